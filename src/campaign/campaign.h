@@ -1,0 +1,41 @@
+/* Campaign definitions: a small `key = value` file per campaign
+ * (docs/campaign-format.md). The metadata goes into every snapshot that
+ * sights the campaign; the indicator file list is for `sighted correlate`. */
+#ifndef SD_CAMPAIGN_CAMPAIGN_H
+#define SD_CAMPAIGN_CAMPAIGN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+#define CAMPAIGN_MAX_FILES 64
+
+struct campaign_def {
+	char *name;
+	char *title;
+	char *advisory;
+	char *remediation;
+	uint32_t window_start, window_end; /* 0 means open */
+	/* indicator files, resolved relative to the definition's directory */
+	char *indicators[CAMPAIGN_MAX_FILES];
+	size_t nindicators;
+	char *path; /* where it was loaded from */
+};
+
+/* Parses one definition file. Unknown keys are an error (a typo in
+ * "window_end" must not silently widen a window). */
+int campaign_load(const char *path, struct campaign_def *out,
+		  struct sd_error *err);
+void campaign_free(struct campaign_def *c);
+
+/* Finds NAME.conf in dir (or dir itself if it names a file). */
+int campaign_find(const char *dir, const char *name, struct campaign_def *out,
+		  struct sd_error *err);
+
+/* Directory searched for campaign definitions: $SIGHTED_CAMPAIGNS, else
+ * the build-time default (data/campaigns of the source tree, or the
+ * installed share directory). */
+const char *campaign_default_dir(void);
+
+#endif

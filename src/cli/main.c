@@ -1,0 +1,91 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/error.h"
+
+static const struct cli_command *const commands[] = {
+	NULL,
+};
+#define NCOMMANDS ((size_t)0)
+
+const char *cli_default_db(void)
+{
+	const char *e = getenv("SIGHTED_DB");
+	return e && *e ? e : "sighted.sdb";
+}
+
+int cli_exit_for(int code)
+{
+	switch (code) {
+	case SD_OK: return EXIT_OK;
+	case SD_EUSAGE: return EXIT_USAGE;
+	case SD_ENOMEM:
+	case SD_EIO: return EXIT_FAIL;
+	}
+	return EXIT_DATA;
+}
+
+void cli_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "sighted%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+bool cli_stderr_is_tty(void) { return isatty(STDERR_FILENO); }
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: sighted <command> [options] [args]\n"
+		"\n"
+		"Who was potentially impacted by a supply-chain attack: sightings of\n"
+		"client addresses talking to a campaign's infrastructure.\n"
+		"\n"
+		"commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+	fprintf(out,
+		"\n"
+		"Run 'sighted <command> --help' for a command's options.\n"
+		"  --version  print the version\n"
+		"  --help     this text\n"
+		"Exit status: 0 ok (check: listed), 1 not listed, 2 usage,\n"
+		"3 bad or corrupt input, 4 failure (write error, out of memory).\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+		if (argc > 2 && strcmp(cmd, "help") == 0) {
+			for (size_t i = 0; i < NCOMMANDS; i++)
+				if (!strcmp(commands[i]->name, argv[2])) {
+					char *hv[] = {argv[2], "--help", NULL};
+					return commands[i]->run(2, hv);
+				}
+		}
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+		printf("sighted %s\n", SIGHTED_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i]->name, cmd))
+			return commands[i]->run(argc - 1, argv + 1);
+	cli_error(NULL, "unknown command '%s' (try 'sighted --help')", cmd);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,78 @@
+#include "core/csv.h"
+
+#include <stdbool.h>
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
+	       c == '\f';
+}
+
+long sd_csv_split(char *buf, size_t len, char sep, struct sd_field *fields,
+		  size_t max, const char **why)
+{
+	size_t i = 0, nf = 0;
+	for (;;) {
+		/* leading blanks before an opening quote are tolerated, as
+		 * spreadsheet exports produce `a, "b"` */
+		size_t j = i;
+		while (j < len && (buf[j] == ' ' || buf[j] == '\t'))
+			j++;
+		char *start;
+		size_t flen;
+		if (j < len && buf[j] == '"') {
+			size_t r = j + 1, w = j + 1;
+			for (;;) {
+				if (r >= len) {
+					*why = "unterminated quoted field";
+					return -1;
+				}
+				if (buf[r] == '"') {
+					if (r + 1 < len && buf[r + 1] == '"') {
+						buf[w++] = '"';
+						r += 2;
+						continue;
+					}
+					r++;
+					break;
+				}
+				buf[w++] = buf[r++];
+			}
+			start = buf + j + 1;
+			flen = w - (j + 1);
+			while (r < len && (buf[r] == ' ' || buf[r] == '\t'))
+				r++;
+			if (r < len && buf[r] != sep) {
+				*why = "characters after a closing quote";
+				return -1;
+			}
+			i = r;
+		} else {
+			size_t r = i;
+			while (r < len && buf[r] != sep)
+				r++;
+			start = buf + i;
+			flen = r - i;
+			i = r;
+		}
+		if (nf < max) {
+			fields[nf].s = start;
+			fields[nf].len = flen;
+		}
+		nf++;
+		if (i >= len)
+			break;
+		i++; /* separator */
+	}
+	return (long)nf;
+}
+
+void sd_field_trim(struct sd_field *f)
+{
+	while (f->len && is_space(f->s[0])) {
+		f->s++;
+		f->len--;
+	}
+	while (f->len && is_space(f->s[f->len - 1]))
+		f->len--;
+}

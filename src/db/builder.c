@@ -1,0 +1,748 @@
+#include "db/builder.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "core/atomic_file.h"
+#include "core/intern.h"
+#include "core/limits.h"
+#include "db/format.h"
+#include "db/index.h"
+
+struct item {
+	uint64_t hi, lo;
+	uint32_t first, last, count, set;
+	uint16_t campaign;
+	uint8_t plen, evidence, confidence;
+};
+
+struct campaign {
+	uint32_t name, title, advisory, remediation; /* string ids */
+	uint32_t window_start, window_end;
+};
+
+struct db_builder {
+	struct sd_intern *strings;
+	struct sd_intern *names; /* campaign name -> campaign id */
+	struct sd_intern *sets;  /* sorted string-id arrays */
+	struct campaign *campaigns;
+	size_t ncampaigns, cap_campaigns;
+	struct item *items;
+	size_t nitems, cap_items;
+};
+
+struct db_builder *db_builder_new(void)
+{
+	struct db_builder *b = calloc(1, sizeof(*b));
+	if (!b)
+		return NULL;
+	b->strings = sd_intern_new();
+	b->names = sd_intern_new();
+	b->sets = sd_intern_new();
+	uint32_t empty;
+	if (!b->strings || !b->names || !b->sets ||
+	    sd_intern_put(b->strings, "", 0, &empty) ||
+	    sd_intern_put(b->sets, "", 0, &empty)) {
+		db_builder_free(b);
+		return NULL;
+	}
+	return b;
+}
+
+void db_builder_free(struct db_builder *b)
+{
+	if (!b)
+		return;
+	sd_intern_free(b->strings);
+	sd_intern_free(b->names);
+	sd_intern_free(b->sets);
+	free(b->campaigns);
+	free(b->items);
+	free(b);
+}
+
+uint64_t db_builder_pending(const struct db_builder *b) { return b->nitems; }
+
+static int put_string(struct db_builder *b, const char *s, uint32_t *id,
+		      struct sd_error *err)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n > SD_MAX_STRING)
+		return sd_error_set(err, SD_ELIMIT,
+				    "string of %zu bytes exceeds SD_MAX_STRING (%d)",
+				    n, SD_MAX_STRING);
+	if (sd_intern_put(b->strings, s ? s : "", n, id))
+		return sd_error_set(err, SD_ENOMEM, "out of memory interning strings");
+	return 0;
+}
+
+static const char *string_of(const struct db_builder *b, uint32_t id,
+			     size_t *len)
+{
+	return sd_intern_get(b->strings, id, len);
+}
+
+/* Deterministic choice between two texts: the longer one carries more
+ * information; on equal length the lexically smaller wins. */
+static uint32_t pick_text(const struct db_builder *b, uint32_t x, uint32_t y)
+{
+	size_t lx, ly;
+	const char *sx = string_of(b, x, &lx), *sy = string_of(b, y, &ly);
+	if (lx != ly)
+		return lx > ly ? x : y;
+	int c = memcmp(sx, sy, lx);
+	return c <= 0 ? x : y;
+}
+
+int db_builder_campaign(struct db_builder *b, const struct db_campaign_meta *m,
+			uint16_t *id, struct sd_error *err)
+{
+	if (!m->name || !*m->name)
+		return sd_error_set(err, SD_EPARSE, "campaign without a name");
+	struct campaign c = {.window_start = m->window_start,
+			     .window_end = m->window_end};
+	int rc;
+	if ((rc = put_string(b, m->name, &c.name, err)) ||
+	    (rc = put_string(b, m->title, &c.title, err)) ||
+	    (rc = put_string(b, m->advisory, &c.advisory, err)) ||
+	    (rc = put_string(b, m->remediation, &c.remediation, err)))
+		return rc;
+	uint32_t cid;
+	if (sd_intern_find(b->names, m->name, strlen(m->name), &cid) == 0) {
+		struct campaign *o = &b->campaigns[cid];
+		o->title = pick_text(b, o->title, c.title);
+		o->advisory = pick_text(b, o->advisory, c.advisory);
+		o->remediation = pick_text(b, o->remediation, c.remediation);
+		/* widest window; 0 means open on that side */
+		o->window_start = (!o->window_start || !c.window_start)
+					  ? 0
+				  : o->window_start < c.window_start ? o->window_start
+								     : c.window_start;
+		o->window_end = (!o->window_end || !c.window_end) ? 0
+				: o->window_end > c.window_end	  ? o->window_end
+								  : c.window_end;
+		*id = (uint16_t)cid;
+		return 0;
+	}
+	if (b->ncampaigns >= SD_MAX_CAMPAIGNS)
+		return sd_error_set(err, SD_ELIMIT,
+				    "more than SD_MAX_CAMPAIGNS (%d) campaigns",
+				    SD_MAX_CAMPAIGNS);
+	if (b->ncampaigns == b->cap_campaigns) {
+		size_t cap = b->cap_campaigns ? b->cap_campaigns * 2 : 8;
+		struct campaign *p = realloc(b->campaigns, cap * sizeof(*p));
+		if (!p)
+			return sd_error_set(err, SD_ENOMEM, "out of memory");
+		b->campaigns = p;
+		b->cap_campaigns = cap;
+	}
+	if (sd_intern_put(b->names, m->name, strlen(m->name), &cid))
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	b->campaigns[b->ncampaigns++] = c;
+	*id = (uint16_t)cid;
+	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+static int intern_set(struct db_builder *b, uint32_t *ids, size_t n,
+		      uint32_t *set, struct sd_error *err)
+{
+	qsort(ids, n, sizeof(*ids), cmp_u32);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || ids[k - 1] != ids[i])
+			ids[k++] = ids[i];
+	if (k > SD_MAX_SOURCES_PER_SET)
+		return sd_error_set(err, SD_ELIMIT,
+				    "%zu sources for one sighting exceed "
+				    "SD_MAX_SOURCES_PER_SET (%d)",
+				    k, SD_MAX_SOURCES_PER_SET);
+	if (sd_intern_put(b->sets, ids, k * sizeof(*ids), set))
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	return 0;
+}
+
+int db_builder_sourceset(struct db_builder *b, const char *const *names,
+			 size_t n, uint32_t *set, struct sd_error *err)
+{
+	if (n > SD_MAX_SOURCES_PER_SET)
+		return sd_error_set(err, SD_ELIMIT,
+				    "%zu sources for one sighting exceed "
+				    "SD_MAX_SOURCES_PER_SET (%d)",
+				    n, SD_MAX_SOURCES_PER_SET);
+	uint32_t ids[SD_MAX_SOURCES_PER_SET];
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!names[i] || !*names[i])
+			continue;
+		int rc = put_string(b, names[i], &ids[k++], err);
+		if (rc)
+			return rc;
+	}
+	return intern_set(b, ids, k, set, err);
+}
+
+int db_builder_sourceset_union(struct db_builder *b, uint32_t x, uint32_t y,
+			       uint32_t *set)
+{
+	if (x == y) {
+		*set = x;
+		return 0;
+	}
+	size_t lx, ly;
+	const uint32_t *sx = sd_intern_get(b->sets, x, &lx);
+	const uint32_t *sy = sd_intern_get(b->sets, y, &ly);
+	if (!sx || !sy)
+		return SD_ENOTFOUND;
+	lx /= 4;
+	ly /= 4;
+	uint32_t ids[2 * SD_MAX_SOURCES_PER_SET];
+	size_t n = 0;
+	for (size_t i = 0; i < lx; i++)
+		ids[n++] = sx[i];
+	for (size_t i = 0; i < ly; i++)
+		ids[n++] = sy[i];
+	/* a union past the limit keeps the first SD_MAX_SOURCES_PER_SET
+	 * labels in id order: deterministic, and the count stays exact */
+	qsort(ids, n, sizeof(*ids), cmp_u32);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || ids[k - 1] != ids[i])
+			ids[k++] = ids[i];
+	if (k > SD_MAX_SOURCES_PER_SET)
+		k = SD_MAX_SOURCES_PER_SET;
+	return sd_intern_put(b->sets, ids, k * sizeof(*ids), set) ? SD_ENOMEM : 0;
+}
+
+int db_builder_add(struct db_builder *b, const struct net_prefix *p,
+		   const struct db_sighting *s, struct sd_error *err)
+{
+	if (s->campaign >= b->ncampaigns)
+		return sd_error_set(err, SD_ENOTFOUND, "unknown campaign id %u",
+				    s->campaign);
+	if (s->sources >= sd_intern_count(b->sets))
+		return sd_error_set(err, SD_ENOTFOUND, "unknown source set %u",
+				    s->sources);
+	if (p->len > 128 || net_addr_has_hostbits(&p->addr, p->len))
+		return sd_error_set(err, SD_EHOSTBITS,
+				    "prefix has host bits set");
+	if (b->nitems >= SD_MAX_ENTRIES)
+		return sd_error_set(err, SD_ELIMIT,
+				    "more than SD_MAX_ENTRIES (%u) sightings",
+				    SD_MAX_ENTRIES);
+	if (b->nitems == b->cap_items) {
+		size_t cap = b->cap_items ? b->cap_items * 2 : 1024;
+		struct item *n = realloc(b->items, cap * sizeof(*n));
+		if (!n)
+			return sd_error_set(err, SD_ENOMEM,
+					    "out of memory holding %zu sightings",
+					    b->nitems);
+		b->items = n;
+		b->cap_items = cap;
+	}
+	struct item *it = &b->items[b->nitems++];
+	it->hi = net_addr_hi(&p->addr);
+	it->lo = net_addr_lo(&p->addr);
+	it->plen = p->len;
+	it->first = s->first_seen;
+	it->last = s->last_seen;
+	if (it->first && it->last && it->last < it->first) {
+		uint32_t t = it->first;
+		it->first = it->last;
+		it->last = t;
+	}
+	it->count = s->count;
+	it->set = s->sources;
+	it->campaign = s->campaign;
+	it->evidence = s->evidence & DB_EV_ALL;
+	it->confidence = s->confidence > DB_CONF_HIGH ? DB_CONF_HIGH : s->confidence;
+	return 0;
+}
+
+/* ---- sorting ---------------------------------------------------------- */
+
+static bool item_is_v4(const struct item *it)
+{
+	return it->plen >= 96 && it->hi == 0 &&
+	       (it->lo >> 32) == 0xffffu;
+}
+
+struct sortpair {
+	uint64_t key;
+	uint64_t idx;
+};
+
+/* LSD radix sort on the low `bits` bits of key, 11 bits a pass: the IPv4
+ * set is the bulk of a large build, and a comparison sort of 10M entries
+ * costs seconds where this costs a few hundred milliseconds. */
+static int radix_sort(struct sortpair *a, size_t n, unsigned bits)
+{
+	struct sortpair *tmp = malloc(n * sizeof(*tmp));
+	if (!tmp)
+		return SD_ENOMEM;
+	struct sortpair *src = a, *dst = tmp;
+	for (unsigned shift = 0; shift < bits; shift += 11) {
+		size_t counts[2048] = {0};
+		for (size_t i = 0; i < n; i++)
+			counts[(src[i].key >> shift) & 2047]++;
+		size_t sum = 0;
+		for (size_t d = 0; d < 2048; d++) {
+			size_t c = counts[d];
+			counts[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[counts[(src[i].key >> shift) & 2047]++] = src[i];
+		struct sortpair *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(*a));
+	free(tmp);
+	return 0;
+}
+
+static const struct item *sort_items_base;
+
+static int cmp_v6(const void *x, const void *y)
+{
+	const struct item *a = &sort_items_base[((const struct sortpair *)x)->idx];
+	const struct item *b = &sort_items_base[((const struct sortpair *)y)->idx];
+	if (a->plen != b->plen)
+		return a->plen > b->plen ? -1 : 1; /* most specific first */
+	if (a->hi != b->hi)
+		return a->hi < b->hi ? -1 : 1;
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	return 0;
+}
+
+/* ---- output assembly -------------------------------------------------- */
+
+struct u32vec {
+	uint32_t *v;
+	size_t n, cap;
+};
+
+static int u32_push(struct u32vec *v, uint32_t x)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 1024;
+		uint32_t *p = realloc(v->v, cap * sizeof(*p));
+		if (!p)
+			return SD_ENOMEM;
+		v->v = p;
+		v->cap = cap;
+	}
+	v->v[v->n++] = x;
+	return 0;
+}
+
+struct out_table {
+	struct db_table_rec rec;
+	void *keys;                 /* uint32_t[] or uint64_t[2][] */
+	struct db_value_rec *values;
+	uint32_t *index;
+	size_t n;
+};
+
+struct assembly {
+	struct out_table tables[2 * 129];
+	size_t ntables;
+	struct sd_intern *attrs;
+	struct u32vec multi;
+	uint64_t entries;
+};
+
+static int attr_id(struct assembly *as, const struct item *it, uint32_t *id)
+{
+	struct db_attr_rec a = {.campaign = it->campaign,
+				.evidence = it->evidence,
+				.confidence = it->confidence,
+				.sources = it->set};
+	return sd_intern_put(as->attrs, &a, sizeof(a), id) ? SD_ENOMEM : 0;
+}
+
+static int cmp_item_campaign(const void *x, const void *y)
+{
+	const struct item *a = x, *b = y;
+	return (a->campaign > b->campaign) - (a->campaign < b->campaign);
+}
+
+/* Folds the items of one key (group[0..n), all same plen and address) into
+ * one value record, combining per campaign. */
+static int fold_group(struct db_builder *b, struct assembly *as,
+		      struct item *group, size_t n, struct db_value_rec *out)
+{
+	if (n > 1)
+		qsort(group, n, sizeof(*group), cmp_item_campaign);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (k && group[k - 1].campaign == group[i].campaign) {
+			struct item *into = &group[k - 1];
+			struct db_sighting x = {into->first, into->last, into->count,
+						0, into->evidence, into->confidence, 0};
+			struct db_sighting y = {group[i].first, group[i].last,
+						group[i].count, 0, group[i].evidence,
+						group[i].confidence, 0};
+			db_sighting_combine(&x, &y);
+			into->first = x.first_seen;
+			into->last = x.last_seen;
+			into->count = x.count;
+			into->evidence = x.evidence;
+			into->confidence = x.confidence;
+			if (db_builder_sourceset_union(b, into->set, group[i].set,
+						       &into->set))
+				return SD_ENOMEM;
+		} else {
+			group[k++] = group[i];
+		}
+	}
+	struct db_sighting agg = {0};
+	for (size_t i = 0; i < k; i++) {
+		struct db_sighting y = {group[i].first, group[i].last,
+					group[i].count, 0, 0, 0, 0};
+		db_sighting_combine(&agg, &y);
+	}
+	out->first_seen = agg.first_seen;
+	out->last_seen = agg.last_seen;
+	out->count = agg.count;
+	if (k == 1)
+		return attr_id(as, &group[0], &out->ref);
+	if (k > SD_MAX_SIGHTINGS_PER_ENTRY)
+		return SD_ELIMIT;
+	if (as->multi.n + 1 + 4 * k >= DB_MULTI_FLAG)
+		return SD_ELIMIT;
+	out->ref = DB_MULTI_FLAG | (uint32_t)as->multi.n;
+	if (u32_push(&as->multi, (uint32_t)k))
+		return SD_ENOMEM;
+	for (size_t i = 0; i < k; i++) {
+		uint32_t a;
+		if (attr_id(as, &group[i], &a) ||
+		    u32_push(&as->multi, group[i].first) ||
+		    u32_push(&as->multi, group[i].last) ||
+		    u32_push(&as->multi, group[i].count) ||
+		    u32_push(&as->multi, a))
+			return SD_ENOMEM;
+	}
+	return 0;
+}
+
+static int table_begin(struct assembly *as, uint8_t kind, uint8_t plen,
+		       size_t max)
+{
+	struct out_table *t = &as->tables[as->ntables];
+	memset(t, 0, sizeof(*t));
+	t->rec.kind = kind;
+	t->rec.plen = plen;
+	t->keys = malloc(max ? max * (kind == DB_KEY_V4 ? 4 : 16) : 1);
+	t->values = malloc(max ? max * sizeof(*t->values) : 1);
+	if (!t->keys || !t->values) {
+		free(t->keys);
+		free(t->values);
+		return SD_ENOMEM;
+	}
+	as->ntables++;
+	return 0;
+}
+
+/* Emits sorted items[order[0..n)] (one class) into tables. */
+static int assemble_class(struct db_builder *b, struct assembly *as,
+			  const struct sortpair *order, size_t n, uint8_t kind)
+{
+	struct item *group = NULL;
+	size_t gcap = 0;
+	int rc = 0;
+	size_t i = 0;
+	while (i < n) {
+		const struct item *first = &b->items[order[i].idx];
+		uint8_t plen = first->plen;
+		size_t end = i;
+		while (end < n && b->items[order[end].idx].plen == plen)
+			end++;
+		if ((rc = table_begin(as, kind, plen, end - i)))
+			break;
+		struct out_table *t = &as->tables[as->ntables - 1];
+		while (i < end) {
+			const struct item *it = &b->items[order[i].idx];
+			size_t j = i + 1;
+			while (j < end && b->items[order[j].idx].hi == it->hi &&
+			       b->items[order[j].idx].lo == it->lo)
+				j++;
+			if (j - i > gcap) {
+				gcap = (j - i) * 2;
+				struct item *g = realloc(group, gcap * sizeof(*g));
+				if (!g) {
+					rc = SD_ENOMEM;
+					goto out;
+				}
+				group = g;
+			}
+			for (size_t k = i; k < j; k++)
+				group[k - i] = b->items[order[k].idx];
+			if ((rc = fold_group(b, as, group, j - i, &t->values[t->n])))
+				goto out;
+			if (kind == DB_KEY_V4) {
+				((uint32_t *)t->keys)[t->n] = (uint32_t)it->lo;
+			} else {
+				((uint64_t *)t->keys)[2 * t->n] = it->hi;
+				((uint64_t *)t->keys)[2 * t->n + 1] = it->lo;
+			}
+			t->n++;
+			i = j;
+		}
+		t->rec.count = t->n;
+		as->entries += t->n;
+		rc = db_index_build(&t->rec, t->keys, &t->index);
+		if (rc)
+			goto out;
+	}
+out:
+	free(group);
+	return rc;
+}
+
+/* ---- writing ---------------------------------------------------------- */
+
+struct writer {
+	FILE *fp;
+	XXH3_state_t *hash;
+	uint64_t pos;
+	int failed;
+};
+
+static void w_bytes(struct writer *w, const void *p, size_t n)
+{
+	if (!n || w->failed)
+		return;
+	if (fwrite(p, 1, n, w->fp) != n)
+		w->failed = 1;
+	XXH3_64bits_update(w->hash, p, n);
+	w->pos += n;
+}
+
+static void w_align(struct writer *w)
+{
+	static const unsigned char zeros[DB_ALIGN];
+	size_t pad = (DB_ALIGN - w->pos % DB_ALIGN) % DB_ALIGN;
+	w_bytes(w, zeros, pad);
+}
+
+static void begin_section(struct writer *w, struct db_header *h,
+			  enum db_section type)
+{
+	w_align(w);
+	h->sections[type - 1].type = type;
+	h->sections[type - 1].offset = w->pos;
+}
+
+static void end_section(struct writer *w, struct db_header *h,
+			enum db_section type)
+{
+	h->sections[type - 1].size = w->pos - h->sections[type - 1].offset;
+}
+
+static void write_sections(struct db_builder *b, struct assembly *as,
+			   struct writer *w, struct db_header *h)
+{
+	uint32_t nstrings = sd_intern_count(b->strings);
+	begin_section(w, h, DB_SEC_STRINGS);
+	uint32_t off = 0;
+	for (uint32_t i = 0; i < nstrings; i++) {
+		size_t len;
+		sd_intern_get(b->strings, i, &len);
+		struct db_string_rec r = {off, (uint32_t)len};
+		w_bytes(w, &r, sizeof(r));
+		off += (uint32_t)len + 1;
+	}
+	end_section(w, h, DB_SEC_STRINGS);
+
+	begin_section(w, h, DB_SEC_BLOB);
+	for (uint32_t i = 0; i < nstrings; i++) {
+		size_t len;
+		const void *s = sd_intern_get(b->strings, i, &len);
+		w_bytes(w, s, len);
+		w_bytes(w, "", 1);
+	}
+	end_section(w, h, DB_SEC_BLOB);
+
+	begin_section(w, h, DB_SEC_CAMPAIGNS);
+	for (size_t i = 0; i < b->ncampaigns; i++) {
+		const struct campaign *c = &b->campaigns[i];
+		struct db_campaign_rec r = {c->name, c->title, c->advisory,
+					    c->remediation, c->window_start,
+					    c->window_end, {0, 0}};
+		w_bytes(w, &r, sizeof(r));
+	}
+	end_section(w, h, DB_SEC_CAMPAIGNS);
+
+	uint32_t nsets = sd_intern_count(b->sets);
+	begin_section(w, h, DB_SEC_SETS);
+	off = 0;
+	for (uint32_t i = 0; i < nsets; i++) {
+		size_t len;
+		sd_intern_get(b->sets, i, &len);
+		w_bytes(w, &off, 4);
+		off += 1 + (uint32_t)(len / 4);
+	}
+	end_section(w, h, DB_SEC_SETS);
+
+	begin_section(w, h, DB_SEC_SETDATA);
+	for (uint32_t i = 0; i < nsets; i++) {
+		size_t len;
+		const void *ids = sd_intern_get(b->sets, i, &len);
+		uint32_t n = (uint32_t)(len / 4);
+		w_bytes(w, &n, 4);
+		w_bytes(w, ids, len);
+	}
+	end_section(w, h, DB_SEC_SETDATA);
+
+	begin_section(w, h, DB_SEC_ATTRS);
+	for (uint32_t i = 0; i < sd_intern_count(as->attrs); i++) {
+		size_t len;
+		const void *a = sd_intern_get(as->attrs, i, &len);
+		w_bytes(w, a, len);
+	}
+	end_section(w, h, DB_SEC_ATTRS);
+
+	begin_section(w, h, DB_SEC_MULTI);
+	w_bytes(w, as->multi.v, as->multi.n * 4);
+	end_section(w, h, DB_SEC_MULTI);
+
+	/* Table records carry offsets relative to DATA, which comes next; work
+	 * them out first so that the records can be written before the data. */
+	uint64_t rel = 0;
+	for (size_t i = 0; i < as->ntables; i++) {
+		struct out_table *t = &as->tables[i];
+		size_t ksz = t->n * t->rec.kind;
+		t->rec.keys = rel;
+		rel = (rel + ksz + DB_ALIGN - 1) / DB_ALIGN * DB_ALIGN;
+		t->rec.values = rel;
+		rel = (rel + t->n * sizeof(struct db_value_rec) + DB_ALIGN - 1) /
+		      DB_ALIGN * DB_ALIGN;
+		t->rec.index = rel;
+		rel = (rel + (((size_t)1 << t->rec.index_bits) + 1) * 4 +
+		       DB_ALIGN - 1) / DB_ALIGN * DB_ALIGN;
+	}
+	begin_section(w, h, DB_SEC_TABLES);
+	for (size_t i = 0; i < as->ntables; i++)
+		w_bytes(w, &as->tables[i].rec, sizeof(as->tables[i].rec));
+	end_section(w, h, DB_SEC_TABLES);
+
+	begin_section(w, h, DB_SEC_DATA);
+	for (size_t i = 0; i < as->ntables; i++) {
+		struct out_table *t = &as->tables[i];
+		w_bytes(w, t->keys, t->n * t->rec.kind);
+		w_align(w);
+		w_bytes(w, t->values, t->n * sizeof(*t->values));
+		w_align(w);
+		w_bytes(w, t->index, (((size_t)1 << t->rec.index_bits) + 1) * 4);
+		w_align(w);
+	}
+	end_section(w, h, DB_SEC_DATA);
+}
+
+static void assembly_free(struct assembly *as)
+{
+	for (size_t i = 0; i < as->ntables; i++) {
+		free(as->tables[i].keys);
+		free(as->tables[i].values);
+		free(as->tables[i].index);
+	}
+	sd_intern_free(as->attrs);
+	free(as->multi.v);
+}
+
+int db_builder_write(struct db_builder *b, const char *path,
+		     uint64_t build_time, struct sd_error *err)
+{
+	struct assembly as = {0};
+	struct sortpair *v4 = NULL, *v6 = NULL;
+	struct sd_atomic_file af = {0};
+	int rc = 0;
+	size_t n4 = 0, n6 = 0;
+
+	as.attrs = sd_intern_new();
+	v4 = malloc((b->nitems ? b->nitems : 1) * sizeof(*v4));
+	v6 = malloc((b->nitems ? b->nitems : 1) * sizeof(*v6));
+	if (!as.attrs || !v4 || !v6) {
+		rc = sd_error_set(err, SD_ENOMEM, "out of memory building %s", path);
+		goto out;
+	}
+	for (size_t i = 0; i < b->nitems; i++) {
+		const struct item *it = &b->items[i];
+		if (item_is_v4(it))
+			v4[n4++] = (struct sortpair){
+				(uint64_t)(128 - it->plen) << 32 | (uint32_t)it->lo, i};
+		else
+			v6[n6++] = (struct sortpair){0, i};
+	}
+	if (radix_sort(v4, n4, 38)) {
+		rc = sd_error_set(err, SD_ENOMEM, "out of memory sorting");
+		goto out;
+	}
+	sort_items_base = b->items;
+	qsort(v6, n6, sizeof(*v6), cmp_v6);
+	if ((rc = assemble_class(b, &as, v4, n4, DB_KEY_V4)) ||
+	    (rc = assemble_class(b, &as, v6, n6, DB_KEY_V6))) {
+		rc = sd_error_set(err, rc, "%s: assembling tables: %s", path,
+				  rc == SD_ELIMIT
+					  ? "more than SD_MAX_SIGHTINGS_PER_ENTRY "
+					    "campaigns at one key, or sighting "
+					    "area over 2^31 words"
+					  : sd_strerror(rc));
+		goto out;
+	}
+
+	if ((rc = sd_atomic_open(&af, path, err)))
+		goto out;
+	struct writer w = {.fp = af.fp, .hash = XXH3_createState()};
+	if (!w.hash) {
+		rc = sd_error_set(err, SD_ENOMEM, "out of memory");
+		goto out;
+	}
+	XXH3_64bits_reset(w.hash);
+	struct db_header h;
+	memset(&h, 0, sizeof(h));
+	/* the header is written last, once offsets and checksum are known;
+	 * reserve its bytes without hashing them */
+	if (fwrite(&h, 1, sizeof(h), af.fp) != sizeof(h))
+		w.failed = 1;
+	w.pos = sizeof(h);
+	write_sections(b, &as, &w, &h);
+	w_align(&w);
+	memcpy(h.magic, DB_MAGIC, 8);
+	h.version = DB_VERSION;
+	h.header_size = sizeof(h);
+	h.file_size = w.pos;
+	h.build_time = build_time;
+	h.checksum = XXH3_64bits_digest(w.hash);
+	h.nsections = DB_SEC_MAX;
+	h.entries = as.entries;
+	XXH3_freeState(w.hash);
+	if (!w.failed && (fseek(af.fp, 0, SEEK_SET) != 0 ||
+			  fwrite(&h, 1, sizeof(h), af.fp) != sizeof(h)))
+		w.failed = 1;
+	if (w.failed) {
+		rc = sd_error_errno(err, errno ? errno : EIO, "%s: write failed", path);
+		goto out;
+	}
+	rc = sd_atomic_commit(&af, err);
+out:
+	if (rc)
+		sd_atomic_abort(&af);
+	assembly_free(&as);
+	free(v4);
+	free(v6);
+	return rc;
+}

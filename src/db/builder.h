@@ -1,0 +1,41 @@
+/* Building a snapshot from sightings held in memory. Sightings may be
+ * added in any order and any number of times: identical keys are combined
+ * (per campaign: earliest first seen, latest last seen, summed count, union
+ * of evidence and sources, highest confidence), which makes the result
+ * independent of input order and lets merges be associative. */
+#ifndef SD_DB_BUILDER_H
+#define SD_DB_BUILDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "db/sighting.h"
+#include "net/addr.h"
+
+struct db_builder;
+
+struct db_builder *db_builder_new(void);
+void db_builder_free(struct db_builder *b);
+
+/* Declares or updates a campaign; *id is its builder-local id. Conflicting
+ * metadata for one name is resolved by a fixed rule (the widest window; for
+ * each text the longer, then the lexically smaller), never by call order. */
+int db_builder_campaign(struct db_builder *b, const struct db_campaign_meta *m,
+			uint16_t *id, struct sd_error *err);
+/* A set of source labels; duplicates and order do not matter. */
+int db_builder_sourceset(struct db_builder *b, const char *const *names,
+			 size_t n, uint32_t *set, struct sd_error *err);
+int db_builder_sourceset_union(struct db_builder *b, uint32_t a, uint32_t c,
+			       uint32_t *set);
+
+/* Adds one sighting for p; s->campaign and s->sources are builder ids. */
+int db_builder_add(struct db_builder *b, const struct net_prefix *p,
+		   const struct db_sighting *s, struct sd_error *err);
+uint64_t db_builder_pending(const struct db_builder *b);
+
+/* Writes the snapshot atomically (temp file, fsync, rename). */
+int db_builder_write(struct db_builder *b, const char *path,
+		     uint64_t build_time, struct sd_error *err);
+
+#endif

@@ -1,0 +1,74 @@
+/* Reading a snapshot: open (mmap + full validation), point and prefix
+ * queries, iteration, metadata. A struct db is immutable once open and safe
+ * to share between threads. */
+#ifndef SD_DB_DB_H
+#define SD_DB_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "db/sighting.h"
+#include "net/addr.h"
+
+struct db;
+
+/* One keyed entry: an address or prefix with its sightings. The aggregate
+ * fields summarise all sightings of the entry. */
+struct db_entry {
+	struct net_prefix prefix;
+	uint32_t first_seen, last_seen, count;
+	uint32_t nsightings;
+	/* private: where the sightings are */
+	uint32_t table;
+	uint64_t index;
+};
+
+struct db_campaign {
+	const char *name, *title, *advisory, *remediation; /* never NULL */
+	uint32_t window_start, window_end;
+};
+
+int db_open(const char *path, struct db **out, struct sd_error *err);
+/* Validates buf (which must stay alive and unchanged while the db is open)
+ * exactly as db_open validates a file; for tests and fuzzing. */
+int db_open_buffer(const void *buf, size_t size, struct db **out,
+		   struct sd_error *err);
+void db_close(struct db *db);
+
+uint64_t db_build_time(const struct db *db);
+uint64_t db_entry_count(const struct db *db);
+uint64_t db_file_size(const struct db *db);
+const char *db_path(const struct db *db);
+
+uint32_t db_campaign_count(const struct db *db);
+int db_campaign_get(const struct db *db, uint32_t id, struct db_campaign *out);
+/* Returns the id of the campaign called name, or -1. */
+int db_campaign_find(const struct db *db, const char *name);
+
+uint32_t db_sourceset_size(const struct db *db, uint32_t set);
+const char *db_sourceset_item(const struct db *db, uint32_t set, uint32_t i);
+
+/* True if any entry covers a: the fast path for yes/no lookups. */
+bool db_contains(const struct db *db, const struct net_addr *a);
+/* Entries whose prefix contains p (including p itself), most specific
+ * first; at most max are written, the number found is returned. A host
+ * prefix asks about one address. */
+size_t db_cover(const struct db *db, const struct net_prefix *p,
+		struct db_entry *out, size_t max);
+/* Calls fn for every entry inside p (p itself included), table by table,
+ * ascending within a table. fn returns non-zero to stop; that value is
+ * returned. count, if not NULL, receives the number of entries visited. */
+typedef int (*db_entry_fn)(const struct db_entry *e, void *ctx);
+int db_range(const struct db *db, const struct net_prefix *p, db_entry_fn fn,
+	     void *ctx, uint64_t *count);
+uint64_t db_range_count(const struct db *db, const struct net_prefix *p);
+/* Every entry, for exports. */
+int db_foreach(const struct db *db, db_entry_fn fn, void *ctx);
+
+/* The i-th sighting of e (i < e->nsightings). */
+void db_entry_sighting(const struct db *db, const struct db_entry *e,
+		       uint32_t i, struct db_sighting *out);
+
+#endif

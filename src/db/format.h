@@ -1,0 +1,96 @@
+/* On-disk layout of a .sdb snapshot, version 1 (docs/db-format.md).
+ * Little-endian, every section 64-byte aligned. Only db/ includes this. */
+#ifndef SD_DB_FORMAT_H
+#define SD_DB_FORMAT_H
+
+#include <stdint.h>
+
+#define DB_MAGIC "SIGHTDB\0"
+#define DB_VERSION 1u
+#define DB_ALIGN 64u
+#define DB_MULTI_FLAG 0x80000000u /* value.ref points into the multi area */
+#define DB_MAX_INDEX_BITS 24u
+
+enum db_section {
+	DB_SEC_STRINGS = 1,    /* struct db_string_rec[] */
+	DB_SEC_BLOB = 2,       /* string bytes, each NUL-terminated */
+	DB_SEC_CAMPAIGNS = 3,  /* struct db_campaign_rec[] */
+	DB_SEC_SETS = 4,       /* uint32_t offsets into SETDATA, one per set */
+	DB_SEC_SETDATA = 5,    /* per set: n, then n string ids */
+	DB_SEC_ATTRS = 6,      /* struct db_attr_rec[] */
+	DB_SEC_MULTI = 7,      /* per entry: n, then n struct db_multi_rec */
+	DB_SEC_TABLES = 8,     /* struct db_table_rec[] */
+	DB_SEC_DATA = 9,       /* keys, values and indexes of all tables */
+	DB_SEC_MAX = 9,
+};
+
+struct db_header {
+	char magic[8];
+	uint32_t version;
+	uint32_t header_size; /* sizeof(struct db_header) */
+	uint64_t file_size;
+	uint64_t build_time;
+	uint64_t checksum; /* XXH3-64 of bytes [header_size, file_size) */
+	uint32_t nsections;
+	uint32_t flags; /* 0 */
+	uint64_t entries;
+	uint64_t reserved[2];
+	struct {
+		uint32_t type;
+		uint32_t reserved;
+		uint64_t offset;
+		uint64_t size;
+	} sections[DB_SEC_MAX];
+};
+
+struct db_string_rec {
+	uint32_t offset; /* into BLOB */
+	uint32_t length; /* excluding the NUL at offset + length */
+};
+
+struct db_campaign_rec {
+	uint32_t name, title, advisory, remediation; /* string ids */
+	uint32_t window_start, window_end;
+	uint32_t reserved[2];
+};
+
+struct db_attr_rec {
+	uint16_t campaign;
+	uint8_t evidence;
+	uint8_t confidence;
+	uint32_t sources; /* set id */
+};
+
+struct db_value_rec {
+	uint32_t first_seen, last_seen, count;
+	uint32_t ref; /* attr id, or DB_MULTI_FLAG | offset in MULTI (u32 units) */
+};
+
+struct db_multi_rec {
+	uint32_t first_seen, last_seen, count, attr;
+};
+
+enum db_key_kind {
+	DB_KEY_V4 = 4,  /* uint32_t keys: the low 32 bits of ::ffff:a.b.c.d */
+	DB_KEY_V6 = 16, /* two uint64_t per key: high then low half */
+};
+
+struct db_table_rec {
+	uint8_t kind;        /* enum db_key_kind */
+	uint8_t plen;        /* 0..128 in the 128-bit space */
+	uint8_t index_bits;  /* radix index over the bits after `common` */
+	uint8_t common;      /* leading bits all keys share (of the key width) */
+	uint32_t reserved;
+	uint64_t count;
+	uint64_t keys;   /* offsets relative to the DATA section */
+	uint64_t values;
+	uint64_t index;  /* (1 << index_bits) + 1 uint32_t */
+};
+
+_Static_assert(sizeof(struct db_header) == 288, "header layout");
+_Static_assert(sizeof(struct db_table_rec) == 40, "table layout");
+_Static_assert(sizeof(struct db_value_rec) == 16, "value layout");
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+	       "snapshots are little-endian and mapped as is");
+
+#endif

@@ -1,0 +1,281 @@
+/* Queries over a validated snapshot. */
+#include <string.h>
+
+#include "db/reader.h"
+
+static inline const unsigned char *data(const struct db *db)
+{
+	return db->sec[DB_SEC_DATA];
+}
+
+/* Position of key in an IPv4 table, or -1. */
+static int64_t find_v4(const struct db *db, const struct db_table_rec *t,
+		       uint32_t key)
+{
+	const uint32_t *k = (const void *)(data(db) + t->keys);
+	if (t->common && ((key ^ k[0]) >> (32 - t->common)))
+		return -1;
+	const uint32_t *idx = (const void *)(data(db) + t->index);
+	uint32_t b = db_bucket_v4(key, t->common, t->index_bits);
+	uint64_t lo = idx[b], hi = idx[b + 1];
+	while (hi - lo > 8) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (k[mid] <= key)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	for (; lo < hi; lo++)
+		if (k[lo] == key)
+			return (int64_t)lo;
+	return -1;
+}
+
+static int64_t find_v6(const struct db *db, const struct db_table_rec *t,
+		       db_u128 key)
+{
+	const uint64_t *k = (const void *)(data(db) + t->keys);
+#define KEY(i) db_u128_make(k[2 * (i)], k[2 * (i) + 1])
+	if (t->common && ((key ^ KEY(0)) >> (128 - t->common)))
+		return -1;
+	const uint32_t *idx = (const void *)(data(db) + t->index);
+	uint32_t b = db_bucket_v6(key, t->common, t->index_bits);
+	uint64_t lo = idx[b], hi = idx[b + 1];
+	while (hi - lo > 4) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (KEY(mid) <= key)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	for (; lo < hi; lo++)
+		if (KEY(lo) == key)
+			return (int64_t)lo;
+	return -1;
+#undef KEY
+}
+
+static uint32_t v4_mask(unsigned sig)
+{
+	return sig == 0 ? 0 : ~0u << (32 - sig);
+}
+
+static db_u128 v6_mask(unsigned sig)
+{
+	return sig == 0 ? 0 : ~(db_u128)0 << (128 - sig);
+}
+
+/* Position in table t of the entry covering a (masked to t->plen), or -1. */
+static int64_t find_cover(const struct db *db, const struct db_table_rec *t,
+			  const struct net_addr *a, bool v4, uint32_t a4,
+			  db_u128 a6)
+{
+	if (t->kind == DB_KEY_V4) {
+		if (!v4)
+			return -1;
+		return find_v4(db, t, a4 & v4_mask(t->plen - 96u));
+	}
+	(void)a;
+	return find_v6(db, t, a6 & v6_mask(t->plen));
+}
+
+bool db_contains(const struct db *db, const struct net_addr *a)
+{
+	bool v4 = net_addr_is_v4(a);
+	uint32_t a4 = net_addr_v4(a);
+	db_u128 a6 = db_u128_make(net_addr_hi(a), net_addr_lo(a));
+	for (uint64_t i = 0; i < db->ntables; i++)
+		if (find_cover(db, &db->tables[i], a, v4, a4, a6) >= 0)
+			return true;
+	return false;
+}
+
+static void make_entry(const struct db *db, uint32_t ti, uint64_t i,
+		       struct db_entry *e)
+{
+	const struct db_table_rec *t = &db->tables[ti];
+	const struct db_value_rec *v =
+		(const void *)(data(db) + t->values + i * sizeof(*v));
+	if (t->kind == DB_KEY_V4) {
+		net_addr_from_v4(&e->prefix.addr,
+				 ((const uint32_t *)(data(db) + t->keys))[i]);
+	} else {
+		const uint64_t *k = (const void *)(data(db) + t->keys);
+		net_addr_from_u64(&e->prefix.addr, k[2 * i], k[2 * i + 1]);
+	}
+	e->prefix.len = t->plen;
+	e->first_seen = v->first_seen;
+	e->last_seen = v->last_seen;
+	e->count = v->count;
+	e->nsightings = (v->ref & DB_MULTI_FLAG)
+				? db->multi[v->ref & ~DB_MULTI_FLAG]
+				: 1;
+	e->table = ti;
+	e->index = i;
+}
+
+size_t db_cover(const struct db *db, const struct net_prefix *p,
+		struct db_entry *out, size_t max)
+{
+	const struct net_addr *a = &p->addr;
+	bool v4 = net_addr_is_v4(a);
+	uint32_t a4 = net_addr_v4(a);
+	db_u128 a6 = db_u128_make(net_addr_hi(a), net_addr_lo(a));
+	/* Tables are grouped by kind, each most specific first; merge the two
+	 * runs by plen so the answer is most specific first overall. */
+	struct db_entry found[2 * 129];
+	size_t n = 0;
+	for (uint64_t i = 0; i < db->ntables; i++) {
+		const struct db_table_rec *t = &db->tables[i];
+		if (t->plen > p->len)
+			continue;
+		int64_t pos = find_cover(db, t, a, v4, a4, a6);
+		if (pos >= 0)
+			make_entry(db, (uint32_t)i, (uint64_t)pos, &found[n++]);
+	}
+	/* insertion sort by plen descending; n is tiny */
+	for (size_t i = 1; i < n; i++) {
+		struct db_entry x = found[i];
+		size_t j = i;
+		while (j && found[j - 1].prefix.len < x.prefix.len) {
+			found[j] = found[j - 1];
+			j--;
+		}
+		found[j] = x;
+	}
+	for (size_t i = 0; i < n && i < max; i++)
+		out[i] = found[i];
+	return n;
+}
+
+/* First position in [0, count) whose key is >= key. */
+static uint64_t lower_v4(const uint32_t *k, uint64_t count, uint32_t key)
+{
+	uint64_t lo = 0, hi = count;
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (k[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static uint64_t lower_v6(const uint64_t *k, uint64_t count, db_u128 key)
+{
+	uint64_t lo = 0, hi = count;
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (db_u128_make(k[2 * mid], k[2 * mid + 1]) < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int db_range(const struct db *db, const struct net_prefix *p, db_entry_fn fn,
+	     void *ctx, uint64_t *count)
+{
+	struct net_addr last;
+	net_prefix_last(p, &last);
+	db_u128 lo6 = db_u128_make(net_addr_hi(&p->addr), net_addr_lo(&p->addr));
+	db_u128 hi6 = db_u128_make(net_addr_hi(&last), net_addr_lo(&last));
+	uint64_t visited = 0;
+	int rc = 0;
+	for (uint64_t ti = 0; ti < db->ntables && !rc; ti++) {
+		const struct db_table_rec *t = &db->tables[ti];
+		if (t->plen < p->len)
+			continue;
+		uint64_t from, to;
+		if (t->kind == DB_KEY_V4) {
+			/* the part of p inside ::ffff:0:0/96, if any */
+			struct net_prefix v4all;
+			net_addr_from_v4(&v4all.addr, 0);
+			v4all.len = 96;
+			uint32_t lo4, hi4;
+			if (net_prefix_contains_prefix(p, &v4all)) {
+				lo4 = 0;
+				hi4 = UINT32_MAX;
+			} else if (net_prefix_contains_prefix(&v4all, p)) {
+				lo4 = net_addr_v4(&p->addr);
+				hi4 = net_addr_v4(&last);
+			} else {
+				continue;
+			}
+			const uint32_t *k = (const void *)(data(db) + t->keys);
+			from = lower_v4(k, t->count, lo4);
+			to = from;
+			while (to < t->count && k[to] <= hi4)
+				to++;
+		} else {
+			const uint64_t *k = (const void *)(data(db) + t->keys);
+			from = lower_v6(k, t->count, lo6);
+			to = hi6 == ~(db_u128)0 ? t->count
+						 : lower_v6(k, t->count, hi6 + 1);
+		}
+		for (uint64_t i = from; i < to; i++) {
+			visited++;
+			if (fn) {
+				struct db_entry e;
+				make_entry(db, (uint32_t)ti, i, &e);
+				if ((rc = fn(&e, ctx)))
+					break;
+			}
+		}
+	}
+	if (count)
+		*count = visited;
+	return rc;
+}
+
+uint64_t db_range_count(const struct db *db, const struct net_prefix *p)
+{
+	uint64_t n = 0;
+	db_range(db, p, NULL, NULL, &n);
+	return n;
+}
+
+int db_foreach(const struct db *db, db_entry_fn fn, void *ctx)
+{
+	for (uint64_t ti = 0; ti < db->ntables; ti++) {
+		for (uint64_t i = 0; i < db->tables[ti].count; i++) {
+			struct db_entry e;
+			make_entry(db, (uint32_t)ti, i, &e);
+			int rc = fn(&e, ctx);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+void db_entry_sighting(const struct db *db, const struct db_entry *e,
+		       uint32_t i, struct db_sighting *out)
+{
+	const struct db_table_rec *t = &db->tables[e->table];
+	const struct db_value_rec *v =
+		(const void *)(data(db) + t->values + e->index * sizeof(*v));
+	uint32_t attr;
+	if (v->ref & DB_MULTI_FLAG) {
+		const uint32_t *m = db->multi + (v->ref & ~DB_MULTI_FLAG);
+		if (i >= m[0])
+			i = m[0] - 1;
+		const struct db_multi_rec *r = (const void *)(m + 1 + 4 * i);
+		out->first_seen = r->first_seen;
+		out->last_seen = r->last_seen;
+		out->count = r->count;
+		attr = r->attr;
+	} else {
+		out->first_seen = v->first_seen;
+		out->last_seen = v->last_seen;
+		out->count = v->count;
+		attr = v->ref;
+	}
+	const struct db_attr_rec *a = &db->attrs[attr];
+	out->campaign = a->campaign;
+	out->evidence = a->evidence;
+	out->confidence = a->confidence;
+	out->sources = a->sources;
+}

@@ -1,0 +1,406 @@
+/* Opening a snapshot. Nothing in the file is trusted until validate() has
+ * checked it: sizes, every offset and count (with overflow-safe arithmetic,
+ * `len > size - off`, never `off + len > size`), sort order, index
+ * consistency and the checksum. After that the query code reads the
+ * mapping without further checks. */
+#include "db/reader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "core/limits.h"
+
+static int corrupt(struct sd_error *err, const struct db *db, const char *what)
+{
+	return sd_error_set(err, SD_ECORRUPT, "%s: corrupt snapshot: %s",
+			    db->path ? db->path : "(buffer)", what);
+}
+
+/* Bytes [off, off + len) lie inside a region of `size` bytes. */
+static bool in_bounds(uint64_t off, uint64_t len, uint64_t size)
+{
+	return off <= size && len <= size - off;
+}
+
+static int validate_sections(struct db *db, struct sd_error *err)
+{
+	const struct db_header *h = db->hdr;
+	if (h->nsections != DB_SEC_MAX)
+		return corrupt(err, db, "unexpected number of sections");
+	static const size_t unit[DB_SEC_MAX + 1] = {
+		[DB_SEC_STRINGS] = sizeof(struct db_string_rec),
+		[DB_SEC_BLOB] = 1,
+		[DB_SEC_CAMPAIGNS] = sizeof(struct db_campaign_rec),
+		[DB_SEC_SETS] = 4,
+		[DB_SEC_SETDATA] = 4,
+		[DB_SEC_ATTRS] = sizeof(struct db_attr_rec),
+		[DB_SEC_MULTI] = 4,
+		[DB_SEC_TABLES] = sizeof(struct db_table_rec),
+		[DB_SEC_DATA] = 1,
+	};
+	for (unsigned t = 1; t <= DB_SEC_MAX; t++) {
+		uint64_t off = h->sections[t - 1].offset;
+		uint64_t size = h->sections[t - 1].size;
+		if (h->sections[t - 1].type != t)
+			return corrupt(err, db, "section directory out of order");
+		if (off < h->header_size || off % DB_ALIGN ||
+		    !in_bounds(off, size, db->size))
+			return corrupt(err, db, "section outside the file");
+		if (size % unit[t])
+			return corrupt(err, db, "section size not a whole number of records");
+		db->sec[t] = db->base + off;
+		db->secsize[t] = size;
+	}
+	db->strings = (const void *)db->sec[DB_SEC_STRINGS];
+	db->nstrings = db->secsize[DB_SEC_STRINGS] / sizeof(struct db_string_rec);
+	db->blob = (const char *)db->sec[DB_SEC_BLOB];
+	db->campaigns = (const void *)db->sec[DB_SEC_CAMPAIGNS];
+	db->ncampaigns = db->secsize[DB_SEC_CAMPAIGNS] / sizeof(struct db_campaign_rec);
+	db->sets = (const void *)db->sec[DB_SEC_SETS];
+	db->nsets = db->secsize[DB_SEC_SETS] / 4;
+	db->setdata = (const void *)db->sec[DB_SEC_SETDATA];
+	db->nsetdata = db->secsize[DB_SEC_SETDATA] / 4;
+	db->attrs = (const void *)db->sec[DB_SEC_ATTRS];
+	db->nattrs = db->secsize[DB_SEC_ATTRS] / sizeof(struct db_attr_rec);
+	db->multi = (const void *)db->sec[DB_SEC_MULTI];
+	db->nmulti = db->secsize[DB_SEC_MULTI] / 4;
+	db->tables = (const void *)db->sec[DB_SEC_TABLES];
+	db->ntables = db->secsize[DB_SEC_TABLES] / sizeof(struct db_table_rec);
+	return 0;
+}
+
+static int validate_meta(struct db *db, struct sd_error *err)
+{
+	uint64_t blob = db->secsize[DB_SEC_BLOB];
+	if (db->nstrings == 0 || db->nstrings > UINT32_MAX)
+		return corrupt(err, db, "string table empty or too large");
+	for (uint64_t i = 0; i < db->nstrings; i++) {
+		const struct db_string_rec *s = &db->strings[i];
+		if (!in_bounds(s->offset, (uint64_t)s->length + 1, blob))
+			return corrupt(err, db, "string outside the string area");
+		if (db->blob[s->offset + s->length] != '\0' ||
+		    memchr(db->blob + s->offset, '\0', s->length))
+			return corrupt(err, db, "string not terminated or with an embedded NUL");
+	}
+	if (db->ncampaigns > SD_MAX_CAMPAIGNS)
+		return corrupt(err, db, "too many campaigns");
+	for (uint64_t i = 0; i < db->ncampaigns; i++) {
+		const struct db_campaign_rec *c = &db->campaigns[i];
+		if (c->name >= db->nstrings || c->title >= db->nstrings ||
+		    c->advisory >= db->nstrings || c->remediation >= db->nstrings)
+			return corrupt(err, db, "campaign names a missing string");
+	}
+	if (db->nsets == 0 || db->nsets > UINT32_MAX)
+		return corrupt(err, db, "source-set table empty or too large");
+	for (uint64_t i = 0; i < db->nsets; i++) {
+		uint32_t off = db->sets[i];
+		if (off >= db->nsetdata)
+			return corrupt(err, db, "source set outside its area");
+		uint32_t n = db->setdata[off];
+		if (n > SD_MAX_SOURCES_PER_SET || n > db->nsetdata - off - 1)
+			return corrupt(err, db, "source set too long");
+		for (uint32_t k = 0; k < n; k++)
+			if (db->setdata[off + 1 + k] >= db->nstrings)
+				return corrupt(err, db, "source set names a missing string");
+	}
+	for (uint64_t i = 0; i < db->nattrs; i++) {
+		const struct db_attr_rec *a = &db->attrs[i];
+		if (a->campaign >= db->ncampaigns || a->sources >= db->nsets ||
+		    a->evidence & ~DB_EV_ALL || a->confidence > DB_CONF_HIGH)
+			return corrupt(err, db, "sighting attributes out of range");
+	}
+	return 0;
+}
+
+static int validate_ref(struct db *db, uint32_t ref, struct sd_error *err)
+{
+	if (!(ref & DB_MULTI_FLAG)) {
+		if (ref >= db->nattrs)
+			return corrupt(err, db, "entry names missing attributes");
+		return 0;
+	}
+	uint32_t off = ref & ~DB_MULTI_FLAG;
+	if (off >= db->nmulti)
+		return corrupt(err, db, "entry points outside the sighting area");
+	uint32_t n = db->multi[off];
+	if (n < 2 || n > SD_MAX_SIGHTINGS_PER_ENTRY ||
+	    (uint64_t)n * 4 > db->nmulti - off - 1)
+		return corrupt(err, db, "entry has a bad number of sightings");
+	const struct db_multi_rec *m = (const void *)(db->multi + off + 1);
+	for (uint32_t k = 0; k < n; k++)
+		if (m[k].attr >= db->nattrs)
+			return corrupt(err, db, "sighting names missing attributes");
+	return 0;
+}
+
+static int validate_table(struct db *db, const struct db_table_rec *t,
+			  struct sd_error *err)
+{
+	uint64_t data = db->secsize[DB_SEC_DATA];
+	if (t->kind != DB_KEY_V4 && t->kind != DB_KEY_V6)
+		return corrupt(err, db, "table of unknown key kind");
+	if (t->plen > 128 || (t->kind == DB_KEY_V4 && t->plen < 96))
+		return corrupt(err, db, "table prefix length out of range");
+	unsigned sig = db_key_sigbits(t->kind, t->plen);
+	if (t->common > sig || t->index_bits > DB_MAX_INDEX_BITS ||
+	    t->index_bits > sig - t->common)
+		return corrupt(err, db, "table index shape out of range");
+	if (t->count == 0 || t->count > SD_MAX_ENTRIES)
+		return corrupt(err, db, "table entry count out of range");
+	uint64_t nidx = ((uint64_t)1 << t->index_bits) + 1;
+	/* count <= 1e9, so these products cannot overflow 64 bits */
+	if (t->keys % 8 || t->values % 8 || t->index % 4 ||
+	    !in_bounds(t->keys, t->count * t->kind, data) ||
+	    !in_bounds(t->values, t->count * sizeof(struct db_value_rec), data) ||
+	    !in_bounds(t->index, nidx * 4, data))
+		return corrupt(err, db, "table outside the data area");
+
+	const unsigned char *base = db->sec[DB_SEC_DATA];
+	const uint32_t *idx = (const void *)(base + t->index);
+	const struct db_value_rec *val = (const void *)(base + t->values);
+	if (idx[0] != 0 || idx[nidx - 1] != t->count)
+		return corrupt(err, db, "table index does not span the table");
+	for (uint64_t b = 0; b + 1 < nidx; b++)
+		if (idx[b] > idx[b + 1])
+			return corrupt(err, db, "table index not monotonic");
+
+	/* keys strictly ascending, masked to plen, sharing the common prefix,
+	 * and each one inside the bucket the index gives it */
+	if (t->kind == DB_KEY_V4) {
+		const uint32_t *k = (const void *)(base + t->keys);
+		uint32_t hostmask = sig == 32 ? 0 : ~0u >> sig;
+		uint32_t cmask = t->common ? ~0u << (32 - t->common) : 0;
+		for (uint64_t i = 0; i < t->count; i++) {
+			if (i && k[i] <= k[i - 1])
+				return corrupt(err, db, "table keys not in order");
+			if (k[i] & hostmask)
+				return corrupt(err, db, "table key has host bits set");
+			if ((k[i] ^ k[0]) & cmask)
+				return corrupt(err, db, "table key outside the table's common prefix");
+			uint32_t b = db_bucket_v4(k[i], t->common, t->index_bits);
+			if (i < idx[b] || i >= idx[b + 1])
+				return corrupt(err, db, "table index disagrees with keys");
+		}
+	} else {
+		const uint64_t *k = (const void *)(base + t->keys);
+		db_u128 first = db_u128_make(k[0], k[1]);
+		db_u128 hostmask = sig == 128 ? 0 : ~(db_u128)0 >> sig;
+		db_u128 cmask = t->common ? ~(db_u128)0 << (128 - t->common) : 0;
+		db_u128 prev = 0;
+		for (uint64_t i = 0; i < t->count; i++) {
+			db_u128 x = db_u128_make(k[2 * i], k[2 * i + 1]);
+			if (i && x <= prev)
+				return corrupt(err, db, "table keys not in order");
+			if (x & hostmask)
+				return corrupt(err, db, "table key has host bits set");
+			if ((x ^ first) & cmask)
+				return corrupt(err, db, "table key outside the table's common prefix");
+			/* IPv4-mapped keys belong to IPv4 tables */
+			if (t->plen >= 96 && (x >> 32) == 0xffff)
+				return corrupt(err, db, "IPv4 key in an IPv6 table");
+			uint32_t b = db_bucket_v6(x, t->common, t->index_bits);
+			if (i < idx[b] || i >= idx[b + 1])
+				return corrupt(err, db, "table index disagrees with keys");
+			prev = x;
+		}
+	}
+	for (uint64_t i = 0; i < t->count; i++) {
+		int rc = validate_ref(db, val[i].ref, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int validate(struct db *db, struct sd_error *err)
+{
+	if (db->size < sizeof(struct db_header))
+		return sd_error_set(err, SD_ETRUNC,
+				    "%s: not a sighted snapshot (only %zu bytes)",
+				    db->path ? db->path : "(buffer)", db->size);
+	const struct db_header *h = db->hdr = (const void *)db->base;
+	if (memcmp(h->magic, DB_MAGIC, 8) != 0)
+		return sd_error_set(err, SD_ECORRUPT,
+				    "%s: not a sighted snapshot (bad magic)",
+				    db->path ? db->path : "(buffer)");
+	if (h->version != DB_VERSION)
+		return sd_error_set(err, SD_EVERSION,
+				    "%s: snapshot format version %u, this sighted reads %u",
+				    db->path ? db->path : "(buffer)", h->version,
+				    DB_VERSION);
+	if (h->header_size != sizeof(struct db_header))
+		return corrupt(err, db, "header size mismatch");
+	if (h->file_size != db->size)
+		return sd_error_set(err, h->file_size > db->size ? SD_ETRUNC : SD_ECORRUPT,
+				    "%s: snapshot is %zu bytes but its header says %llu "
+				    "(truncated or appended to)",
+				    db->path ? db->path : "(buffer)", db->size,
+				    (unsigned long long)h->file_size);
+	uint64_t sum = XXH3_64bits(db->base + h->header_size,
+				   db->size - h->header_size);
+	if (sum != h->checksum)
+		return sd_error_set(err, SD_ECHECKSUM,
+				    "%s: snapshot checksum mismatch (file damaged)",
+				    db->path ? db->path : "(buffer)");
+	int rc;
+	if ((rc = validate_sections(db, err)) || (rc = validate_meta(db, err)))
+		return rc;
+	if (db->ntables > 2 * 129)
+		return corrupt(err, db, "too many tables");
+	uint64_t total = 0;
+	for (uint64_t i = 0; i < db->ntables; i++) {
+		const struct db_table_rec *t = &db->tables[i];
+		/* tables are ordered by kind, then most specific first, so the
+		 * first hit of a cover query is the longest match */
+		if (i) {
+			const struct db_table_rec *p = &db->tables[i - 1];
+			if (p->kind > t->kind || (p->kind == t->kind && p->plen <= t->plen))
+				return corrupt(err, db, "tables out of order");
+		}
+		if ((rc = validate_table(db, t, err)))
+			return rc;
+		total += t->count;
+	}
+	if (total != h->entries)
+		return corrupt(err, db, "entry count disagrees with tables");
+	return 0;
+}
+
+static int finish_open(struct db *db, struct db **out, struct sd_error *err)
+{
+	int rc = validate(db, err);
+	if (rc) {
+		db_close(db);
+		return rc;
+	}
+	*out = db;
+	return 0;
+}
+
+int db_open_buffer(const void *buf, size_t size, struct db **out,
+		   struct sd_error *err)
+{
+	*out = NULL;
+	struct db *db = calloc(1, sizeof(*db));
+	if (!db)
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	db->base = buf;
+	db->size = size;
+	return finish_open(db, out, err);
+}
+
+int db_open(const char *path, struct db **out, struct sd_error *err)
+{
+	*out = NULL;
+	struct db *db = calloc(1, sizeof(*db));
+	if (!db || !(db->path = strdup(path))) {
+		free(db);
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	}
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		db_close(db);
+		return sd_error_errno(err, e, "%s: cannot open snapshot", path);
+	}
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		int e = errno;
+		close(fd);
+		db_close(db);
+		if (e == 0 || S_ISDIR(st.st_mode))
+			return sd_error_set(err, SD_ECORRUPT,
+					    "%s: not a regular file", path);
+		return sd_error_errno(err, e, "%s: cannot stat snapshot", path);
+	}
+	db->size = (size_t)st.st_size;
+	db->ino = st.st_ino;
+	db->mtime = st.st_mtim;
+	if (db->size < sizeof(struct db_header)) {
+		close(fd);
+		int rc = sd_error_set(err, SD_ETRUNC,
+				      "%s: not a sighted snapshot (only %zu bytes)",
+				      path, db->size);
+		db_close(db);
+		return rc;
+	}
+	void *m = mmap(NULL, db->size, PROT_READ, MAP_PRIVATE, fd, 0);
+	int e = errno;
+	close(fd);
+	if (m == MAP_FAILED) {
+		db_close(db);
+		return sd_error_errno(err, e, "%s: cannot map snapshot", path);
+	}
+	db->base = m;
+	db->mapped = true;
+	return finish_open(db, out, err);
+}
+
+void db_close(struct db *db)
+{
+	if (!db)
+		return;
+	if (db->mapped)
+		munmap((void *)db->base, db->size);
+	free(db->path);
+	free(db);
+}
+
+uint64_t db_build_time(const struct db *db) { return db->hdr->build_time; }
+uint64_t db_entry_count(const struct db *db) { return db->hdr->entries; }
+uint64_t db_file_size(const struct db *db) { return db->size; }
+const char *db_path(const struct db *db) { return db->path ? db->path : ""; }
+
+const char *db_string(const struct db *db, uint32_t id)
+{
+	if (id >= db->nstrings)
+		return "";
+	return db->blob + db->strings[id].offset;
+}
+
+uint32_t db_campaign_count(const struct db *db)
+{
+	return (uint32_t)db->ncampaigns;
+}
+
+int db_campaign_get(const struct db *db, uint32_t id, struct db_campaign *out)
+{
+	if (id >= db->ncampaigns)
+		return SD_ENOTFOUND;
+	const struct db_campaign_rec *c = &db->campaigns[id];
+	out->name = db_string(db, c->name);
+	out->title = db_string(db, c->title);
+	out->advisory = db_string(db, c->advisory);
+	out->remediation = db_string(db, c->remediation);
+	out->window_start = c->window_start;
+	out->window_end = c->window_end;
+	return 0;
+}
+
+int db_campaign_find(const struct db *db, const char *name)
+{
+	for (uint32_t i = 0; i < db->ncampaigns; i++)
+		if (strcmp(db_string(db, db->campaigns[i].name), name) == 0)
+			return (int)i;
+	return -1;
+}
+
+uint32_t db_sourceset_size(const struct db *db, uint32_t set)
+{
+	if (set >= db->nsets)
+		return 0;
+	return db->setdata[db->sets[set]];
+}
+
+const char *db_sourceset_item(const struct db *db, uint32_t set, uint32_t i)
+{
+	if (set >= db->nsets || i >= db->setdata[db->sets[set]])
+		return "";
+	return db_string(db, db->setdata[db->sets[set] + 1 + i]);
+}

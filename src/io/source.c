@@ -1,0 +1,311 @@
+#include "io/source.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "core/limits.h"
+
+#define IN_SIZE (256 * 1024)
+#define OUT_SIZE (256 * 1024)
+
+struct io_source {
+	char *name;
+	int fd;
+	bool own_fd;
+	enum io_compression comp;
+	uint64_t file_size, bytes_in, bytes_out, lineno;
+	bool eof_in;  /* file exhausted */
+	bool ended;   /* decompressor finished its last frame/member */
+	/* raw input */
+	unsigned char *in;
+	size_t in_pos, in_len;
+	/* decompressed output window */
+	unsigned char *out;
+	size_t out_pos, out_len;
+	z_stream z;
+	bool z_init;
+	ZSTD_DStream *zs;
+	/* line assembly */
+	char *line;
+	size_t line_len;
+	bool skipping; /* inside an over-long line */
+};
+
+static int fill_in(struct io_source *s, struct sd_error *err)
+{
+	if (s->in_pos < s->in_len || s->eof_in)
+		return 0;
+	ssize_t n;
+	do
+		n = read(s->fd, s->in, IN_SIZE);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return sd_error_errno(err, errno, "%s: read failed", s->name);
+	s->in_pos = 0;
+	s->in_len = (size_t)n;
+	s->bytes_in += (uint64_t)n;
+	if (n == 0)
+		s->eof_in = true;
+	return 0;
+}
+
+int io_open(const char *path, struct io_source **out, struct sd_error *err)
+{
+	*out = NULL;
+	struct io_source *s = calloc(1, sizeof(*s));
+	if (!s)
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	s->name = strdup(strcmp(path, "-") == 0 ? "(stdin)" : path);
+	s->in = malloc(IN_SIZE);
+	s->out = malloc(OUT_SIZE);
+	s->line = malloc(SD_MAX_LINE + 1);
+	if (!s->name || !s->in || !s->out || !s->line) {
+		io_close(s);
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	}
+	if (strcmp(path, "-") == 0) {
+		s->fd = STDIN_FILENO;
+	} else {
+		s->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (s->fd < 0) {
+			int e = errno;
+			io_close(s);
+			return sd_error_errno(err, e, "%s: cannot open", path);
+		}
+		s->own_fd = true;
+	}
+	struct stat st;
+	if (fstat(s->fd, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			io_close(s);
+			return sd_error_set(err, SD_EFORMAT,
+					    "%s: is a directory", path);
+		}
+		if (S_ISREG(st.st_mode))
+			s->file_size = (uint64_t)st.st_size;
+	}
+	/* The magic needs up to 4 bytes; a short first read from a pipe is
+	 * topped up so detection does not depend on how the writer chunked. */
+	while (s->in_len < 4 && !s->eof_in) {
+		ssize_t n;
+		do
+			n = read(s->fd, s->in + s->in_len, IN_SIZE - s->in_len);
+		while (n < 0 && errno == EINTR);
+		if (n < 0) {
+			int e = errno;
+			io_close(s);
+			return sd_error_errno(err, e, "%s: read failed", path);
+		}
+		if (n == 0)
+			s->eof_in = true;
+		s->in_len += (size_t)n;
+		s->bytes_in += (uint64_t)n;
+	}
+	const unsigned char *m = s->in;
+	if (s->in_len >= 2 && m[0] == 0x1f && m[1] == 0x8b) {
+		s->comp = IO_GZIP;
+		/* 15 + 32: zlib window with automatic gzip header detection */
+		if (inflateInit2(&s->z, 15 + 32) != Z_OK) {
+			io_close(s);
+			return sd_error_set(err, SD_ENOMEM, "%s: zlib init failed", path);
+		}
+		s->z_init = true;
+	} else if (s->in_len >= 4 && m[0] == 0x28 && m[1] == 0xb5 &&
+		   m[2] == 0x2f && m[3] == 0xfd) {
+		s->comp = IO_ZSTD;
+		s->zs = ZSTD_createDStream();
+		if (!s->zs || ZSTD_isError(ZSTD_initDStream(s->zs))) {
+			io_close(s);
+			return sd_error_set(err, SD_ENOMEM, "%s: zstd init failed", path);
+		}
+	}
+	*out = s;
+	return 0;
+}
+
+void io_close(struct io_source *s)
+{
+	if (!s)
+		return;
+	if (s->own_fd)
+		close(s->fd);
+	if (s->z_init)
+		inflateEnd(&s->z);
+	if (s->zs)
+		ZSTD_freeDStream(s->zs);
+	free(s->name);
+	free(s->in);
+	free(s->out);
+	free(s->line);
+	free(s);
+}
+
+const char *io_name(const struct io_source *s) { return s->name; }
+enum io_compression io_compression(const struct io_source *s) { return s->comp; }
+uint64_t io_lineno(const struct io_source *s) { return s->lineno; }
+uint64_t io_bytes_out(const struct io_source *s) { return s->bytes_out; }
+uint64_t io_bytes_in(const struct io_source *s) { return s->bytes_in; }
+uint64_t io_file_size(const struct io_source *s) { return s->file_size; }
+
+static int truncated(struct io_source *s, struct sd_error *err, const char *kind)
+{
+	return sd_error_set(err, SD_ETRUNC,
+			    "%s: %s stream ends early (truncated after %llu "
+			    "compressed bytes, %llu bytes decompressed)",
+			    s->name, kind, (unsigned long long)s->bytes_in,
+			    (unsigned long long)s->bytes_out);
+}
+
+/* Refills the output window; leaves out_len == out_pos only at the end. */
+static int fill_out(struct io_source *s, struct sd_error *err)
+{
+	int rc;
+	if (s->out_pos < s->out_len)
+		return 0;
+	s->out_pos = s->out_len = 0;
+	for (;;) {
+		if ((rc = fill_in(s, err)))
+			return rc;
+		if (s->comp == IO_PLAIN) {
+			/* hand the input buffer over without copying */
+			size_t n = s->in_len - s->in_pos;
+			if (n == 0)
+				return 0;
+			unsigned char *t = s->out;
+			s->out = s->in;
+			s->in = t;
+			s->out_pos = s->in_pos;
+			s->out_len = s->in_len;
+			s->in_pos = s->in_len = 0;
+			return 0;
+		}
+		if (s->in_pos == s->in_len) {
+			/* input exhausted */
+			if (!s->ended)
+				return truncated(s, err, s->comp == IO_GZIP ? "gzip" : "zstd");
+			return 0;
+		}
+		if (s->comp == IO_GZIP) {
+			if (s->ended) {
+				/* concatenated members (as `cat a.gz b.gz`) */
+				if (inflateReset(&s->z) != Z_OK)
+					return sd_error_set(err, SD_EIO, "%s: zlib reset failed", s->name);
+				s->ended = false;
+			}
+			s->z.next_in = s->in + s->in_pos;
+			s->z.avail_in = (uInt)(s->in_len - s->in_pos);
+			s->z.next_out = s->out;
+			s->z.avail_out = OUT_SIZE;
+			int zr = inflate(&s->z, Z_NO_FLUSH);
+			s->in_pos = s->in_len - s->z.avail_in;
+			s->out_len = OUT_SIZE - s->z.avail_out;
+			if (zr == Z_STREAM_END)
+				s->ended = true;
+			else if (zr != Z_OK && zr != Z_BUF_ERROR)
+				return sd_error_set(err, SD_EIO,
+						    "%s: corrupt gzip data after %llu bytes: %s",
+						    s->name, (unsigned long long)s->bytes_out,
+						    s->z.msg ? s->z.msg : "inflate failed");
+		} else {
+			ZSTD_inBuffer ib = {s->in, s->in_len, s->in_pos};
+			ZSTD_outBuffer ob = {s->out, OUT_SIZE, 0};
+			size_t zr = ZSTD_decompressStream(s->zs, &ob, &ib);
+			if (ZSTD_isError(zr))
+				return sd_error_set(err, SD_EIO,
+						    "%s: corrupt zstd data after %llu bytes: %s",
+						    s->name, (unsigned long long)s->bytes_out,
+						    ZSTD_getErrorName(zr));
+			s->in_pos = ib.pos;
+			s->out_len = ob.pos;
+			s->ended = zr == 0;
+		}
+		if (s->out_len)
+			return 0;
+	}
+}
+
+size_t io_peek(struct io_source *s, const unsigned char **data, size_t n,
+	       struct sd_error *err)
+{
+	if (fill_out(s, err) < 0) {
+		*data = s->out;
+		return 0;
+	}
+	/* one window is enough for sniffing: formats decide on their first
+	 * line or first bytes */
+	size_t avail = s->out_len - s->out_pos;
+	*data = s->out + s->out_pos;
+	return avail < n ? avail : n;
+}
+
+long io_read(struct io_source *s, void *buf, size_t n, struct sd_error *err)
+{
+	size_t done = 0;
+	while (done < n) {
+		int rc = fill_out(s, err);
+		if (rc)
+			return rc;
+		size_t avail = s->out_len - s->out_pos;
+		if (!avail)
+			break;
+		size_t k = avail < n - done ? avail : n - done;
+		memcpy((unsigned char *)buf + done, s->out + s->out_pos, k);
+		s->out_pos += k;
+		done += k;
+	}
+	s->bytes_out += done;
+	return (long)done;
+}
+
+int io_getline(struct io_source *s, const char **line, size_t *len,
+	       struct sd_error *err)
+{
+	s->line_len = 0;
+	bool any = false;
+	for (;;) {
+		int rc = fill_out(s, err);
+		if (rc)
+			return rc;
+		size_t avail = s->out_len - s->out_pos;
+		if (!avail) {
+			if (!any)
+				return 0;
+			break; /* last line without a newline */
+		}
+		any = true;
+		unsigned char *start = s->out + s->out_pos;
+		unsigned char *nl = memchr(start, '\n', avail);
+		size_t take = nl ? (size_t)(nl - start) : avail;
+		s->out_pos += take + (nl ? 1 : 0);
+		s->bytes_out += take + (nl ? 1 : 0);
+		if (!s->skipping) {
+			if (take > SD_MAX_LINE - s->line_len) {
+				s->skipping = true;
+			} else {
+				memcpy(s->line + s->line_len, start, take);
+				s->line_len += take;
+			}
+		}
+		if (nl)
+			break;
+	}
+	s->lineno++;
+	if (s->skipping) {
+		s->skipping = false;
+		return sd_error_set(err, SD_ELIMIT,
+				    "%s:%llu: line longer than SD_MAX_LINE (%d bytes)",
+				    s->name, (unsigned long long)s->lineno, SD_MAX_LINE);
+	}
+	if (s->line_len && s->line[s->line_len - 1] == '\r')
+		s->line_len--;
+	s->line[s->line_len] = '\0';
+	*line = s->line;
+	*len = s->line_len;
+	return 1;
+}

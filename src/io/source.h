@@ -1,0 +1,49 @@
+/* A byte source over a file or stdin that decompresses gzip and zstd
+ * transparently (detected from the magic bytes, never from the name), with
+ * a line reader on top. Streaming, constant memory: one input buffer and
+ * one line buffer of at most SD_MAX_LINE bytes. */
+#ifndef SD_IO_SOURCE_H
+#define SD_IO_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+enum io_compression { IO_PLAIN, IO_GZIP, IO_ZSTD };
+
+struct io_source;
+
+/* path "-" reads stdin. */
+int io_open(const char *path, struct io_source **out, struct sd_error *err);
+void io_close(struct io_source *src);
+
+const char *io_name(const struct io_source *src);
+enum io_compression io_compression(const struct io_source *src);
+
+/* Looks at up to n decompressed bytes without consuming them (for format
+ * sniffing); returns how many are available (fewer at end of input). */
+size_t io_peek(struct io_source *src, const unsigned char **data, size_t n,
+	       struct sd_error *err);
+
+/* Reads up to n decompressed bytes; 0 at end of input, <0 on error (a
+ * truncated or corrupt compressed stream is an error that names the file
+ * and how much was read). */
+long io_read(struct io_source *src, void *buf, size_t n, struct sd_error *err);
+
+/* Next line without its "\n" or "\r\n". Returns 1 with line and len set
+ * (valid until the next call), 0 at end of input, or an error. A line
+ * longer than SD_MAX_LINE is reported as SD_ELIMIT once and skipped, so the
+ * caller can count it and go on. */
+int io_getline(struct io_source *src, const char **line, size_t *len,
+	       struct sd_error *err);
+/* Number of the line last returned, counting from 1. */
+uint64_t io_lineno(const struct io_source *src);
+/* Decompressed bytes consumed and compressed bytes read from the file. */
+uint64_t io_bytes_out(const struct io_source *src);
+uint64_t io_bytes_in(const struct io_source *src);
+/* Size of the file on disk, 0 when unknown (a pipe). */
+uint64_t io_file_size(const struct io_source *src);
+
+#endif

@@ -1,0 +1,396 @@
+#include "net/addr.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/error.h"
+
+void net_addr_from_v4(struct net_addr *a, uint32_t v4)
+{
+	memset(a->b, 0, 10);
+	a->b[10] = 0xff;
+	a->b[11] = 0xff;
+	a->b[12] = (uint8_t)(v4 >> 24);
+	a->b[13] = (uint8_t)(v4 >> 16);
+	a->b[14] = (uint8_t)(v4 >> 8);
+	a->b[15] = (uint8_t)v4;
+}
+
+void net_addr_from_v6(struct net_addr *a, const uint8_t bytes[16])
+{
+	memcpy(a->b, bytes, 16);
+}
+
+static uint64_t load_be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void store_be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--) {
+		p[i] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+uint64_t net_addr_hi(const struct net_addr *a) { return load_be64(a->b); }
+uint64_t net_addr_lo(const struct net_addr *a) { return load_be64(a->b + 8); }
+
+void net_addr_from_u64(struct net_addr *a, uint64_t hi, uint64_t lo)
+{
+	store_be64(a->b, hi);
+	store_be64(a->b + 8, lo);
+}
+
+int net_addr_cmp(const struct net_addr *a, const struct net_addr *b)
+{
+	return memcmp(a->b, b->b, 16);
+}
+
+int net_prefix_cmp(const struct net_prefix *a, const struct net_prefix *b)
+{
+	int c = memcmp(a->addr.b, b->addr.b, 16);
+	if (c)
+		return c;
+	return (a->len > b->len) - (a->len < b->len);
+}
+
+void net_addr_mask(struct net_addr *a, unsigned len)
+{
+	if (len >= 128)
+		return;
+	unsigned byte = len / 8, bits = len % 8;
+	if (bits) {
+		a->b[byte] &= (uint8_t)(0xff00u >> bits);
+		byte++;
+	}
+	memset(a->b + byte, 0, 16 - byte);
+}
+
+bool net_addr_has_hostbits(const struct net_addr *a, unsigned len)
+{
+	struct net_addr m = *a;
+	net_addr_mask(&m, len);
+	return memcmp(m.b, a->b, 16) != 0;
+}
+
+bool net_prefix_contains(const struct net_prefix *p, const struct net_addr *a)
+{
+	struct net_addr m = *a;
+	net_addr_mask(&m, p->len);
+	return memcmp(m.b, p->addr.b, 16) == 0;
+}
+
+bool net_prefix_contains_prefix(const struct net_prefix *outer,
+				const struct net_prefix *inner)
+{
+	return inner->len >= outer->len &&
+	       net_prefix_contains(outer, &inner->addr);
+}
+
+void net_prefix_last(const struct net_prefix *p, struct net_addr *last)
+{
+	*last = p->addr;
+	for (unsigned i = p->len; i < 128; i++)
+		last->b[i / 8] |= (uint8_t)(0x80u >> (i % 8));
+}
+
+void net_prefix_host(struct net_prefix *p, const struct net_addr *a)
+{
+	p->addr = *a;
+	p->len = 128;
+}
+
+/* Dotted quad, strictly: four decimal parts 0-255 without leading zeros.
+ * Leading zeros are refused because inet_aton() reads them as octal, so
+ * "010.0.0.1" means 8.0.0.1 to some tools and 10.0.0.1 to others. */
+static int parse_v4(const char *s, size_t n, uint32_t *out, const char **why)
+{
+	uint32_t v = 0;
+	size_t i = 0;
+	for (int part = 0; part < 4; part++) {
+		if (part > 0) {
+			if (i >= n || s[i] != '.') {
+				*why = i >= n ? "IPv4 address has fewer than 4 parts"
+					      : "unexpected character in IPv4 address";
+				return SD_EPARSE;
+			}
+			i++;
+		}
+		size_t start = i;
+		unsigned octet = 0;
+		while (i < n && s[i] >= '0' && s[i] <= '9') {
+			octet = octet * 10 + (unsigned)(s[i] - '0');
+			if (octet > 255) {
+				*why = "IPv4 octet greater than 255";
+				return SD_EPARSE;
+			}
+			i++;
+		}
+		if (i == start) {
+			*why = "empty or non-numeric IPv4 octet";
+			return SD_EPARSE;
+		}
+		if (i - start > 1 && s[start] == '0') {
+			*why = "IPv4 octet with a leading zero (ambiguous: octal or decimal)";
+			return SD_EPARSE;
+		}
+		v = v << 8 | octet;
+	}
+	if (i != n) {
+		*why = s[i] == '.' ? "IPv4 address has more than 4 parts"
+				   : "trailing characters after IPv4 address";
+		return SD_EPARSE;
+	}
+	*out = v;
+	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* RFC 4291 section 2.2: groups of 1-4 hex digits, at most one "::", and an
+ * optional dotted IPv4 tail occupying the last 32 bits. */
+static int parse_v6(const char *s, size_t n, uint8_t out[16], const char **why)
+{
+	uint16_t groups[8];
+	int ngroups = 0, gap = -1;
+	size_t i = 0;
+
+	if (n >= 2 && s[0] == ':' && s[1] == ':') {
+		gap = 0;
+		i = 2;
+	} else if (n >= 1 && s[0] == ':') {
+		*why = "IPv6 address starts with a single ':'";
+		return SD_EPARSE;
+	}
+	while (i < n) {
+		if (ngroups == 8) {
+			*why = "IPv6 address has more than 8 groups";
+			return SD_EPARSE;
+		}
+		size_t start = i;
+		unsigned g = 0;
+		int h;
+		while (i < n && (h = hexval(s[i])) >= 0 && i - start < 5) {
+			g = g << 4 | (unsigned)h;
+			i++;
+		}
+		if (i < n && s[i] == '.') {
+			/* Embedded IPv4: must be the last 32 bits. */
+			uint32_t v4;
+			if (ngroups > 6) {
+				*why = "embedded IPv4 address does not fit";
+				return SD_EPARSE;
+			}
+			if (parse_v4(s + start, n - start, &v4, why))
+				return SD_EPARSE;
+			groups[ngroups++] = (uint16_t)(v4 >> 16);
+			groups[ngroups++] = (uint16_t)v4;
+			i = n;
+			break;
+		}
+		if (i == start) {
+			*why = i < n && s[i] == '%' ? "IPv6 zone identifiers are not accepted"
+			       : i < n && s[i] == ':' ? "IPv6 address has ':::' or a misplaced '::'"
+						  : "unexpected character in IPv6 address";
+			return SD_EPARSE;
+		}
+		if (i - start > 4) {
+			*why = "IPv6 group longer than 4 hex digits";
+			return SD_EPARSE;
+		}
+		groups[ngroups++] = (uint16_t)g;
+		if (i == n)
+			break;
+		if (s[i] == '%') {
+			*why = "IPv6 zone identifiers are not accepted";
+			return SD_EPARSE;
+		}
+		if (s[i] != ':') {
+			*why = "unexpected character in IPv6 address";
+			return SD_EPARSE;
+		}
+		i++;
+		if (i < n && s[i] == ':') {
+			if (gap >= 0) {
+				*why = "IPv6 address has more than one '::'";
+				return SD_EPARSE;
+			}
+			gap = ngroups;
+			i++;
+		} else if (i == n) {
+			*why = "IPv6 address ends with a single ':'";
+			return SD_EPARSE;
+		}
+	}
+	if (gap < 0 && ngroups != 8) {
+		*why = "IPv6 address has fewer than 8 groups and no '::'";
+		return SD_EPARSE;
+	}
+	if (gap >= 0 && ngroups > 7) {
+		*why = "IPv6 '::' must stand for at least one group";
+		return SD_EPARSE;
+	}
+	uint16_t full[8] = {0};
+	if (gap < 0) {
+		memcpy(full, groups, sizeof(full));
+	} else {
+		int tail = ngroups - gap;
+		memcpy(full, groups, (size_t)gap * 2);
+		memcpy(full + 8 - tail, groups + gap, (size_t)tail * 2);
+	}
+	for (int k = 0; k < 8; k++) {
+		out[2 * k] = (uint8_t)(full[k] >> 8);
+		out[2 * k + 1] = (uint8_t)full[k];
+	}
+	return 0;
+}
+
+int net_addr_parse(const char *s, size_t n, struct net_addr *out,
+		   const char **why)
+{
+	const char *dummy;
+	if (!why)
+		why = &dummy;
+	if (n == 0) {
+		*why = "empty address";
+		return SD_EPARSE;
+	}
+	if (n > 64) {
+		*why = "address text too long";
+		return SD_EPARSE;
+	}
+	if (memchr(s, ':', n)) {
+		uint8_t b[16];
+		if (parse_v6(s, n, b, why))
+			return SD_EPARSE;
+		net_addr_from_v6(out, b);
+		return 0;
+	}
+	uint32_t v4;
+	if (parse_v4(s, n, &v4, why))
+		return SD_EPARSE;
+	net_addr_from_v4(out, v4);
+	return 0;
+}
+
+int net_prefix_parse(const char *s, size_t n, struct net_prefix *out,
+		     unsigned flags, const char **why)
+{
+	const char *dummy;
+	if (!why)
+		why = &dummy;
+	const char *slash = memchr(s, '/', n);
+	size_t alen = slash ? (size_t)(slash - s) : n;
+	if (net_addr_parse(s, alen, &out->addr, why))
+		return SD_EPARSE;
+	bool v4 = !memchr(s, ':', alen);
+	unsigned max = v4 ? 32 : 128;
+	if (!slash) {
+		if (flags & NET_REQUIRE_LENGTH) {
+			*why = "prefix length missing";
+			return SD_EPARSE;
+		}
+		out->len = 128;
+		return 0;
+	}
+	const char *p = slash + 1, *end = s + n;
+	if (p == end) {
+		*why = "prefix length missing after '/'";
+		return SD_EPARSE;
+	}
+	if (end - p > 1 && *p == '0') {
+		*why = "prefix length with a leading zero";
+		return SD_EPARSE;
+	}
+	unsigned len = 0;
+	for (; p < end; p++) {
+		if (*p < '0' || *p > '9') {
+			*why = "trailing characters after prefix length";
+			return SD_EPARSE;
+		}
+		len = len * 10 + (unsigned)(*p - '0');
+		if (len > max) {
+			*why = v4 ? "IPv4 prefix length greater than 32"
+				  : "IPv6 prefix length greater than 128";
+			return SD_ERANGE;
+		}
+	}
+	/* IPv4 lengths count from the mapped prefix ::ffff:0:0/96. */
+	out->len = (uint8_t)(v4 ? len + 96 : len);
+	if (net_addr_has_hostbits(&out->addr, out->len)) {
+		net_addr_mask(&out->addr, out->len);
+		if (!(flags & NET_ALLOW_HOSTBITS)) {
+			*why = "prefix has host bits set past its length";
+			return SD_EHOSTBITS;
+		}
+	}
+	return 0;
+}
+
+size_t net_addr_format(const struct net_addr *a, char *buf, size_t size)
+{
+	int n;
+	if (net_addr_is_v4(a)) {
+		n = snprintf(buf, size, "%u.%u.%u.%u", a->b[12], a->b[13],
+			     a->b[14], a->b[15]);
+		return n < 0 ? 0 : (size_t)n;
+	}
+	uint16_t g[8];
+	for (int i = 0; i < 8; i++)
+		g[i] = (uint16_t)(a->b[2 * i] << 8 | a->b[2 * i + 1]);
+	/* RFC 5952 4.2: compress the longest run of two or more zero groups,
+	 * the first one on a tie. */
+	int best = -1, best_len = 0;
+	for (int i = 0; i < 8;) {
+		if (g[i]) {
+			i++;
+			continue;
+		}
+		int j = i;
+		while (j < 8 && !g[j])
+			j++;
+		if (j - i > best_len && j - i >= 2) {
+			best = i;
+			best_len = j - i;
+		}
+		i = j;
+	}
+	size_t pos = 0;
+	for (int i = 0; i < 8; i++) {
+		if (i == best) {
+			n = snprintf(buf + pos, size - pos, "::");
+			pos += (size_t)n;
+			i += best_len - 1;
+			continue;
+		}
+		n = snprintf(buf + pos, size - pos, "%s%x",
+			     (i > 0 && i != best + best_len) ? ":" : "", g[i]);
+		pos += (size_t)n;
+	}
+	return pos;
+}
+
+size_t net_prefix_format(const struct net_prefix *p, char *buf, size_t size)
+{
+	size_t n = net_addr_format(&p->addr, buf, size);
+	int m;
+	if (net_prefix_is_v4(p))
+		m = snprintf(buf + n, size - n, "/%u", p->len - 96u);
+	else
+		m = snprintf(buf + n, size - n, "/%u", p->len);
+	return n + (size_t)m;
+}
