@@ -10,7 +10,6 @@
 static const struct cli_command *const commands[] = {
 	NULL,
 };
-#define NCOMMANDS ((size_t)0)
 
 const char *cli_default_db(void)
 {
@@ -50,7 +49,7 @@ static void usage(FILE *out)
 		"client addresses talking to a campaign's infrastructure.\n"
 		"\n"
 		"commands:\n");
-	for (size_t i = 0; i < NCOMMANDS; i++)
+	for (size_t i = 0; commands[i]; i++)
 		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(out,
 		"\n"
@@ -70,7 +69,7 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
 		if (argc > 2 && strcmp(cmd, "help") == 0) {
-			for (size_t i = 0; i < NCOMMANDS; i++)
+			for (size_t i = 0; commands[i]; i++)
 				if (!strcmp(commands[i]->name, argv[2])) {
 					char *hv[] = {argv[2], "--help", NULL};
 					return commands[i]->run(2, hv);
@@ -83,7 +82,7 @@ int main(int argc, char **argv)
 		printf("sighted %s\n", SIGHTED_VERSION);
 		return EXIT_OK;
 	}
-	for (size_t i = 0; i < NCOMMANDS; i++)
+	for (size_t i = 0; commands[i]; i++)
 		if (!strcmp(commands[i]->name, cmd))
 			return commands[i]->run(argc - 1, argv + 1);
 	cli_error(NULL, "unknown command '%s' (try 'sighted --help')", cmd);
