@@ -1,0 +1,153 @@
+#include "report/report.h"
+
+#include <string.h>
+
+#include "core/limits.h"
+#include "core/timeutil.h"
+
+size_t report_format_prefix(const struct net_prefix *p, char *buf, size_t size)
+{
+	if (p->len == 128)
+		return net_addr_format(&p->addr, buf, size);
+	return net_prefix_format(p, buf, size);
+}
+
+json_t *report_time(uint32_t t)
+{
+	char buf[SD_TIME_STRLEN];
+	if (!t)
+		return json_null();
+	sd_time_format(t, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+static json_t *evidence_array(unsigned ev)
+{
+	json_t *a = json_array();
+	for (unsigned bit = 1; bit <= DB_EV_HTTP; bit <<= 1)
+		if (ev & bit)
+			json_array_append_new(a, json_string(db_evidence_name(bit)));
+	return a;
+}
+
+json_t *report_entry(const struct db *db, const struct db_entry *e,
+		     enum report_detail detail)
+{
+	char buf[NET_PREFIX_STRLEN];
+	report_format_prefix(&e->prefix, buf, sizeof(buf));
+	json_t *o = json_object();
+	json_object_set_new(o, "key", json_string(buf));
+	json_object_set_new(o, "prefix_length",
+			    json_integer(net_prefix_display_len(&e->prefix)));
+	json_t *sightings = json_array();
+	for (uint32_t i = 0; i < e->nsightings; i++) {
+		struct db_sighting s;
+		struct db_campaign c;
+		db_entry_sighting(db, e, i, &s);
+		db_campaign_get(db, s.campaign, &c);
+		json_t *so = json_object();
+		json_object_set_new(so, "campaign", json_string(c.name));
+		json_object_set_new(so, "title", json_string(c.title));
+		if (detail == REPORT_FULL) {
+			json_object_set_new(so, "first_seen", report_time(s.first_seen));
+			json_object_set_new(so, "last_seen", report_time(s.last_seen));
+			json_object_set_new(so, "count", json_integer(s.count));
+			json_object_set_new(so, "evidence", evidence_array(s.evidence));
+			json_object_set_new(so, "confidence",
+					    json_string(db_confidence_name(s.confidence)));
+			json_t *src = json_array();
+			for (uint32_t k = 0; k < db_sourceset_size(db, s.sources); k++)
+				json_array_append_new(
+					src, json_string(db_sourceset_item(db, s.sources, k)));
+			json_object_set_new(so, "sources", src);
+		}
+		json_array_append_new(sightings, so);
+	}
+	json_object_set_new(o, "sightings", sightings);
+	return o;
+}
+
+struct inside_ctx {
+	const struct db *db;
+	enum report_detail detail;
+	json_t *list;
+	size_t max;
+};
+
+static int add_inside(const struct db_entry *e, void *p)
+{
+	struct inside_ctx *c = p;
+	if (json_array_size(c->list) >= c->max)
+		return 1;
+	json_array_append_new(c->list, report_entry(c->db, e, c->detail));
+	return 0;
+}
+
+json_t *report_lookup(const struct db *db, const struct net_prefix *q,
+		      enum report_detail detail, size_t max_inside)
+{
+	char buf[NET_PREFIX_STRLEN];
+	report_format_prefix(q, buf, sizeof(buf));
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "query", json_string(buf));
+	json_object_set_new(o, "type", json_string(q->len == 128 ? "address" : "prefix"));
+	struct db_entry hits[SD_MAX_CHECK_HITS];
+	size_t n = db_cover(db, q, hits, SD_MAX_CHECK_HITS);
+	if (n > SD_MAX_CHECK_HITS)
+		n = SD_MAX_CHECK_HITS;
+	json_t *matches = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(matches, report_entry(db, &hits[i], detail));
+	bool listed = n > 0;
+	json_object_set_new(o, "matches", matches);
+	if (q->len < 128) {
+		struct inside_ctx c = {db, detail, json_array(), max_inside};
+		uint64_t total = db_range_count(db, q);
+		/* the prefix itself is reported under matches already */
+		struct net_prefix inner = *q;
+		db_range(db, &inner, add_inside, &c, NULL);
+		json_t *in = json_object();
+		json_object_set_new(in, "count", json_integer((json_int_t)total));
+		json_object_set_new(in, "truncated",
+				    json_boolean(total > json_array_size(c.list)));
+		json_object_set_new(in, "entries", c.list);
+		json_object_set_new(o, "inside", in);
+		listed = listed || total > 0;
+	}
+	json_object_set_new(o, "listed", json_boolean(listed));
+	return o;
+}
+
+json_t *report_campaign(const struct db *db, uint32_t id)
+{
+	struct db_campaign c;
+	if (db_campaign_get(db, id, &c))
+		return json_null();
+	json_t *o = json_object();
+	json_object_set_new(o, "name", json_string(c.name));
+	json_object_set_new(o, "title", json_string(c.title));
+	json_object_set_new(o, "advisory", json_string(c.advisory));
+	json_object_set_new(o, "remediation", json_string(c.remediation));
+	json_t *w = json_object();
+	json_object_set_new(w, "start", report_time(c.window_start));
+	json_object_set_new(w, "end", report_time(c.window_end));
+	json_object_set_new(o, "window", w);
+	return o;
+}
+
+json_t *report_snapshot(const struct db *db)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "built", report_time((uint32_t)db_build_time(db)));
+	json_object_set_new(o, "entries", json_integer((json_int_t)db_entry_count(db)));
+	json_t *names = json_array();
+	for (uint32_t i = 0; i < db_campaign_count(db); i++) {
+		struct db_campaign c;
+		db_campaign_get(db, i, &c);
+		json_array_append_new(names, json_string(c.name));
+	}
+	json_object_set_new(o, "campaigns", names);
+	return o;
+}
