@@ -155,6 +155,7 @@ size_t ind_match_url(const struct ind_set *set, const char *host,
  * outside letters, digits, '-', '_' and '*'). Returns the length or -1
  * with *why set. out must hold IND_MAX_NAME + 1 bytes. */
 #define IND_MAX_NAME 253
+#define IND_MAX_VALUE 8192 /* longest indicator value (a URL), bytes */
 long ind_name_normalise(const char *s, size_t n, char *out, const char **why);
 
 const char *ind_kind_name(enum ind_kind kind);
