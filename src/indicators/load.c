@@ -197,7 +197,8 @@ enum ind_format ind_format_detect(const char *buf, size_t len)
 				return IND_FMT_PLAIN;
 			static const char *const heads[] = {
 				"type", "value", "indicator", "data", "ioc",
-				"entity_type", "indicator_type", NULL};
+				"entity_type", "indicator_type", "domain", "hostname",
+				"url", NULL};
 			/* a header row names a known column */
 			const char *f = s;
 			while (f < le) {

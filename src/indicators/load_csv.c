@@ -30,12 +30,15 @@ static bool field_is(const struct sd_field *f, const char *name)
 static void find_cols(struct sd_field *h, long n, struct cols *c)
 {
 	*c = (struct cols){-1, -1, -1, -1, -1, -1};
-	int indicator = -1, data = -1;
+	int indicator = -1, data = -1, named = -1;
 	for (long i = 0; i < n && i < CSV_MAX_FIELDS; i++) {
 		struct sd_field *f = &h[i];
 		sd_field_trim(f);
 		if (field_is(f, "value") || field_is(f, "ioc"))
 			c->value = (int)i;
+		else if (field_is(f, "domain") || field_is(f, "hostname") ||
+			 field_is(f, "url") || field_is(f, "ip"))
+			named = (int)i;
 		else if (field_is(f, "indicator"))
 			indicator = (int)i;
 		else if (field_is(f, "data"))
@@ -57,7 +60,7 @@ static void find_cols(struct sd_field *h, long n, struct cols *c)
 		if (c->type < 0)
 			c->type = indicator;
 	} else if (c->value < 0) {
-		c->value = indicator;
+		c->value = indicator >= 0 ? indicator : named;
 	}
 }
 
@@ -116,7 +119,7 @@ int ind_load_csv(struct ind_set *set, const char *buf, size_t len,
 			find_cols(f, nf, &c);
 			if (c.value < 0)
 				return sd_error_set(err, SD_EFORMAT,
-						    "%s:%lu: CSV header names no value column (value, indicator, ioc or data)",
+						    "%s:%lu: CSV header names no value column (value, indicator, ioc, data, domain, hostname, url or ip)",
 						    name, line);
 			have_header = true;
 			continue;
@@ -133,6 +136,8 @@ int ind_load_csv(struct ind_set *set, const char *buf, size_t len,
 			continue;
 		}
 		struct sd_field *v = &f[c.value];
+		if (v->len == 0)
+			continue; /* a row with no value in it (a README row) */
 		char campaign[256] = "", source[512] = "";
 		if (c.campaign >= 0 && c.campaign < nf)
 			snprintf(campaign, sizeof(campaign), "%.*s",

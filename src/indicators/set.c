@@ -325,6 +325,11 @@ static int url_split(const char *s, size_t n, char *scheme, char *host,
 			net_addr_format(&a, host, NET_ADDR_STRLEN);
 		else if (ind_name_normalise(s + hs, hl, host, why) < 0)
 			return SD_EPARSE;
+		else if (!strchr(host, '.')) {
+			/* "linux/NukeSped.E" is a malware name, not a URL */
+			*why = "URL host is neither an address nor a dotted name";
+			return SD_EPARSE;
+		}
 	}
 	if ((*port == 80 && (!scheme[0] || !strcmp(scheme, "http"))) ||
 	    (*port == 443 && !strcmp(scheme, "https")) ||
@@ -373,10 +378,13 @@ int ind_set_add(struct ind_set *set, const struct ind_indicator *in,
 					    "prefix has host bits set");
 		if (d.prefix.len == 128)
 			d.kind = IND_ADDR;
+		if (d.kind == IND_ADDR)
+			net_addr_format(&d.prefix.addr, vbuf, sizeof(vbuf));
 		if (d.kind == IND_ADDR && is_shared_addr(set, &d.prefix.addr)) {
 			set->stats.shared++;
 			return sd_error_set(err, SD_ERANGE,
-					    "address is shared infrastructure: not matched as an address");
+					    "%s is shared infrastructure: not matched as an address",
+					    vbuf);
 		}
 		if (d.kind == IND_ADDR)
 			net_addr_format(&d.prefix.addr, vbuf, sizeof(vbuf));
