@@ -188,7 +188,7 @@ static int run(int argc, char **argv)
 			json_object_set_new(o, "valid_until", t[0] ? json_string(t) : json_null());
 			json_array_append_new(arr, o);
 		}
-		json_t *cnt = json_pack("{sIsIsIsIsIsIsIsIsIsI}",
+		json_t *cnt = json_pack("{sIsIsIsIsIsIsIsIsIsIsI}",
 					"network", (json_int_t)ind_set_size(set),
 					"addresses", (json_int_t)ind_set_count(set, IND_ADDR),
 					"prefixes", (json_int_t)ind_set_count(set, IND_PREFIX),

@@ -366,6 +366,8 @@ int ind_set_add(struct ind_set *set, const struct ind_indicator *in,
 		.valid_until = in->valid_until,
 	};
 	char vbuf[IND_MAX_VALUE];
+	/* URL parts: pointed to by d until the copy at the end */
+	char scheme[16], host[IND_MAX_NAME + 1];
 	const char *why = NULL;
 	switch (in->kind) {
 	case IND_ADDR:
@@ -412,7 +414,6 @@ int ind_set_add(struct ind_set *set, const struct ind_indicator *in,
 	case IND_URL: {
 		if (!in->value)
 			return sd_error_set(err, SD_EPARSE, "URL without a value");
-		char scheme[16], host[IND_MAX_NAME + 1];
 		uint16_t port;
 		const char *path;
 		size_t pl;
