@@ -49,6 +49,11 @@ void tel_backend_malformed(struct tel_backend *b, uint64_t pos,
 			   const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* io_getline for line formats: an over-long line is counted and reported
+ * as malformed and skipped; other errors are fatal (returned). */
+int tel_backend_getline(struct tel_backend *b, const char **line, size_t *len,
+			struct sd_error *err);
+
 /* One open function per format; on success *out is a heap object whose
  * first member is struct tel_backend. src is borrowed: do not close it. */
 typedef int (*tel_open_fn)(struct io_source *src, const struct tel_options *opt,
