@@ -249,8 +249,9 @@ static struct flowt_flow *flow_track(struct pcapr *r, const struct pkt_info *p, 
 	return f;
 }
 
-/* After the application layer has been read: FIN from both sides or RST
- * ends the flow. */
+/* After the application layer has been read: RST ends the flow, and so
+ * does the first packet without FIN after a FIN from each side (the last
+ * ACK, counted as flow exporters count it). */
 static void flow_maybe_close(struct pcapr *r, struct flowt_flow *f, const struct pkt_info *p)
 {
 	if (p->proto != PROTO_TCP || f->state != FLOWT_OPEN)
@@ -262,7 +263,8 @@ static void flow_maybe_close(struct pcapr *r, struct flowt_flow *f, const struct
 		else
 			f->fin_resp = true;
 	}
-	if ((p->tcp_flags & PKT_TCP_RST) || (f->fin_orig && f->fin_resp)) {
+	bool last_ack = f->fin_orig && f->fin_resp && !(p->tcp_flags & PKT_TCP_FIN);
+	if ((p->tcp_flags & PKT_TCP_RST) || last_ack) {
 		emit_flow(r, f);
 		f->state = FLOWT_CLOSED;
 		reasm_release(r, f->reasm);
