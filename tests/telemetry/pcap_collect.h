@@ -28,14 +28,14 @@ struct collect {
 	size_t nreports;
 };
 
-static void collect_report(void *ctx, const char *where, const char *why)
+static inline void collect_report(void *ctx, const char *where, const char *why)
 {
 	struct collect *c = ctx;
 	if (c->nreports < 64)
 		snprintf(c->reports[c->nreports++], sizeof(c->reports[0]), "%s: %s", where, why);
 }
 
-static struct collect *collect(const char *path)
+static inline struct collect *collect(const char *path)
 {
 	struct collect *c = calloc(1, sizeof(*c));
 	assert_non_null(c);
@@ -86,13 +86,13 @@ static struct collect *collect(const char *path)
 	return c;
 }
 
-static void collect_free(struct collect *c)
+static inline void collect_free(struct collect *c)
 {
 	free(c->r);
 	free(c);
 }
 
-static size_t count_kind(const struct collect *c, enum tel_kind k)
+static inline size_t count_kind(const struct collect *c, enum tel_kind k)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < c->n; i++)
@@ -101,7 +101,7 @@ static size_t count_kind(const struct collect *c, enum tel_kind k)
 }
 
 /* Records of kind k from client (NULL: any) for name (NULL: any). */
-static size_t count_rec(const struct collect *c, enum tel_kind k, const char *client,
+static inline size_t count_rec(const struct collect *c, enum tel_kind k, const char *client,
 			const char *name)
 {
 	size_t n = 0;
@@ -111,7 +111,7 @@ static size_t count_rec(const struct collect *c, enum tel_kind k, const char *cl
 	return n;
 }
 
-static const struct crec *find_rec(const struct collect *c, enum tel_kind k,
+static inline const struct crec *find_rec(const struct collect *c, enum tel_kind k,
 				   const char *client, const char *name)
 {
 	for (size_t i = 0; i < c->n; i++)

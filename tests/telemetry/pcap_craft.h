@@ -11,6 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define PKT_FIN_ 0x01
+#define PKT_SYN_ 0x02
+#define PKT_RST_ 0x04
+#define PKT_ACK_ 0x10
+
 struct craft_buf {
 	uint8_t b[70000];
 	size_t n;
