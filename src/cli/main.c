@@ -10,6 +10,7 @@
 static const struct cli_command *const commands[] = {
 	&cli_cmd_import, &cli_cmd_check, &cli_cmd_merge, &cli_cmd_info,
 	&cli_cmd_indicators,
+	&cli_cmd_correlate,
 	&cli_cmd_records,
 	NULL,
 };

@@ -355,6 +355,32 @@ static char *dupn(const char *s, size_t n)
 
 static char *dup0(const char *s) { return s ? strdup(s) : NULL; }
 
+#define IND_MAX_LABELS 1024 /* joined campaign labels or sources, bytes */
+
+/* Appends label to a "; "-separated list unless it is already in it. */
+static int join_label(const char **list, const char *label)
+{
+	if (!label || !*label)
+		return 0;
+	if (!*list)
+		return (*list = strdup(label)) ? 0 : SD_ENOMEM;
+	size_t ll = strlen(label), n = strlen(*list);
+	for (const char *p = *list; (p = strstr(p, label)); p += ll)
+		if ((p == *list || p[-1] == ' ') && (p[ll] == ';' || !p[ll]))
+			return 0;
+	if (n + ll + 2 >= IND_MAX_LABELS)
+		return 0; /* enough said: the first labels are kept */
+	char *j = malloc(n + ll + 3);
+	if (!j)
+		return SD_ENOMEM;
+	memcpy(j, *list, n);
+	memcpy(j + n, "; ", 2);
+	memcpy(j + n + 2, label, ll + 1);
+	free((char *)*list);
+	*list = j;
+	return 0;
+}
+
 int ind_set_add(struct ind_set *set, const struct ind_indicator *in,
 		struct sd_error *err)
 {
@@ -450,20 +476,14 @@ int ind_set_add(struct ind_set *set, const struct ind_indicator *in,
 		return sd_error_set(err, SD_EUSAGE, "unknown indicator kind");
 	}
 
-	/* duplicates: same kind, value and campaign */
-	size_t vl = strlen(vbuf), cl = in->campaign ? strlen(in->campaign) : 0;
-	char *key = malloc(vl + cl + 2);
-	if (!key) {
-		free((char *)d.path);
-		return sd_error_set(err, SD_ENOMEM, "out of memory");
-	}
+	/* duplicates: same kind and value (campaign labels and sources are
+	 * joined, so one indicator answers for every list naming it) */
+	size_t vl = strlen(vbuf);
+	char key[IND_MAX_VALUE + 1];
 	key[0] = (char)d.kind;
 	memcpy(key + 1, vbuf, vl);
-	key[1 + vl] = '\0';
-	memcpy(key + 2 + vl, in->campaign ? in->campaign : "", cl);
 	uint32_t id;
-	int rc = sd_intern_put(set->dedup, key, vl + cl + 2, &id);
-	free(key);
+	int rc = sd_intern_put(set->dedup, key, vl + 1, &id);
 	if (rc) {
 		free((char *)d.path);
 		return sd_error_set(err, rc, "out of memory");
@@ -477,6 +497,9 @@ int ind_set_add(struct ind_set *set, const struct ind_indicator *in,
 			o->valid_until = d.valid_until;
 		set->stats.duplicates++;
 		free((char *)d.path);
+		if ((rc = join_label(&o->campaign, in->campaign)) ||
+		    (rc = join_label(&o->source, in->source)))
+			return sd_error_set(err, rc, "out of memory");
 		return 0;
 	}
 	if (set->n == set->cap) {
@@ -607,6 +630,24 @@ static int cmp_posting(const void *a, const void *b)
 	return x->ind < y->ind ? -1 : x->ind > y->ind;
 }
 
+/* True when a domain indicator equals host or a parent of it. */
+static bool domain_covers(const struct ind_set *set, const char *host, size_t hl)
+{
+	char k[IND_MAX_NAME + 2];
+	uint32_t id;
+	for (size_t off = 0; off < hl;) {
+		k[0] = 'D';
+		memcpy(k + 1, host + off, hl - off);
+		if (sd_intern_find(set->keys, k, hl - off + 1, &id) == 0)
+			return true;
+		const char *dot = memchr(host + off, '.', hl - off);
+		if (!dot)
+			break;
+		off = (size_t)(dot - host) + 1;
+	}
+	return false;
+}
+
 int ind_set_compile(struct ind_set *set, struct sd_error *err)
 {
 	if (set->compiled)
@@ -617,8 +658,13 @@ int ind_set_compile(struct ind_set *set, struct sd_error *err)
 	size_t np = 0;
 	bool lens[129] = {false};
 	int rc = 0;
+	/* two passes: URLs last, so that a URL host already covered by a
+	 * domain indicator is not indexed a second time as a host */
+	for (int pass = 0; pass < 2 && !rc; pass++)
 	for (size_t i = 0; i < set->n && !rc; i++) {
 		const struct ind_indicator *d = &set->inds[i];
+		if ((d->kind == IND_URL) != (pass == 1))
+			continue;
 		unsigned char k[IND_MAX_NAME + 2];
 		size_t kl = 0;
 		uint32_t id;
@@ -646,6 +692,8 @@ int ind_set_compile(struct ind_set *set, struct sd_error *err)
 				kl = addr_key(k, &a, 128);
 				lens[128] = true;
 			} else {
+				if (domain_covers(set, d->host, hl))
+					continue;
 				k[0] = 'H';
 				kl = hl + 1;
 			}

@@ -11,7 +11,8 @@ ok() { n=$((n + 1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n 
 "$SIGHTED" indicators --campaign 3cx-2023 --json >"$T/3cx.json" 2>"$T/3cx.err"
 rc=$?
 ok "3cx-2023 loads" '[ $rc -eq 0 ]'
-ok "3cx-2023: 32 domains, 37 URLs" '[ "$(jq -r ".counts | \"\(.domains) \(.urls)\"" "$T/3cx.json")" = "32 37" ]'
+ok "3cx-2023: 28 domains (4 listed under two labels), 37 URLs" '[ "$(jq -r ".counts | \"\(.domains) \(.urls) \(.duplicates)\"" "$T/3cx.json")" = "28 37 4" ]'
+ok "3cx-2023: journalide.org carries all its labels" '[ "$(jq -r ".indicators[] | select(.value == \"journalide.org\") | .campaign" "$T/3cx.json")" = "3cx-desktopapp-2023; 3cx-unc4736-related-2023; lazarus-3cx-linked-linux-2023" ]'
 ok "3cx-2023: OpenDrive addresses refused as shared" '[ "$(jq .counts.shared "$T/3cx.json")" = 2 ] && grep -q "38.108.185.79 is shared infrastructure" "$T/3cx.err"'
 ok "3cx-2023: IconStorages URLs are path-only" '[ "$(jq "[.indicators[] | select(.shared)] | length" "$T/3cx.json")" = 19 ]'
 ok "3cx-2023: gopuram rows filtered out" '[ "$(jq .counts.filtered "$T/3cx.json")" = 10 ]'

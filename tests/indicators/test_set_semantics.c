@@ -194,19 +194,36 @@ static void test_duplicates_and_hashes(void **state)
 	struct ind_set *s = ind_set_new();
 	bool h;
 	struct sd_error e = {0};
-	assert_int_equal(ind_set_add_text(s, "evil.com", 8, "a", NULL, 0, 0, &h, &e), 0);
-	assert_int_equal(ind_set_add_text(s, "EVIL.com.", 9, "a", NULL, 0, 0, &h, &e), 0);
-	assert_int_equal(ind_set_add_text(s, "evil.com", 8, "b", NULL, 0, 0, &h, &e), 0);
+	assert_int_equal(ind_set_add_text(s, "evil.com", 8, "a", "x", 0, 0, &h, &e), 0);
+	assert_int_equal(ind_set_add_text(s, "EVIL.com.", 9, "a", "y", 0, 0, &h, &e), 0);
+	assert_int_equal(ind_set_add_text(s, "evil.com", 8, "b", "x", 0, 0, &h, &e), 0);
+	assert_int_equal(ind_set_add_text(s, "sub.evil.com", 12, "a", NULL, 0, 0, &h, &e), 0);
 	const char *sha = "aa124a4b4df12b34e74ee7f6c683b2ebec4ce9a8edcf9be345823b4fdcf5d868";
 	assert_int_equal(ind_set_add_text(s, sha, strlen(sha), "a", NULL, 0, 0, &h, &e), 0);
 	assert_true(h);
+	/* one indicator per value: labels and sources joined */
 	assert_int_equal(ind_set_size(s), 2);
-	assert_int_equal(ind_set_stats(s)->duplicates, 1);
+	assert_string_equal(ind_set_at(s, 0)->campaign, "a; b");
+	assert_string_equal(ind_set_at(s, 0)->source, "x; y");
+	assert_int_equal(ind_set_stats(s)->duplicates, 2);
 	assert_int_equal(ind_set_stats(s)->hashes, 1);
 	assert_int_equal(ind_set_compile(s, &e), 0);
 	const struct ind_indicator *hit[1];
 	/* more hits than room: the count says so */
-	assert_int_equal(ind_match_name(s, "x.evil.com", 10, 0, hit, 1), 2);
+	assert_int_equal(ind_match_name(s, "x.sub.evil.com", 14, 0, hit, 1), 2);
+	ind_set_free(s);
+}
+
+static void test_url_host_covered_by_domain(void **state)
+{
+	(void)state;
+	const char *v[] = {"https://c2.evil.example/x", "evil.example", NULL};
+	struct ind_set *s = make(v);
+	const struct ind_indicator *h[4];
+	/* the domain answers for the URL's host: one hit, not two */
+	assert_int_equal(ind_match_name(s, "c2.evil.example", 15, 0, h, 4), 1);
+	assert_int_equal(h[0]->kind, IND_DOMAIN);
+	assert_int_equal(url(s, "c2.evil.example", "/x/y"), 1);
 	ind_set_free(s);
 }
 
@@ -241,6 +258,7 @@ int main(void)
 		cmocka_unit_test(test_shared_hosts),
 		cmocka_unit_test(test_validity_window),
 		cmocka_unit_test(test_duplicates_and_hashes),
+		cmocka_unit_test(test_url_host_covered_by_domain),
 		cmocka_unit_test(test_foreach),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,350 @@
+/* sighted correlate: campaign indicators x network telemetry -> sightings. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "campaign/campaign.h"
+#include "cli/cli.h"
+#include "cli/options.h"
+#include "correlate/indset.h"
+#include "correlate/output.h"
+#include "correlate/run.h"
+
+#define CMD "correlate"
+#define MAX_INDICATOR_FILES 256
+
+static void help(FILE *out)
+{
+	fprintf(out,
+		"usage: sighted correlate --campaign NAME [options] -o OUT.sdb LOG...\n"
+		"\n"
+		"Matches network telemetry (Zeek, Suricata EVE, nfdump CSV, pcap/pcapng,\n"
+		"generic CSV, Squid, BIND, dnsmasq; gzip/zstd transparently) against a\n"
+		"campaign's indicators and writes the clients seen talking to its\n"
+		"infrastructure as a snapshot (check, merge, info and serve read it).\n"
+		"\n"
+		"  -c, --campaign NAME     campaign definition (window, metadata, indicator\n"
+		"                          files); with --indicators it may name no file\n"
+		"      --campaigns DIR     campaign definitions (default: $SIGHTED_CAMPAIGNS\n"
+		"                          or data/campaigns)\n"
+		"  -i, --indicators FILE   more indicator files (repeatable; docs/indicators.md)\n"
+		"      --misp-all          MISP: also attributes with to_ids false\n"
+		"  -o, --output FILE       snapshot to write (atomically)\n"
+		"      --sightings FILE    also JSON Lines, one per client x indicator,\n"
+		"                          with evidence, example server and sources\n"
+		"  -j, --jobs N            files read in parallel (default: cores)\n"
+		"  -f, --format FMT        force the telemetry format: zeek, zeek-json, eve,\n"
+		"                          nfdump, pcap, csv, squid, bind, dnsmasq\n"
+		"      --columns MAP       generic CSV column map (docs/telemetry.md)\n"
+		"      --year Y            year for logs without one (dnsmasq)\n"
+		"  -s, --source LABEL      source label of the sightings (default: each\n"
+		"                          input's file name)\n"
+		"      --proxy ADDR        ADDR is a proxy: its own lookups and connections\n"
+		"                          are not sightings (repeatable; proxies seen on\n"
+		"                          the wire are learnt)\n"
+		"      --keep-proxies      write the proxies' own sightings anyway\n"
+		"      --max-errors N      stop after N malformed records (default: no limit)\n"
+		"      --build-time TIME   snapshot build time (default: SOURCE_DATE_EPOCH\n"
+		"                          or now)\n"
+		"  -q, --quiet             no per-record reports, only the summaries\n"
+		"  -h, --help              this text\n"
+		"\n"
+		"The client is the local side: the querier of an indicator name, the\n"
+		"originator of a flow/TLS/HTTP exchange with an indicator, the responder\n"
+		"of a flow from one. Records outside the campaign window are not matched.\n"
+		"Confidence: dns alone low; flow medium (high when answered); tls, http\n"
+		"high; inbound from an indicator medium (docs/correlate.md).\n"
+		"Exit status: 0 done, 2 usage, 3 a file unreadable, truncated or\n"
+		"--max-errors passed (what was found is still written), 4 write failure.\n");
+}
+
+struct ctx {
+	bool quiet;
+	struct cli_progress prog;
+};
+
+static void report(void *c, const char *where, const char *why)
+{
+	if (!((struct ctx *)c)->quiet)
+		fprintf(stderr, "%s: %s\n", where, why);
+}
+
+static void ind_report(void *c, const char *where, const char *kind, const char *why)
+{
+	const struct ctx *x = c;
+	if (x->quiet || !strcmp(kind, "hash") || !strcmp(kind, "filtered"))
+		return;
+	fprintf(stderr, "%s: %s: %s\n", where, kind, why);
+}
+
+static void progress(void *c, const struct corr_progress *p, size_t sightings)
+{
+	struct ctx *x = c;
+	cli_progress_update(&x->prog, "correlate: %.1f MB, %llu records, %llu files done, %zu sightings",
+			    (double)p->bytes / 1e6, (unsigned long long)p->records,
+			    (unsigned long long)p->files_done, sightings);
+}
+
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	return s ? s + 1 : p;
+}
+
+static int run(int argc, char **argv)
+{
+	enum { O_CAMPAIGNS = 256, O_MISPALL, O_SIGHTINGS, O_COLUMNS, O_YEAR,
+	       O_PROXY, O_KEEPPROXY, O_MAXERR, O_BUILD };
+	static const struct option opts[] = {
+		{"campaign", required_argument, NULL, 'c'},
+		{"campaigns", required_argument, NULL, O_CAMPAIGNS},
+		{"indicators", required_argument, NULL, 'i'},
+		{"misp-all", no_argument, NULL, O_MISPALL},
+		{"output", required_argument, NULL, 'o'},
+		{"sightings", required_argument, NULL, O_SIGHTINGS},
+		{"jobs", required_argument, NULL, 'j'},
+		{"format", required_argument, NULL, 'f'},
+		{"columns", required_argument, NULL, O_COLUMNS},
+		{"year", required_argument, NULL, O_YEAR},
+		{"source", required_argument, NULL, 's'},
+		{"proxy", required_argument, NULL, O_PROXY},
+		{"keep-proxies", no_argument, NULL, O_KEEPPROXY},
+		{"max-errors", required_argument, NULL, O_MAXERR},
+		{"build-time", required_argument, NULL, O_BUILD},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *campaign = NULL, *dir = campaign_default_dir();
+	const char *output = NULL, *jsonl = NULL, *source = NULL;
+	const char *indfiles[MAX_INDICATOR_FILES];
+	size_t nind = 0;
+	const char *proxies[CORR_MAX_PROXIES];
+	size_t nproxies = 0;
+	struct ctx cx = {0};
+	struct ind_load_opts lo = {.report = ind_report, .report_ctx = &cx};
+	struct corr_run_opts ro = {.learn_proxies = true, .report = report,
+				   .report_ctx = &cx};
+	bool keep_proxies = false;
+	uint32_t build = 0;
+	uint64_t u;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:i:o:j:f:s:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': campaign = optarg; break;
+		case O_CAMPAIGNS: dir = optarg; break;
+		case 'i':
+			if (nind == MAX_INDICATOR_FILES) {
+				cli_error(CMD, "more than %d --indicators", MAX_INDICATOR_FILES);
+				return EXIT_USAGE;
+			}
+			indfiles[nind++] = optarg;
+			break;
+		case O_MISPALL: lo.misp_all = true; break;
+		case 'o': output = optarg; break;
+		case O_SIGHTINGS: jsonl = optarg; break;
+		case 'j':
+			if (!cli_parse_u64(CMD, "--jobs", optarg, &u))
+				return EXIT_USAGE;
+			if (u < 1 || u > CORR_MAX_THREADS) {
+				cli_error(CMD, "--jobs must be 1..%d", CORR_MAX_THREADS);
+				return EXIT_USAGE;
+			}
+			ro.threads = (unsigned)u;
+			break;
+		case 'f': {
+			int f = tel_format_parse(optarg);
+			if (f < 0) {
+				cli_error(CMD, "unknown format '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			ro.tel.format = (enum tel_format)f;
+			break;
+		}
+		case O_COLUMNS: ro.tel.column_map = optarg; break;
+		case O_YEAR:
+			if (!cli_parse_u64(CMD, "--year", optarg, &u))
+				return EXIT_USAGE;
+			if (u < 1970 || u > 2105) {
+				cli_error(CMD, "--year must be 1970..2105");
+				return EXIT_USAGE;
+			}
+			ro.tel.year = (int)u;
+			break;
+		case 's': source = optarg; break;
+		case O_PROXY:
+			if (nproxies == CORR_MAX_PROXIES) {
+				cli_error(CMD, "too many --proxy");
+				return EXIT_USAGE;
+			}
+			proxies[nproxies++] = optarg;
+			break;
+		case O_KEEPPROXY: keep_proxies = true; break;
+		case O_MAXERR:
+			if (!cli_parse_u64(CMD, "--max-errors", optarg, &ro.max_errors))
+				return EXIT_USAGE;
+			break;
+		case O_BUILD:
+			if (!cli_parse_time(CMD, "--build-time", optarg, &build))
+				return EXIT_USAGE;
+			break;
+		case 'q': cx.quiet = true; break;
+		case 'h': help(stdout); return EXIT_OK;
+		default: help(stderr); return EXIT_USAGE;
+		}
+	}
+	if (!campaign) {
+		cli_error(CMD, "--campaign is required (try --help)");
+		return EXIT_USAGE;
+	}
+	if (!output && !jsonl) {
+		cli_error(CMD, "nothing to write: give -o OUT.sdb and/or --sightings FILE");
+		return EXIT_USAGE;
+	}
+	if (optind == argc) {
+		cli_error(CMD, "no telemetry file given");
+		return EXIT_USAGE;
+	}
+	struct campaign_def def;
+	struct sd_error err = {0};
+	bool have_def = true;
+	if (campaign_find(dir, campaign, &def, &err)) {
+		if (err.code != SD_ENOTFOUND || nind == 0) {
+			cli_error(CMD, "%s", err.msg);
+			return cli_exit_for(err.code);
+		}
+		/* an ad-hoc campaign: only a name, an open window */
+		have_def = false;
+		memset(&def, 0, sizeof(def));
+		def.name = (char *)campaign;
+	}
+	struct ind_set *set = NULL;
+	int rc = corr_indset_load(have_def ? &def : NULL, indfiles, nind, &lo, &set, &err);
+	int status = EXIT_OK;
+	struct corr_agg *agg = NULL;
+	const char **labels = NULL;
+	struct corr_input *inputs = NULL;
+	struct corr_file_result *res = NULL;
+	if (rc) {
+		cli_error(CMD, "%s", err.msg);
+		status = cli_exit_for(rc);
+		goto out;
+	}
+	char summary[1024];
+	corr_indset_summary(set, summary, sizeof(summary));
+	fprintf(stderr, "%s: %s\n", campaign, summary);
+	if (ind_set_size(set) == 0)
+		fprintf(stderr, "%s: no network indicators: nothing can be sighted\n", campaign);
+
+	size_t nfiles = (size_t)(argc - optind);
+	agg = corr_agg_new();
+	labels = calloc(nfiles, sizeof(*labels));
+	inputs = calloc(nfiles, sizeof(*inputs));
+	res = calloc(nfiles, sizeof(*res));
+	if (!agg || !labels || !inputs || !res) {
+		cli_error(CMD, "out of memory");
+		status = EXIT_FAIL;
+		goto out;
+	}
+	for (size_t k = 0; k < nproxies; k++) {
+		struct net_addr a;
+		const char *why;
+		if (net_addr_parse(proxies[k], strlen(proxies[k]), &a, &why)) {
+			cli_error(CMD, "--proxy %s: %s", proxies[k], why);
+			status = EXIT_USAGE;
+			goto out;
+		}
+		corr_agg_add_proxy(agg, &a);
+	}
+	size_t nlabels = 0;
+	for (size_t k = 0; k < nfiles; k++) {
+		const char *l = source ? source : base_name(argv[optind + k]);
+		size_t id;
+		for (id = 0; id < nlabels && strcmp(labels[id], l); id++)
+			;
+		if (id == nlabels)
+			labels[nlabels++] = l;
+		inputs[k] = (struct corr_input){argv[optind + k], (uint32_t)id};
+	}
+	struct corr_rules rules = {
+		.set = set,
+		.window_start = have_def ? def.window_start : 0,
+		.window_end = have_def ? def.window_end : 0,
+	};
+	cli_progress_init(&cx.prog);
+	ro.progress = progress;
+	ro.progress_ctx = &cx;
+	struct sd_error rerr = {0};
+	rc = corr_run(&rules, agg, inputs, nfiles, &ro, res, &rerr);
+	cli_progress_done(&cx.prog);
+	for (size_t k = 0; k < nfiles; k++) {
+		const struct corr_file_result *r = &res[k];
+		fprintf(stderr,
+			"%s: %s, %llu records, %llu matched, %llu outside the window, %llu malformed, %llu skipped%s%s\n",
+			inputs[k].path, r->format ? r->format : "-",
+			(unsigned long long)r->records, (unsigned long long)r->matched,
+			(unsigned long long)r->outside, (unsigned long long)r->malformed,
+			(unsigned long long)r->skipped, r->error ? "; error: " : "",
+			r->error ? r->message : "");
+		if (r->error)
+			status = EXIT_DATA;
+	}
+	if (rc) {
+		/* past --max-errors what was found is still written */
+		cli_error(CMD, "%s", rerr.msg);
+		status = rc == SD_ELIMIT ? EXIT_DATA : cli_exit_for(rc);
+		if (rc != SD_ELIMIT)
+			goto out;
+	}
+	struct db_campaign_meta meta = {
+		.name = campaign,
+		.title = have_def ? def.title : NULL,
+		.advisory = have_def ? def.advisory : NULL,
+		.remediation = have_def ? def.remediation : NULL,
+		.window_start = have_def ? def.window_start : 0,
+		.window_end = have_def ? def.window_end : 0,
+	};
+	struct corr_output co = {
+		.sdb_path = output,
+		.jsonl_path = jsonl,
+		.campaign = &meta,
+		.sources = labels,
+		.nsources = nlabels,
+		.build_time = cli_build_time(build),
+		.keep_proxies = keep_proxies,
+	};
+	struct corr_output_stats os;
+	if ((rc = corr_write(agg, set, &co, &os, &err))) {
+		cli_error(CMD, "%s", err.msg);
+		status = EXIT_FAIL;
+		goto out;
+	}
+	fprintf(stderr,
+		"%s: %llu clients sighted (%llu high, %llu medium, %llu low confidence), %llu client x indicator sightings\n",
+		campaign, (unsigned long long)os.clients,
+		(unsigned long long)os.by_conf[DB_CONF_HIGH],
+		(unsigned long long)os.by_conf[DB_CONF_MEDIUM],
+		(unsigned long long)os.by_conf[DB_CONF_LOW],
+		(unsigned long long)os.sightings);
+	if (os.proxy_dropped)
+		fprintf(stderr,
+			"%s: %llu sightings of proxies left out (their clients' requests were seen; --keep-proxies to write them)\n",
+			campaign, (unsigned long long)os.proxy_dropped);
+out:
+	free(labels);
+	free(inputs);
+	free(res);
+	corr_agg_free(agg);
+	ind_set_free(set);
+	if (have_def)
+		campaign_free(&def);
+	return status;
+}
+
+const struct cli_command cli_cmd_correlate = {
+	.name = CMD,
+	.summary = "match telemetry against a campaign's indicators",
+	.run = run,
+};

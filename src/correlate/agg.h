@@ -1,0 +1,53 @@
+/* The sighting aggregator: client x indicator x source -> first seen, last
+ * seen, count, evidence, confidence and one example server endpoint.
+ * Memory grows with distinct sightings, never with records. Safe to feed
+ * from several reader threads (matches are rare, so one lock is cheap:
+ * the matching itself runs outside it). */
+#ifndef SD_CORRELATE_AGG_H
+#define SD_CORRELATE_AGG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "correlate/match.h"
+#include "net/addr.h"
+
+#define CORR_MAX_SIGHTINGS 100000000u /* distinct sightings held in memory */
+#define CORR_MAX_PROXIES 4096         /* proxy addresses learnt or given */
+
+struct corr_sighting {
+	struct net_addr client;
+	uint32_t ind;    /* indicator id in the set */
+	uint32_t source; /* caller's source id (input file or label) */
+	int64_t first_seen, last_seen;
+	uint64_t count;
+	uint8_t evidence;   /* DB_EV_* bits */
+	uint8_t confidence; /* highest DB_CONF_* of the evidence */
+	uint8_t dirs;       /* 1 << enum corr_dir seen */
+	uint8_t has_server;
+	uint16_t server_port;
+	struct net_addr server; /* first far end seen (not a resolver/proxy) */
+};
+
+struct corr_agg;
+
+struct corr_agg *corr_agg_new(void);
+void corr_agg_free(struct corr_agg *g);
+
+/* Records one hit at time ts from source. Returns 0, SD_ENOMEM, or
+ * SD_ELIMIT past CORR_MAX_SIGHTINGS. */
+int corr_agg_add(struct corr_agg *g, const struct corr_hit *h, int64_t ts,
+		 uint32_t source);
+
+/* Addresses that are proxies (learnt from the wire or given by the user):
+ * their own sightings are left out by the caller when asked. */
+int corr_agg_add_proxy(struct corr_agg *g, const struct net_addr *a);
+bool corr_agg_is_proxy(const struct corr_agg *g, const struct net_addr *a);
+size_t corr_agg_nproxies(const struct corr_agg *g);
+
+/* After all adds: the sightings sorted by client, indicator, source. The
+ * array belongs to g. */
+const struct corr_sighting *corr_agg_sorted(struct corr_agg *g, size_t *n);
+size_t corr_agg_count(struct corr_agg *g);
+
+#endif

@@ -1,0 +1,141 @@
+#include "correlate/match.h"
+
+#include <string.h>
+
+#include "db/sighting.h"
+
+uint8_t corr_confidence(unsigned evidence, unsigned tel_flags, enum corr_dir dir)
+{
+	if (dir == CORR_INBOUND)
+		return DB_CONF_MEDIUM;
+	switch (evidence) {
+	case DB_EV_DNS: return DB_CONF_LOW;
+	case DB_EV_FLOW:
+		return (tel_flags & TEL_ANSWERED) ? DB_CONF_HIGH : DB_CONF_MEDIUM;
+	case DB_EV_TLS:
+	case DB_EV_HTTP: return DB_CONF_HIGH;
+	}
+	return DB_CONF_UNKNOWN;
+}
+
+struct acc {
+	struct corr_hit *hits;
+	size_t n, max;
+	const struct tel_record *rec;
+};
+
+static void add(struct acc *a, const struct ind_indicator *ind,
+		const struct net_addr *client, const struct net_addr *server,
+		uint16_t port, unsigned evidence, enum corr_dir dir)
+{
+	/* one hit per indicator, client and kind of evidence */
+	for (size_t i = 0; i < a->n; i++)
+		if (a->hits[i].ind == ind && a->hits[i].evidence == evidence &&
+		    !memcmp(&a->hits[i].client, client, sizeof(*client)))
+			return;
+	if (a->n == a->max)
+		return;
+	struct corr_hit *h = &a->hits[a->n++];
+	memset(h, 0, sizeof(*h));
+	h->ind = ind;
+	h->client = *client;
+	if (server) {
+		h->server = *server;
+		h->server_port = port;
+		h->has_server = 1;
+	}
+	h->evidence = (uint8_t)evidence;
+	h->dir = (uint8_t)dir;
+	h->confidence = corr_confidence(evidence, a->rec->flags, dir);
+}
+
+static size_t by_name(const struct corr_rules *r, const struct tel_record *rec,
+		      const struct ind_indicator **ih, size_t max)
+{
+	if (!rec->name || !rec->name_len)
+		return 0;
+	size_t n = ind_match_name(r->set, rec->name, rec->name_len, rec->ts, ih, max);
+	return n < max ? n : max;
+}
+
+static size_t by_addr(const struct corr_rules *r, const struct net_addr *a,
+		      int64_t ts, const struct ind_indicator **ih, size_t max)
+{
+	size_t n = ind_match_addr(r->set, a, ts, ih, max);
+	return n < max ? n : max;
+}
+
+size_t corr_match(const struct corr_rules *r, const struct tel_record *rec,
+		  struct corr_hit *hits, size_t max, enum corr_outcome *outcome)
+{
+	*outcome = CORR_NO_MATCH;
+	if ((r->window_start || r->window_end) &&
+	    (rec->ts == 0 || (r->window_start && rec->ts < r->window_start) ||
+	     (r->window_end && rec->ts > r->window_end))) {
+		*outcome = CORR_OUTSIDE_WINDOW;
+		return 0;
+	}
+	struct acc a = {hits, 0, max, rec};
+	const struct ind_indicator *ih[CORR_MAX_HITS];
+	bool client = rec->flags & TEL_HAS_CLIENT;
+	bool server = rec->flags & TEL_HAS_SERVER;
+	bool proxy = rec->flags & TEL_VIA_PROXY;
+	/* the far end is the indicator's address only without a proxy */
+	const struct net_addr *far = server && !proxy ? &rec->server : NULL;
+	if (!client)
+		return 0;
+	switch (rec->kind) {
+	case TEL_DNS: {
+		size_t n = by_name(r, rec, ih, CORR_MAX_HITS);
+		for (size_t i = 0; i < n; i++)
+			add(&a, ih[i], &rec->client, NULL, 0, DB_EV_DNS, CORR_OUTBOUND);
+		break;
+	}
+	case TEL_TLS:
+	case TEL_HTTP: {
+		unsigned ev = rec->kind == TEL_TLS ? DB_EV_TLS : DB_EV_HTTP;
+		size_t n = by_name(r, rec, ih, CORR_MAX_HITS);
+		for (size_t i = 0; i < n; i++)
+			add(&a, ih[i], &rec->client, far, rec->server_port, ev,
+			    CORR_OUTBOUND);
+		if (rec->kind == TEL_HTTP && rec->name && rec->name_len &&
+		    rec->path && rec->path_len) {
+			n = ind_match_url(r->set, rec->name, rec->name_len, rec->path,
+					  rec->path_len, rec->ts, ih, CORR_MAX_HITS);
+			if (n > CORR_MAX_HITS)
+				n = CORR_MAX_HITS;
+			for (size_t i = 0; i < n; i++)
+				add(&a, ih[i], &rec->client, far, rec->server_port, ev,
+				    CORR_OUTBOUND);
+		}
+		if (far) {
+			n = by_addr(r, far, rec->ts, ih, CORR_MAX_HITS);
+			for (size_t i = 0; i < n; i++)
+				add(&a, ih[i], &rec->client, far, rec->server_port, ev,
+				    CORR_OUTBOUND);
+		}
+		break;
+	}
+	case TEL_FLOW: {
+		if (!server || proxy)
+			break;
+		size_t ns = by_addr(r, &rec->server, rec->ts, ih, CORR_MAX_HITS);
+		const struct ind_indicator *ic[CORR_MAX_HITS];
+		size_t nc = by_addr(r, &rec->client, rec->ts, ic, CORR_MAX_HITS);
+		/* both ends indicators: C2 talking to C2, no victim here */
+		if (ns && nc)
+			break;
+		for (size_t i = 0; i < ns; i++)
+			add(&a, ih[i], &rec->client, &rec->server, rec->server_port,
+			    DB_EV_FLOW, CORR_OUTBOUND);
+		for (size_t i = 0; i < nc; i++)
+			add(&a, ic[i], &rec->server, &rec->client, rec->client_port,
+			    DB_EV_FLOW,
+			    (rec->flags & TEL_DIR_UNKNOWN) ? CORR_OUTBOUND : CORR_INBOUND);
+		break;
+	}
+	}
+	if (a.n)
+		*outcome = CORR_MATCHED;
+	return a.n;
+}

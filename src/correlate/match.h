@@ -1,0 +1,68 @@
+/* The matcher: one normalised telemetry record against a compiled
+ * indicator set, under a campaign's window. Knows nothing of formats.
+ *
+ * Who is the client (the local side, the one that may be a victim):
+ *   dns   the querier (record client) of an indicator name;
+ *   tls   the sender of a ClientHello naming an indicator, or connecting to
+ *         an indicator address;
+ *   http  the requester of an indicator host or URL (through a proxy: the
+ *         proxy's client, never the proxy or upstream address);
+ *   flow  the originator of a flow to an indicator address, or the
+ *         responder of a flow from one (inbound from C2); with the
+ *         direction unknown, whichever end is not the indicator.
+ * Shared infrastructure never matches by name or address; a URL indicator
+ * on a shared host matches only an HTTP record that shows a path under it.
+ * Records outside the campaign window (or with no time when the campaign
+ * has a window) and indicators outside their own validity never match. */
+#ifndef SD_CORRELATE_MATCH_H
+#define SD_CORRELATE_MATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "indicators/indicators.h"
+#include "telemetry/record.h"
+
+#define CORR_MAX_HITS 64 /* indicator hits kept from one record */
+
+struct corr_rules {
+	const struct ind_set *set;
+	int64_t window_start, window_end; /* 0 = open */
+};
+
+enum corr_dir {
+	CORR_OUTBOUND = 0, /* the client contacted the indicator */
+	CORR_INBOUND = 1,  /* the indicator contacted the client */
+};
+
+struct corr_hit {
+	const struct ind_indicator *ind;
+	struct net_addr client;
+	/* the far end: the indicator's address when known (not the resolver
+	 * of a DNS query, not a proxy) */
+	struct net_addr server;
+	uint16_t server_port;
+	uint8_t has_server;
+	uint8_t evidence;   /* one DB_EV_* bit */
+	uint8_t confidence; /* DB_CONF_* for this one piece of evidence */
+	uint8_t dir;        /* enum corr_dir */
+};
+
+enum corr_outcome {
+	CORR_NO_MATCH = 0,
+	CORR_MATCHED = 1,
+	CORR_OUTSIDE_WINDOW = 2, /* not looked at: outside the window */
+};
+
+/* Fills up to max hits; returns how many (0 when none), and sets *outcome. */
+size_t corr_match(const struct corr_rules *r, const struct tel_record *rec,
+		  struct corr_hit *hits, size_t max, enum corr_outcome *outcome);
+
+/* The confidence one piece of evidence gives (docs/correlate.md):
+ * dns alone low; a flow to an indicator address medium, high when it is
+ * known to have been answered; tls and http high (the client spoke the
+ * protocol to a dedicated C2 host or asked for the campaign's URL); any
+ * inbound flow from an indicator medium. */
+uint8_t corr_confidence(unsigned evidence, unsigned tel_flags, enum corr_dir dir);
+
+#endif

@@ -1,0 +1,188 @@
+#include "correlate/output.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/atomic_file.h"
+#include "core/timeutil.h"
+#include "db/builder.h"
+
+static uint32_t t32(int64_t t)
+{
+	return t <= 0 || t > (int64_t)UINT32_MAX ? 0 : (uint32_t)t;
+}
+
+/* Span [i, j) of sightings with the same client and indicator. */
+static size_t group_end(const struct corr_sighting *s, size_t n, size_t i)
+{
+	size_t j = i + 1;
+	while (j < n && s[j].ind == s[i].ind &&
+	       !memcmp(&s[j].client, &s[i].client, sizeof(s[i].client)))
+		j++;
+	return j;
+}
+
+static json_t *time_json(int64_t t)
+{
+	char buf[SD_TIME_STRLEN];
+	if (!t)
+		return json_null();
+	sd_time_format(t, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+static int write_jsonl(const struct corr_sighting *s, size_t n,
+		       struct corr_agg *agg, const struct ind_set *set,
+		       const struct corr_output *o, struct sd_error *err)
+{
+	struct sd_atomic_file af;
+	int rc = sd_atomic_open(&af, o->jsonl_path, err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n;) {
+		size_t j = group_end(s, n, i);
+		if (!o->keep_proxies && corr_agg_is_proxy(agg, &s[i].client)) {
+			i = j;
+			continue;
+		}
+		const struct ind_indicator *d = ind_set_at(set, s[i].ind);
+		struct corr_sighting m = s[i];
+		json_t *srcs = json_array();
+		for (size_t k = i; k < j; k++) {
+			const struct corr_sighting *x = &s[k];
+			if (k > i) {
+				if (x->first_seen && (!m.first_seen || x->first_seen < m.first_seen))
+					m.first_seen = x->first_seen;
+				if (x->last_seen > m.last_seen)
+					m.last_seen = x->last_seen;
+				m.count += x->count;
+				m.evidence |= x->evidence;
+				m.dirs |= x->dirs;
+				if (x->confidence > m.confidence)
+					m.confidence = x->confidence;
+				if (!m.has_server && x->has_server) {
+					m.has_server = 1;
+					m.server = x->server;
+					m.server_port = x->server_port;
+				}
+			}
+			if (x->source < o->nsources)
+				json_array_append_new(srcs, json_string(o->sources[x->source]));
+		}
+		char addr[NET_ADDR_STRLEN], ev[64];
+		net_addr_format(&m.client, addr, sizeof(addr));
+		db_evidence_format(m.evidence, ev, sizeof(ev));
+		json_t *evs = json_array();
+		for (char *save = NULL, *t = strtok_r(ev, ",", &save); t;
+		     t = strtok_r(NULL, ",", &save))
+			json_array_append_new(evs, json_string(t));
+		json_t *obj = json_object();
+		json_object_set_new(obj, "client", json_string(addr));
+		json_object_set_new(obj, "campaign", json_string(o->campaign->name));
+		json_object_set_new(obj, "indicator", json_string(d->value));
+		json_object_set_new(obj, "indicator_kind", json_string(ind_kind_name(d->kind)));
+		json_object_set_new(obj, "indicator_campaign",
+				    d->campaign ? json_string(d->campaign) : json_null());
+		json_object_set_new(obj, "first_seen", time_json(m.first_seen));
+		json_object_set_new(obj, "last_seen", time_json(m.last_seen));
+		json_object_set_new(obj, "count", json_integer((json_int_t)m.count));
+		json_object_set_new(obj, "evidence", evs);
+		json_object_set_new(obj, "confidence",
+				    json_string(db_confidence_name(m.confidence)));
+		json_object_set_new(obj, "direction",
+				    json_string(m.dirs == 2 ? "inbound"
+						: m.dirs == 3 ? "both" : "outbound"));
+		if (m.has_server) {
+			char sv[NET_ADDR_STRLEN];
+			net_addr_format(&m.server, sv, sizeof(sv));
+			json_object_set_new(obj, "server", json_string(sv));
+			json_object_set_new(obj, "server_port", json_integer(m.server_port));
+		}
+		json_object_set_new(obj, "sources", srcs);
+		if (json_dumpf(obj, af.fp, JSON_COMPACT | JSON_PRESERVE_ORDER) ||
+		    fputc('\n', af.fp) == EOF) {
+			json_decref(obj);
+			sd_atomic_abort(&af);
+			return sd_error_set(err, SD_EIO, "%s: write failed", o->jsonl_path);
+		}
+		json_decref(obj);
+		i = j;
+	}
+	return sd_atomic_commit(&af, err);
+}
+
+int corr_write(struct corr_agg *agg, const struct ind_set *set,
+	       const struct corr_output *o, struct corr_output_stats *st,
+	       struct sd_error *err)
+{
+	memset(st, 0, sizeof(*st));
+	size_t n;
+	const struct corr_sighting *s = corr_agg_sorted(agg, &n);
+	/* counts, in client order */
+	uint8_t best = 0;
+	bool counted = false;
+	for (size_t i = 0; i < n;) {
+		size_t j = group_end(s, n, i);
+		bool proxy = corr_agg_is_proxy(agg, &s[i].client);
+		if (proxy && !o->keep_proxies) {
+			st->proxy_dropped++;
+		} else {
+			st->sightings++;
+			if (!counted) {
+				st->clients++;
+				counted = true;
+			}
+			for (size_t k = i; k < j; k++)
+				if (s[k].confidence > best)
+					best = s[k].confidence;
+		}
+		i = j;
+		if (i == n || memcmp(&s[i].client, &s[i - 1].client, sizeof(s[i].client))) {
+			if (counted)
+				st->by_conf[best & 3]++;
+			best = 0;
+			counted = false;
+		}
+	}
+	int rc = 0;
+	if (o->sdb_path) {
+		struct db_builder *b = db_builder_new();
+		if (!b)
+			return sd_error_set(err, SD_ENOMEM, "out of memory");
+		uint16_t cid;
+		uint32_t *sets = calloc(o->nsources ? o->nsources : 1, sizeof(uint32_t));
+		if (!sets) {
+			db_builder_free(b);
+			return sd_error_set(err, SD_ENOMEM, "out of memory");
+		}
+		rc = db_builder_campaign(b, o->campaign, &cid, err);
+		for (size_t k = 0; k < o->nsources && !rc; k++)
+			rc = db_builder_sourceset(b, &o->sources[k], 1, &sets[k], err);
+		for (size_t i = 0; i < n && !rc; i++) {
+			if (!o->keep_proxies && corr_agg_is_proxy(agg, &s[i].client))
+				continue;
+			struct net_prefix p;
+			net_prefix_host(&p, &s[i].client);
+			struct db_sighting ds = {
+				.first_seen = t32(s[i].first_seen),
+				.last_seen = t32(s[i].last_seen),
+				.count = s[i].count > UINT32_MAX ? UINT32_MAX : (uint32_t)s[i].count,
+				.campaign = cid,
+				.evidence = s[i].evidence,
+				.confidence = s[i].confidence,
+				.sources = s[i].source < o->nsources ? sets[s[i].source] : 0,
+			};
+			rc = db_builder_add(b, &p, &ds, err);
+		}
+		if (!rc)
+			rc = db_builder_write(b, o->sdb_path, o->build_time, err);
+		free(sets);
+		db_builder_free(b);
+		if (rc)
+			return rc;
+	}
+	if (o->jsonl_path)
+		rc = write_jsonl(s, n, agg, set, o, err);
+	return rc;
+}

@@ -1,0 +1,191 @@
+#include "correlate/run.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io/source.h"
+
+struct shared {
+	const struct corr_rules *rules;
+	struct corr_agg *agg;
+	const struct corr_input *inputs;
+	size_t n;
+	const struct corr_run_opts *opt;
+	struct corr_file_result *results;
+	atomic_size_t next;
+	atomic_uint_fast64_t bytes, records, files_done, malformed;
+	atomic_bool stop;
+	atomic_int fatal;
+	pthread_mutex_t report_lock;
+	struct sd_error fatal_err;
+};
+
+struct file_ctx {
+	struct shared *sh;
+};
+
+static void on_malformed(void *ctx, const char *where, const char *why)
+{
+	struct shared *sh = ((struct file_ctx *)ctx)->sh;
+	uint64_t total = atomic_fetch_add(&sh->malformed, 1) + 1;
+	if (sh->opt->max_errors && total > sh->opt->max_errors)
+		atomic_store(&sh->stop, true);
+	if (sh->opt->report) {
+		pthread_mutex_lock(&sh->report_lock);
+		sh->opt->report(sh->opt->report_ctx, where, why);
+		pthread_mutex_unlock(&sh->report_lock);
+	}
+}
+
+static void run_file(struct shared *sh, size_t idx)
+{
+	const struct corr_input *in = &sh->inputs[idx];
+	struct corr_file_result *res = &sh->results[idx];
+	struct sd_error err = {0};
+	struct io_source *src;
+	int rc = io_open(in->path, &src, &err);
+	if (rc) {
+		res->error = rc;
+		snprintf(res->message, sizeof(res->message), "%s", err.msg);
+		return;
+	}
+	struct tel_reader *r;
+	if ((rc = tel_open(src, &sh->opt->tel, &r, &err))) {
+		res->error = rc;
+		snprintf(res->message, sizeof(res->message), "%s", err.msg);
+		return;
+	}
+	enum tel_format fmt = tel_format_of(r);
+	res->format = tel_format_name(fmt);
+	struct file_ctx fc = {sh};
+	tel_set_report(r, on_malformed, &fc);
+	/* a proxy's own log names the upstream server, not itself */
+	bool learn = sh->opt->learn_proxies && fmt != TEL_FMT_SQUID;
+	struct net_addr last_proxy;
+	bool have_proxy = false;
+	struct tel_record rec;
+	struct corr_hit hits[CORR_MAX_HITS];
+	uint64_t last_bytes = 0, pending = 0;
+	while (!atomic_load(&sh->stop) && (rc = tel_next(r, &rec, &err)) == 1) {
+		res->records++;
+		if (learn && (rec.flags & TEL_VIA_PROXY) &&
+		    (rec.flags & TEL_HAS_SERVER) &&
+		    (!have_proxy || memcmp(&last_proxy, &rec.server, sizeof(rec.server)))) {
+			last_proxy = rec.server;
+			have_proxy = true;
+			corr_agg_add_proxy(sh->agg, &rec.server);
+		}
+		enum corr_outcome oc;
+		size_t nh = corr_match(sh->rules, &rec, hits, CORR_MAX_HITS, &oc);
+		if (oc == CORR_OUTSIDE_WINDOW)
+			res->outside++;
+		if (nh)
+			res->matched++;
+		for (size_t i = 0; i < nh; i++) {
+			int arc = corr_agg_add(sh->agg, &hits[i], rec.ts, in->source);
+			if (arc) {
+				atomic_store(&sh->fatal, arc);
+				atomic_store(&sh->stop, true);
+				break;
+			}
+		}
+		if (++pending == 4096) {
+			uint64_t b = io_bytes_in(src);
+			atomic_fetch_add(&sh->bytes, b - last_bytes);
+			atomic_fetch_add(&sh->records, pending);
+			last_bytes = b;
+			pending = 0;
+		}
+	}
+	res->bytes = io_bytes_in(src);
+	atomic_fetch_add(&sh->bytes, res->bytes - last_bytes);
+	atomic_fetch_add(&sh->records, pending);
+	if (rc < 0) {
+		/* truncated or unreadable: what was matched so far stays */
+		res->error = rc;
+		snprintf(res->message, sizeof(res->message), "%s", err.msg);
+	}
+	const struct tel_stats *st = tel_stats(r);
+	res->malformed = st->malformed;
+	res->skipped = st->skipped;
+	tel_close(r);
+}
+
+static void *worker(void *arg)
+{
+	struct shared *sh = arg;
+	for (;;) {
+		if (atomic_load(&sh->stop))
+			break;
+		size_t i = atomic_fetch_add(&sh->next, 1);
+		if (i >= sh->n)
+			break;
+		run_file(sh, i);
+		atomic_fetch_add(&sh->files_done, 1);
+	}
+	return NULL;
+}
+
+int corr_run(const struct corr_rules *rules, struct corr_agg *agg,
+	     const struct corr_input *inputs, size_t n,
+	     const struct corr_run_opts *opt, struct corr_file_result *results,
+	     struct sd_error *err)
+{
+	struct shared sh = {
+		.rules = rules,
+		.agg = agg,
+		.inputs = inputs,
+		.n = n,
+		.opt = opt,
+		.results = results,
+	};
+	atomic_init(&sh.next, 0);
+	atomic_init(&sh.stop, false);
+	atomic_init(&sh.fatal, 0);
+	pthread_mutex_init(&sh.report_lock, NULL);
+	memset(results, 0, n * sizeof(*results));
+	unsigned nt = opt->threads;
+	if (!nt) {
+		long c = sysconf(_SC_NPROCESSORS_ONLN);
+		nt = c > 0 ? (unsigned)c : 1;
+	}
+	if (nt > CORR_MAX_THREADS)
+		nt = CORR_MAX_THREADS;
+	if (nt > n)
+		nt = n ? (unsigned)n : 1;
+	pthread_t tids[CORR_MAX_THREADS];
+	unsigned started = 0;
+	for (; started < nt; started++)
+		if (pthread_create(&tids[started], NULL, worker, &sh))
+			break;
+	if (!started)
+		worker(&sh); /* no threads to be had: do it here */
+	while (opt->progress && atomic_load(&sh.files_done) < n &&
+	       !atomic_load(&sh.stop)) {
+		struct timespec ts = {0, 200 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+		struct corr_progress p = {atomic_load(&sh.bytes),
+					  atomic_load(&sh.records),
+					  atomic_load(&sh.files_done)};
+		opt->progress(opt->progress_ctx, &p, corr_agg_count(agg));
+	}
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	pthread_mutex_destroy(&sh.report_lock);
+	int fatal = atomic_load(&sh.fatal);
+	if (fatal == SD_ELIMIT)
+		return sd_error_set(err, SD_ELIMIT,
+				    "more than CORR_MAX_SIGHTINGS (%u) distinct sightings",
+				    CORR_MAX_SIGHTINGS);
+	if (fatal)
+		return sd_error_set(err, fatal, "out of memory");
+	if (opt->max_errors && atomic_load(&sh.malformed) > opt->max_errors)
+		return sd_error_set(err, SD_ELIMIT,
+				    "more than %llu malformed records (--max-errors): stopped",
+				    (unsigned long long)opt->max_errors);
+	return 0;
+}
