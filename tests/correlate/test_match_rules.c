@@ -1,0 +1,280 @@
+/* Matcher and aggregator on hand-built records: who is the client, which
+ * evidence, which confidence, and what must never match. */
+#include "testutil.h"
+
+#include "correlate/agg.h"
+#include "correlate/match.h"
+#include "db/sighting.h"
+
+#define T0 1680098106 /* 2023-03-29T13:55:06Z */
+
+static struct ind_set *set;
+static struct corr_rules rules;
+
+static int setup(void **state)
+{
+	(void)state;
+	set = ind_set_new();
+	const char *v[] = {"akamaicontainer.com", "198.51.100.7", "2001:db8::c2",
+			   "https://raw.githubusercontent.com/IconStorages/images/main/",
+			   "203.0.113.0/24", NULL};
+	for (size_t i = 0; v[i]; i++) {
+		bool h;
+		struct sd_error e = {0};
+		if (ind_set_add_text(set, v[i], strlen(v[i]), "c", "t", 0, 0, &h, &e))
+			return -1;
+	}
+	struct sd_error e = {0};
+	if (ind_set_compile(set, &e))
+		return -1;
+	rules.set = set;
+	rules.window_start = 1669852800; /* 2022-12-01 */
+	rules.window_end = 1682899199;   /* 2023-04-30 end */
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	ind_set_free(set);
+	return 0;
+}
+
+static struct net_addr A(const char *s)
+{
+	struct net_addr a;
+	const char *why;
+	assert_int_equal(net_addr_parse(s, strlen(s), &a, &why), 0);
+	return a;
+}
+
+static struct tel_record rec(enum tel_kind k, const char *c, const char *s,
+			     uint16_t port, const char *name, const char *path)
+{
+	struct tel_record r;
+	memset(&r, 0, sizeof(r));
+	r.ts = T0;
+	r.kind = k;
+	r.flags = TEL_HAS_CLIENT | TEL_HAS_SERVER;
+	r.client = A(c);
+	r.server = A(s);
+	r.server_port = port;
+	r.name = name;
+	r.name_len = name ? strlen(name) : 0;
+	r.path = path;
+	r.path_len = path ? strlen(path) : 0;
+	return r;
+}
+
+static size_t run(const struct tel_record *r, struct corr_hit *h, enum corr_outcome *oc)
+{
+	return corr_match(&rules, r, h, CORR_MAX_HITS, oc);
+}
+
+static void test_dns_querier_low(void **state)
+{
+	(void)state;
+	struct corr_hit h[CORR_MAX_HITS];
+	enum corr_outcome oc;
+	struct tel_record r = rec(TEL_DNS, "192.0.2.14", "192.0.2.53", 53,
+				  "CDN.AkamaiContainer.com.", NULL);
+	assert_int_equal(run(&r, h, &oc), 1);
+	assert_int_equal(oc, CORR_MATCHED);
+	assert_memory_equal(&h[0].client, &r.client, sizeof(r.client));
+	assert_int_equal(h[0].evidence, DB_EV_DNS);
+	assert_int_equal(h[0].confidence, DB_CONF_LOW);
+	assert_false(h[0].has_server); /* the resolver is no C2 */
+	/* label-boundary trap */
+	r = rec(TEL_DNS, "192.0.2.14", "192.0.2.53", 53, "notakamaicontainer.com", NULL);
+	assert_int_equal(run(&r, h, &oc), 0);
+	r = rec(TEL_DNS, "192.0.2.14", "192.0.2.53", 53, "akamaicontainer.com.example", NULL);
+	assert_int_equal(run(&r, h, &oc), 0);
+}
+
+static void test_window(void **state)
+{
+	(void)state;
+	struct corr_hit h[CORR_MAX_HITS];
+	enum corr_outcome oc;
+	struct tel_record r = rec(TEL_TLS, "192.0.2.11", "192.0.2.101", 443,
+				  "akamaicontainer.com", NULL);
+	r.ts = 1669852799; /* a second before the window */
+	assert_int_equal(run(&r, h, &oc), 0);
+	assert_int_equal(oc, CORR_OUTSIDE_WINDOW);
+	r.ts = 0; /* no time while the campaign has a window */
+	assert_int_equal(run(&r, h, &oc), 0);
+	assert_int_equal(oc, CORR_OUTSIDE_WINDOW);
+	r.ts = 1682899199;
+	assert_int_equal(run(&r, h, &oc), 1);
+}
+
+static void test_tls_high_with_server(void **state)
+{
+	(void)state;
+	struct corr_hit h[CORR_MAX_HITS];
+	enum corr_outcome oc;
+	struct tel_record r = rec(TEL_TLS, "192.0.2.11", "192.0.2.101", 443,
+				  "akamaicontainer.com", NULL);
+	assert_int_equal(run(&r, h, &oc), 1);
+	assert_int_equal(h[0].evidence, DB_EV_TLS);
+	assert_int_equal(h[0].confidence, DB_CONF_HIGH);
+	assert_true(h[0].has_server);
+	assert_int_equal(h[0].server_port, 443);
+	/* TLS to an indicator address without an SNI */
+	r = rec(TEL_TLS, "2001:db8:1::5", "2001:db8::c2", 443, NULL, NULL);
+	assert_int_equal(run(&r, h, &oc), 1);
+	assert_int_equal(h[0].evidence, DB_EV_TLS);
+}
+
+static void test_shared_host(void **state)
+{
+	(void)state;
+	struct corr_hit h[CORR_MAX_HITS];
+	enum corr_outcome oc;
+	/* DNS and SNI of the shared host never match */
+	struct tel_record r = rec(TEL_DNS, "192.0.2.11", "192.0.2.53", 53,
+				  "raw.githubusercontent.com", NULL);
+	assert_int_equal(run(&r, h, &oc), 0);
+	r = rec(TEL_TLS, "192.0.2.11", "192.0.2.161", 443, "raw.githubusercontent.com", NULL);
+	assert_int_equal(run(&r, h, &oc), 0);
+	/* plain HTTP with the indicator path does */
+	r = rec(TEL_HTTP, "192.0.2.12", "192.0.2.161", 80, "raw.githubusercontent.com",
+		"/IconStorages/images/main/icon15.ico");
+	assert_int_equal(run(&r, h, &oc), 1);
+	assert_int_equal(h[0].evidence, DB_EV_HTTP);
+	assert_int_equal(h[0].confidence, DB_CONF_HIGH);
+	/* another repository on the same host does not */
+	r = rec(TEL_HTTP, "192.0.2.13", "192.0.2.161", 80, "raw.githubusercontent.com",
+		"/octocat/Hello-World/master/README");
+	assert_int_equal(run(&r, h, &oc), 0);
+	/* a CONNECT through a proxy shows no path */
+	r = rec(TEL_HTTP, "192.0.2.13", "192.0.2.1", 3128, "raw.githubusercontent.com", NULL);
+	r.flags |= TEL_VIA_PROXY;
+	assert_int_equal(run(&r, h, &oc), 0);
+}
+
+static void test_proxy_client(void **state)
+{
+	(void)state;
+	struct corr_hit h[CORR_MAX_HITS];
+	enum corr_outcome oc;
+	/* the proxy's client asked for an indicator name: it is the client;
+	 * the server (proxy or upstream) is not taken as the C2 address */
+	struct tel_record r = rec(TEL_HTTP, "192.0.2.12", "198.51.100.7", 3128,
+				  "akamaicontainer.com", NULL);
+	r.flags |= TEL_VIA_PROXY;
+	assert_int_equal(run(&r, h, &oc), 1);
+	assert_memory_equal(&h[0].client, &r.client, sizeof(r.client));
+	assert_false(h[0].has_server);
+	assert_int_equal(h[0].ind->kind, IND_DOMAIN);
+}
+
+static void test_flows(void **state)
+{
+	(void)state;
+	struct corr_hit h[CORR_MAX_HITS];
+	enum corr_outcome oc;
+	struct tel_record r = rec(TEL_FLOW, "192.0.2.20", "198.51.100.7", 443, NULL, NULL);
+	assert_int_equal(run(&r, h, &oc), 1);
+	assert_int_equal(h[0].confidence, DB_CONF_MEDIUM); /* not known answered */
+	r.flags |= TEL_ANSWERED;
+	assert_int_equal(run(&r, h, &oc), 1);
+	assert_int_equal(h[0].confidence, DB_CONF_HIGH);
+	assert_int_equal(h[0].dir, CORR_OUTBOUND);
+	/* inside an indicator prefix */
+	r = rec(TEL_FLOW, "192.0.2.20", "203.0.113.99", 80, NULL, NULL);
+	assert_int_equal(run(&r, h, &oc), 1);
+	assert_int_equal(h[0].ind->kind, IND_PREFIX);
+	/* inbound from C2: the responder is the client */
+	r = rec(TEL_FLOW, "198.51.100.7", "192.0.2.21", 22, NULL, NULL);
+	r.client_port = 40000;
+	assert_int_equal(run(&r, h, &oc), 1);
+	assert_memory_equal(&h[0].client, &r.server, sizeof(r.server));
+	assert_memory_equal(&h[0].server, &r.client, sizeof(r.client));
+	assert_int_equal(h[0].server_port, 40000);
+	assert_int_equal(h[0].dir, CORR_INBOUND);
+	assert_int_equal(h[0].confidence, DB_CONF_MEDIUM);
+	/* direction unknown: whichever end is not the indicator */
+	r.flags |= TEL_DIR_UNKNOWN;
+	assert_int_equal(run(&r, h, &oc), 1);
+	assert_int_equal(h[0].dir, CORR_OUTBOUND);
+	/* C2 to C2: nobody to flag */
+	r = rec(TEL_FLOW, "198.51.100.7", "203.0.113.5", 443, NULL, NULL);
+	assert_int_equal(run(&r, h, &oc), 0);
+	/* a flow to an unrelated address */
+	r = rec(TEL_FLOW, "192.0.2.20", "198.51.100.8", 443, NULL, NULL);
+	assert_int_equal(run(&r, h, &oc), 0);
+	/* no client address: nothing to attribute */
+	r = rec(TEL_FLOW, "192.0.2.20", "198.51.100.7", 443, NULL, NULL);
+	r.flags &= ~(unsigned)TEL_HAS_CLIENT;
+	assert_int_equal(run(&r, h, &oc), 0);
+}
+
+static void test_aggregation(void **state)
+{
+	(void)state;
+	struct corr_agg *g = corr_agg_new();
+	struct corr_hit h[CORR_MAX_HITS];
+	enum corr_outcome oc;
+	struct tel_record dns = rec(TEL_DNS, "192.0.2.11", "192.0.2.53", 53,
+				    "akamaicontainer.com", NULL);
+	struct tel_record tls = rec(TEL_TLS, "192.0.2.11", "192.0.2.101", 443,
+				    "akamaicontainer.com", NULL);
+	for (int i = 0; i < 3; i++) {
+		dns.ts = tls.ts = T0 + 20 * i;
+		assert_int_equal(run(&dns, h, &oc), 1);
+		assert_int_equal(corr_agg_add(g, &h[0], dns.ts, 0), 0);
+		assert_int_equal(run(&tls, h, &oc), 1);
+		assert_int_equal(corr_agg_add(g, &h[0], tls.ts, 1), 0);
+	}
+	struct tel_record other = rec(TEL_DNS, "192.0.2.9", "192.0.2.53", 53,
+				      "akamaicontainer.com", NULL);
+	assert_int_equal(run(&other, h, &oc), 1);
+	assert_int_equal(corr_agg_add(g, &h[0], T0 + 100, 0), 0);
+	assert_int_equal(corr_agg_count(g), 3);
+	size_t n;
+	const struct corr_sighting *s = corr_agg_sorted(g, &n);
+	assert_int_equal(n, 3);
+	/* sorted by client: 192.0.2.9 first */
+	assert_memory_equal(&s[0].client, &other.client, sizeof(other.client));
+	assert_int_equal(s[1].source, 0);
+	assert_int_equal(s[1].count, 3);
+	assert_int_equal(s[1].first_seen, T0);
+	assert_int_equal(s[1].last_seen, T0 + 40);
+	assert_int_equal(s[1].evidence, DB_EV_DNS);
+	assert_int_equal(s[2].evidence, DB_EV_TLS);
+	assert_int_equal(s[2].confidence, DB_CONF_HIGH);
+	assert_true(s[2].has_server);
+	/* proxies */
+	struct net_addr p = A("192.0.2.1");
+	assert_false(corr_agg_is_proxy(g, &p));
+	assert_int_equal(corr_agg_add_proxy(g, &p), 0);
+	assert_int_equal(corr_agg_add_proxy(g, &p), 0);
+	assert_true(corr_agg_is_proxy(g, &p));
+	assert_int_equal(corr_agg_nproxies(g), 1);
+	/* many distinct sightings: the table grows and keeps them apart */
+	for (uint32_t i = 0; i < 5000; i++) {
+		struct corr_hit x = h[0];
+		net_addr_from_v4(&x.client, 0x0a000000u + i);
+		assert_int_equal(corr_agg_add(g, &x, T0, 0), 0);
+		assert_int_equal(corr_agg_add(g, &x, T0 + 1, 0), 0);
+	}
+	assert_int_equal(corr_agg_count(g), 5003);
+	s = corr_agg_sorted(g, &n);
+	assert_int_equal(s[0].count, 2);
+	corr_agg_free(g);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dns_querier_low),
+		cmocka_unit_test(test_window),
+		cmocka_unit_test(test_tls_high_with_server),
+		cmocka_unit_test(test_shared_host),
+		cmocka_unit_test(test_proxy_client),
+		cmocka_unit_test(test_flows),
+		cmocka_unit_test(test_aggregation),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
