@@ -194,7 +194,8 @@ static int cmp_sighting(const void *a, const void *b)
 const struct corr_sighting *corr_agg_sorted(struct corr_agg *g, size_t *n)
 {
 	pthread_mutex_lock(&g->lock);
-	qsort(g->s, g->n, sizeof(*g->s), cmp_sighting);
+	if (g->n)
+		qsort(g->s, g->n, sizeof(*g->s), cmp_sighting);
 	/* the index points at old positions: rebuild it */
 	memset(g->slots, 0, g->nslots * sizeof(*g->slots));
 	for (size_t k = 0; k < g->n; k++) {

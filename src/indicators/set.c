@@ -223,6 +223,24 @@ static bool is_shared_addr(const struct ind_set *set, const struct net_addr *a)
 	return sd_intern_find(set->shared, k, addr_key(k, a, 128), &id) == 0;
 }
 
+/* 1..65535, decimal, nothing else. */
+static int parse_port(const char *p, size_t pl, uint16_t *port, const char **why)
+{
+	unsigned long v = 0;
+	*why = "bad port in URL";
+	if (pl == 0 || pl > 5)
+		return SD_EPARSE;
+	for (size_t k = 0; k < pl; k++) {
+		if (!isdigit((unsigned char)p[k]))
+			return SD_EPARSE;
+		v = v * 10 + (unsigned long)(p[k] - '0');
+	}
+	if (v == 0 || v > 65535)
+		return SD_EPARSE;
+	*port = (uint16_t)v;
+	return 0;
+}
+
 /* Splits a URL into lower-case scheme, normalised host, port and path.
  * Accepts "scheme://host[:port][/path]" and "host/path" (no scheme). */
 static int url_split(const char *s, size_t n, char *scheme, char *host,
@@ -273,23 +291,8 @@ static int url_split(const char *s, size_t n, char *scheme, char *host,
 		if (close + 1 < he) {
 			const char *p = s + close + 2;
 			size_t pl = he - close - 2;
-			unsigned long v = 0;
-			if (pl == 0 || pl > 5) {
-				*why = "bad port in URL";
+			if (parse_port(p, pl, port, why))
 				return SD_EPARSE;
-			}
-			for (size_t k = 0; k < pl; k++) {
-				if (!isdigit((unsigned char)p[k])) {
-					*why = "bad port in URL";
-					return SD_EPARSE;
-				}
-				v = v * 10 + (unsigned long)(p[k] - '0');
-			}
-			if (v == 0 || v > 65535) {
-				*why = "bad port in URL";
-				return SD_EPARSE;
-			}
-			*port = (uint16_t)v;
 		}
 		struct net_addr a;
 		if (net_addr_parse(s + hs + 1, close - hs - 1, &a, why))
@@ -301,23 +304,8 @@ static int url_split(const char *s, size_t n, char *scheme, char *host,
 		if (colon) {
 			const char *p = colon + 1;
 			size_t pl = (size_t)(s + he - p);
-			unsigned long v = 0;
-			if (pl == 0 || pl > 5) {
-				*why = "bad port in URL";
+			if (parse_port(p, pl, port, why))
 				return SD_EPARSE;
-			}
-			for (size_t k = 0; k < pl; k++) {
-				if (!isdigit((unsigned char)p[k])) {
-					*why = "bad port in URL";
-					return SD_EPARSE;
-				}
-				v = v * 10 + (unsigned long)(p[k] - '0');
-			}
-			if (v == 0 || v > 65535) {
-				*why = "bad port in URL";
-				return SD_EPARSE;
-			}
-			*port = (uint16_t)v;
 		}
 		struct net_addr a;
 		const char *w2;

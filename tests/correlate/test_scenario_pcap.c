@@ -66,12 +66,12 @@ static void tcp(struct craft_file *cf, enum craft_link l, uint32_t t, int is6,
 {
 	struct craft_pkt c = pkt(is6, cli, srv, 6, sport, dport, PKT_SYN_);
 	struct craft_pkt s = pkt(is6, srv, cli, 6, dport, sport, PKT_SYN_ | PKT_ACK_);
-	cf_ip(cf, l, t, &c, NULL, 0);
+	cf_ip(cf, l, t, &c, "", 0);
 	s.seq = 1000;
-	cf_ip(cf, l, t, &s, NULL, 0);
+	cf_ip(cf, l, t, &s, "", 0);
 	c.tcp_flags = PKT_ACK_;
 	c.seq = 1;
-	cf_ip(cf, l, t, &c, NULL, 0);
+	cf_ip(cf, l, t, &c, "", 0);
 	if (plen) {
 		c.tcp_flags = PKT_ACK_ | 0x08;
 		cf_ip(cf, l, t, &c, payload, plen);
@@ -81,10 +81,10 @@ static void tcp(struct craft_file *cf, enum craft_link l, uint32_t t, int is6,
 	s.seq = 1001;
 	cf_ip(cf, l, t, &s, "ok", 2);
 	c.tcp_flags = PKT_FIN_ | PKT_ACK_;
-	cf_ip(cf, l, t + 1, &c, NULL, 0);
+	cf_ip(cf, l, t + 1, &c, "", 0);
 	s.tcp_flags = PKT_FIN_ | PKT_ACK_;
 	s.seq = 1003;
-	cf_ip(cf, l, t + 1, &s, NULL, 0);
+	cf_ip(cf, l, t + 1, &s, "", 0);
 }
 
 static void tls(struct craft_file *cf, enum craft_link l, uint32_t t, int is6,
