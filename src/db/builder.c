@@ -726,9 +726,9 @@ int db_builder_write(struct db_builder *b, const char *path,
 	h.header_size = sizeof(h);
 	h.file_size = w.pos;
 	h.build_time = build_time;
-	h.checksum = XXH3_64bits_digest(w.hash);
 	h.nsections = DB_SEC_MAX;
 	h.entries = as.entries;
+	h.checksum = db_checksum_parts(&h, XXH3_64bits_digest(w.hash));
 	XXH3_freeState(w.hash);
 	if (!w.failed && (fseek(af.fp, 0, SEEK_SET) != 0 ||
 			  fwrite(&h, 1, sizeof(h), af.fp) != sizeof(h)))
