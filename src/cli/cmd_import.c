@@ -249,6 +249,11 @@ static int run(int argc, char **argv)
 			}
 			uint32_t f = e.first_seen ? e.first_seen : first;
 			uint32_t l = e.last_seen ? e.last_seen : last;
+			/* one known time stands for both (as in the builder) */
+			if (!f)
+				f = l;
+			if (!l)
+				l = f;
 			if (rc == LIST_ENTRY && f && l && l < f) {
 				rc = LIST_BAD_LINE;
 				sd_error_set(&err, SD_ERANGE, "%s:%llu: last_seen is before first_seen",
@@ -285,8 +290,7 @@ static int run(int argc, char **argv)
 				status = EXIT_FAIL;
 				break;
 			}
-			if (sd_intern_count(im.seen) == before)
-				fs.duplicate++;
+			bool duplicate = sd_intern_count(im.seen) == before;
 			const char *srcname = e.source ? e.source : default_source;
 			uint32_t set;
 			struct db_sighting s = {
@@ -301,7 +305,12 @@ static int run(int argc, char **argv)
 				status = cli_exit_for(err.code);
 				break;
 			}
-			fs.accepted++;
+			/* a repeated key is combined with the first, and counted
+			 * apart so that accepted counts distinct keys */
+			if (duplicate)
+				fs.duplicate++;
+			else
+				fs.accepted++;
 			if ((fs.accepted & 0xffff) == 0)
 				cli_progress_update(&prog, "%s: %llu lines accepted", path,
 						    (unsigned long long)fs.accepted);

@@ -464,7 +464,7 @@ static int next_jsonl(struct list_reader *r, const char *line, size_t len,
 		json_decref(r->json);
 		r->json = NULL;
 	}
-	json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (!o)
 		return bad(r, err, jerr.text, NULL, 0);
 	r->json = o;
