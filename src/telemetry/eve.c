@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/limits.h"
 #include "telemetry/backend.h"
+#include "telemetry/eve_fast.h"
 #include "telemetry/field.h"
 #include "telemetry/json_util.h"
 
@@ -15,6 +17,9 @@ struct eve {
 	struct tel_backend base;
 	json_t *cur;
 	struct net_addr answers[TEL_MAX_ANSWERS];
+	struct eve_fast fast;
+	size_t used;                 /* bytes of scratch in use */
+	char scratch[SD_MAX_LINE + 1]; /* decoded escaped strings */
 };
 
 static void eve_close(struct tel_backend *b)
@@ -141,106 +146,273 @@ static void flow_part(json_t *flow, struct tel_record *rec)
 		rec->flags |= TEL_ANSWERED;
 }
 
-static int eve_next(struct tel_backend *b, struct tel_record *rec, struct sd_error *err)
+/* The full reader: jansson. 1 record, 0 skipped, -1 malformed (reported). */
+static int json_line(struct eve *e, const char *line, size_t len, uint64_t ln,
+		     struct tel_record *rec)
+{
+	struct tel_backend *b = &e->base;
+	json_decref(e->cur);
+	char why[256];
+	if (!(e->cur = tj_parse_object(line, len, why, sizeof(why)))) {
+		tel_backend_malformed(b, ln, "%s", why);
+		return -1;
+	}
+	json_t *o = e->cur;
+	const char *type, *s;
+	size_t tl, n;
+	if (!tj_str(o, "event_type", &type, &tl)) {
+		tel_backend_malformed(b, ln, "no \"event_type\"");
+		return -1;
+	}
+	if (!json_object_get(o, "src_ip") && !json_object_get(o, "dest_ip"))
+		return 0; /* stats and other address-less events */
+	memset(rec, 0, sizeof(*rec));
+	rec->position = ln;
+	rec->name = rec->path = "";
+	if (!tj_time(o, "timestamp", &rec->ts)) {
+		tel_backend_malformed(b, ln, "missing or bad \"timestamp\"");
+		return -1;
+	}
+	if (!tj_addr(o, "src_ip", &rec->client) || !tj_addr(o, "dest_ip", &rec->server)) {
+		tel_backend_malformed(b, ln, "bad \"src_ip\"/\"dest_ip\"");
+		return -1;
+	}
+	rec->flags = TEL_HAS_CLIENT | TEL_HAS_SERVER;
+	uint64_t v;
+	if (tj_u64(o, "src_port", &v) && v < 65536)
+		rec->client_port = (uint16_t)v;
+	if (tj_u64(o, "dest_port", &v) && v < 65536)
+		rec->server_port = (uint16_t)v;
+	if (tj_str(o, "proto", &s, &n))
+		rec->proto = tel_proto(s, n);
+	else if (tj_u64(o, "proto", &v) && v < 256)
+		rec->proto = (uint8_t)v;
+	json_t *part;
+	if (streq(type, tl, "flow")) {
+		rec->kind = TEL_FLOW;
+		json_t *flow = json_object_get(o, "flow");
+		flow_part(flow, rec);
+		/* flow events are logged at flow end; start is when the
+		 * exchange happened */
+		int64_t t;
+		if (tj_time(flow, "start", &t))
+			rec->ts = t;
+	} else if (streq(type, tl, "netflow")) {
+		/* one event per direction: which end began is unknown */
+		rec->kind = TEL_FLOW;
+		rec->flags |= TEL_DIR_UNKNOWN;
+		json_t *nf = json_object_get(o, "netflow");
+		uint64_t by = 0, pk = 0;
+		tj_u64(nf, "bytes", &by);
+		tj_u64(nf, "pkts", &pk);
+		rec->bytes = by;
+		rec->packets = pk;
+		int64_t t;
+		if (tj_time(nf, "start", &t))
+			rec->ts = t;
+	} else if (streq(type, tl, "dns")) {
+		if (!dns_event(e, json_object_get(o, "dns"), rec))
+			return 0;
+	} else if (streq(type, tl, "tls")) {
+		rec->kind = TEL_TLS;
+		if (tj_str(json_object_get(o, "tls"), "sni", &s, &n))
+			set_name(rec, s, n);
+	} else if (streq(type, tl, "http")) {
+		http_part(json_object_get(o, "http"), rec);
+	} else if (streq(type, tl, "alert")) {
+		if ((part = json_object_get(o, "tls")) && tj_str(part, "sni", &s, &n)) {
+			rec->kind = TEL_TLS;
+			set_name(rec, s, n);
+		} else if ((part = json_object_get(o, "http"))) {
+			http_part(part, rec);
+		} else if ((part = json_object_get(o, "dns")) && dns_event(e, part, rec)) {
+			/* kind set by dns_event */
+		} else {
+			rec->kind = TEL_FLOW;
+			flow_part(json_object_get(o, "flow"), rec);
+		}
+	} else {
+		return 0; /* fileinfo, anomaly, ssh, ... */
+	}
+	return 1;
+}
+
+/* --- the hot path (see eve_fast.h); whatever it does not take on is
+ * handed to json_line, which also words every error --- */
+
+static bool fstr(struct eve *e, const struct eve_fast *f, int k, const char **s, size_t *n)
+{
+	const struct ef_str *v = &f->str[k];
+	if (!v->s)
+		return false;
+	if (!v->esc) {
+		*s = v->s;
+		*n = v->n;
+		return true;
+	}
+	*n = eve_fast_decode(v, e->scratch + e->used);
+	*s = e->scratch + e->used;
+	e->used += *n;
+	return true;
+}
+
+/* tj_u64 semantics: 1 with an integer >= 0, 0 otherwise (v = 0); -1 for a
+ * string value (digits in a string), which is left to the full reader */
+static int fnum(const struct eve_fast *f, int k, uint64_t *v)
+{
+	if (f->str[k].s)
+		return -1;
+	*v = f->num[k].set ? f->num[k].v : 0;
+	return f->num[k].set;
+}
+
+static bool fseen(const struct eve_fast *f, int k) { return f->seen & (1ull << k); }
+
+/* tj_time on a key: 1 parsed, 0 absent, -1 anything else (a number, or a
+ * bad string: the full reader decides) */
+static int ftime(struct eve *e, const struct eve_fast *f, int k, int64_t *t)
+{
+	const char *s, *why;
+	size_t n;
+	if (!fseen(f, k))
+		return 0;
+	if (!fstr(e, f, k, &s, &n))
+		return -1;
+	return tel_parse_time(s, n, t, &why) ? 1 : -1;
+}
+
+#define FAST_FALLBACK 2
+/* 1 record, 0 skipped, FAST_FALLBACK: use json_line */
+static int fast_line(struct eve *e, const char *line, size_t len, uint64_t ln,
+		     struct tel_record *rec)
+{
+	struct eve_fast *f = &e->fast;
+	if (eve_fast_scan(line, len, f) != EF_OK)
+		return FAST_FALLBACK;
+	e->used = 0;
+	const char *type, *s;
+	size_t tl, n;
+	if (!fstr(e, f, EK_EVENT_TYPE, &type, &tl))
+		return FAST_FALLBACK;
+	if (!fseen(f, EK_SRC_IP) && !fseen(f, EK_DEST_IP))
+		return 0;
+	memset(rec, 0, sizeof(*rec));
+	rec->position = ln;
+	rec->name = rec->path = "";
+	if (ftime(e, f, EK_TIMESTAMP, &rec->ts) != 1)
+		return FAST_FALLBACK;
+	if (!fstr(e, f, EK_SRC_IP, &s, &n) || !tel_addr(s, n, &rec->client) ||
+	    !fstr(e, f, EK_DEST_IP, &s, &n) || !tel_addr(s, n, &rec->server))
+		return FAST_FALLBACK;
+	rec->flags = TEL_HAS_CLIENT | TEL_HAS_SERVER;
+	uint64_t v;
+	int r;
+	if ((r = fnum(f, EK_SRC_PORT, &v)) < 0)
+		return FAST_FALLBACK;
+	if (r && v < 65536)
+		rec->client_port = (uint16_t)v;
+	if ((r = fnum(f, EK_DEST_PORT, &v)) < 0)
+		return FAST_FALLBACK;
+	if (r && v < 65536)
+		rec->server_port = (uint16_t)v;
+	if (fstr(e, f, EK_PROTO, &s, &n))
+		rec->proto = tel_proto(s, n);
+	else if (fnum(f, EK_PROTO, &v) == 1 && v < 256)
+		rec->proto = (uint8_t)v;
+	if (streq(type, tl, "flow") || streq(type, tl, "netflow")) {
+		bool nf = tl == 7;
+		uint64_t c[4] = {0, 0, 0, 0};
+		static const int fk[4] = {EK_F_BTS, EK_F_BTC, EK_F_PTS, EK_F_PTC};
+		static const int nk[2] = {EK_NF_BYTES, EK_NF_PKTS};
+		for (int i = 0; i < (nf ? 2 : 4); i++)
+			if (fnum(f, nf ? nk[i] : fk[i], &c[i]) < 0)
+				return FAST_FALLBACK;
+		rec->kind = TEL_FLOW;
+		if (nf) {
+			rec->flags |= TEL_DIR_UNKNOWN;
+			rec->bytes = c[0];
+			rec->packets = c[1];
+		} else {
+			rec->bytes = c[0] + c[1];
+			rec->packets = c[2] + c[3];
+			if (c[1] || c[3])
+				rec->flags |= TEL_ANSWERED;
+		}
+		int64_t t;
+		int tr = ftime(e, f, nf ? EK_NF_START : EK_F_START, &t);
+		if (tr < 0)
+			return FAST_FALLBACK;
+		if (tr)
+			rec->ts = t;
+	} else if (streq(type, tl, "dns")) {
+		/* answers are turned round and carry addresses: full reader */
+		if (fstr(e, f, EK_DNS_TYPE, &s, &n) &&
+		    (streq(s, n, "answer") || streq(s, n, "response")))
+			return FAST_FALLBACK;
+		if (!fstr(e, f, EK_DNS_RRNAME, &s, &n))
+			return fseen(f, EK_DNS_OTHER) ? FAST_FALLBACK : 0;
+		set_name(rec, s, n);
+		rec->answers = e->answers;
+		rec->kind = TEL_DNS;
+	} else if (streq(type, tl, "tls")) {
+		rec->kind = TEL_TLS;
+		if (fstr(e, f, EK_TLS_SNI, &s, &n))
+			set_name(rec, s, n);
+	} else if (streq(type, tl, "http")) {
+		const char *h, *p;
+		size_t hl, pl;
+		uint16_t port;
+		if (fstr(e, f, EK_HTTP_HOSTNAME, &s, &n)) {
+			tel_split_hostport(s, n, &h, &hl, &port);
+			set_name(rec, h, hl);
+		}
+		if (fstr(e, f, EK_HTTP_URL, &s, &n)) {
+			if (tel_split_url(s, n, &h, &hl, &p, &pl)) {
+				rec->path = p;
+				rec->path_len = pl;
+				if (!rec->name_len)
+					set_name(rec, h, hl);
+			} else {
+				rec->path = s;
+				rec->path_len = n;
+			}
+		}
+		if (fseen(f, EK_HTTP_STATUS))
+			rec->flags |= TEL_ANSWERED;
+		rec->kind = TEL_HTTP;
+	} else if (streq(type, tl, "alert")) {
+		return FAST_FALLBACK;
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+int eve_line(struct tel_backend *b, const char *line, size_t len, uint64_t ln,
+	     struct tel_record *rec, int mode)
 {
 	struct eve *e = (struct eve *)b;
+	if (mode != EVE_JSON_ONLY) {
+		int r = fast_line(e, line, len, ln, rec);
+		if (r != FAST_FALLBACK || mode == EVE_FAST_ONLY)
+			return r;
+	}
+	return json_line(e, line, len, ln, rec);
+}
+
+static int eve_next(struct tel_backend *b, struct tel_record *rec, struct sd_error *err)
+{
 	const char *line;
 	size_t len;
 	int rc;
 	while ((rc = tel_backend_getline(b, &line, &len, err)) == 1) {
-		uint64_t ln = io_lineno(b->src);
 		if (len == 0)
 			continue;
-		json_decref(e->cur);
-		char why[256];
-		if (!(e->cur = tj_parse_object(line, len, why, sizeof(why)))) {
-			tel_backend_malformed(b, ln, "%s", why);
-			continue;
-		}
-		json_t *o = e->cur;
-		const char *type, *s;
-		size_t tl, n;
-		if (!tj_str(o, "event_type", &type, &tl)) {
-			tel_backend_malformed(b, ln, "no \"event_type\"");
-			continue;
-		}
-		if (!json_object_get(o, "src_ip") && !json_object_get(o, "dest_ip")) {
-			b->stats.skipped++; /* stats and other address-less events */
-			continue;
-		}
-		memset(rec, 0, sizeof(*rec));
-		rec->position = ln;
-		rec->name = rec->path = "";
-		if (!tj_time(o, "timestamp", &rec->ts)) {
-			tel_backend_malformed(b, ln, "missing or bad \"timestamp\"");
-			continue;
-		}
-		if (!tj_addr(o, "src_ip", &rec->client) || !tj_addr(o, "dest_ip", &rec->server)) {
-			tel_backend_malformed(b, ln, "bad \"src_ip\"/\"dest_ip\"");
-			continue;
-		}
-		rec->flags = TEL_HAS_CLIENT | TEL_HAS_SERVER;
-		uint64_t v;
-		if (tj_u64(o, "src_port", &v) && v < 65536)
-			rec->client_port = (uint16_t)v;
-		if (tj_u64(o, "dest_port", &v) && v < 65536)
-			rec->server_port = (uint16_t)v;
-		if (tj_str(o, "proto", &s, &n))
-			rec->proto = tel_proto(s, n);
-		else if (tj_u64(o, "proto", &v) && v < 256)
-			rec->proto = (uint8_t)v;
-		json_t *part;
-		if (streq(type, tl, "flow")) {
-			rec->kind = TEL_FLOW;
-			json_t *flow = json_object_get(o, "flow");
-			flow_part(flow, rec);
-			/* flow events are logged at flow end; start is when
-			 * the exchange happened */
-			int64_t t;
-			if (tj_time(flow, "start", &t))
-				rec->ts = t;
-		} else if (streq(type, tl, "netflow")) {
-			/* one event per direction: which end began is unknown */
-			rec->kind = TEL_FLOW;
-			rec->flags |= TEL_DIR_UNKNOWN;
-			json_t *nf = json_object_get(o, "netflow");
-			uint64_t by = 0, pk = 0;
-			tj_u64(nf, "bytes", &by);
-			tj_u64(nf, "pkts", &pk);
-			rec->bytes = by;
-			rec->packets = pk;
-			int64_t t;
-			if (tj_time(nf, "start", &t))
-				rec->ts = t;
-		} else if (streq(type, tl, "dns")) {
-			if (!dns_event(e, json_object_get(o, "dns"), rec)) {
-				b->stats.skipped++;
-				continue;
-			}
-		} else if (streq(type, tl, "tls")) {
-			rec->kind = TEL_TLS;
-			if (tj_str(json_object_get(o, "tls"), "sni", &s, &n))
-				set_name(rec, s, n);
-		} else if (streq(type, tl, "http")) {
-			http_part(json_object_get(o, "http"), rec);
-		} else if (streq(type, tl, "alert")) {
-			if ((part = json_object_get(o, "tls")) && tj_str(part, "sni", &s, &n)) {
-				rec->kind = TEL_TLS;
-				set_name(rec, s, n);
-			} else if ((part = json_object_get(o, "http"))) {
-				http_part(part, rec);
-			} else if ((part = json_object_get(o, "dns")) &&
-				   dns_event(e, part, rec)) {
-				/* kind set by dns_event */
-			} else {
-				rec->kind = TEL_FLOW;
-				flow_part(json_object_get(o, "flow"), rec);
-			}
-		} else {
-			b->stats.skipped++; /* fileinfo, anomaly, stats, ssh, ... */
-			continue;
-		}
-		return 1;
+		int r = eve_line(b, line, len, io_lineno(b->src), rec, EVE_AUTO);
+		if (r == 1)
+			return 1;
+		if (r == 0)
+			b->stats.skipped++;
 	}
 	return rc;
 }

@@ -55,7 +55,7 @@ bool tj_addr(json_t *o, const char *key, struct net_addr *a)
 json_t *tj_parse_object(const char *line, size_t len, char *why, size_t why_size)
 {
 	json_error_t e;
-	json_t *j = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &e);
+	json_t *j = json_loadb(line, len, JSON_ALLOW_NUL, &e);
 	if (!j) {
 		snprintf(why, why_size, "not valid JSON (column %d: %s)", e.column, e.text);
 		return NULL;

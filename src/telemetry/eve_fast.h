@@ -1,0 +1,63 @@
+/* The EVE hot path: a single-pass scanner that pulls the few keys an EVE
+ * record needs out of one JSON line without building a tree. It is
+ * conservative: it answers EF_OK only for lines it fully understands
+ * (plain ASCII strings with simple escapes, plain numbers, no duplicate
+ * keys it uses, event types it maps on its own) and EF_FALLBACK for
+ * everything else, which the jansson path then reads (and, if invalid,
+ * reports). fuzz/fuzz_eve_fast.c checks that whenever the scanner says
+ * EF_OK, jansson accepts the line and yields the very same record. */
+#ifndef SD_TELEMETRY_EVE_FAST_H
+#define SD_TELEMETRY_EVE_FAST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum { EF_OK = 0, EF_FALLBACK = 1 };
+
+struct ef_str {
+	const char *s;
+	size_t n;
+	bool esc; /* holds escapes: decode before use */
+};
+
+struct ef_num {
+	bool set;   /* an integer >= 0 */
+	uint64_t v;
+};
+
+enum ef_key {
+	/* top level */
+	EK_EVENT_TYPE, EK_TIMESTAMP, EK_SRC_IP, EK_DEST_IP, EK_SRC_PORT, EK_DEST_PORT,
+	EK_PROTO, EK_FLOW, EK_NETFLOW, EK_DNS, EK_TLS, EK_HTTP, EK_ALERT,
+	/* flow / netflow */
+	EK_F_BTS, EK_F_BTC, EK_F_PTS, EK_F_PTC, EK_F_START, EK_NF_BYTES, EK_NF_PKTS,
+	EK_NF_START,
+	/* dns, tls, http */
+	EK_DNS_TYPE, EK_DNS_RRNAME, EK_DNS_OTHER, EK_TLS_SNI, EK_HTTP_HOSTNAME,
+	EK_HTTP_URL, EK_HTTP_STATUS,
+	EK_COUNT
+};
+
+struct eve_fast {
+	uint64_t seen;               /* bit per enum ef_key */
+	struct ef_str str[EK_COUNT]; /* string values (s == NULL: not a string) */
+	struct ef_num num[EK_COUNT]; /* non-negative integer values */
+};
+
+int eve_fast_scan(const char *line, size_t len, struct eve_fast *out);
+
+/* Copies s into buf (at least s->n bytes) decoding the simple escapes the
+ * scanner accepts; returns the decoded length. */
+size_t eve_fast_decode(const struct ef_str *s, char *buf);
+
+struct tel_backend;
+struct tel_record;
+/* One EVE line through the EVE backend (for tests and the differential
+ * fuzzer): 1 record, 0 skipped, -1 malformed (reported); EVE_FAST_ONLY
+ * returns 2 where the hot path would hand over to jansson. */
+enum { EVE_AUTO, EVE_FAST_ONLY, EVE_JSON_ONLY };
+int eve_line(struct tel_backend *b, const char *line, size_t len, uint64_t ln,
+	     struct tel_record *rec, int mode);
+
+#endif
