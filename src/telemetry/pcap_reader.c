@@ -99,7 +99,20 @@ struct pcapr {
 static ssize_t cookie_read(void *cookie, char *buf, size_t size)
 {
 	struct pcapr *r = cookie;
-	long n = io_read(r->base.src, buf, size, &r->ioerr);
+	/* No more than the source's current window: io_read drops what it
+	 * has copied when a later refill fails, and the packets before a
+	 * broken gzip or zstd tail must reach libpcap. */
+	const unsigned char *win;
+	struct sd_error e;
+	sd_error_clear(&e);
+	size_t k = io_peek(r->base.src, &win, size, &e);
+	if (k == 0 && e.code) {
+		r->ioerr = e;
+		r->ioerr_set = true;
+		errno = EIO;
+		return -1;
+	}
+	long n = k ? io_read(r->base.src, buf, k, &r->ioerr) : 0;
 	if (n < 0) {
 		r->ioerr_set = true;
 		errno = EIO;
@@ -655,8 +668,13 @@ static void read_failed(struct pcapr *r)
 	const char *name = io_name(r->base.src);
 	unsigned long long n = (unsigned long long)r->npkt;
 	if (r->ioerr_set) {
+		/* the source's message starts with the file name already */
+		const char *why = r->ioerr.msg;
+		size_t nl = strlen(name);
+		if (!strncmp(why, name, nl) && !strncmp(why + nl, ": ", 2))
+			why += nl + 2;
 		sd_error_set(&r->fatal, r->ioerr.code, "%s: read failed after %llu packets: %s",
-			     name, n, r->ioerr.msg);
+			     name, n, why);
 		return;
 	}
 	const char *msg = pcap_geterr(r->pc);
