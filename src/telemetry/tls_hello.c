@@ -90,6 +90,12 @@ enum tlsh_result tlsh_parse(const uint8_t *p, size_t len, char name[TLSH_MAX_NAM
 	struct pkt_cursor ext = c;
 	ext.len = c.off + elen < c.len ? c.off + elen : c.len;
 	bool ecut = c.bad || (size_t)elen > pkt_cur_avail(&c);
+	if (ecut && !partial) {
+		/* the whole record is here and its lengths disagree */
+		*why = hpartial ? "TLS ClientHello continues in a later record"
+				: "TLS ClientHello lengths run past the record";
+		return hpartial ? TLSH_NO_SNI : TLSH_MALFORMED;
+	}
 	while (!ext.bad && pkt_cur_avail(&ext)) {
 		uint16_t type = pkt_cur_u16(&ext);
 		uint16_t n = pkt_cur_u16(&ext);
