@@ -151,7 +151,8 @@ static void set_name(struct out_slot *s, const char *name, size_t len)
 {
 	if (len > DNSW_MAX_NAME_TEXT)
 		len = DNSW_MAX_NAME_TEXT;
-	memcpy(s->name, name, len);
+	if (len) /* an HTTP/1.0 request may have no host at all */
+		memcpy(s->name, name, len);
 	s->name[len] = '\0';
 	s->rec.name = s->name;
 	s->rec.name_len = len;

@@ -393,6 +393,9 @@ static void http_proxy_forms(void **state)
 	p.dport = 80;
 	const char *plain = "POST /up HTTP/1.1\r\nUser-Agent: x\r\nhOsT:  journalide.org:80 \r\n\r\n";
 	cf_ip(&cf, CL_ETH, T0, &p, plain, strlen(plain));
+	p.sport = 50003;
+	const char *nohost = "HEAD /old HTTP/1.0\r\n\r\n"; /* found by fuzzing */
+	cf_ip(&cf, CL_ETH, T0, &p, nohost, strlen(nohost));
 	cf_close(&cf);
 
 	struct collect *c = collect(path);
@@ -414,7 +417,11 @@ static void http_proxy_forms(void **state)
 	assert_non_null(r);
 	assert_string_equal(r->path, "/up");
 	assert_false(r->flags & TEL_VIA_PROXY);
-	assert_int_equal(count_kind(c, TEL_HTTP), 3);
+	r = find_rec(c, TEL_HTTP, "192.0.2.7", "");
+	assert_non_null(r);
+	assert_string_equal(r->path, "/old");
+	assert_int_equal(r->cport, 50003);
+	assert_int_equal(count_kind(c, TEL_HTTP), 4);
 	collect_free(c);
 }
 
