@@ -33,7 +33,7 @@ struct flowt_flow {
 	bool seen_orig, seen_resp;
 	bool fin_orig, fin_resp;
 	bool connect_seen; /* an HTTP CONNECT went through: a proxy tunnel */
-	int16_t reasm;     /* TLS reassembly slot, -1 none */
+	int16_t reasm;	   /* TLS reassembly slot, -1 none */
 	int64_t first_ts, last_ts;
 	uint64_t bytes, packets;
 	uint64_t position; /* packet number of the first packet */

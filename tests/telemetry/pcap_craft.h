@@ -55,6 +55,17 @@ static inline void cb_put16(struct craft_buf *c, size_t at, unsigned v)
 
 /* ---- application payloads ---- */
 
+static inline void cb_dns_header(struct craft_buf *c, uint16_t id, unsigned flags,
+				 unsigned qd, unsigned an)
+{
+	cb_u16(c, id);
+	cb_u16(c, flags);
+	cb_u16(c, qd);
+	cb_u16(c, an);
+	cb_u16(c, 0);
+	cb_u16(c, 0);
+}
+
 /* "a.b.c" as DNS labels */
 static inline void cb_dns_name(struct craft_buf *c, const char *name)
 {
@@ -72,12 +83,7 @@ static inline void cb_dns_name(struct craft_buf *c, const char *name)
 static inline void cb_dns(struct craft_buf *c, uint16_t id, int response, const char *name,
 			  uint16_t qtype, uint32_t v4)
 {
-	cb_u16(c, id);
-	cb_u16(c, response ? 0x8180 : 0x0100);
-	cb_u16(c, 1);
-	cb_u16(c, response && v4 ? 1 : 0);
-	cb_u16(c, 0);
-	cb_u16(c, 0);
+	cb_dns_header(c, id, response ? 0x8180 : 0x0100, 1, response && v4 ? 1 : 0);
 	cb_dns_name(c, name);
 	cb_u16(c, qtype);
 	cb_u16(c, 1);

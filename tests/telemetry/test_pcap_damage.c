@@ -156,11 +156,7 @@ static void malformed_packets(void **state)
 	struct craft_pkt q = dns_pkt();
 
 	/* 1: DNS response whose question name points at itself */
-	cb_u16(&m, 9);
-	cb_u16(&m, 0x8180);
-	cb_u16(&m, 1);
-	cb_u16(&m, 0);
-	cb_u32(&m, 0);
+	cb_dns_header(&m, 9, 0x8180, 1, 0);
 	cb_u16(&m, 0xc00c);
 	cb_u32(&m, 0x00010001);
 	struct craft_pkt a = reverse(q);
@@ -191,11 +187,7 @@ static void malformed_packets(void **state)
 
 	/* 5: a DNS label with the reserved 0x40 type */
 	m.n = 0;
-	cb_u16(&m, 10);
-	cb_u16(&m, 0x0100);
-	cb_u16(&m, 1);
-	cb_u16(&m, 0);
-	cb_u32(&m, 0);
+	cb_dns_header(&m, 10, 0x0100, 1, 0);
 	cb_u8(&m, 0x41);
 	cb_u8(&m, 'x');
 	cb_u8(&m, 0);

@@ -16,11 +16,7 @@ static void dns_names(void **state)
 	struct craft_buf m = {.n = 0};
 
 	/* a response whose answer name is a pointer; two A and one AAAA */
-	cb_u16(&m, 77);
-	cb_u16(&m, 0x8180);
-	cb_u16(&m, 1);
-	cb_u16(&m, 3);
-	cb_u32(&m, 0);
+	cb_dns_header(&m, 77, 0x8180, 1, 3);
 	cb_dns_name(&m, "Cdn.PbxSources.com");
 	cb_u32(&m, 0x00010001);
 	for (int i = 0; i < 2; i++) {
@@ -73,11 +69,7 @@ static void dns_names(void **state)
 
 	/* pointer loops: to itself, and two pointing at each other */
 	m.n = 0;
-	cb_u16(&m, 1);
-	cb_u16(&m, 0);
-	cb_u16(&m, 1);
-	cb_u16(&m, 0);
-	cb_u32(&m, 0);
+	cb_dns_header(&m, 1, 0, 1, 0);
 	cb_u16(&m, 0xc00e); /* at 12, to 14 */
 	cb_u16(&m, 0xc00c); /* at 14, to 12 */
 	cb_u32(&m, 0x00010001);
@@ -90,11 +82,7 @@ static void dns_names(void **state)
 
 	/* a name over 255 bytes, spelled with pointers back to a long label */
 	m.n = 0;
-	cb_u16(&m, 1);
-	cb_u16(&m, 0);
-	cb_u16(&m, 1);
-	cb_u16(&m, 0);
-	cb_u32(&m, 0);
+	cb_dns_header(&m, 1, 0, 1, 0);
 	cb_u8(&m, 63);
 	for (int i = 0; i < 63; i++)
 		cb_u8(&m, 'a');
