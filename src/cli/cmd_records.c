@@ -36,6 +36,8 @@ static void usage(FILE *o)
 		"  --json         JSON Lines, one object per record\n"
 		"  --csv          CSV with a header row\n"
 		"  --quiet        no per-file summary on stderr\n"
+		"  --count        print no records, only the per-file summary (on stdout):\n"
+		"                 measures the readers alone\n"
 		"\n"
 		"Malformed records are reported on stderr as file:line: why. Exit status:\n"
 		"0 every file read, 2 usage, 3 a file unreadable, undetectable or truncated.\n");
@@ -190,15 +192,16 @@ static int run(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},
 		{"csv", no_argument, NULL, 'C'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"count", no_argument, NULL, 'n'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct tel_options opt = {0};
 	enum out_mode mode = OUT_TEXT;
-	bool quiet = false;
+	bool quiet = false, count = false;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:c:y:jCqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:c:y:jCqnh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': {
 			int f = tel_format_parse(optarg);
@@ -223,6 +226,7 @@ static int run(int argc, char **argv)
 		case 'j': mode = OUT_JSON; break;
 		case 'C': mode = OUT_CSV; break;
 		case 'q': quiet = true; break;
+		case 'n': count = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -231,7 +235,7 @@ static int run(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (mode == OUT_CSV)
+	if (mode == OUT_CSV && !count)
 		printf("file,position,ts,kind,client,client_port,server,server_port,proto,"
 		       "name,path,answers,bytes,packets,flags\n");
 	int status = EXIT_OK;
@@ -249,15 +253,16 @@ static int run(int argc, char **argv)
 		int rc;
 		const char *name = strcmp(argv[i], "-") ? argv[i] : "(stdin)";
 		while ((rc = tel_next(r, &rec, &err)) == 1)
-			print_record(stdout, mode, name, &rec);
+			if (!count)
+				print_record(stdout, mode, name, &rec);
 		if (rc < 0) {
 			fflush(stdout);
 			cli_error("records", "%s", err.msg);
 			status = EXIT_DATA;
 		}
 		const struct tel_stats *st = tel_stats(r);
-		if (!quiet)
-			fprintf(stderr,
+		if (!quiet || count)
+			fprintf(count ? stdout : stderr,
 				"%s: %s, %" PRIu64 " records, %" PRIu64 " malformed, %" PRIu64
 				" skipped\n",
 				name, tel_format_name(tel_format_of(r)), st->records, st->malformed,

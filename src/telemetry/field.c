@@ -220,8 +220,9 @@ int tel_default_year(int opt_year, const char *path)
 
 int tel_year_roll(int *year, int *last_month, int month)
 {
-	/* December then January: the log went past New Year */
-	if (*last_month && month + 6 < *last_month)
+	/* a month earlier than the last one (by more than clock skew between
+	 * syslog sources): the log went past New Year */
+	if (*last_month && month + 1 < *last_month)
 		(*year)++;
 	*last_month = month;
 	return *year;

@@ -235,12 +235,14 @@ int tel_open(struct io_source *src, const struct tel_options *opt,
 		if (formats[i].fmt == f)
 			open = formats[i].open;
 	if (!open) {
-		io_close(src);
 		if (f == TEL_FMT_PCAP)
-			return sd_error_set(err, SD_EFORMAT,
-					    "%s: pcap/pcapng input is not supported in this build",
-					    io_name(src));
-		return sd_error_set(err, SD_EFORMAT, "unknown telemetry format %d", (int)f);
+			sd_error_set(err, SD_EFORMAT,
+				     "%s: pcap/pcapng input is not supported in this build",
+				     io_name(src));
+		else
+			sd_error_set(err, SD_EFORMAT, "unknown telemetry format %d", (int)f);
+		io_close(src);
+		return SD_EFORMAT;
 	}
 	struct tel_reader *r = calloc(1, sizeof(*r));
 	if (!r) {
