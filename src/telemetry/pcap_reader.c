@@ -358,7 +358,9 @@ static void dns_message(struct pcapr *r, const struct pkt_info *p, const uint8_t
 	struct dnsw_msg *msg = &r->msg;
 	const char *why;
 	enum dnsw_result rc = dnsw_parse(m, len, msg, &why);
-	if (rc == DNSW_NO_QUESTION || (rc == DNSW_TRUNCATED && partial_ok)) {
+	/* A partial message (cut by the snap length, or a TCP segment that
+	 * may not even start a message) proves nothing by failing. */
+	if (rc == DNSW_NO_QUESTION || (rc != DNSW_OK && partial_ok)) {
 		skipped(r);
 		return;
 	}

@@ -289,6 +289,8 @@ static inline void cb_link(struct craft_buf *c, enum craft_link l, int v6)
 struct craft_file {
 	FILE *f;
 	int ng;
+	int big_endian; /* classic pcap only: written as a big-endian host would */
+	int nanosec;    /* classic pcap only: the a1b23c4d magic */
 	uint32_t npkt;
 };
 
@@ -298,22 +300,37 @@ static inline void cf_put(struct craft_file *cf, const void *p, size_t n)
 		abort();
 }
 
+/* Host order of the writer: little-endian unless big_endian is set (the
+ * tests run on little-endian machines, x86_64 and aarch64). */
 static inline void cf_u32le(struct craft_file *cf, uint32_t v)
 {
-	cf_put(cf, &v, 4); /* tests run little-endian (x86_64, aarch64) */
+	if (cf->big_endian)
+		v = __builtin_bswap32(v);
+	cf_put(cf, &v, 4);
 }
 
-static inline void cf_open(struct craft_file *cf, const char *path, int dlt, int ng)
+static inline void cf_u16h(struct craft_file *cf, uint16_t v)
+{
+	if (cf->big_endian)
+		v = __builtin_bswap16(v);
+	cf_put(cf, &v, 2);
+}
+
+/* variant: 0 plain, 1 big-endian, 2 nanosecond timestamps */
+static inline void cf_open_variant(struct craft_file *cf, const char *path, int dlt, int ng,
+				   int variant)
 {
 	cf->f = fopen(path, "wb");
 	if (!cf->f)
 		abort();
 	cf->ng = ng;
+	cf->big_endian = variant == 1;
+	cf->nanosec = variant == 2;
 	cf->npkt = 0;
 	if (!ng) {
-		cf_u32le(cf, 0xa1b2c3d4);
-		uint16_t v[2] = {2, 4};
-		cf_put(cf, v, 4);
+		cf_u32le(cf, cf->nanosec ? 0xa1b23c4d : 0xa1b2c3d4);
+		cf_u16h(cf, 2);
+		cf_u16h(cf, 4);
 		cf_u32le(cf, 0);
 		cf_u32le(cf, 0);
 		cf_u32le(cf, 65535);
@@ -337,12 +354,17 @@ static inline void cf_open(struct craft_file *cf, const char *path, int dlt, int
 	cf_u32le(cf, 20);
 }
 
+static inline void cf_open(struct craft_file *cf, const char *path, int dlt, int ng)
+{
+	cf_open_variant(cf, path, dlt, ng, 0);
+}
+
 static inline void cf_packet(struct craft_file *cf, uint32_t sec, const void *p, size_t n)
 {
 	cf->npkt++;
 	if (!cf->ng) {
 		cf_u32le(cf, sec);
-		cf_u32le(cf, 0);
+		cf_u32le(cf, cf->nanosec ? 999999999 : 999999); /* the second's last tick */
 		cf_u32le(cf, (uint32_t)n);
 		cf_u32le(cf, (uint32_t)n);
 		cf_put(cf, p, n);
