@@ -103,7 +103,8 @@ static void answers(struct pkt_cursor *c, unsigned count, struct dnsw_msg *out)
 		uint16_t rdlen = pkt_cur_u16(c);
 		struct pkt_cursor rd = pkt_cur_sub(c, rdlen);
 		if (c->bad) {
-			out->answer_error = "DNS answer record runs past the end of the message";
+			out->answer_error =
+			    "DNS answer record runs past the end of the message";
 			return;
 		}
 		if (cls != DNS_CLASS_IN || out->nanswers == DNSW_MAX_ANSWERS)

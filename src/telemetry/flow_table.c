@@ -10,7 +10,7 @@ struct flowt {
 	uint32_t *bucket;
 	size_t nbuckets; /* power of two */
 	size_t max, used, count;
-	uint32_t free_head;         /* removed entries, chained through hnext */
+	uint32_t free_head;	     /* removed entries, chained through hnext */
 	uint32_t lru_head, lru_tail; /* most / least recently seen */
 };
 
@@ -85,7 +85,7 @@ static bool same(const struct flowt_flow *f, const struct net_addr *a, uint16_t 
 }
 
 #define IDX(t, f) ((uint32_t)((f) - (t)->pool) + 1)
-#define ENT(t, i) (&(t)->pool[(i) - 1])
+#define ENT(t, i) (&(t)->pool[(i)-1])
 
 static void lru_unlink(struct flowt *t, struct flowt_flow *f)
 {

@@ -11,7 +11,7 @@
 #include "net/addr.h"
 
 /* Open flows held at once; the least recently seen is emitted to make
- * room (about 150 bytes each). */
+ * room (about 110 bytes each with the hash buckets). */
 #define FLOWT_MAX_FLOWS 65536
 /* A flow idle this long (capture time, seconds) is emitted. */
 #define FLOWT_IDLE_SECS 300
@@ -33,7 +33,7 @@ struct flowt_flow {
 	bool seen_orig, seen_resp;
 	bool fin_orig, fin_resp;
 	bool connect_seen; /* an HTTP CONNECT went through: a proxy tunnel */
-	int16_t reasm;     /* TLS reassembly slot, -1 none */
+	int16_t reasm;	   /* TLS reassembly slot, -1 none */
 	int64_t first_ts, last_ts;
 	uint64_t bytes, packets;
 	uint64_t position; /* packet number of the first packet */

@@ -5,9 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const methods[] = {"GET",   "POST",    "HEAD",  "PUT",
-				      "DELETE", "OPTIONS", "CONNECT", "PATCH",
-				      "TRACE"};
+static const char *const methods[] = {"GET",	 "POST",    "HEAD",  "PUT",  "DELETE",
+				      "OPTIONS", "CONNECT", "PATCH", "TRACE"};
 
 static const char *find(const char *p, const char *end, char ch)
 {
@@ -98,7 +97,8 @@ enum httpr_result httpr_parse(const uint8_t *bytes, size_t len, struct httpr_req
 		 * overrides any Host header (RFC 9112 3.2.2) */
 		const char *sep = tlen > 3 ? memmem(target, tlen, "://", 3) : NULL;
 		if (!sep) {
-			*why = "HTTP request target is neither a path nor an absolute URI";
+			*why =
+			    "HTTP request target is neither a path nor an absolute URI";
 			return HTTPR_MALFORMED;
 		}
 		const char *auth = sep + 3;

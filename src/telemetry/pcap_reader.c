@@ -34,7 +34,7 @@
 #define PROTO_TCP 6
 #define PROTO_UDP 17
 #define DNS_PORT 53
-#define MDNS_PORT 5353  /* multicast DNS, RFC 6762 */
+#define MDNS_PORT 5353	/* multicast DNS, RFC 6762 */
 #define LLMNR_PORT 5355 /* link-local multicast name resolution, RFC 4795 */
 
 struct out_slot {
@@ -99,7 +99,20 @@ struct pcapr {
 static ssize_t cookie_read(void *cookie, char *buf, size_t size)
 {
 	struct pcapr *r = cookie;
-	long n = io_read(r->base.src, buf, size, &r->ioerr);
+	/* No more than the source's current window: io_read drops what it
+	 * has copied when a later refill fails, and the packets before a
+	 * broken gzip or zstd tail must reach libpcap. */
+	const unsigned char *win;
+	struct sd_error e;
+	sd_error_clear(&e);
+	size_t k = io_peek(r->base.src, &win, size, &e);
+	if (k == 0 && e.code) {
+		r->ioerr = e;
+		r->ioerr_set = true;
+		errno = EIO;
+		return -1;
+	}
+	long n = k ? io_read(r->base.src, buf, k, &r->ioerr) : 0;
 	if (n < 0) {
 		r->ioerr_set = true;
 		errno = EIO;
@@ -116,13 +129,15 @@ static int cookie_close(void *cookie)
 
 /* ---- output queue ---- */
 
-static struct out_slot *push(struct pcapr *r, enum tel_kind kind, int64_t ts, uint64_t pos)
+static struct out_slot *push(struct pcapr *r, enum tel_kind kind, int64_t ts,
+			     uint64_t pos)
 {
 	/* Sized so that one packet can never fill it; a full queue would be a
 	 * bug here, not bad input, but still must not write out of bounds. */
 	if (r->out_count == PCAPR_OUT_QUEUE) {
-		tel_backend_malformed(&r->base, pos, "internal record queue is full "
-						     "(PCAPR_OUT_QUEUE); record dropped");
+		tel_backend_malformed(&r->base, pos,
+				      "internal record queue is full "
+				      "(PCAPR_OUT_QUEUE); record dropped");
 		return NULL;
 	}
 	struct out_slot *s = &r->out[(r->out_head + r->out_count++) % PCAPR_OUT_QUEUE];
@@ -138,19 +153,28 @@ static void set_name(struct out_slot *s, const char *name, size_t len)
 {
 	if (len > DNSW_MAX_NAME_TEXT)
 		len = DNSW_MAX_NAME_TEXT;
-	memcpy(s->name, name, len);
+	if (len) /* an HTTP/1.0 request may have no host at all */
+		memcpy(s->name, name, len);
 	s->name[len] = '\0';
 	s->rec.name = s->name;
 	s->rec.name_len = len;
 }
 
+static void set_endpoints(struct out_slot *s, const struct net_addr *client,
+			  uint16_t cport, const struct net_addr *server, uint16_t sport,
+			  uint8_t proto)
+{
+	s->rec.client = *client;
+	s->rec.server = *server;
+	s->rec.client_port = cport;
+	s->rec.server_port = sport;
+	s->rec.proto = proto;
+}
+
+/* The packet's sender asked: a request or a ClientHello. */
 static void set_ends(struct out_slot *s, const struct pkt_info *p)
 {
-	s->rec.client = p->src;
-	s->rec.server = p->dst;
-	s->rec.client_port = p->sport;
-	s->rec.server_port = p->dport;
-	s->rec.proto = p->proto;
+	set_endpoints(s, &p->src, p->sport, &p->dst, p->dport, p->proto);
 }
 
 static void skipped(struct pcapr *r)
@@ -171,11 +195,7 @@ static void emit_flow(struct pcapr *r, const struct flowt_flow *f)
 	struct out_slot *s = push(r, TEL_FLOW, f->first_ts, f->position);
 	if (!s)
 		return;
-	s->rec.client = f->orig;
-	s->rec.server = f->resp;
-	s->rec.client_port = f->oport;
-	s->rec.server_port = f->rport;
-	s->rec.proto = f->proto;
+	set_endpoints(s, &f->orig, f->oport, &f->resp, f->rport, f->proto);
 	s->rec.bytes = f->bytes;
 	s->rec.packets = f->packets;
 	if (f->seen_orig && f->seen_resp)
@@ -193,6 +213,12 @@ static void flow_end(struct pcapr *r, struct flowt_flow *f)
 	flowt_remove(r->flows, f);
 }
 
+/* Ports too: on loopback ::1 talks to ::1. */
+static bool sent_by_orig(const struct flowt_flow *f, const struct pkt_info *p)
+{
+	return f->oport == p->sport && !memcmp(&f->orig, &p->src, sizeof(p->src));
+}
+
 static void flow_swap(struct flowt_flow *f)
 {
 	struct net_addr a = f->orig;
@@ -203,7 +229,8 @@ static void flow_swap(struct flowt_flow *f)
 	f->rport = p;
 }
 
-static struct flowt_flow *flow_track(struct pcapr *r, const struct pkt_info *p, int64_t ts)
+static struct flowt_flow *flow_track(struct pcapr *r, const struct pkt_info *p,
+				     int64_t ts)
 {
 	bool created, evicted;
 	struct flowt_flow old;
@@ -231,15 +258,14 @@ static struct flowt_flow *flow_track(struct pcapr *r, const struct pkt_info *p, 
 	if (syn && !f->dir_known) {
 		/* the SYN's sender opened the connection; a SYN-ACK's receiver */
 		bool from_src_is_orig = !ack;
-		bool src_is_orig = f->oport == p->sport && !memcmp(&f->orig, &p->src, sizeof(p->src));
-		if (src_is_orig != from_src_is_orig)
+		if (sent_by_orig(f, p) != from_src_is_orig)
 			flow_swap(f);
 		f->dir_known = true;
 	}
 	f->last_ts = ts;
 	if (f->state == FLOWT_CLOSED)
 		return f;
-	bool from_orig = f->oport == p->sport && !memcmp(&f->orig, &p->src, sizeof(p->src));
+	bool from_orig = sent_by_orig(f, p);
 	f->packets++;
 	f->bytes += p->ip_len;
 	if (from_orig)
@@ -252,11 +278,12 @@ static struct flowt_flow *flow_track(struct pcapr *r, const struct pkt_info *p, 
 /* After the application layer has been read: RST ends the flow, and so
  * does the first packet without FIN after a FIN from each side (the last
  * ACK, counted as flow exporters count it). */
-static void flow_maybe_close(struct pcapr *r, struct flowt_flow *f, const struct pkt_info *p)
+static void flow_maybe_close(struct pcapr *r, struct flowt_flow *f,
+			     const struct pkt_info *p)
 {
 	if (p->proto != PROTO_TCP || f->state != FLOWT_OPEN)
 		return;
-	bool from_orig = f->oport == p->sport && !memcmp(&f->orig, &p->src, sizeof(p->src));
+	bool from_orig = sent_by_orig(f, p);
 	if (p->tcp_flags & PKT_TCP_FIN) {
 		if (from_orig)
 			f->fin_orig = true;
@@ -278,23 +305,22 @@ static struct dns_pending *dns_oldest(struct pcapr *r)
 {
 	if (!r->dns_count)
 		return NULL;
-	return &r->dns[(r->dns_head + PCAPR_DNS_PENDING - r->dns_count) % PCAPR_DNS_PENDING];
+	return &r->dns[(r->dns_head + PCAPR_DNS_PENDING - r->dns_count) %
+		       PCAPR_DNS_PENDING];
 }
 
-static void dns_emit(struct pcapr *r, const struct dns_pending *q, const struct dnsw_msg *resp)
+static void dns_emit(struct pcapr *r, const struct dns_pending *q,
+		     const struct dnsw_msg *resp)
 {
 	struct out_slot *s = push(r, TEL_DNS, q->ts, q->position);
 	if (!s)
 		return;
-	s->rec.client = q->client;
-	s->rec.server = q->server;
-	s->rec.client_port = q->cport;
-	s->rec.server_port = q->sport;
-	s->rec.proto = q->proto;
+	set_endpoints(s, &q->client, q->cport, &q->server, q->sport, q->proto);
 	set_name(s, q->qname, q->qname_len);
 	if (resp) {
 		s->rec.flags |= TEL_ANSWERED;
-		memcpy(s->answers, resp->answers, resp->nanswers * sizeof(resp->answers[0]));
+		memcpy(s->answers, resp->answers,
+		       resp->nanswers * sizeof(resp->answers[0]));
 		s->rec.answers = s->answers;
 		s->rec.nanswers = resp->nanswers;
 	}
@@ -316,9 +342,10 @@ static struct dns_pending *dns_find(struct pcapr *r, const struct net_addr *clie
 {
 	for (size_t i = 0; i < r->dns_count; i++) {
 		struct dns_pending *q =
-			&r->dns[(r->dns_head + PCAPR_DNS_PENDING - 1 - i) % PCAPR_DNS_PENDING];
-		if (q->id == id && q->cport == cport && q->sport == sport && q->proto == proto &&
-		    !memcmp(&q->client, client, sizeof(*client)) &&
+		    &r->dns[(r->dns_head + PCAPR_DNS_PENDING - 1 - i) %
+			    PCAPR_DNS_PENDING];
+		if (q->id == id && q->cport == cport && q->sport == sport &&
+		    q->proto == proto && !memcmp(&q->client, client, sizeof(*client)) &&
 		    !memcmp(&q->server, server, sizeof(*server)))
 			return q;
 	}
@@ -331,7 +358,9 @@ static void dns_message(struct pcapr *r, const struct pkt_info *p, const uint8_t
 	struct dnsw_msg *msg = &r->msg;
 	const char *why;
 	enum dnsw_result rc = dnsw_parse(m, len, msg, &why);
-	if (rc == DNSW_NO_QUESTION || (rc == DNSW_TRUNCATED && partial_ok)) {
+	/* A partial message (cut by the snap length, or a TCP segment that
+	 * may not even start a message) proves nothing by failing. */
+	if (rc == DNSW_NO_QUESTION || (rc != DNSW_OK && partial_ok)) {
 		skipped(r);
 		return;
 	}
@@ -344,7 +373,8 @@ static void dns_message(struct pcapr *r, const struct pkt_info *p, const uint8_t
 		return;
 	}
 	if (msg->answer_error)
-		tel_backend_malformed(&r->base, r->npkt, "%s (question kept)", msg->answer_error);
+		tel_backend_malformed(&r->base, r->npkt, "%s (question kept)",
+				      msg->answer_error);
 	if (multicast) {
 		/* mDNS and LLMNR: the query goes to a group and any host may
 		 * answer, so responses cannot be paired; the query says who
@@ -353,16 +383,22 @@ static void dns_message(struct pcapr *r, const struct pkt_info *p, const uint8_t
 			skipped(r);
 			return;
 		}
-		struct dns_pending tmp = {.proto = p->proto, .id = msg->id, .client = p->src,
-					  .cport = p->sport, .server = p->dst,
-					  .sport = p->dport, .ts = ts, .position = r->npkt};
+		struct dns_pending tmp = {.proto = p->proto,
+					  .id = msg->id,
+					  .client = p->src,
+					  .cport = p->sport,
+					  .server = p->dst,
+					  .sport = p->dport,
+					  .ts = ts,
+					  .position = r->npkt};
 		memcpy(tmp.qname, msg->qname, msg->qname_len + 1);
 		tmp.qname_len = msg->qname_len;
 		dns_emit(r, &tmp, NULL);
 		return;
 	}
 	if (!msg->response) {
-		if (dns_find(r, &p->src, p->sport, &p->dst, p->dport, p->proto, msg->id)) {
+		if (dns_find(r, &p->src, p->sport, &p->dst, p->dport, p->proto,
+			     msg->id)) {
 			skipped(r); /* retransmitted query */
 			return;
 		}
@@ -385,7 +421,7 @@ static void dns_message(struct pcapr *r, const struct pkt_info *p, const uint8_t
 		return;
 	}
 	struct dns_pending *q =
-		dns_find(r, &p->dst, p->dport, &p->src, p->sport, p->proto, msg->id);
+	    dns_find(r, &p->dst, p->dport, &p->src, p->sport, p->proto, msg->id);
 	if (q && q->state == DNS_DONE) {
 		skipped(r); /* duplicate response */
 		return;
@@ -396,9 +432,15 @@ static void dns_message(struct pcapr *r, const struct pkt_info *p, const uint8_t
 		return;
 	}
 	/* the query was not captured: the response's receiver asked */
-	struct dns_pending tmp = {.state = DNS_PENDING, .proto = p->proto, .id = msg->id,
-				  .client = p->dst, .cport = p->dport, .server = p->src,
-				  .sport = p->sport, .ts = ts, .position = r->npkt};
+	struct dns_pending tmp = {.state = DNS_PENDING,
+				  .proto = p->proto,
+				  .id = msg->id,
+				  .client = p->dst,
+				  .cport = p->dport,
+				  .server = p->src,
+				  .sport = p->sport,
+				  .ts = ts,
+				  .position = r->npkt};
 	memcpy(tmp.qname, msg->qname, msg->qname_len + 1);
 	tmp.qname_len = msg->qname_len;
 	dns_emit(r, &tmp, msg);
@@ -524,7 +566,8 @@ static bool tls_continue(struct pcapr *r, struct flowt_flow *f, const struct pkt
 	return true;
 }
 
-static void http(struct pcapr *r, struct flowt_flow *f, const struct pkt_info *p, int64_t ts)
+static void http(struct pcapr *r, struct flowt_flow *f, const struct pkt_info *p,
+		 int64_t ts)
 {
 	struct httpr_req q;
 	const char *why;
@@ -563,7 +606,7 @@ static void tcp_payload(struct pcapr *r, struct flowt_flow *f, const struct pkt_
 	size_t name_len, need;
 	const char *why;
 	enum tlsh_result rc =
-		tlsh_parse(p->payload, p->payload_len, name, &name_len, &need, &why);
+	    tlsh_parse(p->payload, p->payload_len, name, &name_len, &need, &why);
 	if (rc == TLSH_NOT_HELLO) {
 		http(r, f, p, ts);
 		return;
@@ -655,8 +698,13 @@ static void read_failed(struct pcapr *r)
 	const char *name = io_name(r->base.src);
 	unsigned long long n = (unsigned long long)r->npkt;
 	if (r->ioerr_set) {
-		sd_error_set(&r->fatal, r->ioerr.code, "%s: read failed after %llu packets: %s",
-			     name, n, r->ioerr.msg);
+		/* the source's message starts with the file name already */
+		const char *why = r->ioerr.msg;
+		size_t nl = strlen(name);
+		if (!strncmp(why, name, nl) && !strncmp(why + nl, ": ", 2))
+			why += nl + 2;
+		sd_error_set(&r->fatal, r->ioerr.code,
+			     "%s: read failed after %llu packets: %s", name, n, why);
 		return;
 	}
 	const char *msg = pcap_geterr(r->pc);

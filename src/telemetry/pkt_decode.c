@@ -71,8 +71,9 @@ static enum pkt_result transport(struct pkt_cursor *c, struct pkt_info *out,
 			return fail(why, "TCP data offset is below 5 words");
 		pkt_cur_seek(c, start + (size_t)doff * 4);
 		if (c->bad)
-			return out->truncated ? skip(why, "TCP options cut off by the snap length")
-					      : fail(why, "TCP data offset points past the segment");
+			return out->truncated
+				   ? skip(why, "TCP options cut off by the snap length")
+				   : fail(why, "TCP data offset points past the segment");
 	} else {
 		out->sport = pkt_cur_u16(c);
 		out->dport = pkt_cur_u16(c);
@@ -185,7 +186,8 @@ static enum pkt_result ipv6(struct pkt_cursor *c, struct pkt_info *out, const ch
 			uint16_t off = pkt_cur_u16(c);
 			pkt_cur_skip(c, 4);
 			if (!c->bad && (off & 0xfff8) != 0)
-				return skip(why, "IPv6 fragment other than the first carries no ports");
+				return skip(why, "IPv6 fragment other than the first "
+						 "carries no ports");
 			if (off & 1)
 				out->truncated = true;
 			break;
@@ -198,10 +200,14 @@ static enum pkt_result ipv6(struct pkt_cursor *c, struct pkt_info *out, const ch
 			return skip(why, "neither TCP nor UDP");
 		}
 		if (c->bad)
-			return out->truncated ? skip(why, "IPv6 extension headers cut off by the snap length")
-					      : fail(why, "IPv6 extension header runs past the payload");
+			return out->truncated
+				   ? skip(why, "IPv6 extension headers cut off by the "
+					       "snap length")
+				   : fail(why,
+					  "IPv6 extension header runs past the payload");
 		if (n + 1 >= PKT_MAX_IPV6_EXT)
-			return fail(why, "too many IPv6 extension headers (PKT_MAX_IPV6_EXT)");
+			return fail(why,
+				    "too many IPv6 extension headers (PKT_MAX_IPV6_EXT)");
 	}
 }
 

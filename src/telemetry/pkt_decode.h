@@ -13,16 +13,16 @@
 /* Link types as libpcap's pcap_datalink() gives them (DLT_*); LINKTYPE_RAW
  * (101) in a file is reported by libpcap as DLT_RAW. */
 enum pkt_link {
-	PKT_LINK_NULL = 0,    /* BSD loopback, host-order address family */
-	PKT_LINK_EN10MB = 1,  /* Ethernet */
-	PKT_LINK_RAW = 12,    /* raw IP, version from the first nibble */
+	PKT_LINK_NULL = 0,   /* BSD loopback, host-order address family */
+	PKT_LINK_EN10MB = 1, /* Ethernet */
+	PKT_LINK_RAW = 12,   /* raw IP, version from the first nibble */
 	PKT_LINK_RAW_OBSD = 14,
 	PKT_LINK_RAW_FILE = 101,
-	PKT_LINK_LOOP = 108,  /* OpenBSD loopback, network-order family */
-	PKT_LINK_SLL = 113,   /* Linux cooked capture v1 */
+	PKT_LINK_LOOP = 108, /* OpenBSD loopback, network-order family */
+	PKT_LINK_SLL = 113,  /* Linux cooked capture v1 */
 	PKT_LINK_IPV4 = 228,
 	PKT_LINK_IPV6 = 229,
-	PKT_LINK_SLL2 = 276,  /* Linux cooked capture v2 */
+	PKT_LINK_SLL2 = 276, /* Linux cooked capture v2 */
 };
 
 /* VLAN tags stacked in front of one packet: more is refused as malformed. */
@@ -31,8 +31,8 @@ enum pkt_link {
 #define PKT_MAX_IPV6_EXT 16
 
 enum pkt_result {
-	PKT_OK = 0,        /* a TCP or UDP packet: every field is set */
-	PKT_SKIP = 1,      /* well-formed, nothing to read (ARP, ICMP, later fragment) */
+	PKT_OK = 0,	   /* a TCP or UDP packet: every field is set */
+	PKT_SKIP = 1,	   /* well-formed, nothing to read (ARP, ICMP, later fragment) */
 	PKT_MALFORMED = 2, /* a header contradicts itself or the capture */
 };
 

@@ -40,7 +40,8 @@ static enum tlsh_result sni_ext(struct pkt_cursor *e, char *name, size_t *name_l
 		}
 		for (size_t i = 0; i < n; i++)
 			if (p[i] <= ' ' || p[i] >= 0x7f) {
-				*why = "TLS server name holds a byte that is not printable ASCII";
+				*why = "TLS server name holds a byte that is not "
+				       "printable ASCII";
 				return TLSH_MALFORMED;
 			}
 		memcpy(name, p, n);
@@ -78,7 +79,7 @@ enum tlsh_result tlsh_parse(const uint8_t *p, size_t len, char name[TLSH_MAX_NAM
 	if ((size_t)hlen < c.len - c.off)
 		c.len = c.off + hlen;
 	bool hpartial = hlen > rlen - 4;
-	pkt_cur_skip(&c, 2 + 32); /* legacy_version, random */
+	pkt_cur_skip(&c, 2 + 32);	   /* legacy_version, random */
 	pkt_cur_skip(&c, pkt_cur_u8(&c));  /* session id */
 	pkt_cur_skip(&c, pkt_cur_u16(&c)); /* cipher suites */
 	pkt_cur_skip(&c, pkt_cur_u8(&c));  /* compression methods */
@@ -90,6 +91,12 @@ enum tlsh_result tlsh_parse(const uint8_t *p, size_t len, char name[TLSH_MAX_NAM
 	struct pkt_cursor ext = c;
 	ext.len = c.off + elen < c.len ? c.off + elen : c.len;
 	bool ecut = c.bad || (size_t)elen > pkt_cur_avail(&c);
+	if (ecut && !partial) {
+		/* the whole record is here and its lengths disagree */
+		*why = hpartial ? "TLS ClientHello continues in a later record"
+				: "TLS ClientHello lengths run past the record";
+		return hpartial ? TLSH_NO_SNI : TLSH_MALFORMED;
+	}
 	while (!ext.bad && pkt_cur_avail(&ext)) {
 		uint16_t type = pkt_cur_u16(&ext);
 		uint16_t n = pkt_cur_u16(&ext);

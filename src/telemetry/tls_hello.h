@@ -14,7 +14,7 @@
 #define TLSH_MAX_NAME 255
 
 enum tlsh_result {
-	TLSH_SNI = 0,       /* a ClientHello with a host name: name is set */
+	TLSH_SNI = 0,	    /* a ClientHello with a host name: name is set */
 	TLSH_NO_SNI = 1,    /* a complete ClientHello without a host name */
 	TLSH_NOT_HELLO = 2, /* the bytes do not start a TLS ClientHello */
 	TLSH_NEED_MORE = 3, /* a ClientHello that continues: *need is the record size */

@@ -55,6 +55,17 @@ static inline void cb_put16(struct craft_buf *c, size_t at, unsigned v)
 
 /* ---- application payloads ---- */
 
+static inline void cb_dns_header(struct craft_buf *c, uint16_t id, unsigned flags,
+				 unsigned qd, unsigned an)
+{
+	cb_u16(c, id);
+	cb_u16(c, flags);
+	cb_u16(c, qd);
+	cb_u16(c, an);
+	cb_u16(c, 0);
+	cb_u16(c, 0);
+}
+
 /* "a.b.c" as DNS labels */
 static inline void cb_dns_name(struct craft_buf *c, const char *name)
 {
@@ -72,12 +83,7 @@ static inline void cb_dns_name(struct craft_buf *c, const char *name)
 static inline void cb_dns(struct craft_buf *c, uint16_t id, int response, const char *name,
 			  uint16_t qtype, uint32_t v4)
 {
-	cb_u16(c, id);
-	cb_u16(c, response ? 0x8180 : 0x0100);
-	cb_u16(c, 1);
-	cb_u16(c, response && v4 ? 1 : 0);
-	cb_u16(c, 0);
-	cb_u16(c, 0);
+	cb_dns_header(c, id, response ? 0x8180 : 0x0100, 1, response && v4 ? 1 : 0);
 	cb_dns_name(c, name);
 	cb_u16(c, qtype);
 	cb_u16(c, 1);
@@ -283,6 +289,8 @@ static inline void cb_link(struct craft_buf *c, enum craft_link l, int v6)
 struct craft_file {
 	FILE *f;
 	int ng;
+	int big_endian; /* classic pcap only: written as a big-endian host would */
+	int nanosec;    /* classic pcap only: the a1b23c4d magic */
 	uint32_t npkt;
 };
 
@@ -292,22 +300,37 @@ static inline void cf_put(struct craft_file *cf, const void *p, size_t n)
 		abort();
 }
 
+/* Host order of the writer: little-endian unless big_endian is set (the
+ * tests run on little-endian machines, x86_64 and aarch64). */
 static inline void cf_u32le(struct craft_file *cf, uint32_t v)
 {
-	cf_put(cf, &v, 4); /* tests run little-endian (x86_64, aarch64) */
+	if (cf->big_endian)
+		v = __builtin_bswap32(v);
+	cf_put(cf, &v, 4);
 }
 
-static inline void cf_open(struct craft_file *cf, const char *path, int dlt, int ng)
+static inline void cf_u16h(struct craft_file *cf, uint16_t v)
+{
+	if (cf->big_endian)
+		v = __builtin_bswap16(v);
+	cf_put(cf, &v, 2);
+}
+
+/* variant: 0 plain, 1 big-endian, 2 nanosecond timestamps */
+static inline void cf_open_variant(struct craft_file *cf, const char *path, int dlt, int ng,
+				   int variant)
 {
 	cf->f = fopen(path, "wb");
 	if (!cf->f)
 		abort();
 	cf->ng = ng;
+	cf->big_endian = variant == 1;
+	cf->nanosec = variant == 2;
 	cf->npkt = 0;
 	if (!ng) {
-		cf_u32le(cf, 0xa1b2c3d4);
-		uint16_t v[2] = {2, 4};
-		cf_put(cf, v, 4);
+		cf_u32le(cf, cf->nanosec ? 0xa1b23c4d : 0xa1b2c3d4);
+		cf_u16h(cf, 2);
+		cf_u16h(cf, 4);
 		cf_u32le(cf, 0);
 		cf_u32le(cf, 0);
 		cf_u32le(cf, 65535);
@@ -331,12 +354,17 @@ static inline void cf_open(struct craft_file *cf, const char *path, int dlt, int
 	cf_u32le(cf, 20);
 }
 
+static inline void cf_open(struct craft_file *cf, const char *path, int dlt, int ng)
+{
+	cf_open_variant(cf, path, dlt, ng, 0);
+}
+
 static inline void cf_packet(struct craft_file *cf, uint32_t sec, const void *p, size_t n)
 {
 	cf->npkt++;
 	if (!cf->ng) {
 		cf_u32le(cf, sec);
-		cf_u32le(cf, 0);
+		cf_u32le(cf, cf->nanosec ? 999999999 : 999999); /* the second's last tick */
 		cf_u32le(cf, (uint32_t)n);
 		cf_u32le(cf, (uint32_t)n);
 		cf_put(cf, p, n);

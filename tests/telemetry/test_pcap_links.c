@@ -137,6 +137,21 @@ static void each_link(void **state)
 			}
 }
 
+/* Classic pcap as a big-endian host writes it, and with nanosecond
+ * timestamps: the same records, the same seconds. */
+static void pcap_variants(void **state)
+{
+	(void)state;
+	for (int variant = 1; variant <= 2; variant++) {
+		const char *path = test_tmpfile("variant.pcap");
+		struct craft_file cf;
+		cf_open_variant(&cf, path, 1, 0, variant);
+		write_session(&cf, CL_ETH, variant == 2);
+		cf_close(&cf);
+		check_session(path, variant == 2, variant == 1 ? "big-endian" : "nanosecond");
+	}
+}
+
 static void compressed(void **state)
 {
 	(void)state;
@@ -213,6 +228,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(each_link),
+		cmocka_unit_test(pcap_variants),
 		cmocka_unit_test(compressed),
 		cmocka_unit_test(fragments_and_extensions),
 	};
