@@ -39,7 +39,7 @@ if [ ! -s "$D/ind.txt" ]; then
 		mawk -F'"rrname":"' 'NF > 1 && NR % 13 == 0 { split($2, a, "\""); print a[1] }' "$D/eve.json" | head -1000
 		mawk 'BEGIN { srand(5); for (i = 0; i < 19000; i++) printf "bench%d-c2.example\n", i }'
 	} | sort -u >"$D/ind.txt"
-	grep -v '[a-z]' "$D/ind.txt" >"$D/ind-ips.txt"
+	grep -E '^[0-9.]+$|:' "$D/ind.txt" >"$D/ind-ips.txt"
 fi
 
 median() { sort -n | mawk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
@@ -55,7 +55,7 @@ mawk_conn() { mawk -F'\t' "$MAWK_JOIN" "$D/ind-ips.txt" "$1"; }
 zcat_mawk() { zcat "$D/conn.log.gz" | mawk -F'\t' "$MAWK_JOIN" "$D/ind-ips.txt" -; }
 zstd_mawk() { zstd -dc "$D/conn.log.zst" | mawk -F'\t' "$MAWK_JOIN" "$D/ind-ips.txt" -; }
 jq_eve() { jq -r --slurpfile ind "$D/ind.json" '($ind[0]) as $i | select($i[.dest_ip // ""]) | .src_ip' "$D/eve.json" | sort -u; }
-[ -s "$D/ind.json" ] || mawk 'BEGIN { printf "{" } { printf "%s\"%s\":true", NR > 1 ? "," : "", $1 } END { print "}" }' "$D/ind-ips.txt" >"$D/ind.json"
+[ -s "$D/ind.json" ] || mawk 'BEGIN { printf "{" } { printf "%s\"%s\":true", (NR > 1 ? "," : ""), $1 } END { print "}" }' "$D/ind-ips.txt" >"$D/ind.json"
 sig() { # -j file
 	"$SIGHTED" correlate -c bench -i "$D/ind.txt" -j "$1" -q -o "$D/out.sdb" --sightings "$D/out.jsonl" "$2"
 }

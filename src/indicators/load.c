@@ -68,6 +68,21 @@ static size_t strip_marks(const char *s, size_t n, size_t *start)
 	return n - b;
 }
 
+/* False only when sd_refang would leave text as it is: no bracket,
+ * backslash or '*', and no hxxp/fxp word. */
+static bool maybe_defanged(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '[' || c == '(' || c == '{' || c == '\\' || c == '*')
+			return true;
+		if ((c == 'x' || c == 'X') && i > 0 &&
+		    (s[i - 1] == 'h' || s[i - 1] == 'H' || s[i - 1] == 'f' || s[i - 1] == 'F'))
+			return true;
+	}
+	return false;
+}
+
 int ind_add_value(struct ind_set *set, const struct ind_load_opts *opt,
 		  const char *name, unsigned long line, const char *obj,
 		  const char *text, size_t len, const char *campaign,
@@ -78,7 +93,15 @@ int ind_add_value(struct ind_set *set, const struct ind_load_opts *opt,
 	text += b;
 	char buf[IND_MAX_VALUE];
 	struct ind_stats *st = ind_set_stats(set);
-	long n = sd_refang(text, len, buf, sizeof(buf));
+	long n;
+	if (!maybe_defanged(text, len) && len < sizeof(buf)) {
+		/* most values are not defanged: skip the pattern scan */
+		memcpy(buf, text, len);
+		buf[len] = '\0';
+		n = (long)len;
+	} else {
+		n = sd_refang(text, len, buf, sizeof(buf));
+	}
 	if (n < 0) {
 		st->malformed++;
 		ind_report(opt, name, line, obj, "malformed",
