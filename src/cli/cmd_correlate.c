@@ -274,7 +274,7 @@ static int run(int argc, char **argv)
 		.window_end = have_def ? def.window_end : 0,
 	};
 	cli_progress_init(&cx.prog);
-	ro.progress = progress;
+	ro.progress = cx.prog.enabled ? progress : NULL;
 	ro.progress_ctx = &cx;
 	struct sd_error rerr = {0};
 	rc = corr_run(&rules, agg, inputs, nfiles, &ro, res, &rerr);

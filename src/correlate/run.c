@@ -21,6 +21,11 @@ struct shared {
 	atomic_bool stop;
 	atomic_int fatal;
 	pthread_mutex_t report_lock;
+	/* wakes the progress loop when a worker finishes, so the end of the
+	 * run is not delayed by the progress interval */
+	pthread_mutex_t done_lock;
+	pthread_cond_t done_cond;
+	unsigned running;
 	struct sd_error fatal_err;
 };
 
@@ -127,6 +132,10 @@ static void *worker(void *arg)
 		run_file(sh, i);
 		atomic_fetch_add(&sh->files_done, 1);
 	}
+	pthread_mutex_lock(&sh->done_lock);
+	sh->running--;
+	pthread_cond_signal(&sh->done_cond);
+	pthread_mutex_unlock(&sh->done_lock);
 	return NULL;
 }
 
@@ -147,6 +156,8 @@ int corr_run(const struct corr_rules *rules, struct corr_agg *agg,
 	atomic_init(&sh.stop, false);
 	atomic_init(&sh.fatal, 0);
 	pthread_mutex_init(&sh.report_lock, NULL);
+	pthread_mutex_init(&sh.done_lock, NULL);
+	pthread_cond_init(&sh.done_cond, NULL);
 	memset(results, 0, n * sizeof(*results));
 	unsigned nt = opt->threads;
 	if (!nt) {
@@ -159,22 +170,43 @@ int corr_run(const struct corr_rules *rules, struct corr_agg *agg,
 		nt = n ? (unsigned)n : 1;
 	pthread_t tids[CORR_MAX_THREADS];
 	unsigned started = 0;
+	sh.running = nt;
 	for (; started < nt; started++)
 		if (pthread_create(&tids[started], NULL, worker, &sh))
 			break;
-	if (!started)
+	pthread_mutex_lock(&sh.done_lock);
+	sh.running -= nt - started; /* threads that could not be created */
+	pthread_mutex_unlock(&sh.done_lock);
+	if (!started) {
+		sh.running = 1;
 		worker(&sh); /* no threads to be had: do it here */
-	while (opt->progress && atomic_load(&sh.files_done) < n &&
-	       !atomic_load(&sh.stop)) {
-		struct timespec ts = {0, 200 * 1000 * 1000};
-		nanosleep(&ts, NULL);
+	}
+	pthread_mutex_lock(&sh.done_lock);
+	while (sh.running) {
+		if (!opt->progress) {
+			pthread_cond_wait(&sh.done_cond, &sh.done_lock);
+			continue;
+		}
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 200 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&sh.done_cond, &sh.done_lock, &ts);
 		struct corr_progress p = {atomic_load(&sh.bytes),
 					  atomic_load(&sh.records),
 					  atomic_load(&sh.files_done)};
+		pthread_mutex_unlock(&sh.done_lock);
 		opt->progress(opt->progress_ctx, &p, corr_agg_count(agg));
+		pthread_mutex_lock(&sh.done_lock);
 	}
+	pthread_mutex_unlock(&sh.done_lock);
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
+	pthread_cond_destroy(&sh.done_cond);
+	pthread_mutex_destroy(&sh.done_lock);
 	pthread_mutex_destroy(&sh.report_lock);
 	int fatal = atomic_load(&sh.fatal);
 	if (fatal == SD_ELIMIT)
