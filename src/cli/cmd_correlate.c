@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "campaign/campaign.h"
 #include "cli/cli.h"
@@ -62,6 +63,8 @@ static void help(FILE *out)
 struct ctx {
 	bool quiet;
 	struct cli_progress prog;
+	double t0;
+	size_t nfiles;
 };
 
 static void report(void *c, const char *where, const char *why)
@@ -78,12 +81,22 @@ static void ind_report(void *c, const char *where, const char *kind, const char 
 	fprintf(stderr, "%s: %s: %s\n", where, kind, why);
 }
 
+static double seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void progress(void *c, const struct corr_progress *p, size_t sightings)
 {
 	struct ctx *x = c;
-	cli_progress_update(&x->prog, "correlate: %.1f MB, %llu records, %llu files done, %zu sightings",
+	double dt = seconds() - x->t0;
+	cli_progress_update(&x->prog,
+			    "correlate: %.1f MB read, %llu records (%.0f/s), %llu/%zu files, %zu sightings",
 			    (double)p->bytes / 1e6, (unsigned long long)p->records,
-			    (unsigned long long)p->files_done, sightings);
+			    dt > 0 ? (double)p->records / dt : 0.0,
+			    (unsigned long long)p->files_done, x->nfiles, sightings);
 }
 
 static const char *base_name(const char *p)
@@ -274,6 +287,8 @@ static int run(int argc, char **argv)
 		.window_end = have_def ? def.window_end : 0,
 	};
 	cli_progress_init(&cx.prog);
+	cx.t0 = seconds();
+	cx.nfiles = nfiles;
 	ro.progress = cx.prog.enabled ? progress : NULL;
 	ro.progress_ctx = &cx;
 	struct sd_error rerr = {0};
