@@ -17,47 +17,52 @@
 
 static void help(FILE *out)
 {
-	fprintf(out,
-		"usage: sighted correlate --campaign NAME [options] -o OUT.sdb LOG...\n"
-		"\n"
-		"Matches network telemetry (Zeek, Suricata EVE, nfdump CSV, pcap/pcapng,\n"
-		"generic CSV, Squid, BIND, dnsmasq; gzip/zstd transparently) against a\n"
-		"campaign's indicators and writes the clients seen talking to its\n"
-		"infrastructure as a snapshot (check, merge, info and serve read it).\n"
-		"\n"
-		"  -c, --campaign NAME     campaign definition (window, metadata, indicator\n"
-		"                          files); with --indicators it may name no file\n"
-		"      --campaigns DIR     campaign definitions (default: $SIGHTED_CAMPAIGNS\n"
-		"                          or data/campaigns)\n"
-		"  -i, --indicators FILE   more indicator files (repeatable; docs/indicators.md)\n"
-		"      --misp-all          MISP: also attributes with to_ids false\n"
-		"  -o, --output FILE       snapshot to write (atomically)\n"
-		"      --sightings FILE    also JSON Lines, one per client x indicator,\n"
-		"                          with evidence, example server and sources\n"
-		"  -j, --jobs N            files read in parallel (default: cores)\n"
-		"  -f, --format FMT        force the telemetry format: zeek, zeek-json, eve,\n"
-		"                          nfdump, pcap, csv, squid, bind, dnsmasq\n"
-		"      --columns MAP       generic CSV column map (docs/telemetry.md)\n"
-		"      --year Y            year for logs without one (dnsmasq)\n"
-		"  -s, --source LABEL      source label of the sightings (default: each\n"
-		"                          input's file name)\n"
-		"      --proxy ADDR        ADDR is a proxy: its own lookups and connections\n"
-		"                          are not sightings (repeatable; proxies seen on\n"
-		"                          the wire are learnt)\n"
-		"      --keep-proxies      write the proxies' own sightings anyway\n"
-		"      --max-errors N      stop after N malformed records (default: no limit)\n"
-		"      --build-time TIME   snapshot build time (default: SOURCE_DATE_EPOCH\n"
-		"                          or now)\n"
-		"  -q, --quiet             no per-record reports, only the summaries\n"
-		"  -h, --help              this text\n"
-		"\n"
-		"The client is the local side: the querier of an indicator name, the\n"
-		"originator of a flow/TLS/HTTP exchange with an indicator, the responder\n"
-		"of a flow from one. Records outside the campaign window are not matched.\n"
-		"Confidence: dns alone low; flow medium (high when answered); tls, http\n"
-		"high; inbound from an indicator medium (docs/correlate.md).\n"
-		"Exit status: 0 done, 2 usage, 3 a file unreadable, truncated or\n"
-		"--max-errors passed (what was found is still written), 4 write failure.\n");
+	fprintf(
+	    out,
+	    "usage: sighted correlate --campaign NAME [options] -o OUT.sdb LOG...\n"
+	    "\n"
+	    "Matches network telemetry (Zeek, Suricata EVE, nfdump CSV, pcap/pcapng,\n"
+	    "generic CSV, Squid, BIND, dnsmasq; gzip/zstd transparently) against a\n"
+	    "campaign's indicators and writes the clients seen talking to its\n"
+	    "infrastructure as a snapshot (check, merge, info and serve read it).\n"
+	    "\n"
+	    "  -c, --campaign NAME     campaign definition (window, metadata, indicator\n"
+	    "                          files); with --indicators it may name no file\n"
+	    "      --campaigns DIR     campaign definitions (default: "
+	    "$SIGHTED_CAMPAIGNS\n"
+	    "                          or data/campaigns)\n"
+	    "  -i, --indicators FILE   more indicator files (repeatable; "
+	    "docs/indicators.md)\n"
+	    "      --misp-all          MISP: also attributes with to_ids false\n"
+	    "  -o, --output FILE       snapshot to write (atomically)\n"
+	    "      --sightings FILE    also JSON Lines, one per client x indicator,\n"
+	    "                          with evidence, example server and sources\n"
+	    "  -j, --jobs N            files read in parallel (default: cores)\n"
+	    "  -f, --format FMT        force the telemetry format: zeek, zeek-json, "
+	    "eve,\n"
+	    "                          nfdump, pcap, csv, squid, bind, dnsmasq\n"
+	    "      --columns MAP       generic CSV column map (docs/telemetry.md)\n"
+	    "      --year Y            year for logs without one (dnsmasq)\n"
+	    "  -s, --source LABEL      source label of the sightings (default: each\n"
+	    "                          input's file name)\n"
+	    "      --proxy ADDR        ADDR is a proxy: its own lookups and connections\n"
+	    "                          are not sightings (repeatable; proxies seen on\n"
+	    "                          the wire are learnt)\n"
+	    "      --keep-proxies      write the proxies' own sightings anyway\n"
+	    "      --max-errors N      stop after N malformed records (default: no "
+	    "limit)\n"
+	    "      --build-time TIME   snapshot build time (default: SOURCE_DATE_EPOCH\n"
+	    "                          or now)\n"
+	    "  -q, --quiet             no per-record reports, only the summaries\n"
+	    "  -h, --help              this text\n"
+	    "\n"
+	    "The client is the local side: the querier of an indicator name, the\n"
+	    "originator of a flow/TLS/HTTP exchange with an indicator, the responder\n"
+	    "of a flow from one. Records outside the campaign window are not matched.\n"
+	    "Confidence: dns alone low; flow medium (high when answered); tls, http\n"
+	    "high; inbound from an indicator medium (docs/correlate.md).\n"
+	    "Exit status: 0 done, 2 usage, 3 a file unreadable, truncated or\n"
+	    "--max-errors passed (what was found is still written), 4 write failure.\n");
 }
 
 struct ctx {
@@ -93,7 +98,8 @@ static void progress(void *c, const struct corr_progress *p, size_t sightings)
 	struct ctx *x = c;
 	double dt = seconds() - x->t0;
 	cli_progress_update(&x->prog,
-			    "correlate: %.1f MB read, %llu records (%.0f/s), %llu/%zu files, %zu sightings",
+			    "correlate: %.1f MB read, %llu records (%.0f/s), %llu/%zu "
+			    "files, %zu sightings",
 			    (double)p->bytes / 1e6, (unsigned long long)p->records,
 			    dt > 0 ? (double)p->records / dt : 0.0,
 			    (unsigned long long)p->files_done, x->nfiles, sightings);
@@ -107,27 +113,36 @@ static const char *base_name(const char *p)
 
 static int run(int argc, char **argv)
 {
-	enum { O_CAMPAIGNS = 256, O_MISPALL, O_SIGHTINGS, O_COLUMNS, O_YEAR,
-	       O_PROXY, O_KEEPPROXY, O_MAXERR, O_BUILD };
+	enum {
+		O_CAMPAIGNS = 256,
+		O_MISPALL,
+		O_SIGHTINGS,
+		O_COLUMNS,
+		O_YEAR,
+		O_PROXY,
+		O_KEEPPROXY,
+		O_MAXERR,
+		O_BUILD
+	};
 	static const struct option opts[] = {
-		{"campaign", required_argument, NULL, 'c'},
-		{"campaigns", required_argument, NULL, O_CAMPAIGNS},
-		{"indicators", required_argument, NULL, 'i'},
-		{"misp-all", no_argument, NULL, O_MISPALL},
-		{"output", required_argument, NULL, 'o'},
-		{"sightings", required_argument, NULL, O_SIGHTINGS},
-		{"jobs", required_argument, NULL, 'j'},
-		{"format", required_argument, NULL, 'f'},
-		{"columns", required_argument, NULL, O_COLUMNS},
-		{"year", required_argument, NULL, O_YEAR},
-		{"source", required_argument, NULL, 's'},
-		{"proxy", required_argument, NULL, O_PROXY},
-		{"keep-proxies", no_argument, NULL, O_KEEPPROXY},
-		{"max-errors", required_argument, NULL, O_MAXERR},
-		{"build-time", required_argument, NULL, O_BUILD},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"campaign", required_argument, NULL, 'c'},
+	    {"campaigns", required_argument, NULL, O_CAMPAIGNS},
+	    {"indicators", required_argument, NULL, 'i'},
+	    {"misp-all", no_argument, NULL, O_MISPALL},
+	    {"output", required_argument, NULL, 'o'},
+	    {"sightings", required_argument, NULL, O_SIGHTINGS},
+	    {"jobs", required_argument, NULL, 'j'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"columns", required_argument, NULL, O_COLUMNS},
+	    {"year", required_argument, NULL, O_YEAR},
+	    {"source", required_argument, NULL, 's'},
+	    {"proxy", required_argument, NULL, O_PROXY},
+	    {"keep-proxies", no_argument, NULL, O_KEEPPROXY},
+	    {"max-errors", required_argument, NULL, O_MAXERR},
+	    {"build-time", required_argument, NULL, O_BUILD},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *campaign = NULL, *dir = campaign_default_dir();
 	const char *output = NULL, *jsonl = NULL, *source = NULL;
@@ -137,8 +152,8 @@ static int run(int argc, char **argv)
 	size_t nproxies = 0;
 	struct ctx cx = {0};
 	struct ind_load_opts lo = {.report = ind_report, .report_ctx = &cx};
-	struct corr_run_opts ro = {.learn_proxies = true, .report = report,
-				   .report_ctx = &cx};
+	struct corr_run_opts ro = {
+	    .learn_proxies = true, .report = report, .report_ctx = &cx};
 	bool keep_proxies = false;
 	uint32_t build = 0;
 	uint64_t u;
@@ -146,18 +161,29 @@ static int run(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:i:o:j:f:s:qh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': campaign = optarg; break;
-		case O_CAMPAIGNS: dir = optarg; break;
+		case 'c':
+			campaign = optarg;
+			break;
+		case O_CAMPAIGNS:
+			dir = optarg;
+			break;
 		case 'i':
 			if (nind == MAX_INDICATOR_FILES) {
-				cli_error(CMD, "more than %d --indicators", MAX_INDICATOR_FILES);
+				cli_error(CMD, "more than %d --indicators",
+					  MAX_INDICATOR_FILES);
 				return EXIT_USAGE;
 			}
 			indfiles[nind++] = optarg;
 			break;
-		case O_MISPALL: lo.misp_all = true; break;
-		case 'o': output = optarg; break;
-		case O_SIGHTINGS: jsonl = optarg; break;
+		case O_MISPALL:
+			lo.misp_all = true;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case O_SIGHTINGS:
+			jsonl = optarg;
+			break;
 		case 'j':
 			if (!cli_parse_u64(CMD, "--jobs", optarg, &u))
 				return EXIT_USAGE;
@@ -176,7 +202,9 @@ static int run(int argc, char **argv)
 			ro.tel.format = (enum tel_format)f;
 			break;
 		}
-		case O_COLUMNS: ro.tel.column_map = optarg; break;
+		case O_COLUMNS:
+			ro.tel.column_map = optarg;
+			break;
 		case O_YEAR:
 			if (!cli_parse_u64(CMD, "--year", optarg, &u))
 				return EXIT_USAGE;
@@ -186,7 +214,9 @@ static int run(int argc, char **argv)
 			}
 			ro.tel.year = (int)u;
 			break;
-		case 's': source = optarg; break;
+		case 's':
+			source = optarg;
+			break;
 		case O_PROXY:
 			if (nproxies == CORR_MAX_PROXIES) {
 				cli_error(CMD, "too many --proxy");
@@ -194,7 +224,9 @@ static int run(int argc, char **argv)
 			}
 			proxies[nproxies++] = optarg;
 			break;
-		case O_KEEPPROXY: keep_proxies = true; break;
+		case O_KEEPPROXY:
+			keep_proxies = true;
+			break;
 		case O_MAXERR:
 			if (!cli_parse_u64(CMD, "--max-errors", optarg, &ro.max_errors))
 				return EXIT_USAGE;
@@ -203,9 +235,15 @@ static int run(int argc, char **argv)
 			if (!cli_parse_time(CMD, "--build-time", optarg, &build))
 				return EXIT_USAGE;
 			break;
-		case 'q': cx.quiet = true; break;
-		case 'h': help(stdout); return EXIT_OK;
-		default: help(stderr); return EXIT_USAGE;
+		case 'q':
+			cx.quiet = true;
+			break;
+		case 'h':
+			help(stdout);
+			return EXIT_OK;
+		default:
+			help(stderr);
+			return EXIT_USAGE;
 		}
 	}
 	if (!campaign) {
@@ -213,7 +251,8 @@ static int run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!output && !jsonl) {
-		cli_error(CMD, "nothing to write: give -o OUT.sdb and/or --sightings FILE");
+		cli_error(CMD,
+			  "nothing to write: give -o OUT.sdb and/or --sightings FILE");
 		return EXIT_USAGE;
 	}
 	if (optind == argc) {
@@ -234,7 +273,8 @@ static int run(int argc, char **argv)
 		def.name = (char *)campaign;
 	}
 	struct ind_set *set = NULL;
-	int rc = corr_indset_load(have_def ? &def : NULL, indfiles, nind, &lo, &set, &err);
+	int rc =
+	    corr_indset_load(have_def ? &def : NULL, indfiles, nind, &lo, &set, &err);
 	int status = EXIT_OK;
 	struct corr_agg *agg = NULL;
 	const char **labels = NULL;
@@ -249,7 +289,8 @@ static int run(int argc, char **argv)
 	corr_indset_summary(set, summary, sizeof(summary));
 	fprintf(stderr, "%s: %s\n", campaign, summary);
 	if (ind_set_size(set) == 0)
-		fprintf(stderr, "%s: no network indicators: nothing can be sighted\n", campaign);
+		fprintf(stderr, "%s: no network indicators: nothing can be sighted\n",
+			campaign);
 
 	size_t nfiles = (size_t)(argc - optind);
 	agg = corr_agg_new();
@@ -282,9 +323,9 @@ static int run(int argc, char **argv)
 		inputs[k] = (struct corr_input){argv[optind + k], (uint32_t)id};
 	}
 	struct corr_rules rules = {
-		.set = set,
-		.window_start = have_def ? def.window_start : 0,
-		.window_end = have_def ? def.window_end : 0,
+	    .set = set,
+	    .window_start = have_def ? def.window_start : 0,
+	    .window_end = have_def ? def.window_end : 0,
 	};
 	cli_progress_init(&cx.prog);
 	cx.t0 = seconds();
@@ -297,7 +338,8 @@ static int run(int argc, char **argv)
 	for (size_t k = 0; k < nfiles; k++) {
 		const struct corr_file_result *r = &res[k];
 		fprintf(stderr,
-			"%s: %s, %llu records, %llu matched, %llu outside the window, %llu malformed, %llu skipped%s%s\n",
+			"%s: %s, %llu records, %llu matched, %llu outside the window, "
+			"%llu malformed, %llu skipped%s%s\n",
 			inputs[k].path, r->format ? r->format : "-",
 			(unsigned long long)r->records, (unsigned long long)r->matched,
 			(unsigned long long)r->outside, (unsigned long long)r->malformed,
@@ -314,21 +356,21 @@ static int run(int argc, char **argv)
 			goto out;
 	}
 	struct db_campaign_meta meta = {
-		.name = campaign,
-		.title = have_def ? def.title : NULL,
-		.advisory = have_def ? def.advisory : NULL,
-		.remediation = have_def ? def.remediation : NULL,
-		.window_start = have_def ? def.window_start : 0,
-		.window_end = have_def ? def.window_end : 0,
+	    .name = campaign,
+	    .title = have_def ? def.title : NULL,
+	    .advisory = have_def ? def.advisory : NULL,
+	    .remediation = have_def ? def.remediation : NULL,
+	    .window_start = have_def ? def.window_start : 0,
+	    .window_end = have_def ? def.window_end : 0,
 	};
 	struct corr_output co = {
-		.sdb_path = output,
-		.jsonl_path = jsonl,
-		.campaign = &meta,
-		.sources = labels,
-		.nsources = nlabels,
-		.build_time = cli_build_time(build),
-		.keep_proxies = keep_proxies,
+	    .sdb_path = output,
+	    .jsonl_path = jsonl,
+	    .campaign = &meta,
+	    .sources = labels,
+	    .nsources = nlabels,
+	    .build_time = cli_build_time(build),
+	    .keep_proxies = keep_proxies,
 	};
 	struct corr_output_stats os;
 	if ((rc = corr_write(agg, set, &co, &os, &err))) {
@@ -337,7 +379,8 @@ static int run(int argc, char **argv)
 		goto out;
 	}
 	fprintf(stderr,
-		"%s: %llu clients sighted (%llu high, %llu medium, %llu low confidence), %llu client x indicator sightings\n",
+		"%s: %llu clients sighted (%llu high, %llu medium, %llu low confidence), "
+		"%llu client x indicator sightings\n",
 		campaign, (unsigned long long)os.clients,
 		(unsigned long long)os.by_conf[DB_CONF_HIGH],
 		(unsigned long long)os.by_conf[DB_CONF_MEDIUM],
@@ -345,7 +388,8 @@ static int run(int argc, char **argv)
 		(unsigned long long)os.sightings);
 	if (os.proxy_dropped)
 		fprintf(stderr,
-			"%s: %llu sightings of proxies left out (their clients' requests were seen; --keep-proxies to write them)\n",
+			"%s: %llu sightings of proxies left out (their clients' requests "
+			"were seen; --keep-proxies to write them)\n",
 			campaign, (unsigned long long)os.proxy_dropped);
 out:
 	free(labels);
@@ -359,7 +403,7 @@ out:
 }
 
 const struct cli_command cli_cmd_correlate = {
-	.name = CMD,
-	.summary = "match telemetry against a campaign's indicators",
-	.run = run,
+    .name = CMD,
+    .summary = "match telemetry against a campaign's indicators",
+    .run = run,
 };

@@ -12,7 +12,7 @@ struct corr_agg {
 	struct corr_sighting *s;
 	size_t n, cap;
 	uint32_t *slots; /* index + 1, 0 empty; open addressing */
-	size_t nslots;   /* power of two */
+	size_t nslots;	 /* power of two */
 	struct net_addr proxies[CORR_MAX_PROXIES];
 	size_t nproxies;
 };
@@ -57,8 +57,8 @@ void corr_agg_free(struct corr_agg *g)
 	free(g);
 }
 
-static size_t find_slot(const struct corr_agg *g, const struct net_addr *c,
-			uint32_t ind, uint32_t src)
+static size_t find_slot(const struct corr_agg *g, const struct net_addr *c, uint32_t ind,
+			uint32_t src)
 {
 	size_t mask = g->nslots - 1, i = hash_key(c, ind, src) & mask;
 	for (;;) {
@@ -171,7 +171,10 @@ bool corr_agg_is_proxy(const struct corr_agg *g, const struct net_addr *a)
 	return false;
 }
 
-size_t corr_agg_nproxies(const struct corr_agg *g) { return g->nproxies; }
+size_t corr_agg_nproxies(const struct corr_agg *g)
+{
+	return g->nproxies;
+}
 size_t corr_agg_count(struct corr_agg *g)
 {
 	pthread_mutex_lock(&g->lock);

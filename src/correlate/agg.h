@@ -13,17 +13,17 @@
 #include "net/addr.h"
 
 #define CORR_MAX_SIGHTINGS 100000000u /* distinct sightings held in memory */
-#define CORR_MAX_PROXIES 4096         /* proxy addresses learnt or given */
+#define CORR_MAX_PROXIES 4096	      /* proxy addresses learnt or given */
 
 struct corr_sighting {
 	struct net_addr client;
-	uint32_t ind;    /* indicator id in the set */
+	uint32_t ind;	 /* indicator id in the set */
 	uint32_t source; /* caller's source id (input file or label) */
 	int64_t first_seen, last_seen;
 	uint64_t count;
 	uint8_t evidence;   /* DB_EV_* bits */
 	uint8_t confidence; /* highest DB_CONF_* of the evidence */
-	uint8_t dirs;       /* 1 << enum corr_dir seen */
+	uint8_t dirs;	    /* 1 << enum corr_dir seen */
 	uint8_t has_server;
 	uint16_t server_port;
 	struct net_addr server; /* first far end seen (not a resolver/proxy) */

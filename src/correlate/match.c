@@ -9,11 +9,13 @@ uint8_t corr_confidence(unsigned evidence, unsigned tel_flags, enum corr_dir dir
 	if (dir == CORR_INBOUND)
 		return DB_CONF_MEDIUM;
 	switch (evidence) {
-	case DB_EV_DNS: return DB_CONF_LOW;
+	case DB_EV_DNS:
+		return DB_CONF_LOW;
 	case DB_EV_FLOW:
 		return (tel_flags & TEL_ANSWERED) ? DB_CONF_HIGH : DB_CONF_MEDIUM;
 	case DB_EV_TLS:
-	case DB_EV_HTTP: return DB_CONF_HIGH;
+	case DB_EV_HTTP:
+		return DB_CONF_HIGH;
 	}
 	return DB_CONF_UNKNOWN;
 }
@@ -58,8 +60,8 @@ static size_t by_name(const struct corr_rules *r, const struct tel_record *rec,
 	return n < max ? n : max;
 }
 
-static size_t by_addr(const struct corr_rules *r, const struct net_addr *a,
-		      int64_t ts, const struct ind_indicator **ih, size_t max)
+static size_t by_addr(const struct corr_rules *r, const struct net_addr *a, int64_t ts,
+		      const struct ind_indicator **ih, size_t max)
 {
 	size_t n = ind_match_addr(r->set, a, ts, ih, max);
 	return n < max ? n : max;
@@ -98,8 +100,8 @@ size_t corr_match(const struct corr_rules *r, const struct tel_record *rec,
 		for (size_t i = 0; i < n; i++)
 			add(&a, ih[i], &rec->client, far, rec->server_port, ev,
 			    CORR_OUTBOUND);
-		if (rec->kind == TEL_HTTP && rec->name && rec->name_len &&
-		    rec->path && rec->path_len) {
+		if (rec->kind == TEL_HTTP && rec->name && rec->name_len && rec->path &&
+		    rec->path_len) {
 			n = ind_match_url(r->set, rec->name, rec->name_len, rec->path,
 					  rec->path_len, rec->ts, ih, CORR_MAX_HITS);
 			if (n > CORR_MAX_HITS)
@@ -131,7 +133,8 @@ size_t corr_match(const struct corr_rules *r, const struct tel_record *rec,
 		for (size_t i = 0; i < nc; i++)
 			add(&a, ic[i], &rec->server, &rec->client, rec->client_port,
 			    DB_EV_FLOW,
-			    (rec->flags & TEL_DIR_UNKNOWN) ? CORR_OUTBOUND : CORR_INBOUND);
+			    (rec->flags & TEL_DIR_UNKNOWN) ? CORR_OUTBOUND
+							   : CORR_INBOUND);
 		break;
 	}
 	}

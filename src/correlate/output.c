@@ -32,9 +32,9 @@ static json_t *time_json(int64_t t)
 	return json_string(buf);
 }
 
-static int write_jsonl(const struct corr_sighting *s, size_t n,
-		       struct corr_agg *agg, const struct ind_set *set,
-		       const struct corr_output *o, struct sd_error *err)
+static int write_jsonl(const struct corr_sighting *s, size_t n, struct corr_agg *agg,
+		       const struct ind_set *set, const struct corr_output *o,
+		       struct sd_error *err)
 {
 	struct sd_atomic_file af;
 	int rc = sd_atomic_open(&af, o->jsonl_path, err);
@@ -52,7 +52,8 @@ static int write_jsonl(const struct corr_sighting *s, size_t n,
 		for (size_t k = i; k < j; k++) {
 			const struct corr_sighting *x = &s[k];
 			if (k > i) {
-				if (x->first_seen && (!m.first_seen || x->first_seen < m.first_seen))
+				if (x->first_seen &&
+				    (!m.first_seen || x->first_seen < m.first_seen))
 					m.first_seen = x->first_seen;
 				if (x->last_seen > m.last_seen)
 					m.last_seen = x->last_seen;
@@ -68,7 +69,8 @@ static int write_jsonl(const struct corr_sighting *s, size_t n,
 				}
 			}
 			if (x->source < o->nsources)
-				json_array_append_new(srcs, json_string(o->sources[x->source]));
+				json_array_append_new(srcs,
+						      json_string(o->sources[x->source]));
 		}
 		char addr[NET_ADDR_STRLEN], ev[64];
 		net_addr_format(&m.client, addr, sizeof(addr));
@@ -81,7 +83,8 @@ static int write_jsonl(const struct corr_sighting *s, size_t n,
 		json_object_set_new(obj, "client", json_string(addr));
 		json_object_set_new(obj, "campaign", json_string(o->campaign->name));
 		json_object_set_new(obj, "indicator", json_string(d->value));
-		json_object_set_new(obj, "indicator_kind", json_string(ind_kind_name(d->kind)));
+		json_object_set_new(obj, "indicator_kind",
+				    json_string(ind_kind_name(d->kind)));
 		json_object_set_new(obj, "indicator_campaign",
 				    d->campaign ? json_string(d->campaign) : json_null());
 		json_object_set_new(obj, "first_seen", time_json(m.first_seen));
@@ -91,20 +94,23 @@ static int write_jsonl(const struct corr_sighting *s, size_t n,
 		json_object_set_new(obj, "confidence",
 				    json_string(db_confidence_name(m.confidence)));
 		json_object_set_new(obj, "direction",
-				    json_string(m.dirs == 2 ? "inbound"
-						: m.dirs == 3 ? "both" : "outbound"));
+				    json_string(m.dirs == 2   ? "inbound"
+						: m.dirs == 3 ? "both"
+							      : "outbound"));
 		if (m.has_server) {
 			char sv[NET_ADDR_STRLEN];
 			net_addr_format(&m.server, sv, sizeof(sv));
 			json_object_set_new(obj, "server", json_string(sv));
-			json_object_set_new(obj, "server_port", json_integer(m.server_port));
+			json_object_set_new(obj, "server_port",
+					    json_integer(m.server_port));
 		}
 		json_object_set_new(obj, "sources", srcs);
 		if (json_dumpf(obj, af.fp, JSON_COMPACT | JSON_PRESERVE_ORDER) ||
 		    fputc('\n', af.fp) == EOF) {
 			json_decref(obj);
 			sd_atomic_abort(&af);
-			return sd_error_set(err, SD_EIO, "%s: write failed", o->jsonl_path);
+			return sd_error_set(err, SD_EIO, "%s: write failed",
+					    o->jsonl_path);
 		}
 		json_decref(obj);
 		i = j;
@@ -138,7 +144,8 @@ int corr_write(struct corr_agg *agg, const struct ind_set *set,
 					best = s[k].confidence;
 		}
 		i = j;
-		if (i == n || memcmp(&s[i].client, &s[i - 1].client, sizeof(s[i].client))) {
+		if (i == n ||
+		    memcmp(&s[i].client, &s[i - 1].client, sizeof(s[i].client))) {
 			if (counted)
 				st->by_conf[best & 3]++;
 			best = 0;
@@ -165,13 +172,14 @@ int corr_write(struct corr_agg *agg, const struct ind_set *set,
 			struct net_prefix p;
 			net_prefix_host(&p, &s[i].client);
 			struct db_sighting ds = {
-				.first_seen = t32(s[i].first_seen),
-				.last_seen = t32(s[i].last_seen),
-				.count = s[i].count > UINT32_MAX ? UINT32_MAX : (uint32_t)s[i].count,
-				.campaign = cid,
-				.evidence = s[i].evidence,
-				.confidence = s[i].confidence,
-				.sources = s[i].source < o->nsources ? sets[s[i].source] : 0,
+			    .first_seen = t32(s[i].first_seen),
+			    .last_seen = t32(s[i].last_seen),
+			    .count = s[i].count > UINT32_MAX ? UINT32_MAX
+							     : (uint32_t)s[i].count,
+			    .campaign = cid,
+			    .evidence = s[i].evidence,
+			    .confidence = s[i].confidence,
+			    .sources = s[i].source < o->nsources ? sets[s[i].source] : 0,
 			};
 			rc = db_builder_add(b, &p, &ds, err);
 		}

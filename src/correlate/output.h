@@ -13,7 +13,7 @@
 #include "indicators/indicators.h"
 
 struct corr_output {
-	const char *sdb_path;   /* NULL: no snapshot */
+	const char *sdb_path;	/* NULL: no snapshot */
 	const char *jsonl_path; /* NULL: no JSON Lines */
 	const struct db_campaign_meta *campaign;
 	const char *const *sources; /* label of each source id */
@@ -23,10 +23,10 @@ struct corr_output {
 };
 
 struct corr_output_stats {
-	uint64_t sightings; /* client x indicator pairs written */
-	uint64_t clients;   /* distinct client addresses written */
+	uint64_t sightings;	/* client x indicator pairs written */
+	uint64_t clients;	/* distinct client addresses written */
 	uint64_t proxy_dropped; /* client x indicator pairs of proxies left out */
-	uint64_t by_conf[4];    /* clients by their highest confidence */
+	uint64_t by_conf[4];	/* clients by their highest confidence */
 };
 
 int corr_write(struct corr_agg *agg, const struct ind_set *set,

@@ -79,7 +79,8 @@ static void run_file(struct shared *sh, size_t idx)
 		res->records++;
 		if (learn && (rec.flags & TEL_VIA_PROXY) &&
 		    (rec.flags & TEL_HAS_SERVER) &&
-		    (!have_proxy || memcmp(&last_proxy, &rec.server, sizeof(rec.server)))) {
+		    (!have_proxy ||
+		     memcmp(&last_proxy, &rec.server, sizeof(rec.server)))) {
 			last_proxy = rec.server;
 			have_proxy = true;
 			corr_agg_add_proxy(sh->agg, &rec.server);
@@ -140,17 +141,16 @@ static void *worker(void *arg)
 }
 
 int corr_run(const struct corr_rules *rules, struct corr_agg *agg,
-	     const struct corr_input *inputs, size_t n,
-	     const struct corr_run_opts *opt, struct corr_file_result *results,
-	     struct sd_error *err)
+	     const struct corr_input *inputs, size_t n, const struct corr_run_opts *opt,
+	     struct corr_file_result *results, struct sd_error *err)
 {
 	struct shared sh = {
-		.rules = rules,
-		.agg = agg,
-		.inputs = inputs,
-		.n = n,
-		.opt = opt,
-		.results = results,
+	    .rules = rules,
+	    .agg = agg,
+	    .inputs = inputs,
+	    .n = n,
+	    .opt = opt,
+	    .results = results,
 	};
 	atomic_init(&sh.next, 0);
 	atomic_init(&sh.stop, false);
@@ -210,14 +210,16 @@ int corr_run(const struct corr_rules *rules, struct corr_agg *agg,
 	pthread_mutex_destroy(&sh.report_lock);
 	int fatal = atomic_load(&sh.fatal);
 	if (fatal == SD_ELIMIT)
-		return sd_error_set(err, SD_ELIMIT,
-				    "more than CORR_MAX_SIGHTINGS (%u) distinct sightings",
-				    CORR_MAX_SIGHTINGS);
+		return sd_error_set(
+		    err, SD_ELIMIT,
+		    "more than CORR_MAX_SIGHTINGS (%u) distinct sightings",
+		    CORR_MAX_SIGHTINGS);
 	if (fatal)
 		return sd_error_set(err, fatal, "out of memory");
 	if (opt->max_errors && atomic_load(&sh.malformed) > opt->max_errors)
-		return sd_error_set(err, SD_ELIMIT,
-				    "more than %llu malformed records (--max-errors): stopped",
-				    (unsigned long long)opt->max_errors);
+		return sd_error_set(
+		    err, SD_ELIMIT,
+		    "more than %llu malformed records (--max-errors): stopped",
+		    (unsigned long long)opt->max_errors);
 	return 0;
 }

@@ -19,15 +19,15 @@ struct corr_input {
 };
 
 struct corr_file_result {
-	const char *format;  /* detected or forced format name */
-	uint64_t records;    /* records read */
-	uint64_t matched;    /* records with at least one hit */
-	uint64_t outside;    /* records outside the campaign window */
-	uint64_t malformed;  /* reported by the reader */
-	uint64_t skipped;    /* well-formed, nothing to match */
-	uint64_t bytes;      /* bytes read from the file */
-	int error;           /* 0, or the code that stopped this file */
-	char message[512];   /* the reason, naming the file */
+	const char *format; /* detected or forced format name */
+	uint64_t records;   /* records read */
+	uint64_t matched;   /* records with at least one hit */
+	uint64_t outside;   /* records outside the campaign window */
+	uint64_t malformed; /* reported by the reader */
+	uint64_t skipped;   /* well-formed, nothing to match */
+	uint64_t bytes;	    /* bytes read from the file */
+	int error;	    /* 0, or the code that stopped this file */
+	char message[512];  /* the reason, naming the file */
 };
 
 /* Live counters for a progress line (read while workers run). */
@@ -40,12 +40,12 @@ typedef void (*corr_progress_fn)(void *ctx, const struct corr_progress *p,
 				 size_t sightings);
 
 struct corr_run_opts {
-	unsigned threads;          /* 0: one per core */
-	struct tel_options tel;    /* format, column map, year */
-	uint64_t max_errors;       /* stop past this many malformed; 0 none */
-	bool learn_proxies;        /* servers of proxied requests seen on the
-				    * wire are proxies */
-	corr_report_fn report;     /* each malformed record; may be NULL */
+	unsigned threads;	/* 0: one per core */
+	struct tel_options tel; /* format, column map, year */
+	uint64_t max_errors;	/* stop past this many malformed; 0 none */
+	bool learn_proxies;	/* servers of proxied requests seen on the
+				 * wire are proxies */
+	corr_report_fn report;	/* each malformed record; may be NULL */
 	void *report_ctx;
 	corr_progress_fn progress; /* called a few times a second; may be NULL */
 	void *progress_ctx;
@@ -56,8 +56,7 @@ struct corr_run_opts {
  * error (out of memory). A file that cannot be read or is truncated is
  * not fatal: its result carries the error and the others go on. */
 int corr_run(const struct corr_rules *rules, struct corr_agg *agg,
-	     const struct corr_input *inputs, size_t n,
-	     const struct corr_run_opts *opt, struct corr_file_result *results,
-	     struct sd_error *err);
+	     const struct corr_input *inputs, size_t n, const struct corr_run_opts *opt,
+	     struct corr_file_result *results, struct sd_error *err);
 
 #endif

@@ -34,10 +34,10 @@
 #include "net/addr.h"
 
 enum ind_kind {
-	IND_ADDR = 1,   /* one IPv4 or IPv6 address (prefix of full length) */
+	IND_ADDR = 1,	/* one IPv4 or IPv6 address (prefix of full length) */
 	IND_PREFIX = 2, /* a CIDR prefix */
 	IND_DOMAIN = 3, /* a domain and all its subdomains */
-	IND_URL = 4,    /* host + path prefix */
+	IND_URL = 4,	/* host + path prefix */
 	IND_NKINDS = 5,
 };
 
@@ -62,10 +62,10 @@ struct ind_indicator {
 	/* IND_URL: the parts (host also for IND_DOMAIN, equal to value). */
 	const char *scheme; /* "http", "https", "tcp", ...; NULL if none */
 	const char *host;
-	const char *path;   /* starts with '/', at least "/" */
-	uint16_t port;      /* 0 = the scheme's default */
-	const char *campaign; /* label from the file or the load options */
-	const char *source;   /* where it was published (file or feed name) */
+	const char *path;		 /* starts with '/', at least "/" */
+	uint16_t port;			 /* 0 = the scheme's default */
+	const char *campaign;		 /* label from the file or the load options */
+	const char *source;		 /* where it was published (file or feed name) */
 	int64_t valid_from, valid_until; /* UTC epoch seconds, 0 = open */
 	uint32_t id; /* dense index in the set (0 .. ind_set_size-1) */
 };
@@ -73,14 +73,14 @@ struct ind_indicator {
 /* What could be read but not used: kept in the set's stats and reported. */
 struct ind_stats {
 	uint64_t kinds[IND_NKINDS]; /* usable indicators by kind */
-	uint64_t hashes;      /* sha256/sha1/md5 and other file hashes */
-	uint64_t unsupported; /* values of types sighted cannot match
-			       * (email, STIX patterns with other objects) */
-	uint64_t shared;      /* domain/address indicators on shared hosts */
-	uint64_t malformed;   /* unparseable values (each reported) */
-	uint64_t duplicates;  /* same kind, value and campaign seen again */
-	uint64_t filtered;    /* rows left out by the campaign include list
-			       * or MISP to_ids */
+	uint64_t hashes;	    /* sha256/sha1/md5 and other file hashes */
+	uint64_t unsupported;	    /* values of types sighted cannot match
+				     * (email, STIX patterns with other objects) */
+	uint64_t shared;	    /* domain/address indicators on shared hosts */
+	uint64_t malformed;	    /* unparseable values (each reported) */
+	uint64_t duplicates;	    /* same kind, value and campaign seen again */
+	uint64_t filtered;	    /* rows left out by the campaign include list
+				     * or MISP to_ids */
 };
 
 struct ind_set;
@@ -102,17 +102,15 @@ int ind_set_add(struct ind_set *set, const struct ind_indicator *ind,
  * none of them; *is_hash is set when the text is a file hash (which is
  * counted in stats, not added). campaign/source may be NULL. */
 int ind_set_add_text(struct ind_set *set, const char *text, size_t len,
-		     const char *campaign, const char *source,
-		     int64_t valid_from, int64_t valid_until, bool *is_hash,
-		     struct sd_error *err);
+		     const char *campaign, const char *source, int64_t valid_from,
+		     int64_t valid_until, bool *is_hash, struct sd_error *err);
 
 /* Declares a host or address as shared infrastructure in addition to the
  * built-in list (ind_shared_builtin). Before ind_set_compile. */
 int ind_set_add_shared(struct ind_set *set, const char *host, size_t len);
 /* True when name (normalised or not) is shared infrastructure: itself or a
  * parent domain in the built-in list or added with ind_set_add_shared. */
-bool ind_set_is_shared_name(const struct ind_set *set, const char *name,
-			    size_t len);
+bool ind_set_is_shared_name(const struct ind_set *set, const char *name, size_t len);
 /* NULL-terminated built-in list of shared hosts. */
 extern const char *const ind_shared_builtin[];
 
@@ -130,25 +128,22 @@ size_t ind_set_count(const struct ind_set *set, enum ind_kind kind);
 /* Calls fn for each indicator; stops early and returns fn's value when it
  * is non-zero. */
 int ind_set_foreach(const struct ind_set *set,
-		    int (*fn)(const struct ind_indicator *ind, void *ctx),
-		    void *ctx);
+		    int (*fn)(const struct ind_indicator *ind, void *ctx), void *ctx);
 
 /* Matching (after ind_set_compile; thread-safe). Each fills up to max
  * pointers into hits and returns how many indicators match (which may be
  * more than max). ts is the record's time: indicators whose validity does
  * not contain it are left out; ts 0 (unknown) passes every validity. */
-size_t ind_match_addr(const struct ind_set *set, const struct net_addr *a,
-		      int64_t ts, const struct ind_indicator **hits,
-		      size_t max);
+size_t ind_match_addr(const struct ind_set *set, const struct net_addr *a, int64_t ts,
+		      const struct ind_indicator **hits, size_t max);
 /* Domain indicators and the hosts of non-shared URL indicators (exactly). */
-size_t ind_match_name(const struct ind_set *set, const char *name, size_t len,
-		      int64_t ts, const struct ind_indicator **hits,
-		      size_t max);
+size_t ind_match_name(const struct ind_set *set, const char *name, size_t len, int64_t ts,
+		      const struct ind_indicator **hits, size_t max);
 /* URL indicators whose host equals host and whose path is a prefix of path
  * (path may carry a query string; NULL/0 means "/"). */
-size_t ind_match_url(const struct ind_set *set, const char *host,
-		     size_t hostlen, const char *path, size_t pathlen,
-		     int64_t ts, const struct ind_indicator **hits, size_t max);
+size_t ind_match_url(const struct ind_set *set, const char *host, size_t hostlen,
+		     const char *path, size_t pathlen, int64_t ts,
+		     const struct ind_indicator **hits, size_t max);
 
 /* Normalises a domain name into out (lower case, no trailing dot, refusing
  * empty labels, labels over 63 bytes, names over 253 bytes and bytes

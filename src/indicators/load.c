@@ -13,9 +13,8 @@
 #include "indicators/load_util.h"
 #include "io/source.h"
 
-void ind_report(const struct ind_load_opts *opt, const char *name,
-		unsigned long line, const char *obj, const char *kind,
-		const char *fmt, ...)
+void ind_report(const struct ind_load_opts *opt, const char *name, unsigned long line,
+		const char *obj, const char *kind, const char *fmt, ...)
 {
 	if (!opt || !opt->report)
 		return;
@@ -43,10 +42,12 @@ static size_t strip_marks(const char *s, size_t n, size_t *start)
 			b++;
 		else if (n - b >= 3 && (unsigned char)s[b] == 0xe2 &&
 			 (unsigned char)s[b + 1] == 0x80 &&
-			 ((unsigned char)s[b + 2] == 0x8e || (unsigned char)s[b + 2] == 0x8f))
+			 ((unsigned char)s[b + 2] == 0x8e ||
+			  (unsigned char)s[b + 2] == 0x8f))
 			b += 3;
 		else if (n - b >= 3 && (unsigned char)s[b] == 0xef &&
-			 (unsigned char)s[b + 1] == 0xbb && (unsigned char)s[b + 2] == 0xbf)
+			 (unsigned char)s[b + 1] == 0xbb &&
+			 (unsigned char)s[b + 2] == 0xbf)
 			b += 3;
 		else
 			break;
@@ -56,7 +57,8 @@ static size_t strip_marks(const char *s, size_t n, size_t *start)
 			n--;
 		else if (n - b >= 3 && (unsigned char)s[n - 3] == 0xe2 &&
 			 (unsigned char)s[n - 2] == 0x80 &&
-			 ((unsigned char)s[n - 1] == 0x8e || (unsigned char)s[n - 1] == 0x8f))
+			 ((unsigned char)s[n - 1] == 0x8e ||
+			  (unsigned char)s[n - 1] == 0x8f))
 			n -= 3;
 		else if (n - b >= 2 && (unsigned char)s[n - 2] == 0xc2 &&
 			 (unsigned char)s[n - 1] == 0xa0)
@@ -77,16 +79,17 @@ static bool maybe_defanged(const char *s, size_t n)
 		if (c == '[' || c == '(' || c == '{' || c == '\\' || c == '*')
 			return true;
 		if ((c == 'x' || c == 'X') && i > 0 &&
-		    (s[i - 1] == 'h' || s[i - 1] == 'H' || s[i - 1] == 'f' || s[i - 1] == 'F'))
+		    (s[i - 1] == 'h' || s[i - 1] == 'H' || s[i - 1] == 'f' ||
+		     s[i - 1] == 'F'))
 			return true;
 	}
 	return false;
 }
 
-int ind_add_value(struct ind_set *set, const struct ind_load_opts *opt,
-		  const char *name, unsigned long line, const char *obj,
-		  const char *text, size_t len, const char *campaign,
-		  const char *source, int64_t valid_from, int64_t valid_until)
+int ind_add_value(struct ind_set *set, const struct ind_load_opts *opt, const char *name,
+		  unsigned long line, const char *obj, const char *text, size_t len,
+		  const char *campaign, const char *source, int64_t valid_from,
+		  int64_t valid_until)
 {
 	size_t b;
 	len = strip_marks(text, len, &b);
@@ -111,8 +114,8 @@ int ind_add_value(struct ind_set *set, const struct ind_load_opts *opt,
 	bool is_hash;
 	struct sd_error err = {0};
 	uint64_t shared_before = st->shared;
-	int rc = ind_set_add_text(set, buf, (size_t)n, campaign, source,
-				  valid_from, valid_until, &is_hash, &err);
+	int rc = ind_set_add_text(set, buf, (size_t)n, campaign, source, valid_from,
+				  valid_until, &is_hash, &err);
 	if (rc == SD_ENOMEM)
 		return rc;
 	if (is_hash) {
@@ -143,16 +146,18 @@ static bool word_in(const char *s, size_t n, const char *const *list)
 enum ind_type_class ind_type_classify(const char *type, size_t len)
 {
 	static const char *const net[] = {
-		"ip", "ipv4", "ipv6", "ip-dst", "ip-src", "ipv4-addr",
-		"ipv6-addr", "ipaddress", "ip_address", "address", "cidr",
-		"prefix", "subnet", "network", "domain", "domain-name",
-		"hostname", "host", "fqdn", "url", "uri", "link", "ip-dst|port",
-		"ip-src|port", "domain|ip", "hostname|port", NULL,
+	    "ip",	  "ipv4",	   "ipv6",	  "ip-dst",
+	    "ip-src",	  "ipv4-addr",	   "ipv6-addr",	  "ipaddress",
+	    "ip_address", "address",	   "cidr",	  "prefix",
+	    "subnet",	  "network",	   "domain",	  "domain-name",
+	    "hostname",	  "host",	   "fqdn",	  "url",
+	    "uri",	  "link",	   "ip-dst|port", "ip-src|port",
+	    "domain|ip",  "hostname|port", NULL,
 	};
 	static const char *const hash[] = {
-		"sha256", "sha1", "md5", "sha512", "sha-256", "sha-1",
-		"hash", "file", "filehash", "file-hash", "sha224", "sha384",
-		"imphash", "ssdeep", "tlsh", "authentihash", NULL,
+	    "sha256",  "sha1",	 "md5",	     "sha512",	     "sha-256", "sha-1",
+	    "hash",    "file",	 "filehash", "file-hash",    "sha224",	"sha384",
+	    "imphash", "ssdeep", "tlsh",     "authentihash", NULL,
 	};
 	while (len && isspace((unsigned char)*type)) {
 		type++;
@@ -168,8 +173,7 @@ enum ind_type_class ind_type_classify(const char *type, size_t len)
 	return IND_TYPE_UNSUPPORTED;
 }
 
-bool ind_included(const struct ind_load_opts *opt, const char *campaign,
-		  size_t len)
+bool ind_included(const struct ind_load_opts *opt, const char *campaign, size_t len)
 {
 	if (!opt || opt->ninclude == 0 || len == 0)
 		return true;
@@ -190,8 +194,8 @@ const char *ind_source_label(const struct ind_load_opts *opt, const char *path)
 
 static const char *skip_bom_space(const char *s, const char *end)
 {
-	if (end - s >= 3 && (unsigned char)s[0] == 0xef &&
-	    (unsigned char)s[1] == 0xbb && (unsigned char)s[2] == 0xbf)
+	if (end - s >= 3 && (unsigned char)s[0] == 0xef && (unsigned char)s[1] == 0xbb &&
+	    (unsigned char)s[2] == 0xbf)
 		s += 3;
 	while (s < end && isspace((unsigned char)*s))
 		s++;
@@ -218,10 +222,17 @@ enum ind_format ind_format_detect(const char *buf, size_t len)
 			const char *comma = memchr(s, ',', (size_t)(le - s));
 			if (!comma)
 				return IND_FMT_PLAIN;
-			static const char *const heads[] = {
-				"type", "value", "indicator", "data", "ioc",
-				"entity_type", "indicator_type", "domain", "hostname",
-				"url", NULL};
+			static const char *const heads[] = {"type",
+							    "value",
+							    "indicator",
+							    "data",
+							    "ioc",
+							    "entity_type",
+							    "indicator_type",
+							    "domain",
+							    "hostname",
+							    "url",
+							    NULL};
 			/* a header row names a known column */
 			const char *f = s;
 			while (f < le) {
@@ -231,7 +242,8 @@ enum ind_format ind_format_detect(const char *buf, size_t len)
 				const char *a = f, *z = fe;
 				while (a < z && (isspace((unsigned char)*a) || *a == '"'))
 					a++;
-				while (z > a && (isspace((unsigned char)z[-1]) || z[-1] == '"'))
+				while (z > a &&
+				       (isspace((unsigned char)z[-1]) || z[-1] == '"'))
 					z--;
 				if (word_in(a, (size_t)(z - a), heads))
 					return IND_FMT_CSV;
@@ -259,8 +271,8 @@ int ind_format_parse(const char *name)
 	return -1;
 }
 
-int ind_load_file(struct ind_set *set, const char *path,
-		  const struct ind_load_opts *opt, struct sd_error *err)
+int ind_load_file(struct ind_set *set, const char *path, const struct ind_load_opts *opt,
+		  struct sd_error *err)
 {
 	struct io_source *src;
 	int rc = io_open(path, &src, err);
@@ -275,9 +287,10 @@ int ind_load_file(struct ind_set *set, const char *path,
 	for (;;) {
 		if (cap - len < 65536) {
 			if (cap >= IND_MAX_FILE) {
-				rc = sd_error_set(err, SD_ELIMIT,
-						  "%s: larger than IND_MAX_FILE (%u bytes)",
-						  path, IND_MAX_FILE);
+				rc = sd_error_set(
+				    err, SD_ELIMIT,
+				    "%s: larger than IND_MAX_FILE (%u bytes)", path,
+				    IND_MAX_FILE);
 				break;
 			}
 			char *nb = realloc(buf, cap * 2);
@@ -303,13 +316,21 @@ int ind_load_file(struct ind_set *set, const char *path,
 		return rc;
 	}
 	buf[len] = '\0';
-	enum ind_format f = opt && opt->format ? opt->format
-					       : ind_format_detect(buf, len);
+	enum ind_format f =
+	    opt && opt->format ? opt->format : ind_format_detect(buf, len);
 	switch (f) {
-	case IND_FMT_CSV: rc = ind_load_csv(set, buf, len, path, opt, err); break;
-	case IND_FMT_STIX: rc = ind_load_stix(set, buf, len, path, opt, err); break;
-	case IND_FMT_MISP: rc = ind_load_misp(set, buf, len, path, opt, err); break;
-	default: rc = ind_load_plain(set, buf, len, path, opt, err); break;
+	case IND_FMT_CSV:
+		rc = ind_load_csv(set, buf, len, path, opt, err);
+		break;
+	case IND_FMT_STIX:
+		rc = ind_load_stix(set, buf, len, path, opt, err);
+		break;
+	case IND_FMT_MISP:
+		rc = ind_load_misp(set, buf, len, path, opt, err);
+		break;
+	default:
+		rc = ind_load_plain(set, buf, len, path, opt, err);
+		break;
 	}
 	free(buf);
 	return rc;

@@ -14,7 +14,7 @@
 #include "indicators/indicators.h"
 
 #define IND_MAX_FILE (64u << 20) /* largest indicator file read, bytes */
-#define IND_MAX_INCLUDE 32       /* campaign labels in one include list */
+#define IND_MAX_INCLUDE 32	 /* campaign labels in one include list */
 
 enum ind_format {
 	IND_FMT_AUTO = 0,
@@ -48,22 +48,18 @@ struct ind_load_opts {
 /* Reads a whole file (gzip/zstd transparently, at most IND_MAX_FILE),
  * detects the format unless forced, and loads it. Returns 0 when the file
  * could be read (even if some values were malformed), an error otherwise. */
-int ind_load_file(struct ind_set *set, const char *path,
-		  const struct ind_load_opts *opt, struct sd_error *err);
+int ind_load_file(struct ind_set *set, const char *path, const struct ind_load_opts *opt,
+		  struct sd_error *err);
 
 /* The loaders over a buffer; name is used in reports. */
-int ind_load_plain(struct ind_set *set, const char *buf, size_t len,
-		   const char *name, const struct ind_load_opts *opt,
-		   struct sd_error *err);
-int ind_load_csv(struct ind_set *set, const char *buf, size_t len,
-		 const char *name, const struct ind_load_opts *opt,
-		 struct sd_error *err);
-int ind_load_stix(struct ind_set *set, const char *buf, size_t len,
-		  const char *name, const struct ind_load_opts *opt,
-		  struct sd_error *err);
-int ind_load_misp(struct ind_set *set, const char *buf, size_t len,
-		  const char *name, const struct ind_load_opts *opt,
-		  struct sd_error *err);
+int ind_load_plain(struct ind_set *set, const char *buf, size_t len, const char *name,
+		   const struct ind_load_opts *opt, struct sd_error *err);
+int ind_load_csv(struct ind_set *set, const char *buf, size_t len, const char *name,
+		 const struct ind_load_opts *opt, struct sd_error *err);
+int ind_load_stix(struct ind_set *set, const char *buf, size_t len, const char *name,
+		  const struct ind_load_opts *opt, struct sd_error *err);
+int ind_load_misp(struct ind_set *set, const char *buf, size_t len, const char *name,
+		  const struct ind_load_opts *opt, struct sd_error *err);
 
 enum ind_format ind_format_detect(const char *buf, size_t len);
 const char *ind_format_name(enum ind_format f);

@@ -72,9 +72,8 @@ static int parse_time(const struct sd_field *f, int64_t *out, const char **why)
 	return sd_time_parse(f->s, f->len, out, why);
 }
 
-int ind_load_csv(struct ind_set *set, const char *buf, size_t len,
-		 const char *name, const struct ind_load_opts *opt,
-		 struct sd_error *err)
+int ind_load_csv(struct ind_set *set, const char *buf, size_t len, const char *name,
+		 const struct ind_load_opts *opt, struct sd_error *err)
 {
 	struct ind_stats *st = ind_set_stats(set);
 	const char *deflt_source = ind_source_label(opt, name);
@@ -118,9 +117,11 @@ int ind_load_csv(struct ind_set *set, const char *buf, size_t len,
 		if (!have_header) {
 			find_cols(f, nf, &c);
 			if (c.value < 0)
-				return sd_error_set(err, SD_EFORMAT,
-						    "%s:%lu: CSV header names no value column (value, indicator, ioc, data, domain, hostname, url or ip)",
-						    name, line);
+				return sd_error_set(
+				    err, SD_EFORMAT,
+				    "%s:%lu: CSV header names no value column (value, "
+				    "indicator, ioc, data, domain, hostname, url or ip)",
+				    name, line);
 			have_header = true;
 			continue;
 		}
@@ -149,13 +150,14 @@ int ind_load_csv(struct ind_set *set, const char *buf, size_t len,
 		if (!campaign[0] && opt && opt->campaign)
 			snprintf(campaign, sizeof(campaign), "%s", opt->campaign);
 		if (c.source >= 0 && c.source < nf && f[c.source].len)
-			snprintf(source, sizeof(source), "%.*s",
-				 (int)f[c.source].len, f[c.source].s);
+			snprintf(source, sizeof(source), "%.*s", (int)f[c.source].len,
+				 f[c.source].s);
 		else
 			snprintf(source, sizeof(source), "%s", deflt_source);
 		int64_t vf = 0, vu = 0;
 		if ((c.from >= 0 && c.from < nf && parse_time(&f[c.from], &vf, &why)) ||
-		    (c.until >= 0 && c.until < nf && parse_time(&f[c.until], &vu, &why))) {
+		    (c.until >= 0 && c.until < nf &&
+		     parse_time(&f[c.until], &vu, &why))) {
 			st->malformed++;
 			ind_report(opt, name, line, NULL, "malformed",
 				   "validity time: %s", why);
@@ -173,9 +175,10 @@ int ind_load_csv(struct ind_set *set, const char *buf, size_t len,
 				for (size_t i = 0; i < v->len; i++)
 					k += v->s[i] == ',';
 				st->hashes += k;
-				ind_report(opt, name, line, NULL, "hash",
-					   "%zu file hash%s (%.*s): not a network indicator",
-					   k, k > 1 ? "es" : "", (int)ty->len, ty->s);
+				ind_report(
+				    opt, name, line, NULL, "hash",
+				    "%zu file hash%s (%.*s): not a network indicator", k,
+				    k > 1 ? "es" : "", (int)ty->len, ty->s);
 				continue;
 			}
 			if (cls == IND_TYPE_UNSUPPORTED) {

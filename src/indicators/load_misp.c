@@ -41,8 +41,8 @@ static int do_attr(struct misp_ctx *c, json_t *a, const char *objname)
 	const char *uuid = json_string_value(json_object_get(a, "uuid"));
 	char obj[160];
 	snprintf(obj, sizeof(obj), "attribute %lu%s%s%s%s", c->nattr,
-		 objname ? " in object " : "", objname ? objname : "",
-		 uuid ? " " : "", uuid ? uuid : "");
+		 objname ? " in object " : "", objname ? objname : "", uuid ? " " : "",
+		 uuid ? uuid : "");
 	if (!type || !value) {
 		st->malformed++;
 		ind_report(c->opt, c->name, 0, obj, "malformed",
@@ -79,24 +79,24 @@ static int do_attr(struct misp_ctx *c, json_t *a, const char *objname)
 	if (strchr(type, '|') && bar) {
 		/* ip-dst|port, hostname|port: the port is not kept;
 		 * domain|ip: both halves are indicators */
-		int rc = ind_add_value(c->set, c->opt, c->name, 0, obj, value,
-				       (size_t)(bar - value), c->campaign,
-				       c->source, 0, 0);
+		int rc =
+		    ind_add_value(c->set, c->opt, c->name, 0, obj, value,
+				  (size_t)(bar - value), c->campaign, c->source, 0, 0);
 		if (!rc && !strcasecmp(type, "domain|ip"))
 			rc = ind_add_value(c->set, c->opt, c->name, 0, obj, bar + 1,
-					   strlen(bar + 1), c->campaign, c->source,
-					   0, 0);
+					   strlen(bar + 1), c->campaign, c->source, 0, 0);
 		return rc;
 	}
-	return ind_add_value(c->set, c->opt, c->name, 0, obj, value,
-			     strlen(value), c->campaign, c->source, 0, 0);
+	return ind_add_value(c->set, c->opt, c->name, 0, obj, value, strlen(value),
+			     c->campaign, c->source, 0, 0);
 }
 
 static int do_attrs(struct misp_ctx *c, json_t *arr, const char *objname)
 {
 	size_t i;
 	json_t *a;
-	json_array_foreach(arr, i, a) {
+	json_array_foreach(arr, i, a)
+	{
 		int rc = do_attr(c, a, objname);
 		if (rc)
 			return rc;
@@ -111,7 +111,8 @@ static int do_event(struct misp_ctx *c, json_t *ev)
 	int rc = do_attrs(c, json_object_get(ev, "Attribute"), NULL);
 	size_t i;
 	json_t *o;
-	json_array_foreach(json_object_get(ev, "Object"), i, o) {
+	json_array_foreach(json_object_get(ev, "Object"), i, o)
+	{
 		if (rc)
 			break;
 		const char *on = json_string_value(json_object_get(o, "name"));
@@ -120,9 +121,8 @@ static int do_event(struct misp_ctx *c, json_t *ev)
 	return rc;
 }
 
-int ind_load_misp(struct ind_set *set, const char *buf, size_t len,
-		  const char *name, const struct ind_load_opts *opt,
-		  struct sd_error *err)
+int ind_load_misp(struct ind_set *set, const char *buf, size_t len, const char *name,
+		  const struct ind_load_opts *opt, struct sd_error *err)
 {
 	json_error_t je;
 	json_t *root = json_loadb(buf, len, 0, &je);
@@ -130,11 +130,11 @@ int ind_load_misp(struct ind_set *set, const char *buf, size_t len,
 		return sd_error_set(err, SD_EPARSE, "%s:%d: not valid JSON: %s", name,
 				    je.line, je.text);
 	struct misp_ctx c = {
-		.set = set,
-		.opt = opt,
-		.name = name,
-		.source = ind_source_label(opt, name),
-		.campaign = opt ? opt->campaign : NULL,
+	    .set = set,
+	    .opt = opt,
+	    .name = name,
+	    .source = ind_source_label(opt, name),
+	    .campaign = opt ? opt->campaign : NULL,
 	};
 	int rc = 0;
 	json_t *resp = json_object_get(root, "response");
@@ -142,21 +142,23 @@ int ind_load_misp(struct ind_set *set, const char *buf, size_t len,
 	if (list) {
 		size_t i;
 		json_t *ev;
-		json_array_foreach(list, i, ev) {
+		json_array_foreach(list, i, ev)
+		{
 			if ((rc = do_event(&c, ev)))
 				break;
 		}
-	} else if (json_is_object(resp) && json_is_array(json_object_get(resp, "Attribute"))) {
+	} else if (json_is_object(resp) &&
+		   json_is_array(json_object_get(resp, "Attribute"))) {
 		rc = do_attrs(&c, json_object_get(resp, "Attribute"), NULL);
-	} else if (json_is_object(root) &&
-		   (json_object_get(root, "Event") || json_object_get(root, "Attribute") ||
-		    json_object_get(root, "Object"))) {
+	} else if (json_is_object(root) && (json_object_get(root, "Event") ||
+					    json_object_get(root, "Attribute") ||
+					    json_object_get(root, "Object"))) {
 		rc = do_event(&c, root);
 	} else {
 		json_decref(root);
-		return sd_error_set(err, SD_EFORMAT,
-				    "%s: not a MISP event (no Event, Attribute or response)",
-				    name);
+		return sd_error_set(
+		    err, SD_EFORMAT,
+		    "%s: not a MISP event (no Event, Attribute or response)", name);
 	}
 	json_decref(root);
 	if (rc)

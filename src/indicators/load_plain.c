@@ -7,9 +7,8 @@
 #include "indicators/load.h"
 #include "indicators/load_util.h"
 
-int ind_load_plain(struct ind_set *set, const char *buf, size_t len,
-		   const char *name, const struct ind_load_opts *opt,
-		   struct sd_error *err)
+int ind_load_plain(struct ind_set *set, const char *buf, size_t len, const char *name,
+		   const struct ind_load_opts *opt, struct sd_error *err)
 {
 	const char *source = ind_source_label(opt, name);
 	const char *campaign = opt ? opt->campaign : NULL;
@@ -40,8 +39,8 @@ int ind_load_plain(struct ind_set *set, const char *buf, size_t len,
 				t++;
 			if (t > s) {
 				int rc = ind_add_value(set, opt, name, line, NULL, s,
-						       (size_t)(t - s), campaign,
-						       source, 0, 0);
+						       (size_t)(t - s), campaign, source,
+						       0, 0);
 				if (rc)
 					return sd_error_set(err, rc, "out of memory");
 			}

@@ -25,8 +25,8 @@ struct term {
 
 static const char *skip_ws(const char *p)
 {
-	while (*p && (isspace((unsigned char)*p) || *p == '[' || *p == ']' ||
-		      *p == '(' || *p == ')'))
+	while (*p && (isspace((unsigned char)*p) || *p == '[' || *p == ']' || *p == '(' ||
+		      *p == ')'))
 		p++;
 	return p;
 }
@@ -99,7 +99,8 @@ static const char *parse_pattern(const char *p, struct term *t, size_t *nt)
 		    strcmp(path, "ipv6-addr:value") &&
 		    strcmp(path, "domain-name:value") && strcmp(path, "url:value")) {
 			free(v);
-			return "comparison on an object or property other than ipv4-addr, ipv6-addr, domain-name or url value";
+			return "comparison on an object or property other than "
+			       "ipv4-addr, ipv6-addr, domain-name or url value";
 		}
 		if (*nt == STIX_MAX_TERMS) {
 			free(v);
@@ -114,7 +115,8 @@ static const char *parse_pattern(const char *p, struct term *t, size_t *nt)
 			continue;
 		}
 		if (word_at(p, "AND"))
-			return "AND is not supported (the values must all be seen together)";
+			return "AND is not supported (the values must all be seen "
+			       "together)";
 		return "qualifiers and operators other than OR are not supported";
 	}
 }
@@ -138,7 +140,8 @@ static const char *campaign_of(json_t *objs, const char *id)
 {
 	size_t i;
 	json_t *o;
-	json_array_foreach(objs, i, o) {
+	json_array_foreach(objs, i, o)
+	{
 		const char *ty = json_string_value(json_object_get(o, "type"));
 		if (!ty || strcmp(ty, "relationship"))
 			continue;
@@ -148,7 +151,8 @@ static const char *campaign_of(json_t *objs, const char *id)
 			continue;
 		size_t k;
 		json_t *c;
-		json_array_foreach(objs, k, c) {
+		json_array_foreach(objs, k, c)
+		{
 			const char *cid = json_string_value(json_object_get(c, "id"));
 			if (cid && !strcmp(cid, dst))
 				return json_string_value(json_object_get(c, "name"));
@@ -157,9 +161,8 @@ static const char *campaign_of(json_t *objs, const char *id)
 	return NULL;
 }
 
-int ind_load_stix(struct ind_set *set, const char *buf, size_t len,
-		  const char *name, const struct ind_load_opts *opt,
-		  struct sd_error *err)
+int ind_load_stix(struct ind_set *set, const char *buf, size_t len, const char *name,
+		  const struct ind_load_opts *opt, struct sd_error *err)
 {
 	json_error_t je;
 	json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
@@ -189,7 +192,8 @@ int ind_load_stix(struct ind_set *set, const char *buf, size_t len,
 	}
 	size_t i;
 	json_t *o;
-	json_array_foreach(objs, i, o) {
+	json_array_foreach(objs, i, o)
+	{
 		const char *ty = json_string_value(json_object_get(o, "type"));
 		if (!ty || strcmp(ty, "indicator"))
 			continue;
@@ -206,7 +210,8 @@ int ind_load_stix(struct ind_set *set, const char *buf, size_t len,
 		}
 		if (!pat) {
 			st->malformed++;
-			ind_report(opt, name, 0, obj, "malformed", "indicator without a pattern");
+			ind_report(opt, name, 0, obj, "malformed",
+				   "indicator without a pattern");
 			continue;
 		}
 		bool bad = false;
@@ -235,9 +240,10 @@ int ind_load_stix(struct ind_set *set, const char *buf, size_t len,
 			for (size_t k = 0; k < nt && !rc; k++) {
 				if (terms[k].hash) {
 					st->hashes++;
-					ind_report(opt, name, 0, obj, "hash",
-						   "file hash %.80s: not a network indicator",
-						   terms[k].value);
+					ind_report(
+					    opt, name, 0, obj, "hash",
+					    "file hash %.80s: not a network indicator",
+					    terms[k].value);
 					continue;
 				}
 				rc = ind_add_value(set, opt, name, 0, obj, terms[k].value,

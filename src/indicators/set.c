@@ -22,14 +22,31 @@
 #include "core/intern.h"
 
 const char *const ind_shared_builtin[] = {
-	"raw.githubusercontent.com", "github.com", "www.github.com",
-	"gist.github.com", "gist.githubusercontent.com",
-	"objects.githubusercontent.com", "codeload.github.com", "od.lk",
-	"www.opendrive.com", "drive.google.com", "docs.google.com",
-	"storage.googleapis.com", "dropbox.com", "www.dropbox.com",
-	"dl.dropboxusercontent.com", "onedrive.live.com", "1drv.ms",
-	"pastebin.com", "bitbucket.org", "gitlab.com", "cdn.discordapp.com",
-	"t.me", "mega.nz", "transfer.sh", NULL,
+    "raw.githubusercontent.com",
+    "github.com",
+    "www.github.com",
+    "gist.github.com",
+    "gist.githubusercontent.com",
+    "objects.githubusercontent.com",
+    "codeload.github.com",
+    "od.lk",
+    "www.opendrive.com",
+    "drive.google.com",
+    "docs.google.com",
+    "storage.googleapis.com",
+    "dropbox.com",
+    "www.dropbox.com",
+    "dl.dropboxusercontent.com",
+    "onedrive.live.com",
+    "1drv.ms",
+    "pastebin.com",
+    "bitbucket.org",
+    "gitlab.com",
+    "cdn.discordapp.com",
+    "t.me",
+    "mega.nz",
+    "transfer.sh",
+    NULL,
 };
 
 struct posting {
@@ -41,10 +58,10 @@ struct ind_set {
 	size_t n, cap;
 	struct sd_intern *dedup;  /* kind|value|campaign -> indicator index */
 	struct sd_intern *shared; /* normalised names and 'A' address keys */
-	struct sd_intern *keys;   /* lookup keys (see above) */
-	uint32_t *post_off;       /* key id -> first posting; nkeys + 1 */
-	uint32_t *post;           /* indicator ids */
-	uint8_t lens[129];        /* prefix lengths present, longest first */
+	struct sd_intern *keys;	  /* lookup keys (see above) */
+	uint32_t *post_off;	  /* key id -> first posting; nkeys + 1 */
+	uint32_t *post;		  /* indicator ids */
+	uint8_t lens[129];	  /* prefix lengths present, longest first */
 	unsigned nlens;
 	bool compiled;
 	struct ind_stats stats;
@@ -53,11 +70,16 @@ struct ind_set {
 const char *ind_kind_name(enum ind_kind kind)
 {
 	switch (kind) {
-	case IND_ADDR: return "address";
-	case IND_PREFIX: return "prefix";
-	case IND_DOMAIN: return "domain";
-	case IND_URL: return "url";
-	default: return "unknown";
+	case IND_ADDR:
+		return "address";
+	case IND_PREFIX:
+		return "prefix";
+	case IND_DOMAIN:
+		return "domain";
+	case IND_URL:
+		return "url";
+	default:
+		return "unknown";
 	}
 }
 
@@ -150,12 +172,18 @@ void ind_set_free(struct ind_set *set)
 	free(set);
 }
 
-struct ind_stats *ind_set_stats(struct ind_set *set) { return &set->stats; }
+struct ind_stats *ind_set_stats(struct ind_set *set)
+{
+	return &set->stats;
+}
 const struct ind_stats *ind_set_stats_const(const struct ind_set *set)
 {
 	return &set->stats;
 }
-size_t ind_set_size(const struct ind_set *set) { return set->n; }
+size_t ind_set_size(const struct ind_set *set)
+{
+	return set->n;
+}
 const struct ind_indicator *ind_set_at(const struct ind_set *set, size_t i)
 {
 	return i < set->n ? &set->inds[i] : NULL;
@@ -169,8 +197,7 @@ size_t ind_set_count(const struct ind_set *set, enum ind_kind kind)
 }
 
 int ind_set_foreach(const struct ind_set *set,
-		    int (*fn)(const struct ind_indicator *ind, void *ctx),
-		    void *ctx)
+		    int (*fn)(const struct ind_indicator *ind, void *ctx), void *ctx)
 {
 	for (size_t i = 0; i < set->n; i++) {
 		int rc = fn(&set->inds[i], ctx);
@@ -206,8 +233,7 @@ int ind_set_add_shared(struct ind_set *set, const char *host, size_t len)
 	return sd_intern_put(set->shared, norm, (size_t)n, &id);
 }
 
-bool ind_set_is_shared_name(const struct ind_set *set, const char *name,
-			    size_t len)
+bool ind_set_is_shared_name(const struct ind_set *set, const char *name, size_t len)
 {
 	char norm[IND_MAX_NAME + 1];
 	const char *why;
@@ -243,9 +269,8 @@ static int parse_port(const char *p, size_t pl, uint16_t *port, const char **why
 
 /* Splits a URL into lower-case scheme, normalised host, port and path.
  * Accepts "scheme://host[:port][/path]" and "host/path" (no scheme). */
-static int url_split(const char *s, size_t n, char *scheme, char *host,
-		     uint16_t *port, const char **path, size_t *pathlen,
-		     const char **why)
+static int url_split(const char *s, size_t n, char *scheme, char *host, uint16_t *port,
+		     const char **path, size_t *pathlen, const char **why)
 {
 	size_t i = 0;
 	scheme[0] = '\0';
@@ -257,8 +282,8 @@ static int url_split(const char *s, size_t n, char *scheme, char *host,
 			return SD_EPARSE;
 		}
 		for (size_t k = 0; k < sl; k++) {
-			if (!isalnum((unsigned char)s[k]) && s[k] != '+' &&
-			    s[k] != '-' && s[k] != '.') {
+			if (!isalnum((unsigned char)s[k]) && s[k] != '+' && s[k] != '-' &&
+			    s[k] != '.') {
 				*why = "bad URL scheme";
 				return SD_EPARSE;
 			}
@@ -341,7 +366,10 @@ static char *dupn(const char *s, size_t n)
 	return d;
 }
 
-static char *dup0(const char *s) { return s ? strdup(s) : NULL; }
+static char *dup0(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
 
 #define IND_MAX_LABELS 1024 /* joined campaign labels or sources, bytes */
 
@@ -369,15 +397,14 @@ static int join_label(const char **list, const char *label)
 	return 0;
 }
 
-int ind_set_add(struct ind_set *set, const struct ind_indicator *in,
-		struct sd_error *err)
+int ind_set_add(struct ind_set *set, const struct ind_indicator *in, struct sd_error *err)
 {
 	if (set->compiled)
 		return sd_error_set(err, SD_EUSAGE, "indicator set already compiled");
 	struct ind_indicator d = {
-		.kind = in->kind,
-		.valid_from = in->valid_from,
-		.valid_until = in->valid_until,
+	    .kind = in->kind,
+	    .valid_from = in->valid_from,
+	    .valid_until = in->valid_until,
 	};
 	char vbuf[IND_MAX_VALUE];
 	/* URL parts: pointed to by d until the copy at the end */
@@ -398,9 +425,10 @@ int ind_set_add(struct ind_set *set, const struct ind_indicator *in,
 			net_addr_format(&d.prefix.addr, vbuf, sizeof(vbuf));
 		if (d.kind == IND_ADDR && is_shared_addr(set, &d.prefix.addr)) {
 			set->stats.shared++;
-			return sd_error_set(err, SD_ERANGE,
-					    "%s is shared infrastructure: not matched as an address",
-					    vbuf);
+			return sd_error_set(
+			    err, SD_ERANGE,
+			    "%s is shared infrastructure: not matched as an address",
+			    vbuf);
 		}
 		if (d.kind == IND_ADDR)
 			net_addr_format(&d.prefix.addr, vbuf, sizeof(vbuf));
@@ -415,13 +443,14 @@ int ind_set_add(struct ind_set *set, const struct ind_indicator *in,
 		if (n < 0)
 			return sd_error_set(err, SD_EPARSE, "%s", why);
 		if (!memchr(vbuf, '.', (size_t)n))
-			return sd_error_set(err, SD_EPARSE,
-					    "a domain indicator needs at least two labels");
+			return sd_error_set(
+			    err, SD_EPARSE,
+			    "a domain indicator needs at least two labels");
 		if (ind_set_is_shared_name(set, vbuf, (size_t)n)) {
 			set->stats.shared++;
-			return sd_error_set(err, SD_ERANGE,
-					    "%s is shared infrastructure: not matched as a domain",
-					    vbuf);
+			return sd_error_set(
+			    err, SD_ERANGE,
+			    "%s is shared infrastructure: not matched as a domain", vbuf);
 		}
 		break;
 	}
@@ -431,11 +460,12 @@ int ind_set_add(struct ind_set *set, const struct ind_indicator *in,
 		uint16_t port;
 		const char *path;
 		size_t pl;
-		if (url_split(in->value, strlen(in->value), scheme, host, &port,
-			      &path, &pl, &why))
+		if (url_split(in->value, strlen(in->value), scheme, host, &port, &path,
+			      &pl, &why))
 			return sd_error_set(err, SD_EPARSE, "%s", why);
 		if (pl >= 4096)
-			return sd_error_set(err, SD_ELIMIT, "URL path longer than 4096 bytes");
+			return sd_error_set(err, SD_ELIMIT,
+					    "URL path longer than 4096 bytes");
 		char portbuf[8] = "";
 		if (port)
 			snprintf(portbuf, sizeof(portbuf), ":%u", port);
@@ -504,14 +534,13 @@ int ind_set_add(struct ind_set *set, const struct ind_indicator *in,
 	d.value = strdup(vbuf);
 	d.scheme = dup0(d.scheme);
 	d.host = d.kind == IND_URL || d.kind == IND_DOMAIN
-			 ? strdup(d.kind == IND_URL ? d.host : vbuf)
-			 : NULL;
+		     ? strdup(d.kind == IND_URL ? d.host : vbuf)
+		     : NULL;
 	d.campaign = dup0(in->campaign);
 	d.source = dup0(in->source);
 	d.path = path;
 	d.id = (uint32_t)set->n;
-	if (!d.value || (in->campaign && !d.campaign) ||
-	    (in->source && !d.source) ||
+	if (!d.value || (in->campaign && !d.campaign) || (in->source && !d.source) ||
 	    ((d.kind == IND_URL || d.kind == IND_DOMAIN) && !d.host)) {
 		free_strings(&d);
 		return sd_error_set(err, SD_ENOMEM, "out of memory");
@@ -530,9 +559,8 @@ static bool is_hex(const char *s, size_t n)
 }
 
 int ind_set_add_text(struct ind_set *set, const char *text, size_t len,
-		     const char *campaign, const char *source,
-		     int64_t valid_from, int64_t valid_until, bool *is_hash,
-		     struct sd_error *err)
+		     const char *campaign, const char *source, int64_t valid_from,
+		     int64_t valid_until, bool *is_hash, struct sd_error *err)
 {
 	*is_hash = false;
 	while (len && isspace((unsigned char)*text)) {
@@ -543,8 +571,7 @@ int ind_set_add_text(struct ind_set *set, const char *text, size_t len,
 		len--;
 	if (len == 0)
 		return sd_error_set(err, SD_EPARSE, "empty value");
-	if ((len == 32 || len == 40 || len == 64 || len == 128) &&
-	    is_hex(text, len)) {
+	if ((len == 32 || len == 40 || len == 64 || len == 128) && is_hex(text, len)) {
 		*is_hash = true;
 		set->stats.hashes++;
 		return 0;
@@ -553,10 +580,10 @@ int ind_set_add_text(struct ind_set *set, const char *text, size_t len,
 		return sd_error_set(err, SD_ELIMIT, "value longer than %d bytes",
 				    IND_MAX_VALUE - 1);
 	struct ind_indicator in = {
-		.campaign = campaign,
-		.source = source,
-		.valid_from = valid_from,
-		.valid_until = valid_until,
+	    .campaign = campaign,
+	    .source = source,
+	    .valid_from = valid_from,
+	    .valid_until = valid_until,
 	};
 	char buf[IND_MAX_VALUE];
 	memcpy(buf, text, len);
@@ -649,50 +676,51 @@ int ind_set_compile(struct ind_set *set, struct sd_error *err)
 	/* two passes: URLs last, so that a URL host already covered by a
 	 * domain indicator is not indexed a second time as a host */
 	for (int pass = 0; pass < 2 && !rc; pass++)
-	for (size_t i = 0; i < set->n && !rc; i++) {
-		const struct ind_indicator *d = &set->inds[i];
-		if ((d->kind == IND_URL) != (pass == 1))
-			continue;
-		unsigned char k[IND_MAX_NAME + 2];
-		size_t kl = 0;
-		uint32_t id;
-		if (d->kind == IND_ADDR || d->kind == IND_PREFIX) {
-			kl = addr_key(k, &d->prefix.addr, d->prefix.len);
-			lens[d->prefix.len] = true;
-		} else if (d->kind == IND_DOMAIN) {
-			k[0] = 'D';
-			kl = strlen(d->value);
-			memcpy(k + 1, d->value, kl++);
-		} else {
-			size_t hl = strlen(d->host);
-			k[0] = 'U';
-			memcpy(k + 1, d->host, hl);
-			if ((rc = sd_intern_put(set->keys, k, hl + 1, &id)))
+		for (size_t i = 0; i < set->n && !rc; i++) {
+			const struct ind_indicator *d = &set->inds[i];
+			if ((d->kind == IND_URL) != (pass == 1))
+				continue;
+			unsigned char k[IND_MAX_NAME + 2];
+			size_t kl = 0;
+			uint32_t id;
+			if (d->kind == IND_ADDR || d->kind == IND_PREFIX) {
+				kl = addr_key(k, &d->prefix.addr, d->prefix.len);
+				lens[d->prefix.len] = true;
+			} else if (d->kind == IND_DOMAIN) {
+				k[0] = 'D';
+				kl = strlen(d->value);
+				memcpy(k + 1, d->value, kl++);
+			} else {
+				size_t hl = strlen(d->host);
+				k[0] = 'U';
+				memcpy(k + 1, d->host, hl);
+				if ((rc = sd_intern_put(set->keys, k, hl + 1, &id)))
+					break;
+				ps[np++] = (struct posting){id, (uint32_t)i};
+				if (d->flags & IND_SHARED)
+					continue;
+				/* a dedicated host stands for the URL in DNS, SNI and
+				 * flows; an address host is keyed as an address */
+				struct net_addr a;
+				const char *why;
+				if (net_addr_parse(d->host, hl, &a, &why) == 0) {
+					kl = addr_key(k, &a, 128);
+					lens[128] = true;
+				} else {
+					if (domain_covers(set, d->host, hl))
+						continue;
+					k[0] = 'H';
+					kl = hl + 1;
+				}
+			}
+			if ((rc = sd_intern_put(set->keys, k, kl, &id)))
 				break;
 			ps[np++] = (struct posting){id, (uint32_t)i};
-			if (d->flags & IND_SHARED)
-				continue;
-			/* a dedicated host stands for the URL in DNS, SNI and
-			 * flows; an address host is keyed as an address */
-			struct net_addr a;
-			const char *why;
-			if (net_addr_parse(d->host, hl, &a, &why) == 0) {
-				kl = addr_key(k, &a, 128);
-				lens[128] = true;
-			} else {
-				if (domain_covers(set, d->host, hl))
-					continue;
-				k[0] = 'H';
-				kl = hl + 1;
-			}
 		}
-		if ((rc = sd_intern_put(set->keys, k, kl, &id)))
-			break;
-		ps[np++] = (struct posting){id, (uint32_t)i};
-	}
 	if (rc) {
 		free(ps);
-		return sd_error_set(err, rc, "out of memory building the indicator tables");
+		return sd_error_set(err, rc,
+				    "out of memory building the indicator tables");
 	}
 	qsort(ps, np, sizeof(*ps), cmp_posting);
 	uint32_t nkeys = sd_intern_count(set->keys);
@@ -729,10 +757,9 @@ static bool valid_at(const struct ind_indicator *d, int64_t ts)
 }
 
 /* Appends the postings of key k that are valid at ts and pass the filter. */
-static size_t collect(const struct ind_set *set, const void *k, size_t kl,
-		      int64_t ts, enum ind_kind only, const char *path,
-		      size_t pathlen, const struct ind_indicator **hits,
-		      size_t max, size_t found)
+static size_t collect(const struct ind_set *set, const void *k, size_t kl, int64_t ts,
+		      enum ind_kind only, const char *path, size_t pathlen,
+		      const struct ind_indicator **hits, size_t max, size_t found)
 {
 	uint32_t id;
 	if (!set->compiled || sd_intern_find(set->keys, k, kl, &id))
@@ -757,9 +784,8 @@ static size_t collect(const struct ind_set *set, const void *k, size_t kl,
 	return found;
 }
 
-size_t ind_match_addr(const struct ind_set *set, const struct net_addr *a,
-		      int64_t ts, const struct ind_indicator **hits,
-		      size_t max)
+size_t ind_match_addr(const struct ind_set *set, const struct net_addr *a, int64_t ts,
+		      const struct ind_indicator **hits, size_t max)
 {
 	size_t found = 0;
 	for (unsigned i = 0; i < set->nlens; i++) {
@@ -770,9 +796,8 @@ size_t ind_match_addr(const struct ind_set *set, const struct net_addr *a,
 	return found;
 }
 
-size_t ind_match_name(const struct ind_set *set, const char *name, size_t len,
-		      int64_t ts, const struct ind_indicator **hits,
-		      size_t max)
+size_t ind_match_name(const struct ind_set *set, const char *name, size_t len, int64_t ts,
+		      const struct ind_indicator **hits, size_t max)
 {
 	char k[IND_MAX_NAME + 2];
 	const char *why;
@@ -795,8 +820,8 @@ size_t ind_match_name(const struct ind_set *set, const char *name, size_t len,
 	for (long off = 0; off < n;) {
 		char save = k[off];
 		k[off] = 'D';
-		found = collect(set, k + off, (size_t)(n - off) + 1, ts,
-				IND_DOMAIN, NULL, 0, hits, max, found);
+		found = collect(set, k + off, (size_t)(n - off) + 1, ts, IND_DOMAIN, NULL,
+				0, hits, max, found);
 		k[off] = save;
 		const char *dot = memchr(k + 1 + off, '.', (size_t)(n - off));
 		if (!dot)
@@ -806,9 +831,9 @@ size_t ind_match_name(const struct ind_set *set, const char *name, size_t len,
 	return found;
 }
 
-size_t ind_match_url(const struct ind_set *set, const char *host,
-		     size_t hostlen, const char *path, size_t pathlen,
-		     int64_t ts, const struct ind_indicator **hits, size_t max)
+size_t ind_match_url(const struct ind_set *set, const char *host, size_t hostlen,
+		     const char *path, size_t pathlen, int64_t ts,
+		     const struct ind_indicator **hits, size_t max)
 {
 	char k[IND_MAX_NAME + 2];
 	const char *why;
@@ -821,6 +846,5 @@ size_t ind_match_url(const struct ind_set *set, const char *host,
 	if (n <= 0)
 		return 0;
 	k[0] = 'U';
-	return collect(set, k, (size_t)n + 1, ts, IND_URL, path, pathlen, hits,
-		       max, 0);
+	return collect(set, k, (size_t)n + 1, ts, IND_URL, path, pathlen, hits, max, 0);
 }
