@@ -1,0 +1,79 @@
+/* The include and shared keys of campaign definitions, and the bundled
+ * definitions themselves. */
+#include "testutil.h"
+
+#include "campaign/campaign.h"
+
+static const char *write_conf(const char *name, const char *text)
+{
+	const char *p = test_tmpfile(name);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return p;
+}
+
+static void test_lists(void **state)
+{
+	(void)state;
+	const char *p = write_conf("a.conf", "name = a\n"
+					     "indicators = x.csv\n"
+					     "include = one, two ,three\n"
+					     "include = four\n"
+					     "shared = od.lk, 192.0.2.7\n");
+	struct campaign_def d;
+	struct sd_error e = {0};
+	assert_int_equal(campaign_load(p, &d, &e), 0);
+	assert_int_equal(d.ninclude, 4);
+	assert_string_equal(d.include[1], "two");
+	assert_string_equal(d.include[3], "four");
+	assert_int_equal(d.nshared, 2);
+	assert_string_equal(d.shared[1], "192.0.2.7");
+	assert_non_null(strstr(d.indicators[0], "/x.csv"));
+	campaign_free(&d);
+}
+
+static void test_list_limit(void **state)
+{
+	(void)state;
+	char text[4096] = "name = b\ninclude = ";
+	for (int i = 0; i <= CAMPAIGN_MAX_LIST; i++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "l%d,", i);
+	strcat(text, "\n");
+	struct campaign_def d;
+	struct sd_error e = {0};
+	assert_int_equal(campaign_load(write_conf("b.conf", text), &d, &e), SD_ELIMIT);
+	assert_non_null(strstr(e.msg, "CAMPAIGN_MAX_LIST"));
+}
+
+static void test_bundled(void **state)
+{
+	(void)state;
+	char dir[8192];
+	snprintf(dir, sizeof(dir), "%s/../../data/campaigns", test_data(""));
+	struct campaign_def d;
+	struct sd_error e = {0};
+	assert_int_equal(campaign_find(dir, "3cx-2023", &d, &e), 0);
+	assert_int_equal(d.ninclude, 3);
+	assert_int_equal(d.nshared, 2);
+	assert_int_equal(d.window_start, 1669852800);
+	campaign_free(&d);
+	assert_int_equal(campaign_find(dir, "gopuram-2023", &d, &e), 0);
+	assert_int_equal(d.ninclude, 1);
+	assert_string_equal(d.include[0], "gopuram-2023");
+	FILE *f = fopen(d.indicators[0], "r");
+	assert_non_null(f); /* the file it names is bundled */
+	fclose(f);
+	campaign_free(&d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lists),
+		cmocka_unit_test(test_list_limit),
+		cmocka_unit_test(test_bundled),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
