@@ -13,6 +13,20 @@ int sd_atomic_open(struct sd_atomic_file *af, const char *path,
 {
 	memset(af, 0, sizeof(*af));
 	af->path = strdup(path);
+	/* A device or a FIFO (-o /dev/null, /dev/stdout, a pipe) is written in
+	 * place: renaming a temporary file over it would replace the device
+	 * node with a regular file for everybody on the machine. */
+	struct stat st;
+	if (af->path && stat(path, &st) == 0 && !S_ISREG(st.st_mode) &&
+	    !S_ISDIR(st.st_mode)) {
+		af->fp = fopen(path, "wb");
+		if (!af->fp) {
+			int e = errno;
+			sd_atomic_abort(af);
+			return sd_error_errno(err, e, "%s: cannot open", path);
+		}
+		return 0;
+	}
 	if (!af->path || asprintf(&af->tmp_path, "%s.tmp.XXXXXX", path) < 0) {
 		af->tmp_path = NULL;
 		sd_atomic_abort(af);
@@ -63,6 +77,14 @@ int sd_atomic_commit(struct sd_atomic_file *af, struct sd_error *err)
 		rc = sd_error_errno(err, errno ? errno : EIO, "%s: write failed",
 				    af->path);
 		goto fail;
+	}
+	if (!af->tmp_path) { /* written in place (a device or FIFO) */
+		rc = fclose(af->fp);
+		af->fp = NULL;
+		if (rc != 0)
+			rc = sd_error_errno(err, errno, "%s: close failed", af->path);
+		sd_atomic_abort(af);
+		return rc;
 	}
 	if (fsync(fileno(af->fp)) != 0) {
 		rc = sd_error_errno(err, errno, "%s: fsync failed", af->path);
