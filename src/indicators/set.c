@@ -53,6 +53,21 @@ struct posting {
 	uint32_t key, ind;
 };
 
+/* Every flow record costs two address lookups, so the 'A' keys get their
+ * own open-addressing table with the key inline and a multiplicative hash
+ * (no byte-string hashing or comparing on the hot path). */
+struct addr_slot {
+	uint64_t hi, lo;
+	uint32_t id1; /* key id + 1; 0 marks an empty slot */
+	uint8_t len;
+};
+
+static size_t addr_hash(uint64_t hi, uint64_t lo, unsigned len, size_t mask)
+{
+	uint64_t h = (hi ^ (lo * 0x9e3779b97f4a7c15ull) ^ len) * 0xff51afd7ed558ccdull;
+	return (size_t)(h ^ (h >> 29)) & mask;
+}
+
 struct ind_set {
 	struct ind_indicator *inds;
 	size_t n, cap;
@@ -61,6 +76,8 @@ struct ind_set {
 	struct sd_intern *keys;	  /* lookup keys (see above) */
 	uint32_t *post_off;	  /* key id -> first posting; nkeys + 1 */
 	uint32_t *post;		  /* indicator ids */
+	struct addr_slot *aslots; /* 'A' keys again, for the per-record path */
+	size_t naslots;		  /* power of two, 0 when no address keys */
 	uint8_t lens[129];	  /* prefix lengths present, longest first */
 	unsigned nlens;
 	bool compiled;
@@ -169,6 +186,7 @@ void ind_set_free(struct ind_set *set)
 	sd_intern_free(set->keys);
 	free(set->post_off);
 	free(set->post);
+	free(set->aslots);
 	free(set);
 }
 
@@ -741,6 +759,33 @@ int ind_set_compile(struct ind_set *set, struct sd_error *err)
 	for (int l = 128; l >= 0; l--)
 		if (lens[l])
 			set->lens[set->nlens++] = (uint8_t)l;
+	size_t naddr = 0;
+	for (uint32_t k = 0; k < nkeys; k++) {
+		size_t kl;
+		const unsigned char *kb = sd_intern_get(set->keys, k, &kl);
+		naddr += kb[0] == 'A';
+	}
+	if (naddr) {
+		set->naslots = 16;
+		while (set->naslots < naddr * 2)
+			set->naslots *= 2;
+		set->aslots = calloc(set->naslots, sizeof(*set->aslots));
+		if (!set->aslots)
+			return sd_error_set(err, SD_ENOMEM, "out of memory");
+		for (uint32_t k = 0; k < nkeys; k++) {
+			size_t kl;
+			const unsigned char *kb = sd_intern_get(set->keys, k, &kl);
+			if (kb[0] != 'A')
+				continue;
+			struct net_addr a;
+			memcpy(a.b, kb + 2, 16);
+			struct addr_slot sl = {net_addr_hi(&a), net_addr_lo(&a), k + 1, kb[1]};
+			size_t i = addr_hash(sl.hi, sl.lo, sl.len, set->naslots - 1);
+			while (set->aslots[i].id1)
+				i = (i + 1) & (set->naslots - 1);
+			set->aslots[i] = sl;
+		}
+	}
 	set->compiled = true;
 	return 0;
 }
@@ -756,14 +801,11 @@ static bool valid_at(const struct ind_indicator *d, int64_t ts)
 	return true;
 }
 
-/* Appends the postings of key k that are valid at ts and pass the filter. */
-static size_t collect(const struct ind_set *set, const void *k, size_t kl, int64_t ts,
-		      enum ind_kind only, const char *path, size_t pathlen,
-		      const struct ind_indicator **hits, size_t max, size_t found)
+/* Appends the postings of key id that are valid at ts and pass the filter. */
+static size_t collect_id(const struct ind_set *set, uint32_t id, int64_t ts,
+			 enum ind_kind only, const char *path, size_t pathlen,
+			 const struct ind_indicator **hits, size_t max, size_t found)
 {
-	uint32_t id;
-	if (!set->compiled || sd_intern_find(set->keys, k, kl, &id))
-		return found;
 	for (uint32_t p = set->post_off[id]; p < set->post_off[id + 1]; p++) {
 		const struct ind_indicator *d = &set->inds[set->post[p]];
 		if (only && d->kind != only)
@@ -784,14 +826,37 @@ static size_t collect(const struct ind_set *set, const void *k, size_t kl, int64
 	return found;
 }
 
+static size_t collect(const struct ind_set *set, const void *k, size_t kl, int64_t ts,
+		      enum ind_kind only, const char *path, size_t pathlen,
+		      const struct ind_indicator **hits, size_t max, size_t found)
+{
+	uint32_t id;
+	if (!set->compiled || sd_intern_find(set->keys, k, kl, &id))
+		return found;
+	return collect_id(set, id, ts, only, path, pathlen, hits, max, found);
+}
+
 size_t ind_match_addr(const struct ind_set *set, const struct net_addr *a, int64_t ts,
 		      const struct ind_indicator **hits, size_t max)
 {
 	size_t found = 0;
+	if (!set->compiled || !set->naslots)
+		return 0;
+	size_t mask = set->naslots - 1;
 	for (unsigned i = 0; i < set->nlens; i++) {
-		unsigned char k[18];
-		size_t kl = addr_key(k, a, set->lens[i]);
-		found = collect(set, k, kl, ts, 0, NULL, 0, hits, max, found);
+		struct net_addr m = *a;
+		unsigned len = set->lens[i];
+		net_addr_mask(&m, len);
+		uint64_t hi = net_addr_hi(&m), lo = net_addr_lo(&m);
+		for (size_t j = addr_hash(hi, lo, len, mask); set->aslots[j].id1;
+		     j = (j + 1) & mask) {
+			const struct addr_slot *sl = &set->aslots[j];
+			if (sl->hi == hi && sl->lo == lo && sl->len == len) {
+				found = collect_id(set, sl->id1 - 1, ts, 0, NULL, 0, hits,
+						   max, found);
+				break;
+			}
+		}
 	}
 	return found;
 }
