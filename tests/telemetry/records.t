@@ -21,7 +21,7 @@ check "first record: time, kind, endpoints" grep -qP '^2023-02-22T00:00:03Z\tflo
 # EVE as JSON Lines, checked with jq
 "$SIGHTED" records --json "$D/suricata/beats-eve-small.json" >"$T/eve.jsonl" 2>/dev/null
 ok $? "eve read as JSON"
-check "every line is JSON" jq -e . "$T/eve.jsonl" >/dev/null
+jq -e . "$T/eve.jsonl" >/dev/null; ok $? "every line is JSON"
 check "SNI without its trailing dot" test "$(jq -r 'select(.kind=="tls") | .name' "$T/eve.jsonl" | sort | tr '\n' ' ')" = "l2.io p33-btmmdns.icloud.com "
 check "escaped slash in the URL" test "$(jq -r 'select(.kind=="http") | .path' "$T/eve.jsonl")" = "/dd.xml"
 check "time in ISO 8601 UTC" test "$(jq -r 'select(.name=="l2.io") | .ts' "$T/eve.jsonl")" = "2018-07-05T19:07:20Z"
