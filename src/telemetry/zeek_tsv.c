@@ -144,10 +144,17 @@ struct slice {
 	size_t n;
 };
 
-static bool is_set(const struct zeek *z, const struct slice *f)
+static inline bool is_set(const struct zeek *z, const struct slice *f)
 {
-	return f->s && !(f->n == z->unset_len && !memcmp(f->s, z->unset, f->n)) &&
-	       !(f->n == z->empty_len && !memcmp(f->s, z->empty, f->n));
+	if (!f->s)
+		return false;
+	/* most values differ from both markers in length or first byte */
+	if (f->n == z->unset_len && f->s[0] == z->unset[0] && !memcmp(f->s, z->unset, f->n))
+		return false;
+	if (f->n == z->empty_len && f->n && f->s[0] == z->empty[0] &&
+	    !memcmp(f->s, z->empty, f->n))
+		return false;
+	return true;
 }
 
 static uint64_t num_or0(const struct zeek *z, const struct slice *f)
