@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <isa-l/igzip_lib.h>
 #include <zstd.h>
 
 #include "core/limits.h"
@@ -28,8 +28,8 @@ struct io_source {
 	/* decompressed output window */
 	unsigned char *out;
 	size_t out_pos, out_len;
-	z_stream z;
-	bool z_init;
+	/* gzip goes through ISA-L's igzip: several times faster than zlib */
+	struct inflate_state *z;
 	ZSTD_DStream *zs;
 	/* line assembly */
 	char *line;
@@ -110,12 +110,13 @@ int io_open(const char *path, struct io_source **out, struct sd_error *err)
 	const unsigned char *m = s->in;
 	if (s->in_len >= 2 && m[0] == 0x1f && m[1] == 0x8b) {
 		s->comp = IO_GZIP;
-		/* 15 + 32: zlib window with automatic gzip header detection */
-		if (inflateInit2(&s->z, 15 + 32) != Z_OK) {
+		s->z = malloc(sizeof(*s->z));
+		if (!s->z) {
 			io_close(s);
-			return sd_error_set(err, SD_ENOMEM, "%s: zlib init failed", path);
+			return sd_error_set(err, SD_ENOMEM, "out of memory");
 		}
-		s->z_init = true;
+		isal_inflate_init(s->z);
+		s->z->crc_flag = ISAL_GZIP;
 	} else if (s->in_len >= 4 && m[0] == 0x28 && m[1] == 0xb5 &&
 		   m[2] == 0x2f && m[3] == 0xfd) {
 		s->comp = IO_ZSTD;
@@ -135,8 +136,7 @@ void io_close(struct io_source *s)
 		return;
 	if (s->own_fd)
 		close(s->fd);
-	if (s->z_init)
-		inflateEnd(&s->z);
+	free(s->z);
 	if (s->zs)
 		ZSTD_freeDStream(s->zs);
 	free(s->name);
@@ -194,24 +194,26 @@ static int fill_out(struct io_source *s, struct sd_error *err)
 		if (s->comp == IO_GZIP) {
 			if (s->ended) {
 				/* concatenated members (as `cat a.gz b.gz`) */
-				if (inflateReset(&s->z) != Z_OK)
-					return sd_error_set(err, SD_EIO, "%s: zlib reset failed", s->name);
+				isal_inflate_reset(s->z);
+				s->z->crc_flag = ISAL_GZIP;
 				s->ended = false;
 			}
-			s->z.next_in = s->in + s->in_pos;
-			s->z.avail_in = (uInt)(s->in_len - s->in_pos);
-			s->z.next_out = s->out;
-			s->z.avail_out = OUT_SIZE;
-			int zr = inflate(&s->z, Z_NO_FLUSH);
-			s->in_pos = s->in_len - s->z.avail_in;
-			s->out_len = OUT_SIZE - s->z.avail_out;
-			if (zr == Z_STREAM_END)
-				s->ended = true;
-			else if (zr != Z_OK && zr != Z_BUF_ERROR)
+			s->z->next_in = s->in + s->in_pos;
+			s->z->avail_in = (uint32_t)(s->in_len - s->in_pos);
+			s->z->next_out = s->out;
+			s->z->avail_out = OUT_SIZE;
+			int zr = isal_inflate(s->z);
+			s->in_pos = s->in_len - s->z->avail_in;
+			s->out_len = OUT_SIZE - s->z->avail_out;
+			if (zr < 0)
 				return sd_error_set(err, SD_EIO,
 						    "%s: corrupt gzip data after %llu bytes: %s",
 						    s->name, (unsigned long long)s->bytes_out,
-						    s->z.msg ? s->z.msg : "inflate failed");
+						    zr == ISAL_INCORRECT_CHECKSUM ? "CRC mismatch"
+						    : zr == ISAL_INVALID_WRAPPER ? "bad gzip header"
+										 : "invalid deflate data");
+			if (s->z->block_state == ISAL_BLOCK_FINISH)
+				s->ended = true;
 		} else {
 			ZSTD_inBuffer ib = {s->in, s->in_len, s->in_pos};
 			ZSTD_outBuffer ob = {s->out, OUT_SIZE, 0};

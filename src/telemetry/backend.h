@@ -54,6 +54,23 @@ void tel_backend_malformed(struct tel_backend *b, uint64_t pos,
 int tel_backend_getline(struct tel_backend *b, const char **line, size_t *len,
 			struct sd_error *err);
 
+/* A zeroed backend of `size` bytes (the format's struct, which starts with
+ * struct tel_backend), initialised; NULL with err set when out of memory. */
+void *tel_backend_new(size_t size, const struct tel_backend_ops *ops,
+		      enum tel_format format, struct io_source *src,
+		      struct sd_error *err);
+
+/* A cleared record at position pos of the given kind, with empty name and
+ * path (never NULL). */
+void tel_record_start(struct tel_record *rec, uint64_t pos, enum tel_kind kind);
+
+/* HTTP request target: Host (port and one trailing dot dropped) and the
+ * request URI; an absolute URI (a proxy request) gives the path, and the
+ * host when there is no Host. Either may be NULL. Returns true for an
+ * absolute URI. */
+bool tel_http_target(struct tel_record *rec, const char *host, size_t hlen,
+		     const char *uri, size_t ulen);
+
 /* One open function per format; on success *out is a heap object whose
  * first member is struct tel_backend. src is borrowed: do not close it. */
 typedef int (*tel_open_fn)(struct io_source *src, const struct tel_options *opt,

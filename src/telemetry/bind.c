@@ -110,10 +110,7 @@ static int bind_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 			b->stats.skipped++; /* another category, or start-up chatter */
 			continue;
 		}
-		memset(rec, 0, sizeof(*rec));
-		rec->position = ln;
-		rec->kind = TEL_DNS;
-		rec->path = "";
+		tel_record_start(rec, ln, TEL_DNS);
 		const char *why = parse(r, line, len, rec);
 		if (why) {
 			tel_backend_malformed(b, ln, "%s", why);
@@ -131,10 +128,9 @@ static const struct tel_backend_ops bind_ops = {bind_next, bind_close};
 int bindlog_open(struct io_source *src, const struct tel_options *opt,
 		 struct tel_backend **out, struct sd_error *err)
 {
-	struct bindlog *r = calloc(1, sizeof(*r));
+	struct bindlog *r = tel_backend_new(sizeof(*r), &bind_ops, TEL_FMT_BIND, src, err);
 	if (!r)
-		return sd_error_set(err, SD_ENOMEM, "out of memory");
-	tel_backend_init(&r->base, &bind_ops, TEL_FMT_BIND, src);
+		return err->code;
 	r->year = tel_default_year(opt->year, io_name(src));
 	*out = &r->base;
 	return 0;

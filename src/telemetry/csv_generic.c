@@ -155,9 +155,7 @@ static int gc_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 			tel_backend_malformed(b, ln, "%ld columns where the header has %d", n, g->ncols);
 			continue;
 		}
-		memset(rec, 0, sizeof(*rec));
-		rec->position = ln;
-		rec->name = rec->path = "";
+		tel_record_start(rec, ln, TEL_FLOW);
 		struct sd_field *f;
 		if ((f = get(g, R_TIME)) && !tel_parse_time(f->s, f->len, &rec->ts, &why)) {
 			tel_backend_malformed(b, ln, "time '%.*s' is not a time",
@@ -203,25 +201,10 @@ static int gc_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 			rec->name_len = sni->len;
 		} else if (host || path) {
 			rec->kind = TEL_HTTP;
-			if (host) {
-				uint16_t port;
-				tel_split_hostport(host->s, host->len, &rec->name, &rec->name_len, &port);
-			}
-			if (path) {
-				const char *h, *p;
-				size_t hl, pl;
-				if (tel_split_url(path->s, path->len, &h, &hl, &p, &pl)) {
-					/* an absolute URI: the request went to a proxy */
-					rec->flags |= TEL_VIA_PROXY;
-					rec->path = p;
-					rec->path_len = pl;
-					rec->name = h;
-					rec->name_len = hl;
-				} else {
-					rec->path = path->s;
-					rec->path_len = path->len;
-				}
-			}
+			/* an absolute URI: the request went to a proxy */
+			if (tel_http_target(rec, host ? host->s : NULL, host ? host->len : 0,
+					    path ? path->s : NULL, path ? path->len : 0))
+				rec->flags |= TEL_VIA_PROXY;
 		} else if (dns) {
 			rec->kind = TEL_DNS;
 			rec->name = dns->s;
@@ -277,10 +260,9 @@ int gcsv_open(struct io_source *src, const struct tel_options *opt,
 		return sd_error_set(err, SD_EUSAGE,
 				    "%s: generic CSV needs a column map (--columns role=column,...)",
 				    io_name(src));
-	struct gcsv *g = calloc(1, sizeof(*g));
+	struct gcsv *g = tel_backend_new(sizeof(*g), &gc_ops, TEL_FMT_CSV, src, err);
 	if (!g)
-		return sd_error_set(err, SD_ENOMEM, "out of memory");
-	tel_backend_init(&g->base, &gc_ops, TEL_FMT_CSV, src);
+		return err->code;
 	g->sep = ',';
 	int rc = parse_map(g, opt->column_map, err);
 	if (rc) {

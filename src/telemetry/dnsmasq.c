@@ -78,10 +78,7 @@ static int dm_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 			b->stats.skipped++;
 			continue;
 		}
-		memset(rec, 0, sizeof(*rec));
-		rec->position = ln;
-		rec->kind = TEL_DNS;
-		rec->path = "";
+		tel_record_start(rec, ln, TEL_DNS);
 		rec->proto = 17;
 		const char *why = parse(r, line, len, rec);
 		if (why) {
@@ -100,10 +97,9 @@ static const struct tel_backend_ops dm_ops = {dm_next, dm_close};
 int dnsmasq_open(struct io_source *src, const struct tel_options *opt,
 		 struct tel_backend **out, struct sd_error *err)
 {
-	struct dnsmasq *r = calloc(1, sizeof(*r));
+	struct dnsmasq *r = tel_backend_new(sizeof(*r), &dm_ops, TEL_FMT_DNSMASQ, src, err);
 	if (!r)
-		return sd_error_set(err, SD_ENOMEM, "out of memory");
-	tel_backend_init(&r->base, &dm_ops, TEL_FMT_DNSMASQ, src);
+		return err->code;
 	r->year = tel_default_year(opt->year, io_name(src));
 	*out = &r->base;
 	return 0;

@@ -108,24 +108,13 @@ static int dns_event(struct eve *e, json_t *dns, struct tel_record *rec)
 
 static void http_part(json_t *http, struct tel_record *rec)
 {
-	const char *s, *h, *p;
-	size_t n, hl, pl;
-	uint16_t port;
-	if (tj_str(http, "hostname", &s, &n)) {
-		tel_split_hostport(s, n, &h, &hl, &port);
-		set_name(rec, h, hl);
-	}
-	if (tj_str(http, "url", &s, &n)) {
-		if (tel_split_url(s, n, &h, &hl, &p, &pl)) {
-			rec->path = p;
-			rec->path_len = pl;
-			if (!rec->name_len)
-				set_name(rec, h, hl);
-		} else {
-			rec->path = s;
-			rec->path_len = n;
-		}
-	}
+	const char *h = NULL, *u = NULL;
+	size_t hl = 0, ul = 0;
+	if (!tj_str(http, "hostname", &h, &hl))
+		h = NULL;
+	if (!tj_str(http, "url", &u, &ul))
+		u = NULL;
+	tel_http_target(rec, h, hl, u, ul);
 	if (json_object_get(http, "status"))
 		rec->flags |= TEL_ANSWERED;
 	rec->kind = TEL_HTTP;
@@ -166,9 +155,7 @@ static int json_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 	}
 	if (!json_object_get(o, "src_ip") && !json_object_get(o, "dest_ip"))
 		return 0; /* stats and other address-less events */
-	memset(rec, 0, sizeof(*rec));
-	rec->position = ln;
-	rec->name = rec->path = "";
+	tel_record_start(rec, ln, TEL_FLOW);
 	if (!tj_time(o, "timestamp", &rec->ts)) {
 		tel_backend_malformed(b, ln, "missing or bad \"timestamp\"");
 		return -1;
@@ -296,9 +283,7 @@ static int fast_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 		return FAST_FALLBACK;
 	if (!fseen(f, EK_SRC_IP) && !fseen(f, EK_DEST_IP))
 		return 0;
-	memset(rec, 0, sizeof(*rec));
-	rec->position = ln;
-	rec->name = rec->path = "";
+	tel_record_start(rec, ln, TEL_FLOW);
 	if (ftime(e, f, EK_TIMESTAMP, &rec->ts) != 1)
 		return FAST_FALLBACK;
 	if (!fstr(e, f, EK_SRC_IP, &s, &n) || !tel_addr(s, n, &rec->client) ||
@@ -359,24 +344,13 @@ static int fast_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 		if (fstr(e, f, EK_TLS_SNI, &s, &n))
 			set_name(rec, s, n);
 	} else if (streq(type, tl, "http")) {
-		const char *h, *p;
-		size_t hl, pl;
-		uint16_t port;
-		if (fstr(e, f, EK_HTTP_HOSTNAME, &s, &n)) {
-			tel_split_hostport(s, n, &h, &hl, &port);
-			set_name(rec, h, hl);
-		}
-		if (fstr(e, f, EK_HTTP_URL, &s, &n)) {
-			if (tel_split_url(s, n, &h, &hl, &p, &pl)) {
-				rec->path = p;
-				rec->path_len = pl;
-				if (!rec->name_len)
-					set_name(rec, h, hl);
-			} else {
-				rec->path = s;
-				rec->path_len = n;
-			}
-		}
+		const char *h = NULL, *u = NULL;
+		size_t hl = 0, ul = 0;
+		if (!fstr(e, f, EK_HTTP_HOSTNAME, &h, &hl))
+			h = NULL;
+		if (!fstr(e, f, EK_HTTP_URL, &u, &ul))
+			u = NULL;
+		tel_http_target(rec, h, hl, u, ul);
 		if (fseen(f, EK_HTTP_STATUS))
 			rec->flags |= TEL_ANSWERED;
 		rec->kind = TEL_HTTP;
@@ -423,10 +397,9 @@ int eve_open(struct io_source *src, const struct tel_options *opt,
 	     struct tel_backend **out, struct sd_error *err)
 {
 	(void)opt;
-	struct eve *e = calloc(1, sizeof(*e));
+	struct eve *e = tel_backend_new(sizeof(*e), &eve_ops, TEL_FMT_EVE, src, err);
 	if (!e)
-		return sd_error_set(err, SD_ENOMEM, "out of memory");
-	tel_backend_init(&e->base, &eve_ops, TEL_FMT_EVE, src);
+		return err->code;
 	*out = &e->base;
 	return 0;
 }

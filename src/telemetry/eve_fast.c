@@ -12,8 +12,11 @@ struct scan {
 	struct eve_fast *out;
 };
 
-static void ws(struct scan *s)
+static inline void ws(struct scan *s)
 {
+	/* Suricata writes no whitespace: one compare in the common case */
+	if (s->p >= s->e || (unsigned char)*s->p > ' ')
+		return;
 	while (s->p < s->e && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
 		s->p++;
 }
@@ -110,33 +113,36 @@ static int number(struct scan *s, struct ef_num *out)
 
 static int value(struct scan *s, int depth, int container);
 
+#define K(lit) lit, sizeof(lit) - 1
 static const struct {
 	const char *name;
+	size_t len;
 	int key;
 	int container; /* child keys looked up under this one */
 } top_keys[] = {
-	{"event_type", EK_EVENT_TYPE, -1}, {"timestamp", EK_TIMESTAMP, -1},
-	{"src_ip", EK_SRC_IP, -1},         {"dest_ip", EK_DEST_IP, -1},
-	{"src_port", EK_SRC_PORT, -1},     {"dest_port", EK_DEST_PORT, -1},
-	{"proto", EK_PROTO, -1},           {"flow", EK_FLOW, EK_FLOW},
-	{"netflow", EK_NETFLOW, EK_NETFLOW}, {"dns", EK_DNS, EK_DNS},
-	{"tls", EK_TLS, EK_TLS},           {"http", EK_HTTP, EK_HTTP},
-	{"alert", EK_ALERT, -1},
+	{K("event_type"), EK_EVENT_TYPE, -1}, {K("timestamp"), EK_TIMESTAMP, -1},
+	{K("src_ip"), EK_SRC_IP, -1},         {K("dest_ip"), EK_DEST_IP, -1},
+	{K("src_port"), EK_SRC_PORT, -1},     {K("dest_port"), EK_DEST_PORT, -1},
+	{K("proto"), EK_PROTO, -1},           {K("flow"), EK_FLOW, EK_FLOW},
+	{K("netflow"), EK_NETFLOW, EK_NETFLOW}, {K("dns"), EK_DNS, EK_DNS},
+	{K("tls"), EK_TLS, EK_TLS},           {K("http"), EK_HTTP, EK_HTTP},
+	{K("alert"), EK_ALERT, -1},
 };
 static const struct {
 	int container;
 	const char *name;
+	size_t len;
 	int key;
 } child_keys[] = {
-	{EK_FLOW, "bytes_toserver", EK_F_BTS}, {EK_FLOW, "bytes_toclient", EK_F_BTC},
-	{EK_FLOW, "pkts_toserver", EK_F_PTS},  {EK_FLOW, "pkts_toclient", EK_F_PTC},
-	{EK_FLOW, "start", EK_F_START},        {EK_NETFLOW, "bytes", EK_NF_BYTES},
-	{EK_NETFLOW, "pkts", EK_NF_PKTS},      {EK_NETFLOW, "start", EK_NF_START},
-	{EK_DNS, "type", EK_DNS_TYPE},         {EK_DNS, "rrname", EK_DNS_RRNAME},
+	{EK_FLOW, K("bytes_toserver"), EK_F_BTS}, {EK_FLOW, K("bytes_toclient"), EK_F_BTC},
+	{EK_FLOW, K("pkts_toserver"), EK_F_PTS},  {EK_FLOW, K("pkts_toclient"), EK_F_PTC},
+	{EK_FLOW, K("start"), EK_F_START},        {EK_NETFLOW, K("bytes"), EK_NF_BYTES},
+	{EK_NETFLOW, K("pkts"), EK_NF_PKTS},      {EK_NETFLOW, K("start"), EK_NF_START},
+	{EK_DNS, K("type"), EK_DNS_TYPE},         {EK_DNS, K("rrname"), EK_DNS_RRNAME},
 	/* v3 and alert layouts: only the full reader handles them */
-	{EK_DNS, "queries", EK_DNS_OTHER},     {EK_DNS, "query", EK_DNS_OTHER},
-	{EK_TLS, "sni", EK_TLS_SNI},           {EK_HTTP, "hostname", EK_HTTP_HOSTNAME},
-	{EK_HTTP, "url", EK_HTTP_URL},         {EK_HTTP, "status", EK_HTTP_STATUS},
+	{EK_DNS, K("queries"), EK_DNS_OTHER},     {EK_DNS, K("query"), EK_DNS_OTHER},
+	{EK_TLS, K("sni"), EK_TLS_SNI},           {EK_HTTP, K("hostname"), EK_HTTP_HOSTNAME},
+	{EK_HTTP, K("url"), EK_HTTP_URL},         {EK_HTTP, K("status"), EK_HTTP_STATUS},
 };
 
 static int lookup(int container, const struct ef_str *k, int *child)
@@ -144,12 +150,12 @@ static int lookup(int container, const struct ef_str *k, int *child)
 	*child = -1;
 	if (k->esc)
 		return -2; /* an escaped key might spell a wanted one */
-	/* every wanted key is 3..14 bytes and starts with one of these */
-	if (k->n < 3 || k->n > 14 || !strchr("abdefhnprstuq", k->s[0]))
+	/* every wanted key is 3..14 bytes long */
+	if (k->n < 3 || k->n > 14)
 		return -1;
 	if (container == -2) {
 		for (size_t i = 0; i < sizeof(top_keys) / sizeof(top_keys[0]); i++)
-			if (top_keys[i].name[0] == k->s[0] && strlen(top_keys[i].name) == k->n &&
+			if (top_keys[i].len == k->n && top_keys[i].name[0] == k->s[0] &&
 			    !memcmp(top_keys[i].name, k->s, k->n)) {
 				*child = top_keys[i].container;
 				return top_keys[i].key;
@@ -157,8 +163,8 @@ static int lookup(int container, const struct ef_str *k, int *child)
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof(child_keys) / sizeof(child_keys[0]); i++)
-		if (child_keys[i].container == container && child_keys[i].name[0] == k->s[0] &&
-		    strlen(child_keys[i].name) == k->n &&
+		if (child_keys[i].container == container && child_keys[i].len == k->n &&
+		    child_keys[i].name[0] == k->s[0] &&
 		    !memcmp(child_keys[i].name, k->s, k->n))
 			return child_keys[i].key;
 	return -1;

@@ -6,54 +6,43 @@
 
 #include "core/timeutil.h"
 
-bool tel_parse_u64(const char *s, size_t n, uint64_t *out)
-{
-	if (n == 0 || n > 20)
-		return false;
-	uint64_t v = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned d = (unsigned char)s[i] - '0';
-		if (d > 9)
-			return false;
-		if (v > (UINT64_MAX - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return true;
-}
-
-bool tel_parse_port(const char *s, size_t n, uint16_t *out)
-{
-	uint64_t v;
-	if (!tel_parse_u64(s, n, &v) || v > 65535)
-		return false;
-	*out = (uint16_t)v;
-	return true;
-}
-
 bool tel_parse_epoch(const char *s, size_t n, int64_t *out)
 {
 	size_t i = 0;
-	if (n && s[0] == 'X') {
-		/* btest canonicalises every timestamp to X's: time unknown */
-		for (; i < n; i++)
-			if (s[i] != 'X' && s[i] != '.')
-				return false;
-		*out = 0;
-		return true;
-	}
 	int64_t v = 0;
-	for (; i < n && s[i] != '.'; i++) {
-		unsigned d = (unsigned char)s[i] - '0';
-		if (d > 9 || i >= 12)
-			return false;
+	/* integer part: at most 12 digits (the year 33658) */
+	while (i < n && i < 13) {
+		unsigned d = (unsigned)((unsigned char)s[i] - '0');
+		if (d > 9)
+			break;
 		v = v * 10 + d;
+		i++;
 	}
-	if (i == 0)
+	if (i == 0 || i > 12) {
+		if (n && s[0] == 'X') {
+			/* btest canonicalises every timestamp to X's: unknown */
+			for (i = 0; i < n; i++)
+				if (s[i] != 'X' && s[i] != '.')
+					return false;
+			*out = 0;
+			return true;
+		}
 		return false;
+	}
 	if (i < n) {
-		for (size_t j = i + 1; j < n; j++)
+		if (s[i] != '.')
+			return false;
+		size_t j = i + 1;
+		/* the fraction is only checked: eight digits at a time */
+		for (; j + 8 <= n; j += 8) {
+			uint64_t x;
+			memcpy(&x, s + j, 8);
+			if ((x & 0xf0f0f0f0f0f0f0f0ull) != 0x3030303030303030ull ||
+			    ((x + 0x0606060606060606ull) & 0xf0f0f0f0f0f0f0f0ull) !=
+				    0x3030303030303030ull)
+				return false;
+		}
+		for (; j < n; j++)
 			if ((unsigned)((unsigned char)s[j] - '0') > 9)
 				return false;
 	}
@@ -76,6 +65,10 @@ static bool ieq(const char *s, size_t n, const char *lit)
 
 uint8_t tel_proto(const char *s, size_t n)
 {
+	if (n == 3 && (s[0] | 0x20) == 't' && (s[1] | 0x20) == 'c' && (s[2] | 0x20) == 'p')
+		return 6;
+	if (n == 3 && (s[0] | 0x20) == 'u' && (s[1] | 0x20) == 'd' && (s[2] | 0x20) == 'p')
+		return 17;
 	if (ieq(s, n, "tcp"))
 		return 6;
 	if (ieq(s, n, "udp"))
@@ -158,7 +151,7 @@ void tel_strip_dot(const char *s, size_t *n)
 		(*n)--;
 }
 
-bool tel_addr(const char *s, size_t n, struct net_addr *a)
+bool tel_addr_slow(const char *s, size_t n, struct net_addr *a)
 {
 	const char *why;
 	return n && net_addr_parse(s, n, a, &why) == 0;

@@ -14,9 +14,40 @@
  * out (they only help the matcher learn addresses, never decide a match). */
 #define TEL_MAX_ANSWERS 32
 
-/* Decimal digits only; false on empty, junk or overflow. */
-bool tel_parse_u64(const char *s, size_t n, uint64_t *out);
-bool tel_parse_port(const char *s, size_t n, uint16_t *out);
+/* Decimal digits only; false on empty, junk or overflow. Inline: the
+ * readers call it several times per line. */
+static inline bool tel_parse_u64(const char *s, size_t n, uint64_t *out)
+{
+	if (n == 0 || n > 20)
+		return false;
+	uint64_t v = 0;
+	if (n < 20) { /* cannot overflow */
+		for (size_t i = 0; i < n; i++) {
+			unsigned d = (unsigned)((unsigned char)s[i] - '0');
+			if (d > 9)
+				return false;
+			v = v * 10 + d;
+		}
+		*out = v;
+		return true;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned d = (unsigned)((unsigned char)s[i] - '0');
+		if (d > 9 || v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return true;
+}
+static inline bool tel_parse_port(const char *s, size_t n, uint16_t *out)
+{
+	uint64_t v;
+	if (n > 5 || !tel_parse_u64(s, n, &v) || v > 65535)
+		return false;
+	*out = (uint16_t)v;
+	return true;
+}
 /* Epoch seconds with an optional fraction ("1521911720.865716"); the
  * fraction is dropped. Zeek btest's canonical "XXXXXXXXXX.XXXXXX" gives 0
  * (unknown) and true. */
@@ -35,8 +66,43 @@ bool tel_split_url(const char *s, size_t n, const char **host, size_t *hlen,
 		   const char **path, size_t *plen);
 /* Drops one trailing '.' (an SNI or query written as an FQDN). */
 void tel_strip_dot(const char *s, size_t *n);
-/* Address text, trimming nothing; false when not an address. */
-bool tel_addr(const char *s, size_t n, struct net_addr *a);
+/* Address text, trimming nothing; false when not an address. A strict
+ * dotted quad is decoded inline (the common case in every log); anything
+ * else goes to net_addr_parse, which has the last word. */
+bool tel_addr_slow(const char *s, size_t n, struct net_addr *a);
+static inline bool tel_addr(const char *s, size_t n, struct net_addr *a)
+{
+	if (n >= 7 && n <= 15) {
+		uint32_t v = 0;
+		size_t i = 0;
+		int part = 0;
+		for (;;) {
+			size_t st = i;
+			unsigned o = 0;
+			while (i < n && (unsigned)((unsigned char)s[i] - '0') <= 9 && i - st < 3)
+				o = o * 10 + (unsigned)(s[i++] - '0');
+			if (i == st || o > 255 || (i - st > 1 && s[st] == '0'))
+				break;
+			v = v << 8 | o;
+			if (++part == 4) {
+				if (i != n)
+					break;
+				for (int k = 0; k < 10; k++)
+					a->b[k] = 0;
+				a->b[10] = a->b[11] = 0xff;
+				a->b[12] = (uint8_t)(v >> 24);
+				a->b[13] = (uint8_t)(v >> 16);
+				a->b[14] = (uint8_t)(v >> 8);
+				a->b[15] = (uint8_t)v;
+				return true;
+			}
+			if (i >= n || s[i] != '.')
+				break;
+			i++;
+		}
+	}
+	return tel_addr_slow(s, n, a);
+}
 
 /* "Jan".."Dec" (case-insensitive) -> 1..12, 0 otherwise; reads 3 bytes. */
 int tel_month(const char *s);

@@ -82,10 +82,7 @@ static int nf_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 					      r->ncols);
 			continue;
 		}
-		memset(rec, 0, sizeof(*rec));
-		rec->position = ln;
-		rec->kind = TEL_FLOW;
-		rec->name = rec->path = "";
+		tel_record_start(rec, ln, TEL_FLOW);
 		struct sd_field *ts = &r->f[r->col[N_TS]], *sa = &r->f[r->col[N_SA]],
 				*da = &r->f[r->col[N_DA]];
 		sd_field_trim(ts);
@@ -129,10 +126,9 @@ int nfcsv_open(struct io_source *src, const struct tel_options *opt,
 	       struct tel_backend **out, struct sd_error *err)
 {
 	(void)opt;
-	struct nfcsv *r = calloc(1, sizeof(*r));
+	struct nfcsv *r = tel_backend_new(sizeof(*r), &nf_ops, TEL_FMT_NFDUMP_CSV, src, err);
 	if (!r)
-		return sd_error_set(err, SD_ENOMEM, "out of memory");
-	tel_backend_init(&r->base, &nf_ops, TEL_FMT_NFDUMP_CSV, src);
+		return err->code;
 	for (int i = 0; i < NNF; i++)
 		r->col[i] = -1;
 	*out = &r->base;

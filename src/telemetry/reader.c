@@ -10,6 +10,7 @@
 #include "core/limits.h"
 #include "telemetry/backend.h"
 #include "telemetry/pcap_reader.h"
+#include "telemetry/field.h"
 
 struct tel_reader {
 	struct io_source *src;
@@ -296,4 +297,54 @@ int tel_backend_getline(struct tel_backend *b, const char **line, size_t *len,
 				      "line longer than SD_MAX_LINE (%d bytes), skipped",
 				      SD_MAX_LINE);
 	}
+}
+
+void *tel_backend_new(size_t size, const struct tel_backend_ops *ops,
+		      enum tel_format format, struct io_source *src,
+		      struct sd_error *err)
+{
+	struct tel_backend *b = calloc(1, size);
+	if (!b) {
+		sd_error_set(err, SD_ENOMEM, "out of memory");
+		return NULL;
+	}
+	tel_backend_init(b, ops, format, src);
+	return b;
+}
+
+void tel_record_start(struct tel_record *rec, uint64_t pos, enum tel_kind kind)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->position = pos;
+	rec->kind = kind;
+	rec->name = rec->path = "";
+}
+
+bool tel_http_target(struct tel_record *rec, const char *host, size_t hlen,
+		     const char *uri, size_t ulen)
+{
+	const char *h, *p;
+	size_t hl, pl;
+	uint16_t port;
+	if (host) {
+		tel_split_hostport(host, hlen, &h, &hl, &port);
+		tel_strip_dot(h, &hl);
+		rec->name = h;
+		rec->name_len = hl;
+	}
+	if (!uri)
+		return false;
+	if (tel_split_url(uri, ulen, &h, &hl, &p, &pl)) {
+		rec->path = p;
+		rec->path_len = pl;
+		if (!rec->name_len) {
+			tel_strip_dot(h, &hl);
+			rec->name = h;
+			rec->name_len = hl;
+		}
+		return true;
+	}
+	rec->path = uri;
+	rec->path_len = ulen;
+	return false;
 }

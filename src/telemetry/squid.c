@@ -146,10 +146,7 @@ static int squid_next(struct tel_backend *b, struct tel_record *rec, struct sd_e
 		uint64_t ln = io_lineno(b->src);
 		if (len == 0)
 			continue;
-		memset(rec, 0, sizeof(*rec));
-		rec->position = ln;
-		rec->kind = TEL_HTTP;
-		rec->name = rec->path = "";
+		tel_record_start(rec, ln, TEL_HTTP);
 		/* native starts with an epoch time, combined with an address */
 		const char *sp = memchr(line, ' ', len);
 		int64_t t;
@@ -174,10 +171,9 @@ int squid_open(struct io_source *src, const struct tel_options *opt,
 	       struct tel_backend **out, struct sd_error *err)
 {
 	(void)opt;
-	struct squid *s = calloc(1, sizeof(*s));
+	struct squid *s = tel_backend_new(sizeof(*s), &squid_ops, TEL_FMT_SQUID, src, err);
 	if (!s)
-		return sd_error_set(err, SD_ENOMEM, "out of memory");
-	tel_backend_init(&s->base, &squid_ops, TEL_FMT_SQUID, src);
+		return err->code;
 	*out = &s->base;
 	return 0;
 }

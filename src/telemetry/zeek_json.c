@@ -81,10 +81,7 @@ static int zj_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 			b->stats.skipped++;
 			continue;
 		}
-		memset(rec, 0, sizeof(*rec));
-		rec->position = ln;
-		rec->kind = kind;
-		rec->name = rec->path = "";
+		tel_record_start(rec, ln, kind);
 		if (!tj_time(o, "ts", &rec->ts)) {
 			tel_backend_malformed(b, ln, "missing or bad \"ts\"");
 			continue;
@@ -143,26 +140,13 @@ static int zj_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 				set_name(rec, s, n);
 			break;
 		case TEL_HTTP: {
-			if (tj_str(o, "host", &s, &n)) {
-				const char *h;
-				size_t hl;
-				uint16_t port;
-				tel_split_hostport(s, n, &h, &hl, &port);
-				set_name(rec, h, hl);
-			}
-			if (tj_str(o, "uri", &s, &n)) {
-				const char *h, *p;
-				size_t hl, pl;
-				if (tel_split_url(s, n, &h, &hl, &p, &pl)) {
-					rec->path = p;
-					rec->path_len = pl;
-					if (!rec->name_len)
-						set_name(rec, h, hl);
-				} else {
-					rec->path = s;
-					rec->path_len = n;
-				}
-			}
+			const char *u = NULL;
+			size_t ul = 0;
+			if (!tj_str(o, "host", &s, &n))
+				s = NULL;
+			if (!tj_str(o, "uri", &u, &ul))
+				u = NULL;
+			tel_http_target(rec, s, n, u, ul);
 			if (json_object_get(o, "status_code"))
 				rec->flags |= TEL_ANSWERED;
 			break;
@@ -182,10 +166,9 @@ int zeek_json_open(struct io_source *src, const struct tel_options *opt,
 		   struct tel_backend **out, struct sd_error *err)
 {
 	(void)opt;
-	struct zjson *z = calloc(1, sizeof(*z));
+	struct zjson *z = tel_backend_new(sizeof(*z), &zj_ops, TEL_FMT_ZEEK_JSON, src, err);
 	if (!z)
-		return sd_error_set(err, SD_ENOMEM, "out of memory");
-	tel_backend_init(&z->base, &zj_ops, TEL_FMT_ZEEK_JSON, src);
+		return err->code;
 	*out = &z->base;
 	return 0;
 }

@@ -144,10 +144,17 @@ struct slice {
 	size_t n;
 };
 
-static bool is_set(const struct zeek *z, const struct slice *f)
+static inline bool is_set(const struct zeek *z, const struct slice *f)
 {
-	return f->s && !(f->n == z->unset_len && !memcmp(f->s, z->unset, f->n)) &&
-	       !(f->n == z->empty_len && !memcmp(f->s, z->empty, f->n));
+	if (!f->s)
+		return false;
+	/* most values differ from both markers in length or first byte */
+	if (f->n == z->unset_len && f->s[0] == z->unset[0] && !memcmp(f->s, z->unset, f->n))
+		return false;
+	if (f->n == z->empty_len && f->n && f->s[0] == z->empty[0] &&
+	    !memcmp(f->s, z->empty, f->n))
+		return false;
+	return true;
 }
 
 static uint64_t num_or0(const struct zeek *z, const struct slice *f)
@@ -256,8 +263,7 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 					      z->ncols);
 			continue;
 		}
-		memset(rec, 0, sizeof(*rec));
-		rec->position = ln;
+		tel_record_start(rec, ln, TEL_FLOW);
 		const struct slice *ts = colp(z, f, C_TS);
 		if (!ts->s || !tel_parse_epoch(ts->s, ts->n, &rec->ts)) {
 			tel_backend_malformed(b, ln, "ts '%.*s' is not an epoch time",
@@ -319,26 +325,11 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 			break;
 		case Z_HTTP: {
 			rec->kind = TEL_HTTP;
-			name = colp(z, f, C_HOST);
-			const struct slice *uri = colp(z, f, C_URI);
+			const struct slice *host = colp(z, f, C_HOST), *uri = colp(z, f, C_URI);
 			if (is_set(z, colp(z, f, C_STATUS)))
 				rec->flags |= TEL_ANSWERED;
-			if (is_set(z, uri)) {
-				const char *h, *p;
-				size_t hl, pl;
-				if (tel_split_url(uri->s, uri->n, &h, &hl, &p, &pl)) {
-					/* a proxy request: the URL names the host */
-					rec->path = p;
-					rec->path_len = pl;
-					if (!is_set(z, name)) {
-						rec->name = h;
-						rec->name_len = hl;
-					}
-				} else {
-					rec->path = uri->s;
-					rec->path_len = uri->n;
-				}
-			}
+			tel_http_target(rec, is_set(z, host) ? host->s : NULL, host->n,
+					is_set(z, uri) ? uri->s : NULL, uri->n);
 			break;
 		}
 		default:
@@ -347,10 +338,6 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 		if (name && is_set(z, name)) {
 			const char *h = name->s;
 			size_t hl = name->n;
-			if (z->log == Z_HTTP) {
-				uint16_t port;
-				tel_split_hostport(name->s, name->n, &h, &hl, &port);
-			}
 			tel_strip_dot(h, &hl);
 			rec->name = h;
 			rec->name_len = hl;
@@ -372,10 +359,9 @@ int zeek_tsv_open(struct io_source *src, const struct tel_options *opt,
 		  struct tel_backend **out, struct sd_error *err)
 {
 	(void)opt;
-	struct zeek *z = calloc(1, sizeof(*z));
+	struct zeek *z = tel_backend_new(sizeof(*z), &zeek_ops, TEL_FMT_ZEEK_TSV, src, err);
 	if (!z)
-		return sd_error_set(err, SD_ENOMEM, "out of memory");
-	tel_backend_init(&z->base, &zeek_ops, TEL_FMT_ZEEK_TSV, src);
+		return err->code;
 	z->sep = '\t';
 	z->set_sep = ',';
 	set_str(z->empty, &z->empty_len, "(empty)", 7);

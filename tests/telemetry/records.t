@@ -21,7 +21,7 @@ check "first record: time, kind, endpoints" grep -qP '^2023-02-22T00:00:03Z\tflo
 # EVE as JSON Lines, checked with jq
 "$SIGHTED" records --json "$D/suricata/beats-eve-small.json" >"$T/eve.jsonl" 2>/dev/null
 ok $? "eve read as JSON"
-check "every line is JSON" jq -e . "$T/eve.jsonl" >/dev/null
+jq -e . "$T/eve.jsonl" >/dev/null; ok $? "every line is JSON"
 check "SNI without its trailing dot" test "$(jq -r 'select(.kind=="tls") | .name' "$T/eve.jsonl" | sort | tr '\n' ' ')" = "l2.io p33-btmmdns.icloud.com "
 check "escaped slash in the URL" test "$(jq -r 'select(.kind=="http") | .path' "$T/eve.jsonl")" = "/dd.xml"
 check "time in ISO 8601 UTC" test "$(jq -r 'select(.name=="l2.io") | .ts' "$T/eve.jsonl")" = "2018-07-05T19:07:20Z"
@@ -42,6 +42,18 @@ zstd -q -c "$D/zeek/wrccdc-2018-03-24.dns.first3000.log" >"$T/dns.log.zst"
 check "gzip gives the same records" cmp -s "$T/plain.txt" "$T/gz.txt"
 check "zstd gives the same records" cmp -s "$T/plain.txt" "$T/zst.txt"
 check "3000 dns records" test "$(wc -l <"$T/plain.txt")" = 3000
+
+# concatenated gzip members (as `cat a.gz b.gz`) read as one stream
+L="$D/zeek/wrccdc-2018-03-24.dns.first3000.log"
+{ head -n 1500 "$L" | gzip -c; tail -n +1501 "$L" | gzip -c; } >"$T/two.log.gz"
+"$SIGHTED" records --quiet "$T/two.log.gz" >"$T/two.txt"; ok $? "two gzip members"
+check "two members give the same records" cmp -s "$T/plain.txt" "$T/two.txt"
+# a corrupted byte in the deflate data: an error naming the file, exit 3
+cp "$T/dns.log.gz" "$T/bad.log.gz"
+printf '\xff\xff\xff\xff\xff\xff\xff\xff' | dd of="$T/bad.log.gz" bs=1 seek=5000 conv=notrunc 2>/dev/null
+"$SIGHTED" records --quiet "$T/bad.log.gz" >/dev/null 2>"$T/bad.err"
+check "corrupt gzip exits 3" test $? = 3
+check "corrupt gzip names the file" grep -q "bad.log.gz: corrupt gzip data" "$T/bad.err"
 
 # truncated gzip: error names the file and how much was read, exit 3
 head -c 20000 "$T/dns.log.gz" >"$T/cut.log.gz"

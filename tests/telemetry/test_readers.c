@@ -2,6 +2,8 @@
  * assertions on what the records say. */
 #include "testutil.h"
 #include "telutil.h"
+#include "telemetry/backend.h"
+#include "telemetry/eve_fast.h"
 
 static const char *sample(const char *name)
 {
@@ -244,6 +246,49 @@ static void eve_slips(void **state)
 	tf_free(&t);
 }
 
+/* The hot path takes most real lines and agrees with jansson on each */
+static void eve_fast_path(void **state)
+{
+	(void)state;
+	struct sd_error err;
+	struct io_source *src;
+	struct tel_backend *b;
+	struct tel_options opt = {0};
+	const char *path = sample("suricata/slips-test6-malicious.eve.part1-lines1-2000.json");
+	assert_int_equal(io_open(path, &src, &err), 0);
+	assert_int_equal(eve_open(src, &opt, &b, &err), 0);
+	const char *line;
+	size_t len, fast = 0, lines = 0;
+	static char copy[70000];
+	while (io_getline(src, &line, &len, &err) == 1) {
+		lines++;
+		memcpy(copy, line, len);
+		struct tel_record a, j;
+		int ra = eve_line(b, copy, len, lines, &a, EVE_FAST_ONLY);
+		if (ra == 2)
+			continue;
+		fast++;
+		char name[512] = "";
+		memcpy(name, a.name, a.name_len < 511 ? a.name_len : 511);
+		int rj = eve_line(b, copy, len, lines, &j, EVE_JSON_ONLY);
+		assert_int_equal(ra, rj);
+		if (ra == 1) {
+			assert_int_equal(a.ts, j.ts);
+			assert_int_equal(a.kind, j.kind);
+			assert_memory_equal(&a.client, &j.client, sizeof(a.client));
+			assert_int_equal(a.bytes, j.bytes);
+			assert_int_equal(a.name_len, j.name_len);
+			assert_memory_equal(name, j.name, a.name_len);
+		}
+	}
+	assert_int_equal(lines, 2000);
+	/* alerts (745) and dns answers go to jansson; flows, http, tls,
+	 * queries and skipped types stay on the hot path */
+	assert_true(fast > 900);
+	b->ops->close(b);
+	io_close(src);
+}
+
 /* --- nfdump CSV --- */
 
 static void nfdump(void **state)
@@ -413,7 +458,8 @@ int main(void)
 		cmocka_unit_test(zeek_ssl_sni),      cmocka_unit_test(zeek_btest),
 		cmocka_unit_test(zeek_json_matches_tsv), cmocka_unit_test(zeek_json_beats),
 		cmocka_unit_test(eve_small),         cmocka_unit_test(eve_dns_layouts),
-		cmocka_unit_test(eve_slips),         cmocka_unit_test(nfdump),
+		cmocka_unit_test(eve_slips),         cmocka_unit_test(eve_fast_path),
+		cmocka_unit_test(nfdump),
 		cmocka_unit_test(tshark_csv),        cmocka_unit_test(csv_bad_map),
 		cmocka_unit_test(squid_formats),     cmocka_unit_test(bind_querylog),
 		cmocka_unit_test(dnsmasq_log),
