@@ -237,6 +237,12 @@ static void split_client_hello(void **state)
 	cf_ip(&cf, CL_ETH, T0, &c1, m.b, 1400); /* a retransmission */
 	c1.seq = 1401;
 	cf_ip(&cf, CL_ETH, T0 + 1, &c1, m.b + 1400, m.n - 1400);
+	/* later, an encrypted handshake record whose first byte happens to be
+	 * 1: not a second ClientHello, and not a malformed one either */
+	uint8_t enc[45] = {22, 3, 3, 0, 40, 1, 0, 0, 36};
+	memset(enc + 9, 0xff, sizeof(enc) - 9);
+	c1.seq = 1 + (uint32_t)m.n;
+	cf_ip(&cf, CL_ETH, T0 + 1, &c1, enc, sizeof(enc));
 	cf_close(&cf);
 
 	struct collect *c = collect(path);
