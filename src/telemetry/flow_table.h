@@ -33,6 +33,10 @@ struct flowt_flow {
 	bool seen_orig, seen_resp;
 	bool fin_orig, fin_resp;
 	bool connect_seen; /* an HTTP CONNECT went through: a proxy tunnel */
+	/* A ClientHello was read: the rest of the connection is TLS records,
+	 * and an encrypted one that happens to look like a hello must not be
+	 * taken for one (or reported as a bad one). */
+	bool tls_seen;
 	int16_t reasm;	   /* TLS reassembly slot, -1 none */
 	int64_t first_ts, last_ts;
 	uint64_t bytes, packets;

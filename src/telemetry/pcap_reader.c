@@ -600,7 +600,7 @@ static void http(struct pcapr *r, struct flowt_flow *f, const struct pkt_info *p
 static void tcp_payload(struct pcapr *r, struct flowt_flow *f, const struct pkt_info *p,
 			int64_t ts)
 {
-	if (tls_continue(r, f, p))
+	if (tls_continue(r, f, p) || f->tls_seen)
 		return;
 	char name[TLSH_MAX_NAME + 1];
 	size_t name_len, need;
@@ -611,6 +611,7 @@ static void tcp_payload(struct pcapr *r, struct flowt_flow *f, const struct pkt_
 		http(r, f, p, ts);
 		return;
 	}
+	f->tls_seen = true;
 	if (rc == TLSH_NEED_MORE) {
 		struct reasm_slot *s = reasm_take(r, f);
 		if (!s) {

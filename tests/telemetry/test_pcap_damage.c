@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "pcap_collect.h"
 #include "pcap_craft.h"
+#include "telemetry/flow_table.h"
 
 #define T0 1680098111u
 
@@ -236,6 +237,12 @@ static void split_client_hello(void **state)
 	cf_ip(&cf, CL_ETH, T0, &c1, m.b, 1400); /* a retransmission */
 	c1.seq = 1401;
 	cf_ip(&cf, CL_ETH, T0 + 1, &c1, m.b + 1400, m.n - 1400);
+	/* later, an encrypted handshake record whose first byte happens to be
+	 * 1: not a second ClientHello, and not a malformed one either */
+	uint8_t enc[45] = {22, 3, 3, 0, 40, 1, 0, 0, 36};
+	memset(enc + 9, 0xff, sizeof(enc) - 9);
+	c1.seq = 1 + (uint32_t)m.n;
+	cf_ip(&cf, CL_ETH, T0 + 1, &c1, enc, sizeof(enc));
 	cf_close(&cf);
 
 	struct collect *c = collect(path);
@@ -360,6 +367,37 @@ static void flow_direction(void **state)
 	collect_free(c);
 }
 
+/* More flows than FLOWT_MAX_FLOWS: the least recently seen is emitted to
+ * make room, so a late packet of the first flow starts a second record. */
+static void flow_table_full(void **state)
+{
+	(void)state;
+	const char *path = test_tmpfile("many.pcap");
+	struct craft_file cf;
+	cf_open(&cf, path, craft_dlt(CL_RAW), 0); /* raw IP keeps the file small */
+	struct craft_pkt p = dns_pkt();
+	p.dport = 9999;
+	const unsigned n = FLOWT_MAX_FLOWS + 10;
+	for (unsigned i = 0; i < n; i++) {
+		craft_v4(p.src, 10, (i >> 16) & 255, (i >> 8) & 255, i & 255);
+		cf_ip(&cf, CL_RAW, T0, &p, "x", 1);
+	}
+	craft_v4(p.src, 10, 0, 0, 0);
+	cf_ip(&cf, CL_RAW, T0 + 1, &p, "y", 1);
+	cf_close(&cf);
+
+	struct collect *c = collect(path);
+	assert_int_equal(c->rc, 0);
+	assert_int_equal(count_kind(c, TEL_FLOW), n + 1);
+	assert_int_equal(count_rec(c, TEL_FLOW, "10.0.0.0", NULL), 2);
+	for (size_t i = 0; i < c->n; i++)
+		assert_int_equal(c->r[i].packets, 1);
+	/* the evicted one came out while the file was still being read */
+	assert_string_equal(c->r[0].client, "10.0.0.0");
+	assert_int_equal(c->r[0].position, 1);
+	collect_free(c);
+}
+
 /* HTTP through a proxy: CONNECT to an IPv6 literal, an absolute URI with a
  * port and userinfo, and TLS inside the tunnel marked as proxied. */
 static void http_proxy_forms(void **state)
@@ -423,7 +461,7 @@ int main(void)
 		cmocka_unit_test(truncated_pcap),    cmocka_unit_test(not_a_capture),
 		cmocka_unit_test(malformed_packets), cmocka_unit_test(split_client_hello),
 		cmocka_unit_test(dns_transactions),  cmocka_unit_test(flow_direction),
-		cmocka_unit_test(http_proxy_forms),
+		cmocka_unit_test(flow_table_full),  cmocka_unit_test(http_proxy_forms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
