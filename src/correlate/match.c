@@ -51,11 +51,27 @@ static void add(struct acc *a, const struct ind_indicator *ind,
 	h->confidence = corr_confidence(evidence, a->rec->flags, dir);
 }
 
+static size_t by_addr(const struct corr_rules *r, const struct net_addr *a, int64_t ts,
+		      const struct ind_indicator **ih, size_t max);
+
+/* A name that is an address literal (an SNI of "203.0.113.5", a proxied
+ * "CONNECT 203.0.113.5:443") is looked up as an address: through a proxy
+ * it is the only place the C2 address shows. */
 static size_t by_name(const struct corr_rules *r, const struct tel_record *rec,
 		      const struct ind_indicator **ih, size_t max)
 {
 	if (!rec->name || !rec->name_len)
 		return 0;
+	struct net_addr a;
+	const char *why;
+	size_t nl = rec->name_len;
+	const char *nm = rec->name;
+	if (nl > 2 && nm[0] == '[' && nm[nl - 1] == ']') {
+		nm++;
+		nl -= 2;
+	}
+	if (net_addr_parse(nm, nl, &a, &why) == 0)
+		return by_addr(r, &a, rec->ts, ih, max);
 	size_t n = ind_match_name(r->set, rec->name, rec->name_len, rec->ts, ih, max);
 	return n < max ? n : max;
 }

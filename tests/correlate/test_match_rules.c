@@ -167,6 +167,18 @@ static void test_proxy_client(void **state)
 	assert_memory_equal(&h[0].client, &r.client, sizeof(r.client));
 	assert_false(h[0].has_server);
 	assert_int_equal(h[0].ind->kind, IND_DOMAIN);
+	/* a CONNECT to an address literal through the proxy: the literal is
+	 * the C2 address */
+	r = rec(TEL_HTTP, "192.0.2.12", "192.0.2.1", 3128, "198.51.100.7", NULL);
+	r.flags |= TEL_VIA_PROXY;
+	assert_int_equal(run(&r, h, &oc), 1);
+	assert_int_equal(h[0].ind->kind, IND_ADDR);
+	r = rec(TEL_HTTP, "192.0.2.12", "192.0.2.1", 3128, "[2001:db8::c2]", NULL);
+	r.flags |= TEL_VIA_PROXY;
+	assert_int_equal(run(&r, h, &oc), 1);
+	/* an SNI that is an address literal of no indicator */
+	r = rec(TEL_TLS, "192.0.2.12", "192.0.2.80", 443, "192.0.2.80", NULL);
+	assert_int_equal(run(&r, h, &oc), 0);
 }
 
 static void test_flows(void **state)
