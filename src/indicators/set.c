@@ -502,6 +502,14 @@ int ind_set_add(struct ind_set *set, const struct ind_indicator *in, struct sd_e
 			    is_shared_addr(set, &a))
 				d.flags |= IND_SHARED;
 		}
+		/* a shared host's root is the host itself: everybody fetches it */
+		if ((d.flags & IND_SHARED) && (pl == 0 || (pl == 1 && path[0] == '/') ||
+					       path[0] == '?')) {
+			set->stats.shared++;
+			return sd_error_set(err, SD_ERANGE,
+					    "%s is shared infrastructure: a URL on it needs a path",
+					    host);
+		}
 		/* kept for the copy below */
 		d.path = pl ? dupn(path, pl) : strdup("/");
 		if (!d.path)
