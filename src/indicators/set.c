@@ -851,11 +851,17 @@ size_t ind_match_addr(const struct ind_set *set, const struct net_addr *a, int64
 	if (!set->compiled || !set->naslots)
 		return 0;
 	size_t mask = set->naslots - 1;
+	const uint64_t hi0 = net_addr_hi(a), lo0 = net_addr_lo(a);
 	for (unsigned i = 0; i < set->nlens; i++) {
-		struct net_addr m = *a;
 		unsigned len = set->lens[i];
-		net_addr_mask(&m, len);
-		uint64_t hi = net_addr_hi(&m), lo = net_addr_lo(&m);
+		/* net_addr_mask in two words */
+		uint64_t hi = hi0, lo = lo0;
+		if (len <= 64) {
+			lo = 0;
+			hi = len ? hi0 & (~0ull << (64 - len)) : 0;
+		} else if (len < 128) {
+			lo = lo0 & (~0ull << (128 - len));
+		}
 		for (size_t j = addr_hash(hi, lo, len, mask); set->aslots[j].id1;
 		     j = (j + 1) & mask) {
 			const struct addr_slot *sl = &set->aslots[j];

@@ -91,6 +91,29 @@ static void test_addresses_and_prefixes(void **state)
 	ind_set_free(s);
 }
 
+static void test_prefix_length_edges(void **state)
+{
+	(void)state;
+	const char *v[] = {"2001:db8:0:1::/64", "2001:db8:0:2:8000::/65", "2001:db8::1:0/127",
+			   "192.0.2.128/25", "10.0.0.0/8", NULL};
+	struct ind_set *s = make(v);
+	assert_int_equal(addr(s, "2001:db8:0:1:ffff::1"), 1);
+	assert_int_equal(addr(s, "2001:db8:0:2::1"), 0); /* below the /65 */
+	assert_int_equal(addr(s, "2001:db8:0:2:8000::1"), 1);
+	assert_int_equal(addr(s, "2001:db8::1:1"), 1);
+	assert_int_equal(addr(s, "2001:db8::1:2"), 0);
+	assert_int_equal(addr(s, "192.0.2.200"), 1);
+	assert_int_equal(addr(s, "192.0.2.127"), 0);
+	assert_int_equal(addr(s, "10.255.255.255"), 1);
+	assert_int_equal(addr(s, "11.0.0.0"), 0);
+	ind_set_free(s);
+	const char *all[] = {"::/0", NULL};
+	s = make(all);
+	assert_int_equal(addr(s, "192.0.2.1"), 1);
+	assert_int_equal(addr(s, "2001:db8::1"), 1);
+	ind_set_free(s);
+}
+
 static void test_hostbits_refused(void **state)
 {
 	(void)state;
@@ -256,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_label_boundary),
 		cmocka_unit_test(test_case_and_trailing_dot),
 		cmocka_unit_test(test_addresses_and_prefixes),
+		cmocka_unit_test(test_prefix_length_edges),
 		cmocka_unit_test(test_hostbits_refused),
 		cmocka_unit_test(test_url_normalisation),
 		cmocka_unit_test(test_shared_hosts),
