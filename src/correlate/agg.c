@@ -1,3 +1,7 @@
+/* Two tables of the same shape under one lock: client x indicator x source
+ * (the evidence, for --sightings) and client x source (for the snapshot,
+ * whose count must be records, not record x indicator pairs: one beacon that
+ * matches a domain and a URL is one sighting). */
 #include "correlate/agg.h"
 
 #include <pthread.h>
@@ -7,12 +11,18 @@
 
 #include "core/error.h"
 
-struct corr_agg {
-	pthread_mutex_t lock;
+#define ALL_INDICATORS UINT32_MAX /* the ind of client-level entries */
+
+struct table {
 	struct corr_sighting *s;
 	size_t n, cap;
 	uint32_t *slots; /* index + 1, 0 empty; open addressing */
 	size_t nslots;	 /* power of two */
+};
+
+struct corr_agg {
+	pthread_mutex_t lock;
+	struct table by_ind, by_client;
 	struct net_addr proxies[CORR_MAX_PROXIES];
 	size_t nproxies;
 };
@@ -32,16 +42,21 @@ static uint64_t hash_key(const struct net_addr *c, uint32_t ind, uint32_t src)
 	return XXH3_64bits(&k, sizeof(k));
 }
 
+static int table_init(struct table *t)
+{
+	t->nslots = 1024;
+	t->slots = calloc(t->nslots, sizeof(*t->slots));
+	return t->slots ? 0 : SD_ENOMEM;
+}
+
 struct corr_agg *corr_agg_new(void)
 {
 	struct corr_agg *g = calloc(1, sizeof(*g));
 	if (!g)
 		return NULL;
 	pthread_mutex_init(&g->lock, NULL);
-	g->nslots = 1024;
-	g->slots = calloc(g->nslots, sizeof(*g->slots));
-	if (!g->slots) {
-		free(g);
+	if (table_init(&g->by_ind) || table_init(&g->by_client)) {
+		corr_agg_free(g);
 		return NULL;
 	}
 	return g;
@@ -52,85 +67,89 @@ void corr_agg_free(struct corr_agg *g)
 	if (!g)
 		return;
 	pthread_mutex_destroy(&g->lock);
-	free(g->s);
-	free(g->slots);
+	free(g->by_ind.s);
+	free(g->by_ind.slots);
+	free(g->by_client.s);
+	free(g->by_client.slots);
 	free(g);
 }
 
-static size_t find_slot(const struct corr_agg *g, const struct net_addr *c, uint32_t ind,
+static size_t find_slot(const struct table *t, const struct net_addr *c, uint32_t ind,
 			uint32_t src)
 {
-	size_t mask = g->nslots - 1, i = hash_key(c, ind, src) & mask;
+	size_t mask = t->nslots - 1, i = hash_key(c, ind, src) & mask;
 	for (;;) {
-		uint32_t v = g->slots[i];
+		uint32_t v = t->slots[i];
 		if (!v)
 			return i;
-		const struct corr_sighting *s = &g->s[v - 1];
-		if (s->ind == ind && s->source == src &&
-		    !memcmp(&s->client, c, sizeof(*c)))
+		const struct corr_sighting *s = &t->s[v - 1];
+		if (s->ind == ind && s->source == src && !memcmp(&s->client, c, sizeof(*c)))
 			return i;
 		i = (i + 1) & mask;
 	}
 }
 
-static int grow(struct corr_agg *g)
+static void reindex(struct table *t)
 {
-	size_t ns = g->nslots * 2;
-	uint32_t *slots = calloc(ns, sizeof(*slots));
-	if (!slots)
-		return SD_ENOMEM;
-	free(g->slots);
-	g->slots = slots;
-	g->nslots = ns;
-	for (size_t k = 0; k < g->n; k++) {
-		const struct corr_sighting *s = &g->s[k];
-		g->slots[find_slot(g, &s->client, s->ind, s->source)] = (uint32_t)k + 1;
+	memset(t->slots, 0, t->nslots * sizeof(*t->slots));
+	for (size_t k = 0; k < t->n; k++) {
+		const struct corr_sighting *s = &t->s[k];
+		t->slots[find_slot(t, &s->client, s->ind, s->source)] = (uint32_t)k + 1;
 	}
-	return 0;
 }
 
-int corr_agg_add(struct corr_agg *g, const struct corr_hit *h, int64_t ts,
-		 uint32_t source)
+/* The entry for (client, ind, source), created empty when new; NULL with
+ * *rc set on failure. */
+static struct corr_sighting *upsert(struct table *t, const struct net_addr *client,
+				    uint32_t ind, uint32_t source, int *rc)
 {
-	int rc = 0;
-	pthread_mutex_lock(&g->lock);
-	size_t i = find_slot(g, &h->client, h->ind->id, source);
-	struct corr_sighting *s;
-	if (g->slots[i]) {
-		s = &g->s[g->slots[i] - 1];
-	} else {
-		if (g->n >= CORR_MAX_SIGHTINGS) {
-			rc = SD_ELIMIT;
-			goto out;
-		}
-		if (g->n == g->cap) {
-			size_t nc = g->cap ? g->cap * 2 : 256;
-			struct corr_sighting *ns = realloc(g->s, nc * sizeof(*ns));
-			if (!ns) {
-				rc = SD_ENOMEM;
-				goto out;
-			}
-			g->s = ns;
-			g->cap = nc;
-		}
-		s = &g->s[g->n];
-		memset(s, 0, sizeof(*s));
-		s->client = h->client;
-		s->ind = h->ind->id;
-		s->source = source;
-		s->first_seen = s->last_seen = ts;
-		g->slots[i] = (uint32_t)++g->n;
-		if (g->n * 2 > g->nslots && (rc = grow(g))) {
-			g->n--;
-			goto out;
-		}
-		s = &g->s[g->n - 1];
+	size_t i = find_slot(t, client, ind, source);
+	if (t->slots[i])
+		return &t->s[t->slots[i] - 1];
+	if (t->n >= CORR_MAX_SIGHTINGS) {
+		*rc = SD_ELIMIT;
+		return NULL;
 	}
+	if (t->n == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 256;
+		struct corr_sighting *ns = realloc(t->s, nc * sizeof(*ns));
+		if (!ns) {
+			*rc = SD_ENOMEM;
+			return NULL;
+		}
+		t->s = ns;
+		t->cap = nc;
+	}
+	if ((t->n + 1) * 2 > t->nslots) {
+		uint32_t *slots = calloc(t->nslots * 2, sizeof(*slots));
+		if (!slots) {
+			*rc = SD_ENOMEM;
+			return NULL;
+		}
+		free(t->slots);
+		t->slots = slots;
+		t->nslots *= 2;
+		reindex(t);
+		i = find_slot(t, client, ind, source);
+	}
+	struct corr_sighting *s = &t->s[t->n];
+	memset(s, 0, sizeof(*s));
+	s->client = *client;
+	s->ind = ind;
+	s->source = source;
+	t->slots[i] = (uint32_t)++t->n;
+	return s;
+}
+
+/* Folds one piece of evidence into s; counts it when count is set. */
+static void apply(struct corr_sighting *s, const struct corr_hit *h, int64_t ts, bool count)
+{
 	if (ts && (!s->first_seen || ts < s->first_seen))
 		s->first_seen = ts;
 	if (ts > s->last_seen)
 		s->last_seen = ts;
-	s->count++;
+	if (count)
+		s->count++;
 	s->evidence |= h->evidence;
 	if (h->confidence > s->confidence)
 		s->confidence = h->confidence;
@@ -140,9 +159,39 @@ int corr_agg_add(struct corr_agg *g, const struct corr_hit *h, int64_t ts,
 		s->server = h->server;
 		s->server_port = h->server_port;
 	}
-out:
+}
+
+int corr_agg_add_record(struct corr_agg *g, const struct corr_hit *h, size_t n, int64_t ts,
+			uint32_t source)
+{
+	int rc = 0;
+	pthread_mutex_lock(&g->lock);
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct corr_sighting *s = upsert(&g->by_ind, &h[i].client, h[i].ind->id, source, &rc);
+		if (!s)
+			break;
+		/* one record counts once per indicator, whatever its evidence */
+		bool seen = false;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = h[k].ind == h[i].ind &&
+			       !memcmp(&h[k].client, &h[i].client, sizeof(h[i].client));
+		apply(s, &h[i], ts, !seen);
+		/* and once per client */
+		s = upsert(&g->by_client, &h[i].client, ALL_INDICATORS, source, &rc);
+		if (!s)
+			break;
+		seen = false;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = !memcmp(&h[k].client, &h[i].client, sizeof(h[i].client));
+		apply(s, &h[i], ts, !seen);
+	}
 	pthread_mutex_unlock(&g->lock);
 	return rc;
+}
+
+int corr_agg_add(struct corr_agg *g, const struct corr_hit *h, int64_t ts, uint32_t source)
+{
+	return corr_agg_add_record(g, h, 1, ts, source);
 }
 
 int corr_agg_add_proxy(struct corr_agg *g, const struct net_addr *a)
@@ -171,14 +220,12 @@ bool corr_agg_is_proxy(const struct corr_agg *g, const struct net_addr *a)
 	return false;
 }
 
-size_t corr_agg_nproxies(const struct corr_agg *g)
-{
-	return g->nproxies;
-}
+size_t corr_agg_nproxies(const struct corr_agg *g) { return g->nproxies; }
+
 size_t corr_agg_count(struct corr_agg *g)
 {
 	pthread_mutex_lock(&g->lock);
-	size_t n = g->n;
+	size_t n = g->by_ind.n;
 	pthread_mutex_unlock(&g->lock);
 	return n;
 }
@@ -194,18 +241,23 @@ static int cmp_sighting(const void *a, const void *b)
 	return x->source < y->source ? -1 : x->source > y->source;
 }
 
-const struct corr_sighting *corr_agg_sorted(struct corr_agg *g, size_t *n)
+static const struct corr_sighting *sorted(struct corr_agg *g, struct table *t, size_t *n)
 {
 	pthread_mutex_lock(&g->lock);
-	if (g->n)
-		qsort(g->s, g->n, sizeof(*g->s), cmp_sighting);
-	/* the index points at old positions: rebuild it */
-	memset(g->slots, 0, g->nslots * sizeof(*g->slots));
-	for (size_t k = 0; k < g->n; k++) {
-		const struct corr_sighting *s = &g->s[k];
-		g->slots[find_slot(g, &s->client, s->ind, s->source)] = (uint32_t)k + 1;
-	}
-	*n = g->n;
+	if (t->n)
+		qsort(t->s, t->n, sizeof(*t->s), cmp_sighting);
+	reindex(t); /* the index pointed at the old positions */
+	*n = t->n;
 	pthread_mutex_unlock(&g->lock);
-	return g->s;
+	return t->s;
+}
+
+const struct corr_sighting *corr_agg_sorted(struct corr_agg *g, size_t *n)
+{
+	return sorted(g, &g->by_ind, n);
+}
+
+const struct corr_sighting *corr_agg_clients_sorted(struct corr_agg *g, size_t *n)
+{
+	return sorted(g, &g->by_client, n);
 }

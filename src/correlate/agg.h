@@ -34,10 +34,13 @@ struct corr_agg;
 struct corr_agg *corr_agg_new(void);
 void corr_agg_free(struct corr_agg *g);
 
-/* Records one hit at time ts from source. Returns 0, SD_ENOMEM, or
- * SD_ELIMIT past CORR_MAX_SIGHTINGS. */
-int corr_agg_add(struct corr_agg *g, const struct corr_hit *h, int64_t ts,
-		 uint32_t source);
+/* Records the n hits of one record at time ts from source: each client x
+ * indicator and each client counts the record once. Returns 0, SD_ENOMEM,
+ * or SD_ELIMIT past CORR_MAX_SIGHTINGS. */
+int corr_agg_add_record(struct corr_agg *g, const struct corr_hit *h, size_t n, int64_t ts,
+			uint32_t source);
+/* A record with a single hit. */
+int corr_agg_add(struct corr_agg *g, const struct corr_hit *h, int64_t ts, uint32_t source);
 
 /* Addresses that are proxies (learnt from the wire or given by the user):
  * their own sightings are left out by the caller when asked. */
@@ -48,6 +51,9 @@ size_t corr_agg_nproxies(const struct corr_agg *g);
 /* After all adds: the sightings sorted by client, indicator, source. The
  * array belongs to g. */
 const struct corr_sighting *corr_agg_sorted(struct corr_agg *g, size_t *n);
+/* The same per client and source (ind is UINT32_MAX): what the snapshot
+ * stores, with count = records that sighted the client. */
+const struct corr_sighting *corr_agg_clients_sorted(struct corr_agg *g, size_t *n);
 size_t corr_agg_count(struct corr_agg *g);
 
 #endif

@@ -166,20 +166,22 @@ int corr_write(struct corr_agg *agg, const struct ind_set *set,
 		rc = db_builder_campaign(b, o->campaign, &cid, err);
 		for (size_t k = 0; k < o->nsources && !rc; k++)
 			rc = db_builder_sourceset(b, &o->sources[k], 1, &sets[k], err);
-		for (size_t i = 0; i < n && !rc; i++) {
-			if (!o->keep_proxies && corr_agg_is_proxy(agg, &s[i].client))
+		/* one sighting per client and source: counts are records */
+		size_t nc;
+		const struct corr_sighting *c = corr_agg_clients_sorted(agg, &nc);
+		for (size_t i = 0; i < nc && !rc; i++) {
+			if (!o->keep_proxies && corr_agg_is_proxy(agg, &c[i].client))
 				continue;
 			struct net_prefix p;
-			net_prefix_host(&p, &s[i].client);
+			net_prefix_host(&p, &c[i].client);
 			struct db_sighting ds = {
-			    .first_seen = t32(s[i].first_seen),
-			    .last_seen = t32(s[i].last_seen),
-			    .count = s[i].count > UINT32_MAX ? UINT32_MAX
-							     : (uint32_t)s[i].count,
+			    .first_seen = t32(c[i].first_seen),
+			    .last_seen = t32(c[i].last_seen),
+			    .count = c[i].count > UINT32_MAX ? UINT32_MAX : (uint32_t)c[i].count,
 			    .campaign = cid,
-			    .evidence = s[i].evidence,
-			    .confidence = s[i].confidence,
-			    .sources = s[i].source < o->nsources ? sets[s[i].source] : 0,
+			    .evidence = c[i].evidence,
+			    .confidence = c[i].confidence,
+			    .sources = c[i].source < o->nsources ? sets[c[i].source] : 0,
 			};
 			rc = db_builder_add(b, &p, &ds, err);
 		}

@@ -89,14 +89,12 @@ static void run_file(struct shared *sh, size_t idx)
 		size_t nh = corr_match(sh->rules, &rec, hits, CORR_MAX_HITS, &oc);
 		if (oc == CORR_OUTSIDE_WINDOW)
 			res->outside++;
-		if (nh)
+		if (nh) {
 			res->matched++;
-		for (size_t i = 0; i < nh; i++) {
-			int arc = corr_agg_add(sh->agg, &hits[i], rec.ts, in->source);
+			int arc = corr_agg_add_record(sh->agg, hits, nh, rec.ts, in->source);
 			if (arc) {
 				atomic_store(&sh->fatal, arc);
 				atomic_store(&sh->stop, true);
-				break;
 			}
 		}
 		if (++pending == 4096) {

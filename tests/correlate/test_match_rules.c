@@ -257,6 +257,23 @@ static void test_aggregation(void **state)
 	assert_int_equal(s[2].evidence, DB_EV_TLS);
 	assert_int_equal(s[2].confidence, DB_CONF_HIGH);
 	assert_true(s[2].has_server);
+	/* per client: a record matching two indicators counts once */
+	struct tel_record both = rec(TEL_TLS, "192.0.2.40", "198.51.100.7", 443,
+				     "akamaicontainer.com", NULL);
+	size_t nb = run(&both, h, &oc);
+	assert_int_equal(nb, 2); /* the name and the address */
+	assert_int_equal(corr_agg_add_record(g, h, nb, T0, 0), 0);
+	assert_int_equal(corr_agg_add_record(g, h, nb, T0 + 5, 0), 0);
+	size_t nc;
+	const struct corr_sighting *c = corr_agg_clients_sorted(g, &nc);
+	assert_int_equal(nc, 4); /* .9 source 0; .11 sources 0 and 1; .40 */
+	assert_int_equal(c[3].count, 2);
+	assert_int_equal(c[3].ind, UINT32_MAX);
+	assert_int_equal(c[1].count, 3); /* .11's DNS lookups */
+	s = corr_agg_sorted(g, &n);
+	assert_int_equal(n, 5);
+	assert_int_equal(s[3].count, 2);
+	assert_int_equal(s[4].count, 2);
 	/* proxies */
 	struct net_addr p = A("192.0.2.1");
 	assert_false(corr_agg_is_proxy(g, &p));
@@ -271,7 +288,7 @@ static void test_aggregation(void **state)
 		assert_int_equal(corr_agg_add(g, &x, T0, 0), 0);
 		assert_int_equal(corr_agg_add(g, &x, T0 + 1, 0), 0);
 	}
-	assert_int_equal(corr_agg_count(g), 5003);
+	assert_int_equal(corr_agg_count(g), 5005);
 	s = corr_agg_sorted(g, &n);
 	assert_int_equal(s[0].count, 2);
 	corr_agg_free(g);
