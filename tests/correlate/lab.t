@@ -42,6 +42,7 @@ ok "check: the impacted clients are listed" '[ $rc -eq 0 ]'
 rc=$?
 ok "check: bystander, proxy and C2 are not" '[ $rc -eq 1 ]'
 ok "check --json: evidence and confidence in the snapshot" '[ "$(checked "$T/lab.sdb" 127.0.0.14)" = "3cx-2023 dns low" ] && [ "$(checked "$T/lab.sdb" 127.0.0.11)" = "3cx-2023 dns,tls high" ]'
+ok "snapshot count is records: .11's 3 beacons (DNS + TLS in the capture, DNS in dnsmasq) = 9" '[ "$("$SIGHTED" check --db "$T/lab.sdb" --json 127.0.0.11 | jq .matches[0].sightings[0].count)" = 9 ]'
 ok "info reads the snapshot" '"$SIGHTED" info "$T/lab.sdb" | grep -q "entries:    5"'
 
 "$SIGHTED" correlate -c 3cx-2023 --year 2023 -j 1 --build-time 2026-01-01 -o "$T/j1.sdb" --sightings "$T/j1.jsonl" $LAB 2>/dev/null
