@@ -10,6 +10,7 @@
 #include "core/limits.h"
 #include "telemetry/backend.h"
 #include "telemetry/field.h"
+#include "telemetry/pcap_reader.h"
 
 struct tel_reader {
 	struct io_source *src;
@@ -25,7 +26,7 @@ static const struct {
 	{TEL_FMT_ZEEK_JSON, "zeek-json", zeek_json_open},
 	{TEL_FMT_EVE, "eve", eve_open},
 	{TEL_FMT_NFDUMP_CSV, "nfdump", nfcsv_open},
-	{TEL_FMT_PCAP, "pcap", NULL /* pcapr_open */},
+	{TEL_FMT_PCAP, "pcap", pcapr_open},
 	{TEL_FMT_CSV, "csv", gcsv_open},
 	{TEL_FMT_SQUID, "squid", squid_open},
 	{TEL_FMT_BIND, "bind", bindlog_open},
