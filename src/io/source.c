@@ -271,7 +271,8 @@ int io_getline(struct io_source *s, const char **line, size_t *len,
 	s->line_len = 0;
 	bool any = false;
 	for (;;) {
-		int rc = fill_out(s, err);
+		/* fill_out only when the window is used up */
+		int rc = s->out_pos < s->out_len ? 0 : fill_out(s, err);
 		if (rc)
 			return rc;
 		size_t avail = s->out_len - s->out_pos;

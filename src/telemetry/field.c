@@ -6,22 +6,40 @@
 
 #include "core/timeutil.h"
 
+/* Eight ASCII digits at once (SWAR, as simdjson does): false unless all
+ * eight are digits. */
+static inline bool digits8(const unsigned char *p, uint64_t *val)
+{
+	uint64_t x;
+	memcpy(&x, p, 8);
+	if ((x & 0xf0f0f0f0f0f0f0f0ull) != 0x3030303030303030ull ||
+	    ((x + 0x0606060606060606ull) & 0xf0f0f0f0f0f0f0f0ull) != 0x3030303030303030ull)
+		return false;
+	x = (x & 0x0f0f0f0f0f0f0f0full) * 2561 >> 8;
+	x = (x & 0x00ff00ff00ff00ffull) * 6553601 >> 16;
+	*val = (x & 0x0000ffff0000ffffull) * 42949672960001ull >> 32;
+	return true;
+}
+
 bool tel_parse_epoch(const char *s, size_t n, int64_t *out)
 {
-	size_t i = 0;
+	const unsigned char *p = (const unsigned char *)s, *e = p + n;
 	int64_t v = 0;
-	/* integer part: at most 12 digits (the year 33658) */
-	while (i < n && i < 13) {
-		unsigned d = (unsigned)((unsigned char)s[i] - '0');
-		if (d > 9)
-			break;
-		v = v * 10 + d;
-		i++;
+	unsigned d;
+	uint64_t eight;
+	if (n >= 8 && digits8(p, &eight)) {
+		v = (int64_t)eight;
+		p += 8;
 	}
-	if (i == 0 || i > 12) {
+	/* integer part: 1 to 12 digits (up to the year 33658) */
+	while (p < e && (d = (unsigned)(*p - '0')) <= 9 && p - (const unsigned char *)s < 12) {
+		v = v * 10 + d;
+		p++;
+	}
+	if (p == (const unsigned char *)s || (p < e && *p != '.')) {
 		if (n && s[0] == 'X') {
 			/* btest canonicalises every timestamp to X's: unknown */
-			for (i = 0; i < n; i++)
+			for (size_t i = 0; i < n; i++)
 				if (s[i] != 'X' && s[i] != '.')
 					return false;
 			*out = 0;
@@ -29,23 +47,11 @@ bool tel_parse_epoch(const char *s, size_t n, int64_t *out)
 		}
 		return false;
 	}
-	if (i < n) {
-		if (s[i] != '.')
-			return false;
-		size_t j = i + 1;
-		/* the fraction is only checked: eight digits at a time */
-		for (; j + 8 <= n; j += 8) {
-			uint64_t x;
-			memcpy(&x, s + j, 8);
-			if ((x & 0xf0f0f0f0f0f0f0f0ull) != 0x3030303030303030ull ||
-			    ((x + 0x0606060606060606ull) & 0xf0f0f0f0f0f0f0f0ull) !=
-				    0x3030303030303030ull)
+	/* the fraction is only checked */
+	if (p < e)
+		for (p++; p < e; p++)
+			if ((unsigned)(*p - '0') > 9)
 				return false;
-		}
-		for (; j < n; j++)
-			if ((unsigned)((unsigned char)s[j] - '0') > 9)
-				return false;
-	}
 	*out = v;
 	return true;
 }

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "net/addr.h"
 
@@ -72,36 +73,43 @@ void tel_strip_dot(const char *s, size_t *n);
 bool tel_addr_slow(const char *s, size_t n, struct net_addr *a);
 static inline bool tel_addr(const char *s, size_t n, struct net_addr *a)
 {
-	if (n >= 7 && n <= 15) {
-		uint32_t v = 0;
-		size_t i = 0;
-		int part = 0;
-		for (;;) {
-			size_t st = i;
-			unsigned o = 0;
-			while (i < n && (unsigned)((unsigned char)s[i] - '0') <= 9 && i - st < 3)
-				o = o * 10 + (unsigned)(s[i++] - '0');
-			if (i == st || o > 255 || (i - st > 1 && s[st] == '0'))
-				break;
-			v = v << 8 | o;
-			if (++part == 4) {
-				if (i != n)
-					break;
-				for (int k = 0; k < 10; k++)
-					a->b[k] = 0;
-				a->b[10] = a->b[11] = 0xff;
-				a->b[12] = (uint8_t)(v >> 24);
-				a->b[13] = (uint8_t)(v >> 16);
-				a->b[14] = (uint8_t)(v >> 8);
-				a->b[15] = (uint8_t)v;
-				return true;
+	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+	uint32_t v = 0;
+	if (n < 7 || n > 15)
+		return tel_addr_slow(s, n, a);
+	for (int part = 0;; part++) {
+		/* 1-3 digits, no leading zero, at most 255 */
+		unsigned o = (unsigned)(*p - '0'), d;
+		if (o > 9)
+			return tel_addr_slow(s, n, a);
+		p++;
+		if (p < e && (d = (unsigned)(*p - '0')) <= 9) {
+			if (o == 0)
+				return tel_addr_slow(s, n, a);
+			o = o * 10 + d;
+			p++;
+			if (p < e && (d = (unsigned)(*p - '0')) <= 9) {
+				o = o * 10 + d;
+				p++;
+				if (o > 255)
+					return tel_addr_slow(s, n, a);
 			}
-			if (i >= n || s[i] != '.')
-				break;
-			i++;
 		}
+		v = v << 8 | o;
+		if (part == 3)
+			break;
+		if (p >= e || *p != '.' || ++p >= e)
+			return tel_addr_slow(s, n, a);
 	}
-	return tel_addr_slow(s, n, a);
+	if (p != e)
+		return tel_addr_slow(s, n, a);
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	memcpy(a->b, mapped, 12);
+	a->b[12] = (uint8_t)(v >> 24);
+	a->b[13] = (uint8_t)(v >> 16);
+	a->b[14] = (uint8_t)(v >> 8);
+	a->b[15] = (uint8_t)v;
+	return true;
 }
 
 /* "Jan".."Dec" (case-insensitive) -> 1..12, 0 otherwise; reads 3 bytes. */

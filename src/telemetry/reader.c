@@ -9,8 +9,8 @@
 
 #include "core/limits.h"
 #include "telemetry/backend.h"
-#include "telemetry/pcap_reader.h"
 #include "telemetry/field.h"
+#include "telemetry/pcap_reader.h"
 
 struct tel_reader {
 	struct io_source *src;

@@ -27,6 +27,9 @@ static const char *const col_names[NCOLS] = {
 enum zlog { Z_NONE, Z_CONN, Z_DNS, Z_SSL, Z_HTTP, Z_OTHER };
 
 #define MAX_STR 64
+/* absent columns point at slot NONE of the slice array, which always holds
+ * an unset slice; columns past it are never looked up */
+#define NONE 256
 
 struct zeek {
 	struct tel_backend base;
@@ -78,7 +81,7 @@ static enum zlog log_from_path(const char *p)
 static void fields_header(struct zeek *z, const char *s, size_t n)
 {
 	for (int i = 0; i < NCOLS; i++)
-		z->col[i] = -1;
+		z->col[i] = NONE;
 	z->ncols = 0;
 	z->maxcol = -1;
 	const char *end = s + n;
@@ -86,7 +89,7 @@ static void fields_header(struct zeek *z, const char *s, size_t n)
 		const char *t = memchr(s, z->sep, (size_t)(end - s));
 		size_t len = t ? (size_t)(t - s) : (size_t)(end - s);
 		for (int i = 0; i < NCOLS; i++)
-			if (z->col[i] < 0 && z->ncols < 256 && strlen(col_names[i]) == len &&
+			if (z->col[i] == NONE && z->ncols < NONE && strlen(col_names[i]) == len &&
 			    !memcmp(col_names[i], s, len)) {
 				z->col[i] = z->ncols;
 				if (z->ncols > z->maxcol)
@@ -101,13 +104,13 @@ static void fields_header(struct zeek *z, const char *s, size_t n)
 	 * columns tell which kind it is */
 	z->log = log_from_path(z->path);
 	if (z->log == Z_NONE) {
-		if (z->col[C_QUERY] >= 0)
+		if (z->col[C_QUERY] != NONE)
 			z->log = Z_DNS;
-		else if (z->col[C_SERVER_NAME] >= 0)
+		else if (z->col[C_SERVER_NAME] != NONE)
 			z->log = Z_SSL;
-		else if (z->col[C_URI] >= 0 && z->col[C_HOST] >= 0)
+		else if (z->col[C_URI] != NONE && z->col[C_HOST] != NONE)
 			z->log = Z_HTTP;
-		else if (z->col[C_CONN_STATE] >= 0 || z->col[C_ORIG_BYTES] >= 0)
+		else if (z->col[C_CONN_STATE] != NONE || z->col[C_ORIG_BYTES] != NONE)
 			z->log = Z_CONN;
 		else
 			z->log = Z_OTHER;
@@ -165,10 +168,10 @@ static uint64_t num_or0(const struct zeek *z, const struct slice *f)
 	return v;
 }
 
-static const struct slice *colp(const struct zeek *z, const struct slice *f, enum zcol c)
+static inline const struct slice *colp(const struct zeek *z, const struct slice *f,
+				       enum zcol c)
 {
-	static const struct slice none = {NULL, 0};
-	return z->col[c] >= 0 ? &f[z->col[c]] : &none;
+	return &f[z->col[c]];
 }
 
 /* 0 ok, else malformed (reported) */
@@ -237,7 +240,9 @@ static int split_fields(const char *s, size_t len, char sep, struct slice *f, in
 static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_error *err)
 {
 	struct zeek *z = (struct zeek *)b;
-	struct slice f[256];
+	struct slice f[NONE + 1];
+	f[NONE].s = NULL;
+	f[NONE].n = 0;
 	const char *line;
 	size_t len;
 	int rc;
@@ -367,7 +372,7 @@ int zeek_tsv_open(struct io_source *src, const struct tel_options *opt,
 	set_str(z->empty, &z->empty_len, "(empty)", 7);
 	set_str(z->unset, &z->unset_len, "-", 1);
 	for (int i = 0; i < NCOLS; i++)
-		z->col[i] = -1;
+		z->col[i] = NONE;
 	z->maxcol = -1;
 	*out = &z->base;
 	return 0;

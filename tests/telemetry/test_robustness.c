@@ -3,6 +3,7 @@
  * real gzip and zstd tools, truncated input is an error naming the file. */
 #include "testutil.h"
 #include "telutil.h"
+#include "telemetry/field.h"
 
 static const char *write_file(const char *name, const char *text)
 {
@@ -241,12 +242,59 @@ static void csv_tabs_and_flows(void **state)
 	tf_free(&t);
 }
 
+/* The inline dotted-quad parser must agree with net_addr_parse on
+ * everything: tricky forms, then random strings over digits and dots. */
+static void fast_ipv4_agrees(void **state)
+{
+	(void)state;
+	static const char *const tricky[] = {
+		"1.2.3.4", "01.2.3.4", "1.2.3.04", "256.1.1.1", "1.2.3", "1.2.3.4.5",
+		"1.2.3.4 ", "1..2.3", "0.0.0.0", "255.255.255.255", "1.2.3.", ".1.2.3",
+		"1.2.3.400", "100.200.300.1", "::ffff:1.2.3.4", "1.2.3.4a", "12345678",
+		"1.2.3.0000", "1.2.3.255", "00.0.0.0", "9.99.199.249",
+	};
+	struct net_addr a, b;
+	const char *why;
+	for (size_t i = 0; i < sizeof(tricky) / sizeof(tricky[0]); i++) {
+		size_t n = strlen(tricky[i]);
+		bool fast = tel_addr(tricky[i], n, &a);
+		bool ref = net_addr_parse(tricky[i], n, &b, &why) == 0;
+		assert_int_equal(fast, ref);
+		if (ref)
+			assert_memory_equal(&a, &b, sizeof(a));
+	}
+	srand(7);
+	char buf[16];
+	for (int k = 0; k < 300000; k++) {
+		size_t n = 7 + (size_t)(rand() % 9);
+		for (size_t i = 0; i < n; i++)
+			buf[i] = "0123456789.."[rand() % 12];
+		bool fast = tel_addr(buf, n, &a);
+		bool ref = net_addr_parse(buf, n, &b, &why) == 0;
+		if (fast != ref)
+			fail_msg("'%.*s': fast %d, net_addr_parse %d", (int)n, buf, fast, ref);
+		if (ref)
+			assert_memory_equal(&a, &b, sizeof(a));
+	}
+	/* and the epoch parser on its edge cases */
+	int64_t t;
+	assert_true(tel_parse_epoch("1680000000.008402", 17, &t) && t == 1680000000);
+	assert_true(tel_parse_epoch("12345678", 8, &t) && t == 12345678);
+	assert_true(tel_parse_epoch("123456789012.5", 14, &t) && t == 123456789012);
+	assert_false(tel_parse_epoch("1234567890123", 13, &t));
+	assert_false(tel_parse_epoch("16800000a0.1", 12, &t));
+	assert_false(tel_parse_epoch("1680000000.00x", 14, &t));
+	assert_false(tel_parse_epoch("", 0, &t));
+	assert_true(tel_parse_epoch("XXXXXXXXXX.XXXXXX", 17, &t) && t == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(zeek_header_changes), cmocka_unit_test(malformed_everywhere),
 		cmocka_unit_test(sniffing),            cmocka_unit_test(compressed),
 		cmocka_unit_test(long_line),           cmocka_unit_test(csv_tabs_and_flows),
+		cmocka_unit_test(fast_ipv4_agrees),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
