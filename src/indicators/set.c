@@ -62,11 +62,19 @@ struct addr_slot {
 	uint8_t len;
 };
 
-static size_t addr_hash(uint64_t hi, uint64_t lo, unsigned len, size_t mask)
+static uint64_t addr_mix(uint64_t hi, uint64_t lo, unsigned len)
 {
 	uint64_t h = (hi ^ (lo * 0x9e3779b97f4a7c15ull) ^ len) * 0xff51afd7ed558ccdull;
-	return (size_t)(h ^ (h >> 29)) & mask;
+	return h ^ (h >> 29);
 }
+
+static size_t addr_hash(uint64_t hi, uint64_t lo, unsigned len, size_t mask)
+{
+	return (size_t)addr_mix(hi, lo, len) & mask;
+}
+
+/* The filter bit: the high half of the mix, independent of the slot. */
+static size_t addr_bit(uint64_t mix, size_t mask) { return (size_t)(mix >> 32) & mask; }
 
 struct ind_set {
 	struct ind_indicator *inds;
@@ -78,6 +86,11 @@ struct ind_set {
 	uint32_t *post;		  /* indicator ids */
 	struct addr_slot *aslots; /* 'A' keys again, for the per-record path */
 	size_t naslots;		  /* power of two, 0 when no address keys */
+	/* One bit per (masked address, length) hash, 64 bits per key, so
+	 * that the common case -- an address that is no indicator -- costs
+	 * a cache-resident bit test instead of a miss into the table. */
+	uint64_t *abits;
+	size_t abits_mask; /* number of bits - 1 */
 	uint8_t lens[129];	  /* prefix lengths present, longest first */
 	unsigned nlens;
 	bool compiled;
@@ -187,6 +200,7 @@ void ind_set_free(struct ind_set *set)
 	free(set->post_off);
 	free(set->post);
 	free(set->aslots);
+	free(set->abits);
 	free(set);
 }
 
@@ -778,7 +792,12 @@ int ind_set_compile(struct ind_set *set, struct sd_error *err)
 		while (set->naslots < naddr * 2)
 			set->naslots *= 2;
 		set->aslots = calloc(set->naslots, sizeof(*set->aslots));
-		if (!set->aslots)
+		size_t nbits = 4096;
+		while (nbits < naddr * 64 && nbits < (size_t)1 << 26)
+			nbits *= 2;
+		set->abits = calloc(nbits / 64, sizeof(uint64_t));
+		set->abits_mask = nbits - 1;
+		if (!set->aslots || !set->abits)
 			return sd_error_set(err, SD_ENOMEM, "out of memory");
 		for (uint32_t k = 0; k < nkeys; k++) {
 			size_t kl;
@@ -788,6 +807,8 @@ int ind_set_compile(struct ind_set *set, struct sd_error *err)
 			struct net_addr a;
 			memcpy(a.b, kb + 2, 16);
 			struct addr_slot sl = {net_addr_hi(&a), net_addr_lo(&a), k + 1, kb[1]};
+			size_t bit = addr_bit(addr_mix(sl.hi, sl.lo, sl.len), set->abits_mask);
+			set->abits[bit / 64] |= 1ull << (bit % 64);
 			size_t i = addr_hash(sl.hi, sl.lo, sl.len, set->naslots - 1);
 			while (set->aslots[i].id1)
 				i = (i + 1) & (set->naslots - 1);
@@ -862,8 +883,11 @@ size_t ind_match_addr(const struct ind_set *set, const struct net_addr *a, int64
 		} else if (len < 128) {
 			lo = lo0 & (~0ull << (128 - len));
 		}
-		for (size_t j = addr_hash(hi, lo, len, mask); set->aslots[j].id1;
-		     j = (j + 1) & mask) {
+		uint64_t mix = addr_mix(hi, lo, len);
+		size_t bit = addr_bit(mix, set->abits_mask);
+		if (!(set->abits[bit / 64] & (1ull << (bit % 64))))
+			continue;
+		for (size_t j = (size_t)mix & mask; set->aslots[j].id1; j = (j + 1) & mask) {
 			const struct addr_slot *sl = &set->aslots[j];
 			if (sl->hi == hi && sl->lo == lo && sl->len == len) {
 				found = collect_id(set, sl->id1 - 1, ts, 0, NULL, 0, hits,
