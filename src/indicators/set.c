@@ -46,6 +46,12 @@ const char *const ind_shared_builtin[] = {
     "t.me",
     "mega.nz",
     "transfer.sh",
+    "s3.amazonaws.com",
+    /* every name below these is the provider's, shared by all its users */
+    ".githubusercontent.com",
+    ".dropboxusercontent.com",
+    ".googleusercontent.com",
+    ".discordapp.com",
     NULL,
 };
 
@@ -258,20 +264,31 @@ int ind_set_add_shared(struct ind_set *set, const char *host, size_t len)
 		unsigned char k[18];
 		return sd_intern_put(set->shared, k, addr_key(k, &a, 128), &id);
 	}
-	char norm[IND_MAX_NAME + 1];
-	long n = ind_name_normalise(host, len, norm, &why);
+	/* ".example.com" stands for every name below example.com */
+	bool below = len > 1 && host[0] == '.';
+	char norm[IND_MAX_NAME + 2];
+	long n = ind_name_normalise(host + below, len - below, norm + 1, &why);
 	if (n < 0)
 		return SD_EPARSE;
-	return sd_intern_put(set->shared, norm, (size_t)n, &id);
+	norm[0] = '.';
+	return sd_intern_put(set->shared, norm + !below, (size_t)n + below, &id);
 }
 
 bool ind_set_is_shared_name(const struct ind_set *set, const char *name, size_t len)
 {
-	char norm[IND_MAX_NAME + 1];
+	char norm[IND_MAX_NAME + 2];
 	const char *why;
-	long n = ind_name_normalise(name, len, norm, &why);
+	long n = ind_name_normalise(name, len, norm + 1, &why);
 	uint32_t id;
-	return n > 0 && sd_intern_find(set->shared, norm, (size_t)n, &id) == 0;
+	if (n <= 0)
+		return false;
+	if (sd_intern_find(set->shared, norm + 1, (size_t)n, &id) == 0)
+		return true;
+	/* ".parent" entries: look the dot before each parent up */
+	for (long i = 1; i <= n; i++)
+		if (norm[i] == '.' && sd_intern_find(set->shared, norm + i, (size_t)(n - i + 1), &id) == 0)
+			return true;
+	return false;
 }
 
 static bool is_shared_addr(const struct ind_set *set, const struct net_addr *a)

@@ -183,6 +183,13 @@ static void test_shared_hosts(void **state)
 	assert_int_equal(ind_set_add_text(t, "38.108.185.79", 13, NULL, NULL, 0, 0,
 					  &h, &e),
 			 SD_ERANGE);
+	/* ".parent" entries cover every name below the parent, not itself */
+	assert_true(ind_set_is_shared_name(t, "user-images.GitHubUserContent.com.", 34));
+	assert_false(ind_set_is_shared_name(t, "githubusercontent.com.evil.example", 34));
+	assert_int_equal(ind_set_add_shared(t, ".evil-cdn.example", 17), 0);
+	assert_true(ind_set_is_shared_name(t, "a.b.evil-cdn.example", 20));
+	assert_false(ind_set_is_shared_name(t, "evil-cdn.example", 16));
+	assert_false(ind_set_is_shared_name(t, "notevil-cdn.example", 19));
 	const char *root = "https://github.com/";
 	assert_int_equal(ind_set_add_text(t, root, strlen(root), NULL, NULL, 0, 0, &h, &e),
 			 SD_ERANGE);
