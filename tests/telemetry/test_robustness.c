@@ -118,6 +118,49 @@ static void malformed_everywhere(void **state)
 	tf_free(&t);
 }
 
+/* EVE layouts the samples do not show: netflow, Suricata 8 dns (queries[]
+ * and answers[] with type "response"), alerts carrying http or dns parts,
+ * flow.start instead of the logging time, a \u escape and an absolute URL */
+static void eve_layouts(void **state)
+{
+	(void)state;
+	const char *p = write_file("layouts.eve",
+		"{\"timestamp\":\"2023-03-29T13:59:00+0000\",\"event_type\":\"netflow\",\"src_ip\":\"198.51.100.7\",\"src_port\":443,\"dest_ip\":\"192.0.2.9\",\"dest_port\":50000,\"proto\":\"TCP\",\"netflow\":{\"pkts\":3,\"bytes\":1500,\"start\":\"2023-03-29T13:55:06.5+0000\"}}\n"
+		"{\"timestamp\":\"2023-03-29T13:55:07Z\",\"event_type\":\"dns\",\"src_ip\":\"2001:db8::53\",\"src_port\":53,\"dest_ip\":\"2001:db8::9\",\"dest_port\":40000,\"proto\":\"UDP\",\"dns\":{\"version\":3,\"type\":\"response\",\"queries\":[{\"rrname\":\"msstorageazure.com\",\"rrtype\":\"A\"}],\"answers\":[{\"rrname\":\"msstorageazure.com\",\"rrtype\":\"A\",\"rdata\":\"203.0.113.5\"},{\"rrname\":\"msstorageazure.com\",\"rrtype\":\"CNAME\",\"rdata\":\"x.example\"}]}}\n"
+		"{\"timestamp\":\"2023-03-29T13:55:08Z\",\"event_type\":\"alert\",\"src_ip\":\"192.0.2.9\",\"src_port\":40001,\"dest_ip\":\"203.0.113.5\",\"dest_port\":80,\"proto\":6,\"alert\":{\"signature\":\"x\"},\"http\":{\"hostname\":\"pbxsources.com\",\"url\":\"http:\\/\\/pbxsources.com\\/exchange\",\"status\":503}}\n"
+		"{\"timestamp\":\"2023-03-29T13:55:09Z\",\"event_type\":\"alert\",\"src_ip\":\"192.0.2.9\",\"dest_ip\":\"192.0.2.53\",\"dns\":{\"query\":[{\"rrname\":\"\\u0061kamaicontainer.com\",\"type\":\"query\"}]}}\n"
+		"{\"timestamp\":\"2023-03-29T13:55:10Z\",\"event_type\":\"flow\",\"src_ip\":\"192.0.2.9\",\"dest_ip\":\"203.0.113.5\",\"flow\":{\"start\":\"2023-03-29T13:55:01Z\",\"bytes_toserver\":10,\"bytes_toclient\":0,\"pkts_toserver\":1,\"pkts_toclient\":0}}\n");
+	struct tfile t;
+	assert_int_equal(tf_read(&t, p, NULL), 0);
+	assert_int_equal(t.fmt, TEL_FMT_EVE);
+	assert_int_equal(t.n, 5);
+	assert_int_equal(t.st.malformed, 0);
+	/* netflow: one direction, time from netflow.start */
+	assert_int_equal(t.r[0].kind, TEL_FLOW);
+	assert_true(t.r[0].flags & TEL_DIR_UNKNOWN);
+	assert_int_equal(t.r[0].bytes, 1500);
+	assert_int_equal(t.r[0].ts, 1680098106);
+	/* v3 response: turned round to the querier, A answers only */
+	assert_int_equal(t.r[1].kind, TEL_DNS);
+	assert_string_equal(t.r[1].client, "2001:db8::9");
+	assert_string_equal(t.r[1].server, "2001:db8::53");
+	assert_string_equal(t.r[1].name, "msstorageazure.com");
+	assert_string_equal(t.r[1].answers, "203.0.113.5");
+	assert_true(t.r[1].flags & TEL_ANSWERED);
+	/* alert with http: escaped absolute URL split, numeric proto */
+	assert_int_equal(t.r[2].kind, TEL_HTTP);
+	assert_string_equal(t.r[2].name, "pbxsources.com");
+	assert_string_equal(t.r[2].path, "/exchange");
+	assert_int_equal(t.r[2].proto, 6);
+	/* alert with a dns part and a \u escape */
+	assert_int_equal(t.r[3].kind, TEL_DNS);
+	assert_string_equal(t.r[3].name, "akamaicontainer.com");
+	/* flow: time is the flow's start; nothing came back */
+	assert_int_equal(t.r[4].ts, 1680098101);
+	assert_false(t.r[4].flags & TEL_ANSWERED);
+	tf_free(&t);
+}
+
 static void sniffing(void **state)
 {
 	(void)state;
@@ -294,7 +337,7 @@ int main(void)
 		cmocka_unit_test(zeek_header_changes), cmocka_unit_test(malformed_everywhere),
 		cmocka_unit_test(sniffing),            cmocka_unit_test(compressed),
 		cmocka_unit_test(long_line),           cmocka_unit_test(csv_tabs_and_flows),
-		cmocka_unit_test(fast_ipv4_agrees),
+		cmocka_unit_test(fast_ipv4_agrees),    cmocka_unit_test(eve_layouts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
