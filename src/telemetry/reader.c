@@ -291,6 +291,11 @@ int tel_backend_getline(struct tel_backend *b, const char **line, size_t *len,
 {
 	for (;;) {
 		int rc = io_getline(b->src, line, len, err);
+		if (rc == 1 && *len >= 3 && io_lineno(b->src) == 1 &&
+		    !memcmp(*line, "\xef\xbb\xbf", 3)) {
+			*line += 3; /* a UTF-8 byte-order mark (Windows tools) */
+			*len -= 3;
+		}
 		if (rc != SD_ELIMIT)
 			return rc;
 		tel_backend_malformed(b, io_lineno(b->src),
