@@ -18,6 +18,11 @@ struct eve {
 	json_t *cur;
 	struct net_addr answers[TEL_MAX_ANSWERS];
 	struct eve_fast fast;
+	/* last ISO time parsed by the hot path, without its fraction digits:
+	 * consecutive events mostly share their second */
+	char tkey[48];
+	size_t tkey_pre, tkey_n;
+	int64_t tval;
 	size_t used;                 /* bytes of scratch in use */
 	char scratch[SD_MAX_LINE + 1]; /* decoded escaped strings */
 };
@@ -265,7 +270,28 @@ static int ftime(struct eve *e, const struct eve_fast *f, int k, int64_t *t)
 		return 0;
 	if (!fstr(e, f, k, &s, &n))
 		return -1;
-	return tel_parse_time(s, n, t, &why) ? 1 : -1;
+	/* "YYYY-MM-DDTHH:MM:SS.fff...<zone>": the value does not depend on the
+	 * fraction digits, so the same prefix and zone give the same time */
+	size_t j = 20;
+	if (n > 20 && n < sizeof(e->tkey) && s[19] == '.' && s[4] == '-') {
+		while (j < n && s[j] >= '0' && s[j] <= '9')
+			j++;
+		if (j > 20 && e->tkey_n && e->tkey_pre == 19 && n - j == e->tkey_n - 19 &&
+		    !memcmp(s, e->tkey, 19) && !memcmp(s + j, e->tkey + 19, n - j)) {
+			*t = e->tval;
+			return 1;
+		}
+	}
+	if (!tel_parse_time(s, n, t, &why))
+		return -1;
+	if (j > 20) {
+		memcpy(e->tkey, s, 19);
+		memcpy(e->tkey + 19, s + j, n - j);
+		e->tkey_pre = 19;
+		e->tkey_n = 19 + n - j;
+		e->tval = *t;
+	}
+	return 1;
 }
 
 #define FAST_FALLBACK 2
