@@ -23,7 +23,7 @@ struct eve {
 	char tkey[48];
 	size_t tkey_pre, tkey_n;
 	int64_t tval;
-	size_t used;                 /* bytes of scratch in use */
+	size_t used;		       /* bytes of scratch in use */
 	char scratch[SD_MAX_LINE + 1]; /* decoded escaped strings */
 };
 
@@ -90,21 +90,24 @@ static int dns_event(struct eve *e, json_t *dns, struct tel_record *rec)
 		rec->server_port = p;
 		rec->flags |= TEL_ANSWERED;
 		/* v1: one answer record per event, rdata at the top */
-		if (tj_str(dns, "rrtype", &s, &n) && (streq(s, n, "A") || streq(s, n, "AAAA")))
+		if (tj_str(dns, "rrtype", &s, &n) &&
+		    (streq(s, n, "A") || streq(s, n, "AAAA")))
 			add_answer(e, rec, json_object_get(dns, "rdata"));
 		/* v2/v3: answers[] (grouped{} repeats the same data) */
 		size_t i;
 		json_t *a;
-		json_array_foreach(json_object_get(dns, "answers"), i, a) {
-			if (tj_str(a, "rrtype", &s, &n) && (streq(s, n, "A") || streq(s, n, "AAAA")))
+		json_array_foreach(json_object_get(dns, "answers"), i, a)
+		{
+			if (tj_str(a, "rrtype", &s, &n) &&
+			    (streq(s, n, "A") || streq(s, n, "AAAA")))
 				add_answer(e, rec, json_object_get(a, "rdata"));
 		}
 		if (!json_object_get(dns, "answers")) {
 			json_t *g = json_object_get(dns, "grouped");
 			json_array_foreach(json_object_get(g, "A"), i, a)
-				add_answer(e, rec, a);
+			    add_answer(e, rec, a);
 			json_array_foreach(json_object_get(g, "AAAA"), i, a)
-				add_answer(e, rec, a);
+			    add_answer(e, rec, a);
 		}
 	}
 	rec->kind = TEL_DNS;
@@ -217,7 +220,8 @@ static int json_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 			set_name(rec, s, n);
 		} else if ((part = json_object_get(o, "http"))) {
 			http_part(part, rec);
-		} else if ((part = json_object_get(o, "dns")) && dns_event(e, part, rec)) {
+		} else if ((part = json_object_get(o, "dns")) &&
+			   dns_event(e, part, rec)) {
 			/* kind set by dns_event */
 		} else {
 			rec->kind = TEL_FLOW;
@@ -232,7 +236,8 @@ static int json_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 /* --- the hot path (see eve_fast.h); whatever it does not take on is
  * handed to json_line, which also words every error --- */
 
-static bool fstr(struct eve *e, const struct eve_fast *f, int k, const char **s, size_t *n)
+static bool fstr(struct eve *e, const struct eve_fast *f, int k, const char **s,
+		 size_t *n)
 {
 	const struct ef_str *v = &f->str[k];
 	if (!v->s)
@@ -258,7 +263,10 @@ static int fnum(const struct eve_fast *f, int k, uint64_t *v)
 	return f->num[k].set;
 }
 
-static bool fseen(const struct eve_fast *f, int k) { return f->seen & (1ull << k); }
+static bool fseen(const struct eve_fast *f, int k)
+{
+	return f->seen & (1ull << k);
+}
 
 /* tj_time on a key: 1 parsed, 0 absent, -1 anything else (a number, or a
  * bad string: the full reader decides) */
