@@ -25,19 +25,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	static const enum tel_format fmts[] = {
-		TEL_FMT_AUTO,       TEL_FMT_ZEEK_TSV, TEL_FMT_ZEEK_JSON, TEL_FMT_EVE,
-		TEL_FMT_NFDUMP_CSV, TEL_FMT_CSV,      TEL_FMT_SQUID,     TEL_FMT_BIND,
-		TEL_FMT_DNSMASQ,
+	    TEL_FMT_AUTO,  TEL_FMT_ZEEK_TSV,   TEL_FMT_ZEEK_JSON,
+	    TEL_FMT_EVE,   TEL_FMT_NFDUMP_CSV, TEL_FMT_CSV,
+	    TEL_FMT_SQUID, TEL_FMT_BIND,       TEL_FMT_DNSMASQ,
 	};
 	struct tel_options opt = {
-		.format = fmts[data[0] % (sizeof(fmts) / sizeof(fmts[0]))],
-		.column_map = "time=frame.time_epoch,client=ip.src,client=ipv6.src,"
-			      "server=ip.dst,server=ipv6.dst,client_port=udp.srcport,"
-			      "client_port=tcp.srcport,response=dns.flags.response,"
-			      "dns=dns.qry.name,answer=dns.a,answer=dns.aaaa,"
-			      "sni=tls.handshake.extensions_server_name,host=http.host,"
-			      "path=http.request.uri",
-		.year = 2023,
+	    .format = fmts[data[0] % (sizeof(fmts) / sizeof(fmts[0]))],
+	    .column_map = "time=frame.time_epoch,client=ip.src,client=ipv6.src,"
+			  "server=ip.dst,server=ipv6.dst,client_port=udp.srcport,"
+			  "client_port=tcp.srcport,response=dns.flags.response,"
+			  "dns=dns.qry.name,answer=dns.a,answer=dns.aaaa,"
+			  "sni=tls.handshake.extensions_server_name,host=http.host,"
+			  "path=http.request.uri",
+	    .year = 2023,
 	};
 	int fd = memfd_create("fuzz", 0);
 	if (fd < 0)

@@ -19,37 +19,45 @@ enum out_mode { OUT_TEXT, OUT_JSON, OUT_CSV };
 
 static void usage(FILE *o)
 {
-	fprintf(o,
-		"usage: sighted records [--format F] [--columns MAP] [--year Y]\n"
-		"                       [--json|--csv] [--quiet] FILE...\n"
-		"\n"
-		"Prints the normalised telemetry records (flow, dns, tls, http) read from\n"
-		"each FILE ('-' for stdin; gzip and zstd are decompressed transparently).\n"
-		"\n"
-		"  --format F     force the format: zeek, zeek-json, eve, nfdump, pcap, csv,\n"
-		"                 squid, bind, dnsmasq (default: detected from the content)\n"
-		"  --columns MAP  generic CSV column map, e.g.\n"
-		"                 time=frame.time_epoch,client=ip.src,client=ipv6.src,...\n"
-		"                 (see docs/telemetry.md for the roles)\n"
-		"  --year Y       year for logs whose timestamps carry none (dnsmasq, syslog);\n"
-		"                 default: the file's modification year\n"
-		"  --json         JSON Lines, one object per record\n"
-		"  --csv          CSV with a header row\n"
-		"  --quiet        no per-file summary on stderr\n"
-		"  --count        print no records, only the per-file summary (on stdout):\n"
-		"                 measures the readers alone\n"
-		"\n"
-		"Malformed records are reported on stderr as file:line: why. Exit status:\n"
-		"0 every file read, 2 usage, 3 a file unreadable, undetectable or truncated.\n");
+	fprintf(
+	    o,
+	    "usage: sighted records [--format F] [--columns MAP] [--year Y]\n"
+	    "                       [--json|--csv] [--quiet] FILE...\n"
+	    "\n"
+	    "Prints the normalised telemetry records (flow, dns, tls, http) read from\n"
+	    "each FILE ('-' for stdin; gzip and zstd are decompressed transparently).\n"
+	    "\n"
+	    "  --format F     force the format: zeek, zeek-json, eve, nfdump, pcap, "
+	    "csv,\n"
+	    "                 squid, bind, dnsmasq (default: detected from the content)\n"
+	    "  --columns MAP  generic CSV column map, e.g.\n"
+	    "                 time=frame.time_epoch,client=ip.src,client=ipv6.src,...\n"
+	    "                 (see docs/telemetry.md for the roles)\n"
+	    "  --year Y       year for logs whose timestamps carry none (dnsmasq, "
+	    "syslog);\n"
+	    "                 default: the file's modification year\n"
+	    "  --json         JSON Lines, one object per record\n"
+	    "  --csv          CSV with a header row\n"
+	    "  --quiet        no per-file summary on stderr\n"
+	    "  --count        print no records, only the per-file summary (on stdout):\n"
+	    "                 measures the readers alone\n"
+	    "\n"
+	    "Malformed records are reported on stderr as file:line: why. Exit status:\n"
+	    "0 every file read, 2 usage, 3 a file unreadable, undetectable or "
+	    "truncated.\n");
 }
 
 static const char *kind_name(enum tel_kind k)
 {
 	switch (k) {
-	case TEL_FLOW: return "flow";
-	case TEL_DNS: return "dns";
-	case TEL_TLS: return "tls";
-	case TEL_HTTP: return "http";
+	case TEL_FLOW:
+		return "flow";
+	case TEL_DNS:
+		return "dns";
+	case TEL_TLS:
+		return "tls";
+	case TEL_HTTP:
+		return "http";
 	}
 	return "?";
 }
@@ -63,10 +71,13 @@ static void report(void *ctx, const char *where, const char *why)
 static void flags_text(unsigned f, char *buf, size_t size)
 {
 	buf[0] = 0;
-	static const struct { unsigned bit; const char *name; } names[] = {
-		{TEL_VIA_PROXY, "via_proxy"},
-		{TEL_ANSWERED, "answered"},
-		{TEL_DIR_UNKNOWN, "dir_unknown"},
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {
+	    {TEL_VIA_PROXY, "via_proxy"},
+	    {TEL_ANSWERED, "answered"},
+	    {TEL_DIR_UNKNOWN, "dir_unknown"},
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (f & names[i].bit) {
@@ -117,8 +128,10 @@ static void print_record(FILE *o, enum out_mode mode, const char *file,
 		json_object_set_new(j, "server", s[0] ? json_string(s) : json_null());
 		json_object_set_new(j, "server_port", json_integer(r->server_port));
 		json_object_set_new(j, "proto", json_integer(r->proto));
-		json_object_set_new(j, "name", json_stringn_nocheck(r->name, r->name_len));
-		json_object_set_new(j, "path", json_stringn_nocheck(r->path, r->path_len));
+		json_object_set_new(j, "name",
+				    json_stringn_nocheck(r->name, r->name_len));
+		json_object_set_new(j, "path",
+				    json_stringn_nocheck(r->path, r->path_len));
 		json_t *a = json_array();
 		for (size_t i = 0; i < r->nanswers; i++) {
 			char buf[NET_ADDR_STRLEN];
@@ -130,7 +143,8 @@ static void print_record(FILE *o, enum out_mode mode, const char *file,
 		json_object_set_new(j, "packets", json_integer((json_int_t)r->packets));
 		json_t *fa = json_array();
 		char *save = NULL;
-		for (char *t = strtok_r(fl, " ", &save); t; t = strtok_r(NULL, " ", &save))
+		for (char *t = strtok_r(fl, " ", &save); t;
+		     t = strtok_r(NULL, " ", &save))
 			json_array_append_new(fa, json_string(t));
 		json_object_set_new(j, "flags", fa);
 		json_dumpf(j, o, JSON_COMPACT | JSON_ENSURE_ASCII);
@@ -152,7 +166,8 @@ static void print_record(FILE *o, enum out_mode mode, const char *file,
 	if (mode == OUT_CSV) {
 		csv_field(o, file, strlen(file));
 		fprintf(o, ",%" PRIu64 ",%s,%s,%s,%u,%s,%u,%u,", r->position, ts,
-			kind_name(r->kind), c, r->client_port, s, r->server_port, r->proto);
+			kind_name(r->kind), c, r->client_port, s, r->server_port,
+			r->proto);
 		csv_field(o, r->name, r->name_len);
 		fputc(',', o);
 		csv_field(o, r->path, r->path_len);
@@ -179,22 +194,22 @@ static void print_record(FILE *o, enum out_mode mode, const char *file,
 		}
 		fputc('\t', o);
 	}
-	fprintf(o, "%s\t%" PRIu64 "\t%" PRIu64 "\t%s\n", answers[0] ? answers : "-", r->bytes,
-		r->packets, fl[0] ? fl : "-");
+	fprintf(o, "%s\t%" PRIu64 "\t%" PRIu64 "\t%s\n", answers[0] ? answers : "-",
+		r->bytes, r->packets, fl[0] ? fl : "-");
 }
 
 static int run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"format", required_argument, NULL, 'f'},
-		{"columns", required_argument, NULL, 'c'},
-		{"year", required_argument, NULL, 'y'},
-		{"json", no_argument, NULL, 'j'},
-		{"csv", no_argument, NULL, 'C'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"count", no_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"format", required_argument, NULL, 'f'},
+	    {"columns", required_argument, NULL, 'c'},
+	    {"year", required_argument, NULL, 'y'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"csv", no_argument, NULL, 'C'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"count", no_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct tel_options opt = {0};
 	enum out_mode mode = OUT_TEXT;
@@ -206,29 +221,45 @@ static int run(int argc, char **argv)
 		case 'f': {
 			int f = tel_format_parse(optarg);
 			if (f < 0) {
-				cli_error("records", "unknown format '%s' (try --help)", optarg);
+				cli_error("records", "unknown format '%s' (try --help)",
+					  optarg);
 				return EXIT_USAGE;
 			}
 			opt.format = (enum tel_format)f;
 			break;
 		}
-		case 'c': opt.column_map = optarg; break;
+		case 'c':
+			opt.column_map = optarg;
+			break;
 		case 'y': {
 			char *e;
 			long y = strtol(optarg, &e, 10);
 			if (*e || y < 1970 || y > 2105) {
-				cli_error("records", "--year wants a year between 1970 and 2105");
+				cli_error("records",
+					  "--year wants a year between 1970 and 2105");
 				return EXIT_USAGE;
 			}
 			opt.year = (int)y;
 			break;
 		}
-		case 'j': mode = OUT_JSON; break;
-		case 'C': mode = OUT_CSV; break;
-		case 'q': quiet = true; break;
-		case 'n': count = true; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
+		case 'j':
+			mode = OUT_JSON;
+			break;
+		case 'C':
+			mode = OUT_CSV;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'n':
+			count = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
@@ -236,8 +267,9 @@ static int run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (mode == OUT_CSV && !count)
-		printf("file,position,ts,kind,client,client_port,server,server_port,proto,"
-		       "name,path,answers,bytes,packets,flags\n");
+		printf(
+		    "file,position,ts,kind,client,client_port,server,server_port,proto,"
+		    "name,path,answers,bytes,packets,flags\n");
 	int status = EXIT_OK;
 	for (int i = optind; i < argc; i++) {
 		struct sd_error err = {0};
@@ -263,10 +295,10 @@ static int run(int argc, char **argv)
 		const struct tel_stats *st = tel_stats(r);
 		if (!quiet || count)
 			fprintf(count ? stdout : stderr,
-				"%s: %s, %" PRIu64 " records, %" PRIu64 " malformed, %" PRIu64
-				" skipped\n",
-				name, tel_format_name(tel_format_of(r)), st->records, st->malformed,
-				st->skipped);
+				"%s: %s, %" PRIu64 " records, %" PRIu64
+				" malformed, %" PRIu64 " skipped\n",
+				name, tel_format_name(tel_format_of(r)), st->records,
+				st->malformed, st->skipped);
 		tel_close(r);
 	}
 	if (fflush(stdout) != 0) {
@@ -277,5 +309,7 @@ static int run(int argc, char **argv)
 }
 
 const struct cli_command cli_cmd_records = {
-	"records", "print the normalised records of telemetry files", run,
+    "records",
+    "print the normalised records of telemetry files",
+    run,
 };

@@ -20,8 +20,7 @@ struct tel_backend_ops {
 	 * fatal error. Count rec in stats.records (tel_next does it for you
 	 * when this returns 1), malformed input with tel_backend_malformed,
 	 * well-formed but useless input in stats.skipped. */
-	int (*next)(struct tel_backend *b, struct tel_record *rec,
-		    struct sd_error *err);
+	int (*next)(struct tel_backend *b, struct tel_record *rec, struct sd_error *err);
 	/* Frees the backend and everything it owns, NOT the io_source (the
 	 * dispatcher owns and closes the source). */
 	void (*close)(struct tel_backend *b);
@@ -45,9 +44,8 @@ void tel_backend_init(struct tel_backend *b, const struct tel_backend_ops *ops,
 
 /* Counts one malformed record at position pos (line or packet number) and
  * reports "file:pos: why" (or "file:packet pos: why") through the hook. */
-void tel_backend_malformed(struct tel_backend *b, uint64_t pos,
-			   const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void tel_backend_malformed(struct tel_backend *b, uint64_t pos, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* io_getline for line formats: an over-long line is counted and reported
  * as malformed and skipped; other errors are fatal (returned). */

@@ -14,7 +14,10 @@ struct bindlog {
 	int year, last_month;
 };
 
-static void bind_close(struct tel_backend *b) { free(b); }
+static void bind_close(struct tel_backend *b)
+{
+	free(b);
+}
 
 /* time at the start of the line; false if none recognised (ts stays 0) */
 static bool line_time(struct bindlog *r, const char *s, size_t n, int64_t *ts)
@@ -25,7 +28,9 @@ static bool line_time(struct bindlog *r, const char *s, size_t n, int64_t *ts)
 		int y1 = tel_2digits(s + 7), y2 = tel_2digits(s + 9);
 		if (d < 1 || !mon || hms < 0 || y1 < 0 || y2 < 0)
 			return false;
-		*ts = sd_days_from_civil(y1 * 100 + y2, (unsigned)mon, (unsigned)d) * 86400 + hms;
+		*ts = sd_days_from_civil(y1 * 100 + y2, (unsigned)mon, (unsigned)d) *
+			  86400 +
+		      hms;
 		return true;
 	}
 	/* 2026-11-28T01:04:44.236Z (print-time iso8601) */
@@ -128,7 +133,8 @@ static const struct tel_backend_ops bind_ops = {bind_next, bind_close};
 int bindlog_open(struct io_source *src, const struct tel_options *opt,
 		 struct tel_backend **out, struct sd_error *err)
 {
-	struct bindlog *r = tel_backend_new(sizeof(*r), &bind_ops, TEL_FMT_BIND, src, err);
+	struct bindlog *r =
+	    tel_backend_new(sizeof(*r), &bind_ops, TEL_FMT_BIND, src, err);
 	if (!r)
 		return err->code;
 	r->year = tel_default_year(opt->year, io_name(src));

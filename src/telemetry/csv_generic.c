@@ -12,25 +12,38 @@
 #include "telemetry/field.h"
 
 enum role {
-	R_TIME, R_CLIENT, R_SERVER, R_CLIENT_PORT, R_SERVER_PORT, R_PROTO,
-	R_DNS, R_SNI, R_HOST, R_PATH, R_ANSWER, R_RESPONSE, R_BYTES, R_PACKETS,
+	R_TIME,
+	R_CLIENT,
+	R_SERVER,
+	R_CLIENT_PORT,
+	R_SERVER_PORT,
+	R_PROTO,
+	R_DNS,
+	R_SNI,
+	R_HOST,
+	R_PATH,
+	R_ANSWER,
+	R_RESPONSE,
+	R_BYTES,
+	R_PACKETS,
 	NROLES
 };
 static const char *const role_names[NROLES] = {
-	"time", "client", "server", "client_port", "server_port", "proto",
-	"dns", "sni", "host", "path", "answer", "response", "bytes", "packets",
+    "time", "client", "server", "client_port", "server_port", "proto", "dns",
+    "sni",  "host",   "path",	"answer",      "response",    "bytes", "packets",
 };
 static const struct {
 	const char *alias;
 	enum role role;
 } role_aliases[] = {
-	{"ts", R_TIME}, {"src", R_CLIENT}, {"dst", R_SERVER}, {"sport", R_CLIENT_PORT},
-	{"dport", R_SERVER_PORT}, {"query", R_DNS}, {"url", R_PATH}, {"uri", R_PATH},
+    {"ts", R_TIME},	      {"src", R_CLIENT},	{"dst", R_SERVER},
+    {"sport", R_CLIENT_PORT}, {"dport", R_SERVER_PORT}, {"query", R_DNS},
+    {"url", R_PATH},	      {"uri", R_PATH},
 };
 
-#define GC_MAX_ALT 4     /* alternative columns per role */
-#define GC_MAX_COLS 256  /* columns per row */
-#define GC_MAX_NAME 128  /* column name length in the map */
+#define GC_MAX_ALT 4	/* alternative columns per role */
+#define GC_MAX_COLS 256 /* columns per row */
+#define GC_MAX_NAME 128 /* column name length in the map */
 
 struct gcsv {
 	struct tel_backend base;
@@ -44,7 +57,10 @@ struct gcsv {
 	struct net_addr answers[TEL_MAX_ANSWERS];
 };
 
-static void gc_close(struct tel_backend *b) { free(b); }
+static void gc_close(struct tel_backend *b)
+{
+	free(b);
+}
 
 static int parse_map(struct gcsv *g, const char *map, struct sd_error *err)
 {
@@ -55,28 +71,35 @@ static int parse_map(struct gcsv *g, const char *map, struct sd_error *err)
 		const char *eq = memchr(s, '=', n);
 		if (!eq || eq == s || eq == s + n - 1)
 			return sd_error_set(err, SD_EUSAGE,
-					    "--columns: '%.*s' is not role=column", (int)n, s);
+					    "--columns: '%.*s' is not role=column",
+					    (int)n, s);
 		size_t rl = (size_t)(eq - s), cl = n - rl - 1;
 		int role = -1;
 		for (int i = 0; i < NROLES; i++)
 			if (strlen(role_names[i]) == rl && !memcmp(role_names[i], s, rl))
 				role = i;
-		for (size_t i = 0; role < 0 && i < sizeof(role_aliases) / sizeof(role_aliases[0]); i++)
-			if (strlen(role_aliases[i].alias) == rl && !memcmp(role_aliases[i].alias, s, rl))
+		for (size_t i = 0;
+		     role < 0 && i < sizeof(role_aliases) / sizeof(role_aliases[0]); i++)
+			if (strlen(role_aliases[i].alias) == rl &&
+			    !memcmp(role_aliases[i].alias, s, rl))
 				role = (int)role_aliases[i].role;
 		if (role < 0)
-			return sd_error_set(err, SD_EUSAGE,
-					    "--columns: unknown role '%.*s' (roles: time, client, "
-					    "server, client_port, server_port, proto, dns, sni, host, "
-					    "path, answer, response, bytes, packets)", (int)rl, s);
+			return sd_error_set(
+			    err, SD_EUSAGE,
+			    "--columns: unknown role '%.*s' (roles: time, client, "
+			    "server, client_port, server_port, proto, dns, sni, host, "
+			    "path, answer, response, bytes, packets)",
+			    (int)rl, s);
 		if (g->nalt[role] >= GC_MAX_ALT)
-			return sd_error_set(err, SD_ELIMIT,
-					    "--columns: role '%s' given more than GC_MAX_ALT (%d) times",
-					    role_names[role], GC_MAX_ALT);
+			return sd_error_set(
+			    err, SD_ELIMIT,
+			    "--columns: role '%s' given more than GC_MAX_ALT (%d) times",
+			    role_names[role], GC_MAX_ALT);
 		if (cl >= GC_MAX_NAME)
-			return sd_error_set(err, SD_ELIMIT,
-					    "--columns: column name longer than GC_MAX_NAME (%d)",
-					    GC_MAX_NAME);
+			return sd_error_set(
+			    err, SD_ELIMIT,
+			    "--columns: column name longer than GC_MAX_NAME (%d)",
+			    GC_MAX_NAME);
 		memcpy(g->names[role][g->nalt[role]], eq + 1, cl);
 		g->names[role][g->nalt[role]][cl] = 0;
 		g->nalt[role]++;
@@ -95,9 +118,11 @@ static int read_header(struct gcsv *g, char *line, size_t len, struct sd_error *
 	const char *why;
 	long n = sd_csv_split(line, len, g->sep, g->f, GC_MAX_COLS, &why);
 	if (n < 0)
-		return sd_error_set(err, SD_EPARSE, "%s:1: header row: %s", io_name(g->base.src), why);
+		return sd_error_set(err, SD_EPARSE, "%s:1: header row: %s",
+				    io_name(g->base.src), why);
 	if (n > GC_MAX_COLS)
-		return sd_error_set(err, SD_ELIMIT, "%s: header has more than GC_MAX_COLS (%d) columns",
+		return sd_error_set(err, SD_ELIMIT,
+				    "%s: header has more than GC_MAX_COLS (%d) columns",
 				    io_name(g->base.src), GC_MAX_COLS);
 	g->ncols = (int)n;
 	for (int r = 0; r < NROLES; r++)
@@ -111,8 +136,10 @@ static int read_header(struct gcsv *g, char *line, size_t len, struct sd_error *
 			}
 			if (g->col[r][a] < 0)
 				return sd_error_set(err, SD_ENOTFOUND,
-						    "%s: column '%s' (for %s in --columns) is not in the header row",
-						    io_name(g->base.src), g->names[r][a], role_names[r]);
+						    "%s: column '%s' (for %s in "
+						    "--columns) is not in the header row",
+						    io_name(g->base.src), g->names[r][a],
+						    role_names[r]);
 		}
 	g->header = true;
 	return 0;
@@ -152,12 +179,14 @@ static int gc_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 			continue;
 		}
 		if (n != g->ncols) {
-			tel_backend_malformed(b, ln, "%ld columns where the header has %d", n, g->ncols);
+			tel_backend_malformed(
+			    b, ln, "%ld columns where the header has %d", n, g->ncols);
 			continue;
 		}
 		tel_record_start(rec, ln, TEL_FLOW);
 		struct sd_field *f;
-		if ((f = get(g, R_TIME)) && !tel_parse_time(f->s, f->len, &rec->ts, &why)) {
+		if ((f = get(g, R_TIME)) &&
+		    !tel_parse_time(f->s, f->len, &rec->ts, &why)) {
 			tel_backend_malformed(b, ln, "time '%.*s' is not a time",
 					      (int)(f->len > 40 ? 40 : f->len), f->s);
 			continue;
@@ -174,13 +203,16 @@ static int gc_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 			rec->flags |= TEL_HAS_SERVER;
 		}
 		if (bad || !(rec->flags & (TEL_HAS_CLIENT | TEL_HAS_SERVER))) {
-			tel_backend_malformed(b, ln, bad ? "client/server is not an address"
-							 : "no client or server address");
+			tel_backend_malformed(b, ln,
+					      bad ? "client/server is not an address"
+						  : "no client or server address");
 			continue;
 		}
-		if ((f = get(g, R_CLIENT_PORT)) && !tel_parse_port(f->s, f->len, &rec->client_port))
+		if ((f = get(g, R_CLIENT_PORT)) &&
+		    !tel_parse_port(f->s, f->len, &rec->client_port))
 			bad = true;
-		if ((f = get(g, R_SERVER_PORT)) && !tel_parse_port(f->s, f->len, &rec->server_port))
+		if ((f = get(g, R_SERVER_PORT)) &&
+		    !tel_parse_port(f->s, f->len, &rec->server_port))
 			bad = true;
 		if (bad) {
 			tel_backend_malformed(b, ln, "port is not a number 0-65535");
@@ -202,16 +234,18 @@ static int gc_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 		} else if (host || path) {
 			rec->kind = TEL_HTTP;
 			/* an absolute URI: the request went to a proxy */
-			if (tel_http_target(rec, host ? host->s : NULL, host ? host->len : 0,
-					    path ? path->s : NULL, path ? path->len : 0))
+			if (tel_http_target(rec, host ? host->s : NULL,
+					    host ? host->len : 0, path ? path->s : NULL,
+					    path ? path->len : 0))
 				rec->flags |= TEL_VIA_PROXY;
 		} else if (dns) {
 			rec->kind = TEL_DNS;
 			rec->name = dns->s;
 			rec->name_len = dns->len;
 			struct sd_field *resp = get(g, R_RESPONSE);
-			if (resp && ((resp->len == 1 && resp->s[0] == '1') ||
-				     (resp->len == 4 && !strncasecmp(resp->s, "true", 4)))) {
+			if (resp &&
+			    ((resp->len == 1 && resp->s[0] == '1') ||
+			     (resp->len == 4 && !strncasecmp(resp->s, "true", 4)))) {
 				/* a response travels resolver -> querier */
 				struct net_addr t = rec->client;
 				rec->client = rec->server;
@@ -219,7 +253,8 @@ static int gc_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 				uint16_t p = rec->client_port;
 				rec->client_port = rec->server_port;
 				rec->server_port = p;
-				unsigned has = rec->flags & (TEL_HAS_CLIENT | TEL_HAS_SERVER);
+				unsigned has =
+				    rec->flags & (TEL_HAS_CLIENT | TEL_HAS_SERVER);
 				rec->flags &= ~(TEL_HAS_CLIENT | TEL_HAS_SERVER);
 				if (has & TEL_HAS_CLIENT)
 					rec->flags |= TEL_HAS_SERVER;
@@ -257,9 +292,10 @@ int gcsv_open(struct io_source *src, const struct tel_options *opt,
 	      struct tel_backend **out, struct sd_error *err)
 {
 	if (!opt->column_map || !*opt->column_map)
-		return sd_error_set(err, SD_EUSAGE,
-				    "%s: generic CSV needs a column map (--columns role=column,...)",
-				    io_name(src));
+		return sd_error_set(
+		    err, SD_EUSAGE,
+		    "%s: generic CSV needs a column map (--columns role=column,...)",
+		    io_name(src));
 	struct gcsv *g = tel_backend_new(sizeof(*g), &gc_ops, TEL_FMT_CSV, src, err);
 	if (!g)
 		return err->code;

@@ -15,7 +15,10 @@ struct dnsmasq {
 	int year, last_month;
 };
 
-static void dm_close(struct tel_backend *b) { free(b); }
+static void dm_close(struct tel_backend *b)
+{
+	free(b);
+}
 
 static const char *parse(struct dnsmasq *r, const char *line, size_t len,
 			 struct tel_record *rec)
@@ -44,7 +47,8 @@ static const char *parse(struct dnsmasq *r, const char *line, size_t len,
 			const char *a = sp + 1, *ae = q - 1;
 			const char *slash = memchr(a, '/', (size_t)(ae - a));
 			if (slash)
-				tel_parse_port(slash + 1, (size_t)(ae - slash - 1), &rec->client_port);
+				tel_parse_port(slash + 1, (size_t)(ae - slash - 1),
+					       &rec->client_port);
 		}
 	}
 	const char *rb = memchr(q, ']', (size_t)(e - q));
@@ -97,7 +101,8 @@ static const struct tel_backend_ops dm_ops = {dm_next, dm_close};
 int dnsmasq_open(struct io_source *src, const struct tel_options *opt,
 		 struct tel_backend **out, struct sd_error *err)
 {
-	struct dnsmasq *r = tel_backend_new(sizeof(*r), &dm_ops, TEL_FMT_DNSMASQ, src, err);
+	struct dnsmasq *r =
+	    tel_backend_new(sizeof(*r), &dm_ops, TEL_FMT_DNSMASQ, src, err);
 	if (!r)
 		return err->code;
 	r->year = tel_default_year(opt->year, io_name(src));

@@ -17,7 +17,8 @@ static inline void ws(struct scan *s)
 	/* Suricata writes no whitespace: one compare in the common case */
 	if (s->p >= s->e || (unsigned char)*s->p > ' ')
 		return;
-	while (s->p < s->e && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+	while (s->p < s->e &&
+	       (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
 		s->p++;
 }
 
@@ -35,8 +36,9 @@ static int string(struct scan *s, struct ef_str *out)
 			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
 			/* signed compare: bytes >= 0x80 are negative, so this
 			 * also catches every non-ASCII byte */
-			__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)),
-						 _mm_cmplt_epi8(v, lo));
+			__m128i m = _mm_or_si128(
+			    _mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)),
+			    _mm_cmplt_epi8(v, lo));
 			unsigned bits = (unsigned)_mm_movemask_epi8(m);
 			if (bits) {
 				p += __builtin_ctz(bits);
@@ -68,7 +70,10 @@ static int string(struct scan *s, struct ef_str *out)
 	return EF_OK;
 }
 
-static bool digit(char c) { return c >= '0' && c <= '9'; }
+static bool digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
 
 /* Plain numbers only: no exponent, at most 18 integer digits (so jansson's
  * own range checks can never trip). */
@@ -120,13 +125,19 @@ static const struct {
 	int key;
 	int container; /* child keys looked up under this one */
 } top_keys[] = {
-	{K("event_type"), EK_EVENT_TYPE, -1}, {K("timestamp"), EK_TIMESTAMP, -1},
-	{K("src_ip"), EK_SRC_IP, -1},         {K("dest_ip"), EK_DEST_IP, -1},
-	{K("src_port"), EK_SRC_PORT, -1},     {K("dest_port"), EK_DEST_PORT, -1},
-	{K("proto"), EK_PROTO, -1},           {K("flow"), EK_FLOW, EK_FLOW},
-	{K("netflow"), EK_NETFLOW, EK_NETFLOW}, {K("dns"), EK_DNS, EK_DNS},
-	{K("tls"), EK_TLS, EK_TLS},           {K("http"), EK_HTTP, EK_HTTP},
-	{K("alert"), EK_ALERT, -1},
+    {K("event_type"), EK_EVENT_TYPE, -1},
+    {K("timestamp"), EK_TIMESTAMP, -1},
+    {K("src_ip"), EK_SRC_IP, -1},
+    {K("dest_ip"), EK_DEST_IP, -1},
+    {K("src_port"), EK_SRC_PORT, -1},
+    {K("dest_port"), EK_DEST_PORT, -1},
+    {K("proto"), EK_PROTO, -1},
+    {K("flow"), EK_FLOW, EK_FLOW},
+    {K("netflow"), EK_NETFLOW, EK_NETFLOW},
+    {K("dns"), EK_DNS, EK_DNS},
+    {K("tls"), EK_TLS, EK_TLS},
+    {K("http"), EK_HTTP, EK_HTTP},
+    {K("alert"), EK_ALERT, -1},
 };
 static const struct {
 	int container;
@@ -134,15 +145,23 @@ static const struct {
 	size_t len;
 	int key;
 } child_keys[] = {
-	{EK_FLOW, K("bytes_toserver"), EK_F_BTS}, {EK_FLOW, K("bytes_toclient"), EK_F_BTC},
-	{EK_FLOW, K("pkts_toserver"), EK_F_PTS},  {EK_FLOW, K("pkts_toclient"), EK_F_PTC},
-	{EK_FLOW, K("start"), EK_F_START},        {EK_NETFLOW, K("bytes"), EK_NF_BYTES},
-	{EK_NETFLOW, K("pkts"), EK_NF_PKTS},      {EK_NETFLOW, K("start"), EK_NF_START},
-	{EK_DNS, K("type"), EK_DNS_TYPE},         {EK_DNS, K("rrname"), EK_DNS_RRNAME},
-	/* v3 and alert layouts: only the full reader handles them */
-	{EK_DNS, K("queries"), EK_DNS_OTHER},     {EK_DNS, K("query"), EK_DNS_OTHER},
-	{EK_TLS, K("sni"), EK_TLS_SNI},           {EK_HTTP, K("hostname"), EK_HTTP_HOSTNAME},
-	{EK_HTTP, K("url"), EK_HTTP_URL},         {EK_HTTP, K("status"), EK_HTTP_STATUS},
+    {EK_FLOW, K("bytes_toserver"), EK_F_BTS},
+    {EK_FLOW, K("bytes_toclient"), EK_F_BTC},
+    {EK_FLOW, K("pkts_toserver"), EK_F_PTS},
+    {EK_FLOW, K("pkts_toclient"), EK_F_PTC},
+    {EK_FLOW, K("start"), EK_F_START},
+    {EK_NETFLOW, K("bytes"), EK_NF_BYTES},
+    {EK_NETFLOW, K("pkts"), EK_NF_PKTS},
+    {EK_NETFLOW, K("start"), EK_NF_START},
+    {EK_DNS, K("type"), EK_DNS_TYPE},
+    {EK_DNS, K("rrname"), EK_DNS_RRNAME},
+    /* v3 and alert layouts: only the full reader handles them */
+    {EK_DNS, K("queries"), EK_DNS_OTHER},
+    {EK_DNS, K("query"), EK_DNS_OTHER},
+    {EK_TLS, K("sni"), EK_TLS_SNI},
+    {EK_HTTP, K("hostname"), EK_HTTP_HOSTNAME},
+    {EK_HTTP, K("url"), EK_HTTP_URL},
+    {EK_HTTP, K("status"), EK_HTTP_STATUS},
 };
 
 static int lookup(int container, const struct ef_str *k, int *child)
@@ -192,13 +211,15 @@ static int object(struct scan *s, int depth, int container)
 			return EF_FALLBACK;
 		s->p++;
 		ws(s);
-		int child = -1, key = container == -1 ? -1 : lookup(container, &k, &child);
+		int child = -1,
+		    key = container == -1 ? -1 : lookup(container, &k, &child);
 		if (key == -2)
 			return EF_FALLBACK;
 		if (key >= 0) {
 			struct eve_fast *o = s->out;
 			if (o->seen & (1ull << key))
-				return EF_FALLBACK; /* duplicate: jansson keeps the last */
+				return EF_FALLBACK; /* duplicate: jansson keeps the last
+						     */
 			o->seen |= 1ull << key;
 			if (s->p < s->e && *s->p == '"') {
 				if (string(s, &o->str[key]))
@@ -270,13 +291,20 @@ static int value(struct scan *s, int depth, int container)
 	if (s->p >= s->e)
 		return EF_FALLBACK;
 	switch (*s->p) {
-	case '{': return object(s, depth, container);
-	case '[': return array(s, depth);
-	case '"': return string(s, NULL);
-	case 't': return literal(s, "true");
-	case 'f': return literal(s, "false");
-	case 'n': return literal(s, "null");
-	default: return number(s, NULL);
+	case '{':
+		return object(s, depth, container);
+	case '[':
+		return array(s, depth);
+	case '"':
+		return string(s, NULL);
+	case 't':
+		return literal(s, "true");
+	case 'f':
+		return literal(s, "false");
+	case 'n':
+		return literal(s, "null");
+	default:
+		return number(s, NULL);
 	}
 }
 
@@ -305,12 +333,23 @@ size_t eve_fast_decode(const struct ef_str *s, char *buf)
 		if (c == '\\' && i + 1 < s->n) {
 			c = s->s[++i];
 			switch (c) {
-			case 'b': c = '\b'; break;
-			case 'f': c = '\f'; break;
-			case 'n': c = '\n'; break;
-			case 'r': c = '\r'; break;
-			case 't': c = '\t'; break;
-			default: break; /* " \ / stand for themselves */
+			case 'b':
+				c = '\b';
+				break;
+			case 'f':
+				c = '\f';
+				break;
+			case 'n':
+				c = '\n';
+				break;
+			case 'r':
+				c = '\r';
+				break;
+			case 't':
+				c = '\t';
+				break;
+			default:
+				break; /* " \ / stand for themselves */
 			}
 		}
 		buf[k++] = c;

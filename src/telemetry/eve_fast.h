@@ -22,25 +22,47 @@ struct ef_str {
 };
 
 struct ef_num {
-	bool set;   /* an integer >= 0 */
+	bool set; /* an integer >= 0 */
 	uint64_t v;
 };
 
 enum ef_key {
 	/* top level */
-	EK_EVENT_TYPE, EK_TIMESTAMP, EK_SRC_IP, EK_DEST_IP, EK_SRC_PORT, EK_DEST_PORT,
-	EK_PROTO, EK_FLOW, EK_NETFLOW, EK_DNS, EK_TLS, EK_HTTP, EK_ALERT,
+	EK_EVENT_TYPE,
+	EK_TIMESTAMP,
+	EK_SRC_IP,
+	EK_DEST_IP,
+	EK_SRC_PORT,
+	EK_DEST_PORT,
+	EK_PROTO,
+	EK_FLOW,
+	EK_NETFLOW,
+	EK_DNS,
+	EK_TLS,
+	EK_HTTP,
+	EK_ALERT,
 	/* flow / netflow */
-	EK_F_BTS, EK_F_BTC, EK_F_PTS, EK_F_PTC, EK_F_START, EK_NF_BYTES, EK_NF_PKTS,
+	EK_F_BTS,
+	EK_F_BTC,
+	EK_F_PTS,
+	EK_F_PTC,
+	EK_F_START,
+	EK_NF_BYTES,
+	EK_NF_PKTS,
 	EK_NF_START,
 	/* dns, tls, http */
-	EK_DNS_TYPE, EK_DNS_RRNAME, EK_DNS_OTHER, EK_TLS_SNI, EK_HTTP_HOSTNAME,
-	EK_HTTP_URL, EK_HTTP_STATUS,
+	EK_DNS_TYPE,
+	EK_DNS_RRNAME,
+	EK_DNS_OTHER,
+	EK_TLS_SNI,
+	EK_HTTP_HOSTNAME,
+	EK_HTTP_URL,
+	EK_HTTP_STATUS,
 	EK_COUNT
 };
 
 struct eve_fast {
-	uint64_t seen;               /* bit per enum ef_key */
+	uint64_t seen;		     /* bit per enum ef_key */
 	struct ef_str str[EK_COUNT]; /* string values (s == NULL: not a string) */
 	struct ef_num num[EK_COUNT]; /* non-negative integer values */
 };

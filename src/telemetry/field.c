@@ -13,7 +13,8 @@ static inline bool digits8(const unsigned char *p, uint64_t *val)
 	uint64_t x;
 	memcpy(&x, p, 8);
 	if ((x & 0xf0f0f0f0f0f0f0f0ull) != 0x3030303030303030ull ||
-	    ((x + 0x0606060606060606ull) & 0xf0f0f0f0f0f0f0f0ull) != 0x3030303030303030ull)
+	    ((x + 0x0606060606060606ull) & 0xf0f0f0f0f0f0f0f0ull) !=
+		0x3030303030303030ull)
 		return false;
 	x = (x & 0x0f0f0f0f0f0f0f0full) * 2561 >> 8;
 	x = (x & 0x00ff00ff00ff00ffull) * 6553601 >> 16;
@@ -32,7 +33,8 @@ bool tel_parse_epoch(const char *s, size_t n, int64_t *out)
 		p += 8;
 	}
 	/* integer part: 1 to 12 digits (up to the year 33658) */
-	while (p < e && (d = (unsigned)(*p - '0')) <= 9 && p - (const unsigned char *)s < 12) {
+	while (p < e && (d = (unsigned)(*p - '0')) <= 9 &&
+	       p - (const unsigned char *)s < 12) {
 		v = v * 10 + d;
 		p++;
 	}
@@ -71,9 +73,11 @@ static bool ieq(const char *s, size_t n, const char *lit)
 
 uint8_t tel_proto(const char *s, size_t n)
 {
-	if (n == 3 && (s[0] | 0x20) == 't' && (s[1] | 0x20) == 'c' && (s[2] | 0x20) == 'p')
+	if (n == 3 && (s[0] | 0x20) == 't' && (s[1] | 0x20) == 'c' &&
+	    (s[2] | 0x20) == 'p')
 		return 6;
-	if (n == 3 && (s[0] | 0x20) == 'u' && (s[1] | 0x20) == 'd' && (s[2] | 0x20) == 'p')
+	if (n == 3 && (s[0] | 0x20) == 'u' && (s[1] | 0x20) == 'd' &&
+	    (s[2] | 0x20) == 'p')
 		return 17;
 	if (ieq(s, n, "tcp"))
 		return 6;
@@ -91,8 +95,8 @@ uint8_t tel_proto(const char *s, size_t n)
 	return 0;
 }
 
-void tel_split_hostport(const char *s, size_t n, const char **host,
-			size_t *hlen, uint16_t *port)
+void tel_split_hostport(const char *s, size_t n, const char **host, size_t *hlen,
+			uint16_t *port)
 {
 	*port = 0;
 	if (n && s[0] == '[') {
@@ -122,9 +126,11 @@ bool tel_split_url(const char *s, size_t n, const char **host, size_t *hlen,
 		   const char **path, size_t *plen)
 {
 	size_t i = 0;
-	while (i < n && (s[i] >= 'a' && s[i] <= 'z' ? 1 : s[i] >= 'A' && s[i] <= 'Z' ? 1 :
-			 (i && ((s[i] >= '0' && s[i] <= '9') || s[i] == '+' ||
-				s[i] == '-' || s[i] == '.'))))
+	while (i < n && (s[i] >= 'a' && s[i] <= 'z' ? 1
+			 : s[i] >= 'A' && s[i] <= 'Z'
+			     ? 1
+			     : (i && ((s[i] >= '0' && s[i] <= '9') || s[i] == '+' ||
+				      s[i] == '-' || s[i] == '.'))))
 		i++;
 	if (i == 0 || i + 3 > n || memcmp(s + i, "://", 3) != 0)
 		return false;

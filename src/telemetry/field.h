@@ -59,8 +59,8 @@ bool tel_parse_time(const char *s, size_t n, int64_t *out, const char **why);
 uint8_t tel_proto(const char *s, size_t n);
 /* Splits "host", "host:port", "[v6]:port" or a bare IPv6 literal into host
  * and optional port (0 when absent). */
-void tel_split_hostport(const char *s, size_t n, const char **host,
-			size_t *hlen, uint16_t *port);
+void tel_split_hostport(const char *s, size_t n, const char **host, size_t *hlen,
+			uint16_t *port);
 /* "scheme://[user@]host[:port]/path?q" -> host and path ("/" when absent).
  * false if s is not an absolute URL. */
 bool tel_split_url(const char *s, size_t n, const char **host, size_t *hlen,

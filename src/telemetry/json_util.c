@@ -57,7 +57,8 @@ json_t *tj_parse_object(const char *line, size_t len, char *why, size_t why_size
 	json_error_t e;
 	json_t *j = json_loadb(line, len, JSON_ALLOW_NUL, &e);
 	if (!j) {
-		snprintf(why, why_size, "not valid JSON (column %d: %s)", e.column, e.text);
+		snprintf(why, why_size, "not valid JSON (column %d: %s)", e.column,
+			 e.text);
 		return NULL;
 	}
 	if (!json_is_object(j)) {

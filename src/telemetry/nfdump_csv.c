@@ -10,8 +10,8 @@
 #include "telemetry/field.h"
 
 enum { N_TS, N_SA, N_DA, N_SP, N_DP, N_PR, N_IPKT, N_IBYT, N_OPKT, N_OBYT, NNF };
-static const char *const nf_names[NNF] = {"ts", "sa", "da", "sp", "dp", "pr",
-					  "ipkt", "ibyt", "opkt", "obyt"};
+static const char *const nf_names[NNF] = {"ts", "sa",	"da",	"sp",	"dp",
+					  "pr", "ipkt", "ibyt", "opkt", "obyt"};
 
 #define NF_MAX_COLS 128
 
@@ -23,7 +23,10 @@ struct nfcsv {
 	struct sd_field f[NF_MAX_COLS];
 };
 
-static void nf_close(struct tel_backend *b) { free(b); }
+static void nf_close(struct tel_backend *b)
+{
+	free(b);
+}
 
 static uint64_t num(struct sd_field *f)
 {
@@ -64,7 +67,8 @@ static int nf_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 				r->col[i] = -1;
 			for (long c = 0; c < n; c++)
 				for (int i = 0; i < NNF; i++)
-					if (r->col[i] < 0 && strlen(nf_names[i]) == r->f[c].len &&
+					if (r->col[i] < 0 &&
+					    strlen(nf_names[i]) == r->f[c].len &&
 					    !memcmp(nf_names[i], r->f[c].s, r->f[c].len))
 						r->col[i] = (int)c;
 			r->ncols = (int)n;
@@ -73,13 +77,15 @@ static int nf_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 				tel_backend_malformed(b, ln, "header lacks ts, sa or da");
 			continue;
 		}
-		if (!r->header || r->col[N_TS] < 0 || r->col[N_SA] < 0 || r->col[N_DA] < 0) {
-			tel_backend_malformed(b, ln, "flow row before a usable header row");
+		if (!r->header || r->col[N_TS] < 0 || r->col[N_SA] < 0 ||
+		    r->col[N_DA] < 0) {
+			tel_backend_malformed(b, ln,
+					      "flow row before a usable header row");
 			continue;
 		}
 		if (n != r->ncols) {
-			tel_backend_malformed(b, ln, "%ld columns where the header has %d", n,
-					      r->ncols);
+			tel_backend_malformed(
+			    b, ln, "%ld columns where the header has %d", n, r->ncols);
 			continue;
 		}
 		tel_record_start(rec, ln, TEL_FLOW);
@@ -89,8 +95,8 @@ static int nf_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 		sd_field_trim(sa);
 		sd_field_trim(da);
 		if (!tel_parse_time(ts->s, ts->len, &rec->ts, &why)) {
-			tel_backend_malformed(b, ln, "bad ts '%.*s'", (int)(ts->len > 40 ? 40 : ts->len),
-					      ts->s);
+			tel_backend_malformed(b, ln, "bad ts '%.*s'",
+					      (int)(ts->len > 40 ? 40 : ts->len), ts->s);
 			continue;
 		}
 		if (!tel_addr(sa->s, sa->len, &rec->client) ||
@@ -126,7 +132,8 @@ int nfcsv_open(struct io_source *src, const struct tel_options *opt,
 	       struct tel_backend **out, struct sd_error *err)
 {
 	(void)opt;
-	struct nfcsv *r = tel_backend_new(sizeof(*r), &nf_ops, TEL_FMT_NFDUMP_CSV, src, err);
+	struct nfcsv *r =
+	    tel_backend_new(sizeof(*r), &nf_ops, TEL_FMT_NFDUMP_CSV, src, err);
 	if (!r)
 		return err->code;
 	for (int i = 0; i < NNF; i++)

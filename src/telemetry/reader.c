@@ -22,15 +22,15 @@ static const struct {
 	const char *name;
 	tel_open_fn open;
 } formats[] = {
-	{TEL_FMT_ZEEK_TSV, "zeek", zeek_tsv_open},
-	{TEL_FMT_ZEEK_JSON, "zeek-json", zeek_json_open},
-	{TEL_FMT_EVE, "eve", eve_open},
-	{TEL_FMT_NFDUMP_CSV, "nfdump", nfcsv_open},
-	{TEL_FMT_PCAP, "pcap", pcapr_open},
-	{TEL_FMT_CSV, "csv", gcsv_open},
-	{TEL_FMT_SQUID, "squid", squid_open},
-	{TEL_FMT_BIND, "bind", bindlog_open},
-	{TEL_FMT_DNSMASQ, "dnsmasq", dnsmasq_open},
+    {TEL_FMT_ZEEK_TSV, "zeek", zeek_tsv_open},
+    {TEL_FMT_ZEEK_JSON, "zeek-json", zeek_json_open},
+    {TEL_FMT_EVE, "eve", eve_open},
+    {TEL_FMT_NFDUMP_CSV, "nfdump", nfcsv_open},
+    {TEL_FMT_PCAP, "pcap", pcapr_open},
+    {TEL_FMT_CSV, "csv", gcsv_open},
+    {TEL_FMT_SQUID, "squid", squid_open},
+    {TEL_FMT_BIND, "bind", bindlog_open},
+    {TEL_FMT_DNSMASQ, "dnsmasq", dnsmasq_open},
 };
 #define NFORMATS (sizeof(formats) / sizeof(formats[0]))
 
@@ -38,9 +38,9 @@ static const struct {
 	const char *alias;
 	enum tel_format fmt;
 } aliases[] = {
-	{"zeek-tsv", TEL_FMT_ZEEK_TSV}, {"suricata", TEL_FMT_EVE},
-	{"pcapng", TEL_FMT_PCAP},       {"nfdump-csv", TEL_FMT_NFDUMP_CSV},
-	{"named", TEL_FMT_BIND},
+    {"zeek-tsv", TEL_FMT_ZEEK_TSV}, {"suricata", TEL_FMT_EVE},
+    {"pcapng", TEL_FMT_PCAP},	    {"nfdump-csv", TEL_FMT_NFDUMP_CSV},
+    {"named", TEL_FMT_BIND},
 };
 
 const char *tel_format_name(enum tel_format f)
@@ -104,7 +104,10 @@ static bool starts(const char *s, size_t n, const char *lit)
 	return n >= m && memcmp(s, lit, m) == 0;
 }
 
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
 
 /* "1680098106.547     14 127.0.0.13 TCP_MISS/200 ..." */
 static bool squid_native_line(const char *s, size_t n)
@@ -115,8 +118,8 @@ static bool squid_native_line(const char *s, size_t n)
 	if (i < 9 || i >= n || s[i] != '.')
 		return false;
 	const char *slash = memchr(s, '/', n);
-	return slash && (has(s, n, "TCP_") || has(s, n, "NONE") ||
-			 has(s, n, "UDP_") || has(s, n, "TAG_"));
+	return slash && (has(s, n, "TCP_") || has(s, n, "NONE") || has(s, n, "UDP_") ||
+			 has(s, n, "TAG_"));
 }
 
 /* `addr - user [dd/Mon/yyyy:...] "METHOD url HTTP/x" ... CODE:HIER` */
@@ -128,9 +131,8 @@ static bool squid_combined_line(const char *s, size_t n)
 	while (sp > s && sp[-1] != ' ')
 		sp--;
 	size_t tl = (size_t)(s + n - sp);
-	return tl > 3 && memchr(sp, ':', tl) && (has(sp, tl, "HIER_") ||
-						 has(sp, tl, "_NONE") ||
-						 has(sp, tl, "TCP_"));
+	return tl > 3 && memchr(sp, ':', tl) &&
+	       (has(sp, tl, "HIER_") || has(sp, tl, "_NONE") || has(sp, tl, "TCP_"));
 }
 
 static enum tel_format sniff_line(const char *s, size_t n, const struct tel_options *opt)
@@ -170,9 +172,9 @@ static int sniff(struct io_source *src, const struct tel_options *opt,
 		return err->code;
 	if (n >= 4) {
 		static const unsigned char magics[][4] = {
-			{0xd4, 0xc3, 0xb2, 0xa1}, {0xa1, 0xb2, 0xc3, 0xd4},
-			{0x4d, 0x3c, 0xb2, 0xa1}, {0xa1, 0xb2, 0x3c, 0x4d},
-			{0x0a, 0x0d, 0x0d, 0x0a},
+		    {0xd4, 0xc3, 0xb2, 0xa1}, {0xa1, 0xb2, 0xc3, 0xd4},
+		    {0x4d, 0x3c, 0xb2, 0xa1}, {0xa1, 0xb2, 0x3c, 0x4d},
+		    {0x0a, 0x0d, 0x0d, 0x0a},
 		};
 		for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
 			if (!memcmp(d, magics[i], 4)) {
@@ -237,11 +239,13 @@ int tel_open(struct io_source *src, const struct tel_options *opt,
 			open = formats[i].open;
 	if (!open) {
 		if (f == TEL_FMT_PCAP)
-			sd_error_set(err, SD_EFORMAT,
-				     "%s: pcap/pcapng input is not supported in this build",
-				     io_name(src));
+			sd_error_set(
+			    err, SD_EFORMAT,
+			    "%s: pcap/pcapng input is not supported in this build",
+			    io_name(src));
 		else
-			sd_error_set(err, SD_EFORMAT, "unknown telemetry format %d", (int)f);
+			sd_error_set(err, SD_EFORMAT, "unknown telemetry format %d",
+				     (int)f);
 		io_close(src);
 		return SD_EFORMAT;
 	}
@@ -283,14 +287,25 @@ void tel_set_report(struct tel_reader *r, tel_report_fn fn, void *ctx)
 	r->b->report_ctx = ctx;
 }
 
-const struct tel_stats *tel_stats(const struct tel_reader *r) { return &r->b->stats; }
-enum tel_format tel_format_of(const struct tel_reader *r) { return r->b->format; }
+const struct tel_stats *tel_stats(const struct tel_reader *r)
+{
+	return &r->b->stats;
+}
+enum tel_format tel_format_of(const struct tel_reader *r)
+{
+	return r->b->format;
+}
 
 int tel_backend_getline(struct tel_backend *b, const char **line, size_t *len,
 			struct sd_error *err)
 {
 	for (;;) {
 		int rc = io_getline(b->src, line, len, err);
+		if (rc == 1 && *len >= 3 && io_lineno(b->src) == 1 &&
+		    !memcmp(*line, "\xef\xbb\xbf", 3)) {
+			*line += 3; /* a UTF-8 byte-order mark (Windows tools) */
+			*len -= 3;
+		}
 		if (rc != SD_ELIMIT)
 			return rc;
 		tel_backend_malformed(b, io_lineno(b->src),
@@ -300,8 +315,7 @@ int tel_backend_getline(struct tel_backend *b, const char **line, size_t *len,
 }
 
 void *tel_backend_new(size_t size, const struct tel_backend_ops *ops,
-		      enum tel_format format, struct io_source *src,
-		      struct sd_error *err)
+		      enum tel_format format, struct io_source *src, struct sd_error *err)
 {
 	struct tel_backend *b = calloc(1, size);
 	if (!b) {

@@ -14,7 +14,10 @@ struct squid {
 	struct tel_backend base;
 };
 
-static void squid_close(struct tel_backend *b) { free(b); }
+static void squid_close(struct tel_backend *b)
+{
+	free(b);
+}
 
 struct tok {
 	const char *s;
@@ -42,7 +45,8 @@ static int split_ws(const char *s, size_t len, struct tok *t, int max)
 }
 
 /* method + URL -> name/path/port; false if unusable */
-static bool request(const char *m, size_t ml, const char *u, size_t ul, struct tel_record *rec)
+static bool request(const char *m, size_t ml, const char *u, size_t ul,
+		    struct tel_record *rec)
 {
 	if (ml == 7 && !memcmp(m, "CONNECT", 7)) {
 		tel_split_hostport(u, ul, &rec->name, &rec->name_len, &rec->server_port);
@@ -108,7 +112,8 @@ static bool clf_time(const char *s, size_t n, int64_t *out)
 	if (oh < 0 || om < 0 || (s[22] != '+' && s[22] != '-'))
 		return false;
 	int off = (oh * 60 + om) * 60 * (s[22] == '-' ? -1 : 1);
-	*out = sd_days_from_civil(y1 * 100 + y2, (unsigned)mon, (unsigned)d) * 86400 + hms - off;
+	*out = sd_days_from_civil(y1 * 100 + y2, (unsigned)mon, (unsigned)d) * 86400 +
+	       hms - off;
 	return true;
 }
 
@@ -152,7 +157,8 @@ static int squid_next(struct tel_backend *b, struct tel_record *rec, struct sd_e
 		int64_t t;
 		bool is_native = sp && memchr(line, '.', (size_t)(sp - line)) &&
 				 tel_parse_epoch(line, (size_t)(sp - line), &t);
-		const char *why = is_native ? native(line, len, rec) : combined(line, len, rec);
+		const char *why =
+		    is_native ? native(line, len, rec) : combined(line, len, rec);
 		if (why) {
 			tel_backend_malformed(b, ln, "%s", why);
 			continue;
@@ -171,7 +177,8 @@ int squid_open(struct io_source *src, const struct tel_options *opt,
 	       struct tel_backend **out, struct sd_error *err)
 {
 	(void)opt;
-	struct squid *s = tel_backend_new(sizeof(*s), &squid_ops, TEL_FMT_SQUID, src, err);
+	struct squid *s =
+	    tel_backend_new(sizeof(*s), &squid_ops, TEL_FMT_SQUID, src, err);
 	if (!s)
 		return err->code;
 	*out = &s->base;

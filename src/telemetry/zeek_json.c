@@ -88,7 +88,8 @@ static int zj_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 		}
 		if (!tj_addr(o, "id.orig_h", &rec->client) ||
 		    !tj_addr(o, "id.resp_h", &rec->server)) {
-			tel_backend_malformed(b, ln, "missing or bad \"id.orig_h\"/\"id.resp_h\"");
+			tel_backend_malformed(
+			    b, ln, "missing or bad \"id.orig_h\"/\"id.resp_h\"");
 			continue;
 		}
 		rec->flags = TEL_HAS_CLIENT | TEL_HAS_SERVER;
@@ -125,7 +126,8 @@ static int zj_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 			json_t *an = json_object_get(o, "answers");
 			size_t i, k = 0;
 			json_t *e;
-			json_array_foreach(an, i, e) {
+			json_array_foreach(an, i, e)
+			{
 				if (k < TEL_MAX_ANSWERS && json_is_string(e) &&
 				    tel_addr(json_string_value(e), json_string_length(e),
 					     &z->answers[k]))
@@ -155,7 +157,7 @@ static int zj_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 		if (!rec->proto && (rec->kind == TEL_TLS || rec->kind == TEL_HTTP))
 			rec->proto = 6; /* ssl.log and http.log carry no proto */
 		return 1;
-next:;
+	next:;
 	}
 	return rc;
 }
@@ -166,7 +168,8 @@ int zeek_json_open(struct io_source *src, const struct tel_options *opt,
 		   struct tel_backend **out, struct sd_error *err)
 {
 	(void)opt;
-	struct zjson *z = tel_backend_new(sizeof(*z), &zj_ops, TEL_FMT_ZEEK_JSON, src, err);
+	struct zjson *z =
+	    tel_backend_new(sizeof(*z), &zj_ops, TEL_FMT_ZEEK_JSON, src, err);
 	if (!z)
 		return err->code;
 	*out = &z->base;

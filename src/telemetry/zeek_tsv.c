@@ -12,16 +12,30 @@
 #include "telemetry/field.h"
 
 enum zcol {
-	C_TS, C_ORIG_H, C_ORIG_P, C_RESP_H, C_RESP_P, C_PROTO,
-	C_ORIG_BYTES, C_RESP_BYTES, C_ORIG_PKTS, C_RESP_PKTS,
-	C_QUERY, C_ANSWERS, C_RCODE, C_SERVER_NAME, C_HOST, C_URI, C_STATUS,
-	C_CONN_STATE, NCOLS
+	C_TS,
+	C_ORIG_H,
+	C_ORIG_P,
+	C_RESP_H,
+	C_RESP_P,
+	C_PROTO,
+	C_ORIG_BYTES,
+	C_RESP_BYTES,
+	C_ORIG_PKTS,
+	C_RESP_PKTS,
+	C_QUERY,
+	C_ANSWERS,
+	C_RCODE,
+	C_SERVER_NAME,
+	C_HOST,
+	C_URI,
+	C_STATUS,
+	C_CONN_STATE,
+	NCOLS
 };
 static const char *const col_names[NCOLS] = {
-	"ts", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto",
-	"orig_bytes", "resp_bytes", "orig_pkts", "resp_pkts",
-	"query", "answers", "rcode", "server_name", "host", "uri", "status_code",
-	"conn_state",
+    "ts",	  "id.orig_h",	 "id.orig_p", "id.resp_h", "id.resp_p",	  "proto",
+    "orig_bytes", "resp_bytes",	 "orig_pkts", "resp_pkts", "query",	  "answers",
+    "rcode",	  "server_name", "host",      "uri",	   "status_code", "conn_state",
 };
 
 enum zlog { Z_NONE, Z_CONN, Z_DNS, Z_SSL, Z_HTTP, Z_OTHER };
@@ -38,13 +52,16 @@ struct zeek {
 	size_t empty_len, unset_len;
 	char path[MAX_STR];
 	enum zlog log;
-	int col[NCOLS];    /* column index or -1 */
-	int ncols;         /* columns declared by #fields */
-	int maxcol;        /* highest index we need */
+	int col[NCOLS]; /* column index or -1 */
+	int ncols;	/* columns declared by #fields */
+	int maxcol;	/* highest index we need */
 	struct net_addr answers[TEL_MAX_ANSWERS];
 };
 
-static void zeek_close(struct tel_backend *b) { free(b); }
+static void zeek_close(struct tel_backend *b)
+{
+	free(b);
+}
 
 /* "\x09" -> tab; a literal character otherwise */
 static char unescape_sep(const char *s, size_t n)
@@ -89,7 +106,8 @@ static void fields_header(struct zeek *z, const char *s, size_t n)
 		const char *t = memchr(s, z->sep, (size_t)(end - s));
 		size_t len = t ? (size_t)(t - s) : (size_t)(end - s);
 		for (int i = 0; i < NCOLS; i++)
-			if (z->col[i] == NONE && z->ncols < NONE && strlen(col_names[i]) == len &&
+			if (z->col[i] == NONE && z->ncols < NONE &&
+			    strlen(col_names[i]) == len &&
 			    !memcmp(col_names[i], s, len)) {
 				z->col[i] = z->ncols;
 				if (z->ncols > z->maxcol)
@@ -152,7 +170,8 @@ static inline bool is_set(const struct zeek *z, const struct slice *f)
 	if (!f->s)
 		return false;
 	/* most values differ from both markers in length or first byte */
-	if (f->n == z->unset_len && f->s[0] == z->unset[0] && !memcmp(f->s, z->unset, f->n))
+	if (f->n == z->unset_len && f->s[0] == z->unset[0] &&
+	    !memcmp(f->s, z->unset, f->n))
 		return false;
 	if (f->n == z->empty_len && f->n && f->s[0] == z->empty[0] &&
 	    !memcmp(f->s, z->empty, f->n))
@@ -255,7 +274,8 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 			continue;
 		}
 		if (z->ncols == 0) {
-			tel_backend_malformed(b, ln, "data line before any #fields header");
+			tel_backend_malformed(b, ln,
+					      "data line before any #fields header");
 			continue;
 		}
 		if (z->log == Z_OTHER) {
@@ -264,21 +284,22 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 		}
 		int n = split_fields(line, len, z->sep, f, z->maxcol);
 		if (n != z->ncols) {
-			tel_backend_malformed(b, ln, "%d fields where #fields declares %d", n,
-					      z->ncols);
+			tel_backend_malformed(
+			    b, ln, "%d fields where #fields declares %d", n, z->ncols);
 			continue;
 		}
 		tel_record_start(rec, ln, TEL_FLOW);
 		const struct slice *ts = colp(z, f, C_TS);
 		if (!ts->s || !tel_parse_epoch(ts->s, ts->n, &rec->ts)) {
 			tel_backend_malformed(b, ln, "ts '%.*s' is not an epoch time",
-					      (int)(ts->n > 32 ? 32 : ts->n), ts->s ? ts->s : "");
+					      (int)(ts->n > 32 ? 32 : ts->n),
+					      ts->s ? ts->s : "");
 			continue;
 		}
-		if (addr_port(z, ln, colp(z, f, C_ORIG_H), colp(z, f, C_ORIG_P), &rec->client,
-			      &rec->client_port, "id.orig_h") ||
-		    addr_port(z, ln, colp(z, f, C_RESP_H), colp(z, f, C_RESP_P), &rec->server,
-			      &rec->server_port, "id.resp_h"))
+		if (addr_port(z, ln, colp(z, f, C_ORIG_H), colp(z, f, C_ORIG_P),
+			      &rec->client, &rec->client_port, "id.orig_h") ||
+		    addr_port(z, ln, colp(z, f, C_RESP_H), colp(z, f, C_RESP_P),
+			      &rec->server, &rec->server_port, "id.resp_h"))
 			continue;
 		rec->flags = TEL_HAS_CLIENT | TEL_HAS_SERVER;
 		const struct slice *pr = colp(z, f, C_PROTO);
@@ -310,7 +331,8 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 				const char *p = an->s, *e = an->s + an->n;
 				size_t k = 0;
 				while (p < e && k < TEL_MAX_ANSWERS) {
-					const char *t = memchr(p, z->set_sep, (size_t)(e - p));
+					const char *t =
+					    memchr(p, z->set_sep, (size_t)(e - p));
 					size_t l = t ? (size_t)(t - p) : (size_t)(e - p);
 					/* answers mix addresses with CNAME/PTR names */
 					if (tel_addr(p, l, &z->answers[k]))
@@ -330,7 +352,8 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 			break;
 		case Z_HTTP: {
 			rec->kind = TEL_HTTP;
-			const struct slice *host = colp(z, f, C_HOST), *uri = colp(z, f, C_URI);
+			const struct slice *host = colp(z, f, C_HOST),
+					   *uri = colp(z, f, C_URI);
 			if (is_set(z, colp(z, f, C_STATUS)))
 				rec->flags |= TEL_ANSWERED;
 			tel_http_target(rec, is_set(z, host) ? host->s : NULL, host->n,
@@ -364,7 +387,8 @@ int zeek_tsv_open(struct io_source *src, const struct tel_options *opt,
 		  struct tel_backend **out, struct sd_error *err)
 {
 	(void)opt;
-	struct zeek *z = tel_backend_new(sizeof(*z), &zeek_ops, TEL_FMT_ZEEK_TSV, src, err);
+	struct zeek *z =
+	    tel_backend_new(sizeof(*z), &zeek_ops, TEL_FMT_ZEEK_TSV, src, err);
 	if (!z)
 		return err->code;
 	z->sep = '\t';

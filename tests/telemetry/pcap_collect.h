@@ -32,7 +32,8 @@ static inline void collect_report(void *ctx, const char *where, const char *why)
 {
 	struct collect *c = ctx;
 	if (c->nreports < 64)
-		snprintf(c->reports[c->nreports++], sizeof(c->reports[0]), "%s: %s", where, why);
+		snprintf(c->reports[c->nreports++], sizeof(c->reports[0]), "%s: %s",
+			 where, why);
 }
 
 static inline struct collect *collect(const char *path)
@@ -74,7 +75,8 @@ static inline struct collect *collect(const char *path)
 			memcpy(o->path, rec.path, rec.path_len);
 		assert_true(rec.nanswers <= 16);
 		for (size_t i = 0; i < rec.nanswers; i++)
-			net_addr_format(&rec.answers[i], o->answers[i], sizeof(o->answers[i]));
+			net_addr_format(&rec.answers[i], o->answers[i],
+					sizeof(o->answers[i]));
 		o->nanswers = rec.nanswers;
 		o->bytes = rec.bytes;
 		o->packets = rec.packets;
@@ -101,8 +103,8 @@ static inline size_t count_kind(const struct collect *c, enum tel_kind k)
 }
 
 /* Records of kind k from client (NULL: any) for name (NULL: any). */
-static inline size_t count_rec(const struct collect *c, enum tel_kind k, const char *client,
-			const char *name)
+static inline size_t count_rec(const struct collect *c, enum tel_kind k,
+			       const char *client, const char *name)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < c->n; i++)
@@ -112,7 +114,7 @@ static inline size_t count_rec(const struct collect *c, enum tel_kind k, const c
 }
 
 static inline const struct crec *find_rec(const struct collect *c, enum tel_kind k,
-				   const char *client, const char *name)
+					  const char *client, const char *name)
 {
 	for (size_t i = 0; i < c->n; i++)
 		if (c->r[i].kind == k && (!client || !strcmp(c->r[i].client, client)) &&

@@ -80,8 +80,8 @@ static inline void cb_dns_name(struct craft_buf *c, const char *name)
 }
 
 /* A query, or a response carrying one A record (v4 != 0). */
-static inline void cb_dns(struct craft_buf *c, uint16_t id, int response, const char *name,
-			  uint16_t qtype, uint32_t v4)
+static inline void cb_dns(struct craft_buf *c, uint16_t id, int response,
+			  const char *name, uint16_t qtype, uint32_t v4)
 {
 	cb_dns_header(c, id, response ? 0x8180 : 0x0100, 1, response && v4 ? 1 : 0);
 	cb_dns_name(c, name);
@@ -145,7 +145,7 @@ static inline void cb_client_hello(struct craft_buf *c, const char *name, size_t
 struct craft_pkt {
 	int v6;
 	uint8_t src[16], dst[16]; /* v4: first 4 bytes */
-	int proto;                /* 6 or 17 */
+	int proto;		  /* 6 or 17 */
 	uint16_t sport, dport;
 	uint8_t tcp_flags;
 	uint32_t seq;
@@ -160,8 +160,8 @@ static inline void craft_v4(uint8_t a[16], unsigned x, unsigned y, unsigned z, u
 }
 
 /* IP + TCP/UDP + payload into c */
-static inline void cb_ip(struct craft_buf *c, const struct craft_pkt *p, const void *payload,
-			 size_t plen)
+static inline void cb_ip(struct craft_buf *c, const struct craft_pkt *p,
+			 const void *payload, size_t plen)
 {
 	size_t l4 = (p->proto == 6 ? 20 : 8) + plen;
 	if (!p->v6) {
@@ -217,7 +217,14 @@ static inline void cb_ip(struct craft_buf *c, const struct craft_pkt *p, const v
 /* ---- link layers ---- */
 
 enum craft_link {
-	CL_ETH, CL_VLAN, CL_QINQ, CL_QINQ_9100, CL_SLL, CL_SLL2, CL_RAW, CL_NULL,
+	CL_ETH,
+	CL_VLAN,
+	CL_QINQ,
+	CL_QINQ_9100,
+	CL_SLL,
+	CL_SLL2,
+	CL_RAW,
+	CL_NULL,
 };
 
 static inline int craft_dlt(enum craft_link l)
@@ -290,7 +297,7 @@ struct craft_file {
 	FILE *f;
 	int ng;
 	int big_endian; /* classic pcap only: written as a big-endian host would */
-	int nanosec;    /* classic pcap only: the a1b23c4d magic */
+	int nanosec;	/* classic pcap only: the a1b23c4d magic */
 	uint32_t npkt;
 };
 
@@ -317,8 +324,8 @@ static inline void cf_u16h(struct craft_file *cf, uint16_t v)
 }
 
 /* variant: 0 plain, 1 big-endian, 2 nanosecond timestamps */
-static inline void cf_open_variant(struct craft_file *cf, const char *path, int dlt, int ng,
-				   int variant)
+static inline void cf_open_variant(struct craft_file *cf, const char *path, int dlt,
+				   int ng, int variant)
 {
 	cf->f = fopen(path, "wb");
 	if (!cf->f)
@@ -364,7 +371,8 @@ static inline void cf_packet(struct craft_file *cf, uint32_t sec, const void *p,
 	cf->npkt++;
 	if (!cf->ng) {
 		cf_u32le(cf, sec);
-		cf_u32le(cf, cf->nanosec ? 999999999 : 999999); /* the second's last tick */
+		cf_u32le(cf,
+			 cf->nanosec ? 999999999 : 999999); /* the second's last tick */
 		cf_u32le(cf, (uint32_t)n);
 		cf_u32le(cf, (uint32_t)n);
 		cf_put(cf, p, n);

@@ -2,6 +2,8 @@
 #ifndef SD_TESTS_TELUTIL_H
 #define SD_TESTS_TELUTIL_H
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "io/source.h"
@@ -25,7 +27,7 @@ struct tfile {
 	size_t n;
 	enum tel_format fmt;
 	struct tel_stats st;
-	int rc;               /* last tel_next / open result */
+	int rc; /* last tel_next / open result */
 	struct sd_error err;
 	char reports[8][700]; /* first reports: "where: why" */
 	size_t nreports;
@@ -35,7 +37,8 @@ static void tf_report(void *ctx, const char *where, const char *why)
 {
 	struct tfile *t = ctx;
 	if (t->nreports < 8)
-		snprintf(t->reports[t->nreports], sizeof(t->reports[0]), "%s: %s", where, why);
+		snprintf(t->reports[t->nreports], sizeof(t->reports[0]), "%s: %s", where,
+			 why);
 	t->nreports++;
 }
 
@@ -48,7 +51,8 @@ static void tf_copy(char *dst, size_t size, const char *s, size_t n)
 }
 
 /* rc 0 when the file was read to its end; otherwise t->rc and t->err. */
-static inline int tf_read(struct tfile *t, const char *path, const struct tel_options *opt)
+static inline int tf_read(struct tfile *t, const char *path,
+			  const struct tel_options *opt)
 {
 	memset(t, 0, sizeof(*t));
 	struct io_source *src;
@@ -97,14 +101,18 @@ static inline int tf_read(struct tfile *t, const char *path, const struct tel_op
 	return t->rc;
 }
 
-static inline void tf_free(struct tfile *t) { free(t->r); }
+static inline void tf_free(struct tfile *t)
+{
+	free(t->r);
+}
 
 /* number of records of a kind (0: any) whose name equals name (NULL: any) */
 static inline size_t tf_count(const struct tfile *t, enum tel_kind kind, const char *name)
 {
 	size_t c = 0;
 	for (size_t i = 0; i < t->n; i++)
-		if ((!kind || t->r[i].kind == kind) && (!name || !strcmp(t->r[i].name, name)))
+		if ((!kind || t->r[i].kind == kind) &&
+		    (!name || !strcmp(t->r[i].name, name)))
 			c++;
 	return c;
 }

@@ -14,8 +14,8 @@
 
 static struct craft_pkt tcp_pkt(uint8_t flags, uint32_t seq)
 {
-	struct craft_pkt p = {.proto = 6, .sport = 50000, .dport = 443, .tcp_flags = flags,
-			      .seq = seq};
+	struct craft_pkt p = {
+	    .proto = 6, .sport = 50000, .dport = 443, .tcp_flags = flags, .seq = seq};
 	craft_v4(p.src, 192, 0, 2, 7);
 	craft_v4(p.dst, 203, 0, 113, 101);
 	return p;
@@ -102,7 +102,8 @@ static void truncated_pcap(void **state)
 	static uint8_t z[1 << 16];
 	uLongf zn = sizeof(z);
 	z_stream s = {0};
-	assert_int_equal(deflateInit2(&s, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	assert_int_equal(deflateInit2(&s, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY),
+			 Z_OK);
 	s.next_in = buf;
 	s.avail_in = (uInt)n;
 	s.next_out = z;
@@ -205,9 +206,12 @@ static void malformed_packets(void **state)
 	struct collect *c = collect(path);
 	assert_int_equal(c->rc, 0);
 	assert_int_equal(c->stats.malformed, 5);
-	assert_true(reported(c, "bad.pcap:packet 1: DNS name has a compression pointer loop"));
-	assert_true(reported(c, "bad.pcap:packet 2: TLS server name is longer than its list"));
-	assert_true(reported(c, "bad.pcap:packet 3: IPv4 header length is below 20 bytes"));
+	assert_true(
+	    reported(c, "bad.pcap:packet 1: DNS name has a compression pointer loop"));
+	assert_true(
+	    reported(c, "bad.pcap:packet 2: TLS server name is longer than its list"));
+	assert_true(
+	    reported(c, "bad.pcap:packet 3: IPv4 header length is below 20 bytes"));
 	assert_true(reported(c, "bad.pcap:packet 4: HTTP request line"));
 	assert_true(reported(c, "bad.pcap:packet 5: DNS label type is reserved"));
 	assert_int_equal(count_kind(c, TEL_DNS), 1);
@@ -408,7 +412,8 @@ static void http_proxy_forms(void **state)
 	cf_open(&cf, path, 1, 0);
 	struct craft_pkt p = tcp_pkt(PKT_ACK_, 1);
 	p.dport = 3128;
-	const char *connect = "CONNECT [2001:db8::1]:443 HTTP/1.1\r\nHost: [2001:db8::1]:443\r\n\r\n";
+	const char *connect =
+	    "CONNECT [2001:db8::1]:443 HTTP/1.1\r\nHost: [2001:db8::1]:443\r\n\r\n";
 	cf_ip(&cf, CL_ETH, T0, &p, connect, strlen(connect));
 	static struct craft_buf m;
 	m.n = 0;
@@ -421,7 +426,8 @@ static void http_proxy_forms(void **state)
 	cf_ip(&cf, CL_ETH, T0, &p, abs, strlen(abs));
 	p.sport = 50002;
 	p.dport = 80;
-	const char *plain = "POST /up HTTP/1.1\r\nUser-Agent: x\r\nhOsT:  journalide.org:80 \r\n\r\n";
+	const char *plain =
+	    "POST /up HTTP/1.1\r\nUser-Agent: x\r\nhOsT:  journalide.org:80 \r\n\r\n";
 	cf_ip(&cf, CL_ETH, T0, &p, plain, strlen(plain));
 	p.sport = 50003;
 	const char *nohost = "HEAD /old HTTP/1.0\r\n\r\n"; /* found by fuzzing */
@@ -458,10 +464,10 @@ static void http_proxy_forms(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(truncated_pcap),    cmocka_unit_test(not_a_capture),
-		cmocka_unit_test(malformed_packets), cmocka_unit_test(split_client_hello),
-		cmocka_unit_test(dns_transactions),  cmocka_unit_test(flow_direction),
-		cmocka_unit_test(flow_table_full),  cmocka_unit_test(http_proxy_forms),
+	    cmocka_unit_test(truncated_pcap),	 cmocka_unit_test(not_a_capture),
+	    cmocka_unit_test(malformed_packets), cmocka_unit_test(split_client_hello),
+	    cmocka_unit_test(dns_transactions),	 cmocka_unit_test(flow_direction),
+	    cmocka_unit_test(flow_table_full),	 cmocka_unit_test(http_proxy_forms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,8 +15,10 @@ static struct craft_pkt udp_pkt(int v6, int reply)
 {
 	struct craft_pkt p = {.v6 = v6, .proto = 17};
 	if (v6) {
-		p.src[0] = 0x20, p.src[1] = 0x01, p.src[2] = 0x0d, p.src[3] = 0xb8, p.src[15] = 7;
-		p.dst[0] = 0x20, p.dst[1] = 0x01, p.dst[2] = 0x0d, p.dst[3] = 0xb8, p.dst[15] = 53;
+		p.src[0] = 0x20, p.src[1] = 0x01, p.src[2] = 0x0d, p.src[3] = 0xb8,
+		p.src[15] = 7;
+		p.dst[0] = 0x20, p.dst[1] = 0x01, p.dst[2] = 0x0d, p.dst[3] = 0xb8,
+		p.dst[15] = 53;
 	} else {
 		craft_v4(p.src, 192, 0, 2, 7);
 		craft_v4(p.dst, 198, 51, 100, 53);
@@ -118,9 +120,9 @@ static void each_link(void **state)
 		enum craft_link l;
 		const char *name;
 	} links[] = {
-		{CL_ETH, "ethernet"}, {CL_VLAN, "802.1Q"},  {CL_QINQ, "QinQ 88a8"},
-		{CL_QINQ_9100, "QinQ 9100"}, {CL_SLL, "SLL"}, {CL_SLL2, "SLL2"},
-		{CL_RAW, "raw IP"},   {CL_NULL, "loopback"},
+	    {CL_ETH, "ethernet"},	 {CL_VLAN, "802.1Q"},	{CL_QINQ, "QinQ 88a8"},
+	    {CL_QINQ_9100, "QinQ 9100"}, {CL_SLL, "SLL"},	{CL_SLL2, "SLL2"},
+	    {CL_RAW, "raw IP"},		 {CL_NULL, "loopback"},
 	};
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		for (int v6 = 0; v6 <= 1; v6++)
@@ -148,7 +150,8 @@ static void pcap_variants(void **state)
 		cf_open_variant(&cf, path, 1, 0, variant);
 		write_session(&cf, CL_ETH, variant == 2);
 		cf_close(&cf);
-		check_session(path, variant == 2, variant == 1 ? "big-endian" : "nanosecond");
+		check_session(path, variant == 2,
+			      variant == 1 ? "big-endian" : "nanosecond");
 	}
 }
 
@@ -227,10 +230,10 @@ static void fragments_and_extensions(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(each_link),
-		cmocka_unit_test(pcap_variants),
-		cmocka_unit_test(compressed),
-		cmocka_unit_test(fragments_and_extensions),
+	    cmocka_unit_test(each_link),
+	    cmocka_unit_test(pcap_variants),
+	    cmocka_unit_test(compressed),
+	    cmocka_unit_test(fragments_and_extensions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

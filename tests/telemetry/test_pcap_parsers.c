@@ -166,16 +166,19 @@ static void http_forms(void **state)
 {
 	(void)state;
 	struct httpr_req q;
-	assert_int_equal(http("GET /a?b HTTP/1.1\r\nX: y\r\nHost: Example.COM:8080\r\n\r\n", &q),
-			 HTTPR_OK);
+	assert_int_equal(
+	    http("GET /a?b HTTP/1.1\r\nX: y\r\nHost: Example.COM:8080\r\n\r\n", &q),
+	    HTTPR_OK);
 	assert_slice(q.host, q.host_len, "Example.COM");
 	assert_slice(q.path, q.path_len, "/a?b");
 	assert_false(q.via_proxy);
-	assert_int_equal(http("GET http://[2001:db8::5]:81/p HTTP/1.1\r\n\r\n", &q), HTTPR_OK);
+	assert_int_equal(http("GET http://[2001:db8::5]:81/p HTTP/1.1\r\n\r\n", &q),
+			 HTTPR_OK);
 	assert_slice(q.host, q.host_len, "2001:db8::5");
 	assert_slice(q.path, q.path_len, "/p");
 	assert_true(q.via_proxy);
-	assert_int_equal(http("CONNECT officestoragebox.com:443 HTTP/1.1\r\n\r\n", &q), HTTPR_OK);
+	assert_int_equal(http("CONNECT officestoragebox.com:443 HTTP/1.1\r\n\r\n", &q),
+			 HTTPR_OK);
 	assert_slice(q.host, q.host_len, "officestoragebox.com");
 	assert_int_equal(q.path_len, 0);
 	assert_true(q.is_connect && q.via_proxy);
@@ -204,13 +207,15 @@ static void flow_bound(void **state)
 	net_addr_from_v4(&c, 0xcb007165);
 	bool created, evicted;
 	struct flowt_flow old;
-	struct flowt_flow *f1 = flowt_get(t, &a, 1000, &c, 443, 6, &created, &old, &evicted);
+	struct flowt_flow *f1 =
+	    flowt_get(t, &a, 1000, &c, 443, 6, &created, &old, &evicted);
 	assert_true(created && !evicted);
 	f1->packets = 5;
 	flowt_get(t, &b, 1000, &c, 443, 6, &created, &old, &evicted);
 	assert_true(created && !evicted);
 	/* the reverse direction finds the first flow and makes it recent */
-	struct flowt_flow *r = flowt_get(t, &c, 443, &a, 1000, 6, &created, &old, &evicted);
+	struct flowt_flow *r =
+	    flowt_get(t, &c, 443, &a, 1000, 6, &created, &old, &evicted);
 	assert_ptr_equal(r, f1);
 	assert_false(created);
 	/* a third flow pushes out the least recently seen: b's */
@@ -232,10 +237,10 @@ static void flow_bound(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(dns_names),
-		cmocka_unit_test(tls_prefixes),
-		cmocka_unit_test(http_forms),
-		cmocka_unit_test(flow_bound),
+	    cmocka_unit_test(dns_names),
+	    cmocka_unit_test(tls_prefixes),
+	    cmocka_unit_test(http_forms),
+	    cmocka_unit_test(flow_bound),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,9 +43,11 @@ static void lab_ground_truth(void **state)
 	const struct crec *r;
 
 	/* 127.0.0.11: three beacons of DNS + TLS to two C2 names */
-	assert_int_equal(count_rec(c, TEL_DNS, "127.0.0.11", "raw.githubusercontent.com"), 3);
+	assert_int_equal(count_rec(c, TEL_DNS, "127.0.0.11", "raw.githubusercontent.com"),
+			 3);
 	assert_int_equal(count_rec(c, TEL_DNS, "127.0.0.11", "akamaicontainer.com"), 3);
-	assert_int_equal(count_rec(c, TEL_TLS, "127.0.0.11", "raw.githubusercontent.com"), 3);
+	assert_int_equal(count_rec(c, TEL_TLS, "127.0.0.11", "raw.githubusercontent.com"),
+			 3);
 	assert_int_equal(count_rec(c, TEL_TLS, "127.0.0.11", "akamaicontainer.com"), 3);
 	for (size_t i = 0; i < c->n; i++) {
 		r = &c->r[i];
@@ -58,9 +60,10 @@ static void lab_ground_truth(void **state)
 			assert_int_equal(r->sport, 53);
 			assert_true(r->flags & TEL_ANSWERED);
 			assert_int_equal(r->nanswers, 1);
-			assert_string_equal(r->answers[0], !strcmp(r->name, "akamaicontainer.com")
-								   ? "127.0.0.101"
-								   : "127.0.0.161");
+			assert_string_equal(r->answers[0],
+					    !strcmp(r->name, "akamaicontainer.com")
+						? "127.0.0.101"
+						: "127.0.0.161");
 		}
 		if (r->kind == TEL_TLS) {
 			assert_int_equal(r->sport, 443);
@@ -176,7 +179,8 @@ static void lab_matches_tshark(void **state)
 		const char *src = fl[1].len ? fl[1].s : fl[2].s;
 		const char *dst = fl[3].len ? fl[3].s : fl[4].s;
 		unsigned port = (unsigned)atoi(fl[5].len ? fl[5].s : fl[6].s);
-		const char *resp = fl[7].s, *qname = fl[8].s, *a = fl[10].s, *aaaa = fl[11].s;
+		const char *resp = fl[7].s, *qname = fl[8].s, *a = fl[10].s,
+			   *aaaa = fl[11].s;
 		const char *sni = fl[12].s, *host = fl[13].s, *method = fl[14].s,
 			   *uri = fl[15].s;
 		bool found = false;
@@ -189,7 +193,8 @@ static void lab_matches_tshark(void **state)
 			} else if (*resp == '1') {
 				const char *ans = *a ? a : aaaa;
 				found = r->kind == TEL_DNS && !strcmp(r->client, dst) &&
-					!strcmp(r->name, qname) && (r->flags & TEL_ANSWERED);
+					!strcmp(r->name, qname) &&
+					(r->flags & TEL_ANSWERED);
 				if (found && *ans) {
 					found = false;
 					for (size_t k = 0; k < r->nanswers; k++)
@@ -200,21 +205,24 @@ static void lab_matches_tshark(void **state)
 					r->cport == port && !strcmp(r->name, sni);
 			} else {
 				assert_true(*method);
-				if (r->kind != TEL_HTTP || strcmp(r->client, src) || r->cport != port)
+				if (r->kind != TEL_HTTP || strcmp(r->client, src) ||
+				    r->cport != port)
 					continue;
 				char want[4096];
 				if (!strcmp(method, "CONNECT"))
 					snprintf(want, sizeof(want), "%s:443", r->name);
 				else if (r->flags & TEL_VIA_PROXY)
-					snprintf(want, sizeof(want), "http://%s%s", r->name, r->path);
+					snprintf(want, sizeof(want), "http://%s%s",
+						 r->name, r->path);
 				else
 					snprintf(want, sizeof(want), "%s", r->path);
-				found = !strcmp(want, uri) && !strncmp(host, r->name, strlen(r->name));
+				found = !strcmp(want, uri) &&
+					!strncmp(host, r->name, strlen(r->name));
 			}
 		}
 		if (!found)
-			fail_msg("no record for tshark row %zu: %s %s %s %s %s", rows, src, qname,
-				 sni, host, uri);
+			fail_msg("no record for tshark row %zu: %s %s %s %s %s", rows,
+				 src, qname, sni, host, uri);
 	}
 	fclose(f);
 	assert_int_equal(rows, 86);
@@ -251,19 +259,21 @@ static void lab_matches_ipfix(void **state)
 		bool found = false;
 		for (size_t i = 0; i < c->n && !found; i++) {
 			const struct crec *r = &c->r[i];
-			if (r->kind != TEL_FLOW || r->proto != (strcmp(pr, "TCP") ? 17u : 6u))
+			if (r->kind != TEL_FLOW ||
+			    r->proto != (strcmp(pr, "TCP") ? 17u : 6u))
 				continue;
-			if ((!strcmp(r->client, sa) && r->cport == sp && !strcmp(r->server, da) &&
-			     r->sport == dp) ||
-			    (!strcmp(r->client, da) && r->cport == dp && !strcmp(r->server, sa) &&
-			     r->sport == sp)) {
+			if ((!strcmp(r->client, sa) && r->cport == sp &&
+			     !strcmp(r->server, da) && r->sport == dp) ||
+			    (!strcmp(r->client, da) && r->cport == dp &&
+			     !strcmp(r->server, sa) && r->sport == sp)) {
 				found = true;
 				pk[i] += strtoull(fl[11].s, NULL, 10);
 				by[i] += strtoull(fl[12].s, NULL, 10);
 			}
 		}
 		if (!found)
-			fail_msg("no flow for IPFIX %s:%u -> %s:%u %s", sa, sp, da, dp, pr);
+			fail_msg("no flow for IPFIX %s:%u -> %s:%u %s", sa, sp, da, dp,
+				 pr);
 		used++;
 	}
 	fclose(f);
@@ -358,7 +368,8 @@ static void zeek_wikipedia(void **state)
 	assert_int_equal(dns53, 14);
 	/* the A queries got answers (Zeek: rtt set on 6), AAAA / search suffix did not */
 	assert_int_equal(answered, 5);
-	const struct crec *r = find_rec(c, TEL_DNS, "141.142.220.118", "meta.wikimedia.org");
+	const struct crec *r =
+	    find_rec(c, TEL_DNS, "141.142.220.118", "meta.wikimedia.org");
 	assert_non_null(r);
 	/* LLMNR over IPv6 link-local */
 	r = find_rec(c, TEL_DNS, "fe80::3074:17d5:2052:c324", "BRWC0CB383D1F42");
@@ -375,10 +386,10 @@ static void zeek_wikipedia(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(lab_counts),     cmocka_unit_test(lab_ground_truth),
-		cmocka_unit_test(lab_matches_tshark), cmocka_unit_test(lab_matches_ipfix),
-		cmocka_unit_test(zeek_tls),
-		cmocka_unit_test(zeek_http),      cmocka_unit_test(zeek_wikipedia),
+	    cmocka_unit_test(lab_counts),	  cmocka_unit_test(lab_ground_truth),
+	    cmocka_unit_test(lab_matches_tshark), cmocka_unit_test(lab_matches_ipfix),
+	    cmocka_unit_test(zeek_tls),		  cmocka_unit_test(zeek_http),
+	    cmocka_unit_test(zeek_wikipedia),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,9 +1,9 @@
 /* Every text reader on the real sample files in tests/data/samples, with
  * assertions on what the records say. */
-#include "testutil.h"
-#include "telutil.h"
 #include "telemetry/backend.h"
 #include "telemetry/eve_fast.h"
+#include "telutil.h"
+#include "testutil.h"
 
 static const char *sample(const char *name)
 {
@@ -159,7 +159,8 @@ static void zeek_json_beats(void **state)
 	assert_string_equal(t.r[1].client, "10.20.8.197");
 	assert_int_equal(t.r[1].sport, 80);
 	tf_free(&t);
-	read_ok(&t, "zeek/beats-ssl-json.log", NULL, TEL_FMT_ZEEK_JSON); /* no final newline */
+	read_ok(&t, "zeek/beats-ssl-json.log", NULL,
+		TEL_FMT_ZEEK_JSON); /* no final newline */
 	assert_int_equal(t.n, 3);
 	assert_int_equal(t.r[2].kind, TEL_TLS);
 	assert_string_equal(t.r[2].name,
@@ -254,7 +255,8 @@ static void eve_fast_path(void **state)
 	struct io_source *src;
 	struct tel_backend *b;
 	struct tel_options opt = {0};
-	const char *path = sample("suricata/slips-test6-malicious.eve.part1-lines1-2000.json");
+	const char *path =
+	    sample("suricata/slips-test6-malicious.eve.part1-lines1-2000.json");
 	assert_int_equal(io_open(path, &src, &err), 0);
 	assert_int_equal(eve_open(src, &opt, &b, &err), 0);
 	const char *line;
@@ -319,7 +321,7 @@ static void nfdump(void **state)
 
 /* --- generic CSV (tshark field export) --- */
 
-#define TSHARK_MAP                                                                      \
+#define TSHARK_MAP                                                                       \
 	"time=frame.time_epoch,client=ip.src,client=ipv6.src,server=ip.dst,"             \
 	"server=ipv6.dst,client_port=udp.srcport,client_port=tcp.srcport,"               \
 	"response=dns.flags.response,dns=dns.qry.name,answer=dns.a,answer=dns.aaaa,"     \
@@ -362,12 +364,14 @@ static void csv_bad_map(void **state)
 	(void)state;
 	struct tfile t;
 	struct tel_options opt = {.format = TEL_FMT_CSV, .column_map = "client=no.such"};
-	assert_int_equal(tf_read(&t, sample("tshark/lab-3cx-loopback.tshark-fields.csv"), &opt),
-			 SD_ENOTFOUND);
+	assert_int_equal(
+	    tf_read(&t, sample("tshark/lab-3cx-loopback.tshark-fields.csv"), &opt),
+	    SD_ENOTFOUND);
 	assert_non_null(strstr(t.err.msg, "no.such"));
 	opt.column_map = "colour=ip.src";
-	assert_int_equal(tf_read(&t, sample("tshark/lab-3cx-loopback.tshark-fields.csv"), &opt),
-			 SD_EUSAGE);
+	assert_int_equal(
+	    tf_read(&t, sample("tshark/lab-3cx-loopback.tshark-fields.csv"), &opt),
+	    SD_EUSAGE);
 	assert_non_null(strstr(t.err.msg, "colour"));
 }
 
@@ -454,15 +458,22 @@ static void dnsmasq_log(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(zeek_conn_labeled), cmocka_unit_test(zeek_dns_answers),
-		cmocka_unit_test(zeek_ssl_sni),      cmocka_unit_test(zeek_btest),
-		cmocka_unit_test(zeek_json_matches_tsv), cmocka_unit_test(zeek_json_beats),
-		cmocka_unit_test(eve_small),         cmocka_unit_test(eve_dns_layouts),
-		cmocka_unit_test(eve_slips),         cmocka_unit_test(eve_fast_path),
-		cmocka_unit_test(nfdump),
-		cmocka_unit_test(tshark_csv),        cmocka_unit_test(csv_bad_map),
-		cmocka_unit_test(squid_formats),     cmocka_unit_test(bind_querylog),
-		cmocka_unit_test(dnsmasq_log),
+	    cmocka_unit_test(zeek_conn_labeled),
+	    cmocka_unit_test(zeek_dns_answers),
+	    cmocka_unit_test(zeek_ssl_sni),
+	    cmocka_unit_test(zeek_btest),
+	    cmocka_unit_test(zeek_json_matches_tsv),
+	    cmocka_unit_test(zeek_json_beats),
+	    cmocka_unit_test(eve_small),
+	    cmocka_unit_test(eve_dns_layouts),
+	    cmocka_unit_test(eve_slips),
+	    cmocka_unit_test(eve_fast_path),
+	    cmocka_unit_test(nfdump),
+	    cmocka_unit_test(tshark_csv),
+	    cmocka_unit_test(csv_bad_map),
+	    cmocka_unit_test(squid_formats),
+	    cmocka_unit_test(bind_querylog),
+	    cmocka_unit_test(dnsmasq_log),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

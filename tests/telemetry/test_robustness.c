@@ -1,9 +1,9 @@
 /* Crafted inputs: malformed lines are counted and reported with file:line,
  * Zeek headers change mid-file, compressed inputs read transparently with the
  * real gzip and zstd tools, truncated input is an error naming the file. */
-#include "testutil.h"
-#include "telutil.h"
 #include "telemetry/field.h"
+#include "telutil.h"
+#include "testutil.h"
 
 static const char *write_file(const char *name, const char *text)
 {
@@ -31,22 +31,25 @@ static void zeek_header_changes(void **state)
 	(void)state;
 	/* a conn log, then (rotated logs concatenated) a dns log with a
 	 * different set separator, without #close, and a junk line */
-	const char *p = write_file("multi.log",
-		"#separator \\x09\n"
-		"#set_separator\t,\n"
-		"#empty_field\t(empty)\n"
-		"#unset_field\t-\n"
-		"#path\tconn\n"
-		"#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\torig_bytes\tresp_bytes\textra\n"
-		"1680098106.5\tC1\t192.0.2.1\t5000\t198.51.100.7\t443\ttcp\t10\t20\tx\n"
-		"1680098107.5\tC2\t192.0.2.1\t5001\t198.51.100.7\n"
-		"#separator \\x7c\n"
-		"#set_separator|;\n"
-		"#path|dns\n"
-		"#fields|ts|id.orig_h|id.orig_p|id.resp_h|id.resp_p|query|answers\n"
-		"1680098108|2001:db8::5|53000|2001:db8::53|53|Evil.Example.|203.0.113.9;cname.example;2001:db8::9\n"
-		"1680098109|2001:db8::5|53000|not-an-ip|53|x.example|-\n"
-		"notatime|2001:db8::5|53000|2001:db8::53|53|x.example|-\n");
+	const char *p = write_file(
+	    "multi.log",
+	    "#separator \\x09\n"
+	    "#set_separator\t,\n"
+	    "#empty_field\t(empty)\n"
+	    "#unset_field\t-\n"
+	    "#path\tconn\n"
+	    "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\torig_"
+	    "bytes\tresp_bytes\textra\n"
+	    "1680098106.5\tC1\t192.0.2.1\t5000\t198.51.100.7\t443\ttcp\t10\t20\tx\n"
+	    "1680098107.5\tC2\t192.0.2.1\t5001\t198.51.100.7\n"
+	    "#separator \\x7c\n"
+	    "#set_separator|;\n"
+	    "#path|dns\n"
+	    "#fields|ts|id.orig_h|id.orig_p|id.resp_h|id.resp_p|query|answers\n"
+	    "1680098108|2001:db8::5|53000|2001:db8::53|53|Evil.Example.|203.0.113.9;"
+	    "cname.example;2001:db8::9\n"
+	    "1680098109|2001:db8::5|53000|not-an-ip|53|x.example|-\n"
+	    "notatime|2001:db8::5|53000|2001:db8::53|53|x.example|-\n");
 	struct tfile t;
 	assert_int_equal(tf_read(&t, p, NULL), 0);
 	assert_int_equal(t.fmt, TEL_FMT_ZEEK_TSV);
@@ -74,13 +77,18 @@ static void malformed_everywhere(void **state)
 {
 	(void)state;
 	struct tfile t;
-	const char *p = write_file("bad.eve",
-		"{\"timestamp\":\"2023-03-29T13:55:06Z\",\"event_type\":\"tls\",\"src_ip\":\"192.0.2.1\",\"src_port\":1,\"dest_ip\":\"198.51.100.1\",\"dest_port\":443,\"tls\":{\"sni\":\"a.example\"}}\n"
-		"{\"timestamp\":\"2023-03-29T13:55:06Z\",\"event_type\":\"tls\",\"src_ip\":\"192.0.2.1\"\n"
-		"[1,2]\n"
-		"{\"timestamp\":\"yesterday\",\"event_type\":\"flow\",\"src_ip\":\"192.0.2.1\",\"dest_ip\":\"198.51.100.1\"}\n"
-		"{\"timestamp\":\"2023-03-29T13:55:06Z\",\"event_type\":\"flow\",\"src_ip\":\"192.0.2.300\",\"dest_ip\":\"198.51.100.1\"}\n"
-		"{\"event_type\":\"stats\",\"stats\":{}}\n");
+	const char *p = write_file(
+	    "bad.eve", "{\"timestamp\":\"2023-03-29T13:55:06Z\",\"event_type\":\"tls\","
+		       "\"src_ip\":\"192.0.2.1\",\"src_port\":1,\"dest_ip\":\"198.51.100."
+		       "1\",\"dest_port\":443,\"tls\":{\"sni\":\"a.example\"}}\n"
+		       "{\"timestamp\":\"2023-03-29T13:55:06Z\",\"event_type\":\"tls\","
+		       "\"src_ip\":\"192.0.2.1\"\n"
+		       "[1,2]\n"
+		       "{\"timestamp\":\"yesterday\",\"event_type\":\"flow\",\"src_ip\":"
+		       "\"192.0.2.1\",\"dest_ip\":\"198.51.100.1\"}\n"
+		       "{\"timestamp\":\"2023-03-29T13:55:06Z\",\"event_type\":\"flow\","
+		       "\"src_ip\":\"192.0.2.300\",\"dest_ip\":\"198.51.100.1\"}\n"
+		       "{\"event_type\":\"stats\",\"stats\":{}}\n");
 	struct tel_options opt = {.format = TEL_FMT_EVE};
 	assert_int_equal(tf_read(&t, p, &opt), 0);
 	assert_int_equal(t.n, 1);
@@ -92,11 +100,12 @@ static void malformed_everywhere(void **state)
 	assert_non_null(strstr(t.reports[3], ":5: "));
 	tf_free(&t);
 
-	p = write_file("bad.dnsmasq",
-		"Mar 29 13:55:06 dnsmasq[1]: query[A] good.example from 192.0.2.4\n"
-		"Mar 29 13:55:06 dnsmasq[1]: query[A] bad.example from nowhere\n"
-		"Foo 99 13:55:06 dnsmasq[1]: query[A] bad.example from 192.0.2.4\n"
-		"Jan  2 00:00:01 dnsmasq[1]: query[AAAA] next.example from 192.0.2.4\n");
+	p = write_file(
+	    "bad.dnsmasq",
+	    "Mar 29 13:55:06 dnsmasq[1]: query[A] good.example from 192.0.2.4\n"
+	    "Mar 29 13:55:06 dnsmasq[1]: query[A] bad.example from nowhere\n"
+	    "Foo 99 13:55:06 dnsmasq[1]: query[A] bad.example from 192.0.2.4\n"
+	    "Jan  2 00:00:01 dnsmasq[1]: query[AAAA] next.example from 192.0.2.4\n");
 	opt = (struct tel_options){.year = 2022};
 	assert_int_equal(tf_read(&t, p, &opt), 0);
 	assert_int_equal(t.fmt, TEL_FMT_DNSMASQ);
@@ -106,15 +115,79 @@ static void malformed_everywhere(void **state)
 	assert_int_equal(t.r[1].ts, 1672617601); /* 2023-01-02T00:00:01Z */
 	tf_free(&t);
 
-	p = write_file("bad.squid",
-		"1680098106.547 14 127.0.0.13 TCP_MISS/200 365 GET http://a.example/x - HIER_DIRECT/192.0.2.1 -\n"
-		"1680098106.547 14 127.0.0.13 TCP_MISS/200 365 GET /relative - HIER_NONE/- -\n"
-		"1680098106.547 14\n"
-		"1680098106.547 14 [::1]:80 TCP_MISS/200 365 GET http://a.example/x - HIER_NONE/- -\n");
+	p = write_file("bad.squid", "1680098106.547 14 127.0.0.13 TCP_MISS/200 365 GET "
+				    "http://a.example/x - HIER_DIRECT/192.0.2.1 -\n"
+				    "1680098106.547 14 127.0.0.13 TCP_MISS/200 365 GET "
+				    "/relative - HIER_NONE/- -\n"
+				    "1680098106.547 14\n"
+				    "1680098106.547 14 [::1]:80 TCP_MISS/200 365 GET "
+				    "http://a.example/x - HIER_NONE/- -\n");
 	assert_int_equal(tf_read(&t, p, NULL), 0);
 	assert_int_equal(t.fmt, TEL_FMT_SQUID);
 	assert_int_equal(t.n, 1);
 	assert_int_equal(t.st.malformed, 3);
+	tf_free(&t);
+}
+
+/* EVE layouts the samples do not show: netflow, Suricata 8 dns (queries[]
+ * and answers[] with type "response"), alerts carrying http or dns parts,
+ * flow.start instead of the logging time, a \u escape and an absolute URL */
+static void eve_layouts(void **state)
+{
+	(void)state;
+	const char *p = write_file(
+	    "layouts.eve",
+	    "{\"timestamp\":\"2023-03-29T13:59:00+0000\",\"event_type\":\"netflow\","
+	    "\"src_ip\":\"198.51.100.7\",\"src_port\":443,\"dest_ip\":\"192.0.2.9\","
+	    "\"dest_port\":50000,\"proto\":\"TCP\",\"netflow\":{\"pkts\":3,\"bytes\":"
+	    "1500,\"start\":\"2023-03-29T13:55:06.5+0000\"}}\n"
+	    "{\"timestamp\":\"2023-03-29T13:55:07Z\",\"event_type\":\"dns\",\"src_ip\":"
+	    "\"2001:db8::53\",\"src_port\":53,\"dest_ip\":\"2001:db8::9\",\"dest_port\":"
+	    "40000,\"proto\":\"UDP\",\"dns\":{\"version\":3,\"type\":\"response\","
+	    "\"queries\":[{\"rrname\":\"msstorageazure.com\",\"rrtype\":\"A\"}],"
+	    "\"answers\":[{\"rrname\":\"msstorageazure.com\",\"rrtype\":\"A\",\"rdata\":"
+	    "\"203.0.113.5\"},{\"rrname\":\"msstorageazure.com\",\"rrtype\":\"CNAME\","
+	    "\"rdata\":\"x.example\"}]}}\n"
+	    "{\"timestamp\":\"2023-03-29T13:55:08Z\",\"event_type\":\"alert\",\"src_ip\":"
+	    "\"192.0.2.9\",\"src_port\":40001,\"dest_ip\":\"203.0.113.5\",\"dest_port\":"
+	    "80,\"proto\":6,\"alert\":{\"signature\":\"x\"},\"http\":{\"hostname\":"
+	    "\"pbxsources.com\",\"url\":\"http:\\/\\/pbxsources.com\\/"
+	    "exchange\",\"status\":503}}\n"
+	    "{\"timestamp\":\"2023-03-29T13:55:09Z\",\"event_type\":\"alert\",\"src_ip\":"
+	    "\"192.0.2.9\",\"dest_ip\":\"192.0.2.53\",\"dns\":{\"query\":[{\"rrname\":"
+	    "\"\\u0061kamaicontainer.com\",\"type\":\"query\"}]}}\n"
+	    "{\"timestamp\":\"2023-03-29T13:55:10Z\",\"event_type\":\"flow\",\"src_ip\":"
+	    "\"192.0.2.9\",\"dest_ip\":\"203.0.113.5\",\"flow\":{\"start\":\"2023-03-"
+	    "29T13:55:01Z\",\"bytes_toserver\":10,\"bytes_toclient\":0,\"pkts_toserver\":"
+	    "1,\"pkts_toclient\":0}}\n");
+	struct tfile t;
+	assert_int_equal(tf_read(&t, p, NULL), 0);
+	assert_int_equal(t.fmt, TEL_FMT_EVE);
+	assert_int_equal(t.n, 5);
+	assert_int_equal(t.st.malformed, 0);
+	/* netflow: one direction, time from netflow.start */
+	assert_int_equal(t.r[0].kind, TEL_FLOW);
+	assert_true(t.r[0].flags & TEL_DIR_UNKNOWN);
+	assert_int_equal(t.r[0].bytes, 1500);
+	assert_int_equal(t.r[0].ts, 1680098106);
+	/* v3 response: turned round to the querier, A answers only */
+	assert_int_equal(t.r[1].kind, TEL_DNS);
+	assert_string_equal(t.r[1].client, "2001:db8::9");
+	assert_string_equal(t.r[1].server, "2001:db8::53");
+	assert_string_equal(t.r[1].name, "msstorageazure.com");
+	assert_string_equal(t.r[1].answers, "203.0.113.5");
+	assert_true(t.r[1].flags & TEL_ANSWERED);
+	/* alert with http: escaped absolute URL split, numeric proto */
+	assert_int_equal(t.r[2].kind, TEL_HTTP);
+	assert_string_equal(t.r[2].name, "pbxsources.com");
+	assert_string_equal(t.r[2].path, "/exchange");
+	assert_int_equal(t.r[2].proto, 6);
+	/* alert with a dns part and a \u escape */
+	assert_int_equal(t.r[3].kind, TEL_DNS);
+	assert_string_equal(t.r[3].name, "akamaicontainer.com");
+	/* flow: time is the flow's start; nothing came back */
+	assert_int_equal(t.r[4].ts, 1680098101);
+	assert_false(t.r[4].flags & TEL_ANSWERED);
 	tf_free(&t);
 }
 
@@ -134,8 +207,9 @@ static void sniffing(void **state)
 	 * or the error says this build cannot read it */
 	p = test_tmpfile("x.pcap");
 	FILE *f = fopen(p, "wb");
-	static const unsigned char hdr[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0,
-					      0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0};
+	static const unsigned char hdr[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0,
+					      0,    0,	  0,	0,    0, 0, 0, 0,
+					      0xff, 0xff, 0,	0,    1, 0, 0, 0};
 	fwrite(hdr, 1, sizeof(hdr), f);
 	fclose(f);
 	int rc = tf_read(&t, p, NULL);
@@ -149,7 +223,8 @@ static void sniffing(void **state)
 	assert_int_equal(tel_format_parse("suricata"), TEL_FMT_EVE);
 	assert_int_equal(tel_format_parse("nope"), -1);
 	for (int i = TEL_FMT_ZEEK_TSV; i <= TEL_FMT_DNSMASQ; i++)
-		assert_int_equal(tel_format_parse(tel_format_name((enum tel_format)i)), i);
+		assert_int_equal(tel_format_parse(tel_format_name((enum tel_format)i)),
+				 i);
 }
 
 static void compressed(void **state)
@@ -179,7 +254,8 @@ static void compressed(void **state)
 	tf_free(&c);
 
 	/* EVE gzip made by the real tool, then cut in half */
-	src = test_data("samples/suricata/slips-test6-malicious.eve.part1-lines1-2000.json");
+	src = test_data(
+	    "samples/suricata/slips-test6-malicious.eve.part1-lines1-2000.json");
 	const char *cut = test_tmpfile("eve.json.gz");
 	sh("gzip -c '%s' | head -c 30000 > '%s'", src, cut);
 	struct tfile t;
@@ -202,7 +278,9 @@ static void long_line(void **state)
 	(void)state;
 	const char *p = test_tmpfile("long.log");
 	FILE *f = fopen(p, "w");
-	fputs("#separator \\x09\n#fields\tts\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tquery\n", f);
+	fputs("#separator "
+	      "\\x09\n#fields\tts\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tquery\n",
+	      f);
 	fputs("1\t192.0.2.1\t1\t192.0.2.2\t53\t", f);
 	for (int i = 0; i < 70000; i++)
 		fputc('a', f);
@@ -221,14 +299,17 @@ static void long_line(void **state)
 static void csv_tabs_and_flows(void **state)
 {
 	(void)state;
-	const char *p = write_file("flows.tsv",
-		"when\tsrc\tdst\tsport\tdport\tproto\tbytes\n"
-		"2023-03-29T13:55:06Z\t192.0.2.1\t198.51.100.7\t5000\t443\ttcp\t1234\n"
-		"2023-03-29T13:55:07Z\t192.0.2.1\n"
-		"2023-03-29T13:55:08Z\t192.0.2.1\t198.51.100.7\t99999\t443\ttcp\t1\n");
+	/* with a UTF-8 byte-order mark, as Windows tools write */
+	const char *p = write_file(
+	    "flows.tsv",
+	    "\xef\xbb\xbfwhen\tsrc\tdst\tsport\tdport\tproto\tbytes\n"
+	    "2023-03-29T13:55:06Z\t192.0.2.1\t198.51.100.7\t5000\t443\ttcp\t1234\n"
+	    "2023-03-29T13:55:07Z\t192.0.2.1\n"
+	    "2023-03-29T13:55:08Z\t192.0.2.1\t198.51.100.7\t99999\t443\ttcp\t1\n");
 	struct tel_options opt = {
-		.format = TEL_FMT_CSV,
-		.column_map = "time=when,client=src,server=dst,sport=sport,dport=dport,proto=proto,bytes=bytes",
+	    .format = TEL_FMT_CSV,
+	    .column_map = "time=when,client=src,server=dst,sport=sport,dport=dport,proto="
+			  "proto,bytes=bytes",
 	};
 	struct tfile t;
 	assert_int_equal(tf_read(&t, p, &opt), 0);
@@ -248,10 +329,11 @@ static void fast_ipv4_agrees(void **state)
 {
 	(void)state;
 	static const char *const tricky[] = {
-		"1.2.3.4", "01.2.3.4", "1.2.3.04", "256.1.1.1", "1.2.3", "1.2.3.4.5",
-		"1.2.3.4 ", "1..2.3", "0.0.0.0", "255.255.255.255", "1.2.3.", ".1.2.3",
-		"1.2.3.400", "100.200.300.1", "::ffff:1.2.3.4", "1.2.3.4a", "12345678",
-		"1.2.3.0000", "1.2.3.255", "00.0.0.0", "9.99.199.249",
+	    "1.2.3.4",	    "01.2.3.4", "1.2.3.04",   "256.1.1.1",     "1.2.3",
+	    "1.2.3.4.5",    "1.2.3.4 ", "1..2.3",     "0.0.0.0",       "255.255.255.255",
+	    "1.2.3.",	    ".1.2.3",	"1.2.3.400",  "100.200.300.1", "::ffff:1.2.3.4",
+	    "1.2.3.4a",	    "12345678", "1.2.3.0000", "1.2.3.255",     "00.0.0.0",
+	    "9.99.199.249",
 	};
 	struct net_addr a, b;
 	const char *why;
@@ -272,7 +354,8 @@ static void fast_ipv4_agrees(void **state)
 		bool fast = tel_addr(buf, n, &a);
 		bool ref = net_addr_parse(buf, n, &b, &why) == 0;
 		if (fast != ref)
-			fail_msg("'%.*s': fast %d, net_addr_parse %d", (int)n, buf, fast, ref);
+			fail_msg("'%.*s': fast %d, net_addr_parse %d", (int)n, buf, fast,
+				 ref);
 		if (ref)
 			assert_memory_equal(&a, &b, sizeof(a));
 	}
@@ -291,10 +374,14 @@ static void fast_ipv4_agrees(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(zeek_header_changes), cmocka_unit_test(malformed_everywhere),
-		cmocka_unit_test(sniffing),            cmocka_unit_test(compressed),
-		cmocka_unit_test(long_line),           cmocka_unit_test(csv_tabs_and_flows),
-		cmocka_unit_test(fast_ipv4_agrees),
+	    cmocka_unit_test(zeek_header_changes),
+	    cmocka_unit_test(malformed_everywhere),
+	    cmocka_unit_test(sniffing),
+	    cmocka_unit_test(compressed),
+	    cmocka_unit_test(long_line),
+	    cmocka_unit_test(csv_tabs_and_flows),
+	    cmocka_unit_test(fast_ipv4_agrees),
+	    cmocka_unit_test(eve_layouts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
