@@ -8,7 +8,7 @@
 #include "core/error.h"
 
 static const struct cli_command *const commands[] = {
-	NULL,
+	&cli_cmd_import, &cli_cmd_check, &cli_cmd_merge, &cli_cmd_info, NULL,
 };
 
 const char *cli_default_db(void)
