@@ -256,11 +256,18 @@ static int do_emit(const struct opts *o)
 
 /* ---- run -------------------------------------------------------------- */
 
+/* 28 bytes, not sockaddr_storage's 128: the probe arrays are streamed */
+union probe_sa {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+};
+
 struct probes {
 	size_t n;
 	struct net_addr *addr;
 	struct net_prefix *host;
-	struct sockaddr_storage *sa;
+	union probe_sa *sa;
 	uint32_t *k4;
 	struct key6 *k6;
 	int64_t *truth; /* entry index, or -1 */
@@ -338,13 +345,13 @@ static void make_probes(const struct opts *o, const uint32_t *sk4,
 		memset(&p->sa[j], 0, sizeof(p->sa[j]));
 		if (o->family == 4) {
 			e.lo = p->k4[j];
-			struct sockaddr_in *s = (struct sockaddr_in *)&p->sa[j];
+			struct sockaddr_in *s = &p->sa[j].in;
 			s->sin_family = AF_INET;
 			s->sin_addr.s_addr = htonl(p->k4[j]);
 		} else {
 			e.hi = p->k6[j].hi;
 			e.lo = p->k6[j].lo;
-			struct sockaddr_in6 *s = (struct sockaddr_in6 *)&p->sa[j];
+			struct sockaddr_in6 *s = &p->sa[j].in6;
 			s->sin6_family = AF_INET6;
 			for (int k = 0; k < 8; k++) {
 				s->sin6_addr.s6_addr[k] = (uint8_t)(e.hi >> (56 - 8 * k));
@@ -486,7 +493,7 @@ static void run_method(struct ctx *c, enum method m)
 		for (size_t j = 0; j < p->n; j++) {
 			int mmerr;
 			MMDB_lookup_result_s r = MMDB_lookup_sockaddr(
-				c->mmdb, (const struct sockaddr *)&p->sa[j], &mmerr);
+				c->mmdb, &p->sa[j].sa, &mmerr);
 			if (mmerr != MMDB_SUCCESS)
 				c->mmdb_errors++;
 			ans[j] = r.found_entry;
@@ -528,7 +535,7 @@ static uint64_t verify(struct ctx *c, bool have[M_COUNT])
 		if (have[M_MMDB] && c->ans[M_MMDB][j]) {
 			int mmerr;
 			MMDB_lookup_result_s r = MMDB_lookup_sockaddr(
-				c->mmdb, (const struct sockaddr *)&p->sa[j], &mmerr);
+				c->mmdb, &p->sa[j].sa, &mmerr);
 			MMDB_entry_data_s d;
 			if (MMDB_get_value(&r.entry, &d, "count", NULL) != MMDB_SUCCESS ||
 			    !d.has_data || d.type != MMDB_DATA_TYPE_UINT32 ||
