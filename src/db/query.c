@@ -78,19 +78,11 @@ static int64_t find_v4(const struct db *db, const struct db_table_rec *t,
 	return search_v4(k, t->count, lo, hi, key);
 }
 
-static int64_t find_v6(const struct db *db, const struct db_table_rec *t,
-		       db_u128 key, bool values)
+/* Position of key among the IPv6 keys k[lo..hi), or -1. */
+static inline int64_t search_v6(const uint64_t *k, uint64_t lo, uint64_t hi,
+				db_u128 key)
 {
-	const uint64_t *k = (const void *)(data(db) + t->keys);
 #define KEY(i) db_u128_make(k[2 * (i)], k[2 * (i) + 1])
-	if (t->common && ((key ^ KEY(0)) >> (128 - t->common)))
-		return -1;
-	const uint32_t *idx = (const void *)(data(db) + t->index);
-	uint32_t b = db_bucket_v6(key, t->common, t->index_bits);
-	uint64_t lo = idx[b], hi = idx[b + 1];
-	if (values)
-		__builtin_prefetch(data(db) + t->values +
-				   lo * sizeof(struct db_value_rec));
 	while (hi - lo > 4) {
 		uint64_t mid = lo + (hi - lo) / 2;
 		if (KEY(mid) <= key)
@@ -103,6 +95,22 @@ static int64_t find_v6(const struct db *db, const struct db_table_rec *t,
 			return (int64_t)lo;
 	return -1;
 #undef KEY
+}
+
+static int64_t find_v6(const struct db *db, const struct db_table_rec *t,
+		       db_u128 key, bool values)
+{
+	const uint64_t *k = (const void *)(data(db) + t->keys);
+	if (t->common &&
+	    ((key ^ db_u128_make(k[0], k[1])) >> (128 - t->common)))
+		return -1;
+	const uint32_t *idx = (const void *)(data(db) + t->index);
+	uint32_t b = db_bucket_v6(key, t->common, t->index_bits);
+	uint64_t lo = idx[b], hi = idx[b + 1];
+	if (values)
+		__builtin_prefetch(data(db) + t->values +
+				   lo * sizeof(struct db_value_rec));
+	return search_v6(k, lo, hi, key);
 }
 
 static uint32_t v4_mask(unsigned sig)
@@ -333,9 +341,10 @@ void db_entry_sighting(const struct db *db, const struct db_entry *e,
 /* ---- batched membership ------------------------------------------------ */
 
 /* Addresses of one batch handled per round: enough independent misses in
- * flight to fill the core's miss buffers, few enough that the state stays
- * in L1. */
-#define DB_BATCH_ROUND 32
+ * flight to keep the core's miss buffers full (32 measured clearly slower
+ * than 64 and 128 on a 10M-entry table here), few enough that the state
+ * stays in L1. */
+#define DB_BATCH_ROUND 64
 
 struct probe_state {
 	uint32_t lo, hi; /* bucket bounds in the table */
@@ -371,8 +380,10 @@ static void batch_table_v4(const struct db *db, const struct db_table_rec *t,
 			uint32_t b = st[j].lo;
 			st[j].lo = idx[b];
 			st[j].hi = idx[b + 1];
+			/* the scan window's two cache lines, within the table */
+			uint64_t last = st[j].lo + DB_SCAN_V4 - 1;
 			__builtin_prefetch(&k[st[j].lo]);
-			__builtin_prefetch(&k[st[j].lo + DB_SCAN_V4 - 1]);
+			__builtin_prefetch(&k[last < t->count ? last : t->count - 1]);
 		}
 		/* 3: search the buckets, now (mostly) in cache */
 		for (size_t j = 0; j < m; j++)
@@ -410,24 +421,13 @@ static void batch_table_v6(const struct db *db, const struct db_table_rec *t,
 			uint32_t b = st[j].lo;
 			st[j].lo = idx[b];
 			st[j].hi = idx[b + 1];
+			/* the first four keys (two cache lines), within the table */
+			uint64_t next = st[j].lo + 4 < t->count ? st[j].lo + 4 : st[j].lo;
 			__builtin_prefetch(&k[2 * (size_t)st[j].lo]);
-			__builtin_prefetch(&k[2 * (size_t)st[j].lo + 8]);
+			__builtin_prefetch(&k[2 * (size_t)next]);
 		}
-		for (size_t j = 0; j < m; j++) {
-			uint64_t lo = st[j].lo, hi = st[j].hi;
-			db_u128 x = key[j];
-			while (hi - lo > 4) {
-				uint64_t mid = lo + (hi - lo) / 2;
-				if (db_u128_make(k[2 * mid], k[2 * mid + 1]) <= x)
-					lo = mid;
-				else
-					hi = mid;
-			}
-			bool hit = false;
-			for (; lo < hi; lo++)
-				hit |= db_u128_make(k[2 * lo], k[2 * lo + 1]) == x;
-			out[st[j].slot] = hit;
-		}
+		for (size_t j = 0; j < m; j++)
+			out[st[j].slot] = search_v6(k, st[j].lo, st[j].hi, key[j]) >= 0;
 	}
 }
 
