@@ -348,7 +348,7 @@ void db_entry_sighting(const struct db *db, const struct db_entry *e,
 
 struct probe_state {
 	uint32_t lo, hi; /* bucket bounds in the table */
-	uint32_t slot;   /* index into the caller's arrays */
+	uint32_t slot;   /* offset of the probe in the round */
 };
 
 static void batch_table_v4(const struct db *db, const struct db_table_rec *t,
@@ -372,7 +372,7 @@ static void batch_table_v4(const struct db *db, const struct db_table_rec *t,
 			uint32_t b = db_bucket_v4(x, t->common, t->index_bits);
 			__builtin_prefetch(&idx[b]);
 			st[m].lo = b;
-			st[m].slot = (uint32_t)i;
+			st[m].slot = (uint32_t)(i - base);
 			key[m++] = x;
 		}
 		/* 2: bucket bounds; fetch the first keys of each bucket */
@@ -387,7 +387,7 @@ static void batch_table_v4(const struct db *db, const struct db_table_rec *t,
 		}
 		/* 3: search the buckets, now (mostly) in cache */
 		for (size_t j = 0; j < m; j++)
-			out[st[j].slot] =
+			out[base + st[j].slot] =
 				search_v4(k, t->count, st[j].lo, st[j].hi, key[j]) >= 0;
 	}
 }
@@ -414,7 +414,7 @@ static void batch_table_v6(const struct db *db, const struct db_table_rec *t,
 			uint32_t b = db_bucket_v6(x, t->common, t->index_bits);
 			__builtin_prefetch(&idx[b]);
 			st[m].lo = b;
-			st[m].slot = (uint32_t)i;
+			st[m].slot = (uint32_t)(i - base);
 			key[m++] = x;
 		}
 		for (size_t j = 0; j < m; j++) {
@@ -427,7 +427,7 @@ static void batch_table_v6(const struct db *db, const struct db_table_rec *t,
 			__builtin_prefetch(&k[2 * (size_t)next]);
 		}
 		for (size_t j = 0; j < m; j++)
-			out[st[j].slot] = search_v6(k, st[j].lo, st[j].hi, key[j]) >= 0;
+			out[base + st[j].slot] = search_v6(k, st[j].lo, st[j].hi, key[j]) >= 0;
 	}
 }
 
