@@ -78,19 +78,47 @@ static int64_t find_v4(const struct db *db, const struct db_table_rec *t,
 	return search_v4(k, t->count, lo, hi, key);
 }
 
-/* Position of key among the IPv6 keys k[lo..hi), or -1. */
-static inline int64_t search_v6(const uint64_t *k, uint64_t lo, uint64_t hi,
-				db_u128 key)
+/* The same for IPv6 keys, 8 at once (128 bytes). */
+#define DB_SCAN_V6 8
+
+static inline unsigned scan_v6(const uint64_t *k, uint64_t len, db_u128 key)
+{
+	uint64_t hi = (uint64_t)(key >> 64), lo = (uint64_t)key;
+	unsigned m = 0;
+#ifdef __SSE2__
+	/* a key is two words, high first: lane 0 holds hi */
+	__m128i x = _mm_set_epi64x((long long)lo, (long long)hi);
+	for (unsigned i = 0; i < DB_SCAN_V6; i++) {
+		__m128i v = _mm_loadu_si128((const void *)(k + 2 * i));
+		int eq = _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(v, x)));
+		m |= (unsigned)(eq == 0xf) << i;
+	}
+#else
+	for (unsigned i = 0; i < DB_SCAN_V6; i++)
+		m |= (unsigned)(k[2 * i] == hi && k[2 * i + 1] == lo) << i;
+#endif
+	m &= (1u << len) - 1;
+	return (unsigned)__builtin_ctz(m | 1u << DB_SCAN_V6);
+}
+
+/* Position of key among the IPv6 keys k[lo..hi) of a table of count keys,
+ * or -1. */
+static inline int64_t search_v6(const uint64_t *k, uint64_t count, uint64_t lo,
+				uint64_t hi, db_u128 key)
 {
 #define KEY(i) db_u128_make(k[2 * (i)], k[2 * (i) + 1])
-	while (hi - lo > 4) {
+	while (hi - lo > DB_SCAN_V6) {
 		uint64_t mid = lo + (hi - lo) / 2;
 		if (KEY(mid) <= key)
 			lo = mid;
 		else
 			hi = mid;
 	}
-	for (; lo < hi; lo++)
+	if (count - lo >= DB_SCAN_V6) {
+		unsigned r = scan_v6(k + 2 * lo, hi - lo, key);
+		return (int64_t)(lo + r) | -(int64_t)(r / DB_SCAN_V6);
+	}
+	for (; lo < hi; lo++) /* the last keys of the table */
 		if (KEY(lo) == key)
 			return (int64_t)lo;
 	return -1;
@@ -110,7 +138,7 @@ static int64_t find_v6(const struct db *db, const struct db_table_rec *t,
 	if (values)
 		__builtin_prefetch(data(db) + t->values +
 				   lo * sizeof(struct db_value_rec));
-	return search_v6(k, lo, hi, key);
+	return search_v6(k, t->count, lo, hi, key);
 }
 
 static uint32_t v4_mask(unsigned sig)
@@ -421,13 +449,15 @@ static void batch_table_v6(const struct db *db, const struct db_table_rec *t,
 			uint32_t b = st[j].lo;
 			st[j].lo = idx[b];
 			st[j].hi = idx[b + 1];
-			/* the first four keys (two cache lines), within the table */
+			/* the first two of the scan window's cache lines, within
+			 * the table */
 			uint64_t next = st[j].lo + 4 < t->count ? st[j].lo + 4 : st[j].lo;
 			__builtin_prefetch(&k[2 * (size_t)st[j].lo]);
 			__builtin_prefetch(&k[2 * (size_t)next]);
 		}
 		for (size_t j = 0; j < m; j++)
-			out[base + st[j].slot] = search_v6(k, st[j].lo, st[j].hi, key[j]) >= 0;
+			out[base + st[j].slot] =
+				search_v6(k, t->count, st[j].lo, st[j].hi, key[j]) >= 0;
 	}
 }
 
