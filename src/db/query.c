@@ -1,5 +1,8 @@
 /* Queries over a validated snapshot. */
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "db/reader.h"
 
@@ -8,9 +11,60 @@ static inline const unsigned char *data(const struct db *db)
 	return db->sec[DB_SEC_DATA];
 }
 
-/* Position of key in an IPv4 table, or -1. */
+/* Keys of an IPv4 bucket compared at once. The index gives buckets of 4-8
+ * keys on average, so a 16-key window (64 bytes) takes all of a bucket in
+ * nearly every lookup, without a data-dependent branch: consecutive
+ * lookups then overlap their cache misses in the CPU's out-of-order window
+ * instead of waiting on a mispredicted branch each. */
+#define DB_SCAN_V4 16
+
+/* Offset of key among k[0..len), len <= DB_SCAN_V4, or DB_SCAN_V4 if it
+ * is not there. Reads all DB_SCAN_V4 keys at k: the caller makes sure they
+ * are inside the table. */
+static inline unsigned scan_v4(const uint32_t *k, uint64_t len, uint32_t key)
+{
+	unsigned m = 0;
+#ifdef __SSE2__
+	__m128i x = _mm_set1_epi32((int)key);
+	for (unsigned i = 0; i < DB_SCAN_V4 / 4; i++) {
+		__m128i v = _mm_loadu_si128((const void *)(k + 4 * i));
+		m |= (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(v, x)))
+		     << (4 * i);
+	}
+#else
+	for (unsigned i = 0; i < DB_SCAN_V4; i++)
+		m |= (unsigned)(k[i] == key) << i;
+#endif
+	m &= (1u << len) - 1;
+	return (unsigned)__builtin_ctz(m | 1u << DB_SCAN_V4);
+}
+
+/* Position of key among k[lo..hi) of a table of count keys, or -1. */
+static inline int64_t search_v4(const uint32_t *k, uint64_t count, uint64_t lo,
+				uint64_t hi, uint32_t key)
+{
+	while (hi - lo > DB_SCAN_V4) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (k[mid] <= key)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (count - lo >= DB_SCAN_V4) {
+		/* -1 when r is DB_SCAN_V4, computed without a branch */
+		unsigned r = scan_v4(k + lo, hi - lo, key);
+		return (int64_t)(lo + r) | -(int64_t)(r / DB_SCAN_V4);
+	}
+	for (; lo < hi; lo++) /* the last keys of the table */
+		if (k[lo] == key)
+			return (int64_t)lo;
+	return -1;
+}
+
+/* Position of key in an IPv4 table, or -1. With values, the bucket's value
+ * records are fetched along with its keys (db_cover reads them next). */
 static int64_t find_v4(const struct db *db, const struct db_table_rec *t,
-		       uint32_t key)
+		       uint32_t key, bool values)
 {
 	const uint32_t *k = (const void *)(data(db) + t->keys);
 	if (t->common && ((key ^ k[0]) >> (32 - t->common)))
@@ -18,41 +72,73 @@ static int64_t find_v4(const struct db *db, const struct db_table_rec *t,
 	const uint32_t *idx = (const void *)(data(db) + t->index);
 	uint32_t b = db_bucket_v4(key, t->common, t->index_bits);
 	uint64_t lo = idx[b], hi = idx[b + 1];
-	while (hi - lo > 8) {
-		uint64_t mid = lo + (hi - lo) / 2;
-		if (k[mid] <= key)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	for (; lo < hi; lo++)
-		if (k[lo] == key)
-			return (int64_t)lo;
-	return -1;
+	if (values)
+		__builtin_prefetch(data(db) + t->values +
+				   lo * sizeof(struct db_value_rec));
+	return search_v4(k, t->count, lo, hi, key);
 }
 
-static int64_t find_v6(const struct db *db, const struct db_table_rec *t,
-		       db_u128 key)
+/* The same for IPv6 keys, 8 at once (128 bytes). */
+#define DB_SCAN_V6 8
+
+static inline unsigned scan_v6(const uint64_t *k, uint64_t len, db_u128 key)
 {
-	const uint64_t *k = (const void *)(data(db) + t->keys);
+	uint64_t hi = (uint64_t)(key >> 64), lo = (uint64_t)key;
+	unsigned m = 0;
+#ifdef __SSE2__
+	/* a key is two words, high first: lane 0 holds hi */
+	__m128i x = _mm_set_epi64x((long long)lo, (long long)hi);
+	for (unsigned i = 0; i < DB_SCAN_V6; i++) {
+		__m128i v = _mm_loadu_si128((const void *)(k + 2 * i));
+		int eq = _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(v, x)));
+		m |= (unsigned)(eq == 0xf) << i;
+	}
+#else
+	for (unsigned i = 0; i < DB_SCAN_V6; i++)
+		m |= (unsigned)(k[2 * i] == hi && k[2 * i + 1] == lo) << i;
+#endif
+	m &= (1u << len) - 1;
+	return (unsigned)__builtin_ctz(m | 1u << DB_SCAN_V6);
+}
+
+/* Position of key among the IPv6 keys k[lo..hi) of a table of count keys,
+ * or -1. */
+static inline int64_t search_v6(const uint64_t *k, uint64_t count, uint64_t lo,
+				uint64_t hi, db_u128 key)
+{
 #define KEY(i) db_u128_make(k[2 * (i)], k[2 * (i) + 1])
-	if (t->common && ((key ^ KEY(0)) >> (128 - t->common)))
-		return -1;
-	const uint32_t *idx = (const void *)(data(db) + t->index);
-	uint32_t b = db_bucket_v6(key, t->common, t->index_bits);
-	uint64_t lo = idx[b], hi = idx[b + 1];
-	while (hi - lo > 4) {
+	while (hi - lo > DB_SCAN_V6) {
 		uint64_t mid = lo + (hi - lo) / 2;
 		if (KEY(mid) <= key)
 			lo = mid;
 		else
 			hi = mid;
 	}
-	for (; lo < hi; lo++)
+	if (count - lo >= DB_SCAN_V6) {
+		unsigned r = scan_v6(k + 2 * lo, hi - lo, key);
+		return (int64_t)(lo + r) | -(int64_t)(r / DB_SCAN_V6);
+	}
+	for (; lo < hi; lo++) /* the last keys of the table */
 		if (KEY(lo) == key)
 			return (int64_t)lo;
 	return -1;
 #undef KEY
+}
+
+static int64_t find_v6(const struct db *db, const struct db_table_rec *t,
+		       db_u128 key, bool values)
+{
+	const uint64_t *k = (const void *)(data(db) + t->keys);
+	if (t->common &&
+	    ((key ^ db_u128_make(k[0], k[1])) >> (128 - t->common)))
+		return -1;
+	const uint32_t *idx = (const void *)(data(db) + t->index);
+	uint32_t b = db_bucket_v6(key, t->common, t->index_bits);
+	uint64_t lo = idx[b], hi = idx[b + 1];
+	if (values)
+		__builtin_prefetch(data(db) + t->values +
+				   lo * sizeof(struct db_value_rec));
+	return search_v6(k, t->count, lo, hi, key);
 }
 
 static uint32_t v4_mask(unsigned sig)
@@ -67,16 +153,14 @@ static db_u128 v6_mask(unsigned sig)
 
 /* Position in table t of the entry covering a (masked to t->plen), or -1. */
 static int64_t find_cover(const struct db *db, const struct db_table_rec *t,
-			  const struct net_addr *a, bool v4, uint32_t a4,
-			  db_u128 a6)
+			  bool v4, uint32_t a4, db_u128 a6, bool values)
 {
 	if (t->kind == DB_KEY_V4) {
 		if (!v4)
 			return -1;
-		return find_v4(db, t, a4 & v4_mask(t->plen - 96u));
+		return find_v4(db, t, a4 & v4_mask(t->plen - 96u), values);
 	}
-	(void)a;
-	return find_v6(db, t, a6 & v6_mask(t->plen));
+	return find_v6(db, t, a6 & v6_mask(t->plen), values);
 }
 
 bool db_contains(const struct db *db, const struct net_addr *a)
@@ -84,10 +168,12 @@ bool db_contains(const struct db *db, const struct net_addr *a)
 	bool v4 = net_addr_is_v4(a);
 	uint32_t a4 = net_addr_v4(a);
 	db_u128 a6 = db_u128_make(net_addr_hi(a), net_addr_lo(a));
-	for (uint64_t i = 0; i < db->ntables; i++)
-		if (find_cover(db, &db->tables[i], a, v4, a4, a6) >= 0)
-			return true;
-	return false;
+	/* no early exit on a hit in the last table: with one table (the
+	 * usual IPv4 set) the result then feeds no branch */
+	bool hit = false;
+	for (uint64_t i = 0; i < db->ntables && !hit; i++)
+		hit = find_cover(db, &db->tables[i], v4, a4, a6, false) >= 0;
+	return hit;
 }
 
 static void make_entry(const struct db *db, uint32_t ti, uint64_t i,
@@ -129,7 +215,7 @@ size_t db_cover(const struct db *db, const struct net_prefix *p,
 		const struct db_table_rec *t = &db->tables[i];
 		if (t->plen > p->len)
 			continue;
-		int64_t pos = find_cover(db, t, a, v4, a4, a6);
+		int64_t pos = find_cover(db, t, v4, a4, a6, true);
 		if (pos >= 0)
 			make_entry(db, (uint32_t)i, (uint64_t)pos, &found[n++]);
 	}
@@ -278,4 +364,114 @@ void db_entry_sighting(const struct db *db, const struct db_entry *e,
 	out->evidence = a->evidence;
 	out->confidence = a->confidence;
 	out->sources = a->sources;
+}
+
+/* ---- batched membership ------------------------------------------------ */
+
+/* Addresses of one batch handled per round: enough independent misses in
+ * flight to keep the core's miss buffers full (32 measured clearly slower
+ * than 64 and 128 on a 10M-entry table here), few enough that the state
+ * stays in L1. */
+#define DB_BATCH_ROUND 64
+
+struct probe_state {
+	uint32_t lo, hi; /* bucket bounds in the table */
+	uint32_t slot;   /* offset of the probe in the round */
+};
+
+static void batch_table_v4(const struct db *db, const struct db_table_rec *t,
+			   const struct net_addr *a, size_t n, bool *out)
+{
+	const uint32_t *k = (const void *)(data(db) + t->keys);
+	const uint32_t *idx = (const void *)(data(db) + t->index);
+	uint32_t mask = v4_mask(t->plen - 96u);
+	struct probe_state st[DB_BATCH_ROUND];
+	uint32_t key[DB_BATCH_ROUND];
+	for (size_t base = 0; base < n; base += DB_BATCH_ROUND) {
+		size_t end = n - base < DB_BATCH_ROUND ? n : base + DB_BATCH_ROUND;
+		size_t m = 0;
+		/* 1: the bucket of each live probe; fetch its index words */
+		for (size_t i = base; i < end; i++) {
+			if (out[i] || !net_addr_is_v4(&a[i]))
+				continue;
+			uint32_t x = net_addr_v4(&a[i]) & mask;
+			if (t->common && ((x ^ k[0]) >> (32 - t->common)))
+				continue;
+			uint32_t b = db_bucket_v4(x, t->common, t->index_bits);
+			__builtin_prefetch(&idx[b]);
+			st[m].lo = b;
+			st[m].slot = (uint32_t)(i - base);
+			key[m++] = x;
+		}
+		/* 2: bucket bounds; fetch the first keys of each bucket */
+		for (size_t j = 0; j < m; j++) {
+			uint32_t b = st[j].lo;
+			st[j].lo = idx[b];
+			st[j].hi = idx[b + 1];
+			/* the scan window's two cache lines, within the table */
+			uint64_t last = st[j].lo + DB_SCAN_V4 - 1;
+			__builtin_prefetch(&k[st[j].lo]);
+			__builtin_prefetch(&k[last < t->count ? last : t->count - 1]);
+		}
+		/* 3: search the buckets, now (mostly) in cache */
+		for (size_t j = 0; j < m; j++)
+			out[base + st[j].slot] =
+				search_v4(k, t->count, st[j].lo, st[j].hi, key[j]) >= 0;
+	}
+}
+
+static void batch_table_v6(const struct db *db, const struct db_table_rec *t,
+			   const struct net_addr *a, size_t n, bool *out)
+{
+	const uint64_t *k = (const void *)(data(db) + t->keys);
+	const uint32_t *idx = (const void *)(data(db) + t->index);
+	db_u128 mask = v6_mask(t->plen);
+	db_u128 first = db_u128_make(k[0], k[1]);
+	struct probe_state st[DB_BATCH_ROUND];
+	db_u128 key[DB_BATCH_ROUND];
+	for (size_t base = 0; base < n; base += DB_BATCH_ROUND) {
+		size_t end = n - base < DB_BATCH_ROUND ? n : base + DB_BATCH_ROUND;
+		size_t m = 0;
+		for (size_t i = base; i < end; i++) {
+			if (out[i])
+				continue;
+			db_u128 x = db_u128_make(net_addr_hi(&a[i]),
+						 net_addr_lo(&a[i])) & mask;
+			if (t->common && ((x ^ first) >> (128 - t->common)))
+				continue;
+			uint32_t b = db_bucket_v6(x, t->common, t->index_bits);
+			__builtin_prefetch(&idx[b]);
+			st[m].lo = b;
+			st[m].slot = (uint32_t)(i - base);
+			key[m++] = x;
+		}
+		for (size_t j = 0; j < m; j++) {
+			uint32_t b = st[j].lo;
+			st[j].lo = idx[b];
+			st[j].hi = idx[b + 1];
+			/* the first two of the scan window's cache lines, within
+			 * the table */
+			uint64_t next = st[j].lo + 4 < t->count ? st[j].lo + 4 : st[j].lo;
+			__builtin_prefetch(&k[2 * (size_t)st[j].lo]);
+			__builtin_prefetch(&k[2 * (size_t)next]);
+		}
+		for (size_t j = 0; j < m; j++)
+			out[base + st[j].slot] =
+				search_v6(k, t->count, st[j].lo, st[j].hi, key[j]) >= 0;
+	}
+}
+
+void db_contains_batch(const struct db *db, const struct net_addr *a,
+		       size_t n, bool *out)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = false;
+	/* table by table: a probe found in one table skips the rest */
+	for (uint64_t ti = 0; ti < db->ntables; ti++) {
+		const struct db_table_rec *t = &db->tables[ti];
+		if (t->kind == DB_KEY_V4)
+			batch_table_v4(db, t, a, n, out);
+		else
+			batch_table_v6(db, t, a, n, out);
+	}
 }

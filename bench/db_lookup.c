@@ -1,0 +1,726 @@
+/* Snapshot lookup benchmark: sighted's .sdb against libmaxminddb over an
+ * MMDB of the same entries, and a plain sorted array, in one process.
+ *
+ *   db_lookup emit --family 4|6 --entries N [--seed S] [--limit K]
+ *       prints the first K (default N) entries as TSV for bench/mkmmdb.pl
+ *   db_lookup run --family 4|6 --entries N [--seed S] [--probes P]
+ *       [--reps R] [--dir D] [--mmdb F --mmdb-entries K --mmdb-build-s T]
+ *       builds D/set.sdb, probes P addresses (half listed, half not, in
+ *       random order) with every method, checks that every answer agrees
+ *       with the generated truth, and prints medians of R repetitions.
+ *
+ * Entries are a pure function of (seed, i), so `emit` and `run` agree
+ * without sharing a file: IPv4 keys are a bijection of i (all distinct),
+ * IPv6 keys random in 2000::/3. When the MMDB holds only the first K
+ * entries (the Perl writer is slow and large for big sets), probes are
+ * checked against that subset and the output says so. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <maxminddb.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "db/builder.h"
+#include "db/db.h"
+
+static const char *const campaign_names[2] = {"3cx-2023", "gopuram-2023"};
+
+struct entry {
+	uint64_t hi, lo; /* IPv4: lo holds the 32-bit address, hi 0 */
+	uint32_t first, last, count;
+	unsigned campaign;
+};
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return x;
+}
+
+/* An invertible 32-bit mix (xorshift and odd multiply steps), so distinct
+ * i give distinct keys. */
+static uint32_t perm32(uint32_t x, uint32_t seed)
+{
+	x += seed * 0x9e3779b9u;
+	x ^= x >> 16;
+	x *= 0x7feb352du;
+	x ^= x >> 15;
+	x *= 0x846ca68bu;
+	x ^= x >> 16;
+	return x;
+}
+
+static void make_entry(int family, uint64_t seed, uint64_t i, struct entry *e)
+{
+	uint64_t r = mix64(seed * 0x100000001b3ull + i + 1);
+	if (family == 4) {
+		e->hi = 0;
+		e->lo = perm32((uint32_t)i, (uint32_t)seed);
+	} else {
+		uint64_t h = mix64(r ^ 0x6a09e667f3bcc909ull);
+		e->hi = (h & ~(7ull << 61)) | (1ull << 61); /* 2000::/3 */
+		e->lo = mix64(h ^ r);
+	}
+	e->first = 1672531200u + (uint32_t)(r % (365u * 86400u));
+	e->last = e->first + (uint32_t)((r >> 32) % (30u * 86400u));
+	e->count = 1 + (uint32_t)((r >> 20) % 1000u);
+	e->campaign = (unsigned)(i & 1);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p) {
+		fprintf(stderr, "db_lookup: out of memory (%zu bytes)\n", n);
+		exit(2);
+	}
+	return p;
+}
+
+/* ---- sorted array baseline ------------------------------------------- */
+
+struct key6 {
+	uint64_t hi, lo;
+};
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+static int cmp_k6(const void *a, const void *b)
+{
+	const struct key6 *x = a, *y = b;
+	if (x->hi != y->hi)
+		return x->hi < y->hi ? -1 : 1;
+	return (x->lo > y->lo) - (x->lo < y->lo);
+}
+
+/* Branch-free lower bound: the textbook fast binary search. */
+static bool sa_has4(const uint32_t *k, size_t n, uint32_t key)
+{
+	if (!n)
+		return false;
+	const uint32_t *base = k;
+	size_t len = n;
+	while (len > 1) {
+		size_t half = len / 2;
+		base = base[half - 1] < key ? base + half : base;
+		len -= half;
+	}
+	return *base == key;
+}
+
+static bool sa_has6(const struct key6 *k, size_t n, struct key6 key)
+{
+	if (!n)
+		return false;
+	const struct key6 *base = k;
+	size_t len = n;
+	while (len > 1) {
+		size_t half = len / 2;
+		const struct key6 *m = &base[half - 1];
+		bool less = m->hi < key.hi || (m->hi == key.hi && m->lo < key.lo);
+		base = less ? base + half : base;
+		len -= half;
+	}
+	return base->hi == key.hi && base->lo == key.lo;
+}
+
+/* ---- options ---------------------------------------------------------- */
+
+struct opts {
+	const char *mode;
+	int family;
+	uint64_t entries, seed, probes, limit, mmdb_entries;
+	unsigned reps;
+	const char *dir, *mmdb;
+	double mmdb_build_s;
+};
+
+static uint64_t parse_count(const char *s)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || v < 0) {
+		fprintf(stderr, "db_lookup: bad number '%s'\n", s);
+		exit(2);
+	}
+	if (*end == 'k' || *end == 'K')
+		v *= 1e3, end++;
+	else if (*end == 'M' || *end == 'm')
+		v *= 1e6, end++;
+	if (*end) {
+		fprintf(stderr, "db_lookup: bad number '%s'\n", s);
+		exit(2);
+	}
+	return (uint64_t)v;
+}
+
+static void usage(void)
+{
+	fputs("usage: db_lookup emit|run --family 4|6 --entries N [--seed S] "
+	      "[--limit K] [--probes P] [--reps R] [--dir D]\n"
+	      "       [--mmdb FILE --mmdb-entries K --mmdb-build-s SECONDS]\n",
+	      stderr);
+	exit(2);
+}
+
+static void parse_opts(int argc, char **argv, struct opts *o)
+{
+	*o = (struct opts){.family = 4, .seed = 1, .probes = 10000000,
+			   .reps = 3, .dir = "."};
+	if (argc < 2)
+		usage();
+	o->mode = argv[1];
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i];
+		if (i + 1 >= argc)
+			usage();
+		const char *v = argv[++i];
+		if (!strcmp(a, "--family"))
+			o->family = atoi(v);
+		else if (!strcmp(a, "--entries"))
+			o->entries = parse_count(v);
+		else if (!strcmp(a, "--seed"))
+			o->seed = parse_count(v);
+		else if (!strcmp(a, "--limit"))
+			o->limit = parse_count(v);
+		else if (!strcmp(a, "--probes"))
+			o->probes = parse_count(v);
+		else if (!strcmp(a, "--reps"))
+			o->reps = (unsigned)parse_count(v);
+		else if (!strcmp(a, "--dir"))
+			o->dir = v;
+		else if (!strcmp(a, "--mmdb"))
+			o->mmdb = v;
+		else if (!strcmp(a, "--mmdb-entries"))
+			o->mmdb_entries = parse_count(v);
+		else if (!strcmp(a, "--mmdb-build-s"))
+			o->mmdb_build_s = strtod(v, NULL);
+		else
+			usage();
+	}
+	if ((o->family != 4 && o->family != 6) || !o->entries || !o->reps ||
+	    (o->family == 4 && o->entries > (1ull << 32)))
+		usage();
+}
+
+/* ---- emit ------------------------------------------------------------- */
+
+static int do_emit(const struct opts *o)
+{
+	uint64_t n = o->limit && o->limit < o->entries ? o->limit : o->entries;
+	static char buf[1 << 16];
+	setvbuf(stdout, buf, _IOFBF, sizeof(buf));
+	for (uint64_t i = 0; i < n; i++) {
+		struct entry e;
+		make_entry(o->family, o->seed, i, &e);
+		char a[INET6_ADDRSTRLEN];
+		if (o->family == 4) {
+			uint32_t be = htonl((uint32_t)e.lo);
+			inet_ntop(AF_INET, &be, a, sizeof(a));
+		} else {
+			unsigned char b[16];
+			for (int k = 0; k < 8; k++) {
+				b[k] = (unsigned char)(e.hi >> (56 - 8 * k));
+				b[8 + k] = (unsigned char)(e.lo >> (56 - 8 * k));
+			}
+			inet_ntop(AF_INET6, b, a, sizeof(a));
+		}
+		printf("%s\t%u\t%u\t%u\t%s\n", a, e.first, e.last, e.count,
+		       campaign_names[e.campaign]);
+	}
+	return fflush(stdout) ? 1 : 0;
+}
+
+/* ---- run -------------------------------------------------------------- */
+
+/* 28 bytes, not sockaddr_storage's 128: the probe arrays are streamed */
+union probe_sa {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+};
+
+struct probes {
+	size_t n;
+	struct net_addr *addr;
+	struct net_prefix *host;
+	union probe_sa *sa;
+	uint32_t *k4;
+	struct key6 *k6;
+	int64_t *truth; /* entry index, or -1 */
+};
+
+static void entry_addr(int family, const struct entry *e, struct net_addr *a)
+{
+	if (family == 4)
+		net_addr_from_v4(a, (uint32_t)e->lo);
+	else
+		net_addr_from_u64(a, e->hi, e->lo);
+}
+
+static void make_probes(const struct opts *o, const uint32_t *sk4,
+			const struct key6 *sk6, struct probes *p)
+{
+	size_t n = p->n = o->probes;
+	p->addr = xmalloc(n * sizeof(*p->addr));
+	p->host = xmalloc(n * sizeof(*p->host));
+	p->sa = xmalloc(n * sizeof(*p->sa));
+	p->truth = xmalloc(n * sizeof(*p->truth));
+	p->k4 = o->family == 4 ? xmalloc(n * sizeof(*p->k4)) : NULL;
+	p->k6 = o->family == 6 ? xmalloc(n * sizeof(*p->k6)) : NULL;
+	uint64_t r = mix64(o->seed ^ 0xa5a5a5a5ull);
+	for (size_t j = 0; j < n; j++) {
+		struct entry e;
+		if (j % 2 == 0) {
+			r = mix64(r);
+			p->truth[j] = (int64_t)(r % o->entries);
+			make_entry(o->family, o->seed, (uint64_t)p->truth[j], &e);
+		} else {
+			/* an address that is not listed */
+			p->truth[j] = -1;
+			for (;;) {
+				r = mix64(r);
+				uint64_t r2 = mix64(r + 1);
+				if (o->family == 4) {
+					e.hi = 0;
+					e.lo = (uint32_t)r;
+					if (!sa_has4(sk4, o->entries, (uint32_t)r))
+						break;
+				} else {
+					e.hi = (r & ~(7ull << 61)) | (1ull << 61);
+					e.lo = r2;
+					struct key6 k = {e.hi, e.lo};
+					if (!sa_has6(sk6, o->entries, k))
+						break;
+				}
+			}
+		}
+		if (o->family == 4)
+			p->k4[j] = (uint32_t)e.lo;
+		else
+			p->k6[j] = (struct key6){e.hi, e.lo};
+	}
+	/* random order, so neither kind of probe comes in runs */
+	for (size_t j = n; j > 1; j--) {
+		r = mix64(r);
+		size_t k = (size_t)(r % j);
+		int64_t t = p->truth[j - 1];
+		p->truth[j - 1] = p->truth[k];
+		p->truth[k] = t;
+		if (o->family == 4) {
+			uint32_t x = p->k4[j - 1];
+			p->k4[j - 1] = p->k4[k];
+			p->k4[k] = x;
+		} else {
+			struct key6 x = p->k6[j - 1];
+			p->k6[j - 1] = p->k6[k];
+			p->k6[k] = x;
+		}
+	}
+	for (size_t j = 0; j < n; j++) {
+		struct entry e = {0};
+		memset(&p->sa[j], 0, sizeof(p->sa[j]));
+		if (o->family == 4) {
+			e.lo = p->k4[j];
+			struct sockaddr_in *s = &p->sa[j].in;
+			s->sin_family = AF_INET;
+			s->sin_addr.s_addr = htonl(p->k4[j]);
+		} else {
+			e.hi = p->k6[j].hi;
+			e.lo = p->k6[j].lo;
+			struct sockaddr_in6 *s = &p->sa[j].in6;
+			s->sin6_family = AF_INET6;
+			for (int k = 0; k < 8; k++) {
+				s->sin6_addr.s6_addr[k] = (uint8_t)(e.hi >> (56 - 8 * k));
+				s->sin6_addr.s6_addr[8 + k] = (uint8_t)(e.lo >> (56 - 8 * k));
+			}
+		}
+		entry_addr(o->family, &e, &p->addr[j]);
+		net_prefix_host(&p->host[j], &p->addr[j]);
+	}
+}
+
+static int build_sdb(const struct opts *o, const char *path, double *add_s,
+		     double *write_s)
+{
+	struct sd_error err = {0};
+	double t0 = now_s();
+	struct db_builder *b = db_builder_new();
+	if (!b)
+		return 1;
+	uint16_t cid[2];
+	for (int c = 0; c < 2; c++) {
+		struct db_campaign_meta m = {.name = campaign_names[c],
+					     .title = campaign_names[c]};
+		if (db_builder_campaign(b, &m, &cid[c], &err))
+			goto fail;
+	}
+	const char *src = "bench";
+	uint32_t set;
+	if (db_builder_sourceset(b, &src, 1, &set, &err))
+		goto fail;
+	for (uint64_t i = 0; i < o->entries; i++) {
+		struct entry e;
+		make_entry(o->family, o->seed, i, &e);
+		struct net_prefix p;
+		entry_addr(o->family, &e, &p.addr);
+		p.len = 128;
+		struct db_sighting s = {.first_seen = e.first, .last_seen = e.last,
+					.count = e.count,
+					.campaign = cid[e.campaign],
+					.evidence = DB_EV_LIST,
+					.confidence = DB_CONF_MEDIUM,
+					.sources = set};
+		if (db_builder_add(b, &p, &s, &err))
+			goto fail;
+	}
+	double t1 = now_s();
+	if (db_builder_write(b, path, 1700000000u, &err))
+		goto fail;
+	double t2 = now_s();
+	db_builder_free(b);
+	*add_s = t1 - t0;
+	*write_s = t2 - t1;
+	return 0;
+fail:
+	fprintf(stderr, "db_lookup: building %s: %s\n", path, err.msg);
+	db_builder_free(b);
+	return 1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, unsigned n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+enum method {
+	M_CONTAINS,
+	M_BATCH,
+	M_COVER,
+	M_SORTED,
+	M_MMDB,
+	M_COUNT
+};
+
+static const char *const method_names[M_COUNT] = {
+	"sighted db_contains",
+	"sighted db_contains_batch",
+	"sighted db_cover",
+	"sorted array, binary search",
+	"libmaxminddb MMDB_lookup_sockaddr",
+};
+
+struct ctx {
+	const struct opts *o;
+	struct db *db;
+	MMDB_s *mmdb;
+	const uint32_t *sk4;
+	const struct key6 *sk6;
+	const struct probes *p;
+	/* answers of the last run of each method: 0 not found, else 1 +
+	 * entry count (or 1 where the method gives no count) */
+	uint32_t *ans[M_COUNT];
+	uint64_t mmdb_errors;
+};
+
+#define BATCH 1024 /* addresses per db_contains_batch call */
+
+static void run_method(struct ctx *c, enum method m)
+{
+	const struct probes *p = c->p;
+	uint32_t *ans = c->ans[m];
+	switch (m) {
+	case M_CONTAINS:
+		for (size_t j = 0; j < p->n; j++)
+			ans[j] = db_contains(c->db, &p->addr[j]);
+		break;
+	case M_BATCH: {
+		bool out[BATCH];
+		for (size_t j = 0; j < p->n; j += BATCH) {
+			size_t k = p->n - j < BATCH ? p->n - j : BATCH;
+			db_contains_batch(c->db, &p->addr[j], k, out);
+			for (size_t i = 0; i < k; i++)
+				ans[j + i] = out[i];
+		}
+		break;
+	}
+	case M_COVER:
+		for (size_t j = 0; j < p->n; j++) {
+			struct db_entry e[4];
+			size_t n = db_cover(c->db, &p->host[j], e, 4);
+			ans[j] = n ? 1 + e[0].count : 0;
+		}
+		break;
+	case M_SORTED:
+		if (c->o->family == 4)
+			for (size_t j = 0; j < p->n; j++)
+				ans[j] = sa_has4(c->sk4, c->o->entries, p->k4[j]);
+		else
+			for (size_t j = 0; j < p->n; j++)
+				ans[j] = sa_has6(c->sk6, c->o->entries, p->k6[j]);
+		break;
+	case M_MMDB:
+		for (size_t j = 0; j < p->n; j++) {
+			int mmerr;
+			MMDB_lookup_result_s r = MMDB_lookup_sockaddr(
+				c->mmdb, &p->sa[j].sa, &mmerr);
+			if (mmerr != MMDB_SUCCESS)
+				c->mmdb_errors++;
+			ans[j] = r.found_entry;
+		}
+		break;
+	case M_COUNT:
+		break;
+	}
+}
+
+/* Every answer against the generated truth: found or not for all methods,
+ * the entry's count for db_cover and (outside the timed runs) for every
+ * libmaxminddb hit. Returns the number of disagreements. */
+static uint64_t verify(struct ctx *c, bool have[M_COUNT])
+{
+	const struct probes *p = c->p;
+	uint64_t bad = 0, mmdb_limit = c->o->mmdb_entries;
+	for (size_t j = 0; j < p->n; j++) {
+		struct entry e = {0};
+		bool listed = p->truth[j] >= 0;
+		if (listed)
+			make_entry(c->o->family, c->o->seed, (uint64_t)p->truth[j], &e);
+		for (int m = 0; m < M_COUNT; m++) {
+			if (!have[m])
+				continue;
+			uint32_t want = listed;
+			if (m == M_COVER && listed)
+				want = 1 + e.count;
+			if (m == M_MMDB)
+				want = listed && (uint64_t)p->truth[j] < mmdb_limit;
+			if (c->ans[m][j] != want) {
+				if (bad < 5)
+					fprintf(stderr,
+						"db_lookup: probe %zu: %s answers %u, expected %u\n",
+						j, method_names[m], c->ans[m][j], want);
+				bad++;
+			}
+		}
+		if (have[M_MMDB] && c->ans[M_MMDB][j]) {
+			int mmerr;
+			MMDB_lookup_result_s r = MMDB_lookup_sockaddr(
+				c->mmdb, &p->sa[j].sa, &mmerr);
+			MMDB_entry_data_s d;
+			if (MMDB_get_value(&r.entry, &d, "count", NULL) != MMDB_SUCCESS ||
+			    !d.has_data || d.type != MMDB_DATA_TYPE_UINT32 ||
+			    d.uint32 != e.count) {
+				if (bad < 5)
+					fprintf(stderr,
+						"db_lookup: probe %zu: MMDB count disagrees\n",
+						j);
+				bad++;
+			}
+		}
+	}
+	return bad;
+}
+
+static off_t file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+static void fmt_count(uint64_t n, char *buf, size_t size)
+{
+	if (n >= 1000000 && n % 1000000 == 0)
+		snprintf(buf, size, "%lluM", (unsigned long long)(n / 1000000));
+	else if (n >= 1000 && n % 1000 == 0)
+		snprintf(buf, size, "%lluk", (unsigned long long)(n / 1000));
+	else
+		snprintf(buf, size, "%llu", (unsigned long long)n);
+}
+
+static int do_run(const struct opts *o)
+{
+	char setname[32], path[4096];
+	fmt_count(o->entries, setname, sizeof(setname));
+	snprintf(path, sizeof(path), "%s/ipv%d-%s.sdb", o->dir, o->family, setname);
+
+	/* the baseline's keys */
+	uint32_t *sk4 = NULL;
+	struct key6 *sk6 = NULL;
+	if (o->family == 4) {
+		sk4 = xmalloc(o->entries * sizeof(*sk4));
+		for (uint64_t i = 0; i < o->entries; i++) {
+			struct entry e;
+			make_entry(4, o->seed, i, &e);
+			sk4[i] = (uint32_t)e.lo;
+		}
+		qsort(sk4, o->entries, sizeof(*sk4), cmp_u32);
+	} else {
+		sk6 = xmalloc(o->entries * sizeof(*sk6));
+		for (uint64_t i = 0; i < o->entries; i++) {
+			struct entry e;
+			make_entry(6, o->seed, i, &e);
+			sk6[i] = (struct key6){e.hi, e.lo};
+		}
+		qsort(sk6, o->entries, sizeof(*sk6), cmp_k6);
+		for (uint64_t i = 1; i < o->entries; i++)
+			if (!cmp_k6(&sk6[i - 1], &sk6[i])) {
+				fprintf(stderr, "db_lookup: duplicate IPv6 key\n");
+				return 1;
+			}
+	}
+
+	double add_s, write_s;
+	if (build_sdb(o, path, &add_s, &write_s))
+		return 1;
+	struct db *db;
+	struct sd_error err = {0};
+	double t0 = now_s();
+	if (db_open(path, &db, &err)) {
+		fprintf(stderr, "db_lookup: %s\n", err.msg);
+		return 1;
+	}
+	double open_s = now_s() - t0;
+	if (db_entry_count(db) != o->entries) {
+		fprintf(stderr, "db_lookup: %s has %llu entries, expected %llu\n",
+			path, (unsigned long long)db_entry_count(db),
+			(unsigned long long)o->entries);
+		return 1;
+	}
+
+	MMDB_s mmdb;
+	bool have[M_COUNT] = {true, true, true, true, false};
+	if (o->mmdb) {
+		int rc = MMDB_open(o->mmdb, MMDB_MODE_MMAP, &mmdb);
+		if (rc != MMDB_SUCCESS) {
+			fprintf(stderr, "db_lookup: %s: %s\n", o->mmdb, MMDB_strerror(rc));
+			return 1;
+		}
+		have[M_MMDB] = true;
+	}
+
+	struct probes p;
+	make_probes(o, sk4, sk6, &p);
+	struct ctx c = {.o = o, .db = db, .mmdb = &mmdb, .sk4 = sk4, .sk6 = sk6,
+			.p = &p};
+	for (int m = 0; m < M_COUNT; m++)
+		c.ans[m] = xmalloc(p.n * sizeof(uint32_t));
+
+	double secs[M_COUNT][16];
+	unsigned reps = o->reps > 16 ? 16 : o->reps;
+	/* interleave the methods in each repetition so that a burst of load
+	 * from elsewhere on the machine does not land on one method only */
+	for (unsigned r = 0; r < reps; r++)
+		for (int m = 0; m < M_COUNT; m++) {
+			if (!have[m])
+				continue;
+			double s = now_s();
+			run_method(&c, (enum method)m);
+			secs[m][r] = now_s() - s;
+		}
+	uint64_t bad = verify(&c, have) + c.mmdb_errors;
+
+	double med[M_COUNT] = {0};
+	for (int m = 0; m < M_COUNT; m++)
+		if (have[m])
+			med[m] = median(secs[m], reps);
+
+	char mmdbset[32] = "-";
+	if (o->mmdb)
+		fmt_count(o->mmdb_entries, mmdbset, sizeof(mmdbset));
+	printf("\n== %s random IPv%d entries (seed %llu): %zu probes, half listed, "
+	       "random order, single thread, median of %u ==\n",
+	       setname, o->family, (unsigned long long)o->seed, p.n, reps);
+	if (o->mmdb && o->mmdb_entries < o->entries)
+		printf("   note: the MMDB holds only the first %s of these entries "
+		       "(a random subset; the Perl writer is too slow or too large "
+		       "for all); libmaxminddb is probed with the same addresses "
+		       "and checked against that subset, and a smaller tree is "
+		       "faster, so the ratio below understates sighted's lead\n",
+		       mmdbset);
+	printf("   %-36s %14s %10s %12s\n", "method", "lookups/s", "ns/lookup",
+	       "x mmdb");
+	for (int m = 0; m < M_COUNT; m++) {
+		if (!have[m])
+			continue;
+		double rate = (double)p.n / med[m];
+		char ratio[32] = "-";
+		if (have[M_MMDB])
+			snprintf(ratio, sizeof(ratio), "%.1fx", med[M_MMDB] / med[m]);
+		printf("   %-36s %14.0f %10.1f %12s\n", method_names[m], rate,
+		       med[m] * 1e9 / (double)p.n, ratio);
+	}
+	off_t sdb_size = file_size(path);
+	off_t mm_size = o->mmdb ? file_size(o->mmdb) : -1;
+	printf("   size:   sighted %.1f bytes/entry (%.1f MB)", (double)sdb_size / (double)o->entries,
+	       (double)sdb_size / 1e6);
+	if (o->mmdb)
+		printf("; MMDB %.1f bytes/entry (%.1f MB, %s entries)",
+		       (double)mm_size / (double)o->mmdb_entries, (double)mm_size / 1e6,
+		       mmdbset);
+	printf("\n   build:  sighted %.2f s (adding %.2f s, sort+write %.2f s; "
+	       "open+validate %.3f s)",
+	       add_s + write_s, add_s, write_s, open_s);
+	if (o->mmdb)
+		printf("; MMDB (Perl writer, %s entries) %.1f s", mmdbset,
+		       o->mmdb_build_s);
+	printf("\n   verify: %s: %llu disagreements over %zu probes "
+	       "(found/not for every method; count for db_cover and every "
+	       "libmaxminddb hit)\n",
+	       bad ? "FAILED" : "ok", (unsigned long long)bad, p.n);
+	/* one line for bench/db.sh's summary */
+	printf("SUMMARY\tIPv%d %s\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.2f\t%.2f\t%.2f\t%.1f\t%s\t%s\n",
+	       o->family, setname, (double)p.n / med[M_CONTAINS],
+	       (double)p.n / med[M_BATCH], (double)p.n / med[M_COVER],
+	       (double)p.n / med[M_SORTED],
+	       have[M_MMDB] ? (double)p.n / med[M_MMDB] : 0.0,
+	       (double)sdb_size / (double)o->entries,
+	       o->mmdb ? (double)mm_size / (double)o->mmdb_entries : 0.0,
+	       add_s + write_s, o->mmdb_build_s, mmdbset, bad ? "FAILED" : "ok");
+
+	if (o->mmdb)
+		MMDB_close(&mmdb);
+	db_close(db);
+	return bad ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	parse_opts(argc, argv, &o);
+	if (!strcmp(o.mode, "emit"))
+		return do_emit(&o);
+	if (!strcmp(o.mode, "run"))
+		return do_run(&o);
+	usage();
+	return 2;
+}
