@@ -191,14 +191,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 			return MHD_NO;
 		r->start_us = mono_us();
 		*con_cls = r;
-		if (post) {
-			const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-								     "Content-Length");
-			if (cl && strtoull(cl, NULL, 10) > SRV_MAX_BODY)
-				r->too_large = true; /* answered at once, body unread */
-			else
-				return MHD_YES;
-		}
+		/* Answering on this first call would make MHD close the
+		 * connection (a response "before the request is complete"),
+		 * so requests are answered on the next call, keeping
+		 * keep-alive; only an oversized body is refused at once. */
+		const char *cl = post ? MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+								    "Content-Length")
+				      : NULL;
+		if (!cl || strtoull(cl, NULL, 10) <= SRV_MAX_BODY)
+			return MHD_YES;
+		r->too_large = true;
 	} else if (*upload_size) {
 		size_t n = *upload_size;
 		*upload_size = 0;
@@ -284,6 +286,7 @@ int srv_http_start(struct srv_ctx *ctx, const struct srv_http_config *cfg,
 					      ? ((const struct sockaddr_in6 *)sa)->sin6_port
 					      : ((const struct sockaddr_in *)sa)->sin_port);
 		struct MHD_OptionItem opts[] = {
+			{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
 			{MHD_OPTION_SOCK_ADDR, 0, (void *)sa},
 			{MHD_OPTION_CONNECTION_LIMIT, cfg->max_conns, NULL},
 			{MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip, NULL},
@@ -291,7 +294,6 @@ int srv_http_start(struct srv_ctx *ctx, const struct srv_http_config *cfg,
 			{MHD_OPTION_CONNECTION_MEMORY_LIMIT, SRV_CONN_MEMORY, NULL},
 			{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL},
 			{MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, h},
-			{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
 			{cfg->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
 			 cfg->threads, NULL},
 			{MHD_OPTION_END, 0, NULL},

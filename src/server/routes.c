@@ -47,7 +47,7 @@ static void out_of_memory(struct srv_response *r)
  * in as text, so a lookup renders only its own part. Takes value. */
 static void json_answer(struct call *c, int status, const char *key, json_t *value)
 {
-	char *v = value ? json_dumps(value, JSON_COMPACT) : NULL;
+	char *v = value ? json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
 	json_decref(value);
 	if (!v) {
 		out_of_memory(c->resp);
