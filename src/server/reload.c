@@ -1,5 +1,6 @@
 #include "server/reload.h"
 
+#include <errno.h>
 #include <stddef.h>
 #include <sys/stat.h>
 
@@ -51,8 +52,12 @@ void srv_file_id(const char *path, struct srv_file_id *out)
 {
 	struct stat st;
 	*out = (struct srv_file_id){0};
-	if (!path || stat(path, &st) != 0)
+	if (!path)
 		return;
+	if (stat(path, &st) != 0) {
+		out->error = errno;
+		return;
+	}
 	out->present = true;
 	out->dev = st.st_dev;
 	out->ino = st.st_ino;

@@ -44,6 +44,7 @@ struct srv_file_id {
 	int64_t mtime_ns;
 	int64_t size;
 	bool present;
+	int error; /* errno of a failed stat, 0 if present */
 };
 void srv_file_id(const char *path, struct srv_file_id *out);
 bool srv_file_id_same(const struct srv_file_id *a, const struct srv_file_id *b);

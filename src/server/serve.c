@@ -17,6 +17,7 @@
 struct watch {
 	const char *path;
 	struct srv_file_id id; /* of the file last tried */
+	int warned;            /* errno last reported for it */
 };
 
 static void describe(const struct srv_snap *s, char *buf, size_t size)
@@ -71,7 +72,12 @@ static bool changed(struct watch *w)
 	if (!w->path)
 		return false;
 	srv_file_id(w->path, &now);
-	/* a missing file is a rename in progress or a mistake: keep serving */
+	/* a missing file is a rename in progress or a mistake: keep serving,
+	 * but say once why changes cannot be seen (after the privilege drop
+	 * the file or its directory may not be readable) */
+	if (!now.present && now.error != ENOENT && now.error != w->warned)
+		srv_log("warning: cannot watch %s: %s", w->path, strerror(now.error));
+	w->warned = now.present ? 0 : now.error;
 	return now.present && !srv_file_id_same(&now, &w->id);
 }
 
@@ -116,7 +122,7 @@ int srv_run(const struct srv_config *cfg)
 	};
 	srv_slot_init(&ctx.snap, &snap->ref);
 	srv_slot_init(&ctx.tokens, &tokens->ref);
-	struct watch wdb = {cfg->db_path, {0}}, wtok = {cfg->tokens_path, {0}};
+	struct watch wdb = {cfg->db_path, {0}, 0}, wtok = {cfg->tokens_path, {0}, 0};
 	srv_file_id(wdb.path, &wdb.id);
 	srv_file_id(wtok.path, &wtok.id);
 	char what[160];

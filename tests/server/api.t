@@ -137,5 +137,15 @@ like "assets may be cached" "$h" 'Cache-Control: public'
 v=$(curl -sS -v -o /dev/null -o /dev/null "$BASE/healthz" "$BASE/healthz" 2>&1)
 like "keep-alive reuses the connection" "$v" 'Re-using existing connection'
 
+# privileges: started as root, the server runs as nobody with no_new_privs
+st=$(cat "/proc/$SERVER_PID/status")
+like "no_new_privs is set" "$st" 'NoNewPrivs:[[:space:]]+1'
+if [ "$(id -u)" -eq 0 ]; then
+	is "started as root, it runs as nobody" "$(awk '/^Uid:/ {print $2, $3, $4}' <<<"$st")" "$(id -u nobody) $(id -u nobody) $(id -u nobody)"
+	is "and with nobody's group only" "$(awk '/^Groups:/ {print $2}' <<<"$st")" ""
+else
+	is "not root: it keeps its own user" "$(awk '/^Uid:/ {print $2}' <<<"$st")" "$(id -u)"
+fi
+
 stop_server
 done_testing

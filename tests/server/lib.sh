@@ -6,13 +6,14 @@ set -u
 : "${TESTS_DATA:?}"
 FIX="$TESTS_DATA/server"
 T=$(mktemp -d "${TMPDIR:-/tmp}/sighted-server-XXXXXX")
+# started as root, the server drops to nobody, who must still read the
+# snapshot to reload it
+chmod 755 "$T"
 n=0
 SERVER_PID=
+WATCHDOG=
 cleanup() {
-	if [ -n "$SERVER_PID" ]; then
-		kill "$SERVER_PID" 2>/dev/null
-		wait "$SERVER_PID" 2>/dev/null
-	fi
+	stop_server
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -40,8 +41,11 @@ make_snapshot() {
 # sets SERVER_PID, PORT, BASE and LOG; fails if it does not listen in 10 s.
 start_server() {
 	LOG="$T/server.$RANDOM.log"
-	timeout -k 2 "${SERVER_TIMEOUT:-120}" "$SIGHTED" serve --listen 127.0.0.1:0 "$@" 2>"$LOG" &
+	"$SIGHTED" serve --listen 127.0.0.1:0 "$@" 2>"$LOG" &
 	SERVER_PID=$!
+	# bounded in time: a watchdog ends the server if the test hangs
+	( sleep "${SERVER_TIMEOUT:-120}"; kill -9 "$SERVER_PID" ) >/dev/null 2>&1 &
+	WATCHDOG=$!
 	PORT=
 	for _ in $(seq 100); do
 		PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$LOG" | head -1)
@@ -58,6 +62,11 @@ stop_server() {
 	kill "$SERVER_PID" 2>/dev/null
 	wait "$SERVER_PID" 2>/dev/null
 	SERVER_PID=
+	if [ -n "$WATCHDOG" ]; then
+		kill "$WATCHDOG" 2>/dev/null
+		wait "$WATCHDOG" 2>/dev/null
+		WATCHDOG=
+	fi
 }
 
 # get PATH [curl args...]: body on stdout; status in $T/status
