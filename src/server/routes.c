@@ -22,9 +22,20 @@ struct call {
 	struct srv_tokens *tokens;
 };
 
+/* A later answer replaces an earlier one (a failed token guess that also
+ * runs out of rate is answered 429, not 401). */
+static void drop_body(struct srv_response *r)
+{
+	if (!r->body_static)
+		free(r->body);
+	r->body = NULL;
+	r->body_static = false;
+}
+
 static void set_body(struct srv_response *r, int status, const char *type,
 		     char *body, size_t len)
 {
+	drop_body(r);
 	r->status = status;
 	r->type = type;
 	r->body = body;
@@ -36,6 +47,7 @@ static void out_of_memory(struct srv_response *r)
 {
 	static const char oom[] =
 		"{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
+	drop_body(r);
 	r->status = 500;
 	r->type = JSON_TYPE;
 	r->body = (char *)oom;
@@ -272,8 +284,10 @@ static json_t *bulk_items(struct call *c)
 		/* a line past SRV_MAX_QUERY is kept whole so it is reported */
 		if (json_array_size(a) > SRV_MAX_BULK)
 			break;
-		json_t *str = json_stringn(body + s, e - s);
-		json_array_append_new(a, str ? str : json_null()); /* not UTF-8 */
+		/* a line that is not UTF-8 or holds a NUL is kept as null, and
+		 * answered as a malformed entry */
+		json_t *str = memchr(body + s, 0, e - s) ? NULL : json_stringn(body + s, e - s);
+		json_array_append_new(a, str ? str : json_null());
 	}
 	if (!a)
 		out_of_memory(c->resp);
@@ -366,6 +380,7 @@ static void serve_asset(struct call *c, const char *name, const char *type)
 		json_error(c, 404, "not_found", "no such file");
 		return;
 	}
+	drop_body(c->resp);
 	c->resp->status = 200;
 	c->resp->type = type ? type : srv_asset_type(name);
 	c->resp->body = (char *)a->data;
