@@ -276,7 +276,7 @@ int srv_http_start(struct srv_ctx *ctx, const struct srv_http_config *cfg,
 	h->head.next = h->head.prev = &h->head;
 	for (size_t i = 0; i < cfg->nlisten && i < SRV_MAX_LISTEN; i++) {
 		const struct sockaddr *sa = (const struct sockaddr *)&cfg->listen[i];
-		unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+		unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
 		if (sa->sa_family == AF_INET6) {
 			const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
 			flags |= IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr) ? MHD_USE_DUAL_STACK

@@ -10,7 +10,7 @@
 #define SRV_MAX_PER_IP 64          /* open connections from one address (flag) */
 #define SRV_IDLE_TIMEOUT 10        /* seconds a connection may sit idle (flag) */
 #define SRV_REQUEST_DEADLINE 15    /* seconds to send one whole request (flag) */
-#define SRV_CONN_MEMORY 65536      /* per-connection buffer: bounds the header */
+#define SRV_CONN_MEMORY 16384      /* per-connection buffer: bounds the header */
 #define SRV_MAX_BODY (1024 * 1024) /* bytes in a bulk request body */
 #define SRV_MAX_BULK 10000         /* entries in one bulk request (default) */
 #define SRV_MAX_QUERY 128          /* bytes of one address or prefix text */
