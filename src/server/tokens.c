@@ -1,5 +1,6 @@
 #include "server/tokens.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -74,13 +75,9 @@ int srv_token_generate(char out[44], struct sd_error *err)
 
 static int hexval(int c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	static const char digits[] = "0123456789abcdef";
+	const char *p = c ? strchr(digits, tolower(c)) : NULL;
+	return p ? (int)(p - digits) : -1;
 }
 
 static int cmp_token(const void *a, const void *b)

@@ -147,5 +147,5 @@ else
 	is "not root: it keeps its own user" "$(awk '/^Uid:/ {print $2}' <<<"$st")" "$(id -u)"
 fi
 
-stop_server
+stop_server_checked
 done_testing

@@ -69,6 +69,20 @@ stop_server() {
 	fi
 }
 
+# stop_server_checked: stops the server and checks that it stopped cleanly
+# (exit 0 on SIGTERM, no sanitizer report in its log)
+stop_server_checked() {
+	local pid=$SERVER_PID rc
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	rc=$?
+	SERVER_PID=
+	stop_server
+	is "server stops cleanly on SIGTERM (exit 0)" "$rc" 0
+	unlike "no sanitizer report in the server log" "$(cat "$LOG")" 'Sanitizer|runtime error'
+	like "the stop is logged" "$(cat "$LOG")" 'stopping on signal 15'
+}
+
 # get PATH [curl args...]: body on stdout; status in $T/status
 get() {
 	local path=$1; shift

@@ -112,7 +112,7 @@ is "an unreadable hop stops the walk at the last trusted one" "$(jqr .result.que
 p=$(get / -H 'X-Forwarded-For: 192.0.2.10')
 like "page: the visitor's own verdict through the proxy" "$p" 'Your address <span class="addr">192.0.2.10</span> <strong>was seen'
 like "page: full detail shows the evidence" "$p" 'looked up a domain name'
-stop_server
+stop_server_checked
 
 # --- bad configuration is refused ---
 "$SIGHTED" serve --db "$T/db.sdb" --listen 127.0.0.1:0 --tokens "$FIX/tokens.bad" 2>"$T/err" &

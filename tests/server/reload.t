@@ -93,5 +93,5 @@ like "a bad tokens file on reload is refused and logged" "$(cat "$LOG")" 'refuse
 get /api/v1/check/198.51.100.9 -H "Authorization: Bearer $(sed -n 1p "$T/t2")" >/dev/null
 is "the tokens in force stay" "$(status)" 200
 check "the server is still running" kill -0 "$SERVER_PID"
-stop_server
+stop_server_checked
 done_testing
