@@ -285,6 +285,10 @@ int srv_http_start(struct srv_ctx *ctx, const struct srv_http_config *cfg,
 		uint16_t port = ntohs(sa->sa_family == AF_INET6
 					      ? ((const struct sockaddr_in6 *)sa)->sin6_port
 					      : ((const struct sockaddr_in *)sa)->sin_port);
+		/* MHD_OPTION_LISTENING_ADDRESS_REUSE is left out on purpose:
+		 * MHD sets SO_REUSEADDR by default, and the option would add
+		 * SO_REUSEPORT, letting a second server share the port
+		 * silently instead of failing to start. */
 		struct MHD_OptionItem opts[] = {
 			{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
 			{MHD_OPTION_SOCK_ADDR, 0, (void *)sa},

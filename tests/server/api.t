@@ -148,4 +148,18 @@ else
 fi
 
 stop_server_checked
+
+# IPv6 listening address (skipped where the host has no ::1)
+if ip -6 addr show lo 2>/dev/null | grep -q '::1'; then
+	"$SIGHTED" serve --db "$T/db.sdb" --listen '[::1]:0' --policy open --rate 0 2>"$T/v6.log" &
+	v6pid=$!
+	for _ in $(seq 50); do grep -q listening "$T/v6.log" && break; sleep 0.1; done
+	v6port=$(sed -n 's|.*listening on http://\[::1\]:\([0-9]*\)/.*|\1|p' "$T/v6.log")
+	out=$(curl -sS -g --max-time 5 "http://[::1]:$v6port/api/v1/check")
+	kill "$v6pid"; wait "$v6pid" 2>/dev/null
+	is "IPv6 listener: the client's own address is ::1" "$(jq -r .result.query <<<"$out")" "::1"
+	like "IPv6 listener is logged with brackets" "$(cat "$T/v6.log")" 'listening on http://\[::1\]:[0-9]+/'
+else
+	n=$((n + 1)); echo "ok $n # SKIP no IPv6 loopback on this host"
+fi
 done_testing
