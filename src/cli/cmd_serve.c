@@ -13,49 +13,55 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: sighted serve [--db F] [--listen ADDR:PORT]... [--policy self|open]\n"
-		"                     [--tokens FILE] [--trust-proxy CIDR]... [options]\n"
-		"       sighted serve --new-token NAME --scope PREFIX[,PREFIX...]\n"
-		"                     [--token-rate R] [--token-burst B] [--token-bulk N]\n"
-		"       sighted serve --hash-token < secret\n"
-		"\n"
-		"Serves the web checker and its JSON API (docs/server.md) from a snapshot.\n"
-		"\n"
-		"  --db F               snapshot to serve (default $SIGHTED_DB or sighted.sdb);\n"
-		"                       reloaded on SIGHUP and when the file is replaced\n"
-		"  --listen ADDR:PORT   address to listen on, repeatable; IPv6 in brackets,\n"
-		"                       [::]:PORT for dual stack, port 0 for any free port\n"
-		"                       (default 127.0.0.1:8080 and [::1]:8080)\n"
-		"  --policy self|open   self (default): anonymous callers learn only about\n"
-		"                       their own address; open: any single address\n"
-		"  --anon-detail verdict|full\n"
-		"                       what anonymous answers show: the verdict and campaign\n"
-		"                       (default), or also dates, counts and evidence\n"
-		"  --tokens FILE        hashed API tokens with their scopes and limits\n"
-		"                       (docs/tokens.md); reloaded like the snapshot\n"
-		"  --trust-proxy CIDR   believe X-Forwarded-For from these peers only,\n"
-		"                       repeatable (the rightmost untrusted hop is the client)\n"
-		"  --rate R             anonymous requests per second per client (default 5)\n"
-		"  --burst B            anonymous burst per client (default 20)\n"
-		"  --threads N          worker threads per address (default: cores)\n"
-		"  --max-connections N  open connections per address (default %d)\n"
-		"  --per-ip N           open connections from one client (default %d)\n"
-		"  --idle-timeout S     close connections idle this long (default %d)\n"
-		"  --request-deadline S close connections that take longer than this to\n"
-		"                       send one whole request (default %d)\n"
-		"  --user NAME          user to become after binding when started as root\n"
-		"                       (default nobody)\n"
-		"  --watch-interval MS  how often the files are checked (default 1000)\n"
-		"\n"
-		"Token helpers (print, then exit):\n"
-		"  --new-token NAME     make a random token; prints the secret (line 1, give it\n"
-		"                       to the holder) and its tokens-file line (line 2)\n"
-		"  --hash-token         read a secret on stdin, print its tokens-file hash\n"
-		"\n"
-		"Logs go to stderr. Stops on SIGTERM or SIGINT; exit status 0 after a clean\n"
-		"stop, 2 usage, 3 unusable snapshot or tokens file, 4 cannot listen.\n",
-		SRV_MAX_CONNECTIONS, SRV_MAX_PER_IP, SRV_IDLE_TIMEOUT, SRV_REQUEST_DEADLINE);
+	fprintf(
+	    out,
+	    "usage: sighted serve [--db F] [--listen ADDR:PORT]... [--policy self|open]\n"
+	    "                     [--tokens FILE] [--trust-proxy CIDR]... [options]\n"
+	    "       sighted serve --new-token NAME --scope PREFIX[,PREFIX...]\n"
+	    "                     [--token-rate R] [--token-burst B] [--token-bulk N]\n"
+	    "       sighted serve --hash-token < secret\n"
+	    "\n"
+	    "Serves the web checker and its JSON API (docs/server.md) from a snapshot.\n"
+	    "\n"
+	    "  --db F               snapshot to serve (default $SIGHTED_DB or "
+	    "sighted.sdb);\n"
+	    "                       reloaded on SIGHUP and when the file is replaced\n"
+	    "  --listen ADDR:PORT   address to listen on, repeatable; IPv6 in brackets,\n"
+	    "                       [::]:PORT for dual stack, port 0 for any free port\n"
+	    "                       (default 127.0.0.1:8080 and [::1]:8080)\n"
+	    "  --policy self|open   self (default): anonymous callers learn only about\n"
+	    "                       their own address; open: any single address\n"
+	    "  --anon-detail verdict|full\n"
+	    "                       what anonymous answers show: the verdict and "
+	    "campaign\n"
+	    "                       (default), or also dates, counts and evidence\n"
+	    "  --tokens FILE        hashed API tokens with their scopes and limits\n"
+	    "                       (docs/tokens.md); reloaded like the snapshot\n"
+	    "  --trust-proxy CIDR   believe X-Forwarded-For from these peers only,\n"
+	    "                       repeatable (the rightmost untrusted hop is the "
+	    "client)\n"
+	    "  --rate R             anonymous requests per second per client (default "
+	    "5)\n"
+	    "  --burst B            anonymous burst per client (default 20)\n"
+	    "  --threads N          worker threads per address (default: cores)\n"
+	    "  --max-connections N  open connections per address (default %d)\n"
+	    "  --per-ip N           open connections from one client (default %d)\n"
+	    "  --idle-timeout S     close connections idle this long (default %d)\n"
+	    "  --request-deadline S close connections that take longer than this to\n"
+	    "                       send one whole request (default %d)\n"
+	    "  --user NAME          user to become after binding when started as root\n"
+	    "                       (default nobody)\n"
+	    "  --watch-interval MS  how often the files are checked (default 1000)\n"
+	    "\n"
+	    "Token helpers (print, then exit):\n"
+	    "  --new-token NAME     make a random token; prints the secret (line 1, give "
+	    "it\n"
+	    "                       to the holder) and its tokens-file line (line 2)\n"
+	    "  --hash-token         read a secret on stdin, print its tokens-file hash\n"
+	    "\n"
+	    "Logs go to stderr. Stops on SIGTERM or SIGINT; exit status 0 after a clean\n"
+	    "stop, 2 usage, 3 unusable snapshot or tokens file, 4 cannot listen.\n",
+	    SRV_MAX_CONNECTIONS, SRV_MAX_PER_IP, SRV_IDLE_TIMEOUT, SRV_REQUEST_DEADLINE);
 }
 
 static bool parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
@@ -132,49 +138,68 @@ static int new_token(const char *name, const char *scope, const char *rate,
 static int run(int argc, char **argv)
 {
 	enum {
-		O_DB = 256, O_LISTEN, O_POLICY, O_DETAIL, O_TOKENS, O_TRUST, O_RATE, O_BURST,
-		O_THREADS, O_MAXCONN, O_PERIP, O_IDLE, O_DEADLINE, O_USER, O_WATCH,
-		O_NEWTOKEN, O_HASHTOKEN, O_SCOPE, O_TRATE, O_TBURST, O_TBULK, O_HELP,
+		O_DB = 256,
+		O_LISTEN,
+		O_POLICY,
+		O_DETAIL,
+		O_TOKENS,
+		O_TRUST,
+		O_RATE,
+		O_BURST,
+		O_THREADS,
+		O_MAXCONN,
+		O_PERIP,
+		O_IDLE,
+		O_DEADLINE,
+		O_USER,
+		O_WATCH,
+		O_NEWTOKEN,
+		O_HASHTOKEN,
+		O_SCOPE,
+		O_TRATE,
+		O_TBURST,
+		O_TBULK,
+		O_HELP,
 	};
 	static const struct option opts[] = {
-		{"db", required_argument, NULL, O_DB},
-		{"listen", required_argument, NULL, O_LISTEN},
-		{"policy", required_argument, NULL, O_POLICY},
-		{"anon-detail", required_argument, NULL, O_DETAIL},
-		{"tokens", required_argument, NULL, O_TOKENS},
-		{"trust-proxy", required_argument, NULL, O_TRUST},
-		{"rate", required_argument, NULL, O_RATE},
-		{"burst", required_argument, NULL, O_BURST},
-		{"threads", required_argument, NULL, O_THREADS},
-		{"max-connections", required_argument, NULL, O_MAXCONN},
-		{"per-ip", required_argument, NULL, O_PERIP},
-		{"idle-timeout", required_argument, NULL, O_IDLE},
-		{"request-deadline", required_argument, NULL, O_DEADLINE},
-		{"user", required_argument, NULL, O_USER},
-		{"watch-interval", required_argument, NULL, O_WATCH},
-		{"new-token", required_argument, NULL, O_NEWTOKEN},
-		{"hash-token", no_argument, NULL, O_HASHTOKEN},
-		{"scope", required_argument, NULL, O_SCOPE},
-		{"token-rate", required_argument, NULL, O_TRATE},
-		{"token-burst", required_argument, NULL, O_TBURST},
-		{"token-bulk", required_argument, NULL, O_TBULK},
-		{"help", no_argument, NULL, O_HELP},
-		{NULL, 0, NULL, 0},
+	    {"db", required_argument, NULL, O_DB},
+	    {"listen", required_argument, NULL, O_LISTEN},
+	    {"policy", required_argument, NULL, O_POLICY},
+	    {"anon-detail", required_argument, NULL, O_DETAIL},
+	    {"tokens", required_argument, NULL, O_TOKENS},
+	    {"trust-proxy", required_argument, NULL, O_TRUST},
+	    {"rate", required_argument, NULL, O_RATE},
+	    {"burst", required_argument, NULL, O_BURST},
+	    {"threads", required_argument, NULL, O_THREADS},
+	    {"max-connections", required_argument, NULL, O_MAXCONN},
+	    {"per-ip", required_argument, NULL, O_PERIP},
+	    {"idle-timeout", required_argument, NULL, O_IDLE},
+	    {"request-deadline", required_argument, NULL, O_DEADLINE},
+	    {"user", required_argument, NULL, O_USER},
+	    {"watch-interval", required_argument, NULL, O_WATCH},
+	    {"new-token", required_argument, NULL, O_NEWTOKEN},
+	    {"hash-token", no_argument, NULL, O_HASHTOKEN},
+	    {"scope", required_argument, NULL, O_SCOPE},
+	    {"token-rate", required_argument, NULL, O_TRATE},
+	    {"token-burst", required_argument, NULL, O_TBURST},
+	    {"token-bulk", required_argument, NULL, O_TBULK},
+	    {"help", no_argument, NULL, O_HELP},
+	    {NULL, 0, NULL, 0},
 	};
 	static struct srv_config cfg;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	cfg = (struct srv_config){
-		.db_path = cli_default_db(),
-		.policy = {SRV_POLICY_SELF, REPORT_VERDICT},
-		.anon_rate = 5,
-		.anon_burst = 20,
-		.threads = cores > 0 && cores < 256 ? (unsigned)cores : 2,
-		.max_conns = SRV_MAX_CONNECTIONS,
-		.per_ip = SRV_MAX_PER_IP,
-		.idle_timeout = SRV_IDLE_TIMEOUT,
-		.deadline = SRV_REQUEST_DEADLINE,
-		.watch_ms = 1000,
-		.user = "nobody",
+	    .db_path = cli_default_db(),
+	    .policy = {SRV_POLICY_SELF, REPORT_VERDICT},
+	    .anon_rate = 5,
+	    .anon_burst = 20,
+	    .threads = cores > 0 && cores < 256 ? (unsigned)cores : 2,
+	    .max_conns = SRV_MAX_CONNECTIONS,
+	    .per_ip = SRV_MAX_PER_IP,
+	    .idle_timeout = SRV_IDLE_TIMEOUT,
+	    .deadline = SRV_REQUEST_DEADLINE,
+	    .watch_ms = 1000,
+	    .user = "nobody",
 	};
 	const char *newtok = NULL, *scope = NULL, *trate = NULL, *tburst = NULL,
 		   *tbulk = NULL;
@@ -184,11 +209,15 @@ static int run(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		const char *why = NULL;
 		switch (c) {
-		case O_DB: cfg.db_path = optarg; break;
+		case O_DB:
+			cfg.db_path = optarg;
+			break;
 		case O_LISTEN:
 			if (cfg.nlisten >= SRV_MAX_LISTEN)
-				why = "too many --listen addresses (limit SRV_MAX_LISTEN, 16)";
-			else if (srv_listen_parse(optarg, &cfg.listen[cfg.nlisten], &why) == 0)
+				why = "too many --listen addresses (limit "
+				      "SRV_MAX_LISTEN, 16)";
+			else if (srv_listen_parse(optarg, &cfg.listen[cfg.nlisten],
+						  &why) == 0)
 				cfg.listen_text[cfg.nlisten++] = optarg;
 			break;
 		case O_POLICY:
@@ -199,17 +228,21 @@ static int run(int argc, char **argv)
 			if (srv_detail_parse(optarg, &cfg.policy.anon_detail))
 				why = "--anon-detail is verdict or full";
 			break;
-		case O_TOKENS: cfg.tokens_path = optarg; break;
+		case O_TOKENS:
+			cfg.tokens_path = optarg;
+			break;
 		case O_TRUST:
 			if (cfg.ntrust >= SRV_MAX_TRUST)
-				why = "too many --trust-proxy prefixes (limit SRV_MAX_TRUST, 64)";
-			else if (net_prefix_parse(optarg, strlen(optarg), &cfg.trust[cfg.ntrust],
-						  0, &why) == 0)
+				why = "too many --trust-proxy prefixes (limit "
+				      "SRV_MAX_TRUST, 64)";
+			else if (net_prefix_parse(optarg, strlen(optarg),
+						  &cfg.trust[cfg.ntrust], 0, &why) == 0)
 				cfg.ntrust++;
 			break;
 		case O_RATE:
 			if (!parse_pos(optarg, &cfg.anon_rate))
-				why = "--rate is a number of requests per second (0 disables)";
+				why = "--rate is a number of requests per second (0 "
+				      "disables)";
 			break;
 		case O_BURST:
 			if (!parse_pos(optarg, &cfg.anon_burst) || cfg.anon_burst < 1)
@@ -235,20 +268,38 @@ static int run(int argc, char **argv)
 			if (!parse_uint(optarg, 1, 3600, &cfg.deadline))
 				why = "--request-deadline is 1 to 3600 seconds";
 			break;
-		case O_USER: cfg.user = optarg; break;
+		case O_USER:
+			cfg.user = optarg;
+			break;
 		case O_WATCH:
 			if (!parse_uint(optarg, 10, 3600000, &cfg.watch_ms))
 				why = "--watch-interval is 10 to 3600000 milliseconds";
 			break;
-		case O_NEWTOKEN: newtok = optarg; break;
-		case O_HASHTOKEN: hashtok = true; break;
-		case O_SCOPE: scope = optarg; break;
-		case O_TRATE: trate = optarg; break;
-		case O_TBURST: tburst = optarg; break;
-		case O_TBULK: tbulk = optarg; break;
+		case O_NEWTOKEN:
+			newtok = optarg;
+			break;
+		case O_HASHTOKEN:
+			hashtok = true;
+			break;
+		case O_SCOPE:
+			scope = optarg;
+			break;
+		case O_TRATE:
+			trate = optarg;
+			break;
+		case O_TBURST:
+			tburst = optarg;
+			break;
+		case O_TBULK:
+			tbulk = optarg;
+			break;
 		case 'h':
-		case O_HELP: usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
+		case O_HELP:
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
 		}
 		if (why) {
 			cli_error("serve", "%s: %s", optarg, why);
@@ -280,7 +331,7 @@ static int run(int argc, char **argv)
 }
 
 const struct cli_command cli_cmd_serve = {
-	.name = "serve",
-	.summary = "serve the web checker and HTTP API",
-	.run = run,
+    .name = "serve",
+    .summary = "serve the web checker and HTTP API",
+    .run = run,
 };

@@ -39,7 +39,10 @@ void srv_buf_put(struct srv_buf *b, const char *s, size_t n)
 	b->data[b->len] = 0;
 }
 
-void srv_buf_puts(struct srv_buf *b, const char *s) { srv_buf_put(b, s, strlen(s)); }
+void srv_buf_puts(struct srv_buf *b, const char *s)
+{
+	srv_buf_put(b, s, strlen(s));
+}
 
 void srv_buf_printf(struct srv_buf *b, const char *fmt, ...)
 {
@@ -100,11 +103,21 @@ void srv_buf_html(struct srv_buf *b, const char *s, size_t n)
 		unsigned c = p[i];
 		const char *ent = NULL;
 		switch (c) {
-		case '&': ent = "&amp;"; break;
-		case '<': ent = "&lt;"; break;
-		case '>': ent = "&gt;"; break;
-		case '"': ent = "&quot;"; break;
-		case '\'': ent = "&#39;"; break;
+		case '&':
+			ent = "&amp;";
+			break;
+		case '<':
+			ent = "&lt;";
+			break;
+		case '>':
+			ent = "&gt;";
+			break;
+		case '"':
+			ent = "&quot;";
+			break;
+		case '\'':
+			ent = "&#39;";
+			break;
 		}
 		if (ent) {
 			srv_buf_puts(b, ent);
@@ -149,8 +162,8 @@ void srv_buf_free(struct srv_buf *b)
 	*b = (struct srv_buf){0};
 }
 
-void srv_template(struct srv_buf *out, const char *tpl, size_t len,
-		  srv_template_fn fn, void *ctx)
+void srv_template(struct srv_buf *out, const char *tpl, size_t len, srv_template_fn fn,
+		  void *ctx)
 {
 	size_t i = 0;
 	while (i < len) {

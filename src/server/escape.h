@@ -18,7 +18,7 @@ struct srv_buf {
 void srv_buf_put(struct srv_buf *b, const char *s, size_t n);
 void srv_buf_puts(struct srv_buf *b, const char *s);
 void srv_buf_printf(struct srv_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Appends s with & < > " ' replaced by entities; bytes that are not valid
  * UTF-8 and control characters become U+FFFD. */
 void srv_buf_html(struct srv_buf *b, const char *s, size_t n);
@@ -29,9 +29,9 @@ void srv_buf_free(struct srv_buf *b);
 
 /* Fills a template: each "{{name}}" is replaced by the value fn gives for
  * name (fn appends it, escaped as it sees fit); other text is copied. */
-typedef void (*srv_template_fn)(struct srv_buf *out, const char *name,
-				size_t n, void *ctx);
-void srv_template(struct srv_buf *out, const char *tpl, size_t len,
-		  srv_template_fn fn, void *ctx);
+typedef void (*srv_template_fn)(struct srv_buf *out, const char *name, size_t n,
+				void *ctx);
+void srv_template(struct srv_buf *out, const char *tpl, size_t len, srv_template_fn fn,
+		  void *ctx);
 
 #endif

@@ -61,7 +61,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		struct conn *k = calloc(1, sizeof(*k));
 		const union MHD_ConnectionInfo *ci =
-			MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
 		if (!k || !ci) {
 			free(k);
 			return;
@@ -102,7 +102,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		*con_cls = NULL;
 	}
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	struct conn *k = ci ? ci->socket_context : NULL;
 	if (k)
 		atomic_store_explicit(&k->since_ms, srv_now_ms(), memory_order_relaxed);
@@ -128,8 +128,8 @@ struct xff {
 	size_t len;
 };
 
-static enum MHD_Result collect_xff(void *cls, enum MHD_ValueKind kind,
-				   const char *key, const char *value)
+static enum MHD_Result collect_xff(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
 {
 	(void)kind;
 	struct xff *x = cls;
@@ -146,12 +146,11 @@ static enum MHD_Result collect_xff(void *cls, enum MHD_ValueKind kind,
 	return MHD_YES;
 }
 
-static enum MHD_Result send_response(struct MHD_Connection *c,
-				     struct srv_response *rs)
+static enum MHD_Result send_response(struct MHD_Connection *c, struct srv_response *rs)
 {
 	struct MHD_Response *m = MHD_create_response_from_buffer(
-		rs->len, rs->body,
-		rs->body_static ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_FREE);
+	    rs->len, rs->body,
+	    rs->body_static ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_FREE);
 	if (!m) {
 		srv_response_free(rs);
 		return MHD_NO;
@@ -170,16 +169,16 @@ static enum MHD_Result send_response(struct MHD_Connection *c,
 	if (rs->allow)
 		MHD_add_response_header(m, "Allow", rs->allow);
 	if (rs->www_authenticate)
-		MHD_add_response_header(m, "WWW-Authenticate", "Bearer realm=\"sighted\"");
+		MHD_add_response_header(m, "WWW-Authenticate",
+					"Bearer realm=\"sighted\"");
 	enum MHD_Result ok = MHD_queue_response(c, (unsigned)rs->status, m);
 	MHD_destroy_response(m);
 	return ok;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
-				  const char *url, const char *method,
-				  const char *version, const char *upload,
-				  size_t *upload_size, void **con_cls)
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version,
+				  const char *upload, size_t *upload_size, void **con_cls)
 {
 	(void)version;
 	struct srv_http *h = cls;
@@ -224,19 +223,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	}
 
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	struct net_addr peer;
 	srv_sockaddr_addr(ci ? ci->client_addr : NULL, &peer);
 	struct srv_request rq = {
-		.method = method,
-		.path = url,
-		.arg_ip = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "ip"),
-		.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"),
-		.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"),
-		.body = r->body,
-		.body_len = r->len,
-		.body_too_large = r->too_large,
-		.now_ms = srv_now_ms(),
+	    .method = method,
+	    .path = url,
+	    .arg_ip = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "ip"),
+	    .authorization =
+		MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"),
+	    .content_type =
+		MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"),
+	    .body = r->body,
+	    .body_len = r->len,
+	    .body_too_large = r->too_large,
+	    .now_ms = srv_now_ms(),
 	};
 	if (h->ctx->trust.n) {
 		struct xff x = {.len = 0};
@@ -276,41 +277,46 @@ int srv_http_start(struct srv_ctx *ctx, const struct srv_http_config *cfg,
 	h->head.next = h->head.prev = &h->head;
 	for (size_t i = 0; i < cfg->nlisten && i < SRV_MAX_LISTEN; i++) {
 		const struct sockaddr *sa = (const struct sockaddr *)&cfg->listen[i];
-		unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+		unsigned flags =
+		    MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
 		if (sa->sa_family == AF_INET6) {
 			const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
-			flags |= IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr) ? MHD_USE_DUAL_STACK
-									 : MHD_USE_IPv6;
+			flags |= IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr)
+				     ? MHD_USE_DUAL_STACK
+				     : MHD_USE_IPv6;
 		}
 		uint16_t port = ntohs(sa->sa_family == AF_INET6
-					      ? ((const struct sockaddr_in6 *)sa)->sin6_port
-					      : ((const struct sockaddr_in *)sa)->sin_port);
+					  ? ((const struct sockaddr_in6 *)sa)->sin6_port
+					  : ((const struct sockaddr_in *)sa)->sin_port);
 		/* MHD_OPTION_LISTENING_ADDRESS_REUSE is left out on purpose:
 		 * MHD sets SO_REUSEADDR by default, and the option would add
 		 * SO_REUSEPORT, letting a second server share the port
 		 * silently instead of failing to start. */
 		struct MHD_OptionItem opts[] = {
-			{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
-			{MHD_OPTION_SOCK_ADDR, 0, (void *)sa},
-			{MHD_OPTION_CONNECTION_LIMIT, cfg->max_conns, NULL},
-			{MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip, NULL},
-			{MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout, NULL},
-			{MHD_OPTION_CONNECTION_MEMORY_LIMIT, SRV_CONN_MEMORY, NULL},
-			{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL},
-			{MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, h},
-			{cfg->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
-			 cfg->threads, NULL},
-			{MHD_OPTION_END, 0, NULL},
+		    {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
+		    {MHD_OPTION_SOCK_ADDR, 0, (void *)sa},
+		    {MHD_OPTION_CONNECTION_LIMIT, cfg->max_conns, NULL},
+		    {MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip, NULL},
+		    {MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout, NULL},
+		    {MHD_OPTION_CONNECTION_MEMORY_LIMIT, SRV_CONN_MEMORY, NULL},
+		    {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL},
+		    {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, h},
+		    {cfg->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
+		     cfg->threads, NULL},
+		    {MHD_OPTION_END, 0, NULL},
 		};
-		struct MHD_Daemon *d = MHD_start_daemon(flags, port, NULL, NULL, on_request, h,
-							MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+		struct MHD_Daemon *d =
+		    MHD_start_daemon(flags, port, NULL, NULL, on_request, h,
+				     MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 		if (!d) {
 			if (cfg->optional && cfg->optional[i]) {
-				srv_log("warning: cannot listen on %s; skipped", cfg->listen_text[i]);
+				srv_log("warning: cannot listen on %s; skipped",
+					cfg->listen_text[i]);
 				continue;
 			}
-			sd_error_set(err, SD_EIO, "cannot listen on %s (address in use, "
-						  "not available, or needs privileges)",
+			sd_error_set(err, SD_EIO,
+				     "cannot listen on %s (address in use, "
+				     "not available, or needs privileges)",
 				     cfg->listen_text[i]);
 			srv_http_stop(h);
 			return err ? err->code : SD_EIO;
@@ -325,12 +331,15 @@ int srv_http_start(struct srv_ctx *ctx, const struct srv_http_config *cfg,
 	return SD_OK;
 }
 
-size_t srv_http_count(const struct srv_http *h) { return h->n; }
+size_t srv_http_count(const struct srv_http *h)
+{
+	return h->n;
+}
 
 unsigned srv_http_port(const struct srv_http *h, size_t i)
 {
 	const union MHD_DaemonInfo *di =
-		i < h->n ? MHD_get_daemon_info(h->d[i], MHD_DAEMON_INFO_BIND_PORT) : NULL;
+	    i < h->n ? MHD_get_daemon_info(h->d[i], MHD_DAEMON_INFO_BIND_PORT) : NULL;
 	return di ? di->port : 0;
 }
 

@@ -11,7 +11,8 @@ void srv_log(const char *fmt, ...)
 	time_t now = time(NULL);
 	struct tm tm;
 	gmtime_r(&now, &tm);
-	size_t n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%SZ sighted serve: ", &tm);
+	size_t n =
+	    strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%SZ sighted serve: ", &tm);
 	va_list ap;
 	va_start(ap, fmt);
 	int k = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);

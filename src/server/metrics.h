@@ -40,7 +40,7 @@ void srv_metrics_event(enum srv_event e);
 uint64_t srv_metrics_event_count(enum srv_event e);
 
 /* Appends the exposition text. build_time is the snapshot's (0: none). */
-void srv_metrics_render(struct srv_buf *out, uint64_t build_time,
-			uint64_t now, uint64_t entries);
+void srv_metrics_render(struct srv_buf *out, uint64_t build_time, uint64_t now,
+			uint64_t entries);
 
 #endif

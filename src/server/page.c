@@ -17,11 +17,12 @@ static const char *evidence_text(const char *kind)
 	static const struct {
 		const char *kind, *text;
 	} t[] = {
-		{"list", "named in a published list of potentially impacted addresses"},
-		{"dns", "looked up a domain name of the campaign's infrastructure"},
-		{"flow", "exchanged network traffic with an address of the campaign's infrastructure"},
-		{"tls", "opened an encrypted (TLS) connection naming the campaign's server"},
-		{"http", "made a web request to the campaign's server or download address"},
+	    {"list", "named in a published list of potentially impacted addresses"},
+	    {"dns", "looked up a domain name of the campaign's infrastructure"},
+	    {"flow", "exchanged network traffic with an address of the campaign's "
+		     "infrastructure"},
+	    {"tls", "opened an encrypted (TLS) connection naming the campaign's server"},
+	    {"http", "made a web request to the campaign's server or download address"},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (!strcmp(kind, t[i].kind))
@@ -36,7 +37,8 @@ static const char *confidence_text(const char *c)
 	if (!strcmp(c, "medium"))
 		return "medium: the evidence is indirect or from a single source";
 	if (!strcmp(c, "low"))
-		return "low: for example a DNS lookup alone, which shows an attempt, not a connection";
+		return "low: for example a DNS lookup alone, which shows an attempt, not "
+		       "a connection";
 	return "not stated by the source";
 }
 
@@ -87,7 +89,8 @@ static void sighting(struct srv_buf *b, const struct srv_snap *snap, json_t *s)
 		json_array_foreach(ev, i, k)
 		{
 			srv_buf_puts(b, "<li>");
-			html(b, evidence_text(json_string_value(k) ? json_string_value(k) : ""));
+			html(b, evidence_text(json_string_value(k) ? json_string_value(k)
+								   : ""));
 			srv_buf_puts(b, "</li>");
 		}
 		srv_buf_puts(b, "</ul></dd><dt>How sure</dt><dd>");
@@ -95,9 +98,10 @@ static void sighting(struct srv_buf *b, const struct srv_snap *snap, json_t *s)
 		html(b, confidence_text(conf ? conf : ""));
 		srv_buf_puts(b, "</dd>");
 	} else {
-		srv_buf_puts(b, "<dt>Details</dt><dd>This server shows only the verdict to "
-				"anonymous visitors; a token holder sees dates, counts and "
-				"evidence.</dd>");
+		srv_buf_puts(b,
+			     "<dt>Details</dt><dd>This server shows only the verdict to "
+			     "anonymous visitors; a token holder sees dates, counts and "
+			     "evidence.</dd>");
 	}
 	srv_buf_puts(b, "</dl>");
 	struct db_campaign c;
@@ -127,8 +131,9 @@ static void result(struct srv_buf *b, const struct srv_page_view *v)
 		return;
 	const char *q = json_string_value(json_object_get(v->result, "query"));
 	bool listed = json_is_true(json_object_get(v->result, "listed"));
-	srv_buf_printf(b, "<section id=\"verdict\" class=\"verdict %s\" aria-live=\"polite\">",
-		       listed ? "listed" : "not-listed");
+	srv_buf_printf(
+	    b, "<section id=\"verdict\" class=\"verdict %s\" aria-live=\"polite\">",
+	    listed ? "listed" : "not-listed");
 	srv_buf_puts(b, "<h2>");
 	if (v->own)
 		srv_buf_puts(b, "Your address ");
@@ -140,21 +145,23 @@ static void result(struct srv_buf *b, const struct srv_page_view *v)
 			       : "<strong>was not seen</strong> in this snapshot");
 	srv_buf_puts(b, "</h2>");
 	if (listed) {
-		srv_buf_puts(b, "<p>This address is <em>potentially impacted</em>: a machine "
-				"using it was seen in contact with the infrastructure of the "
-				"campaign below. It does not prove a compromise (addresses are "
-				"shared and change); see the methodology.</p>");
+		srv_buf_puts(
+		    b, "<p>This address is <em>potentially impacted</em>: a machine "
+		       "using it was seen in contact with the infrastructure of the "
+		       "campaign below. It does not prove a compromise (addresses are "
+		       "shared and change); see the methodology.</p>");
 		size_t i, j;
 		json_t *m, *s;
 		json_array_foreach(json_object_get(v->result, "matches"), i, m)
 		{
 			json_array_foreach(json_object_get(m, "sightings"), j, s)
-			sighting(b, v->snap, s);
+			    sighting(b, v->snap, s);
 		}
 	} else {
-		srv_buf_puts(b, "<p>No sighting of this address is recorded. That is good "
-				"news, not a guarantee: the data covers only what the sources "
-				"saw during each campaign's window.</p>");
+		srv_buf_puts(
+		    b, "<p>No sighting of this address is recorded. That is good "
+		       "news, not a guarantee: the data covers only what the sources "
+		       "saw during each campaign's window.</p>");
 	}
 	srv_buf_puts(b, "</section>");
 }
@@ -204,7 +211,8 @@ static void fill(struct srv_buf *b, const char *name, size_t n, void *p)
 		sd_time_format((int64_t)db_build_time(v->snap->db), buf, sizeof(buf));
 		html(b, buf);
 	} else if (is(name, n, "entries")) {
-		srv_buf_printf(b, "%llu", (unsigned long long)db_entry_count(v->snap->db));
+		srv_buf_printf(b, "%llu",
+			       (unsigned long long)db_entry_count(v->snap->db));
 	} else if (is(name, n, "campaigns")) {
 		campaigns(b, v->snap);
 	}

@@ -16,9 +16,9 @@ struct srv_page_view {
 	const struct srv_snap *snap;
 	const struct net_addr *client;
 	const char *query; /* what the visitor asked (NULL: own address) */
-	json_t *result;    /* report_lookup, or NULL */
+	json_t *result;	   /* report_lookup, or NULL */
 	bool own;
-	int status;        /* non-zero: message explains a refusal */
+	int status; /* non-zero: message explains a refusal */
 	char message[320];
 };
 

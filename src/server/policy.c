@@ -14,17 +14,19 @@ bool srv_policy_check(const struct srv_policy *p, const struct net_addr *client,
 			*detail = REPORT_FULL;
 			return true;
 		}
-		*why = (struct srv_denial){403, "out_of_scope",
-					   "this token's scope does not include the address "
-					   "or prefix asked about"};
+		*why =
+		    (struct srv_denial){403, "out_of_scope",
+					"this token's scope does not include the address "
+					"or prefix asked about"};
 		return false;
 	}
 	*detail = p->anon_detail;
 	if (own)
 		return true;
 	if (q->len < 128) {
-		*why = (struct srv_denial){403, "token_required",
-					   "checking a prefix needs a token scoped to it"};
+		*why =
+		    (struct srv_denial){403, "token_required",
+					"checking a prefix needs a token scoped to it"};
 		return false;
 	}
 	if (p->mode == SRV_POLICY_OPEN)

@@ -27,7 +27,10 @@ static bool trusted(const struct srv_trust *t, const struct net_addr *a)
 	return false;
 }
 
-static bool is_space(char c) { return c == ' ' || c == '\t'; }
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
 
 void srv_client_addr(const struct net_addr *peer, const char *xff,
 		     const struct srv_trust *trust, struct net_addr *out)

@@ -7,8 +7,8 @@
 
 #include "server/limits.h"
 
-#define PROBE 8        /* slots a key may occupy */
-#define STRIPES 256    /* locks; a key's probe window never crosses one */
+#define PROBE 8	    /* slots a key may occupy */
+#define STRIPES 256 /* locks; a key's probe window never crosses one */
 
 struct slot {
 	uint64_t hi, lo;

@@ -32,8 +32,8 @@ static void drop_body(struct srv_response *r)
 	r->body_static = false;
 }
 
-static void set_body(struct srv_response *r, int status, const char *type,
-		     char *body, size_t len)
+static void set_body(struct srv_response *r, int status, const char *type, char *body,
+		     size_t len)
 {
 	drop_body(r);
 	r->status = status;
@@ -46,7 +46,7 @@ static void set_body(struct srv_response *r, int status, const char *type,
 static void out_of_memory(struct srv_response *r)
 {
 	static const char oom[] =
-		"{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
+	    "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
 	drop_body(r);
 	r->status = 500;
 	r->type = JSON_TYPE;
@@ -84,8 +84,7 @@ static void json_answer(struct call *c, int status, const char *key, json_t *val
 	set_body(c->resp, status, JSON_TYPE, body, len);
 }
 
-static void json_error(struct call *c, int status, const char *code,
-		       const char *message)
+static void json_error(struct call *c, int status, const char *code, const char *message)
 {
 	json_t *e = json_object();
 	json_object_set_new(e, "code", json_string(code));
@@ -166,14 +165,15 @@ static bool rate_ok(struct call *c, const struct srv_token *tok, double cost)
 		return true;
 	srv_metrics_event(SRV_EV_RATE_LIMITED);
 	c->resp->retry_after = retry;
-	json_error(c, 429, "rate_limited", "too many requests; retry after the number "
-					   "of seconds in the Retry-After header");
+	json_error(c, 429, "rate_limited",
+		   "too many requests; retry after the number "
+		   "of seconds in the Retry-After header");
 	return false;
 }
 
 /* Parses the text of one query; on failure *code and *msg say why. */
-static bool parse_query(const char *s, size_t n, struct net_prefix *q,
-			const char **code, char *msg, size_t msgsize)
+static bool parse_query(const char *s, size_t n, struct net_prefix *q, const char **code,
+			char *msg, size_t msgsize)
 {
 	if (n == 0) {
 		*code = "bad_address";
@@ -256,14 +256,16 @@ static json_t *bulk_items(struct call *c)
 		json_t *a = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
 		if (!a) {
 			char msg[256];
-			snprintf(msg, sizeof(msg), "the body is not valid JSON: %s (line %d)",
-				 je.text, je.line);
+			snprintf(msg, sizeof(msg),
+				 "the body is not valid JSON: %s (line %d)", je.text,
+				 je.line);
 			json_error(c, 400, "bad_json", msg);
 			return NULL;
 		}
 		if (!json_is_array(a)) {
 			json_decref(a);
-			json_error(c, 400, "bad_json", "the body must be a JSON array of strings");
+			json_error(c, 400, "bad_json",
+				   "the body must be a JSON array of strings");
 			return NULL;
 		}
 		return a;
@@ -277,7 +279,8 @@ static json_t *bulk_items(struct call *c)
 		pos = end + 1;
 		while (s < e && (body[s] == ' ' || body[s] == '\t'))
 			s++;
-		while (e > s && (body[e - 1] == ' ' || body[e - 1] == '\t' || body[e - 1] == '\r'))
+		while (e > s &&
+		       (body[e - 1] == ' ' || body[e - 1] == '\t' || body[e - 1] == '\r'))
 			e--;
 		if (s == e || body[s] == '#')
 			continue;
@@ -286,7 +289,8 @@ static json_t *bulk_items(struct call *c)
 			break;
 		/* a line that is not UTF-8 or holds a NUL is kept as null, and
 		 * answered as a malformed entry */
-		json_t *str = memchr(body + s, 0, e - s) ? NULL : json_stringn(body + s, e - s);
+		json_t *str =
+		    memchr(body + s, 0, e - s) ? NULL : json_stringn(body + s, e - s);
 		json_array_append_new(a, str ? str : json_null());
 	}
 	if (!a)
@@ -321,7 +325,8 @@ static void check_bulk(struct call *c)
 		return;
 	if (c->req->body_too_large) {
 		char msg[128];
-		snprintf(msg, sizeof(msg), "the body is larger than %d bytes", SRV_MAX_BODY);
+		snprintf(msg, sizeof(msg), "the body is larger than %d bytes",
+			 SRV_MAX_BODY);
 		json_error(c, 413, "body_too_large", msg);
 		return;
 	}
@@ -330,8 +335,8 @@ static void check_bulk(struct call *c)
 		return;
 	if (json_array_size(items) > tok->bulk) {
 		char msg[128];
-		snprintf(msg, sizeof(msg), "at most %u entries per bulk request for this token",
-			 tok->bulk);
+		snprintf(msg, sizeof(msg),
+			 "at most %u entries per bulk request for this token", tok->bulk);
 		json_decref(items);
 		json_error(c, 413, "too_many_entries", msg);
 		return;
@@ -342,8 +347,9 @@ static void check_bulk(struct call *c)
 	json_array_foreach(items, i, it)
 	{
 		if (!json_is_string(it)) {
-			json_array_append_new(results, item_error(it, "bad_address",
-								  "each entry must be a UTF-8 string"));
+			json_array_append_new(
+			    results, item_error(it, "bad_address",
+						"each entry must be a UTF-8 string"));
 			continue;
 		}
 		struct net_prefix q;
@@ -356,8 +362,10 @@ static void check_bulk(struct call *c)
 		}
 		enum report_detail detail;
 		struct srv_denial why;
-		if (!srv_policy_check(&c->ctx->policy, &c->req->client, tok, &q, &detail, &why)) {
-			json_array_append_new(results, item_error(it, why.code, why.message));
+		if (!srv_policy_check(&c->ctx->policy, &c->req->client, tok, &q, &detail,
+				      &why)) {
+			json_array_append_new(results,
+					      item_error(it, why.code, why.message));
 			continue;
 		}
 		json_t *r = report_lookup(c->snap->db, &q, detail, SRV_MAX_INSIDE);
@@ -418,14 +426,17 @@ static void page(struct call *c, const char *name)
 			srv_metrics_event(SRV_EV_RATE_LIMITED);
 			c->resp->retry_after = retry;
 			v.status = 429;
-			snprintf(v.message, sizeof(v.message),
-				 "Too many checks from your address; please try again in %u "
-				 "seconds.", retry);
+			snprintf(
+			    v.message, sizeof(v.message),
+			    "Too many checks from your address; please try again in %u "
+			    "seconds.",
+			    retry);
 			goto render;
 		}
 		enum report_detail detail;
 		struct srv_denial why;
-		if (!srv_policy_check(&c->ctx->policy, &c->req->client, NULL, &q, &detail, &why)) {
+		if (!srv_policy_check(&c->ctx->policy, &c->req->client, NULL, &q, &detail,
+				      &why)) {
 			v.status = why.status;
 			snprintf(v.message, sizeof(v.message), "%s.", why.message);
 			goto render;
@@ -442,7 +453,8 @@ render:;
 		out_of_memory(c->resp);
 		return;
 	}
-	set_body(c->resp, v.status ? v.status : 200, "text/html; charset=utf-8", body, len);
+	set_body(c->resp, v.status ? v.status : 200, "text/html; charset=utf-8", body,
+		 len);
 }
 
 static void metrics(struct call *c)
@@ -494,14 +506,14 @@ static void route(struct call *c)
 		const char *path;
 		enum srv_route route;
 	} fixed[] = {
-		{"/", SRV_ROUTE_PAGE},
-		{"/methodology", SRV_ROUTE_PAGE},
-		{"/stats", SRV_ROUTE_PAGE},
-		{"/api/v1/campaigns", SRV_ROUTE_CAMPAIGNS},
-		{"/api/v1/stats", SRV_ROUTE_STATS},
-		{"/api/v1/openapi.json", SRV_ROUTE_OPENAPI},
-		{"/healthz", SRV_ROUTE_HEALTH},
-		{"/metrics", SRV_ROUTE_METRICS},
+	    {"/", SRV_ROUTE_PAGE},
+	    {"/methodology", SRV_ROUTE_PAGE},
+	    {"/stats", SRV_ROUTE_PAGE},
+	    {"/api/v1/campaigns", SRV_ROUTE_CAMPAIGNS},
+	    {"/api/v1/stats", SRV_ROUTE_STATS},
+	    {"/api/v1/openapi.json", SRV_ROUTE_OPENAPI},
+	    {"/healthz", SRV_ROUTE_HEALTH},
+	    {"/metrics", SRV_ROUTE_METRICS},
 	};
 	r->route = SRV_ROUTE_OTHER;
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
@@ -522,16 +534,31 @@ static void route(struct call *c)
 	}
 	switch (r->route) {
 	case SRV_ROUTE_PAGE:
-		page(c, !strcmp(p, "/") ? "index.html"
-			: !strcmp(p, "/stats") ? "stats.html" : "methodology.html");
+		page(c, !strcmp(p, "/")	       ? "index.html"
+			: !strcmp(p, "/stats") ? "stats.html"
+					       : "methodology.html");
 		break;
-	case SRV_ROUTE_ASSET: serve_asset(c, p + sizeof(assets) - 1, NULL); break;
-	case SRV_ROUTE_CAMPAIGNS: cached(c, c->snap->campaigns_json, c->snap->campaigns_len); break;
-	case SRV_ROUTE_STATS: cached(c, c->snap->stats_json, c->snap->stats_len); break;
-	case SRV_ROUTE_OPENAPI: serve_asset(c, "openapi.json", JSON_TYPE); break;
-	case SRV_ROUTE_HEALTH: json_answer(c, 200, "status", json_string("ok")); break;
-	case SRV_ROUTE_METRICS: metrics(c); break;
-	default: json_error(c, 404, "not_found", "no such page or endpoint"); break;
+	case SRV_ROUTE_ASSET:
+		serve_asset(c, p + sizeof(assets) - 1, NULL);
+		break;
+	case SRV_ROUTE_CAMPAIGNS:
+		cached(c, c->snap->campaigns_json, c->snap->campaigns_len);
+		break;
+	case SRV_ROUTE_STATS:
+		cached(c, c->snap->stats_json, c->snap->stats_len);
+		break;
+	case SRV_ROUTE_OPENAPI:
+		serve_asset(c, "openapi.json", JSON_TYPE);
+		break;
+	case SRV_ROUTE_HEALTH:
+		json_answer(c, 200, "status", json_string("ok"));
+		break;
+	case SRV_ROUTE_METRICS:
+		metrics(c);
+		break;
+	default:
+		json_error(c, 404, "not_found", "no such page or endpoint");
+		break;
 	}
 }
 

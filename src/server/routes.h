@@ -16,7 +16,7 @@
 #include "server/reload.h"
 
 struct srv_ctx {
-	struct srv_slot snap;   /* struct srv_snap */
+	struct srv_slot snap;	/* struct srv_snap */
 	struct srv_slot tokens; /* struct srv_tokens */
 	struct srv_policy policy;
 	struct srv_trust trust;
@@ -25,25 +25,25 @@ struct srv_ctx {
 };
 
 struct srv_request {
-	const char *method;        /* "GET", "HEAD", "POST", ... */
-	const char *path;          /* decoded, without the query string */
-	const char *arg_ip;        /* ?ip= (the page's form), or NULL */
+	const char *method;	   /* "GET", "HEAD", "POST", ... */
+	const char *path;	   /* decoded, without the query string */
+	const char *arg_ip;	   /* ?ip= (the page's form), or NULL */
 	const char *authorization; /* header value, or NULL */
 	const char *content_type;  /* header value, or NULL */
-	const char *body;          /* POST body (not NUL-terminated) */
+	const char *body;	   /* POST body (not NUL-terminated) */
 	size_t body_len;
-	bool body_too_large; /* more than SRV_MAX_BODY was sent or announced */
+	bool body_too_large;	/* more than SRV_MAX_BODY was sent or announced */
 	struct net_addr client; /* after the proxy rules */
-	uint64_t now_ms;        /* wall clock, for the rate limiter */
+	uint64_t now_ms;	/* wall clock, for the rate limiter */
 };
 
 struct srv_response {
 	int status;
-	const char *type;  /* Content-Type */
-	char *body;        /* malloc'd unless body_static */
+	const char *type; /* Content-Type */
+	char *body;	  /* malloc'd unless body_static */
 	size_t len;
 	bool body_static;
-	bool cacheable;    /* an embedded asset: may be cached */
+	bool cacheable;	       /* an embedded asset: may be cached */
 	unsigned retry_after;  /* seconds, for 429; 0 none */
 	const char *allow;     /* for 405 */
 	bool www_authenticate; /* for 401 */

@@ -17,7 +17,7 @@
 struct watch {
 	const char *path;
 	struct srv_file_id id; /* of the file last tried */
-	int warned;            /* errno last reported for it */
+	int warned;	       /* errno last reported for it */
 };
 
 static void describe(const struct srv_snap *s, char *buf, size_t size)
@@ -94,7 +94,8 @@ static void print_listening(const struct srv_config *cfg, struct srv_http *h)
 			continue;
 		k++;
 		bool v6 = sa->sa_family == AF_INET6;
-		srv_log("listening on http://%s%s%s:%u/", v6 ? "[" : "", a, v6 ? "]" : "", port);
+		srv_log("listening on http://%s%s%s:%u/", v6 ? "[" : "", a, v6 ? "]" : "",
+			port);
 	}
 }
 
@@ -114,11 +115,11 @@ int srv_run(const struct srv_config *cfg)
 		return cfg->tokens_path ? err.code : SD_ENOMEM;
 	}
 	struct srv_ctx ctx = {
-		.policy = cfg->policy,
-		.trust = {cfg->trust, cfg->ntrust},
-		.rl = srv_ratelimit_new(),
-		.anon_rate = cfg->anon_rate,
-		.anon_burst = cfg->anon_burst,
+	    .policy = cfg->policy,
+	    .trust = {cfg->trust, cfg->ntrust},
+	    .rl = srv_ratelimit_new(),
+	    .anon_rate = cfg->anon_rate,
+	    .anon_burst = cfg->anon_burst,
 	};
 	srv_slot_init(&ctx.snap, &snap->ref);
 	srv_slot_init(&ctx.tokens, &tokens->ref);
@@ -141,15 +142,15 @@ int srv_run(const struct srv_config *cfg)
 	signal(SIGPIPE, SIG_IGN);
 
 	struct srv_http_config hc = {
-		.listen = cfg->listen,
-		.listen_text = cfg->listen_text,
-		.nlisten = cfg->nlisten,
-		.threads = cfg->threads,
-		.max_conns = cfg->max_conns,
-		.per_ip = cfg->per_ip,
-		.idle_timeout = cfg->idle_timeout,
-		.deadline = cfg->deadline,
-		.optional = cfg->listen_optional,
+	    .listen = cfg->listen,
+	    .listen_text = cfg->listen_text,
+	    .nlisten = cfg->nlisten,
+	    .threads = cfg->threads,
+	    .max_conns = cfg->max_conns,
+	    .per_ip = cfg->per_ip,
+	    .idle_timeout = cfg->idle_timeout,
+	    .deadline = cfg->deadline,
+	    .optional = cfg->listen_optional,
 	};
 	struct srv_http *http = NULL;
 	int rc = ctx.rl ? srv_http_start(&ctx, &hc, &http, &err)

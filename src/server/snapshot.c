@@ -61,7 +61,8 @@ int srv_snap_from_db(struct db *db, struct srv_snap **out, struct sd_error *err)
 	json_decref(snap);
 	if (!s->snapshot_json || !s->campaigns_json || !s->stats_json) {
 		srv_ref_put(&s->ref);
-		return sd_error_set(err, SD_ENOMEM, "out of memory rendering the snapshot");
+		return sd_error_set(err, SD_ENOMEM,
+				    "out of memory rendering the snapshot");
 	}
 	*out = s;
 	return SD_OK;

@@ -82,7 +82,8 @@ static json_t *source_names(const struct db *db, const struct camp *c)
 			const char *name = db_sourceset_item(db, c->sets[i], k);
 			bool seen = false;
 			for (size_t j = 0; j < json_array_size(a) && !seen; j++)
-				seen = !strcmp(json_string_value(json_array_get(a, j)), name);
+				seen = !strcmp(json_string_value(json_array_get(a, j)),
+					       name);
 			if (!seen && json_array_size(a) < 4 * MAX_SETS)
 				json_array_append_new(a, json_string(name));
 		}
@@ -176,7 +177,8 @@ json_t *srv_stats_build(const struct db *db)
 			d[10] = 0; /* the date part */
 			json_t *pt = json_array();
 			json_array_append_new(pt, json_string(d));
-			json_array_append_new(pt, json_integer((json_int_t)a.cells[ci].n));
+			json_array_append_new(pt,
+					      json_integer((json_int_t)a.cells[ci].n));
 			json_array_append_new(days, pt);
 		}
 		json_object_set_new(o, "per_day", days);

@@ -51,7 +51,7 @@ void srv_token_hash_hex(const uint8_t hash[32], char out[72])
 int srv_token_generate(char out[44], struct sd_error *err)
 {
 	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 	uint8_t r[33];
 	size_t got = 0;
 	while (got < sizeof(r)) {
@@ -122,7 +122,8 @@ static const char *parse_field(struct srv_token *tok, const char *f, size_t n)
 			const char *comma = memchr(v, ',', vl);
 			size_t pl = comma ? (size_t)(comma - v) : vl;
 			if (tok->nscope >= SRV_MAX_SCOPES)
-				return "too many scope prefixes (limit SRV_MAX_SCOPES, 64)";
+				return "too many scope prefixes (limit SRV_MAX_SCOPES, "
+				       "64)";
 			const char *why = NULL;
 			if (net_prefix_parse(v, pl, &tok->scope[tok->nscope], 0, &why))
 				return why ? why : "bad scope prefix";
@@ -136,7 +137,8 @@ static const char *parse_field(struct srv_token *tok, const char *f, size_t n)
 		}
 	} else if (kl == 4 && !memcmp(f, "rate", 4)) {
 		if (!parse_number(v, vl, 1e6, &d))
-			return "rate must be a number of requests per second, >0 and <=1e6";
+			return "rate must be a number of requests per second, >0 and "
+			       "<=1e6";
 		tok->rate = d;
 	} else if (kl == 5 && !memcmp(f, "burst", 5)) {
 		if (!parse_number(v, vl, 1e6, &d) || d < 1)
@@ -144,7 +146,8 @@ static const char *parse_field(struct srv_token *tok, const char *f, size_t n)
 		tok->burst = d;
 	} else if (kl == 4 && !memcmp(f, "bulk", 4)) {
 		if (!parse_number(v, vl, SRV_MAX_BULK, &d) || d != floor(d))
-			return "bulk must be a whole number from 1 to SRV_MAX_BULK (10000)";
+			return "bulk must be a whole number from 1 to SRV_MAX_BULK "
+			       "(10000)";
 		tok->bulk = (unsigned)d;
 	} else {
 		return "unknown key (expected name, scope, rate, burst or bulk)";
@@ -154,9 +157,8 @@ static const char *parse_field(struct srv_token *tok, const char *f, size_t n)
 
 static const char *parse_line(struct srv_token *tok, const char *s, size_t n)
 {
-	*tok = (struct srv_token){.rate = SRV_TOKEN_RATE,
-				  .burst = SRV_TOKEN_BURST,
-				  .bulk = SRV_MAX_BULK};
+	*tok = (struct srv_token){
+	    .rate = SRV_TOKEN_RATE, .burst = SRV_TOKEN_BURST, .bulk = SRV_MAX_BULK};
 	size_t i = 0, field = 0;
 	while (i < n) {
 		while (i < n && (s[i] == ' ' || s[i] == '\t'))
@@ -216,7 +218,8 @@ int srv_tokens_parse(const char *text, size_t len, const char *name,
 		if (k == n || s[k] == '#')
 			continue;
 		if (memchr(s, 0, n)) {
-			rc = sd_error_set(err, SD_EPARSE, "%s:%zu: NUL byte in line", name, line);
+			rc = sd_error_set(err, SD_EPARSE, "%s:%zu: NUL byte in line",
+					  name, line);
 			goto fail;
 		}
 		if (t->n >= SRV_MAX_TOKENS) {
@@ -229,7 +232,8 @@ int srv_tokens_parse(const char *text, size_t len, const char *name,
 			size_t nc = cap ? cap * 2 : 16;
 			struct srv_token *v = realloc(t->v, nc * sizeof(*v));
 			if (!v) {
-				rc = sd_error_set(err, SD_ENOMEM, "%s: out of memory", name);
+				rc = sd_error_set(err, SD_ENOMEM, "%s: out of memory",
+						  name);
 				goto fail;
 			}
 			t->v = v;
@@ -246,9 +250,10 @@ int srv_tokens_parse(const char *text, size_t len, const char *name,
 		qsort(t->v, t->n, sizeof(*t->v), cmp_token);
 	for (size_t i = 1; i < t->n; i++)
 		if (!memcmp(t->v[i].hash, t->v[i - 1].hash, 32)) {
-			rc = sd_error_set(err, SD_EPARSE,
-					  "%s: the same token hash appears twice (%s and %s)",
-					  name, t->v[i - 1].name, t->v[i].name);
+			rc = sd_error_set(
+			    err, SD_EPARSE,
+			    "%s: the same token hash appears twice (%s and %s)", name,
+			    t->v[i - 1].name, t->v[i].name);
 			goto fail;
 		}
 	*out = t;
@@ -258,8 +263,7 @@ fail:
 	return rc;
 }
 
-int srv_tokens_load(const char *path, struct srv_tokens **out,
-		    struct sd_error *err)
+int srv_tokens_load(const char *path, struct srv_tokens **out, struct sd_error *err)
 {
 	*out = NULL;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -296,8 +300,8 @@ int srv_tokens_load(const char *path, struct srv_tokens **out,
 	return rc;
 }
 
-const struct srv_token *srv_tokens_find(const struct srv_tokens *t,
-					const char *s, size_t n)
+const struct srv_token *srv_tokens_find(const struct srv_tokens *t, const char *s,
+					size_t n)
 {
 	if (!t || !t->n || n == 0 || n > SRV_MAX_TOKEN)
 		return NULL;

@@ -22,7 +22,7 @@ struct srv_token {
 	struct net_prefix scope[SRV_MAX_SCOPES];
 	unsigned nscope;
 	double rate, burst; /* token bucket: per second, size */
-	unsigned bulk;      /* entries allowed in one bulk request */
+	unsigned bulk;	    /* entries allowed in one bulk request */
 };
 
 struct srv_tokens {
@@ -34,16 +34,15 @@ struct srv_tokens {
 /* Parses a tokens file. The whole file is refused at the first bad line
  * ("file:line: why" in err): a half-read access list is worse than the old
  * one, which a reload keeps. */
-int srv_tokens_load(const char *path, struct srv_tokens **out,
-		    struct sd_error *err);
+int srv_tokens_load(const char *path, struct srv_tokens **out, struct sd_error *err);
 int srv_tokens_parse(const char *text, size_t len, const char *name,
 		     struct srv_tokens **out, struct sd_error *err);
 /* An empty table (no tokens file). */
 struct srv_tokens *srv_tokens_empty(void);
 
 /* The token whose secret is s (n bytes), or NULL. */
-const struct srv_token *srv_tokens_find(const struct srv_tokens *t,
-					const char *s, size_t n);
+const struct srv_token *srv_tokens_find(const struct srv_tokens *t, const char *s,
+					size_t n);
 /* True if q lies inside one of the token's scope prefixes. */
 bool srv_token_covers(const struct srv_token *t, const struct net_prefix *q);
 
