@@ -12,6 +12,7 @@ static const struct cli_command *const commands[] = {
 	&cli_cmd_indicators,
 	&cli_cmd_correlate,
 	&cli_cmd_records,
+	&cli_cmd_serve,
 	NULL,
 };
 

@@ -1,0 +1,137 @@
+#!/bin/bash
+# bench/serve.sh — `sighted serve` against nginx on loopback, in one run.
+#
+# wrk drives GET /api/v1/check/{address} (a listed and an unlisted address;
+# keep-alive and a new connection per request) at sighted, and the same
+# paths at nginx serving the very same JSON bodies as static files. Printed
+# side by side: requests/s, requests per server CPU-second (utime+stime of
+# the server's processes from /proc/PID/stat: wrk itself takes about half of
+# a 2-core machine, so throughput alone flatters nobody), p50 and p99
+# latency, and the ratios sighted/nginx. Each figure is the median of RUNS.
+#   RUNS=3 DURATION=5 CONNS=32 WORKERS=2 bench/serve.sh
+set -eu
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-3}
+DURATION=${DURATION:-5}
+CONNS=${CONNS:-32}
+WORKERS=${WORKERS:-$(nproc)}
+S=${SIGHTED:-./sighted}
+command -v wrk >/dev/null || { echo "bench/serve.sh: needs wrk (Debian package wrk)" >&2; exit 1; }
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+[ -x "$NGINX" ] || { echo "bench/serve.sh: needs nginx (Debian package nginx-light)" >&2; exit 1; }
+[ -x "$S" ] || make -s sighted
+
+W=$(mktemp -d /tmp/sighted-bench-serve-XXXXXX)
+chmod 755 "$W"
+SPID= NPID=
+cleanup() {
+	[ -n "$SPID" ] && kill "$SPID" 2>/dev/null
+	[ -n "$NPID" ] && kill "$NPID" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$W"
+}
+trap cleanup EXIT
+
+# the bundled demo snapshot
+export SIGHTED_CAMPAIGNS=data/campaigns
+$S import -q -o "$W/3cx.sdb" data/demo/impacted-3cx.csv data/demo/impacted-partner.jsonl >/dev/null 2>&1
+$S import -q -c gopuram-2023 -o "$W/gop.sdb" data/demo/impacted-gopuram.txt >/dev/null 2>&1
+$S merge -o "$W/demo.sdb" "$W/3cx.sdb" "$W/gop.sdb" >/dev/null 2>&1
+LISTED=192.0.2.122
+UNLISTED=192.0.2.1
+
+$S serve --db "$W/demo.sdb" --policy open --rate 0 --threads "$WORKERS" --listen 127.0.0.1:0 \
+	--max-connections 4096 --per-ip 4096 2>"$W/sighted.log" &
+SPID=$!
+for _ in $(seq 50); do grep -q listening "$W/sighted.log" && break; sleep 0.1; done
+SPORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$W/sighted.log" | head -1)
+
+# nginx serves what sighted answers, byte for byte, as static files
+mkdir -p "$W/www/api/v1/check" "$W/ngx"
+for a in $LISTED $UNLISTED; do
+	curl -s "http://127.0.0.1:$SPORT/api/v1/check/$a" >"$W/www/api/v1/check/$a"
+done
+NPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 18089)
+cat >"$W/nginx.conf" <<NGX
+worker_processes $WORKERS;
+daemon off;
+pid $W/nginx.pid;
+error_log $W/nginx.err warn;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	default_type application/json;
+	keepalive_requests 1000000;
+	client_body_temp_path $W/ngx; proxy_temp_path $W/ngx; fastcgi_temp_path $W/ngx;
+	uwsgi_temp_path $W/ngx; scgi_temp_path $W/ngx;
+	server { listen 127.0.0.1:$NPORT; root $W/www; }
+}
+NGX
+"$NGINX" -c "$W/nginx.conf" -e "$W/nginx.err" &
+NPID=$!
+sleep 0.5
+curl -sf "http://127.0.0.1:$NPORT/api/v1/check/$LISTED" | cmp -s - "$W/www/api/v1/check/$LISTED" ||
+	{ echo "bench/serve.sh: nginx does not answer" >&2; exit 1; }
+
+# CPU ticks of a process and its children (nginx workers)
+ticks() {
+	local pids="$1 $(pgrep -P "$1" | tr '\n' ' ')" t=0 p
+	for p in $pids; do
+		[ -r "/proc/$p/stat" ] || continue
+		t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+	done
+	echo $t
+}
+to_us() { # wrk latency "419.00us" / "2.64ms" / "1.02s" -> microseconds
+	awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) print n; else if (v ~ /ms$/) print n * 1000; else if (v ~ /s$/) print n * 1000000; else print n }'
+}
+HZ=$(getconf CLK_TCK)
+
+# one PID PORT ADDR MODE -> "rps rps_per_cpu_s p50_us p99_us"
+one() {
+	local pid=$1 port=$2 addr=$3 mode=$4 extra=()
+	[ "$mode" = new ] && extra=(-H "Connection: close")
+	local t0 t1 out
+	t0=$(ticks "$pid")
+	out=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "${extra[@]}" "http://127.0.0.1:$port/api/v1/check/$addr")
+	t1=$(ticks "$pid")
+	local rps p50 p99 errs
+	rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+	p50=$(to_us "$(awk '$1 == "50%" {print $2}' <<<"$out")")
+	p99=$(to_us "$(awk '$1 == "99%" {print $2}' <<<"$out")")
+	errs=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out")
+	[ -n "$errs" ] && echo "  ($mode $addr on $port: $errs)" >&2
+	local total cpu
+	total=$(awk '/requests in/ {print $1}' <<<"$out")
+	cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$HZ" 'BEGIN { print (b - a) / hz }')
+	awk -v r="$rps" -v n="$total" -v c="$cpu" -v p="$p50" -v q="$p99" \
+		'BEGIN { printf "%.0f %.0f %.0f %.0f\n", r, (c > 0 ? n / c : 0), p, q }'
+}
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+echo "sighted serve vs nginx (static file of the same body), wrk -t1 -c$CONNS -d${DURATION}s, $WORKERS worker(s) each, median of $RUNS"
+echo "$(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+printf '\n%-22s %-8s %12s %12s %9s %9s\n' scenario server req/s req/cpu-s p50_us p99_us
+for mode in keepalive new; do
+	for kind in listed unlisted; do
+		addr=$LISTED; [ $kind = unlisted ] && addr=$UNLISTED
+		declare -A res=()
+		for srv in sighted nginx; do
+			pid=$SPID port=$SPORT
+			[ $srv = nginx ] && pid=$NPID port=$NPORT
+			: >"$W/runs"
+			for r in $(seq "$RUNS"); do one "$pid" "$port" "$addr" "$mode" >>"$W/runs"; done
+			for col in 1 2 3 4; do
+				res[$srv.$col]=$(awk -v c=$col '{print $c}' "$W/runs" | median)
+			done
+			printf '%-22s %-8s %12s %12s %9s %9s\n' "$mode/$kind" "$srv" \
+				"${res[$srv.1]}" "${res[$srv.2]}" "${res[$srv.3]}" "${res[$srv.4]}"
+		done
+		awk -v a="${res[sighted.1]}" -v b="${res[nginx.1]}" -v c="${res[sighted.2]}" -v d="${res[nginx.2]}" \
+			-v e="${res[sighted.4]}" -v f="${res[nginx.4]}" -v m="$mode/$kind" \
+			'BEGIN { printf "%-22s %-8s %11.2fx %11.2fx %9s %8.2fx\n", m, "ratio", a / b, (d > 0 ? c / d : 0), "", (f > 0 ? e / f : 0) }'
+		unset res
+	done
+done
+echo
+echo "ratio = sighted / nginx: above 1 is better for req/s and req/cpu-s; below 1 is better for p99."

@@ -1,0 +1,41 @@
+/* The HTTP transport: libmicrohttpd daemons (one per listening address,
+ * epoll, a pool of worker threads) feeding srv_handle, with the connection
+ * limits and the slow-client cut-off. */
+#ifndef SD_SERVER_HTTP_H
+#define SD_SERVER_HTTP_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "core/error.h"
+#include "server/routes.h"
+
+struct srv_http_config {
+	const struct sockaddr_storage *listen;
+	const char *const *listen_text; /* for messages */
+	size_t nlisten;
+	unsigned threads;      /* per daemon */
+	unsigned max_conns;    /* per daemon */
+	unsigned per_ip;       /* connections from one address */
+	unsigned idle_timeout; /* seconds */
+	unsigned deadline;     /* seconds to send one whole request */
+	/* a listen address that cannot be bound is skipped with a warning
+	 * rather than fatal (the default [::1] on a host without IPv6) */
+	const bool *optional;
+};
+
+struct srv_http;
+
+int srv_http_start(struct srv_ctx *ctx, const struct srv_http_config *cfg,
+		   struct srv_http **out, struct sd_error *err);
+/* Closes connections that have not sent a whole request within the
+ * deadline (called about once a second). */
+void srv_http_reap(struct srv_http *h, uint64_t now_ms);
+/* The port a daemon is bound to (for --listen 127.0.0.1:0). */
+unsigned srv_http_port(const struct srv_http *h, size_t i);
+size_t srv_http_count(const struct srv_http *h);
+void srv_http_stop(struct srv_http *h);
+
+uint64_t srv_now_ms(void);
+
+#endif

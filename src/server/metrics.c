@@ -1,0 +1,142 @@
+#include "server/metrics.h"
+
+#include <stdatomic.h>
+
+static const int statuses[] = {200, 400, 401, 403, 404, 405, 413, 415, 429, 500, 503};
+#define NSTATUS (sizeof(statuses) / sizeof(statuses[0]))
+#define STATUS_OTHER NSTATUS
+
+/* latency bucket upper bounds in microseconds */
+static const uint64_t bounds[] = {100,	 250,	500,	1000,	2500,	5000,	10000,
+				  25000, 50000, 100000, 250000, 500000, 1000000};
+#define NBOUNDS (sizeof(bounds) / sizeof(bounds[0]))
+
+static atomic_uint_fast64_t requests[SRV_ROUTE_COUNT][NSTATUS + 1];
+static atomic_uint_fast64_t latency[NBOUNDS + 1];
+static atomic_uint_fast64_t latency_sum_us;
+static atomic_uint_fast64_t events[SRV_EV_COUNT];
+
+static const char *const route_names[SRV_ROUTE_COUNT] = {
+    "page",  "asset",	"check_self", "check",	 "bulk",  "campaigns",
+    "stats", "openapi", "healthz",    "metrics", "other",
+};
+
+const char *srv_route_name(enum srv_route r)
+{
+	return r < SRV_ROUTE_COUNT ? route_names[r] : "other";
+}
+
+void srv_metrics_request(enum srv_route r, int status, uint64_t micros)
+{
+	size_t si = STATUS_OTHER;
+	for (size_t i = 0; i < NSTATUS; i++)
+		if (statuses[i] == status)
+			si = i;
+	if (r >= SRV_ROUTE_COUNT)
+		r = SRV_ROUTE_OTHER;
+	atomic_fetch_add_explicit(&requests[r][si], 1, memory_order_relaxed);
+	size_t b = 0;
+	while (b < NBOUNDS && micros > bounds[b])
+		b++;
+	atomic_fetch_add_explicit(&latency[b], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&latency_sum_us, micros, memory_order_relaxed);
+}
+
+void srv_metrics_event(enum srv_event e)
+{
+	atomic_fetch_add_explicit(&events[e], 1, memory_order_relaxed);
+}
+
+uint64_t srv_metrics_event_count(enum srv_event e)
+{
+	return atomic_load_explicit(&events[e], memory_order_relaxed);
+}
+
+void srv_metrics_render(struct srv_buf *o, uint64_t build_time, uint64_t now,
+			uint64_t entries)
+{
+	srv_buf_puts(
+	    o, "# HELP sighted_http_requests_total HTTP requests by route and status.\n"
+	       "# TYPE sighted_http_requests_total counter\n");
+	for (int r = 0; r < SRV_ROUTE_COUNT; r++)
+		for (size_t s = 0; s <= NSTATUS; s++) {
+			uint64_t v =
+			    atomic_load_explicit(&requests[r][s], memory_order_relaxed);
+			if (!v)
+				continue;
+			if (s == STATUS_OTHER)
+				srv_buf_printf(o,
+					       "sighted_http_requests_total{route=\"%s\","
+					       "status=\"other\"} %llu\n",
+					       route_names[r], (unsigned long long)v);
+			else
+				srv_buf_printf(o,
+					       "sighted_http_requests_total{route=\"%s\","
+					       "status=\"%d\"} %llu\n",
+					       route_names[r], statuses[s],
+					       (unsigned long long)v);
+		}
+	srv_buf_puts(o, "# HELP sighted_http_request_duration_seconds Time from the "
+			"request's arrival to its answer.\n"
+			"# TYPE sighted_http_request_duration_seconds histogram\n");
+	uint64_t cum = 0;
+	for (size_t b = 0; b <= NBOUNDS; b++) {
+		cum += atomic_load_explicit(&latency[b], memory_order_relaxed);
+		if (b < NBOUNDS)
+			srv_buf_printf(o,
+				       "sighted_http_request_duration_seconds_bucket{le="
+				       "\"%g\"} %llu\n",
+				       (double)bounds[b] / 1e6, (unsigned long long)cum);
+		else
+			srv_buf_printf(o,
+				       "sighted_http_request_duration_seconds_bucket{le="
+				       "\"+Inf\"} %llu\n",
+				       (unsigned long long)cum);
+	}
+	srv_buf_printf(
+	    o,
+	    "sighted_http_request_duration_seconds_sum %.6f\n"
+	    "sighted_http_request_duration_seconds_count %llu\n",
+	    (double)atomic_load_explicit(&latency_sum_us, memory_order_relaxed) / 1e6,
+	    (unsigned long long)cum);
+	srv_buf_printf(
+	    o,
+	    "# HELP sighted_snapshot_reloads_total Snapshot reloads by result.\n"
+	    "# TYPE sighted_snapshot_reloads_total counter\n"
+	    "sighted_snapshot_reloads_total{result=\"ok\"} %llu\n"
+	    "sighted_snapshot_reloads_total{result=\"failed\"} %llu\n"
+	    "# HELP sighted_tokens_reloads_total Tokens file reloads by result.\n"
+	    "# TYPE sighted_tokens_reloads_total counter\n"
+	    "sighted_tokens_reloads_total{result=\"ok\"} %llu\n"
+	    "sighted_tokens_reloads_total{result=\"failed\"} %llu\n"
+	    "# HELP sighted_slow_clients_cut_total Connections closed for not sending a "
+	    "request in time.\n"
+	    "# TYPE sighted_slow_clients_cut_total counter\n"
+	    "sighted_slow_clients_cut_total %llu\n"
+	    "# HELP sighted_rate_limited_total Requests refused with 429.\n"
+	    "# TYPE sighted_rate_limited_total counter\n"
+	    "sighted_rate_limited_total %llu\n",
+	    (unsigned long long)srv_metrics_event_count(SRV_EV_RELOAD_OK),
+	    (unsigned long long)srv_metrics_event_count(SRV_EV_RELOAD_FAILED),
+	    (unsigned long long)srv_metrics_event_count(SRV_EV_TOKENS_RELOAD_OK),
+	    (unsigned long long)srv_metrics_event_count(SRV_EV_TOKENS_RELOAD_FAILED),
+	    (unsigned long long)srv_metrics_event_count(SRV_EV_SLOW_CLIENT_CUT),
+	    (unsigned long long)srv_metrics_event_count(SRV_EV_RATE_LIMITED));
+	if (build_time) {
+		srv_buf_printf(
+		    o,
+		    "# HELP sighted_snapshot_age_seconds Seconds since the served "
+		    "snapshot was built.\n"
+		    "# TYPE sighted_snapshot_age_seconds gauge\n"
+		    "sighted_snapshot_age_seconds %lld\n"
+		    "# HELP sighted_snapshot_build_time_seconds When the served snapshot "
+		    "was built (Unix time).\n"
+		    "# TYPE sighted_snapshot_build_time_seconds gauge\n"
+		    "sighted_snapshot_build_time_seconds %llu\n"
+		    "# HELP sighted_snapshot_entries Entries in the served snapshot.\n"
+		    "# TYPE sighted_snapshot_entries gauge\n"
+		    "sighted_snapshot_entries %llu\n",
+		    (long long)now - (long long)build_time,
+		    (unsigned long long)build_time, (unsigned long long)entries);
+	}
+}

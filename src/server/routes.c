@@ -1,0 +1,587 @@
+#include "server/routes.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "report/report.h"
+#include "server/assets.h"
+#include "server/limits.h"
+#include "server/page.h"
+#include "server/snapshot.h"
+#include "server/tokens.h"
+
+#define JSON_TYPE "application/json"
+
+struct call {
+	struct srv_ctx *ctx;
+	const struct srv_request *req;
+	struct srv_response *resp;
+	struct srv_snap *snap;
+	struct srv_tokens *tokens;
+};
+
+/* A later answer replaces an earlier one (a failed token guess that also
+ * runs out of rate is answered 429, not 401). */
+static void drop_body(struct srv_response *r)
+{
+	if (!r->body_static)
+		free(r->body);
+	r->body = NULL;
+	r->body_static = false;
+}
+
+static void set_body(struct srv_response *r, int status, const char *type, char *body,
+		     size_t len)
+{
+	drop_body(r);
+	r->status = status;
+	r->type = type;
+	r->body = body;
+	r->len = len;
+	r->body_static = false;
+}
+
+static void out_of_memory(struct srv_response *r)
+{
+	static const char oom[] =
+	    "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
+	drop_body(r);
+	r->status = 500;
+	r->type = JSON_TYPE;
+	r->body = (char *)oom;
+	r->len = sizeof(oom) - 1;
+	r->body_static = true;
+}
+
+/* {"snapshot": <cached>, key: value}: the cached snapshot object is spliced
+ * in as text, so a lookup renders only its own part. Takes value. */
+static void json_answer(struct call *c, int status, const char *key, json_t *value)
+{
+	char *v = value ? json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	json_decref(value);
+	if (!v) {
+		out_of_memory(c->resp);
+		return;
+	}
+	struct srv_buf b = {0};
+	srv_buf_puts(&b, "{\"snapshot\":");
+	if (c->snap)
+		srv_buf_put(&b, c->snap->snapshot_json, c->snap->snapshot_len);
+	else
+		srv_buf_puts(&b, "null");
+	srv_buf_printf(&b, ",\"%s\":", key);
+	srv_buf_puts(&b, v);
+	srv_buf_puts(&b, "}\n");
+	free(v);
+	size_t len;
+	char *body = srv_buf_take(&b, &len);
+	if (!body) {
+		out_of_memory(c->resp);
+		return;
+	}
+	set_body(c->resp, status, JSON_TYPE, body, len);
+}
+
+static void json_error(struct call *c, int status, const char *code, const char *message)
+{
+	json_t *e = json_object();
+	json_object_set_new(e, "code", json_string(code));
+	json_object_set_new(e, "message", json_string(message));
+	json_answer(c, status, "error", e);
+}
+
+static void cached(struct call *c, const char *body, size_t len)
+{
+	char *copy = malloc(len + 1);
+	if (!copy) {
+		out_of_memory(c->resp);
+		return;
+	}
+	memcpy(copy, body, len);
+	copy[len] = 0;
+	set_body(c->resp, 200, JSON_TYPE, copy, len);
+}
+
+static bool is_get(const struct srv_request *r)
+{
+	return !strcmp(r->method, "GET") || !strcmp(r->method, "HEAD");
+}
+
+static void method_not_allowed(struct call *c, const char *allow)
+{
+	c->resp->allow = allow;
+	json_error(c, 405, "method_not_allowed", "this method is not allowed here");
+}
+
+/* The caller's token: *tok NULL for anonymous. Returns false (with a 401
+ * written) for a malformed Authorization header or an unknown token. */
+static bool authenticate(struct call *c, const struct srv_token **tok)
+{
+	*tok = NULL;
+	const char *h = c->req->authorization;
+	if (!h)
+		return true;
+	while (*h == ' ')
+		h++;
+	if (strncasecmp(h, "Bearer ", 7) != 0) {
+		c->resp->www_authenticate = true;
+		json_error(c, 401, "bad_token",
+			   "the Authorization header must be 'Bearer <token>'");
+		return false;
+	}
+	h += 7;
+	while (*h == ' ')
+		h++;
+	size_t n = strnlen(h, SRV_MAX_TOKEN + 1);
+	while (n && h[n - 1] == ' ')
+		n--;
+	*tok = n <= SRV_MAX_TOKEN ? srv_tokens_find(c->tokens, h, n) : NULL;
+	if (!*tok) {
+		c->resp->www_authenticate = true;
+		json_error(c, 401, "bad_token", "this token is not known to the server");
+		return false;
+	}
+	return true;
+}
+
+/* Charges one request to the caller's bucket; writes the 429 if empty. */
+static bool rate_ok(struct call *c, const struct srv_token *tok, double cost)
+{
+	struct srv_rate_key k;
+	double rate = c->ctx->anon_rate, burst = c->ctx->anon_burst;
+	if (tok) {
+		srv_rate_key_token(tok->hash, &k);
+		rate = tok->rate;
+		burst = tok->burst;
+	} else {
+		srv_rate_key_addr(&c->req->client, &k);
+	}
+	if (!c->ctx->rl || rate <= 0)
+		return true;
+	unsigned retry = 0;
+	if (srv_ratelimit_take(c->ctx->rl, &k, rate, burst, cost, c->req->now_ms, &retry))
+		return true;
+	srv_metrics_event(SRV_EV_RATE_LIMITED);
+	c->resp->retry_after = retry;
+	json_error(c, 429, "rate_limited",
+		   "too many requests; retry after the number "
+		   "of seconds in the Retry-After header");
+	return false;
+}
+
+/* Parses the text of one query; on failure *code and *msg say why. */
+static bool parse_query(const char *s, size_t n, struct net_prefix *q, const char **code,
+			char *msg, size_t msgsize)
+{
+	if (n == 0) {
+		*code = "bad_address";
+		snprintf(msg, msgsize, "no address or prefix given");
+		return false;
+	}
+	if (n > SRV_MAX_QUERY) {
+		*code = "query_too_long";
+		snprintf(msg, msgsize, "an address or prefix is at most %d characters",
+			 SRV_MAX_QUERY);
+		return false;
+	}
+	const char *why = NULL;
+	int rc = net_prefix_parse(s, n, q, 0, &why);
+	if (rc == 0)
+		return true;
+	*code = rc == SD_EHOSTBITS ? "host_bits" : "bad_address";
+	/* echoed as printable ASCII only: the message must stay valid UTF-8
+	 * JSON whatever bytes were sent */
+	char shown[SRV_MAX_QUERY + 1];
+	for (size_t i = 0; i < n; i++)
+		shown[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	shown[n] = 0;
+	snprintf(msg, msgsize, "'%s' is not an address or prefix: %s", shown,
+		 why ? why : "malformed");
+	return false;
+}
+
+static void check_one(struct call *c, const char *text, size_t n, bool own)
+{
+	const struct srv_token *tok;
+	if (!authenticate(c, &tok)) {
+		rate_ok(c, NULL, 1); /* failed guesses cost the guesser */
+		return;
+	}
+	if (!rate_ok(c, tok, 1))
+		return;
+	struct net_prefix q;
+	if (own) {
+		net_prefix_host(&q, &c->req->client);
+	} else {
+		const char *code;
+		char msg[256];
+		if (!parse_query(text, n, &q, &code, msg, sizeof(msg))) {
+			json_error(c, 400, code, msg);
+			return;
+		}
+	}
+	enum report_detail detail;
+	struct srv_denial why;
+	if (!srv_policy_check(&c->ctx->policy, &c->req->client, tok, &q, &detail, &why)) {
+		json_error(c, why.status, why.code, why.message);
+		return;
+	}
+	json_t *r = report_lookup(c->snap->db, &q, detail, SRV_MAX_INSIDE);
+	if (!r) {
+		out_of_memory(c->resp);
+		return;
+	}
+	json_answer(c, 200, "result", r);
+}
+
+/* Splits a bulk body into query strings: a JSON array of strings, or one
+ * per line. Returns NULL (with the error written) if the body is unusable. */
+static json_t *bulk_items(struct call *c)
+{
+	const char *ct = c->req->content_type;
+	const char *body = c->req->body ? c->req->body : "";
+	size_t len = c->req->body_len;
+	bool is_json = ct && !strncasecmp(ct, "application/json", 16);
+	bool is_text = !ct || !strncasecmp(ct, "text/plain", 10);
+	if (!is_json && !is_text) {
+		json_error(c, 415, "unsupported_media_type",
+			   "send a JSON array (application/json) or one address per "
+			   "line (text/plain)");
+		return NULL;
+	}
+	if (is_json) {
+		json_error_t je;
+		json_t *a = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+		if (!a) {
+			char msg[256];
+			snprintf(msg, sizeof(msg),
+				 "the body is not valid JSON: %s (line %d)", je.text,
+				 je.line);
+			json_error(c, 400, "bad_json", msg);
+			return NULL;
+		}
+		if (!json_is_array(a)) {
+			json_decref(a);
+			json_error(c, 400, "bad_json",
+				   "the body must be a JSON array of strings");
+			return NULL;
+		}
+		return a;
+	}
+	json_t *a = json_array();
+	size_t pos = 0;
+	while (a && pos < len) {
+		const char *nl = memchr(body + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - body) : len;
+		size_t s = pos, e = end;
+		pos = end + 1;
+		while (s < e && (body[s] == ' ' || body[s] == '\t'))
+			s++;
+		while (e > s &&
+		       (body[e - 1] == ' ' || body[e - 1] == '\t' || body[e - 1] == '\r'))
+			e--;
+		if (s == e || body[s] == '#')
+			continue;
+		/* a line past SRV_MAX_QUERY is kept whole so it is reported */
+		if (json_array_size(a) > SRV_MAX_BULK)
+			break;
+		/* a line that is not UTF-8 or holds a NUL is kept as null, and
+		 * answered as a malformed entry */
+		json_t *str =
+		    memchr(body + s, 0, e - s) ? NULL : json_stringn(body + s, e - s);
+		json_array_append_new(a, str ? str : json_null());
+	}
+	if (!a)
+		out_of_memory(c->resp);
+	return a;
+}
+
+static json_t *item_error(json_t *query, const char *code, const char *msg)
+{
+	json_t *o = json_object();
+	json_object_set(o, "query", query);
+	json_t *e = json_object();
+	json_object_set_new(e, "code", json_string(code));
+	json_object_set_new(e, "message", json_string(msg));
+	json_object_set_new(o, "error", e);
+	return o;
+}
+
+static void check_bulk(struct call *c)
+{
+	const struct srv_token *tok;
+	if (!authenticate(c, &tok)) {
+		rate_ok(c, NULL, 1);
+		return;
+	}
+	if (!tok) {
+		c->resp->www_authenticate = true;
+		json_error(c, 401, "token_required", "bulk checks need a token");
+		return;
+	}
+	if (!rate_ok(c, tok, 1))
+		return;
+	if (c->req->body_too_large) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "the body is larger than %d bytes",
+			 SRV_MAX_BODY);
+		json_error(c, 413, "body_too_large", msg);
+		return;
+	}
+	json_t *items = bulk_items(c);
+	if (!items)
+		return;
+	if (json_array_size(items) > tok->bulk) {
+		char msg[128];
+		snprintf(msg, sizeof(msg),
+			 "at most %u entries per bulk request for this token", tok->bulk);
+		json_decref(items);
+		json_error(c, 413, "too_many_entries", msg);
+		return;
+	}
+	json_t *results = json_array();
+	size_t i;
+	json_t *it;
+	json_array_foreach(items, i, it)
+	{
+		if (!json_is_string(it)) {
+			json_array_append_new(
+			    results, item_error(it, "bad_address",
+						"each entry must be a UTF-8 string"));
+			continue;
+		}
+		struct net_prefix q;
+		const char *code;
+		char msg[256];
+		if (!parse_query(json_string_value(it), json_string_length(it), &q, &code,
+				 msg, sizeof(msg))) {
+			json_array_append_new(results, item_error(it, code, msg));
+			continue;
+		}
+		enum report_detail detail;
+		struct srv_denial why;
+		if (!srv_policy_check(&c->ctx->policy, &c->req->client, tok, &q, &detail,
+				      &why)) {
+			json_array_append_new(results,
+					      item_error(it, why.code, why.message));
+			continue;
+		}
+		json_t *r = report_lookup(c->snap->db, &q, detail, SRV_MAX_INSIDE);
+		if (!r) {
+			json_decref(items);
+			json_decref(results);
+			out_of_memory(c->resp);
+			return;
+		}
+		json_array_append_new(results, r);
+	}
+	json_decref(items);
+	json_answer(c, 200, "results", results);
+}
+
+static void serve_asset(struct call *c, const char *name, const char *type)
+{
+	const struct web_asset *a = srv_asset_find(name);
+	if (!a) {
+		json_error(c, 404, "not_found", "no such file");
+		return;
+	}
+	drop_body(c->resp);
+	c->resp->status = 200;
+	c->resp->type = type ? type : srv_asset_type(name);
+	c->resp->body = (char *)a->data;
+	c->resp->len = a->size;
+	c->resp->body_static = true;
+	c->resp->cacheable = true;
+}
+
+static void page(struct call *c, const char *name)
+{
+	const char *arg = c->req->arg_ip;
+	struct srv_page_view v = {.snap = c->snap, .client = &c->req->client};
+	if (!strcmp(name, "index.html")) {
+		/* the visitor's own verdict, or the answer to the form */
+		struct net_prefix q;
+		bool own = !arg || !*arg;
+		v.query = own ? NULL : arg;
+		if (own) {
+			net_prefix_host(&q, &c->req->client);
+		} else {
+			const char *code;
+			char msg[256];
+			if (!parse_query(arg, strlen(arg), &q, &code, msg, sizeof(msg))) {
+				v.status = 400;
+				snprintf(v.message, sizeof(v.message), "%s", msg);
+				goto render;
+			}
+		}
+		unsigned retry = 0;
+		struct srv_rate_key k;
+		srv_rate_key_addr(&c->req->client, &k);
+		if (c->ctx->rl && c->ctx->anon_rate > 0 &&
+		    !srv_ratelimit_take(c->ctx->rl, &k, c->ctx->anon_rate,
+					c->ctx->anon_burst, 1, c->req->now_ms, &retry)) {
+			srv_metrics_event(SRV_EV_RATE_LIMITED);
+			c->resp->retry_after = retry;
+			v.status = 429;
+			snprintf(
+			    v.message, sizeof(v.message),
+			    "Too many checks from your address; please try again in %u "
+			    "seconds.",
+			    retry);
+			goto render;
+		}
+		enum report_detail detail;
+		struct srv_denial why;
+		if (!srv_policy_check(&c->ctx->policy, &c->req->client, NULL, &q, &detail,
+				      &why)) {
+			v.status = why.status;
+			snprintf(v.message, sizeof(v.message), "%s.", why.message);
+			goto render;
+		}
+		v.result = report_lookup(c->snap->db, &q, detail, SRV_MAX_INSIDE);
+		v.own = own;
+	}
+render:;
+	const struct web_asset *a = srv_asset_find(name);
+	size_t len = 0;
+	char *body = a ? srv_page_render(&v, a, &len) : NULL;
+	json_decref(v.result);
+	if (!body) {
+		out_of_memory(c->resp);
+		return;
+	}
+	set_body(c->resp, v.status ? v.status : 200, "text/html; charset=utf-8", body,
+		 len);
+}
+
+static void metrics(struct call *c)
+{
+	struct srv_buf b = {0};
+	uint64_t now = c->req->now_ms / 1000;
+	srv_metrics_render(&b, c->snap ? db_build_time(c->snap->db) : 0, now,
+			   c->snap ? db_entry_count(c->snap->db) : 0);
+	size_t len;
+	char *body = srv_buf_take(&b, &len);
+	if (!body) {
+		out_of_memory(c->resp);
+		return;
+	}
+	set_body(c->resp, 200, "text/plain; version=0.0.4; charset=utf-8", body, len);
+}
+
+static void route(struct call *c)
+{
+	const char *p = c->req->path;
+	struct srv_response *r = c->resp;
+	static const char check[] = "/api/v1/check";
+	if (!strncmp(p, check, sizeof(check) - 1) &&
+	    (p[sizeof(check) - 1] == 0 || p[sizeof(check) - 1] == '/')) {
+		const char *rest = p + sizeof(check) - 1;
+		if (!*rest || !strcmp(rest, "/")) {
+			if (!strcmp(c->req->method, "POST")) {
+				r->route = SRV_ROUTE_BULK;
+				check_bulk(c);
+			} else if (is_get(c->req)) {
+				r->route = SRV_ROUTE_CHECK_SELF;
+				check_one(c, NULL, 0, true);
+			} else {
+				r->route = SRV_ROUTE_CHECK;
+				method_not_allowed(c, "GET, HEAD, POST");
+			}
+			return;
+		}
+		r->route = SRV_ROUTE_CHECK;
+		if (!is_get(c->req)) {
+			method_not_allowed(c, "GET, HEAD");
+			return;
+		}
+		rest++;
+		check_one(c, rest, strlen(rest), false);
+		return;
+	}
+	static const struct {
+		const char *path;
+		enum srv_route route;
+	} fixed[] = {
+	    {"/", SRV_ROUTE_PAGE},
+	    {"/methodology", SRV_ROUTE_PAGE},
+	    {"/stats", SRV_ROUTE_PAGE},
+	    {"/api/v1/campaigns", SRV_ROUTE_CAMPAIGNS},
+	    {"/api/v1/stats", SRV_ROUTE_STATS},
+	    {"/api/v1/openapi.json", SRV_ROUTE_OPENAPI},
+	    {"/healthz", SRV_ROUTE_HEALTH},
+	    {"/metrics", SRV_ROUTE_METRICS},
+	};
+	r->route = SRV_ROUTE_OTHER;
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (!strcmp(p, fixed[i].path))
+			r->route = fixed[i].route;
+	static const char assets[] = "/assets/";
+	bool is_asset = !strncmp(p, assets, sizeof(assets) - 1) &&
+			!strchr(p + sizeof(assets) - 1, '/') && p[sizeof(assets) - 1];
+	if (is_asset)
+		r->route = SRV_ROUTE_ASSET;
+	if (r->route == SRV_ROUTE_OTHER) {
+		json_error(c, 404, "not_found", "no such page or endpoint");
+		return;
+	}
+	if (!is_get(c->req)) {
+		method_not_allowed(c, "GET, HEAD");
+		return;
+	}
+	switch (r->route) {
+	case SRV_ROUTE_PAGE:
+		page(c, !strcmp(p, "/")	       ? "index.html"
+			: !strcmp(p, "/stats") ? "stats.html"
+					       : "methodology.html");
+		break;
+	case SRV_ROUTE_ASSET:
+		serve_asset(c, p + sizeof(assets) - 1, NULL);
+		break;
+	case SRV_ROUTE_CAMPAIGNS:
+		cached(c, c->snap->campaigns_json, c->snap->campaigns_len);
+		break;
+	case SRV_ROUTE_STATS:
+		cached(c, c->snap->stats_json, c->snap->stats_len);
+		break;
+	case SRV_ROUTE_OPENAPI:
+		serve_asset(c, "openapi.json", JSON_TYPE);
+		break;
+	case SRV_ROUTE_HEALTH:
+		json_answer(c, 200, "status", json_string("ok"));
+		break;
+	case SRV_ROUTE_METRICS:
+		metrics(c);
+		break;
+	default:
+		json_error(c, 404, "not_found", "no such page or endpoint");
+		break;
+	}
+}
+
+void srv_handle(struct srv_ctx *ctx, const struct srv_request *req,
+		struct srv_response *resp)
+{
+	*resp = (struct srv_response){.route = SRV_ROUTE_OTHER};
+	struct call c = {ctx, req, resp, NULL, NULL};
+	struct srv_ref *s = srv_slot_get(&ctx->snap);
+	struct srv_ref *t = srv_slot_get(&ctx->tokens);
+	c.snap = (struct srv_snap *)s;
+	c.tokens = (struct srv_tokens *)t;
+	if (!c.snap)
+		json_error(&c, 503, "no_snapshot", "no snapshot is loaded");
+	else
+		route(&c);
+	srv_ref_put(t);
+	srv_ref_put(s);
+}
+
+void srv_response_free(struct srv_response *resp)
+{
+	if (!resp->body_static)
+		free(resp->body);
+	resp->body = NULL;
+}
