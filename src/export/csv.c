@@ -1,0 +1,111 @@
+/* CSV export: one row per sighting (an entry with two campaigns gives two
+ * rows), RFC 4180 quoting. Columns in docs/export-csv.md. */
+#include "export/export.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/atomic_file.h"
+#include "core/timeutil.h"
+#include "report/report.h"
+
+struct csv_ctx {
+	const struct db *db;
+	const struct export_filter *f;
+	FILE *fp;
+	struct export_stats *st;
+};
+
+static void field(FILE *fp, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, fp);
+		return;
+	}
+	fputc('"', fp);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', fp);
+		fputc(*s, fp);
+	}
+	fputc('"', fp);
+}
+
+static void time_field(FILE *fp, uint32_t t)
+{
+	char buf[SD_TIME_STRLEN];
+	sd_time_format(t, buf, sizeof(buf));
+	fputs(buf, fp);
+}
+
+static int row(const struct db_entry *e, void *p)
+{
+	struct csv_ctx *c = p;
+	char net[NET_PREFIX_STRLEN], ev[64];
+	if (!export_entry_passes(c->db, c->f, e)) {
+		c->st->filtered++;
+		return 0;
+	}
+	c->st->entries++;
+	report_format_prefix(&e->prefix, net, sizeof(net));
+	for (uint32_t i = 0; i < e->nsightings; i++) {
+		struct db_sighting s;
+		struct db_campaign dc;
+		db_entry_sighting(c->db, e, i, &s);
+		if (!export_sighting_passes(c->f, &s))
+			continue;
+		db_campaign_get(c->db, s.campaign, &dc);
+		fprintf(c->fp, "%s,%u,", net, net_prefix_display_len(&e->prefix));
+		field(c->fp, dc.name);
+		fputc(',', c->fp);
+		time_field(c->fp, s.first_seen);
+		fputc(',', c->fp);
+		time_field(c->fp, s.last_seen);
+		fprintf(c->fp, ",%u,", s.count);
+		db_evidence_format(s.evidence, ev, sizeof(ev));
+		field(c->fp, ev);
+		fprintf(c->fp, ",%s,", db_confidence_name(s.confidence));
+		/* sources joined by ';' inside one field */
+		uint32_t n = db_sourceset_size(c->db, s.sources);
+		if (n) {
+			size_t len = 0;
+			for (uint32_t k = 0; k < n; k++)
+				len += strlen(db_sourceset_item(c->db, s.sources, k)) + 1;
+			char *buf = malloc(len);
+			if (!buf)
+				return SD_ENOMEM;
+			buf[0] = 0;
+			for (uint32_t k = 0; k < n; k++) {
+				if (k)
+					strcat(buf, ";");
+				strcat(buf, db_sourceset_item(c->db, s.sources, k));
+			}
+			field(c->fp, buf);
+			free(buf);
+		}
+		fputs("\r\n", c->fp);
+	}
+	return ferror(c->fp) ? SD_EIO : 0;
+}
+
+int export_csv(const struct db *db, const struct export_opts *o,
+	       const char *path, struct export_stats *st, struct sd_error *err)
+{
+	struct sd_atomic_file af;
+	memset(st, 0, sizeof(*st));
+	int rc = sd_atomic_open(&af, path, err);
+	if (rc)
+		return rc;
+	struct csv_ctx c = {db, &o->filter, af.fp, st};
+	fputs("network,prefix_length,campaign,first_seen,last_seen,count,"
+	      "evidence,confidence,sources\r\n", af.fp);
+	rc = db_foreach(db, row, &c);
+	if (rc) {
+		sd_atomic_abort(&af);
+		return sd_error_set(err, rc, "writing %s failed", path);
+	}
+	if ((rc = sd_atomic_commit(&af, err)))
+		return rc;
+	st->bytes = (uint64_t)export_file_size(path);
+	return 0;
+}

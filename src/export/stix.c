@@ -1,0 +1,234 @@
+/* STIX 2.1 export: a bundle saying "the reporter sighted campaign C at
+ * client X". Per entry and campaign, a `sighting` whose sighting_of_ref is
+ * the campaign object (a snapshot records the campaign a client was seen
+ * with, not which of its indicators matched), whose observed_data_refs
+ * name an `observed-data` holding the client's ipv4-addr/ipv6-addr, and
+ * whose where_sighted_refs is the reporter's `identity`.
+ *
+ * Ids are UUIDv5, so the same snapshot always gives the same bundle: SDOs
+ * and SROs under sighted's own namespace, SCOs under the namespace and
+ * canonical form the STIX 2.1 specification gives for deterministic SCO ids.
+ * The bundle streams: objects are written one at a time. */
+#include "export/export.h"
+
+#include <string.h>
+#include <uuid/uuid.h>
+
+#include "core/atomic_file.h"
+#include "core/timeutil.h"
+#include "report/report.h"
+
+/* sighted's UUIDv5 namespace for STIX objects (a fixed random UUID) */
+static const char *const ns_sighted = "6b1c4a5e-3f0d-4c52-9a57-5d0c2e8f1b73";
+/* STIX 2.1, 2.9: namespace for deterministic SCO identifiers */
+static const char *const ns_sco = "00abedb4-aa42-466c-9c01-fed23315a9b7";
+
+#define STIX_MAX_COUNT 999999999u /* sighting count, number_observed */
+
+struct stix_ctx {
+	const struct db *db;
+	const struct export_filter *f;
+	FILE *fp;
+	struct export_stats *st;
+	char identity[64];
+	char created[32];
+	uint32_t build;
+	uint64_t nobjects;
+	int rc;
+};
+
+static void stix_id(char *out, const char *type, const char *ns_text,
+		    const char *name)
+{
+	uuid_t ns, u;
+	char s[37];
+	uuid_parse(ns_text, ns);
+	uuid_generate_sha1(u, ns, name, strlen(name));
+	uuid_unparse_lower(u, s);
+	snprintf(out, 64, "%s--%s", type, s);
+}
+
+/* STIX timestamps: RFC 3339 UTC; created/modified with milliseconds. */
+static void stix_time(uint32_t t, char *out)
+{
+	char buf[SD_TIME_STRLEN];
+	sd_time_format(t, buf, sizeof(buf));
+	snprintf(out, 32, "%.19s.000Z", buf);
+}
+
+static json_t *jtime(uint32_t t)
+{
+	char buf[32];
+	stix_time(t, buf);
+	return json_string(buf);
+}
+
+static void emit(struct stix_ctx *c, json_t *o)
+{
+	if (!o) {
+		c->rc = SD_ENOMEM;
+		return;
+	}
+	if (c->nobjects++)
+		fputs(",\n", c->fp);
+	if (json_dumpf(o, c->fp, JSON_COMPACT | JSON_SORT_KEYS))
+		c->rc = SD_EIO;
+	json_decref(o);
+}
+
+static json_t *sdo(struct stix_ctx *c, const char *type, const char *id)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "type", json_string(type));
+	json_object_set_new(o, "spec_version", json_string("2.1"));
+	json_object_set_new(o, "id", json_string(id));
+	json_object_set_new(o, "created", json_string(c->created));
+	json_object_set_new(o, "modified", json_string(c->created));
+	return o;
+}
+
+static void campaign_id(char *out, const char *name)
+{
+	char key[512];
+	snprintf(key, sizeof(key), "campaign|%s", name);
+	stix_id(out, "campaign", ns_sighted, key);
+}
+
+static void emit_campaign(struct stix_ctx *c, uint32_t i)
+{
+	struct db_campaign dc;
+	char id[64];
+	db_campaign_get(c->db, i, &dc);
+	campaign_id(id, dc.name);
+	json_t *o = sdo(c, "campaign", id);
+	json_object_set_new(o, "name", json_string(dc.name));
+	if (*dc.title)
+		json_object_set_new(o, "description", json_string(dc.title));
+	if (dc.window_start)
+		json_object_set_new(o, "first_seen", jtime(dc.window_start));
+	if (dc.window_end && dc.window_end >= dc.window_start)
+		json_object_set_new(o, "last_seen", jtime(dc.window_end));
+	if (*dc.advisory) {
+		json_t *r = json_object();
+		json_object_set_new(r, "source_name", json_string("advisory"));
+		json_object_set_new(r, "url", json_string(dc.advisory));
+		json_t *a = json_array();
+		json_array_append_new(a, r);
+		json_object_set_new(o, "external_references", a);
+	}
+	emit(c, o);
+}
+
+static int stix_confidence(unsigned conf)
+{
+	/* STIX 2.1 Appendix A, "None/Low/Med/High" scale midpoints */
+	static const int v[4] = {0, 15, 50, 85};
+	return v[conf & 3];
+}
+
+static int entry(const struct db_entry *e, void *p)
+{
+	struct stix_ctx *c = p;
+	if (!export_entry_passes(c->db, c->f, e)) {
+		c->st->filtered++;
+		return 0;
+	}
+	c->st->entries++;
+	char net[NET_PREFIX_STRLEN], name[600], sco[64], od[64], sid[64], cid[64];
+	report_format_prefix(&e->prefix, net, sizeof(net));
+	const char *type = net_prefix_is_v4(&e->prefix) ? "ipv4-addr" : "ipv6-addr";
+	snprintf(name, sizeof(name), "{\"value\":\"%s\"}", net);
+	stix_id(sco, type, ns_sco, name);
+	json_t *o = json_object();
+	json_object_set_new(o, "type", json_string(type));
+	json_object_set_new(o, "spec_version", json_string("2.1"));
+	json_object_set_new(o, "id", json_string(sco));
+	json_object_set_new(o, "value", json_string(net));
+	emit(c, o);
+	for (uint32_t i = 0; i < e->nsightings && !c->rc; i++) {
+		struct db_sighting s;
+		struct db_campaign dc;
+		db_entry_sighting(c->db, e, i, &s);
+		if (!export_sighting_passes(c->f, &s))
+			continue;
+		db_campaign_get(c->db, s.campaign, &dc);
+		campaign_id(cid, dc.name);
+		/* unknown times: the build time is the latest moment the
+		 * snapshot vouches for */
+		uint32_t first = s.first_seen ? s.first_seen : c->build;
+		uint32_t last = s.last_seen >= first ? s.last_seen : first;
+		uint32_t count = s.count > STIX_MAX_COUNT ? STIX_MAX_COUNT : s.count;
+		snprintf(name, sizeof(name), "observed-data|%s|%s", net, dc.name);
+		stix_id(od, "observed-data", ns_sighted, name);
+		o = sdo(c, "observed-data", od);
+		json_object_set_new(o, "first_observed", jtime(first));
+		json_object_set_new(o, "last_observed", jtime(last));
+		json_object_set_new(o, "number_observed", json_integer(count ? count : 1));
+		json_t *refs = json_array();
+		json_array_append_new(refs, json_string(sco));
+		json_object_set_new(o, "object_refs", refs);
+		emit(c, o);
+		snprintf(name, sizeof(name), "sighting|%s|%s", net, dc.name);
+		stix_id(sid, "sighting", ns_sighted, name);
+		o = sdo(c, "sighting", sid);
+		json_object_set_new(o, "sighting_of_ref", json_string(cid));
+		json_object_set_new(o, "first_seen", jtime(first));
+		json_object_set_new(o, "last_seen", jtime(last));
+		json_object_set_new(o, "count", json_integer(count));
+		refs = json_array();
+		json_array_append_new(refs, json_string(od));
+		json_object_set_new(o, "observed_data_refs", refs);
+		refs = json_array();
+		json_array_append_new(refs, json_string(c->identity));
+		json_object_set_new(o, "where_sighted_refs", refs);
+		json_object_set_new(o, "confidence", json_integer(stix_confidence(s.confidence)));
+		char ev[64], desc[256];
+		db_evidence_format(s.evidence, ev, sizeof(ev));
+		snprintf(desc, sizeof(desc), "%s seen with %s infrastructure; evidence: %s",
+			 net, dc.name, ev);
+		json_object_set_new(o, "description", json_string(desc));
+		emit(c, o);
+	}
+	return c->rc || ferror(c->fp) ? SD_EIO : 0;
+}
+
+int export_stix(const struct db *db, const struct export_opts *o,
+		const char *path, struct export_stats *st, struct sd_error *err)
+{
+	struct sd_atomic_file af;
+	memset(st, 0, sizeof(*st));
+	int rc = sd_atomic_open(&af, path, err);
+	if (rc)
+		return rc;
+	const char *reporter = o->reporter && *o->reporter ? o->reporter : "sighted";
+	struct stix_ctx c = {.db = db, .f = &o->filter, .fp = af.fp, .st = st};
+	c.build = (uint32_t)(o->build_time ? o->build_time : db_build_time(db));
+	stix_time(c.build, c.created);
+	char key[600], bid[64];
+	snprintf(key, sizeof(key), "identity|%s", reporter);
+	stix_id(c.identity, "identity", ns_sighted, key);
+	snprintf(key, sizeof(key), "bundle|%s|%u|%d|%u", reporter, c.build,
+		 o->filter.campaign, o->filter.min_confidence);
+	stix_id(bid, "bundle", ns_sighted, key);
+	fprintf(af.fp, "{\"type\":\"bundle\",\"id\":\"%s\",\"objects\":[\n", bid);
+	json_t *id = sdo(&c, "identity", c.identity);
+	json_object_set_new(id, "name", json_string(reporter));
+	json_object_set_new(id, "identity_class", json_string("organization"));
+	emit(&c, id);
+	for (uint32_t i = 0; i < db_campaign_count(db) && !c.rc; i++)
+		if (o->filter.campaign < 0 || (uint32_t)o->filter.campaign == i)
+			emit_campaign(&c, i);
+	if (!c.rc)
+		rc = db_foreach(db, entry, &c);
+	if (!rc && c.rc)
+		rc = c.rc;
+	fputs("\n]}\n", af.fp);
+	if (rc) {
+		sd_atomic_abort(&af);
+		return sd_error_set(err, rc, "writing %s failed", path);
+	}
+	if ((rc = sd_atomic_commit(&af, err)))
+		return rc;
+	st->bytes = (uint64_t)export_file_size(path);
+	return 0;
+}
