@@ -8,6 +8,7 @@
 #include "core/error.h"
 
 static const struct cli_command *const commands[] = {
+	&cli_cmd_import, &cli_cmd_check, &cli_cmd_merge, &cli_cmd_info,
 	&cli_cmd_export,
 	NULL,
 };

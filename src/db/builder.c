@@ -147,20 +147,39 @@ int db_builder_campaign(struct db_builder *b, const struct db_campaign_meta *m,
 	return 0;
 }
 
-static int cmp_u32(const void *a, const void *b)
+/* Source sets are kept sorted by label text, not by id, so that a set
+ * reads the same (and compares equal) whatever order labels were first
+ * seen in: builds and merges then give the same contents for any input
+ * order. */
+static int cmp_string_id(const void *a, const void *b, void *ctx)
 {
+	const struct sd_intern *strings = ctx;
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
+	if (x == y)
+		return 0;
+	size_t lx, ly;
+	const char *sx = sd_intern_get(strings, x, &lx);
+	const char *sy = sd_intern_get(strings, y, &ly);
+	int c = memcmp(sx, sy, lx < ly ? lx : ly);
+	if (c)
+		return c;
+	return (lx > ly) - (lx < ly);
+}
+
+static size_t sort_unique_labels(struct db_builder *b, uint32_t *ids, size_t n)
+{
+	qsort_r(ids, n, sizeof(*ids), cmp_string_id, b->strings);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || ids[k - 1] != ids[i])
+			ids[k++] = ids[i];
+	return k;
 }
 
 static int intern_set(struct db_builder *b, uint32_t *ids, size_t n,
 		      uint32_t *set, struct sd_error *err)
 {
-	qsort(ids, n, sizeof(*ids), cmp_u32);
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (k == 0 || ids[k - 1] != ids[i])
-			ids[k++] = ids[i];
+	size_t k = sort_unique_labels(b, ids, n);
 	if (k > SD_MAX_SOURCES_PER_SET)
 		return sd_error_set(err, SD_ELIMIT,
 				    "%zu sources for one sighting exceed "
@@ -212,12 +231,8 @@ int db_builder_sourceset_union(struct db_builder *b, uint32_t x, uint32_t y,
 	for (size_t i = 0; i < ly; i++)
 		ids[n++] = sy[i];
 	/* a union past the limit keeps the first SD_MAX_SOURCES_PER_SET
-	 * labels in id order: deterministic, and the count stays exact */
-	qsort(ids, n, sizeof(*ids), cmp_u32);
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (k == 0 || ids[k - 1] != ids[i])
-			ids[k++] = ids[i];
+	 * labels in text order: deterministic whatever the merge order */
+	size_t k = sort_unique_labels(b, ids, n);
 	if (k > SD_MAX_SOURCES_PER_SET)
 		k = SD_MAX_SOURCES_PER_SET;
 	return sd_intern_put(b->sets, ids, k * sizeof(*ids), set) ? SD_ENOMEM : 0;
@@ -253,9 +268,12 @@ int db_builder_add(struct db_builder *b, const struct net_prefix *p,
 	it->hi = net_addr_hi(&p->addr);
 	it->lo = net_addr_lo(&p->addr);
 	it->plen = p->len;
-	it->first = s->first_seen;
-	it->last = s->last_seen;
-	if (it->first && it->last && it->last < it->first) {
+	/* One known time stands for both: a sighting seen at t was seen from
+	 * t to t. With first <= last on every input, combining (min of firsts,
+	 * max of lasts) can never invert a range, whatever the order. */
+	it->first = s->first_seen ? s->first_seen : s->last_seen;
+	it->last = s->last_seen ? s->last_seen : s->first_seen;
+	if (it->last < it->first) {
 		uint32_t t = it->first;
 		it->first = it->last;
 		it->last = t;
@@ -362,6 +380,7 @@ struct assembly {
 	struct sd_intern *attrs;
 	struct u32vec multi;
 	uint64_t entries;
+	uint32_t *campaign_rank; /* campaign id -> position by name */
 };
 
 static int attr_id(struct assembly *as, const struct item *it, uint32_t *id)
@@ -373,10 +392,14 @@ static int attr_id(struct assembly *as, const struct item *it, uint32_t *id)
 	return sd_intern_put(as->attrs, &a, sizeof(a), id) ? SD_ENOMEM : 0;
 }
 
-static int cmp_item_campaign(const void *x, const void *y)
+/* Sightings of one entry are stored in campaign-name order (rank), not in
+ * order of first appearance, for the same reason as source sets. */
+static int cmp_item_campaign(const void *x, const void *y, void *ctx)
 {
+	const uint32_t *rank = ctx;
 	const struct item *a = x, *b = y;
-	return (a->campaign > b->campaign) - (a->campaign < b->campaign);
+	uint32_t ra = rank[a->campaign], rb = rank[b->campaign];
+	return (ra > rb) - (ra < rb);
 }
 
 /* Folds the items of one key (group[0..n), all same plen and address) into
@@ -385,7 +408,7 @@ static int fold_group(struct db_builder *b, struct assembly *as,
 		      struct item *group, size_t n, struct db_value_rec *out)
 {
 	if (n > 1)
-		qsort(group, n, sizeof(*group), cmp_item_campaign);
+		qsort_r(group, n, sizeof(*group), cmp_item_campaign, as->campaign_rank);
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (k && group[k - 1].campaign == group[i].campaign) {
@@ -661,6 +684,36 @@ static void assembly_free(struct assembly *as)
 	}
 	sd_intern_free(as->attrs);
 	free(as->multi.v);
+	free(as->campaign_rank);
+}
+
+static const struct db_builder *rank_builder;
+
+static int cmp_campaign_name(const void *x, const void *y)
+{
+	const struct db_builder *b = rank_builder;
+	uint32_t a = *(const uint32_t *)x, c = *(const uint32_t *)y;
+	return cmp_string_id(&b->campaigns[a].name, &b->campaigns[c].name,
+			     b->strings);
+}
+
+static int rank_campaigns(const struct db_builder *b, struct assembly *as)
+{
+	size_t n = b->ncampaigns ? b->ncampaigns : 1;
+	uint32_t *order = malloc(n * sizeof(*order));
+	as->campaign_rank = malloc(n * sizeof(*as->campaign_rank));
+	if (!order || !as->campaign_rank) {
+		free(order);
+		return SD_ENOMEM;
+	}
+	for (uint32_t i = 0; i < b->ncampaigns; i++)
+		order[i] = i;
+	rank_builder = b;
+	qsort(order, b->ncampaigns, sizeof(*order), cmp_campaign_name);
+	for (uint32_t i = 0; i < b->ncampaigns; i++)
+		as->campaign_rank[order[i]] = i;
+	free(order);
+	return 0;
 }
 
 int db_builder_write(struct db_builder *b, const char *path,
@@ -675,7 +728,7 @@ int db_builder_write(struct db_builder *b, const char *path,
 	as.attrs = sd_intern_new();
 	v4 = malloc((b->nitems ? b->nitems : 1) * sizeof(*v4));
 	v6 = malloc((b->nitems ? b->nitems : 1) * sizeof(*v6));
-	if (!as.attrs || !v4 || !v6) {
+	if (!as.attrs || !v4 || !v6 || rank_campaigns(b, &as)) {
 		rc = sd_error_set(err, SD_ENOMEM, "out of memory building %s", path);
 		goto out;
 	}
@@ -726,9 +779,9 @@ int db_builder_write(struct db_builder *b, const char *path,
 	h.header_size = sizeof(h);
 	h.file_size = w.pos;
 	h.build_time = build_time;
-	h.checksum = XXH3_64bits_digest(w.hash);
 	h.nsections = DB_SEC_MAX;
 	h.entries = as.entries;
+	h.checksum = db_checksum_parts(&h, XXH3_64bits_digest(w.hash));
 	XXH3_freeState(w.hash);
 	if (!w.failed && (fseek(af.fp, 0, SEEK_SET) != 0 ||
 			  fwrite(&h, 1, sizeof(h), af.fp) != sizeof(h)))

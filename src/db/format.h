@@ -3,6 +3,7 @@
 #ifndef SD_DB_FORMAT_H
 #define SD_DB_FORMAT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define DB_MAGIC "SIGHTDB\0"
@@ -30,7 +31,7 @@ struct db_header {
 	uint32_t header_size; /* sizeof(struct db_header) */
 	uint64_t file_size;
 	uint64_t build_time;
-	uint64_t checksum; /* XXH3-64 of bytes [header_size, file_size) */
+	uint64_t checksum; /* see db_checksum() */
 	uint32_t nsections;
 	uint32_t flags; /* 0 */
 	uint64_t entries;
@@ -88,6 +89,13 @@ struct db_table_rec {
 };
 
 _Static_assert(sizeof(struct db_header) == 288, "header layout");
+
+/* The checksum covers the whole file: XXH3-64 of the header (with its
+ * checksum field read as zero) seeded with XXH3-64 of everything after the
+ * header. The header is written last, so this two-part form lets the
+ * builder hash the body while streaming it out. */
+uint64_t db_checksum_parts(const struct db_header *h, uint64_t body_hash);
+uint64_t db_checksum(const unsigned char *file, size_t size);
 _Static_assert(sizeof(struct db_table_rec) == 40, "table layout");
 _Static_assert(sizeof(struct db_value_rec) == 16, "value layout");
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,

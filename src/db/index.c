@@ -1,6 +1,8 @@
 #include "db/index.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
 
 #include "core/error.h"
 
@@ -69,4 +71,19 @@ int db_index_build(struct db_table_rec *rec, const void *keys,
 		idx[b++] = (uint32_t)n;
 	*index = idx;
 	return 0;
+}
+
+uint64_t db_checksum_parts(const struct db_header *h, uint64_t body_hash)
+{
+	struct db_header copy;
+	memcpy(&copy, h, sizeof(copy));
+	copy.checksum = 0;
+	return XXH3_64bits_withSeed(&copy, sizeof(copy), body_hash);
+}
+
+uint64_t db_checksum(const unsigned char *file, size_t size)
+{
+	const struct db_header *h = (const void *)file;
+	return db_checksum_parts(h, XXH3_64bits(file + sizeof(*h),
+						 size - sizeof(*h)));
 }

@@ -47,13 +47,18 @@ static int validate_sections(struct db *db, struct sd_error *err)
 	for (unsigned t = 1; t <= DB_SEC_MAX; t++) {
 		uint64_t off = h->sections[t - 1].offset;
 		uint64_t size = h->sections[t - 1].size;
-		if (h->sections[t - 1].type != t)
+		if (h->sections[t - 1].type != t || h->sections[t - 1].reserved)
 			return corrupt(err, db, "section directory out of order");
 		if (off < h->header_size || off % DB_ALIGN ||
 		    !in_bounds(off, size, db->size))
 			return corrupt(err, db, "section outside the file");
 		if (size % unit[t])
 			return corrupt(err, db, "section size not a whole number of records");
+		/* sections follow one another without overlapping */
+		if (t > 1 && off - h->sections[t - 2].offset < h->sections[t - 2].size)
+			return corrupt(err, db, "sections overlap");
+		if (t > 1 && off < h->sections[t - 2].offset)
+			return corrupt(err, db, "sections out of order");
 		db->sec[t] = db->base + off;
 		db->secsize[t] = size;
 	}
@@ -95,6 +100,8 @@ static int validate_meta(struct db *db, struct sd_error *err)
 		if (c->name >= db->nstrings || c->title >= db->nstrings ||
 		    c->advisory >= db->nstrings || c->remediation >= db->nstrings)
 			return corrupt(err, db, "campaign names a missing string");
+		if (c->reserved[0] || c->reserved[1])
+			return corrupt(err, db, "campaign reserved fields not zero");
 	}
 	if (db->nsets == 0 || db->nsets > UINT32_MAX)
 		return corrupt(err, db, "source-set table empty or too large");
@@ -143,6 +150,8 @@ static int validate_table(struct db *db, const struct db_table_rec *t,
 			  struct sd_error *err)
 {
 	uint64_t data = db->secsize[DB_SEC_DATA];
+	if (t->reserved)
+		return corrupt(err, db, "table reserved field not zero");
 	if (t->kind != DB_KEY_V4 && t->kind != DB_KEY_V6)
 		return corrupt(err, db, "table of unknown key kind");
 	if (t->plen > 128 || (t->kind == DB_KEY_V4 && t->plen < 96))
@@ -236,15 +245,17 @@ static int validate(struct db *db, struct sd_error *err)
 				    DB_VERSION);
 	if (h->header_size != sizeof(struct db_header))
 		return corrupt(err, db, "header size mismatch");
+	/* reserved fields must be zero so that a later version can give
+	 * them meaning without old readers misreading new files */
+	if (h->flags || h->reserved[0] || h->reserved[1])
+		return corrupt(err, db, "header flags or reserved fields not zero");
 	if (h->file_size != db->size)
 		return sd_error_set(err, h->file_size > db->size ? SD_ETRUNC : SD_ECORRUPT,
 				    "%s: snapshot is %zu bytes but its header says %llu "
 				    "(truncated or appended to)",
 				    db->path ? db->path : "(buffer)", db->size,
 				    (unsigned long long)h->file_size);
-	uint64_t sum = XXH3_64bits(db->base + h->header_size,
-				   db->size - h->header_size);
-	if (sum != h->checksum)
+	if (db_checksum(db->base, db->size) != h->checksum)
 		return sd_error_set(err, SD_ECHECKSUM,
 				    "%s: snapshot checksum mismatch (file damaged)",
 				    db->path ? db->path : "(buffer)");

@@ -1,0 +1,38 @@
+/* Address and prefix parser: never crashes, and whatever it accepts
+ * formats to text that parses back to the same value. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/addr.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *s = (const char *)data;
+	const char *why;
+	struct net_addr a, b;
+	if (net_addr_parse(s, size, &a, &why) == 0) {
+		char buf[NET_ADDR_STRLEN];
+		size_t n = net_addr_format(&a, buf, sizeof(buf));
+		if (n >= sizeof(buf) || net_addr_parse(buf, n, &b, &why) != 0 ||
+		    net_addr_cmp(&a, &b) != 0)
+			abort();
+	}
+	struct net_prefix p, q;
+	for (unsigned flags = 0; flags < 2; flags++) {
+		if (net_prefix_parse(s, size, &p, flags, &why) != 0)
+			continue;
+		if (net_addr_has_hostbits(&p.addr, p.len))
+			abort();
+		char buf[NET_PREFIX_STRLEN];
+		size_t n = net_prefix_format(&p, buf, sizeof(buf));
+		if (n >= sizeof(buf) || net_prefix_parse(buf, n, &q, 0, &why) != 0 ||
+		    net_prefix_cmp(&p, &q) != 0)
+			abort();
+		if (!net_prefix_contains(&p, &p.addr))
+			abort();
+	}
+	return 0;
+}

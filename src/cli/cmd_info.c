@@ -1,0 +1,159 @@
+/* sighted info: what a snapshot holds. */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+#include "core/timeutil.h"
+#include "db/db.h"
+#include "report/report.h"
+
+#define CMD "info"
+
+static void help(FILE *out)
+{
+	fprintf(out,
+		"usage: sighted info [--json] SNAPSHOT.sdb\n"
+		"\n"
+		"Validates a snapshot and describes it: build time, size, entries by\n"
+		"kind, and per campaign its window, entries, sightings and time range.\n"
+		"\n"
+		"  -j, --json   one JSON object\n"
+		"  -h, --help   this text\n"
+		"Exit status: 0 valid, 2 usage, 3 unreadable or corrupt.\n");
+}
+
+struct campaign_stats {
+	uint64_t entries, count;
+	uint32_t first, last;
+};
+
+struct stats {
+	const struct db *db;
+	uint64_t v4_hosts, v4_prefixes, v6_hosts, v6_prefixes;
+	struct campaign_stats *c;
+};
+
+static int tally(const struct db_entry *e, void *p)
+{
+	struct stats *st = p;
+	bool v4 = net_prefix_is_v4(&e->prefix), host = e->prefix.len == 128;
+	if (v4)
+		host ? st->v4_hosts++ : st->v4_prefixes++;
+	else
+		host ? st->v6_hosts++ : st->v6_prefixes++;
+	for (uint32_t i = 0; i < e->nsightings; i++) {
+		struct db_sighting s;
+		db_entry_sighting(st->db, e, i, &s);
+		struct campaign_stats *c = &st->c[s.campaign];
+		c->entries++;
+		c->count += s.count;
+		if (s.first_seen && (!c->first || s.first_seen < c->first))
+			c->first = s.first_seen;
+		if (s.last_seen > c->last)
+			c->last = s.last_seen;
+	}
+	return 0;
+}
+
+static int run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	bool json = false;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = true; break;
+		case 'h': help(stdout); return EXIT_OK;
+		default: help(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		cli_error(CMD, "give exactly one snapshot");
+		help(stderr);
+		return EXIT_USAGE;
+	}
+	struct sd_error err = {0};
+	struct db *db;
+	if (db_open(argv[optind], &db, &err)) {
+		cli_error(CMD, "%s", err.msg);
+		return EXIT_DATA;
+	}
+	uint32_t nc = db_campaign_count(db);
+	struct stats st = {.db = db, .c = calloc(nc ? nc : 1, sizeof(*st.c))};
+	if (!st.c) {
+		db_close(db);
+		cli_error(CMD, "out of memory");
+		return EXIT_FAIL;
+	}
+	db_foreach(db, tally, &st);
+
+	json_t *o = json_object();
+	json_object_set_new(o, "path", json_string(argv[optind]));
+	json_object_set_new(o, "format_version", json_integer(1));
+	json_object_set_new(o, "size", json_integer((json_int_t)db_file_size(db)));
+	json_object_set_new(o, "built", report_time((uint32_t)db_build_time(db)));
+	json_object_set_new(o, "entries", json_integer((json_int_t)db_entry_count(db)));
+	json_object_set_new(o, "ipv4_addresses", json_integer((json_int_t)st.v4_hosts));
+	json_object_set_new(o, "ipv4_prefixes", json_integer((json_int_t)st.v4_prefixes));
+	json_object_set_new(o, "ipv6_addresses", json_integer((json_int_t)st.v6_hosts));
+	json_object_set_new(o, "ipv6_prefixes", json_integer((json_int_t)st.v6_prefixes));
+	json_t *camps = json_array();
+	for (uint32_t i = 0; i < nc; i++) {
+		json_t *co = report_campaign(db, i);
+		json_object_set_new(co, "entries", json_integer((json_int_t)st.c[i].entries));
+		json_object_set_new(co, "total_count", json_integer((json_int_t)st.c[i].count));
+		json_object_set_new(co, "first_seen", report_time(st.c[i].first));
+		json_object_set_new(co, "last_seen", report_time(st.c[i].last));
+		json_array_append_new(camps, co);
+	}
+	json_object_set_new(o, "campaigns", camps);
+
+	if (json) {
+		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+		putchar('\n');
+	} else {
+		printf("snapshot:   %s (format 1, %llu bytes, valid)\n", argv[optind],
+		       (unsigned long long)db_file_size(db));
+		printf("built:      %s\n", json_string_value(json_object_get(o, "built")));
+		printf("entries:    %llu (IPv4: %llu addresses, %llu prefixes; "
+		       "IPv6: %llu addresses, %llu prefixes)\n",
+		       (unsigned long long)db_entry_count(db),
+		       (unsigned long long)st.v4_hosts, (unsigned long long)st.v4_prefixes,
+		       (unsigned long long)st.v6_hosts, (unsigned long long)st.v6_prefixes);
+		for (uint32_t i = 0; i < nc; i++) {
+			struct db_campaign dc;
+			db_campaign_get(db, i, &dc);
+			char ws[SD_TIME_STRLEN], we[SD_TIME_STRLEN], f[SD_TIME_STRLEN],
+				l[SD_TIME_STRLEN];
+			sd_time_format(dc.window_start, ws, sizeof(ws));
+			sd_time_format(dc.window_end, we, sizeof(we));
+			sd_time_format(st.c[i].first, f, sizeof(f));
+			sd_time_format(st.c[i].last, l, sizeof(l));
+			printf("campaign:   %s%s%s%s\n", dc.name, *dc.title ? " — " : "",
+			       dc.title, "");
+			printf("  window:   %s .. %s\n", *ws ? ws : "open", *we ? we : "open");
+			printf("  entries:  %llu, sighted %llu times", 
+			       (unsigned long long)st.c[i].entries,
+			       (unsigned long long)st.c[i].count);
+			if (*f)
+				printf(", from %s to %s", f, l);
+			putchar('\n');
+			if (*dc.advisory)
+				printf("  advisory: %s\n", dc.advisory);
+		}
+	}
+	json_decref(o);
+	free(st.c);
+	db_close(db);
+	return EXIT_OK;
+}
+
+const struct cli_command cli_cmd_info = {
+	"info", "validate a snapshot and describe its contents", run};

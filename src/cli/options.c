@@ -1,0 +1,87 @@
+#include "cli/options.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "core/timeutil.h"
+
+bool cli_parse_time(const char *cmd, const char *opt, const char *val,
+		    uint32_t *out)
+{
+	const char *why;
+	if (sd_time_parse32(val, strlen(val), out, &why)) {
+		cli_error(cmd, "%s '%s': %s", opt, val, why);
+		return false;
+	}
+	return true;
+}
+
+bool cli_parse_u64(const char *cmd, const char *opt, const char *val,
+		   uint64_t *out)
+{
+	char *end;
+	if (!*val || *val == '-') {
+		cli_error(cmd, "%s '%s': not a whole number", opt, val);
+		return false;
+	}
+	unsigned long long v = strtoull(val, &end, 10);
+	if (*end) {
+		cli_error(cmd, "%s '%s': not a whole number", opt, val);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+uint64_t cli_build_time(uint32_t option)
+{
+	if (option)
+		return option;
+	const char *e = getenv("SOURCE_DATE_EPOCH");
+	if (e && *e) {
+		char *end;
+		unsigned long long v = strtoull(e, &end, 10);
+		if (!*end && v <= UINT32_MAX)
+			return v;
+	}
+	return (uint64_t)time(NULL);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void cli_progress_init(struct cli_progress *p)
+{
+	p->enabled = cli_stderr_is_tty() && !getenv("SIGHTED_NO_PROGRESS");
+	p->start = p->last = now();
+}
+
+void cli_progress_update(struct cli_progress *p, const char *fmt, ...)
+{
+	if (!p->enabled)
+		return;
+	double t = now();
+	if (t - p->last < 0.25)
+		return;
+	p->last = t;
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("\r\033[K", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fflush(stderr);
+}
+
+void cli_progress_done(struct cli_progress *p)
+{
+	if (p->enabled)
+		fputs("\r\033[K", stderr);
+}
