@@ -172,7 +172,8 @@ static void ptr_array_bits(struct mm *m, unsigned bits, unsigned nbits,
 static void put_network(struct mm *m, const struct net_prefix *p)
 {
 	char buf[NET_PREFIX_STRLEN];
-	size_t n = net_prefix_format(p, buf, sizeof(buf));
+	/* as `sighted check` writes it: a bare address for a host */
+	size_t n = report_format_prefix(p, buf, sizeof(buf));
 	mmdb_string(&m->rec, buf, n);
 }
 
