@@ -11,6 +11,7 @@
 
 #include "core/limits.h"
 #include "export/export.h"
+#include "report/report.h"
 #include "snapgen.h"
 
 struct expect {
@@ -36,7 +37,7 @@ static struct expect expected(const struct db *db, const struct export_filter *f
 			if (!export_sighting_passes(f, &s))
 				continue;
 			if (!x.listed)
-				net_prefix_format(&hits[h].prefix, x.network,
+				report_format_prefix(&hits[h].prefix, x.network,
 						  sizeof(x.network));
 			x.listed = true;
 			x.count += s.count;
