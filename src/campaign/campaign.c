@@ -30,6 +30,10 @@ void campaign_free(struct campaign_def *c)
 	free(c->remediation);
 	for (size_t i = 0; i < c->nindicators; i++)
 		free(c->indicators[i]);
+	for (size_t i = 0; i < c->ninclude; i++)
+		free(c->include[i]);
+	for (size_t i = 0; i < c->nshared; i++)
+		free(c->shared[i]);
 	free(c->path);
 	memset(c, 0, sizeof(*c));
 }
@@ -42,6 +46,26 @@ static char *trim(char *s)
 	while (e > s && isspace((unsigned char)e[-1]))
 		*--e = '\0';
 	return s;
+}
+
+/* Appends the comma-separated items of val to list (include, shared). */
+static int add_list(char **list, size_t *n, const char *key, char *val,
+		    const char *path, unsigned long ln, struct sd_error *err)
+{
+	for (char *save = NULL, *t = strtok_r(val, ",", &save); t;
+	     t = strtok_r(NULL, ",", &save)) {
+		t = trim(t);
+		if (!*t)
+			continue;
+		if (*n == CAMPAIGN_MAX_LIST)
+			return sd_error_set(err, SD_ELIMIT,
+					    "%s:%lu: more than CAMPAIGN_MAX_LIST (%d) items in '%s'",
+					    path, ln, CAMPAIGN_MAX_LIST, key);
+		if (!(list[*n] = strdup(t)))
+			return sd_error_set(err, SD_ENOMEM, "out of memory");
+		(*n)++;
+	}
+	return 0;
 }
 
 static bool valid_name(const char *s)
@@ -135,6 +159,15 @@ int campaign_load(const char *path, struct campaign_def *out,
 				break;
 			}
 			out->indicators[out->nindicators++] = p;
+			continue;
+		}
+		if (!strcmp(key, "include") || !strcmp(key, "shared")) {
+			bool inc = key[0] == 'i';
+			rc = add_list(inc ? out->include : out->shared,
+				      inc ? &out->ninclude : &out->nshared, key,
+				      val, path, ln, err);
+			if (rc)
+				break;
 			continue;
 		}
 		rc = sd_error_set(err, SD_EPARSE, "%s:%lu: unknown key '%s'", path,

@@ -10,6 +10,7 @@
 #include "core/error.h"
 
 #define CAMPAIGN_MAX_FILES 64
+#define CAMPAIGN_MAX_LIST 32 /* labels in one include or shared list */
 
 struct campaign_def {
 	char *name;
@@ -20,6 +21,15 @@ struct campaign_def {
 	/* indicator files, resolved relative to the definition's directory */
 	char *indicators[CAMPAIGN_MAX_FILES];
 	size_t nindicators;
+	/* include = a, b: only indicator rows labelled with one of these
+	 * campaigns are taken from the files (rows without a label always
+	 * are); empty: every row */
+	char *include[CAMPAIGN_MAX_LIST];
+	size_t ninclude;
+	/* shared = host, address: shared infrastructure besides the built-in
+	 * list, never matched as a host or address */
+	char *shared[CAMPAIGN_MAX_LIST];
+	size_t nshared;
 	char *path; /* where it was loaded from */
 };
 

@@ -22,7 +22,7 @@ struct cli_command {
 };
 
 extern const struct cli_command cli_cmd_import, cli_cmd_check, cli_cmd_merge,
-	cli_cmd_info;
+	cli_cmd_info, cli_cmd_indicators, cli_cmd_records;
 extern const struct cli_command cli_cmd_export;
 
 /* Default snapshot path: $SIGHTED_DB, else ./sighted.sdb. */

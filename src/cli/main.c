@@ -9,6 +9,8 @@
 
 static const struct cli_command *const commands[] = {
 	&cli_cmd_import, &cli_cmd_check, &cli_cmd_merge, &cli_cmd_info,
+	&cli_cmd_indicators,
+	&cli_cmd_records,
 	&cli_cmd_export,
 	NULL,
 };

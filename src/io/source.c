@@ -278,9 +278,24 @@ int io_getline(struct io_source *s, const char **line, size_t *len,
 				return 0;
 			break; /* last line without a newline */
 		}
-		any = true;
 		unsigned char *start = s->out + s->out_pos;
 		unsigned char *nl = memchr(start, '\n', avail);
+		if (nl && !any && (size_t)(nl - start) <= SD_MAX_LINE) {
+			/* Fast path: the whole line is inside the window, so it
+			 * is handed out in place (the window stays put until
+			 * the next call) with its newline turned into the NUL. */
+			size_t take = (size_t)(nl - start);
+			s->out_pos += take + 1;
+			s->bytes_out += take + 1;
+			s->lineno++;
+			if (take && start[take - 1] == '\r')
+				take--;
+			start[take] = '\0';
+			*line = (const char *)start;
+			*len = take;
+			return 1;
+		}
+		any = true;
 		size_t take = nl ? (size_t)(nl - start) : avail;
 		s->out_pos += take + (nl ? 1 : 0);
 		s->bytes_out += take + (nl ? 1 : 0);

@@ -1,0 +1,62 @@
+#include "correlate/indset.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int corr_indset_load(const struct campaign_def *def, const char *const *files,
+		     size_t nfiles, const struct ind_load_opts *base,
+		     struct ind_set **out, struct sd_error *err)
+{
+	*out = NULL;
+	struct ind_set *set = ind_set_new();
+	if (!set)
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	struct ind_load_opts opt = *base;
+	int rc = 0;
+	if (def) {
+		for (size_t i = 0; i < def->nshared && !rc; i++)
+			if (ind_set_add_shared(set, def->shared[i], strlen(def->shared[i])))
+				rc = sd_error_set(err, SD_EPARSE,
+						  "%s: shared '%s' is neither an address nor a host name",
+						  def->path, def->shared[i]);
+		opt.ninclude = 0;
+		for (size_t i = 0; i < def->ninclude && i < IND_MAX_INCLUDE; i++)
+			opt.include[opt.ninclude++] = def->include[i];
+		for (size_t i = 0; i < def->nindicators && !rc; i++)
+			rc = ind_load_file(set, def->indicators[i], &opt, err);
+	}
+	/* files named by the user are taken whole */
+	opt.ninclude = base->ninclude;
+	for (size_t i = 0; i < nfiles && !rc; i++)
+		rc = ind_load_file(set, files[i], &opt, err);
+	if (!rc)
+		rc = ind_set_compile(set, err);
+	if (rc) {
+		ind_set_free(set);
+		return rc;
+	}
+	*out = set;
+	return 0;
+}
+
+size_t corr_indset_summary(const struct ind_set *set, char *buf, size_t size)
+{
+	const struct ind_stats *st = ind_set_stats_const(set);
+	size_t shared_urls = 0;
+	for (size_t i = 0; i < ind_set_size(set); i++)
+		shared_urls += (ind_set_at(set, i)->flags & IND_SHARED) != 0;
+	int n = snprintf(buf, size,
+			 "%zu network indicators (%zu addresses, %zu prefixes, %zu domains, %zu URLs, %zu of them on shared hosts); "
+			 "unusable: %llu hashes, %llu unsupported, %llu shared infrastructure, %llu malformed; "
+			 "%llu duplicates, %llu filtered out",
+			 ind_set_size(set), ind_set_count(set, IND_ADDR),
+			 ind_set_count(set, IND_PREFIX), ind_set_count(set, IND_DOMAIN),
+			 ind_set_count(set, IND_URL), shared_urls,
+			 (unsigned long long)st->hashes,
+			 (unsigned long long)st->unsupported,
+			 (unsigned long long)st->shared,
+			 (unsigned long long)st->malformed,
+			 (unsigned long long)st->duplicates,
+			 (unsigned long long)st->filtered);
+	return n < 0 ? 0 : (size_t)n;
+}

@@ -1,0 +1,790 @@
+/* The compiled indicator set.
+ *
+ * Every lookup goes through one hash of byte keys (core/intern.h) whose ids
+ * index a posting table (CSR: offsets + indicator ids). Keys are tagged by
+ * their first byte:
+ *   'A' len addr[16]  an address or a prefix, masked to len (one key per
+ *                     indicator; a lookup masks the address once for each
+ *                     prefix length present in the set, at most 129);
+ *   'D' name          a domain indicator (normalised);
+ *   'H' host          the host of a non-shared URL indicator (exact);
+ *   'U' host          the URL indicators on that host (the path prefix is
+ *                     then compared for each, a handful at most).
+ * A domain lookup probes the name and each of its parent suffixes, so its
+ * cost is the number of labels, independent of the set size. */
+#include "indicators/indicators.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/intern.h"
+
+const char *const ind_shared_builtin[] = {
+	"raw.githubusercontent.com", "github.com", "www.github.com",
+	"gist.github.com", "gist.githubusercontent.com",
+	"objects.githubusercontent.com", "codeload.github.com", "od.lk",
+	"www.opendrive.com", "drive.google.com", "docs.google.com",
+	"storage.googleapis.com", "dropbox.com", "www.dropbox.com",
+	"dl.dropboxusercontent.com", "onedrive.live.com", "1drv.ms",
+	"pastebin.com", "bitbucket.org", "gitlab.com", "cdn.discordapp.com",
+	"t.me", "mega.nz", "transfer.sh", NULL,
+};
+
+struct posting {
+	uint32_t key, ind;
+};
+
+struct ind_set {
+	struct ind_indicator *inds;
+	size_t n, cap;
+	struct sd_intern *dedup;  /* kind|value|campaign -> indicator index */
+	struct sd_intern *shared; /* normalised names and 'A' address keys */
+	struct sd_intern *keys;   /* lookup keys (see above) */
+	uint32_t *post_off;       /* key id -> first posting; nkeys + 1 */
+	uint32_t *post;           /* indicator ids */
+	uint8_t lens[129];        /* prefix lengths present, longest first */
+	unsigned nlens;
+	bool compiled;
+	struct ind_stats stats;
+};
+
+const char *ind_kind_name(enum ind_kind kind)
+{
+	switch (kind) {
+	case IND_ADDR: return "address";
+	case IND_PREFIX: return "prefix";
+	case IND_DOMAIN: return "domain";
+	case IND_URL: return "url";
+	default: return "unknown";
+	}
+}
+
+long ind_name_normalise(const char *s, size_t n, char *out, const char **why)
+{
+	while (n && s[n - 1] == '.')
+		n--;
+	/* "*.evil.com" is how some lists write "evil.com and below" */
+	if (n >= 2 && s[0] == '*' && s[1] == '.') {
+		s += 2;
+		n -= 2;
+	}
+	if (n == 0) {
+		*why = "empty name";
+		return -1;
+	}
+	if (n > IND_MAX_NAME) {
+		*why = "name longer than 253 bytes";
+		return -1;
+	}
+	size_t label = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '.') {
+			if (label == 0) {
+				*why = "empty label in name";
+				return -1;
+			}
+			label = 0;
+			out[i] = '.';
+			continue;
+		}
+		if (!isalnum(c) && c != '-' && c != '_') {
+			*why = "character not allowed in a domain name";
+			return -1;
+		}
+		if (++label > 63) {
+			*why = "label longer than 63 bytes";
+			return -1;
+		}
+		out[i] = (char)tolower(c);
+	}
+	out[n] = '\0';
+	return (long)n;
+}
+
+struct ind_set *ind_set_new(void)
+{
+	struct ind_set *set = calloc(1, sizeof(*set));
+	if (!set)
+		return NULL;
+	set->dedup = sd_intern_new();
+	set->shared = sd_intern_new();
+	set->keys = sd_intern_new();
+	if (!set->dedup || !set->shared || !set->keys) {
+		ind_set_free(set);
+		return NULL;
+	}
+	for (size_t i = 0; ind_shared_builtin[i]; i++)
+		if (ind_set_add_shared(set, ind_shared_builtin[i],
+				       strlen(ind_shared_builtin[i]))) {
+			ind_set_free(set);
+			return NULL;
+		}
+	return set;
+}
+
+static void free_strings(struct ind_indicator *d)
+{
+	free((char *)d->value);
+	free((char *)d->scheme);
+	free((char *)d->host);
+	free((char *)d->path);
+	free((char *)d->campaign);
+	free((char *)d->source);
+}
+
+void ind_set_free(struct ind_set *set)
+{
+	if (!set)
+		return;
+	for (size_t i = 0; i < set->n; i++)
+		free_strings(&set->inds[i]);
+	free(set->inds);
+	sd_intern_free(set->dedup);
+	sd_intern_free(set->shared);
+	sd_intern_free(set->keys);
+	free(set->post_off);
+	free(set->post);
+	free(set);
+}
+
+struct ind_stats *ind_set_stats(struct ind_set *set) { return &set->stats; }
+const struct ind_stats *ind_set_stats_const(const struct ind_set *set)
+{
+	return &set->stats;
+}
+size_t ind_set_size(const struct ind_set *set) { return set->n; }
+const struct ind_indicator *ind_set_at(const struct ind_set *set, size_t i)
+{
+	return i < set->n ? &set->inds[i] : NULL;
+}
+size_t ind_set_count(const struct ind_set *set, enum ind_kind kind)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < set->n; i++)
+		c += set->inds[i].kind == kind;
+	return c;
+}
+
+int ind_set_foreach(const struct ind_set *set,
+		    int (*fn)(const struct ind_indicator *ind, void *ctx),
+		    void *ctx)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		int rc = fn(&set->inds[i], ctx);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static size_t addr_key(unsigned char *k, const struct net_addr *a, unsigned len)
+{
+	struct net_addr m = *a;
+	net_addr_mask(&m, len);
+	k[0] = 'A';
+	k[1] = (unsigned char)len;
+	memcpy(k + 2, m.b, 16);
+	return 18;
+}
+
+int ind_set_add_shared(struct ind_set *set, const char *host, size_t len)
+{
+	uint32_t id;
+	struct net_addr a;
+	const char *why;
+	if (net_addr_parse(host, len, &a, &why) == 0) {
+		unsigned char k[18];
+		return sd_intern_put(set->shared, k, addr_key(k, &a, 128), &id);
+	}
+	char norm[IND_MAX_NAME + 1];
+	long n = ind_name_normalise(host, len, norm, &why);
+	if (n < 0)
+		return SD_EPARSE;
+	return sd_intern_put(set->shared, norm, (size_t)n, &id);
+}
+
+bool ind_set_is_shared_name(const struct ind_set *set, const char *name,
+			    size_t len)
+{
+	char norm[IND_MAX_NAME + 1];
+	const char *why;
+	long n = ind_name_normalise(name, len, norm, &why);
+	uint32_t id;
+	return n > 0 && sd_intern_find(set->shared, norm, (size_t)n, &id) == 0;
+}
+
+static bool is_shared_addr(const struct ind_set *set, const struct net_addr *a)
+{
+	unsigned char k[18];
+	uint32_t id;
+	return sd_intern_find(set->shared, k, addr_key(k, a, 128), &id) == 0;
+}
+
+/* Splits a URL into lower-case scheme, normalised host, port and path.
+ * Accepts "scheme://host[:port][/path]" and "host/path" (no scheme). */
+static int url_split(const char *s, size_t n, char *scheme, char *host,
+		     uint16_t *port, const char **path, size_t *pathlen,
+		     const char **why)
+{
+	size_t i = 0;
+	scheme[0] = '\0';
+	const char *sep = memmem(s, n, "://", 3);
+	if (sep) {
+		size_t sl = (size_t)(sep - s);
+		if (sl == 0 || sl > 15) {
+			*why = "bad URL scheme";
+			return SD_EPARSE;
+		}
+		for (size_t k = 0; k < sl; k++) {
+			if (!isalnum((unsigned char)s[k]) && s[k] != '+' &&
+			    s[k] != '-' && s[k] != '.') {
+				*why = "bad URL scheme";
+				return SD_EPARSE;
+			}
+			scheme[k] = (char)tolower((unsigned char)s[k]);
+		}
+		scheme[sl] = '\0';
+		i = sl + 3;
+	}
+	size_t auth_end = i;
+	while (auth_end < n && s[auth_end] != '/' && s[auth_end] != '?' &&
+	       s[auth_end] != '#')
+		auth_end++;
+	/* user:password@ is not part of the host */
+	const char *at = memrchr(s + i, '@', auth_end - i);
+	if (at)
+		i = (size_t)(at - s) + 1;
+	size_t hs = i, he = auth_end;
+	*port = 0;
+	if (hs < he && s[hs] == '[') {
+		const char *rb = memchr(s + hs, ']', he - hs);
+		if (!rb) {
+			*why = "unclosed '[' in URL host";
+			return SD_EPARSE;
+		}
+		size_t close = (size_t)(rb - s);
+		if (close + 1 < he && s[close + 1] != ':') {
+			*why = "junk after ']' in URL host";
+			return SD_EPARSE;
+		}
+		if (close + 1 < he) {
+			const char *p = s + close + 2;
+			size_t pl = he - close - 2;
+			unsigned long v = 0;
+			if (pl == 0 || pl > 5) {
+				*why = "bad port in URL";
+				return SD_EPARSE;
+			}
+			for (size_t k = 0; k < pl; k++) {
+				if (!isdigit((unsigned char)p[k])) {
+					*why = "bad port in URL";
+					return SD_EPARSE;
+				}
+				v = v * 10 + (unsigned long)(p[k] - '0');
+			}
+			if (v == 0 || v > 65535) {
+				*why = "bad port in URL";
+				return SD_EPARSE;
+			}
+			*port = (uint16_t)v;
+		}
+		struct net_addr a;
+		if (net_addr_parse(s + hs + 1, close - hs - 1, &a, why))
+			return SD_EPARSE;
+		net_addr_format(&a, host, NET_ADDR_STRLEN);
+	} else {
+		const char *colon = memchr(s + hs, ':', he - hs);
+		size_t hl = colon ? (size_t)(colon - (s + hs)) : he - hs;
+		if (colon) {
+			const char *p = colon + 1;
+			size_t pl = (size_t)(s + he - p);
+			unsigned long v = 0;
+			if (pl == 0 || pl > 5) {
+				*why = "bad port in URL";
+				return SD_EPARSE;
+			}
+			for (size_t k = 0; k < pl; k++) {
+				if (!isdigit((unsigned char)p[k])) {
+					*why = "bad port in URL";
+					return SD_EPARSE;
+				}
+				v = v * 10 + (unsigned long)(p[k] - '0');
+			}
+			if (v == 0 || v > 65535) {
+				*why = "bad port in URL";
+				return SD_EPARSE;
+			}
+			*port = (uint16_t)v;
+		}
+		struct net_addr a;
+		const char *w2;
+		if (net_addr_parse(s + hs, hl, &a, &w2) == 0)
+			net_addr_format(&a, host, NET_ADDR_STRLEN);
+		else if (ind_name_normalise(s + hs, hl, host, why) < 0)
+			return SD_EPARSE;
+		else if (!strchr(host, '.')) {
+			/* "linux/NukeSped.E" is a malware name, not a URL */
+			*why = "URL host is neither an address nor a dotted name";
+			return SD_EPARSE;
+		}
+	}
+	if ((*port == 80 && (!scheme[0] || !strcmp(scheme, "http"))) ||
+	    (*port == 443 && !strcmp(scheme, "https")) ||
+	    (*port == 21 && !strcmp(scheme, "ftp")))
+		*port = 0;
+	/* the fragment never reaches a server */
+	const char *hash = memchr(s + auth_end, '#', n - auth_end);
+	size_t pe = hash ? (size_t)(hash - s) : n;
+	*path = s + auth_end;
+	*pathlen = pe - auth_end;
+	return 0;
+}
+
+static char *dupn(const char *s, size_t n)
+{
+	char *d = malloc(n + 1);
+	if (d) {
+		memcpy(d, s, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+static char *dup0(const char *s) { return s ? strdup(s) : NULL; }
+
+int ind_set_add(struct ind_set *set, const struct ind_indicator *in,
+		struct sd_error *err)
+{
+	if (set->compiled)
+		return sd_error_set(err, SD_EUSAGE, "indicator set already compiled");
+	struct ind_indicator d = {
+		.kind = in->kind,
+		.valid_from = in->valid_from,
+		.valid_until = in->valid_until,
+	};
+	char vbuf[IND_MAX_VALUE];
+	/* URL parts: pointed to by d until the copy at the end */
+	char scheme[16], host[IND_MAX_NAME + 1];
+	const char *why = NULL;
+	switch (in->kind) {
+	case IND_ADDR:
+	case IND_PREFIX: {
+		d.prefix = in->prefix;
+		if (in->kind == IND_ADDR)
+			d.prefix.len = 128;
+		if (net_addr_has_hostbits(&d.prefix.addr, d.prefix.len))
+			return sd_error_set(err, SD_EHOSTBITS,
+					    "prefix has host bits set");
+		if (d.prefix.len == 128)
+			d.kind = IND_ADDR;
+		if (d.kind == IND_ADDR)
+			net_addr_format(&d.prefix.addr, vbuf, sizeof(vbuf));
+		if (d.kind == IND_ADDR && is_shared_addr(set, &d.prefix.addr)) {
+			set->stats.shared++;
+			return sd_error_set(err, SD_ERANGE,
+					    "%s is shared infrastructure: not matched as an address",
+					    vbuf);
+		}
+		if (d.kind == IND_ADDR)
+			net_addr_format(&d.prefix.addr, vbuf, sizeof(vbuf));
+		else
+			net_prefix_format(&d.prefix, vbuf, sizeof(vbuf));
+		break;
+	}
+	case IND_DOMAIN: {
+		if (!in->value)
+			return sd_error_set(err, SD_EPARSE, "domain without a value");
+		long n = ind_name_normalise(in->value, strlen(in->value), vbuf, &why);
+		if (n < 0)
+			return sd_error_set(err, SD_EPARSE, "%s", why);
+		if (!memchr(vbuf, '.', (size_t)n))
+			return sd_error_set(err, SD_EPARSE,
+					    "a domain indicator needs at least two labels");
+		if (ind_set_is_shared_name(set, vbuf, (size_t)n)) {
+			set->stats.shared++;
+			return sd_error_set(err, SD_ERANGE,
+					    "%s is shared infrastructure: not matched as a domain",
+					    vbuf);
+		}
+		break;
+	}
+	case IND_URL: {
+		if (!in->value)
+			return sd_error_set(err, SD_EPARSE, "URL without a value");
+		uint16_t port;
+		const char *path;
+		size_t pl;
+		if (url_split(in->value, strlen(in->value), scheme, host, &port,
+			      &path, &pl, &why))
+			return sd_error_set(err, SD_EPARSE, "%s", why);
+		if (pl >= 4096)
+			return sd_error_set(err, SD_ELIMIT, "URL path longer than 4096 bytes");
+		char portbuf[8] = "";
+		if (port)
+			snprintf(portbuf, sizeof(portbuf), ":%u", port);
+		bool v6 = strchr(host, ':') != NULL;
+		snprintf(vbuf, sizeof(vbuf), "%s%s%s%s%s%s%.*s", scheme,
+			 scheme[0] ? "://" : "", v6 ? "[" : "", host, v6 ? "]" : "",
+			 portbuf, pl ? (int)pl : 1, pl ? path : "/");
+		d.scheme = scheme[0] ? scheme : NULL;
+		d.host = host;
+		d.port = port;
+		if (ind_set_is_shared_name(set, host, strlen(host)))
+			d.flags |= IND_SHARED;
+		else {
+			struct net_addr a;
+			if (net_addr_parse(host, strlen(host), &a, &why) == 0 &&
+			    is_shared_addr(set, &a))
+				d.flags |= IND_SHARED;
+		}
+		/* kept for the copy below */
+		d.path = pl ? dupn(path, pl) : strdup("/");
+		if (!d.path)
+			return sd_error_set(err, SD_ENOMEM, "out of memory");
+		break;
+	}
+	default:
+		return sd_error_set(err, SD_EUSAGE, "unknown indicator kind");
+	}
+
+	/* duplicates: same kind, value and campaign */
+	size_t vl = strlen(vbuf), cl = in->campaign ? strlen(in->campaign) : 0;
+	char *key = malloc(vl + cl + 2);
+	if (!key) {
+		free((char *)d.path);
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	}
+	key[0] = (char)d.kind;
+	memcpy(key + 1, vbuf, vl);
+	key[1 + vl] = '\0';
+	memcpy(key + 2 + vl, in->campaign ? in->campaign : "", cl);
+	uint32_t id;
+	int rc = sd_intern_put(set->dedup, key, vl + cl + 2, &id);
+	free(key);
+	if (rc) {
+		free((char *)d.path);
+		return sd_error_set(err, rc, "out of memory");
+	}
+	if (id < set->n) {
+		struct ind_indicator *o = &set->inds[id];
+		/* the widest validity wins: 0 is open */
+		if (!d.valid_from || (o->valid_from && d.valid_from < o->valid_from))
+			o->valid_from = d.valid_from;
+		if (!d.valid_until || (o->valid_until && d.valid_until > o->valid_until))
+			o->valid_until = d.valid_until;
+		set->stats.duplicates++;
+		free((char *)d.path);
+		return 0;
+	}
+	if (set->n == set->cap) {
+		size_t nc = set->cap ? set->cap * 2 : 64;
+		struct ind_indicator *ni = realloc(set->inds, nc * sizeof(*ni));
+		if (!ni) {
+			free((char *)d.path);
+			return sd_error_set(err, SD_ENOMEM, "out of memory");
+		}
+		set->inds = ni;
+		set->cap = nc;
+	}
+	const char *path = d.path;
+	d.value = strdup(vbuf);
+	d.scheme = dup0(d.scheme);
+	d.host = d.kind == IND_URL || d.kind == IND_DOMAIN
+			 ? strdup(d.kind == IND_URL ? d.host : vbuf)
+			 : NULL;
+	d.campaign = dup0(in->campaign);
+	d.source = dup0(in->source);
+	d.path = path;
+	d.id = (uint32_t)set->n;
+	if (!d.value || (in->campaign && !d.campaign) ||
+	    (in->source && !d.source) ||
+	    ((d.kind == IND_URL || d.kind == IND_DOMAIN) && !d.host)) {
+		free_strings(&d);
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	}
+	set->inds[set->n++] = d;
+	set->stats.kinds[d.kind]++;
+	return 0;
+}
+
+static bool is_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+int ind_set_add_text(struct ind_set *set, const char *text, size_t len,
+		     const char *campaign, const char *source,
+		     int64_t valid_from, int64_t valid_until, bool *is_hash,
+		     struct sd_error *err)
+{
+	*is_hash = false;
+	while (len && isspace((unsigned char)*text)) {
+		text++;
+		len--;
+	}
+	while (len && isspace((unsigned char)text[len - 1]))
+		len--;
+	if (len == 0)
+		return sd_error_set(err, SD_EPARSE, "empty value");
+	if ((len == 32 || len == 40 || len == 64 || len == 128) &&
+	    is_hex(text, len)) {
+		*is_hash = true;
+		set->stats.hashes++;
+		return 0;
+	}
+	if (len >= IND_MAX_VALUE)
+		return sd_error_set(err, SD_ELIMIT, "value longer than %d bytes",
+				    IND_MAX_VALUE - 1);
+	struct ind_indicator in = {
+		.campaign = campaign,
+		.source = source,
+		.valid_from = valid_from,
+		.valid_until = valid_until,
+	};
+	char buf[IND_MAX_VALUE];
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	const char *why;
+	if (memmem(text, len, "://", 3)) {
+		in.kind = IND_URL;
+		in.value = buf;
+		return ind_set_add(set, &in, err);
+	}
+	if (net_addr_parse(text, len, &in.prefix.addr, &why) == 0) {
+		in.kind = IND_ADDR;
+		in.prefix.len = 128;
+		return ind_set_add(set, &in, err);
+	}
+	const char *slash = memchr(text, '/', len);
+	if (slash) {
+		struct net_addr a;
+		if (net_addr_parse(text, (size_t)(slash - text), &a, &why) == 0) {
+			int rc = net_prefix_parse(text, len, &in.prefix, 0, &why);
+			if (rc)
+				return sd_error_set(err, rc, "%s", why);
+			in.kind = IND_PREFIX;
+			return ind_set_add(set, &in, err);
+		}
+		in.kind = IND_URL;
+		in.value = buf;
+		return ind_set_add(set, &in, err);
+	}
+	/* host:port, as in "evil.com:443" or "192.0.2.1:8080" */
+	const char *colon = memchr(text, ':', len);
+	if (colon && !memchr(colon + 1, ':', len - (size_t)(colon - text) - 1)) {
+		size_t hl = (size_t)(colon - text);
+		if (net_addr_parse(text, hl, &in.prefix.addr, &why) == 0) {
+			in.kind = IND_ADDR;
+			in.prefix.len = 128;
+			return ind_set_add(set, &in, err);
+		}
+		buf[hl] = '\0';
+		len = hl;
+	}
+	/* all digits and dots is a broken address, not a domain */
+	bool numeric = true;
+	for (size_t i = 0; i < len; i++)
+		if (!isdigit((unsigned char)buf[i]) && buf[i] != '.')
+			numeric = false;
+	if (numeric)
+		return sd_error_set(err, SD_EPARSE, "not a valid IPv4 address");
+	in.kind = IND_DOMAIN;
+	in.value = buf;
+	return ind_set_add(set, &in, err);
+}
+
+static int cmp_posting(const void *a, const void *b)
+{
+	const struct posting *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->ind < y->ind ? -1 : x->ind > y->ind;
+}
+
+int ind_set_compile(struct ind_set *set, struct sd_error *err)
+{
+	if (set->compiled)
+		return 0;
+	struct posting *ps = malloc((set->n * 2 + 1) * sizeof(*ps));
+	if (!ps)
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	size_t np = 0;
+	bool lens[129] = {false};
+	int rc = 0;
+	for (size_t i = 0; i < set->n && !rc; i++) {
+		const struct ind_indicator *d = &set->inds[i];
+		unsigned char k[IND_MAX_NAME + 2];
+		size_t kl = 0;
+		uint32_t id;
+		if (d->kind == IND_ADDR || d->kind == IND_PREFIX) {
+			kl = addr_key(k, &d->prefix.addr, d->prefix.len);
+			lens[d->prefix.len] = true;
+		} else if (d->kind == IND_DOMAIN) {
+			k[0] = 'D';
+			kl = strlen(d->value);
+			memcpy(k + 1, d->value, kl++);
+		} else {
+			size_t hl = strlen(d->host);
+			k[0] = 'U';
+			memcpy(k + 1, d->host, hl);
+			if ((rc = sd_intern_put(set->keys, k, hl + 1, &id)))
+				break;
+			ps[np++] = (struct posting){id, (uint32_t)i};
+			if (d->flags & IND_SHARED)
+				continue;
+			/* a dedicated host stands for the URL in DNS, SNI and
+			 * flows; an address host is keyed as an address */
+			struct net_addr a;
+			const char *why;
+			if (net_addr_parse(d->host, hl, &a, &why) == 0) {
+				kl = addr_key(k, &a, 128);
+				lens[128] = true;
+			} else {
+				k[0] = 'H';
+				kl = hl + 1;
+			}
+		}
+		if ((rc = sd_intern_put(set->keys, k, kl, &id)))
+			break;
+		ps[np++] = (struct posting){id, (uint32_t)i};
+	}
+	if (rc) {
+		free(ps);
+		return sd_error_set(err, rc, "out of memory building the indicator tables");
+	}
+	qsort(ps, np, sizeof(*ps), cmp_posting);
+	uint32_t nkeys = sd_intern_count(set->keys);
+	set->post_off = calloc((size_t)nkeys + 1, sizeof(uint32_t));
+	set->post = malloc((np ? np : 1) * sizeof(uint32_t));
+	if (!set->post_off || !set->post) {
+		free(ps);
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < np; i++) {
+		set->post[i] = ps[i].ind;
+		set->post_off[ps[i].key + 1]++;
+	}
+	for (uint32_t k = 0; k < nkeys; k++)
+		set->post_off[k + 1] += set->post_off[k];
+	free(ps);
+	set->nlens = 0;
+	for (int l = 128; l >= 0; l--)
+		if (lens[l])
+			set->lens[set->nlens++] = (uint8_t)l;
+	set->compiled = true;
+	return 0;
+}
+
+static bool valid_at(const struct ind_indicator *d, int64_t ts)
+{
+	if (ts == 0)
+		return true;
+	if (d->valid_from && ts < d->valid_from)
+		return false;
+	if (d->valid_until && ts > d->valid_until)
+		return false;
+	return true;
+}
+
+/* Appends the postings of key k that are valid at ts and pass the filter. */
+static size_t collect(const struct ind_set *set, const void *k, size_t kl,
+		      int64_t ts, enum ind_kind only, const char *path,
+		      size_t pathlen, const struct ind_indicator **hits,
+		      size_t max, size_t found)
+{
+	uint32_t id;
+	if (!set->compiled || sd_intern_find(set->keys, k, kl, &id))
+		return found;
+	for (uint32_t p = set->post_off[id]; p < set->post_off[id + 1]; p++) {
+		const struct ind_indicator *d = &set->inds[set->post[p]];
+		if (only && d->kind != only)
+			continue;
+		if (!valid_at(d, ts))
+			continue;
+		if (only == IND_URL) {
+			size_t il = strlen(d->path);
+			const char *pp = pathlen ? path : "/";
+			size_t pl = pathlen ? pathlen : 1;
+			if (il > pl || memcmp(pp, d->path, il) != 0)
+				continue;
+		}
+		if (found < max)
+			hits[found] = d;
+		found++;
+	}
+	return found;
+}
+
+size_t ind_match_addr(const struct ind_set *set, const struct net_addr *a,
+		      int64_t ts, const struct ind_indicator **hits,
+		      size_t max)
+{
+	size_t found = 0;
+	for (unsigned i = 0; i < set->nlens; i++) {
+		unsigned char k[18];
+		size_t kl = addr_key(k, a, set->lens[i]);
+		found = collect(set, k, kl, ts, 0, NULL, 0, hits, max, found);
+	}
+	return found;
+}
+
+size_t ind_match_name(const struct ind_set *set, const char *name, size_t len,
+		      int64_t ts, const struct ind_indicator **hits,
+		      size_t max)
+{
+	char k[IND_MAX_NAME + 2];
+	const char *why;
+	long n = ind_name_normalise(name, len, k + 1, &why);
+	if (n <= 0)
+		return 0;
+	size_t found = 0;
+	uint32_t id;
+	k[0] = 'H';
+	if (set->compiled && sd_intern_find(set->keys, k, (size_t)n + 1, &id) == 0)
+		for (uint32_t p = set->post_off[id]; p < set->post_off[id + 1]; p++) {
+			const struct ind_indicator *d = &set->inds[set->post[p]];
+			if (!valid_at(d, ts))
+				continue;
+			if (found < max)
+				hits[found] = d;
+			found++;
+		}
+	/* the name and every parent suffix on a label boundary */
+	for (long off = 0; off < n;) {
+		char save = k[off];
+		k[off] = 'D';
+		found = collect(set, k + off, (size_t)(n - off) + 1, ts,
+				IND_DOMAIN, NULL, 0, hits, max, found);
+		k[off] = save;
+		const char *dot = memchr(k + 1 + off, '.', (size_t)(n - off));
+		if (!dot)
+			break;
+		off = dot - (k + 1) + 1;
+	}
+	return found;
+}
+
+size_t ind_match_url(const struct ind_set *set, const char *host,
+		     size_t hostlen, const char *path, size_t pathlen,
+		     int64_t ts, const struct ind_indicator **hits, size_t max)
+{
+	char k[IND_MAX_NAME + 2];
+	const char *why;
+	long n;
+	struct net_addr a;
+	if (net_addr_parse(host, hostlen, &a, &why) == 0)
+		n = (long)net_addr_format(&a, k + 1, sizeof(k) - 1);
+	else
+		n = ind_name_normalise(host, hostlen, k + 1, &why);
+	if (n <= 0)
+		return 0;
+	k[0] = 'U';
+	return collect(set, k, (size_t)n + 1, ts, IND_URL, path, pathlen, hits,
+		       max, 0);
+}

@@ -1,0 +1,79 @@
+/* The internal face of a telemetry reader: each format is a backend that
+ * embeds struct tel_backend as its FIRST member and supplies next/close.
+ * The dispatcher (reader.c) sniffs the format, calls the format's open
+ * function, sets the report hook, and forwards tel_next/tel_close.
+ * Not for use outside src/telemetry/. */
+#ifndef SD_TELEMETRY_BACKEND_H
+#define SD_TELEMETRY_BACKEND_H
+
+#include <stdint.h>
+
+#include "core/error.h"
+#include "io/source.h"
+#include "telemetry/reader.h"
+#include "telemetry/record.h"
+
+struct tel_backend;
+
+struct tel_backend_ops {
+	/* Same contract as tel_next: 1 with *rec filled, 0 at end, <0 on a
+	 * fatal error. Count rec in stats.records (tel_next does it for you
+	 * when this returns 1), malformed input with tel_backend_malformed,
+	 * well-formed but useless input in stats.skipped. */
+	int (*next)(struct tel_backend *b, struct tel_record *rec,
+		    struct sd_error *err);
+	/* Frees the backend and everything it owns, NOT the io_source (the
+	 * dispatcher owns and closes the source). */
+	void (*close)(struct tel_backend *b);
+};
+
+struct tel_backend {
+	const struct tel_backend_ops *ops;
+	enum tel_format format;
+	struct io_source *src; /* borrowed from the dispatcher */
+	struct tel_stats stats;
+	/* "line " is the default and prints "file:N"; a packet reader sets
+	 * "packet " to print "file:packet N". */
+	const char *unit;
+	tel_report_fn report; /* set by the dispatcher; may be NULL */
+	void *report_ctx;
+};
+
+/* Fills the common part; the backend then sets its own fields. */
+void tel_backend_init(struct tel_backend *b, const struct tel_backend_ops *ops,
+		      enum tel_format format, struct io_source *src);
+
+/* Counts one malformed record at position pos (line or packet number) and
+ * reports "file:pos: why" (or "file:packet pos: why") through the hook. */
+void tel_backend_malformed(struct tel_backend *b, uint64_t pos,
+			   const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* io_getline for line formats: an over-long line is counted and reported
+ * as malformed and skipped; other errors are fatal (returned). */
+int tel_backend_getline(struct tel_backend *b, const char **line, size_t *len,
+			struct sd_error *err);
+
+/* One open function per format; on success *out is a heap object whose
+ * first member is struct tel_backend. src is borrowed: do not close it. */
+typedef int (*tel_open_fn)(struct io_source *src, const struct tel_options *opt,
+			   struct tel_backend **out, struct sd_error *err);
+
+int zeek_tsv_open(struct io_source *src, const struct tel_options *opt,
+		  struct tel_backend **out, struct sd_error *err);
+int zeek_json_open(struct io_source *src, const struct tel_options *opt,
+		   struct tel_backend **out, struct sd_error *err);
+int eve_open(struct io_source *src, const struct tel_options *opt,
+	     struct tel_backend **out, struct sd_error *err);
+int nfcsv_open(struct io_source *src, const struct tel_options *opt,
+	       struct tel_backend **out, struct sd_error *err);
+int gcsv_open(struct io_source *src, const struct tel_options *opt,
+	      struct tel_backend **out, struct sd_error *err);
+int squid_open(struct io_source *src, const struct tel_options *opt,
+	       struct tel_backend **out, struct sd_error *err);
+int bindlog_open(struct io_source *src, const struct tel_options *opt,
+		 struct tel_backend **out, struct sd_error *err);
+int dnsmasq_open(struct io_source *src, const struct tel_options *opt,
+		 struct tel_backend **out, struct sd_error *err);
+
+#endif

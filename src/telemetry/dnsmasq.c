@@ -1,0 +1,110 @@
+/* dnsmasq query log (log-queries, optionally =extra): syslog lines
+ * "Mon dd HH:MM:SS [host ]dnsmasq[pid]: [serial addr/port ]query[TYPE] NAME
+ * from CLIENT". Only query lines are records; replies, forwards and cache
+ * lines are skipped. The syslog time has no year: tel_options.year, else the
+ * file's modification year, rolling over at New Year. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/timeutil.h"
+#include "telemetry/backend.h"
+#include "telemetry/field.h"
+
+struct dnsmasq {
+	struct tel_backend base;
+	int year, last_month;
+};
+
+static void dm_close(struct tel_backend *b) { free(b); }
+
+static const char *parse(struct dnsmasq *r, const char *line, size_t len,
+			 struct tel_record *rec)
+{
+	const char *e = line + len;
+	int mon;
+	if (tel_syslog_time(line, len, r->year, &rec->ts, &mon)) {
+		int y = tel_year_roll(&r->year, &r->last_month, mon);
+		tel_syslog_time(line, len, y, &rec->ts, &mon);
+	} else if (len > 19 && line[4] == '-' && line[10] == 'T') {
+		/* RFC 3339 syslog (rsyslog's high-precision format) */
+		const char *sp = memchr(line, ' ', len);
+		const char *why;
+		if (!sp || sd_time_parse(line, (size_t)(sp - line), &rec->ts, &why))
+			return "time is not a syslog or RFC 3339 time";
+	} else {
+		return "no syslog time at the start";
+	}
+	const char *q = memmem(line, len, "query[", 6);
+	/* log-queries=extra: "serial addr/port query[...]" */
+	const char *colon = memmem(line, (size_t)(q - line), "]: ", 3);
+	if (colon) {
+		const char *p = colon + 3;
+		const char *sp = memchr(p, ' ', (size_t)(q - p));
+		if (sp && sp + 1 < q) {
+			const char *a = sp + 1, *ae = q - 1;
+			const char *slash = memchr(a, '/', (size_t)(ae - a));
+			if (slash)
+				tel_parse_port(slash + 1, (size_t)(ae - slash - 1), &rec->client_port);
+		}
+	}
+	const char *rb = memchr(q, ']', (size_t)(e - q));
+	if (!rb || rb + 2 > e || rb[1] != ' ')
+		return "query[TYPE] not followed by a name";
+	const char *name = rb + 2;
+	const char *ne = memchr(name, ' ', (size_t)(e - name));
+	if (!ne || ne == name)
+		return "no name after query[TYPE]";
+	rec->name = name;
+	rec->name_len = (size_t)(ne - name);
+	if ((size_t)(e - ne) < 6 || memcmp(ne, " from ", 6))
+		return "no 'from CLIENT' after the name";
+	const char *c = ne + 6;
+	if (!tel_addr(c, (size_t)(e - c), &rec->client))
+		return "client after 'from' is not an address";
+	return NULL;
+}
+
+static int dm_next(struct tel_backend *b, struct tel_record *rec, struct sd_error *err)
+{
+	struct dnsmasq *r = (struct dnsmasq *)b;
+	const char *line;
+	size_t len;
+	int rc;
+	while ((rc = tel_backend_getline(b, &line, &len, err)) == 1) {
+		uint64_t ln = io_lineno(b->src);
+		if (len == 0)
+			continue;
+		if (!memmem(line, len, "query[", 6)) {
+			b->stats.skipped++;
+			continue;
+		}
+		memset(rec, 0, sizeof(*rec));
+		rec->position = ln;
+		rec->kind = TEL_DNS;
+		rec->path = "";
+		rec->proto = 17;
+		const char *why = parse(r, line, len, rec);
+		if (why) {
+			tel_backend_malformed(b, ln, "%s", why);
+			continue;
+		}
+		rec->flags |= TEL_HAS_CLIENT;
+		tel_strip_dot(rec->name, &rec->name_len);
+		return 1;
+	}
+	return rc;
+}
+
+static const struct tel_backend_ops dm_ops = {dm_next, dm_close};
+
+int dnsmasq_open(struct io_source *src, const struct tel_options *opt,
+		 struct tel_backend **out, struct sd_error *err)
+{
+	struct dnsmasq *r = calloc(1, sizeof(*r));
+	if (!r)
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	tel_backend_init(&r->base, &dm_ops, TEL_FMT_DNSMASQ, src);
+	r->year = tel_default_year(opt->year, io_name(src));
+	*out = &r->base;
+	return 0;
+}

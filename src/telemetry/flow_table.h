@@ -1,0 +1,61 @@
+/* A bounded table of TCP/UDP flows keyed by 5-tuple (either direction
+ * finds the same flow), with least-recently-seen eviction. Memory is fixed
+ * by the limit, whatever the capture holds. */
+#ifndef SD_TELEMETRY_FLOW_TABLE_H
+#define SD_TELEMETRY_FLOW_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net/addr.h"
+
+/* Open flows held at once; the least recently seen is emitted to make
+ * room (about 150 bytes each). */
+#define FLOWT_MAX_FLOWS 65536
+/* A flow idle this long (capture time, seconds) is emitted. */
+#define FLOWT_IDLE_SECS 300
+
+enum flowt_state {
+	FLOWT_OPEN = 0,
+	/* Emitted after FIN from both sides or RST: kept so that the last
+	 * ACKs do not start a new flow, dropped silently when idle. */
+	FLOWT_CLOSED = 1,
+};
+
+struct flowt_flow {
+	/* originator = sender of the first SYN, else of the first packet */
+	struct net_addr orig, resp;
+	uint16_t oport, rport;
+	uint8_t proto;
+	uint8_t state;
+	bool dir_known; /* a SYN or SYN-ACK fixed the originator */
+	bool seen_orig, seen_resp;
+	bool fin_orig, fin_resp;
+	bool connect_seen; /* an HTTP CONNECT went through: a proxy tunnel */
+	int16_t reasm;     /* TLS reassembly slot, -1 none */
+	int64_t first_ts, last_ts;
+	uint64_t bytes, packets;
+	uint64_t position; /* packet number of the first packet */
+	/* table links (indices + 1, 0 = none) */
+	uint32_t hnext, lprev, lnext;
+};
+
+struct flowt;
+
+struct flowt *flowt_new(size_t max_flows);
+void flowt_free(struct flowt *t);
+
+/* The flow of this packet, created when new. When the table is full the
+ * least recently seen flow is removed first and copied to *evicted
+ * (*did_evict set). Moves the flow to the most recent end. */
+struct flowt_flow *flowt_get(struct flowt *t, const struct net_addr *src, uint16_t sport,
+			     const struct net_addr *dst, uint16_t dport, uint8_t proto,
+			     bool *created, struct flowt_flow *evicted, bool *did_evict);
+
+/* The least recently seen flow, or NULL when empty. */
+struct flowt_flow *flowt_oldest(struct flowt *t);
+void flowt_remove(struct flowt *t, struct flowt_flow *f);
+size_t flowt_count(const struct flowt *t);
+
+#endif

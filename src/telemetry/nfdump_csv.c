@@ -1,0 +1,140 @@
+/* nfdump `-o csv` output (1.6/1.7): a header row naming the columns (ts,
+ * te, td, sa, da, sp, dp, pr, ..., ipkt, ibyt, opkt, obyt, ...), one
+ * unidirectional flow per row with space-padded numbers, and a trailing
+ * "Summary" block with its own header that carries no flows. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/csv.h"
+#include "telemetry/backend.h"
+#include "telemetry/field.h"
+
+enum { N_TS, N_SA, N_DA, N_SP, N_DP, N_PR, N_IPKT, N_IBYT, N_OPKT, N_OBYT, NNF };
+static const char *const nf_names[NNF] = {"ts", "sa", "da", "sp", "dp", "pr",
+					  "ipkt", "ibyt", "opkt", "obyt"};
+
+#define NF_MAX_COLS 128
+
+struct nfcsv {
+	struct tel_backend base;
+	int col[NNF];
+	int ncols;
+	bool header, summary;
+	struct sd_field f[NF_MAX_COLS];
+};
+
+static void nf_close(struct tel_backend *b) { free(b); }
+
+static uint64_t num(struct sd_field *f)
+{
+	uint64_t v = 0;
+	sd_field_trim(f);
+	tel_parse_u64(f->s, f->len, &v);
+	return v;
+}
+
+static int nf_next(struct tel_backend *b, struct tel_record *rec, struct sd_error *err)
+{
+	struct nfcsv *r = (struct nfcsv *)b;
+	const char *line;
+	size_t len;
+	int rc;
+	while ((rc = tel_backend_getline(b, &line, &len, err)) == 1) {
+		uint64_t ln = io_lineno(b->src);
+		if (len == 0)
+			continue;
+		if (r->summary) {
+			b->stats.skipped++;
+			continue;
+		}
+		if (len == 7 && !memcmp(line, "Summary", 7)) {
+			r->summary = true; /* totals follow, no flows */
+			continue;
+		}
+		const char *why;
+		long n = sd_csv_split((char *)line, len, ',', r->f, NF_MAX_COLS, &why);
+		if (n < 0) {
+			tel_backend_malformed(b, ln, "%s", why);
+			continue;
+		}
+		if (n > NF_MAX_COLS)
+			n = NF_MAX_COLS;
+		if (r->f[0].len == 2 && !memcmp(r->f[0].s, "ts", 2)) {
+			for (int i = 0; i < NNF; i++)
+				r->col[i] = -1;
+			for (long c = 0; c < n; c++)
+				for (int i = 0; i < NNF; i++)
+					if (r->col[i] < 0 && strlen(nf_names[i]) == r->f[c].len &&
+					    !memcmp(nf_names[i], r->f[c].s, r->f[c].len))
+						r->col[i] = (int)c;
+			r->ncols = (int)n;
+			r->header = true;
+			if (r->col[N_TS] < 0 || r->col[N_SA] < 0 || r->col[N_DA] < 0)
+				tel_backend_malformed(b, ln, "header lacks ts, sa or da");
+			continue;
+		}
+		if (!r->header || r->col[N_TS] < 0 || r->col[N_SA] < 0 || r->col[N_DA] < 0) {
+			tel_backend_malformed(b, ln, "flow row before a usable header row");
+			continue;
+		}
+		if (n != r->ncols) {
+			tel_backend_malformed(b, ln, "%ld columns where the header has %d", n,
+					      r->ncols);
+			continue;
+		}
+		memset(rec, 0, sizeof(*rec));
+		rec->position = ln;
+		rec->kind = TEL_FLOW;
+		rec->name = rec->path = "";
+		struct sd_field *ts = &r->f[r->col[N_TS]], *sa = &r->f[r->col[N_SA]],
+				*da = &r->f[r->col[N_DA]];
+		sd_field_trim(ts);
+		sd_field_trim(sa);
+		sd_field_trim(da);
+		if (!tel_parse_time(ts->s, ts->len, &rec->ts, &why)) {
+			tel_backend_malformed(b, ln, "bad ts '%.*s'", (int)(ts->len > 40 ? 40 : ts->len),
+					      ts->s);
+			continue;
+		}
+		if (!tel_addr(sa->s, sa->len, &rec->client) ||
+		    !tel_addr(da->s, da->len, &rec->server)) {
+			tel_backend_malformed(b, ln, "sa/da is not an address");
+			continue;
+		}
+		/* nfdump flows are one direction each: the matcher tries both */
+		rec->flags = TEL_HAS_CLIENT | TEL_HAS_SERVER | TEL_DIR_UNKNOWN;
+		if (r->col[N_SP] >= 0)
+			rec->client_port = (uint16_t)num(&r->f[r->col[N_SP]]);
+		if (r->col[N_DP] >= 0)
+			rec->server_port = (uint16_t)num(&r->f[r->col[N_DP]]);
+		if (r->col[N_PR] >= 0) {
+			struct sd_field *p = &r->f[r->col[N_PR]];
+			sd_field_trim(p);
+			rec->proto = tel_proto(p->s, p->len);
+		}
+		uint64_t ipkt = r->col[N_IPKT] >= 0 ? num(&r->f[r->col[N_IPKT]]) : 0;
+		uint64_t ibyt = r->col[N_IBYT] >= 0 ? num(&r->f[r->col[N_IBYT]]) : 0;
+		uint64_t opkt = r->col[N_OPKT] >= 0 ? num(&r->f[r->col[N_OPKT]]) : 0;
+		uint64_t obyt = r->col[N_OBYT] >= 0 ? num(&r->f[r->col[N_OBYT]]) : 0;
+		rec->packets = ipkt + opkt;
+		rec->bytes = ibyt + obyt;
+		return 1;
+	}
+	return rc;
+}
+
+static const struct tel_backend_ops nf_ops = {nf_next, nf_close};
+
+int nfcsv_open(struct io_source *src, const struct tel_options *opt,
+	       struct tel_backend **out, struct sd_error *err)
+{
+	(void)opt;
+	struct nfcsv *r = calloc(1, sizeof(*r));
+	if (!r)
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	tel_backend_init(&r->base, &nf_ops, TEL_FMT_NFDUMP_CSV, src);
+	for (int i = 0; i < NNF; i++)
+		r->col[i] = -1;
+	*out = &r->base;
+	return 0;
+}

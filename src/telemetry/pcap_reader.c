@@ -1,0 +1,783 @@
+/* pcap and pcapng through libpcap: packets → flows, DNS transactions, TLS
+ * server names and HTTP requests.
+ *
+ * libpcap reads from a FILE* made with fopencookie over the io_source, so
+ * gzip and zstd captures decompress on the way in. One packet can yield
+ * several records (a flow pushed out of a full table, a DNS answer, a
+ * request); they wait in a small queue with their own string storage.
+ *
+ * DNS: a query and its response are one record, as in Zeek's dns.log. The
+ * query waits in a bounded table; its response (same endpoints and id)
+ * adds the answers and TEL_ANSWERED, and the record carries the query's
+ * time. A query never answered is emitted when it times out, is pushed out,
+ * or at the end. A response whose query was not captured still says who
+ * asked: the client is the response's destination, never its source (the
+ * resolver). A second response to the same query is dropped. */
+#include "telemetry/pcap_reader.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcap/pcap.h>
+
+#include "telemetry/backend.h"
+#include "telemetry/dns_wire.h"
+#include "telemetry/flow_table.h"
+#include "telemetry/http_req.h"
+#include "telemetry/pcap_limits.h"
+#include "telemetry/pkt_cursor.h"
+#include "telemetry/pkt_decode.h"
+#include "telemetry/tls_hello.h"
+
+#define PROTO_TCP 6
+#define PROTO_UDP 17
+#define DNS_PORT 53
+#define MDNS_PORT 5353  /* multicast DNS, RFC 6762 */
+#define LLMNR_PORT 5355 /* link-local multicast name resolution, RFC 4795 */
+
+struct out_slot {
+	struct tel_record rec;
+	char name[DNSW_MAX_NAME_TEXT + 1];
+	struct net_addr answers[DNSW_MAX_ANSWERS];
+};
+
+enum dns_state { DNS_EMPTY = 0, DNS_PENDING, DNS_DONE };
+
+struct dns_pending {
+	uint8_t state;
+	uint8_t proto;
+	uint16_t id, cport, sport;
+	struct net_addr client, server;
+	int64_t ts;
+	uint64_t position;
+	char qname[DNSW_MAX_NAME_TEXT + 1];
+	size_t qname_len;
+};
+
+struct reasm_slot {
+	bool used;
+	struct flowt_flow *owner;
+	struct net_addr sender;
+	uint16_t sport;
+	uint32_t next_seq;
+	size_t len, need;
+	int64_t ts;
+	uint64_t position;
+	uint8_t buf[TLSH_MAX_RECORD];
+};
+
+struct pcapr {
+	struct tel_backend base; /* first: the dispatcher casts */
+	FILE *fp;
+	pcap_t *pc;
+	int link;
+	char *iobuf;
+	struct sd_error ioerr; /* why the source failed under libpcap */
+	bool ioerr_set;
+
+	uint64_t npkt;
+	int64_t now; /* capture time of the last packet */
+	bool draining, done;
+	struct sd_error fatal;
+
+	struct flowt *flows;
+
+	struct dns_pending *dns; /* ring of PCAPR_DNS_PENDING */
+	size_t dns_head, dns_count;
+	struct dnsw_msg msg; /* scratch */
+
+	struct reasm_slot *reasm; /* PCAPR_TLS_REASM_SLOTS, allocated on first use */
+
+	struct out_slot out[PCAPR_OUT_QUEUE];
+	size_t out_head, out_count;
+};
+
+/* ---- the FILE* over the io_source ---- */
+
+static ssize_t cookie_read(void *cookie, char *buf, size_t size)
+{
+	struct pcapr *r = cookie;
+	long n = io_read(r->base.src, buf, size, &r->ioerr);
+	if (n < 0) {
+		r->ioerr_set = true;
+		errno = EIO;
+		return -1;
+	}
+	return n;
+}
+
+static int cookie_close(void *cookie)
+{
+	(void)cookie; /* the source belongs to the dispatcher */
+	return 0;
+}
+
+/* ---- output queue ---- */
+
+static struct out_slot *push(struct pcapr *r, enum tel_kind kind, int64_t ts, uint64_t pos)
+{
+	/* Sized so that one packet can never fill it; a full queue would be a
+	 * bug here, not bad input, but still must not write out of bounds. */
+	if (r->out_count == PCAPR_OUT_QUEUE) {
+		tel_backend_malformed(&r->base, pos, "internal record queue is full "
+						     "(PCAPR_OUT_QUEUE); record dropped");
+		return NULL;
+	}
+	struct out_slot *s = &r->out[(r->out_head + r->out_count++) % PCAPR_OUT_QUEUE];
+	memset(&s->rec, 0, sizeof(s->rec));
+	s->rec.kind = kind;
+	s->rec.ts = ts;
+	s->rec.position = pos;
+	s->rec.flags = TEL_HAS_CLIENT | TEL_HAS_SERVER;
+	return s;
+}
+
+static void set_name(struct out_slot *s, const char *name, size_t len)
+{
+	if (len > DNSW_MAX_NAME_TEXT)
+		len = DNSW_MAX_NAME_TEXT;
+	memcpy(s->name, name, len);
+	s->name[len] = '\0';
+	s->rec.name = s->name;
+	s->rec.name_len = len;
+}
+
+static void set_ends(struct out_slot *s, const struct pkt_info *p)
+{
+	s->rec.client = p->src;
+	s->rec.server = p->dst;
+	s->rec.client_port = p->sport;
+	s->rec.server_port = p->dport;
+	s->rec.proto = p->proto;
+}
+
+static void skipped(struct pcapr *r)
+{
+	r->base.stats.skipped++;
+}
+
+/* ---- flows ---- */
+
+static void reasm_release(struct pcapr *r, int16_t idx)
+{
+	if (idx >= 0 && r->reasm)
+		r->reasm[idx].used = false;
+}
+
+static void emit_flow(struct pcapr *r, const struct flowt_flow *f)
+{
+	struct out_slot *s = push(r, TEL_FLOW, f->first_ts, f->position);
+	if (!s)
+		return;
+	s->rec.client = f->orig;
+	s->rec.server = f->resp;
+	s->rec.client_port = f->oport;
+	s->rec.server_port = f->rport;
+	s->rec.proto = f->proto;
+	s->rec.bytes = f->bytes;
+	s->rec.packets = f->packets;
+	if (f->seen_orig && f->seen_resp)
+		s->rec.flags |= TEL_ANSWERED;
+	if (!f->dir_known)
+		s->rec.flags |= TEL_DIR_UNKNOWN;
+}
+
+/* Removes f; emits it unless it was already emitted on close. */
+static void flow_end(struct pcapr *r, struct flowt_flow *f)
+{
+	if (f->state == FLOWT_OPEN)
+		emit_flow(r, f);
+	reasm_release(r, f->reasm);
+	flowt_remove(r->flows, f);
+}
+
+static void flow_swap(struct flowt_flow *f)
+{
+	struct net_addr a = f->orig;
+	uint16_t p = f->oport;
+	f->orig = f->resp;
+	f->oport = f->rport;
+	f->resp = a;
+	f->rport = p;
+}
+
+static struct flowt_flow *flow_track(struct pcapr *r, const struct pkt_info *p, int64_t ts)
+{
+	bool created, evicted;
+	struct flowt_flow old;
+	struct flowt_flow *f = flowt_get(r->flows, &p->src, p->sport, &p->dst, p->dport,
+					 p->proto, &created, &old, &evicted);
+	if (evicted) {
+		if (old.state == FLOWT_OPEN)
+			emit_flow(r, &old);
+		reasm_release(r, old.reasm);
+	}
+	bool syn = p->proto == PROTO_TCP && (p->tcp_flags & PKT_TCP_SYN);
+	bool ack = p->tcp_flags & PKT_TCP_ACK;
+	if (!created && f->state == FLOWT_CLOSED && syn && !ack) {
+		/* the 5-tuple is reused by a new connection */
+		reasm_release(r, f->reasm);
+		flowt_remove(r->flows, f);
+		f = flowt_get(r->flows, &p->src, p->sport, &p->dst, p->dport, p->proto,
+			      &created, &old, &evicted);
+	}
+	if (created) {
+		f->first_ts = ts;
+		f->position = r->npkt;
+		f->dir_known = p->proto == PROTO_UDP;
+	}
+	if (syn && !f->dir_known) {
+		/* the SYN's sender opened the connection; a SYN-ACK's receiver */
+		bool from_src_is_orig = !ack;
+		bool src_is_orig = f->oport == p->sport && !memcmp(&f->orig, &p->src, sizeof(p->src));
+		if (src_is_orig != from_src_is_orig)
+			flow_swap(f);
+		f->dir_known = true;
+	}
+	f->last_ts = ts;
+	if (f->state == FLOWT_CLOSED)
+		return f;
+	bool from_orig = f->oport == p->sport && !memcmp(&f->orig, &p->src, sizeof(p->src));
+	f->packets++;
+	f->bytes += p->ip_len;
+	if (from_orig)
+		f->seen_orig = true;
+	else
+		f->seen_resp = true;
+	return f;
+}
+
+/* After the application layer has been read: RST ends the flow, and so
+ * does the first packet without FIN after a FIN from each side (the last
+ * ACK, counted as flow exporters count it). */
+static void flow_maybe_close(struct pcapr *r, struct flowt_flow *f, const struct pkt_info *p)
+{
+	if (p->proto != PROTO_TCP || f->state != FLOWT_OPEN)
+		return;
+	bool from_orig = f->oport == p->sport && !memcmp(&f->orig, &p->src, sizeof(p->src));
+	if (p->tcp_flags & PKT_TCP_FIN) {
+		if (from_orig)
+			f->fin_orig = true;
+		else
+			f->fin_resp = true;
+	}
+	bool last_ack = f->fin_orig && f->fin_resp && !(p->tcp_flags & PKT_TCP_FIN);
+	if ((p->tcp_flags & PKT_TCP_RST) || last_ack) {
+		emit_flow(r, f);
+		f->state = FLOWT_CLOSED;
+		reasm_release(r, f->reasm);
+		f->reasm = -1;
+	}
+}
+
+/* ---- DNS ---- */
+
+static struct dns_pending *dns_oldest(struct pcapr *r)
+{
+	if (!r->dns_count)
+		return NULL;
+	return &r->dns[(r->dns_head + PCAPR_DNS_PENDING - r->dns_count) % PCAPR_DNS_PENDING];
+}
+
+static void dns_emit(struct pcapr *r, const struct dns_pending *q, const struct dnsw_msg *resp)
+{
+	struct out_slot *s = push(r, TEL_DNS, q->ts, q->position);
+	if (!s)
+		return;
+	s->rec.client = q->client;
+	s->rec.server = q->server;
+	s->rec.client_port = q->cport;
+	s->rec.server_port = q->sport;
+	s->rec.proto = q->proto;
+	set_name(s, q->qname, q->qname_len);
+	if (resp) {
+		s->rec.flags |= TEL_ANSWERED;
+		memcpy(s->answers, resp->answers, resp->nanswers * sizeof(resp->answers[0]));
+		s->rec.answers = s->answers;
+		s->rec.nanswers = resp->nanswers;
+	}
+}
+
+/* Drops the oldest waiting query, emitting it if it was never answered. */
+static void dns_pop(struct pcapr *r)
+{
+	struct dns_pending *q = dns_oldest(r);
+	if (q->state == DNS_PENDING)
+		dns_emit(r, q, NULL);
+	q->state = DNS_EMPTY;
+	r->dns_count--;
+}
+
+static struct dns_pending *dns_find(struct pcapr *r, const struct net_addr *client,
+				    uint16_t cport, const struct net_addr *server,
+				    uint16_t sport, uint8_t proto, uint16_t id)
+{
+	for (size_t i = 0; i < r->dns_count; i++) {
+		struct dns_pending *q =
+			&r->dns[(r->dns_head + PCAPR_DNS_PENDING - 1 - i) % PCAPR_DNS_PENDING];
+		if (q->id == id && q->cport == cport && q->sport == sport && q->proto == proto &&
+		    !memcmp(&q->client, client, sizeof(*client)) &&
+		    !memcmp(&q->server, server, sizeof(*server)))
+			return q;
+	}
+	return NULL;
+}
+
+static void dns_message(struct pcapr *r, const struct pkt_info *p, const uint8_t *m,
+			size_t len, bool partial_ok, bool multicast, int64_t ts)
+{
+	struct dnsw_msg *msg = &r->msg;
+	const char *why;
+	enum dnsw_result rc = dnsw_parse(m, len, msg, &why);
+	if (rc == DNSW_NO_QUESTION || (rc == DNSW_TRUNCATED && partial_ok)) {
+		skipped(r);
+		return;
+	}
+	if (rc != DNSW_OK) {
+		tel_backend_malformed(&r->base, r->npkt, "%s", why);
+		return;
+	}
+	if (msg->opcode != 0) { /* NOTIFY, UPDATE: not a lookup */
+		skipped(r);
+		return;
+	}
+	if (msg->answer_error)
+		tel_backend_malformed(&r->base, r->npkt, "%s (question kept)", msg->answer_error);
+	if (multicast) {
+		/* mDNS and LLMNR: the query goes to a group and any host may
+		 * answer, so responses cannot be paired; the query says who
+		 * asked, a response does not */
+		if (msg->response) {
+			skipped(r);
+			return;
+		}
+		struct dns_pending tmp = {.proto = p->proto, .id = msg->id, .client = p->src,
+					  .cport = p->sport, .server = p->dst,
+					  .sport = p->dport, .ts = ts, .position = r->npkt};
+		memcpy(tmp.qname, msg->qname, msg->qname_len + 1);
+		tmp.qname_len = msg->qname_len;
+		dns_emit(r, &tmp, NULL);
+		return;
+	}
+	if (!msg->response) {
+		if (dns_find(r, &p->src, p->sport, &p->dst, p->dport, p->proto, msg->id)) {
+			skipped(r); /* retransmitted query */
+			return;
+		}
+		if (r->dns_count == PCAPR_DNS_PENDING)
+			dns_pop(r);
+		struct dns_pending *q = &r->dns[r->dns_head];
+		r->dns_head = (r->dns_head + 1) % PCAPR_DNS_PENDING;
+		r->dns_count++;
+		q->state = DNS_PENDING;
+		q->proto = p->proto;
+		q->id = msg->id;
+		q->client = p->src;
+		q->cport = p->sport;
+		q->server = p->dst;
+		q->sport = p->dport;
+		q->ts = ts;
+		q->position = r->npkt;
+		memcpy(q->qname, msg->qname, msg->qname_len + 1);
+		q->qname_len = msg->qname_len;
+		return;
+	}
+	struct dns_pending *q =
+		dns_find(r, &p->dst, p->dport, &p->src, p->sport, p->proto, msg->id);
+	if (q && q->state == DNS_DONE) {
+		skipped(r); /* duplicate response */
+		return;
+	}
+	if (q) {
+		dns_emit(r, q, msg);
+		q->state = DNS_DONE;
+		return;
+	}
+	/* the query was not captured: the response's receiver asked */
+	struct dns_pending tmp = {.state = DNS_PENDING, .proto = p->proto, .id = msg->id,
+				  .client = p->dst, .cport = p->dport, .server = p->src,
+				  .sport = p->sport, .ts = ts, .position = r->npkt};
+	memcpy(tmp.qname, msg->qname, msg->qname_len + 1);
+	tmp.qname_len = msg->qname_len;
+	dns_emit(r, &tmp, msg);
+}
+
+static void dns_udp(struct pcapr *r, const struct pkt_info *p, bool multicast, int64_t ts)
+{
+	dns_message(r, p, p->payload, p->payload_len, p->truncated, multicast, ts);
+}
+
+/* DNS over TCP: each message behind a two-byte length (RFC 1035 4.2.2).
+ * Segments are not reassembled: a message cut by the segment end is read
+ * as far as it goes (the question is nearly always there) and skipped if
+ * that is not far enough, since a continuation segment cannot be told from
+ * garbage without the stream. */
+static void dns_tcp(struct pcapr *r, const struct pkt_info *p, int64_t ts)
+{
+	struct pkt_cursor c;
+	pkt_cur_init(&c, p->payload, p->payload_len);
+	for (int n = 0; pkt_cur_avail(&c) >= 2; n++) {
+		if (n == PCAPR_MAX_DNS_PER_SEGMENT) {
+			skipped(r); /* PCAPR_MAX_DNS_PER_SEGMENT */
+			return;
+		}
+		size_t mlen = pkt_cur_u16(&c);
+		size_t avail = pkt_cur_avail(&c);
+		bool partial = mlen > avail;
+		const uint8_t *m = pkt_cur_ptr(&c);
+		dns_message(r, p, m, partial ? avail : mlen, partial, false, ts);
+		if (partial)
+			return;
+		pkt_cur_skip(&c, mlen);
+	}
+	if (pkt_cur_avail(&c) == 1)
+		skipped(r);
+}
+
+/* ---- TLS and HTTP ---- */
+
+static void tls_result(struct pcapr *r, struct flowt_flow *f, const struct pkt_info *p,
+		       enum tlsh_result rc, const char *name, size_t name_len,
+		       const char *why, int64_t ts, uint64_t pos)
+{
+	if (rc == TLSH_MALFORMED) {
+		tel_backend_malformed(&r->base, pos, "%s", why);
+		return;
+	}
+	if (rc != TLSH_SNI) {
+		skipped(r);
+		return;
+	}
+	struct out_slot *s = push(r, TEL_TLS, ts, pos);
+	if (!s)
+		return;
+	set_ends(s, p);
+	set_name(s, name, name_len);
+	if (f->connect_seen)
+		s->rec.flags |= TEL_VIA_PROXY;
+}
+
+static struct reasm_slot *reasm_take(struct pcapr *r, struct flowt_flow *f)
+{
+	if (!r->reasm) {
+		r->reasm = calloc(PCAPR_TLS_REASM_SLOTS, sizeof(*r->reasm));
+		if (!r->reasm)
+			return NULL;
+	}
+	/* a free slot, else the one waiting longest (its hello is given up) */
+	int best = 0;
+	for (int i = 0; i < PCAPR_TLS_REASM_SLOTS; i++) {
+		if (!r->reasm[i].used) {
+			best = i;
+			break;
+		}
+		if (r->reasm[i].ts < r->reasm[best].ts)
+			best = i;
+	}
+	struct reasm_slot *s = &r->reasm[best];
+	if (s->used) {
+		s->owner->reasm = -1;
+		skipped(r); /* PCAPR_TLS_REASM_SLOTS */
+	}
+	s->used = true;
+	s->owner = f;
+	f->reasm = (int16_t)best;
+	return s;
+}
+
+/* Returns true when the payload belonged to a ClientHello being
+ * reassembled (and has been dealt with). */
+static bool tls_continue(struct pcapr *r, struct flowt_flow *f, const struct pkt_info *p)
+{
+	if (f->reasm < 0)
+		return false;
+	struct reasm_slot *s = &r->reasm[f->reasm];
+	if (s->sport != p->sport || memcmp(&s->sender, &p->src, sizeof(p->src)))
+		return false;
+	int32_t delta = (int32_t)(p->tcp_seq - s->next_seq);
+	if (delta < 0)
+		return true; /* retransmission of what we have */
+	if (delta > 0) {
+		skipped(r); /* a segment is missing: the hello is given up */
+		reasm_release(r, f->reasm);
+		f->reasm = -1;
+		return false;
+	}
+	size_t k = p->payload_len < s->need - s->len ? p->payload_len : s->need - s->len;
+	memcpy(s->buf + s->len, p->payload, k);
+	s->len += k;
+	s->next_seq += (uint32_t)p->payload_len;
+	char name[TLSH_MAX_NAME + 1];
+	size_t name_len, need;
+	const char *why;
+	enum tlsh_result rc = tlsh_parse(s->buf, s->len, name, &name_len, &need, &why);
+	if (rc == TLSH_NEED_MORE && s->len < s->need)
+		return true;
+	reasm_release(r, f->reasm);
+	f->reasm = -1;
+	if (rc == TLSH_NEED_MORE) /* complete record that still wants more: cannot be */
+		rc = TLSH_MALFORMED, why = "TLS ClientHello lengths run past the record";
+	/* the record is dated by the hello's first segment */
+	tls_result(r, f, p, rc, name, name_len, why, s->ts, s->position);
+	return true;
+}
+
+static void http(struct pcapr *r, struct flowt_flow *f, const struct pkt_info *p, int64_t ts)
+{
+	struct httpr_req q;
+	const char *why;
+	enum httpr_result rc = httpr_parse(p->payload, p->payload_len, &q, &why);
+	if (rc == HTTPR_NOT_HTTP)
+		return; /* ordinary stream data */
+	if (rc == HTTPR_NEED_MORE) {
+		skipped(r);
+		return;
+	}
+	if (rc == HTTPR_MALFORMED) {
+		tel_backend_malformed(&r->base, r->npkt, "%s", why);
+		return;
+	}
+	struct out_slot *s = push(r, TEL_HTTP, ts, r->npkt);
+	if (!s)
+		return;
+	set_ends(s, p);
+	set_name(s, q.host, q.host_len);
+	/* the path points into libpcap's packet buffer, valid until the next
+	 * packet is read, which is after this record is handed out */
+	s->rec.path = q.path;
+	s->rec.path_len = q.path_len;
+	if (q.via_proxy)
+		s->rec.flags |= TEL_VIA_PROXY;
+	if (q.is_connect)
+		f->connect_seen = true;
+}
+
+static void tcp_payload(struct pcapr *r, struct flowt_flow *f, const struct pkt_info *p,
+			int64_t ts)
+{
+	if (tls_continue(r, f, p))
+		return;
+	char name[TLSH_MAX_NAME + 1];
+	size_t name_len, need;
+	const char *why;
+	enum tlsh_result rc =
+		tlsh_parse(p->payload, p->payload_len, name, &name_len, &need, &why);
+	if (rc == TLSH_NOT_HELLO) {
+		http(r, f, p, ts);
+		return;
+	}
+	if (rc == TLSH_NEED_MORE) {
+		struct reasm_slot *s = reasm_take(r, f);
+		if (!s) {
+			skipped(r);
+			return;
+		}
+		s->sender = p->src;
+		s->sport = p->sport;
+		s->len = p->payload_len;
+		s->need = need;
+		s->next_seq = p->tcp_seq + (uint32_t)p->payload_len;
+		s->ts = ts;
+		s->position = r->npkt;
+		memcpy(s->buf, p->payload, p->payload_len);
+		return;
+	}
+	tls_result(r, f, p, rc, name, name_len, why, ts, r->npkt);
+}
+
+/* ---- packets ---- */
+
+static void packet(struct pcapr *r, const struct pcap_pkthdr *h, const uint8_t *data)
+{
+	struct pkt_info p;
+	const char *why;
+	int64_t ts = h->ts.tv_sec;
+	if (ts > r->now)
+		r->now = ts;
+	enum pkt_result rc = pkt_decode(r->link, data, h->caplen, &p, &why);
+	if (rc == PKT_SKIP) {
+		skipped(r);
+		return;
+	}
+	if (rc == PKT_MALFORMED) {
+		tel_backend_malformed(&r->base, r->npkt, "%s", why);
+		return;
+	}
+	struct flowt_flow *f = flow_track(r, &p, ts);
+	if (f->state == FLOWT_OPEN && p.payload_len) {
+		bool dns = p.sport == DNS_PORT || p.dport == DNS_PORT;
+		bool mdns = p.sport == MDNS_PORT || p.dport == MDNS_PORT ||
+			    p.sport == LLMNR_PORT || p.dport == LLMNR_PORT;
+		if (p.proto == PROTO_UDP && (dns || mdns))
+			dns_udp(r, &p, !dns, ts);
+		else if (p.proto == PROTO_TCP && dns)
+			dns_tcp(r, &p, ts);
+		else if (p.proto == PROTO_TCP)
+			tcp_payload(r, f, &p, ts);
+	}
+	flow_maybe_close(r, f, &p);
+}
+
+/* One expired DNS query or idle flow per call, so the queue never fills. */
+static bool sweep_one(struct pcapr *r)
+{
+	struct dns_pending *q = dns_oldest(r);
+	if (q && q->ts + PCAPR_DNS_TIMEOUT_SECS < r->now) {
+		dns_pop(r);
+		return true;
+	}
+	struct flowt_flow *f = flowt_oldest(r->flows);
+	if (f && f->last_ts + FLOWT_IDLE_SECS < r->now) {
+		flow_end(r, f);
+		return true;
+	}
+	return false;
+}
+
+static bool drain_one(struct pcapr *r)
+{
+	if (r->dns_count) {
+		dns_pop(r);
+		return true;
+	}
+	struct flowt_flow *f = flowt_oldest(r->flows);
+	if (f) {
+		flow_end(r, f);
+		return true;
+	}
+	return false;
+}
+
+static void read_failed(struct pcapr *r)
+{
+	const char *name = io_name(r->base.src);
+	unsigned long long n = (unsigned long long)r->npkt;
+	if (r->ioerr_set) {
+		sd_error_set(&r->fatal, r->ioerr.code, "%s: read failed after %llu packets: %s",
+			     name, n, r->ioerr.msg);
+		return;
+	}
+	const char *msg = pcap_geterr(r->pc);
+	bool trunc = strstr(msg, "truncated") != NULL;
+	sd_error_set(&r->fatal, trunc ? SD_ETRUNC : SD_ECORRUPT,
+		     "%s: %s capture after %llu packets: %s", name,
+		     trunc ? "truncated" : "corrupt", n, msg);
+}
+
+static int pcapr_next(struct tel_backend *b, struct tel_record *rec, struct sd_error *err)
+{
+	struct pcapr *r = (struct pcapr *)b;
+	for (;;) {
+		if (r->out_count) {
+			*rec = r->out[r->out_head].rec;
+			r->out_head = (r->out_head + 1) % PCAPR_OUT_QUEUE;
+			r->out_count--;
+			return 1;
+		}
+		if (r->done) {
+			if (r->fatal.code) {
+				*err = r->fatal;
+				return r->fatal.code;
+			}
+			return 0;
+		}
+		if (r->draining) {
+			if (!drain_one(r))
+				r->done = true;
+			continue;
+		}
+		if (sweep_one(r))
+			continue;
+		struct pcap_pkthdr *h;
+		const u_char *data;
+		int rc = pcap_next_ex(r->pc, &h, &data);
+		if (rc == 1) {
+			r->npkt++;
+			packet(r, h, data);
+		} else if (rc == PCAP_ERROR_BREAK) {
+			/* end of file; a short read that libpcap took for the
+			 * end is still the source's error */
+			if (r->ioerr_set)
+				read_failed(r);
+			r->draining = true;
+		} else {
+			/* keep what was found: flush the tables, then fail */
+			read_failed(r);
+			r->draining = true;
+		}
+	}
+}
+
+static void pcapr_close(struct tel_backend *b)
+{
+	struct pcapr *r = (struct pcapr *)b;
+	if (!r)
+		return;
+	if (r->pc)
+		pcap_close(r->pc); /* closes fp too */
+	else if (r->fp)
+		fclose(r->fp);
+	free(r->iobuf);
+	flowt_free(r->flows);
+	free(r->dns);
+	free(r->reasm);
+	free(r);
+}
+
+static const struct tel_backend_ops pcapr_ops = {pcapr_next, pcapr_close};
+
+int pcapr_open(struct io_source *src, const struct tel_options *opt,
+	       struct tel_backend **out, struct sd_error *err)
+{
+	(void)opt;
+	*out = NULL;
+	struct pcapr *r = calloc(1, sizeof(*r));
+	if (!r)
+		return sd_error_set(err, SD_ENOMEM, "%s: out of memory", io_name(src));
+	tel_backend_init(&r->base, &pcapr_ops, TEL_FMT_PCAP, src);
+	r->base.unit = "packet ";
+	int rc = SD_ENOMEM;
+	r->flows = flowt_new(FLOWT_MAX_FLOWS);
+	r->dns = calloc(PCAPR_DNS_PENDING, sizeof(*r->dns));
+	r->iobuf = malloc(PCAPR_IO_BUFFER);
+	if (!r->flows || !r->dns || !r->iobuf) {
+		sd_error_set(err, rc, "%s: out of memory", io_name(src));
+		goto fail;
+	}
+	cookie_io_functions_t io = {.read = cookie_read, .close = cookie_close};
+	r->fp = fopencookie(r, "r", io);
+	if (!r->fp) {
+		rc = sd_error_errno(err, errno, "%s: fopencookie", io_name(src));
+		goto fail;
+	}
+	setvbuf(r->fp, r->iobuf, _IOFBF, PCAPR_IO_BUFFER);
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	r->pc = pcap_fopen_offline(r->fp, ebuf);
+	if (!r->pc) {
+		if (r->ioerr_set) {
+			*err = r->ioerr;
+			rc = err->code;
+		} else {
+			rc = sd_error_set(err, SD_EFORMAT,
+					  "%s: not a capture libpcap can read: %s",
+					  io_name(src), ebuf);
+		}
+		goto fail;
+	}
+	r->link = pcap_datalink(r->pc);
+	if (!pkt_link_supported(r->link)) {
+		const char *ln = pcap_datalink_val_to_name(r->link);
+		rc = sd_error_set(err, SD_EFORMAT,
+				  "%s: link type %d (%s) is not supported (Ethernet, "
+				  "Linux SLL/SLL2, raw IP, loopback are)",
+				  io_name(src), r->link, ln ? ln : "unknown");
+		goto fail;
+	}
+	*out = &r->base;
+	return 0;
+fail:
+	pcapr_close(&r->base);
+	return rc;
+}

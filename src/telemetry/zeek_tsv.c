@@ -1,0 +1,354 @@
+/* Zeek ASCII logs: the header (#separator, #set_separator, #empty_field,
+ * #unset_field, #path, #fields) drives everything, and may repeat mid-file
+ * (logs concatenated across rotations). Only the columns a record needs are
+ * sliced; nothing is copied or allocated per line. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "telemetry/backend.h"
+#include "telemetry/field.h"
+
+enum zcol {
+	C_TS, C_ORIG_H, C_ORIG_P, C_RESP_H, C_RESP_P, C_PROTO,
+	C_ORIG_BYTES, C_RESP_BYTES, C_ORIG_PKTS, C_RESP_PKTS,
+	C_QUERY, C_ANSWERS, C_RCODE, C_SERVER_NAME, C_HOST, C_URI, C_STATUS,
+	C_CONN_STATE, NCOLS
+};
+static const char *const col_names[NCOLS] = {
+	"ts", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto",
+	"orig_bytes", "resp_bytes", "orig_pkts", "resp_pkts",
+	"query", "answers", "rcode", "server_name", "host", "uri", "status_code",
+	"conn_state",
+};
+
+enum zlog { Z_NONE, Z_CONN, Z_DNS, Z_SSL, Z_HTTP, Z_OTHER };
+
+#define MAX_STR 64
+
+struct zeek {
+	struct tel_backend base;
+	char sep, set_sep;
+	char empty[MAX_STR], unset[MAX_STR];
+	size_t empty_len, unset_len;
+	char path[MAX_STR];
+	enum zlog log;
+	int col[NCOLS];    /* column index or -1 */
+	int ncols;         /* columns declared by #fields */
+	int maxcol;        /* highest index we need */
+	struct net_addr answers[TEL_MAX_ANSWERS];
+};
+
+static void zeek_close(struct tel_backend *b) { free(b); }
+
+/* "\x09" -> tab; a literal character otherwise */
+static char unescape_sep(const char *s, size_t n)
+{
+	if (n == 4 && s[0] == '\\' && s[1] == 'x') {
+		char hex[3] = {s[2], s[3], 0};
+		return (char)strtol(hex, NULL, 16);
+	}
+	return n ? s[0] : '\t';
+}
+
+static void set_str(char *dst, size_t *dlen, const char *s, size_t n)
+{
+	if (n >= MAX_STR)
+		n = MAX_STR - 1;
+	memcpy(dst, s, n);
+	dst[n] = 0;
+	*dlen = n;
+}
+
+static enum zlog log_from_path(const char *p)
+{
+	if (!strcmp(p, "conn"))
+		return Z_CONN;
+	if (!strcmp(p, "dns"))
+		return Z_DNS;
+	if (!strcmp(p, "ssl"))
+		return Z_SSL;
+	if (!strcmp(p, "http"))
+		return Z_HTTP;
+	return Z_NONE;
+}
+
+static void fields_header(struct zeek *z, const char *s, size_t n)
+{
+	for (int i = 0; i < NCOLS; i++)
+		z->col[i] = -1;
+	z->ncols = 0;
+	z->maxcol = -1;
+	const char *end = s + n;
+	while (s <= end) {
+		const char *t = memchr(s, z->sep, (size_t)(end - s));
+		size_t len = t ? (size_t)(t - s) : (size_t)(end - s);
+		for (int i = 0; i < NCOLS; i++)
+			if (z->col[i] < 0 && z->ncols < 256 && strlen(col_names[i]) == len &&
+			    !memcmp(col_names[i], s, len)) {
+				z->col[i] = z->ncols;
+				if (z->ncols > z->maxcol)
+					z->maxcol = z->ncols;
+			}
+		z->ncols++;
+		if (!t)
+			break;
+		s = t + 1;
+	}
+	/* #path names the log; without it (or for a renamed log) the
+	 * columns tell which kind it is */
+	z->log = log_from_path(z->path);
+	if (z->log == Z_NONE) {
+		if (z->col[C_QUERY] >= 0)
+			z->log = Z_DNS;
+		else if (z->col[C_SERVER_NAME] >= 0)
+			z->log = Z_SSL;
+		else if (z->col[C_URI] >= 0 && z->col[C_HOST] >= 0)
+			z->log = Z_HTTP;
+		else if (z->col[C_CONN_STATE] >= 0 || z->col[C_ORIG_BYTES] >= 0)
+			z->log = Z_CONN;
+		else
+			z->log = Z_OTHER;
+	}
+}
+
+static void header_line(struct zeek *z, const char *s, size_t n)
+{
+	if (n >= 11 && !memcmp(s, "#separator", 10) && (s[10] == ' ' || s[10] == '\t')) {
+		z->sep = unescape_sep(s + 11, n - 11);
+		return;
+	}
+	/* the other header lines put the separator after the key */
+	const char *t = memchr(s, z->sep, n);
+	if (!t)
+		return;
+	size_t kl = (size_t)(t - s), vl = n - kl - 1;
+	const char *v = t + 1;
+	if (kl == 14 && !memcmp(s, "#set_separator", 14))
+		z->set_sep = unescape_sep(v, vl);
+	else if (kl == 12 && !memcmp(s, "#empty_field", 12))
+		set_str(z->empty, &z->empty_len, v, vl);
+	else if (kl == 12 && !memcmp(s, "#unset_field", 12))
+		set_str(z->unset, &z->unset_len, v, vl);
+	else if (kl == 5 && !memcmp(s, "#path", 5)) {
+		size_t dummy;
+		set_str(z->path, &dummy, v, vl);
+	} else if (kl == 7 && !memcmp(s, "#fields", 7))
+		fields_header(z, v, vl);
+}
+
+struct slice {
+	const char *s;
+	size_t n;
+};
+
+static bool is_set(const struct zeek *z, const struct slice *f)
+{
+	return f->s && !(f->n == z->unset_len && !memcmp(f->s, z->unset, f->n)) &&
+	       !(f->n == z->empty_len && !memcmp(f->s, z->empty, f->n));
+}
+
+static uint64_t num_or0(const struct zeek *z, const struct slice *f)
+{
+	uint64_t v = 0;
+	if (is_set(z, f))
+		tel_parse_u64(f->s, f->n, &v);
+	return v;
+}
+
+static const struct slice *colp(const struct zeek *z, const struct slice *f, enum zcol c)
+{
+	static const struct slice none = {NULL, 0};
+	return z->col[c] >= 0 ? &f[z->col[c]] : &none;
+}
+
+/* 0 ok, else malformed (reported) */
+static int addr_port(struct zeek *z, uint64_t ln, const struct slice *h,
+		     const struct slice *p, struct net_addr *a, uint16_t *port,
+		     const char *what)
+{
+	if (!is_set(z, h) || !tel_addr(h->s, h->n, a)) {
+		tel_backend_malformed(&z->base, ln, "%s '%.*s' is not an address", what,
+				      (int)(h->n > 64 ? 64 : h->n), h->s ? h->s : "");
+		return -1;
+	}
+	*port = 0;
+	if (is_set(z, p) && !tel_parse_port(p->s, p->n, port)) {
+		tel_backend_malformed(&z->base, ln, "%s port '%.*s' is not a port number",
+				      what, (int)(p->n > 16 ? 16 : p->n), p->s);
+		return -1;
+	}
+	return 0;
+}
+
+static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_error *err)
+{
+	struct zeek *z = (struct zeek *)b;
+	struct slice f[256];
+	const char *line;
+	size_t len;
+	int rc;
+	while ((rc = tel_backend_getline(b, &line, &len, err)) == 1) {
+		uint64_t ln = io_lineno(b->src);
+		if (len == 0)
+			continue;
+		if (line[0] == '#') {
+			header_line(z, line, len);
+			continue;
+		}
+		if (z->ncols == 0) {
+			tel_backend_malformed(b, ln, "data line before any #fields header");
+			continue;
+		}
+		if (z->log == Z_OTHER) {
+			b->stats.skipped++;
+			continue;
+		}
+		/* slice every column up to the last one needed, count the rest */
+		const char *s = line, *end = line + len;
+		int n = 0;
+		for (;;) {
+			const char *t = memchr(s, z->sep, (size_t)(end - s));
+			if (n <= z->maxcol && n < 256) {
+				f[n].s = s;
+				f[n].n = t ? (size_t)(t - s) : (size_t)(end - s);
+			}
+			n++;
+			if (!t)
+				break;
+			s = t + 1;
+		}
+		if (n != z->ncols) {
+			tel_backend_malformed(b, ln, "%d fields where #fields declares %d", n,
+					      z->ncols);
+			continue;
+		}
+		memset(rec, 0, sizeof(*rec));
+		rec->position = ln;
+		const struct slice *ts = colp(z, f, C_TS);
+		if (!ts->s || !tel_parse_epoch(ts->s, ts->n, &rec->ts)) {
+			tel_backend_malformed(b, ln, "ts '%.*s' is not an epoch time",
+					      (int)(ts->n > 32 ? 32 : ts->n), ts->s ? ts->s : "");
+			continue;
+		}
+		if (addr_port(z, ln, colp(z, f, C_ORIG_H), colp(z, f, C_ORIG_P), &rec->client,
+			      &rec->client_port, "id.orig_h") ||
+		    addr_port(z, ln, colp(z, f, C_RESP_H), colp(z, f, C_RESP_P), &rec->server,
+			      &rec->server_port, "id.resp_h"))
+			continue;
+		rec->flags = TEL_HAS_CLIENT | TEL_HAS_SERVER;
+		const struct slice *pr = colp(z, f, C_PROTO);
+		if (is_set(z, pr))
+			rec->proto = tel_proto(pr->s, pr->n);
+		const struct slice *name = NULL;
+		switch (z->log) {
+		case Z_CONN: {
+			rec->kind = TEL_FLOW;
+			uint64_t rp = num_or0(z, colp(z, f, C_RESP_PKTS));
+			uint64_t rb = num_or0(z, colp(z, f, C_RESP_BYTES));
+			rec->bytes = num_or0(z, colp(z, f, C_ORIG_BYTES)) + rb;
+			rec->packets = num_or0(z, colp(z, f, C_ORIG_PKTS)) + rp;
+			if (rp || rb)
+				rec->flags |= TEL_ANSWERED;
+			break;
+		}
+		case Z_DNS: {
+			rec->kind = TEL_DNS;
+			name = colp(z, f, C_QUERY);
+			if (!is_set(z, name)) {
+				b->stats.skipped++; /* a response with no question */
+				continue;
+			}
+			const struct slice *an = colp(z, f, C_ANSWERS);
+			if (is_set(z, colp(z, f, C_RCODE)))
+				rec->flags |= TEL_ANSWERED;
+			if (is_set(z, an)) {
+				const char *p = an->s, *e = an->s + an->n;
+				size_t k = 0;
+				while (p < e && k < TEL_MAX_ANSWERS) {
+					const char *t = memchr(p, z->set_sep, (size_t)(e - p));
+					size_t l = t ? (size_t)(t - p) : (size_t)(e - p);
+					/* answers mix addresses with CNAME/PTR names */
+					if (tel_addr(p, l, &z->answers[k]))
+						k++;
+					if (!t)
+						break;
+					p = t + 1;
+				}
+				rec->answers = z->answers;
+				rec->nanswers = k;
+			}
+			break;
+		}
+		case Z_SSL:
+			rec->kind = TEL_TLS;
+			name = colp(z, f, C_SERVER_NAME);
+			break;
+		case Z_HTTP: {
+			rec->kind = TEL_HTTP;
+			name = colp(z, f, C_HOST);
+			const struct slice *uri = colp(z, f, C_URI);
+			if (is_set(z, colp(z, f, C_STATUS)))
+				rec->flags |= TEL_ANSWERED;
+			if (is_set(z, uri)) {
+				const char *h, *p;
+				size_t hl, pl;
+				if (tel_split_url(uri->s, uri->n, &h, &hl, &p, &pl)) {
+					/* a proxy request: the URL names the host */
+					rec->path = p;
+					rec->path_len = pl;
+					if (!is_set(z, name)) {
+						rec->name = h;
+						rec->name_len = hl;
+					}
+				} else {
+					rec->path = uri->s;
+					rec->path_len = uri->n;
+				}
+			}
+			break;
+		}
+		default:
+			break;
+		}
+		if (name && is_set(z, name)) {
+			const char *h = name->s;
+			size_t hl = name->n;
+			if (z->log == Z_HTTP) {
+				uint16_t port;
+				tel_split_hostport(name->s, name->n, &h, &hl, &port);
+			}
+			tel_strip_dot(h, &hl);
+			rec->name = h;
+			rec->name_len = hl;
+		}
+		if (!rec->proto && (rec->kind == TEL_TLS || rec->kind == TEL_HTTP))
+			rec->proto = 6; /* ssl.log and http.log carry no proto */
+		if (!rec->name)
+			rec->name = "";
+		if (!rec->path)
+			rec->path = "";
+		return 1;
+	}
+	return rc;
+}
+
+static const struct tel_backend_ops zeek_ops = {zeek_next, zeek_close};
+
+int zeek_tsv_open(struct io_source *src, const struct tel_options *opt,
+		  struct tel_backend **out, struct sd_error *err)
+{
+	(void)opt;
+	struct zeek *z = calloc(1, sizeof(*z));
+	if (!z)
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	tel_backend_init(&z->base, &zeek_ops, TEL_FMT_ZEEK_TSV, src);
+	z->sep = '\t';
+	z->set_sep = ',';
+	set_str(z->empty, &z->empty_len, "(empty)", 7);
+	set_str(z->unset, &z->unset_len, "-", 1);
+	for (int i = 0; i < NCOLS; i++)
+		z->col[i] = -1;
+	z->maxcol = -1;
+	*out = &z->base;
+	return 0;
+}

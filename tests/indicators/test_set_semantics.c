@@ -1,0 +1,247 @@
+/* Matching rules of the compiled indicator set. */
+#include "testutil.h"
+
+#include "core/timeutil.h"
+#include "indicators/indicators.h"
+
+static struct ind_set *make(const char *const *vals)
+{
+	struct ind_set *s = ind_set_new();
+	assert_non_null(s);
+	for (size_t i = 0; vals[i]; i++) {
+		bool h;
+		struct sd_error e = {0};
+		int rc = ind_set_add_text(s, vals[i], strlen(vals[i]), "c", "t", 0, 0,
+					  &h, &e);
+		if (rc)
+			fail_msg("add %s: %s", vals[i], e.msg);
+	}
+	struct sd_error e = {0};
+	assert_int_equal(ind_set_compile(s, &e), 0);
+	return s;
+}
+
+static size_t name(const struct ind_set *s, const char *n)
+{
+	const struct ind_indicator *h[8];
+	return ind_match_name(s, n, strlen(n), 1680000000, h, 8);
+}
+
+static size_t addr(const struct ind_set *s, const char *a)
+{
+	struct net_addr x;
+	const char *why;
+	assert_int_equal(net_addr_parse(a, strlen(a), &x, &why), 0);
+	const struct ind_indicator *h[8];
+	return ind_match_addr(s, &x, 1680000000, h, 8);
+}
+
+static size_t url(const struct ind_set *s, const char *host, const char *path)
+{
+	const struct ind_indicator *h[8];
+	return ind_match_url(s, host, strlen(host), path, path ? strlen(path) : 0,
+			     1680000000, h, 8);
+}
+
+static void test_label_boundary(void **state)
+{
+	(void)state;
+	const char *v[] = {"evil.com", NULL};
+	struct ind_set *s = make(v);
+	assert_int_equal(name(s, "evil.com"), 1);
+	assert_int_equal(name(s, "x.evil.com"), 1);
+	assert_int_equal(name(s, "a.b.c.evil.com"), 1);
+	assert_int_equal(name(s, "notevil.com"), 0);
+	assert_int_equal(name(s, "evil.com.example"), 0);
+	assert_int_equal(name(s, "evil.co"), 0);
+	assert_int_equal(name(s, "com"), 0);
+	assert_int_equal(name(s, "xevil.com"), 0);
+	ind_set_free(s);
+}
+
+static void test_case_and_trailing_dot(void **state)
+{
+	(void)state;
+	const char *v[] = {"JournalIDE.org.", NULL};
+	struct ind_set *s = make(v);
+	assert_string_equal(ind_set_at(s, 0)->value, "journalide.org");
+	assert_int_equal(name(s, "journalide.org"), 1);
+	assert_int_equal(name(s, "JOURNALIDE.ORG."), 1);
+	assert_int_equal(name(s, "www.JournalIde.Org"), 1);
+	assert_int_equal(name(s, "journalide.org.."), 1);
+	assert_int_equal(name(s, "journalide.or"), 0);
+	ind_set_free(s);
+}
+
+static void test_addresses_and_prefixes(void **state)
+{
+	(void)state;
+	const char *v[] = {"192.0.2.7", "198.51.100.0/24", "2001:db8::/32",
+			   "2001:db8:1::5", NULL};
+	struct ind_set *s = make(v);
+	assert_int_equal(addr(s, "192.0.2.7"), 1);
+	assert_int_equal(addr(s, "192.0.2.8"), 0);
+	assert_int_equal(addr(s, "198.51.100.255"), 1);
+	assert_int_equal(addr(s, "198.51.101.0"), 0);
+	assert_int_equal(addr(s, "2001:db8:1::5"), 2); /* address and prefix */
+	assert_int_equal(addr(s, "2001:db9::1"), 0);
+	assert_int_equal(addr(s, "::ffff:192.0.2.7"), 1);
+	assert_int_equal(ind_set_count(s, IND_ADDR), 2);
+	assert_int_equal(ind_set_count(s, IND_PREFIX), 2);
+	ind_set_free(s);
+}
+
+static void test_hostbits_refused(void **state)
+{
+	(void)state;
+	struct ind_set *s = ind_set_new();
+	bool h;
+	struct sd_error e = {0};
+	assert_int_equal(ind_set_add_text(s, "192.0.2.1/24", 12, NULL, NULL, 0, 0,
+					  &h, &e),
+			 SD_EHOSTBITS);
+	assert_int_not_equal(ind_set_add_text(s, "1.2.3.999", 9, NULL, NULL, 0, 0,
+					      &h, &e),
+			     0);
+	assert_int_equal(ind_set_size(s), 0);
+	ind_set_free(s);
+}
+
+static void test_url_normalisation(void **state)
+{
+	(void)state;
+	const char *v[] = {"HTTPS://Evil.Example:443/v2/Storage#frag",
+			   "http://evil2.example:80/a", "http://evil3.example:8080/b",
+			   "tcp://23.254.211.230", NULL};
+	struct ind_set *s = make(v);
+	assert_string_equal(ind_set_at(s, 0)->value, "https://evil.example/v2/Storage");
+	assert_string_equal(ind_set_at(s, 1)->value, "http://evil2.example/a");
+	assert_string_equal(ind_set_at(s, 2)->value, "http://evil3.example:8080/b");
+	assert_int_equal(ind_set_at(s, 2)->port, 8080);
+	assert_string_equal(ind_set_at(s, 3)->path, "/");
+	assert_int_equal(url(s, "EVIL.example.", "/v2/Storage/x?y=1"), 1);
+	assert_int_equal(url(s, "evil.example", "/v2/storage"), 0); /* path case kept */
+	assert_int_equal(url(s, "evil.example", "/v1"), 0);
+	/* a dedicated URL host counts as the host in DNS/SNI */
+	assert_int_equal(name(s, "evil.example"), 1);
+	assert_int_equal(name(s, "sub.evil.example"), 0);
+	/* an address URL host is matched as an address */
+	assert_int_equal(addr(s, "23.254.211.230"), 1);
+	ind_set_free(s);
+}
+
+static void test_shared_hosts(void **state)
+{
+	(void)state;
+	const char *v[] = {
+		"https://raw.githubusercontent.com/IconStorages/images/main/",
+		"https://github.com/IconStorages/images", NULL};
+	struct ind_set *s = make(v);
+	assert_true(ind_set_at(s, 0)->flags & IND_SHARED);
+	assert_true(ind_set_at(s, 1)->flags & IND_SHARED);
+	/* DNS/SNI of the shared host: never */
+	assert_int_equal(name(s, "raw.githubusercontent.com"), 0);
+	assert_int_equal(name(s, "github.com"), 0);
+	/* the path: yes; another repository: no */
+	assert_int_equal(url(s, "raw.githubusercontent.com",
+			     "/IconStorages/images/main/icon15.ico"),
+			 1);
+	assert_int_equal(url(s, "raw.githubusercontent.com",
+			     "/octocat/Hello-World/master/README"),
+			 0);
+	assert_int_equal(url(s, "github.com", "/IconStorages/images"), 1);
+	/* a domain indicator naming a shared host is refused and counted */
+	struct ind_set *t = ind_set_new();
+	bool h;
+	struct sd_error e = {0};
+	assert_int_equal(ind_set_add_text(t, "od.lk", 5, NULL, NULL, 0, 0, &h, &e),
+			 SD_ERANGE);
+	assert_int_equal(ind_set_add_shared(t, "38.108.185.79", 13), 0);
+	assert_int_equal(ind_set_add_text(t, "38.108.185.79", 13, NULL, NULL, 0, 0,
+					  &h, &e),
+			 SD_ERANGE);
+	assert_int_equal(ind_set_stats(t)->shared, 2);
+	assert_int_equal(ind_set_size(t), 0);
+	ind_set_free(t);
+	ind_set_free(s);
+}
+
+static void test_validity_window(void **state)
+{
+	(void)state;
+	struct ind_set *s = ind_set_new();
+	bool h;
+	struct sd_error e = {0};
+	int64_t from, until;
+	const char *why;
+	assert_int_equal(sd_time_parse("2023-03-01", 10, &from, &why), 0);
+	assert_int_equal(sd_time_parse("2023-03-31", 10, &until, &why), 0);
+	assert_int_equal(ind_set_add_text(s, "evil.com", 8, NULL, NULL, from,
+					  until, &h, &e),
+			 0);
+	assert_int_equal(ind_set_compile(s, &e), 0);
+	const struct ind_indicator *hit[2];
+	assert_int_equal(ind_match_name(s, "evil.com", 8, from - 1, hit, 2), 0);
+	assert_int_equal(ind_match_name(s, "evil.com", 8, from, hit, 2), 1);
+	assert_int_equal(ind_match_name(s, "evil.com", 8, until, hit, 2), 1);
+	assert_int_equal(ind_match_name(s, "evil.com", 8, until + 1, hit, 2), 0);
+	ind_set_free(s);
+}
+
+static void test_duplicates_and_hashes(void **state)
+{
+	(void)state;
+	struct ind_set *s = ind_set_new();
+	bool h;
+	struct sd_error e = {0};
+	assert_int_equal(ind_set_add_text(s, "evil.com", 8, "a", NULL, 0, 0, &h, &e), 0);
+	assert_int_equal(ind_set_add_text(s, "EVIL.com.", 9, "a", NULL, 0, 0, &h, &e), 0);
+	assert_int_equal(ind_set_add_text(s, "evil.com", 8, "b", NULL, 0, 0, &h, &e), 0);
+	const char *sha = "aa124a4b4df12b34e74ee7f6c683b2ebec4ce9a8edcf9be345823b4fdcf5d868";
+	assert_int_equal(ind_set_add_text(s, sha, strlen(sha), "a", NULL, 0, 0, &h, &e), 0);
+	assert_true(h);
+	assert_int_equal(ind_set_size(s), 2);
+	assert_int_equal(ind_set_stats(s)->duplicates, 1);
+	assert_int_equal(ind_set_stats(s)->hashes, 1);
+	assert_int_equal(ind_set_compile(s, &e), 0);
+	const struct ind_indicator *hit[1];
+	/* more hits than room: the count says so */
+	assert_int_equal(ind_match_name(s, "x.evil.com", 10, 0, hit, 1), 2);
+	ind_set_free(s);
+}
+
+static int count_cb(const struct ind_indicator *d, void *ctx)
+{
+	(void)d;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static void test_foreach(void **state)
+{
+	(void)state;
+	const char *v[] = {"a.example", "192.0.2.1", "http://b.example/x", NULL};
+	struct ind_set *s = make(v);
+	int n = 0;
+	assert_int_equal(ind_set_foreach(s, count_cb, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(ind_set_at(s, 2)->kind, IND_URL);
+	assert_int_equal(ind_set_at(s, 2)->id, 2);
+	ind_set_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_label_boundary),
+		cmocka_unit_test(test_case_and_trailing_dot),
+		cmocka_unit_test(test_addresses_and_prefixes),
+		cmocka_unit_test(test_hostbits_refused),
+		cmocka_unit_test(test_url_normalisation),
+		cmocka_unit_test(test_shared_hosts),
+		cmocka_unit_test(test_validity_window),
+		cmocka_unit_test(test_duplicates_and_hashes),
+		cmocka_unit_test(test_foreach),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

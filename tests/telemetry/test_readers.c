@@ -1,0 +1,422 @@
+/* Every text reader on the real sample files in tests/data/samples, with
+ * assertions on what the records say. */
+#include "testutil.h"
+#include "telutil.h"
+
+static const char *sample(const char *name)
+{
+	static char buf[8][4096];
+	static int k;
+	char rel[512];
+	snprintf(rel, sizeof(rel), "samples/%s", name);
+	k = (k + 1) % 8;
+	snprintf(buf[k], sizeof(buf[k]), "%s", test_data(rel));
+	return buf[k];
+}
+
+static void read_ok(struct tfile *t, const char *name, const struct tel_options *opt,
+		    enum tel_format fmt)
+{
+	int rc = tf_read(t, sample(name), opt);
+	if (rc)
+		fail_msg("%s: %s", name, t->err.msg);
+	assert_int_equal(t->fmt, fmt);
+	assert_int_equal(t->st.records, t->n);
+}
+
+/* --- Zeek TSV --- */
+
+static void zeek_conn_labeled(void **state)
+{
+	(void)state;
+	struct tfile t;
+	read_ok(&t, "zeek/ctu-sme-11-win.conn.log.labeled", NULL, TEL_FMT_ZEEK_TSV);
+	/* 766 records, two columns appended by netflowlabeler, no #close */
+	assert_int_equal(t.n, 766);
+	assert_int_equal(t.st.malformed, 0);
+	assert_int_equal(t.r[0].kind, TEL_FLOW);
+	assert_int_equal(t.r[0].ts, 1677024003);
+	assert_string_equal(t.r[0].client, "192.168.1.107");
+	assert_int_equal(t.r[0].cport, 65164);
+	assert_string_equal(t.r[0].server, "66.63.168.35");
+	assert_int_equal(t.r[0].sport, 5888);
+	assert_int_equal(t.r[0].proto, 6);
+	/* orig_ip_bytes are not payload: 0 + 0 payload bytes, 2 + 2 packets */
+	assert_int_equal(t.r[0].bytes, 0);
+	assert_int_equal(t.r[0].packets, 4);
+	assert_int_equal(t.r[0].pos, 9);
+	tf_free(&t);
+}
+
+static void zeek_dns_answers(void **state)
+{
+	(void)state;
+	struct tfile t;
+	read_ok(&t, "zeek/wrccdc-2018-03-24.dns.first3000.log", NULL, TEL_FMT_ZEEK_TSV);
+	assert_int_equal(t.n, 3000);
+	assert_int_equal(t.st.malformed, 0);
+	assert_int_equal(t.r[0].kind, TEL_DNS);
+	assert_string_equal(t.r[0].name, "ise.wrccdc.org");
+	assert_string_equal(t.r[0].client, "10.47.1.100");
+	assert_string_equal(t.r[0].server, "10.0.0.100");
+	/* answers "ise.wrccdc.cpp.edu,134.71.3.16": the CNAME is not an address */
+	assert_string_equal(t.r[0].answers, "134.71.3.16");
+	assert_true(t.r[0].flags & TEL_ANSWERED);
+	assert_int_equal(t.r[0].ts, 1521911720);
+	tf_free(&t);
+}
+
+static void zeek_ssl_sni(void **state)
+{
+	(void)state;
+	struct tfile t;
+	read_ok(&t, "zeek/wrccdc-2018-03-24.ssl.first2000.log", NULL, TEL_FMT_ZEEK_TSV);
+	assert_int_equal(t.n, 2000);
+	size_t with_sni = 0;
+	for (size_t i = 0; i < t.n; i++) {
+		assert_int_equal(t.r[i].kind, TEL_TLS);
+		assert_int_equal(t.r[i].proto, 6);
+		if (t.r[i].name[0])
+			with_sni++;
+	}
+	assert_int_equal(with_sni, 196); /* as PROVENANCE.md counts */
+	tf_free(&t);
+}
+
+static void zeek_btest(void **state)
+{
+	(void)state;
+	struct tfile t;
+	/* "### BTest" first line, XXXXXXXXXX.XXXXXX times */
+	read_ok(&t, "zeek/zeek-btest-opt.basic.conn.log", NULL, TEL_FMT_ZEEK_TSV);
+	assert_int_equal(t.n, 34);
+	assert_int_equal(t.st.malformed, 0);
+	assert_int_equal(t.r[1].ts, 0);
+	assert_string_equal(t.r[1].client, "fe80::217:f2ff:fed7:cf65");
+	assert_string_equal(t.r[1].server, "ff02::fb");
+	tf_free(&t);
+	read_ok(&t, "zeek/zeek-btest-opt.basic.http.log", NULL, TEL_FMT_ZEEK_TSV);
+	assert_int_equal(t.n, 14);
+	assert_int_equal(t.r[0].kind, TEL_HTTP);
+	assert_string_equal(t.r[0].name, "bits.wikimedia.org");
+	assert_string_equal(t.r[0].path, "/skins-1.5/monobook/main.css");
+	assert_string_equal(t.r[0].client, "141.142.220.118");
+	tf_free(&t);
+	read_ok(&t, "zeek/zeek-btest-opt.basic.dns.log", NULL, TEL_FMT_ZEEK_TSV);
+	assert_int_equal(t.n, 34);
+	assert_string_equal(t.r[0].name, "gemini._sftp-ssh._tcp.local");
+	tf_free(&t);
+	read_ok(&t, "zeek/zeek-cut-logs.conn.log", NULL, TEL_FMT_ZEEK_TSV);
+	assert_int_equal(t.n, 5);
+	assert_int_equal(t.r[0].bytes, 342);
+	tf_free(&t);
+}
+
+/* --- Zeek JSON: same traffic as the TSV logs, so the records must agree --- */
+
+static void same_records(const char *a, const char *b, size_t expect)
+{
+	struct tfile x, y;
+	assert_int_equal(tf_read(&x, sample(a), NULL), 0);
+	assert_int_equal(tf_read(&y, sample(b), NULL), 0);
+	assert_int_equal(x.n, expect);
+	assert_int_equal(y.n, expect);
+	for (size_t i = 0; i < x.n; i++) {
+		assert_int_equal(x.r[i].ts, y.r[i].ts);
+		assert_int_equal(x.r[i].kind, y.r[i].kind);
+		assert_string_equal(x.r[i].client, y.r[i].client);
+		assert_string_equal(x.r[i].server, y.r[i].server);
+		assert_int_equal(x.r[i].cport, y.r[i].cport);
+		assert_string_equal(x.r[i].name, y.r[i].name);
+		assert_string_equal(x.r[i].answers, y.r[i].answers);
+	}
+	tf_free(&x);
+	tf_free(&y);
+}
+
+static void zeek_json_matches_tsv(void **state)
+{
+	(void)state;
+	same_records("zeek/wrccdc-2018-03-24.dns.first3000.log",
+		     "zeek/wrccdc-2018-03-24.dns.first3000.json", 3000);
+	same_records("zeek/wrccdc-2018-03-24.ssl.first2000.log",
+		     "zeek/wrccdc-2018-03-24.ssl.first2000.json", 2000);
+}
+
+static void zeek_json_beats(void **state)
+{
+	(void)state;
+	struct tfile t;
+	/* no _path: kind inferred from keys; key order varies */
+	read_ok(&t, "zeek/beats-http-json.log", NULL, TEL_FMT_ZEEK_JSON);
+	assert_int_equal(t.n, 2);
+	assert_int_equal(t.r[0].kind, TEL_HTTP);
+	assert_string_equal(t.r[0].name, "ocsp.apple.com");
+	assert_string_equal(t.r[1].name, "httpbin.org");
+	assert_string_equal(t.r[1].path, "/ip");
+	assert_string_equal(t.r[1].client, "10.20.8.197");
+	assert_int_equal(t.r[1].sport, 80);
+	tf_free(&t);
+	read_ok(&t, "zeek/beats-ssl-json.log", NULL, TEL_FMT_ZEEK_JSON); /* no final newline */
+	assert_int_equal(t.n, 3);
+	assert_int_equal(t.r[2].kind, TEL_TLS);
+	assert_string_equal(t.r[2].name,
+			    "dd625ffb4fc54735b281862aa1cd6cd4.us-west1.gcp.cloud.es.io");
+	assert_int_equal(t.r[0].ts, 1547688736);
+	tf_free(&t);
+}
+
+/* --- Suricata EVE --- */
+
+static void eve_small(void **state)
+{
+	(void)state;
+	struct tfile t;
+	read_ok(&t, "suricata/beats-eve-small.json", NULL, TEL_FMT_EVE);
+	/* ssh, fileinfo and stats (no addresses) are skipped, not malformed */
+	assert_int_equal(t.n, 5);
+	assert_int_equal(t.st.skipped, 3);
+	assert_int_equal(t.st.malformed, 0);
+	const struct trec *r = tf_find(&t, TEL_TLS, "l2.io"); /* from an alert */
+	assert_non_null(r);
+	assert_string_equal(r->client, "192.168.86.85");
+	/* SNI "p33-btmmdns.icloud.com." loses its trailing dot */
+	r = tf_find(&t, TEL_TLS, "p33-btmmdns.icloud.com");
+	assert_non_null(r);
+	assert_int_equal(r->ts, 1530820310); /* 15:51:50-0400 */
+	r = tf_find(&t, TEL_HTTP, "192.168.86.28");
+	assert_non_null(r);
+	assert_string_equal(r->path, "/dd.xml"); /* "\/dd.xml" */
+	/* fully expanded IPv6 in a flow event */
+	size_t v6 = 0;
+	for (size_t i = 0; i < t.n; i++)
+		if (!strcmp(t.r[i].client, "fe80::fada:cff:fedc:87f1"))
+			v6++;
+	assert_int_equal(v6, 1);
+	tf_free(&t);
+}
+
+static void eve_dns_layouts(void **state)
+{
+	(void)state;
+	struct tfile t;
+	read_ok(&t, "suricata/beats-eve-dns-4.1.4.json", NULL, TEL_FMT_EVE);
+	assert_int_equal(t.n, 24);
+	/* answers are turned round: the client is always the querier */
+	size_t answered = 0;
+	for (size_t i = 0; i < t.n; i++) {
+		assert_int_equal(t.r[i].kind, TEL_DNS);
+		assert_string_equal(t.r[i].client, "10.0.2.15");
+		assert_string_equal(t.r[i].server, "10.0.2.3");
+		assert_int_equal(t.r[i].sport, 53);
+		if (t.r[i].flags & TEL_ANSWERED)
+			answered++;
+	}
+	assert_true(answered > 0 && answered < t.n);
+	/* v2 answer: zero-padded AAAA rdata */
+	assert_string_equal(t.r[2].answers, "2607:f8b0:4006:805::200e");
+	/* v2 with several answers; v1 per-record answers further on */
+	size_t many = 0, v1 = 0;
+	for (size_t i = 0; i < t.n; i++) {
+		if (strchr(t.r[i].answers, ' '))
+			many++;
+		if (t.r[i].answers[0] && !strchr(t.r[i].answers, ' '))
+			v1++;
+	}
+	assert_true(many >= 2);
+	assert_true(v1 >= 2);
+	tf_free(&t);
+}
+
+static void eve_slips(void **state)
+{
+	(void)state;
+	struct tfile t;
+	read_ok(&t, "suricata/slips-test6-malicious.eve.part1-lines1-2000.json", NULL,
+		TEL_FMT_EVE);
+	/* 2000 events: 3 fileinfo and 3 anomaly are skipped */
+	assert_int_equal(t.n, 1994);
+	assert_int_equal(t.st.skipped, 6);
+	assert_int_equal(t.st.malformed, 0);
+	assert_int_equal(tf_count(&t, TEL_HTTP, NULL) >= 56, 1);
+	assert_int_equal(tf_count(&t, TEL_DNS, NULL) >= 680, 1);
+	assert_int_equal(tf_count(&t, TEL_TLS, NULL) >= 1, 1);
+	tf_free(&t);
+}
+
+/* --- nfdump CSV --- */
+
+static void nfdump(void **state)
+{
+	(void)state;
+	struct tfile t;
+	read_ok(&t, "netflow/lab-3cx-loopback.ipfix.csv", NULL, TEL_FMT_NFDUMP_CSV);
+	/* 90 flows; the Summary block at the end is not flows */
+	assert_int_equal(t.n, 90);
+	assert_int_equal(t.st.malformed, 0);
+	assert_int_equal(t.r[0].ts, 1680098172);
+	assert_string_equal(t.r[0].client, "127.0.0.1");
+	assert_int_equal(t.r[0].cport, 3128);
+	assert_string_equal(t.r[0].server, "127.0.0.12");
+	assert_int_equal(t.r[0].bytes, 3573);
+	assert_int_equal(t.r[0].packets, 4);
+	assert_true(t.r[0].flags & TEL_DIR_UNKNOWN);
+	size_t v6 = 0;
+	for (size_t i = 0; i < t.n; i++)
+		if (!strcmp(t.r[i].client, "::1"))
+			v6++;
+	assert_true(v6 > 0);
+	tf_free(&t);
+	read_ok(&t, "netflow/zeek-wikipedia.ipfix.csv", NULL, TEL_FMT_NFDUMP_CSV);
+	assert_int_equal(t.n, 57);
+	tf_free(&t);
+}
+
+/* --- generic CSV (tshark field export) --- */
+
+#define TSHARK_MAP                                                                      \
+	"time=frame.time_epoch,client=ip.src,client=ipv6.src,server=ip.dst,"             \
+	"server=ipv6.dst,client_port=udp.srcport,client_port=tcp.srcport,"               \
+	"response=dns.flags.response,dns=dns.qry.name,answer=dns.a,answer=dns.aaaa,"     \
+	"sni=tls.handshake.extensions_server_name,host=http.host,path=http.request.uri"
+
+static void tshark_csv(void **state)
+{
+	(void)state;
+	struct tel_options opt = {.column_map = TSHARK_MAP};
+	struct tfile t;
+	read_ok(&t, "tshark/lab-3cx-loopback.tshark-fields.csv", &opt, TEL_FMT_CSV);
+	assert_int_equal(t.n, 86);
+	assert_int_equal(t.st.malformed, 0);
+	/* query then response, both with the querier as client */
+	assert_int_equal(t.r[0].kind, TEL_DNS);
+	assert_string_equal(t.r[0].name, "www.debian.org");
+	assert_string_equal(t.r[0].client, "127.0.0.13");
+	assert_int_equal(t.r[0].ts, 1680098106);
+	assert_string_equal(t.r[1].client, "127.0.0.13");
+	assert_string_equal(t.r[1].server, "127.0.0.53");
+	assert_string_equal(t.r[1].answers, "127.0.0.170");
+	assert_true(t.r[1].flags & TEL_ANSWERED);
+	/* a proxy request: absolute URI split into host and path */
+	assert_int_equal(t.r[6].kind, TEL_HTTP);
+	assert_true(t.r[6].flags & TEL_VIA_PROXY);
+	assert_string_equal(t.r[6].name, "raw.githubusercontent.com");
+	assert_string_equal(t.r[6].path, "/octocat/Hello-World/master/README");
+	/* IPv6 rows take the ipv6.* columns */
+	size_t v6 = 0;
+	for (size_t i = 0; i < t.n; i++)
+		if (!strcmp(t.r[i].client, "::1") || !strcmp(t.r[i].server, "::1"))
+			v6++;
+	assert_true(v6 > 0);
+	assert_true(tf_count(&t, TEL_TLS, NULL) > 0);
+	tf_free(&t);
+}
+
+static void csv_bad_map(void **state)
+{
+	(void)state;
+	struct tfile t;
+	struct tel_options opt = {.format = TEL_FMT_CSV, .column_map = "client=no.such"};
+	assert_int_equal(tf_read(&t, sample("tshark/lab-3cx-loopback.tshark-fields.csv"), &opt),
+			 SD_ENOTFOUND);
+	assert_non_null(strstr(t.err.msg, "no.such"));
+	opt.column_map = "colour=ip.src";
+	assert_int_equal(tf_read(&t, sample("tshark/lab-3cx-loopback.tshark-fields.csv"), &opt),
+			 SD_EUSAGE);
+	assert_non_null(strstr(t.err.msg, "colour"));
+}
+
+/* --- Squid --- */
+
+static void squid_formats(void **state)
+{
+	(void)state;
+	struct tfile n, c;
+	read_ok(&n, "proxy/lab-squid-access.native.log", NULL, TEL_FMT_SQUID);
+	read_ok(&c, "proxy/lab-squid-access.combined.log", NULL, TEL_FMT_SQUID);
+	assert_int_equal(n.n, 5);
+	assert_int_equal(c.n, 5);
+	for (size_t i = 0; i < 5; i++) {
+		/* the same five requests in two formats */
+		assert_string_equal(n.r[i].name, c.r[i].name);
+		assert_string_equal(n.r[i].path, c.r[i].path);
+		assert_string_equal(n.r[i].client, c.r[i].client);
+		assert_int_equal(n.r[i].ts, c.r[i].ts);
+		assert_true(n.r[i].flags & TEL_VIA_PROXY);
+		assert_true(c.r[i].flags & TEL_VIA_PROXY);
+	}
+	assert_string_equal(n.r[1].name, "raw.githubusercontent.com");
+	assert_string_equal(n.r[1].path, "/IconStorages/images/main/icon15.ico");
+	assert_int_equal(n.r[1].ts, 1680098172);
+	/* CONNECT host:443 -> the host, no path */
+	assert_string_equal(n.r[2].name, "msstorageazure.com");
+	assert_string_equal(n.r[2].path, "");
+	assert_int_equal(n.r[2].sport, 443);
+	assert_string_equal(n.r[2].server, "127.0.0.102"); /* HIER_DIRECT/... */
+	tf_free(&n);
+	tf_free(&c);
+	read_ok(&n, "proxy/beats-squid-access4.log", NULL, TEL_FMT_SQUID);
+	assert_int_equal(n.n, 100);
+	assert_int_equal(n.st.malformed, 0);
+	assert_string_equal(n.r[0].client, "::1");
+	assert_string_equal(n.r[0].name, "0.docs.google.com");
+	tf_free(&n);
+}
+
+/* --- BIND, dnsmasq --- */
+
+static void bind_querylog(void **state)
+{
+	(void)state;
+	struct tfile t;
+	read_ok(&t, "dns/lab-bind9-query.log", NULL, TEL_FMT_BIND);
+	assert_int_equal(t.n, 9);
+	assert_int_equal(t.r[0].ts, 1795827884);
+	assert_string_equal(t.r[0].client, "127.0.0.14");
+	assert_int_equal(t.r[0].cport, 44811);
+	assert_string_equal(t.r[0].server, "127.0.0.1");
+	assert_string_equal(t.r[0].name, "officeaddons.com");
+	assert_int_equal(t.r[0].proto, 17);
+	assert_int_equal(t.r[4].proto, 6); /* +E(0)TK */
+	const struct trec *r = tf_find(&t, TEL_DNS, "WWW.OfficeAddons.COM");
+	assert_non_null(r);
+	assert_string_equal(r->client, "127.0.0.16");
+	tf_free(&t);
+}
+
+static void dnsmasq_log(void **state)
+{
+	(void)state;
+	struct tfile t;
+	struct tel_options opt = {.year = 2023};
+	read_ok(&t, "dns/lab-dnsmasq-queries.log", &opt, TEL_FMT_DNSMASQ);
+	assert_int_equal(t.n, 32);
+	assert_int_equal(t.st.malformed, 0);
+	assert_int_equal(t.st.skipped, 37);
+	assert_int_equal(t.r[0].ts, 1680098106);
+	assert_string_equal(t.r[0].name, "www.debian.org");
+	assert_string_equal(t.r[0].client, "127.0.0.13");
+	assert_int_equal(t.r[0].cport, 36069);
+	assert_non_null(tf_find(&t, TEL_DNS, "JournalIDE.org"));
+	size_t v6 = 0;
+	for (size_t i = 0; i < t.n; i++)
+		if (!strcmp(t.r[i].client, "::1"))
+			v6++;
+	assert_true(v6 > 0);
+	tf_free(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(zeek_conn_labeled), cmocka_unit_test(zeek_dns_answers),
+		cmocka_unit_test(zeek_ssl_sni),      cmocka_unit_test(zeek_btest),
+		cmocka_unit_test(zeek_json_matches_tsv), cmocka_unit_test(zeek_json_beats),
+		cmocka_unit_test(eve_small),         cmocka_unit_test(eve_dns_layouts),
+		cmocka_unit_test(eve_slips),         cmocka_unit_test(nfdump),
+		cmocka_unit_test(tshark_csv),        cmocka_unit_test(csv_bad_map),
+		cmocka_unit_test(squid_formats),     cmocka_unit_test(bind_querylog),
+		cmocka_unit_test(dnsmasq_log),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

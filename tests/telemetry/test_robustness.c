@@ -1,0 +1,252 @@
+/* Crafted inputs: malformed lines are counted and reported with file:line,
+ * Zeek headers change mid-file, compressed inputs read transparently with the
+ * real gzip and zstd tools, truncated input is an error naming the file. */
+#include "testutil.h"
+#include "telutil.h"
+
+static const char *write_file(const char *name, const char *text)
+{
+	const char *p = test_tmpfile(name);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return p;
+}
+
+static void sh(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (system(cmd) != 0)
+		fail_msg("command failed: %s", cmd);
+}
+
+static void zeek_header_changes(void **state)
+{
+	(void)state;
+	/* a conn log, then (rotated logs concatenated) a dns log with a
+	 * different set separator, without #close, and a junk line */
+	const char *p = write_file("multi.log",
+		"#separator \\x09\n"
+		"#set_separator\t,\n"
+		"#empty_field\t(empty)\n"
+		"#unset_field\t-\n"
+		"#path\tconn\n"
+		"#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\torig_bytes\tresp_bytes\textra\n"
+		"1680098106.5\tC1\t192.0.2.1\t5000\t198.51.100.7\t443\ttcp\t10\t20\tx\n"
+		"1680098107.5\tC2\t192.0.2.1\t5001\t198.51.100.7\n"
+		"#separator \\x7c\n"
+		"#set_separator|;\n"
+		"#path|dns\n"
+		"#fields|ts|id.orig_h|id.orig_p|id.resp_h|id.resp_p|query|answers\n"
+		"1680098108|2001:db8::5|53000|2001:db8::53|53|Evil.Example.|203.0.113.9;cname.example;2001:db8::9\n"
+		"1680098109|2001:db8::5|53000|not-an-ip|53|x.example|-\n"
+		"notatime|2001:db8::5|53000|2001:db8::53|53|x.example|-\n");
+	struct tfile t;
+	assert_int_equal(tf_read(&t, p, NULL), 0);
+	assert_int_equal(t.fmt, TEL_FMT_ZEEK_TSV);
+	assert_int_equal(t.n, 2);
+	assert_int_equal(t.r[0].kind, TEL_FLOW);
+	assert_int_equal(t.r[0].bytes, 30);
+	assert_int_equal(t.r[1].kind, TEL_DNS);
+	assert_string_equal(t.r[1].name, "Evil.Example"); /* trailing dot dropped */
+	assert_string_equal(t.r[1].client, "2001:db8::5");
+	assert_string_equal(t.r[1].answers, "203.0.113.9 2001:db8::9");
+	assert_int_equal(t.st.malformed, 3);
+	assert_int_equal(t.nreports, 3);
+	char where[600];
+	snprintf(where, sizeof(where), "%s:8: 5 fields where #fields declares 10", p);
+	assert_string_equal(t.reports[0], where);
+	snprintf(where, sizeof(where), "%s:14: ", p);
+	assert_memory_equal(t.reports[1], where, strlen(where));
+	assert_non_null(strstr(t.reports[1], "not-an-ip"));
+	snprintf(where, sizeof(where), "%s:15: ", p);
+	assert_memory_equal(t.reports[2], where, strlen(where));
+	tf_free(&t);
+}
+
+static void malformed_everywhere(void **state)
+{
+	(void)state;
+	struct tfile t;
+	const char *p = write_file("bad.eve",
+		"{\"timestamp\":\"2023-03-29T13:55:06Z\",\"event_type\":\"tls\",\"src_ip\":\"192.0.2.1\",\"src_port\":1,\"dest_ip\":\"198.51.100.1\",\"dest_port\":443,\"tls\":{\"sni\":\"a.example\"}}\n"
+		"{\"timestamp\":\"2023-03-29T13:55:06Z\",\"event_type\":\"tls\",\"src_ip\":\"192.0.2.1\"\n"
+		"[1,2]\n"
+		"{\"timestamp\":\"yesterday\",\"event_type\":\"flow\",\"src_ip\":\"192.0.2.1\",\"dest_ip\":\"198.51.100.1\"}\n"
+		"{\"timestamp\":\"2023-03-29T13:55:06Z\",\"event_type\":\"flow\",\"src_ip\":\"192.0.2.300\",\"dest_ip\":\"198.51.100.1\"}\n"
+		"{\"event_type\":\"stats\",\"stats\":{}}\n");
+	struct tel_options opt = {.format = TEL_FMT_EVE};
+	assert_int_equal(tf_read(&t, p, &opt), 0);
+	assert_int_equal(t.n, 1);
+	assert_int_equal(t.st.malformed, 4);
+	assert_int_equal(t.st.skipped, 1);
+	assert_non_null(strstr(t.reports[0], ":2: not valid JSON"));
+	assert_non_null(strstr(t.reports[1], ":3: JSON value is not an object"));
+	assert_non_null(strstr(t.reports[2], ":4: "));
+	assert_non_null(strstr(t.reports[3], ":5: "));
+	tf_free(&t);
+
+	p = write_file("bad.dnsmasq",
+		"Mar 29 13:55:06 dnsmasq[1]: query[A] good.example from 192.0.2.4\n"
+		"Mar 29 13:55:06 dnsmasq[1]: query[A] bad.example from nowhere\n"
+		"Foo 99 13:55:06 dnsmasq[1]: query[A] bad.example from 192.0.2.4\n"
+		"Jan  2 00:00:01 dnsmasq[1]: query[AAAA] next.example from 192.0.2.4\n");
+	opt = (struct tel_options){.year = 2022};
+	assert_int_equal(tf_read(&t, p, &opt), 0);
+	assert_int_equal(t.fmt, TEL_FMT_DNSMASQ);
+	assert_int_equal(t.n, 2);
+	assert_int_equal(t.st.malformed, 2);
+	/* the log passed New Year: January after March is the next year */
+	assert_int_equal(t.r[1].ts, 1672617601); /* 2023-01-02T00:00:01Z */
+	tf_free(&t);
+
+	p = write_file("bad.squid",
+		"1680098106.547 14 127.0.0.13 TCP_MISS/200 365 GET http://a.example/x - HIER_DIRECT/192.0.2.1 -\n"
+		"1680098106.547 14 127.0.0.13 TCP_MISS/200 365 GET /relative - HIER_NONE/- -\n"
+		"1680098106.547 14\n"
+		"1680098106.547 14 [::1]:80 TCP_MISS/200 365 GET http://a.example/x - HIER_NONE/- -\n");
+	assert_int_equal(tf_read(&t, p, NULL), 0);
+	assert_int_equal(t.fmt, TEL_FMT_SQUID);
+	assert_int_equal(t.n, 1);
+	assert_int_equal(t.st.malformed, 3);
+	tf_free(&t);
+}
+
+static void sniffing(void **state)
+{
+	(void)state;
+	struct tfile t;
+	/* nothing recognisable */
+	const char *p = write_file("junk.txt", "hello world\nthis is not a log\n");
+	assert_int_equal(tf_read(&t, p, NULL), SD_EFORMAT);
+	assert_non_null(strstr(t.err.msg, "junk.txt"));
+	assert_non_null(strstr(t.err.msg, "--format"));
+	p = write_file("empty.txt", "");
+	assert_int_equal(tf_read(&t, p, NULL), SD_EFORMAT);
+	assert_non_null(strstr(t.err.msg, "empty"));
+	/* a pcap magic is recognised: either the pcap backend is linked in,
+	 * or the error says this build cannot read it */
+	p = test_tmpfile("x.pcap");
+	FILE *f = fopen(p, "wb");
+	static const unsigned char hdr[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0,
+					      0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0};
+	fwrite(hdr, 1, sizeof(hdr), f);
+	fclose(f);
+	int rc = tf_read(&t, p, NULL);
+	if (rc == SD_EFORMAT)
+		assert_non_null(strstr(t.err.msg, "pcap"));
+	else
+		assert_int_equal(t.fmt, TEL_FMT_PCAP);
+	tf_free(&t);
+	/* format names */
+	assert_int_equal(tel_format_parse("zeek"), TEL_FMT_ZEEK_TSV);
+	assert_int_equal(tel_format_parse("suricata"), TEL_FMT_EVE);
+	assert_int_equal(tel_format_parse("nope"), -1);
+	for (int i = TEL_FMT_ZEEK_TSV; i <= TEL_FMT_DNSMASQ; i++)
+		assert_int_equal(tel_format_parse(tel_format_name((enum tel_format)i)), i);
+}
+
+static void compressed(void **state)
+{
+	(void)state;
+	const char *src = test_data("samples/zeek/wrccdc-2018-03-24.dns.first3000.log");
+	const char *gz = test_tmpfile("dns.log.gz");
+	const char *zs = test_tmpfile("dns.log.zst");
+	sh("gzip -c '%s' > '%s'", src, gz);
+	sh("zstd -q -c '%s' > '%s'", src, zs);
+	struct tfile a, b, c;
+	assert_int_equal(tf_read(&a, src, NULL), 0);
+	assert_int_equal(tf_read(&b, gz, NULL), 0);
+	assert_int_equal(tf_read(&c, zs, NULL), 0);
+	assert_int_equal(a.n, 3000);
+	assert_int_equal(b.n, 3000);
+	assert_int_equal(c.n, 3000);
+	assert_int_equal(b.fmt, TEL_FMT_ZEEK_TSV);
+	for (size_t i = 0; i < a.n; i++) {
+		assert_string_equal(a.r[i].name, b.r[i].name);
+		assert_string_equal(a.r[i].name, c.r[i].name);
+		assert_string_equal(a.r[i].client, c.r[i].client);
+		assert_int_equal(a.r[i].pos, b.r[i].pos);
+	}
+	tf_free(&a);
+	tf_free(&b);
+	tf_free(&c);
+
+	/* EVE gzip made by the real tool, then cut in half */
+	src = test_data("samples/suricata/slips-test6-malicious.eve.part1-lines1-2000.json");
+	const char *cut = test_tmpfile("eve.json.gz");
+	sh("gzip -c '%s' | head -c 30000 > '%s'", src, cut);
+	struct tfile t;
+	int rc = tf_read(&t, cut, NULL);
+	assert_int_equal(rc, SD_ETRUNC);
+	assert_non_null(strstr(t.err.msg, "eve.json.gz"));
+	assert_non_null(strstr(t.err.msg, "truncated"));
+	assert_non_null(strstr(t.err.msg, "30000 compressed bytes"));
+	assert_true(t.n > 100); /* what came before is kept */
+	tf_free(&t);
+	const char *zcut = test_tmpfile("eve.json.zst");
+	sh("zstd -q -c '%s' | head -c 20000 > '%s'", src, zcut);
+	assert_int_equal(tf_read(&t, zcut, NULL), SD_ETRUNC);
+	assert_non_null(strstr(t.err.msg, "zstd"));
+	tf_free(&t);
+}
+
+static void long_line(void **state)
+{
+	(void)state;
+	const char *p = test_tmpfile("long.log");
+	FILE *f = fopen(p, "w");
+	fputs("#separator \\x09\n#fields\tts\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tquery\n", f);
+	fputs("1\t192.0.2.1\t1\t192.0.2.2\t53\t", f);
+	for (int i = 0; i < 70000; i++)
+		fputc('a', f);
+	fputs("\n2\t192.0.2.1\t1\t192.0.2.2\t53\tok.example\n", f);
+	fclose(f);
+	struct tfile t;
+	assert_int_equal(tf_read(&t, p, NULL), 0);
+	assert_int_equal(t.n, 1);
+	assert_string_equal(t.r[0].name, "ok.example");
+	assert_int_equal(t.r[0].pos, 4);
+	assert_int_equal(t.st.malformed, 1);
+	assert_non_null(strstr(t.reports[0], ":3: line longer than SD_MAX_LINE"));
+	tf_free(&t);
+}
+
+static void csv_tabs_and_flows(void **state)
+{
+	(void)state;
+	const char *p = write_file("flows.tsv",
+		"when\tsrc\tdst\tsport\tdport\tproto\tbytes\n"
+		"2023-03-29T13:55:06Z\t192.0.2.1\t198.51.100.7\t5000\t443\ttcp\t1234\n"
+		"2023-03-29T13:55:07Z\t192.0.2.1\n"
+		"2023-03-29T13:55:08Z\t192.0.2.1\t198.51.100.7\t99999\t443\ttcp\t1\n");
+	struct tel_options opt = {
+		.format = TEL_FMT_CSV,
+		.column_map = "time=when,client=src,server=dst,sport=sport,dport=dport,proto=proto,bytes=bytes",
+	};
+	struct tfile t;
+	assert_int_equal(tf_read(&t, p, &opt), 0);
+	assert_int_equal(t.n, 1);
+	assert_int_equal(t.r[0].kind, TEL_FLOW);
+	assert_int_equal(t.r[0].ts, 1680098106);
+	assert_int_equal(t.r[0].proto, 6);
+	assert_int_equal(t.r[0].sport, 443);
+	assert_int_equal(t.r[0].bytes, 1234);
+	assert_int_equal(t.st.malformed, 2);
+	tf_free(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(zeek_header_changes), cmocka_unit_test(malformed_everywhere),
+		cmocka_unit_test(sniffing),            cmocka_unit_test(compressed),
+		cmocka_unit_test(long_line),           cmocka_unit_test(csv_tabs_and_flows),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
