@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/atomic_file.h"
 #include "core/timeutil.h"
 #include "report/report.h"
 
@@ -88,24 +87,20 @@ static int row(const struct db_entry *e, void *p)
 	return ferror(c->fp) ? SD_EIO : 0;
 }
 
+static int body(FILE *fp, void *p, struct sd_error *err)
+{
+	struct csv_ctx *c = p;
+	(void)err;
+	c->fp = fp;
+	fputs("network,prefix_length,campaign,first_seen,last_seen,count,"
+	      "evidence,confidence,sources\r\n", fp);
+	return db_foreach(c->db, row, c);
+}
+
 int export_csv(const struct db *db, const struct export_opts *o,
 	       const char *path, struct export_stats *st, struct sd_error *err)
 {
-	struct sd_atomic_file af;
 	memset(st, 0, sizeof(*st));
-	int rc = sd_atomic_open(&af, path, err);
-	if (rc)
-		return rc;
-	struct csv_ctx c = {db, &o->filter, af.fp, st};
-	fputs("network,prefix_length,campaign,first_seen,last_seen,count,"
-	      "evidence,confidence,sources\r\n", af.fp);
-	rc = db_foreach(db, row, &c);
-	if (rc) {
-		sd_atomic_abort(&af);
-		return sd_error_set(err, rc, "writing %s failed", path);
-	}
-	if ((rc = sd_atomic_commit(&af, err)))
-		return rc;
-	st->bytes = (uint64_t)export_file_size(path);
-	return 0;
+	struct csv_ctx c = {db, &o->filter, NULL, st};
+	return export_to_file(path, st, err, body, &c);
 }

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/error.h"
 #include "db/db.h"
@@ -70,6 +71,12 @@ struct export_format {
 /* The snapshot formats, NULL-terminated; export_format_find by name. */
 extern const struct export_format export_formats[];
 const struct export_format *export_format_find(const char *name);
+/* Runs body on a temporary file next to path and renames it into place
+ * when body returns 0 (and no write failed); removes it otherwise. Sets
+ * st->bytes. body may leave err empty: a generic message is set then. */
+typedef int (*export_body_fn)(FILE *fp, void *ctx, struct sd_error *err);
+int export_to_file(const char *path, struct export_stats *st,
+		   struct sd_error *err, export_body_fn body, void *ctx);
 /* Size of the file at path, -1 if it cannot be read. */
 long long export_file_size(const char *path);
 

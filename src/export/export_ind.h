@@ -61,6 +61,16 @@ bool export_ind_selected(const struct export_ind_opts *o,
 int export_ind_netlist(const struct ind_set *set,
 		       const struct export_ind_opts *o, bool v4,
 		       struct net_prefix **out, size_t *n);
+/* The address/prefix formats (nftables, ipset): fn is called for the
+ * file's beginning, the IPv4 list, the IPv6 list and the end. */
+enum export_ind_part { EXPORT_IND_BEGIN, EXPORT_IND_V4, EXPORT_IND_V6, EXPORT_IND_END };
+typedef void (*export_ind_netset_fn)(FILE *fp, const char *name,
+				     enum export_ind_part part,
+				     const struct net_prefix *p, size_t n);
+int export_ind_netsets(const struct ind_set *set,
+		       const struct export_ind_opts *o, const char *path,
+		       struct export_stats *st, struct sd_error *err,
+		       export_ind_netset_fn fn);
 /* A text field with tabs, line breaks and other control bytes replaced by
  * spaces, for line- and tab-separated formats. */
 void export_ind_clean(char *dst, size_t size, const char *src);

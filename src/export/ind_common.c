@@ -69,3 +69,41 @@ void export_ind_clean(char *dst, size_t size, const char *src)
 		dst[i++] = (unsigned char)*src < 0x20 || *src == 0x7f ? ' ' : *src;
 	dst[i] = 0;
 }
+
+struct netsets_job {
+	export_ind_netset_fn fn;
+	const char *name;
+	struct net_prefix *p[2];
+	size_t n[2];
+};
+
+static int netsets_body(FILE *fp, void *ctx, struct sd_error *err)
+{
+	struct netsets_job *j = ctx;
+	(void)err;
+	j->fn(fp, j->name, EXPORT_IND_BEGIN, NULL, 0);
+	j->fn(fp, j->name, EXPORT_IND_V4, j->p[0], j->n[0]);
+	j->fn(fp, j->name, EXPORT_IND_V6, j->p[1], j->n[1]);
+	j->fn(fp, j->name, EXPORT_IND_END, NULL, 0);
+	return 0;
+}
+
+int export_ind_netsets(const struct ind_set *set,
+		       const struct export_ind_opts *o, const char *path,
+		       struct export_stats *st, struct sd_error *err,
+		       export_ind_netset_fn fn)
+{
+	struct netsets_job j = {fn, o->name ? o->name : "sighted", {NULL, NULL}, {0, 0}};
+	memset(st, 0, sizeof(*st));
+	int rc;
+	if ((rc = export_ind_netlist(set, o, true, &j.p[0], &j.n[0])) ||
+	    (rc = export_ind_netlist(set, o, false, &j.p[1], &j.n[1])))
+		rc = sd_error_set(err, rc, "out of memory");
+	else
+		rc = export_to_file(path, st, err, netsets_body, &j);
+	if (!rc)
+		st->entries = j.n[0] + j.n[1];
+	free(j.p[0]);
+	free(j.p[1]);
+	return rc;
+}

@@ -6,7 +6,6 @@
 
 #include <string.h>
 
-#include "core/atomic_file.h"
 
 static void txt(FILE *fp, const struct ind_indicator *d)
 {
@@ -21,18 +20,22 @@ static void txt(FILE *fp, const struct ind_indicator *d)
 	fputc('\n', fp);
 }
 
-int export_ind_dnset(const struct ind_set *set, const struct export_ind_opts *o,
-		     const char *path, struct export_stats *st,
-		     struct sd_error *err)
+struct dnset_job {
+	const struct ind_set *set;
+	const struct export_ind_opts *o;
+	struct export_stats *st;
+};
+
+static int body(FILE *fp, void *p, struct sd_error *err)
 {
-	struct sd_atomic_file af;
-	memset(st, 0, sizeof(*st));
-	int rc = sd_atomic_open(&af, path, err);
-	if (rc)
-		return rc;
+	const struct dnset_job *j = p;
+	const struct ind_set *set = j->set;
+	const struct export_ind_opts *o = j->o;
+	struct export_stats *st = j->st;
+	(void)err;
 	fputs("# rbldnsd dnset written by sighted export; load as ZONE:dnset:THIS-FILE\n"
 	      "$SOA 0 sighted.invalid. hostmaster.sighted.invalid. 0 1h 1h 1w 1h\n",
-	      af.fp);
+	      fp);
 	for (size_t i = 0; i < ind_set_size(set); i++) {
 		const struct ind_indicator *d = ind_set_at(set, i);
 		if (!export_ind_selected(o, d)) {
@@ -40,7 +43,7 @@ int export_ind_dnset(const struct ind_set *set, const struct export_ind_opts *o,
 			continue;
 		}
 		if (d->kind == IND_DOMAIN && !strchr(d->value, '*')) {
-			fprintf(af.fp, ".%s", d->value);
+			fprintf(fp, ".%s", d->value);
 		} else if (d->kind == IND_URL && !(d->flags & IND_SHARED) && d->host &&
 			   *d->host && !strchr(d->host, ':') && !strchr(d->host, '*')) {
 			/* an address as URL host is no domain name */
@@ -50,16 +53,22 @@ int export_ind_dnset(const struct ind_set *set, const struct export_ind_opts *o,
 				st->skipped++;
 				continue;
 			}
-			fputs(d->host, af.fp);
+			fputs(d->host, fp);
 		} else {
 			st->skipped++;
 			continue;
 		}
-		txt(af.fp, d);
+		txt(fp, d);
 		st->entries++;
 	}
-	if ((rc = sd_atomic_commit(&af, err)))
-		return rc;
-	st->bytes = (uint64_t)export_file_size(path);
 	return 0;
+}
+
+int export_ind_dnset(const struct ind_set *set, const struct export_ind_opts *o,
+		     const char *path, struct export_stats *st,
+		     struct sd_error *err)
+{
+	memset(st, 0, sizeof(*st));
+	struct dnset_job j = {set, o, st};
+	return export_to_file(path, st, err, body, &j);
 }

@@ -6,7 +6,6 @@
 
 #include <string.h>
 
-#include "core/atomic_file.h"
 
 static const char *zeek_type(const struct ind_indicator *d)
 {
@@ -19,16 +18,20 @@ static const char *zeek_type(const struct ind_indicator *d)
 	}
 }
 
-int export_ind_zeek(const struct ind_set *set, const struct export_ind_opts *o,
-		    const char *path, struct export_stats *st,
-		    struct sd_error *err)
+struct zeek_job {
+	const struct ind_set *set;
+	const struct export_ind_opts *o;
+	struct export_stats *st;
+};
+
+static int body(FILE *fp, void *p, struct sd_error *err)
 {
-	struct sd_atomic_file af;
-	memset(st, 0, sizeof(*st));
-	int rc = sd_atomic_open(&af, path, err);
-	if (rc)
-		return rc;
-	fputs("#fields\tindicator\tindicator_type\tmeta.source\tmeta.desc\n", af.fp);
+	const struct zeek_job *j = p;
+	const struct ind_set *set = j->set;
+	const struct export_ind_opts *o = j->o;
+	struct export_stats *st = j->st;
+	(void)err;
+	fputs("#fields\tindicator\tindicator_type\tmeta.source\tmeta.desc\n", fp);
 	char value[IND_MAX_VALUE + 1], src[256], desc[512];
 	for (size_t i = 0; i < ind_set_size(set); i++) {
 		const struct ind_indicator *d = ind_set_at(set, i);
@@ -50,11 +53,17 @@ int export_ind_zeek(const struct ind_set *set, const struct export_ind_opts *o,
 		export_ind_clean(what, sizeof(what), d->campaign ? d->campaign : "unlabelled");
 		snprintf(desc, sizeof(desc), "sighted: %s infrastructure%s", what,
 			 d->flags & IND_SHARED ? " (path on a shared host)" : "");
-		fprintf(af.fp, "%s\t%s\t%s\t%s\n", value, type, *src ? src : "sighted", desc);
+		fprintf(fp, "%s\t%s\t%s\t%s\n", value, type, *src ? src : "sighted", desc);
 		st->entries++;
 	}
-	if ((rc = sd_atomic_commit(&af, err)))
-		return rc;
-	st->bytes = (uint64_t)export_file_size(path);
 	return 0;
+}
+
+int export_ind_zeek(const struct ind_set *set, const struct export_ind_opts *o,
+		    const char *path, struct export_stats *st,
+		    struct sd_error *err)
+{
+	memset(st, 0, sizeof(*st));
+	struct zeek_job j = {set, o, st};
+	return export_to_file(path, st, err, body, &j);
 }

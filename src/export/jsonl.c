@@ -5,7 +5,6 @@
 
 #include <string.h>
 
-#include "core/atomic_file.h"
 #include "report/report.h"
 
 struct jsonl_ctx {
@@ -39,22 +38,18 @@ static int line(const struct db_entry *e, void *p)
 	return rc || ferror(c->fp) ? SD_EIO : 0;
 }
 
+static int body(FILE *fp, void *p, struct sd_error *err)
+{
+	struct jsonl_ctx *c = p;
+	(void)err;
+	c->fp = fp;
+	return db_foreach(c->db, line, c);
+}
+
 int export_jsonl(const struct db *db, const struct export_opts *o,
 		 const char *path, struct export_stats *st, struct sd_error *err)
 {
-	struct sd_atomic_file af;
 	memset(st, 0, sizeof(*st));
-	int rc = sd_atomic_open(&af, path, err);
-	if (rc)
-		return rc;
-	struct jsonl_ctx c = {db, &o->filter, af.fp, st};
-	rc = db_foreach(db, line, &c);
-	if (rc) {
-		sd_atomic_abort(&af);
-		return sd_error_set(err, rc, "writing %s failed", path);
-	}
-	if ((rc = sd_atomic_commit(&af, err)))
-		return rc;
-	st->bytes = (uint64_t)export_file_size(path);
-	return 0;
+	struct jsonl_ctx c = {db, &o->filter, NULL, st};
+	return export_to_file(path, st, err, body, &c);
 }

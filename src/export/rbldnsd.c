@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/atomic_file.h"
 #include "core/limits.h"
 #include "core/timeutil.h"
 #include "report/report.h"
@@ -97,27 +96,14 @@ static int line(const struct db_entry *e, void *p)
 	return ferror(c->fp) ? SD_EIO : 0;
 }
 
-int export_rbldnsd(const struct db *db, const struct export_opts *o,
-		   const char *path, struct export_stats *st,
-		   struct sd_error *err)
+static int body(FILE *fp, void *p, struct sd_error *err)
 {
-	struct sd_atomic_file af;
-	memset(st, 0, sizeof(*st));
-	struct rbl_ctx *c = calloc(1, sizeof(*c));
-	uint32_t *seen = calloc(db_campaign_count(db) + 1, sizeof(uint32_t));
-	if (!c || !seen) {
-		free(c);
-		free(seen);
-		return sd_error_set(err, SD_ENOMEM, "out of memory");
-	}
-	int rc = sd_atomic_open(&af, path, err);
-	if (rc)
-		goto out;
-	*c = (struct rbl_ctx){.db = db, .f = &o->filter, .fp = af.fp, .st = st,
-			      .seen = seen};
+	struct rbl_ctx *c = p;
+	(void)err;
+	c->fp = fp;
 	char built[SD_TIME_STRLEN];
-	sd_time_format((int64_t)db_build_time(db), built, sizeof(built));
-	fprintf(af.fp,
+	sd_time_format((int64_t)db_build_time(c->db), built, sizeof(built));
+	fprintf(fp,
 		"# rbldnsd combined dataset written by sighted export\n"
 		"# snapshot built %s; load as ZONE:combined:THIS-FILE\n"
 		"$SOA 0 sighted.invalid. hostmaster.sighted.invalid. 0 1h 1h 1w 1h\n"
@@ -130,25 +116,33 @@ int export_rbldnsd(const struct db *db, const struct export_opts *o,
 	net_addr_from_v4(&all4.addr, 0);
 	all4.len = 96;
 	struct db_entry probe;
-	if (db_cover(db, &all4, &probe, 1) && !net_prefix_is_v4(&probe.prefix) &&
+	if (db_cover(c->db, &all4, &probe, 1) && !net_prefix_is_v4(&probe.prefix) &&
 	    cover_passes(c, &all4)) {
-		fputs("0.0.0.0/0 ", af.fp);
+		fputs("0.0.0.0/0 ", fp);
 		txt_for(c, &all4);
 	}
-	if ((rc = db_foreach(db, line, c)))
-		goto fail;
-	fputs("$DATASET ip6trie:sighted-ipv6 @\n", af.fp);
+	int rc = db_foreach(c->db, line, c);
+	if (rc)
+		return rc;
+	fputs("$DATASET ip6trie:sighted-ipv6 @\n", fp);
 	c->v4 = false;
-	if ((rc = db_foreach(db, line, c)))
-		goto fail;
-	rc = sd_atomic_commit(&af, err);
-	if (!rc)
-		st->bytes = (uint64_t)export_file_size(path);
-	goto out;
-fail:
-	sd_atomic_abort(&af);
-	rc = sd_error_set(err, rc, "writing %s failed", path);
-out:
+	return db_foreach(c->db, line, c);
+}
+
+int export_rbldnsd(const struct db *db, const struct export_opts *o,
+		   const char *path, struct export_stats *st,
+		   struct sd_error *err)
+{
+	memset(st, 0, sizeof(*st));
+	struct rbl_ctx *c = calloc(1, sizeof(*c));
+	uint32_t *seen = calloc(db_campaign_count(db) + 1, sizeof(uint32_t));
+	int rc;
+	if (!c || !seen) {
+		rc = sd_error_set(err, SD_ENOMEM, "out of memory");
+	} else {
+		*c = (struct rbl_ctx){.db = db, .f = &o->filter, .st = st, .seen = seen};
+		rc = export_to_file(path, st, err, body, c);
+	}
 	free(c);
 	free(seen);
 	return rc;

@@ -14,7 +14,6 @@
 #include <string.h>
 #include <uuid/uuid.h>
 
-#include "core/atomic_file.h"
 #include "core/timeutil.h"
 #include "report/report.h"
 
@@ -192,43 +191,44 @@ static int entry(const struct db_entry *e, void *p)
 	return c->rc || ferror(c->fp) ? SD_EIO : 0;
 }
 
+struct stix_job {
+	struct stix_ctx *c;
+	const struct export_opts *o;
+	const char *reporter;
+};
+
+static int body(FILE *fp, void *p, struct sd_error *err)
+{
+	struct stix_job *j = p;
+	struct stix_ctx *c = j->c;
+	(void)err;
+	c->fp = fp;
+	char key[600], bid[64];
+	snprintf(key, sizeof(key), "identity|%s", j->reporter);
+	stix_id(c->identity, "identity", ns_sighted, key);
+	snprintf(key, sizeof(key), "bundle|%s|%u|%d|%u", j->reporter, c->build,
+		 j->o->filter.campaign, j->o->filter.min_confidence);
+	stix_id(bid, "bundle", ns_sighted, key);
+	fprintf(fp, "{\"type\":\"bundle\",\"id\":\"%s\",\"objects\":[\n", bid);
+	json_t *id = sdo(c, "identity", c->identity);
+	json_object_set_new(id, "name", json_string(j->reporter));
+	json_object_set_new(id, "identity_class", json_string("organization"));
+	emit(c, id);
+	for (uint32_t i = 0; i < db_campaign_count(c->db) && !c->rc; i++)
+		if (j->o->filter.campaign < 0 || (uint32_t)j->o->filter.campaign == i)
+			emit_campaign(c, i);
+	int rc = c->rc ? c->rc : db_foreach(c->db, entry, c);
+	fputs("\n]}\n", fp);
+	return rc ? rc : c->rc;
+}
+
 int export_stix(const struct db *db, const struct export_opts *o,
 		const char *path, struct export_stats *st, struct sd_error *err)
 {
-	struct sd_atomic_file af;
 	memset(st, 0, sizeof(*st));
-	int rc = sd_atomic_open(&af, path, err);
-	if (rc)
-		return rc;
-	const char *reporter = o->reporter && *o->reporter ? o->reporter : "sighted";
-	struct stix_ctx c = {.db = db, .f = &o->filter, .fp = af.fp, .st = st};
+	struct stix_ctx c = {.db = db, .f = &o->filter, .st = st};
 	c.build = (uint32_t)(o->build_time ? o->build_time : db_build_time(db));
 	stix_time(c.build, c.created);
-	char key[600], bid[64];
-	snprintf(key, sizeof(key), "identity|%s", reporter);
-	stix_id(c.identity, "identity", ns_sighted, key);
-	snprintf(key, sizeof(key), "bundle|%s|%u|%d|%u", reporter, c.build,
-		 o->filter.campaign, o->filter.min_confidence);
-	stix_id(bid, "bundle", ns_sighted, key);
-	fprintf(af.fp, "{\"type\":\"bundle\",\"id\":\"%s\",\"objects\":[\n", bid);
-	json_t *id = sdo(&c, "identity", c.identity);
-	json_object_set_new(id, "name", json_string(reporter));
-	json_object_set_new(id, "identity_class", json_string("organization"));
-	emit(&c, id);
-	for (uint32_t i = 0; i < db_campaign_count(db) && !c.rc; i++)
-		if (o->filter.campaign < 0 || (uint32_t)o->filter.campaign == i)
-			emit_campaign(&c, i);
-	if (!c.rc)
-		rc = db_foreach(db, entry, &c);
-	if (!rc && c.rc)
-		rc = c.rc;
-	fputs("\n]}\n", af.fp);
-	if (rc) {
-		sd_atomic_abort(&af);
-		return sd_error_set(err, rc, "writing %s failed", path);
-	}
-	if ((rc = sd_atomic_commit(&af, err)))
-		return rc;
-	st->bytes = (uint64_t)export_file_size(path);
-	return 0;
+	struct stix_job j = {&c, o, o->reporter && *o->reporter ? o->reporter : "sighted"};
+	return export_to_file(path, st, err, body, &j);
 }

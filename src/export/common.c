@@ -3,6 +3,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/atomic_file.h"
+
 void export_filter_init(struct export_filter *f)
 {
 	f->campaign = -1;
@@ -51,4 +53,27 @@ long long export_file_size(const char *path)
 {
 	struct stat sb;
 	return stat(path, &sb) ? -1 : (long long)sb.st_size;
+}
+
+int export_to_file(const char *path, struct export_stats *st,
+		   struct sd_error *err, export_body_fn body, void *ctx)
+{
+	struct sd_atomic_file af;
+	int rc = sd_atomic_open(&af, path, err);
+	if (rc)
+		return rc;
+	sd_error_clear(err);
+	rc = body(af.fp, ctx, err);
+	if (!rc && ferror(af.fp))
+		rc = SD_EIO;
+	if (rc) {
+		sd_atomic_abort(&af);
+		if (err && !err->msg[0])
+			sd_error_set(err, rc, "writing %s: %s", path, sd_strerror(rc));
+		return rc;
+	}
+	if ((rc = sd_atomic_commit(&af, err)))
+		return rc;
+	st->bytes = (uint64_t)export_file_size(path);
+	return 0;
 }
