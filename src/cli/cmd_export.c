@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "db/db.h"
 #include "correlate/indset.h"
 #include "export/export.h"
@@ -61,6 +62,13 @@ static void summary(const char *out, const struct export_stats *st,
 		out, (unsigned long long)st->entries, what,
 		(unsigned long long)st->filtered, (unsigned long long)st->skipped,
 		(unsigned long long)st->bytes);
+}
+
+static void progress(void *ctx, const char *what, uint64_t done, uint64_t total)
+{
+	cli_progress_update(ctx, "export %s: %llu of %llu entries (%.0f%%)", what,
+			    (unsigned long long)done, (unsigned long long)total,
+			    total ? 100.0 * (double)done / (double)total : 100.0);
 }
 
 static int fail_status(int rc)
@@ -183,8 +191,13 @@ static int run(int argc, char **argv)
 		}
 	}
 	eo.build_time = db_build_time(db);
+	struct cli_progress prog;
+	cli_progress_init(&prog);
+	eo.progress = progress;
+	eo.progress_ctx = &prog;
 	struct export_stats st = {0};
 	rc = fmt->write(db, &eo, out, &st, &err);
+	cli_progress_done(&prog);
 	db_close(db);
 	if (rc) {
 		cli_error("export", "%s", err.msg);

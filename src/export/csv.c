@@ -10,6 +10,7 @@
 
 struct csv_ctx {
 	const struct db *db;
+	const struct export_opts *o;
 	const struct export_filter *f;
 	FILE *fp;
 	struct export_stats *st;
@@ -41,6 +42,8 @@ static int row(const struct db_entry *e, void *p)
 {
 	struct csv_ctx *c = p;
 	char net[NET_PREFIX_STRLEN], ev[64];
+	export_progress(c->o, "csv", c->st->entries + c->st->filtered,
+			db_entry_count(c->db));
 	if (!export_entry_passes(c->db, c->f, e)) {
 		c->st->filtered++;
 		return 0;
@@ -101,6 +104,6 @@ int export_csv(const struct db *db, const struct export_opts *o,
 	       const char *path, struct export_stats *st, struct sd_error *err)
 {
 	memset(st, 0, sizeof(*st));
-	struct csv_ctx c = {db, &o->filter, NULL, st};
+	struct csv_ctx c = {db, o, &o->filter, NULL, st};
 	return export_to_file(path, st, err, body, &c);
 }

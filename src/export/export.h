@@ -36,7 +36,22 @@ struct export_opts {
 	struct export_filter filter;
 	uint64_t build_time; /* stamped into formats that carry one */
 	const char *reporter; /* STIX identity name; default "sighted" */
+	/* Called every EXPORT_PROGRESS_EVERY entries with how many of total
+	 * are done in the step named what; NULL for none. */
+	void (*progress)(void *ctx, const char *what, uint64_t done,
+			 uint64_t total);
+	void *progress_ctx;
 };
+
+#define EXPORT_PROGRESS_EVERY 65536u
+
+static inline void export_progress(const struct export_opts *o,
+				   const char *what, uint64_t done,
+				   uint64_t total)
+{
+	if (o->progress && done % EXPORT_PROGRESS_EVERY == 0)
+		o->progress(o->progress_ctx, what, done, total);
+}
 
 void export_filter_init(struct export_filter *f);
 bool export_sighting_passes(const struct export_filter *f,

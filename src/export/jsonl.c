@@ -9,6 +9,7 @@
 
 struct jsonl_ctx {
 	const struct db *db;
+	const struct export_opts *o;
 	const struct export_filter *f;
 	FILE *fp;
 	struct export_stats *st;
@@ -17,6 +18,8 @@ struct jsonl_ctx {
 static int line(const struct db_entry *e, void *p)
 {
 	struct jsonl_ctx *c = p;
+	export_progress(c->o, "jsonl", c->st->entries + c->st->filtered,
+			db_entry_count(c->db));
 	if (!export_entry_passes(c->db, c->f, e)) {
 		c->st->filtered++;
 		return 0;
@@ -50,6 +53,6 @@ int export_jsonl(const struct db *db, const struct export_opts *o,
 		 const char *path, struct export_stats *st, struct sd_error *err)
 {
 	memset(st, 0, sizeof(*st));
-	struct jsonl_ctx c = {db, &o->filter, NULL, st};
+	struct jsonl_ctx c = {db, o, &o->filter, NULL, st};
 	return export_to_file(path, st, err, body, &c);
 }

@@ -63,6 +63,8 @@ struct wbuf {
 
 struct mm {
 	const struct db *db;
+	const struct export_opts *o;
+	uint64_t keys_done;
 	const struct export_filter *f;
 	struct mkey *keys;
 	size_t nkeys;
@@ -140,6 +142,8 @@ static int push_key(struct mm *m, size_t *cap, uint64_t hi, uint64_t lo,
 static int collect_one(const struct db_entry *e, void *p)
 {
 	struct collect *c = p;
+	export_progress(c->m->o, "mmdb: reading keys", c->st->entries + c->st->filtered +
+			c->st->skipped, db_entry_count(c->m->db));
 	uint64_t hi = net_addr_hi(&e->prefix.addr), lo = net_addr_lo(&e->prefix.addr);
 	if (!export_entry_passes(c->m->db, c->m->f, e)) {
 		c->st->filtered++;
@@ -340,6 +344,8 @@ static void put_node(struct mm *m, uint64_t left, uint64_t right)
 static uint64_t key_value(struct mm *m, const struct mkey *k)
 {
 	struct net_prefix p;
+	export_progress(m->o, m->write ? "mmdb: pass 2 of 2" : "mmdb: pass 1 of 2",
+			m->keys_done++, m->nkeys);
 	key_orig(k, &p);
 	if (!encode_record(m, &p))
 		return m->node_count;
@@ -452,6 +458,7 @@ static void metadata(struct mm *m, struct mmdb_buf *b, uint64_t build_time)
 static int run_pass(struct mm *m, const struct mmdb_buf *cache)
 {
 	m->nodes_done = 0;
+	m->keys_done = 0;
 	m->data_size = cache->n;
 	m->have_v4root = false;
 	if (m->write)
@@ -471,7 +478,7 @@ static int run_pass(struct mm *m, const struct mmdb_buf *cache)
 int export_mmdb(const struct db *db, const struct export_opts *o,
 		const char *path, struct export_stats *st, struct sd_error *err)
 {
-	struct mm m = {.db = db, .f = &o->filter, .err = err, .fd = -1};
+	struct mm m = {.db = db, .o = o, .f = &o->filter, .err = err, .fd = -1};
 	struct sd_atomic_file af = {0};
 	struct mmdb_buf cache = {0}, meta = {0};
 	struct collect c = {.m = &m, .st = st};

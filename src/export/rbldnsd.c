@@ -16,6 +16,8 @@
 
 struct rbl_ctx {
 	const struct db *db;
+	const struct export_opts *o;
+	uint64_t visited;
 	const struct export_filter *f;
 	FILE *fp;
 	struct export_stats *st;
@@ -80,6 +82,7 @@ static bool txt_for(struct rbl_ctx *c, const struct net_prefix *p)
 static int line(const struct db_entry *e, void *p)
 {
 	struct rbl_ctx *c = p;
+	export_progress(c->o, "rbldnsd", c->visited++, 2 * db_entry_count(c->db));
 	bool v4 = net_prefix_is_v4(&e->prefix);
 	if (v4 != c->v4)
 		return 0;
@@ -140,7 +143,7 @@ int export_rbldnsd(const struct db *db, const struct export_opts *o,
 	if (!c || !seen) {
 		rc = sd_error_set(err, SD_ENOMEM, "out of memory");
 	} else {
-		*c = (struct rbl_ctx){.db = db, .f = &o->filter, .st = st, .seen = seen};
+		*c = (struct rbl_ctx){.db = db, .o = o, .f = &o->filter, .st = st, .seen = seen};
 		rc = export_to_file(path, st, err, body, c);
 	}
 	free(c);

@@ -26,6 +26,7 @@ static const char *const ns_sco = "00abedb4-aa42-466c-9c01-fed23315a9b7";
 
 struct stix_ctx {
 	const struct db *db;
+	const struct export_opts *o;
 	const struct export_filter *f;
 	FILE *fp;
 	struct export_stats *st;
@@ -128,6 +129,8 @@ static int stix_confidence(unsigned conf)
 static int entry(const struct db_entry *e, void *p)
 {
 	struct stix_ctx *c = p;
+	export_progress(c->o, "stix", c->st->entries + c->st->filtered,
+			db_entry_count(c->db));
 	if (!export_entry_passes(c->db, c->f, e)) {
 		c->st->filtered++;
 		return 0;
@@ -226,7 +229,7 @@ int export_stix(const struct db *db, const struct export_opts *o,
 		const char *path, struct export_stats *st, struct sd_error *err)
 {
 	memset(st, 0, sizeof(*st));
-	struct stix_ctx c = {.db = db, .f = &o->filter, .st = st};
+	struct stix_ctx c = {.db = db, .o = o, .f = &o->filter, .st = st};
 	c.build = (uint32_t)(o->build_time ? o->build_time : db_build_time(db));
 	stix_time(c.build, c.created);
 	struct stix_job j = {&c, o, o->reporter && *o->reporter ? o->reporter : "sighted"};
