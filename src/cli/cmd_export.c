@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "cli/options.h"
 #include "db/db.h"
+#include "campaign/campaign.h"
 #include "correlate/indset.h"
 #include "export/export.h"
 #include "export/export_ind.h"
@@ -40,6 +41,9 @@ static void usage(FILE *out)
 		"  -i, --indicators         the arguments are indicator files, not a snapshot\n"
 		"      --name NAME          nftables table, ipset and iprep name (default sighted)\n"
 		"  -q, --quiet              no per-value reports on unusable indicators\n"
+		"      --campaigns DIR      STIX: campaign definitions whose indicators the\n"
+		"                           sightings name (default: $SIGHTED_CAMPAIGNS or\n"
+		"                           data/campaigns)\n"
 		"  -h, --help               this text\n"
 		"Formats are described in docs/export-FORMAT.md.\n"
 		"Exit status: 0 written, 2 usage, 3 bad snapshot or indicator file,\n"
@@ -69,6 +73,41 @@ static void progress(void *ctx, const char *what, uint64_t done, uint64_t total)
 	cli_progress_update(ctx, "export %s: %llu of %llu entries (%.0f%%)", what,
 			    (unsigned long long)done, (unsigned long long)total,
 			    total ? 100.0 * (double)done / (double)total : 100.0);
+}
+
+/* STIX: each campaign's indicators from its definition, so sightings can
+ * name an indicator; a campaign without one is named itself. */
+static const struct ind_set **stix_sets(const struct db *db, const char *dir)
+{
+	uint32_t n = db_campaign_count(db);
+	const struct ind_set **sets = calloc(n + 1, sizeof(*sets));
+	bool quiet = true;
+	struct ind_load_opts lo = {.report = report, .report_ctx = &quiet};
+	for (uint32_t i = 0; sets && i < n; i++) {
+		struct db_campaign dc;
+		struct campaign_def def;
+		struct sd_error err = {0};
+		struct ind_set *set = NULL;
+		db_campaign_get(db, i, &dc);
+		if (campaign_find(dir, dc.name, &def, &err)) {
+			fprintf(stderr, "sighted export: %s: no campaign definition (%s); "
+				"its sightings name the campaign\n", dc.name, err.msg);
+			continue;
+		}
+		if (def.nindicators && corr_indset_load(&def, NULL, 0, &lo, &set, &err))
+			fprintf(stderr, "sighted export: %s: indicators not loaded: %s\n",
+				dc.name, err.msg);
+		sets[i] = set;
+		campaign_free(&def);
+	}
+	return sets;
+}
+
+static void stix_sets_free(const struct ind_set **sets, uint32_t n)
+{
+	for (uint32_t i = 0; sets && i < n; i++)
+		ind_set_free((struct ind_set *)sets[i]);
+	free(sets);
 }
 
 static int fail_status(int rc)
@@ -118,11 +157,12 @@ static int run(int argc, char **argv)
 		{"indicators", no_argument, NULL, 'i'},
 		{"name", required_argument, NULL, 'n'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"campaigns", required_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *format = NULL, *out = NULL, *campaign = NULL, *minconf = NULL;
-	const char *name = NULL;
+	const char *name = NULL, *campaigns = campaign_default_dir();
 	bool indicators = false, quiet = false;
 	struct export_opts eo = {0};
 	export_filter_init(&eo.filter);
@@ -138,6 +178,7 @@ static int run(int argc, char **argv)
 		case 'i': indicators = true; break;
 		case 'n': name = optarg; break;
 		case 'q': quiet = true; break;
+		case 'C': campaigns = optarg; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -195,9 +236,15 @@ static int run(int argc, char **argv)
 	cli_progress_init(&prog);
 	eo.progress = progress;
 	eo.progress_ctx = &prog;
+	const struct ind_set **sets = NULL;
+	if (fmt->write == export_stix) {
+		sets = stix_sets(db, campaigns);
+		eo.campaign_indicators = sets;
+	}
 	struct export_stats st = {0};
 	rc = fmt->write(db, &eo, out, &st, &err);
 	cli_progress_done(&prog);
+	stix_sets_free(sets, db_campaign_count(db));
 	db_close(db);
 	if (rc) {
 		cli_error("export", "%s", err.msg);

@@ -13,6 +13,8 @@
 #include "core/error.h"
 #include "db/db.h"
 
+struct ind_set;
+
 /* Which sightings go out. An entry none of whose sightings passes is left
  * out entirely; an entry some of whose sightings pass carries only those. */
 /* Largest record value 32-bit MMDB records hold: node count + 16 +
@@ -36,6 +38,9 @@ struct export_opts {
 	struct export_filter filter;
 	uint64_t build_time; /* stamped into formats that carry one */
 	const char *reporter; /* STIX identity name; default "sighted" */
+	/* STIX: per snapshot campaign id, the campaign's indicator set (from
+	 * its definition), or NULL where unknown; the array may be NULL. */
+	const struct ind_set *const *campaign_indicators;
 	/* Called every EXPORT_PROGRESS_EVERY entries with how many of total
 	 * are done in the step named what; NULL for none. */
 	void (*progress)(void *ctx, const char *what, uint64_t done,

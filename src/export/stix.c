@@ -11,10 +11,13 @@
  * The bundle streams: objects are written one at a time. */
 #include "export/export.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <uuid/uuid.h>
 
 #include "core/timeutil.h"
+#include "indicators/indicators.h"
 #include "report/report.h"
 
 /* sighted's UUIDv5 namespace for STIX objects (a fixed random UUID) */
@@ -27,6 +30,8 @@ static const char *const ns_sco = "00abedb4-aa42-466c-9c01-fed23315a9b7";
 struct stix_ctx {
 	const struct db *db;
 	const struct export_opts *o;
+	/* per campaign id: the id sightings name (indicator or campaign) */
+	char (*sighted_id)[64];
 	const struct export_filter *f;
 	FILE *fp;
 	struct export_stats *st;
@@ -87,6 +92,13 @@ static json_t *sdo(struct stix_ctx *c, const char *type, const char *id)
 	return o;
 }
 
+static const char *campaign_name(const struct db *db, uint32_t i)
+{
+	struct db_campaign dc;
+	db_campaign_get(db, i, &dc);
+	return dc.name;
+}
+
 static void campaign_id(char *out, const char *name)
 {
 	char key[512];
@@ -117,6 +129,112 @@ static void emit_campaign(struct stix_ctx *c, uint32_t i)
 		json_object_set_new(o, "external_references", a);
 	}
 	emit(c, o);
+}
+
+/* A string literal of the STIX patterning grammar: quotes and
+ * backslashes escaped. */
+static void pat_literal(FILE *fp, const char *s)
+{
+	fputc('\'', fp);
+	for (; *s; s++) {
+		if (*s == '\'' || *s == '\\')
+			fputc('\\', fp);
+		fputc(*s, fp);
+	}
+	fputc('\'', fp);
+}
+
+/* One observation expression per indicator, joined by OR: addresses by
+ * equality, prefixes by ISSUBSET, a domain as itself or any subdomain (the
+ * matcher's rule), a URL by equality with its normalised form. The set is
+ * the campaign's own (loaded from its definition). Returns a
+ * JSON string, NULL on OOM; *n counts the indicators in it. */
+static json_t *pattern_for(const struct ind_set *set, size_t *n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	if (!fp)
+		return NULL;
+	*n = 0;
+	for (size_t i = 0; i < ind_set_size(set); i++) {
+		const struct ind_indicator *d = ind_set_at(set, i);
+		if ((*n)++)
+			fputs(" OR ", fp);
+		switch (d->kind) {
+		case IND_ADDR:
+		case IND_PREFIX:
+			fprintf(fp, "[%s:value %s ",
+				net_prefix_is_v4(&d->prefix) ? "ipv4-addr" : "ipv6-addr",
+				d->kind == IND_ADDR ? "=" : "ISSUBSET");
+			pat_literal(fp, d->value);
+			fputc(']', fp);
+			break;
+		case IND_DOMAIN: {
+			char like[IND_MAX_NAME + 3];
+			snprintf(like, sizeof(like), "%%.%s", d->value);
+			fputs("[domain-name:value = ", fp);
+			pat_literal(fp, d->value);
+			fputs(" OR domain-name:value LIKE ", fp);
+			pat_literal(fp, like);
+			fputc(']', fp);
+			break;
+		}
+		default:
+			fputs("[url:value = ", fp);
+			pat_literal(fp, d->value);
+			fputc(']', fp);
+		}
+	}
+	if (fclose(fp)) {
+		free(buf);
+		return NULL;
+	}
+	json_t *j = json_stringn(buf, len);
+	free(buf);
+	return j;
+}
+
+/* The campaign's infrastructure as an indicator that `indicates` the
+ * campaign; sightings then name the indicator. */
+static void emit_indicator(struct stix_ctx *c, uint32_t i, const struct ind_set *set)
+{
+	struct db_campaign dc;
+	char id[64], cid[64], rid[64], key[600];
+	db_campaign_get(c->db, i, &dc);
+	size_t n;
+	json_t *pat = pattern_for(set, &n);
+	if (!pat) {
+		c->rc = SD_ENOMEM;
+		return;
+	}
+	if (!n) {
+		json_decref(pat);
+		return;
+	}
+	campaign_id(cid, dc.name);
+	snprintf(key, sizeof(key), "indicator|%s", dc.name);
+	stix_id(id, "indicator", ns_sighted, key);
+	json_t *o = sdo(c, "indicator", id);
+	snprintf(key, sizeof(key), "%s infrastructure", dc.name);
+	json_object_set_new(o, "name", json_string(key));
+	json_object_set_new(o, "indicator_types", json_pack("[s]", "malicious-activity"));
+	json_object_set_new(o, "pattern", pat);
+	json_object_set_new(o, "pattern_type", json_string("stix"));
+	json_object_set_new(o, "pattern_version", json_string("2.1"));
+	uint32_t from = dc.window_start ? dc.window_start : c->build;
+	json_object_set_new(o, "valid_from", jtime(from));
+	if (dc.window_end > from)
+		json_object_set_new(o, "valid_until", jtime(dc.window_end));
+	emit(c, o);
+	snprintf(key, sizeof(key), "relationship|indicates|%s", dc.name);
+	stix_id(rid, "relationship", ns_sighted, key);
+	o = sdo(c, "relationship", rid);
+	json_object_set_new(o, "relationship_type", json_string("indicates"));
+	json_object_set_new(o, "source_ref", json_string(id));
+	json_object_set_new(o, "target_ref", json_string(cid));
+	emit(c, o);
+	memcpy(c->sighted_id[i], id, sizeof(id));
 }
 
 static int stix_confidence(unsigned conf)
@@ -154,7 +272,7 @@ static int entry(const struct db_entry *e, void *p)
 		if (!export_sighting_passes(c->f, &s))
 			continue;
 		db_campaign_get(c->db, s.campaign, &dc);
-		campaign_id(cid, dc.name);
+		memcpy(cid, c->sighted_id[s.campaign], sizeof(cid));
 		/* unknown times: the build time is the latest moment the
 		 * snapshot vouches for */
 		uint32_t first = s.first_seen ? s.first_seen : c->build;
@@ -217,9 +335,14 @@ static int body(FILE *fp, void *p, struct sd_error *err)
 	json_object_set_new(id, "name", json_string(j->reporter));
 	json_object_set_new(id, "identity_class", json_string("organization"));
 	emit(c, id);
-	for (uint32_t i = 0; i < db_campaign_count(c->db) && !c->rc; i++)
-		if (j->o->filter.campaign < 0 || (uint32_t)j->o->filter.campaign == i)
-			emit_campaign(c, i);
+	for (uint32_t i = 0; i < db_campaign_count(c->db) && !c->rc; i++) {
+		campaign_id(c->sighted_id[i], campaign_name(c->db, i));
+		if (j->o->filter.campaign >= 0 && (uint32_t)j->o->filter.campaign != i)
+			continue;
+		emit_campaign(c, i);
+		if (j->o->campaign_indicators && j->o->campaign_indicators[i])
+			emit_indicator(c, i, j->o->campaign_indicators[i]);
+	}
 	int rc = c->rc ? c->rc : db_foreach(c->db, entry, c);
 	fputs("\n]}\n", fp);
 	return rc ? rc : c->rc;
@@ -233,5 +356,10 @@ int export_stix(const struct db *db, const struct export_opts *o,
 	c.build = (uint32_t)(o->build_time ? o->build_time : db_build_time(db));
 	stix_time(c.build, c.created);
 	struct stix_job j = {&c, o, o->reporter && *o->reporter ? o->reporter : "sighted"};
-	return export_to_file(path, st, err, body, &j);
+	c.sighted_id = calloc(db_campaign_count(db) + 1, sizeof(*c.sighted_id));
+	if (!c.sighted_id)
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	int rc = export_to_file(path, st, err, body, &j);
+	free(c.sighted_id);
+	return rc;
 }

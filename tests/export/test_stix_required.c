@@ -12,6 +12,7 @@
 #include <uuid/uuid.h>
 
 #include "export/export.h"
+#include "indicators/indicators.h"
 #include "snapgen.h"
 
 static bool is_timestamp(const char *s, bool millis)
@@ -87,8 +88,73 @@ static void check_sdo(json_t *o, const char *id)
 		fail_msg("%s: confidence out of 0..100", id);
 }
 
+/* The subset of the STIX patterning grammar the writer uses:
+ * obs ( " OR " obs )*, obs = "[" cmp ( " OR " cmp )* "]",
+ * cmp = object ":value " ("=" | "ISSUBSET" | "LIKE") " " 'literal' with
+ * \' and \\ the only escapes. */
+static bool literal(const char **p)
+{
+	const char *s = *p;
+	if (*s++ != '\'')
+		return false;
+	for (; *s && *s != '\''; s++)
+		if (*s == '\\' && (s[1] == '\'' || s[1] == '\\'))
+			s++;
+		else if (*s == '\\')
+			return false;
+	if (*s != '\'')
+		return false;
+	*p = s + 1;
+	return true;
+}
+
+static bool comparison(const char **p)
+{
+	static const char *const objs[] = {"ipv4-addr", "ipv6-addr", "domain-name", "url"};
+	static const char *const ops[] = {"= ", "ISSUBSET ", "LIKE "};
+	const char *s = *p;
+	size_t i;
+	for (i = 0; i < 4; i++)
+		if (!strncmp(s, objs[i], strlen(objs[i])) && !strncmp(s + strlen(objs[i]), ":value ", 7))
+			break;
+	if (i == 4)
+		return false;
+	s += strlen(objs[i]) + 7;
+	for (i = 0; i < 3; i++)
+		if (!strncmp(s, ops[i], strlen(ops[i])))
+			break;
+	if (i == 3)
+		return false;
+	s += strlen(ops[i]);
+	*p = s;
+	return literal(p);
+}
+
+static bool pattern_ok(const char *s)
+{
+	for (;;) {
+		if (*s++ != '[' || !comparison(&s))
+			return false;
+		while (!strncmp(s, " OR ", 4) && s[4] != '[') {
+			s += 4;
+			if (!comparison(&s))
+				return false;
+		}
+		if (*s++ != ']')
+			return false;
+		if (!*s)
+			return true;
+		if (strncmp(s, " OR ", 4))
+			return false;
+		s += 4;
+	}
+}
+
+static size_t nind_sightings;
+
 static void check_bundle(const char *path, size_t *nsightings)
 {
+	nind_sightings = 0;
 	json_error_t je;
 	json_t *b = json_load_file(path, 0, &je);
 	if (!b)
@@ -144,6 +210,8 @@ static void check_bundle(const char *path, size_t *nsightings)
 			/* must be an SDO, never an SCO or SRO */
 			assert_true(strcmp(t, "sighting") && strcmp(t, "relationship") &&
 				    strcmp(t, "ipv4-addr") && strcmp(t, "ipv6-addr"));
+			if (!strcmp(t, "indicator"))
+				nind_sightings++;
 			json_int_t n = json_integer_value(json_object_get(o, "count"));
 			if (n < 0 || n > 999999999)
 				fail_msg("%s: count out of range", id);
@@ -159,6 +227,21 @@ static void check_bundle(const char *path, size_t *nsightings)
 				const char *w = type_of_ref(index, json_string_value(r));
 				assert_true(!strcmp(w, "identity") || !strcmp(w, "location"));
 			}
+		} else if (!strcmp(type, "indicator")) {
+			check_sdo(o, id);
+			require_str(o, "pattern", id);
+			if (!pattern_ok(str(o, "pattern")))
+				fail_msg("%s: pattern outside the grammar: %.200s", id, str(o, "pattern"));
+			assert_string_equal(str(o, "pattern_type"), "stix");
+			require_time(o, "valid_from", false, id);
+			if (json_object_get(o, "valid_until"))
+				assert_true(strcmp(str(o, "valid_until"), str(o, "valid_from")) > 0);
+		} else if (!strcmp(type, "relationship")) {
+			check_sdo(o, id);
+			require_str(o, "relationship_type", id);
+			assert_string_equal(str(o, "relationship_type"), "indicates");
+			assert_string_equal(type_of_ref(index, str(o, "source_ref")), "indicator");
+			assert_string_equal(type_of_ref(index, str(o, "target_ref")), "campaign");
 		} else if (!strcmp(type, "ipv4-addr") || !strcmp(type, "ipv6-addr")) {
 			require_str(o, "value", id);
 			/* STIX 2.1 2.9: UUIDv5 over {"value":...} in the SCO namespace */
@@ -217,6 +300,42 @@ static void bundle(void **state)
 	assert_int_equal(export_stix(db, &o, b, &st, &err), 0);
 	check_bundle(b, &nsight);
 	assert_true(nsight > 0 && nsight < want - 1);
+
+	/* with campaign indicator sets: an indicator per campaign that has
+	 * one, `indicates` the campaign, and sightings name it */
+	struct ind_set *set = ind_set_new();
+	static const char *const vals[] = {
+		"192.0.2.7", "198.51.100.0/24", "2001:db8::/48", "2001:db8::9",
+		"evil.example", "https://c2.example.net/it's/a\\path",
+	};
+	for (size_t k = 0; k < 6; k++) {
+		bool hash;
+		assert_int_equal(ind_set_add_text(set, vals[k], strlen(vals[k]), "3cx-2023",
+						  "t", 0, 0, &hash, &err), 0);
+	}
+	assert_int_equal(ind_set_compile(set, &err), 0);
+	const struct ind_set *sets[3] = {NULL, NULL, NULL};
+	int cid = db_campaign_find(db, "3cx-2023");
+	assert_true(cid >= 0);
+	sets[cid] = set;
+	export_filter_init(&o.filter);
+	o.campaign_indicators = sets;
+	assert_int_equal(export_stix(db, &o, b, &st, &err), 0);
+	check_bundle(b, &nsight);
+	assert_true(nind_sightings > 0 && nind_sightings < nsight);
+	json_error_t je;
+	json_t *bj = json_load_file(b, 0, &je), *ob;
+	size_t k, nind = 0;
+	json_array_foreach(json_object_get(bj, "objects"), k, ob)
+		if (!strcmp(str(ob, "type"), "indicator")) {
+			nind++;
+			assert_non_null(strstr(str(ob, "pattern"), "[ipv4-addr:value ISSUBSET '198.51.100.0/24']"));
+			assert_non_null(strstr(str(ob, "pattern"), "LIKE '%.evil.example'"));
+			assert_non_null(strstr(str(ob, "pattern"), "it\\'s/a\\\\path"));
+		}
+	assert_int_equal(nind, 1);
+	json_decref(bj);
+	ind_set_free(set);
 	db_close(db);
 }
 
