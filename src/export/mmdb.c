@@ -48,11 +48,11 @@ struct mkey {
 /* Strings cached at the start of the data section and used by pointer. */
 enum skey {
 	SK_NETWORK, SK_CAMPAIGNS, SK_CAMPAIGN, SK_FIRST, SK_LAST, SK_COUNT,
-	SK_EVIDENCE, SK_CONFIDENCE, SK_SIGHTINGS, SK_N
+	SK_EVIDENCE, SK_CONFIDENCE, SK_SIGHTINGS, SK_LISTED, SK_N
 };
 static const char *const skey_names[SK_N] = {
 	"network", "campaigns", "campaign", "first_seen", "last_seen",
-	"count", "evidence", "confidence", "sightings",
+	"count", "evidence", "confidence", "sightings", "listed",
 };
 
 struct wbuf {
@@ -236,7 +236,10 @@ static bool encode_record(struct mm *m, const struct net_prefix *p)
 	if (!nsight)
 		return false;
 	struct mmdb_buf *b = &m->rec;
-	mmdb_ctrl(b, MMDB_T_MAP, 6 + (first != 0) + (last != 0));
+	mmdb_ctrl(b, MMDB_T_MAP, 7 + (first != 0) + (last != 0));
+	/* a flag nginx/Apache rules can test without parsing the rest */
+	mmdb_pointer(b, m->skey_off[SK_LISTED]);
+	mmdb_bool(b, true);
 	mmdb_pointer(b, m->skey_off[SK_NETWORK]);
 	put_network(m, &top->prefix);
 	mmdb_pointer(b, m->skey_off[SK_CAMPAIGNS]);

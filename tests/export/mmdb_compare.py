@@ -30,6 +30,8 @@ def expected(q):
 def from_record(r):
     if r is None:
         return None
+    if r.get("listed") is not True:
+        return ("no listed flag", [], 0)
     return (r["network"], sorted(r["campaigns"]), r["count"])
 
 

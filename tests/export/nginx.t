@@ -27,6 +27,7 @@ http {
 		\$sighted_network default=none source=\$http_x_check_ip network;
 		\$sighted_campaign default=none source=\$http_x_check_ip campaigns 0;
 		\$sighted_count default=0 source=\$http_x_check_ip count;
+		\$sighted_listed default=0 source=\$http_x_check_ip listed;
 	}
 	server {
 		listen 127.0.0.1:$port;
@@ -34,6 +35,7 @@ http {
 			add_header X-Sighted-Network \$sighted_network always;
 			add_header X-Sighted-Campaign \$sighted_campaign always;
 			add_header X-Sighted-Count \$sighted_count always;
+			add_header X-Sighted-Listed \$sighted_listed always;
 			return 200 "ok\n";
 		}
 	}
@@ -64,6 +66,7 @@ done < "$T/check.jsonl"
 equals "nginx headers agree with sighted check on $n addresses ($listed listed)" "$bad" 0
 curl -s -m 5 -D "$T/h" -o /dev/null -H "X-Check-IP: 203.0.113.9" "http://127.0.0.1:$port/"
 contains "campaign header for a listed address" "$T/h" "X-Sighted-Campaign: (3cx|gopuram)-2023"
+contains "the boolean listed flag as a header" "$T/h" "X-Sighted-Listed: 1"
 curl -s -m 5 -D "$T/h" -o /dev/null -H "X-Check-IP: 2001:db8:77::9" "http://127.0.0.1:$port/"
 contains "IPv6 address inside a listed /48 and itself listed" "$T/h" "X-Sighted-Network: 2001:db8:77::9"
 curl -s -m 5 -D "$T/h" -o /dev/null -H "X-Check-IP: 192.0.2.255" "http://127.0.0.1:$port/"

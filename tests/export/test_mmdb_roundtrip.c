@@ -68,6 +68,9 @@ static void lookup(MMDB_s *mm, const struct sockaddr *sa, const struct expect *x
 	    memcmp(x->network, d.utf8_string, d.data_size))
 		fail_msg("%s: network %.*s, expected %s", what, (int)d.data_size,
 			 d.utf8_string, x->network);
+	assert_int_equal(MMDB_get_value(&r.entry, &d, "listed", NULL), MMDB_SUCCESS);
+	assert_int_equal(d.type, MMDB_DATA_TYPE_BOOLEAN);
+	assert_true(d.boolean);
 	assert_int_equal(MMDB_get_value(&r.entry, &d, "count", NULL), MMDB_SUCCESS);
 	assert_int_equal(d.type, MMDB_DATA_TYPE_UINT32);
 	assert_int_equal(d.uint32, x->count);
