@@ -73,7 +73,6 @@ struct mm {
 	uint64_t node_count, nodes_done, data_size, data_start;
 	unsigned record_bits, node_bytes;
 	uint64_t v4root;
-	bool have_v4root;
 	/* data cache */
 	uint32_t skey_off[SK_N], ev_off[5], conf_off[4], *camp_off;
 	uint32_t *camp_seen, gen; /* per-record campaign dedup */
@@ -400,7 +399,6 @@ static uint64_t walk(struct mm *m, unsigned d, size_t a, size_t b,
 	}
 	if (v4region) {
 		m->v4root = v;
-		m->have_v4root = true;
 	}
 	return v;
 }
@@ -463,7 +461,6 @@ static int run_pass(struct mm *m, const struct mmdb_buf *cache)
 	m->nodes_done = 0;
 	m->keys_done = 0;
 	m->data_size = cache->n;
-	m->have_v4root = false;
 	if (m->write)
 		data_append(m, cache->p, cache->n);
 	uint64_t root = walk(m, 0, 0, m->nkeys, m->node_count);
