@@ -41,6 +41,9 @@ struct export_opts {
 	/* STIX: per snapshot campaign id, the campaign's indicator set (from
 	 * its definition), or NULL where unknown; the array may be NULL. */
 	const struct ind_set *const *campaign_indicators;
+	/* MMDB: 0 picks the smallest record size that fits; 24, 28 or 32
+	 * asks for at least that (the tests use it to cover every layout) */
+	unsigned mmdb_record_bits;
 	/* Called every EXPORT_PROGRESS_EVERY entries with how many of total
 	 * are done in the step named what; NULL for none. */
 	void (*progress)(void *ctx, const char *what, uint64_t done,

@@ -518,6 +518,8 @@ int export_mmdb(const struct db *db, const struct export_opts *o,
 	uint64_t maxval = m.node_count + MMDB_SEPARATOR + data_size;
 	m.record_bits = maxval < (1ull << 24) ? 24 : maxval < (1ull << 28) ? 28
 		      : maxval <= EXPORT_MMDB_MAX_RECORD ? 32 : 0;
+	if (m.record_bits && o->mmdb_record_bits > m.record_bits)
+		m.record_bits = o->mmdb_record_bits == 28 ? 28 : 32;
 	if (!m.record_bits) {
 		rc = sd_error_set(err, SD_ELIMIT,
 				  "MMDB too large: %llu nodes and %llu data bytes exceed "

@@ -113,6 +113,8 @@ static int probe_entry(const struct db_entry *e, void *p)
 	return 0;
 }
 
+static unsigned force_bits;
+
 static void roundtrip(size_t n, const struct net_prefix *extra, size_t nextra,
 		      const struct export_filter *f, unsigned want_bits)
 {
@@ -123,7 +125,8 @@ static void roundtrip(size_t n, const struct net_prefix *extra, size_t nextra,
 	struct db *db;
 	if (db_open(sdb, &db, &err))
 		fail_msg("open: %s", err.msg);
-	struct export_opts o = {.filter = *f, .build_time = 1700000000u};
+	struct export_opts o = {.filter = *f, .build_time = 1700000000u,
+				.mmdb_record_bits = force_bits};
 	struct export_stats st;
 	if (export_mmdb(db, &o, mmdb, &st, &err))
 		fail_msg("export: %s", err.msg);
@@ -195,12 +198,26 @@ static void edges(void **state)
 	roundtrip(0, NULL, 0, &f, 24); /* empty snapshot */
 }
 
+/* The same small snapshot in each node layout (24, 28, 32 bits). */
+static void layouts(void **state)
+{
+	(void)state;
+	struct export_filter f;
+	export_filter_init(&f);
+	for (unsigned bits = 24; bits <= 32; bits += 4) {
+		force_bits = bits;
+		roundtrip(2000, NULL, 0, &f, bits);
+	}
+	force_bits = 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(all_small),
 		cmocka_unit_test(filtered),
 		cmocka_unit_test(edges),
+		cmocka_unit_test(layouts),
 		cmocka_unit_test(all_larger),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
