@@ -46,12 +46,12 @@ int main(int argc, char **argv)
 			p.len = r % 20 ? 64 : 128;
 		}
 		struct db_sighting s = {
-			.first_seen = 1679400000u + (uint32_t)(r % 1000000),
-			.count = 1 + (uint32_t)(r >> 8 & 1023),
-			.campaign = cid,
-			.evidence = (uint8_t)(1u << (r >> 20) % 5),
-			.confidence = (uint8_t)(1 + (r >> 24) % 3),
-			.sources = set,
+		    .first_seen = 1679400000u + (uint32_t)(r % 1000000),
+		    .count = 1 + (uint32_t)(r >> 8 & 1023),
+		    .campaign = cid,
+		    .evidence = (uint8_t)(1u << (r >> 20) % 5),
+		    .confidence = (uint8_t)(1 + (r >> 24) % 3),
+		    .sources = set,
 		};
 		s.last_seen = s.first_seen + (uint32_t)(r >> 40 & 0xffff);
 		if (db_builder_add(b, &p, &s, &err)) {

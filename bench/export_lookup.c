@@ -69,7 +69,8 @@ int main(int argc, char **argv)
 		if (r % 10)
 			net_addr_from_v4(&k.a[k.n], (uint32_t)(r >> 32));
 		else
-			net_addr_from_u64(&k.a[k.n], 0x2001000000000000ull | (rnd() >> 16), rnd());
+			net_addr_from_u64(&k.a[k.n],
+					  0x2001000000000000ull | (rnd() >> 16), rnd());
 		k.n++;
 	}
 	for (uint64_t i = n - 1; i > 0; i--) { /* shuffle */
@@ -100,14 +101,16 @@ int main(int argc, char **argv)
 		uint64_t hits_mm = 0;
 		for (uint64_t i = 0; i < n; i++) {
 			int e;
-			MMDB_lookup_result_s res = MMDB_lookup_sockaddr(&mm, (struct sockaddr *)&sa[i], &e);
+			MMDB_lookup_result_s res =
+			    MMDB_lookup_sockaddr(&mm, (struct sockaddr *)&sa[i], &e);
 			hits_mm += res.found_entry;
 		}
 		double t2 = now();
 		if (r == 0) {
 			for (uint64_t i = 0; i < n; i++) {
 				int e;
-				MMDB_lookup_result_s res = MMDB_lookup_sockaddr(&mm, (struct sockaddr *)&sa[i], &e);
+				MMDB_lookup_result_s res = MMDB_lookup_sockaddr(
+				    &mm, (struct sockaddr *)&sa[i], &e);
 				bool d = db_contains(db, &k.a[i]);
 				disagree += res.found_entry != d;
 				listed += d;

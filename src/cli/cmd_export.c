@@ -4,50 +4,56 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "campaign/campaign.h"
 #include "cli/cli.h"
 #include "cli/options.h"
-#include "db/db.h"
-#include "campaign/campaign.h"
 #include "correlate/indset.h"
+#include "db/db.h"
 #include "export/export.h"
 #include "export/export_ind.h"
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: sighted export --format FORMAT [--campaign C] [--min-confidence L]\n"
-		"                      [--reporter NAME] SNAPSHOT -o FILE\n"
-		"       sighted export --format FORMAT [--campaign C] [--name NAME]\n"
-		"                      --indicators FILE... -o OUT\n"
-		"\n"
-		"Writes the entries of SNAPSHOT, or the network indicators of indicator\n"
-		"files (plain, CSV, STIX 2.1, MISP), in a format another tool reads; every\n"
-		"file is written to a temporary name and renamed into place when complete.\n"
-		"\n"
-		"snapshot formats:\n");
+	fprintf(
+	    out,
+	    "usage: sighted export --format FORMAT [--campaign C] [--min-confidence L]\n"
+	    "                      [--reporter NAME] SNAPSHOT -o FILE\n"
+	    "       sighted export --format FORMAT [--campaign C] [--name NAME]\n"
+	    "                      --indicators FILE... -o OUT\n"
+	    "\n"
+	    "Writes the entries of SNAPSHOT, or the network indicators of indicator\n"
+	    "files (plain, CSV, STIX 2.1, MISP), in a format another tool reads; every\n"
+	    "file is written to a temporary name and renamed into place when complete.\n"
+	    "\n"
+	    "snapshot formats:\n");
 	for (const struct export_format *f = export_formats; f->name; f++)
 		fprintf(out, "  %-9s %s\n", f->name, f->summary);
 	fprintf(out, "indicator formats (with --indicators):\n");
 	for (const struct export_ind_format *f = export_ind_formats; f->name; f++)
 		fprintf(out, "  %-9s %s\n", f->name, f->summary);
-	fprintf(out,
-		"\n"
-		"options:\n"
-		"  -f, --format FORMAT      output format (required)\n"
-		"  -o, --output FILE        where to write (required)\n"
-		"  -c, --campaign C         only sightings (indicators) of campaign C\n"
-		"  -m, --min-confidence L   only sightings at least this sure (low, medium, high)\n"
-		"      --reporter NAME      STIX: name of the reporting identity (default sighted)\n"
-		"  -i, --indicators         the arguments are indicator files, not a snapshot\n"
-		"      --name NAME          nftables table, ipset and iprep name (default sighted)\n"
-		"  -q, --quiet              no per-value reports on unusable indicators\n"
-		"      --campaigns DIR      STIX: campaign definitions whose indicators the\n"
-		"                           sightings name (default: $SIGHTED_CAMPAIGNS or\n"
-		"                           data/campaigns)\n"
-		"  -h, --help               this text\n"
-		"Formats are described in docs/export-FORMAT.md.\n"
-		"Exit status: 0 written, 2 usage, 3 bad snapshot or indicator file,\n"
-		"4 write failure.\n");
+	fprintf(
+	    out,
+	    "\n"
+	    "options:\n"
+	    "  -f, --format FORMAT      output format (required)\n"
+	    "  -o, --output FILE        where to write (required)\n"
+	    "  -c, --campaign C         only sightings (indicators) of campaign C\n"
+	    "  -m, --min-confidence L   only sightings at least this sure (low, medium, "
+	    "high)\n"
+	    "      --reporter NAME      STIX: name of the reporting identity (default "
+	    "sighted)\n"
+	    "  -i, --indicators         the arguments are indicator files, not a "
+	    "snapshot\n"
+	    "      --name NAME          nftables table, ipset and iprep name (default "
+	    "sighted)\n"
+	    "  -q, --quiet              no per-value reports on unusable indicators\n"
+	    "      --campaigns DIR      STIX: campaign definitions whose indicators the\n"
+	    "                           sightings name (default: $SIGHTED_CAMPAIGNS or\n"
+	    "                           data/campaigns)\n"
+	    "  -h, --help               this text\n"
+	    "Formats are described in docs/export-FORMAT.md.\n"
+	    "Exit status: 0 written, 2 usage, 3 bad snapshot or indicator file,\n"
+	    "4 write failure.\n");
 }
 
 static void report(void *ctx, const char *where, const char *kind, const char *why)
@@ -57,8 +63,7 @@ static void report(void *ctx, const char *where, const char *kind, const char *w
 	fprintf(stderr, "%s: %s: %s\n", where, kind, why);
 }
 
-static void summary(const char *out, const struct export_stats *st,
-		    const char *what)
+static void summary(const char *out, const struct export_stats *st, const char *what)
 {
 	fprintf(stderr,
 		"sighted export: %s: %llu %s written (%llu left out by the filter, "
@@ -90,8 +95,10 @@ static const struct ind_set **stix_sets(const struct db *db, const char *dir)
 		struct ind_set *set = NULL;
 		db_campaign_get(db, i, &dc);
 		if (campaign_find(dir, dc.name, &def, &err)) {
-			fprintf(stderr, "sighted export: %s: no campaign definition (%s); "
-				"its sightings name the campaign\n", dc.name, err.msg);
+			fprintf(stderr,
+				"sighted export: %s: no campaign definition (%s); "
+				"its sightings name the campaign\n",
+				dc.name, err.msg);
 			continue;
 		}
 		if (def.nindicators && corr_indset_load(&def, NULL, 0, &lo, &set, &err))
@@ -113,23 +120,24 @@ static void stix_sets_free(const struct ind_set **sets, uint32_t n)
 static int fail_status(int rc)
 {
 	return rc == SD_ENOMEM || rc == SD_EIO || (rc < 0 && rc > -1000)
-		       ? EXIT_FAIL : cli_exit_for(rc);
+		   ? EXIT_FAIL
+		   : cli_exit_for(rc);
 }
 
-static int run_indicators(const char *format, const char *out,
-			  const char *campaign, const char *name, bool quiet,
-			  char **files, size_t nfiles)
+static int run_indicators(const char *format, const char *out, const char *campaign,
+			  const char *name, bool quiet, char **files, size_t nfiles)
 {
 	const struct export_ind_format *fmt = export_ind_format_find(format);
 	if (!fmt) {
-		cli_error("export", "'%s' is not an indicator format (see --help)", format);
+		cli_error("export", "'%s' is not an indicator format (see --help)",
+			  format);
 		return EXIT_USAGE;
 	}
 	struct ind_load_opts lo = {.report = report, .report_ctx = &quiet};
 	struct ind_set *set = NULL;
 	struct sd_error err = {0};
-	int rc = corr_indset_load(NULL, (const char *const *)files, nfiles, &lo,
-				  &set, &err);
+	int rc =
+	    corr_indset_load(NULL, (const char *const *)files, nfiles, &lo, &set, &err);
 	if (rc) {
 		cli_error("export", "%s", err.msg);
 		return cli_exit_for(rc);
@@ -149,17 +157,17 @@ static int run_indicators(const char *format, const char *out,
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"format", required_argument, NULL, 'f'},
-		{"output", required_argument, NULL, 'o'},
-		{"campaign", required_argument, NULL, 'c'},
-		{"min-confidence", required_argument, NULL, 'm'},
-		{"reporter", required_argument, NULL, 'r'},
-		{"indicators", no_argument, NULL, 'i'},
-		{"name", required_argument, NULL, 'n'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"campaigns", required_argument, NULL, 'C'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"format", required_argument, NULL, 'f'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"campaign", required_argument, NULL, 'c'},
+	    {"min-confidence", required_argument, NULL, 'm'},
+	    {"reporter", required_argument, NULL, 'r'},
+	    {"indicators", no_argument, NULL, 'i'},
+	    {"name", required_argument, NULL, 'n'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"campaigns", required_argument, NULL, 'C'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *format = NULL, *out = NULL, *campaign = NULL, *minconf = NULL;
 	const char *name = NULL, *campaigns = campaign_default_dir();
@@ -170,30 +178,55 @@ static int run(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:o:c:m:iqh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'f': format = optarg; break;
-		case 'o': out = optarg; break;
-		case 'c': campaign = optarg; break;
-		case 'm': minconf = optarg; break;
-		case 'r': eo.reporter = optarg; break;
-		case 'i': indicators = true; break;
-		case 'n': name = optarg; break;
-		case 'q': quiet = true; break;
-		case 'C': campaigns = optarg; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
+		case 'f':
+			format = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'c':
+			campaign = optarg;
+			break;
+		case 'm':
+			minconf = optarg;
+			break;
+		case 'r':
+			eo.reporter = optarg;
+			break;
+		case 'i':
+			indicators = true;
+			break;
+		case 'n':
+			name = optarg;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'C':
+			campaigns = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
 		}
 	}
 	if (!format || !out || optind == argc || (!indicators && optind != argc - 1)) {
-		cli_error("export", "%s", !format ? "--format is required"
-					  : !out ? "-o FILE is required"
-					  : indicators ? "give indicator files"
-						 : "give exactly one SNAPSHOT");
+		cli_error("export", "%s",
+			  !format      ? "--format is required"
+			  : !out       ? "-o FILE is required"
+			  : indicators ? "give indicator files"
+				       : "give exactly one SNAPSHOT");
 		usage(stderr);
 		return EXIT_USAGE;
 	}
 	if (indicators) {
 		if (minconf) {
-			cli_error("export", "--min-confidence applies to snapshots, not indicators");
+			cli_error(
+			    "export",
+			    "--min-confidence applies to snapshots, not indicators");
 			return EXIT_USAGE;
 		}
 		return run_indicators(format, out, campaign, name, quiet, argv + optind,
@@ -201,7 +234,8 @@ static int run(int argc, char **argv)
 	}
 	const struct export_format *fmt = export_format_find(format);
 	if (!fmt && export_ind_format_find(format)) {
-		cli_error("export", "format '%s' writes indicators: add --indicators FILE...",
+		cli_error("export",
+			  "format '%s' writes indicators: add --indicators FILE...",
 			  format);
 		return EXIT_USAGE;
 	}
@@ -209,8 +243,8 @@ static int run(int argc, char **argv)
 		cli_error("export", "unknown format '%s' (see --help)", format);
 		return EXIT_USAGE;
 	}
-	if (minconf && db_confidence_parse(minconf, strlen(minconf),
-					   &eo.filter.min_confidence)) {
+	if (minconf &&
+	    db_confidence_parse(minconf, strlen(minconf), &eo.filter.min_confidence)) {
 		cli_error("export", "--min-confidence: '%s' is not low, medium or high",
 			  minconf);
 		return EXIT_USAGE;
@@ -255,5 +289,8 @@ static int run(int argc, char **argv)
 }
 
 const struct cli_command cli_cmd_export = {
-	"export", "write a snapshot (MMDB, rbldnsd, CSV, JSON Lines, STIX) or indicators (Zeek, Suricata, nftables, ipset, dnset)", run,
+    "export",
+    "write a snapshot (MMDB, rbldnsd, CSV, JSON Lines, STIX) or indicators (Zeek, "
+    "Suricata, nftables, ipset, dnset)",
+    run,
 };

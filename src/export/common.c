@@ -11,8 +11,7 @@ void export_filter_init(struct export_filter *f)
 	f->min_confidence = DB_CONF_UNKNOWN;
 }
 
-bool export_sighting_passes(const struct export_filter *f,
-			    const struct db_sighting *s)
+bool export_sighting_passes(const struct export_filter *f, const struct db_sighting *s)
 {
 	if (f->campaign >= 0 && s->campaign != (unsigned)f->campaign)
 		return false;
@@ -32,13 +31,12 @@ uint32_t export_entry_passes(const struct db *db, const struct export_filter *f,
 }
 
 const struct export_format export_formats[] = {
-	{"mmdb", "MaxMind DB (.mmdb) for nginx geoip2, libmaxminddb",
-	 export_mmdb},
-	{"rbldnsd", "rbldnsd ip4trie/ip6trie zone (DNSBL)", export_rbldnsd},
-	{"csv", "CSV, one row per sighting", export_csv},
-	{"jsonl", "JSON Lines, one entry per line", export_jsonl},
-	{"stix", "STIX 2.1 bundle of sighting objects", export_stix},
-	{NULL, NULL, NULL},
+    {"mmdb", "MaxMind DB (.mmdb) for nginx geoip2, libmaxminddb", export_mmdb},
+    {"rbldnsd", "rbldnsd ip4trie/ip6trie zone (DNSBL)", export_rbldnsd},
+    {"csv", "CSV, one row per sighting", export_csv},
+    {"jsonl", "JSON Lines, one entry per line", export_jsonl},
+    {"stix", "STIX 2.1 bundle of sighting objects", export_stix},
+    {NULL, NULL, NULL},
 };
 
 const struct export_format *export_format_find(const char *name)
@@ -55,8 +53,8 @@ long long export_file_size(const char *path)
 	return stat(path, &sb) ? -1 : (long long)sb.st_size;
 }
 
-int export_to_file(const char *path, struct export_stats *st,
-		   struct sd_error *err, export_body_fn body, void *ctx)
+int export_to_file(const char *path, struct export_stats *st, struct sd_error *err,
+		   export_body_fn body, void *ctx)
 {
 	struct sd_atomic_file af;
 	int rc = sd_atomic_open(&af, path, err);

@@ -96,12 +96,13 @@ static int body(FILE *fp, void *p, struct sd_error *err)
 	(void)err;
 	c->fp = fp;
 	fputs("network,prefix_length,campaign,first_seen,last_seen,count,"
-	      "evidence,confidence,sources\r\n", fp);
+	      "evidence,confidence,sources\r\n",
+	      fp);
 	return db_foreach(c->db, row, c);
 }
 
-int export_csv(const struct db *db, const struct export_opts *o,
-	       const char *path, struct export_stats *st, struct sd_error *err)
+int export_csv(const struct db *db, const struct export_opts *o, const char *path,
+	       struct export_stats *st, struct sd_error *err)
 {
 	memset(st, 0, sizeof(*st));
 	struct csv_ctx c = {db, o, &o->filter, NULL, st};

@@ -4,15 +4,13 @@
 #include <string.h>
 
 const struct export_ind_format export_ind_formats[] = {
-	{"zeek", "Zeek Intel framework file", export_ind_zeek},
-	{"suricata", "Suricata datasets and IP reputation (a directory)",
-	 export_ind_suricata},
-	{"nftables", "nftables table with IPv4 and IPv6 interval sets",
-	 export_ind_nft},
-	{"ipset", "ipset restore file (hash:net, IPv4 and IPv6)",
-	 export_ind_ipset},
-	{"dnset", "rbldnsd dnset zone of indicator domains", export_ind_dnset},
-	{NULL, NULL, NULL},
+    {"zeek", "Zeek Intel framework file", export_ind_zeek},
+    {"suricata", "Suricata datasets and IP reputation (a directory)",
+     export_ind_suricata},
+    {"nftables", "nftables table with IPv4 and IPv6 interval sets", export_ind_nft},
+    {"ipset", "ipset restore file (hash:net, IPv4 and IPv6)", export_ind_ipset},
+    {"dnset", "rbldnsd dnset zone of indicator domains", export_ind_dnset},
+    {NULL, NULL, NULL},
 };
 
 const struct export_ind_format *export_ind_format_find(const char *name)
@@ -23,8 +21,7 @@ const struct export_ind_format *export_ind_format_find(const char *name)
 	return NULL;
 }
 
-bool export_ind_selected(const struct export_ind_opts *o,
-			 const struct ind_indicator *d)
+bool export_ind_selected(const struct export_ind_opts *o, const struct ind_indicator *d)
 {
 	return !o->campaign || (d->campaign && !strcmp(d->campaign, o->campaign));
 }
@@ -34,9 +31,8 @@ static int pcmp(const void *a, const void *b)
 	return net_prefix_cmp(a, b);
 }
 
-int export_ind_netlist(const struct ind_set *set,
-		       const struct export_ind_opts *o, bool v4,
-		       struct net_prefix **out, size_t *n)
+int export_ind_netlist(const struct ind_set *set, const struct export_ind_opts *o,
+		       bool v4, struct net_prefix **out, size_t *n)
 {
 	size_t cap = ind_set_count(set, IND_ADDR) + ind_set_count(set, IND_PREFIX);
 	struct net_prefix *p = malloc((cap ? cap : 1) * sizeof(*p));
@@ -88,9 +84,8 @@ static int netsets_body(FILE *fp, void *ctx, struct sd_error *err)
 	return 0;
 }
 
-int export_ind_netsets(const struct ind_set *set,
-		       const struct export_ind_opts *o, const char *path,
-		       struct export_stats *st, struct sd_error *err,
+int export_ind_netsets(const struct ind_set *set, const struct export_ind_opts *o,
+		       const char *path, struct export_stats *st, struct sd_error *err,
 		       export_ind_netset_fn fn)
 {
 	struct netsets_job j = {fn, o->name ? o->name : "sighted", {NULL, NULL}, {0, 0}};

@@ -6,7 +6,6 @@
 
 #include <string.h>
 
-
 static void txt(FILE *fp, const struct ind_indicator *d)
 {
 	char c[300];
@@ -65,8 +64,7 @@ static int body(FILE *fp, void *p, struct sd_error *err)
 }
 
 int export_ind_dnset(const struct ind_set *set, const struct export_ind_opts *o,
-		     const char *path, struct export_stats *st,
-		     struct sd_error *err)
+		     const char *path, struct export_stats *st, struct sd_error *err)
 {
 	memset(st, 0, sizeof(*st));
 	struct dnset_job j = {set, o, st};

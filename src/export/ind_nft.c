@@ -5,19 +5,19 @@
  * deletes the table if present, so reloading replaces the sets. */
 #include "export/export_ind.h"
 
-
 static void part(FILE *fp, const char *name, enum export_ind_part what,
 		 const struct net_prefix *p, size_t n)
 {
 	char buf[NET_PREFIX_STRLEN];
 	if (what == EXPORT_IND_BEGIN) {
-		fprintf(fp,
-			"#!/usr/sbin/nft -f\n"
-			"# sighted export: campaign infrastructure addresses and prefixes\n"
-			"table inet %s\n"
-			"delete table inet %s\n"
-			"table inet %s {\n",
-			name, name, name);
+		fprintf(
+		    fp,
+		    "#!/usr/sbin/nft -f\n"
+		    "# sighted export: campaign infrastructure addresses and prefixes\n"
+		    "table inet %s\n"
+		    "delete table inet %s\n"
+		    "table inet %s {\n",
+		    name, name, name);
 		return;
 	}
 	if (what == EXPORT_IND_END) {
@@ -42,8 +42,7 @@ static void part(FILE *fp, const char *name, enum export_ind_part what,
 }
 
 int export_ind_nft(const struct ind_set *set, const struct export_ind_opts *o,
-		   const char *path, struct export_stats *st,
-		   struct sd_error *err)
+		   const char *path, struct export_stats *st, struct sd_error *err)
 {
 	return export_ind_netsets(set, o, path, st, err, part);
 }

@@ -19,7 +19,7 @@
 static void base64(FILE *fp, const unsigned char *s, size_t n)
 {
 	static const char tab[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	for (size_t i = 0; i < n; i += 3) {
 		unsigned v = (unsigned)s[i] << 16;
 		if (i + 1 < n)
@@ -35,12 +35,11 @@ static void base64(FILE *fp, const unsigned char *s, size_t n)
 
 enum sfile { S_DOMAINS, S_V4, S_V6, S_CATS, S_IPREP, S_N };
 static const char *const sname[S_N] = {
-	"domains.lst", "ipv4.lst", "ipv6.lst", "iprep-categories.txt", "iprep.list",
+    "domains.lst", "ipv4.lst", "ipv6.lst", "iprep-categories.txt", "iprep.list",
 };
 
-int export_ind_suricata(const struct ind_set *set,
-			const struct export_ind_opts *o, const char *path,
-			struct export_stats *st, struct sd_error *err)
+int export_ind_suricata(const struct ind_set *set, const struct export_ind_opts *o,
+			const char *path, struct export_stats *st, struct sd_error *err)
 {
 	struct sd_atomic_file af[S_N];
 	int rc = 0, opened = 0;
@@ -75,7 +74,8 @@ int export_ind_suricata(const struct ind_set *set,
 			break;
 		case IND_ADDR:
 			net_addr_format(&d->prefix.addr, buf, sizeof(buf));
-			fprintf(af[net_prefix_is_v4(&d->prefix) ? S_V4 : S_V6].fp, "%s\n", buf);
+			fprintf(af[net_prefix_is_v4(&d->prefix) ? S_V4 : S_V6].fp, "%s\n",
+				buf);
 			break;
 		case IND_PREFIX:
 			net_prefix_format(&d->prefix, buf, sizeof(buf));

@@ -6,15 +6,19 @@
 
 #include <string.h>
 
-
 static const char *zeek_type(const struct ind_indicator *d)
 {
 	switch (d->kind) {
-	case IND_ADDR: return "Intel::ADDR";
-	case IND_PREFIX: return "Intel::SUBNET";
-	case IND_DOMAIN: return "Intel::DOMAIN";
-	case IND_URL: return "Intel::URL";
-	default: return NULL;
+	case IND_ADDR:
+		return "Intel::ADDR";
+	case IND_PREFIX:
+		return "Intel::SUBNET";
+	case IND_DOMAIN:
+		return "Intel::DOMAIN";
+	case IND_URL:
+		return "Intel::URL";
+	default:
+		return NULL;
 	}
 }
 
@@ -50,18 +54,19 @@ static int body(FILE *fp, void *p, struct sd_error *err)
 		}
 		export_ind_clean(src, sizeof(src), d->source ? d->source : "sighted");
 		char what[300];
-		export_ind_clean(what, sizeof(what), d->campaign ? d->campaign : "unlabelled");
+		export_ind_clean(what, sizeof(what),
+				 d->campaign ? d->campaign : "unlabelled");
 		snprintf(desc, sizeof(desc), "sighted: %s infrastructure%s", what,
 			 d->flags & IND_SHARED ? " (path on a shared host)" : "");
-		fprintf(fp, "%s\t%s\t%s\t%s\n", value, type, *src ? src : "sighted", desc);
+		fprintf(fp, "%s\t%s\t%s\t%s\n", value, type, *src ? src : "sighted",
+			desc);
 		st->entries++;
 	}
 	return 0;
 }
 
 int export_ind_zeek(const struct ind_set *set, const struct export_ind_opts *o,
-		    const char *path, struct export_stats *st,
-		    struct sd_error *err)
+		    const char *path, struct export_stats *st, struct sd_error *err)
 {
 	memset(st, 0, sizeof(*st));
 	struct zeek_job j = {set, o, st};

@@ -49,8 +49,8 @@ static int body(FILE *fp, void *p, struct sd_error *err)
 	return db_foreach(c->db, line, c);
 }
 
-int export_jsonl(const struct db *db, const struct export_opts *o,
-		 const char *path, struct export_stats *st, struct sd_error *err)
+int export_jsonl(const struct db *db, const struct export_opts *o, const char *path,
+		 struct export_stats *st, struct sd_error *err)
 {
 	memset(st, 0, sizeof(*st));
 	struct jsonl_ctx c = {db, o, &o->filter, NULL, st};

@@ -47,12 +47,21 @@ struct mkey {
 
 /* Strings cached at the start of the data section and used by pointer. */
 enum skey {
-	SK_NETWORK, SK_CAMPAIGNS, SK_CAMPAIGN, SK_FIRST, SK_LAST, SK_COUNT,
-	SK_EVIDENCE, SK_CONFIDENCE, SK_SIGHTINGS, SK_LISTED, SK_N
+	SK_NETWORK,
+	SK_CAMPAIGNS,
+	SK_CAMPAIGN,
+	SK_FIRST,
+	SK_LAST,
+	SK_COUNT,
+	SK_EVIDENCE,
+	SK_CONFIDENCE,
+	SK_SIGHTINGS,
+	SK_LISTED,
+	SK_N
 };
 static const char *const skey_names[SK_N] = {
-	"network", "campaigns", "campaign", "first_seen", "last_seen",
-	"count", "evidence", "confidence", "sightings", "listed",
+    "network", "campaigns", "campaign",	  "first_seen", "last_seen",
+    "count",   "evidence",  "confidence", "sightings",	"listed",
 };
 
 struct wbuf {
@@ -121,8 +130,8 @@ struct collect {
 	struct export_stats *st;
 };
 
-static int push_key(struct mm *m, size_t *cap, uint64_t hi, uint64_t lo,
-		    uint8_t len, uint8_t kind)
+static int push_key(struct mm *m, size_t *cap, uint64_t hi, uint64_t lo, uint8_t len,
+		    uint8_t kind)
 {
 	if (m->nkeys == *cap) {
 		size_t nc = *cap ? *cap * 2 : 1024;
@@ -141,8 +150,9 @@ static int push_key(struct mm *m, size_t *cap, uint64_t hi, uint64_t lo,
 static int collect_one(const struct db_entry *e, void *p)
 {
 	struct collect *c = p;
-	export_progress(c->m->o, "mmdb: reading keys", c->st->entries + c->st->filtered +
-			c->st->skipped, db_entry_count(c->m->db));
+	export_progress(c->m->o, "mmdb: reading keys",
+			c->st->entries + c->st->filtered + c->st->skipped,
+			db_entry_count(c->m->db));
 	uint64_t hi = net_addr_hi(&e->prefix.addr), lo = net_addr_lo(&e->prefix.addr);
 	if (!export_entry_passes(c->m->db, c->m->f, e)) {
 		c->st->filtered++;
@@ -180,8 +190,7 @@ static void put_network(struct mm *m, const struct net_prefix *p)
 	mmdb_string(&m->rec, buf, n);
 }
 
-static void put_times(struct mm *m, uint32_t first, uint32_t last,
-		      uint32_t count)
+static void put_times(struct mm *m, uint32_t first, uint32_t last, uint32_t count)
 {
 	if (first) {
 		mmdb_pointer(&m->rec, m->skey_off[SK_FIRST]);
@@ -320,13 +329,21 @@ static void put_node(struct mm *m, uint64_t left, uint64_t right)
 	uint8_t n[8];
 	switch (m->record_bits) {
 	case 24:
-		n[0] = (uint8_t)(left >> 16); n[1] = (uint8_t)(left >> 8); n[2] = (uint8_t)left;
-		n[3] = (uint8_t)(right >> 16); n[4] = (uint8_t)(right >> 8); n[5] = (uint8_t)right;
+		n[0] = (uint8_t)(left >> 16);
+		n[1] = (uint8_t)(left >> 8);
+		n[2] = (uint8_t)left;
+		n[3] = (uint8_t)(right >> 16);
+		n[4] = (uint8_t)(right >> 8);
+		n[5] = (uint8_t)right;
 		break;
 	case 28:
-		n[0] = (uint8_t)(left >> 16); n[1] = (uint8_t)(left >> 8); n[2] = (uint8_t)left;
+		n[0] = (uint8_t)(left >> 16);
+		n[1] = (uint8_t)(left >> 8);
+		n[2] = (uint8_t)left;
 		n[3] = (uint8_t)((left >> 24 & 0xf) << 4 | (right >> 24 & 0xf));
-		n[4] = (uint8_t)(right >> 16); n[5] = (uint8_t)(right >> 8); n[6] = (uint8_t)right;
+		n[4] = (uint8_t)(right >> 16);
+		n[5] = (uint8_t)(right >> 8);
+		n[6] = (uint8_t)right;
 		break;
 	default:
 		for (int i = 0; i < 4; i++) {
@@ -353,7 +370,8 @@ static uint64_t key_value(struct mm *m, const struct mkey *k)
 		return m->node_count;
 	if (m->rec.oom) {
 		if (!m->rc)
-			m->rc = sd_error_set(m->err, SD_ENOMEM, "out of memory encoding a record");
+			m->rc = sd_error_set(m->err, SD_ENOMEM,
+					     "out of memory encoding a record");
 		return m->node_count;
 	}
 	uint64_t off = m->data_size;
@@ -365,8 +383,7 @@ static uint64_t key_value(struct mm *m, const struct mkey *k)
 
 /* Record value for the region of depth d holding keys [a, b), all inside
  * it; inherit is the value of the nearest key above. */
-static uint64_t walk(struct mm *m, unsigned d, size_t a, size_t b,
-		     uint64_t inherit)
+static uint64_t walk(struct mm *m, unsigned d, size_t a, size_t b, uint64_t inherit)
 {
 	if (a == b)
 		return inherit;
@@ -475,8 +492,8 @@ static int run_pass(struct mm *m, const struct mmdb_buf *cache)
 	return 0;
 }
 
-int export_mmdb(const struct db *db, const struct export_opts *o,
-		const char *path, struct export_stats *st, struct sd_error *err)
+int export_mmdb(const struct db *db, const struct export_opts *o, const char *path,
+		struct export_stats *st, struct sd_error *err)
 {
 	struct mm m = {.db = db, .o = o, .f = &o->filter, .err = err, .fd = -1};
 	struct sd_atomic_file af = {0};
@@ -516,8 +533,10 @@ int export_mmdb(const struct db *db, const struct export_opts *o,
 	m.node_count = m.nodes_done;
 	uint64_t data_size = m.data_size;
 	uint64_t maxval = m.node_count + MMDB_SEPARATOR + data_size;
-	m.record_bits = maxval < (1ull << 24) ? 24 : maxval < (1ull << 28) ? 28
-		      : maxval <= EXPORT_MMDB_MAX_RECORD ? 32 : 0;
+	m.record_bits = maxval < (1ull << 24)		   ? 24
+			: maxval < (1ull << 28)		   ? 28
+			: maxval <= EXPORT_MMDB_MAX_RECORD ? 32
+							   : 0;
 	if (m.record_bits && o->mmdb_record_bits > m.record_bits)
 		m.record_bits = o->mmdb_record_bits == 28 ? 28 : 32;
 	if (!m.record_bits) {
@@ -545,11 +564,11 @@ int export_mmdb(const struct db *db, const struct export_opts *o,
 	m.tree.off = tree_size;
 	m.data.off = m.data_start;
 	m.write = true;
-	if ((rc = run_pass(&m, &cache)) || (rc = flush_data(&m)) ||
-	    (rc = flush_tree(&m)))
+	if ((rc = run_pass(&m, &cache)) || (rc = flush_data(&m)) || (rc = flush_tree(&m)))
 		goto out;
 	if (m.data_size != data_size) {
-		rc = sd_error_set(err, SD_ECORRUPT, "MMDB data size changed between passes");
+		rc = sd_error_set(err, SD_ECORRUPT,
+				  "MMDB data size changed between passes");
 		goto out;
 	}
 	static const uint8_t zeros[MMDB_SEPARATOR];
@@ -560,7 +579,7 @@ int export_mmdb(const struct db *db, const struct export_opts *o,
 	}
 	if (pwrite(m.fd, zeros, sizeof(zeros), (off_t)tree_size) != sizeof(zeros) ||
 	    pwrite(m.fd, meta.p, meta.n, (off_t)(m.data_start + data_size)) !=
-		    (ssize_t)meta.n) {
+		(ssize_t)meta.n) {
 		rc = sd_error_errno(err, errno, "writing %s", path);
 		goto out;
 	}

@@ -132,9 +132,8 @@ static int body(FILE *fp, void *p, struct sd_error *err)
 	return db_foreach(c->db, line, c);
 }
 
-int export_rbldnsd(const struct db *db, const struct export_opts *o,
-		   const char *path, struct export_stats *st,
-		   struct sd_error *err)
+int export_rbldnsd(const struct db *db, const struct export_opts *o, const char *path,
+		   struct export_stats *st, struct sd_error *err)
 {
 	memset(st, 0, sizeof(*st));
 	struct rbl_ctx *c = calloc(1, sizeof(*c));
@@ -143,7 +142,8 @@ int export_rbldnsd(const struct db *db, const struct export_opts *o,
 	if (!c || !seen) {
 		rc = sd_error_set(err, SD_ENOMEM, "out of memory");
 	} else {
-		*c = (struct rbl_ctx){.db = db, .o = o, .f = &o->filter, .st = st, .seen = seen};
+		*c = (struct rbl_ctx){
+		    .db = db, .o = o, .f = &o->filter, .st = st, .seen = seen};
 		rc = export_to_file(path, st, err, body, c);
 	}
 	free(c);

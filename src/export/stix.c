@@ -42,8 +42,7 @@ struct stix_ctx {
 	int rc;
 };
 
-static void stix_id(char *out, const char *type, const char *ns_text,
-		    const char *name)
+static void stix_id(char *out, const char *type, const char *ns_text, const char *name)
 {
 	uuid_t ns, u;
 	char s[37];
@@ -283,7 +282,8 @@ static int entry(const struct db_entry *e, void *p)
 		o = sdo(c, "observed-data", od);
 		json_object_set_new(o, "first_observed", jtime(first));
 		json_object_set_new(o, "last_observed", jtime(last));
-		json_object_set_new(o, "number_observed", json_integer(count ? count : 1));
+		json_object_set_new(o, "number_observed",
+				    json_integer(count ? count : 1));
 		json_t *refs = json_array();
 		json_array_append_new(refs, json_string(sco));
 		json_object_set_new(o, "object_refs", refs);
@@ -301,11 +301,13 @@ static int entry(const struct db_entry *e, void *p)
 		refs = json_array();
 		json_array_append_new(refs, json_string(c->identity));
 		json_object_set_new(o, "where_sighted_refs", refs);
-		json_object_set_new(o, "confidence", json_integer(stix_confidence(s.confidence)));
+		json_object_set_new(o, "confidence",
+				    json_integer(stix_confidence(s.confidence)));
 		char ev[64], desc[256];
 		db_evidence_format(s.evidence, ev, sizeof(ev));
-		snprintf(desc, sizeof(desc), "%s seen with %s infrastructure; evidence: %s",
-			 net, dc.name, ev);
+		snprintf(desc, sizeof(desc),
+			 "%s seen with %s infrastructure; evidence: %s", net, dc.name,
+			 ev);
 		json_object_set_new(o, "description", json_string(desc));
 		emit(c, o);
 	}
@@ -348,14 +350,15 @@ static int body(FILE *fp, void *p, struct sd_error *err)
 	return rc ? rc : c->rc;
 }
 
-int export_stix(const struct db *db, const struct export_opts *o,
-		const char *path, struct export_stats *st, struct sd_error *err)
+int export_stix(const struct db *db, const struct export_opts *o, const char *path,
+		struct export_stats *st, struct sd_error *err)
 {
 	memset(st, 0, sizeof(*st));
 	struct stix_ctx c = {.db = db, .o = o, .f = &o->filter, .st = st};
 	c.build = (uint32_t)(o->build_time ? o->build_time : db_build_time(db));
 	stix_time(c.build, c.created);
-	struct stix_job j = {&c, o, o->reporter && *o->reporter ? o->reporter : "sighted"};
+	struct stix_job j = {&c, o,
+			     o->reporter && *o->reporter ? o->reporter : "sighted"};
 	c.sighted_id = calloc(db_campaign_count(db) + 1, sizeof(*c.sighted_id));
 	if (!c.sighted_id)
 		return sd_error_set(err, SD_ENOMEM, "out of memory");

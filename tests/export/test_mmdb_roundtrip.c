@@ -38,7 +38,7 @@ static struct expect expected(const struct db *db, const struct export_filter *f
 				continue;
 			if (!x.listed)
 				report_format_prefix(&hits[h].prefix, x.network,
-						  sizeof(x.network));
+						     sizeof(x.network));
 			x.listed = true;
 			x.count += s.count;
 			if (!(seen & 1u << s.campaign))
@@ -57,8 +57,8 @@ static void lookup(MMDB_s *mm, const struct sockaddr *sa, const struct expect *x
 	MMDB_lookup_result_s r = MMDB_lookup_sockaddr(mm, sa, &mmerr);
 	assert_int_equal(mmerr, MMDB_SUCCESS);
 	if (r.found_entry != x->listed)
-		fail_msg("%s: mmdb found=%d, snapshot listed=%d", what,
-			 r.found_entry, x->listed);
+		fail_msg("%s: mmdb found=%d, snapshot listed=%d", what, r.found_entry,
+			 x->listed);
 	if (!x->listed)
 		return;
 	MMDB_entry_data_s d;
@@ -83,8 +83,8 @@ static void lookup(MMDB_s *mm, const struct sockaddr *sa, const struct expect *x
 	MMDB_free_entry_data_list(list);
 }
 
-static void check_addr(MMDB_s *mm, const struct db *db,
-		       const struct export_filter *f, const struct net_addr *a)
+static void check_addr(MMDB_s *mm, const struct db *db, const struct export_filter *f,
+		       const struct net_addr *a)
 {
 	struct expect x = expected(db, f, a);
 	char what[NET_ADDR_STRLEN];
@@ -125,8 +125,8 @@ static void roundtrip(size_t n, const struct net_prefix *extra, size_t nextra,
 	struct db *db;
 	if (db_open(sdb, &db, &err))
 		fail_msg("open: %s", err.msg);
-	struct export_opts o = {.filter = *f, .build_time = 1700000000u,
-				.mmdb_record_bits = force_bits};
+	struct export_opts o = {
+	    .filter = *f, .build_time = 1700000000u, .mmdb_record_bits = force_bits};
 	struct export_stats st;
 	if (export_mmdb(db, &o, mmdb, &st, &err))
 		fail_msg("export: %s", err.msg);
@@ -185,11 +185,12 @@ static void edges(void **state)
 {
 	(void)state;
 	struct net_prefix ex[5];
-	const char *txt[5] = {"0.0.0.0/0", "::ffc0:0:0/90", "::/95",
-			      "2001:db8::/32", "::/0"};
+	const char *txt[5] = {"0.0.0.0/0", "::ffc0:0:0/90", "::/95", "2001:db8::/32",
+			      "::/0"};
 	const char *why;
 	for (int i = 0; i < 5; i++)
-		assert_int_equal(net_prefix_parse(txt[i], strlen(txt[i]), &ex[i], 0, &why), 0);
+		assert_int_equal(
+		    net_prefix_parse(txt[i], strlen(txt[i]), &ex[i], 0, &why), 0);
 	struct export_filter f;
 	export_filter_init(&f);
 	roundtrip(200, ex + 1, 3, &f, 0); /* no 0.0.0.0/0, no ::/0 */
@@ -214,11 +215,9 @@ static void layouts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(all_small),
-		cmocka_unit_test(filtered),
-		cmocka_unit_test(edges),
-		cmocka_unit_test(layouts),
-		cmocka_unit_test(all_larger),
+	    cmocka_unit_test(all_small),  cmocka_unit_test(filtered),
+	    cmocka_unit_test(edges),	  cmocka_unit_test(layouts),
+	    cmocka_unit_test(all_larger),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -110,12 +110,14 @@ static bool literal(const char **p)
 
 static bool comparison(const char **p)
 {
-	static const char *const objs[] = {"ipv4-addr", "ipv6-addr", "domain-name", "url"};
+	static const char *const objs[] = {"ipv4-addr", "ipv6-addr", "domain-name",
+					   "url"};
 	static const char *const ops[] = {"= ", "ISSUBSET ", "LIKE "};
 	const char *s = *p;
 	size_t i;
 	for (i = 0; i < 4; i++)
-		if (!strncmp(s, objs[i], strlen(objs[i])) && !strncmp(s + strlen(objs[i]), ":value ", 7))
+		if (!strncmp(s, objs[i], strlen(objs[i])) &&
+		    !strncmp(s + strlen(objs[i]), ":value ", 7))
 			break;
 	if (i == 4)
 		return false;
@@ -166,7 +168,8 @@ static void check_bundle(const char *path, size_t *nsightings)
 	json_t *index = json_object();
 	size_t i;
 	json_t *o;
-	json_array_foreach(objs, i, o) {
+	json_array_foreach(objs, i, o)
+	{
 		const char *id = str(o, "id"), *type = str(o, "type");
 		assert_non_null(id);
 		assert_non_null(type);
@@ -177,7 +180,8 @@ static void check_bundle(const char *path, size_t *nsightings)
 		json_object_set(index, id, o);
 	}
 	*nsightings = 0;
-	json_array_foreach(objs, i, o) {
+	json_array_foreach(objs, i, o)
+	{
 		const char *id = str(o, "id"), *type = str(o, "type");
 		if (!strcmp(type, "identity")) {
 			check_sdo(o, id);
@@ -191,16 +195,21 @@ static void check_bundle(const char *path, size_t *nsightings)
 			check_sdo(o, id);
 			require_time(o, "first_observed", false, id);
 			require_time(o, "last_observed", false, id);
-			assert_true(strcmp(str(o, "last_observed"), str(o, "first_observed")) >= 0);
-			json_int_t n = json_integer_value(json_object_get(o, "number_observed"));
+			assert_true(strcmp(str(o, "last_observed"),
+					   str(o, "first_observed")) >= 0);
+			json_int_t n =
+			    json_integer_value(json_object_get(o, "number_observed"));
 			if (n < 1 || n > 999999999)
-				fail_msg("%s: number_observed %lld out of 1..999999999", id, (long long)n);
+				fail_msg("%s: number_observed %lld out of 1..999999999",
+					 id, (long long)n);
 			json_t *refs = json_object_get(o, "object_refs"), *r;
 			size_t k;
 			assert_true(json_array_size(refs) >= 1);
-			json_array_foreach(refs, k, r) {
+			json_array_foreach(refs, k, r)
+			{
 				const char *t = type_of_ref(index, json_string_value(r));
-				assert_true(!strcmp(t, "ipv4-addr") || !strcmp(t, "ipv6-addr"));
+				assert_true(!strcmp(t, "ipv4-addr") ||
+					    !strcmp(t, "ipv6-addr"));
 			}
 		} else if (!strcmp(type, "sighting")) {
 			check_sdo(o, id);
@@ -217,37 +226,47 @@ static void check_bundle(const char *path, size_t *nsightings)
 				fail_msg("%s: count out of range", id);
 			require_time(o, "first_seen", false, id);
 			require_time(o, "last_seen", false, id);
-			assert_true(strcmp(str(o, "last_seen"), str(o, "first_seen")) >= 0);
+			assert_true(strcmp(str(o, "last_seen"), str(o, "first_seen")) >=
+				    0);
 			json_t *r;
 			size_t k;
 			json_array_foreach(json_object_get(o, "observed_data_refs"), k, r)
-				assert_string_equal(type_of_ref(index, json_string_value(r)), "observed-data");
-			assert_true(json_array_size(json_object_get(o, "where_sighted_refs")) >= 1);
-			json_array_foreach(json_object_get(o, "where_sighted_refs"), k, r) {
+			    assert_string_equal(type_of_ref(index, json_string_value(r)),
+						"observed-data");
+			assert_true(json_array_size(
+					json_object_get(o, "where_sighted_refs")) >= 1);
+			json_array_foreach(json_object_get(o, "where_sighted_refs"), k, r)
+			{
 				const char *w = type_of_ref(index, json_string_value(r));
-				assert_true(!strcmp(w, "identity") || !strcmp(w, "location"));
+				assert_true(!strcmp(w, "identity") ||
+					    !strcmp(w, "location"));
 			}
 		} else if (!strcmp(type, "indicator")) {
 			check_sdo(o, id);
 			require_str(o, "pattern", id);
 			if (!pattern_ok(str(o, "pattern")))
-				fail_msg("%s: pattern outside the grammar: %.200s", id, str(o, "pattern"));
+				fail_msg("%s: pattern outside the grammar: %.200s", id,
+					 str(o, "pattern"));
 			assert_string_equal(str(o, "pattern_type"), "stix");
 			require_time(o, "valid_from", false, id);
 			if (json_object_get(o, "valid_until"))
-				assert_true(strcmp(str(o, "valid_until"), str(o, "valid_from")) > 0);
+				assert_true(strcmp(str(o, "valid_until"),
+						   str(o, "valid_from")) > 0);
 		} else if (!strcmp(type, "relationship")) {
 			check_sdo(o, id);
 			require_str(o, "relationship_type", id);
 			assert_string_equal(str(o, "relationship_type"), "indicates");
-			assert_string_equal(type_of_ref(index, str(o, "source_ref")), "indicator");
-			assert_string_equal(type_of_ref(index, str(o, "target_ref")), "campaign");
+			assert_string_equal(type_of_ref(index, str(o, "source_ref")),
+					    "indicator");
+			assert_string_equal(type_of_ref(index, str(o, "target_ref")),
+					    "campaign");
 		} else if (!strcmp(type, "ipv4-addr") || !strcmp(type, "ipv6-addr")) {
 			require_str(o, "value", id);
 			/* STIX 2.1 2.9: UUIDv5 over {"value":...} in the SCO namespace */
 			char name[128], want[64], s[37];
 			uuid_t ns, u;
-			snprintf(name, sizeof(name), "{\"value\":\"%s\"}", str(o, "value"));
+			snprintf(name, sizeof(name), "{\"value\":\"%s\"}",
+				 str(o, "value"));
 			uuid_parse("00abedb4-aa42-466c-9c01-fed23315a9b7", ns);
 			uuid_generate_sha1(u, ns, name, strlen(name));
 			uuid_unparse_lower(u, s);
@@ -305,13 +324,14 @@ static void bundle(void **state)
 	 * one, `indicates` the campaign, and sightings name it */
 	struct ind_set *set = ind_set_new();
 	static const char *const vals[] = {
-		"192.0.2.7", "198.51.100.0/24", "2001:db8::/48", "2001:db8::9",
-		"evil.example", "https://c2.example.net/it's/a\\path",
+	    "192.0.2.7",   "198.51.100.0/24", "2001:db8::/48",
+	    "2001:db8::9", "evil.example",    "https://c2.example.net/it's/a\\path",
 	};
 	for (size_t k = 0; k < 6; k++) {
 		bool hash;
-		assert_int_equal(ind_set_add_text(set, vals[k], strlen(vals[k]), "3cx-2023",
-						  "t", 0, 0, &hash, &err), 0);
+		assert_int_equal(ind_set_add_text(set, vals[k], strlen(vals[k]),
+						  "3cx-2023", "t", 0, 0, &hash, &err),
+				 0);
 	}
 	assert_int_equal(ind_set_compile(set, &err), 0);
 	const struct ind_set *sets[3] = {NULL, NULL, NULL};
@@ -326,13 +346,15 @@ static void bundle(void **state)
 	json_error_t je;
 	json_t *bj = json_load_file(b, 0, &je), *ob;
 	size_t k, nind = 0;
-	json_array_foreach(json_object_get(bj, "objects"), k, ob)
-		if (!strcmp(str(ob, "type"), "indicator")) {
-			nind++;
-			assert_non_null(strstr(str(ob, "pattern"), "[ipv4-addr:value ISSUBSET '198.51.100.0/24']"));
-			assert_non_null(strstr(str(ob, "pattern"), "LIKE '%.evil.example'"));
-			assert_non_null(strstr(str(ob, "pattern"), "it\\'s/a\\\\path"));
-		}
+	json_array_foreach(json_object_get(bj, "objects"), k,
+			   ob) if (!strcmp(str(ob, "type"), "indicator"))
+	{
+		nind++;
+		assert_non_null(strstr(str(ob, "pattern"),
+				       "[ipv4-addr:value ISSUBSET '198.51.100.0/24']"));
+		assert_non_null(strstr(str(ob, "pattern"), "LIKE '%.evil.example'"));
+		assert_non_null(strstr(str(ob, "pattern"), "it\\'s/a\\\\path"));
+	}
 	assert_int_equal(nind, 1);
 	json_decref(bj);
 	ind_set_free(set);
@@ -342,7 +364,7 @@ static void bundle(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(bundle),
+	    cmocka_unit_test(bundle),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
