@@ -83,12 +83,24 @@ static int each(const struct db_entry *e, void *p)
 	return 0;
 }
 
+static void cleanup(void)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/in.sdb", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/out.mmdb", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!dir[0]) {
-		snprintf(dir, sizeof(dir), "/tmp/sighted-fuzz-mmdb-XXXXXX");
+		const char *t = getenv("TMPDIR");
+		snprintf(dir, sizeof(dir), "%s/sighted-fuzz-mmdb-XXXXXX", t && strlen(t) < 32 ? t : "/tmp");
 		if (!mkdtemp(dir))
 			abort();
+		atexit(cleanup);
 	}
 	char sdb[128], mmdb[128];
 	snprintf(sdb, sizeof(sdb), "%s/in.sdb", dir);
