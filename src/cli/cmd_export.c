@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "campaign/campaign.h"
 #include "cli/cli.h"
@@ -247,6 +248,13 @@ static int run(int argc, char **argv)
 	    db_confidence_parse(minconf, strlen(minconf), &eo.filter.min_confidence)) {
 		cli_error("export", "--min-confidence: '%s' is not low, medium or high",
 			  minconf);
+		return EXIT_USAGE;
+	}
+	/* renaming over the snapshot being read would replace it */
+	struct stat in_st, out_st;
+	if (!stat(argv[optind], &in_st) && !stat(out, &out_st) &&
+	    in_st.st_dev == out_st.st_dev && in_st.st_ino == out_st.st_ino) {
+		cli_error("export", "-o %s is the snapshot itself", out);
 		return EXIT_USAGE;
 	}
 	struct sd_error err = {0};

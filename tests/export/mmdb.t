@@ -51,5 +51,8 @@ head -c 1000 "$SDB" > "$T/trunc.sdb"
 expect_status 3 "truncated snapshot is refused" "$SIGHTED" export --format mmdb "$T/trunc.sdb" -o "$T/x"
 if [ ! -e "$T/x" ]; then ok "no output file after a failure"; else not_ok "no output file after a failure"; fi
 expect_status 4 "unwritable target fails" "$SIGHTED" export --format mmdb "$SDB" -o "$T/no/such/dir/x.mmdb"
+cp "$SDB" "$T/keep.sdb"
+expect_status 2 "exporting over the snapshot itself is refused" "$SIGHTED" export --format csv "$T/keep.sdb" -o "$T/keep.sdb"
+if cmp -s "$SDB" "$T/keep.sdb"; then ok "... and the snapshot is intact"; else not_ok "... and the snapshot is intact"; fi
 check "--help" "$SIGHTED" export --help
 done_testing
