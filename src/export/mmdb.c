@@ -508,6 +508,14 @@ int export_mmdb(const struct db *db, const struct export_opts *o, const char *pa
 		rc = sd_error_set(err, SD_ENOMEM, "out of memory");
 		goto out;
 	}
+	/* sized once: growing by doubling would copy, and leave up to twice
+	 * the memory in use at the peak */
+	c.cap = db_entry_count(db) + 2;
+	m.keys = malloc(c.cap * sizeof(*m.keys));
+	if (!m.keys) {
+		rc = sd_error_set(err, SD_ENOMEM, "out of memory for %zu keys", c.cap);
+		goto out;
+	}
 	if ((rc = db_foreach(db, collect_one, &c)))
 		goto out;
 	if ((rc = push_key(&m, &c.cap, 0, 0, 96, KEY_V4ROOT)) ||
