@@ -20,7 +20,7 @@ static void usage(FILE *out)
 	    "usage: sighted export --format FORMAT [--campaign C] [--min-confidence L]\n"
 	    "                      [--reporter NAME] SNAPSHOT -o FILE\n"
 	    "       sighted export --format FORMAT [--campaign C] [--name NAME]\n"
-	    "                      --indicators FILE... -o OUT\n"
+	    "                      --indicators [FILE...] -o OUT\n"
 	    "\n"
 	    "Writes the entries of SNAPSHOT, or the network indicators of indicator\n"
 	    "files (plain, CSV, STIX 2.1, MISP), in a format another tool reads; every\n"
@@ -38,7 +38,9 @@ static void usage(FILE *out)
 	    "options:\n"
 	    "  -f, --format FORMAT      output format (required)\n"
 	    "  -o, --output FILE        where to write (required)\n"
-	    "  -c, --campaign C         only sightings (indicators) of campaign C\n"
+	    "  -c, --campaign C         snapshot: only sightings of campaign C;\n"
+	    "                           indicators: campaign C's indicator files (from\n"
+	    "                           its definition) besides any FILE given\n"
 	    "  -m, --min-confidence L   only sightings at least this sure (low, medium, "
 	    "high)\n"
 	    "      --reporter NAME      STIX: name of the reporting identity (default "
@@ -48,9 +50,11 @@ static void usage(FILE *out)
 	    "      --name NAME          nftables table, ipset and iprep name (default "
 	    "sighted)\n"
 	    "  -q, --quiet              no per-value reports on unusable indicators\n"
-	    "      --campaigns DIR      STIX: campaign definitions whose indicators the\n"
-	    "                           sightings name (default: $SIGHTED_CAMPAIGNS or\n"
-	    "                           data/campaigns)\n"
+	    "      --campaigns DIR      campaign definitions (default: "
+	    "$SIGHTED_CAMPAIGNS\n"
+	    "                           or data/campaigns): for --indicators "
+	    "--campaign,\n"
+	    "                           and for STIX, whose sightings name indicators\n"
 	    "  -h, --help               this text\n"
 	    "Formats are described in docs/export-FORMAT.md.\n"
 	    "Exit status: 0 written, 2 usage, 3 bad snapshot or indicator file,\n"
@@ -126,7 +130,8 @@ static int fail_status(int rc)
 }
 
 static int run_indicators(const char *format, const char *out, const char *campaign,
-			  const char *name, bool quiet, char **files, size_t nfiles)
+			  const char *dir, const char *name, bool quiet, char **files,
+			  size_t nfiles)
 {
 	const struct export_ind_format *fmt = export_ind_format_find(format);
 	if (!fmt) {
@@ -137,13 +142,21 @@ static int run_indicators(const char *format, const char *out, const char *campa
 	struct ind_load_opts lo = {.report = report, .report_ctx = &quiet};
 	struct ind_set *set = NULL;
 	struct sd_error err = {0};
-	int rc =
-	    corr_indset_load(NULL, (const char *const *)files, nfiles, &lo, &set, &err);
+	struct campaign_def def;
+	if (campaign && campaign_find(dir, campaign, &def, &err)) {
+		cli_error("export", "%s", err.msg);
+		return cli_exit_for(err.code);
+	}
+	/* the same set `sighted correlate --campaign` matches with */
+	int rc = corr_indset_load(campaign ? &def : NULL, (const char *const *)files,
+				  nfiles, &lo, &set, &err);
+	if (campaign)
+		campaign_free(&def);
 	if (rc) {
 		cli_error("export", "%s", err.msg);
 		return cli_exit_for(rc);
 	}
-	struct export_ind_opts io = {.campaign = campaign, .name = name};
+	struct export_ind_opts io = {.name = name};
 	struct export_stats st = {0};
 	rc = fmt->write(set, &io, out, &st, &err);
 	ind_set_free(set);
@@ -214,11 +227,12 @@ static int run(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (!format || !out || optind == argc || (!indicators && optind != argc - 1)) {
+	if (!format || !out || (optind == argc && !(indicators && campaign)) ||
+	    (!indicators && optind != argc - 1)) {
 		cli_error("export", "%s",
 			  !format      ? "--format is required"
 			  : !out       ? "-o FILE is required"
-			  : indicators ? "give indicator files"
+			  : indicators ? "give indicator files or --campaign"
 				       : "give exactly one SNAPSHOT");
 		usage(stderr);
 		return EXIT_USAGE;
@@ -230,8 +244,8 @@ static int run(int argc, char **argv)
 			    "--min-confidence applies to snapshots, not indicators");
 			return EXIT_USAGE;
 		}
-		return run_indicators(format, out, campaign, name, quiet, argv + optind,
-				      (size_t)(argc - optind));
+		return run_indicators(format, out, campaign, campaigns, name, quiet,
+				      argv + optind, (size_t)(argc - optind));
 	}
 	const struct export_format *fmt = export_format_find(format);
 	if (!fmt && export_ind_format_find(format)) {

@@ -30,6 +30,11 @@ done
 check "export --format suricata --indicators (a directory)" "$SIGHTED" export -q --format suricata --indicators "${FILES[@]}" -o "$T/suri"
 expect_status 2 "an indicator format on a snapshot is a usage error" "$SIGHTED" export --format zeek "$T/x.sdb" -o "$T/x"
 contains "... saying to add --indicators" "$T/.out" "--indicators"
+n=$("$SIGHTED" indicators --campaigns "$ROOT/data/campaigns" --campaign 3cx-2023 --json 2>/dev/null | jq '.indicators | length')
+check "export --indicators --campaign 3cx-2023 (its definition's files)" \
+	"$SIGHTED" export -q --format zeek --indicators --campaigns "$ROOT/data/campaigns" --campaign 3cx-2023 -o "$T/c.zeek"
+equals "... the same $n indicators sighted correlate would use" "$(($(wc -l < "$T/c.zeek") - 1))" "$n"
+expect_status 3 "an unknown campaign is refused" "$SIGHTED" export --format zeek --indicators --campaigns "$ROOT/data/campaigns" --campaign nope -o "$T/x"
 expect_status 3 "an unreadable indicator file is a data error" "$SIGHTED" export --format zeek --indicators "$T/none.txt" -o "$T/x"
 
 # ---- parsers: Zeek Intel and Suricata (neither is packaged in Debian 12)
