@@ -13,6 +13,7 @@ static const struct cli_command *const commands[] = {
 	&cli_cmd_correlate,
 	&cli_cmd_records,
 	&cli_cmd_serve,
+	&cli_cmd_export,
 	NULL,
 };
 
