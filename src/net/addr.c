@@ -21,14 +21,6 @@ void net_addr_from_v6(struct net_addr *a, const uint8_t bytes[16])
 	memcpy(a->b, bytes, 16);
 }
 
-static uint64_t load_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 static void store_be64(uint8_t *p, uint64_t v)
 {
 	for (int i = 7; i >= 0; i--) {
@@ -37,8 +29,6 @@ static void store_be64(uint8_t *p, uint64_t v)
 	}
 }
 
-uint64_t net_addr_hi(const struct net_addr *a) { return load_be64(a->b); }
-uint64_t net_addr_lo(const struct net_addr *a) { return load_be64(a->b + 8); }
 
 void net_addr_from_u64(struct net_addr *a, uint64_t hi, uint64_t lo)
 {

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define NET_ADDR_STRLEN 46   /* longest formatted address plus NUL */
 #define NET_PREFIX_STRLEN 50 /* plus "/128" */
@@ -80,9 +81,26 @@ static inline uint32_t net_addr_v4(const struct net_addr *a)
 void net_addr_from_v4(struct net_addr *a, uint32_t v4);
 void net_addr_from_v6(struct net_addr *a, const uint8_t bytes[16]);
 
-/* Big-endian halves, for fast comparison and hashing. */
-uint64_t net_addr_hi(const struct net_addr *a);
-uint64_t net_addr_lo(const struct net_addr *a);
+/* Big-endian halves, for fast comparison and hashing. Inline: the
+ * matcher takes both halves of two addresses per flow record. */
+static inline uint64_t net_addr_hi(const struct net_addr *a)
+{
+	uint64_t v;
+	memcpy(&v, a->b, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+static inline uint64_t net_addr_lo(const struct net_addr *a)
+{
+	uint64_t v;
+	memcpy(&v, a->b + 8, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
 void net_addr_from_u64(struct net_addr *a, uint64_t hi, uint64_t lo);
 
 int net_addr_cmp(const struct net_addr *a, const struct net_addr *b);
