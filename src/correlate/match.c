@@ -83,16 +83,39 @@ static size_t by_addr(const struct corr_rules *r, const struct net_addr *a, int6
 	return n < max ? n : max;
 }
 
+static bool outside_window(const struct corr_rules *r, int64_t ts)
+{
+	return (r->window_start || r->window_end) &&
+	       (ts == 0 || (r->window_start && ts < r->window_start) ||
+		(r->window_end && ts > r->window_end));
+}
+
+bool corr_prefilter(void *ctx, const struct tel_record *rec)
+{
+	const struct corr_rules *r = ctx;
+	if (rec->kind != TEL_FLOW || (rec->flags & TEL_VIA_PROXY) ||
+	    (rec->flags & (TEL_HAS_CLIENT | TEL_HAS_SERVER)) !=
+		(TEL_HAS_CLIENT | TEL_HAS_SERVER))
+		return true;
+	if (outside_window(r, rec->ts))
+		return false;
+	/* exactly the lookups corr_match makes for a flow */
+	const struct ind_indicator *ih[CORR_MAX_HITS];
+	return by_addr(r, &rec->server, rec->ts, ih, CORR_MAX_HITS) ||
+	       by_addr(r, &rec->client, rec->ts, ih, CORR_MAX_HITS);
+}
+
 size_t corr_match(const struct corr_rules *r, const struct tel_record *rec,
 		  struct corr_hit *hits, size_t max, enum corr_outcome *outcome)
 {
 	*outcome = CORR_NO_MATCH;
-	if ((r->window_start || r->window_end) &&
-	    (rec->ts == 0 || (r->window_start && rec->ts < r->window_start) ||
-	     (r->window_end && rec->ts > r->window_end))) {
+	if (outside_window(r, rec->ts)) {
 		*outcome = CORR_OUTSIDE_WINDOW;
 		return 0;
 	}
+	/* corr_prefilter already found nothing in it */
+	if (rec->flags & TEL_PARTIAL)
+		return 0;
 	struct acc a = {hits, 0, max, rec};
 	const struct ind_indicator *ih[CORR_MAX_HITS];
 	bool client = rec->flags & TEL_HAS_CLIENT;

@@ -55,6 +55,11 @@ enum corr_outcome {
 };
 
 /* Fills up to max hits; returns how many (0 when none), and sets *outcome. */
+/* A tel_options.prefilter (ctx: the struct corr_rules): false for a flow
+ * record outside the window or whose two addresses match no indicator, so
+ * the reader may skip the rest of it; corr_match then only counts it. */
+bool corr_prefilter(void *ctx, const struct tel_record *rec);
+
 size_t corr_match(const struct corr_rules *r, const struct tel_record *rec,
 		  struct corr_hit *hits, size_t max, enum corr_outcome *outcome);
 

@@ -59,7 +59,10 @@ static void run_file(struct shared *sh, size_t idx)
 		return;
 	}
 	struct tel_reader *r;
-	if ((rc = tel_open(src, &sh->opt->tel, &r, &err))) {
+	struct tel_options topt = sh->opt->tel;
+	topt.prefilter = corr_prefilter;
+	topt.prefilter_ctx = (void *)sh->rules;
+	if ((rc = tel_open(src, &topt, &r, &err))) {
 		res->error = rc;
 		snprintf(res->message, sizeof(res->message), "%s", err.msg);
 		return;

@@ -30,6 +30,15 @@ struct tel_options {
 	const char *column_map;
 	/* dnsmasq logs carry no year: the year to assume */
 	int year;
+	/* Optional prefilter offered by the consumer (the correlator), called
+	 * with a record whose ts, kind, flags, addresses and ports are set.
+	 * false means the consumer will match nothing in this record whatever
+	 * its other fields: a reader may then return it without parsing them
+	 * (proto, bytes, packets stay 0) and with TEL_PARTIAL set. It never
+	 * changes which records are returned or reported malformed. Only the
+	 * Zeek conn.log reader asks today. */
+	bool (*prefilter)(void *ctx, const struct tel_record *rec);
+	void *prefilter_ctx;
 };
 
 struct tel_stats {

@@ -31,6 +31,9 @@ enum tel_flags {
 	/* Direction unknown (a flow from NetFlow with no originator flag):
 	 * the matcher may try both ends. */
 	TEL_DIR_UNKNOWN = 1 << 4,
+	/* The consumer's prefilter (tel_options.prefilter) rejected the
+	 * record, so the fields past the addresses and ports were not read. */
+	TEL_PARTIAL = 1 << 5,
 };
 
 struct tel_record {

@@ -5,6 +5,7 @@
 #include "correlate/agg.h"
 #include "correlate/match.h"
 #include "db/sighting.h"
+#include "telemetry/reader.h"
 
 #define T0 1680098106 /* 2023-03-29T13:55:06Z */
 
@@ -222,6 +223,86 @@ static void test_flows(void **state)
 	assert_int_equal(run(&r, h, &oc), 0);
 }
 
+/* Reads a conn.log with or without corr_prefilter: outcome, hits and
+ * counts per record into out (one char per record), returns records. */
+static size_t read_conn(const char *path, bool pre, char *out, size_t max,
+			struct tel_stats *st, unsigned *partial)
+{
+	struct io_source *src;
+	struct sd_error e = {0};
+	assert_int_equal(io_open(path, &src, &e), 0);
+	struct tel_options o = {0};
+	if (pre) {
+		o.prefilter = corr_prefilter;
+		o.prefilter_ctx = &rules;
+	}
+	struct tel_reader *r;
+	assert_int_equal(tel_open(src, &o, &r, &e), 0);
+	struct tel_record tr;
+	struct corr_hit h[CORR_MAX_HITS];
+	enum corr_outcome oc;
+	size_t n = 0;
+	*partial = 0;
+	while (tel_next(r, &tr, &e) == 1 && n < max) {
+		size_t nh = run(&tr, h, &oc);
+		if (tr.flags & TEL_PARTIAL) {
+			(*partial)++;
+			assert_int_equal(tr.bytes, 0); /* left unparsed */
+		}
+		out[n++] = (char)('a' + (int)oc * 4 + (int)nh +
+				  (nh ? h[0].confidence * 8 : 0));
+	}
+	*st = *tel_stats(r);
+	tel_close(r);
+	return n;
+}
+
+/* The prefilter lets the Zeek reader skip flows that cannot match; which
+ * records are read, reported malformed, matched and how sure must not
+ * change. */
+static void test_prefilter(void **state)
+{
+	(void)state;
+	const char *path = test_tmpfile("prefilter-conn.log");
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n"
+	      "#unset_field\t-\n#path\tconn\n"
+	      "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\t"
+	      "proto\torig_bytes\tresp_bytes\tconn_state\torig_pkts\tresp_pkts\n",
+	      f);
+	/* to C2 (answered), from C2, unrelated, unrelated IPv6, before the
+	 * window, into a C2 prefix unanswered, malformed port, bad counters */
+	fputs("1680098106.1\tC1\t192.0.2.20\t50000\t198.51.100.7\t443\ttcp\t10\t20\tSF\t1\t2\n"
+	      "1680098107.1\tC2\t198.51.100.7\t50001\t192.0.2.21\t22\ttcp\t10\t20\tSF\t1\t2\n"
+	      "1680098108.1\tC3\t192.0.2.22\t50002\t198.51.100.8\t443\ttcp\t10\t20\tSF\t1\t2\n"
+	      "1680098109.1\tC4\t2001:db8::1\t50003\t2001:db8::c3\t443\tudp\t10\t20\tSF\t1\t2\n"
+	      "1600000000.1\tC5\t192.0.2.23\t50004\t198.51.100.7\t443\ttcp\t10\t20\tSF\t1\t2\n"
+	      "1680098110.1\tC6\t192.0.2.24\t50005\t203.0.113.77\t80\ttcp\t10\t-\tS0\t1\t0\n"
+	      "1680098111.1\tC7\t192.0.2.25\t99999\t198.51.100.9\t80\ttcp\t10\t0\tS0\t1\t0\n"
+	      "1680098112.1\tC8\t2001:db8::5\t50006\t2001:db8::c2\t443\ttcp\tx\t(empty)\tSF\t1\t-\n",
+	      f);
+	assert_int_equal(fclose(f), 0);
+	char a[16], b[16];
+	struct tel_stats sa, sb;
+	unsigned pa, pb;
+	size_t na = read_conn(path, false, a, sizeof(a), &sa, &pa);
+	size_t nb = read_conn(path, true, b, sizeof(b), &sb, &pb);
+	assert_int_equal(na, 7);
+	assert_int_equal(nb, na);
+	assert_memory_equal(a, b, na);
+	assert_int_equal(sa.malformed, 1);
+	assert_int_equal(sb.malformed, sa.malformed);
+	assert_int_equal(sb.records, sa.records);
+	assert_int_equal(pa, 0);
+	assert_int_equal(pb, 3); /* two unrelated and the one before the window */
+	/* to C2 answered: high; into the prefix unanswered: medium */
+	assert_int_equal(b[0], 'a' + CORR_MATCHED * 4 + 1 + DB_CONF_HIGH * 8);
+	assert_int_equal(b[5], 'a' + CORR_MATCHED * 4 + 1 + DB_CONF_MEDIUM * 8);
+	assert_int_equal(b[4], 'a' + CORR_OUTSIDE_WINDOW * 4);
+	assert_int_equal(b[2], 'a' + CORR_NO_MATCH * 4);
+}
+
 static void test_aggregation(void **state)
 {
 	(void)state;
@@ -303,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_shared_host),
 		cmocka_unit_test(test_proxy_client),
 		cmocka_unit_test(test_flows),
+		cmocka_unit_test(test_prefilter),
 		cmocka_unit_test(test_aggregation),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
