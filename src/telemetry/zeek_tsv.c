@@ -60,10 +60,13 @@ struct zeek {
 	int col[NCOLS]; /* column index or -1 */
 	int ncols;	/* columns declared by #fields */
 	int maxcol;	/* highest index we need */
-	/* the columns present: need[i] is an enum zcol; their slices are
-	 * refreshed per line in sl, the absent ones stay unset */
-	int nneed;
-	unsigned char need[NCOLS];
+	/* the current line and where its columns end: column k spans
+	 * pos[k] + 1 .. pos[k + 1] (pos[0] is -1); only columns up to maxcol
+	 * are recorded, with room for one 32-byte block past it */
+	const char *line;
+	uint32_t pos[NONE + 34];
+	/* the slice of each enum zcol, made on demand by colp; absent
+	 * columns stay unset */
 	struct slice sl[NCOLS];
 	struct net_addr answers[TEL_MAX_ANSWERS];
 	bool (*prefilter)(void *ctx, const struct tel_record *rec);
@@ -130,12 +133,9 @@ static void fields_header(struct zeek *z, const char *s, size_t n)
 			break;
 		s = t + 1;
 	}
-	z->nneed = 0;
 	for (int i = 0; i < NCOLS; i++) {
 		z->sl[i].s = NULL;
 		z->sl[i].n = 0;
-		if (z->col[i] != NONE)
-			z->need[z->nneed++] = (unsigned char)i;
 	}
 	/* #path names the log; without it (or for a renamed log) the
 	 * columns tell which kind it is */
@@ -201,11 +201,16 @@ static uint64_t num_or0(const struct zeek *z, const struct slice *f)
 	return v;
 }
 
-static inline const struct slice *colp(const struct zeek *z, const struct slice *f,
-				       enum zcol c)
+static inline const struct slice *colp(struct zeek *z, enum zcol c)
 {
-	(void)z;
-	return &f[c];
+	struct slice *sl = &z->sl[c];
+	int k = z->col[c];
+	if (k != NONE) {
+		uint32_t start = z->pos[k] + 1; /* pos[0] + 1 wraps to 0 */
+		sl->s = z->line + start;
+		sl->n = z->pos[k + 1] - start;
+	}
+	return sl;
 }
 
 /* 0 ok, else malformed (reported) */
@@ -267,8 +272,6 @@ static int split_fields(const char *s, size_t len, char sep, uint32_t *e, int ma
 static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_error *err)
 {
 	struct zeek *z = (struct zeek *)b;
-	uint32_t ends[NONE + 34];
-	const struct slice *f = z->sl;
 	const char *line;
 	size_t len;
 	int rc;
@@ -289,29 +292,25 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 			b->stats.skipped++;
 			continue;
 		}
-		int n = split_fields(line, len, z->sep, ends, z->maxcol);
+		z->pos[0] = UINT32_MAX;
+		z->line = line;
+		int n = split_fields(line, len, z->sep, z->pos + 1, z->maxcol);
 		if (n != z->ncols) {
 			tel_backend_malformed(
 			    b, ln, "%d fields where #fields declares %d", n, z->ncols);
 			continue;
 		}
-		for (int i = 0; i < z->nneed; i++) {
-			int k = z->col[z->need[i]];
-			uint32_t start = k ? ends[k - 1] + 1 : 0;
-			z->sl[z->need[i]].s = line + start;
-			z->sl[z->need[i]].n = ends[k] - start;
-		}
 		tel_record_start(rec, ln, TEL_FLOW);
-		const struct slice *ts = colp(z, f, C_TS);
+		const struct slice *ts = colp(z, C_TS);
 		if (!ts->s || !tel_parse_epoch(ts->s, ts->n, &rec->ts)) {
 			tel_backend_malformed(b, ln, "ts '%.*s' is not an epoch time",
 					      (int)(ts->n > 32 ? 32 : ts->n),
 					      ts->s ? ts->s : "");
 			continue;
 		}
-		if (addr_port(z, ln, colp(z, f, C_ORIG_H), colp(z, f, C_ORIG_P),
+		if (addr_port(z, ln, colp(z, C_ORIG_H), colp(z, C_ORIG_P),
 			      &rec->client, &rec->client_port, "id.orig_h") ||
-		    addr_port(z, ln, colp(z, f, C_RESP_H), colp(z, f, C_RESP_P),
+		    addr_port(z, ln, colp(z, C_RESP_H), colp(z, C_RESP_P),
 			      &rec->server, &rec->server_port, "id.resp_h"))
 			continue;
 		rec->flags = TEL_HAS_CLIENT | TEL_HAS_SERVER;
@@ -325,30 +324,30 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 			rec->path = "";
 			return 1;
 		}
-		const struct slice *pr = colp(z, f, C_PROTO);
+		const struct slice *pr = colp(z, C_PROTO);
 		if (is_set(z, pr))
 			rec->proto = tel_proto(pr->s, pr->n);
 		const struct slice *name = NULL;
 		switch (z->log) {
 		case Z_CONN: {
 			rec->kind = TEL_FLOW;
-			uint64_t rp = num_or0(z, colp(z, f, C_RESP_PKTS));
-			uint64_t rb = num_or0(z, colp(z, f, C_RESP_BYTES));
-			rec->bytes = num_or0(z, colp(z, f, C_ORIG_BYTES)) + rb;
-			rec->packets = num_or0(z, colp(z, f, C_ORIG_PKTS)) + rp;
+			uint64_t rp = num_or0(z, colp(z, C_RESP_PKTS));
+			uint64_t rb = num_or0(z, colp(z, C_RESP_BYTES));
+			rec->bytes = num_or0(z, colp(z, C_ORIG_BYTES)) + rb;
+			rec->packets = num_or0(z, colp(z, C_ORIG_PKTS)) + rp;
 			if (rp || rb)
 				rec->flags |= TEL_ANSWERED;
 			break;
 		}
 		case Z_DNS: {
 			rec->kind = TEL_DNS;
-			name = colp(z, f, C_QUERY);
+			name = colp(z, C_QUERY);
 			if (!is_set(z, name)) {
 				b->stats.skipped++; /* a response with no question */
 				continue;
 			}
-			const struct slice *an = colp(z, f, C_ANSWERS);
-			if (is_set(z, colp(z, f, C_RCODE)))
+			const struct slice *an = colp(z, C_ANSWERS);
+			if (is_set(z, colp(z, C_RCODE)))
 				rec->flags |= TEL_ANSWERED;
 			if (is_set(z, an)) {
 				const char *p = an->s, *e = an->s + an->n;
@@ -371,13 +370,13 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 		}
 		case Z_SSL:
 			rec->kind = TEL_TLS;
-			name = colp(z, f, C_SERVER_NAME);
+			name = colp(z, C_SERVER_NAME);
 			break;
 		case Z_HTTP: {
 			rec->kind = TEL_HTTP;
-			const struct slice *host = colp(z, f, C_HOST),
-					   *uri = colp(z, f, C_URI);
-			if (is_set(z, colp(z, f, C_STATUS)))
+			const struct slice *host = colp(z, C_HOST),
+					   *uri = colp(z, C_URI);
+			if (is_set(z, colp(z, C_STATUS)))
 				rec->flags |= TEL_ANSWERED;
 			tel_http_target(rec, is_set(z, host) ? host->s : NULL, host->n,
 					is_set(z, uri) ? uri->s : NULL, uri->n);
