@@ -366,6 +366,15 @@ static void fast_ipv4_agrees(void **state)
 	assert_true(tel_parse_epoch("123456789012.5", 14, &t) && t == 123456789012);
 	assert_false(tel_parse_epoch("1234567890123", 13, &t));
 	assert_false(tel_parse_epoch("16800000a0.1", 12, &t));
+	/* the 10.6 layout has its own path: every byte still checked */
+	assert_true(tel_parse_epoch("1680000099.999999", 17, &t) && t == 1680000099);
+	assert_false(tel_parse_epoch("168000009x.999999", 17, &t));
+	assert_false(tel_parse_epoch("16800000x9.999999", 17, &t));
+	assert_false(tel_parse_epoch("1680000099.99999x", 17, &t));
+	assert_false(tel_parse_epoch("1680000099.x99999", 17, &t));
+	assert_false(tel_parse_epoch("1680000099:999999", 17, &t));
+	assert_false(tel_parse_epoch("1680000099.99/999", 17, &t));
+	assert_true(tel_parse_epoch("16800000991999999", 17, &t) == false);
 	assert_false(tel_parse_epoch("1680000000.00x", 14, &t));
 	assert_false(tel_parse_epoch("", 0, &t));
 	assert_true(tel_parse_epoch("XXXXXXXXXX.XXXXXX", 17, &t) && t == 0);
