@@ -118,76 +118,94 @@ static int number(struct scan *s, struct ef_num *out)
 
 static int value(struct scan *s, int depth, int container);
 
-#define K(lit) lit, sizeof(lit) - 1
-static const struct {
-	const char *name;
-	size_t len;
-	int key;
-	int container; /* child keys looked up under this one */
-} top_keys[] = {
-    {K("event_type"), EK_EVENT_TYPE, -1},
-    {K("timestamp"), EK_TIMESTAMP, -1},
-    {K("src_ip"), EK_SRC_IP, -1},
-    {K("dest_ip"), EK_DEST_IP, -1},
-    {K("src_port"), EK_SRC_PORT, -1},
-    {K("dest_port"), EK_DEST_PORT, -1},
-    {K("proto"), EK_PROTO, -1},
-    {K("flow"), EK_FLOW, EK_FLOW},
-    {K("netflow"), EK_NETFLOW, EK_NETFLOW},
-    {K("dns"), EK_DNS, EK_DNS},
-    {K("tls"), EK_TLS, EK_TLS},
-    {K("http"), EK_HTTP, EK_HTTP},
-    {K("alert"), EK_ALERT, -1},
-};
-static const struct {
-	int container;
-	const char *name;
-	size_t len;
-	int key;
-} child_keys[] = {
-    {EK_FLOW, K("bytes_toserver"), EK_F_BTS},
-    {EK_FLOW, K("bytes_toclient"), EK_F_BTC},
-    {EK_FLOW, K("pkts_toserver"), EK_F_PTS},
-    {EK_FLOW, K("pkts_toclient"), EK_F_PTC},
-    {EK_FLOW, K("start"), EK_F_START},
-    {EK_NETFLOW, K("bytes"), EK_NF_BYTES},
-    {EK_NETFLOW, K("pkts"), EK_NF_PKTS},
-    {EK_NETFLOW, K("start"), EK_NF_START},
-    {EK_DNS, K("type"), EK_DNS_TYPE},
-    {EK_DNS, K("rrname"), EK_DNS_RRNAME},
-    /* v3 and alert layouts: only the full reader handles them */
-    {EK_DNS, K("queries"), EK_DNS_OTHER},
-    {EK_DNS, K("query"), EK_DNS_OTHER},
-    {EK_TLS, K("sni"), EK_TLS_SNI},
-    {EK_HTTP, K("hostname"), EK_HTTP_HOSTNAME},
-    {EK_HTTP, K("url"), EK_HTTP_URL},
-    {EK_HTTP, K("status"), EK_HTTP_STATUS},
-};
-
+/* The wanted keys, by container and length: a switch and one inlined
+ * fixed-size compare instead of a walk through a table with memcmp calls
+ * (most keys of a record are not wanted, and this runs for every key). */
+#define IS(lit) (!memcmp(k->s, lit, sizeof(lit) - 1))
 static int lookup(int container, const struct ef_str *k, int *child)
 {
 	*child = -1;
 	if (k->esc)
 		return -2; /* an escaped key might spell a wanted one */
-	/* every wanted key is 3..14 bytes long */
-	if (k->n < 3 || k->n > 14)
+	switch (container) {
+	case -2:
+		switch (k->n) {
+		case 3:
+			if (IS("dns"))
+				return *child = EK_DNS;
+			if (IS("tls"))
+				return *child = EK_TLS;
+			return -1;
+		case 4:
+			if (IS("flow"))
+				return *child = EK_FLOW;
+			if (IS("http"))
+				return *child = EK_HTTP;
+			return -1;
+		case 5:
+			return IS("proto") ? EK_PROTO : IS("alert") ? EK_ALERT : -1;
+		case 6:
+			return IS("src_ip") ? EK_SRC_IP : -1;
+		case 7:
+			if (IS("netflow"))
+				return *child = EK_NETFLOW;
+			return IS("dest_ip") ? EK_DEST_IP : -1;
+		case 8:
+			return IS("src_port") ? EK_SRC_PORT : -1;
+		case 9:
+			return IS("timestamp")	 ? EK_TIMESTAMP
+			       : IS("dest_port") ? EK_DEST_PORT
+						 : -1;
+		case 10:
+			return IS("event_type") ? EK_EVENT_TYPE : -1;
+		}
 		return -1;
-	if (container == -2) {
-		for (size_t i = 0; i < sizeof(top_keys) / sizeof(top_keys[0]); i++)
-			if (top_keys[i].len == k->n && top_keys[i].name[0] == k->s[0] &&
-			    !memcmp(top_keys[i].name, k->s, k->n)) {
-				*child = top_keys[i].container;
-				return top_keys[i].key;
-			}
+	case EK_FLOW:
+		switch (k->n) {
+		case 5:
+			return IS("start") ? EK_F_START : -1;
+		case 13:
+			return IS("pkts_toserver")   ? EK_F_PTS
+			       : IS("pkts_toclient") ? EK_F_PTC
+						     : -1;
+		case 14:
+			return IS("bytes_toserver")   ? EK_F_BTS
+			       : IS("bytes_toclient") ? EK_F_BTC
+						      : -1;
+		}
+		return -1;
+	case EK_NETFLOW:
+		if (k->n == 5)
+			return IS("bytes") ? EK_NF_BYTES : IS("start") ? EK_NF_START : -1;
+		return k->n == 4 && IS("pkts") ? EK_NF_PKTS : -1;
+	case EK_DNS:
+		switch (k->n) {
+		case 4:
+			return IS("type") ? EK_DNS_TYPE : -1;
+		case 5: /* v3 and alert layouts: only the full reader */
+			return IS("query") ? EK_DNS_OTHER : -1;
+		case 6:
+			return IS("rrname") ? EK_DNS_RRNAME : -1;
+		case 7:
+			return IS("queries") ? EK_DNS_OTHER : -1;
+		}
+		return -1;
+	case EK_TLS:
+		return k->n == 3 && IS("sni") ? EK_TLS_SNI : -1;
+	case EK_HTTP:
+		switch (k->n) {
+		case 3:
+			return IS("url") ? EK_HTTP_URL : -1;
+		case 6:
+			return IS("status") ? EK_HTTP_STATUS : -1;
+		case 8:
+			return IS("hostname") ? EK_HTTP_HOSTNAME : -1;
+		}
 		return -1;
 	}
-	for (size_t i = 0; i < sizeof(child_keys) / sizeof(child_keys[0]); i++)
-		if (child_keys[i].container == container && child_keys[i].len == k->n &&
-		    child_keys[i].name[0] == k->s[0] &&
-		    !memcmp(child_keys[i].name, k->s, k->n))
-			return child_keys[i].key;
 	return -1;
 }
+#undef IS
 
 /* container: -2 the top level, an EK_ container key, or -1 (not tracked) */
 static int object(struct scan *s, int depth, int container)
