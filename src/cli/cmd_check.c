@@ -186,38 +186,43 @@ static void output(struct check *c, json_t *res)
 	}
 }
 
-static void query(struct check *c, const char *text, size_t len, const char *where)
+static void report_bad(struct check *c, const char *text, size_t len,
+		       const char *where, int rc, const char *why)
 {
-	struct sd_field f = {(char *)text, len};
-	sd_field_trim(&f);
-	struct net_prefix p;
-	const char *why;
-	int rc = net_prefix_parse(f.s, f.len, &p, 0, &why);
-	if (rc) {
-		c->any_error = true;
-		fprintf(stderr, "sighted check: %s'%.*s': %s\n", where, (int)(f.len > 80 ? 80 : f.len),
-			f.s, why);
-		if (c->mode == MODE_JSON) {
-			json_t *o = json_pack("{s:s%, s:s}", "query", f.s, f.len > 80 ? (size_t)80 : f.len,
-					      "error", why);
-			output(c, o);
-			json_decref(o);
-		} else if (c->mode == MODE_CSV) {
-			csv_field(rc == SD_EHOSTBITS ? "invalid prefix" : "invalid");
-			fputs(",error,,,,,,,,,\n", stdout);
-		}
+	if (len > 80)
+		len = 80;
+	c->any_error = true;
+	fprintf(stderr, "sighted check: %s'%.*s': %s\n", where, (int)len, text, why);
+	if (c->mode == MODE_JSON) {
+		json_t *o = json_pack("{s:s%, s:s}", "query", text, len, "error", why);
+		output(c, o);
+		json_decref(o);
+	} else if (c->mode == MODE_CSV) {
+		csv_field(rc == SD_EHOSTBITS ? "invalid prefix" : "invalid");
+		fputs(",error,,,,,,,,,\n", stdout);
+	}
+}
+
+/* contained: 1 or 0 when the caller already knows whether an address is
+ * covered (from a batched lookup), -1 when it does not. */
+static void answer(struct check *c, const struct net_prefix *p, int contained)
+{
+	if (p->len == 128 && contained < 0)
+		contained = db_contains(c->db, &p->addr);
+	if (c->mode == MODE_QUIET && p->len == 128) {
+		c->any_listed |= contained > 0;
 		return;
 	}
 	/* the common case in a stream, answered without building JSON */
-	if (p.len == 128 && !db_contains(c->db, &p.addr)) {
+	if (p->len == 128 && !contained) {
 		char buf[NET_ADDR_STRLEN];
 		switch (c->mode) {
 		case MODE_TEXT:
-			net_addr_format(&p.addr, buf, sizeof(buf));
+			net_addr_format(&p->addr, buf, sizeof(buf));
 			printf("%s: not listed\n", buf);
 			return;
 		case MODE_CSV:
-			net_addr_format(&p.addr, buf, sizeof(buf));
+			net_addr_format(&p->addr, buf, sizeof(buf));
 			printf("%s,false,,,,,,,,,\n", buf);
 			return;
 		case MODE_QUIET:
@@ -226,7 +231,7 @@ static void query(struct check *c, const char *text, size_t len, const char *whe
 			break;
 		}
 	}
-	json_t *res = report_lookup(c->db, &p, REPORT_FULL, c->max_inside);
+	json_t *res = report_lookup(c->db, p, REPORT_FULL, c->max_inside);
 	if (!res) {
 		c->any_error = true;
 		cli_error(CMD, "out of memory");
@@ -236,6 +241,106 @@ static void query(struct check *c, const char *text, size_t len, const char *whe
 		c->any_listed = true;
 	output(c, res);
 	json_decref(res);
+}
+
+static int parse_query(const char *text, size_t len, struct net_prefix *p,
+		       const char **why, struct sd_field *f)
+{
+	f->s = (char *)text;
+	f->len = len;
+	sd_field_trim(f);
+	return net_prefix_parse(f->s, f->len, p, 0, why);
+}
+
+static void query(struct check *c, const char *text, size_t len)
+{
+	struct net_prefix p;
+	struct sd_field f;
+	const char *why;
+	int rc = parse_query(text, len, &p, &why, &f);
+	if (rc)
+		report_bad(c, f.s, f.len, "", rc, why);
+	else
+		answer(c, &p, -1);
+}
+
+/* Stdin is read in blocks of CHECK_BATCH queries so that the addresses of
+ * a block are looked up together (db_contains_batch overlaps their memory
+ * misses); answers still come out in input order. */
+#define CHECK_BATCH 256
+
+struct pending {
+	struct net_prefix p;
+	int rc;
+	const char *why;
+	uint64_t lineno;
+	size_t len;
+	char text[81];
+};
+
+static void flush_block(struct check *c, struct pending *pend, size_t n)
+{
+	struct net_addr addrs[CHECK_BATCH];
+	bool hit[CHECK_BATCH];
+	size_t idx[CHECK_BATCH], k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!pend[i].rc && pend[i].p.len == 128) {
+			addrs[k] = pend[i].p.addr;
+			idx[k++] = i;
+		}
+	if (k)
+		db_contains_batch(c->db, addrs, k, hit);
+	int known[CHECK_BATCH];
+	for (size_t i = 0; i < n; i++)
+		known[i] = -1;
+	for (size_t j = 0; j < k; j++)
+		known[idx[j]] = hit[j];
+	for (size_t i = 0; i < n; i++) {
+		if (pend[i].rc) {
+			char where[64];
+			snprintf(where, sizeof(where), "(stdin):%llu: ",
+				 (unsigned long long)pend[i].lineno);
+			report_bad(c, pend[i].text, pend[i].len, where, pend[i].rc,
+				   pend[i].why);
+		} else {
+			answer(c, &pend[i].p, known[i]);
+		}
+	}
+}
+
+static void query_stream(struct check *c, struct io_source *src)
+{
+	static struct pending pend[CHECK_BATCH];
+	size_t n = 0;
+	const char *line;
+	size_t len;
+	int rc;
+	struct sd_error err = {0};
+	while ((rc = io_getline(src, &line, &len, &err)) != 0) {
+		if (rc < 0) {
+			flush_block(c, pend, n);
+			n = 0;
+			fprintf(stderr, "sighted check: %s\n", err.msg);
+			c->any_error = true;
+			if (rc != SD_ELIMIT)
+				break;
+			continue;
+		}
+		if (len == 0 || line[0] == '#')
+			continue;
+		struct pending *q = &pend[n];
+		struct sd_field f;
+		q->rc = parse_query(line, len, &q->p, &q->why, &f);
+		q->lineno = io_lineno(src);
+		q->len = f.len < 80 ? f.len : 80;
+		memcpy(q->text, f.s, q->len);
+		q->text[q->len] = '\0';
+		if (++n == CHECK_BATCH) {
+			flush_block(c, pend, n);
+			n = 0;
+		}
+	}
+	flush_block(c, pend, n);
 }
 
 static int run(int argc, char **argv)
@@ -290,7 +395,7 @@ static int run(int argc, char **argv)
 		     "evidence,confidence,sources");
 	for (int i = optind; i < argc; i++) {
 		if (strcmp(argv[i], "-") != 0) {
-			query(&c, argv[i], strlen(argv[i]), "");
+			query(&c, argv[i], strlen(argv[i]));
 			continue;
 		}
 		struct io_source *src;
@@ -299,24 +404,7 @@ static int run(int argc, char **argv)
 			c.any_error = true;
 			break;
 		}
-		const char *line;
-		size_t len;
-		int rc;
-		while ((rc = io_getline(src, &line, &len, &err)) != 0) {
-			if (rc < 0) {
-				fprintf(stderr, "sighted check: %s\n", err.msg);
-				c.any_error = true;
-				if (rc != SD_ELIMIT)
-					break;
-				continue;
-			}
-			if (len == 0 || line[0] == '#')
-				continue;
-			char where[64];
-			snprintf(where, sizeof(where), "(stdin):%llu: ",
-				 (unsigned long long)io_lineno(src));
-			query(&c, line, len, where);
-		}
+		query_stream(&c, src);
 		io_close(src);
 	}
 	db_close(db);
