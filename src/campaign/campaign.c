@@ -49,8 +49,8 @@ static char *trim(char *s)
 }
 
 /* Appends the comma-separated items of val to list (include, shared). */
-static int add_list(char **list, size_t *n, const char *key, char *val,
-		    const char *path, unsigned long ln, struct sd_error *err)
+static int add_list(char **list, size_t *n, const char *key, char *val, const char *path,
+		    unsigned long ln, struct sd_error *err)
 {
 	for (char *save = NULL, *t = strtok_r(val, ",", &save); t;
 	     t = strtok_r(NULL, ",", &save)) {
@@ -58,9 +58,10 @@ static int add_list(char **list, size_t *n, const char *key, char *val,
 		if (!*t)
 			continue;
 		if (*n == CAMPAIGN_MAX_LIST)
-			return sd_error_set(err, SD_ELIMIT,
-					    "%s:%lu: more than CAMPAIGN_MAX_LIST (%d) items in '%s'",
-					    path, ln, CAMPAIGN_MAX_LIST, key);
+			return sd_error_set(
+			    err, SD_ELIMIT,
+			    "%s:%lu: more than CAMPAIGN_MAX_LIST (%d) items in '%s'",
+			    path, ln, CAMPAIGN_MAX_LIST, key);
 		if (!(list[*n] = strdup(t)))
 			return sd_error_set(err, SD_ENOMEM, "out of memory");
 		(*n)++;
@@ -78,8 +79,7 @@ static bool valid_name(const char *s)
 	return true;
 }
 
-int campaign_load(const char *path, struct campaign_def *out,
-		  struct sd_error *err)
+int campaign_load(const char *path, struct campaign_def *out, struct sd_error *err)
 {
 	memset(out, 0, sizeof(*out));
 	struct io_source *src;
@@ -95,7 +95,8 @@ int campaign_load(const char *path, struct campaign_def *out,
 		char buf[4096];
 		unsigned long ln = (unsigned long)io_lineno(src);
 		if (len >= sizeof(buf)) {
-			rc = sd_error_set(err, SD_ELIMIT, "%s:%lu: line too long", path, ln);
+			rc = sd_error_set(err, SD_ELIMIT, "%s:%lu: line too long", path,
+					  ln);
 			break;
 		}
 		memcpy(buf, line, len + 1);
@@ -131,8 +132,8 @@ int campaign_load(const char *path, struct campaign_def *out,
 			const char *why;
 			uint32_t t;
 			if (sd_time_parse32(val, strlen(val), &t, &why)) {
-				rc = sd_error_set(err, SD_EPARSE, "%s:%lu: %s: %s",
-						  path, ln, key, why);
+				rc = sd_error_set(err, SD_EPARSE, "%s:%lu: %s: %s", path,
+						  ln, key, why);
 				break;
 			}
 			/* a bare end date means the whole of that day */
@@ -145,7 +146,8 @@ int campaign_load(const char *path, struct campaign_def *out,
 		if (!strcmp(key, "indicators")) {
 			if (out->nindicators == CAMPAIGN_MAX_FILES) {
 				rc = sd_error_set(err, SD_ELIMIT,
-						  "%s:%lu: more than CAMPAIGN_MAX_FILES (%d) indicator files",
+						  "%s:%lu: more than CAMPAIGN_MAX_FILES "
+						  "(%d) indicator files",
 						  path, ln, CAMPAIGN_MAX_FILES);
 				break;
 			}
@@ -164,14 +166,14 @@ int campaign_load(const char *path, struct campaign_def *out,
 		if (!strcmp(key, "include") || !strcmp(key, "shared")) {
 			bool inc = key[0] == 'i';
 			rc = add_list(inc ? out->include : out->shared,
-				      inc ? &out->ninclude : &out->nshared, key,
-				      val, path, ln, err);
+				      inc ? &out->ninclude : &out->nshared, key, val,
+				      path, ln, err);
 			if (rc)
 				break;
 			continue;
 		}
-		rc = sd_error_set(err, SD_EPARSE, "%s:%lu: unknown key '%s'", path,
-				  ln, key);
+		rc = sd_error_set(err, SD_EPARSE, "%s:%lu: unknown key '%s'", path, ln,
+				  key);
 		break;
 	}
 	io_close(src);
@@ -182,12 +184,12 @@ int campaign_load(const char *path, struct campaign_def *out,
 	}
 	if (!out->name || !valid_name(out->name)) {
 		campaign_free(out);
-		return sd_error_set(err, SD_EPARSE,
-				    "%s: missing or invalid 'name' (letters, digits, '-', '_', '.')",
-				    path);
+		return sd_error_set(
+		    err, SD_EPARSE,
+		    "%s: missing or invalid 'name' (letters, digits, '-', '_', '.')",
+		    path);
 	}
-	if (out->window_start && out->window_end &&
-	    out->window_end < out->window_start) {
+	if (out->window_start && out->window_end && out->window_end < out->window_start) {
 		campaign_free(out);
 		return sd_error_set(err, SD_ERANGE,
 				    "%s: window_end is before window_start", path);

@@ -35,8 +35,7 @@ struct campaign_def {
 
 /* Parses one definition file. Unknown keys are an error (a typo in
  * "window_end" must not silently widen a window). */
-int campaign_load(const char *path, struct campaign_def *out,
-		  struct sd_error *err);
+int campaign_load(const char *path, struct campaign_def *out, struct sd_error *err);
 void campaign_free(struct campaign_def *c);
 
 /* Finds NAME.conf in dir (or dir itself if it names a file). */

@@ -7,12 +7,12 @@
 
 /* Exit status, documented in docs/sighted.1 and the README. */
 enum cli_exit {
-	EXIT_OK = 0,         /* success; for check: at least one listed */
+	EXIT_OK = 0,	     /* success; for check: at least one listed */
 	EXIT_NOT_LISTED = 1, /* check: nothing asked about is listed */
-	EXIT_USAGE = 2,      /* bad command line */
-	EXIT_DATA = 3,       /* bad input: unreadable or corrupt file, a bad
+	EXIT_USAGE = 2,	     /* bad command line */
+	EXIT_DATA = 3,	     /* bad input: unreadable or corrupt file, a bad
 			      * line under --strict, --max-errors passed */
-	EXIT_FAIL = 4,       /* could not finish: write error, out of memory */
+	EXIT_FAIL = 4,	     /* could not finish: write error, out of memory */
 };
 
 struct cli_command {
@@ -22,7 +22,7 @@ struct cli_command {
 };
 
 extern const struct cli_command cli_cmd_import, cli_cmd_check, cli_cmd_merge,
-	cli_cmd_info, cli_cmd_indicators, cli_cmd_records, cli_cmd_correlate;
+    cli_cmd_info, cli_cmd_indicators, cli_cmd_records, cli_cmd_correlate;
 extern const struct cli_command cli_cmd_serve, cli_cmd_export;
 
 /* Default snapshot path: $SIGHTED_DB, else ./sighted.sdb. */
@@ -31,7 +31,7 @@ const char *cli_default_db(void);
 int cli_exit_for(int code);
 /* Prints "sighted <cmd>: <msg>" to stderr. */
 void cli_error(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 bool cli_stderr_is_tty(void);
 
 #endif

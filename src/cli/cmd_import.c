@@ -17,37 +17,39 @@
 
 static void help(FILE *out)
 {
-	fprintf(out,
-		"usage: sighted import [options] -o OUT.sdb LIST...\n"
-		"\n"
-		"Builds a snapshot from lists of impacted addresses as others publish\n"
-		"them. LIST is a file ('-' for stdin), gzip or zstd compressed or not.\n"
-		"\n"
-		"  -o, --output FILE       snapshot to write (atomically)\n"
-		"  -f, --format FMT        plain, csv, jsonl or auto (default: auto)\n"
-		"  -c, --campaign NAME     campaign of lines that do not name one\n"
-		"  -s, --source LABEL      source of lines that do not name one\n"
-		"                          (default: the list's file name)\n"
-		"      --campaigns DIR     campaign definitions (default: $SIGHTED_CAMPAIGNS\n"
-		"                          or data/campaigns)\n"
-		"      --first-seen TIME   first seen for lines without one\n"
-		"      --last-seen TIME    last seen for lines without one\n"
-		"      --confidence LVL    low, medium or high for lines without one\n"
-		"      --allow-hostbits    mask prefixes like 192.0.2.1/24 instead of\n"
-		"                          rejecting them\n"
-		"      --strict            stop at the first bad line\n"
-		"      --max-errors N      stop after N bad lines (default: no limit)\n"
-		"      --build-time TIME   snapshot build time (default: SOURCE_DATE_EPOCH\n"
-		"                          or now)\n"
-		"  -q, --quiet             no per-line reports, only the summary\n"
-		"  -h, --help              this text\n"
-		"\n"
-		"Formats: plain (one address or prefix per line, '#' comments, defanged\n"
-		"forms like 203.0.113[.]7), CSV with a header row (an address column and\n"
-		"optional first_seen, last_seen, count, campaign, source, confidence,\n"
-		"evidence), JSON Lines (objects with the same member names).\n"
-		"Lines dated outside their campaign's window are rejected.\n"
-		"Exit status: 0 written, 2 usage, 3 bad input, 4 write failure.\n");
+	fprintf(
+	    out,
+	    "usage: sighted import [options] -o OUT.sdb LIST...\n"
+	    "\n"
+	    "Builds a snapshot from lists of impacted addresses as others publish\n"
+	    "them. LIST is a file ('-' for stdin), gzip or zstd compressed or not.\n"
+	    "\n"
+	    "  -o, --output FILE       snapshot to write (atomically)\n"
+	    "  -f, --format FMT        plain, csv, jsonl or auto (default: auto)\n"
+	    "  -c, --campaign NAME     campaign of lines that do not name one\n"
+	    "  -s, --source LABEL      source of lines that do not name one\n"
+	    "                          (default: the list's file name)\n"
+	    "      --campaigns DIR     campaign definitions (default: "
+	    "$SIGHTED_CAMPAIGNS\n"
+	    "                          or data/campaigns)\n"
+	    "      --first-seen TIME   first seen for lines without one\n"
+	    "      --last-seen TIME    last seen for lines without one\n"
+	    "      --confidence LVL    low, medium or high for lines without one\n"
+	    "      --allow-hostbits    mask prefixes like 192.0.2.1/24 instead of\n"
+	    "                          rejecting them\n"
+	    "      --strict            stop at the first bad line\n"
+	    "      --max-errors N      stop after N bad lines (default: no limit)\n"
+	    "      --build-time TIME   snapshot build time (default: SOURCE_DATE_EPOCH\n"
+	    "                          or now)\n"
+	    "  -q, --quiet             no per-line reports, only the summary\n"
+	    "  -h, --help              this text\n"
+	    "\n"
+	    "Formats: plain (one address or prefix per line, '#' comments, defanged\n"
+	    "forms like 203.0.113[.]7), CSV with a header row (an address column and\n"
+	    "optional first_seen, last_seen, count, campaign, source, confidence,\n"
+	    "evidence), JSON Lines (objects with the same member names).\n"
+	    "Lines dated outside their campaign's window are rejected.\n"
+	    "Exit status: 0 written, 2 usage, 3 bad input, 4 write failure.\n");
 }
 
 struct import {
@@ -88,7 +90,7 @@ static int campaign_id(struct import *im, const char *name, uint16_t *id,
 			"window or advisory\n",
 			ferr.msg, name);
 	}
-	struct db_campaign_meta m = {d->name, d->title, d->advisory,
+	struct db_campaign_meta m = {d->name,	     d->title,	      d->advisory,
 				     d->remediation, d->window_start, d->window_end};
 	int rc = db_builder_campaign(im->b, &m, &im->def_ids[im->ndefs], err);
 	if (rc) {
@@ -101,8 +103,7 @@ static int campaign_id(struct import *im, const char *name, uint16_t *id,
 	return 0;
 }
 
-static bool outside_window(const struct campaign_def *d, uint32_t first,
-			   uint32_t last)
+static bool outside_window(const struct campaign_def *d, uint32_t first, uint32_t last)
 {
 	if (d->window_end && first && first > d->window_end)
 		return true;
@@ -117,24 +118,32 @@ struct file_stats {
 
 static int run(int argc, char **argv)
 {
-	enum { O_CAMPAIGNS = 256, O_FIRST, O_LAST, O_CONF, O_HOSTBITS, O_STRICT,
-	       O_MAXERR, O_BUILD };
+	enum {
+		O_CAMPAIGNS = 256,
+		O_FIRST,
+		O_LAST,
+		O_CONF,
+		O_HOSTBITS,
+		O_STRICT,
+		O_MAXERR,
+		O_BUILD
+	};
 	static const struct option opts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"format", required_argument, NULL, 'f'},
-		{"campaign", required_argument, NULL, 'c'},
-		{"source", required_argument, NULL, 's'},
-		{"campaigns", required_argument, NULL, O_CAMPAIGNS},
-		{"first-seen", required_argument, NULL, O_FIRST},
-		{"last-seen", required_argument, NULL, O_LAST},
-		{"confidence", required_argument, NULL, O_CONF},
-		{"allow-hostbits", no_argument, NULL, O_HOSTBITS},
-		{"strict", no_argument, NULL, O_STRICT},
-		{"max-errors", required_argument, NULL, O_MAXERR},
-		{"build-time", required_argument, NULL, O_BUILD},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"output", required_argument, NULL, 'o'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"campaign", required_argument, NULL, 'c'},
+	    {"source", required_argument, NULL, 's'},
+	    {"campaigns", required_argument, NULL, O_CAMPAIGNS},
+	    {"first-seen", required_argument, NULL, O_FIRST},
+	    {"last-seen", required_argument, NULL, O_LAST},
+	    {"confidence", required_argument, NULL, O_CONF},
+	    {"allow-hostbits", no_argument, NULL, O_HOSTBITS},
+	    {"strict", no_argument, NULL, O_STRICT},
+	    {"max-errors", required_argument, NULL, O_MAXERR},
+	    {"build-time", required_argument, NULL, O_BUILD},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *output = NULL, *campaign = NULL, *source = NULL;
 	int fmt = LIST_AUTO;
@@ -148,16 +157,26 @@ static int run(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:f:c:s:qh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'o': output = optarg; break;
+		case 'o':
+			output = optarg;
+			break;
 		case 'f':
 			if ((fmt = list_format_parse(optarg)) < 0) {
-				cli_error(CMD, "unknown format '%s' (plain, csv, jsonl, auto)", optarg);
+				cli_error(CMD,
+					  "unknown format '%s' (plain, csv, jsonl, auto)",
+					  optarg);
 				return EXIT_USAGE;
 			}
 			break;
-		case 'c': campaign = optarg; break;
-		case 's': source = optarg; break;
-		case O_CAMPAIGNS: im.campaign_dir = optarg; break;
+		case 'c':
+			campaign = optarg;
+			break;
+		case 's':
+			source = optarg;
+			break;
+		case O_CAMPAIGNS:
+			im.campaign_dir = optarg;
+			break;
 		case O_FIRST:
 			if (!cli_parse_time(CMD, "--first-seen", optarg, &first))
 				return EXIT_USAGE;
@@ -168,12 +187,18 @@ static int run(int argc, char **argv)
 			break;
 		case O_CONF:
 			if (db_confidence_parse(optarg, strlen(optarg), &confidence)) {
-				cli_error(CMD, "--confidence '%s': use low, medium or high", optarg);
+				cli_error(CMD,
+					  "--confidence '%s': use low, medium or high",
+					  optarg);
 				return EXIT_USAGE;
 			}
 			break;
-		case O_HOSTBITS: flags |= LIST_ALLOW_HOSTBITS; break;
-		case O_STRICT: strict = true; break;
+		case O_HOSTBITS:
+			flags |= LIST_ALLOW_HOSTBITS;
+			break;
+		case O_STRICT:
+			strict = true;
+			break;
 		case O_MAXERR:
 			if (!cli_parse_u64(CMD, "--max-errors", optarg, &max_errors))
 				return EXIT_USAGE;
@@ -182,14 +207,20 @@ static int run(int argc, char **argv)
 			if (!cli_parse_time(CMD, "--build-time", optarg, &build))
 				return EXIT_USAGE;
 			break;
-		case 'q': im.quiet = true; break;
-		case 'h': help(stdout); return EXIT_OK;
-		default: help(stderr); return EXIT_USAGE;
+		case 'q':
+			im.quiet = true;
+			break;
+		case 'h':
+			help(stdout);
+			return EXIT_OK;
+		default:
+			help(stderr);
+			return EXIT_USAGE;
 		}
 	}
 	if (!output || optind >= argc) {
-		cli_error(CMD, "%s", !output ? "no output file (-o OUT.sdb)"
-					     : "no list to import");
+		cli_error(CMD, "%s",
+			  !output ? "no output file (-o OUT.sdb)" : "no list to import");
 		help(stderr);
 		return EXIT_USAGE;
 	}
@@ -218,7 +249,7 @@ static int run(int argc, char **argv)
 		}
 		char *pathcopy = strdup(path);
 		const char *default_source =
-			source ? source : (pathcopy ? basename(pathcopy) : path);
+		    source ? source : (pathcopy ? basename(pathcopy) : path);
 		struct file_stats fs = {0};
 		struct list_entry e;
 		int rc;
@@ -233,11 +264,12 @@ static int run(int argc, char **argv)
 			const struct campaign_def *def = NULL;
 			if (rc == LIST_ENTRY && !cname) {
 				rc = LIST_BAD_LINE;
-				sd_error_set(&err, SD_EPARSE,
-					     "%s:%llu: no campaign (add a campaign column or "
-					     "use --campaign)",
-					     io_name(list_source(lr)),
-					     (unsigned long long)io_lineno(list_source(lr)));
+				sd_error_set(
+				    &err, SD_EPARSE,
+				    "%s:%llu: no campaign (add a campaign column or "
+				    "use --campaign)",
+				    io_name(list_source(lr)),
+				    (unsigned long long)io_lineno(list_source(lr)));
 			}
 			if (rc == LIST_ENTRY) {
 				struct sd_error cerr = {0};
@@ -256,24 +288,31 @@ static int run(int argc, char **argv)
 				l = f;
 			if (rc == LIST_ENTRY && f && l && l < f) {
 				rc = LIST_BAD_LINE;
-				sd_error_set(&err, SD_ERANGE, "%s:%llu: last_seen is before first_seen",
-					     io_name(list_source(lr)),
-					     (unsigned long long)io_lineno(list_source(lr)));
+				sd_error_set(
+				    &err, SD_ERANGE,
+				    "%s:%llu: last_seen is before first_seen",
+				    io_name(list_source(lr)),
+				    (unsigned long long)io_lineno(list_source(lr)));
 			}
 			if (rc == LIST_ENTRY && outside_window(def, f, l)) {
 				rc = LIST_BAD_LINE;
-				sd_error_set(&err, SD_ERANGE,
-					     "%s:%llu: dated outside the window of campaign '%s'",
-					     io_name(list_source(lr)),
-					     (unsigned long long)io_lineno(list_source(lr)), cname);
+				sd_error_set(
+				    &err, SD_ERANGE,
+				    "%s:%llu: dated outside the window of campaign '%s'",
+				    io_name(list_source(lr)),
+				    (unsigned long long)io_lineno(list_source(lr)),
+				    cname);
 			}
 			if (rc == LIST_BAD_LINE) {
 				fs.rejected++;
 				if (!im.quiet || strict)
 					fprintf(stderr, "%s\n", err.msg);
 				if (strict || total.rejected + fs.rejected > max_errors) {
-					cli_error(CMD, strict ? "stopping at the first bad line (--strict)"
-							      : "stopping: more than %llu bad lines (--max-errors)",
+					cli_error(CMD,
+						  strict ? "stopping at the first bad "
+							   "line (--strict)"
+							 : "stopping: more than %llu bad "
+							   "lines (--max-errors)",
 						  (unsigned long long)max_errors);
 					status = EXIT_DATA;
 					break;
@@ -294,13 +333,16 @@ static int run(int argc, char **argv)
 			const char *srcname = e.source ? e.source : default_source;
 			uint32_t set;
 			struct db_sighting s = {
-				.first_seen = f, .last_seen = l, .count = e.count,
-				.campaign = cid,
-				.evidence = (uint8_t)(DB_EV_LIST | e.evidence),
-				.confidence = e.confidence ? e.confidence : confidence,
+			    .first_seen = f,
+			    .last_seen = l,
+			    .count = e.count,
+			    .campaign = cid,
+			    .evidence = (uint8_t)(DB_EV_LIST | e.evidence),
+			    .confidence = e.confidence ? e.confidence : confidence,
 			};
 			if (db_builder_sourceset(im.b, &srcname, 1, &set, &err) ||
-			    (s.sources = set, db_builder_add(im.b, &e.prefix, &s, &err))) {
+			    (s.sources = set,
+			     db_builder_add(im.b, &e.prefix, &s, &err))) {
 				cli_error(CMD, "%s", err.msg);
 				status = cli_exit_for(err.code);
 				break;
@@ -312,7 +354,8 @@ static int run(int argc, char **argv)
 			else
 				fs.accepted++;
 			if ((fs.accepted & 0xffff) == 0)
-				cli_progress_update(&prog, "%s: %llu lines accepted", path,
+				cli_progress_update(&prog, "%s: %llu lines accepted",
+						    path,
 						    (unsigned long long)fs.accepted);
 		}
 		cli_progress_done(&prog);
@@ -333,10 +376,12 @@ static int run(int argc, char **argv)
 	if (status == EXIT_OK) {
 		if (db_builder_write(im.b, output, cli_build_time(build), &err)) {
 			cli_error(CMD, "%s", err.msg);
-			status = cli_exit_for(err.code) == EXIT_DATA ? EXIT_FAIL
-								     : cli_exit_for(err.code);
+			status = cli_exit_for(err.code) == EXIT_DATA
+				     ? EXIT_FAIL
+				     : cli_exit_for(err.code);
 		} else if (argc - optind > 1) {
-			fprintf(stderr, "total: %llu accepted, %llu rejected, %llu duplicate\n",
+			fprintf(stderr,
+				"total: %llu accepted, %llu rejected, %llu duplicate\n",
 				(unsigned long long)total.accepted,
 				(unsigned long long)total.rejected,
 				(unsigned long long)total.duplicate);
@@ -351,5 +396,4 @@ out:
 }
 
 const struct cli_command cli_cmd_import = {
-	"import", "build a snapshot from published lists of impacted addresses",
-	run};
+    "import", "build a snapshot from published lists of impacted addresses", run};

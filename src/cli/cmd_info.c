@@ -60,18 +60,24 @@ static int tally(const struct db_entry *e, void *p)
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	bool json = false;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'j': json = true; break;
-		case 'h': help(stdout); return EXIT_OK;
-		default: help(stderr); return EXIT_USAGE;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			help(stdout);
+			return EXIT_OK;
+		default:
+			help(stderr);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind != argc - 1) {
@@ -107,8 +113,10 @@ static int run(int argc, char **argv)
 	json_t *camps = json_array();
 	for (uint32_t i = 0; i < nc; i++) {
 		json_t *co = report_campaign(db, i);
-		json_object_set_new(co, "entries", json_integer((json_int_t)st.c[i].entries));
-		json_object_set_new(co, "total_count", json_integer((json_int_t)st.c[i].count));
+		json_object_set_new(co, "entries",
+				    json_integer((json_int_t)st.c[i].entries));
+		json_object_set_new(co, "total_count",
+				    json_integer((json_int_t)st.c[i].count));
 		json_object_set_new(co, "first_seen", report_time(st.c[i].first));
 		json_object_set_new(co, "last_seen", report_time(st.c[i].last));
 		json_array_append_new(camps, co);
@@ -121,25 +129,28 @@ static int run(int argc, char **argv)
 	} else {
 		printf("snapshot:   %s (format 1, %llu bytes, valid)\n", argv[optind],
 		       (unsigned long long)db_file_size(db));
-		printf("built:      %s\n", json_string_value(json_object_get(o, "built")));
-		printf("entries:    %llu (IPv4: %llu addresses, %llu prefixes; "
-		       "IPv6: %llu addresses, %llu prefixes)\n",
-		       (unsigned long long)db_entry_count(db),
-		       (unsigned long long)st.v4_hosts, (unsigned long long)st.v4_prefixes,
-		       (unsigned long long)st.v6_hosts, (unsigned long long)st.v6_prefixes);
+		printf("built:      %s\n",
+		       json_string_value(json_object_get(o, "built")));
+		printf(
+		    "entries:    %llu (IPv4: %llu addresses, %llu prefixes; "
+		    "IPv6: %llu addresses, %llu prefixes)\n",
+		    (unsigned long long)db_entry_count(db),
+		    (unsigned long long)st.v4_hosts, (unsigned long long)st.v4_prefixes,
+		    (unsigned long long)st.v6_hosts, (unsigned long long)st.v6_prefixes);
 		for (uint32_t i = 0; i < nc; i++) {
 			struct db_campaign dc;
 			db_campaign_get(db, i, &dc);
 			char ws[SD_TIME_STRLEN], we[SD_TIME_STRLEN], f[SD_TIME_STRLEN],
-				l[SD_TIME_STRLEN];
+			    l[SD_TIME_STRLEN];
 			sd_time_format(dc.window_start, ws, sizeof(ws));
 			sd_time_format(dc.window_end, we, sizeof(we));
 			sd_time_format(st.c[i].first, f, sizeof(f));
 			sd_time_format(st.c[i].last, l, sizeof(l));
 			printf("campaign:   %s%s%s%s\n", dc.name, *dc.title ? " — " : "",
 			       dc.title, "");
-			printf("  window:   %s .. %s\n", *ws ? ws : "open", *we ? we : "open");
-			printf("  entries:  %llu, sighted %llu times", 
+			printf("  window:   %s .. %s\n", *ws ? ws : "open",
+			       *we ? we : "open");
+			printf("  entries:  %llu, sighted %llu times",
 			       (unsigned long long)st.c[i].entries,
 			       (unsigned long long)st.c[i].count);
 			if (*f)
@@ -156,4 +167,4 @@ static int run(int argc, char **argv)
 }
 
 const struct cli_command cli_cmd_info = {
-	"info", "validate a snapshot and describe its contents", run};
+    "info", "validate a snapshot and describe its contents", run};

@@ -10,28 +10,29 @@
 
 static void help(FILE *out)
 {
-	fprintf(out,
-		"usage: sighted merge [options] -o OUT.sdb IN.sdb...\n"
-		"\n"
-		"Combines snapshots: identical keys are joined per campaign (earliest\n"
-		"first seen, latest last seen, summed count, union of evidence and\n"
-		"sources). Associative and commutative: shards can be merged in any\n"
-		"order and grouping with the same result.\n"
-		"\n"
-		"  -o, --output FILE      snapshot to write (atomically)\n"
-		"      --build-time TIME  build time (default: the latest of the inputs)\n"
-		"  -h, --help             this text\n"
-		"Exit status: 0 written, 2 usage, 3 unreadable or corrupt input, 4 write\n"
-		"failure.\n");
+	fprintf(
+	    out,
+	    "usage: sighted merge [options] -o OUT.sdb IN.sdb...\n"
+	    "\n"
+	    "Combines snapshots: identical keys are joined per campaign (earliest\n"
+	    "first seen, latest last seen, summed count, union of evidence and\n"
+	    "sources). Associative and commutative: shards can be merged in any\n"
+	    "order and grouping with the same result.\n"
+	    "\n"
+	    "  -o, --output FILE      snapshot to write (atomically)\n"
+	    "      --build-time TIME  build time (default: the latest of the inputs)\n"
+	    "  -h, --help             this text\n"
+	    "Exit status: 0 written, 2 usage, 3 unreadable or corrupt input, 4 write\n"
+	    "failure.\n");
 }
 
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"build-time", required_argument, NULL, 'B'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"output", required_argument, NULL, 'o'},
+	    {"build-time", required_argument, NULL, 'B'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *output = NULL;
 	uint32_t build = 0;
@@ -39,18 +40,25 @@ static int run(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'o': output = optarg; break;
+		case 'o':
+			output = optarg;
+			break;
 		case 'B':
 			if (!cli_parse_time(CMD, "--build-time", optarg, &build))
 				return EXIT_USAGE;
 			break;
-		case 'h': help(stdout); return EXIT_OK;
-		default: help(stderr); return EXIT_USAGE;
+		case 'h':
+			help(stdout);
+			return EXIT_OK;
+		default:
+			help(stderr);
+			return EXIT_USAGE;
 		}
 	}
 	if (!output || optind >= argc) {
-		cli_error(CMD, "%s", !output ? "no output file (-o OUT.sdb)"
-					     : "no snapshot to merge");
+		cli_error(CMD, "%s",
+			  !output ? "no output file (-o OUT.sdb)"
+				  : "no snapshot to merge");
 		help(stderr);
 		return EXIT_USAGE;
 	}
@@ -87,4 +95,4 @@ static int run(int argc, char **argv)
 }
 
 const struct cli_command cli_cmd_merge = {
-	"merge", "combine snapshots (associative and commutative)", run};
+    "merge", "combine snapshots (associative and commutative)", run};

@@ -8,13 +8,11 @@
 #include "core/error.h"
 
 static const struct cli_command *const commands[] = {
-	&cli_cmd_import, &cli_cmd_check, &cli_cmd_merge, &cli_cmd_info,
-	&cli_cmd_indicators,
-	&cli_cmd_correlate,
-	&cli_cmd_records,
-	&cli_cmd_serve,
-	&cli_cmd_export,
-	NULL,
+    &cli_cmd_import,	 &cli_cmd_check,
+    &cli_cmd_merge,	 &cli_cmd_info,
+    &cli_cmd_indicators, &cli_cmd_correlate,
+    &cli_cmd_records,	 &cli_cmd_serve,
+    &cli_cmd_export,	 NULL,
 };
 
 const char *cli_default_db(void)
@@ -26,10 +24,13 @@ const char *cli_default_db(void)
 int cli_exit_for(int code)
 {
 	switch (code) {
-	case SD_OK: return EXIT_OK;
-	case SD_EUSAGE: return EXIT_USAGE;
+	case SD_OK:
+		return EXIT_OK;
+	case SD_EUSAGE:
+		return EXIT_USAGE;
 	case SD_ENOMEM:
-	case SD_EIO: return EXIT_FAIL;
+	case SD_EIO:
+		return EXIT_FAIL;
 	}
 	return EXIT_DATA;
 }
@@ -44,7 +45,10 @@ void cli_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 }
 
-bool cli_stderr_is_tty(void) { return isatty(STDERR_FILENO); }
+bool cli_stderr_is_tty(void)
+{
+	return isatty(STDERR_FILENO);
+}
 
 static void usage(FILE *out)
 {
@@ -57,13 +61,12 @@ static void usage(FILE *out)
 		"commands:\n");
 	for (size_t i = 0; commands[i]; i++)
 		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
-	fprintf(out,
-		"\n"
-		"Run 'sighted <command> --help' for a command's options.\n"
-		"  --version  print the version\n"
-		"  --help     this text\n"
-		"Exit status: 0 ok (check: listed), 1 not listed, 2 usage,\n"
-		"3 bad or corrupt input, 4 failure (write error, out of memory).\n");
+	fprintf(out, "\n"
+		     "Run 'sighted <command> --help' for a command's options.\n"
+		     "  --version  print the version\n"
+		     "  --help     this text\n"
+		     "Exit status: 0 ok (check: listed), 1 not listed, 2 usage,\n"
+		     "3 bad or corrupt input, 4 failure (write error, out of memory).\n");
 }
 
 int main(int argc, char **argv)

@@ -9,8 +9,7 @@
 #include "cli/cli.h"
 #include "core/timeutil.h"
 
-bool cli_parse_time(const char *cmd, const char *opt, const char *val,
-		    uint32_t *out)
+bool cli_parse_time(const char *cmd, const char *opt, const char *val, uint32_t *out)
 {
 	const char *why;
 	if (sd_time_parse32(val, strlen(val), out, &why)) {
@@ -20,8 +19,7 @@ bool cli_parse_time(const char *cmd, const char *opt, const char *val,
 	return true;
 }
 
-bool cli_parse_u64(const char *cmd, const char *opt, const char *val,
-		   uint64_t *out)
+bool cli_parse_u64(const char *cmd, const char *opt, const char *val, uint64_t *out)
 {
 	char *end;
 	if (!*val || *val == '-') {

@@ -7,10 +7,8 @@
 
 /* Parses a time option value into epoch seconds; prints an error naming
  * the option on failure. */
-bool cli_parse_time(const char *cmd, const char *opt, const char *val,
-		    uint32_t *out);
-bool cli_parse_u64(const char *cmd, const char *opt, const char *val,
-		   uint64_t *out);
+bool cli_parse_time(const char *cmd, const char *opt, const char *val, uint32_t *out);
+bool cli_parse_u64(const char *cmd, const char *opt, const char *val, uint64_t *out);
 /* Build time for a new snapshot: --build-time, else SOURCE_DATE_EPOCH
  * (reproducible builds), else now. */
 uint64_t cli_build_time(uint32_t option);
@@ -24,7 +22,7 @@ struct cli_progress {
 };
 void cli_progress_init(struct cli_progress *p);
 void cli_progress_update(struct cli_progress *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void cli_progress_done(struct cli_progress *p);
 
 #endif

@@ -3,13 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-int sd_atomic_open(struct sd_atomic_file *af, const char *path,
-		   struct sd_error *err)
+int sd_atomic_open(struct sd_atomic_file *af, const char *path, struct sd_error *err)
 {
 	memset(af, 0, sizeof(*af));
 	af->path = strdup(path);
@@ -38,8 +37,7 @@ int sd_atomic_open(struct sd_atomic_file *af, const char *path,
 		free(af->tmp_path);
 		af->tmp_path = NULL;
 		sd_atomic_abort(af);
-		return sd_error_errno(err, e, "%s: cannot create temporary file",
-				      path);
+		return sd_error_errno(err, e, "%s: cannot create temporary file", path);
 	}
 	/* mkstemp makes 0600; a published snapshot or export is world-readable
 	 * like any file the user would have written with a shell redirect. */

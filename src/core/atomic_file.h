@@ -14,8 +14,7 @@ struct sd_atomic_file {
 	char *tmp_path;
 };
 
-int sd_atomic_open(struct sd_atomic_file *af, const char *path,
-		   struct sd_error *err);
+int sd_atomic_open(struct sd_atomic_file *af, const char *path, struct sd_error *err);
 /* Flushes, fsyncs and renames. Reports a write error that fwrite hid. */
 int sd_atomic_commit(struct sd_atomic_file *af, struct sd_error *err);
 /* Removes the temporary file; safe after commit or a failed open. */

@@ -4,12 +4,11 @@
 
 static bool is_space(char c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
-	       c == '\f';
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
 
-long sd_csv_split(char *buf, size_t len, char sep, struct sd_field *fields,
-		  size_t max, const char **why)
+long sd_csv_split(char *buf, size_t len, char sep, struct sd_field *fields, size_t max,
+		  const char **why)
 {
 	size_t i = 0, nf = 0;
 	for (;;) {
@@ -21,7 +20,8 @@ long sd_csv_split(char *buf, size_t len, char sep, struct sd_field *fields,
 		char *start;
 		size_t flen;
 		if (j < len && buf[j] == '"') {
-			size_t r = j + 1, w = j + 1;
+			size_t r = j + 1;
+			size_t w = r;
 			for (;;) {
 				if (r >= len) {
 					*why = "unterminated quoted field";

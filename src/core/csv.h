@@ -16,8 +16,8 @@ struct sd_field {
 /* Splits buf[0..len) on sep. Returns the number of fields (which may be
  * more than max: only max are stored), or -1 with *why set for an
  * unterminated quote or junk after a closing quote. */
-long sd_csv_split(char *buf, size_t len, char sep, struct sd_field *fields,
-		  size_t max, const char **why);
+long sd_csv_split(char *buf, size_t len, char sep, struct sd_field *fields, size_t max,
+		  const char **why);
 
 /* Trims ASCII whitespace from both ends of a field. */
 void sd_field_trim(struct sd_field *f);

@@ -20,7 +20,7 @@ enum sd_err {
 	SD_EFORMAT = -1009,   /* unknown or undetectable input format */
 	SD_ENOTFOUND = -1010, /* named thing (campaign, column) absent */
 	SD_ECHECKSUM = -1011, /* snapshot checksum mismatch */
-	SD_EIO = -1012,       /* I/O failed in a library (gzip, zstd) */
+	SD_EIO = -1012,	      /* I/O failed in a library (gzip, zstd) */
 };
 
 /* Detailed error: a code plus a human sentence saying what and where. */
@@ -34,11 +34,11 @@ const char *sd_strerror(int code);
 /* Records code and a printf-style message; returns code so callers can write
  * `return sd_error_set(err, SD_EPARSE, "...")`. err may be NULL. */
 int sd_error_set(struct sd_error *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Like sd_error_set with code -errno and the system's text appended. */
 int sd_error_errno(struct sd_error *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 void sd_error_clear(struct sd_error *err);
 

@@ -8,7 +8,7 @@
 
 struct sd_intern {
 	uint32_t *slots;   /* id + 1, or 0 for empty; open addressing */
-	size_t nslots;     /* power of two */
+	size_t nslots;	   /* power of two */
 	uint64_t *offsets; /* id -> offset in pool */
 	uint32_t *lengths;
 	uint32_t count, cap;
@@ -41,8 +41,8 @@ void sd_intern_free(struct sd_intern *in)
 	free(in);
 }
 
-static size_t probe(const struct sd_intern *in, const void *data, size_t len,
-		    uint64_t h, int *found)
+static size_t probe(const struct sd_intern *in, const void *data, size_t len, uint64_t h,
+		    int *found)
 {
 	size_t mask = in->nslots - 1, i = (size_t)h & mask;
 	for (;;) {
@@ -68,8 +68,7 @@ static int grow_slots(struct sd_intern *in)
 	if (!slots)
 		return SD_ENOMEM;
 	for (uint32_t id = 0; id < in->count; id++) {
-		uint64_t h = XXH3_64bits(in->pool + in->offsets[id],
-					 in->lengths[id]);
+		uint64_t h = XXH3_64bits(in->pool + in->offsets[id], in->lengths[id]);
 		size_t i = (size_t)h & (n - 1);
 		while (slots[i])
 			i = (i + 1) & (n - 1);
@@ -81,8 +80,7 @@ static int grow_slots(struct sd_intern *in)
 	return 0;
 }
 
-int sd_intern_put(struct sd_intern *in, const void *data, size_t len,
-		  uint32_t *id)
+int sd_intern_put(struct sd_intern *in, const void *data, size_t len, uint32_t *id)
 {
 	int found;
 	uint64_t h = XXH3_64bits(data, len);
@@ -128,8 +126,7 @@ int sd_intern_put(struct sd_intern *in, const void *data, size_t len,
 	return 0;
 }
 
-int sd_intern_find(const struct sd_intern *in, const void *data, size_t len,
-		   uint32_t *id)
+int sd_intern_find(const struct sd_intern *in, const void *data, size_t len, uint32_t *id)
 {
 	int found;
 	size_t i = probe(in, data, len, XXH3_64bits(data, len), &found);
@@ -139,10 +136,12 @@ int sd_intern_find(const struct sd_intern *in, const void *data, size_t len,
 	return 0;
 }
 
-uint32_t sd_intern_count(const struct sd_intern *in) { return in->count; }
+uint32_t sd_intern_count(const struct sd_intern *in)
+{
+	return in->count;
+}
 
-const void *sd_intern_get(const struct sd_intern *in, uint32_t id,
-			  size_t *len)
+const void *sd_intern_get(const struct sd_intern *in, uint32_t id, size_t *len)
 {
 	if (id >= in->count)
 		return NULL;

@@ -13,14 +13,12 @@ struct sd_intern;
 struct sd_intern *sd_intern_new(void);
 void sd_intern_free(struct sd_intern *in);
 /* Returns 0 and sets *id, or SD_ENOMEM / SD_ELIMIT (more than 2^32-2). */
-int sd_intern_put(struct sd_intern *in, const void *data, size_t len,
-		  uint32_t *id);
+int sd_intern_put(struct sd_intern *in, const void *data, size_t len, uint32_t *id);
 /* Returns 0 and sets *id if present, SD_ENOTFOUND otherwise. */
 int sd_intern_find(const struct sd_intern *in, const void *data, size_t len,
 		   uint32_t *id);
 uint32_t sd_intern_count(const struct sd_intern *in);
 /* Bytes of id; valid until the next put. */
-const void *sd_intern_get(const struct sd_intern *in, uint32_t id,
-			  size_t *len);
+const void *sd_intern_get(const struct sd_intern *in, uint32_t id, size_t *len);
 
 #endif

@@ -9,10 +9,10 @@ struct repl {
 };
 
 static const struct repl repls[] = {
-	{"[://]", "://"}, {"[:]", ":"},	  {"[.]", "."},	  {"(.)", "."},
-	{"{.}", "."},	  {"[dot]", "."}, {"(dot)", "."}, {"\\.", "."},
-	{"[@]", "@"},	  {"[at]", "@"},  {"hxxps", "https"}, {"hxxp", "http"},
-	{"h**ps", "https"}, {"h**p", "http"}, {"fxp", "ftp"},
+    {"[://]", "://"},	{"[:]", ":"},	  {"[.]", "."},	      {"(.)", "."},
+    {"{.}", "."},	{"[dot]", "."},	  {"(dot)", "."},     {"\\.", "."},
+    {"[@]", "@"},	{"[at]", "@"},	  {"hxxps", "https"}, {"hxxp", "http"},
+    {"h**ps", "https"}, {"h**p", "http"}, {"fxp", "ftp"},
 };
 
 long sd_refang(const char *s, size_t n, char *out, size_t size)

@@ -18,8 +18,7 @@ int64_t sd_days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
-static bool digits(const char *s, size_t n, size_t at, size_t count,
-		   unsigned *out)
+static bool digits(const char *s, size_t n, size_t at, size_t count, unsigned *out)
 {
 	if (at + count > n)
 		return false;
@@ -74,13 +73,12 @@ int sd_time_parse(const char *s, size_t n, int64_t *out, const char **why)
 	unsigned y, mo, d, h = 0, mi = 0, sec = 0;
 	if (n < 10 || s[4] != '-')
 		return parse_epoch(s, n, out, why);
-	if (!digits(s, n, 0, 4, &y) || !digits(s, n, 5, 2, &mo) ||
-	    s[7] != '-' || !digits(s, n, 8, 2, &d)) {
+	if (!digits(s, n, 0, 4, &y) || !digits(s, n, 5, 2, &mo) || s[7] != '-' ||
+	    !digits(s, n, 8, 2, &d)) {
 		*why = "date is not YYYY-MM-DD";
 		return SD_EPARSE;
 	}
-	static const unsigned mdays[] = {31, 29, 31, 30, 31, 30,
-					 31, 31, 30, 31, 30, 31};
+	static const unsigned mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
 	    (mo == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400)))) {
 		*why = "no such calendar date";
@@ -89,8 +87,8 @@ int sd_time_parse(const char *s, size_t n, int64_t *out, const char **why)
 	size_t i = 10;
 	int64_t offset = 0;
 	if (i < n && (s[i] == 'T' || s[i] == ' ')) {
-		if (!digits(s, n, i + 1, 2, &h) || i + 3 >= n ||
-		    s[i + 3] != ':' || !digits(s, n, i + 4, 2, &mi)) {
+		if (!digits(s, n, i + 1, 2, &h) || i + 3 >= n || s[i + 3] != ':' ||
+		    !digits(s, n, i + 4, 2, &mi)) {
 			*why = "time of day is not HH:MM[:SS]";
 			return SD_EPARSE;
 		}

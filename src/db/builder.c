@@ -28,7 +28,7 @@ struct campaign {
 struct db_builder {
 	struct sd_intern *strings;
 	struct sd_intern *names; /* campaign name -> campaign id */
-	struct sd_intern *sets;  /* sorted string-id arrays */
+	struct sd_intern *sets;	 /* sorted string-id arrays */
 	struct campaign *campaigns;
 	size_t ncampaigns, cap_campaigns;
 	struct item *items;
@@ -65,7 +65,10 @@ void db_builder_free(struct db_builder *b)
 	free(b);
 }
 
-uint64_t db_builder_pending(const struct db_builder *b) { return b->nitems; }
+uint64_t db_builder_pending(const struct db_builder *b)
+{
+	return b->nitems;
+}
 
 static int put_string(struct db_builder *b, const char *s, uint32_t *id,
 		      struct sd_error *err)
@@ -73,15 +76,14 @@ static int put_string(struct db_builder *b, const char *s, uint32_t *id,
 	size_t n = s ? strlen(s) : 0;
 	if (n > SD_MAX_STRING)
 		return sd_error_set(err, SD_ELIMIT,
-				    "string of %zu bytes exceeds SD_MAX_STRING (%d)",
-				    n, SD_MAX_STRING);
+				    "string of %zu bytes exceeds SD_MAX_STRING (%d)", n,
+				    SD_MAX_STRING);
 	if (sd_intern_put(b->strings, s ? s : "", n, id))
 		return sd_error_set(err, SD_ENOMEM, "out of memory interning strings");
 	return 0;
 }
 
-static const char *string_of(const struct db_builder *b, uint32_t id,
-			     size_t *len)
+static const char *string_of(const struct db_builder *b, uint32_t id, size_t *len)
 {
 	return sd_intern_get(b->strings, id, len);
 }
@@ -118,10 +120,9 @@ int db_builder_campaign(struct db_builder *b, const struct db_campaign_meta *m,
 		o->advisory = pick_text(b, o->advisory, c.advisory);
 		o->remediation = pick_text(b, o->remediation, c.remediation);
 		/* widest window; 0 means open on that side */
-		o->window_start = (!o->window_start || !c.window_start)
-					  ? 0
-				  : o->window_start < c.window_start ? o->window_start
-								     : c.window_start;
+		o->window_start = (!o->window_start || !c.window_start) ? 0
+				  : o->window_start < c.window_start	? o->window_start
+									: c.window_start;
 		o->window_end = (!o->window_end || !c.window_end) ? 0
 				: o->window_end > c.window_end	  ? o->window_end
 								  : c.window_end;
@@ -176,8 +177,8 @@ static size_t sort_unique_labels(struct db_builder *b, uint32_t *ids, size_t n)
 	return k;
 }
 
-static int intern_set(struct db_builder *b, uint32_t *ids, size_t n,
-		      uint32_t *set, struct sd_error *err)
+static int intern_set(struct db_builder *b, uint32_t *ids, size_t n, uint32_t *set,
+		      struct sd_error *err)
 {
 	size_t k = sort_unique_labels(b, ids, n);
 	if (k > SD_MAX_SOURCES_PER_SET)
@@ -190,8 +191,8 @@ static int intern_set(struct db_builder *b, uint32_t *ids, size_t n,
 	return 0;
 }
 
-int db_builder_sourceset(struct db_builder *b, const char *const *names,
-			 size_t n, uint32_t *set, struct sd_error *err)
+int db_builder_sourceset(struct db_builder *b, const char *const *names, size_t n,
+			 uint32_t *set, struct sd_error *err)
 {
 	if (n > SD_MAX_SOURCES_PER_SET)
 		return sd_error_set(err, SD_ELIMIT,
@@ -248,8 +249,7 @@ int db_builder_add(struct db_builder *b, const struct net_prefix *p,
 		return sd_error_set(err, SD_ENOTFOUND, "unknown source set %u",
 				    s->sources);
 	if (p->len > 128 || net_addr_has_hostbits(&p->addr, p->len))
-		return sd_error_set(err, SD_EHOSTBITS,
-				    "prefix has host bits set");
+		return sd_error_set(err, SD_EHOSTBITS, "prefix has host bits set");
 	if (b->nitems >= SD_MAX_ENTRIES)
 		return sd_error_set(err, SD_ELIMIT,
 				    "more than SD_MAX_ENTRIES (%u) sightings",
@@ -290,8 +290,7 @@ int db_builder_add(struct db_builder *b, const struct net_prefix *p,
 
 static bool item_is_v4(const struct item *it)
 {
-	return it->plen >= 96 && it->hi == 0 &&
-	       (it->lo >> 32) == 0xffffu;
+	return it->plen >= 96 && it->hi == 0 && (it->lo >> 32) == 0xffffu;
 }
 
 struct sortpair {
@@ -368,7 +367,7 @@ static int u32_push(struct u32vec *v, uint32_t x)
 
 struct out_table {
 	struct db_table_rec rec;
-	void *keys;                 /* uint32_t[] or uint64_t[2][] */
+	void *keys; /* uint32_t[] or uint64_t[2][] */
 	struct db_value_rec *values;
 	uint32_t *index;
 	size_t n;
@@ -404,8 +403,8 @@ static int cmp_item_campaign(const void *x, const void *y, void *ctx)
 
 /* Folds the items of one key (group[0..n), all same plen and address) into
  * one value record, combining per campaign. */
-static int fold_group(struct db_builder *b, struct assembly *as,
-		      struct item *group, size_t n, struct db_value_rec *out)
+static int fold_group(struct db_builder *b, struct assembly *as, struct item *group,
+		      size_t n, struct db_value_rec *out)
 {
 	if (n > 1)
 		qsort_r(group, n, sizeof(*group), cmp_item_campaign, as->campaign_rank);
@@ -413,11 +412,16 @@ static int fold_group(struct db_builder *b, struct assembly *as,
 	for (size_t i = 0; i < n; i++) {
 		if (k && group[k - 1].campaign == group[i].campaign) {
 			struct item *into = &group[k - 1];
-			struct db_sighting x = {into->first, into->last, into->count,
-						0, into->evidence, into->confidence, 0};
-			struct db_sighting y = {group[i].first, group[i].last,
-						group[i].count, 0, group[i].evidence,
-						group[i].confidence, 0};
+			struct db_sighting x = {
+			    into->first,      into->last, into->count, 0, into->evidence,
+			    into->confidence, 0};
+			struct db_sighting y = {group[i].first,
+						group[i].last,
+						group[i].count,
+						0,
+						group[i].evidence,
+						group[i].confidence,
+						0};
 			db_sighting_combine(&x, &y);
 			into->first = x.first_seen;
 			into->last = x.last_seen;
@@ -433,8 +437,8 @@ static int fold_group(struct db_builder *b, struct assembly *as,
 	}
 	struct db_sighting agg = {0};
 	for (size_t i = 0; i < k; i++) {
-		struct db_sighting y = {group[i].first, group[i].last,
-					group[i].count, 0, 0, 0, 0};
+		struct db_sighting y = {
+		    group[i].first, group[i].last, group[i].count, 0, 0, 0, 0};
 		db_sighting_combine(&agg, &y);
 	}
 	out->first_seen = agg.first_seen;
@@ -451,18 +455,15 @@ static int fold_group(struct db_builder *b, struct assembly *as,
 		return SD_ENOMEM;
 	for (size_t i = 0; i < k; i++) {
 		uint32_t a;
-		if (attr_id(as, &group[i], &a) ||
-		    u32_push(&as->multi, group[i].first) ||
+		if (attr_id(as, &group[i], &a) || u32_push(&as->multi, group[i].first) ||
 		    u32_push(&as->multi, group[i].last) ||
-		    u32_push(&as->multi, group[i].count) ||
-		    u32_push(&as->multi, a))
+		    u32_push(&as->multi, group[i].count) || u32_push(&as->multi, a))
 			return SD_ENOMEM;
 	}
 	return 0;
 }
 
-static int table_begin(struct assembly *as, uint8_t kind, uint8_t plen,
-		       size_t max)
+static int table_begin(struct assembly *as, uint8_t kind, uint8_t plen, size_t max)
 {
 	struct out_table *t = &as->tables[as->ntables];
 	memset(t, 0, sizeof(*t));
@@ -529,7 +530,8 @@ static int assemble_class(struct db_builder *b, struct assembly *as,
 		while (i < end) {
 			if (i + ASSEMBLE_PREFETCH < n) {
 				const char *ahead =
-					(const char *)&b->items[order[i + ASSEMBLE_PREFETCH].idx];
+				    (const char *)&b
+					->items[order[i + ASSEMBLE_PREFETCH].idx];
 				__builtin_prefetch(ahead);
 				__builtin_prefetch(ahead + sizeof(struct item) - 1);
 			}
@@ -595,22 +597,20 @@ static void w_align(struct writer *w)
 	w_bytes(w, zeros, pad);
 }
 
-static void begin_section(struct writer *w, struct db_header *h,
-			  enum db_section type)
+static void begin_section(struct writer *w, struct db_header *h, enum db_section type)
 {
 	w_align(w);
 	h->sections[type - 1].type = type;
 	h->sections[type - 1].offset = w->pos;
 }
 
-static void end_section(struct writer *w, struct db_header *h,
-			enum db_section type)
+static void end_section(struct writer *w, struct db_header *h, enum db_section type)
 {
 	h->sections[type - 1].size = w->pos - h->sections[type - 1].offset;
 }
 
-static void write_sections(struct db_builder *b, struct assembly *as,
-			   struct writer *w, struct db_header *h)
+static void write_sections(struct db_builder *b, struct assembly *as, struct writer *w,
+			   struct db_header *h)
 {
 	uint32_t nstrings = sd_intern_count(b->strings);
 	begin_section(w, h, DB_SEC_STRINGS);
@@ -636,9 +636,9 @@ static void write_sections(struct db_builder *b, struct assembly *as,
 	begin_section(w, h, DB_SEC_CAMPAIGNS);
 	for (size_t i = 0; i < b->ncampaigns; i++) {
 		const struct campaign *c = &b->campaigns[i];
-		struct db_campaign_rec r = {c->name, c->title, c->advisory,
-					    c->remediation, c->window_start,
-					    c->window_end, {0, 0}};
+		struct db_campaign_rec r = {
+		    c->name,	     c->title,	    c->advisory, c->remediation,
+		    c->window_start, c->window_end, {0, 0}};
 		w_bytes(w, &r, sizeof(r));
 	}
 	end_section(w, h, DB_SEC_CAMPAIGNS);
@@ -688,8 +688,8 @@ static void write_sections(struct db_builder *b, struct assembly *as,
 		rel = (rel + t->n * sizeof(struct db_value_rec) + DB_ALIGN - 1) /
 		      DB_ALIGN * DB_ALIGN;
 		t->rec.index = rel;
-		rel = (rel + (((size_t)1 << t->rec.index_bits) + 1) * 4 +
-		       DB_ALIGN - 1) / DB_ALIGN * DB_ALIGN;
+		rel = (rel + (((size_t)1 << t->rec.index_bits) + 1) * 4 + DB_ALIGN - 1) /
+		      DB_ALIGN * DB_ALIGN;
 	}
 	begin_section(w, h, DB_SEC_TABLES);
 	for (size_t i = 0; i < as->ntables; i++)
@@ -727,8 +727,7 @@ static int cmp_campaign_name(const void *x, const void *y)
 {
 	const struct db_builder *b = rank_builder;
 	uint32_t a = *(const uint32_t *)x, c = *(const uint32_t *)y;
-	return cmp_string_id(&b->campaigns[a].name, &b->campaigns[c].name,
-			     b->strings);
+	return cmp_string_id(&b->campaigns[a].name, &b->campaigns[c].name, b->strings);
 }
 
 static int rank_campaigns(const struct db_builder *b, struct assembly *as)
@@ -750,8 +749,8 @@ static int rank_campaigns(const struct db_builder *b, struct assembly *as)
 	return 0;
 }
 
-int db_builder_write(struct db_builder *b, const char *path,
-		     uint64_t build_time, struct sd_error *err)
+int db_builder_write(struct db_builder *b, const char *path, uint64_t build_time,
+		     struct sd_error *err)
 {
 	struct assembly as = {0};
 	struct sortpair *v4 = NULL, *v6 = NULL;
@@ -770,7 +769,7 @@ int db_builder_write(struct db_builder *b, const char *path,
 		const struct item *it = &b->items[i];
 		if (item_is_v4(it))
 			v4[n4++] = (struct sortpair){
-				(uint64_t)(128 - it->plen) << 32 | (uint32_t)it->lo, i};
+			    (uint64_t)(128 - it->plen) << 32 | (uint32_t)it->lo, i};
 		else
 			v6[n6++] = (struct sortpair){0, i};
 	}
@@ -782,12 +781,12 @@ int db_builder_write(struct db_builder *b, const char *path,
 	qsort(v6, n6, sizeof(*v6), cmp_v6);
 	if ((rc = assemble_class(b, &as, v4, n4, DB_KEY_V4)) ||
 	    (rc = assemble_class(b, &as, v6, n6, DB_KEY_V6))) {
-		rc = sd_error_set(err, rc, "%s: assembling tables: %s", path,
-				  rc == SD_ELIMIT
-					  ? "more than SD_MAX_SIGHTINGS_PER_ENTRY "
-					    "campaigns at one key, or sighting "
-					    "area over 2^31 words"
-					  : sd_strerror(rc));
+		rc =
+		    sd_error_set(err, rc, "%s: assembling tables: %s", path,
+				 rc == SD_ELIMIT ? "more than SD_MAX_SIGHTINGS_PER_ENTRY "
+						   "campaigns at one key, or sighting "
+						   "area over 2^31 words"
+						 : sd_strerror(rc));
 		goto out;
 	}
 

@@ -24,8 +24,8 @@ void db_builder_free(struct db_builder *b);
 int db_builder_campaign(struct db_builder *b, const struct db_campaign_meta *m,
 			uint16_t *id, struct sd_error *err);
 /* A set of source labels; duplicates and order do not matter. */
-int db_builder_sourceset(struct db_builder *b, const char *const *names,
-			 size_t n, uint32_t *set, struct sd_error *err);
+int db_builder_sourceset(struct db_builder *b, const char *const *names, size_t n,
+			 uint32_t *set, struct sd_error *err);
 int db_builder_sourceset_union(struct db_builder *b, uint32_t a, uint32_t c,
 			       uint32_t *set);
 
@@ -35,7 +35,7 @@ int db_builder_add(struct db_builder *b, const struct net_prefix *p,
 uint64_t db_builder_pending(const struct db_builder *b);
 
 /* Writes the snapshot atomically (temp file, fsync, rename). */
-int db_builder_write(struct db_builder *b, const char *path,
-		     uint64_t build_time, struct sd_error *err);
+int db_builder_write(struct db_builder *b, const char *path, uint64_t build_time,
+		     struct sd_error *err);
 
 #endif

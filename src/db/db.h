@@ -33,8 +33,7 @@ struct db_campaign {
 int db_open(const char *path, struct db **out, struct sd_error *err);
 /* Validates buf (which must stay alive and unchanged while the db is open)
  * exactly as db_open validates a file; for tests and fuzzing. */
-int db_open_buffer(const void *buf, size_t size, struct db **out,
-		   struct sd_error *err);
+int db_open_buffer(const void *buf, size_t size, struct db **out, struct sd_error *err);
 void db_close(struct db *db);
 
 uint64_t db_build_time(const struct db *db);
@@ -56,25 +55,25 @@ bool db_contains(const struct db *db, const struct net_addr *a);
  * their memory reads together (software prefetch), so on a snapshot larger
  * than the CPU caches their misses overlap instead of following one
  * another: use it wherever many addresses are checked at once. */
-void db_contains_batch(const struct db *db, const struct net_addr *a,
-		       size_t n, bool *out);
+void db_contains_batch(const struct db *db, const struct net_addr *a, size_t n,
+		       bool *out);
 /* Entries whose prefix contains p (including p itself), most specific
  * first; at most max are written, the number found is returned. A host
  * prefix asks about one address. */
-size_t db_cover(const struct db *db, const struct net_prefix *p,
-		struct db_entry *out, size_t max);
+size_t db_cover(const struct db *db, const struct net_prefix *p, struct db_entry *out,
+		size_t max);
 /* Calls fn for every entry inside p (p itself included), table by table,
  * ascending within a table. fn returns non-zero to stop; that value is
  * returned. count, if not NULL, receives the number of entries visited. */
 typedef int (*db_entry_fn)(const struct db_entry *e, void *ctx);
-int db_range(const struct db *db, const struct net_prefix *p, db_entry_fn fn,
-	     void *ctx, uint64_t *count);
+int db_range(const struct db *db, const struct net_prefix *p, db_entry_fn fn, void *ctx,
+	     uint64_t *count);
 uint64_t db_range_count(const struct db *db, const struct net_prefix *p);
 /* Every entry, for exports. */
 int db_foreach(const struct db *db, db_entry_fn fn, void *ctx);
 
 /* The i-th sighting of e (i < e->nsightings). */
-void db_entry_sighting(const struct db *db, const struct db_entry *e,
-		       uint32_t i, struct db_sighting *out);
+void db_entry_sighting(const struct db *db, const struct db_entry *e, uint32_t i,
+		       struct db_sighting *out);
 
 #endif

@@ -13,15 +13,15 @@
 #define DB_MAX_INDEX_BITS 24u
 
 enum db_section {
-	DB_SEC_STRINGS = 1,    /* struct db_string_rec[] */
-	DB_SEC_BLOB = 2,       /* string bytes, each NUL-terminated */
-	DB_SEC_CAMPAIGNS = 3,  /* struct db_campaign_rec[] */
-	DB_SEC_SETS = 4,       /* uint32_t offsets into SETDATA, one per set */
-	DB_SEC_SETDATA = 5,    /* per set: n, then n string ids */
-	DB_SEC_ATTRS = 6,      /* struct db_attr_rec[] */
-	DB_SEC_MULTI = 7,      /* per entry: n, then n struct db_multi_rec */
-	DB_SEC_TABLES = 8,     /* struct db_table_rec[] */
-	DB_SEC_DATA = 9,       /* keys, values and indexes of all tables */
+	DB_SEC_STRINGS = 1,   /* struct db_string_rec[] */
+	DB_SEC_BLOB = 2,      /* string bytes, each NUL-terminated */
+	DB_SEC_CAMPAIGNS = 3, /* struct db_campaign_rec[] */
+	DB_SEC_SETS = 4,      /* uint32_t offsets into SETDATA, one per set */
+	DB_SEC_SETDATA = 5,   /* per set: n, then n string ids */
+	DB_SEC_ATTRS = 6,     /* struct db_attr_rec[] */
+	DB_SEC_MULTI = 7,     /* per entry: n, then n struct db_multi_rec */
+	DB_SEC_TABLES = 8,    /* struct db_table_rec[] */
+	DB_SEC_DATA = 9,      /* keys, values and indexes of all tables */
 	DB_SEC_MAX = 9,
 };
 
@@ -72,20 +72,20 @@ struct db_multi_rec {
 };
 
 enum db_key_kind {
-	DB_KEY_V4 = 4,  /* uint32_t keys: the low 32 bits of ::ffff:a.b.c.d */
+	DB_KEY_V4 = 4,	/* uint32_t keys: the low 32 bits of ::ffff:a.b.c.d */
 	DB_KEY_V6 = 16, /* two uint64_t per key: high then low half */
 };
 
 struct db_table_rec {
-	uint8_t kind;        /* enum db_key_kind */
-	uint8_t plen;        /* 0..128 in the 128-bit space */
-	uint8_t index_bits;  /* radix index over the bits after `common` */
-	uint8_t common;      /* leading bits all keys share (of the key width) */
+	uint8_t kind;	    /* enum db_key_kind */
+	uint8_t plen;	    /* 0..128 in the 128-bit space */
+	uint8_t index_bits; /* radix index over the bits after `common` */
+	uint8_t common;	    /* leading bits all keys share (of the key width) */
 	uint32_t reserved;
 	uint64_t count;
-	uint64_t keys;   /* offsets relative to the DATA section */
+	uint64_t keys; /* offsets relative to the DATA section */
 	uint64_t values;
-	uint64_t index;  /* (1 << index_bits) + 1 uint32_t */
+	uint64_t index; /* (1 << index_bits) + 1 uint32_t */
 };
 
 _Static_assert(sizeof(struct db_header) == 288, "header layout");

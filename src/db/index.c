@@ -21,8 +21,7 @@ static unsigned floor_log2(uint64_t n)
 	return n ? 63u - (unsigned)__builtin_clzll(n) : 0;
 }
 
-int db_index_build(struct db_table_rec *rec, const void *keys,
-		   uint32_t **index)
+int db_index_build(struct db_table_rec *rec, const void *keys, uint32_t **index)
 {
 	uint64_t n = rec->count;
 	unsigned sig = db_key_sigbits(rec->kind, rec->plen);
@@ -61,9 +60,10 @@ int db_index_build(struct db_table_rec *rec, const void *keys,
 		if (rec->kind == DB_KEY_V4)
 			kb = db_bucket_v4(((const uint32_t *)keys)[i], common, bits);
 		else
-			kb = db_bucket_v6(db_u128_make(((const uint64_t *)keys)[2 * i],
-						       ((const uint64_t *)keys)[2 * i + 1]),
-					  common, bits);
+			kb = db_bucket_v6(
+			    db_u128_make(((const uint64_t *)keys)[2 * i],
+					 ((const uint64_t *)keys)[2 * i + 1]),
+			    common, bits);
 		while (b <= kb)
 			idx[b++] = (uint32_t)i;
 	}
@@ -84,6 +84,5 @@ uint64_t db_checksum_parts(const struct db_header *h, uint64_t body_hash)
 uint64_t db_checksum(const unsigned char *file, size_t size)
 {
 	const struct db_header *h = (const void *)file;
-	return db_checksum_parts(h, XXH3_64bits(file + sizeof(*h),
-						 size - sizeof(*h)));
+	return db_checksum_parts(h, XXH3_64bits(file + sizeof(*h), size - sizeof(*h)));
 }

@@ -21,16 +21,14 @@ static inline unsigned db_key_sigbits(uint8_t kind, uint8_t plen)
 	return kind == DB_KEY_V4 ? (unsigned)plen - 96u : plen;
 }
 
-static inline uint32_t db_bucket_v4(uint32_t key, unsigned common,
-				    unsigned bits)
+static inline uint32_t db_bucket_v4(uint32_t key, unsigned common, unsigned bits)
 {
 	if (!bits)
 		return 0;
 	return (uint32_t)(key << common) >> (32 - bits);
 }
 
-static inline uint32_t db_bucket_v6(db_u128 key, unsigned common,
-				    unsigned bits)
+static inline uint32_t db_bucket_v6(db_u128 key, unsigned common, unsigned bits)
 {
 	if (!bits)
 		return 0;
@@ -44,7 +42,6 @@ static inline db_u128 db_u128_make(uint64_t hi, uint64_t lo)
 
 /* Chooses common and index_bits for rec (kind, plen, count set) and keys,
  * and builds the index; *index is malloc'd, (1 << bits) + 1 words. */
-int db_index_build(struct db_table_rec *rec, const void *keys,
-		   uint32_t **index);
+int db_index_build(struct db_table_rec *rec, const void *keys, uint32_t **index);
 
 #endif

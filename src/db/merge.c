@@ -44,8 +44,7 @@ static int add_entry(const struct db_entry *e, void *p)
 	return 0;
 }
 
-int db_merge_into(struct db_builder *b, const struct db *db,
-		  struct sd_error *err)
+int db_merge_into(struct db_builder *b, const struct db *db, struct sd_error *err)
 {
 	struct merge_ctx m = {.b = b, .db = db, .err = err};
 	m.campaign_map = calloc(db->ncampaigns ? db->ncampaigns : 1, sizeof(uint16_t));
@@ -60,9 +59,9 @@ int db_merge_into(struct db_builder *b, const struct db *db,
 	for (uint32_t i = 0; i < db->ncampaigns && !m.rc; i++) {
 		struct db_campaign c;
 		db_campaign_get(db, i, &c);
-		struct db_campaign_meta meta = {c.name, c.title, c.advisory,
-						c.remediation, c.window_start,
-						c.window_end};
+		struct db_campaign_meta meta = {c.name,		c.title,
+						c.advisory,	c.remediation,
+						c.window_start, c.window_end};
 		m.rc = db_builder_campaign(b, &meta, &m.campaign_map[i], err);
 	}
 	if (!m.rc)

@@ -9,7 +9,6 @@
 #include "db/db.h"
 
 /* Adds all of db's campaigns and sightings to b. */
-int db_merge_into(struct db_builder *b, const struct db *db,
-		  struct sd_error *err);
+int db_merge_into(struct db_builder *b, const struct db *db, struct sd_error *err);
 
 #endif

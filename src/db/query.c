@@ -63,8 +63,8 @@ static inline int64_t search_v4(const uint32_t *k, uint64_t count, uint64_t lo,
 
 /* Position of key in an IPv4 table, or -1. With values, the bucket's value
  * records are fetched along with its keys (db_cover reads them next). */
-static int64_t find_v4(const struct db *db, const struct db_table_rec *t,
-		       uint32_t key, bool values)
+static int64_t find_v4(const struct db *db, const struct db_table_rec *t, uint32_t key,
+		       bool values)
 {
 	const uint32_t *k = (const void *)(data(db) + t->keys);
 	if (t->common && ((key ^ k[0]) >> (32 - t->common)))
@@ -125,12 +125,11 @@ static inline int64_t search_v6(const uint64_t *k, uint64_t count, uint64_t lo,
 #undef KEY
 }
 
-static int64_t find_v6(const struct db *db, const struct db_table_rec *t,
-		       db_u128 key, bool values)
+static int64_t find_v6(const struct db *db, const struct db_table_rec *t, db_u128 key,
+		       bool values)
 {
 	const uint64_t *k = (const void *)(data(db) + t->keys);
-	if (t->common &&
-	    ((key ^ db_u128_make(k[0], k[1])) >> (128 - t->common)))
+	if (t->common && ((key ^ db_u128_make(k[0], k[1])) >> (128 - t->common)))
 		return -1;
 	const uint32_t *idx = (const void *)(data(db) + t->index);
 	uint32_t b = db_bucket_v6(key, t->common, t->index_bits);
@@ -152,8 +151,8 @@ static db_u128 v6_mask(unsigned sig)
 }
 
 /* Position in table t of the entry covering a (masked to t->plen), or -1. */
-static int64_t find_cover(const struct db *db, const struct db_table_rec *t,
-			  bool v4, uint32_t a4, db_u128 a6, bool values)
+static int64_t find_cover(const struct db *db, const struct db_table_rec *t, bool v4,
+			  uint32_t a4, db_u128 a6, bool values)
 {
 	if (t->kind == DB_KEY_V4) {
 		if (!v4)
@@ -176,12 +175,11 @@ bool db_contains(const struct db *db, const struct net_addr *a)
 	return hit;
 }
 
-static void make_entry(const struct db *db, uint32_t ti, uint64_t i,
-		       struct db_entry *e)
+static void make_entry(const struct db *db, uint32_t ti, uint64_t i, struct db_entry *e)
 {
 	const struct db_table_rec *t = &db->tables[ti];
 	const struct db_value_rec *v =
-		(const void *)(data(db) + t->values + i * sizeof(*v));
+	    (const void *)(data(db) + t->values + i * sizeof(*v));
 	if (t->kind == DB_KEY_V4) {
 		net_addr_from_v4(&e->prefix.addr,
 				 ((const uint32_t *)(data(db) + t->keys))[i]);
@@ -193,15 +191,13 @@ static void make_entry(const struct db *db, uint32_t ti, uint64_t i,
 	e->first_seen = v->first_seen;
 	e->last_seen = v->last_seen;
 	e->count = v->count;
-	e->nsightings = (v->ref & DB_MULTI_FLAG)
-				? db->multi[v->ref & ~DB_MULTI_FLAG]
-				: 1;
+	e->nsightings = (v->ref & DB_MULTI_FLAG) ? db->multi[v->ref & ~DB_MULTI_FLAG] : 1;
 	e->table = ti;
 	e->index = i;
 }
 
-size_t db_cover(const struct db *db, const struct net_prefix *p,
-		struct db_entry *out, size_t max)
+size_t db_cover(const struct db *db, const struct net_prefix *p, struct db_entry *out,
+		size_t max)
 {
 	const struct net_addr *a = &p->addr;
 	bool v4 = net_addr_is_v4(a);
@@ -261,8 +257,8 @@ static uint64_t lower_v6(const uint64_t *k, uint64_t count, db_u128 key)
 	return lo;
 }
 
-int db_range(const struct db *db, const struct net_prefix *p, db_entry_fn fn,
-	     void *ctx, uint64_t *count)
+int db_range(const struct db *db, const struct net_prefix *p, db_entry_fn fn, void *ctx,
+	     uint64_t *count)
 {
 	struct net_addr last;
 	net_prefix_last(p, &last);
@@ -299,7 +295,7 @@ int db_range(const struct db *db, const struct net_prefix *p, db_entry_fn fn,
 			const uint64_t *k = (const void *)(data(db) + t->keys);
 			from = lower_v6(k, t->count, lo6);
 			to = hi6 == ~(db_u128)0 ? t->count
-						 : lower_v6(k, t->count, hi6 + 1);
+						: lower_v6(k, t->count, hi6 + 1);
 		}
 		for (uint64_t i = from; i < to; i++) {
 			visited++;
@@ -337,12 +333,12 @@ int db_foreach(const struct db *db, db_entry_fn fn, void *ctx)
 	return 0;
 }
 
-void db_entry_sighting(const struct db *db, const struct db_entry *e,
-		       uint32_t i, struct db_sighting *out)
+void db_entry_sighting(const struct db *db, const struct db_entry *e, uint32_t i,
+		       struct db_sighting *out)
 {
 	const struct db_table_rec *t = &db->tables[e->table];
 	const struct db_value_rec *v =
-		(const void *)(data(db) + t->values + e->index * sizeof(*v));
+	    (const void *)(data(db) + t->values + e->index * sizeof(*v));
 	uint32_t attr;
 	if (v->ref & DB_MULTI_FLAG) {
 		const uint32_t *m = db->multi + (v->ref & ~DB_MULTI_FLAG);
@@ -376,7 +372,7 @@ void db_entry_sighting(const struct db *db, const struct db_entry *e,
 
 struct probe_state {
 	uint32_t lo, hi; /* bucket bounds in the table */
-	uint32_t slot;   /* offset of the probe in the round */
+	uint32_t slot;	 /* offset of the probe in the round */
 };
 
 static void batch_table_v4(const struct db *db, const struct db_table_rec *t,
@@ -416,7 +412,7 @@ static void batch_table_v4(const struct db *db, const struct db_table_rec *t,
 		/* 3: search the buckets, now (mostly) in cache */
 		for (size_t j = 0; j < m; j++)
 			out[base + st[j].slot] =
-				search_v4(k, t->count, st[j].lo, st[j].hi, key[j]) >= 0;
+			    search_v4(k, t->count, st[j].lo, st[j].hi, key[j]) >= 0;
 	}
 }
 
@@ -435,8 +431,8 @@ static void batch_table_v6(const struct db *db, const struct db_table_rec *t,
 		for (size_t i = base; i < end; i++) {
 			if (out[i])
 				continue;
-			db_u128 x = db_u128_make(net_addr_hi(&a[i]),
-						 net_addr_lo(&a[i])) & mask;
+			db_u128 x =
+			    db_u128_make(net_addr_hi(&a[i]), net_addr_lo(&a[i])) & mask;
 			if (t->common && ((x ^ first) >> (128 - t->common)))
 				continue;
 			uint32_t b = db_bucket_v6(x, t->common, t->index_bits);
@@ -457,12 +453,11 @@ static void batch_table_v6(const struct db *db, const struct db_table_rec *t,
 		}
 		for (size_t j = 0; j < m; j++)
 			out[base + st[j].slot] =
-				search_v6(k, t->count, st[j].lo, st[j].hi, key[j]) >= 0;
+			    search_v6(k, t->count, st[j].lo, st[j].hi, key[j]) >= 0;
 	}
 }
 
-void db_contains_batch(const struct db *db, const struct net_addr *a,
-		       size_t n, bool *out)
+void db_contains_batch(const struct db *db, const struct net_addr *a, size_t n, bool *out)
 {
 	for (size_t i = 0; i < n; i++)
 		out[i] = false;

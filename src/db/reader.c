@@ -34,15 +34,15 @@ static int validate_sections(struct db *db, struct sd_error *err)
 	if (h->nsections != DB_SEC_MAX)
 		return corrupt(err, db, "unexpected number of sections");
 	static const size_t unit[DB_SEC_MAX + 1] = {
-		[DB_SEC_STRINGS] = sizeof(struct db_string_rec),
-		[DB_SEC_BLOB] = 1,
-		[DB_SEC_CAMPAIGNS] = sizeof(struct db_campaign_rec),
-		[DB_SEC_SETS] = 4,
-		[DB_SEC_SETDATA] = 4,
-		[DB_SEC_ATTRS] = sizeof(struct db_attr_rec),
-		[DB_SEC_MULTI] = 4,
-		[DB_SEC_TABLES] = sizeof(struct db_table_rec),
-		[DB_SEC_DATA] = 1,
+	    [DB_SEC_STRINGS] = sizeof(struct db_string_rec),
+	    [DB_SEC_BLOB] = 1,
+	    [DB_SEC_CAMPAIGNS] = sizeof(struct db_campaign_rec),
+	    [DB_SEC_SETS] = 4,
+	    [DB_SEC_SETDATA] = 4,
+	    [DB_SEC_ATTRS] = sizeof(struct db_attr_rec),
+	    [DB_SEC_MULTI] = 4,
+	    [DB_SEC_TABLES] = sizeof(struct db_table_rec),
+	    [DB_SEC_DATA] = 1,
 	};
 	for (unsigned t = 1; t <= DB_SEC_MAX; t++) {
 		uint64_t off = h->sections[t - 1].offset;
@@ -53,7 +53,8 @@ static int validate_sections(struct db *db, struct sd_error *err)
 		    !in_bounds(off, size, db->size))
 			return corrupt(err, db, "section outside the file");
 		if (size % unit[t])
-			return corrupt(err, db, "section size not a whole number of records");
+			return corrupt(err, db,
+				       "section size not a whole number of records");
 		/* sections follow one another without overlapping */
 		if (t > 1 && off - h->sections[t - 2].offset < h->sections[t - 2].size)
 			return corrupt(err, db, "sections overlap");
@@ -91,7 +92,8 @@ static int validate_meta(struct db *db, struct sd_error *err)
 			return corrupt(err, db, "string outside the string area");
 		if (db->blob[s->offset + s->length] != '\0' ||
 		    memchr(db->blob + s->offset, '\0', s->length))
-			return corrupt(err, db, "string not terminated or with an embedded NUL");
+			return corrupt(err, db,
+				       "string not terminated or with an embedded NUL");
 	}
 	if (db->ncampaigns > SD_MAX_CAMPAIGNS)
 		return corrupt(err, db, "too many campaigns");
@@ -114,7 +116,8 @@ static int validate_meta(struct db *db, struct sd_error *err)
 			return corrupt(err, db, "source set too long");
 		for (uint32_t k = 0; k < n; k++)
 			if (db->setdata[off + 1 + k] >= db->nstrings)
-				return corrupt(err, db, "source set names a missing string");
+				return corrupt(err, db,
+					       "source set names a missing string");
 	}
 	for (uint64_t i = 0; i < db->nattrs; i++) {
 		const struct db_attr_rec *a = &db->attrs[i];
@@ -191,10 +194,13 @@ static int validate_table(struct db *db, const struct db_table_rec *t,
 			if (k[i] & hostmask)
 				return corrupt(err, db, "table key has host bits set");
 			if ((k[i] ^ k[0]) & cmask)
-				return corrupt(err, db, "table key outside the table's common prefix");
+				return corrupt(
+				    err, db,
+				    "table key outside the table's common prefix");
 			uint32_t b = db_bucket_v4(k[i], t->common, t->index_bits);
 			if (i < idx[b] || i >= idx[b + 1])
-				return corrupt(err, db, "table index disagrees with keys");
+				return corrupt(err, db,
+					       "table index disagrees with keys");
 		}
 	} else {
 		const uint64_t *k = (const void *)(base + t->keys);
@@ -209,13 +215,16 @@ static int validate_table(struct db *db, const struct db_table_rec *t,
 			if (x & hostmask)
 				return corrupt(err, db, "table key has host bits set");
 			if ((x ^ first) & cmask)
-				return corrupt(err, db, "table key outside the table's common prefix");
+				return corrupt(
+				    err, db,
+				    "table key outside the table's common prefix");
 			/* IPv4-mapped keys belong to IPv4 tables */
 			if (t->plen >= 96 && (x >> 32) == 0xffff)
 				return corrupt(err, db, "IPv4 key in an IPv6 table");
 			uint32_t b = db_bucket_v6(x, t->common, t->index_bits);
 			if (i < idx[b] || i >= idx[b + 1])
-				return corrupt(err, db, "table index disagrees with keys");
+				return corrupt(err, db,
+					       "table index disagrees with keys");
 			prev = x;
 		}
 	}
@@ -239,10 +248,10 @@ static int validate(struct db *db, struct sd_error *err)
 				    "%s: not a sighted snapshot (bad magic)",
 				    db->path ? db->path : "(buffer)");
 	if (h->version != DB_VERSION)
-		return sd_error_set(err, SD_EVERSION,
-				    "%s: snapshot format version %u, this sighted reads %u",
-				    db->path ? db->path : "(buffer)", h->version,
-				    DB_VERSION);
+		return sd_error_set(
+		    err, SD_EVERSION,
+		    "%s: snapshot format version %u, this sighted reads %u",
+		    db->path ? db->path : "(buffer)", h->version, DB_VERSION);
 	if (h->header_size != sizeof(struct db_header))
 		return corrupt(err, db, "header size mismatch");
 	/* reserved fields must be zero so that a later version can give
@@ -250,7 +259,8 @@ static int validate(struct db *db, struct sd_error *err)
 	if (h->flags || h->reserved[0] || h->reserved[1])
 		return corrupt(err, db, "header flags or reserved fields not zero");
 	if (h->file_size != db->size)
-		return sd_error_set(err, h->file_size > db->size ? SD_ETRUNC : SD_ECORRUPT,
+		return sd_error_set(err,
+				    h->file_size > db->size ? SD_ETRUNC : SD_ECORRUPT,
 				    "%s: snapshot is %zu bytes but its header says %llu "
 				    "(truncated or appended to)",
 				    db->path ? db->path : "(buffer)", db->size,
@@ -271,7 +281,8 @@ static int validate(struct db *db, struct sd_error *err)
 		 * first hit of a cover query is the longest match */
 		if (i) {
 			const struct db_table_rec *p = &db->tables[i - 1];
-			if (p->kind > t->kind || (p->kind == t->kind && p->plen <= t->plen))
+			if (p->kind > t->kind ||
+			    (p->kind == t->kind && p->plen <= t->plen))
 				return corrupt(err, db, "tables out of order");
 		}
 		if ((rc = validate_table(db, t, err)))
@@ -294,8 +305,7 @@ static int finish_open(struct db *db, struct db **out, struct sd_error *err)
 	return 0;
 }
 
-int db_open_buffer(const void *buf, size_t size, struct db **out,
-		   struct sd_error *err)
+int db_open_buffer(const void *buf, size_t size, struct db **out, struct sd_error *err)
 {
 	*out = NULL;
 	struct db *db = calloc(1, sizeof(*db));
@@ -326,8 +336,8 @@ int db_open(const char *path, struct db **out, struct sd_error *err)
 		close(fd);
 		db_close(db);
 		if (e == 0 || S_ISDIR(st.st_mode))
-			return sd_error_set(err, SD_ECORRUPT,
-					    "%s: not a regular file", path);
+			return sd_error_set(err, SD_ECORRUPT, "%s: not a regular file",
+					    path);
 		return sd_error_errno(err, e, "%s: cannot stat snapshot", path);
 	}
 	db->size = (size_t)st.st_size;
@@ -336,8 +346,8 @@ int db_open(const char *path, struct db **out, struct sd_error *err)
 	if (db->size < sizeof(struct db_header)) {
 		close(fd);
 		int rc = sd_error_set(err, SD_ETRUNC,
-				      "%s: not a sighted snapshot (only %zu bytes)",
-				      path, db->size);
+				      "%s: not a sighted snapshot (only %zu bytes)", path,
+				      db->size);
 		db_close(db);
 		return rc;
 	}
@@ -363,10 +373,22 @@ void db_close(struct db *db)
 	free(db);
 }
 
-uint64_t db_build_time(const struct db *db) { return db->hdr->build_time; }
-uint64_t db_entry_count(const struct db *db) { return db->hdr->entries; }
-uint64_t db_file_size(const struct db *db) { return db->size; }
-const char *db_path(const struct db *db) { return db->path ? db->path : ""; }
+uint64_t db_build_time(const struct db *db)
+{
+	return db->hdr->build_time;
+}
+uint64_t db_entry_count(const struct db *db)
+{
+	return db->hdr->entries;
+}
+uint64_t db_file_size(const struct db *db)
+{
+	return db->size;
+}
+const char *db_path(const struct db *db)
+{
+	return db->path ? db->path : "";
+}
 
 const char *db_string(const struct db *db, uint32_t id)
 {

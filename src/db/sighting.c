@@ -5,8 +5,7 @@
 
 #include "core/error.h"
 
-static const char *const evidence_names[] = {"list", "dns", "flow", "tls",
-					     "http"};
+static const char *const evidence_names[] = {"list", "dns", "flow", "tls", "http"};
 
 const char *db_evidence_name(unsigned bit)
 {
@@ -45,9 +44,12 @@ unsigned db_evidence_parse(const char *s, size_t n)
 const char *db_confidence_name(unsigned c)
 {
 	switch (c) {
-	case DB_CONF_LOW: return "low";
-	case DB_CONF_MEDIUM: return "medium";
-	case DB_CONF_HIGH: return "high";
+	case DB_CONF_LOW:
+		return "low";
+	case DB_CONF_MEDIUM:
+		return "medium";
+	case DB_CONF_HIGH:
+		return "high";
 	}
 	return "unknown";
 }
@@ -77,11 +79,10 @@ static uint32_t min_known(uint32_t a, uint32_t b)
 void db_sighting_combine(struct db_sighting *into, const struct db_sighting *s)
 {
 	into->first_seen = min_known(into->first_seen, s->first_seen);
-	into->last_seen = into->last_seen > s->last_seen ? into->last_seen
-							 : s->last_seen;
+	into->last_seen = into->last_seen > s->last_seen ? into->last_seen : s->last_seen;
 	/* saturating: still associative and commutative, never wraps */
-	into->count = s->count > UINT32_MAX - into->count ? UINT32_MAX
-							   : into->count + s->count;
+	into->count =
+	    s->count > UINT32_MAX - into->count ? UINT32_MAX : into->count + s->count;
 	into->evidence |= s->evidence;
 	if (s->confidence > into->confidence)
 		into->confidence = s->confidence;

@@ -36,11 +36,11 @@ struct db_sighting {
 
 /* Campaign metadata as given to the builder and read back. */
 struct db_campaign_meta {
-	const char *name;        /* short id, e.g. "3cx-2023"; required */
-	const char *title;       /* one line for people */
-	const char *advisory;    /* URL of the advisory */
+	const char *name;	 /* short id, e.g. "3cx-2023"; required */
+	const char *title;	 /* one line for people */
+	const char *advisory;	 /* URL of the advisory */
 	const char *remediation; /* what to do when listed */
-	uint32_t window_start;   /* sightings outside are not counted; 0 open */
+	uint32_t window_start;	 /* sightings outside are not counted; 0 open */
 	uint32_t window_end;
 };
 

@@ -80,7 +80,10 @@ static size_t addr_hash(uint64_t hi, uint64_t lo, unsigned len, size_t mask)
 }
 
 /* The filter bit: the high half of the mix, independent of the slot. */
-static size_t addr_bit(uint64_t mix, size_t mask) { return (size_t)(mix >> 32) & mask; }
+static size_t addr_bit(uint64_t mix, size_t mask)
+{
+	return (size_t)(mix >> 32) & mask;
+}
 
 struct ind_set {
 	struct ind_indicator *inds;
@@ -97,7 +100,7 @@ struct ind_set {
 	 * a cache-resident bit test instead of a miss into the table. */
 	uint64_t *abits;
 	size_t abits_mask; /* number of bits - 1 */
-	uint8_t lens[129];	  /* prefix lengths present, longest first */
+	uint8_t lens[129]; /* prefix lengths present, longest first */
 	unsigned nlens;
 	bool compiled;
 	struct ind_stats stats;
@@ -286,7 +289,8 @@ bool ind_set_is_shared_name(const struct ind_set *set, const char *name, size_t 
 		return true;
 	/* ".parent" entries: look the dot before each parent up */
 	for (long i = 1; i <= n; i++)
-		if (norm[i] == '.' && sd_intern_find(set->shared, norm + i, (size_t)(n - i + 1), &id) == 0)
+		if (norm[i] == '.' &&
+		    sd_intern_find(set->shared, norm + i, (size_t)(n - i + 1), &id) == 0)
 			return true;
 	return false;
 }
@@ -534,12 +538,13 @@ int ind_set_add(struct ind_set *set, const struct ind_indicator *in, struct sd_e
 				d.flags |= IND_SHARED;
 		}
 		/* a shared host's root is the host itself: everybody fetches it */
-		if ((d.flags & IND_SHARED) && (pl == 0 || (pl == 1 && path[0] == '/') ||
-					       path[0] == '?')) {
+		if ((d.flags & IND_SHARED) &&
+		    (pl == 0 || (pl == 1 && path[0] == '/') || path[0] == '?')) {
 			set->stats.shared++;
-			return sd_error_set(err, SD_ERANGE,
-					    "%s is shared infrastructure: a URL on it needs a path",
-					    host);
+			return sd_error_set(
+			    err, SD_ERANGE,
+			    "%s is shared infrastructure: a URL on it needs a path",
+			    host);
 		}
 		/* kept for the copy below */
 		d.path = pl ? dupn(path, pl) : strdup("/");
@@ -823,8 +828,10 @@ int ind_set_compile(struct ind_set *set, struct sd_error *err)
 				continue;
 			struct net_addr a;
 			memcpy(a.b, kb + 2, 16);
-			struct addr_slot sl = {net_addr_hi(&a), net_addr_lo(&a), k + 1, kb[1]};
-			size_t bit = addr_bit(addr_mix(sl.hi, sl.lo, sl.len), set->abits_mask);
+			struct addr_slot sl = {net_addr_hi(&a), net_addr_lo(&a), k + 1,
+					       kb[1]};
+			size_t bit =
+			    addr_bit(addr_mix(sl.hi, sl.lo, sl.len), set->abits_mask);
 			set->abits[bit / 64] |= 1ull << (bit % 64);
 			size_t i = addr_hash(sl.hi, sl.lo, sl.len, set->naslots - 1);
 			while (set->aslots[i].id1)
@@ -904,7 +911,8 @@ size_t ind_match_addr(const struct ind_set *set, const struct net_addr *a, int64
 		size_t bit = addr_bit(mix, set->abits_mask);
 		if (!(set->abits[bit / 64] & (1ull << (bit % 64))))
 			continue;
-		for (size_t j = (size_t)mix & mask; set->aslots[j].id1; j = (j + 1) & mask) {
+		for (size_t j = (size_t)mix & mask; set->aslots[j].id1;
+		     j = (j + 1) & mask) {
 			const struct addr_slot *sl = &set->aslots[j];
 			if (sl->hi == hi && sl->lo == lo && sl->len == len) {
 				found = collect_id(set, sl->id1 - 1, ts, 0, NULL, 0, hits,

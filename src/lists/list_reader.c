@@ -29,15 +29,15 @@ enum column {
 
 /* Accepted header names (case-insensitive) for each column. */
 static const char *const column_names[COL_MAX][8] = {
-	[COL_ADDRESS] = {"address", "ip", "addr", "ip_address", "prefix",
-			 "network", "cidr", "client"},
-	[COL_FIRST] = {"first_seen", "first", "firstseen", "start", NULL},
-	[COL_LAST] = {"last_seen", "last", "lastseen", "end", NULL},
-	[COL_COUNT] = {"count", "hits", "times", NULL},
-	[COL_CAMPAIGN] = {"campaign", NULL},
-	[COL_SOURCE] = {"source", NULL},
-	[COL_CONFIDENCE] = {"confidence", NULL},
-	[COL_EVIDENCE] = {"evidence", NULL},
+    [COL_ADDRESS] = {"address", "ip", "addr", "ip_address", "prefix", "network", "cidr",
+		     "client"},
+    [COL_FIRST] = {"first_seen", "first", "firstseen", "start", NULL},
+    [COL_LAST] = {"last_seen", "last", "lastseen", "end", NULL},
+    [COL_COUNT] = {"count", "hits", "times", NULL},
+    [COL_CAMPAIGN] = {"campaign", NULL},
+    [COL_SOURCE] = {"source", NULL},
+    [COL_CONFIDENCE] = {"confidence", NULL},
+    [COL_EVIDENCE] = {"evidence", NULL},
 };
 
 struct list_reader {
@@ -60,10 +60,14 @@ struct list_reader {
 const char *list_format_name(enum list_format f)
 {
 	switch (f) {
-	case LIST_PLAIN: return "plain";
-	case LIST_CSV: return "csv";
-	case LIST_JSONL: return "jsonl";
-	case LIST_AUTO: break;
+	case LIST_PLAIN:
+		return "plain";
+	case LIST_CSV:
+		return "csv";
+	case LIST_JSONL:
+		return "jsonl";
+	case LIST_AUTO:
+		break;
 	}
 	return "auto";
 }
@@ -79,8 +83,14 @@ int list_format_parse(const char *name)
 	return -1;
 }
 
-enum list_format list_format_of(const struct list_reader *r) { return r->fmt; }
-const struct io_source *list_source(const struct list_reader *r) { return r->src; }
+enum list_format list_format_of(const struct list_reader *r)
+{
+	return r->fmt;
+}
+const struct io_source *list_source(const struct list_reader *r)
+{
+	return r->src;
+}
 
 void list_close(struct list_reader *r)
 {
@@ -230,15 +240,16 @@ static int parse_prefix(struct list_reader *r, const char *s, size_t n,
 	if (m < 0)
 		return bad(r, err, "address text too long", f.s, f.len);
 	const char *why;
-	int rc = net_prefix_parse(buf, (size_t)m, p,
-				  (r->flags & LIST_ALLOW_HOSTBITS) ? NET_ALLOW_HOSTBITS : 0,
-				  &why);
+	int rc = net_prefix_parse(
+	    buf, (size_t)m, p, (r->flags & LIST_ALLOW_HOSTBITS) ? NET_ALLOW_HOSTBITS : 0,
+	    &why);
 	if (rc == SD_EHOSTBITS) {
 		char fixed[NET_PREFIX_STRLEN];
 		net_prefix_format(p, fixed, sizeof(fixed));
 		char msg[160];
 		snprintf(msg, sizeof(msg),
-			 "prefix has host bits set (did you mean %s? --allow-hostbits masks them)",
+			 "prefix has host bits set (did you mean %s? --allow-hostbits "
+			 "masks them)",
 			 fixed);
 		return bad(r, err, msg, f.s, f.len);
 	}
@@ -265,8 +276,7 @@ static int next_plain(struct list_reader *r, const char *line, size_t len,
 	return rc ? rc : LIST_ENTRY;
 }
 
-static const char *copy_string(struct list_reader *r, int slot, const char *s,
-			       size_t n)
+static const char *copy_string(struct list_reader *r, int slot, const char *s, size_t n)
 {
 	struct sd_field f = {(char *)s, n};
 	sd_field_trim(&f);
@@ -279,8 +289,8 @@ static const char *copy_string(struct list_reader *r, int slot, const char *s,
 	return r->strings[slot];
 }
 
-static int parse_time_field(struct list_reader *r, const char *s, size_t n,
-			    uint32_t *out, const char *what, struct sd_error *err)
+static int parse_time_field(struct list_reader *r, const char *s, size_t n, uint32_t *out,
+			    const char *what, struct sd_error *err)
 {
 	struct sd_field f = {(char *)s, n};
 	sd_field_trim(&f);
@@ -297,8 +307,8 @@ static int parse_time_field(struct list_reader *r, const char *s, size_t n,
 	return 0;
 }
 
-static int parse_count(struct list_reader *r, const char *s, size_t n,
-		       uint32_t *out, struct sd_error *err)
+static int parse_count(struct list_reader *r, const char *s, size_t n, uint32_t *out,
+		       struct sd_error *err)
 {
 	struct sd_field f = {(char *)s, n};
 	sd_field_trim(&f);
@@ -319,8 +329,8 @@ static int parse_count(struct list_reader *r, const char *s, size_t n,
 	return 0;
 }
 
-static int parse_evidence(struct list_reader *r, const char *s, size_t n,
-			  uint8_t *out, struct sd_error *err)
+static int parse_evidence(struct list_reader *r, const char *s, size_t n, uint8_t *out,
+			  struct sd_error *err)
 {
 	size_t i = 0;
 	while (i < n) {
@@ -330,9 +340,10 @@ static int parse_evidence(struct list_reader *r, const char *s, size_t n,
 		if (j > i) {
 			unsigned bit = db_evidence_parse(s + i, j - i);
 			if (!bit)
-				return bad(r, err,
-					   "unknown evidence kind (list, dns, flow, tls, http)",
-					   s + i, j - i);
+				return bad(
+				    r, err,
+				    "unknown evidence kind (list, dns, flow, tls, http)",
+				    s + i, j - i);
 			*out |= (uint8_t)bit;
 		}
 		i = j + 1;
@@ -340,8 +351,8 @@ static int parse_evidence(struct list_reader *r, const char *s, size_t n,
 	return 0;
 }
 
-static int parse_confidence(struct list_reader *r, const char *s, size_t n,
-			    uint8_t *out, struct sd_error *err)
+static int parse_confidence(struct list_reader *r, const char *s, size_t n, uint8_t *out,
+			    struct sd_error *err)
 {
 	struct sd_field f = {(char *)s, n};
 	sd_field_trim(&f);
@@ -364,7 +375,8 @@ static int read_header(struct list_reader *r, char *line, size_t len,
 	long nf = sd_csv_split(line, len, r->sep, f, LIST_MAX_COLUMNS, &why);
 	if (nf < 0)
 		return sd_error_set(err, SD_EPARSE, "%s:%llu: header: %s",
-				    io_name(r->src), (unsigned long long)cur_line(r), why);
+				    io_name(r->src), (unsigned long long)cur_line(r),
+				    why);
 	for (long i = 0; i < nf && i < LIST_MAX_COLUMNS; i++) {
 		sd_field_trim(&f[i]);
 		for (int c = 0; c < COL_MAX; c++)
@@ -384,8 +396,8 @@ static int read_header(struct list_reader *r, char *line, size_t len,
 	return 0;
 }
 
-static int next_csv(struct list_reader *r, char *line, size_t len,
-		    struct list_entry *e, struct sd_error *err)
+static int next_csv(struct list_reader *r, char *line, size_t len, struct list_entry *e,
+		    struct sd_error *err)
 {
 	struct sd_field f[LIST_MAX_COLUMNS];
 	const char *why;
@@ -464,7 +476,8 @@ static int next_jsonl(struct list_reader *r, const char *line, size_t len,
 		json_decref(r->json);
 		r->json = NULL;
 	}
-	json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+	json_t *o =
+	    json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (!o)
 		return bad(r, err, jerr.text, NULL, 0);
 	r->json = o;
@@ -485,8 +498,8 @@ static int next_jsonl(struct list_reader *r, const char *line, size_t len,
 		return bad(r, err,
 			   "no address member (address, ip, addr, prefix, network, cidr)",
 			   NULL, 0);
-	if ((rc = parse_prefix(r, json_string_value(v), json_string_length(v),
-			       &e->prefix, err)))
+	if ((rc = parse_prefix(r, json_string_value(v), json_string_length(v), &e->prefix,
+			       err)))
 		return rc;
 	static const struct {
 		int col;
@@ -497,8 +510,7 @@ static int next_jsonl(struct list_reader *r, const char *line, size_t len,
 			continue;
 		if (json_text(v, num, sizeof(num), &s, &n))
 			return bad(r, err, "time is not a string or number", NULL, 0);
-		if ((rc = parse_time_field(r, s, n,
-					   i ? &e->last_seen : &e->first_seen,
+		if ((rc = parse_time_field(r, s, n, i ? &e->last_seen : &e->first_seen,
 					   times[i].what, err)))
 			return rc;
 	}
@@ -512,16 +524,19 @@ static int next_jsonl(struct list_reader *r, const char *line, size_t len,
 	if ((v = json_member(o, COL_CONFIDENCE))) {
 		if (json_text(v, num, sizeof(num), &s, &n) ||
 		    (rc = parse_confidence(r, s, n, &e->confidence, err)))
-			return rc ? rc : bad(r, err, "confidence is not a string", NULL, 0);
+			return rc ? rc
+				  : bad(r, err, "confidence is not a string", NULL, 0);
 	}
 	if ((v = json_member(o, COL_EVIDENCE))) {
 		if (json_is_array(v)) {
 			size_t i;
 			json_t *x;
-			json_array_foreach(v, i, x) {
+			json_array_foreach(v, i, x)
+			{
 				if (!json_is_string(x))
-					return bad(r, err, "evidence entry is not a string",
-						   NULL, 0);
+					return bad(r, err,
+						   "evidence entry is not a string", NULL,
+						   0);
 				if ((rc = parse_evidence(r, json_string_value(x),
 							 json_string_length(x),
 							 &e->evidence, err)))
@@ -529,16 +544,19 @@ static int next_jsonl(struct list_reader *r, const char *line, size_t len,
 			}
 		} else if (json_is_string(v)) {
 			if ((rc = parse_evidence(r, json_string_value(v),
-						 json_string_length(v), &e->evidence, err)))
+						 json_string_length(v), &e->evidence,
+						 err)))
 				return rc;
 		} else {
 			return bad(r, err, "evidence is not a string or array", NULL, 0);
 		}
 	}
 	if ((v = json_member(o, COL_CAMPAIGN)) && json_is_string(v))
-		e->campaign = copy_string(r, 0, json_string_value(v), json_string_length(v));
+		e->campaign =
+		    copy_string(r, 0, json_string_value(v), json_string_length(v));
 	if ((v = json_member(o, COL_SOURCE)) && json_is_string(v))
-		e->source = copy_string(r, 1, json_string_value(v), json_string_length(v));
+		e->source =
+		    copy_string(r, 1, json_string_value(v), json_string_length(v));
 	return LIST_ENTRY;
 }
 

@@ -24,9 +24,9 @@ struct list_entry {
 	const char *campaign;
 	const char *source;
 	uint32_t first_seen, last_seen; /* 0 unknown */
-	uint32_t count;                 /* 1 when absent */
-	uint8_t confidence;             /* 0 when absent */
-	uint8_t evidence;               /* extra kinds named on the line */
+	uint32_t count;			/* 1 when absent */
+	uint8_t confidence;		/* 0 when absent */
+	uint8_t evidence;		/* extra kinds named on the line */
 };
 
 struct list_reader;

@@ -78,8 +78,7 @@ bool net_prefix_contains(const struct net_prefix *p, const struct net_addr *a)
 bool net_prefix_contains_prefix(const struct net_prefix *outer,
 				const struct net_prefix *inner)
 {
-	return inner->len >= outer->len &&
-	       net_prefix_contains(outer, &inner->addr);
+	return inner->len >= outer->len && net_prefix_contains(outer, &inner->addr);
 }
 
 void net_prefix_last(const struct net_prefix *p, struct net_addr *last)
@@ -126,7 +125,8 @@ static int parse_v4(const char *s, size_t n, uint32_t *out, const char **why)
 			return SD_EPARSE;
 		}
 		if (i - start > 1 && s[start] == '0') {
-			*why = "IPv4 octet with a leading zero (ambiguous: octal or decimal)";
+			*why = "IPv4 octet with a leading zero (ambiguous: octal or "
+			       "decimal)";
 			return SD_EPARSE;
 		}
 		v = v << 8 | octet;
@@ -193,9 +193,11 @@ static int parse_v6(const char *s, size_t n, uint8_t out[16], const char **why)
 			break;
 		}
 		if (i == start) {
-			*why = i < n && s[i] == '%' ? "IPv6 zone identifiers are not accepted"
-			       : i < n && s[i] == ':' ? "IPv6 address has ':::' or a misplaced '::'"
-						  : "unexpected character in IPv6 address";
+			*why = i < n && s[i] == '%'
+				   ? "IPv6 zone identifiers are not accepted"
+			       : i < n && s[i] == ':'
+				   ? "IPv6 address has ':::' or a misplaced '::'"
+				   : "unexpected character in IPv6 address";
 			return SD_EPARSE;
 		}
 		if (i - start > 4) {
@@ -249,8 +251,7 @@ static int parse_v6(const char *s, size_t n, uint8_t out[16], const char **why)
 	return 0;
 }
 
-int net_addr_parse(const char *s, size_t n, struct net_addr *out,
-		   const char **why)
+int net_addr_parse(const char *s, size_t n, struct net_addr *out, const char **why)
 {
 	const char *dummy;
 	if (!why)
@@ -277,8 +278,8 @@ int net_addr_parse(const char *s, size_t n, struct net_addr *out,
 	return 0;
 }
 
-int net_prefix_parse(const char *s, size_t n, struct net_prefix *out,
-		     unsigned flags, const char **why)
+int net_prefix_parse(const char *s, size_t n, struct net_prefix *out, unsigned flags,
+		     const char **why)
 {
 	const char *dummy;
 	if (!why)
@@ -335,8 +336,8 @@ size_t net_addr_format(const struct net_addr *a, char *buf, size_t size)
 {
 	int n;
 	if (net_addr_is_v4(a)) {
-		n = snprintf(buf, size, "%u.%u.%u.%u", a->b[12], a->b[13],
-			     a->b[14], a->b[15]);
+		n = snprintf(buf, size, "%u.%u.%u.%u", a->b[12], a->b[13], a->b[14],
+			     a->b[15]);
 		return n < 0 ? 0 : (size_t)n;
 	}
 	uint16_t g[8];

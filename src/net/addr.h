@@ -37,14 +37,13 @@ enum net_parse_flags {
 
 /* Parses exactly n bytes of s (no NUL needed). On failure returns an
  * sd_err code and points *why at a static sentence saying what is wrong. */
-int net_addr_parse(const char *s, size_t n, struct net_addr *out,
-		   const char **why);
+int net_addr_parse(const char *s, size_t n, struct net_addr *out, const char **why);
 
 /* "a.b.c.d/n", "x::/n" or a bare address (a host prefix, /32 or /128).
  * Returns SD_EHOSTBITS (with *out masked) when host bits are set and
  * NET_ALLOW_HOSTBITS is not given. */
-int net_prefix_parse(const char *s, size_t n, struct net_prefix *out,
-		     unsigned flags, const char **why);
+int net_prefix_parse(const char *s, size_t n, struct net_prefix *out, unsigned flags,
+		     const char **why);
 
 /* RFC 5952 text (dotted quad for IPv4-mapped). Returns the length written;
  * size must be at least NET_ADDR_STRLEN / NET_PREFIX_STRLEN. */
@@ -53,8 +52,7 @@ size_t net_prefix_format(const struct net_prefix *p, char *buf, size_t size);
 
 static inline bool net_addr_is_v4(const struct net_addr *a)
 {
-	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0,
-					   0, 0, 0, 0, 0xff, 0xff};
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 	for (int i = 0; i < 12; i++)
 		if (a->b[i] != mapped[i])
 			return false;

@@ -53,12 +53,13 @@ json_t *report_entry(const struct db *db, const struct db_entry *e,
 			json_object_set_new(so, "last_seen", report_time(s.last_seen));
 			json_object_set_new(so, "count", json_integer(s.count));
 			json_object_set_new(so, "evidence", evidence_array(s.evidence));
-			json_object_set_new(so, "confidence",
-					    json_string(db_confidence_name(s.confidence)));
+			json_object_set_new(
+			    so, "confidence",
+			    json_string(db_confidence_name(s.confidence)));
 			json_t *src = json_array();
 			for (uint32_t k = 0; k < db_sourceset_size(db, s.sources); k++)
-				json_array_append_new(
-					src, json_string(db_sourceset_item(db, s.sources, k)));
+				json_array_append_new(src, json_string(db_sourceset_item(
+							       db, s.sources, k)));
 			json_object_set_new(so, "sources", src);
 		}
 		json_array_append_new(sightings, so);

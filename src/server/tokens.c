@@ -305,7 +305,7 @@ const struct srv_token *srv_tokens_find(const struct srv_tokens *t, const char *
 {
 	if (!t || !t->n || n == 0 || n > SRV_MAX_TOKEN)
 		return NULL;
-	struct srv_token key;
+	struct srv_token key = {0};
 	srv_token_hash(s, n, key.hash);
 	return bsearch(&key, t->v, t->n, sizeof(*t->v), cmp_token);
 }
