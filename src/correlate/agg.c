@@ -83,7 +83,8 @@ static size_t find_slot(const struct table *t, const struct net_addr *c, uint32_
 		if (!v)
 			return i;
 		const struct corr_sighting *s = &t->s[v - 1];
-		if (s->ind == ind && s->source == src && !memcmp(&s->client, c, sizeof(*c)))
+		if (s->ind == ind && s->source == src &&
+		    !memcmp(&s->client, c, sizeof(*c)))
 			return i;
 		i = (i + 1) & mask;
 	}
@@ -142,7 +143,8 @@ static struct corr_sighting *upsert(struct table *t, const struct net_addr *clie
 }
 
 /* Folds one piece of evidence into s; counts it when count is set. */
-static void apply(struct corr_sighting *s, const struct corr_hit *h, int64_t ts, bool count)
+static void apply(struct corr_sighting *s, const struct corr_hit *h, int64_t ts,
+		  bool count)
 {
 	if (ts && (!s->first_seen || ts < s->first_seen))
 		s->first_seen = ts;
@@ -161,13 +163,14 @@ static void apply(struct corr_sighting *s, const struct corr_hit *h, int64_t ts,
 	}
 }
 
-int corr_agg_add_record(struct corr_agg *g, const struct corr_hit *h, size_t n, int64_t ts,
-			uint32_t source)
+int corr_agg_add_record(struct corr_agg *g, const struct corr_hit *h, size_t n,
+			int64_t ts, uint32_t source)
 {
 	int rc = 0;
 	pthread_mutex_lock(&g->lock);
 	for (size_t i = 0; i < n && !rc; i++) {
-		struct corr_sighting *s = upsert(&g->by_ind, &h[i].client, h[i].ind->id, source, &rc);
+		struct corr_sighting *s =
+		    upsert(&g->by_ind, &h[i].client, h[i].ind->id, source, &rc);
 		if (!s)
 			break;
 		/* one record counts once per indicator, whatever its evidence */
@@ -189,7 +192,8 @@ int corr_agg_add_record(struct corr_agg *g, const struct corr_hit *h, size_t n, 
 	return rc;
 }
 
-int corr_agg_add(struct corr_agg *g, const struct corr_hit *h, int64_t ts, uint32_t source)
+int corr_agg_add(struct corr_agg *g, const struct corr_hit *h, int64_t ts,
+		 uint32_t source)
 {
 	return corr_agg_add_record(g, h, 1, ts, source);
 }
@@ -220,7 +224,10 @@ bool corr_agg_is_proxy(const struct corr_agg *g, const struct net_addr *a)
 	return false;
 }
 
-size_t corr_agg_nproxies(const struct corr_agg *g) { return g->nproxies; }
+size_t corr_agg_nproxies(const struct corr_agg *g)
+{
+	return g->nproxies;
+}
 
 size_t corr_agg_count(struct corr_agg *g)
 {

@@ -37,10 +37,11 @@ void corr_agg_free(struct corr_agg *g);
 /* Records the n hits of one record at time ts from source: each client x
  * indicator and each client counts the record once. Returns 0, SD_ENOMEM,
  * or SD_ELIMIT past CORR_MAX_SIGHTINGS. */
-int corr_agg_add_record(struct corr_agg *g, const struct corr_hit *h, size_t n, int64_t ts,
-			uint32_t source);
+int corr_agg_add_record(struct corr_agg *g, const struct corr_hit *h, size_t n,
+			int64_t ts, uint32_t source);
 /* A record with a single hit. */
-int corr_agg_add(struct corr_agg *g, const struct corr_hit *h, int64_t ts, uint32_t source);
+int corr_agg_add(struct corr_agg *g, const struct corr_hit *h, int64_t ts,
+		 uint32_t source);
 
 /* Addresses that are proxies (learnt from the wire or given by the user):
  * their own sightings are left out by the caller when asked. */

@@ -177,7 +177,8 @@ int corr_write(struct corr_agg *agg, const struct ind_set *set,
 			struct db_sighting ds = {
 			    .first_seen = t32(c[i].first_seen),
 			    .last_seen = t32(c[i].last_seen),
-			    .count = c[i].count > UINT32_MAX ? UINT32_MAX : (uint32_t)c[i].count,
+			    .count = c[i].count > UINT32_MAX ? UINT32_MAX
+							     : (uint32_t)c[i].count,
 			    .campaign = cid,
 			    .evidence = c[i].evidence,
 			    .confidence = c[i].confidence,

@@ -94,7 +94,8 @@ static void run_file(struct shared *sh, size_t idx)
 			res->outside++;
 		if (nh) {
 			res->matched++;
-			int arc = corr_agg_add_record(sh->agg, hits, nh, rec.ts, in->source);
+			int arc =
+			    corr_agg_add_record(sh->agg, hits, nh, rec.ts, in->source);
 			if (arc) {
 				atomic_store(&sh->fatal, arc);
 				atomic_store(&sh->stop, true);

@@ -2,11 +2,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <isa-l/igzip_lib.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <isa-l/igzip_lib.h>
 #include <zstd.h>
 
 #include "core/limits.h"
@@ -20,8 +20,8 @@ struct io_source {
 	bool own_fd;
 	enum io_compression comp;
 	uint64_t file_size, bytes_in, bytes_out, lineno;
-	bool eof_in;  /* file exhausted */
-	bool ended;   /* decompressor finished its last frame/member */
+	bool eof_in; /* file exhausted */
+	bool ended;  /* decompressor finished its last frame/member */
 	/* raw input */
 	unsigned char *in;
 	size_t in_pos, in_len;
@@ -84,8 +84,7 @@ int io_open(const char *path, struct io_source **out, struct sd_error *err)
 	if (fstat(s->fd, &st) == 0) {
 		if (S_ISDIR(st.st_mode)) {
 			io_close(s);
-			return sd_error_set(err, SD_EFORMAT,
-					    "%s: is a directory", path);
+			return sd_error_set(err, SD_EFORMAT, "%s: is a directory", path);
 		}
 		if (S_ISREG(st.st_mode))
 			s->file_size = (uint64_t)st.st_size;
@@ -117,8 +116,8 @@ int io_open(const char *path, struct io_source **out, struct sd_error *err)
 		}
 		isal_inflate_init(s->z);
 		s->z->crc_flag = ISAL_GZIP;
-	} else if (s->in_len >= 4 && m[0] == 0x28 && m[1] == 0xb5 &&
-		   m[2] == 0x2f && m[3] == 0xfd) {
+	} else if (s->in_len >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f &&
+		   m[3] == 0xfd) {
 		s->comp = IO_ZSTD;
 		s->zs = ZSTD_createDStream();
 		if (!s->zs || ZSTD_isError(ZSTD_initDStream(s->zs))) {
@@ -146,12 +145,30 @@ void io_close(struct io_source *s)
 	free(s);
 }
 
-const char *io_name(const struct io_source *s) { return s->name; }
-enum io_compression io_compression(const struct io_source *s) { return s->comp; }
-uint64_t io_lineno(const struct io_source *s) { return s->lineno; }
-uint64_t io_bytes_out(const struct io_source *s) { return s->bytes_out; }
-uint64_t io_bytes_in(const struct io_source *s) { return s->bytes_in; }
-uint64_t io_file_size(const struct io_source *s) { return s->file_size; }
+const char *io_name(const struct io_source *s)
+{
+	return s->name;
+}
+enum io_compression io_compression(const struct io_source *s)
+{
+	return s->comp;
+}
+uint64_t io_lineno(const struct io_source *s)
+{
+	return s->lineno;
+}
+uint64_t io_bytes_out(const struct io_source *s)
+{
+	return s->bytes_out;
+}
+uint64_t io_bytes_in(const struct io_source *s)
+{
+	return s->bytes_in;
+}
+uint64_t io_file_size(const struct io_source *s)
+{
+	return s->file_size;
+}
 
 static int truncated(struct io_source *s, struct sd_error *err, const char *kind)
 {
@@ -188,7 +205,8 @@ static int fill_out(struct io_source *s, struct sd_error *err)
 		if (s->in_pos == s->in_len) {
 			/* input exhausted */
 			if (!s->ended)
-				return truncated(s, err, s->comp == IO_GZIP ? "gzip" : "zstd");
+				return truncated(s, err,
+						 s->comp == IO_GZIP ? "gzip" : "zstd");
 			return 0;
 		}
 		if (s->comp == IO_GZIP) {
@@ -206,12 +224,14 @@ static int fill_out(struct io_source *s, struct sd_error *err)
 			s->in_pos = s->in_len - s->z->avail_in;
 			s->out_len = OUT_SIZE - s->z->avail_out;
 			if (zr < 0)
-				return sd_error_set(err, SD_EIO,
-						    "%s: corrupt gzip data after %llu bytes: %s",
-						    s->name, (unsigned long long)s->bytes_out,
-						    zr == ISAL_INCORRECT_CHECKSUM ? "CRC mismatch"
-						    : zr == ISAL_INVALID_WRAPPER ? "bad gzip header"
-										 : "invalid deflate data");
+				return sd_error_set(
+				    err, SD_EIO,
+				    "%s: corrupt gzip data after %llu bytes: %s", s->name,
+				    (unsigned long long)s->bytes_out,
+				    zr == ISAL_INCORRECT_CHECKSUM ? "CRC mismatch"
+				    : zr == ISAL_INVALID_WRAPPER
+					? "bad gzip header"
+					: "invalid deflate data");
 			if (s->z->block_state == ISAL_BLOCK_FINISH)
 				s->ended = true;
 		} else {
@@ -219,10 +239,11 @@ static int fill_out(struct io_source *s, struct sd_error *err)
 			ZSTD_outBuffer ob = {s->out, OUT_SIZE, 0};
 			size_t zr = ZSTD_decompressStream(s->zs, &ob, &ib);
 			if (ZSTD_isError(zr))
-				return sd_error_set(err, SD_EIO,
-						    "%s: corrupt zstd data after %llu bytes: %s",
-						    s->name, (unsigned long long)s->bytes_out,
-						    ZSTD_getErrorName(zr));
+				return sd_error_set(
+				    err, SD_EIO,
+				    "%s: corrupt zstd data after %llu bytes: %s", s->name,
+				    (unsigned long long)s->bytes_out,
+				    ZSTD_getErrorName(zr));
 			s->in_pos = ib.pos;
 			s->out_len = ob.pos;
 			s->ended = zr == 0;
@@ -265,8 +286,7 @@ long io_read(struct io_source *s, void *buf, size_t n, struct sd_error *err)
 	return (long)done;
 }
 
-int io_getline(struct io_source *s, const char **line, size_t *len,
-	       struct sd_error *err)
+int io_getline(struct io_source *s, const char **line, size_t *len, struct sd_error *err)
 {
 	s->line_len = 0;
 	bool any = false;

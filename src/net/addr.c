@@ -29,7 +29,6 @@ static void store_be64(uint8_t *p, uint64_t v)
 	}
 }
 
-
 void net_addr_from_u64(struct net_addr *a, uint64_t hi, uint64_t lo)
 {
 	store_be64(a->b, hi);

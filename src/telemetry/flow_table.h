@@ -37,7 +37,7 @@ struct flowt_flow {
 	 * and an encrypted one that happens to look like a hello must not be
 	 * taken for one (or reported as a bad one). */
 	bool tls_seen;
-	int16_t reasm;	   /* TLS reassembly slot, -1 none */
+	int16_t reasm; /* TLS reassembly slot, -1 none */
 	int64_t first_ts, last_ts;
 	uint64_t bytes, packets;
 	uint64_t position; /* packet number of the first packet */

@@ -37,14 +37,14 @@ enum tel_flags {
 };
 
 struct tel_record {
-	int64_t ts;           /* UTC epoch seconds */
+	int64_t ts; /* UTC epoch seconds */
 	enum tel_kind kind;
-	unsigned flags;       /* enum tel_flags */
+	unsigned flags; /* enum tel_flags */
 	/* client = the originator (querier, requester, flow initiator);
 	 * server = the responder (resolver, web server, flow responder). */
 	struct net_addr client, server;
 	uint16_t client_port, server_port;
-	uint8_t proto;        /* IPPROTO_TCP/UDP/..., 0 unknown */
+	uint8_t proto; /* IPPROTO_TCP/UDP/..., 0 unknown */
 	/* DNS query name, TLS SNI or HTTP Host (without port); may carry a
 	 * trailing dot and any case: the matcher normalises. */
 	const char *name;
@@ -57,9 +57,9 @@ struct tel_record {
 	 * them to learn which server addresses a C2 name had). */
 	const struct net_addr *answers;
 	size_t nanswers;
-	uint64_t bytes;       /* flow bytes both ways, 0 unknown */
+	uint64_t bytes; /* flow bytes both ways, 0 unknown */
 	uint64_t packets;
-	uint64_t position;    /* line number or packet number, for reports */
+	uint64_t position; /* line number or packet number, for reports */
 };
 
 #endif

@@ -308,10 +308,10 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 					      ts->s ? ts->s : "");
 			continue;
 		}
-		if (addr_port(z, ln, colp(z, C_ORIG_H), colp(z, C_ORIG_P),
-			      &rec->client, &rec->client_port, "id.orig_h") ||
-		    addr_port(z, ln, colp(z, C_RESP_H), colp(z, C_RESP_P),
-			      &rec->server, &rec->server_port, "id.resp_h"))
+		if (addr_port(z, ln, colp(z, C_ORIG_H), colp(z, C_ORIG_P), &rec->client,
+			      &rec->client_port, "id.orig_h") ||
+		    addr_port(z, ln, colp(z, C_RESP_H), colp(z, C_RESP_P), &rec->server,
+			      &rec->server_port, "id.resp_h"))
 			continue;
 		rec->flags = TEL_HAS_CLIENT | TEL_HAS_SERVER;
 		if (z->log == Z_CONN && z->prefilter &&
@@ -374,8 +374,7 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 			break;
 		case Z_HTTP: {
 			rec->kind = TEL_HTTP;
-			const struct slice *host = colp(z, C_HOST),
-					   *uri = colp(z, C_URI);
+			const struct slice *host = colp(z, C_HOST), *uri = colp(z, C_URI);
 			if (is_set(z, colp(z, C_STATUS)))
 				rec->flags |= TEL_ANSWERED;
 			tel_http_target(rec, is_set(z, host) ? host->s : NULL, host->n,
