@@ -1,3 +1,4 @@
+/* Covers src/indicators/load_stix.c, load.c and set.c. */
 /* libFuzzer harness for the stix indicator loader (see fuzz_ind.h). */
 #include "fuzz_ind.h"
 

@@ -1,3 +1,6 @@
+/* Covers src/telemetry/reader.c, zeek_tsv.c, zeek_json.c, eve.c, eve_fast.c,
+ * nfdump_csv.c, csv_generic.c, squid.c, bind.c, dnsmasq.c, field.c and
+ * json_util.c. */
 /* All text telemetry readers behind one harness: the first byte picks the
  * format (0 = content detection, which also reaches pcap when linked in),
  * the rest is the file. The input goes through a memfd so the real
