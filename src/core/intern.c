@@ -23,7 +23,13 @@ struct sd_intern *sd_intern_new(void)
 		return NULL;
 	in->nslots = 64;
 	in->slots = calloc(in->nslots, sizeof(*in->slots));
-	if (!in->slots) {
+	/* the pool exists from the start, so that an empty value interned
+	 * first still points into it (never NULL + 0) */
+	in->pool_cap = 4096;
+	in->pool = malloc(in->pool_cap);
+	if (!in->slots || !in->pool) {
+		free(in->slots);
+		free(in->pool);
 		free(in);
 		return NULL;
 	}
