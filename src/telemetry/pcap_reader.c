@@ -29,6 +29,8 @@
 #include "telemetry/pcap_limits.h"
 #include "telemetry/pkt_cursor.h"
 #include "telemetry/pkt_decode.h"
+#include "telemetry/quic_initial.h"
+#include "telemetry/quic_reasm.h"
 #include "telemetry/tls_hello.h"
 
 #define PROTO_TCP 6
@@ -89,6 +91,7 @@ struct pcapr {
 	struct dnsw_msg msg; /* scratch */
 
 	struct reasm_slot *reasm; /* PCAPR_TLS_REASM_SLOTS, allocated on first use */
+	struct quicr *quic;	  /* QUIC hellos, allocated on first use */
 
 	struct out_slot out[PCAPR_OUT_QUEUE];
 	size_t out_head, out_count;
@@ -631,6 +634,35 @@ static void tcp_payload(struct pcapr *r, struct flowt_flow *f, const struct pkt_
 	tls_result(r, f, p, rc, name, name_len, why, ts, r->npkt);
 }
 
+/* QUIC on any UDP port: a client's Initial packets carry its ClientHello
+ * (quic_reasm.h). The sender of the Initial is the client. */
+static void quic_datagram(struct pcapr *r, struct flowt_flow *f, const struct pkt_info *p,
+			  int64_t ts)
+{
+	if (f->tls_seen ||
+	    p->truncated) { /* hello already read; cut by the snap length */
+		skipped(r);
+		return;
+	}
+	if (!r->quic && !(r->quic = quicr_new())) {
+		skipped(r);
+		return;
+	}
+	struct quicr_hello h;
+	unsigned given_up;
+	enum quicr_result rc = quicr_datagram(r->quic, p, ts, r->npkt, &h, &given_up);
+	r->base.stats.skipped += given_up; /* QUICR_MAX_PENDING */
+	if (rc == QUICR_NOT_CLIENT)
+		skipped(r);
+	if (rc != QUICR_DONE)
+		return;
+	f->tls_seen = true;
+	enum tlsh_result t = h.rc == QUICH_SNI	    ? TLSH_SNI
+			     : h.rc == QUICH_NO_SNI ? TLSH_NO_SNI
+						    : TLSH_MALFORMED;
+	tls_result(r, f, p, t, h.name, h.name_len, h.why, h.ts, h.position);
+}
+
 /* ---- packets ---- */
 
 static void packet(struct pcapr *r, const struct pcap_pkthdr *h, const uint8_t *data)
@@ -660,6 +692,8 @@ static void packet(struct pcapr *r, const struct pcap_pkthdr *h, const uint8_t *
 			dns_tcp(r, &p, ts);
 		else if (p.proto == PROTO_TCP)
 			tcp_payload(r, f, &p, ts);
+		else if (quici_is_initial(p.payload, p.payload_len))
+			quic_datagram(r, f, &p, ts);
 	}
 	flow_maybe_close(r, f, &p);
 }
@@ -772,6 +806,7 @@ static void pcapr_close(struct tel_backend *b)
 	flowt_free(r->flows);
 	free(r->dns);
 	free(r->reasm);
+	quicr_free(r->quic);
 	free(r);
 }
 
