@@ -77,7 +77,7 @@ static void sealed_chunk(struct craft_buf *out, const struct qc_conn *k,
 	}
 	cb_crypto_frame(&f, hello->b, cut[i], cut[i + 1] - cut[i]);
 	/* clients pad datagrams carrying Initials to 1200 bytes (RFC 9000 14.1) */
-	qc_seal(out, k, (uint64_t)i, i == 2 ? 2 : 1, f.b, f.n, 1100);
+	qc_seal(out, k, (uint64_t)i, i == 2 ? 2 : 1, f.b, f.n, 1160);
 }
 
 static void conn(struct qc_conn *k, uint32_t version, uint8_t tag)
@@ -150,7 +150,7 @@ static void split_capture(const char *path)
 	for (int i = 0; i < 2; i++) {
 		f.n = 0;
 		cb_crypto_frame(&f, hello.b, cutc[i], cutc[i + 1] - cutc[i]);
-		qc_seal(&dg[0], &k, (uint64_t)i, 1, f.b, f.n, 0);
+		qc_seal(&dg[0], &k, (uint64_t)i, 1, f.b, f.n, i ? 800 : 0);
 	}
 	cb_u8(&dg[0], 0xd1); /* v1 0-RTT, 2-byte packet number */
 	cb_u32(&dg[0], QUICI_VERSION_1);
