@@ -1,5 +1,6 @@
 /* Named limits of the pcap reader (the flow table's are in flow_table.h,
- * the parsers' in dns_wire.h, tls_hello.h, http_req.h). Each has its own
+ * the parsers' in dns_wire.h, tls_hello.h, http_req.h, QUIC's in quic_reasm.h
+ * and quic_hello.h). Each has its own
  * message where it is enforced. */
 #ifndef SD_TELEMETRY_PCAP_LIMITS_H
 #define SD_TELEMETRY_PCAP_LIMITS_H
