@@ -767,8 +767,11 @@ static int pcapr_next(struct tel_backend *b, struct tel_record *rec, struct sd_e
 			return 0;
 		}
 		if (r->draining) {
-			if (!drain_one(r))
+			if (!drain_one(r)) {
+				/* QUIC hellos whose missing packets never came */
+				r->base.stats.skipped += quicr_pending(r->quic);
 				r->done = true;
+			}
 			continue;
 		}
 		if (sweep_one(r))

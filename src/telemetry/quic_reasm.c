@@ -42,6 +42,14 @@ void quicr_free(struct quicr *t)
 	free(t);
 }
 
+size_t quicr_pending(const struct quicr *t)
+{
+	size_t n = 0;
+	for (size_t i = 0; t && i < QUICR_MAX_PENDING; i++)
+		n += t->slot[i].used;
+	return n;
+}
+
 static bool same(const struct slot *s, const struct pkt_info *p,
 		 const struct quici_packet *q)
 {

@@ -6,6 +6,7 @@
 #ifndef SD_TELEMETRY_QUIC_REASM_H
 #define SD_TELEMETRY_QUIC_REASM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "telemetry/pkt_decode.h"
@@ -42,5 +43,8 @@ void quicr_free(struct quicr *t);
 enum quicr_result quicr_datagram(struct quicr *t, const struct pkt_info *p, int64_t ts,
 				 uint64_t position, struct quicr_hello *out,
 				 unsigned *given_up);
+
+/* Hellos still waiting for a packet (at the end of a capture: given up). */
+size_t quicr_pending(const struct quicr *t);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "pcap_collect.h"
 #include "quic_craft.h"
+#include "telemetry/quic_reasm.h"
 
 #define T0 1680098106u /* 2023-03-29 13:55:06 UTC */
 
@@ -244,6 +245,39 @@ static void split_hellos(void **state)
 	collect_free(c);
 }
 
+/* Hellos whose first packet never comes: QUICR_MAX_PENDING + 1 of them.
+ * The first is pushed out by the last, the rest are given up at the end of
+ * the capture; every one is counted as skipped and none makes a record. */
+static void pending_limit(void **state)
+{
+	(void)state;
+	static struct craft_buf hello, dg;
+	struct craft_file cf;
+	struct qc_conn k;
+	const char *path = test_tmpfile("quic-pending.pcap");
+	cf_open(&cf, path, 1, 0);
+	hello.n = 0;
+	cb_quic_hello(&hello, "akamaicontainer.com", 2400);
+	size_t cut[4] = {0, 1000, 2000, hello.n};
+	for (unsigned i = 0; i <= QUICR_MAX_PENDING; i++) {
+		conn(&k, QUICI_VERSION_1, (uint8_t)(i + 1));
+		struct ends e = {.cport = (uint16_t)(40000 + i), .sport = 443};
+		craft_v4(e.client, 192, 0, 2, 20 + i);
+		craft_v4(e.server, 198, 51, 100, 7);
+		dg.n = 0;
+		sealed_chunk(&dg, &k, &hello, cut, 2);
+		udp_packet(&cf, T0 + i, &e, 1, dg.b, dg.n);
+	}
+	cf_close(&cf);
+	struct collect *c = collect(path);
+	assert_int_equal(c->rc, 0);
+	assert_int_equal(count_kind(c, TEL_TLS), 0);
+	assert_int_equal(count_kind(c, TEL_FLOW), QUICR_MAX_PENDING + 1);
+	assert_int_equal(c->stats.skipped, QUICR_MAX_PENDING + 1);
+	assert_int_equal(c->stats.malformed, 0);
+	collect_free(c);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "--write")) {
@@ -253,6 +287,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(rfc_examples),
 	    cmocka_unit_test(split_hellos),
+	    cmocka_unit_test(pending_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
