@@ -28,7 +28,7 @@ for c in $CAPS; do
 done
 if command -v tshark >/dev/null; then
 	for c in $CAPS; do
-		tshark -r "$D/$c" -T fields -E occurrence=f -e ip.src -e ipv6.src \
+		tshark -o udp.try_heuristic_first:TRUE -r "$D/$c" -T fields -E occurrence=f -e ip.src -e ipv6.src \
 			-e tls.handshake.extensions_server_name 2>/dev/null |
 			awk -F'\t' '$3 != "" { print ($1 != "" ? $1 : $2), $3 }' | sort >"$T/$c.tshark"
 		check "$c: tshark finds the same clients and server names" cmp -s "$T/$c.sighted" "$T/$c.tshark"
