@@ -26,13 +26,31 @@ static bool has(const struct quich_stream *s, size_t i)
 	return s->have[i / 8] & (1u << (i % 8));
 }
 
+static void mark(struct quich_stream *s, size_t i)
+{
+	s->have[i / 8] |= (uint8_t)(1u << (i % 8));
+}
+
+/* Bits are set and scanned a byte at a time where they can be: a
+ * thousand-byte frame is a memset, not a thousand shifts. */
 static void store(struct quich_stream *s, size_t off, const uint8_t *p, size_t n)
 {
 	memcpy(s->rec + 5 + off, p, n);
-	for (size_t i = off; i < off + n; i++)
-		s->have[i / 8] |= (uint8_t)(1u << (i % 8));
-	while (s->contiguous < QUICH_MAX_CRYPTO && has(s, s->contiguous))
-		s->contiguous++;
+	size_t i = off, end = off + n;
+	for (; i < end && i % 8; i++)
+		mark(s, i);
+	size_t whole = (end - i) / 8;
+	memset(s->have + i / 8, 0xff, whole);
+	for (i += whole * 8; i < end; i++)
+		mark(s, i);
+	size_t c = s->contiguous;
+	while (c < QUICH_MAX_CRYPTO && c % 8 && has(s, c))
+		c++;
+	while (c < QUICH_MAX_CRYPTO && s->have[c / 8] == 0xff) /* c % 8 == 0 here */
+		c += 8;
+	while (c < QUICH_MAX_CRYPTO && has(s, c))
+		c++;
+	s->contiguous = c;
 }
 
 /* n varints in a row; false when one runs past the end */

@@ -252,6 +252,51 @@ static void crypto_reassembly(void **state)
 			 QUICH_NO_SNI);
 }
 
+/* Chunks of 1 to 13 bytes at odd offsets, in a scrambled order: after each
+ * one, `contiguous` is exactly the prefix a byte-by-byte count gives. */
+static void crypto_bitmap(void **state)
+{
+	(void)state;
+	static struct craft_buf hello, f;
+	static struct quich_stream s;
+	static uint8_t seen[4096];
+	hello.n = 0;
+	cb_quic_hello(&hello, "officestoragebox.com", 900);
+	size_t offs[600], lens[600], n = 0;
+	for (size_t off = 0; off < hello.n; n++) {
+		size_t l = 1 + (n * 5) % 13;
+		if (l > hello.n - off)
+			l = hello.n - off;
+		offs[n] = off, lens[n] = l;
+		off += l;
+	}
+	memset(seen, 0, sizeof(seen));
+	quich_init(&s);
+	char name[TLSH_MAX_NAME + 1];
+	size_t name_len;
+	const char *why;
+	size_t got_name = 0;
+	for (size_t j = 0; j < n; j++) {
+		size_t i = (j * 37) % n; /* 37 and n share no factor below */
+		if (n % 37 == 0)
+			i = j;
+		f.n = 0;
+		cb_crypto_frame(&f, hello.b, offs[i], lens[i]);
+		enum quich_result rc = quich_add(&s, f.b, f.n, name, &name_len, &why);
+		memset(seen + offs[i], 1, lens[i]);
+		size_t prefix = 0;
+		while (prefix < hello.n && seen[prefix])
+			prefix++;
+		assert_int_equal(s.contiguous, prefix);
+		if (rc == QUICH_SNI)
+			got_name++;
+		else
+			assert_int_equal(rc, QUICH_NEED_MORE);
+	}
+	assert_int_equal(got_name, 1);
+	assert_string_equal(name, "officestoragebox.com");
+}
+
 static void bad_frames(void **state)
 {
 	(void)state;
@@ -305,6 +350,7 @@ int main(void)
 	    cmocka_unit_test(damaged_packets),
 	    cmocka_unit_test(varints),
 	    cmocka_unit_test(crypto_reassembly),
+	    cmocka_unit_test(crypto_bitmap),
 	    cmocka_unit_test(bad_frames),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
