@@ -8,6 +8,7 @@
 
 #include "campaign/campaign.h"
 #include "cli/cli.h"
+#include "cli/files.h"
 #include "core/timeutil.h"
 #include "correlate/indset.h"
 
@@ -43,7 +44,7 @@ static void help(FILE *out)
 	    "Formats are described in docs/indicators.md. Malformed, unsupported and\n"
 	    "shared-host values are reported on stderr as file:line: why.\n"
 	    "Exit status: 0 loaded, 2 usage, 3 a file is unreadable or not in its "
-	    "format.\n");
+	    "format, 4 write error.\n");
 }
 
 struct rep {
@@ -57,7 +58,7 @@ static void report(void *ctx, const char *where, const char *kind, const char *w
 		return;
 	if (!r->verbose && (!strcmp(kind, "hash") || !strcmp(kind, "filtered")))
 		return;
-	fprintf(stderr, "%s: %s: %s\n", where, kind, why);
+	cli_report(where, kind, why);
 }
 
 static void csv_field(FILE *out, const char *s)
@@ -169,6 +170,10 @@ static int run(int argc, char **argv)
 		cli_error(CMD, "--json and --csv exclude each other");
 		return EXIT_USAGE;
 	}
+	if (rep.quiet && rep.verbose) {
+		cli_error(CMD, "--quiet and --verbose exclude each other");
+		return EXIT_USAGE;
+	}
 	if (!campaign && optind == argc) {
 		cli_error(CMD, "no indicator file and no --campaign (try --help)");
 		return EXIT_USAGE;
@@ -269,7 +274,7 @@ static int run(int argc, char **argv)
 	}
 	fprintf(stderr, "%s\n", summary);
 	ind_set_free(set);
-	return ferror(stdout) ? EXIT_FAIL : EXIT_OK;
+	return cli_finish_stdout(CMD);
 }
 
 const struct cli_command cli_cmd_indicators = {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/files.h"
 #include "core/timeutil.h"
 #include "io/source.h"
 #include "net/addr.h"
@@ -27,7 +28,7 @@ static void usage(FILE *o)
 	    "Prints the normalised telemetry records (flow, dns, tls, http) read from\n"
 	    "each FILE ('-' for stdin; gzip and zstd are decompressed transparently).\n"
 	    "\n"
-	    "  --format F     force the format: zeek, zeek-json, eve, nfdump, pcap, "
+	    "  -f, --format F force the format: zeek, zeek-json, eve, nfdump, pcap, "
 	    "csv,\n"
 	    "                 squid, bind, dnsmasq (default: detected from the content)\n"
 	    "  --columns MAP  generic CSV column map, e.g.\n"
@@ -38,13 +39,13 @@ static void usage(FILE *o)
 	    "                 default: the file's modification year\n"
 	    "  --json         JSON Lines, one object per record\n"
 	    "  --csv          CSV with a header row\n"
-	    "  --quiet        no per-file summary on stderr\n"
+	    "  -q, --quiet    no per-file summary on stderr\n"
 	    "  --count        print no records, only the per-file summary (on stdout):\n"
 	    "                 measures the readers alone\n"
 	    "\n"
 	    "Malformed records are reported on stderr as file:line: why. Exit status:\n"
-	    "0 every file read, 2 usage, 3 a file unreadable, undetectable or "
-	    "truncated.\n");
+	    "0 every file read, 2 usage, 3 a file unreadable, undetectable,\n"
+	    "truncated, or with no well-formed record, 4 write error.\n");
 }
 
 static const char *kind_name(enum tel_kind k)
@@ -65,7 +66,7 @@ static const char *kind_name(enum tel_kind k)
 static void report(void *ctx, const char *where, const char *why)
 {
 	(void)ctx;
-	fprintf(stderr, "sighted records: %s: %s\n", where, why);
+	cli_error("records", "%s: %s", where, why);
 }
 
 static void flags_text(unsigned f, char *buf, size_t size)
@@ -89,6 +90,10 @@ static void flags_text(unsigned f, char *buf, size_t size)
 
 static void csv_field(FILE *o, const char *s, size_t n)
 {
+	/* an empty name or path is (NULL, 0): nothing to write, and NULL must
+	 * not reach fwrite */
+	if (!n)
+		return;
 	bool quote = false;
 	for (size_t i = 0; i < n; i++)
 		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
@@ -204,7 +209,7 @@ static int run(int argc, char **argv)
 	    {"format", required_argument, NULL, 'f'},
 	    {"columns", required_argument, NULL, 'c'},
 	    {"year", required_argument, NULL, 'y'},
-	    {"json", no_argument, NULL, 'j'},
+	    {"json", no_argument, NULL, 'J'},
 	    {"csv", no_argument, NULL, 'C'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"count", no_argument, NULL, 'n'},
@@ -214,9 +219,11 @@ static int run(int argc, char **argv)
 	struct tel_options opt = {0};
 	enum out_mode mode = OUT_TEXT;
 	bool quiet = false, count = false;
-	int c;
+	int c, nmodes = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:c:y:jCqnh", longopts, NULL)) != -1) {
+	/* only -f, -q and -h are short: -c, -j, -y mean other things in other
+	 * commands (docs/sighted.1, "Short options") */
+	while ((c = getopt_long(argc, argv, "f:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': {
 			int f = tel_format_parse(optarg);
@@ -228,9 +235,15 @@ static int run(int argc, char **argv)
 			opt.format = (enum tel_format)f;
 			break;
 		}
-		case 'c':
+		case 'c': {
+			struct sd_error e = {0};
+			if (tel_columns_check(optarg, &e)) {
+				cli_error("records", "%s", e.msg);
+				return EXIT_USAGE;
+			}
 			opt.column_map = optarg;
 			break;
+		}
 		case 'y': {
 			char *e;
 			long y = strtol(optarg, &e, 10);
@@ -242,11 +255,14 @@ static int run(int argc, char **argv)
 			opt.year = (int)y;
 			break;
 		}
-		case 'j':
-			mode = OUT_JSON;
-			break;
+		case 'J':
 		case 'C':
-			mode = OUT_CSV;
+			if (nmodes++ && mode != (c == 'J' ? OUT_JSON : OUT_CSV)) {
+				cli_error("records",
+					  "--json and --csv exclude each other");
+				return EXIT_USAGE;
+			}
+			mode = c == 'J' ? OUT_JSON : OUT_CSV;
 			break;
 		case 'q':
 			quiet = true;
@@ -264,6 +280,11 @@ static int run(int argc, char **argv)
 	}
 	if (optind >= argc) {
 		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (count && mode != OUT_TEXT) {
+		cli_error("records", "--count prints no records: --json/--csv do not "
+				     "apply");
 		return EXIT_USAGE;
 	}
 	if (mode == OUT_CSV && !count)
@@ -293,6 +314,13 @@ static int run(int argc, char **argv)
 			status = EXIT_DATA;
 		}
 		const struct tel_stats *st = tel_stats(r);
+		if (rc >= 0 && st->records == 0 && st->malformed > 0) {
+			cli_error("records",
+				  "%s: no well-formed record, %" PRIu64
+				  " malformed (wrong --format?)",
+				  name, st->malformed);
+			status = EXIT_DATA;
+		}
 		if (!quiet || count)
 			fprintf(count ? stdout : stderr,
 				"%s: %s, %" PRIu64 " records, %" PRIu64
@@ -301,10 +329,8 @@ static int run(int argc, char **argv)
 				st->malformed, st->skipped);
 		tel_close(r);
 	}
-	if (fflush(stdout) != 0) {
-		cli_error("records", "write error on standard output");
+	if (cli_finish_stdout("records") != EXIT_OK)
 		return EXIT_FAIL;
-	}
 	return status;
 }
 

@@ -81,7 +81,7 @@ check "bind: mixed-case name kept for the matcher" test "$(jq -r 'select(.name==
 
 # forced format on the wrong input: each line is malformed, reported with file:line
 "$SIGHTED" records --format eve "$D/dns/lab-bind9-query.log" >"$T/forced.txt" 2>"$T/forced.err"
-check "forced wrong format still exits 0" test $? = 0
+check "forced wrong format: every line malformed is an error (exit 3)" test $? = 3
 check "malformed lines reported as file:line: why" grep -q "lab-bind9-query.log:1: not valid JSON" "$T/forced.err"
 check "all 9 lines malformed" grep -q "eve, 0 records, 9 malformed" "$T/forced.err"
 
