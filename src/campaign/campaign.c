@@ -91,12 +91,23 @@ int campaign_load(const char *path, struct campaign_def *out, struct sd_error *e
 	const char *dir = dircopy ? dirname(dircopy) : ".";
 	const char *line;
 	size_t len;
+	/* keys given once only: a second window_end must not silently move
+	 * the window */
+	static const char *const single[] = {"name",	    "title",	    "advisory",
+					     "remediation", "window_start", "window_end"};
+	unsigned long seen_lines[6] = {0};
 	while ((rc = io_getline(src, &line, &len, err)) == 1) {
 		char buf[4096];
 		unsigned long ln = (unsigned long)io_lineno(src);
 		if (len >= sizeof(buf)) {
 			rc = sd_error_set(err, SD_ELIMIT, "%s:%lu: line too long", path,
 					  ln);
+			break;
+		}
+		if (memchr(line, '\0', len)) {
+			rc = sd_error_set(
+			    err, SD_EPARSE,
+			    "%s:%lu: NUL byte in the line (not a text file?)", path, ln);
 			break;
 		}
 		memcpy(buf, line, len + 1);
@@ -111,6 +122,17 @@ int campaign_load(const char *path, struct campaign_def *out, struct sd_error *e
 		}
 		*eq = '\0';
 		char *key = trim(s), *val = trim(eq + 1);
+		size_t k;
+		for (k = 0; k < 6 && strcmp(key, single[k]); k++)
+			;
+		if (k < 6 && seen_lines[k]) {
+			rc = sd_error_set(err, SD_EPARSE,
+					  "%s:%lu: '%s' given again (first on line %lu)",
+					  path, ln, key, seen_lines[k]);
+			break;
+		}
+		if (k < 6)
+			seen_lines[k] = ln;
 		char **slot = NULL;
 		if (!strcmp(key, "name"))
 			slot = &out->name;

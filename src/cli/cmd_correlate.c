@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/files.h"
 #include "cli/options.h"
+#include "core/plural.h"
 #include "correlate/indset.h"
 #include "correlate/output.h"
 #include "correlate/run.h"
@@ -438,13 +439,13 @@ static int run(int argc, char **argv)
 		goto out;
 	}
 	fprintf(stderr,
-		"%s: %llu clients sighted (%llu high, %llu medium, %llu low confidence), "
-		"%llu client x indicator sightings\n",
-		campaign, (unsigned long long)os.clients,
+		"%s: %llu client%s sighted (%llu high, %llu medium, %llu low "
+		"confidence), %llu client x indicator sighting%s\n",
+		campaign, (unsigned long long)os.clients, sd_plural(os.clients, "", "s"),
 		(unsigned long long)os.by_conf[DB_CONF_HIGH],
 		(unsigned long long)os.by_conf[DB_CONF_MEDIUM],
 		(unsigned long long)os.by_conf[DB_CONF_LOW],
-		(unsigned long long)os.sightings);
+		(unsigned long long)os.sightings, sd_plural(os.sightings, "", "s"));
 	if (os.proxy_dropped)
 		fprintf(stderr,
 			"%s: %llu sightings of proxies left out (their clients' requests "

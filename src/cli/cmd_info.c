@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/files.h"
+#include "core/plural.h"
 #include "core/timeutil.h"
 #include "db/db.h"
 #include "report/report.h"
@@ -133,12 +134,15 @@ static int run(int argc, char **argv)
 		       (unsigned long long)db_file_size(db));
 		printf("built:      %s\n",
 		       json_string_value(json_object_get(o, "built")));
-		printf(
-		    "entries:    %llu (IPv4: %llu addresses, %llu prefixes; "
-		    "IPv6: %llu addresses, %llu prefixes)\n",
-		    (unsigned long long)db_entry_count(db),
-		    (unsigned long long)st.v4_hosts, (unsigned long long)st.v4_prefixes,
-		    (unsigned long long)st.v6_hosts, (unsigned long long)st.v6_prefixes);
+		printf("entries:    %llu (IPv4: %llu address%s, %llu prefix%s; "
+		       "IPv6: %llu address%s, %llu prefix%s)\n",
+		       (unsigned long long)db_entry_count(db),
+		       (unsigned long long)st.v4_hosts, sd_plural(st.v4_hosts, "", "es"),
+		       (unsigned long long)st.v4_prefixes,
+		       sd_plural(st.v4_prefixes, "", "es"),
+		       (unsigned long long)st.v6_hosts, sd_plural(st.v6_hosts, "", "es"),
+		       (unsigned long long)st.v6_prefixes,
+		       sd_plural(st.v6_prefixes, "", "es"));
 		for (uint32_t i = 0; i < nc; i++) {
 			struct db_campaign dc;
 			db_campaign_get(db, i, &dc);

@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/files.h"
+#include "core/csv.h"
 #include "core/timeutil.h"
 #include "io/source.h"
 #include "net/addr.h"
@@ -88,29 +89,6 @@ static void flags_text(unsigned f, char *buf, size_t size)
 		}
 }
 
-static void csv_field(FILE *o, const char *s, size_t n)
-{
-	/* an empty name or path is (NULL, 0): nothing to write, and NULL must
-	 * not reach fwrite */
-	if (!n)
-		return;
-	bool quote = false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
-			quote = true;
-	if (!quote) {
-		fwrite(s, 1, n, o);
-		return;
-	}
-	fputc('"', o);
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '"')
-			fputc('"', o);
-		fputc(s[i], o);
-	}
-	fputc('"', o);
-}
-
 static void print_record(FILE *o, enum out_mode mode, const char *file,
 			 const struct tel_record *r)
 {
@@ -169,13 +147,13 @@ static void print_record(FILE *o, enum out_mode mode, const char *file,
 		strcat(answers, buf);
 	}
 	if (mode == OUT_CSV) {
-		csv_field(o, file, strlen(file));
+		sd_csv_write_field(o, file, strlen(file));
 		fprintf(o, ",%" PRIu64 ",%s,%s,%s,%u,%s,%u,%u,", r->position, ts,
 			kind_name(r->kind), c, r->client_port, s, r->server_port,
 			r->proto);
-		csv_field(o, r->name, r->name_len);
+		sd_csv_write_field(o, r->name, r->name_len);
 		fputc(',', o);
-		csv_field(o, r->path, r->path_len);
+		sd_csv_write_field(o, r->path, r->path_len);
 		fprintf(o, ",%s,%" PRIu64 ",%" PRIu64 ",%s\n", answers, r->bytes,
 			r->packets, fl);
 		return;
