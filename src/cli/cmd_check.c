@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/files.h"
+#include "cli/terminal.h"
 #include "core/csv.h"
 #include "core/limits.h"
 #include "db/db.h"
@@ -210,17 +211,19 @@ static void report_bad(struct check *c, const char *text, size_t len, const char
 	if (len > 80)
 		len = 80;
 	c->any_error = true;
-	cli_error(CMD, "%s'%.*s': %s", where, (int)len, text, why);
+	/* the query as given, control bytes and invalid UTF-8 escaped: valid
+	 * JSON, and nothing that drives a terminal */
+	char q[81 * 4];
+	cli_escape(q, sizeof(q), text, len);
+	fprintf(stderr, "sighted " CMD ": %s'%s': %s\n", where, q, why); /* escaped */
 	if (c->mode == MODE_JSON) {
-		json_t *o = json_pack("{s:s%, s:s}", "query", text, len, "error", why);
-		output(c, o);
+		json_t *o = json_pack("{s:s, s:s}", "query", q, "error", why);
+		if (o)
+			output(c, o);
 		json_decref(o);
 	} else if (c->mode == MODE_CSV) {
-		/* the query as given (at most 80 bytes), so a row can be traced
-		 * back to its input line; the reason is on stderr */
-		char q[81];
-		memcpy(q, text, len);
-		q[len] = '\0';
+		/* the query text is kept so a row traces back to its input;
+		 * the reason is on stderr */
 		csv_field(q);
 		fputs(",error,,,,,,,,,\n", stdout);
 	}

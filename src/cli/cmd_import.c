@@ -373,7 +373,7 @@ static int run(int argc, char **argv)
 			(unsigned long long)fs.accepted, (unsigned long long)fs.rejected,
 			(unsigned long long)fs.duplicate);
 		if (status == EXIT_OK && fs.accepted == 0 && fs.duplicate == 0) {
-			if (fs.rejected && fs.no_campaign == fs.rejected)
+			if (fs.no_campaign)
 				cli_error(CMD,
 					  "%s: no line names a campaign: give --campaign "
 					  "NAME (or a campaign column)",

@@ -1,6 +1,8 @@
 #include "cli/terminal.h"
 
 #include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
 
 static bool cont(unsigned char c)
 {
@@ -40,25 +42,58 @@ size_t cli_utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* Escapes the character at s: out gets its text (at most 8 bytes), the
+ * return value is how many input bytes it stands for. */
+static size_t escape_one(const unsigned char *s, size_t n, char out[9], size_t *outlen)
+{
+	size_t l = cli_utf8_len(s, n);
+	if (l == 1 && s[0] >= 0x20 && s[0] != 0x7f && s[0] != '\\') {
+		out[0] = (char)s[0];
+		*outlen = 1;
+		return 1;
+	}
+	bool c1 = l == 2 && s[0] == 0xc2 && s[1] < 0xa0; /* U+0080..U+009F */
+	if (l > 1 && !c1) {
+		memcpy(out, s, l);
+		*outlen = l;
+		return l;
+	}
+	if (c1) {
+		snprintf(out, 9, "\\x%02x\\x%02x", s[0], s[1]);
+		*outlen = 8;
+		return 2;
+	}
+	snprintf(out, 9, "\\x%02x", s[0]);
+	*outlen = 4;
+	return 1;
+}
+
 void cli_write_escaped(FILE *f, const char *text, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)text;
+	char out[9];
+	size_t ol;
 	for (size_t i = 0; i < n;) {
-		size_t l = cli_utf8_len(s + i, n - i);
-		bool c1 = l == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0; /* U+0080..9F */
-		if (l == 1 && s[i] >= 0x20 && s[i] != 0x7f && s[i] != '\\') {
-			fputc(s[i], f);
-		} else if (l > 1 && !c1) {
-			fwrite(s + i, 1, l, f);
-			i += l;
-			continue;
-		} else if (l == 2) { /* a C1 control: both bytes shown */
-			fprintf(f, "\\x%02x\\x%02x", s[i], s[i + 1]);
-			i += 2;
-			continue;
-		} else {
-			fprintf(f, "\\x%02x", s[i]);
-		}
-		i++;
+		i += escape_one(s + i, n - i, out, &ol);
+		fwrite(out, 1, ol, f);
 	}
+}
+
+size_t cli_escape(char *buf, size_t size, const char *text, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	char out[9];
+	size_t ol, pos = 0;
+	if (!size)
+		return 0;
+	for (size_t i = 0; i < n;) {
+		size_t used = escape_one(s + i, n - i, out, &ol);
+		if (pos + ol >= size)
+			break;
+		memcpy(buf + pos, out, ol);
+		pos += ol;
+		i += used;
+	}
+	buf[pos] = '\0';
+	return pos;
 }

@@ -15,4 +15,8 @@ size_t cli_utf8_len(const unsigned char *s, size_t n);
  * bytes that are not valid UTF-8 written as \xNN. */
 void cli_write_escaped(FILE *f, const char *s, size_t n);
 
+/* The same into buf (always NUL-terminated; cut at a whole character when
+ * buf is too small). Returns the length written. */
+size_t cli_escape(char *buf, size_t size, const char *s, size_t n);
+
 #endif
