@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/files.h"
+#include "cli/options.h"
 #include "cli/terminal.h"
 #include "core/csv.h"
 #include "core/limits.h"
@@ -390,8 +391,7 @@ static int run(int argc, char **argv)
 	const char *dbpath = cli_default_db();
 	struct check c = {.mode = MODE_TEXT, .max_inside = REPORT_MAX_INSIDE};
 	int opt;
-	enum mode modes[3];
-	size_t nmodes = 0;
+	struct cli_mode mode = {MODE_TEXT, NULL};
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "d:qh", opts, NULL)) != -1) {
 		switch (opt) {
@@ -401,11 +401,15 @@ static int run(int argc, char **argv)
 		case 'J':
 		case 'C':
 		case 'q':
-			c.mode = opt == 'J'   ? MODE_JSON
-				 : opt == 'C' ? MODE_CSV
-					      : MODE_QUIET;
-			if (nmodes < 3)
-				modes[nmodes++] = c.mode;
+			if (!cli_set_mode(CMD, &mode,
+					  opt == 'J'   ? MODE_JSON
+					  : opt == 'C' ? MODE_CSV
+						       : MODE_QUIET,
+					  opt == 'J'   ? "--json"
+					  : opt == 'C' ? "--csv"
+						       : "--quiet"))
+				return EXIT_USAGE;
+			c.mode = (enum mode)mode.mode;
 			break;
 		case 'M': {
 			char *end;
@@ -426,11 +430,6 @@ static int run(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	for (size_t i = 1; i < nmodes; i++)
-		if (modes[i] != modes[0]) {
-			cli_error(CMD, "--json, --csv and --quiet exclude each other");
-			return EXIT_USAGE;
-		}
 	if (optind >= argc) {
 		cli_error(CMD, "nothing to check (give addresses, prefixes or '-')");
 		help(stderr);

@@ -264,6 +264,11 @@ static int run(int argc, char **argv)
 		cli_error(CMD, "--campaign is required (try --help)");
 		return EXIT_USAGE;
 	}
+	if (ro.tel.format == TEL_FMT_CSV && !ro.tel.column_map) {
+		cli_error(CMD, "--format csv needs a column map (--columns "
+			       "role=column,...; docs/telemetry.md)");
+		return EXIT_USAGE;
+	}
 	if (!output && !jsonl) {
 		cli_error(CMD,
 			  "nothing to write: give -o OUT.sdb and/or --sightings FILE");

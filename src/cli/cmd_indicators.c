@@ -9,6 +9,7 @@
 #include "campaign/campaign.h"
 #include "cli/cli.h"
 #include "cli/files.h"
+#include "cli/options.h"
 #include "core/timeutil.h"
 #include "correlate/indset.h"
 
@@ -108,6 +109,7 @@ static int run(int argc, char **argv)
 	struct rep rep = {false, false};
 	struct ind_load_opts lo = {.report = report, .report_ctx = &rep};
 	bool json = false, csv = false;
+	struct cli_mode m = {0, NULL};
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:f:l:s:vqh", opts, NULL)) != -1) {
@@ -148,10 +150,11 @@ static int run(int argc, char **argv)
 			lo.misp_all = true;
 			break;
 		case O_JSON:
-			json = true;
-			break;
 		case O_CSV:
-			csv = true;
+			if (!cli_set_mode(CMD, &m, c, c == O_JSON ? "--json" : "--csv"))
+				return EXIT_USAGE;
+			json = c == O_JSON;
+			csv = c == O_CSV;
 			break;
 		case 'v':
 			rep.verbose = true;
@@ -166,10 +169,6 @@ static int run(int argc, char **argv)
 			help(stderr);
 			return EXIT_USAGE;
 		}
-	}
-	if (json && csv) {
-		cli_error(CMD, "--json and --csv exclude each other");
-		return EXIT_USAGE;
 	}
 	if (rep.quiet && rep.verbose) {
 		cli_error(CMD, "--quiet and --verbose exclude each other");

@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/files.h"
+#include "cli/options.h"
 #include "core/csv.h"
 #include "core/timeutil.h"
 #include "io/source.h"
@@ -197,7 +198,8 @@ static int run(int argc, char **argv)
 	struct tel_options opt = {0};
 	enum out_mode mode = OUT_TEXT;
 	bool quiet = false, count = false;
-	int c, nmodes = 0;
+	int c;
+	struct cli_mode m = {OUT_TEXT, NULL};
 	optind = 1;
 	/* only -f, -q and -h are short: -c, -j, -y mean other things in other
 	 * commands (docs/sighted.1, "Short options") */
@@ -235,12 +237,10 @@ static int run(int argc, char **argv)
 		}
 		case 'J':
 		case 'C':
-			if (nmodes++ && mode != (c == 'J' ? OUT_JSON : OUT_CSV)) {
-				cli_error("records",
-					  "--json and --csv exclude each other");
+			if (!cli_set_mode("records", &m, c == 'J' ? OUT_JSON : OUT_CSV,
+					  c == 'J' ? "--json" : "--csv"))
 				return EXIT_USAGE;
-			}
-			mode = c == 'J' ? OUT_JSON : OUT_CSV;
+			mode = (enum out_mode)m.mode;
 			break;
 		case 'q':
 			quiet = true;
@@ -258,6 +258,11 @@ static int run(int argc, char **argv)
 	}
 	if (optind >= argc) {
 		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (opt.format == TEL_FMT_CSV && !opt.column_map) {
+		cli_error("records", "--format csv needs a column map (--columns "
+				     "role=column,...; docs/telemetry.md)");
 		return EXIT_USAGE;
 	}
 	if (count && mode != OUT_TEXT) {

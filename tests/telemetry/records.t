@@ -64,7 +64,7 @@ check "records before the cut are printed" test "$(wc -l <"$T/cut.txt")" -gt 100
 
 # generic CSV needs --columns; with it, the tshark export reads
 "$SIGHTED" records --format csv "$D/tshark/lab-3cx-loopback.tshark-fields.csv" >/dev/null 2>"$T/csv.err"
-check "csv without --columns exits 3" test $? = 3
+check "csv without --columns is a usage error (exit 2)" test $? = 2
 check "and says it needs a column map" grep -q 'needs a column map' "$T/csv.err"
 MAP=time=frame.time_epoch,client=ip.src,client=ipv6.src,server=ip.dst,server=ipv6.dst,client_port=udp.srcport,client_port=tcp.srcport,response=dns.flags.response,dns=dns.qry.name,answer=dns.a,answer=dns.aaaa,sni=tls.handshake.extensions_server_name,host=http.host,path=http.request.uri
 "$SIGHTED" records --json --columns "$MAP" "$D/tshark/lab-3cx-loopback.tshark-fields.csv" >"$T/tshark.jsonl" 2>/dev/null
