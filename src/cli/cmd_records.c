@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/files.h"
 #include "cli/options.h"
+#include "cli/terminal.h"
 #include "core/csv.h"
 #include "core/timeutil.h"
 #include "io/source.h"
@@ -160,8 +161,8 @@ static void print_record(FILE *o, enum out_mode mode, const char *file,
 		return;
 	}
 	/* text: one line, tab-separated, fixed column order; names are
-	 * printed with control bytes escaped so a hostile log cannot drive
-	 * the terminal */
+	 * printed with control bytes and invalid UTF-8 escaped so a hostile
+	 * log cannot drive the terminal */
 	fprintf(o, "%s\t%s\t%s\t%u\t%s\t%u\t%u\t", ts[0] ? ts : "-", kind_name(r->kind),
 		c[0] ? c : "-", r->client_port, s[0] ? s : "-", r->server_port, r->proto);
 	for (int k = 0; k < 2; k++) {
@@ -169,13 +170,8 @@ static void print_record(FILE *o, enum out_mode mode, const char *file,
 		size_t n = k ? r->path_len : r->name_len;
 		if (!n)
 			fputc('-', o);
-		for (size_t i = 0; i < n; i++) {
-			unsigned char ch = (unsigned char)p[i];
-			if (ch < 0x20 || ch == 0x7f || ch == '\\')
-				fprintf(o, "\\x%02x", ch);
-			else
-				fputc(ch, o);
-		}
+		else /* invalid UTF-8 and C1 controls too */
+			cli_write_escaped(o, p, n);
 		fputc('\t', o);
 	}
 	fprintf(o, "%s\t%" PRIu64 "\t%" PRIu64 "\t%s\n", answers[0] ? answers : "-",

@@ -41,4 +41,9 @@ printf '203.0.113.7\n' >one.txt
 contains "info: 1 address, 0 prefixes" info.out "IPv4: 1 address, 0 prefixes"
 "$SIGHTED" indicators -c 3cx-2023 2>ind.err >/dev/null
 contains "indicators: plural forms kept for many" ind.err "[0-9]+ network indicators \("
+# records' text output: a name with invalid UTF-8 and a C1 control (CSI)
+printf '#separator \\x09\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\ttrans_id\tquery\n1680000000.0\tC1\t10.0.0.1\t1234\t10.0.0.2\t53\tudp\t1\tbad\xff\xc2\x9bname.com\n' >dns.log
+"$SIGHTED" records dns.log >rec.out 2>/dev/null
+contains "records: invalid UTF-8 and C1 controls escaped" rec.out 'bad\\xff\\xc2\\x9bname\.com'
+if LC_ALL=C grep -q $'\xff' rec.out; then not_ok "no raw invalid byte in records' text"; else ok "no raw invalid byte in records' text"; fi
 done_testing
