@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/files.h"
 #include "cli/options.h"
+#include "cli/terminal.h"
 #include "core/timeutil.h"
 #include "correlate/indset.h"
 
@@ -263,12 +264,16 @@ static int run(int argc, char **argv)
 				printf(",%s,%s,%s\n",
 				       d->flags & IND_SHARED ? "yes" : "no", f, u);
 			} else {
-				printf("%-7s %s%s  [%s]%s%s%s%s\n",
-				       ind_kind_name(d->kind), d->value,
-				       d->flags & IND_SHARED ? " (shared host: path only)"
-							     : "",
-				       d->campaign ? d->campaign : "-",
-				       f[0] ? " from " : "", f, u[0] ? " until " : "", u);
+				/* values and labels come from the files: escaped */
+				printf("%-7s ", ind_kind_name(d->kind));
+				cli_write_escaped(stdout, d->value, strlen(d->value));
+				printf("%s  [", d->flags & IND_SHARED
+						    ? " (shared host: path only)"
+						    : "");
+				const char *cn = d->campaign ? d->campaign : "-";
+				cli_write_escaped(stdout, cn, strlen(cn));
+				printf("]%s%s%s%s\n", f[0] ? " from " : "", f,
+				       u[0] ? " until " : "", u);
 			}
 		}
 	}

@@ -84,7 +84,13 @@ expect_status 2 "correlate: 2 no --campaign" "$SIGHTED" correlate -o c.sdb "$Z"
 expect_status 3 "correlate: 3 corrupt .gz" "$SIGHTED" correlate -c 3cx-2023 -o c.sdb corrupt.gz
 expect_status 3 "correlate: 3 every line malformed under a forced format" "$SIGHTED" correlate -c 3cx-2023 --format eve -o c.sdb "$Z"
 contains "correlate: says why" "$T/.out" "wrong --format"
-expect_status 3 "correlate: 3 --max-errors 0 at the first malformed record" "$SIGHTED" correlate -c 3cx-2023 --format eve --max-errors 0 -o c.sdb "$Z" list.txt
+# one malformed line among good records
+{ grep -v '^#close' "$Z"; printf 'garbage line\n'; } >onebad.log
+expect_status 0 "correlate: one malformed record is tolerated by default" "$SIGHTED" correlate -c 3cx-2023 -q -o c.sdb onebad.log
+expect_status 3 "correlate: --max-errors 0 stops at the first malformed record (0 is not 'no limit')" "$SIGHTED" correlate -c 3cx-2023 -q --max-errors 0 -o c.sdb onebad.log
+contains "correlate: and says so" "$T/.out" "more than 0 malformed records \(--max-errors\)"
+expect_status 0 "correlate: --max-errors 1 tolerates it" "$SIGHTED" correlate -c 3cx-2023 -q --max-errors 1 -o c.sdb onebad.log
+expect_status 0 "correlate: --max-errors unlimited" "$SIGHTED" correlate -c 3cx-2023 -q --max-errors unlimited -o c.sdb onebad.log
 expect_status 4 "correlate: 4 write error" "$SIGHTED" correlate -c 3cx-2023 -q -o /dev/full "$Z"
 contains "correlate: the reason" "$T/.out" "/dev/full: .*No space left on device"
 
