@@ -404,8 +404,10 @@ static int run(int argc, char **argv)
 		if (r->error)
 			status = EXIT_DATA;
 	}
-	if (!rc && nread == 0) {
+	if ((!rc || rc == SD_ELIMIT) && nread == 0) {
 		/* an empty snapshot would replace a good one with nothing */
+		if (rc)
+			cli_error(CMD, "%s", rerr.msg);
 		cli_error(CMD,
 			  "no input could be read (missing, unreadable, empty "
 			  "or unrecognised): nothing written%s%s%s",

@@ -39,6 +39,9 @@ equals "the old snapshot is kept" "$(sum good.sdb)" "$good_sum"
 : >empty.log
 expect_status 3 "correlate of an empty file keeps the old snapshot" "$SIGHTED" correlate --campaigns "$C" -c 3cx-2023 -o good.sdb empty.log
 equals "still the old snapshot" "$(sum good.sdb)" "$good_sum"
+printf 'garbage\n' >bad.log
+expect_status 3 "--max-errors 0 on a file with no good record keeps the old snapshot" "$SIGHTED" correlate --campaigns "$C" -c 3cx-2023 --format zeek --max-errors 0 -o good.sdb bad.log
+equals "the old snapshot is still there" "$(sum good.sdb)" "$good_sum"
 
 expect_status 4 "a missing output directory is found before reading" "$SIGHTED" import --campaigns "$C" -c 3cx-2023 -o nodir/a.sdb list.txt
 contains "names the directory and the reason" "$T/.out" "cannot write in nodir: No such file or directory"
