@@ -30,7 +30,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_CFLAGS := $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
-CPPFLAGS += -Isrc -D_GNU_SOURCE -DSIGHTED_VERSION='"$(VERSION)"'
+CPPFLAGS += -Isrc -D_GNU_SOURCE -DSIGHTED_VERSION='"$(VERSION)"' -I$(B)/gen
 CFLAGS += -std=c11 $(OPT) $(WARN) $(HARDEN) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 LDFLAGS += -pie -Wl,-z,relro,-z,now $(SANFLAGS)
 LDLIBS += $(PKG_LIBS) -lpthread -lm
@@ -50,7 +50,7 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 WEB_ASSETS := $(wildcard web/*)
 
-.PHONY: all deps check test demo fuzz bench lint install clean
+.PHONY: all deps check test demo fuzz bench lint install clean FORCE
 all: sighted
 
 sighted: $(BIN)
@@ -101,6 +101,17 @@ $(B)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -O3 -march=native -Wno-missing-prototypes $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
+# The installed data directory is compiled in (campaign search path); the
+# header is rewritten only when it changes, so a new PREFIX rebuilds the one
+# file that uses it.
+DATADIR = $(PREFIX)/share/sighted
+$(B)/gen/sighted_paths.h: FORCE
+	@mkdir -p $(@D)
+	@printf '#define SIGHTED_DATADIR "%s"\n' '$(DATADIR)' >$@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+$(B)/src/campaign/campaign.o: $(B)/gen/sighted_paths.h
+FORCE:
+
 check test: deps $(BIN) $(TEST_BIN) $(FUZZ_REPLAY)
 	SIGHTED=$(abspath $(BIN)) BUILD=$(abspath $(B)) ./tests/run
 
@@ -122,9 +133,28 @@ lint:
 	clang-format --dry-run --Werror $(LIB_SRC) $(CLI_SRC) $(wildcard src/*/*.h)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --suppress=unknownMacro -Isrc src
 
-install: sighted
-	install -D -m 0755 sighted $(DESTDIR)$(PREFIX)/bin/sighted
+# FHS places under $(PREFIX), below $(DESTDIR) for packaging: the binary,
+# the man page, the campaign definitions with the indicator files they name
+# (same relative layout, so "indicators = ../iocs/x.csv" still resolves),
+# the demo lists, the systemd unit (its ExecStart pointing at this PREFIX)
+# and the documentation.
+DOCDIR = $(PREFIX)/share/doc/sighted
+UNITDIR = $(PREFIX)/lib/systemd/system
+install: $(BIN)
+	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/sighted
 	install -D -m 0644 docs/sighted.1 $(DESTDIR)$(PREFIX)/share/man/man1/sighted.1
+	install -d $(DESTDIR)$(DATADIR)/campaigns $(DESTDIR)$(DATADIR)/demo $(DESTDIR)$(DOCDIR)
+	install -m 0644 data/campaigns/*.conf $(DESTDIR)$(DATADIR)/campaigns/
+	sed -n 's/^[[:space:]]*indicators[[:space:]]*=[[:space:]]*//p' data/campaigns/*.conf | \
+	  sort -u | while read -r f; do \
+	    case $$f in /*) continue;; esac; \
+	    install -D -m 0644 "data/campaigns/$$f" "$(DESTDIR)$(DATADIR)/campaigns/$$f" || exit 1; \
+	  done
+	install -m 0644 data/demo/* $(DESTDIR)$(DATADIR)/demo/
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/local/bin/sighted|$(PREFIX)/bin/sighted|' dist/sighted.service >$(DESTDIR)$(UNITDIR)/sighted.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/sighted.service
+	install -m 0644 README.md docs/*.md docs/openapi.json $(DESTDIR)$(DOCDIR)/
 
 clean:
 	rm -rf build sighted

@@ -38,13 +38,21 @@ struct campaign_def {
 int campaign_load(const char *path, struct campaign_def *out, struct sd_error *err);
 void campaign_free(struct campaign_def *c);
 
-/* Finds NAME.conf in dir (or dir itself if it names a file). */
+/* Finds NAME.conf in dir (or dir itself if it names a file); with dir
+ * NULL, in the first directory of the search path that has it. */
 int campaign_find(const char *dir, const char *name, struct campaign_def *out,
 		  struct sd_error *err);
 
-/* Directory searched for campaign definitions: $SIGHTED_CAMPAIGNS, else
- * the build-time default (data/campaigns of the source tree, or the
- * installed share directory). */
+#define CAMPAIGN_MAX_PATH 4
+/* The search path when no --campaigns is given, in order:
+ * $SIGHTED_CAMPAIGNS, /etc/sighted/campaigns, the installed
+ * $(PREFIX)/share/sighted/campaigns (compiled in), and data/campaigns (a
+ * source checkout, relative to the working directory). Returns how many
+ * were stored in dirs. Documented in docs/campaign-format.md and the man
+ * page. */
+size_t campaign_search_path(const char *dirs[CAMPAIGN_MAX_PATH]);
+
+/* The --campaigns default: NULL, meaning the search path. */
 const char *campaign_default_dir(void);
 
 #endif

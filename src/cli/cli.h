@@ -27,11 +27,19 @@ extern const struct cli_command cli_cmd_serve, cli_cmd_export;
 
 /* Default snapshot path: $SIGHTED_DB, else ./sighted.sdb. */
 const char *cli_default_db(void);
-/* Maps an sd_err code to an exit status. */
+/* Maps an sd_err code met while reading to an exit status: a corrupt or
+ * unreadable input (SD_EIO from gzip/zstd included) is 3, out of memory 4.
+ * Errors met while writing go through cli_exit_for_write (cli/files.h). */
 int cli_exit_for(int code);
 /* Prints "sighted <cmd>: <msg>" to stderr. */
 void cli_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Prints msg and a newline to stderr, untrusted bytes escaped (a
+ * reader's "file:line: why" quoting its input). */
+void cli_message(const char *msg);
+/* Prints "where: kind: why" (NULL parts left out), escaped likewise: the
+ * loaders' and readers' per-line reports. */
+void cli_report(const char *where, const char *kind, const char *why);
 bool cli_stderr_is_tty(void);
 
 #endif

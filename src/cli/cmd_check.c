@@ -7,6 +7,9 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/files.h"
+#include "cli/options.h"
+#include "cli/terminal.h"
 #include "core/csv.h"
 #include "core/limits.h"
 #include "db/db.h"
@@ -26,7 +29,7 @@ static void help(FILE *out)
 	    "campaign's infrastructure, with the evidence.\n"
 	    "\n"
 	    "  -d, --db FILE      snapshot (default: $SIGHTED_DB or sighted.sdb)\n"
-	    "  -j, --json         JSON Lines: one object per query\n"
+	    "      --json         JSON Lines: one object per query\n"
 	    "      --csv          CSV: one row per query and sighting, with a header\n"
 	    "      --max-inside N entries listed inside a prefix (default 1000)\n"
 	    "  -q, --quiet        print nothing; the exit status tells\n"
@@ -209,15 +212,23 @@ static void report_bad(struct check *c, const char *text, size_t len, const char
 	if (len > 80)
 		len = 80;
 	c->any_error = true;
-	fprintf(stderr, "sighted check: %s'%.*s': %s\n", where, (int)len, text, why);
+	/* the query as given, control bytes and invalid UTF-8 escaped: valid
+	 * JSON, and nothing that drives a terminal */
+	char q[81 * 4];
+	cli_escape(q, sizeof(q), text, len);
+	fprintf(stderr, "sighted " CMD ": %s'%s': %s\n", where, q, why); /* escaped */
 	if (c->mode == MODE_JSON) {
-		json_t *o = json_pack("{s:s%, s:s}", "query", text, len, "error", why);
-		output(c, o);
+		json_t *o = json_pack("{s:s, s:s}", "query", q, "error", why);
+		if (o)
+			output(c, o);
 		json_decref(o);
 	} else if (c->mode == MODE_CSV) {
-		csv_field(rc == SD_EHOSTBITS ? "invalid prefix" : "invalid");
+		/* the query text is kept so a row traces back to its input;
+		 * the reason is on stderr */
+		csv_field(q);
 		fputs(",error,,,,,,,,,\n", stdout);
 	}
+	(void)rc;
 }
 
 /* contained: 1 or 0 when the caller already knows whether an address is
@@ -337,11 +348,17 @@ static void query_stream(struct check *c, struct io_source *src)
 		if (rc < 0) {
 			flush_block(c, pend, n);
 			n = 0;
-			fprintf(stderr, "sighted check: %s\n", err.msg);
+			cli_error(CMD, "%s", err.msg);
 			c->any_error = true;
 			if (rc != SD_ELIMIT)
 				break;
 			continue;
+		}
+		/* a byte-order mark, as Windows tools write, before the first
+		 * query (import accepts it too) */
+		if (io_lineno(src) == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {
+			line += 3;
+			len -= 3;
 		}
 		if (len == 0 || line[0] == '#')
 			continue;
@@ -364,7 +381,7 @@ static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"db", required_argument, NULL, 'd'},
-	    {"json", no_argument, NULL, 'j'},
+	    {"json", no_argument, NULL, 'J'},
 	    {"csv", no_argument, NULL, 'C'},
 	    {"max-inside", required_argument, NULL, 'M'},
 	    {"quiet", no_argument, NULL, 'q'},
@@ -374,20 +391,25 @@ static int run(int argc, char **argv)
 	const char *dbpath = cli_default_db();
 	struct check c = {.mode = MODE_TEXT, .max_inside = REPORT_MAX_INSIDE};
 	int opt;
+	struct cli_mode mode = {MODE_TEXT, NULL};
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "d:jqh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:qh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			dbpath = optarg;
 			break;
-		case 'j':
-			c.mode = MODE_JSON;
-			break;
+		case 'J':
 		case 'C':
-			c.mode = MODE_CSV;
-			break;
 		case 'q':
-			c.mode = MODE_QUIET;
+			if (!cli_set_mode(CMD, &mode,
+					  opt == 'J'   ? MODE_JSON
+					  : opt == 'C' ? MODE_CSV
+						       : MODE_QUIET,
+					  opt == 'J'   ? "--json"
+					  : opt == 'C' ? "--csv"
+						       : "--quiet"))
+				return EXIT_USAGE;
+			c.mode = (enum mode)mode.mode;
 			break;
 		case 'M': {
 			char *end;
@@ -417,7 +439,7 @@ static int run(int argc, char **argv)
 	struct db *db;
 	if (db_open(dbpath, &db, &err)) {
 		cli_error(CMD, "%s", err.msg);
-		return EXIT_DATA;
+		return cli_exit_for(err.code);
 	}
 	c.db = db;
 	if (c.mode == MODE_CSV)
@@ -438,10 +460,8 @@ static int run(int argc, char **argv)
 		io_close(src);
 	}
 	db_close(db);
-	if (fflush(stdout) != 0) {
-		cli_error(CMD, "write to stdout failed");
+	if (cli_finish_stdout(CMD) != EXIT_OK)
 		return EXIT_FAIL;
-	}
 	if (c.any_error)
 		return EXIT_DATA;
 	return c.any_listed ? EXIT_OK : EXIT_NOT_LISTED;

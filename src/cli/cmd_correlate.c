@@ -7,7 +7,9 @@
 
 #include "campaign/campaign.h"
 #include "cli/cli.h"
+#include "cli/files.h"
 #include "cli/options.h"
+#include "core/plural.h"
 #include "correlate/indset.h"
 #include "correlate/output.h"
 #include "correlate/run.h"
@@ -28,15 +30,17 @@ static void help(FILE *out)
 	    "\n"
 	    "  -c, --campaign NAME     campaign definition (window, metadata, indicator\n"
 	    "                          files); with --indicators it may name no file\n"
-	    "      --campaigns DIR     campaign definitions (default: "
-	    "$SIGHTED_CAMPAIGNS\n"
-	    "                          or data/campaigns)\n"
+	    "      --campaigns DIR     campaign definitions (default: the first of\n"
+	    "                          $SIGHTED_CAMPAIGNS, /etc/sighted/campaigns,\n"
+	    "                          the installed share/sighted/campaigns,\n"
+	    "                          data/campaigns that has NAME.conf)\n"
 	    "  -i, --indicators FILE   more indicator files (repeatable; "
 	    "docs/indicators.md)\n"
 	    "      --misp-all          MISP: also attributes with to_ids false\n"
 	    "  -o, --output FILE       snapshot to write (atomically)\n"
 	    "      --sightings FILE    also JSON Lines, one per client x indicator,\n"
 	    "                          with evidence, example server and sources\n"
+	    "                          ('-': standard output)\n"
 	    "  -j, --jobs N            files read in parallel (default: cores)\n"
 	    "  -f, --format FMT        force the telemetry format: zeek, zeek-json, "
 	    "eve,\n"
@@ -49,8 +53,9 @@ static void help(FILE *out)
 	    "                          are not sightings (repeatable; proxies seen on\n"
 	    "                          the wire are learnt)\n"
 	    "      --keep-proxies      write the proxies' own sightings anyway\n"
-	    "      --max-errors N      stop after N malformed records (default: no "
-	    "limit)\n"
+	    "      --max-errors N      tolerate N malformed records, stop at the next\n"
+	    "                          (0: at the first; -1 or unlimited: no limit,\n"
+	    "                          the default)\n"
 	    "      --build-time TIME   snapshot build time (default: SOURCE_DATE_EPOCH\n"
 	    "                          or now)\n"
 	    "  -q, --quiet             no per-record reports, only the summaries\n"
@@ -61,8 +66,10 @@ static void help(FILE *out)
 	    "of a flow from one. Records outside the campaign window are not matched.\n"
 	    "Confidence: dns alone low; flow medium (high when answered); tls, http\n"
 	    "high; inbound from an indicator medium (docs/correlate.md).\n"
-	    "Exit status: 0 done, 2 usage, 3 a file unreadable, truncated or\n"
-	    "--max-errors passed (what was found is still written), 4 write failure.\n");
+	    "Exit status: 0 done, 2 usage (an output that is an input, -o -),\n"
+	    "3 a file unreadable, truncated, with no well-formed record, or\n"
+	    "--max-errors passed (what was found is still written; when no input\n"
+	    "could be read at all nothing is), 4 write failure.\n");
 }
 
 struct ctx {
@@ -75,7 +82,7 @@ struct ctx {
 static void report(void *c, const char *where, const char *why)
 {
 	if (!((struct ctx *)c)->quiet)
-		fprintf(stderr, "%s: %s\n", where, why);
+		cli_report(where, NULL, why);
 }
 
 static void ind_report(void *c, const char *where, const char *kind, const char *why)
@@ -83,7 +90,7 @@ static void ind_report(void *c, const char *where, const char *kind, const char 
 	const struct ctx *x = c;
 	if (x->quiet || !strcmp(kind, "hash") || !strcmp(kind, "filtered"))
 		return;
-	fprintf(stderr, "%s: %s: %s\n", where, kind, why);
+	cli_report(where, kind, why);
 }
 
 static double seconds(void)
@@ -152,12 +159,15 @@ static int run(int argc, char **argv)
 	size_t nproxies = 0;
 	struct ctx cx = {0};
 	struct ind_load_opts lo = {.report = ind_report, .report_ctx = &cx};
-	struct corr_run_opts ro = {
-	    .learn_proxies = true, .report = report, .report_ctx = &cx};
+	struct corr_run_opts ro = {.learn_proxies = true,
+				   .report = report,
+				   .report_ctx = &cx,
+				   .error_limit = CORR_NO_ERROR_LIMIT};
 	bool keep_proxies = false;
 	uint32_t build = 0;
 	uint64_t u;
 	int c;
+	struct sd_error err = {0};
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:i:o:j:f:s:qh", opts, NULL)) != -1) {
 		switch (c) {
@@ -203,6 +213,10 @@ static int run(int argc, char **argv)
 			break;
 		}
 		case O_COLUMNS:
+			if (tel_columns_check(optarg, &err)) {
+				cli_error(CMD, "%s", err.msg);
+				return EXIT_USAGE;
+			}
 			ro.tel.column_map = optarg;
 			break;
 		case O_YEAR:
@@ -228,7 +242,7 @@ static int run(int argc, char **argv)
 			keep_proxies = true;
 			break;
 		case O_MAXERR:
-			if (!cli_parse_u64(CMD, "--max-errors", optarg, &ro.max_errors))
+			if (!cli_parse_max_errors(CMD, optarg, &ro.error_limit))
 				return EXIT_USAGE;
 			break;
 		case O_BUILD:
@@ -250,6 +264,11 @@ static int run(int argc, char **argv)
 		cli_error(CMD, "--campaign is required (try --help)");
 		return EXIT_USAGE;
 	}
+	if (ro.tel.format == TEL_FMT_CSV && !ro.tel.column_map) {
+		cli_error(CMD, "--format csv needs a column map (--columns "
+			       "role=column,...; docs/telemetry.md)");
+		return EXIT_USAGE;
+	}
 	if (!output && !jsonl) {
 		cli_error(CMD,
 			  "nothing to write: give -o OUT.sdb and/or --sightings FILE");
@@ -260,7 +279,6 @@ static int run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	struct campaign_def def;
-	struct sd_error err = {0};
 	bool have_def = true;
 	if (campaign_find(dir, campaign, &def, &err)) {
 		if (err.code != SD_ENOTFOUND || nind == 0) {
@@ -271,6 +289,33 @@ static int run(int argc, char **argv)
 		have_def = false;
 		memset(&def, 0, sizeof(def));
 		def.name = (char *)campaign;
+	}
+	/* every file read: the telemetry, --indicators and the campaign's own */
+	size_t nlogs = (size_t)(argc - optind);
+	const char **ins = calloc(nlogs + nind + def.nindicators + 1, sizeof(*ins));
+	if (!ins) {
+		if (have_def)
+			campaign_free(&def);
+		cli_error(CMD, "out of memory");
+		return EXIT_FAIL;
+	}
+	size_t nins = 0;
+	for (size_t k = 0; k < nlogs; k++)
+		ins[nins++] = argv[optind + k];
+	for (size_t k = 0; k < nind; k++)
+		ins[nins++] = indfiles[k];
+	for (size_t k = 0; have_def && k < def.nindicators; k++)
+		ins[nins++] = def.indicators[k];
+	const struct cli_output outs[] = {
+	    {"-o", output, CLI_SNAPSHOT_NOT_STDOUT, false},
+	    {"--sightings", jsonl, NULL, false},
+	};
+	int fstatus = cli_check_files(CMD, outs, 2, ins, nins);
+	free(ins);
+	if (fstatus != EXIT_OK) {
+		if (have_def)
+			campaign_free(&def);
+		return fstatus;
 	}
 	struct ind_set *set = NULL;
 	int rc =
@@ -335,8 +380,19 @@ static int run(int argc, char **argv)
 	struct sd_error rerr = {0};
 	rc = corr_run(&rules, agg, inputs, nfiles, &ro, res, &rerr);
 	cli_progress_done(&cx.prog);
+	size_t nread = 0;
 	for (size_t k = 0; k < nfiles; k++) {
-		const struct corr_file_result *r = &res[k];
+		struct corr_file_result *r = &res[k];
+		/* every line malformed: most likely a wrong --format */
+		if (!r->error && r->records == 0 && r->malformed > 0) {
+			r->error = SD_EFORMAT;
+			snprintf(r->message, sizeof(r->message),
+				 "no well-formed record, %llu malformed (wrong "
+				 "--format?)",
+				 (unsigned long long)r->malformed);
+		}
+		if (r->records > 0) /* a truncated file still gave records */
+			nread++;
 		fprintf(stderr,
 			"%s: %s, %llu records, %llu matched, %llu outside the window, "
 			"%llu malformed, %llu skipped%s%s\n",
@@ -347,6 +403,18 @@ static int run(int argc, char **argv)
 			r->error ? r->message : "");
 		if (r->error)
 			status = EXIT_DATA;
+	}
+	if ((!rc || rc == SD_ELIMIT) && nread == 0) {
+		/* an empty snapshot would replace a good one with nothing */
+		if (rc)
+			cli_error(CMD, "%s", rerr.msg);
+		cli_error(CMD,
+			  "no input could be read (missing, unreadable, empty "
+			  "or unrecognised): nothing written%s%s%s",
+			  output ? ", " : "", output ? output : "",
+			  output ? " left as it was" : "");
+		status = EXIT_DATA;
+		goto out;
 	}
 	if (rc) {
 		/* past --max-errors what was found is still written */
@@ -375,17 +443,17 @@ static int run(int argc, char **argv)
 	struct corr_output_stats os;
 	if ((rc = corr_write(agg, set, &co, &os, &err))) {
 		cli_error(CMD, "%s", err.msg);
-		status = EXIT_FAIL;
+		status = cli_exit_for_write(rc);
 		goto out;
 	}
 	fprintf(stderr,
-		"%s: %llu clients sighted (%llu high, %llu medium, %llu low confidence), "
-		"%llu client x indicator sightings\n",
-		campaign, (unsigned long long)os.clients,
+		"%s: %llu client%s sighted (%llu high, %llu medium, %llu low "
+		"confidence), %llu client x indicator sighting%s\n",
+		campaign, (unsigned long long)os.clients, sd_plural(os.clients, "", "s"),
 		(unsigned long long)os.by_conf[DB_CONF_HIGH],
 		(unsigned long long)os.by_conf[DB_CONF_MEDIUM],
 		(unsigned long long)os.by_conf[DB_CONF_LOW],
-		(unsigned long long)os.sightings);
+		(unsigned long long)os.sightings, sd_plural(os.sightings, "", "s"));
 	if (os.proxy_dropped)
 		fprintf(stderr,
 			"%s: %llu sightings of proxies left out (their clients' requests "

@@ -3,10 +3,10 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "campaign/campaign.h"
 #include "cli/cli.h"
+#include "cli/files.h"
 #include "cli/options.h"
 #include "correlate/indset.h"
 #include "db/db.h"
@@ -37,7 +37,8 @@ static void usage(FILE *out)
 	    "\n"
 	    "options:\n"
 	    "  -f, --format FORMAT      output format (required)\n"
-	    "  -o, --output FILE        where to write (required)\n"
+	    "  -o, --output FILE        where to write (required); '-' is standard\n"
+	    "                           output, except for mmdb and suricata\n"
 	    "  -c, --campaign C         snapshot: only sightings of campaign C;\n"
 	    "                           indicators: campaign C's indicator files (from\n"
 	    "                           its definition) besides any FILE given\n"
@@ -45,14 +46,13 @@ static void usage(FILE *out)
 	    "high)\n"
 	    "      --reporter NAME      STIX: name of the reporting identity (default "
 	    "sighted)\n"
-	    "  -i, --indicators         the arguments are indicator files, not a "
+	    "      --indicators         the arguments are indicator files, not a "
 	    "snapshot\n"
 	    "      --name NAME          nftables table, ipset and iprep name (default "
 	    "sighted)\n"
 	    "  -q, --quiet              no per-value reports on unusable indicators\n"
-	    "      --campaigns DIR      campaign definitions (default: "
-	    "$SIGHTED_CAMPAIGNS\n"
-	    "                           or data/campaigns): for --indicators "
+	    "      --campaigns DIR      campaign definitions (default: the search path\n"
+	    "                           in 'sighted import --help'): for --indicators "
 	    "--campaign,\n"
 	    "                           and for STIX, whose sightings name indicators\n"
 	    "  -h, --help               this text\n"
@@ -65,7 +65,7 @@ static void report(void *ctx, const char *where, const char *kind, const char *w
 {
 	if (*(const bool *)ctx || !strcmp(kind, "hash") || !strcmp(kind, "filtered"))
 		return;
-	fprintf(stderr, "%s: %s: %s\n", where, kind, why);
+	cli_report(where, kind, why);
 }
 
 static void summary(const char *out, const struct export_stats *st, const char *what)
@@ -122,13 +122,6 @@ static void stix_sets_free(const struct ind_set **sets, uint32_t n)
 	free(sets);
 }
 
-static int fail_status(int rc)
-{
-	return rc == SD_ENOMEM || rc == SD_EIO || (rc < 0 && rc > -1000)
-		   ? EXIT_FAIL
-		   : cli_exit_for(rc);
-}
-
 static int run_indicators(const char *format, const char *out, const char *campaign,
 			  const char *dir, const char *name, bool quiet, char **files,
 			  size_t nfiles)
@@ -147,6 +140,16 @@ static int run_indicators(const char *format, const char *out, const char *campa
 		cli_error("export", "%s", err.msg);
 		return cli_exit_for(err.code);
 	}
+	if (campaign) { /* the campaign's own files are inputs too */
+		const struct cli_output o = {"-o", out, NULL, true};
+		int fs =
+		    cli_check_files("export", &o, 1, (const char *const *)def.indicators,
+				    def.nindicators);
+		if (fs != EXIT_OK) {
+			campaign_free(&def);
+			return fs;
+		}
+	}
 	/* the same set `sighted correlate --campaign` matches with */
 	int rc = corr_indset_load(campaign ? &def : NULL, (const char *const *)files,
 				  nfiles, &lo, &set, &err);
@@ -162,7 +165,7 @@ static int run_indicators(const char *format, const char *out, const char *campa
 	ind_set_free(set);
 	if (rc) {
 		cli_error("export", "%s", err.msg);
-		return fail_status(rc);
+		return cli_exit_for_write(rc);
 	}
 	summary(out, &st, "indicators");
 	return EXIT_OK;
@@ -187,10 +190,12 @@ static int run(int argc, char **argv)
 	const char *name = NULL, *campaigns = campaign_default_dir();
 	bool indicators = false, quiet = false;
 	struct export_opts eo = {0};
+	int fstatus;
 	export_filter_init(&eo.filter);
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:o:c:m:iqh", opts, NULL)) != -1) {
+	/* no -i: in correlate -i takes a file (docs/sighted.1, "Short options") */
+	while ((c = getopt_long(argc, argv, "f:o:c:m:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			format = optarg;
@@ -238,6 +243,14 @@ static int run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (indicators) {
+		bool dir = !strcmp(format, "suricata");
+		const struct cli_output o = {
+		    "-o", out,
+		    dir ? "suricata writes a directory of files: give one" : NULL, dir};
+		if ((fstatus = cli_check_files("export", &o, 1,
+					       (const char *const *)argv + optind,
+					       (size_t)(argc - optind))) != EXIT_OK)
+			return fstatus;
 		if (minconf) {
 			cli_error(
 			    "export",
@@ -265,12 +278,13 @@ static int run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	/* renaming over the snapshot being read would replace it */
-	struct stat in_st, out_st;
-	if (!stat(argv[optind], &in_st) && !stat(out, &out_st) &&
-	    in_st.st_dev == out_st.st_dev && in_st.st_ino == out_st.st_ino) {
-		cli_error("export", "-o %s is the snapshot itself", out);
-		return EXIT_USAGE;
-	}
+	const struct cli_output o = {
+	    "-o", out,
+	    fmt->write == export_mmdb ? "MMDB is written by offset: give a file" : NULL,
+	    false};
+	if ((fstatus = cli_check_files("export", &o, 1,
+				       (const char *const *)argv + optind, 1)) != EXIT_OK)
+		return fstatus;
 	struct sd_error err = {0};
 	struct db *db = NULL;
 	int rc = db_open(argv[optind], &db, &err);
@@ -304,7 +318,7 @@ static int run(int argc, char **argv)
 	db_close(db);
 	if (rc) {
 		cli_error("export", "%s", err.msg);
-		return fail_status(rc);
+		return cli_exit_for_write(rc);
 	}
 	summary(out, &st, "entries");
 	return EXIT_OK;

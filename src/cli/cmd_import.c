@@ -7,6 +7,7 @@
 
 #include "campaign/campaign.h"
 #include "cli/cli.h"
+#include "cli/files.h"
 #include "cli/options.h"
 #include "core/intern.h"
 #include "core/timeutil.h"
@@ -29,16 +30,19 @@ static void help(FILE *out)
 	    "  -c, --campaign NAME     campaign of lines that do not name one\n"
 	    "  -s, --source LABEL      source of lines that do not name one\n"
 	    "                          (default: the list's file name)\n"
-	    "      --campaigns DIR     campaign definitions (default: "
-	    "$SIGHTED_CAMPAIGNS\n"
-	    "                          or data/campaigns)\n"
+	    "      --campaigns DIR     campaign definitions (default: the first of\n"
+	    "                          $SIGHTED_CAMPAIGNS, /etc/sighted/campaigns,\n"
+	    "                          the installed share/sighted/campaigns,\n"
+	    "                          data/campaigns that has NAME.conf)\n"
 	    "      --first-seen TIME   first seen for lines without one\n"
 	    "      --last-seen TIME    last seen for lines without one\n"
 	    "      --confidence LVL    low, medium or high for lines without one\n"
 	    "      --allow-hostbits    mask prefixes like 192.0.2.1/24 instead of\n"
 	    "                          rejecting them\n"
 	    "      --strict            stop at the first bad line\n"
-	    "      --max-errors N      stop after N bad lines (default: no limit)\n"
+	    "      --max-errors N      tolerate N bad lines, stop at the next (0: at\n"
+	    "                          the first; -1 or unlimited: no limit, the\n"
+	    "                          default)\n"
 	    "      --build-time TIME   snapshot build time (default: SOURCE_DATE_EPOCH\n"
 	    "                          or now)\n"
 	    "  -q, --quiet             no per-line reports, only the summary\n"
@@ -114,6 +118,7 @@ static bool outside_window(const struct campaign_def *d, uint32_t first, uint32_
 
 struct file_stats {
 	uint64_t accepted, rejected, duplicate;
+	uint64_t no_campaign; /* rejected for want of a campaign */
 };
 
 static int run(int argc, char **argv)
@@ -200,7 +205,7 @@ static int run(int argc, char **argv)
 			strict = true;
 			break;
 		case O_MAXERR:
-			if (!cli_parse_u64(CMD, "--max-errors", optarg, &max_errors))
+			if (!cli_parse_max_errors(CMD, optarg, &max_errors))
 				return EXIT_USAGE;
 			break;
 		case O_BUILD:
@@ -225,7 +230,11 @@ static int run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	int status = EXIT_OK;
+	const struct cli_output out = {"-o", output, CLI_SNAPSHOT_NOT_STDOUT, false};
+	int status = cli_check_files(CMD, &out, 1, (const char *const *)argv + optind,
+				     (size_t)(argc - optind));
+	if (status != EXIT_OK)
+		return status;
 	struct sd_error err = {0};
 	struct file_stats total = {0};
 	struct cli_progress prog;
@@ -264,6 +273,7 @@ static int run(int argc, char **argv)
 			const struct campaign_def *def = NULL;
 			if (rc == LIST_ENTRY && !cname) {
 				rc = LIST_BAD_LINE;
+				fs.no_campaign++;
 				sd_error_set(
 				    &err, SD_EPARSE,
 				    "%s:%llu: no campaign (add a campaign column or "
@@ -306,7 +316,7 @@ static int run(int argc, char **argv)
 			if (rc == LIST_BAD_LINE) {
 				fs.rejected++;
 				if (!im.quiet || strict)
-					fprintf(stderr, "%s\n", err.msg);
+					cli_message(err.msg);
 				if (strict || total.rejected + fs.rejected > max_errors) {
 					cli_error(CMD,
 						  strict ? "stopping at the first bad "
@@ -363,8 +373,20 @@ static int run(int argc, char **argv)
 			io_name(list_source(lr)), list_format_name(list_format_of(lr)),
 			(unsigned long long)fs.accepted, (unsigned long long)fs.rejected,
 			(unsigned long long)fs.duplicate);
-		if (status == EXIT_OK && fs.accepted == 0 && fs.rejected > 0) {
-			cli_error(CMD, "%s: no usable line (wrong --format?)", path);
+		if (status == EXIT_OK && fs.accepted == 0 && fs.duplicate == 0) {
+			if (fs.no_campaign)
+				cli_error(CMD,
+					  "%s: no line names a campaign: give --campaign "
+					  "NAME (or a campaign column)",
+					  path);
+			else if (fs.rejected)
+				cli_error(CMD, "%s: no usable line (wrong --format?)",
+					  path);
+			else
+				cli_error(CMD,
+					  "%s: no entry (empty, or only blank lines and "
+					  "comments)",
+					  path);
 			status = EXIT_DATA;
 		}
 		total.accepted += fs.accepted;
@@ -376,9 +398,7 @@ static int run(int argc, char **argv)
 	if (status == EXIT_OK) {
 		if (db_builder_write(im.b, output, cli_build_time(build), &err)) {
 			cli_error(CMD, "%s", err.msg);
-			status = cli_exit_for(err.code) == EXIT_DATA
-				     ? EXIT_FAIL
-				     : cli_exit_for(err.code);
+			status = cli_exit_for_write(err.code);
 		} else if (argc - optind > 1) {
 			fprintf(stderr,
 				"total: %llu accepted, %llu rejected, %llu duplicate\n",

@@ -8,6 +8,9 @@
 
 #include "campaign/campaign.h"
 #include "cli/cli.h"
+#include "cli/files.h"
+#include "cli/options.h"
+#include "cli/terminal.h"
 #include "core/timeutil.h"
 #include "correlate/indset.h"
 
@@ -25,9 +28,10 @@ static void help(FILE *out)
 	    "patterns, shared infrastructure, malformed values).\n"
 	    "\n"
 	    "  -c, --campaign NAME     also load campaign NAME's indicator files\n"
-	    "      --campaigns DIR     campaign definitions (default: "
-	    "$SIGHTED_CAMPAIGNS\n"
-	    "                          or data/campaigns)\n"
+	    "      --campaigns DIR     campaign definitions (default: the first of\n"
+	    "                          $SIGHTED_CAMPAIGNS, /etc/sighted/campaigns,\n"
+	    "                          the installed share/sighted/campaigns,\n"
+	    "                          data/campaigns that has NAME.conf)\n"
 	    "  -f, --format FMT        plain, csv, stix, misp or auto (default: auto)\n"
 	    "  -l, --label CAMPAIGN    campaign label for values whose file names none\n"
 	    "  -s, --source LABEL      source label (default: the file name)\n"
@@ -43,7 +47,7 @@ static void help(FILE *out)
 	    "Formats are described in docs/indicators.md. Malformed, unsupported and\n"
 	    "shared-host values are reported on stderr as file:line: why.\n"
 	    "Exit status: 0 loaded, 2 usage, 3 a file is unreadable or not in its "
-	    "format.\n");
+	    "format, 4 write error.\n");
 }
 
 struct rep {
@@ -57,7 +61,7 @@ static void report(void *ctx, const char *where, const char *kind, const char *w
 		return;
 	if (!r->verbose && (!strcmp(kind, "hash") || !strcmp(kind, "filtered")))
 		return;
-	fprintf(stderr, "%s: %s: %s\n", where, kind, why);
+	cli_report(where, kind, why);
 }
 
 static void csv_field(FILE *out, const char *s)
@@ -106,6 +110,7 @@ static int run(int argc, char **argv)
 	struct rep rep = {false, false};
 	struct ind_load_opts lo = {.report = report, .report_ctx = &rep};
 	bool json = false, csv = false;
+	struct cli_mode m = {0, NULL};
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:f:l:s:vqh", opts, NULL)) != -1) {
@@ -146,10 +151,11 @@ static int run(int argc, char **argv)
 			lo.misp_all = true;
 			break;
 		case O_JSON:
-			json = true;
-			break;
 		case O_CSV:
-			csv = true;
+			if (!cli_set_mode(CMD, &m, c, c == O_JSON ? "--json" : "--csv"))
+				return EXIT_USAGE;
+			json = c == O_JSON;
+			csv = c == O_CSV;
 			break;
 		case 'v':
 			rep.verbose = true;
@@ -165,8 +171,8 @@ static int run(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (json && csv) {
-		cli_error(CMD, "--json and --csv exclude each other");
+	if (rep.quiet && rep.verbose) {
+		cli_error(CMD, "--quiet and --verbose exclude each other");
 		return EXIT_USAGE;
 	}
 	if (!campaign && optind == argc) {
@@ -258,18 +264,22 @@ static int run(int argc, char **argv)
 				printf(",%s,%s,%s\n",
 				       d->flags & IND_SHARED ? "yes" : "no", f, u);
 			} else {
-				printf("%-7s %s%s  [%s]%s%s%s%s\n",
-				       ind_kind_name(d->kind), d->value,
-				       d->flags & IND_SHARED ? " (shared host: path only)"
-							     : "",
-				       d->campaign ? d->campaign : "-",
-				       f[0] ? " from " : "", f, u[0] ? " until " : "", u);
+				/* values and labels come from the files: escaped */
+				printf("%-7s ", ind_kind_name(d->kind));
+				cli_write_escaped(stdout, d->value, strlen(d->value));
+				printf("%s  [", d->flags & IND_SHARED
+						    ? " (shared host: path only)"
+						    : "");
+				const char *cn = d->campaign ? d->campaign : "-";
+				cli_write_escaped(stdout, cn, strlen(cn));
+				printf("]%s%s%s%s\n", f[0] ? " from " : "", f,
+				       u[0] ? " until " : "", u);
 			}
 		}
 	}
 	fprintf(stderr, "%s\n", summary);
 	ind_set_free(set);
-	return ferror(stdout) ? EXIT_FAIL : EXIT_OK;
+	return cli_finish_stdout(CMD);
 }
 
 const struct cli_command cli_cmd_indicators = {

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "cli/files.h"
+#include "core/plural.h"
 #include "core/timeutil.h"
 #include "db/db.h"
 #include "report/report.h"
@@ -19,9 +21,10 @@ static void help(FILE *out)
 		"Validates a snapshot and describes it: build time, size, entries by\n"
 		"kind, and per campaign its window, entries, sightings and time range.\n"
 		"\n"
-		"  -j, --json   one JSON object\n"
+		"      --json   one JSON object\n"
 		"  -h, --help   this text\n"
-		"Exit status: 0 valid, 2 usage, 3 unreadable or corrupt.\n");
+		"Exit status: 0 valid, 2 usage, 3 unreadable or corrupt, 4 write\n"
+		"error on standard output.\n");
 }
 
 struct campaign_stats {
@@ -60,16 +63,16 @@ static int tally(const struct db_entry *e, void *p)
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"json", no_argument, NULL, 'j'},
+	    {"json", no_argument, NULL, 'J'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	bool json = false;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'j':
+		case 'J':
 			json = true;
 			break;
 		case 'h':
@@ -89,7 +92,7 @@ static int run(int argc, char **argv)
 	struct db *db;
 	if (db_open(argv[optind], &db, &err)) {
 		cli_error(CMD, "%s", err.msg);
-		return EXIT_DATA;
+		return cli_exit_for(err.code);
 	}
 	uint32_t nc = db_campaign_count(db);
 	struct stats st = {.db = db, .c = calloc(nc ? nc : 1, sizeof(*st.c))};
@@ -131,12 +134,15 @@ static int run(int argc, char **argv)
 		       (unsigned long long)db_file_size(db));
 		printf("built:      %s\n",
 		       json_string_value(json_object_get(o, "built")));
-		printf(
-		    "entries:    %llu (IPv4: %llu addresses, %llu prefixes; "
-		    "IPv6: %llu addresses, %llu prefixes)\n",
-		    (unsigned long long)db_entry_count(db),
-		    (unsigned long long)st.v4_hosts, (unsigned long long)st.v4_prefixes,
-		    (unsigned long long)st.v6_hosts, (unsigned long long)st.v6_prefixes);
+		printf("entries:    %llu (IPv4: %llu address%s, %llu prefix%s; "
+		       "IPv6: %llu address%s, %llu prefix%s)\n",
+		       (unsigned long long)db_entry_count(db),
+		       (unsigned long long)st.v4_hosts, sd_plural(st.v4_hosts, "", "es"),
+		       (unsigned long long)st.v4_prefixes,
+		       sd_plural(st.v4_prefixes, "", "es"),
+		       (unsigned long long)st.v6_hosts, sd_plural(st.v6_hosts, "", "es"),
+		       (unsigned long long)st.v6_prefixes,
+		       sd_plural(st.v6_prefixes, "", "es"));
 		for (uint32_t i = 0; i < nc; i++) {
 			struct db_campaign dc;
 			db_campaign_get(db, i, &dc);
@@ -163,7 +169,7 @@ static int run(int argc, char **argv)
 	json_decref(o);
 	free(st.c);
 	db_close(db);
-	return EXIT_OK;
+	return cli_finish_stdout(CMD);
 }
 
 const struct cli_command cli_cmd_info = {

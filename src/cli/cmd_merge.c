@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "cli/files.h"
 #include "cli/options.h"
 #include "db/merge.h"
 
@@ -22,8 +23,8 @@ static void help(FILE *out)
 	    "  -o, --output FILE      snapshot to write (atomically)\n"
 	    "      --build-time TIME  build time (default: the latest of the inputs)\n"
 	    "  -h, --help             this text\n"
-	    "Exit status: 0 written, 2 usage, 3 unreadable or corrupt input, 4 write\n"
-	    "failure.\n");
+	    "Exit status: 0 written, 2 usage (the output is an input, -o -),\n"
+	    "3 unreadable or corrupt input, 4 write failure.\n");
 }
 
 static int run(int argc, char **argv)
@@ -62,6 +63,11 @@ static int run(int argc, char **argv)
 		help(stderr);
 		return EXIT_USAGE;
 	}
+	const struct cli_output out = {"-o", output, CLI_SNAPSHOT_NOT_STDOUT, false};
+	int fstatus = cli_check_files(CMD, &out, 1, (const char *const *)argv + optind,
+				      (size_t)(argc - optind));
+	if (fstatus != EXIT_OK)
+		return fstatus;
 	struct sd_error err = {0};
 	struct db_builder *b = db_builder_new();
 	if (!b) {
@@ -74,7 +80,7 @@ static int run(int argc, char **argv)
 		struct db *db;
 		if (db_open(argv[i], &db, &err)) {
 			cli_error(CMD, "%s", err.msg);
-			status = EXIT_DATA;
+			status = cli_exit_for(err.code);
 			break;
 		}
 		if (db_build_time(db) > latest)
@@ -88,7 +94,7 @@ static int run(int argc, char **argv)
 	if (status == EXIT_OK &&
 	    db_builder_write(b, output, build ? build : latest, &err)) {
 		cli_error(CMD, "%s", err.msg);
-		status = EXIT_FAIL;
+		status = cli_exit_for_write(err.code);
 	}
 	db_builder_free(b);
 	return status;

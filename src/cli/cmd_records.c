@@ -9,6 +9,10 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/files.h"
+#include "cli/options.h"
+#include "cli/terminal.h"
+#include "core/csv.h"
 #include "core/timeutil.h"
 #include "io/source.h"
 #include "net/addr.h"
@@ -27,7 +31,7 @@ static void usage(FILE *o)
 	    "Prints the normalised telemetry records (flow, dns, tls, http) read from\n"
 	    "each FILE ('-' for stdin; gzip and zstd are decompressed transparently).\n"
 	    "\n"
-	    "  --format F     force the format: zeek, zeek-json, eve, nfdump, pcap, "
+	    "  -f, --format F force the format: zeek, zeek-json, eve, nfdump, pcap, "
 	    "csv,\n"
 	    "                 squid, bind, dnsmasq (default: detected from the content)\n"
 	    "  --columns MAP  generic CSV column map, e.g.\n"
@@ -38,13 +42,13 @@ static void usage(FILE *o)
 	    "                 default: the file's modification year\n"
 	    "  --json         JSON Lines, one object per record\n"
 	    "  --csv          CSV with a header row\n"
-	    "  --quiet        no per-file summary on stderr\n"
+	    "  -q, --quiet    no per-file summary on stderr\n"
 	    "  --count        print no records, only the per-file summary (on stdout):\n"
 	    "                 measures the readers alone\n"
 	    "\n"
 	    "Malformed records are reported on stderr as file:line: why. Exit status:\n"
-	    "0 every file read, 2 usage, 3 a file unreadable, undetectable or "
-	    "truncated.\n");
+	    "0 every file read, 2 usage, 3 a file unreadable, undetectable,\n"
+	    "truncated, or with no well-formed record, 4 write error.\n");
 }
 
 static const char *kind_name(enum tel_kind k)
@@ -65,7 +69,7 @@ static const char *kind_name(enum tel_kind k)
 static void report(void *ctx, const char *where, const char *why)
 {
 	(void)ctx;
-	fprintf(stderr, "sighted records: %s: %s\n", where, why);
+	cli_error("records", "%s: %s", where, why);
 }
 
 static void flags_text(unsigned f, char *buf, size_t size)
@@ -85,25 +89,6 @@ static void flags_text(unsigned f, char *buf, size_t size)
 				strncat(buf, " ", size - strlen(buf) - 1);
 			strncat(buf, names[i].name, size - strlen(buf) - 1);
 		}
-}
-
-static void csv_field(FILE *o, const char *s, size_t n)
-{
-	bool quote = false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
-			quote = true;
-	if (!quote) {
-		fwrite(s, 1, n, o);
-		return;
-	}
-	fputc('"', o);
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '"')
-			fputc('"', o);
-		fputc(s[i], o);
-	}
-	fputc('"', o);
 }
 
 static void print_record(FILE *o, enum out_mode mode, const char *file,
@@ -164,20 +149,20 @@ static void print_record(FILE *o, enum out_mode mode, const char *file,
 		strcat(answers, buf);
 	}
 	if (mode == OUT_CSV) {
-		csv_field(o, file, strlen(file));
+		sd_csv_write_field(o, file, strlen(file));
 		fprintf(o, ",%" PRIu64 ",%s,%s,%s,%u,%s,%u,%u,", r->position, ts,
 			kind_name(r->kind), c, r->client_port, s, r->server_port,
 			r->proto);
-		csv_field(o, r->name, r->name_len);
+		sd_csv_write_field(o, r->name, r->name_len);
 		fputc(',', o);
-		csv_field(o, r->path, r->path_len);
+		sd_csv_write_field(o, r->path, r->path_len);
 		fprintf(o, ",%s,%" PRIu64 ",%" PRIu64 ",%s\n", answers, r->bytes,
 			r->packets, fl);
 		return;
 	}
 	/* text: one line, tab-separated, fixed column order; names are
-	 * printed with control bytes escaped so a hostile log cannot drive
-	 * the terminal */
+	 * printed with control bytes and invalid UTF-8 escaped so a hostile
+	 * log cannot drive the terminal */
 	fprintf(o, "%s\t%s\t%s\t%u\t%s\t%u\t%u\t", ts[0] ? ts : "-", kind_name(r->kind),
 		c[0] ? c : "-", r->client_port, s[0] ? s : "-", r->server_port, r->proto);
 	for (int k = 0; k < 2; k++) {
@@ -185,13 +170,8 @@ static void print_record(FILE *o, enum out_mode mode, const char *file,
 		size_t n = k ? r->path_len : r->name_len;
 		if (!n)
 			fputc('-', o);
-		for (size_t i = 0; i < n; i++) {
-			unsigned char ch = (unsigned char)p[i];
-			if (ch < 0x20 || ch == 0x7f || ch == '\\')
-				fprintf(o, "\\x%02x", ch);
-			else
-				fputc(ch, o);
-		}
+		else /* invalid UTF-8 and C1 controls too */
+			cli_write_escaped(o, p, n);
 		fputc('\t', o);
 	}
 	fprintf(o, "%s\t%" PRIu64 "\t%" PRIu64 "\t%s\n", answers[0] ? answers : "-",
@@ -204,7 +184,7 @@ static int run(int argc, char **argv)
 	    {"format", required_argument, NULL, 'f'},
 	    {"columns", required_argument, NULL, 'c'},
 	    {"year", required_argument, NULL, 'y'},
-	    {"json", no_argument, NULL, 'j'},
+	    {"json", no_argument, NULL, 'J'},
 	    {"csv", no_argument, NULL, 'C'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"count", no_argument, NULL, 'n'},
@@ -215,8 +195,11 @@ static int run(int argc, char **argv)
 	enum out_mode mode = OUT_TEXT;
 	bool quiet = false, count = false;
 	int c;
+	struct cli_mode m = {OUT_TEXT, NULL};
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:c:y:jCqnh", longopts, NULL)) != -1) {
+	/* only -f, -q and -h are short: -c, -j, -y mean other things in other
+	 * commands (docs/sighted.1, "Short options") */
+	while ((c = getopt_long(argc, argv, "f:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': {
 			int f = tel_format_parse(optarg);
@@ -228,9 +211,15 @@ static int run(int argc, char **argv)
 			opt.format = (enum tel_format)f;
 			break;
 		}
-		case 'c':
+		case 'c': {
+			struct sd_error e = {0};
+			if (tel_columns_check(optarg, &e)) {
+				cli_error("records", "%s", e.msg);
+				return EXIT_USAGE;
+			}
 			opt.column_map = optarg;
 			break;
+		}
 		case 'y': {
 			char *e;
 			long y = strtol(optarg, &e, 10);
@@ -242,11 +231,12 @@ static int run(int argc, char **argv)
 			opt.year = (int)y;
 			break;
 		}
-		case 'j':
-			mode = OUT_JSON;
-			break;
+		case 'J':
 		case 'C':
-			mode = OUT_CSV;
+			if (!cli_set_mode("records", &m, c == 'J' ? OUT_JSON : OUT_CSV,
+					  c == 'J' ? "--json" : "--csv"))
+				return EXIT_USAGE;
+			mode = (enum out_mode)m.mode;
 			break;
 		case 'q':
 			quiet = true;
@@ -264,6 +254,16 @@ static int run(int argc, char **argv)
 	}
 	if (optind >= argc) {
 		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (opt.format == TEL_FMT_CSV && !opt.column_map) {
+		cli_error("records", "--format csv needs a column map (--columns "
+				     "role=column,...; docs/telemetry.md)");
+		return EXIT_USAGE;
+	}
+	if (count && mode != OUT_TEXT) {
+		cli_error("records", "--count prints no records: --json/--csv do not "
+				     "apply");
 		return EXIT_USAGE;
 	}
 	if (mode == OUT_CSV && !count)
@@ -293,6 +293,13 @@ static int run(int argc, char **argv)
 			status = EXIT_DATA;
 		}
 		const struct tel_stats *st = tel_stats(r);
+		if (rc >= 0 && st->records == 0 && st->malformed > 0) {
+			cli_error("records",
+				  "%s: no well-formed record, %" PRIu64
+				  " malformed (wrong --format?)",
+				  name, st->malformed);
+			status = EXIT_DATA;
+		}
 		if (!quiet || count)
 			fprintf(count ? stdout : stderr,
 				"%s: %s, %" PRIu64 " records, %" PRIu64
@@ -301,10 +308,8 @@ static int run(int argc, char **argv)
 				st->malformed, st->skipped);
 		tel_close(r);
 	}
-	if (fflush(stdout) != 0) {
-		cli_error("records", "write error on standard output");
+	if (cli_finish_stdout("records") != EXIT_OK)
 		return EXIT_FAIL;
-	}
 	return status;
 }
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/terminal.h"
 #include "core/error.h"
 
 static const struct cli_command *const commands[] = {
@@ -29,7 +30,6 @@ int cli_exit_for(int code)
 	case SD_EUSAGE:
 		return EXIT_USAGE;
 	case SD_ENOMEM:
-	case SD_EIO:
 		return EXIT_FAIL;
 	}
 	return EXIT_DATA;
@@ -37,12 +37,39 @@ int cli_exit_for(int code)
 
 void cli_error(const char *cmd, const char *fmt, ...)
 {
+	char msg[2048];
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(stderr, "sighted%s%s: ", cmd ? " " : "", cmd ? cmd : "");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= sizeof(msg))
+		n = (int)sizeof(msg) - 1;
+	fprintf(stderr, "sighted%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	/* messages quote the input: never let it drive the terminal */
+	cli_write_escaped(stderr, msg, (size_t)n);
+	fputc('\n', stderr);
+}
+
+void cli_message(const char *msg)
+{
+	cli_report(NULL, NULL, msg);
+}
+
+void cli_report(const char *where, const char *kind, const char *why)
+{
+	const char *parts[] = {where, kind, why};
+	bool first = true;
+	for (size_t i = 0; i < 3; i++) {
+		if (!parts[i])
+			continue;
+		if (!first)
+			fputs(": ", stderr);
+		cli_write_escaped(stderr, parts[i], strlen(parts[i]));
+		first = false;
+	}
+	fputc('\n', stderr);
 }
 
 bool cli_stderr_is_tty(void)

@@ -35,6 +35,17 @@ bool cli_parse_u64(const char *cmd, const char *opt, const char *val, uint64_t *
 	return true;
 }
 
+bool cli_set_mode(const char *cmd, struct cli_mode *m, int mode, const char *flag)
+{
+	if (m->flag && m->mode != mode) {
+		cli_error(cmd, "%s and %s exclude each other", m->flag, flag);
+		return false;
+	}
+	m->mode = mode;
+	m->flag = flag;
+	return true;
+}
+
 uint64_t cli_build_time(uint32_t option)
 {
 	if (option)

@@ -13,6 +13,15 @@ bool cli_parse_u64(const char *cmd, const char *opt, const char *val, uint64_t *
  * (reproducible builds), else now. */
 uint64_t cli_build_time(uint32_t option);
 
+/* Output modes that exclude each other (--json, --csv, -q...): the first
+ * flag sets the mode, the same flag again is harmless, a different one is
+ * refused naming both. Start from {0, NULL} and the default mode. */
+struct cli_mode {
+	int mode;
+	const char *flag; /* the flag that set it, NULL for the default */
+};
+bool cli_set_mode(const char *cmd, struct cli_mode *m, int mode, const char *flag);
+
 /* A progress line on stderr, only when it is a terminal; at most a few
  * updates a second. */
 struct cli_progress {

@@ -1,66 +1,252 @@
-#include "core/atomic_file.h"
+#include "core/atomic_file.h" /* fopencookie: _GNU_SOURCE comes from the Makefile */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-int sd_atomic_open(struct sd_atomic_file *af, const char *path, struct sd_error *err)
+/* dir and base of path, as two new strings ("." for a bare name). */
+static int split_path(const char *path, char **dir, char **base)
 {
-	memset(af, 0, sizeof(*af));
-	af->path = strdup(path);
-	/* A device or a FIFO (-o /dev/null, /dev/stdout, a pipe) is written in
-	 * place: renaming a temporary file over it would replace the device
-	 * node with a regular file for everybody on the machine. */
-	struct stat st;
-	if (af->path && stat(path, &st) == 0 && !S_ISREG(st.st_mode) &&
-	    !S_ISDIR(st.st_mode)) {
-		af->fp = fopen(path, "wb");
-		if (!af->fp) {
-			int e = errno;
-			sd_atomic_abort(af);
-			return sd_error_errno(err, e, "%s: cannot open", path);
-		}
-		return 0;
-	}
-	if (!af->path || asprintf(&af->tmp_path, "%s.tmp.XXXXXX", path) < 0) {
-		af->tmp_path = NULL;
-		sd_atomic_abort(af);
-		return sd_error_set(err, SD_ENOMEM, "out of memory");
-	}
-	int fd = mkstemp(af->tmp_path);
-	if (fd < 0) {
-		int e = errno;
-		free(af->tmp_path);
-		af->tmp_path = NULL;
-		sd_atomic_abort(af);
-		return sd_error_errno(err, e, "%s: cannot create temporary file", path);
-	}
-	/* mkstemp makes 0600; a published snapshot or export is world-readable
-	 * like any file the user would have written with a shell redirect. */
-	mode_t um = umask(0);
-	umask(um);
-	(void)fchmod(fd, 0666 & ~um);
-	af->fp = fdopen(fd, "wb");
-	if (!af->fp) {
-		int e = errno;
-		close(fd);
-		sd_atomic_abort(af);
-		return sd_error_errno(err, e, "%s: fdopen", path);
+	const char *slash = strrchr(path, '/');
+	*dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path))
+		     : strdup(".");
+	*base = strdup(slash ? slash + 1 : path);
+	if (!*dir || !*base) {
+		free(*dir);
+		free(*base);
+		*dir = *base = NULL;
+		return -ENOMEM;
 	}
 	return 0;
 }
 
+/* ".BASE.tmp." followed by a pid and optionally "-N": one of our names. */
+static bool is_tmp_of(const char *name, const char *base)
+{
+	size_t bl = strlen(base), il = strlen(SD_ATOMIC_TMP_INFIX);
+	if (name[0] != '.' || strncmp(name + 1, base, bl) ||
+	    strncmp(name + 1 + bl, SD_ATOMIC_TMP_INFIX, il))
+		return false;
+	const char *p = name + 1 + bl + il;
+	if (!*p)
+		return false;
+	for (; *p; p++)
+		if ((*p < '0' || *p > '9') && *p != '-')
+			return false;
+	return true;
+}
+
+int sd_atomic_sweep(const char *path)
+{
+	char *dir, *base;
+	if (split_path(path, &dir, &base))
+		return 0;
+	int removed = 0;
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (!d && dfd >= 0)
+		close(dfd);
+	for (struct dirent *de; d && (de = readdir(d));) {
+		if (!is_tmp_of(de->d_name, base))
+			continue;
+		int fd = openat(dfd, de->d_name,
+				O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		/* a live writer holds its lock until the rename: only a dead
+		 * writer's file can be locked here */
+		struct stat a, b;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &a) == 0 &&
+		    S_ISREG(a.st_mode) &&
+		    fstatat(dfd, de->d_name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino &&
+		    unlinkat(dfd, de->d_name, 0) == 0)
+			removed++;
+		close(fd);
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+	free(base);
+	return removed;
+}
+
+/* Writes through a cookie so the reason of a failed write (ENOSPC, EIO) is
+ * kept: stdio keeps only an error flag, and errno is long gone by the time
+ * the caller looks. */
+static ssize_t cookie_write(void *c, const char *buf, size_t n)
+{
+	struct sd_atomic_file *af = c;
+	size_t done = 0;
+	while (done < n) {
+		ssize_t w = write(af->fd, buf + done, n - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (!af->werr)
+				af->werr = w < 0 ? errno : EIO;
+			errno = af->werr;
+			return done ? (ssize_t)done : -1;
+		}
+		done += (size_t)w;
+	}
+	return (ssize_t)done;
+}
+
+static int cookie_seek(void *c, off64_t *off, int whence)
+{
+	struct sd_atomic_file *af = c;
+	off_t r = lseek(af->fd, (off_t)*off, whence);
+	if (r < 0)
+		return -1;
+	*off = (off64_t)r;
+	return 0;
+}
+
+static int cookie_close(void *c)
+{
+	struct sd_atomic_file *af = c;
+	int rc = close(af->fd);
+	af->fd = -1;
+	return rc;
+}
+
+static int attach_stream(struct sd_atomic_file *af, const char *path,
+			 struct sd_error *err)
+{
+	cookie_io_functions_t io = {
+	    .write = cookie_write, .seek = cookie_seek, .close = cookie_close};
+	;
+	af->fp = fopencookie(af, "wb", io);
+	if (!af->fp) {
+		int e = errno;
+		close(af->fd);
+		af->fd = -1;
+		sd_atomic_abort(af);
+		return sd_error_errno(err, e, "%s: cannot open", path);
+	}
+	return 0;
+}
+
+/* Creates and locks ".BASE.tmp.PID" (or "...PID-N" should that exist). */
+static int create_tmp(struct sd_atomic_file *af, const char *path, struct sd_error *err)
+{
+	char *dir, *base;
+	if (split_path(path, &dir, &base))
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	int rc = 0;
+	for (int attempt = 0; attempt < 100; attempt++) {
+		free(af->tmp_path);
+		int n =
+		    attempt
+			? asprintf(&af->tmp_path, "%s/.%s" SD_ATOMIC_TMP_INFIX "%ld-%d",
+				   dir, base, (long)getpid(), attempt)
+			: asprintf(&af->tmp_path, "%s/.%s" SD_ATOMIC_TMP_INFIX "%ld", dir,
+				   base, (long)getpid());
+		if (n < 0) {
+			af->tmp_path = NULL;
+			rc = sd_error_set(err, SD_ENOMEM, "out of memory");
+			break;
+		}
+		/* 0666 less the umask: a published file is readable like one
+		 * the user would have written with a shell redirect */
+		int fd = open(af->tmp_path,
+			      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+		if (fd < 0 && errno == EEXIST)
+			continue;
+		if (fd < 0) {
+			int e = errno;
+			free(af->tmp_path);
+			af->tmp_path = NULL;
+			rc = sd_error_errno(err, e, "%s: cannot create temporary file",
+					    path);
+			break;
+		}
+		/* a sweeper may have locked the new file before us and removed
+		 * it: keep it only if the name still leads to it */
+		struct stat a, b;
+		if (flock(fd, LOCK_EX) != 0 || fstat(fd, &a) != 0 ||
+		    lstat(af->tmp_path, &b) != 0 || a.st_ino != b.st_ino ||
+		    a.st_dev != b.st_dev) {
+			close(fd);
+			continue;
+		}
+		af->fd = fd;
+		break;
+	}
+	if (!rc && af->fd < 0) {
+		free(af->tmp_path);
+		af->tmp_path = NULL;
+		rc = sd_error_set(err, SD_ELIMIT,
+				  "%s: no free temporary name after 100 tries", path);
+	}
+	free(dir);
+	free(base);
+	return rc;
+}
+
+int sd_atomic_open(struct sd_atomic_file *af, const char *path, struct sd_error *err)
+{
+	memset(af, 0, sizeof(*af));
+	af->fd = -1;
+	af->path = strdup(path);
+	if (!af->path)
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	if (!strcmp(path, "-")) {
+		af->fp = stdout;
+		af->is_stdout = true;
+		return 0;
+	}
+	/* A device or a FIFO (-o /dev/null, /dev/stdout, a pipe) is written in
+	 * place: renaming a temporary file over it would replace the device
+	 * node with a regular file for everybody on the machine. O_NONBLOCK
+	 * so a FIFO without a reader fails instead of hanging. */
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		af->fd = open(path, O_WRONLY | O_CLOEXEC | O_NONBLOCK);
+		if (af->fd < 0 && errno == ENXIO && S_ISFIFO(st.st_mode))
+			af->fd = open(path, O_WRONLY | O_CLOEXEC); /* wait for a reader */
+		if (af->fd < 0) {
+			int e = errno;
+			sd_atomic_abort(af);
+			return sd_error_errno(err, e, "%s: cannot open", path);
+		}
+		int fl = fcntl(af->fd, F_GETFL);
+		if (fl >= 0)
+			(void)fcntl(af->fd, F_SETFL, fl & ~O_NONBLOCK);
+		return attach_stream(af, path, err);
+	}
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		sd_atomic_abort(af);
+		return sd_error_errno(err, EISDIR, "%s: cannot write", path);
+	}
+	(void)sd_atomic_sweep(path);
+	int rc = create_tmp(af, path, err);
+	if (rc) {
+		sd_atomic_abort(af);
+		return rc;
+	}
+	return attach_stream(af, path, err);
+}
+
+int sd_atomic_write_errno(const struct sd_atomic_file *af)
+{
+	return af->werr;
+}
+
 static int fsync_dir_of(const char *path)
 {
-	char *copy = strdup(path);
-	if (!copy)
+	char *dir, *base;
+	if (split_path(path, &dir, &base))
 		return -ENOMEM;
-	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(copy);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	free(base);
 	if (fd < 0)
 		return -errno;
 	int rc = fsync(fd) == 0 ? 0 : -errno;
@@ -68,13 +254,25 @@ static int fsync_dir_of(const char *path)
 	return rc;
 }
 
+static int write_failed(struct sd_atomic_file *af, struct sd_error *err)
+{
+	int e = af->werr ? af->werr : errno ? errno : EIO;
+	int rc = sd_error_errno(err, e, "%s: write failed",
+				af->is_stdout ? "standard output" : af->path);
+	sd_atomic_abort(af);
+	return rc;
+}
+
 int sd_atomic_commit(struct sd_atomic_file *af, struct sd_error *err)
 {
 	int rc = 0;
-	if (fflush(af->fp) != 0 || ferror(af->fp)) {
-		rc = sd_error_errno(err, errno ? errno : EIO, "%s: write failed",
-				    af->path);
-		goto fail;
+	errno = 0;
+	if (fflush(af->fp) != 0 || ferror(af->fp) || af->werr)
+		return write_failed(af, err);
+	if (af->is_stdout) {
+		af->fp = NULL;
+		sd_atomic_abort(af);
+		return 0;
 	}
 	if (!af->tmp_path) { /* written in place (a device or FIFO) */
 		rc = fclose(af->fp);
@@ -84,41 +282,48 @@ int sd_atomic_commit(struct sd_atomic_file *af, struct sd_error *err)
 		sd_atomic_abort(af);
 		return rc;
 	}
-	if (fsync(fileno(af->fp)) != 0) {
+	if (fsync(af->fd) != 0) {
 		rc = sd_error_errno(err, errno, "%s: fsync failed", af->path);
-		goto fail;
+		sd_atomic_abort(af);
+		return rc;
 	}
-	if (fclose(af->fp) != 0) {
-		af->fp = NULL;
-		rc = sd_error_errno(err, errno, "%s: close failed", af->path);
-		goto fail;
-	}
-	af->fp = NULL;
+	/* renamed while the lock is held, so no sweeper takes it first */
 	if (rename(af->tmp_path, af->path) != 0) {
 		rc = sd_error_errno(err, errno, "%s: rename failed", af->path);
-		goto fail;
+		sd_atomic_abort(af);
+		return rc;
 	}
 	free(af->tmp_path);
 	af->tmp_path = NULL;
 	(void)fsync_dir_of(af->path);
-	sd_atomic_abort(af);
-	return 0;
-fail:
+	if (fclose(af->fp) != 0) {
+		af->fp = NULL;
+		rc = sd_error_errno(err, errno, "%s: close failed", af->path);
+	}
+	af->fp = NULL;
 	sd_atomic_abort(af);
 	return rc;
 }
 
 void sd_atomic_abort(struct sd_atomic_file *af)
 {
-	if (af->fp) {
-		fclose(af->fp);
-		af->fp = NULL;
-	}
+	if (!af->path)
+		return; /* never opened (a zeroed struct) or already done */
+	/* removed while still locked, so a sweeper never sees it unlocked */
 	if (af->tmp_path) {
 		unlink(af->tmp_path);
 		free(af->tmp_path);
 		af->tmp_path = NULL;
 	}
+	if (af->is_stdout) {
+		af->fp = NULL; /* standard output stays open */
+	} else if (af->fp) {
+		fclose(af->fp); /* closes af->fd through the cookie */
+		af->fp = NULL;
+	} else if (af->fd >= 0) {
+		close(af->fd);
+	}
+	af->fd = -1;
 	free(af->path);
 	af->path = NULL;
 }

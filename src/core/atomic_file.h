@@ -1,9 +1,18 @@
 /* Crash-safe file replacement: write to a temporary name in the target's
  * directory, fsync, rename over the target, fsync the directory. A reader
- * sees the old file or the new one, never a partial one. */
+ * sees the old file or the new one, never a partial one.
+ *
+ * The temporary file is ".NAME.tmp.PID" next to NAME, created exclusively
+ * and locked (flock) for as long as it is written. A writer killed with
+ * SIGKILL leaves it behind unlocked; the next writer of NAME removes every
+ * such leftover it can lock, and never one a live writer still holds.
+ *
+ * The path "-" is standard output (written in place, left open); a device
+ * or a FIFO is written in place too. */
 #ifndef SD_CORE_ATOMIC_FILE_H
 #define SD_CORE_ATOMIC_FILE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "core/error.h"
@@ -12,12 +21,25 @@ struct sd_atomic_file {
 	FILE *fp;
 	char *path;
 	char *tmp_path;
+	int fd;	  /* the temporary file's descriptor (holds the lock) */
+	int werr; /* errno of the first failed write, 0 if none */
+	bool is_stdout;
 };
 
+/* Prefix of the temporary names of NAME's writers (".NAME.tmp."). */
+#define SD_ATOMIC_TMP_INFIX ".tmp."
+
 int sd_atomic_open(struct sd_atomic_file *af, const char *path, struct sd_error *err);
-/* Flushes, fsyncs and renames. Reports a write error that fwrite hid. */
+/* Flushes, fsyncs and renames. Reports a write error that fwrite hid,
+ * with the system's reason (ENOSPC, EIO...). */
 int sd_atomic_commit(struct sd_atomic_file *af, struct sd_error *err);
 /* Removes the temporary file; safe after commit or a failed open. */
 void sd_atomic_abort(struct sd_atomic_file *af);
+/* errno of the first write that failed so far (0: none); for writers that
+ * notice ferror() themselves and want to say why. */
+int sd_atomic_write_errno(const struct sd_atomic_file *af);
+/* Removes the unlocked leftovers of dead writers of path; returns how
+ * many were removed. Called by sd_atomic_open. */
+int sd_atomic_sweep(const char *path);
 
 #endif

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/plural.h"
+
 int corr_indset_load(const struct campaign_def *def, const char *const *files,
 		     size_t nfiles, const struct ind_load_opts *base,
 		     struct ind_set **out, struct sd_error *err)
@@ -47,18 +49,21 @@ size_t corr_indset_summary(const struct ind_set *set, char *buf, size_t size)
 	size_t shared_urls = 0;
 	for (size_t i = 0; i < ind_set_size(set); i++)
 		shared_urls += (ind_set_at(set, i)->flags & IND_SHARED) != 0;
+	size_t na = ind_set_count(set, IND_ADDR), np = ind_set_count(set, IND_PREFIX),
+	       nd = ind_set_count(set, IND_DOMAIN), nu = ind_set_count(set, IND_URL);
 	int n = snprintf(
 	    buf, size,
-	    "%zu network indicators (%zu addresses, %zu prefixes, %zu domains, %zu URLs, "
-	    "%zu of them on shared hosts); "
-	    "unusable: %llu hashes, %llu unsupported, %llu shared infrastructure, %llu "
+	    "%zu network indicator%s (%zu address%s, %zu prefix%s, %zu domain%s, %zu "
+	    "URL%s, %zu of them on shared hosts); "
+	    "unusable: %llu hash%s, %llu unsupported, %llu shared infrastructure, %llu "
 	    "malformed; "
-	    "%llu duplicates, %llu filtered out",
-	    ind_set_size(set), ind_set_count(set, IND_ADDR),
-	    ind_set_count(set, IND_PREFIX), ind_set_count(set, IND_DOMAIN),
-	    ind_set_count(set, IND_URL), shared_urls, (unsigned long long)st->hashes,
+	    "%llu duplicate%s, %llu filtered out",
+	    ind_set_size(set), sd_plural(ind_set_size(set), "", "s"), na,
+	    sd_plural(na, "", "es"), np, sd_plural(np, "", "es"), nd,
+	    sd_plural(nd, "", "s"), nu, sd_plural(nu, "", "s"), shared_urls,
+	    (unsigned long long)st->hashes, sd_plural(st->hashes, "", "es"),
 	    (unsigned long long)st->unsupported, (unsigned long long)st->shared,
 	    (unsigned long long)st->malformed, (unsigned long long)st->duplicates,
-	    (unsigned long long)st->filtered);
+	    sd_plural(st->duplicates, "", "s"), (unsigned long long)st->filtered);
 	return n < 0 ? 0 : (size_t)n;
 }

@@ -108,8 +108,10 @@ static int write_jsonl(const struct corr_sighting *s, size_t n, struct corr_agg 
 		if (json_dumpf(obj, af.fp, JSON_COMPACT | JSON_PRESERVE_ORDER) ||
 		    fputc('\n', af.fp) == EOF) {
 			json_decref(obj);
+			if (ferror(af.fp) || sd_atomic_write_errno(&af))
+				return sd_atomic_commit(&af, err); /* says why */
 			sd_atomic_abort(&af);
-			return sd_error_set(err, SD_EIO, "%s: write failed",
+			return sd_error_set(err, SD_EIO, "%s: cannot encode a sighting",
 					    o->jsonl_path);
 		}
 		json_decref(obj);
@@ -152,8 +154,9 @@ int corr_write(struct corr_agg *agg, const struct ind_set *set,
 			counted = false;
 		}
 	}
-	int rc = 0;
-	if (o->sdb_path) {
+	/* the evidence first: a snapshot never appears without its file */
+	int rc = o->jsonl_path ? write_jsonl(s, n, agg, set, o, err) : 0;
+	if (!rc && o->sdb_path) {
 		struct db_builder *b = db_builder_new();
 		if (!b)
 			return sd_error_set(err, SD_ENOMEM, "out of memory");
@@ -190,10 +193,6 @@ int corr_write(struct corr_agg *agg, const struct ind_set *set,
 			rc = db_builder_write(b, o->sdb_path, o->build_time, err);
 		free(sets);
 		db_builder_free(b);
-		if (rc)
-			return rc;
 	}
-	if (o->jsonl_path)
-		rc = write_jsonl(s, n, agg, set, o, err);
 	return rc;
 }

@@ -37,7 +37,7 @@ static void on_malformed(void *ctx, const char *where, const char *why)
 {
 	struct shared *sh = ((struct file_ctx *)ctx)->sh;
 	uint64_t total = atomic_fetch_add(&sh->malformed, 1) + 1;
-	if (sh->opt->max_errors && total > sh->opt->max_errors)
+	if (total > sh->opt->error_limit)
 		atomic_store(&sh->stop, true);
 	if (sh->opt->report) {
 		pthread_mutex_lock(&sh->report_lock);
@@ -218,10 +218,10 @@ int corr_run(const struct corr_rules *rules, struct corr_agg *agg,
 		    CORR_MAX_SIGHTINGS);
 	if (fatal)
 		return sd_error_set(err, fatal, "out of memory");
-	if (opt->max_errors && atomic_load(&sh.malformed) > opt->max_errors)
+	if (atomic_load(&sh.malformed) > opt->error_limit)
 		return sd_error_set(
 		    err, SD_ELIMIT,
 		    "more than %llu malformed records (--max-errors): stopped",
-		    (unsigned long long)opt->max_errors);
+		    (unsigned long long)opt->error_limit);
 	return 0;
 }

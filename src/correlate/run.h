@@ -12,6 +12,7 @@
 #include "telemetry/reader.h"
 
 #define CORR_MAX_THREADS 256
+#define CORR_NO_ERROR_LIMIT UINT64_MAX
 
 struct corr_input {
 	const char *path;
@@ -42,10 +43,12 @@ typedef void (*corr_progress_fn)(void *ctx, const struct corr_progress *p,
 struct corr_run_opts {
 	unsigned threads;	/* 0: one per core */
 	struct tel_options tel; /* format, column map, year */
-	uint64_t max_errors;	/* stop past this many malformed; 0 none */
-	bool learn_proxies;	/* servers of proxied requests seen on the
-				 * wire are proxies */
-	corr_report_fn report;	/* each malformed record; may be NULL */
+	/* malformed records tolerated: one more stops the run (0 stops at the
+	 * first); CORR_NO_ERROR_LIMIT for none */
+	uint64_t error_limit;
+	bool learn_proxies;    /* servers of proxied requests seen on the
+				* wire are proxies */
+	corr_report_fn report; /* each malformed record; may be NULL */
 	void *report_ctx;
 	corr_progress_fn progress; /* called a few times a second; may be NULL */
 	void *progress_ctx;

@@ -324,21 +324,33 @@ int db_open(const char *path, struct db **out, struct sd_error *err)
 		free(db);
 		return sd_error_set(err, SD_ENOMEM, "out of memory");
 	}
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer forever; a
+	 * regular file ignores the flag */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		int e = errno;
 		db_close(db);
 		return sd_error_errno(err, e, "%s: cannot open snapshot", path);
 	}
 	struct stat st;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) != 0) {
 		int e = errno;
 		close(fd);
 		db_close(db);
-		if (e == 0 || S_ISDIR(st.st_mode))
-			return sd_error_set(err, SD_ECORRUPT, "%s: not a regular file",
-					    path);
 		return sd_error_errno(err, e, "%s: cannot stat snapshot", path);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		db_close(db);
+		return sd_error_set(err, SD_ECORRUPT,
+				    "%s: not a regular file (%s): a snapshot is a file",
+				    path,
+				    S_ISDIR(st.st_mode)	   ? "a directory"
+				    : S_ISCHR(st.st_mode)  ? "a character device"
+				    : S_ISBLK(st.st_mode)  ? "a block device"
+				    : S_ISFIFO(st.st_mode) ? "a FIFO"
+				    : S_ISSOCK(st.st_mode) ? "a socket"
+							   : "not a file");
 	}
 	db->size = (size_t)st.st_size;
 	db->ino = st.st_ino;

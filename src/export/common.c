@@ -62,8 +62,8 @@ int export_to_file(const char *path, struct export_stats *st, struct sd_error *e
 		return rc;
 	sd_error_clear(err);
 	rc = body(af.fp, ctx, err);
-	if (!rc && ferror(af.fp))
-		rc = SD_EIO;
+	if (ferror(af.fp) || sd_atomic_write_errno(&af))
+		return sd_atomic_commit(&af, err); /* fails, naming the reason */
 	if (rc) {
 		sd_atomic_abort(&af);
 		if (err && !err->msg[0])
@@ -72,6 +72,7 @@ int export_to_file(const char *path, struct export_stats *st, struct sd_error *e
 	}
 	if ((rc = sd_atomic_commit(&af, err)))
 		return rc;
-	st->bytes = (uint64_t)export_file_size(path);
+	long long size = strcmp(path, "-") ? export_file_size(path) : -1;
+	st->bytes = size < 0 ? 0 : (uint64_t)size;
 	return 0;
 }

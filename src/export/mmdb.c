@@ -561,7 +561,7 @@ int export_mmdb(const struct db *db, const struct export_opts *o, const char *pa
 
 	if ((rc = sd_atomic_open(&af, path, err)))
 		goto out;
-	m.fd = fileno(af.fp);
+	m.fd = af.fd; /* written by offset (pwrite) */
 	m.tree.p = malloc(MMDB_IOBUF);
 	m.data.p = malloc(MMDB_IOBUF);
 	if (!m.tree.p || !m.data.p) {

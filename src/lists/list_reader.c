@@ -52,6 +52,9 @@ struct list_reader {
 	size_t pending_len;
 	bool has_pending;
 	uint64_t pending_lineno;
+	/* over-long lines met while detecting the format: reported first */
+	uint64_t skipped_long;
+	char skipped_msg[sizeof(((struct sd_error *)0)->msg)];
 	char *work; /* copy of the line that parsers may modify */
 	char strings[4][SD_MAX_STRING + 1];
 	json_t *json; /* current JSON line, kept until the next call */
@@ -183,8 +186,12 @@ int list_open(struct io_source *src, enum list_format fmt, unsigned flags,
 		int rc;
 		r->fmt = LIST_PLAIN;
 		while ((rc = io_getline(src, &line, &len, err)) != 0) {
-			if (rc == SD_ELIMIT)
+			if (rc == SD_ELIMIT) {
+				if (!r->skipped_long++)
+					snprintf(r->skipped_msg, sizeof(r->skipped_msg),
+						 "%s", err ? err->msg : "line too long");
 				continue;
+			}
 			if (rc < 0) {
 				list_close(r);
 				return rc;
@@ -562,6 +569,11 @@ static int next_jsonl(struct list_reader *r, const char *line, size_t len,
 
 int list_next(struct list_reader *r, struct list_entry *e, struct sd_error *err)
 {
+	if (r->skipped_long) { /* each one counts as a rejected line */
+		r->skipped_long--;
+		sd_error_set(err, SD_ELIMIT, "%s", r->skipped_msg);
+		return LIST_BAD_LINE;
+	}
 	for (;;) {
 		const char *line;
 		size_t len;

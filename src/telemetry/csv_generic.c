@@ -286,6 +286,16 @@ static int gc_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 	return rc;
 }
 
+int tel_columns_check(const char *map, struct sd_error *err)
+{
+	struct gcsv *g = calloc(1, sizeof(*g));
+	if (!g)
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	int rc = parse_map(g, map, err);
+	free(g);
+	return rc;
+}
+
 static const struct tel_backend_ops gc_ops = {gc_next, gc_close};
 
 int gcsv_open(struct io_source *src, const struct tel_options *opt,

@@ -11,6 +11,7 @@
 #include "telemetry/backend.h"
 #include "telemetry/field.h"
 #include "telemetry/pcap_reader.h"
+#include "telemetry/unsupported.h"
 
 struct tel_reader {
 	struct io_source *src;
@@ -214,6 +215,9 @@ static int sniff(struct io_source *src, const struct tel_options *opt,
 		return sd_error_set(err, SD_EFORMAT,
 				    "%s: empty input: no format to detect (use --format)",
 				    io_name(src));
+	const char *hint = tel_unsupported_hint(d, n);
+	if (hint)
+		return sd_error_set(err, SD_EFORMAT, "%s: %s", io_name(src), hint);
 	return sd_error_set(err, SD_EFORMAT,
 			    "%s: cannot tell the telemetry format from the content "
 			    "(use --format; generic CSV needs --columns)",

@@ -70,4 +70,8 @@ const char *tel_format_name(enum tel_format f);
  * "csv", "squid", "bind", "dnsmasq", "auto"); -1 if unknown. */
 int tel_format_parse(const char *name);
 
+/* Checks a generic CSV column map (--columns) without opening a file, so a
+ * command line can refuse a bad one before reading anything. */
+int tel_columns_check(const char *map, struct sd_error *err);
+
 #endif

@@ -34,6 +34,40 @@ static void test_lists(void **state)
 	campaign_free(&d);
 }
 
+/* a second window_end would silently widen (or move) the window */
+static void test_duplicate_key(void **state)
+{
+	(void)state;
+	const char *p = write_conf("dup.conf", "name = d\n"
+					       "window_end = 2023-04-30\n"
+					       "window_end = 2024-12-31\n");
+	struct campaign_def d;
+	struct sd_error e = {0};
+	assert_int_equal(campaign_load(p, &d, &e), SD_EPARSE);
+	assert_non_null(
+	    strstr(e.msg, "dup.conf:3: 'window_end' given again (first on line 2)"));
+	/* repeatable keys stay repeatable */
+	p = write_conf("rep.conf", "name = r\nindicators = a\nindicators = b\n");
+	assert_int_equal(campaign_load(p, &d, &e), 0);
+	assert_int_equal(d.nindicators, 2);
+	campaign_free(&d);
+}
+
+/* a line starting with NUL used to read as an empty line */
+static void test_nul_line(void **state)
+{
+	(void)state;
+	const char *p = test_tmpfile("nul.conf");
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fwrite("name = n\n\0window_end = 2020-01-01\n", 1, 35, f);
+	fclose(f);
+	struct campaign_def d;
+	struct sd_error e = {0};
+	assert_int_equal(campaign_load(p, &d, &e), SD_EPARSE);
+	assert_non_null(strstr(e.msg, "nul.conf:2: NUL byte"));
+}
+
 static void test_list_limit(void **state)
 {
 	(void)state;
@@ -71,9 +105,9 @@ static void test_bundled(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lists),
-		cmocka_unit_test(test_list_limit),
-		cmocka_unit_test(test_bundled),
+	    cmocka_unit_test(test_lists),	  cmocka_unit_test(test_list_limit),
+	    cmocka_unit_test(test_duplicate_key), cmocka_unit_test(test_nul_line),
+	    cmocka_unit_test(test_bundled),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -68,7 +68,7 @@ contains "damage explained" "$T/.out" "checksum mismatch"
 expect_status 2 "no query is a usage error" "$SIGHTED" check $DB
 
 check "info" "$SIGHTED" info "$T/all.sdb"
-contains "info: entry counts by kind" "$T/.out" "entries: +43 \(IPv4: 35 addresses, 1 prefixes; IPv6: 7 addresses, 0 prefixes\)"
+contains "info: entry counts by kind" "$T/.out" "entries: +43 \(IPv4: 35 addresses, 1 prefix; IPv6: 7 addresses, 0 prefixes\)"
 contains "info: campaign window" "$T/.out" "window: +2022-12-01T00:00:00Z .. 2023-04-30T23:59:59Z"
 "$SIGHTED" info --json "$T/all.sdb" > "$T/info.json"
 equals "info --json: campaigns" "$(jq -r '[.campaigns[].name] | join(",")' "$T/info.json")" "3cx-2023,gopuram-2023"

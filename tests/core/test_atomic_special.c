@@ -3,6 +3,9 @@
  * never be replaced by a renamed temporary file. */
 #include "testutil.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -49,11 +52,76 @@ static void test_regular_file_replaced(void **state)
 	assert_int_equal(st.st_size, 2);
 }
 
+/* A full device: the commit fails with the system's reason, not "I/O
+ * error", and names the file. */
+static void test_write_error_keeps_reason(void **state)
+{
+	(void)state;
+	struct sd_atomic_file af;
+	struct sd_error e = {0};
+	assert_int_equal(sd_atomic_open(&af, "/dev/full", &e), 0);
+	for (int i = 0; i < 10000; i++)
+		fputs("0123456789", af.fp);
+	assert_int_equal(sd_atomic_commit(&af, &e), -ENOSPC);
+	assert_non_null(strstr(e.msg, "/dev/full"));
+	assert_non_null(strstr(e.msg, "No space left on device"));
+}
+
+static bool exists(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0;
+}
+
+/* A dead writer's ".NAME.tmp.PID" (unlocked) is swept by the next writer of
+ * NAME; one still locked (a live writer) is not; nor is another name's. */
+static void test_leftovers_swept(void **state)
+{
+	(void)state;
+	char dead[512], live[512], other[512], target[512];
+	snprintf(target, sizeof(target), "%s", test_tmpfile("t.sdb"));
+	snprintf(dead, sizeof(dead), "%s", test_tmpfile(".t.sdb.tmp.999999"));
+	snprintf(live, sizeof(live), "%s", test_tmpfile(".t.sdb.tmp.999998-1"));
+	snprintf(other, sizeof(other), "%s", test_tmpfile(".u.sdb.tmp.999997"));
+	int fds[3];
+	const char *paths[3] = {dead, live, other};
+	for (int i = 0; i < 3; i++) {
+		fds[i] = open(paths[i], O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		assert_true(fds[i] >= 0);
+	}
+	/* flock locks belong to the open file: held on this descriptor, the
+	 * sweeper's own open of the file cannot take it */
+	assert_int_equal(flock(fds[1], LOCK_EX), 0);
+	close(fds[0]);
+	close(fds[2]);
+	struct sd_atomic_file af;
+	struct sd_error e = {0};
+	assert_int_equal(sd_atomic_open(&af, target, &e), 0);
+	assert_false(exists(dead));
+	assert_true(exists(live));
+	assert_true(exists(other));
+	/* our own temporary file is named for our pid and locked */
+	char mine[512];
+	snprintf(mine, sizeof(mine), "%s/.t.sdb.tmp.%ld", test_tmpdir(), (long)getpid());
+	assert_true(exists(mine));
+	assert_int_equal(sd_atomic_sweep(target), 0); /* ours is locked */
+	assert_true(exists(mine));
+	fputs("x", af.fp);
+	assert_int_equal(sd_atomic_commit(&af, &e), 0);
+	assert_false(exists(mine));
+	close(fds[1]);
+	assert_int_equal(sd_atomic_sweep(target), 1);
+	assert_false(exists(live));
+	unlink(other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fifo_written_in_place),
-		cmocka_unit_test(test_regular_file_replaced),
+	    cmocka_unit_test(test_fifo_written_in_place),
+	    cmocka_unit_test(test_regular_file_replaced),
+	    cmocka_unit_test(test_write_error_keeps_reason),
+	    cmocka_unit_test(test_leftovers_swept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

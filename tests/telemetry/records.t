@@ -64,7 +64,7 @@ check "records before the cut are printed" test "$(wc -l <"$T/cut.txt")" -gt 100
 
 # generic CSV needs --columns; with it, the tshark export reads
 "$SIGHTED" records --format csv "$D/tshark/lab-3cx-loopback.tshark-fields.csv" >/dev/null 2>"$T/csv.err"
-check "csv without --columns exits 3" test $? = 3
+check "csv without --columns is a usage error (exit 2)" test $? = 2
 check "and says it needs a column map" grep -q 'needs a column map' "$T/csv.err"
 MAP=time=frame.time_epoch,client=ip.src,client=ipv6.src,server=ip.dst,server=ipv6.dst,client_port=udp.srcport,client_port=tcp.srcport,response=dns.flags.response,dns=dns.qry.name,answer=dns.a,answer=dns.aaaa,sni=tls.handshake.extensions_server_name,host=http.host,path=http.request.uri
 "$SIGHTED" records --json --columns "$MAP" "$D/tshark/lab-3cx-loopback.tshark-fields.csv" >"$T/tshark.jsonl" 2>/dev/null
@@ -81,7 +81,7 @@ check "bind: mixed-case name kept for the matcher" test "$(jq -r 'select(.name==
 
 # forced format on the wrong input: each line is malformed, reported with file:line
 "$SIGHTED" records --format eve "$D/dns/lab-bind9-query.log" >"$T/forced.txt" 2>"$T/forced.err"
-check "forced wrong format still exits 0" test $? = 0
+check "forced wrong format: every line malformed is an error (exit 3)" test $? = 3
 check "malformed lines reported as file:line: why" grep -q "lab-bind9-query.log:1: not valid JSON" "$T/forced.err"
 check "all 9 lines malformed" grep -q "eve, 0 records, 9 malformed" "$T/forced.err"
 
