@@ -9,6 +9,7 @@
 #endif
 
 #include "telemetry/backend.h"
+#include "telemetry/direction.h"
 #include "telemetry/field.h"
 
 enum zcol {
@@ -30,12 +31,14 @@ enum zcol {
 	C_URI,
 	C_STATUS,
 	C_CONN_STATE,
+	C_HISTORY,
 	NCOLS
 };
 static const char *const col_names[NCOLS] = {
-    "ts",	  "id.orig_h",	 "id.orig_p", "id.resp_h", "id.resp_p",	  "proto",
-    "orig_bytes", "resp_bytes",	 "orig_pkts", "resp_pkts", "query",	  "answers",
-    "rcode",	  "server_name", "host",      "uri",	   "status_code", "conn_state",
+    "ts",    "id.orig_h",   "id.orig_p",  "id.resp_h",	 "id.resp_p",
+    "proto", "orig_bytes",  "resp_bytes", "orig_pkts",	 "resp_pkts",
+    "query", "answers",	    "rcode",	  "server_name", "host",
+    "uri",   "status_code", "conn_state", "history",
 };
 
 enum zlog { Z_NONE, Z_CONN, Z_DNS, Z_SSL, Z_HTTP, Z_OTHER };
@@ -314,6 +317,13 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 			      &rec->server_port, "id.resp_h"))
 			continue;
 		rec->flags = TEL_HAS_CLIENT | TEL_HAS_SERVER;
+		/* the originator is Zeek's guess from the first packet seen:
+		 * the history and the ports can correct it (direction.h) */
+		const struct slice *hist = colp(z, C_HISTORY);
+		if (is_set(z, hist))
+			tel_dir_orient_history(rec, hist->s, hist->n);
+		else
+			tel_dir_orient_ports(rec);
 		if (z->log == Z_CONN && z->prefilter &&
 		    !z->prefilter(z->prefilter_ctx, rec)) {
 			/* the consumer wants nothing from this flow: its
