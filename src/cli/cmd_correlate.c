@@ -8,6 +8,7 @@
 #include "campaign/campaign.h"
 #include "cli/cli.h"
 #include "cli/options.h"
+#include "core/timeutil.h"
 #include "correlate/indset.h"
 #include "correlate/output.h"
 #include "correlate/run.h"
@@ -42,7 +43,13 @@ static void help(FILE *out)
 	    "eve,\n"
 	    "                          nfdump, pcap, csv, squid, bind, dnsmasq\n"
 	    "      --columns MAP       generic CSV column map (docs/telemetry.md)\n"
-	    "      --year Y            year for logs without one (dnsmasq)\n"
+	    "      --year Y            year for syslog-style times without one\n"
+	    "                          (dnsmasq, BIND syslog; default: the file's\n"
+	    "                          time, or the campaign window when that time\n"
+	    "                          is outside it)\n"
+	    "      --tz ZONE           time zone of times logged without one (nfdump\n"
+	    "                          CSV, BIND, syslog, CSV; IANA name, default\n"
+	    "                          UTC)\n"
 	    "  -s, --source LABEL      source label of the sightings (default: each\n"
 	    "                          input's file name)\n"
 	    "      --proxy ADDR        ADDR is a proxy: its own lookups and connections\n"
@@ -122,7 +129,8 @@ static int run(int argc, char **argv)
 		O_PROXY,
 		O_KEEPPROXY,
 		O_MAXERR,
-		O_BUILD
+		O_BUILD,
+		O_TZ
 	};
 	static const struct option opts[] = {
 	    {"campaign", required_argument, NULL, 'c'},
@@ -135,6 +143,7 @@ static int run(int argc, char **argv)
 	    {"format", required_argument, NULL, 'f'},
 	    {"columns", required_argument, NULL, O_COLUMNS},
 	    {"year", required_argument, NULL, O_YEAR},
+	    {"tz", required_argument, NULL, O_TZ},
 	    {"source", required_argument, NULL, 's'},
 	    {"proxy", required_argument, NULL, O_PROXY},
 	    {"keep-proxies", no_argument, NULL, O_KEEPPROXY},
@@ -214,6 +223,15 @@ static int run(int argc, char **argv)
 			}
 			ro.tel.year = (int)u;
 			break;
+		case O_TZ: {
+			const char *why;
+			if (sd_tz_check(optarg, &why)) {
+				cli_error(CMD, "--tz %s: %s", optarg, why);
+				return EXIT_USAGE;
+			}
+			ro.tel.tz = optarg;
+			break;
+		}
 		case 's':
 			source = optarg;
 			break;
@@ -339,11 +357,12 @@ static int run(int argc, char **argv)
 		const struct corr_file_result *r = &res[k];
 		fprintf(stderr,
 			"%s: %s, %llu records, %llu matched, %llu outside the window, "
-			"%llu malformed, %llu skipped%s%s\n",
+			"%llu malformed, %llu skipped%s%s%s%s\n",
 			inputs[k].path, r->format ? r->format : "-",
 			(unsigned long long)r->records, (unsigned long long)r->matched,
 			(unsigned long long)r->outside, (unsigned long long)r->malformed,
-			(unsigned long long)r->skipped, r->error ? "; error: " : "",
+			(unsigned long long)r->skipped, r->assumed[0] ? "; " : "",
+			r->assumed, r->error ? "; error: " : "",
 			r->error ? r->message : "");
 		if (r->error)
 			status = EXIT_DATA;

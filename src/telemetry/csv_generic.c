@@ -187,7 +187,7 @@ static int gc_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 		tel_record_start(rec, ln, TEL_FLOW);
 		struct sd_field *f;
 		if ((f = get(g, R_TIME)) &&
-		    !tel_parse_time(f->s, f->len, &rec->ts, &why)) {
+		    !tel_clock_parse(&b->clock, f->s, f->len, &rec->ts, &why)) {
 			tel_backend_malformed(b, ln, "time '%.*s' is not a time",
 					      (int)(f->len > 40 ? 40 : f->len), f->s);
 			continue;

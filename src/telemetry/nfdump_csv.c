@@ -95,7 +95,8 @@ static int nf_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 		sd_field_trim(ts);
 		sd_field_trim(sa);
 		sd_field_trim(da);
-		if (!tel_parse_time(ts->s, ts->len, &rec->ts, &why)) {
+		/* nfdump prints ts in the collector's local time (--tz) */
+		if (!tel_clock_parse(&b->clock, ts->s, ts->len, &rec->ts, &why)) {
 			tel_backend_malformed(b, ln, "bad ts '%.*s'",
 					      (int)(ts->len > 40 ? 40 : ts->len), ts->s);
 			continue;
