@@ -35,6 +35,8 @@ static void help(FILE *out)
 	    "  -i, --indicators FILE   more indicator files (repeatable; "
 	    "docs/indicators.md)\n"
 	    "      --misp-all          MISP: also attributes with to_ids false\n"
+	    "      --allow-broad       take indicator prefixes broader than /8 (IPv4)\n"
+	    "                          or /16 (IPv6) (refused by default)\n"
 	    "  -o, --output FILE       snapshot to write (atomically)\n"
 	    "      --sightings FILE    also JSON Lines, one per client x indicator,\n"
 	    "                          with evidence, example server and sources\n"
@@ -130,7 +132,8 @@ static int run(int argc, char **argv)
 		O_KEEPPROXY,
 		O_MAXERR,
 		O_BUILD,
-		O_TZ
+		O_TZ,
+		O_BROAD
 	};
 	static const struct option opts[] = {
 	    {"campaign", required_argument, NULL, 'c'},
@@ -144,6 +147,7 @@ static int run(int argc, char **argv)
 	    {"columns", required_argument, NULL, O_COLUMNS},
 	    {"year", required_argument, NULL, O_YEAR},
 	    {"tz", required_argument, NULL, O_TZ},
+	    {"allow-broad", no_argument, NULL, O_BROAD},
 	    {"source", required_argument, NULL, 's'},
 	    {"proxy", required_argument, NULL, O_PROXY},
 	    {"keep-proxies", no_argument, NULL, O_KEEPPROXY},
@@ -186,6 +190,9 @@ static int run(int argc, char **argv)
 			break;
 		case O_MISPALL:
 			lo.misp_all = true;
+			break;
+		case O_BROAD:
+			lo.allow_broad = true;
 			break;
 		case 'o':
 			output = optarg;

@@ -52,13 +52,13 @@ size_t corr_indset_summary(const struct ind_set *set, char *buf, size_t size)
 	    "%zu network indicators (%zu addresses, %zu prefixes, %zu domains, %zu URLs, "
 	    "%zu of them on shared hosts); "
 	    "unusable: %llu hashes, %llu unsupported, %llu shared infrastructure, %llu "
-	    "malformed; "
+	    "malformed, %llu too broad; "
 	    "%llu duplicates, %llu filtered out",
 	    ind_set_size(set), ind_set_count(set, IND_ADDR),
 	    ind_set_count(set, IND_PREFIX), ind_set_count(set, IND_DOMAIN),
 	    ind_set_count(set, IND_URL), shared_urls, (unsigned long long)st->hashes,
 	    (unsigned long long)st->unsupported, (unsigned long long)st->shared,
-	    (unsigned long long)st->malformed, (unsigned long long)st->duplicates,
-	    (unsigned long long)st->filtered);
+	    (unsigned long long)st->malformed, (unsigned long long)st->broad,
+	    (unsigned long long)st->duplicates, (unsigned long long)st->filtered);
 	return n < 0 ? 0 : (size_t)n;
 }
