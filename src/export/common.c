@@ -9,6 +9,7 @@ void export_filter_init(struct export_filter *f)
 {
 	f->campaign = -1;
 	f->min_confidence = DB_CONF_UNKNOWN;
+	f->allow_broad = false;
 }
 
 bool export_sighting_passes(const struct export_filter *f, const struct db_sighting *s)
