@@ -230,6 +230,18 @@ static void zeek_history(void **state)
 	assert_string_equal(t.r[3].client, "10.0.0.74");
 	assert_string_equal(t.r[4].client, "10.0.0.75");
 	tf_free(&t);
+	/* history left of the other columns, and a conn.log without it */
+	read_text(&t, "conn2.log",
+		  "#separator \\x09\n#path\tconn\n"
+		  "#fields\tts\thistory\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\n"
+		  "#types\ttime\tstring\taddr\tport\taddr\tport\n"
+		  "1680098107.0\tHaDd\t198.51.100.66\t4444\t10.0.0.72\t50072\n"
+		  "1680098107.0\tSaDd\t198.51.100.66\t4444\t10.0.0.72\t50072\n",
+		  NULL);
+	assert_int_equal(t.n, 2);
+	assert_string_equal(t.r[0].client, "10.0.0.72");
+	assert_string_equal(t.r[1].client, "198.51.100.66");
+	tf_free(&t);
 	read_text(&t, "conn.json",
 		  "{\"ts\":1680098107.0,\"uid\":\"C2\",\"id.orig_h\":\"198.51.100.66\","
 		  "\"id.orig_p\":4444,\"id.resp_h\":\"10.0.0.72\",\"id.resp_p\":50072,"
