@@ -34,15 +34,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    TEL_FMT_EVE,   TEL_FMT_NFDUMP_CSV, TEL_FMT_CSV,
 	    TEL_FMT_SQUID, TEL_FMT_BIND,       TEL_FMT_DNSMASQ,
 	};
+	/* the first byte: format (mod 9), then whether local times are in a
+	 * zone with daylight saving and whether year-less times take their
+	 * year from a campaign window (the file is new, the window 2023) */
+	size_t nf = sizeof(fmts) / sizeof(fmts[0]);
 	struct tel_options opt = {
-	    .format = fmts[data[0] % (sizeof(fmts) / sizeof(fmts[0]))],
+	    .format = fmts[data[0] % nf],
+	    .tz = (data[0] / nf) & 1 ? "Europe/Berlin" : NULL,
+	    .window_start = (data[0] / nf) & 2 ? 1672531200 : 0,
+	    .window_end = (data[0] / nf) & 2 ? 1682899199 : 0,
 	    .column_map = "time=frame.time_epoch,client=ip.src,client=ipv6.src,"
 			  "server=ip.dst,server=ipv6.dst,client_port=udp.srcport,"
 			  "client_port=tcp.srcport,response=dns.flags.response,"
 			  "dns=dns.qry.name,answer=dns.a,answer=dns.aaaa,"
 			  "sni=tls.handshake.extensions_server_name,host=http.host,"
 			  "path=http.request.uri",
-	    .year = 2023,
+	    .year = (data[0] / nf) & 2 ? 0 : 2023,
 	};
 	int fd = memfd_create("fuzz", 0);
 	if (fd < 0)

@@ -10,6 +10,7 @@
 #include "cli/files.h"
 #include "cli/options.h"
 #include "core/plural.h"
+#include "core/timeutil.h"
 #include "correlate/indset.h"
 #include "correlate/output.h"
 #include "correlate/run.h"
@@ -37,6 +38,8 @@ static void help(FILE *out)
 	    "  -i, --indicators FILE   more indicator files (repeatable; "
 	    "docs/indicators.md)\n"
 	    "      --misp-all          MISP: also attributes with to_ids false\n"
+	    "      --allow-broad       take indicator prefixes broader than /8 (IPv4)\n"
+	    "                          or /16 (IPv6) (refused by default)\n"
 	    "  -o, --output FILE       snapshot to write (atomically)\n"
 	    "      --sightings FILE    also JSON Lines, one per client x indicator,\n"
 	    "                          with evidence, example server and sources\n"
@@ -46,7 +49,13 @@ static void help(FILE *out)
 	    "eve,\n"
 	    "                          nfdump, pcap, csv, squid, bind, dnsmasq\n"
 	    "      --columns MAP       generic CSV column map (docs/telemetry.md)\n"
-	    "      --year Y            year for logs without one (dnsmasq)\n"
+	    "      --year Y            year for syslog-style times without one\n"
+	    "                          (dnsmasq, BIND syslog; default: the file's\n"
+	    "                          time, or the campaign window when that time\n"
+	    "                          is outside it)\n"
+	    "      --tz ZONE           time zone of times logged without one (nfdump\n"
+	    "                          CSV, BIND, syslog, CSV; IANA name, default\n"
+	    "                          UTC)\n"
 	    "  -s, --source LABEL      source label of the sightings (default: each\n"
 	    "                          input's file name)\n"
 	    "      --proxy ADDR        ADDR is a proxy: its own lookups and connections\n"
@@ -129,7 +138,9 @@ static int run(int argc, char **argv)
 		O_PROXY,
 		O_KEEPPROXY,
 		O_MAXERR,
-		O_BUILD
+		O_BUILD,
+		O_TZ,
+		O_BROAD
 	};
 	static const struct option opts[] = {
 	    {"campaign", required_argument, NULL, 'c'},
@@ -142,6 +153,8 @@ static int run(int argc, char **argv)
 	    {"format", required_argument, NULL, 'f'},
 	    {"columns", required_argument, NULL, O_COLUMNS},
 	    {"year", required_argument, NULL, O_YEAR},
+	    {"tz", required_argument, NULL, O_TZ},
+	    {"allow-broad", no_argument, NULL, O_BROAD},
 	    {"source", required_argument, NULL, 's'},
 	    {"proxy", required_argument, NULL, O_PROXY},
 	    {"keep-proxies", no_argument, NULL, O_KEEPPROXY},
@@ -188,6 +201,9 @@ static int run(int argc, char **argv)
 		case O_MISPALL:
 			lo.misp_all = true;
 			break;
+		case O_BROAD:
+			lo.allow_broad = true;
+			break;
 		case 'o':
 			output = optarg;
 			break;
@@ -228,6 +244,15 @@ static int run(int argc, char **argv)
 			}
 			ro.tel.year = (int)u;
 			break;
+		case O_TZ: {
+			const char *why;
+			if (sd_tz_check(optarg, &why)) {
+				cli_error(CMD, "--tz %s: %s", optarg, why);
+				return EXIT_USAGE;
+			}
+			ro.tel.tz = optarg;
+			break;
+		}
 		case 's':
 			source = optarg;
 			break;
@@ -395,11 +420,12 @@ static int run(int argc, char **argv)
 			nread++;
 		fprintf(stderr,
 			"%s: %s, %llu records, %llu matched, %llu outside the window, "
-			"%llu malformed, %llu skipped%s%s\n",
+			"%llu malformed, %llu skipped%s%s%s%s\n",
 			inputs[k].path, r->format ? r->format : "-",
 			(unsigned long long)r->records, (unsigned long long)r->matched,
 			(unsigned long long)r->outside, (unsigned long long)r->malformed,
-			(unsigned long long)r->skipped, r->error ? "; error: " : "",
+			(unsigned long long)r->skipped, r->assumed[0] ? "; " : "",
+			r->assumed, r->error ? "; error: " : "",
 			r->error ? r->message : "");
 		if (r->error)
 			status = EXIT_DATA;

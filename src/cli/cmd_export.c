@@ -51,6 +51,9 @@ static void usage(FILE *out)
 	    "      --name NAME          nftables table, ipset and iprep name (default "
 	    "sighted)\n"
 	    "  -q, --quiet              no per-value reports on unusable indicators\n"
+	    "      --allow-broad        write prefixes broader than /8 (IPv4) or /16\n"
+	    "                           (IPv6), 0.0.0.0/0 included; left out with a\n"
+	    "                           reason by default\n"
 	    "      --campaigns DIR      campaign definitions (default: the search path\n"
 	    "                           in 'sighted import --help'): for --indicators "
 	    "--campaign,\n"
@@ -122,9 +125,24 @@ static void stix_sets_free(const struct ind_set **sets, uint32_t n)
 	free(sets);
 }
 
+struct broad_report {
+	const char *snapshot;
+	bool quiet;
+};
+
+static void report_broad(void *ctx, const struct db_entry *e)
+{
+	const struct broad_report *b = ctx;
+	if (b->quiet)
+		return;
+	char p[NET_PREFIX_STRLEN];
+	net_prefix_format(&e->prefix, p, sizeof(p));
+	fprintf(stderr, "%s: %s: broad: %s; left out\n", b->snapshot, p, NET_BROAD_WHY);
+}
+
 static int run_indicators(const char *format, const char *out, const char *campaign,
-			  const char *dir, const char *name, bool quiet, char **files,
-			  size_t nfiles)
+			  const char *dir, const char *name, bool quiet, bool allow_broad,
+			  char **files, size_t nfiles)
 {
 	const struct export_ind_format *fmt = export_ind_format_find(format);
 	if (!fmt) {
@@ -132,7 +150,8 @@ static int run_indicators(const char *format, const char *out, const char *campa
 			  format);
 		return EXIT_USAGE;
 	}
-	struct ind_load_opts lo = {.report = report, .report_ctx = &quiet};
+	struct ind_load_opts lo = {
+	    .report = report, .report_ctx = &quiet, .allow_broad = allow_broad};
 	struct ind_set *set = NULL;
 	struct sd_error err = {0};
 	struct campaign_def def;
@@ -183,6 +202,7 @@ static int run(int argc, char **argv)
 	    {"name", required_argument, NULL, 'n'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"campaigns", required_argument, NULL, 'C'},
+	    {"allow-broad", no_argument, NULL, 256},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -224,6 +244,9 @@ static int run(int argc, char **argv)
 		case 'C':
 			campaigns = optarg;
 			break;
+		case 256:
+			eo.filter.allow_broad = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -258,7 +281,8 @@ static int run(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		return run_indicators(format, out, campaign, campaigns, name, quiet,
-				      argv + optind, (size_t)(argc - optind));
+				      eo.filter.allow_broad, argv + optind,
+				      (size_t)(argc - optind));
 	}
 	const struct export_format *fmt = export_format_find(format);
 	if (!fmt && export_ind_format_find(format)) {
@@ -311,6 +335,8 @@ static int run(int argc, char **argv)
 		sets = stix_sets(db, campaigns);
 		eo.campaign_indicators = sets;
 	}
+	struct broad_report br = {argv[optind], quiet};
+	export_broad_entries(db, &eo.filter, report_broad, &br);
 	struct export_stats st = {0};
 	rc = fmt->write(db, &eo, out, &st, &err);
 	cli_progress_done(&prog);

@@ -39,6 +39,8 @@ static void help(FILE *out)
 	    "      --confidence LVL    low, medium or high for lines without one\n"
 	    "      --allow-hostbits    mask prefixes like 192.0.2.1/24 instead of\n"
 	    "                          rejecting them\n"
+	    "      --allow-broad       take prefixes broader than /8 (IPv4) or /16\n"
+	    "                          (IPv6), 0.0.0.0/0 included (refused by default)\n"
 	    "      --strict            stop at the first bad line\n"
 	    "      --max-errors N      tolerate N bad lines, stop at the next (0: at\n"
 	    "                          the first; -1 or unlimited: no limit, the\n"
@@ -131,7 +133,8 @@ static int run(int argc, char **argv)
 		O_HOSTBITS,
 		O_STRICT,
 		O_MAXERR,
-		O_BUILD
+		O_BUILD,
+		O_BROAD
 	};
 	static const struct option opts[] = {
 	    {"output", required_argument, NULL, 'o'},
@@ -143,6 +146,7 @@ static int run(int argc, char **argv)
 	    {"last-seen", required_argument, NULL, O_LAST},
 	    {"confidence", required_argument, NULL, O_CONF},
 	    {"allow-hostbits", no_argument, NULL, O_HOSTBITS},
+	    {"allow-broad", no_argument, NULL, O_BROAD},
 	    {"strict", no_argument, NULL, O_STRICT},
 	    {"max-errors", required_argument, NULL, O_MAXERR},
 	    {"build-time", required_argument, NULL, O_BUILD},
@@ -200,6 +204,9 @@ static int run(int argc, char **argv)
 			break;
 		case O_HOSTBITS:
 			flags |= LIST_ALLOW_HOSTBITS;
+			break;
+		case O_BROAD:
+			flags |= LIST_ALLOW_BROAD;
 			break;
 		case O_STRICT:
 			strict = true;

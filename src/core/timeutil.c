@@ -1,8 +1,12 @@
 #include "core/timeutil.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/error.h"
 
@@ -67,12 +71,21 @@ static int parse_epoch(const char *s, size_t n, int64_t *out, const char **why)
 
 int sd_time_parse(const char *s, size_t n, int64_t *out, const char **why)
 {
+	bool civil;
+	return sd_time_parse_civil(s, n, out, &civil, why);
+}
+
+int sd_time_parse_civil(const char *s, size_t n, int64_t *out, bool *civil,
+			const char **why)
+{
 	const char *dummy;
 	if (!why)
 		why = &dummy;
 	unsigned y, mo, d, h = 0, mi = 0, sec = 0;
+	*civil = false;
 	if (n < 10 || s[4] != '-')
 		return parse_epoch(s, n, out, why);
+	bool zoned = false;
 	if (!digits(s, n, 0, 4, &y) || !digits(s, n, 5, 2, &mo) || s[7] != '-' ||
 	    !digits(s, n, 8, 2, &d)) {
 		*why = "date is not YYYY-MM-DD";
@@ -116,7 +129,9 @@ int sd_time_parse(const char *s, size_t n, int64_t *out, const char **why)
 		}
 		if (i < n && s[i] == 'Z') {
 			i++;
+			zoned = true;
 		} else if (i < n && (s[i] == '+' || s[i] == '-')) {
+			zoned = true;
 			int sign = s[i] == '-' ? -1 : 1;
 			unsigned oh, om = 0;
 			if (!digits(s, n, i + 1, 2, &oh)) {
@@ -146,6 +161,7 @@ int sd_time_parse(const char *s, size_t n, int64_t *out, const char **why)
 	}
 	*out = sd_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
 	       (sec > 59 ? 59 : sec) - offset;
+	*civil = !zoned;
 	return 0;
 }
 
@@ -182,4 +198,100 @@ size_t sd_time_format(int64_t t, char *buf, size_t size)
 	}
 	size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return n;
+}
+
+/* --- producer time zones --- */
+
+static bool is_utc(const char *zone)
+{
+	return !zone || !strcmp(zone, "UTC") || !strcmp(zone, "Etc/UTC");
+}
+
+int sd_tz_check(const char *zone, const char **why)
+{
+	if (is_utc(zone))
+		return 0;
+	size_t n = strlen(zone);
+	/* an IANA name, not a path or a POSIX TZ rule: nothing that could
+	 * leave the database directory or be read as "std offset dst" */
+	if (n == 0 || n > 64 || zone[0] == '/' || zone[0] == ':' || strstr(zone, "..")) {
+		*why = "not a time zone name (e.g. Europe/Berlin, UTC)";
+		return SD_EUSAGE;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char c = zone[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '/' || c == '_' || c == '-' ||
+		      c == '+')) {
+			*why = "not a time zone name (e.g. Europe/Berlin, UTC)";
+			return SD_EUSAGE;
+		}
+	}
+	const char *dir = getenv("TZDIR");
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo",
+		 zone);
+	FILE *f = fopen(path, "rb");
+	char magic[4] = {0};
+	bool ok = f && fread(magic, 1, 4, f) == 4 && !memcmp(magic, "TZif", 4);
+	if (f)
+		fclose(f);
+	if (!ok) {
+		*why = "no such zone in the tz database (is tzdata installed?)";
+		return SD_EUSAGE;
+	}
+	return 0;
+}
+
+void sd_tz_init(struct sd_tz *tz, const char *zone)
+{
+	memset(tz, 0, sizeof(*tz));
+	tz->zone = is_utc(zone) ? NULL : zone;
+}
+
+const char *sd_tz_name(const struct sd_tz *tz)
+{
+	return tz->zone ? tz->zone : "UTC";
+}
+
+/* TZ is process-wide: every use of it by sighted goes through this lock. */
+static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int64_t zone_offset(const char *zone, int64_t local)
+{
+	time_t t = (time_t)local;
+	struct tm tm;
+	if (!gmtime_r(&t, &tm))
+		return 0;
+	tm.tm_isdst = -1;
+	pthread_mutex_lock(&tz_lock);
+	const char *old = getenv("TZ");
+	char saved[256];
+	bool had = old && strlen(old) < sizeof(saved);
+	if (had)
+		snprintf(saved, sizeof(saved), "%s", old);
+	setenv("TZ", zone, 1);
+	tzset();
+	time_t u = mktime(&tm);
+	if (had)
+		setenv("TZ", saved, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	pthread_mutex_unlock(&tz_lock);
+	return u == (time_t)-1 ? 0 : local - (int64_t)u;
+}
+
+int64_t sd_tz_to_utc(struct sd_tz *tz, int64_t local)
+{
+	if (!tz || !tz->zone)
+		return local;
+	/* floor division: times before 1970 are negative */
+	int64_t key = local >= 0 ? local / 900 : -((-local + 899) / 900);
+	if (!tz->cached || tz->key != key) {
+		tz->offset = zone_offset(tz->zone, local);
+		tz->key = key;
+		tz->cached = true;
+	}
+	return local - tz->offset;
 }

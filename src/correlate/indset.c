@@ -56,14 +56,15 @@ size_t corr_indset_summary(const struct ind_set *set, char *buf, size_t size)
 	    "%zu network indicator%s (%zu address%s, %zu prefix%s, %zu domain%s, %zu "
 	    "URL%s, %zu of them on shared hosts); "
 	    "unusable: %llu hash%s, %llu unsupported, %llu shared infrastructure, %llu "
-	    "malformed; "
+	    "malformed, %llu too broad; "
 	    "%llu duplicate%s, %llu filtered out",
 	    ind_set_size(set), sd_plural(ind_set_size(set), "", "s"), na,
 	    sd_plural(na, "", "es"), np, sd_plural(np, "", "es"), nd,
 	    sd_plural(nd, "", "s"), nu, sd_plural(nu, "", "s"), shared_urls,
 	    (unsigned long long)st->hashes, sd_plural(st->hashes, "", "es"),
 	    (unsigned long long)st->unsupported, (unsigned long long)st->shared,
-	    (unsigned long long)st->malformed, (unsigned long long)st->duplicates,
+	    (unsigned long long)st->malformed, (unsigned long long)st->broad,
+	    (unsigned long long)st->duplicates,
 	    sd_plural(st->duplicates, "", "s"), (unsigned long long)st->filtered);
 	return n < 0 ? 0 : (size_t)n;
 }

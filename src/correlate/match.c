@@ -125,11 +125,26 @@ size_t corr_match(const struct corr_rules *r, const struct tel_record *rec,
 	const struct net_addr *far = server && !proxy ? &rec->server : NULL;
 	if (!client)
 		return 0;
+	/* An indicator address is never the client of its own traffic: a
+	 * record that still names one as the requester (a reader could not
+	 * tell the direction) is the indicator reaching the other end; the
+	 * other end of a DNS record is a resolver, never a client. */
+	const struct net_addr *who = &rec->client;
+	enum corr_dir dir = CORR_OUTBOUND;
+	uint16_t far_port = rec->server_port;
+	if (rec->kind != TEL_FLOW && by_addr(r, &rec->client, rec->ts, ih, 1)) {
+		if (!far || rec->kind == TEL_DNS || by_addr(r, far, rec->ts, ih, 1))
+			return 0; /* no local side in this record */
+		who = far;
+		far = &rec->client;
+		far_port = rec->client_port;
+		dir = CORR_INBOUND;
+	}
 	switch (rec->kind) {
 	case TEL_DNS: {
 		size_t n = by_name(r, rec, ih, CORR_MAX_HITS);
 		for (size_t i = 0; i < n; i++)
-			add(&a, ih[i], &rec->client, NULL, 0, DB_EV_DNS, CORR_OUTBOUND);
+			add(&a, ih[i], who, NULL, 0, DB_EV_DNS, dir);
 		break;
 	}
 	case TEL_TLS:
@@ -137,8 +152,7 @@ size_t corr_match(const struct corr_rules *r, const struct tel_record *rec,
 		unsigned ev = rec->kind == TEL_TLS ? DB_EV_TLS : DB_EV_HTTP;
 		size_t n = by_name(r, rec, ih, CORR_MAX_HITS);
 		for (size_t i = 0; i < n; i++)
-			add(&a, ih[i], &rec->client, far, rec->server_port, ev,
-			    CORR_OUTBOUND);
+			add(&a, ih[i], who, far, far_port, ev, dir);
 		if (rec->kind == TEL_HTTP && rec->name && rec->name_len && rec->path &&
 		    rec->path_len) {
 			n = ind_match_url(r->set, rec->name, rec->name_len, rec->path,
@@ -146,14 +160,12 @@ size_t corr_match(const struct corr_rules *r, const struct tel_record *rec,
 			if (n > CORR_MAX_HITS)
 				n = CORR_MAX_HITS;
 			for (size_t i = 0; i < n; i++)
-				add(&a, ih[i], &rec->client, far, rec->server_port, ev,
-				    CORR_OUTBOUND);
+				add(&a, ih[i], who, far, far_port, ev, dir);
 		}
 		if (far) {
 			n = by_addr(r, far, rec->ts, ih, CORR_MAX_HITS);
 			for (size_t i = 0; i < n; i++)
-				add(&a, ih[i], &rec->client, far, rec->server_port, ev,
-				    CORR_OUTBOUND);
+				add(&a, ih[i], who, far, far_port, ev, dir);
 		}
 		break;
 	}

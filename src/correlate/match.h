@@ -10,6 +10,10 @@
  *   flow  the originator of a flow to an indicator address, or the
  *         responder of a flow from one (inbound from C2); with the
  *         direction unknown, whichever end is not the indicator.
+ * The readers orient each record from the evidence (telemetry/direction.h);
+ * as a last guard an indicator address is never the client: a dns, tls or
+ * http record naming one as its client gives the other end, inbound (dns:
+ * nothing, its other end is a resolver).
  * Shared infrastructure never matches by name or address; a URL indicator
  * on a shared host matches only an HTTP record that shows a path under it.
  * Records outside the campaign window (or with no time when the campaign

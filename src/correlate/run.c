@@ -62,6 +62,9 @@ static void run_file(struct shared *sh, size_t idx)
 	struct tel_options topt = sh->opt->tel;
 	topt.prefilter = corr_prefilter;
 	topt.prefilter_ctx = (void *)sh->rules;
+	/* a year-less log copied after the campaign takes its year from it */
+	topt.window_start = sh->rules->window_start;
+	topt.window_end = sh->rules->window_end;
 	if ((rc = tel_open(src, &topt, &r, &err))) {
 		res->error = rc;
 		snprintf(res->message, sizeof(res->message), "%s", err.msg);
@@ -117,6 +120,7 @@ static void run_file(struct shared *sh, size_t idx)
 		res->error = rc;
 		snprintf(res->message, sizeof(res->message), "%s", err.msg);
 	}
+	tel_assumptions(r, res->assumed, sizeof(res->assumed));
 	const struct tel_stats *st = tel_stats(r);
 	res->malformed = st->malformed;
 	res->skipped = st->skipped;

@@ -29,6 +29,7 @@ struct corr_file_result {
 	uint64_t bytes;	    /* bytes read from the file */
 	int error;	    /* 0, or the code that stopped this file */
 	char message[512];  /* the reason, naming the file */
+	char assumed[160];  /* the reader's clock assumptions (tel_assumptions) */
 };
 
 /* Live counters for a progress line (read while workers run). */

@@ -9,6 +9,7 @@ void export_filter_init(struct export_filter *f)
 {
 	f->campaign = -1;
 	f->min_confidence = DB_CONF_UNKNOWN;
+	f->allow_broad = false;
 }
 
 bool export_sighting_passes(const struct export_filter *f, const struct db_sighting *s)
@@ -21,6 +22,9 @@ bool export_sighting_passes(const struct export_filter *f, const struct db_sight
 uint32_t export_entry_passes(const struct db *db, const struct export_filter *f,
 			     const struct db_entry *e)
 {
+	/* 0.0.0.0/0 in a block list or a DNSBL lists everyone */
+	if (!f->allow_broad && net_prefix_is_broad(&e->prefix))
+		return 0;
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < e->nsightings; i++) {
 		struct db_sighting s;
@@ -28,6 +32,34 @@ uint32_t export_entry_passes(const struct db *db, const struct export_filter *f,
 		n += export_sighting_passes(f, &s);
 	}
 	return n;
+}
+
+struct broad_ctx {
+	const struct export_filter *f;
+	export_broad_fn fn;
+	void *ctx;
+	uint64_t n;
+};
+
+static int broad_one(const struct db_entry *e, void *ctx)
+{
+	struct broad_ctx *b = ctx;
+	if (net_prefix_is_broad(&e->prefix)) {
+		b->n++;
+		if (b->fn)
+			b->fn(b->ctx, e);
+	}
+	return 0;
+}
+
+uint64_t export_broad_entries(const struct db *db, const struct export_filter *f,
+			      export_broad_fn fn, void *ctx)
+{
+	if (f->allow_broad)
+		return 0;
+	struct broad_ctx b = {f, fn, ctx, 0};
+	db_foreach(db, broad_one, &b);
+	return b.n;
 }
 
 const struct export_format export_formats[] = {

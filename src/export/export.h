@@ -24,6 +24,9 @@ struct ind_set;
 struct export_filter {
 	int campaign;		/* snapshot campaign id, or -1 for all */
 	uint8_t min_confidence; /* enum db_confidence; 0 passes everything */
+	/* entries broader than /8 (IPv4) or /16 (IPv6) pass only with this
+	 * (--allow-broad); net_prefix_is_broad */
+	bool allow_broad;
 };
 
 struct export_stats {
@@ -61,7 +64,13 @@ static inline void export_progress(const struct export_opts *o, const char *what
 
 void export_filter_init(struct export_filter *f);
 bool export_sighting_passes(const struct export_filter *f, const struct db_sighting *s);
-/* Number of sightings of e that pass. */
+/* Calls fn for each entry of db the filter leaves out for being broader
+ * than /8 or /16, so the caller can say why; returns how many. */
+typedef void (*export_broad_fn)(void *ctx, const struct db_entry *e);
+uint64_t export_broad_entries(const struct db *db, const struct export_filter *f,
+			      export_broad_fn fn, void *ctx);
+
+/* Number of sightings of e that pass (0 for a broad entry left out). */
 uint32_t export_entry_passes(const struct db *db, const struct export_filter *f,
 			     const struct db_entry *e);
 

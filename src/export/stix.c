@@ -272,16 +272,21 @@ static int entry(const struct db_entry *e, void *p)
 			continue;
 		db_campaign_get(c->db, s.campaign, &dc);
 		memcpy(cid, c->sighted_id[s.campaign], sizeof(cid));
-		/* unknown times: the build time is the latest moment the
-		 * snapshot vouches for */
-		uint32_t first = s.first_seen ? s.first_seen : c->build;
+		/* Unknown times (a list entry that gave none) are left out of
+		 * the sighting: nobody knows when the address was seen. The
+		 * observed-data, which must carry a time, then stands for
+		 * sighted's own observation of the entry, at the build. */
+		bool known = s.first_seen || s.last_seen;
+		uint32_t first = s.first_seen ? s.first_seen : s.last_seen;
 		uint32_t last = s.last_seen >= first ? s.last_seen : first;
+		uint32_t ofirst = known ? first : c->build,
+			 olast = known ? last : c->build;
 		uint32_t count = s.count > STIX_MAX_COUNT ? STIX_MAX_COUNT : s.count;
 		snprintf(name, sizeof(name), "observed-data|%s|%s", net, dc.name);
 		stix_id(od, "observed-data", ns_sighted, name);
 		o = sdo(c, "observed-data", od);
-		json_object_set_new(o, "first_observed", jtime(first));
-		json_object_set_new(o, "last_observed", jtime(last));
+		json_object_set_new(o, "first_observed", jtime(ofirst));
+		json_object_set_new(o, "last_observed", jtime(olast));
 		json_object_set_new(o, "number_observed",
 				    json_integer(count ? count : 1));
 		json_t *refs = json_array();
@@ -292,8 +297,10 @@ static int entry(const struct db_entry *e, void *p)
 		stix_id(sid, "sighting", ns_sighted, name);
 		o = sdo(c, "sighting", sid);
 		json_object_set_new(o, "sighting_of_ref", json_string(cid));
-		json_object_set_new(o, "first_seen", jtime(first));
-		json_object_set_new(o, "last_seen", jtime(last));
+		if (known) {
+			json_object_set_new(o, "first_seen", jtime(first));
+			json_object_set_new(o, "last_seen", jtime(last));
+		}
 		json_object_set_new(o, "count", json_integer(count));
 		refs = json_array();
 		json_array_append_new(refs, json_string(od));
@@ -301,8 +308,10 @@ static int entry(const struct db_entry *e, void *p)
 		refs = json_array();
 		json_array_append_new(refs, json_string(c->identity));
 		json_object_set_new(o, "where_sighted_refs", refs);
-		json_object_set_new(o, "confidence",
-				    json_integer(stix_confidence(s.confidence)));
+		/* an unknown confidence is no confidence of 0: left out */
+		if (s.confidence != DB_CONF_UNKNOWN)
+			json_object_set_new(o, "confidence",
+					    json_integer(stix_confidence(s.confidence)));
 		char ev[64], desc[256];
 		db_evidence_format(s.evidence, ev, sizeof(ev));
 		snprintf(desc, sizeof(desc),

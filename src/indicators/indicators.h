@@ -81,6 +81,8 @@ struct ind_stats {
 	uint64_t duplicates;	    /* same kind, value and campaign seen again */
 	uint64_t filtered;	    /* rows left out by the campaign include list
 				     * or MISP to_ids */
+	uint64_t broad;		    /* prefixes broader than /8 or /16 refused
+				     * (NET_BROAD_V4/V6; each reported) */
 };
 
 struct ind_set;
@@ -96,6 +98,11 @@ void ind_set_free(struct ind_set *set);
  * called before ind_set_compile. */
 int ind_set_add(struct ind_set *set, const struct ind_indicator *ind,
 		struct sd_error *err);
+
+/* Whether ind_set_add takes prefixes broader than /8 (IPv4) or /16 (IPv6)
+ * (net_prefix_is_broad). By default it refuses them with SD_ERANGE and
+ * counts them in stats.broad: in a block list they block everything. */
+void ind_set_allow_broad(struct ind_set *set, bool allow);
 
 /* Parses one indicator value of unknown type (an address, prefix, domain
  * or URL, already refanged) and adds it. Returns SD_EPARSE for text that is

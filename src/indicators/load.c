@@ -113,7 +113,8 @@ int ind_add_value(struct ind_set *set, const struct ind_load_opts *opt, const ch
 	}
 	bool is_hash;
 	struct sd_error err = {0};
-	uint64_t shared_before = st->shared;
+	uint64_t shared_before = st->shared, broad_before = st->broad;
+	ind_set_allow_broad(set, opt->allow_broad);
 	int rc = ind_set_add_text(set, buf, (size_t)n, campaign, source, valid_from,
 				  valid_until, &is_hash, &err);
 	if (rc == SD_ENOMEM)
@@ -125,6 +126,10 @@ int ind_add_value(struct ind_set *set, const struct ind_load_opts *opt, const ch
 	}
 	if (rc && st->shared > shared_before) {
 		ind_report(opt, name, line, obj, "shared", "%s", err.msg);
+		return 0;
+	}
+	if (rc && st->broad > broad_before) {
+		ind_report(opt, name, line, obj, "broad", "%s", err.msg);
 		return 0;
 	}
 	if (rc) {

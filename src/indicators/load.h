@@ -25,7 +25,7 @@ enum ind_format {
 };
 
 /* where is "file:line" (or "file: object N"); why a sentence. kind is
- * "malformed", "hash", "unsupported", "shared" or "filtered". */
+ * "malformed", "hash", "unsupported", "shared", "broad" or "filtered". */
 typedef void (*ind_report_fn)(void *ctx, const char *where, const char *kind,
 			      const char *why);
 
@@ -41,6 +41,9 @@ struct ind_load_opts {
 	size_t ninclude;
 	/* MISP: also take attributes with to_ids false */
 	bool misp_all;
+	/* take prefixes broader than /8 (IPv4) or /16 (IPv6); refused and
+	 * reported as "broad" otherwise (--allow-broad) */
+	bool allow_broad;
 	ind_report_fn report;
 	void *report_ctx;
 };

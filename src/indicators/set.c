@@ -103,6 +103,7 @@ struct ind_set {
 	uint8_t lens[129]; /* prefix lengths present, longest first */
 	unsigned nlens;
 	bool compiled;
+	bool allow_broad; /* ind_set_allow_broad */
 	struct ind_stats stats;
 };
 
@@ -450,6 +451,11 @@ static int join_label(const char **list, const char *label)
 	return 0;
 }
 
+void ind_set_allow_broad(struct ind_set *set, bool allow)
+{
+	set->allow_broad = allow;
+}
+
 int ind_set_add(struct ind_set *set, const struct ind_indicator *in, struct sd_error *err)
 {
 	if (set->compiled)
@@ -472,6 +478,12 @@ int ind_set_add(struct ind_set *set, const struct ind_indicator *in, struct sd_e
 		if (net_addr_has_hostbits(&d.prefix.addr, d.prefix.len))
 			return sd_error_set(err, SD_EHOSTBITS,
 					    "prefix has host bits set");
+		if (!set->allow_broad && net_prefix_is_broad(&d.prefix)) {
+			set->stats.broad++;
+			net_prefix_format(&d.prefix, vbuf, sizeof(vbuf));
+			return sd_error_set(err, SD_ERANGE, "%s: %s", vbuf,
+					    NET_BROAD_WHY);
+		}
 		if (d.prefix.len == 128)
 			d.kind = IND_ADDR;
 		if (d.kind == IND_ADDR)

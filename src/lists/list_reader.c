@@ -262,6 +262,9 @@ static int parse_prefix(struct list_reader *r, const char *s, size_t n,
 	}
 	if (rc)
 		return bad(r, err, why, f.s, f.len);
+	/* "everyone is a victim" is never what a published list means */
+	if (!(r->flags & LIST_ALLOW_BROAD) && net_prefix_is_broad(p))
+		return bad(r, err, NET_BROAD_WHY, f.s, f.len);
 	return 0;
 }
 

@@ -15,6 +15,9 @@ enum list_format { LIST_AUTO, LIST_PLAIN, LIST_CSV, LIST_JSONL };
 
 enum list_flags {
 	LIST_ALLOW_HOSTBITS = 1, /* mask 192.0.2.1/24 to 192.0.2.0/24 */
+	/* take prefixes broader than /8 (IPv4) or /16 (IPv6); refused as a
+	 * bad line otherwise (net_prefix_is_broad) */
+	LIST_ALLOW_BROAD = 2,
 };
 
 /* One accepted line. Strings point into the reader and live until the next

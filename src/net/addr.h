@@ -64,6 +64,19 @@ static inline bool net_prefix_is_v4(const struct net_prefix *p)
 	return p->len >= 96 && net_addr_is_v4(&p->addr);
 }
 
+/* The shortest prefixes taken without being asked (--allow-broad): a
+ * shorter one covers a large part of the Internet (0.0.0.0/0 all of it),
+ * and in a block list or a victim list it stands for everyone. */
+#define NET_BROAD_V4 8
+#define NET_BROAD_V6 16
+#define NET_BROAD_WHY                                                                    \
+	"prefix broader than /8 (IPv4) or /16 (IPv6) refused: it covers a large "        \
+	"part of the Internet (--allow-broad takes it)"
+static inline bool net_prefix_is_broad(const struct net_prefix *p)
+{
+	return net_prefix_is_v4(p) ? p->len - 96u < NET_BROAD_V4 : p->len < NET_BROAD_V6;
+}
+
 /* Length as the user writes it: 0..32 for IPv4, 0..128 for IPv6. */
 static inline unsigned net_prefix_display_len(const struct net_prefix *p)
 {

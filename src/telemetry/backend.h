@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "io/source.h"
+#include "telemetry/clock.h"
 #include "telemetry/reader.h"
 #include "telemetry/record.h"
 
@@ -36,6 +37,8 @@ struct tel_backend {
 	const char *unit;
 	tel_report_fn report; /* set by the dispatcher; may be NULL */
 	void *report_ctx;
+	/* --tz, --year and the window, set by the dispatcher after open */
+	struct tel_clock clock;
 };
 
 /* Fills the common part; the backend then sets its own fields. */

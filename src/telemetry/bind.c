@@ -1,7 +1,9 @@
 /* BIND 9 query log (querylog yes): "DD-Mon-YYYY HH:MM:SS.mmm [queries:
  * info: ]client [@0x...] ADDR#PORT [(NAME)]: [view V: ]query: NAME CLASS
  * TYPE FLAGS (SERVER)", or the same after a syslog prefix. Lines of other
- * categories are skipped. */
+ * categories are skipped. Times are the server's local time (--tz), except
+ * an ISO 8601 time with a "Z" or offset; a syslog prefix has no year
+ * (telemetry/clock.h). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,7 +13,6 @@
 
 struct bindlog {
 	struct tel_backend base;
-	int year, last_month;
 };
 
 static void bind_close(struct tel_backend *b)
@@ -28,24 +29,21 @@ static bool line_time(struct bindlog *r, const char *s, size_t n, int64_t *ts)
 		int y1 = tel_2digits(s + 7), y2 = tel_2digits(s + 9);
 		if (d < 1 || !mon || hms < 0 || y1 < 0 || y2 < 0)
 			return false;
-		*ts = sd_days_from_civil(y1 * 100 + y2, (unsigned)mon, (unsigned)d) *
-			  86400 +
-		      hms;
+		*ts = tel_clock_local(
+		    &r->base.clock,
+		    sd_days_from_civil(y1 * 100 + y2, (unsigned)mon, (unsigned)d) *
+			    86400 +
+			hms);
 		return true;
 	}
 	/* 2026-11-28T01:04:44.236Z (print-time iso8601) */
 	if (n >= 19 && s[4] == '-' && s[10] == 'T') {
 		const char *sp = memchr(s, ' ', n);
 		const char *why;
-		return sd_time_parse(s, sp ? (size_t)(sp - s) : n, ts, &why) == 0;
+		return tel_clock_parse(&r->base.clock, s, sp ? (size_t)(sp - s) : n, ts,
+				       &why);
 	}
-	int mon;
-	if (tel_syslog_time(s, n, r->year, ts, &mon)) {
-		int y = tel_year_roll(&r->year, &r->last_month, mon);
-		tel_syslog_time(s, n, y, ts, &mon);
-		return true;
-	}
-	return false;
+	return tel_clock_syslog(&r->base.clock, s, n, ts) != 0;
 }
 
 static const char *parse(struct bindlog *r, const char *line, size_t len,
@@ -137,7 +135,7 @@ int bindlog_open(struct io_source *src, const struct tel_options *opt,
 	    tel_backend_new(sizeof(*r), &bind_ops, TEL_FMT_BIND, src, err);
 	if (!r)
 		return err->code;
-	r->year = tel_default_year(opt->year, io_name(src));
+	(void)opt;
 	*out = &r->base;
 	return 0;
 }

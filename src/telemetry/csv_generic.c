@@ -9,6 +9,7 @@
 
 #include "core/csv.h"
 #include "telemetry/backend.h"
+#include "telemetry/direction.h"
 #include "telemetry/field.h"
 
 enum role {
@@ -186,7 +187,7 @@ static int gc_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 		tel_record_start(rec, ln, TEL_FLOW);
 		struct sd_field *f;
 		if ((f = get(g, R_TIME)) &&
-		    !tel_parse_time(f->s, f->len, &rec->ts, &why)) {
+		    !tel_clock_parse(&b->clock, f->s, f->len, &rec->ts, &why)) {
 			tel_backend_malformed(b, ln, "time '%.*s' is not a time",
 					      (int)(f->len > 40 ? 40 : f->len), f->s);
 			continue;
@@ -246,20 +247,11 @@ static int gc_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 			if (resp &&
 			    ((resp->len == 1 && resp->s[0] == '1') ||
 			     (resp->len == 4 && !strncasecmp(resp->s, "true", 4)))) {
-				/* a response travels resolver -> querier */
-				struct net_addr t = rec->client;
-				rec->client = rec->server;
-				rec->server = t;
-				uint16_t p = rec->client_port;
-				rec->client_port = rec->server_port;
-				rec->server_port = p;
-				unsigned has =
-				    rec->flags & (TEL_HAS_CLIENT | TEL_HAS_SERVER);
-				rec->flags &= ~(TEL_HAS_CLIENT | TEL_HAS_SERVER);
-				if (has & TEL_HAS_CLIENT)
-					rec->flags |= TEL_HAS_SERVER;
-				if (has & TEL_HAS_SERVER)
-					rec->flags |= TEL_HAS_CLIENT;
+				/* a response travels resolver -> querier;
+				 * when the ports tell, the orientation
+				 * below follows them instead */
+				if (!tel_dir_ports(rec))
+					tel_record_swap(rec);
 				rec->flags |= TEL_ANSWERED;
 			}
 			rec->answers = g->answers;
@@ -280,6 +272,9 @@ static int gc_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 		} else {
 			rec->kind = TEL_FLOW;
 		}
+		/* columns named client/server may still hold a reply's
+		 * packet direction (tshark's ip.src): the ports correct it */
+		tel_dir_orient_ports(rec);
 		tel_strip_dot(rec->name, &rec->name_len);
 		return 1;
 	}

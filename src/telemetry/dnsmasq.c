@@ -1,8 +1,8 @@
 /* dnsmasq query log (log-queries, optionally =extra): syslog lines
  * "Mon dd HH:MM:SS [host ]dnsmasq[pid]: [serial addr/port ]query[TYPE] NAME
  * from CLIENT". Only query lines are records; replies, forwards and cache
- * lines are skipped. The syslog time has no year: tel_options.year, else the
- * file's modification year, rolling over at New Year. */
+ * lines are skipped. The syslog time is local and has no year
+ * (telemetry/clock.h decides both). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +12,6 @@
 
 struct dnsmasq {
 	struct tel_backend base;
-	int year, last_month;
 };
 
 static void dm_close(struct tel_backend *b)
@@ -24,15 +23,14 @@ static const char *parse(struct dnsmasq *r, const char *line, size_t len,
 			 struct tel_record *rec)
 {
 	const char *e = line + len;
-	int mon;
-	if (tel_syslog_time(line, len, r->year, &rec->ts, &mon)) {
-		int y = tel_year_roll(&r->year, &r->last_month, mon);
-		tel_syslog_time(line, len, y, &rec->ts, &mon);
+	if (tel_clock_syslog(&r->base.clock, line, len, &rec->ts)) {
+		/* the year and zone applied */
 	} else if (len > 19 && line[4] == '-' && line[10] == 'T') {
 		/* RFC 3339 syslog (rsyslog's high-precision format) */
 		const char *sp = memchr(line, ' ', len);
 		const char *why;
-		if (!sp || sd_time_parse(line, (size_t)(sp - line), &rec->ts, &why))
+		if (!sp || !tel_clock_parse(&r->base.clock, line, (size_t)(sp - line),
+					    &rec->ts, &why))
 			return "time is not a syslog or RFC 3339 time";
 	} else {
 		return "no syslog time at the start";
@@ -103,9 +101,9 @@ int dnsmasq_open(struct io_source *src, const struct tel_options *opt,
 {
 	struct dnsmasq *r =
 	    tel_backend_new(sizeof(*r), &dm_ops, TEL_FMT_DNSMASQ, src, err);
+	(void)opt;
 	if (!r)
 		return err->code;
-	r->year = tel_default_year(opt->year, io_name(src));
 	*out = &r->base;
 	return 0;
 }

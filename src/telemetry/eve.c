@@ -1,14 +1,23 @@
 /* Suricata EVE JSON, one event per line. Events that show an exchange
- * become records: flow and netflow (flow), dns (the querier's query; an
- * answer event is turned round so the client is still the querier), tls
- * (SNI), http (hostname + url) and alert (from its embedded tls/http/dns
- * part, else as a flow). Other event types, and events without addresses
- * (stats), are skipped, not malformed. */
+ * become records: flow and netflow (flow), dns (the querier's query or
+ * answer), tls (SNI), http (hostname + url) and alert (from its embedded
+ * tls/http/dns part, else as a flow). Other event types, and events
+ * without addresses (stats), are skipped, not malformed.
+ *
+ * Which end is the client is decided from the event, not from src_ip
+ * (docs/correlate.md): Suricata writes a DNS answer in the packet's
+ * direction (the resolver in src_ip) and an alert on whichever packet
+ * fired it. In order: an alert's "flow" object (src/dest in the flow's
+ * direction); the ports (a service port on one side, an ephemeral one on
+ * the other); an earlier event of the same flow_id that showed the
+ * request; the alert's "direction"; for a DNS answer with none of these,
+ * the packet direction current Suricata writes. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/limits.h"
 #include "telemetry/backend.h"
+#include "telemetry/direction.h"
 #include "telemetry/eve_fast.h"
 #include "telemetry/field.h"
 #include "telemetry/json_util.h"
@@ -23,6 +32,7 @@ struct eve {
 	char tkey[48];
 	size_t tkey_pre, tkey_n;
 	int64_t tval;
+	struct tel_dir_pairs pairs;    /* flow_id -> client of the flow */
 	size_t used;		       /* bytes of scratch in use */
 	char scratch[SD_MAX_LINE + 1]; /* decoded escaped strings */
 };
@@ -54,14 +64,46 @@ static void add_answer(struct eve *e, struct tel_record *rec, json_t *v)
 		rec->nanswers++;
 }
 
-/* 1 record, 0 skip */
-static int dns_event(struct eve *e, json_t *dns, struct tel_record *rec)
+/* How an event's src/dest were written, as far as the event tells. */
+enum eve_hint {
+	EH_REQUEST,   /* flow direction or a request: src began the exchange */
+	EH_ANSWER,    /* a DNS answer: packet direction in current Suricata */
+	EH_UNKNOWN,   /* an alert without "direction", a netflow half */
+	EH_TO_SERVER, /* an alert on a packet to the server ("direction") */
+	EH_TO_CLIENT, /* an alert on a packet from the server ("direction") */
+	EH_FLOW_OBJ,  /* src/dest from an alert's "flow" object: the flow's */
+};
+
+/* Turns rec so that its client began the exchange (see the top of the
+ * file) and learns the flow's client from events that show it. */
+static void eve_orient(struct eve *e, struct tel_record *rec, enum eve_hint hint,
+		       uint64_t flow_id)
+{
+	/* the producer's own statement of direction comes first */
+	bool sure = hint >= EH_TO_SERVER;
+	if (hint == EH_TO_CLIENT) {
+		tel_record_swap(rec);
+	} else if (!sure) {
+		int ports = tel_dir_ports(rec);
+		int pair = ports ? 0 : tel_dir_pair_lookup(&e->pairs, flow_id, rec);
+		if (ports < 0 || pair < 0 || (!ports && !pair && hint == EH_ANSWER))
+			tel_record_swap(rec);
+		sure = ports || pair;
+	}
+	if (sure)
+		rec->flags &= ~(unsigned)TEL_DIR_UNKNOWN;
+	if (sure || hint == EH_REQUEST)
+		tel_dir_pair_learn(&e->pairs, flow_id, rec);
+}
+
+/* 1 record, 0 skip; *answer: the event is a DNS answer */
+static int dns_event(struct eve *e, json_t *dns, struct tel_record *rec, bool *answer)
 {
 	const char *s, *name = NULL;
 	size_t n, name_len = 0;
-	bool answer = false;
+	*answer = false;
 	if (tj_str(dns, "type", &s, &n))
-		answer = streq(s, n, "answer") || streq(s, n, "response");
+		*answer = streq(s, n, "answer") || streq(s, n, "response");
 	if (tj_str(dns, "rrname", &s, &n)) {
 		name = s;
 		name_len = n;
@@ -80,14 +122,7 @@ static int dns_event(struct eve *e, json_t *dns, struct tel_record *rec)
 		return 0;
 	set_name(rec, name, name_len);
 	rec->answers = e->answers;
-	if (answer) {
-		/* the resolver sent it: the querier is the destination */
-		struct net_addr t = rec->client;
-		rec->client = rec->server;
-		rec->server = t;
-		uint16_t p = rec->client_port;
-		rec->client_port = rec->server_port;
-		rec->server_port = p;
+	if (*answer) {
 		rec->flags |= TEL_ANSWERED;
 		/* v1: one answer record per event, rdata at the top */
 		if (tj_str(dns, "rrtype", &s, &n) &&
@@ -143,6 +178,37 @@ static void flow_part(json_t *flow, struct tel_record *rec)
 		rec->flags |= TEL_ANSWERED;
 }
 
+/* An alert fires on one packet and Suricata writes that packet's src and
+ * dest. Since Suricata 7 the alert also says "direction" and, with flow
+ * logging, repeats src/dest in the flow's own direction in "flow". */
+static enum eve_hint alert_direction(json_t *o, struct tel_record *rec)
+{
+	json_t *flow = json_object_get(o, "flow");
+	struct net_addr fs, fd;
+	if (tj_addr(flow, "src_ip", &fs) && tj_addr(flow, "dest_ip", &fd)) {
+		uint64_t v;
+		uint16_t sp = 0, dp = 0;
+		if (tj_u64(flow, "src_port", &v) && v < 65536)
+			sp = (uint16_t)v;
+		if (tj_u64(flow, "dest_port", &v) && v < 65536)
+			dp = (uint16_t)v;
+		rec->client = fs;
+		rec->server = fd;
+		rec->client_port = sp;
+		rec->server_port = dp;
+		return EH_FLOW_OBJ;
+	}
+	const char *s;
+	size_t n;
+	if (tj_str(o, "direction", &s, &n)) {
+		if (streq(s, n, "to_client"))
+			return EH_TO_CLIENT;
+		if (streq(s, n, "to_server"))
+			return EH_TO_SERVER;
+	}
+	return EH_UNKNOWN;
+}
+
 /* The full reader: jansson. 1 record, 0 skipped, -1 malformed (reported). */
 static int json_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 		     struct tel_record *rec)
@@ -183,6 +249,8 @@ static int json_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 	else if (tj_u64(o, "proto", &v) && v < 256)
 		rec->proto = (uint8_t)v;
 	json_t *part;
+	enum eve_hint hint = EH_REQUEST;
+	bool answer;
 	if (streq(type, tl, "flow")) {
 		rec->kind = TEL_FLOW;
 		json_t *flow = json_object_get(o, "flow");
@@ -196,6 +264,7 @@ static int json_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 		/* one event per direction: which end began is unknown */
 		rec->kind = TEL_FLOW;
 		rec->flags |= TEL_DIR_UNKNOWN;
+		hint = EH_UNKNOWN;
 		json_t *nf = json_object_get(o, "netflow");
 		uint64_t by = 0, pk = 0;
 		tj_u64(nf, "bytes", &by);
@@ -206,8 +275,10 @@ static int json_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 		if (tj_time(nf, "start", &t))
 			rec->ts = t;
 	} else if (streq(type, tl, "dns")) {
-		if (!dns_event(e, json_object_get(o, "dns"), rec))
+		if (!dns_event(e, json_object_get(o, "dns"), rec, &answer))
 			return 0;
+		if (answer)
+			hint = EH_ANSWER;
 	} else if (streq(type, tl, "tls")) {
 		rec->kind = TEL_TLS;
 		if (tj_str(json_object_get(o, "tls"), "sni", &s, &n))
@@ -215,14 +286,17 @@ static int json_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 	} else if (streq(type, tl, "http")) {
 		http_part(json_object_get(o, "http"), rec);
 	} else if (streq(type, tl, "alert")) {
+		hint = alert_direction(o, rec);
 		if ((part = json_object_get(o, "tls")) && tj_str(part, "sni", &s, &n)) {
 			rec->kind = TEL_TLS;
 			set_name(rec, s, n);
 		} else if ((part = json_object_get(o, "http"))) {
 			http_part(part, rec);
 		} else if ((part = json_object_get(o, "dns")) &&
-			   dns_event(e, part, rec)) {
+			   dns_event(e, part, rec, &answer)) {
 			/* kind set by dns_event */
+			if (answer && hint == EH_UNKNOWN)
+				hint = EH_ANSWER;
 		} else {
 			rec->kind = TEL_FLOW;
 			flow_part(json_object_get(o, "flow"), rec);
@@ -230,6 +304,9 @@ static int json_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 	} else {
 		return 0; /* fileinfo, anomaly, ssh, ... */
 	}
+	uint64_t flow_id = 0;
+	tj_u64(o, "flow_id", &flow_id);
+	eve_orient(e, rec, hint, flow_id);
 	return 1;
 }
 
@@ -338,6 +415,10 @@ static int fast_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 		rec->proto = tel_proto(s, n);
 	else if (fnum(f, EK_PROTO, &v) == 1 && v < 256)
 		rec->proto = (uint8_t)v;
+	uint64_t flow_id = 0;
+	if (fnum(f, EK_FLOW_ID, &flow_id) < 0)
+		return FAST_FALLBACK;
+	enum eve_hint hint = EH_REQUEST;
 	if (streq(type, tl, "flow") || streq(type, tl, "netflow")) {
 		bool nf = tl == 7;
 		uint64_t c[4] = {0, 0, 0, 0};
@@ -349,6 +430,7 @@ static int fast_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 		rec->kind = TEL_FLOW;
 		if (nf) {
 			rec->flags |= TEL_DIR_UNKNOWN;
+			hint = EH_UNKNOWN;
 			rec->bytes = c[0];
 			rec->packets = c[1];
 		} else {
@@ -364,7 +446,7 @@ static int fast_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 		if (tr)
 			rec->ts = t;
 	} else if (streq(type, tl, "dns")) {
-		/* answers are turned round and carry addresses: full reader */
+		/* answers carry addresses and need turning round: full reader */
 		if (fstr(e, f, EK_DNS_TYPE, &s, &n) &&
 		    (streq(s, n, "answer") || streq(s, n, "response")))
 			return FAST_FALLBACK;
@@ -393,6 +475,7 @@ static int fast_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 	} else {
 		return 0;
 	}
+	eve_orient(e, rec, hint, flow_id);
 	return 1;
 }
 

@@ -119,13 +119,4 @@ int tel_2digits(const char *s);
 /* "HH:MM:SS" at s (8 bytes available) -> seconds of the day, -1 if bad. */
 int tel_hms(const char *s);
 
-/* Syslog "Mon dd HH:MM:SS" (day may be space-padded) in the given year;
- * returns the bytes used (15) or 0. */
-size_t tel_syslog_time(const char *s, size_t n, int year, int64_t *out, int *month);
-/* The year to assume for a log without one: opt_year if set, else the
- * year the file was last modified, else the current year. */
-int tel_default_year(int opt_year, const char *path);
-/* Tracks a year-less log across New Year: call with each month seen. */
-int tel_year_roll(int *year, int *last_month, int month);
-
 #endif

@@ -7,6 +7,7 @@
 
 #include "core/csv.h"
 #include "telemetry/backend.h"
+#include "telemetry/direction.h"
 #include "telemetry/field.h"
 
 enum { N_TS, N_SA, N_DA, N_SP, N_DP, N_PR, N_IPKT, N_IBYT, N_OPKT, N_OBYT, NNF };
@@ -94,7 +95,8 @@ static int nf_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 		sd_field_trim(ts);
 		sd_field_trim(sa);
 		sd_field_trim(da);
-		if (!tel_parse_time(ts->s, ts->len, &rec->ts, &why)) {
+		/* nfdump prints ts in the collector's local time (--tz) */
+		if (!tel_clock_parse(&b->clock, ts->s, ts->len, &rec->ts, &why)) {
 			tel_backend_malformed(b, ln, "bad ts '%.*s'",
 					      (int)(ts->len > 40 ? 40 : ts->len), ts->s);
 			continue;
@@ -104,12 +106,20 @@ static int nf_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 			tel_backend_malformed(b, ln, "sa/da is not an address");
 			continue;
 		}
-		/* nfdump flows are one direction each: the matcher tries both */
+		/* nfdump flows are one direction each */
 		rec->flags = TEL_HAS_CLIENT | TEL_HAS_SERVER | TEL_DIR_UNKNOWN;
 		if (r->col[N_SP] >= 0)
 			rec->client_port = (uint16_t)num(&r->f[r->col[N_SP]]);
 		if (r->col[N_DP] >= 0)
 			rec->server_port = (uint16_t)num(&r->f[r->col[N_DP]]);
+		/* a reply flow (from a service port to an ephemeral one) is
+		 * turned round, so both halves of an exchange name the same
+		 * client; with the ports saying nothing the matcher tries both
+		 * ends */
+		if (tel_dir_ports(rec)) {
+			tel_dir_orient_ports(rec);
+			rec->flags &= ~(unsigned)TEL_DIR_UNKNOWN;
+		}
 		if (r->col[N_PR] >= 0) {
 			struct sd_field *p = &r->f[r->col[N_PR]];
 			sd_field_trim(p);

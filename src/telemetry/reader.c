@@ -264,6 +264,7 @@ int tel_open(struct io_source *src, const struct tel_options *opt,
 		free(r);
 		return rc;
 	}
+	tel_clock_setup(&r->b->clock, opt, io_name(src));
 	*out = r;
 	return 0;
 }
@@ -295,6 +296,11 @@ const struct tel_stats *tel_stats(const struct tel_reader *r)
 {
 	return &r->b->stats;
 }
+size_t tel_assumptions(const struct tel_reader *r, char *buf, size_t size)
+{
+	return tel_clock_describe(&r->b->clock, buf, size);
+}
+
 enum tel_format tel_format_of(const struct tel_reader *r)
 {
 	return r->b->format;

@@ -28,8 +28,16 @@ struct tel_options {
 	enum tel_format format;
 	/* generic CSV: "time=ts,client=src,server=dst,name=query,..." */
 	const char *column_map;
-	/* dnsmasq logs carry no year: the year to assume */
+	/* syslog-style times carry no year: the year to assume (0: decide,
+	 * see telemetry/clock.h) */
 	int year;
+	/* the producer's time zone for times written without one (nfdump CSV,
+	 * BIND, syslog, CSV, Squid): an IANA name that passed sd_tz_check;
+	 * NULL is UTC */
+	const char *tz;
+	/* the campaign window (UTC epoch, 0 open): a year-less log whose file
+	 * time is outside it takes its year from it */
+	int64_t window_start, window_end;
 	/* Optional prefilter offered by the consumer (the correlator), called
 	 * with a record whose ts, kind, flags, addresses and ports are set.
 	 * false means the consumer will match nothing in this record whatever
@@ -64,6 +72,10 @@ typedef void (*tel_report_fn)(void *ctx, const char *where, const char *why);
 void tel_set_report(struct tel_reader *r, tel_report_fn fn, void *ctx);
 
 const struct tel_stats *tel_stats(const struct tel_reader *r);
+/* What the reader had to assume about its clock so far, for the per-file
+ * summary: "local times read as Europe/Berlin; year 2023 assumed (the
+ * campaign window; the file's time says 2026)", or "" (telemetry/clock.h). */
+size_t tel_assumptions(const struct tel_reader *r, char *buf, size_t size);
 enum tel_format tel_format_of(const struct tel_reader *r);
 const char *tel_format_name(enum tel_format f);
 /* Parses a --format name ("zeek", "zeek-json", "eve", "nfdump", "pcap",

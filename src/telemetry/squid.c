@@ -2,7 +2,10 @@
  * is the proxy's client; the requested host (CONNECT host:port, or the host
  * of an absolute URL) is the name, and the path of an absolute URL the
  * path. Every record is TEL_VIA_PROXY; the server, when the log names one
- * (HIER_DIRECT/addr), is the upstream address the proxy contacted. */
+ * (HIER_DIRECT/addr), is the upstream address the proxy contacted.
+ * Native times are epoch seconds; "combined" times carry their offset
+ * (%tl's default), and one written without it (a logformat with
+ * %{%d/%b/%Y:%H:%M:%S}tl) is the proxy's local time (--tz). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,25 +102,33 @@ static const char *native(const char *line, size_t len, struct tel_record *rec)
 	return NULL;
 }
 
-/* [29/Mar/2023:13:55:06 +0000] */
-static bool clf_time(const char *s, size_t n, int64_t *out)
+/* [29/Mar/2023:13:55:06 +0000], or [29/Mar/2023:13:55:06] in local time */
+static bool clf_time(struct tel_clock *c, const char *s, size_t n, int64_t *out)
 {
-	if (n < 28 || s[0] != '[' || s[3] != '/' || s[7] != '/' || s[12] != ':')
+	if (n < 22 || s[0] != '[' || s[3] != '/' || s[7] != '/' || s[12] != ':')
 		return false;
 	int d = tel_2digits(s + 1), mon = tel_month(s + 4), hms = tel_hms(s + 13);
 	int y1 = tel_2digits(s + 8), y2 = tel_2digits(s + 10);
-	if (d < 1 || !mon || hms < 0 || y1 < 0 || y2 < 0 || s[21] != ' ')
+	if (d < 1 || !mon || hms < 0 || y1 < 0 || y2 < 0)
+		return false;
+	int64_t local =
+	    sd_days_from_civil(y1 * 100 + y2, (unsigned)mon, (unsigned)d) * 86400 + hms;
+	if (n == 22 && s[21] == ']') {
+		*out = tel_clock_local(c, local);
+		return true;
+	}
+	if (n < 28 || s[21] != ' ')
 		return false;
 	int oh = tel_2digits(s + 23), om = tel_2digits(s + 25);
 	if (oh < 0 || om < 0 || (s[22] != '+' && s[22] != '-'))
 		return false;
 	int off = (oh * 60 + om) * 60 * (s[22] == '-' ? -1 : 1);
-	*out = sd_days_from_civil(y1 * 100 + y2, (unsigned)mon, (unsigned)d) * 86400 +
-	       hms - off;
+	*out = local - off;
 	return true;
 }
 
-static const char *combined(const char *line, size_t len, struct tel_record *rec)
+static const char *combined(struct tel_clock *c, const char *line, size_t len,
+			    struct tel_record *rec)
 {
 	const char *e = line + len;
 	const char *sp = memchr(line, ' ', len);
@@ -125,7 +136,7 @@ static const char *combined(const char *line, size_t len, struct tel_record *rec
 		return "client is not an address";
 	const char *lb = memchr(sp, '[', (size_t)(e - sp));
 	const char *rb = lb ? memchr(lb, ']', (size_t)(e - lb)) : NULL;
-	if (!rb || !clf_time(lb, (size_t)(rb - lb + 1), &rec->ts))
+	if (!rb || !clf_time(c, lb, (size_t)(rb - lb + 1), &rec->ts))
 		return "no [dd/Mon/yyyy:hh:mm:ss +zzzz] time";
 	const char *q1 = memchr(rb, '"', (size_t)(e - rb));
 	const char *q2 = q1 ? memchr(q1 + 1, '"', (size_t)(e - q1 - 1)) : NULL;
@@ -157,8 +168,8 @@ static int squid_next(struct tel_backend *b, struct tel_record *rec, struct sd_e
 		int64_t t;
 		bool is_native = sp && memchr(line, '.', (size_t)(sp - line)) &&
 				 tel_parse_epoch(line, (size_t)(sp - line), &t);
-		const char *why =
-		    is_native ? native(line, len, rec) : combined(line, len, rec);
+		const char *why = is_native ? native(line, len, rec)
+					    : combined(&b->clock, line, len, rec);
 		if (why) {
 			tel_backend_malformed(b, ln, "%s", why);
 			continue;

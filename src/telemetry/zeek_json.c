@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "telemetry/backend.h"
+#include "telemetry/direction.h"
 #include "telemetry/field.h"
 #include "telemetry/json_util.h"
 
@@ -100,6 +101,12 @@ static int zj_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 			rec->server_port = (uint16_t)v;
 		const char *s;
 		size_t n;
+		/* Zeek's originator is its guess from the first packet seen:
+		 * the history and the ports can correct it (direction.h) */
+		if (tj_str(o, "history", &s, &n))
+			tel_dir_orient_history(rec, s, n);
+		else
+			tel_dir_orient_ports(rec);
 		if (tj_str(o, "proto", &s, &n))
 			rec->proto = tel_proto(s, n);
 		switch (kind) {

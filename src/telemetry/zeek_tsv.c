@@ -9,6 +9,7 @@
 #endif
 
 #include "telemetry/backend.h"
+#include "telemetry/direction.h"
 #include "telemetry/field.h"
 
 enum zcol {
@@ -30,12 +31,14 @@ enum zcol {
 	C_URI,
 	C_STATUS,
 	C_CONN_STATE,
+	C_HISTORY,
 	NCOLS
 };
 static const char *const col_names[NCOLS] = {
-    "ts",	  "id.orig_h",	 "id.orig_p", "id.resp_h", "id.resp_p",	  "proto",
-    "orig_bytes", "resp_bytes",	 "orig_pkts", "resp_pkts", "query",	  "answers",
-    "rcode",	  "server_name", "host",      "uri",	   "status_code", "conn_state",
+    "ts",    "id.orig_h",   "id.orig_p",  "id.resp_h",	 "id.resp_p",
+    "proto", "orig_bytes",  "resp_bytes", "orig_pkts",	 "resp_pkts",
+    "query", "answers",	    "rcode",	  "server_name", "host",
+    "uri",   "status_code", "conn_state", "history",
 };
 
 enum zlog { Z_NONE, Z_CONN, Z_DNS, Z_SSL, Z_HTTP, Z_OTHER };
@@ -64,6 +67,7 @@ struct zeek {
 	 * pos[k] + 1 .. pos[k + 1] (pos[0] is -1); only columns up to maxcol
 	 * are recorded, with room for one 32-byte block past it */
 	const char *line;
+	size_t line_len;
 	uint32_t pos[NONE + 34];
 	/* the slice of each enum zcol, made on demand by colp; absent
 	 * columns stay unset */
@@ -125,7 +129,11 @@ static void fields_header(struct zeek *z, const char *s, size_t n)
 			    strlen(col_names[i]) == len &&
 			    !memcmp(col_names[i], s, len)) {
 				z->col[i] = z->ncols;
-				if (z->ncols > z->maxcol)
+				/* history is read only when the ports leave
+				 * the direction open (field_past): it lies far
+				 * right and would make every line's split
+				 * longer */
+				if (i != C_HISTORY && z->ncols > z->maxcol)
 					z->maxcol = z->ncols;
 			}
 		z->ncols++;
@@ -213,6 +221,34 @@ static inline const struct slice *colp(struct zeek *z, enum zcol c)
 	return sl;
 }
 
+/* Column k of the current line, also past the columns split_fields
+ * recorded: found by walking the separators from the end of the last
+ * recorded one. */
+static struct slice field_past(const struct zeek *z, int k)
+{
+	struct slice sl = {NULL, 0};
+	if (k == NONE || k >= z->ncols)
+		return sl;
+	if (k <= z->maxcol) {
+		uint32_t start = z->pos[k] + 1; /* pos[0] + 1 wraps to 0 */
+		sl.s = z->line + start;
+		sl.n = z->pos[k + 1] - start;
+		return sl;
+	}
+	const char *e = z->line + z->line_len;
+	const char *p = z->line + (z->maxcol < 0 ? 0 : z->pos[z->maxcol + 1] + 1);
+	for (int c = z->maxcol + 1; c < k; c++) {
+		const char *t = memchr(p, z->sep, (size_t)(e - p));
+		if (!t)
+			return sl;
+		p = t + 1;
+	}
+	const char *t = memchr(p, z->sep, (size_t)(e - p));
+	sl.s = p;
+	sl.n = (size_t)((t ? t : e) - p);
+	return sl;
+}
+
 /* 0 ok, else malformed (reported) */
 static int addr_port(struct zeek *z, uint64_t ln, const struct slice *h,
 		     const struct slice *p, struct net_addr *a, uint16_t *port,
@@ -294,6 +330,7 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 		}
 		z->pos[0] = UINT32_MAX;
 		z->line = line;
+		z->line_len = len;
 		int n = split_fields(line, len, z->sep, z->pos + 1, z->maxcol);
 		if (n != z->ncols) {
 			tel_backend_malformed(
@@ -314,6 +351,17 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 			      &rec->server_port, "id.resp_h"))
 			continue;
 		rec->flags = TEL_HAS_CLIENT | TEL_HAS_SERVER;
+		/* the originator is Zeek's guess from the first packet seen:
+		 * the history and the ports can correct it (direction.h) */
+		if (tel_dir_ports(rec) < 1) {
+			/* ports that say the record is forward settle it
+			 * (Zeek itself flips on a likely server port) */
+			struct slice hist = field_past(z, z->col[C_HISTORY]);
+			if (is_set(z, &hist))
+				tel_dir_orient_history(rec, hist.s, hist.n);
+			else
+				tel_dir_orient_ports(rec);
+		}
 		if (z->log == Z_CONN && z->prefilter &&
 		    !z->prefilter(z->prefilter_ctx, rec)) {
 			/* the consumer wants nothing from this flow: its

@@ -224,10 +224,15 @@ static void check_bundle(const char *path, size_t *nsightings)
 			json_int_t n = json_integer_value(json_object_get(o, "count"));
 			if (n < 0 || n > 999999999)
 				fail_msg("%s: count out of range", id);
-			require_time(o, "first_seen", false, id);
-			require_time(o, "last_seen", false, id);
-			assert_true(strcmp(str(o, "last_seen"), str(o, "first_seen")) >=
-				    0);
+			/* optional, but both or neither */
+			assert_int_equal(json_object_get(o, "first_seen") != NULL,
+					 json_object_get(o, "last_seen") != NULL);
+			if (json_object_get(o, "first_seen")) {
+				require_time(o, "first_seen", false, id);
+				require_time(o, "last_seen", false, id);
+				assert_true(strcmp(str(o, "last_seen"),
+						   str(o, "first_seen")) >= 0);
+			}
 			json_t *r;
 			size_t k;
 			json_array_foreach(json_object_get(o, "observed_data_refs"), k, r)
@@ -278,6 +283,69 @@ static void check_bundle(const char *path, size_t *nsightings)
 	}
 	json_decref(index);
 	json_decref(b);
+}
+
+/* A list entry with no time and no confidence: the sighting leaves both
+ * out (no build time as first/last seen, no confidence 0); an entry with
+ * them keeps them. */
+static void unknown_left_out(void **state)
+{
+	(void)state;
+	struct sd_error err = {0};
+	const char *sdb = test_tmpfile("u.sdb");
+	struct db_builder *b = db_builder_new();
+	struct db_campaign_meta m = {.name = "3cx-2023", .title = "T", .advisory = ""};
+	uint16_t cid;
+	uint32_t set;
+	const char *src[] = {"published-list"};
+	assert_int_equal(db_builder_campaign(b, &m, &cid, &err), 0);
+	assert_int_equal(db_builder_sourceset(b, src, 1, &set, &err), 0);
+	struct net_prefix p;
+	const char *why;
+	assert_int_equal(net_prefix_parse("192.0.2.7", 9, &p, 0, &why), 0);
+	struct db_sighting s = {
+	    .count = 1, .campaign = cid, .evidence = DB_EV_LIST, .sources = set};
+	assert_int_equal(db_builder_add(b, &p, &s, &err), 0);
+	assert_int_equal(net_prefix_parse("192.0.2.8", 9, &p, 0, &why), 0);
+	s.first_seen = 1679400000u;
+	s.last_seen = 1679500000u;
+	s.confidence = DB_CONF_HIGH;
+	assert_int_equal(db_builder_add(b, &p, &s, &err), 0);
+	assert_int_equal(db_builder_write(b, sdb, 1700000000u, &err), 0);
+	db_builder_free(b);
+	struct db *db;
+	assert_int_equal(db_open(sdb, &db, &err), 0);
+	struct export_opts o = {.build_time = 1700000000u};
+	export_filter_init(&o.filter);
+	struct export_stats st;
+	const char *out = test_tmpfile("u.json");
+	assert_int_equal(export_stix(db, &o, out, &st, &err), 0);
+	db_close(db);
+	size_t nsight;
+	check_bundle(out, &nsight);
+	assert_int_equal(nsight, 2);
+	json_error_t je;
+	json_t *bundle = json_load_file(out, 0, &je), *obj;
+	assert_non_null(bundle);
+	size_t i, seen = 0;
+	json_array_foreach(json_object_get(bundle, "objects"), i, obj)
+	{
+		if (strcmp(str(obj, "type"), "sighting"))
+			continue;
+		bool unknown = strstr(str(obj, "description"), "192.0.2.7 ") != NULL;
+		assert_int_equal(json_object_get(obj, "first_seen") == NULL, unknown);
+		assert_int_equal(json_object_get(obj, "last_seen") == NULL, unknown);
+		assert_int_equal(json_object_get(obj, "confidence") == NULL, unknown);
+		if (!unknown) {
+			assert_string_equal(str(obj, "first_seen"),
+					    "2023-03-21T12:00:00.000Z");
+			assert_int_equal(
+			    json_integer_value(json_object_get(obj, "confidence")), 85);
+		}
+		seen++;
+	}
+	assert_int_equal(seen, 2);
+	json_decref(bundle);
 }
 
 static void bundle(void **state)
@@ -365,6 +433,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(bundle),
+	    cmocka_unit_test(unknown_left_out),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -165,9 +165,11 @@ static void eve_layouts(void **state)
 	assert_int_equal(t.fmt, TEL_FMT_EVE);
 	assert_int_equal(t.n, 5);
 	assert_int_equal(t.st.malformed, 0);
-	/* netflow: one direction, time from netflow.start */
+	/* netflow: the server's half (from port 443) turned round to the
+	 * client, so the direction is known; time from netflow.start */
 	assert_int_equal(t.r[0].kind, TEL_FLOW);
-	assert_true(t.r[0].flags & TEL_DIR_UNKNOWN);
+	assert_false(t.r[0].flags & TEL_DIR_UNKNOWN);
+	assert_string_equal(t.r[0].client, "192.0.2.9");
 	assert_int_equal(t.r[0].bytes, 1500);
 	assert_int_equal(t.r[0].ts, 1680098106);
 	/* v3 response: turned round to the querier, A answers only */

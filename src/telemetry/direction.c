@@ -1,0 +1,132 @@
+#include "telemetry/direction.h"
+
+#include <string.h>
+
+/* Service ports whose owner is the server of the exchange. Only ports a
+ * client does not bind as its source: 123 (NTP) and 5353 (mDNS) are left
+ * out because both ends use them. */
+bool tel_dir_server_port(uint16_t port)
+{
+	switch (port) {
+	case 21:   /* ftp */
+	case 22:   /* ssh */
+	case 23:   /* telnet */
+	case 25:   /* smtp */
+	case 53:   /* dns */
+	case 80:   /* http */
+	case 110:  /* pop3 */
+	case 143:  /* imap */
+	case 389:  /* ldap */
+	case 443:  /* https, QUIC */
+	case 445:  /* smb */
+	case 465:  /* smtps */
+	case 587:  /* submission */
+	case 636:  /* ldaps */
+	case 853:  /* dns over tls/quic */
+	case 993:  /* imaps */
+	case 995:  /* pop3s */
+	case 1080: /* socks */
+	case 3128: /* squid */
+	case 3389: /* rdp */
+	case 8000:
+	case 8080: /* http alternate, proxies */
+	case 8443:
+	case 8888:
+		return true;
+	}
+	return false;
+}
+
+void tel_record_swap(struct tel_record *rec)
+{
+	struct net_addr a = rec->client;
+	rec->client = rec->server;
+	rec->server = a;
+	uint16_t p = rec->client_port;
+	rec->client_port = rec->server_port;
+	rec->server_port = p;
+	unsigned has = rec->flags & (TEL_HAS_CLIENT | TEL_HAS_SERVER);
+	rec->flags &= ~(unsigned)(TEL_HAS_CLIENT | TEL_HAS_SERVER);
+	if (has & TEL_HAS_CLIENT)
+		rec->flags |= TEL_HAS_SERVER;
+	if (has & TEL_HAS_SERVER)
+		rec->flags |= TEL_HAS_CLIENT;
+}
+
+/* The other side must be an unprivileged port that is no service of its
+ * own: a client's ephemeral port. */
+static bool ephemeral(uint16_t port)
+{
+	return port >= 1024 && !tel_dir_server_port(port);
+}
+
+int tel_dir_ports(const struct tel_record *rec)
+{
+	if (tel_dir_server_port(rec->client_port) && ephemeral(rec->server_port))
+		return -1;
+	if (tel_dir_server_port(rec->server_port) && ephemeral(rec->client_port))
+		return 1;
+	return 0;
+}
+
+bool tel_dir_orient_ports(struct tel_record *rec)
+{
+	if (tel_dir_ports(rec) >= 0)
+		return false;
+	tel_record_swap(rec);
+	return true;
+}
+
+bool tel_dir_orient_history(struct tel_record *rec, const char *history, size_t n)
+{
+	if (history && n) {
+		if (memchr(history, '^', n) || history[0] == 'S')
+			return false;
+		if (history[0] == 'H') {
+			tel_record_swap(rec);
+			return true;
+		}
+	}
+	return tel_dir_orient_ports(rec);
+}
+
+static size_t slot_of(uint64_t id)
+{
+	/* Suricata's flow ids are hashes already; mix anyway so that ids
+	 * from other producers (counters) spread */
+	id ^= id >> 33;
+	id *= 0xff51afd7ed558ccdULL;
+	id ^= id >> 33;
+	return (size_t)(id % TEL_DIR_PAIRS);
+}
+
+void tel_dir_pair_learn(struct tel_dir_pairs *p, uint64_t flow_id,
+			const struct tel_record *rec)
+{
+	if (!flow_id)
+		return;
+	struct tel_dir_pair *s = &p->slot[slot_of(flow_id)];
+	s->flow_id = flow_id;
+	s->client = rec->client;
+	s->server = rec->server;
+	s->client_port = rec->client_port;
+}
+
+int tel_dir_pair_lookup(const struct tel_dir_pairs *p, uint64_t flow_id,
+			const struct tel_record *rec)
+{
+	if (!flow_id)
+		return 0;
+	const struct tel_dir_pair *s = &p->slot[slot_of(flow_id)];
+	if (s->flow_id != flow_id)
+		return 0;
+	bool same = !memcmp(&s->client, &rec->client, sizeof(s->client)) &&
+		    !memcmp(&s->server, &rec->server, sizeof(s->server));
+	bool back = !memcmp(&s->client, &rec->server, sizeof(s->client)) &&
+		    !memcmp(&s->server, &rec->client, sizeof(s->server));
+	if (same && back) /* a host talking to itself: ports decide */
+		return s->client_port == rec->client_port   ? 1
+		       : s->client_port == rec->server_port ? -1
+							    : 0;
+	return same ? 1 : back ? -1 : 0;
+}
