@@ -490,9 +490,10 @@ static int run(int argc, char **argv)
 			ident = ids[a];
 		else if (res[k].have_ident)
 			ident = res[k].ident;
-		else if (io_ident_file(inputs[k].path, range_start, range_end, &ident,
+		else if (!strcmp(inputs[k].path, "-") ||
+			 io_ident_file(inputs[k].path, range_start, range_end, &ident,
 				       &ierr))
-			continue; /* not a regular file, or gone: no identity */
+			continue; /* stdin, not a regular file, or gone: none */
 		out_ids[nids] = ident;
 		id_source[nids++] = inputs[k].source;
 	}

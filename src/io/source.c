@@ -120,20 +120,29 @@ static int fill_in(struct io_source *s, struct sd_error *err)
 	return 0;
 }
 
-int io_open(const char *path, struct io_source **out, struct sd_error *err)
+/* A source named name with its buffers, not yet reading anything. */
+static struct io_source *source_new(const char *name)
 {
-	*out = NULL;
 	struct io_source *s = calloc(1, sizeof(*s));
 	if (!s)
-		return sd_error_set(err, SD_ENOMEM, "out of memory");
-	s->name = strdup(strcmp(path, "-") == 0 ? "(stdin)" : path);
+		return NULL;
+	s->name = strdup(name);
 	s->in = malloc(IN_SIZE);
 	s->out = malloc(OUT_SIZE);
 	s->line = malloc(SD_MAX_LINE + 1);
 	if (!s->name || !s->in || !s->out || !s->line) {
 		io_close(s);
-		return sd_error_set(err, SD_ENOMEM, "out of memory");
+		return NULL;
 	}
+	return s;
+}
+
+int io_open(const char *path, struct io_source **out, struct sd_error *err)
+{
+	*out = NULL;
+	struct io_source *s = source_new(strcmp(path, "-") == 0 ? "(stdin)" : path);
+	if (!s)
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
 	if (strcmp(path, "-") == 0) {
 		s->fd = STDIN_FILENO;
 	} else {
@@ -529,21 +538,13 @@ int io_open_range(const char *path, uint64_t header_len, uint64_t start, uint64_
 		stop = body;
 	char name[4096 + 32];
 	snprintf(name, sizeof(name), "%s@%llu", path, (unsigned long long)body);
-	struct io_source *s = calloc(1, sizeof(*s));
+	struct io_source *s = source_new(name);
 	if (!s) {
 		close(fd);
 		return sd_error_set(err, SD_ENOMEM, "out of memory");
 	}
 	s->fd = fd;
 	s->own_fd = true;
-	s->name = strdup(name);
-	s->in = malloc(IN_SIZE);
-	s->out = malloc(OUT_SIZE);
-	s->line = malloc(SD_MAX_LINE + 1);
-	if (!s->name || !s->in || !s->out || !s->line) {
-		io_close(s);
-		return sd_error_set(err, SD_ENOMEM, "out of memory");
-	}
 	s->file_size = size;
 	s->ranged = true;
 	s->seg_off[0] = 0;
