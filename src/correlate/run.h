@@ -9,6 +9,7 @@
 
 #include "correlate/agg.h"
 #include "correlate/match.h"
+#include "correlate/roles.h"
 #include "telemetry/reader.h"
 
 #define CORR_MAX_THREADS 256
@@ -17,6 +18,8 @@
 struct corr_input {
 	const char *path;
 	uint32_t source; /* source id given to the aggregator */
+	bool ranged;	 /* read only the lines that start in [start, end) */
+	uint64_t start, end;
 };
 
 struct corr_file_result {
@@ -28,6 +31,8 @@ struct corr_file_result {
 	uint64_t skipped;   /* well-formed, nothing to match */
 	uint64_t bytes;	    /* bytes read from the file */
 	int error;	    /* 0, or the code that stopped this file */
+	bool have_ident;    /* ident was computed while reading: every byte */
+	struct io_ident ident;
 	char message[512];  /* the reason, naming the file */
 	char assumed[160];  /* the reader's clock assumptions (tel_assumptions) */
 };
@@ -42,14 +47,15 @@ typedef void (*corr_progress_fn)(void *ctx, const struct corr_progress *p,
 				 size_t sightings);
 
 struct corr_run_opts {
-	unsigned threads;	/* 0: one per core */
-	struct tel_options tel; /* format, column map, year */
+	unsigned threads;	  /* 0: one per core */
+	struct tel_options tel;	  /* format, column map, year */
 	/* malformed records tolerated: one more stops the run (0 stops at the
 	 * first); CORR_NO_ERROR_LIMIT for none */
 	uint64_t error_limit;
-	bool learn_proxies;    /* servers of proxied requests seen on the
-				* wire are proxies */
-	corr_report_fn report; /* each malformed record; may be NULL */
+	struct corr_roles *learn; /* roles the records teach are added here
+				   * (correlate/roles.h); NULL: none */
+	bool learn_only;	  /* only learn roles: match nothing */
+	corr_report_fn report;	  /* each malformed record; may be NULL */
 	void *report_ctx;
 	corr_progress_fn progress; /* called a few times a second; may be NULL */
 	void *progress_ctx;
