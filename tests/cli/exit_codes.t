@@ -14,6 +14,9 @@ gzip -c list.txt | head -c 40 >corrupt.gz
 printf '\x1f\x8b\x08\x00not-deflate-data-at-all' >>corrupt.gz
 printf 'not a snapshot at all, just text\n' >bad.sdb
 "$SIGHTED" import -c 3cx-2023 -q -o good.sdb list.txt 2>/dev/null
+# another list: merge refuses two snapshots of the same input
+printf '192.0.2.201\n' >other.txt
+"$SIGHTED" import -c 3cx-2023 -q -o other.sdb other.txt 2>/dev/null
 full() { "$@" >/dev/full; }
 
 # import
@@ -48,7 +51,8 @@ expect_status 4 "check: 4 write error" full "$SIGHTED" check -d good.sdb 192.0.2
 contains "check: standard output and the reason" "$T/.out" "standard output: No space left on device"
 
 # merge
-expect_status 0 "merge: 0 written" "$SIGHTED" merge -o m.sdb good.sdb i.sdb
+expect_status 0 "merge: 0 written" "$SIGHTED" merge -o m.sdb good.sdb other.sdb
+expect_status 3 "merge: 3 the same input twice" "$SIGHTED" merge -o m.sdb good.sdb i.sdb
 expect_status 2 "merge: 2 no output" "$SIGHTED" merge good.sdb
 expect_status 3 "merge: 3 corrupt input" "$SIGHTED" merge -o m.sdb bad.sdb
 expect_status 4 "merge: 4 write error" "$SIGHTED" merge -o /dev/full good.sdb
