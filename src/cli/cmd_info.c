@@ -104,6 +104,9 @@ static int run(int argc, char **argv)
 	json_object_set_new(o, "path", json_string(argv[optind]));
 	json_object_set_new(o, "format_version", json_integer(1));
 	json_object_set_new(o, "size", json_integer((json_int_t)db_file_size(db)));
+	char content_id[DB_CONTENT_ID_STRLEN];
+	db_content_id(db, content_id);
+	json_object_set_new(o, "content_id", json_string(content_id));
 	json_object_set_new(o, "built", report_time((uint32_t)db_build_time(db)));
 	json_object_set_new(o, "entries", json_integer((json_int_t)db_entry_count(db)));
 	json_object_set_new(o, "ipv4_addresses", json_integer((json_int_t)st.v4_hosts));
@@ -129,6 +132,7 @@ static int run(int argc, char **argv)
 	} else {
 		printf("snapshot:   %s (format 1, %llu bytes, valid)\n", argv[optind],
 		       (unsigned long long)db_file_size(db));
+		printf("content id: %s\n", content_id);
 		printf("built:      %s\n",
 		       json_string_value(json_object_get(o, "built")));
 		printf(

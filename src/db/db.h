@@ -38,6 +38,14 @@ void db_close(struct db *db);
 
 uint64_t db_build_time(const struct db *db);
 uint64_t db_entry_count(const struct db *db);
+/* The snapshot's content identifier: 16 lowercase hex digits of the XXH3-64
+ * hash of every byte after the header, computed while the file is validated
+ * at open. The header (build time, checksum) is left out, so rebuilding the
+ * same input gives the same id; any change to sightings, campaigns, sources
+ * or recorded inputs gives another. Names a snapshot in /api/v1/changes,
+ * in reports and in notification state. */
+#define DB_CONTENT_ID_STRLEN 17
+void db_content_id(const struct db *db, char out[DB_CONTENT_ID_STRLEN]);
 uint64_t db_file_size(const struct db *db);
 const char *db_path(const struct db *db);
 

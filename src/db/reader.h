@@ -33,6 +33,7 @@ struct db {
 	uint64_t nmulti;
 	const struct db_table_rec *tables;
 	uint64_t ntables;
+	uint64_t content_hash; /* XXH3-64 of the body, see db_content_id() */
 };
 
 const char *db_string(const struct db *db, uint32_t id);

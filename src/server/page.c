@@ -210,6 +210,10 @@ static void fill(struct srv_buf *b, const char *name, size_t n, void *p)
 	} else if (is(name, n, "built")) {
 		sd_time_format((int64_t)db_build_time(v->snap->db), buf, sizeof(buf));
 		html(b, buf);
+	} else if (is(name, n, "content_id")) {
+		char id[DB_CONTENT_ID_STRLEN];
+		db_content_id(v->snap->db, id);
+		html(b, id);
 	} else if (is(name, n, "entries")) {
 		srv_buf_printf(b, "%llu",
 			       (unsigned long long)db_entry_count(v->snap->db));
