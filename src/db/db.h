@@ -80,6 +80,17 @@ uint64_t db_range_count(const struct db *db, const struct net_prefix *p);
 /* Every entry, for exports. */
 int db_foreach(const struct db *db, db_entry_fn fn, void *ctx);
 
+/* Walking every entry in snapshot order (IPv4 before IPv6, longer
+ * prefixes first, then ascending address) with a cursor, so two snapshots
+ * can be merged in one pass. Start from a zeroed cursor. */
+struct db_cursor {
+	uint32_t table;
+	uint64_t index;
+};
+bool db_cursor_next(const struct db *db, struct db_cursor *c, struct db_entry *e);
+/* <0, 0, >0 as a comes before, with or after b in snapshot order. */
+int db_prefix_order(const struct net_prefix *a, const struct net_prefix *b);
+
 /* The i-th sighting of e (i < e->nsightings). */
 void db_entry_sighting(const struct db *db, const struct db_entry *e, uint32_t i,
 		       struct db_sighting *out);
