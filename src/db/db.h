@@ -88,6 +88,11 @@ struct db_cursor {
 	uint64_t index;
 };
 bool db_cursor_next(const struct db *db, struct db_cursor *c, struct db_entry *e);
+/* The entry a cursor or an earlier walk found at (table, index) of e:
+ * e->table and e->index name it for later (e.g. after sorting). False if
+ * there is no such entry. */
+bool db_entry_get(const struct db *db, uint32_t table, uint64_t index,
+		  struct db_entry *e);
 /* <0, 0, >0 as a comes before, with or after b in snapshot order. */
 int db_prefix_order(const struct net_prefix *a, const struct net_prefix *b);
 

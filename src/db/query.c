@@ -345,6 +345,14 @@ bool db_cursor_next(const struct db *db, struct db_cursor *c, struct db_entry *e
 	return true;
 }
 
+bool db_entry_get(const struct db *db, uint32_t table, uint64_t index, struct db_entry *e)
+{
+	if (table >= db->ntables || index >= db->tables[table].count)
+		return false;
+	make_entry(db, table, index, e);
+	return true;
+}
+
 int db_prefix_order(const struct net_prefix *a, const struct net_prefix *b)
 {
 	bool a4 = net_prefix_is_v4(a), b4 = net_prefix_is_v4(b);
