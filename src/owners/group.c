@@ -62,8 +62,14 @@ static int count_unowned(struct grouping *G, uint32_t id, bool new_entry)
 static int on_item(const struct db_diff_item *d, void *p)
 {
 	struct grouping *G = p;
-	if (d->change == DB_CHANGE_REMOVED)
+	/* a removal is not an owner's business, and a sighting whose only
+	 * difference is the label of the list it came from (today's file
+	 * name) tells an owner nothing new */
+	if (d->change == DB_CHANGE_REMOVED ||
+	    (d->change == DB_CHANGE_CHANGED && !(d->what & ~(unsigned)DB_DIFF_SOURCES))) {
+		G->g->unchanged_sources += d->change == DB_CHANGE_CHANGED;
 		return 0;
+	}
 	const struct db_entry *e = d->new_entry;
 	bool new_entry = !G->have_entry || G->table != e->table || G->index != e->index;
 	if (new_entry) {

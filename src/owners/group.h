@@ -53,11 +53,13 @@ struct owners_group {
 	uint32_t nunowned;
 	uint64_t sightings, unowned_sightings, unowned_addresses;
 	struct db_diff_stats diff;
+	/* changes of the sources alone: not passed on to owners */
+	uint64_t unchanged_sources;
 };
 
 /* since may be NULL (every sighting counts as added); asn may be NULL (no
  * AS data: AS scopes match nothing, every AS is unknown). Removed
- * sightings are not owners' business and are only counted. */
+ * sightings, and changes of the sources alone, are only counted. */
 int owners_group_build(const struct db *snap, const struct db *since,
 		       const struct owners_registry *r, const struct owners_index *ix,
 		       struct asn_db *asn, struct owners_group *g, struct sd_error *err);

@@ -156,7 +156,11 @@ static int summary(struct outdir *d, const struct db *snap, const struct db *sin
 			    asn ? json_string(asn_db_kind(asn)) : json_null());
 	json_t *c = json_object();
 	json_object_set_new(c, "added", json_integer((json_int_t)g->diff.added));
-	json_object_set_new(c, "changed", json_integer((json_int_t)g->diff.changed));
+	json_object_set_new(
+	    c, "changed",
+	    json_integer((json_int_t)(g->diff.changed - g->unchanged_sources)));
+	json_object_set_new(c, "sources_only",
+			    json_integer((json_int_t)g->unchanged_sources));
 	json_object_set_new(c, "removed", json_integer((json_int_t)g->diff.removed));
 	json_object_set_new(c, "unchanged", json_integer((json_int_t)g->diff.same));
 	json_object_set_new(s, "changes", c);

@@ -31,6 +31,7 @@ while ( my $line = <$fh> ) {
     next if $line eq '' || $line =~ /^#/;
     my ( $net, $asn, $org ) = split /\t/, $line, 3;
     die "$in:$.: expected 3 fields\n" unless defined $org;
+    next if $family eq '4' && $net =~ /:/;    # an IPv4 tree holds IPv4 only
     $tree->insert_network( $net,
         { autonomous_system_number => $asn + 0, autonomous_system_organization => $org } );
 }
