@@ -8,9 +8,19 @@
 #include "core/error.h"
 
 static const struct cli_command *const commands[] = {
-    &cli_cmd_import,	 &cli_cmd_check,     &cli_cmd_merge,   &cli_cmd_info,
-    &cli_cmd_indicators, &cli_cmd_correlate, &cli_cmd_records, &cli_cmd_serve,
-    &cli_cmd_export,	 &cli_cmd_diff,	     &cli_cmd_report,  NULL,
+    &cli_cmd_import,
+    &cli_cmd_check,
+    &cli_cmd_merge,
+    &cli_cmd_info,
+    &cli_cmd_indicators,
+    &cli_cmd_correlate,
+    &cli_cmd_records,
+    &cli_cmd_serve,
+    &cli_cmd_export,
+    &cli_cmd_diff,
+    &cli_cmd_report,
+    &cli_cmd_notify,
+    NULL,
 };
 
 const char *cli_default_db(void)

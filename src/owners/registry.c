@@ -40,7 +40,7 @@ static bool id_ok(const struct sd_field *f, const char **why)
 
 /* A mail address as it may go into an SMTP envelope and a To: header:
  * local@domain, printable ASCII without specials that would need quoting. */
-static bool mail_ok(const char *s, size_t n)
+bool owners_mail_address_ok(const char *s, size_t n)
 {
 	const char *at = memchr(s, '@', n);
 	if (!at || at == s || at == s + n - 1 || memchr(at + 1, '@', s + n - at - 1))
@@ -155,7 +155,7 @@ static int parse_record(struct load *L, struct sd_field *f, long nf, uint32_t li
 	struct words w;
 	struct sd_field c = f[2];
 	while (next_word(&c, &w)) {
-		if (!mail_ok(w.s, w.n)) {
+		if (!owners_mail_address_ok(w.s, w.n)) {
 			*why = "a contact is not a plain mail address (local@domain)";
 			rc = SD_EPARSE;
 			goto fail;

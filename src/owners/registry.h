@@ -6,6 +6,7 @@
 #ifndef SD_OWNERS_REGISTRY_H
 #define SD_OWNERS_REGISTRY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +53,10 @@ struct owners_registry {
 int owners_registry_load(const char *path, long long max_errors,
 			 struct owners_registry **out, struct sd_error *err);
 void owners_registry_free(struct owners_registry *r);
+/* A plain mail address that may go into an SMTP envelope and a header
+ * as is: local@domain, printable ASCII without characters that would need
+ * quoting. */
+bool owners_mail_address_ok(const char *s, size_t n);
 /* Index of the owner with this id, -1 if none. */
 long owners_registry_find(const struct owners_registry *r, const char *id);
 
