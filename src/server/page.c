@@ -5,6 +5,7 @@
 #include "core/timeutil.h"
 #include "report/report.h"
 #include "server/escape.h"
+#include "server/stats_as.h"
 
 static void html(struct srv_buf *b, const char *s)
 {
@@ -217,6 +218,8 @@ static void fill(struct srv_buf *b, const char *name, size_t n, void *p)
 	} else if (is(name, n, "entries")) {
 		srv_buf_printf(b, "%llu",
 			       (unsigned long long)db_entry_count(v->snap->db));
+	} else if (is(name, n, "as_table")) { /* owners: server/stats_as.c */
+		srv_stats_as_html(b, v->snap->stats_json, v->snap->stats_len);
 	} else if (is(name, n, "campaigns")) {
 		campaigns(b, v->snap);
 	}

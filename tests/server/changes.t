@@ -81,4 +81,17 @@ is "410 code" "$(jqr .error.code)" gone
 changes "$ID2" "$OTHER"
 is "a recent one is still there" "$(jqr '[.changes.items[] | .change + " " + .prefix] | join(";")')" "removed 198.51.100.77"
 stop_server_checked
+
+# sightings per AS (counts only) with --asn-db
+check "server starts with ASN data" start_server --db "$T/one.sdb" --asn-db "$TESTS_DATA/owners/ip2asn.tsv" --policy open --rate 0
+get /api/v1/stats >/dev/null
+is "stats: ASN data kind" "$(jqr .stats.as.data)" ip2asn
+is "stats: entries per AS, most first" "$(jqr '[.stats.as.top[] | "AS\(.asn)=\(.entries)"] | join(" ")')" "AS64500=3 AS64502=2 AS64503=1 AS64504=1"
+is "stats: every entry has an AS here" "$(jqr .stats.as.unknown.entries)" 0
+unlike "stats: no address in the AS aggregate" "$(jqr '.stats.as|tostring')" '192\.0\.2\.|198\.51\.100\.77'
+get /stats >/dev/null
+like "the statistics page has the AS table" "$(cat "$T/body")" '<th scope="row">AS64500 Example Net A</th><td>3</td>'
+get /methodology >/dev/null
+like "the methodology page explains how owners are notified" "$(cat "$T/body")" 'How network owners are notified'
+stop_server_checked
 done_testing
