@@ -12,8 +12,8 @@
 #include "cli/cli.h"
 #include "cli/options.h"
 #include "cli/owners_load.h"
-#include "core/atomic_file.h"
 #include "owners/mail.h"
+#include "owners/outdir.h"
 #include "owners/rows.h"
 #include "owners/smtp.h"
 #include "owners/state.h"
@@ -44,7 +44,8 @@ static void help(FILE *out)
 	    "environment:\n"
 	    "                         SIGHTED_SMTP_USER, SIGHTED_SMTP_PASSWORD)\n"
 	    "      --state FILE       what was sent (created if missing)\n"
-	    "      --dry-run DIR      write OWNER.eml files to DIR instead of sending\n"
+	    "      --dry-run DIR      write OWNER.eml files (and summary.json) to DIR\n"
+	    "                         instead of sending; DIR is replaced as a whole\n"
 	    "      --retries N        further attempts after a failed delivery (default "
 	    "3)\n"
 	    "      --backoff SECONDS  wait before the first retry, doubled each time\n"
@@ -67,6 +68,7 @@ struct notify {
 	struct owners_smtp_opts smtp_opts;
 	struct owners_smtp *smtp;
 	struct owners_state *state;
+	struct outdir out; /* --dry-run */
 	unsigned long retries;
 	double backoff;
 	time_t date;
@@ -118,19 +120,34 @@ static int deliver(struct notify *n, const struct owner *o, const char *msg, siz
 	}
 }
 
+/* --dry-run: the messages go into a directory published as a whole
+ * (owners/outdir.h), with a summary.json saying what was written. */
 static int write_eml(struct notify *n, const struct owner *o, const char *msg, size_t len,
 		     struct sd_error *err)
 {
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/%s.eml", n->dry_dir, o->id);
-	struct sd_atomic_file af = {0};
-	int rc = sd_atomic_open(&af, path, err);
-	if (rc)
-		return rc;
-	fwrite(msg, 1, len, af.fp);
-	rc = sd_atomic_commit(&af, err);
-	sd_atomic_abort(&af);
-	return rc;
+	char name[OWNERS_MAX_ID + 8];
+	snprintf(name, sizeof(name), "%s.eml", o->id);
+	FILE *fp = outdir_create(&n->out, NULL, name, err);
+	if (!fp)
+		return err->code;
+	fwrite(msg, 1, len, fp);
+	return outdir_close(&n->out, fp, name, err);
+}
+
+static int finish_dry_run(struct notify *n, struct sd_error *err)
+{
+	FILE *fp = outdir_create(&n->out, NULL, OUTDIR_MARKER, err);
+	if (!fp)
+		return err->code;
+	char id[DB_CONTENT_ID_STRLEN];
+	db_content_id(n->j.snap, id);
+	fprintf(fp,
+		"{\n  \"content_id\": \"%s\",\n  \"messages\": %llu,\n  "
+		"\"already_sent\": %llu,\n  \"without_contact\": %llu\n}\n",
+		id, (unsigned long long)n->sent, (unsigned long long)n->skipped,
+		(unsigned long long)n->nocontact);
+	int rc = outdir_close(&n->out, fp, OUTDIR_MARKER, err);
+	return rc ? rc : outdir_commit(&n->out, err);
 }
 
 /* One owner: its CSV, digest, message; then send or write it. Returns 0
@@ -329,9 +346,11 @@ static int run(int argc, char **argv)
 	n.smtp_opts.from = n.from;
 	n.date = (time_t)cli_build_time(date);
 	struct sd_error err = {0};
-	if (n.dry_dir && mkdir(n.dry_dir, 0777) != 0 && errno != EEXIST) {
-		cli_error(CMD, "%s: cannot create: %s", n.dry_dir, strerror(errno));
-		return EXIT_FAIL;
+	if (n.dry_dir && owners_job_inside(&n.j, n.dry_dir))
+		return EXIT_USAGE;
+	if (n.dry_dir && outdir_begin(&n.out, n.dry_dir, &err)) {
+		cli_error(CMD, "%s", err.msg);
+		return err.code == SD_EUSAGE ? EXIT_USAGE : EXIT_FAIL;
 	}
 	if (!n.dry_dir && owners_smtp_new(&n.smtp_opts, &n.smtp, &err)) {
 		cli_error(CMD, "%s", err.msg);
@@ -346,6 +365,12 @@ static int run(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	for (uint32_t o = 0; status == EXIT_OK && o < n.j.reg->count; o++)
 		status = one_owner(&n, o);
+	if (n.dry_dir && status == EXIT_OK && finish_dry_run(&n, &err)) {
+		cli_error(CMD, "%s", err.msg);
+		status = EXIT_FAIL;
+	}
+	if (n.dry_dir)
+		outdir_abort(&n.out);
 	if (n.state && owners_state_close(n.state, &err)) {
 		cli_error(CMD, "%s", err.msg);
 		status = EXIT_FAIL;

@@ -143,7 +143,11 @@ stop_smtp
 
 expect_status 0 "--dry-run writes .eml files" \
 	notify --dry-run "$T/dry" "$T/new.sdb"
-equals "one file per owner" "$(ls "$T/dry" | tr '\n' ' ')" "cert-xx.eml isp-a.eml isp-b.eml "
+equals "one file per owner, and a summary" "$(ls "$T/dry" | tr '\n' ' ')" "cert-xx.eml isp-a.eml isp-b.eml summary.json "
+equals "summary counts the messages" "$(jq .messages "$T/dry/summary.json")" 3
+expect_status 0 "--dry-run again into the same directory replaces it" notify --dry-run "$T/dry" "$T/new.sdb"
+mkdir -p "$T/keep"; echo x > "$T/keep/x"
+expect_status 2 "--dry-run refuses a directory it did not write" notify --dry-run "$T/keep" "$T/new.sdb"
 if cmp -s <(attachment "$T/dry/isp-b.eml") "$T/rep/owners/isp-b.csv"; then ok "dry-run attachment is the report's CSV"; else not_ok "differs"; fi
 m=$(find_owner "$T/m1" isp-b | head -1)
 if cmp -s "$T/dry/isp-b.eml" <(tr -d '\0' < "$m"); then ok "dry-run bytes equal what the server received"; else
