@@ -69,12 +69,14 @@ static void usage(FILE *out)
 		"commands:\n");
 	for (size_t i = 0; commands[i]; i++)
 		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
-	fprintf(out, "\n"
-		     "Run 'sighted <command> --help' for a command's options.\n"
-		     "  --version  print the version\n"
-		     "  --help     this text\n"
-		     "Exit status: 0 ok (check: listed), 1 not listed, 2 usage,\n"
-		     "3 bad or corrupt input, 4 failure (write error, out of memory).\n");
+	fprintf(out,
+		"\n"
+		"Run 'sighted <command> --help' for a command's options.\n"
+		"  --version  print the version\n"
+		"  --help     this text\n"
+		"Exit status: 0 ok (check: listed; diff: same), 1 not listed (diff:\n"
+		"differences), 2 usage,\n"
+		"3 bad or corrupt input, 4 failure (write error, out of memory).\n");
 }
 
 int main(int argc, char **argv)

@@ -80,6 +80,9 @@ is "the first snapshot has left the history: 410" "$(status)" 410
 is "410 code" "$(jqr .error.code)" gone
 changes "$ID2" "$OTHER"
 is "a recent one is still there" "$(jqr '[.changes.items[] | .change + " " + .prefix] | join(";")')" "removed 198.51.100.77"
+get /api/v1/openapi.json >/dev/null
+check "OpenAPI documents /api/v1/changes" jq -e '.paths["/api/v1/changes"].get.responses | has("200") and has("401") and has("410")' "$T/body"
+check "OpenAPI: the snapshot object has content_id" jq -e '.components.schemas.Snapshot.properties | has("content_id")' "$T/body"
 stop_server_checked
 
 # sightings per AS (counts only) with --asn-db
