@@ -7,8 +7,9 @@
  *   owners_gen asnnets RANGES OUT.tsv   the same as network/len, AS, name
  *       lines for tests/owners/mkasn.pl (a GeoLite2-ASN layout MMDB)
  *   owners_gen owners N ASES OUT.csv    an owner registry: N owners with
- *       two IPv4 prefixes (/14 to /20), one IPv6 /32 and one AS each, plus
- *       national owners holding /8s that overlap them */
+ *       two IPv4 prefixes (/18 to /24) and one IPv6 /32 each, one in ten
+ *       also an AS, plus 8 national owners holding a /8 each that overlap
+ *       them: about a tenth of the address space has an owner */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,23 +126,23 @@ static int owners(uint64_t n, uint64_t ases, const char *out)
 	if (!fp)
 		return perror(out), 1;
 	fputs("owner,name,contacts,scope,country\n", fp);
-	for (unsigned i = 0; i < 64; i++) /* national CERTs over whole /8s */
+	for (unsigned i = 0; i < 8; i++) /* national CERTs over whole /8s */
 		fprintf(fp,
-			"cert-%u,National CERT %u,cert@cert%u.example,%u.0.0.0/8 "
-			"%u.0.0.0/8,X%u\n",
-			i, i, i, i * 4, i * 4 + 1, i % 10);
+			"cert-%u,National CERT %u,cert@cert%u.example,%u.0.0.0/8,X%u\n",
+			i, i, i, i * 32 + 1, i);
 	for (uint64_t i = 0; i < n; i++) {
-		unsigned l1 = 14 + (unsigned)(rnd() % 7), l2 = 14 + (unsigned)(rnd() % 7);
+		unsigned l1 = 18 + (unsigned)(rnd() % 7), l2 = 18 + (unsigned)(rnd() % 7);
 		uint32_t a1 = (uint32_t)rnd() & ~((1u << (32 - l1)) - 1);
 		uint32_t a2 = (uint32_t)rnd() & ~((1u << (32 - l2)) - 1);
 		fprintf(fp,
 			"isp-%llu,ISP %llu,noc@isp%llu.example abuse@isp%llu.example,"
-			"%u.%u.%u.%u/%u %u.%u.%u.%u/%u 2001:%x::/32 AS%llu,XX\n",
+			"%u.%u.%u.%u/%u %u.%u.%u.%u/%u 2001:%x::/32%s%.0llu,XX\n",
 			(unsigned long long)i, (unsigned long long)i,
 			(unsigned long long)i, (unsigned long long)i, a1 >> 24,
 			a1 >> 16 & 255, a1 >> 8 & 255, a1 & 255, l1, a2 >> 24,
 			a2 >> 16 & 255, a2 >> 8 & 255, a2 & 255, l2,
-			(unsigned)(rnd() % 4096), (unsigned long long)(1 + rnd() % ases));
+			(unsigned)(rnd() % 4096), i % 10 ? "" : " AS",
+			i % 10 ? 0ull : (unsigned long long)(1 + rnd() % ases));
 	}
 	return fclose(fp) ? 1 : 0;
 }
