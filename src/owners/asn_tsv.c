@@ -141,7 +141,8 @@ int asn_tsv_load(struct asn_db *db, const char *path, long long max_errors,
 		}
 		db->ranges[db->nranges++] = r;
 	}
-	qsort(db->ranges, db->nranges, sizeof(*db->ranges), cmp_range);
+	if (db->nranges)
+		qsort(db->ranges, db->nranges, sizeof(*db->ranges), cmp_range);
 	/* overlapping ranges would make the answer depend on the search
 	 * path: the later one is reported and dropped */
 	size_t w = 0;

@@ -134,7 +134,8 @@ int owners_index_build(const struct owners_registry *r, struct owners_index **ou
 		if (n == NONE || hang(ix, n, s->owner))
 			goto oom;
 	}
-	qsort(ix->asns, ix->nasns, sizeof(*ix->asns), cmp_asn);
+	if (ix->nasns)
+		qsort(ix->asns, ix->nasns, sizeof(*ix->asns), cmp_asn);
 	/* the IPv4 start node, and the owners of wider IPv6 prefixes above */
 	struct net_prefix v4 = {.len = 96};
 	v4.addr.b[10] = v4.addr.b[11] = 0xff;

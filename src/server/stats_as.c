@@ -106,7 +106,8 @@ void srv_stats_as_add(json_t *stats, const struct db *db)
 	for (size_t i = 1; i < w.cap; i++)
 		if (w.v[i].entries)
 			w.v[n++] = w.v[i];
-	qsort(w.v, n, sizeof(*w.v), cmp_acc);
+	if (n)
+		qsort(w.v, n, sizeof(*w.v), cmp_acc);
 	json_t *o = json_object(), *top = json_array();
 	json_object_set_new(o, "data", json_string(asn_db_kind(asn)));
 	json_object_set_new(o, "ases", json_integer((json_int_t)n));
