@@ -84,12 +84,12 @@ static int one_side(struct diff_run *r, const struct db_entry *e, bool added)
 static int both_sides(struct diff_run *r, const struct db_entry *o,
 		      const struct db_entry *n)
 {
+	bool paired_one = false; /* the last new sighting found its old one */
 	for (uint32_t j = 0; j < n->nsightings; j++) {
 		struct db_diff_item d = {
 		    .prefix = o->prefix, .old_entry = o, .new_entry = n};
 		db_entry_sighting(r->new, n, j, &d.new_s);
 		d.new_i = j;
-		d.campaign = campaign_name(r->new, d.new_s.campaign);
 		bool found = false;
 		for (uint32_t i = 0; i < o->nsightings && !found; i++) {
 			struct db_sighting s;
@@ -100,6 +100,7 @@ static int both_sides(struct diff_run *r, const struct db_entry *o,
 				d.old_i = i;
 			}
 		}
+		paired_one = found;
 		if (!found) {
 			d.change = DB_CHANGE_ADDED;
 			d.old_entry = NULL;
@@ -111,10 +112,15 @@ static int both_sides(struct diff_run *r, const struct db_entry *o,
 			r->st.same++;
 			continue;
 		}
+		/* looked up only for a difference: most keys are unchanged */
+		d.campaign = campaign_name(r->new, d.new_s.campaign);
 		int rc = r->fn ? r->fn(&d, r->ctx) : 0;
 		if (rc)
 			return rc;
 	}
+	/* one sighting on each side, of the same campaign: paired above */
+	if (o->nsightings == 1 && n->nsightings == 1 && paired_one)
+		return 0;
 	for (uint32_t i = 0; i < o->nsightings; i++) {
 		struct db_diff_item d = {.change = DB_CHANGE_REMOVED,
 					 .prefix = o->prefix};
