@@ -105,17 +105,18 @@ static int asn(uint64_t ranges, bool nets, const char *out)
 				as ? "Example Networks" : "Not routed");
 		}
 	}
-	for (unsigned i = 0; i < 4096; i++) { /* IPv6: 2001:0000::/32 upwards */
+	for (unsigned i = 0; i < 4096; i++) { /* IPv6: 2001:1000::/32 upwards (2001::/32,
+						 Teredo, is aliased to IPv4 in an MMDB) */
 		uint32_t as = 1 + (uint32_t)(rnd() % 100000);
 		if (nets)
-			fprintf(fp, "2001:%x::/32\t%u\tAS%u Example Networks v6\n", i, as,
-				as);
+			fprintf(fp, "2001:%x::/32\t%u\tAS%u Example Networks v6\n",
+				0x1000 + i, as, as);
 		else
 			fprintf(
 			    fp,
 			    "2001:%x::\t2001:%x:ffff:ffff:ffff:ffff:ffff:ffff\t%u\tXX\t"
 			    "Example Networks v6\n",
-			    i, i, as);
+			    0x1000 + i, 0x1000 + i, as);
 	}
 	return fclose(fp) ? 1 : 0;
 }
@@ -141,7 +142,7 @@ static int owners(uint64_t n, uint64_t ases, const char *out)
 			(unsigned long long)i, (unsigned long long)i, a1 >> 24,
 			a1 >> 16 & 255, a1 >> 8 & 255, a1 & 255, l1, a2 >> 24,
 			a2 >> 16 & 255, a2 >> 8 & 255, a2 & 255, l2,
-			(unsigned)(rnd() % 4096), i % 10 ? "" : " AS",
+			0x1000 + (unsigned)(rnd() % 4096), i % 10 ? "" : " AS",
 			i % 10 ? 0ull : (unsigned long long)(1 + rnd() % ases));
 	}
 	return fclose(fp) ? 1 : 0;

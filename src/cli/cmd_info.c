@@ -16,8 +16,10 @@ static void help(FILE *out)
 	fprintf(out,
 		"usage: sighted info [--json] SNAPSHOT.sdb\n"
 		"\n"
-		"Validates a snapshot and describes it: build time, size, entries by\n"
-		"kind, and per campaign its window, entries, sightings and time range.\n"
+		"Validates a snapshot and describes it: content identifier (a hash of\n"
+		"its contents that ignores the build time, docs/db-format.md), build\n"
+		"time, size, entries by kind, and per campaign its window, entries,\n"
+		"sightings and time range.\n"
 		"\n"
 		"  -j, --json   one JSON object\n"
 		"  -h, --help   this text\n"
