@@ -10,7 +10,7 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 PREFIX ?= /usr/local
 CC ?= gcc
 
-PKGS := jansson libxxhash zlib libisal libzstd libpcap libmicrohttpd libmaxminddb nettle uuid
+PKGS := jansson libxxhash zlib libisal libzstd libpcap libmicrohttpd libmaxminddb nettle uuid libcurl
 TEST_PKGS := cmocka
 
 ifeq ($(SANITIZE),1)

@@ -24,6 +24,7 @@ struct cli_command {
 extern const struct cli_command cli_cmd_import, cli_cmd_check, cli_cmd_merge,
     cli_cmd_info, cli_cmd_indicators, cli_cmd_records, cli_cmd_correlate;
 extern const struct cli_command cli_cmd_serve, cli_cmd_export;
+extern const struct cli_command cli_cmd_diff, cli_cmd_report, cli_cmd_notify;
 
 /* Default snapshot path: $SIGHTED_DB, else ./sighted.sdb. */
 const char *cli_default_db(void);

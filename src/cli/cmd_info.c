@@ -18,8 +18,10 @@ static void help(FILE *out)
 	fprintf(out,
 		"usage: sighted info [--json] SNAPSHOT.sdb\n"
 		"\n"
-		"Validates a snapshot and describes it: build time, size, entries by\n"
-		"kind, and per campaign its window, entries, sightings and time range.\n"
+		"Validates a snapshot and describes it: content identifier (a hash of\n"
+		"its contents that ignores the build time, docs/db-format.md), build\n"
+		"time, size, entries by kind, and per campaign its window, entries,\n"
+		"sightings and time range.\n"
 		"\n"
 		"      --json   one JSON object\n"
 		"  -h, --help   this text\n"
@@ -107,6 +109,9 @@ static int run(int argc, char **argv)
 	json_object_set_new(o, "path", json_string(argv[optind]));
 	json_object_set_new(o, "format_version", json_integer(1));
 	json_object_set_new(o, "size", json_integer((json_int_t)db_file_size(db)));
+	char content_id[DB_CONTENT_ID_STRLEN];
+	db_content_id(db, content_id);
+	json_object_set_new(o, "content_id", json_string(content_id));
 	json_object_set_new(o, "built", report_time((uint32_t)db_build_time(db)));
 	json_object_set_new(o, "entries", json_integer((json_int_t)db_entry_count(db)));
 	json_object_set_new(o, "ipv4_addresses", json_integer((json_int_t)st.v4_hosts));
@@ -132,6 +137,7 @@ static int run(int argc, char **argv)
 	} else {
 		printf("snapshot:   %s (format 1, %llu bytes, valid)\n", argv[optind],
 		       (unsigned long long)db_file_size(db));
+		printf("content id: %s\n", content_id);
 		printf("built:      %s\n",
 		       json_string_value(json_object_get(o, "built")));
 		printf("entries:    %llu (IPv4: %llu address%s, %llu prefix%s; "

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "server/listen.h"
 #include "server/server.h"
+#include "server/stats_as.h"
 #include "server/tokens.h"
 
 static void usage(FILE *out)
@@ -52,6 +53,8 @@ static void usage(FILE *out)
 	    "  --user NAME          user to become after binding when started as root\n"
 	    "                       (default nobody)\n"
 	    "  --watch-interval MS  how often the files are checked (default 1000)\n"
+	    "  --asn-db FILE        origin AS data (GeoLite2-ASN MaxMind DB or ip2asn\n"
+	    "                       TSV): sightings per AS in /api/v1/stats and /stats\n"
 	    "\n"
 	    "Token helpers (print, then exit):\n"
 	    "  --new-token NAME     make a random token; prints the secret (line 1, give "
@@ -160,6 +163,7 @@ static int run(int argc, char **argv)
 		O_TBURST,
 		O_TBULK,
 		O_HELP,
+		O_ASNDB,
 	};
 	static const struct option opts[] = {
 	    {"db", required_argument, NULL, O_DB},
@@ -184,6 +188,7 @@ static int run(int argc, char **argv)
 	    {"token-burst", required_argument, NULL, O_TBURST},
 	    {"token-bulk", required_argument, NULL, O_TBULK},
 	    {"help", no_argument, NULL, O_HELP},
+	    {"asn-db", required_argument, NULL, O_ASNDB},
 	    {NULL, 0, NULL, 0},
 	};
 	static struct srv_config cfg;
@@ -201,6 +206,7 @@ static int run(int argc, char **argv)
 	    .watch_ms = 1000,
 	    .user = "nobody",
 	};
+	const char *asn_db = NULL;
 	const char *newtok = NULL, *scope = NULL, *trate = NULL, *tburst = NULL,
 		   *tbulk = NULL;
 	bool hashtok = false;
@@ -271,6 +277,9 @@ static int run(int argc, char **argv)
 		case O_USER:
 			cfg.user = optarg;
 			break;
+		case O_ASNDB:
+			asn_db = optarg;
+			break;
 		case O_WATCH:
 			if (!parse_uint(optarg, 10, 3600000, &cfg.watch_ms))
 				why = "--watch-interval is 10 to 3600000 milliseconds";
@@ -324,7 +333,13 @@ static int run(int argc, char **argv)
 		cfg.listen_optional[1] = true;
 		cfg.nlisten = 2;
 	}
+	struct sd_error asn_err = {0};
+	if (asn_db && srv_stats_as_open(asn_db, &asn_err)) {
+		cli_error("serve", "%s", asn_err.msg);
+		return EXIT_DATA;
+	}
 	int rc = srv_run(&cfg);
+	srv_stats_as_close();
 	if (rc == SD_EIO)
 		return EXIT_FAIL;
 	return cli_exit_for(rc);

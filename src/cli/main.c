@@ -9,11 +9,19 @@
 #include "core/error.h"
 
 static const struct cli_command *const commands[] = {
-    &cli_cmd_import,	 &cli_cmd_check,
-    &cli_cmd_merge,	 &cli_cmd_info,
-    &cli_cmd_indicators, &cli_cmd_correlate,
-    &cli_cmd_records,	 &cli_cmd_serve,
-    &cli_cmd_export,	 NULL,
+    &cli_cmd_import,
+    &cli_cmd_check,
+    &cli_cmd_merge,
+    &cli_cmd_info,
+    &cli_cmd_indicators,
+    &cli_cmd_correlate,
+    &cli_cmd_records,
+    &cli_cmd_serve,
+    &cli_cmd_export,
+    &cli_cmd_diff,
+    &cli_cmd_report,
+    &cli_cmd_notify,
+    NULL,
 };
 
 const char *cli_default_db(void)
@@ -88,12 +96,14 @@ static void usage(FILE *out)
 		"commands:\n");
 	for (size_t i = 0; commands[i]; i++)
 		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
-	fprintf(out, "\n"
-		     "Run 'sighted <command> --help' for a command's options.\n"
-		     "  --version  print the version\n"
-		     "  --help     this text\n"
-		     "Exit status: 0 ok (check: listed), 1 not listed, 2 usage,\n"
-		     "3 bad or corrupt input, 4 failure (write error, out of memory).\n");
+	fprintf(out,
+		"\n"
+		"Run 'sighted <command> --help' for a command's options.\n"
+		"  --version  print the version\n"
+		"  --help     this text\n"
+		"Exit status: 0 ok (check: listed; diff: same), 1 not listed (diff:\n"
+		"differences), 2 usage,\n"
+		"3 bad or corrupt input, 4 failure (write error, out of memory).\n");
 }
 
 int main(int argc, char **argv)

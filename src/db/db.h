@@ -39,6 +39,14 @@ void db_close(struct db *db);
 
 uint64_t db_build_time(const struct db *db);
 uint64_t db_entry_count(const struct db *db);
+/* The snapshot's content identifier: 16 lowercase hex digits of the XXH3-64
+ * hash of every byte after the header, computed while the file is validated
+ * at open. The header (build time, checksum) is left out, so rebuilding the
+ * same input gives the same id; any change to sightings, campaigns, sources
+ * or recorded inputs gives another. Names a snapshot in /api/v1/changes,
+ * in reports and in notification state. */
+#define DB_CONTENT_ID_STRLEN 17
+void db_content_id(const struct db *db, char out[DB_CONTENT_ID_STRLEN]);
 uint64_t db_file_size(const struct db *db);
 const char *db_path(const struct db *db);
 
@@ -77,6 +85,22 @@ int db_range(const struct db *db, const struct net_prefix *p, db_entry_fn fn, vo
 uint64_t db_range_count(const struct db *db, const struct net_prefix *p);
 /* Every entry, for exports. */
 int db_foreach(const struct db *db, db_entry_fn fn, void *ctx);
+
+/* Walking every entry in snapshot order (IPv4 before IPv6, longer
+ * prefixes first, then ascending address) with a cursor, so two snapshots
+ * can be merged in one pass. Start from a zeroed cursor. */
+struct db_cursor {
+	uint32_t table;
+	uint64_t index;
+};
+bool db_cursor_next(const struct db *db, struct db_cursor *c, struct db_entry *e);
+/* The entry a cursor or an earlier walk found at (table, index) of e:
+ * e->table and e->index name it for later (e.g. after sorting). False if
+ * there is no such entry. */
+bool db_entry_get(const struct db *db, uint32_t table, uint64_t index,
+		  struct db_entry *e);
+/* <0, 0, >0 as a comes before, with or after b in snapshot order. */
+int db_prefix_order(const struct net_prefix *a, const struct net_prefix *b);
 
 /* The i-th sighting of e (i < e->nsightings). */
 void db_entry_sighting(const struct db *db, const struct db_entry *e, uint32_t i,

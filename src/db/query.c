@@ -333,6 +333,36 @@ int db_foreach(const struct db *db, db_entry_fn fn, void *ctx)
 	return 0;
 }
 
+bool db_cursor_next(const struct db *db, struct db_cursor *c, struct db_entry *e)
+{
+	while (c->table < db->ntables && c->index >= db->tables[c->table].count) {
+		c->table++;
+		c->index = 0;
+	}
+	if (c->table >= db->ntables)
+		return false;
+	make_entry(db, c->table, c->index++, e);
+	return true;
+}
+
+bool db_entry_get(const struct db *db, uint32_t table, uint64_t index, struct db_entry *e)
+{
+	if (table >= db->ntables || index >= db->tables[table].count)
+		return false;
+	make_entry(db, table, index, e);
+	return true;
+}
+
+int db_prefix_order(const struct net_prefix *a, const struct net_prefix *b)
+{
+	bool a4 = net_prefix_is_v4(a), b4 = net_prefix_is_v4(b);
+	if (a4 != b4)
+		return a4 ? -1 : 1;
+	if (a->len != b->len)
+		return a->len > b->len ? -1 : 1;
+	return memcmp(a->addr.b, b->addr.b, sizeof(a->addr.b));
+}
+
 void db_entry_sighting(const struct db *db, const struct db_entry *e, uint32_t i,
 		       struct db_sighting *out)
 {

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -315,7 +316,9 @@ static int validate(struct db *db, struct sd_error *err)
 				    "(truncated or appended to)",
 				    db->path ? db->path : "(buffer)", db->size,
 				    (unsigned long long)h->file_size);
-	if (db_checksum(db->base, db->size) != h->checksum)
+	/* the body hash is both half of the checksum and the content id */
+	db->content_hash = XXH3_64bits(db->base + sizeof(*h), db->size - sizeof(*h));
+	if (db_checksum_parts(h, db->content_hash) != h->checksum)
 		return sd_error_set(err, SD_ECHECKSUM,
 				    "%s: snapshot checksum mismatch (file damaged)",
 				    db->path ? db->path : "(buffer)");
@@ -439,6 +442,11 @@ void db_close(struct db *db)
 uint64_t db_build_time(const struct db *db)
 {
 	return db->hdr->build_time;
+}
+void db_content_id(const struct db *db, char out[DB_CONTENT_ID_STRLEN])
+{
+	snprintf(out, DB_CONTENT_ID_STRLEN, "%016llx",
+		 (unsigned long long)db->content_hash);
 }
 uint64_t db_entry_count(const struct db *db)
 {

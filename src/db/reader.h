@@ -35,6 +35,7 @@ struct db {
 	uint64_t ntables;
 	const struct db_input_rec *inputs;
 	uint64_t ninputs;
+	uint64_t content_hash; /* XXH3-64 of the body, see db_content_id() */
 };
 
 const char *db_string(const struct db *db, uint32_t id);

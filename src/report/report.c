@@ -141,6 +141,9 @@ json_t *report_campaign(const struct db *db, uint32_t id)
 json_t *report_snapshot(const struct db *db)
 {
 	json_t *o = json_object();
+	char id[DB_CONTENT_ID_STRLEN];
+	db_content_id(db, id);
+	json_object_set_new(o, "content_id", json_string(id));
 	json_object_set_new(o, "built", report_time((uint32_t)db_build_time(db)));
 	json_object_set_new(o, "entries", json_integer((json_int_t)db_entry_count(db)));
 	json_t *names = json_array();

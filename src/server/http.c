@@ -230,6 +230,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	    .method = method,
 	    .path = url,
 	    .arg_ip = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "ip"),
+	    .arg_since = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "since"),
 	    .authorization =
 		MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"),
 	    .content_type =

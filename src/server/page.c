@@ -5,6 +5,7 @@
 #include "core/timeutil.h"
 #include "report/report.h"
 #include "server/escape.h"
+#include "server/stats_as.h"
 
 static void html(struct srv_buf *b, const char *s)
 {
@@ -210,9 +211,15 @@ static void fill(struct srv_buf *b, const char *name, size_t n, void *p)
 	} else if (is(name, n, "built")) {
 		sd_time_format((int64_t)db_build_time(v->snap->db), buf, sizeof(buf));
 		html(b, buf);
+	} else if (is(name, n, "content_id")) {
+		char id[DB_CONTENT_ID_STRLEN];
+		db_content_id(v->snap->db, id);
+		html(b, id);
 	} else if (is(name, n, "entries")) {
 		srv_buf_printf(b, "%llu",
 			       (unsigned long long)db_entry_count(v->snap->db));
+	} else if (is(name, n, "as_table")) { /* owners: server/stats_as.c */
+		srv_stats_as_html(b, v->snap->stats_json, v->snap->stats_len);
 	} else if (is(name, n, "campaigns")) {
 		campaigns(b, v->snap);
 	}

@@ -7,6 +7,7 @@
 
 #include "report/report.h"
 #include "server/assets.h"
+#include "server/changes.h"
 #include "server/limits.h"
 #include "server/page.h"
 #include "server/snapshot.h"
@@ -500,6 +501,14 @@ static void route(struct call *c)
 		}
 		rest++;
 		check_one(c, rest, strlen(rest), false);
+		return;
+	}
+	const struct srv_token *tok;
+	if (!strcmp(p, "/api/v1/changes")) { /* owners: server/changes.c */
+		if (!is_get(c->req))
+			method_not_allowed(c, "GET, HEAD");
+		else if (authenticate(c, &tok) && rate_ok(c, tok, 1))
+			srv_changes_answer(c->snap, tok, c->req->arg_since, r);
 		return;
 	}
 	static const struct {

@@ -28,6 +28,7 @@ struct srv_request {
 	const char *method;	   /* "GET", "HEAD", "POST", ... */
 	const char *path;	   /* decoded, without the query string */
 	const char *arg_ip;	   /* ?ip= (the page's form), or NULL */
+	const char *arg_since;	   /* ?since= (/api/v1/changes), or NULL */
 	const char *authorization; /* header value, or NULL */
 	const char *content_type;  /* header value, or NULL */
 	const char *body;	   /* POST body (not NUL-terminated) */

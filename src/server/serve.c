@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "core/timeutil.h"
+#include "server/changes.h"
 #include "server/http.h"
 #include "server/log.h"
 #include "server/privdrop.h"
@@ -45,6 +46,10 @@ static void reload_snapshot(struct srv_ctx *ctx, struct watch *w)
 		return;
 	}
 	describe(s, what, sizeof(what));
+	struct srv_snap *prev = (struct srv_snap *)srv_slot_get(&ctx->snap);
+	srv_changes_record(prev ? prev->db : NULL, s->db); /* /api/v1/changes */
+	if (prev)
+		srv_ref_put(&prev->ref);
 	srv_slot_swap(&ctx->snap, &s->ref);
 	srv_metrics_event(SRV_EV_RELOAD_OK);
 	srv_log("reloaded snapshot %s (%s)", w->path, what);

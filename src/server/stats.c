@@ -5,6 +5,7 @@
 
 #include "core/timeutil.h"
 #include "server/limits.h"
+#include "server/stats_as.h"
 
 #define MAX_SETS 64 /* source sets remembered per campaign */
 
@@ -187,6 +188,7 @@ json_t *srv_stats_build(const struct db *db)
 	}
 	json_object_set_new(out, "campaigns", camps);
 	json_object_set_new(out, "entries", json_integer((json_int_t)db_entry_count(db)));
+	srv_stats_as_add(out, db); /* owners: server/stats_as.c */
 done:
 	free(a.camp);
 	free(a.cells);

@@ -1,0 +1,194 @@
+/* The notification state file. */
+#include "owners/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "core/atomic_file.h"
+#include "core/intern.h"
+
+#define STATE_HEADER                                                                     \
+	"# sighted notify state 1: owner, sha256 of the report CSV, snapshot\n"
+#define STATE_MAX_LINE 512
+
+struct owners_state {
+	char *path;
+	int fd;			 /* open for appending, locked */
+	struct sd_intern *sent;	 /* "owner\tdigest" */
+	struct sd_intern *lines; /* whole records, for the rewrite */
+};
+
+static int add(struct owners_state *s, const char *line, size_t len)
+{
+	const char *tab = memchr(line, '\t', len);
+	const char *tab2 =
+	    tab ? memchr(tab + 1, '\t', len - (size_t)(tab + 1 - line)) : NULL;
+	if (!tab || !tab2 || tab == line || tab2 - tab - 1 != 64 ||
+	    memchr(tab2 + 1, '\t', len - (size_t)(tab2 + 1 - line)))
+		return SD_EPARSE;
+	uint32_t id;
+	if (sd_intern_put(s->sent, line, (size_t)(tab2 - line), &id) ||
+	    sd_intern_put(s->lines, line, len, &id))
+		return SD_ENOMEM;
+	return 0;
+}
+
+static int load(struct owners_state *s, struct sd_error *err)
+{
+	FILE *fp = fdopen(dup(s->fd), "r");
+	if (!fp)
+		return sd_error_errno(err, errno, "%s: cannot read", s->path);
+	char line[STATE_MAX_LINE + 2];
+	unsigned lineno = 0;
+	int rc = 0;
+	while (fgets(line, sizeof(line), fp)) {
+		lineno++;
+		size_t n = strlen(line);
+		if (!n || line[n - 1] != '\n') {
+			if (feof(fp)) { /* the last record, cut short by a crash */
+				fprintf(stderr,
+					"%s:%u: incomplete record (an interrupted run), "
+					"ignored\n",
+					s->path, lineno);
+				break;
+			}
+			rc = sd_error_set(err, SD_EPARSE,
+					  "%s:%u: line longer than %d bytes", s->path,
+					  lineno, STATE_MAX_LINE);
+			break;
+		}
+		line[--n] = 0;
+		if (!n || line[0] == '#')
+			continue;
+		if ((rc = add(s, line, n))) {
+			if (rc == SD_EPARSE)
+				sd_error_set(
+				    err, rc,
+				    "%s:%u: not a state record (owner TAB digest TAB "
+				    "snapshot); not guessing: fix or remove the file",
+				    s->path, lineno);
+			else
+				sd_error_set(err, rc, "out of memory");
+			break;
+		}
+	}
+	if (!rc && ferror(fp))
+		rc = sd_error_errno(err, errno, "%s: read failed", s->path);
+	fclose(fp);
+	return rc;
+}
+
+int owners_state_open(const char *path, struct owners_state **out, struct sd_error *err)
+{
+	*out = NULL;
+	struct owners_state *s = calloc(1, sizeof(*s));
+	if (!s || !(s->path = strdup(path)) || !(s->sent = sd_intern_new()) ||
+	    !(s->lines = sd_intern_new())) {
+		if (s) {
+			sd_intern_free(s->sent);
+			free(s->path);
+		}
+		free(s);
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	}
+	s->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	int rc;
+	if (s->fd < 0) {
+		rc = sd_error_errno(err, errno, "%s: cannot open the state file", path);
+		goto fail;
+	}
+	if (flock(s->fd, LOCK_EX | LOCK_NB) != 0) {
+		rc = sd_error_errno(
+		    err, errno, "%s: locked: another notify run is using this state file",
+		    path);
+		goto fail;
+	}
+	if ((rc = load(s, err)))
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	if (s->fd >= 0)
+		close(s->fd);
+	sd_intern_free(s->sent);
+	sd_intern_free(s->lines);
+	free(s->path);
+	free(s);
+	return rc;
+}
+
+bool owners_state_sent(const struct owners_state *s, const char *owner,
+		       const char *digest)
+{
+	char key[STATE_MAX_LINE];
+	int n = snprintf(key, sizeof(key), "%s\t%s", owner, digest);
+	uint32_t id;
+	return n > 0 && (size_t)n < sizeof(key) &&
+	       sd_intern_find(s->sent, key, (size_t)n, &id) == 0;
+}
+
+int owners_state_record(struct owners_state *s, const char *owner, const char *digest,
+			const char *content_id, struct sd_error *err)
+{
+	char line[STATE_MAX_LINE + 1];
+	int n = snprintf(line, sizeof(line), "%s\t%s\t%s\n", owner, digest, content_id);
+	if (n <= 0 || (size_t)n >= sizeof(line))
+		return sd_error_set(err, SD_ERANGE, "%s: record too long", s->path);
+	/* one write of a short line: appended whole or (after a crash) cut
+	 * short, which the next load recognises */
+	if (write(s->fd, line, (size_t)n) != n || fsync(s->fd) != 0)
+		return sd_error_errno(err, errno, "%s: cannot record the delivery",
+				      s->path);
+	if (add(s, line, (size_t)n - 1))
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int owners_state_close(struct owners_state *s, struct sd_error *err)
+{
+	uint32_t n = sd_intern_count(s->lines);
+	char **v = calloc(n ? n : 1, sizeof(*v));
+	int rc = 0;
+	for (uint32_t i = 0; v && i < n; i++) {
+		size_t len;
+		const char *l = sd_intern_get(s->lines, i, &len);
+		if (!(v[i] = strndup(l, len))) {
+			rc = SD_ENOMEM;
+			break;
+		}
+	}
+	if (!v)
+		rc = SD_ENOMEM;
+	struct sd_atomic_file af = {0};
+	if (!rc) {
+		qsort(v, n, sizeof(*v), cmp_str);
+		if (!(rc = sd_atomic_open(&af, s->path, err))) {
+			fputs(STATE_HEADER, af.fp);
+			for (uint32_t i = 0; i < n; i++)
+				fprintf(af.fp, "%s\n", v[i]);
+			rc = sd_atomic_commit(&af, err);
+		}
+		sd_atomic_abort(&af);
+	} else {
+		sd_error_set(err, rc, "out of memory");
+	}
+	for (uint32_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+	close(s->fd); /* releases the lock */
+	sd_intern_free(s->sent);
+	sd_intern_free(s->lines);
+	free(s->path);
+	free(s);
+	return rc;
+}
