@@ -23,7 +23,7 @@ static void help(FILE *out)
 		"added, removed, and changed (first or last seen, count, evidence,\n"
 		"confidence or sources differ). One streaming pass over both files.\n"
 		"\n"
-		"  -j, --json         JSON Lines, one difference a line\n"
+		"      --json         JSON Lines, one difference a line\n"
 		"      --csv          CSV with a header\n"
 		"  -o, --output FILE  write there (atomically) instead of stdout\n"
 		"  -q, --quiet        no summary on stderr\n"
@@ -154,7 +154,7 @@ static bool same_file(const char *a, const char *b)
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"json", no_argument, NULL, 'j'},	      {"csv", no_argument, NULL, 'C'},
+	    {"json", no_argument, NULL, 'J'},	      {"csv", no_argument, NULL, 'C'},
 	    {"output", required_argument, NULL, 'o'}, {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},	      {NULL, 0, NULL, 0},
 	};
@@ -163,9 +163,9 @@ static int run(int argc, char **argv)
 	bool quiet = false, json = false, csv = false;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jo:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'j':
+		case 'J':
 			json = true;
 			break;
 		case 'C':
