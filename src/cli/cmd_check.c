@@ -1,16 +1,19 @@
 /* sighted check: is an address or prefix listed? */
+#include <errno.h>
 #include <getopt.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/buf.h"
 #include "core/csv.h"
 #include "core/limits.h"
 #include "db/db.h"
 #include "io/source.h"
+#include "report/answer.h"
+#include "report/render.h"
 #include "report/report.h"
 
 #define CMD "check"
@@ -29,6 +32,8 @@ static void help(FILE *out)
 	    "  -j, --json         JSON Lines: one object per query\n"
 	    "      --csv          CSV: one row per query and sighting, with a header\n"
 	    "      --max-inside N entries listed inside a prefix (default 1000)\n"
+	    "      --listed       print only the queries that are listed (bad queries\n"
+	    "                     are still reported on stderr)\n"
 	    "  -q, --quiet        print nothing; the exit status tells\n"
 	    "  -h, --help         this text\n"
 	    "\n"
@@ -41,183 +46,43 @@ static void help(FILE *out)
 
 enum mode { MODE_TEXT, MODE_JSON, MODE_CSV, MODE_QUIET };
 
+/* Output is gathered in one buffer and handed to stdio in blocks of about
+ * this size. */
+#define CHECK_FLUSH_AT (256 * 1024)
+
 struct check {
 	const struct db *db;
 	enum mode mode;
+	bool listed_only; /* --listed: print the listed queries only */
 	size_t max_inside;
-	bool any_listed, any_error;
+	bool any_listed, any_error, write_failed;
+	struct sd_buf out;
+	struct report_answer *answer; /* reused for every query */
 };
 
-static void csv_field(const char *s)
+static enum report_format format_of(enum mode m)
 {
-	/* quote always when needed; a leading = + - @ is neutralised so a
-	 * spreadsheet never evaluates a field as a formula */
-	bool formula = s[0] && strchr("=+-@", s[0]);
-	bool q = strpbrk(s, ",\"\n\r") != NULL || formula;
-	if (!q) {
-		fputs(s, stdout);
-		return;
-	}
-	putchar('"');
-	if (formula)
-		putchar('\'');
-	for (; *s; s++) {
-		if (*s == '"')
-			putchar('"');
-		putchar(*s);
-	}
-	putchar('"');
+	return m == MODE_JSON ? REPORT_JSON : m == MODE_CSV ? REPORT_CSV : REPORT_TEXT;
 }
 
-static const char *jstr(json_t *o, const char *k)
+static void flush_out(struct check *c)
 {
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
-static void join_array(json_t *a, char *buf, size_t size, const char *sep)
-{
-	size_t pos = 0, i;
-	json_t *x;
-	buf[0] = '\0';
-	json_array_foreach(a, i, x)
-	{
-		int n = snprintf(buf + pos, size - pos, "%s%s", i ? sep : "",
-				 json_string_value(x) ? json_string_value(x) : "");
-		if (n < 0 || (size_t)n >= size - pos)
-			break;
-		pos += (size_t)n;
+	if (!c->write_failed && sd_buf_flush(&c->out, stdout) != 0) {
+		c->write_failed = true;
+		cli_error(CMD, "write to stdout failed: %s", strerror(errno));
 	}
-}
-
-static void csv_rows(json_t *res, json_t *entry, const char *relation)
-{
-	size_t i;
-	json_t *s;
-	json_array_foreach(json_object_get(entry, "sightings"), i, s)
-	{
-		char ev[64], src[1024];
-		join_array(json_object_get(s, "evidence"), ev, sizeof(ev), ";");
-		join_array(json_object_get(s, "sources"), src, sizeof(src), ";");
-		const char *f[] = {jstr(res, "query"),
-				   "true",
-				   relation,
-				   jstr(entry, "key"),
-				   jstr(s, "campaign"),
-				   jstr(s, "first_seen"),
-				   jstr(s, "last_seen")};
-		for (size_t k = 0; k < 7; k++) {
-			csv_field(f[k]);
-			putchar(',');
-		}
-		printf("%lld,",
-		       (long long)json_integer_value(json_object_get(s, "count")));
-		csv_field(ev);
-		putchar(',');
-		csv_field(jstr(s, "confidence"));
-		putchar(',');
-		csv_field(src);
-		putchar('\n');
-	}
-}
-
-static void text_entry(json_t *entry, const char *indent)
-{
-	size_t i;
-	json_t *s;
-	json_array_foreach(json_object_get(entry, "sightings"), i, s)
-	{
-		char ev[64], src[1024];
-		join_array(json_object_get(s, "evidence"), ev, sizeof(ev), ",");
-		join_array(json_object_get(s, "sources"), src, sizeof(src), ", ");
-		printf("%s%s  %s", indent, jstr(entry, "key"), jstr(s, "campaign"));
-		if (*jstr(s, "title"))
-			printf(" (%s)", jstr(s, "title"));
-		printf("\n%s    seen %lld time%s", indent,
-		       (long long)json_integer_value(json_object_get(s, "count")),
-		       json_integer_value(json_object_get(s, "count")) == 1 ? "" : "s");
-		if (*jstr(s, "first_seen"))
-			printf(" from %s to %s", jstr(s, "first_seen"),
-			       jstr(s, "last_seen"));
-		printf("; evidence: %s; confidence: %s\n", ev, jstr(s, "confidence"));
-		if (*src)
-			printf("%s    sources: %s\n", indent, src);
-	}
-}
-
-static void output(struct check *c, json_t *res)
-{
-	switch (c->mode) {
-	case MODE_QUIET:
-		return;
-	case MODE_JSON:
-		json_dumpf(res, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
-		putchar('\n');
-		return;
-	case MODE_CSV: {
-		size_t i;
-		json_t *e;
-		bool rows = false;
-		json_array_foreach(json_object_get(res, "matches"), i, e)
-		{
-			csv_rows(res, e, "covering");
-			rows = true;
-		}
-		json_t *inside = json_object_get(res, "inside");
-		json_array_foreach(json_object_get(inside, "entries"), i, e)
-		{
-			if (!strcmp(jstr(e, "key"), jstr(res, "query")))
-				continue; /* already a covering match */
-			csv_rows(res, e, "inside");
-			rows = true;
-		}
-		if (!rows) {
-			csv_field(jstr(res, "query"));
-			fputs(",false,,,,,,,,,\n", stdout);
-		}
-		return;
-	}
-	case MODE_TEXT: {
-		bool listed = json_is_true(json_object_get(res, "listed"));
-		printf("%s: %s\n", jstr(res, "query"), listed ? "LISTED" : "not listed");
-		size_t i;
-		json_t *e;
-		json_array_foreach(json_object_get(res, "matches"), i, e)
-		    text_entry(e, "  ");
-		json_t *inside = json_object_get(res, "inside");
-		if (inside && json_integer_value(json_object_get(inside, "count"))) {
-			printf("  %lld listed entr%s inside%s:\n",
-			       (long long)json_integer_value(
-				   json_object_get(inside, "count")),
-			       json_integer_value(json_object_get(inside, "count")) == 1
-				   ? "y"
-				   : "ies",
-			       json_is_true(json_object_get(inside, "truncated"))
-				   ? " (first ones shown)"
-				   : "");
-			json_array_foreach(json_object_get(inside, "entries"), i, e)
-			    text_entry(e, "    ");
-		}
-		return;
-	}
-	}
+	c->out.len = 0;
 }
 
 static void report_bad(struct check *c, const char *text, size_t len, const char *where,
-		       int rc, const char *why)
+		       const char *why)
 {
 	if (len > 80)
 		len = 80;
 	c->any_error = true;
 	fprintf(stderr, "sighted check: %s'%.*s': %s\n", where, (int)len, text, why);
-	if (c->mode == MODE_JSON) {
-		json_t *o = json_pack("{s:s%, s:s}", "query", text, len, "error", why);
-		output(c, o);
-		json_decref(o);
-	} else if (c->mode == MODE_CSV) {
-		csv_field(rc == SD_EHOSTBITS ? "invalid prefix" : "invalid");
-		fputs(",error,,,,,,,,,\n", stdout);
-	}
+	if (c->mode != MODE_QUIET && !c->listed_only)
+		report_render_error(&c->out, format_of(c->mode), text, len, why);
 }
 
 /* contained: 1 or 0 when the caller already knows whether an address is
@@ -226,38 +91,28 @@ static void answer(struct check *c, const struct net_prefix *p, int contained)
 {
 	if (p->len == 128 && contained < 0)
 		contained = db_contains(c->db, &p->addr);
-	if (c->mode == MODE_QUIET && p->len == 128) {
-		c->any_listed |= contained > 0;
-		return;
-	}
-	/* the common case in a stream, answered without building JSON */
 	if (p->len == 128 && !contained) {
-		char buf[NET_ADDR_STRLEN];
-		switch (c->mode) {
-		case MODE_TEXT:
-			net_addr_format(&p->addr, buf, sizeof(buf));
-			printf("%s: not listed\n", buf);
+		/* the common case in a stream: no entry to fetch */
+		if (c->mode == MODE_QUIET || c->listed_only)
 			return;
-		case MODE_CSV:
-			net_addr_format(&p->addr, buf, sizeof(buf));
-			printf("%s,false,,,,,,,,,\n", buf);
+		report_answer_unlisted(p, c->answer);
+	} else {
+		if (c->mode == MODE_QUIET && p->len == 128) {
+			c->any_listed = true;
 			return;
-		case MODE_QUIET:
-			return;
-		case MODE_JSON:
-			break;
 		}
+		if (report_answer_lookup(c->db, p, c->max_inside, c->answer)) {
+			c->any_error = true;
+			cli_error(CMD, "out of memory");
+			return;
+		}
+		c->any_listed |= c->answer->listed;
+		if (c->mode == MODE_QUIET || (c->listed_only && !c->answer->listed))
+			return;
 	}
-	json_t *res = report_lookup(c->db, p, REPORT_FULL, c->max_inside);
-	if (!res) {
-		c->any_error = true;
-		cli_error(CMD, "out of memory");
-		return;
-	}
-	if (json_is_true(json_object_get(res, "listed")))
-		c->any_listed = true;
-	output(c, res);
-	json_decref(res);
+	report_render(&c->out, c->db, c->answer, format_of(c->mode), REPORT_FULL);
+	if (c->out.len >= CHECK_FLUSH_AT)
+		flush_out(c);
 }
 
 static int parse_query(const char *text, size_t len, struct net_prefix *p,
@@ -276,7 +131,7 @@ static void query(struct check *c, const char *text, size_t len)
 	const char *why;
 	int rc = parse_query(text, len, &p, &why, &f);
 	if (rc)
-		report_bad(c, f.s, f.len, "", rc, why);
+		report_bad(c, f.s, f.len, "", why);
 	else
 		answer(c, &p, -1);
 }
@@ -317,8 +172,7 @@ static void flush_block(struct check *c, struct pending *pend, size_t n)
 			char where[64];
 			snprintf(where, sizeof(where),
 				 "(stdin):%llu: ", (unsigned long long)pend[i].lineno);
-			report_bad(c, pend[i].text, pend[i].len, where, pend[i].rc,
-				   pend[i].why);
+			report_bad(c, pend[i].text, pend[i].len, where, pend[i].why);
 		} else {
 			answer(c, &pend[i].p, known[i]);
 		}
@@ -368,6 +222,7 @@ static int run(int argc, char **argv)
 	    {"csv", no_argument, NULL, 'C'},
 	    {"max-inside", required_argument, NULL, 'M'},
 	    {"quiet", no_argument, NULL, 'q'},
+	    {"listed", no_argument, NULL, 'L'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -388,6 +243,9 @@ static int run(int argc, char **argv)
 			break;
 		case 'q':
 			c.mode = MODE_QUIET;
+			break;
+		case 'L':
+			c.listed_only = true;
 			break;
 		case 'M': {
 			char *end;
@@ -420,9 +278,14 @@ static int run(int argc, char **argv)
 		return EXIT_DATA;
 	}
 	c.db = db;
+	c.answer = calloc(1, sizeof(*c.answer));
+	if (!c.answer) {
+		cli_error(CMD, "out of memory");
+		db_close(db);
+		return EXIT_FAIL;
+	}
 	if (c.mode == MODE_CSV)
-		puts("query,listed,relation,key,campaign,first_seen,last_seen,count,"
-		     "evidence,confidence,sources");
+		report_render_csv_header(&c.out);
 	for (int i = optind; i < argc; i++) {
 		if (strcmp(argv[i], "-") != 0) {
 			query(&c, argv[i], strlen(argv[i]));
@@ -437,11 +300,17 @@ static int run(int argc, char **argv)
 		query_stream(&c, src);
 		io_close(src);
 	}
+	flush_out(&c);
+	sd_buf_free(&c.out);
+	report_answer_free(c.answer);
+	free(c.answer);
 	db_close(db);
-	if (fflush(stdout) != 0) {
-		cli_error(CMD, "write to stdout failed");
-		return EXIT_FAIL;
+	if (!c.write_failed && fflush(stdout) != 0) {
+		cli_error(CMD, "write to stdout failed: %s", strerror(errno));
+		c.write_failed = true;
 	}
+	if (c.write_failed)
+		return EXIT_FAIL;
 	if (c.any_error)
 		return EXIT_DATA;
 	return c.any_listed ? EXIT_OK : EXIT_NOT_LISTED;
