@@ -19,6 +19,17 @@ long sd_refang(const char *s, size_t n, char *out, size_t size)
 {
 	size_t w = 0;
 	for (size_t i = 0; i < n;) {
+		/* every pattern starts with one of these: the bytes of a plain
+		 * address or name are copied without trying the table */
+		char c = s[i];
+		if (!(c == '[' || c == '(' || c == '{' || c == '\\' || c == 'h' ||
+		      c == 'H' || c == 'f' || c == 'F')) {
+			if (w + 1 >= size)
+				return -1;
+			out[w++] = c;
+			i++;
+			continue;
+		}
 		const struct repl *hit = NULL;
 		for (size_t k = 0; k < sizeof(repls) / sizeof(repls[0]); k++) {
 			size_t fl = strlen(repls[k].from);
