@@ -96,8 +96,47 @@ void net_prefix_host(struct net_prefix *p, const struct net_addr *a)
 /* Dotted quad, strictly: four decimal parts 0-255 without leading zeros.
  * Leading zeros are refused because inet_aton() reads them as octal, so
  * "010.0.0.1" means 8.0.0.1 to some tools and 10.0.0.1 to others. */
+/* The common case, a well-formed dotted quad, in few branches; false for
+ * anything else, which parse_v4 then explains. */
+static bool parse_v4_fast(const char *s, size_t n, uint32_t *out)
+{
+	uint32_t v = 0;
+	size_t i = 0;
+	for (int part = 0; part < 4; part++) {
+		if (part) {
+			if (i >= n || s[i] != '.')
+				return false;
+			i++;
+		}
+		unsigned o;
+		if (i >= n || (o = (unsigned)(unsigned char)s[i] - '0') > 9)
+			return false;
+		i++;
+		unsigned d;
+		if (i < n && (d = (unsigned)(unsigned char)s[i] - '0') <= 9) {
+			if (o == 0)
+				return false; /* a leading zero */
+			o = o * 10 + d;
+			i++;
+			if (i < n && (d = (unsigned)(unsigned char)s[i] - '0') <= 9) {
+				o = o * 10 + d;
+				i++;
+				if (o > 255)
+					return false;
+			}
+		}
+		v = v << 8 | o;
+	}
+	if (i != n)
+		return false;
+	*out = v;
+	return true;
+}
+
 static int parse_v4(const char *s, size_t n, uint32_t *out, const char **why)
 {
+	if (parse_v4_fast(s, n, out))
+		return 0;
 	uint32_t v = 0;
 	size_t i = 0;
 	for (int part = 0; part < 4; part++) {
