@@ -392,6 +392,10 @@ static int run(int argc, char **argv)
 		list_close(lr);
 		free(pathcopy);
 	}
+	/* the duplicate counts are done: the builder's sort and tables get
+	 * the memory back (it is as large as the entries) */
+	sd_intern_free(im.seen);
+	im.seen = NULL;
 	if (status == EXIT_OK) {
 		if (db_builder_write(im.b, output, cli_build_time(build), &err)) {
 			cli_error(CMD, "%s", err.msg);
