@@ -1,6 +1,7 @@
 /* sighted check: is an address or prefix listed? */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +47,7 @@ static void help(FILE *out)
 
 enum mode { MODE_TEXT, MODE_JSON, MODE_CSV, MODE_QUIET };
 
-/* Output is gathered in one buffer and handed to stdio in blocks of about
+/* Output is gathered in buffers and handed to stdio in blocks of about
  * this size. */
 #define CHECK_FLUSH_AT (256 * 1024)
 
@@ -56,8 +57,14 @@ struct check {
 	bool listed_only; /* --listed: print the listed queries only */
 	size_t max_inside;
 	bool any_listed, any_error, write_failed;
-	struct sd_buf out;
-	struct report_answer *answer; /* reused for every query */
+};
+
+/* Where answers are rendered: one for the queries on the command line,
+ * one per block of a stream (rendered on a worker thread). */
+struct lane {
+	struct sd_buf out, err; /* stdout and stderr text, in order */
+	struct report_answer *answer;
+	bool any_listed, any_error, oom;
 };
 
 static enum report_format format_of(enum mode m)
@@ -65,29 +72,68 @@ static enum report_format format_of(enum mode m)
 	return m == MODE_JSON ? REPORT_JSON : m == MODE_CSV ? REPORT_CSV : REPORT_TEXT;
 }
 
-static void flush_out(struct check *c)
+static int lane_init(struct lane *l)
 {
-	if (!c->write_failed && sd_buf_flush(&c->out, stdout) != 0) {
-		c->write_failed = true;
-		cli_error(CMD, "write to stdout failed: %s", strerror(errno));
-	}
-	c->out.len = 0;
+	*l = (struct lane){0};
+	l->answer = calloc(1, sizeof(*l->answer));
+	return l->answer ? 0 : SD_ENOMEM;
 }
 
-static void report_bad(struct check *c, const char *text, size_t len, const char *where,
-		       const char *why)
+static void lane_free(struct lane *l)
+{
+	sd_buf_free(&l->out);
+	sd_buf_free(&l->err);
+	if (l->answer)
+		report_answer_free(l->answer);
+	free(l->answer);
+	l->answer = NULL;
+}
+
+/* Writes what a lane holds (stderr text first) and empties it. */
+static void lane_emit(struct check *c, struct lane *l)
+{
+	if (l->err.len || l->err.failed) {
+		if (sd_buf_flush(&l->err, stderr) != 0)
+			l->oom |= l->err.failed;
+		l->err.len = 0;
+	}
+	if (!c->write_failed && sd_buf_flush(&l->out, stdout) != 0) {
+		c->write_failed = true;
+		l->oom |= l->out.failed;
+		if (!l->out.failed)
+			cli_error(CMD, "write to stdout failed: %s", strerror(errno));
+	}
+	l->out.len = 0;
+	c->any_listed |= l->any_listed;
+	c->any_error |= l->any_error;
+	if (l->oom) {
+		c->any_error = true;
+		cli_error(CMD, "out of memory");
+	}
+	l->any_listed = l->any_error = l->oom = false;
+}
+
+static void report_bad(const struct check *c, struct lane *l, const char *text,
+		       size_t len, const char *where, const char *why)
 {
 	if (len > 80)
 		len = 80;
-	c->any_error = true;
-	fprintf(stderr, "sighted check: %s'%.*s': %s\n", where, (int)len, text, why);
+	l->any_error = true;
+	sd_buf_puts(&l->err, "sighted check: ");
+	sd_buf_puts(&l->err, where);
+	sd_buf_putc(&l->err, '\'');
+	sd_buf_put(&l->err, text, len);
+	sd_buf_puts(&l->err, "': ");
+	sd_buf_puts(&l->err, why);
+	sd_buf_putc(&l->err, '\n');
 	if (c->mode != MODE_QUIET && !c->listed_only)
-		report_render_error(&c->out, format_of(c->mode), text, len, why);
+		report_render_error(&l->out, format_of(c->mode), text, len, why);
 }
 
 /* contained: 1 or 0 when the caller already knows whether an address is
  * covered (from a batched lookup), -1 when it does not. */
-static void answer(struct check *c, const struct net_prefix *p, int contained)
+static void answer(const struct check *c, struct lane *l, const struct net_prefix *p,
+		   int contained)
 {
 	if (p->len == 128 && contained < 0)
 		contained = db_contains(c->db, &p->addr);
@@ -95,24 +141,21 @@ static void answer(struct check *c, const struct net_prefix *p, int contained)
 		/* the common case in a stream: no entry to fetch */
 		if (c->mode == MODE_QUIET || c->listed_only)
 			return;
-		report_answer_unlisted(p, c->answer);
+		report_answer_unlisted(p, l->answer);
 	} else {
 		if (c->mode == MODE_QUIET && p->len == 128) {
-			c->any_listed = true;
+			l->any_listed = true;
 			return;
 		}
-		if (report_answer_lookup(c->db, p, c->max_inside, c->answer)) {
-			c->any_error = true;
-			cli_error(CMD, "out of memory");
+		if (report_answer_lookup(c->db, p, c->max_inside, l->answer)) {
+			l->oom = true;
 			return;
 		}
-		c->any_listed |= c->answer->listed;
-		if (c->mode == MODE_QUIET || (c->listed_only && !c->answer->listed))
+		l->any_listed |= l->answer->listed;
+		if (c->mode == MODE_QUIET || (c->listed_only && !l->answer->listed))
 			return;
 	}
-	report_render(&c->out, c->db, c->answer, format_of(c->mode), REPORT_FULL);
-	if (c->out.len >= CHECK_FLUSH_AT)
-		flush_out(c);
+	report_render(&l->out, c->db, l->answer, format_of(c->mode), REPORT_FULL);
 }
 
 static int parse_query(const char *text, size_t len, struct net_prefix *p,
@@ -124,22 +167,29 @@ static int parse_query(const char *text, size_t len, struct net_prefix *p,
 	return net_prefix_parse(f->s, f->len, p, 0, why);
 }
 
-static void query(struct check *c, const char *text, size_t len)
+static void query(struct check *c, struct lane *l, const char *text, size_t len)
 {
 	struct net_prefix p;
 	struct sd_field f;
 	const char *why;
 	int rc = parse_query(text, len, &p, &why, &f);
 	if (rc)
-		report_bad(c, f.s, f.len, "", why);
+		report_bad(c, l, f.s, f.len, "", why);
 	else
-		answer(c, &p, -1);
+		answer(c, l, &p, -1);
+	if (l->out.len >= CHECK_FLUSH_AT || l->err.len)
+		lane_emit(c, l);
 }
 
-/* Stdin is read in blocks of CHECK_BATCH queries so that the addresses of
- * a block are looked up together (db_contains_batch overlaps their memory
- * misses); answers still come out in input order. */
-#define CHECK_BATCH 256
+/* ---- a stream on stdin ----
+ * The main thread reads and parses the lines into blocks of CHECK_BLOCK
+ * queries; CHECK_WORKERS threads look a block up (db_contains_batch, so
+ * the memory misses of its addresses overlap) and render its answers into
+ * the block's own buffers; the main thread writes the blocks out in input
+ * order. At most CHECK_RING blocks are in flight: memory stays bounded. */
+#define CHECK_BLOCK 4096
+#define CHECK_RING 6
+#define CHECK_WORKERS 2
 
 struct pending {
 	struct net_prefix p;
@@ -150,47 +200,156 @@ struct pending {
 	char text[81];
 };
 
-static void flush_block(struct check *c, struct pending *pend, size_t n)
+enum block_state { BLOCK_FREE, BLOCK_QUEUED, BLOCK_DONE };
+
+struct block {
+	struct pending q[CHECK_BLOCK];
+	size_t n;
+	enum block_state state;
+	struct lane lane;
+};
+
+struct stream {
+	struct check *c;
+	struct block *blocks[CHECK_RING];
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint64_t submitted, taken, emitted; /* block sequence numbers */
+	bool quit;
+};
+
+static void process_block(const struct check *c, struct block *b)
 {
-	struct net_addr addrs[CHECK_BATCH];
-	bool hit[CHECK_BATCH];
-	size_t idx[CHECK_BATCH], k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!pend[i].rc && pend[i].p.len == 128) {
-			addrs[k] = pend[i].p.addr;
-			idx[k++] = i;
-		}
-	if (k)
-		db_contains_batch(c->db, addrs, k, hit);
-	int known[CHECK_BATCH];
-	for (size_t i = 0; i < n; i++)
-		known[i] = -1;
-	for (size_t j = 0; j < k; j++)
-		known[idx[j]] = hit[j];
-	for (size_t i = 0; i < n; i++) {
-		if (pend[i].rc) {
-			char where[64];
-			snprintf(where, sizeof(where),
-				 "(stdin):%llu: ", (unsigned long long)pend[i].lineno);
-			report_bad(c, pend[i].text, pend[i].len, where, pend[i].why);
-		} else {
-			answer(c, &pend[i].p, known[i]);
+	static const size_t step = 256; /* addresses a db_contains_batch call */
+	for (size_t base = 0; base < b->n; base += step) {
+		size_t n = b->n - base < step ? b->n - base : step;
+		struct pending *pend = b->q + base;
+		struct net_addr addrs[256];
+		bool hit[256];
+		size_t idx[256], k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (!pend[i].rc && pend[i].p.len == 128) {
+				addrs[k] = pend[i].p.addr;
+				idx[k++] = i;
+			}
+		if (k)
+			db_contains_batch(c->db, addrs, k, hit);
+		int known[256];
+		for (size_t i = 0; i < n; i++)
+			known[i] = -1;
+		for (size_t j = 0; j < k; j++)
+			known[idx[j]] = hit[j];
+		for (size_t i = 0; i < n; i++) {
+			if (pend[i].rc) {
+				char where[64];
+				snprintf(where, sizeof(where), "(stdin):%llu: ",
+					 (unsigned long long)pend[i].lineno);
+				report_bad(c, &b->lane, pend[i].text, pend[i].len, where,
+					   pend[i].why);
+			} else {
+				answer(c, &b->lane, &pend[i].p, known[i]);
+			}
 		}
 	}
 }
 
+static void *worker_main(void *arg)
+{
+	struct stream *st = arg;
+	pthread_mutex_lock(&st->mu);
+	for (;;) {
+		while (st->taken == st->submitted && !st->quit)
+			pthread_cond_wait(&st->cv, &st->mu);
+		if (st->taken == st->submitted)
+			break; /* quit, and nothing left */
+		struct block *b = st->blocks[st->taken++ % CHECK_RING];
+		pthread_mutex_unlock(&st->mu);
+		process_block(st->c, b);
+		pthread_mutex_lock(&st->mu);
+		b->state = BLOCK_DONE;
+		pthread_cond_broadcast(&st->cv);
+	}
+	pthread_mutex_unlock(&st->mu);
+	return NULL;
+}
+
+/* Writes the oldest block in flight once it is done. */
+static void emit_oldest(struct stream *st, bool threaded)
+{
+	struct block *b = st->blocks[st->emitted % CHECK_RING];
+	if (threaded) {
+		pthread_mutex_lock(&st->mu);
+		while (b->state != BLOCK_DONE)
+			pthread_cond_wait(&st->cv, &st->mu);
+		pthread_mutex_unlock(&st->mu);
+	}
+	lane_emit(st->c, &b->lane);
+	b->n = 0;
+	b->state = BLOCK_FREE;
+	st->emitted++;
+}
+
+static void submit(struct stream *st, bool threaded)
+{
+	struct block *b = st->blocks[st->submitted % CHECK_RING];
+	if (!b->n)
+		return;
+	if (!threaded) {
+		process_block(st->c, b);
+		b->state = BLOCK_DONE;
+		st->submitted++;
+		emit_oldest(st, false);
+		return;
+	}
+	pthread_mutex_lock(&st->mu);
+	b->state = BLOCK_QUEUED;
+	st->submitted++;
+	pthread_cond_broadcast(&st->cv);
+	pthread_mutex_unlock(&st->mu);
+}
+
+static void drain(struct stream *st, bool threaded)
+{
+	while (st->emitted < st->submitted)
+		emit_oldest(st, threaded);
+}
+
 static void query_stream(struct check *c, struct io_source *src)
 {
-	static struct pending pend[CHECK_BATCH];
-	size_t n = 0;
+	struct stream st = {.c = c};
+	size_t nblocks = 0;
+	for (; nblocks < CHECK_RING; nblocks++) {
+		st.blocks[nblocks] = malloc(sizeof(struct block));
+		if (!st.blocks[nblocks] || lane_init(&st.blocks[nblocks]->lane)) {
+			free(st.blocks[nblocks]);
+			break;
+		}
+		st.blocks[nblocks]->n = 0;
+		st.blocks[nblocks]->state = BLOCK_FREE;
+	}
+	if (nblocks < CHECK_RING) {
+		c->any_error = true;
+		cli_error(CMD, "out of memory");
+		goto out;
+	}
+	pthread_mutex_init(&st.mu, NULL);
+	pthread_cond_init(&st.cv, NULL);
+	pthread_t tid[CHECK_WORKERS];
+	size_t nworkers = 0;
+	while (nworkers < CHECK_WORKERS &&
+	       pthread_create(&tid[nworkers], NULL, worker_main, &st) == 0)
+		nworkers++;
+	bool threaded = nworkers > 0; /* else every block on this thread */
+
 	const char *line;
 	size_t len;
 	int rc;
 	struct sd_error err = {0};
 	while ((rc = io_getline(src, &line, &len, &err)) != 0) {
 		if (rc < 0) {
-			flush_block(c, pend, n);
-			n = 0;
+			/* said in its place: after the answers before it */
+			submit(&st, threaded);
+			drain(&st, threaded);
 			fprintf(stderr, "sighted check: %s\n", err.msg);
 			c->any_error = true;
 			if (rc != SD_ELIMIT)
@@ -199,19 +358,36 @@ static void query_stream(struct check *c, struct io_source *src)
 		}
 		if (len == 0 || line[0] == '#')
 			continue;
-		struct pending *q = &pend[n];
+		struct block *b = st.blocks[st.submitted % CHECK_RING];
+		struct pending *q = &b->q[b->n];
 		struct sd_field f;
 		q->rc = parse_query(line, len, &q->p, &q->why, &f);
 		q->lineno = io_lineno(src);
 		q->len = f.len < 80 ? f.len : 80;
 		memcpy(q->text, f.s, q->len);
 		q->text[q->len] = '\0';
-		if (++n == CHECK_BATCH) {
-			flush_block(c, pend, n);
-			n = 0;
+		if (++b->n == CHECK_BLOCK) {
+			submit(&st, threaded);
+			/* the next block to fill must be free: write the oldest */
+			if (st.submitted - st.emitted == CHECK_RING)
+				emit_oldest(&st, threaded);
 		}
 	}
-	flush_block(c, pend, n);
+	submit(&st, threaded);
+	drain(&st, threaded);
+	pthread_mutex_lock(&st.mu);
+	st.quit = true;
+	pthread_cond_broadcast(&st.cv);
+	pthread_mutex_unlock(&st.mu);
+	for (size_t i = 0; i < nworkers; i++)
+		pthread_join(tid[i], NULL);
+	pthread_cond_destroy(&st.cv);
+	pthread_mutex_destroy(&st.mu);
+out:
+	for (size_t i = 0; i < nblocks; i++) {
+		lane_free(&st.blocks[i]->lane);
+		free(st.blocks[i]);
+	}
 }
 
 static int run(int argc, char **argv)
@@ -278,19 +454,20 @@ static int run(int argc, char **argv)
 		return EXIT_DATA;
 	}
 	c.db = db;
-	c.answer = calloc(1, sizeof(*c.answer));
-	if (!c.answer) {
+	struct lane main_lane;
+	if (lane_init(&main_lane)) {
 		cli_error(CMD, "out of memory");
 		db_close(db);
 		return EXIT_FAIL;
 	}
 	if (c.mode == MODE_CSV)
-		report_render_csv_header(&c.out);
+		report_render_csv_header(&main_lane.out);
 	for (int i = optind; i < argc; i++) {
 		if (strcmp(argv[i], "-") != 0) {
-			query(&c, argv[i], strlen(argv[i]));
+			query(&c, &main_lane, argv[i], strlen(argv[i]));
 			continue;
 		}
+		lane_emit(&c, &main_lane); /* what came before, in order */
 		struct io_source *src;
 		if (io_open("-", &src, &err)) {
 			cli_error(CMD, "%s", err.msg);
@@ -300,10 +477,8 @@ static int run(int argc, char **argv)
 		query_stream(&c, src);
 		io_close(src);
 	}
-	flush_out(&c);
-	sd_buf_free(&c.out);
-	report_answer_free(c.answer);
-	free(c.answer);
+	lane_emit(&c, &main_lane);
+	lane_free(&main_lane);
 	db_close(db);
 	if (!c.write_failed && fflush(stdout) != 0) {
 		cli_error(CMD, "write to stdout failed: %s", strerror(errno));
