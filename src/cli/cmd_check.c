@@ -220,25 +220,22 @@ struct stream {
 
 static void process_block(const struct check *c, struct block *b)
 {
-	static const size_t step = 256; /* addresses a db_contains_batch call */
+	enum { step = 256 }; /* addresses a db_contains_batch call */
 	for (size_t base = 0; base < b->n; base += step) {
 		size_t n = b->n - base < step ? b->n - base : step;
 		struct pending *pend = b->q + base;
 		struct net_addr addrs[256];
 		bool hit[256];
-		size_t idx[256], k = 0;
+		size_t k = 0;
 		for (size_t i = 0; i < n; i++)
-			if (!pend[i].rc && pend[i].p.len == 128) {
-				addrs[k] = pend[i].p.addr;
-				idx[k++] = i;
-			}
+			if (!pend[i].rc && pend[i].p.len == 128)
+				addrs[k++] = pend[i].p.addr;
 		if (k)
 			db_contains_batch(c->db, addrs, k, hit);
+		/* the answers of the addresses, in the order they were asked */
 		int known[256];
-		for (size_t i = 0; i < n; i++)
-			known[i] = -1;
-		for (size_t j = 0; j < k; j++)
-			known[idx[j]] = hit[j];
+		for (size_t i = 0, j = 0; i < n; i++)
+			known[i] = !pend[i].rc && pend[i].p.len == 128 ? hit[j++] : -1;
 		for (size_t i = 0; i < n; i++) {
 			if (pend[i].rc) {
 				char where[64];
