@@ -11,6 +11,7 @@
 # Environment: SIGHTED (binary), BENCH_DIR (scratch, default /tmp), REPS.
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 SIGHTED=${SIGHTED:-$PWD/sighted}
 MB=${1:-1000}
 REPS=${REPS:-3}
@@ -116,6 +117,17 @@ t_jq=$(REPS=1 timeit jq_eve)
 t_se=$(timeit sig 1 "$D/eve.json")
 row "jq join (EVE, 1 run)" "$EVE" "$NEVE" "$t_jq"
 row "sighted -j 1 (EVE)" "$EVE" "$NEVE" "$t_se" "$t_jq"
+tgt() { # label goal measured-"wall cpu" baseline-"wall cpu"
+	local m b r
+	m=${3%% *} b=${4%% *}
+	r=$(awk -v m="$m" -v b="$b" 'BEGIN { printf "%.2f", (m > 0 ? b / m : 0) }')
+	bench_target "$1" "$m s" "$b s" "${r}x" ">= ${2}x" "$(bench_met "$r" '>=' "$2")"
+}
+tgt "correlate conn.log -j 1 vs mawk join (wall)" 5 "$t_s1" "$t_mawk"
+tgt "correlate -j 2 vs -j 1, two files (wall)" 1.8 "$t_s2" "$t_s1h"
+tgt "correlate gzip'd conn.log vs zcat | mawk (wall)" 3 "$t_zs" "$t_zm"
+tgt "correlate zstd conn.log vs zstd -dc | mawk (wall)" 3 "$t_ds" "$t_dm"
+tgt "correlate EVE vs jq join (wall)" 20 "$t_se" "$t_jq"
 echo "(xN: speed-up over the baseline row above it, in wall time and in CPU seconds; sighted's"
 echo " times include loading the 40,000 indicators and writing + fsyncing its outputs;"
 echo " targets: zeek >= 3x mawk, EVE >= 20x jq, gzip >= 3x zcat|mawk, -j 2 >= 1.8x -j 1 (wall))"

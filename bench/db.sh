@@ -21,6 +21,7 @@
 #   DB_BENCH_DIR        where the files go [a temporary directory, removed]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 : "${BUILD:=$PWD/build/release}"
 BIN=$BUILD/bench/db_lookup
 PROBES=${DB_BENCH_PROBES:-10M}
@@ -124,6 +125,15 @@ for s in "${summaries[@]}"; do
 		met() { awk -v x="$1" -v op="$2" -v y="$3" 'BEGIN {
 			ok = op == ">=" ? x + 0 >= y + 0 : x + 0 < y + 0
 			print ok ? "met" : "MISSED" }'; }
+		bench_target "db_contains single, $name, vs libmaxminddb" "$(printf '%.0f/s' "$c")" \
+			"$(printf '%.0f/s' "$mm")" "$(printf '%.1fx' "$xs")" ">= 20x" "$(bench_met "$xs" '>=' 20)"
+		bench_target "db_contains_batch, $name, vs libmaxminddb" "$(printf '%.0f/s' "$b")" \
+			"$(printf '%.0f/s' "$mm")" "$(printf '%.1fx' "$xb")" ">= 20x" "$(bench_met "$xb" '>=' 20)"
+		bench_target "snapshot bytes per entry, $name" "$bpe B" "$mbpe B (mmdb)" "-" "<= 24 B" \
+			"$(bench_met "$bpe" '<=' 24)"
+		if [ "$name" = "IPv4 10M" ]; then
+			bench_target "10M-entry snapshot build" "$bt s" "-" "-" "< 5 s" "$(bench_met "$bt" '<=' 4.9999)"
+		fi
 		echo "          targets: >=20x libmaxminddb: single $(met "$xs" '>=' 20)," \
 			"batch $(met "$xb" '>=' 20); <=24 B/entry: $(met "$bpe" '<' 24.0001);" \
 			"10M built in <5 s: $( [ "$name" = "IPv4 10M" ] && met "$bt" '<' 5 || echo n/a)"

@@ -11,6 +11,7 @@
 #   RUNS=3 DURATION=5 CONNS=32 WORKERS=2 bench/serve.sh
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-5}
 CONNS=${CONNS:-32}
@@ -130,6 +131,12 @@ for mode in keepalive new; do
 		awk -v a="${res[sighted.1]}" -v b="${res[nginx.1]}" -v c="${res[sighted.2]}" -v d="${res[nginx.2]}" \
 			-v e="${res[sighted.4]}" -v f="${res[nginx.4]}" -v m="$mode/$kind" \
 			'BEGIN { printf "%-22s %-8s %11.2fx %11.2fx %9s %8.2fx\n", m, "ratio", a / b, (d > 0 ? c / d : 0), "", (f > 0 ? e / f : 0) }'
+		r=$(awk -v a="${res[sighted.1]}" -v b="${res[nginx.1]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+		p=$(awk -v a="${res[sighted.4]}" -v b="${res[nginx.4]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+		bench_target "serve $mode/$kind req/s vs nginx" "${res[sighted.1]}/s" "${res[nginx.1]}/s" \
+			"${r}x" ">= 1.0x" "$(bench_met "$r" '>=' 1)"
+		[ "$mode" = new ] && bench_target "serve $mode/$kind p99 vs nginx" "${res[sighted.4]} us" \
+			"${res[nginx.4]} us" "${p}x" "<= 1.0x" "$(bench_met "$p" '<=' 1)"
 		unset res
 	done
 done

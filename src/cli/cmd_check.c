@@ -1,6 +1,7 @@
 /* sighted check: is an address or prefix listed? */
+#include <errno.h>
 #include <getopt.h>
-#include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,10 +11,13 @@
 #include "cli/files.h"
 #include "cli/options.h"
 #include "cli/terminal.h"
+#include "core/buf.h"
 #include "core/csv.h"
 #include "core/limits.h"
 #include "db/db.h"
 #include "io/source.h"
+#include "report/answer.h"
+#include "report/render.h"
 #include "report/report.h"
 
 #define CMD "check"
@@ -32,6 +36,8 @@ static void help(FILE *out)
 	    "      --json         JSON Lines: one object per query\n"
 	    "      --csv          CSV: one row per query and sighting, with a header\n"
 	    "      --max-inside N entries listed inside a prefix (default 1000)\n"
+	    "      --listed       print only the queries that are listed (bad queries\n"
+	    "                     are still reported on stderr)\n"
 	    "  -q, --quiet        print nothing; the exit status tells\n"
 	    "  -h, --help         this text\n"
 	    "\n"
@@ -44,231 +50,119 @@ static void help(FILE *out)
 
 enum mode { MODE_TEXT, MODE_JSON, MODE_CSV, MODE_QUIET };
 
+/* Output is gathered in buffers and handed to stdio in blocks of about
+ * this size. */
+#define CHECK_FLUSH_AT (256 * 1024)
+
 struct check {
 	const struct db *db;
 	enum mode mode;
+	bool listed_only; /* --listed: print the listed queries only */
 	size_t max_inside;
-	bool any_listed, any_error;
+	bool any_listed, any_error, write_failed;
 };
 
-static void csv_field(const char *s)
+/* Where answers are rendered: one for the queries on the command line,
+ * one per block of a stream (rendered on a worker thread). */
+struct lane {
+	struct sd_buf out, err; /* stdout and stderr text, in order */
+	struct report_answer *answer;
+	bool any_listed, any_error, oom;
+};
+
+static enum report_format format_of(enum mode m)
 {
-	/* quote always when needed; a leading = + - @ is neutralised so a
-	 * spreadsheet never evaluates a field as a formula */
-	bool formula = s[0] && strchr("=+-@", s[0]);
-	bool q = strpbrk(s, ",\"\n\r") != NULL || formula;
-	if (!q) {
-		fputs(s, stdout);
-		return;
-	}
-	putchar('"');
-	if (formula)
-		putchar('\'');
-	for (; *s; s++) {
-		if (*s == '"')
-			putchar('"');
-		putchar(*s);
-	}
-	putchar('"');
+	return m == MODE_JSON ? REPORT_JSON : m == MODE_CSV ? REPORT_CSV : REPORT_TEXT;
 }
 
-static const char *jstr(json_t *o, const char *k)
+static int lane_init(struct lane *l)
 {
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
+	*l = (struct lane){0};
+	l->answer = calloc(1, sizeof(*l->answer));
+	return l->answer ? 0 : SD_ENOMEM;
 }
 
-static void join_array(json_t *a, char *buf, size_t size, const char *sep)
+static void lane_free(struct lane *l)
 {
-	size_t pos = 0, i;
-	json_t *x;
-	buf[0] = '\0';
-	json_array_foreach(a, i, x)
-	{
-		int n = snprintf(buf + pos, size - pos, "%s%s", i ? sep : "",
-				 json_string_value(x) ? json_string_value(x) : "");
-		if (n < 0 || (size_t)n >= size - pos)
-			break;
-		pos += (size_t)n;
-	}
+	sd_buf_free(&l->out);
+	sd_buf_free(&l->err);
+	if (l->answer)
+		report_answer_free(l->answer);
+	free(l->answer);
+	l->answer = NULL;
 }
 
-static void csv_rows(json_t *res, json_t *entry, const char *relation)
+/* Writes what a lane holds (stderr text first) and empties it. */
+static void lane_emit(struct check *c, struct lane *l)
 {
-	size_t i;
-	json_t *s;
-	json_array_foreach(json_object_get(entry, "sightings"), i, s)
-	{
-		char ev[64], src[1024];
-		join_array(json_object_get(s, "evidence"), ev, sizeof(ev), ";");
-		join_array(json_object_get(s, "sources"), src, sizeof(src), ";");
-		const char *f[] = {jstr(res, "query"),
-				   "true",
-				   relation,
-				   jstr(entry, "key"),
-				   jstr(s, "campaign"),
-				   jstr(s, "first_seen"),
-				   jstr(s, "last_seen")};
-		for (size_t k = 0; k < 7; k++) {
-			csv_field(f[k]);
-			putchar(',');
-		}
-		printf("%lld,",
-		       (long long)json_integer_value(json_object_get(s, "count")));
-		csv_field(ev);
-		putchar(',');
-		csv_field(jstr(s, "confidence"));
-		putchar(',');
-		csv_field(src);
-		putchar('\n');
+	if (l->err.len || l->err.failed) {
+		if (sd_buf_flush(&l->err, stderr) != 0)
+			l->oom |= l->err.failed;
+		l->err.len = 0;
 	}
+	if (!c->write_failed && sd_buf_flush(&l->out, stdout) != 0) {
+		c->write_failed = true;
+		l->oom |= l->out.failed;
+		if (!l->out.failed)
+			cli_error(CMD, "standard output: %s", strerror(errno));
+	}
+	l->out.len = 0;
+	c->any_listed |= l->any_listed;
+	c->any_error |= l->any_error;
+	if (l->oom) {
+		c->any_error = true;
+		cli_error(CMD, "out of memory");
+	}
+	l->any_listed = l->any_error = l->oom = false;
 }
 
-static void text_entry(json_t *entry, const char *indent)
-{
-	size_t i;
-	json_t *s;
-	json_array_foreach(json_object_get(entry, "sightings"), i, s)
-	{
-		char ev[64], src[1024];
-		join_array(json_object_get(s, "evidence"), ev, sizeof(ev), ",");
-		join_array(json_object_get(s, "sources"), src, sizeof(src), ", ");
-		printf("%s%s  %s", indent, jstr(entry, "key"), jstr(s, "campaign"));
-		if (*jstr(s, "title"))
-			printf(" (%s)", jstr(s, "title"));
-		printf("\n%s    seen %lld time%s", indent,
-		       (long long)json_integer_value(json_object_get(s, "count")),
-		       json_integer_value(json_object_get(s, "count")) == 1 ? "" : "s");
-		if (*jstr(s, "first_seen"))
-			printf(" from %s to %s", jstr(s, "first_seen"),
-			       jstr(s, "last_seen"));
-		printf("; evidence: %s; confidence: %s\n", ev, jstr(s, "confidence"));
-		if (*src)
-			printf("%s    sources: %s\n", indent, src);
-	}
-}
-
-static void output(struct check *c, json_t *res)
-{
-	switch (c->mode) {
-	case MODE_QUIET:
-		return;
-	case MODE_JSON:
-		json_dumpf(res, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
-		putchar('\n');
-		return;
-	case MODE_CSV: {
-		size_t i;
-		json_t *e;
-		bool rows = false;
-		json_array_foreach(json_object_get(res, "matches"), i, e)
-		{
-			csv_rows(res, e, "covering");
-			rows = true;
-		}
-		json_t *inside = json_object_get(res, "inside");
-		json_array_foreach(json_object_get(inside, "entries"), i, e)
-		{
-			if (!strcmp(jstr(e, "key"), jstr(res, "query")))
-				continue; /* already a covering match */
-			csv_rows(res, e, "inside");
-			rows = true;
-		}
-		if (!rows) {
-			csv_field(jstr(res, "query"));
-			fputs(",false,,,,,,,,,\n", stdout);
-		}
-		return;
-	}
-	case MODE_TEXT: {
-		bool listed = json_is_true(json_object_get(res, "listed"));
-		printf("%s: %s\n", jstr(res, "query"), listed ? "LISTED" : "not listed");
-		size_t i;
-		json_t *e;
-		json_array_foreach(json_object_get(res, "matches"), i, e)
-		    text_entry(e, "  ");
-		json_t *inside = json_object_get(res, "inside");
-		if (inside && json_integer_value(json_object_get(inside, "count"))) {
-			printf("  %lld listed entr%s inside%s:\n",
-			       (long long)json_integer_value(
-				   json_object_get(inside, "count")),
-			       json_integer_value(json_object_get(inside, "count")) == 1
-				   ? "y"
-				   : "ies",
-			       json_is_true(json_object_get(inside, "truncated"))
-				   ? " (first ones shown)"
-				   : "");
-			json_array_foreach(json_object_get(inside, "entries"), i, e)
-			    text_entry(e, "    ");
-		}
-		return;
-	}
-	}
-}
-
-static void report_bad(struct check *c, const char *text, size_t len, const char *where,
-		       int rc, const char *why)
+static void report_bad(const struct check *c, struct lane *l, const char *text,
+		       size_t len, const char *where, const char *why)
 {
 	if (len > 80)
 		len = 80;
-	c->any_error = true;
-	/* the query as given, control bytes and invalid UTF-8 escaped: valid
-	 * JSON, and nothing that drives a terminal */
+	l->any_error = true;
+	sd_buf_puts(&l->err, "sighted check: ");
+	sd_buf_puts(&l->err, where);
+	sd_buf_putc(&l->err, '\'');
+	/* the query as given, control bytes and invalid UTF-8 escaped:
+	 * nothing that drives a terminal */
 	char q[81 * 4];
 	cli_escape(q, sizeof(q), text, len);
-	fprintf(stderr, "sighted " CMD ": %s'%s': %s\n", where, q, why); /* escaped */
-	if (c->mode == MODE_JSON) {
-		json_t *o = json_pack("{s:s, s:s}", "query", q, "error", why);
-		if (o)
-			output(c, o);
-		json_decref(o);
-	} else if (c->mode == MODE_CSV) {
-		/* the query text is kept so a row traces back to its input;
-		 * the reason is on stderr */
-		csv_field(q);
-		fputs(",error,,,,,,,,,\n", stdout);
-	}
-	(void)rc;
+	sd_buf_puts(&l->err, q);
+	sd_buf_puts(&l->err, "': ");
+	sd_buf_puts(&l->err, why);
+	sd_buf_putc(&l->err, '\n');
+	if (c->mode != MODE_QUIET && !c->listed_only)
+		report_render_error(&l->out, format_of(c->mode), text, len, why);
 }
 
 /* contained: 1 or 0 when the caller already knows whether an address is
  * covered (from a batched lookup), -1 when it does not. */
-static void answer(struct check *c, const struct net_prefix *p, int contained)
+static void answer(const struct check *c, struct lane *l, const struct net_prefix *p,
+		   int contained)
 {
 	if (p->len == 128 && contained < 0)
 		contained = db_contains(c->db, &p->addr);
-	if (c->mode == MODE_QUIET && p->len == 128) {
-		c->any_listed |= contained > 0;
-		return;
-	}
-	/* the common case in a stream, answered without building JSON */
 	if (p->len == 128 && !contained) {
-		char buf[NET_ADDR_STRLEN];
-		switch (c->mode) {
-		case MODE_TEXT:
-			net_addr_format(&p->addr, buf, sizeof(buf));
-			printf("%s: not listed\n", buf);
+		/* the common case in a stream: no entry to fetch */
+		if (c->mode == MODE_QUIET || c->listed_only)
 			return;
-		case MODE_CSV:
-			net_addr_format(&p->addr, buf, sizeof(buf));
-			printf("%s,false,,,,,,,,,\n", buf);
+		report_answer_unlisted(p, l->answer);
+	} else {
+		if (c->mode == MODE_QUIET && p->len == 128) {
+			l->any_listed = true;
 			return;
-		case MODE_QUIET:
-			return;
-		case MODE_JSON:
-			break;
 		}
+		if (report_answer_lookup(c->db, p, c->max_inside, l->answer)) {
+			l->oom = true;
+			return;
+		}
+		l->any_listed |= l->answer->listed;
+		if (c->mode == MODE_QUIET || (c->listed_only && !l->answer->listed))
+			return;
 	}
-	json_t *res = report_lookup(c->db, p, REPORT_FULL, c->max_inside);
-	if (!res) {
-		c->any_error = true;
-		cli_error(CMD, "out of memory");
-		return;
-	}
-	if (json_is_true(json_object_get(res, "listed")))
-		c->any_listed = true;
-	output(c, res);
-	json_decref(res);
+	report_render(&l->out, c->db, l->answer, format_of(c->mode), REPORT_FULL);
 }
 
 static int parse_query(const char *text, size_t len, struct net_prefix *p,
@@ -280,22 +174,29 @@ static int parse_query(const char *text, size_t len, struct net_prefix *p,
 	return net_prefix_parse(f->s, f->len, p, 0, why);
 }
 
-static void query(struct check *c, const char *text, size_t len)
+static void query(struct check *c, struct lane *l, const char *text, size_t len)
 {
 	struct net_prefix p;
 	struct sd_field f;
 	const char *why;
 	int rc = parse_query(text, len, &p, &why, &f);
 	if (rc)
-		report_bad(c, f.s, f.len, "", rc, why);
+		report_bad(c, l, f.s, f.len, "", why);
 	else
-		answer(c, &p, -1);
+		answer(c, l, &p, -1);
+	if (l->out.len >= CHECK_FLUSH_AT || l->err.len)
+		lane_emit(c, l);
 }
 
-/* Stdin is read in blocks of CHECK_BATCH queries so that the addresses of
- * a block are looked up together (db_contains_batch overlaps their memory
- * misses); answers still come out in input order. */
-#define CHECK_BATCH 256
+/* ---- a stream on stdin ----
+ * The main thread reads and parses the lines into blocks of CHECK_BLOCK
+ * queries; CHECK_WORKERS threads look a block up (db_contains_batch, so
+ * the memory misses of its addresses overlap) and render its answers into
+ * the block's own buffers; the main thread writes the blocks out in input
+ * order. At most CHECK_RING blocks are in flight: memory stays bounded. */
+#define CHECK_BLOCK 4096
+#define CHECK_RING 6
+#define CHECK_WORKERS 2
 
 struct pending {
 	struct net_prefix p;
@@ -306,49 +207,154 @@ struct pending {
 	char text[81];
 };
 
-static void flush_block(struct check *c, struct pending *pend, size_t n)
+enum block_state { BLOCK_FREE, BLOCK_QUEUED, BLOCK_DONE };
+
+struct block {
+	struct pending q[CHECK_BLOCK];
+	size_t n;
+	enum block_state state;
+	struct lane lane;
+};
+
+struct stream {
+	struct check *c;
+	struct block *blocks[CHECK_RING];
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint64_t submitted, taken, emitted; /* block sequence numbers */
+	bool quit;
+};
+
+static void process_block(const struct check *c, struct block *b)
 {
-	struct net_addr addrs[CHECK_BATCH];
-	bool hit[CHECK_BATCH];
-	size_t idx[CHECK_BATCH], k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!pend[i].rc && pend[i].p.len == 128) {
-			addrs[k] = pend[i].p.addr;
-			idx[k++] = i;
-		}
-	if (k)
-		db_contains_batch(c->db, addrs, k, hit);
-	int known[CHECK_BATCH];
-	for (size_t i = 0; i < n; i++)
-		known[i] = -1;
-	for (size_t j = 0; j < k; j++)
-		known[idx[j]] = hit[j];
-	for (size_t i = 0; i < n; i++) {
-		if (pend[i].rc) {
-			char where[64];
-			snprintf(where, sizeof(where),
-				 "(stdin):%llu: ", (unsigned long long)pend[i].lineno);
-			report_bad(c, pend[i].text, pend[i].len, where, pend[i].rc,
-				   pend[i].why);
-		} else {
-			answer(c, &pend[i].p, known[i]);
+	enum { step = 256 }; /* addresses a db_contains_batch call */
+	for (size_t base = 0; base < b->n; base += step) {
+		size_t n = b->n - base < step ? b->n - base : step;
+		struct pending *pend = b->q + base;
+		struct net_addr addrs[256];
+		bool hit[256];
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (!pend[i].rc && pend[i].p.len == 128)
+				addrs[k++] = pend[i].p.addr;
+		if (k)
+			db_contains_batch(c->db, addrs, k, hit);
+		/* the answers of the addresses, in the order they were asked */
+		int known[256];
+		for (size_t i = 0, j = 0; i < n; i++)
+			known[i] = !pend[i].rc && pend[i].p.len == 128 ? hit[j++] : -1;
+		for (size_t i = 0; i < n; i++) {
+			if (pend[i].rc) {
+				char where[64];
+				snprintf(where, sizeof(where), "(stdin):%llu: ",
+					 (unsigned long long)pend[i].lineno);
+				report_bad(c, &b->lane, pend[i].text, pend[i].len, where,
+					   pend[i].why);
+			} else {
+				answer(c, &b->lane, &pend[i].p, known[i]);
+			}
 		}
 	}
 }
 
+static void *worker_main(void *arg)
+{
+	struct stream *st = arg;
+	pthread_mutex_lock(&st->mu);
+	for (;;) {
+		while (st->taken == st->submitted && !st->quit)
+			pthread_cond_wait(&st->cv, &st->mu);
+		if (st->taken == st->submitted)
+			break; /* quit, and nothing left */
+		struct block *b = st->blocks[st->taken++ % CHECK_RING];
+		pthread_mutex_unlock(&st->mu);
+		process_block(st->c, b);
+		pthread_mutex_lock(&st->mu);
+		b->state = BLOCK_DONE;
+		pthread_cond_broadcast(&st->cv);
+	}
+	pthread_mutex_unlock(&st->mu);
+	return NULL;
+}
+
+/* Writes the oldest block in flight once it is done. */
+static void emit_oldest(struct stream *st, bool threaded)
+{
+	struct block *b = st->blocks[st->emitted % CHECK_RING];
+	if (threaded) {
+		pthread_mutex_lock(&st->mu);
+		while (b->state != BLOCK_DONE)
+			pthread_cond_wait(&st->cv, &st->mu);
+		pthread_mutex_unlock(&st->mu);
+	}
+	lane_emit(st->c, &b->lane);
+	b->n = 0;
+	b->state = BLOCK_FREE;
+	st->emitted++;
+}
+
+static void submit(struct stream *st, bool threaded)
+{
+	struct block *b = st->blocks[st->submitted % CHECK_RING];
+	if (!b->n)
+		return;
+	if (!threaded) {
+		process_block(st->c, b);
+		b->state = BLOCK_DONE;
+		st->submitted++;
+		emit_oldest(st, false);
+		return;
+	}
+	pthread_mutex_lock(&st->mu);
+	b->state = BLOCK_QUEUED;
+	st->submitted++;
+	pthread_cond_broadcast(&st->cv);
+	pthread_mutex_unlock(&st->mu);
+}
+
+static void drain(struct stream *st, bool threaded)
+{
+	while (st->emitted < st->submitted)
+		emit_oldest(st, threaded);
+}
+
 static void query_stream(struct check *c, struct io_source *src)
 {
-	static struct pending pend[CHECK_BATCH];
-	size_t n = 0;
+	struct stream st = {.c = c};
+	size_t nblocks = 0;
+	for (; nblocks < CHECK_RING; nblocks++) {
+		st.blocks[nblocks] = malloc(sizeof(struct block));
+		if (!st.blocks[nblocks] || lane_init(&st.blocks[nblocks]->lane)) {
+			free(st.blocks[nblocks]);
+			break;
+		}
+		st.blocks[nblocks]->n = 0;
+		st.blocks[nblocks]->state = BLOCK_FREE;
+	}
+	if (nblocks < CHECK_RING) {
+		c->any_error = true;
+		cli_error(CMD, "out of memory");
+		goto out;
+	}
+	pthread_mutex_init(&st.mu, NULL);
+	pthread_cond_init(&st.cv, NULL);
+	pthread_t tid[CHECK_WORKERS];
+	size_t nworkers = 0;
+	while (nworkers < CHECK_WORKERS &&
+	       pthread_create(&tid[nworkers], NULL, worker_main, &st) == 0)
+		nworkers++;
+	bool threaded = nworkers > 0; /* else every block on this thread */
+
 	const char *line;
 	size_t len;
 	int rc;
 	struct sd_error err = {0};
 	while ((rc = io_getline(src, &line, &len, &err)) != 0) {
 		if (rc < 0) {
-			flush_block(c, pend, n);
-			n = 0;
-			cli_error(CMD, "%s", err.msg);
+			/* said in its place: after the answers before it */
+			submit(&st, threaded);
+			drain(&st, threaded);
+			fprintf(stderr, "sighted check: %s\n", err.msg);
 			c->any_error = true;
 			if (rc != SD_ELIMIT)
 				break;
@@ -362,19 +368,36 @@ static void query_stream(struct check *c, struct io_source *src)
 		}
 		if (len == 0 || line[0] == '#')
 			continue;
-		struct pending *q = &pend[n];
+		struct block *b = st.blocks[st.submitted % CHECK_RING];
+		struct pending *q = &b->q[b->n];
 		struct sd_field f;
 		q->rc = parse_query(line, len, &q->p, &q->why, &f);
 		q->lineno = io_lineno(src);
 		q->len = f.len < 80 ? f.len : 80;
 		memcpy(q->text, f.s, q->len);
 		q->text[q->len] = '\0';
-		if (++n == CHECK_BATCH) {
-			flush_block(c, pend, n);
-			n = 0;
+		if (++b->n == CHECK_BLOCK) {
+			submit(&st, threaded);
+			/* the next block to fill must be free: write the oldest */
+			if (st.submitted - st.emitted == CHECK_RING)
+				emit_oldest(&st, threaded);
 		}
 	}
-	flush_block(c, pend, n);
+	submit(&st, threaded);
+	drain(&st, threaded);
+	pthread_mutex_lock(&st.mu);
+	st.quit = true;
+	pthread_cond_broadcast(&st.cv);
+	pthread_mutex_unlock(&st.mu);
+	for (size_t i = 0; i < nworkers; i++)
+		pthread_join(tid[i], NULL);
+	pthread_cond_destroy(&st.cv);
+	pthread_mutex_destroy(&st.mu);
+out:
+	for (size_t i = 0; i < nblocks; i++) {
+		lane_free(&st.blocks[i]->lane);
+		free(st.blocks[i]);
+	}
 }
 
 static int run(int argc, char **argv)
@@ -385,6 +408,7 @@ static int run(int argc, char **argv)
 	    {"csv", no_argument, NULL, 'C'},
 	    {"max-inside", required_argument, NULL, 'M'},
 	    {"quiet", no_argument, NULL, 'q'},
+	    {"listed", no_argument, NULL, 'L'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -410,6 +434,9 @@ static int run(int argc, char **argv)
 						       : "--quiet"))
 				return EXIT_USAGE;
 			c.mode = (enum mode)mode.mode;
+			break;
+		case 'L':
+			c.listed_only = true;
 			break;
 		case 'M': {
 			char *end;
@@ -442,14 +469,20 @@ static int run(int argc, char **argv)
 		return cli_exit_for(err.code);
 	}
 	c.db = db;
+	struct lane main_lane;
+	if (lane_init(&main_lane)) {
+		cli_error(CMD, "out of memory");
+		db_close(db);
+		return EXIT_FAIL;
+	}
 	if (c.mode == MODE_CSV)
-		puts("query,listed,relation,key,campaign,first_seen,last_seen,count,"
-		     "evidence,confidence,sources");
+		report_render_csv_header(&main_lane.out);
 	for (int i = optind; i < argc; i++) {
 		if (strcmp(argv[i], "-") != 0) {
-			query(&c, argv[i], strlen(argv[i]));
+			query(&c, &main_lane, argv[i], strlen(argv[i]));
 			continue;
 		}
+		lane_emit(&c, &main_lane); /* what came before, in order */
 		struct io_source *src;
 		if (io_open("-", &src, &err)) {
 			cli_error(CMD, "%s", err.msg);
@@ -459,8 +492,14 @@ static int run(int argc, char **argv)
 		query_stream(&c, src);
 		io_close(src);
 	}
+	lane_emit(&c, &main_lane);
+	lane_free(&main_lane);
 	db_close(db);
-	if (cli_finish_stdout(CMD) != EXIT_OK)
+	if (!c.write_failed && fflush(stdout) != 0) {
+		cli_error(CMD, "standard output: %s", strerror(errno));
+		c.write_failed = true;
+	}
+	if (c.write_failed)
 		return EXIT_FAIL;
 	if (c.any_error)
 		return EXIT_DATA;

@@ -93,7 +93,7 @@ static int emit(const struct db_diff_item *d, void *p)
 	switch (o->fmt) {
 	case FMT_TEXT:
 		fprintf(o->fp, "%c %s ", "+-~"[d->change], net);
-		report_csv_field(o->fp, d->campaign);
+		report_csv_field_fp(o->fp, d->campaign);
 		if (d->change == DB_CHANGE_CHANGED)
 			text_change(o->fp, d);
 		else if (has_new)
@@ -104,7 +104,7 @@ static int emit(const struct db_diff_item *d, void *p)
 		break;
 	case FMT_CSV:
 		fprintf(o->fp, "%s,%s,", db_change_name(d->change), net);
-		report_csv_field(o->fp, fields);
+		report_csv_field_fp(o->fp, fields);
 		fputc(',', o->fp);
 		if (has_new)
 			report_sighting_csv(o->fp, o->new, &d->new_s);
@@ -120,7 +120,7 @@ static int emit(const struct db_diff_item *d, void *p)
 	case FMT_JSON:
 		fprintf(o->fp, "{\"change\":\"%s\",\"prefix\":\"%s\",\"campaign\":",
 			db_change_name(d->change), net);
-		report_json_string(o->fp, d->campaign);
+		report_json_string_fp(o->fp, d->campaign);
 		fputs(",\"fields\":[", o->fp);
 		for (char *f = fields, *comma; *f;
 		     f = comma ? comma + 1 : f + strlen(f)) {

@@ -10,6 +10,7 @@
 #include "cli/files.h"
 #include "cli/options.h"
 #include "core/intern.h"
+#include "core/limits.h"
 #include "core/timeutil.h"
 #include "db/builder.h"
 #include "io/ident.h"
@@ -269,6 +270,9 @@ static int run(int argc, char **argv)
 		    source ? source : (pathcopy ? basename(pathcopy) : path);
 		struct file_stats fs = {0};
 		struct list_entry e;
+		char last_src_buf[SD_MAX_STRING + 1];
+		const char *last_src = NULL;
+		uint32_t last_set = 0;
 		int rc;
 		while ((rc = list_next(lr, &e, &err)) != LIST_EOF) {
 			if (rc < 0) {
@@ -358,8 +362,23 @@ static int run(int argc, char **argv)
 			    .evidence = (uint8_t)(DB_EV_LIST | e.evidence),
 			    .confidence = e.confidence ? e.confidence : confidence,
 			};
-			if (db_builder_sourceset(im.b, &srcname, 1, &set, &err) ||
-			    (s.sources = set,
+			/* a list names the same source on every line: its set is
+			 * looked up once, not once a line */
+			if (!last_src || strcmp(srcname, last_src)) {
+				if (db_builder_sourceset(im.b, &srcname, 1, &last_set,
+							 &err)) {
+					cli_error(CMD, "%s", err.msg);
+					status = cli_exit_for(err.code);
+					break;
+				}
+				snprintf(last_src_buf, sizeof(last_src_buf), "%s",
+					 srcname);
+				last_src = strlen(srcname) < sizeof(last_src_buf)
+					       ? last_src_buf
+					       : NULL;
+			}
+			set = last_set;
+			if ((s.sources = set,
 			     db_builder_add(im.b, &e.prefix, &s, &err))) {
 				cli_error(CMD, "%s", err.msg);
 				status = cli_exit_for(err.code);
@@ -412,6 +431,10 @@ static int run(int argc, char **argv)
 		list_close(lr);
 		free(pathcopy);
 	}
+	/* the duplicate counts are done: the builder's sort and tables get
+	 * the memory back (it is as large as the entries) */
+	sd_intern_free(im.seen);
+	im.seen = NULL;
 	if (status == EXIT_OK) {
 		if (db_builder_write(im.b, output, cli_build_time(build), &err)) {
 			cli_error(CMD, "%s", err.msg);

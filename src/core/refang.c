@@ -1,5 +1,6 @@
 #include "core/refang.h"
 
+#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 
@@ -15,10 +16,40 @@ static const struct repl repls[] = {
     {"h**ps", "https"}, {"h**p", "http"}, {"fxp", "ftp"},
 };
 
+static inline bool may_start(char c)
+{
+	switch (c) {
+	case '[':
+	case '(':
+	case '{':
+	case '\\':
+	case 'h':
+	case 'H':
+	case 'f':
+	case 'F':
+		return true;
+	default:
+		return false;
+	}
+}
+
 long sd_refang(const char *s, size_t n, char *out, size_t size)
 {
 	size_t w = 0;
 	for (size_t i = 0; i < n;) {
+		/* every pattern starts with one of [ ( { \\ h f: a run of
+		 * other bytes (a plain address or name) is copied whole */
+		size_t run = i;
+		while (run < n && !may_start(s[run]))
+			run++;
+		if (run > i) {
+			if (run - i >= size - w)
+				return -1;
+			memcpy(out + w, s + i, run - i);
+			w += run - i;
+			i = run;
+			continue;
+		}
 		const struct repl *hit = NULL;
 		for (size_t k = 0; k < sizeof(repls) / sizeof(repls[0]); k++) {
 			size_t fl = strlen(repls[k].from);

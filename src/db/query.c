@@ -439,10 +439,17 @@ static void batch_table_v4(const struct db *db, const struct db_table_rec *t,
 			__builtin_prefetch(&k[st[j].lo]);
 			__builtin_prefetch(&k[last < t->count ? last : t->count - 1]);
 		}
-		/* 3: search the buckets, now (mostly) in cache */
-		for (size_t j = 0; j < m; j++)
-			out[base + st[j].slot] =
-			    search_v4(k, t->count, st[j].lo, st[j].hi, key[j]) >= 0;
+		/* 3: search the buckets, now (mostly) in cache; a hit's value
+		 * record is fetched too, as the caller of a batch (check, with
+		 * half its queries listed) usually reads it next with db_cover */
+		for (size_t j = 0; j < m; j++) {
+			int64_t pos = search_v4(k, t->count, st[j].lo, st[j].hi, key[j]);
+			if (pos >= 0)
+				__builtin_prefetch(data(db) + t->values +
+						   (uint64_t)pos *
+						       sizeof(struct db_value_rec));
+			out[base + st[j].slot] = pos >= 0;
+		}
 	}
 }
 

@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <isa-l/igzip_lib.h>
 #include <stdio.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,6 +17,40 @@
 
 #define IN_SIZE (256 * 1024)
 #define OUT_SIZE (256 * 1024)
+/* Compressed input is inflated on a thread of its own, RING_SLOTS windows
+ * of OUT_SIZE ahead of the reader (bounded memory: 2 MB a source), so the
+ * parser and the decompressor each get a core as `zcat | parser` does. */
+#define RING_SLOTS 8
+
+/* One decompressed window in the ring: data (len > 0), or the end of the
+ * stream (len 0, rc 0), or the error that stopped it (len 0, rc < 0). */
+struct slot {
+	unsigned char *buf;
+	size_t len;
+	uint64_t bytes_in; /* compressed bytes read when it was filled */
+	int rc;
+	struct sd_error err;
+};
+
+struct ring {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t filled, freed;
+	struct slot slots[RING_SLOTS];
+	unsigned head, count; /* next slot to read; slots ready */
+	bool stop;	      /* io_close: the producer gives up */
+	struct slot *cur;     /* held by the reader, or NULL */
+	bool done;	      /* the reader took the end or the error */
+	int rc;
+	struct sd_error err;
+};
+
+static atomic_bool background = true;
+
+void io_decompress_in_background(bool on)
+{
+	atomic_store(&background, on);
+}
 
 struct io_source {
 	char *name;
@@ -33,6 +69,10 @@ struct io_source {
 	/* gzip goes through ISA-L's igzip: several times faster than zlib */
 	struct inflate_state *z;
 	ZSTD_DStream *zs;
+	uint64_t produced;	/* decompressed bytes handed to the reader */
+	uint64_t bytes_in_seen; /* compressed bytes behind the current window */
+	struct ring *ring;	/* NULL: decompressed on the reader's thread */
+	bool ring_pending;	/* start the ring at the first read */
 	/* line assembly */
 	char *line;
 	size_t line_len;
@@ -97,6 +137,10 @@ static int fill_in_range(struct io_source *s, struct sd_error *err)
 		}
 	}
 }
+
+static bool ring_start(struct io_source *s);
+static void ring_stop(struct io_source *s);
+
 
 static int fill_in(struct io_source *s, struct sd_error *err)
 {
@@ -199,6 +243,11 @@ int io_open(const char *path, struct io_source **out, struct sd_error *err)
 			return sd_error_set(err, SD_ENOMEM, "%s: zstd init failed", path);
 		}
 	}
+	s->bytes_in_seen = s->bytes_in;
+	/* the ring's thread starts at the first read, not here: whatever the
+	 * caller sets up between io_open and it (io_ident_begin hashes what
+	 * fill_in reads) must not race with that thread */
+	s->ring_pending = s->comp != IO_PLAIN && atomic_load(&background);
 	*out = s;
 	return 0;
 }
@@ -207,6 +256,10 @@ void io_close(struct io_source *s)
 {
 	if (!s)
 		return;
+	if (s->ring) {
+		ring_stop(s);
+		s->out = NULL; /* it pointed into the ring */
+	}
 	if (s->own_fd)
 		close(s->fd);
 	if (s->ids) {
@@ -241,7 +294,8 @@ uint64_t io_bytes_out(const struct io_source *s)
 }
 uint64_t io_bytes_in(const struct io_source *s)
 {
-	return s->bytes_in;
+	/* the reader's view: the decompression thread reads ahead */
+	return s->bytes_in_seen;
 }
 uint64_t io_file_size(const struct io_source *s)
 {
@@ -254,32 +308,21 @@ static int truncated(struct io_source *s, struct sd_error *err, const char *kind
 			    "%s: %s stream ends early (truncated after %llu "
 			    "compressed bytes, %llu bytes decompressed)",
 			    s->name, kind, (unsigned long long)s->bytes_in,
-			    (unsigned long long)s->bytes_out);
+			    (unsigned long long)s->produced);
 }
 
-/* Refills the output window; leaves out_len == out_pos only at the end. */
-static int fill_out(struct io_source *s, struct sd_error *err)
+/* Decompresses into out (cap bytes): returns 0 with *len > 0, 0 with
+ * *len == 0 at the end of the stream, or an error (the output of the call
+ * that failed is not handed out). Touches only the input side of s, so it
+ * can run on the ring's thread while the reader works on earlier output. */
+static int produce(struct io_source *s, unsigned char *out, size_t cap, size_t *len,
+		   struct sd_error *err)
 {
 	int rc;
-	if (s->out_pos < s->out_len)
-		return 0;
-	s->out_pos = s->out_len = 0;
+	*len = 0;
 	for (;;) {
 		if ((rc = fill_in(s, err)))
 			return rc;
-		if (s->comp == IO_PLAIN) {
-			/* hand the input buffer over without copying */
-			size_t n = s->in_len - s->in_pos;
-			if (n == 0)
-				return 0;
-			unsigned char *t = s->out;
-			s->out = s->in;
-			s->in = t;
-			s->out_pos = s->in_pos;
-			s->out_len = s->in_len;
-			s->in_pos = s->in_len = 0;
-			return 0;
-		}
 		if (s->in_pos == s->in_len) {
 			/* input exhausted */
 			if (!s->ended)
@@ -296,39 +339,192 @@ static int fill_out(struct io_source *s, struct sd_error *err)
 			}
 			s->z->next_in = s->in + s->in_pos;
 			s->z->avail_in = (uint32_t)(s->in_len - s->in_pos);
-			s->z->next_out = s->out;
-			s->z->avail_out = OUT_SIZE;
+			s->z->next_out = out;
+			s->z->avail_out = (uint32_t)cap;
 			int zr = isal_inflate(s->z);
 			s->in_pos = s->in_len - s->z->avail_in;
-			s->out_len = OUT_SIZE - s->z->avail_out;
-			if (zr < 0)
+			*len = cap - s->z->avail_out;
+			if (zr < 0) {
+				*len = 0;
 				return sd_error_set(
 				    err, SD_EIO,
 				    "%s: corrupt gzip data after %llu bytes: %s", s->name,
-				    (unsigned long long)s->bytes_out,
+				    (unsigned long long)s->produced,
 				    zr == ISAL_INCORRECT_CHECKSUM ? "CRC mismatch"
 				    : zr == ISAL_INVALID_WRAPPER
 					? "bad gzip header"
 					: "invalid deflate data");
+			}
 			if (s->z->block_state == ISAL_BLOCK_FINISH)
 				s->ended = true;
 		} else {
 			ZSTD_inBuffer ib = {s->in, s->in_len, s->in_pos};
-			ZSTD_outBuffer ob = {s->out, OUT_SIZE, 0};
+			ZSTD_outBuffer ob = {out, cap, 0};
 			size_t zr = ZSTD_decompressStream(s->zs, &ob, &ib);
 			if (ZSTD_isError(zr))
 				return sd_error_set(
 				    err, SD_EIO,
 				    "%s: corrupt zstd data after %llu bytes: %s", s->name,
-				    (unsigned long long)s->bytes_out,
+				    (unsigned long long)s->produced,
 				    ZSTD_getErrorName(zr));
 			s->in_pos = ib.pos;
-			s->out_len = ob.pos;
+			*len = ob.pos;
 			s->ended = zr == 0;
 		}
-		if (s->out_len)
+		if (*len) {
+			s->produced += *len;
 			return 0;
+		}
 	}
+}
+
+/* The ring's thread: fills free slots until the end, an error, or stop.
+ * Each slot is one produce() call into a whole window, exactly the calls
+ * the reader would make without the thread: a decoder's output (and where
+ * it notices damage) depends on the output space it is given, so the
+ * reader sees the same bytes and the same error at the same place. */
+static void *ring_main(void *arg)
+{
+	struct io_source *s = arg;
+	struct ring *r = s->ring;
+	for (bool last = false; !last;) {
+		pthread_mutex_lock(&r->mu);
+		while (r->count == RING_SLOTS && !r->stop)
+			pthread_cond_wait(&r->freed, &r->mu);
+		bool stop = r->stop;
+		struct slot *sl = &r->slots[(r->head + r->count) % RING_SLOTS];
+		pthread_mutex_unlock(&r->mu);
+		if (stop)
+			break;
+		sl->rc = produce(s, sl->buf, OUT_SIZE, &sl->len, &sl->err);
+		last = sl->len == 0; /* the end or an error */
+		sl->bytes_in = s->bytes_in;
+		pthread_mutex_lock(&r->mu);
+		r->count++;
+		pthread_cond_signal(&r->filled);
+		pthread_mutex_unlock(&r->mu);
+	}
+	return NULL;
+}
+
+static void ring_free(struct ring *r)
+{
+	for (unsigned i = 0; i < RING_SLOTS; i++)
+		free(r->slots[i].buf);
+	free(r);
+}
+
+/* Starts the decompression thread; false (and nothing changed) if it
+ * cannot, and the source then decompresses on the reader's thread. */
+static bool ring_start(struct io_source *s)
+{
+	struct ring *r = calloc(1, sizeof(*r));
+	if (!r)
+		return false;
+	for (unsigned i = 0; i < RING_SLOTS; i++)
+		if (!(r->slots[i].buf = malloc(OUT_SIZE))) {
+			ring_free(r);
+			return false;
+		}
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->filled, NULL);
+	pthread_cond_init(&r->freed, NULL);
+	s->ring = r;
+	if (pthread_create(&r->thread, NULL, ring_main, s) != 0) {
+		s->ring = NULL;
+		pthread_cond_destroy(&r->freed);
+		pthread_cond_destroy(&r->filled);
+		pthread_mutex_destroy(&r->mu);
+		ring_free(r);
+		return false;
+	}
+	return true;
+}
+
+static void ring_stop(struct io_source *s)
+{
+	struct ring *r = s->ring;
+	pthread_mutex_lock(&r->mu);
+	r->stop = true;
+	pthread_cond_signal(&r->freed);
+	pthread_mutex_unlock(&r->mu);
+	pthread_join(r->thread, NULL);
+	pthread_cond_destroy(&r->freed);
+	pthread_cond_destroy(&r->filled);
+	pthread_mutex_destroy(&r->mu);
+	ring_free(r);
+	s->ring = NULL;
+}
+
+/* The reader's side: gives the slot it held back and takes the next one. */
+static int ring_next(struct io_source *s, struct sd_error *err)
+{
+	struct ring *r = s->ring;
+	if (!r->done) {
+		pthread_mutex_lock(&r->mu);
+		if (r->cur) {
+			r->head = (r->head + 1) % RING_SLOTS;
+			r->count--;
+			r->cur = NULL;
+			pthread_cond_signal(&r->freed);
+		}
+		while (r->count == 0)
+			pthread_cond_wait(&r->filled, &r->mu);
+		struct slot *sl = &r->slots[r->head];
+		pthread_mutex_unlock(&r->mu);
+		s->bytes_in_seen = sl->bytes_in;
+		if (sl->len) {
+			r->cur = sl;
+			s->out = sl->buf;
+			s->out_len = sl->len;
+			return 0;
+		}
+		r->done = true;
+		r->rc = sl->rc;
+		r->err = sl->err;
+	}
+	if (r->rc && err)
+		*err = r->err;
+	return r->rc;
+}
+
+/* Refills the output window; leaves out_len == out_pos only at the end. */
+static int fill_out(struct io_source *s, struct sd_error *err)
+{
+	int rc;
+	if (s->out_pos < s->out_len)
+		return 0;
+	s->out_pos = s->out_len = 0;
+	if (s->ring_pending) {
+		s->ring_pending = false;
+		if (ring_start(s)) {
+			free(s->out); /* the windows are the ring's */
+			s->out = NULL;
+		}
+	}
+	if (s->ring)
+		return ring_next(s, err);
+	if (s->comp != IO_PLAIN) {
+		size_t n;
+		rc = produce(s, s->out, OUT_SIZE, &n, err);
+		s->bytes_in_seen = s->bytes_in;
+		s->out_len = n;
+		return rc;
+	}
+	if ((rc = fill_in(s, err)))
+		return rc;
+	/* hand the input buffer over without copying */
+	size_t n = s->in_len - s->in_pos;
+	s->bytes_in_seen = s->bytes_in;
+	if (n == 0)
+		return 0;
+	unsigned char *t = s->out;
+	s->out = s->in;
+	s->in = t;
+	s->out_pos = s->in_pos;
+	s->out_len = s->in_len;
+	s->in_pos = s->in_len = 0;
+	return 0;
 }
 
 size_t io_peek(struct io_source *s, const unsigned char **data, size_t n,

@@ -16,6 +16,12 @@ enum io_compression { IO_PLAIN, IO_GZIP, IO_ZSTD };
 
 struct io_source;
 
+/* gzip and zstd are decompressed on a thread of their own (a bounded ring
+ * of windows ahead of the reader); what the reader sees, errors included,
+ * is the same byte for byte as decompressing on its own thread, which off
+ * selects for the sources opened after the call (tests compare the two). */
+void io_decompress_in_background(bool on);
+
 /* path "-" reads stdin. */
 int io_open(const char *path, struct io_source **out, struct sd_error *err);
 void io_close(struct io_source *src);

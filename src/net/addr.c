@@ -96,8 +96,47 @@ void net_prefix_host(struct net_prefix *p, const struct net_addr *a)
 /* Dotted quad, strictly: four decimal parts 0-255 without leading zeros.
  * Leading zeros are refused because inet_aton() reads them as octal, so
  * "010.0.0.1" means 8.0.0.1 to some tools and 10.0.0.1 to others. */
+/* The common case, a well-formed dotted quad, in few branches; false for
+ * anything else, which parse_v4 then explains. */
+static bool parse_v4_fast(const char *s, size_t n, uint32_t *out)
+{
+	uint32_t v = 0;
+	size_t i = 0;
+	for (int part = 0; part < 4; part++) {
+		if (part) {
+			if (i >= n || s[i] != '.')
+				return false;
+			i++;
+		}
+		unsigned o;
+		if (i >= n || (o = (unsigned)(unsigned char)s[i] - '0') > 9)
+			return false;
+		i++;
+		unsigned d;
+		if (i < n && (d = (unsigned)(unsigned char)s[i] - '0') <= 9) {
+			if (o == 0)
+				return false; /* a leading zero */
+			o = o * 10 + d;
+			i++;
+			if (i < n && (d = (unsigned)(unsigned char)s[i] - '0') <= 9) {
+				o = o * 10 + d;
+				i++;
+				if (o > 255)
+					return false;
+			}
+		}
+		v = v << 8 | o;
+	}
+	if (i != n)
+		return false;
+	*out = v;
+	return true;
+}
+
 static int parse_v4(const char *s, size_t n, uint32_t *out, const char **why)
 {
+	if (parse_v4_fast(s, n, out))
+		return 0;
 	uint32_t v = 0;
 	size_t i = 0;
 	for (int part = 0; part < 4; part++) {
@@ -331,13 +370,52 @@ int net_prefix_parse(const char *s, size_t n, struct net_prefix *out, unsigned f
 	return 0;
 }
 
-size_t net_addr_format(const struct net_addr *a, char *buf, size_t size)
+/* Decimal digits of v (< 1000) at p; returns the end. */
+static char *put_dec(char *p, unsigned v)
 {
-	int n;
+	if (v >= 100)
+		*p++ = (char)('0' + v / 100);
+	if (v >= 10)
+		*p++ = (char)('0' + v / 10 % 10);
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
+/* Lowercase hex of v without leading zeros, as %x writes it. */
+static char *put_hex(char *p, unsigned v)
+{
+	static const char hex[] = "0123456789abcdef";
+	int shift = 12;
+	while (shift > 0 && !(v >> shift))
+		shift -= 4;
+	for (; shift >= 0; shift -= 4)
+		*p++ = hex[v >> shift & 15];
+	return p;
+}
+
+/* Copies the n formatted bytes of tmp into buf as snprintf would: NUL
+ * terminated, cut to size - 1; returns n. Every writer here formats into a
+ * buffer of NET_PREFIX_STRLEN first, so a short buf is safe. */
+static size_t emit(char *buf, size_t size, const char *tmp, size_t n)
+{
+	if (size) {
+		size_t k = n < size - 1 ? n : size - 1;
+		memcpy(buf, tmp, k);
+		buf[k] = '\0';
+	}
+	return n;
+}
+
+static size_t format_addr(const struct net_addr *a, char *out)
+{
+	char *p = out;
 	if (net_addr_is_v4(a)) {
-		n = snprintf(buf, size, "%u.%u.%u.%u", a->b[12], a->b[13], a->b[14],
-			     a->b[15]);
-		return n < 0 ? 0 : (size_t)n;
+		for (int i = 12; i < 16; i++) {
+			if (i > 12)
+				*p++ = '.';
+			p = put_dec(p, a->b[i]);
+		}
+		return (size_t)(p - out);
 	}
 	uint16_t g[8];
 	for (int i = 0; i < 8; i++)
@@ -359,28 +437,32 @@ size_t net_addr_format(const struct net_addr *a, char *buf, size_t size)
 		}
 		i = j;
 	}
-	size_t pos = 0;
 	for (int i = 0; i < 8; i++) {
 		if (i == best) {
-			n = snprintf(buf + pos, size - pos, "::");
-			pos += (size_t)n;
+			*p++ = ':';
+			*p++ = ':';
 			i += best_len - 1;
 			continue;
 		}
-		n = snprintf(buf + pos, size - pos, "%s%x",
-			     (i > 0 && i != best + best_len) ? ":" : "", g[i]);
-		pos += (size_t)n;
+		if (i > 0 && i != best + best_len)
+			*p++ = ':';
+		p = put_hex(p, g[i]);
 	}
-	return pos;
+	return (size_t)(p - out);
+}
+
+size_t net_addr_format(const struct net_addr *a, char *buf, size_t size)
+{
+	char tmp[NET_PREFIX_STRLEN];
+	size_t n = format_addr(a, tmp);
+	return emit(buf, size, tmp, n);
 }
 
 size_t net_prefix_format(const struct net_prefix *p, char *buf, size_t size)
 {
-	size_t n = net_addr_format(&p->addr, buf, size);
-	int m;
-	if (net_prefix_is_v4(p))
-		m = snprintf(buf + n, size - n, "/%u", p->len - 96u);
-	else
-		m = snprintf(buf + n, size - n, "/%u", p->len);
-	return n + (size_t)m;
+	char tmp[NET_PREFIX_STRLEN];
+	size_t n = format_addr(&p->addr, tmp);
+	tmp[n++] = '/';
+	n = (size_t)(put_dec(tmp + n, net_prefix_is_v4(p) ? p->len - 96u : p->len) - tmp);
+	return emit(buf, size, tmp, n);
 }

@@ -48,7 +48,7 @@ static int index_csv(struct outdir *d, const struct owners_registry *r,
 	fputs("owner,name,contacts,addresses,sightings,csv,jsonl", fp);
 	for (uint32_t i = 0; i < r->nextra; i++) {
 		fputc(',', fp);
-		report_csv_field(fp, r->extra_names[i]);
+		report_csv_field_fp(fp, r->extra_names[i]);
 	}
 	fputs("\r\n", fp);
 	for (uint32_t o = 0; o < r->count; o++) {
@@ -56,7 +56,7 @@ static int index_csv(struct outdir *d, const struct owners_registry *r,
 		size_t n = g->start[o + 1] - g->start[o];
 		fputs(ow->id, fp);
 		fputc(',', fp);
-		report_csv_field(fp, ow->name);
+		report_csv_field_fp(fp, ow->name);
 		fputc(',', fp);
 		for (uint32_t c = 0; c < ow->ncontacts; c++)
 			fprintf(fp, "%s%s", c ? " " : "", ow->contacts[c]);
@@ -67,7 +67,7 @@ static int index_csv(struct outdir *d, const struct owners_registry *r,
 			fputc(',', fp);
 		for (uint32_t i = 0; i < r->nextra; i++) {
 			fputc(',', fp);
-			report_csv_field(fp, ow->extra[i]);
+			report_csv_field_fp(fp, ow->extra[i]);
 		}
 		fputs("\r\n", fp);
 	}
@@ -116,7 +116,7 @@ static int unowned_csv(struct outdir *d, const struct asn_db *asn,
 			fprintf(fp, "%u,", rows[i].number);
 		else
 			fputc(',', fp);
-		report_csv_field(fp, rows[i].name);
+		report_csv_field_fp(fp, rows[i].name);
 		fprintf(fp, ",%llu,%llu\r\n", (unsigned long long)rows[i].c.addresses,
 			(unsigned long long)rows[i].c.sightings);
 	}

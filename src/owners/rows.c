@@ -32,7 +32,7 @@ int owners_rows_write(FILE *fp, enum owners_rows_format fmt, const struct db *sn
 				fprintf(fp, ",%u,", number);
 			else
 				fputs(",,", fp);
-			report_csv_field(fp, name);
+			report_csv_field_fp(fp, name);
 			fprintf(fp, ",%s,", change);
 			report_sighting_csv(fp, snap, &s);
 			fputs("\r\n", fp);
@@ -43,7 +43,7 @@ int owners_rows_write(FILE *fp, enum owners_rows_format fmt, const struct db *sn
 			else
 				fputs("null,\"as_name\":", fp);
 			if (number)
-				report_json_string(fp, name);
+				report_json_string_fp(fp, name);
 			else
 				fputs("null", fp);
 			fprintf(fp, ",\"change\":\"%s\",\"sighting\":", change);

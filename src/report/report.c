@@ -1,9 +1,11 @@
 #include "report/report.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/limits.h"
 #include "core/timeutil.h"
+#include "report/answer.h"
 
 size_t report_format_prefix(const struct net_prefix *p, char *buf, size_t size)
 {
@@ -68,56 +70,44 @@ json_t *report_entry(const struct db *db, const struct db_entry *e,
 	return o;
 }
 
-struct inside_ctx {
-	const struct db *db;
-	enum report_detail detail;
-	json_t *list;
-	size_t max;
-};
-
-static int add_inside(const struct db_entry *e, void *p)
-{
-	struct inside_ctx *c = p;
-	if (json_array_size(c->list) >= c->max)
-		return 1;
-	json_array_append_new(c->list, report_entry(c->db, e, c->detail));
-	return 0;
-}
-
 json_t *report_lookup(const struct db *db, const struct net_prefix *q,
 		      enum report_detail detail, size_t max_inside)
 {
+	struct report_answer *a = calloc(1, sizeof(*a));
+	if (!a || report_answer_lookup(db, q, max_inside, a)) {
+		if (a)
+			report_answer_free(a);
+		free(a);
+		return NULL;
+	}
 	char buf[NET_PREFIX_STRLEN];
 	report_format_prefix(q, buf, sizeof(buf));
 	json_t *o = json_object();
 	if (!o)
-		return NULL;
+		goto out;
 	json_object_set_new(o, "query", json_string(buf));
 	json_object_set_new(o, "type", json_string(q->len == 128 ? "address" : "prefix"));
-	struct db_entry hits[SD_MAX_CHECK_HITS];
-	size_t n = db_cover(db, q, hits, SD_MAX_CHECK_HITS);
-	if (n > SD_MAX_CHECK_HITS)
-		n = SD_MAX_CHECK_HITS;
 	json_t *matches = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(matches, report_entry(db, &hits[i], detail));
-	bool listed = n > 0;
+	for (size_t i = 0; i < a->nmatches; i++)
+		json_array_append_new(matches, report_entry(db, &a->matches[i], detail));
 	json_object_set_new(o, "matches", matches);
 	if (q->len < 128) {
-		struct inside_ctx c = {db, detail, json_array(), max_inside};
-		uint64_t total = db_range_count(db, q);
-		/* the prefix itself is reported under matches already */
-		struct net_prefix inner = *q;
-		db_range(db, &inner, add_inside, &c, NULL);
+		json_t *list = json_array();
+		for (size_t i = 0; i < a->ninside; i++)
+			json_array_append_new(list,
+					      report_entry(db, &a->inside[i], detail));
 		json_t *in = json_object();
-		json_object_set_new(in, "count", json_integer((json_int_t)total));
+		json_object_set_new(in, "count",
+				    json_integer((json_int_t)a->inside_count));
 		json_object_set_new(in, "truncated",
-				    json_boolean(total > json_array_size(c.list)));
-		json_object_set_new(in, "entries", c.list);
+				    json_boolean(a->inside_count > a->ninside));
+		json_object_set_new(in, "entries", list);
 		json_object_set_new(o, "inside", in);
-		listed = listed || total > 0;
 	}
-	json_object_set_new(o, "listed", json_boolean(listed));
+	json_object_set_new(o, "listed", json_boolean(a->listed));
+out:
+	report_answer_free(a);
+	free(a);
 	return o;
 }
 

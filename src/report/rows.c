@@ -7,7 +7,7 @@
 
 #include "core/timeutil.h"
 
-void report_csv_field(FILE *fp, const char *s)
+void report_csv_field_fp(FILE *fp, const char *s)
 {
 	if (!strpbrk(s, ",\"\r\n")) {
 		fputs(s, fp);
@@ -37,7 +37,7 @@ static size_t utf8_len(const unsigned char *s)
 	return n;
 }
 
-void report_json_string(FILE *fp, const char *str)
+void report_json_string_fp(FILE *fp, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	fputc('"', fp);
@@ -75,9 +75,9 @@ void report_sighting_csv(FILE *fp, const struct db *db, const struct db_sighting
 	time_str(s->first_seen, f);
 	time_str(s->last_seen, l);
 	db_evidence_format(s->evidence, ev, sizeof(ev));
-	report_csv_field(fp, dc.name);
+	report_csv_field_fp(fp, dc.name);
 	fprintf(fp, ",%s,%s,%u,", f, l, s->count);
-	report_csv_field(fp, ev);
+	report_csv_field_fp(fp, ev);
 	fprintf(fp, ",%s,", db_confidence_name(s->confidence));
 	/* sources joined by ';' inside one field: quoted as a whole when
 	 * any of them needs it */
@@ -110,7 +110,7 @@ void report_sighting_json(FILE *fp, const struct db *db, const struct db_sightin
 	time_str(s->first_seen, f);
 	time_str(s->last_seen, l);
 	fputs("{\"campaign\":", fp);
-	report_json_string(fp, dc.name);
+	report_json_string_fp(fp, dc.name);
 	/* an unknown time is null, as in report_time() */
 	if (*f)
 		fprintf(fp, ",\"first_seen\":\"%s\"", f);
@@ -134,7 +134,7 @@ void report_sighting_json(FILE *fp, const struct db *db, const struct db_sightin
 	for (uint32_t k = 0; k < n; k++) {
 		if (k)
 			fputc(',', fp);
-		report_json_string(fp, db_sourceset_item(db, s->sources, k));
+		report_json_string_fp(fp, db_sourceset_item(db, s->sources, k));
 	}
 	fputs("]}", fp);
 }

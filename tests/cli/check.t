@@ -50,6 +50,22 @@ equals "stream: one JSON answer per line" "$(wc -l < "$T/stream.jsonl")" 2002
 equals "stream: CSV has a row for every line (one per sighting when listed)" \
 	"$(tail -n +2 "$T/stream.csv" | cut -d, -f1 | uniq | wc -l)" 2002
 contains "stream: bad line reported with its line number" "$T/stream.err" "\(stdin\):2001: 'not-an-ip'"
+contains "stream: a bad line keeps its text in CSV" "$T/stream.csv" "^not-an-ip,error,"
+# --listed: only the listed queries, as grepcidr prints them
+"$SIGHTED" check $DB --listed --csv - < "$T/stream.txt" > "$T/listed.csv" 2>/dev/null
+equals "--listed --csv: exit 3 still tells of the bad line" "$?" 3
+equals "--listed --csv: the header and exactly the listed rows of the full answer" \
+	"$(cat "$T/listed.csv")" "$(head -1 "$T/stream.csv"; grep '^[^,]*,true,' "$T/stream.csv")"
+contains "--listed --csv: the listed address is there" "$T/listed.csv" "^$listed,true,"
+"$SIGHTED" check $DB --listed --json - < "$T/stream.txt" > "$T/listed.jsonl" 2>/dev/null
+equals "--listed --json: exactly the listed answers" "$(cat "$T/listed.jsonl")" \
+	"$(grep '"listed":true}$' "$T/stream.jsonl")"
+equals "--listed --json: no error objects" "$(grep -c '"error"' "$T/listed.jsonl")" 0
+expect_status 1 "--listed, nothing listed: exit 1" "$SIGHTED" check $DB --listed 192.0.2.255
+equals "--listed, nothing listed: no output" "$(wc -c < "$T/.out")" 0
+"$SIGHTED" check $DB --listed 192.0.2.255 "$listed" 198.51.100.0/24 10.0.0.0/8 > "$T/listed.txt"
+equals "--listed text: the listed address and prefix only" \
+	"$(grep -v '^ ' "$T/listed.txt" | tr '\n' ' ')" "$listed: LISTED 198.51.100.0/24: LISTED "
 expect_status 0 "quiet mode prints nothing" "$SIGHTED" check $DB -q "$listed"
 equals "quiet output is empty" "$(wc -c < "$T/.out")" 0
 expect_status 0 "IPv6 listed address" "$SIGHTED" check $DB "$(grep -m1 '^2001:db8' "$D/impacted-3cx.csv" | cut -d, -f1)"

@@ -63,7 +63,8 @@ static void test_gzip_and_zstd(void **state)
 	const char *p = test_tmpfile("c.txt");
 	write_file(p, text, sizeof(text) - 1);
 	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), "gzip -c %s > %s.gz && zstd -q -c %s > %s.zst", p, p, p, p);
+	snprintf(cmd, sizeof(cmd), "gzip -c %s > %s.gz && zstd -q -c %s > %s.zst", p, p,
+		 p, p);
 	run(cmd);
 	char gz[512], zs[512];
 	snprintf(gz, sizeof(gz), "%s.gz", p);
@@ -75,8 +76,13 @@ static void test_gzip_and_zstd(void **state)
 	run(cmd);
 	char two[512];
 	snprintf(two, sizeof(two), "%s.2.gz", p);
-	static const char *const twice[] = {"first", "second", "", "last without newlinefirst",
-					    "second", "", "last without newline"};
+	static const char *const twice[] = {"first",
+					    "second",
+					    "",
+					    "last without newlinefirst",
+					    "second",
+					    "",
+					    "last without newline"};
 	expect_lines(two, twice, 7);
 }
 
@@ -89,7 +95,8 @@ static void test_big_and_truncated_gzip(void **state)
 		fprintf(f, "198.51.100.%d line %d\n", i % 256, i);
 	fclose(f);
 	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), "gzip -c %s > %s.gz && head -c 100000 %s.gz > %s.cut.gz", p, p, p, p);
+	snprintf(cmd, sizeof(cmd),
+		 "gzip -c %s > %s.gz && head -c 100000 %s.gz > %s.cut.gz", p, p, p, p);
 	run(cmd);
 	char gz[512], cut[512];
 	snprintf(gz, sizeof(gz), "%s.gz", p);
@@ -118,6 +125,106 @@ static void test_big_and_truncated_gzip(void **state)
 	/* what was read before the cut was delivered */
 	assert_true(n > 1000);
 	io_close(s);
+}
+
+/* What a reader sees of a file: every line (hashed), how many, the last
+ * one, how reading ended and with which message. */
+struct seen {
+	uint64_t lines, hash, bytes_in;
+	char last[64];
+	int rc;
+	char msg[512];
+};
+
+static void read_all(const char *path, struct seen *o)
+{
+	struct io_source *s;
+	struct sd_error err = {0};
+	memset(o, 0, sizeof(*o));
+	o->hash = 1469598103934665603ull;
+	if (io_open(path, &s, &err))
+		fail_msg("%s", err.msg);
+	const char *line;
+	size_t len;
+	while ((o->rc = io_getline(s, &line, &len, &err)) == 1) {
+		o->lines++;
+		for (size_t i = 0; i < len; i++)
+			o->hash = (o->hash ^ (unsigned char)line[i]) * 1099511628211ull;
+		o->hash = (o->hash ^ '\n') * 1099511628211ull;
+		snprintf(o->last, sizeof(o->last), "%.*s", (int)(len < 60 ? len : 60),
+			 line);
+	}
+	if (o->rc)
+		snprintf(o->msg, sizeof(o->msg), "%s", err.msg);
+	o->bytes_in = io_bytes_in(s);
+	io_close(s);
+}
+
+/* Decompressing on a thread of its own changes nothing a reader can see:
+ * the same lines, and a truncated or corrupt stream stops at the same
+ * line with the same error, for gzip and zstd. */
+static void test_background_same_as_inline(void **state)
+{
+	(void)state;
+	const char *p = test_tmpfile("bg.txt");
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	for (int i = 0; i < 300000; i++)
+		fprintf(f, "192.0.2.%d\tline %d of the background test\n", i % 256, i);
+	fclose(f);
+	char cmd[2048];
+	snprintf(cmd, sizeof(cmd),
+		 "gzip -1 -c %s > %s.gz && zstd -q -1 -c %s > %s.zst && "
+		 "cat %s.gz %s.gz > %s.2.gz && "
+		 "for c in gz zst; do s=$(stat -c %%s %s.$c); "
+		 "head -c $((s / 3)) %s.$c > %s.cut1.$c; head -c $((s - 5)) %s.$c > "
+		 "%s.cut2.$c; "
+		 "cp %s.$c %s.bad.$c; printf 'XXXXXXXX' | dd of=%s.bad.$c bs=1 seek=$((s "
+		 "/ 2)) "
+		 "conv=notrunc 2>/dev/null; done",
+		 p, p, p, p, p, p, p, p, p, p, p, p, p, p, p);
+	run(cmd);
+	static const char *const variants[] = {".gz",	    ".zst",	".2.gz",
+					       ".cut1.gz",  ".cut2.gz", ".cut1.zst",
+					       ".cut2.zst", ".bad.gz",	".bad.zst"};
+	for (size_t v = 0; v < sizeof(variants) / sizeof(*variants); v++) {
+		char path[512];
+		snprintf(path, sizeof(path), "%s%s", p, variants[v]);
+		struct seen bg, inl;
+		io_decompress_in_background(true);
+		read_all(path, &bg);
+		io_decompress_in_background(false);
+		read_all(path, &inl);
+		io_decompress_in_background(true);
+		if (bg.lines != inl.lines || bg.hash != inl.hash || bg.rc != inl.rc ||
+		    strcmp(bg.msg, inl.msg) || strcmp(bg.last, inl.last) ||
+		    bg.bytes_in != inl.bytes_in)
+			fail_msg("%s: background %llu lines rc %d '%s' (last '%s', in "
+				 "%llu); inline "
+				 "%llu lines rc %d '%s' (last '%s', in %llu)",
+				 variants[v], (unsigned long long)bg.lines, bg.rc, bg.msg,
+				 bg.last, (unsigned long long)bg.bytes_in,
+				 (unsigned long long)inl.lines, inl.rc, inl.msg, inl.last,
+				 (unsigned long long)inl.bytes_in);
+		bool intact = v < 3;
+		assert_int_equal(bg.lines,
+				 intact ? (v == 2 ? 600000 : 300000) : bg.lines);
+		if (intact) {
+			assert_int_equal(bg.rc, 0);
+		} else {
+			/* a cut stream is SD_ETRUNC (or, cut inside a block, corrupt
+			 * data); a damaged one corrupt data; never a clean end */
+			assert_true(bg.rc == SD_ETRUNC || bg.rc == SD_EIO);
+			/* cut1 loses two thirds of the stream; cut2 only its
+			 * last bytes, and damage inside a block may show only
+			 * at the checksum */
+			if (strstr(variants[v], "cut1"))
+				assert_true(bg.lines < 200000);
+			else
+				assert_true(bg.lines <= 300000);
+			assert_non_null(strstr(bg.msg, path));
+		}
+	}
 }
 
 static void test_long_line_limit(void **state)
@@ -196,12 +303,13 @@ static void test_peek_and_read(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plain),
-		cmocka_unit_test(test_gzip_and_zstd),
-		cmocka_unit_test(test_big_and_truncated_gzip),
-		cmocka_unit_test(test_long_line_limit),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_peek_and_read),
+	    cmocka_unit_test(test_plain),
+	    cmocka_unit_test(test_gzip_and_zstd),
+	    cmocka_unit_test(test_big_and_truncated_gzip),
+	    cmocka_unit_test(test_background_same_as_inline),
+	    cmocka_unit_test(test_long_line_limit),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_peek_and_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,38 @@
+/* The answer to one check query as plain data: the entries covering the
+ * query and, for a prefix, those inside it. It is what every renderer of
+ * a check answer (report/render.h; report_lookup's JSON document) reads, so
+ * text, CSV and JSON are all written from the same structure. */
+#ifndef SD_REPORT_ANSWER_H
+#define SD_REPORT_ANSWER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/limits.h"
+#include "db/db.h"
+#include "net/addr.h"
+
+struct report_answer {
+	struct net_prefix query;
+	bool listed;
+	size_t nmatches; /* covering entries, most specific first */
+	struct db_entry matches[SD_MAX_CHECK_HITS];
+	/* a prefix query only: entries inside it (the prefix itself included),
+	 * the first ninside of inside_count */
+	uint64_t inside_count;
+	size_t ninside, inside_cap;
+	struct db_entry *inside;
+};
+
+/* Looks q up. max_inside bounds the entries kept from inside a prefix.
+ * The answer may be reused for the next query (its inside array is kept);
+ * report_answer_free releases it. Returns 0 or SD_ENOMEM. */
+int report_answer_lookup(const struct db *db, const struct net_prefix *q,
+			 size_t max_inside, struct report_answer *a);
+/* The answer for an address already known (from db_contains_batch) to be
+ * covered by no entry: no lookup is made. */
+void report_answer_unlisted(const struct net_prefix *q, struct report_answer *a);
+void report_answer_free(struct report_answer *a);
+
+#endif

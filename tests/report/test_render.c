@@ -1,0 +1,250 @@
+/* report/render: check answers rendered straight into a buffer. JSON is
+ * compared byte for byte with jansson's dump of report_lookup's document
+ * (the form the HTTP API serves); text and CSV with the exact lines. */
+#include "testutil.h"
+
+#include <jansson.h>
+
+#include "core/buf.h"
+#include "db/builder.h"
+#include "db/db.h"
+#include "report/answer.h"
+#include "report/render.h"
+#include "report/report.h"
+
+static struct db *db;
+
+static void add(struct db_builder *b, const char *prefix, const char *campaign,
+		const char *title, const char *const *sources, size_t nsrc,
+		uint32_t first, uint32_t last, uint32_t count, uint8_t evidence)
+{
+	struct sd_error err = {0};
+	struct db_campaign_meta m = {.name = campaign, .title = title};
+	uint16_t cid;
+	uint32_t set;
+	assert_int_equal(db_builder_campaign(b, &m, &cid, &err), 0);
+	assert_int_equal(db_builder_sourceset(b, sources, nsrc, &set, &err), 0);
+	struct net_prefix p;
+	const char *why;
+	assert_int_equal(net_prefix_parse(prefix, strlen(prefix), &p, 0, &why), 0);
+	struct db_sighting s = {first, last, count, cid, evidence, DB_CONF_HIGH, set};
+	assert_int_equal(db_builder_add(b, &p, &s, &err), 0);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	struct db_builder *b = db_builder_new();
+	assert_non_null(b);
+	/* a title with a quote, a tab, non-ASCII (2, 3 and 4 byte forms) */
+	const char *title = "Caf\xc3\xa9 \"x\"\t\xe2\x82\xac \xf0\x9f\x98\x80";
+	const char *src1[] = {"feed,one", "=cmd"};
+	const char *src2[] = {"plain"};
+	add(b, "192.0.2.7", "3cx-2023", title, src1, 2, 1680000000, 1680003600, 1,
+	    DB_EV_LIST | DB_EV_FLOW);
+	add(b, "192.0.2.7", "gopuram-2023", "", src2, 1, 0, 0, 5, DB_EV_DNS);
+	add(b, "198.51.100.128/26", "3cx-2023", title, src2, 1, 1680000000, 1680000000, 2,
+	    DB_EV_LIST);
+	add(b, "198.51.100.130", "3cx-2023", title, src2, 1, 0, 0, 1, DB_EV_TLS);
+	add(b, "2001:db8::1", "gopuram-2023", "", src2, 1, 1680000000, 1690000000, 3,
+	    DB_EV_HTTP);
+	struct sd_error err = {0};
+	const char *path = test_tmpfile("render.sdb");
+	assert_int_equal(db_builder_write(b, path, 1700000000, &err), 0);
+	db_builder_free(b);
+	assert_int_equal(db_open(path, &db, &err), 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	db_close(db);
+	unlink(test_tmpfile("render.sdb"));
+	rmdir(test_tmpdir());
+	return 0;
+}
+
+static struct net_prefix prefix(const char *s)
+{
+	struct net_prefix p;
+	const char *why;
+	assert_int_equal(net_prefix_parse(s, strlen(s), &p, 0, &why), 0);
+	return p;
+}
+
+/* What the renderer writes for query q, NUL-terminated (caller frees). */
+static char *render(const char *q, enum report_format fmt, enum report_detail detail,
+		    size_t max_inside)
+{
+	struct net_prefix p = prefix(q);
+	struct report_answer *a = calloc(1, sizeof(*a));
+	assert_non_null(a);
+	assert_int_equal(report_answer_lookup(db, &p, max_inside, a), 0);
+	struct sd_buf out = {0};
+	report_render(&out, db, a, fmt, detail);
+	sd_buf_putc(&out, '\0');
+	assert_false(out.failed);
+	report_answer_free(a);
+	free(a);
+	return out.data;
+}
+
+static void test_json_is_janssons(void **state)
+{
+	(void)state;
+	const char *queries[] = {
+	    "192.0.2.7",	"192.0.2.8",	   "198.51.100.130",
+	    "198.51.100.131",	"198.51.100.0/24", "198.51.100.128/26",
+	    "2001:db8::1",	"2001:db8::/32",   "::/0",
+	    "::ffff:192.0.2.7", "10.0.0.0/8"};
+	size_t max_inside[] = {1000, 1, 0};
+	for (size_t i = 0; i < sizeof(queries) / sizeof(*queries); i++)
+		for (size_t m = 0; m < 3; m++)
+			for (int d = REPORT_VERDICT; d <= REPORT_FULL; d++) {
+				struct net_prefix p = prefix(queries[i]);
+				json_t *doc = report_lookup(db, &p, (enum report_detail)d,
+							    max_inside[m]);
+				assert_non_null(doc);
+				char *want =
+				    json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII);
+				json_decref(doc);
+				char *got = render(queries[i], REPORT_JSON,
+						   (enum report_detail)d, max_inside[m]);
+				size_t n = strlen(want);
+				if (strncmp(got, want, n) || strcmp(got + n, "\n"))
+					fail_msg("%s (max %zu, detail %d):\n got "
+						 "%s\nwant %s\n",
+						 queries[i], max_inside[m], d, got, want);
+				free(want);
+				free(got);
+			}
+}
+
+static void test_csv(void **state)
+{
+	(void)state;
+	char *got = render("192.0.2.7", REPORT_CSV, REPORT_FULL, 1000);
+	assert_string_equal(
+	    got, "192.0.2.7,true,covering,192.0.2.7,3cx-2023,2023-03-28T10:40:00Z,"
+		 "2023-03-28T11:40:00Z,1,list;flow,high,\"'=cmd;feed,one\"\n"
+		 "192.0.2.7,true,covering,192.0.2.7,gopuram-2023,,,5,dns,high,plain\n");
+	free(got);
+	got = render("192.0.2.8", REPORT_CSV, REPORT_FULL, 1000);
+	assert_string_equal(got, "192.0.2.8,false,,,,,,,,,\n");
+	free(got);
+	/* a prefix: the covering entry and the entries inside, the prefix
+	 * itself once */
+	got = render("198.51.100.128/26", REPORT_CSV, REPORT_FULL, 1000);
+	assert_string_equal(
+	    got, "198.51.100.128/26,true,covering,198.51.100.128/26,3cx-2023,"
+		 "2023-03-28T10:40:00Z,2023-03-28T10:40:00Z,2,list,high,plain\n"
+		 "198.51.100.128/26,true,inside,198.51.100.130,3cx-2023,,,1,"
+		 "tls,high,plain\n");
+	free(got);
+	struct sd_buf out = {0};
+	report_render_csv_header(&out);
+	/* a bad query keeps its text, quoted and defused as a formula */
+	report_render_error(&out, REPORT_CSV, "not-an-ip", 9, "why");
+	report_render_error(&out, REPORT_CSV, "=1+2,\"x\"", 8, "why");
+	report_render_error(&out, REPORT_CSV, "1.2.3.4/8", 9, "why");
+	sd_buf_putc(&out, '\0');
+	assert_string_equal(
+	    out.data, "query,listed,relation,key,campaign,first_seen,last_seen,count,"
+		      "evidence,confidence,sources\n"
+		      "not-an-ip,error,,,,,,,,,\n"
+		      "\"'=1+2,\"\"x\"\"\",error,,,,,,,,,\n"
+		      "1.2.3.4/8,error,,,,,,,,,\n");
+	sd_buf_free(&out);
+}
+
+static void test_text(void **state)
+{
+	(void)state;
+	char *got = render("192.0.2.7", REPORT_TEXT, REPORT_FULL, 1000);
+	assert_string_equal(
+	    got, "192.0.2.7: LISTED\n"
+		 "  192.0.2.7  3cx-2023 (Caf\xc3\xa9 \"x\"\t\xe2\x82\xac "
+		 "\xf0\x9f\x98\x80)\n"
+		 "      seen 1 time from 2023-03-28T10:40:00Z to "
+		 "2023-03-28T11:40:00Z; evidence: list,flow; confidence: high\n"
+		 "      sources: =cmd, feed,one\n"
+		 "  192.0.2.7  gopuram-2023\n"
+		 "      seen 5 times; evidence: dns; confidence: high\n"
+		 "      sources: plain\n");
+	free(got);
+	got = render("2001:db8::2", REPORT_TEXT, REPORT_FULL, 1000);
+	assert_string_equal(got, "2001:db8::2: not listed\n");
+	free(got);
+	got = render("198.51.100.0/24", REPORT_TEXT, REPORT_FULL, 1);
+	assert_string_equal(
+	    got, "198.51.100.0/24: LISTED\n"
+		 "  2 listed entries inside (first ones shown):\n"
+		 "    198.51.100.130  3cx-2023 (Caf\xc3\xa9 \"x\"\t\xe2\x82\xac "
+		 "\xf0\x9f\x98\x80)\n"
+		 "        seen 1 time; evidence: tls; confidence: high\n"
+		 "        sources: plain\n");
+	free(got);
+	/* a bad query prints nothing on stdout in text (stderr tells) */
+	struct sd_buf out = {0};
+	report_render_error(&out, REPORT_TEXT, "x", 1, "why");
+	assert_int_equal(out.len, 0);
+	sd_buf_free(&out);
+}
+
+static void test_json_error_and_strings(void **state)
+{
+	(void)state;
+	struct sd_buf out = {0};
+	report_render_error(&out, REPORT_JSON, "a\"b\\c\n", 6, "bad");
+	/* invalid UTF-8 (a lone continuation byte, a cut sequence) and a NUL */
+	report_json_string(&out, "\x80z\xe2\x82", 4);
+	report_json_string(&out, "\0\x1f\x7f", 3);
+	sd_buf_putc(&out, '\0');
+	assert_string_equal(out.data, "{\"query\":\"a\\\"b\\\\c\\n\",\"error\":\"bad\"}\n"
+				      "\"\\uFFFDz\\uFFFD\\uFFFD\"\"\\u0000\\u001F\x7f\"");
+	sd_buf_free(&out);
+	/* every valid form jansson accepts comes out as jansson writes it */
+	const char *samples[] = {"plain", "tab\there",
+				 "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80",
+				 "\x01\x08\x0c/\"\\", "\xef\xbf\xbf\xf4\x8f\xbf\xbf"};
+	for (size_t i = 0; i < sizeof(samples) / sizeof(*samples); i++) {
+		json_t *s = json_string(samples[i]);
+		assert_non_null(s);
+		char *want =
+		    json_dumps(s, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_ENCODE_ANY);
+		json_decref(s);
+		struct sd_buf b = {0};
+		report_json_string(&b, samples[i], strlen(samples[i]));
+		sd_buf_putc(&b, '\0');
+		assert_string_equal(b.data, want);
+		free(want);
+		sd_buf_free(&b);
+	}
+}
+
+static void test_buf_numbers(void **state)
+{
+	(void)state;
+	struct sd_buf b = {0};
+	sd_buf_u64(&b, 0);
+	sd_buf_putc(&b, ' ');
+	sd_buf_u64(&b, UINT64_MAX);
+	sd_buf_putc(&b, ' ');
+	sd_buf_i64(&b, INT64_MIN);
+	sd_buf_putc(&b, '\0');
+	assert_string_equal(b.data, "0 18446744073709551615 -9223372036854775808");
+	sd_buf_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_json_is_janssons),
+	    cmocka_unit_test(test_csv),
+	    cmocka_unit_test(test_text),
+	    cmocka_unit_test(test_json_error_and_strings),
+	    cmocka_unit_test(test_buf_numbers),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
