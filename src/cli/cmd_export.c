@@ -76,9 +76,9 @@ static void summary(const char *out, const struct export_stats *st, const char *
 	fprintf(stderr,
 		"sighted export: %s: %llu %s written (%llu left out by the filter, "
 		"%llu the format cannot hold), %llu bytes\n",
-		out, (unsigned long long)st->entries, what,
-		(unsigned long long)st->filtered, (unsigned long long)st->skipped,
-		(unsigned long long)st->bytes);
+		strcmp(out, "-") ? out : "standard output",
+		(unsigned long long)st->entries, what, (unsigned long long)st->filtered,
+		(unsigned long long)st->skipped, (unsigned long long)st->bytes);
 }
 
 static void progress(void *ctx, const char *what, uint64_t done, uint64_t total)
