@@ -1,5 +1,6 @@
 #include "core/timeutil.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -257,13 +258,87 @@ const char *sd_tz_name(const struct sd_tz *tz)
 /* TZ is process-wide: every use of it by sighted goes through this lock. */
 static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static int64_t zone_offset(const char *zone, int64_t local)
+/* local - UTC at a local time, TZ being set to the zone (lock held).
+ * mktime with tm_isdst -1 is not a function of its input alone (glibc
+ * guesses from its previous call in the repeated hour), so both readings
+ * are tried and checked by converting back: in the repeated autumn hour
+ * the first pass (the larger offset) is taken, in the spring-forward gap,
+ * where neither reading exists, the offset before the gap (the smaller
+ * one), which moves the time forward. */
+static int64_t offset_at(int64_t local)
 {
 	time_t t = (time_t)local;
-	struct tm tm;
-	if (!gmtime_r(&t, &tm))
+	struct tm want;
+	if (!gmtime_r(&t, &want))
 		return 0;
-	tm.tm_isdst = -1;
+	int64_t off[2];
+	bool valid[2] = {false, false}, made[2] = {false, false};
+	for (int dst = 0; dst < 2; dst++) {
+		struct tm tm = want, back;
+		tm.tm_isdst = dst;
+		time_t u = mktime(&tm);
+		if (u == (time_t)-1 && (tm.tm_year != want.tm_year || errno == EOVERFLOW))
+			continue;
+		made[dst] = true;
+		off[dst] = local - (int64_t)u;
+		valid[dst] = localtime_r(&u, &back) && back.tm_hour == want.tm_hour &&
+			     back.tm_min == want.tm_min && back.tm_sec == want.tm_sec &&
+			     back.tm_mday == want.tm_mday;
+	}
+	if (valid[0] && valid[1])
+		return off[0] > off[1] ? off[0] : off[1];
+	if (valid[0] || valid[1])
+		return valid[0] ? off[0] : off[1];
+	if (made[0] && made[1])
+		return off[0] < off[1] ? off[0] : off[1];
+	return made[0] ? off[0] : made[1] ? off[1] : 0;
+}
+
+static void add_span(struct sd_tz_year *y, int64_t from, int64_t offset)
+{
+	if (y->nspans < SD_TZ_SPANS) {
+		y->span[y->nspans].from = from;
+		y->span[y->nspans].offset = (int32_t)offset;
+		y->nspans++;
+	}
+}
+
+/* The zone's offsets over the civil year yr (lock held, TZ set). */
+static void fill_year(struct sd_tz_year *y, int yr)
+{
+	y->start = sd_days_from_civil(yr, 1, 1) * 86400;
+	y->end = sd_days_from_civil(yr + 1, 1, 1) * 86400;
+	y->nspans = 0;
+	int64_t prev_t = y->start, prev = offset_at(prev_t);
+	add_span(y, prev_t, prev);
+	for (int64_t t = y->start + 7 * 86400;; t += 7 * 86400) {
+		if (t > y->end)
+			t = y->end;
+		int64_t off = offset_at(t);
+		if (off != prev) {
+			/* the first second of the week that has the new offset */
+			int64_t lo = prev_t, hi = t;
+			while (hi - lo > 1) {
+				int64_t mid = lo + (hi - lo) / 2;
+				if (offset_at(mid) == prev)
+					lo = mid;
+				else
+					hi = mid;
+			}
+			int64_t now = offset_at(hi);
+			add_span(y, hi, now);
+			if (now != off) /* two changes in the week: take the last */
+				add_span(y, t, off);
+			prev = off;
+		}
+		prev_t = t;
+		if (t == y->end)
+			break;
+	}
+}
+
+static void load_year(const char *zone, struct sd_tz_year *y, int yr)
+{
 	pthread_mutex_lock(&tz_lock);
 	const char *old = getenv("TZ");
 	char saved[256];
@@ -272,26 +347,35 @@ static int64_t zone_offset(const char *zone, int64_t local)
 		snprintf(saved, sizeof(saved), "%s", old);
 	setenv("TZ", zone, 1);
 	tzset();
-	time_t u = mktime(&tm);
+	fill_year(y, yr);
 	if (had)
 		setenv("TZ", saved, 1);
 	else
 		unsetenv("TZ");
 	tzset();
 	pthread_mutex_unlock(&tz_lock);
-	return u == (time_t)-1 ? 0 : local - (int64_t)u;
 }
 
 int64_t sd_tz_to_utc(struct sd_tz *tz, int64_t local)
 {
 	if (!tz || !tz->zone)
 		return local;
-	/* floor division: times before 1970 are negative */
-	int64_t key = local >= 0 ? local / 900 : -((-local + 899) / 900);
-	if (!tz->cached || tz->key != key) {
-		tz->offset = zone_offset(tz->zone, local);
-		tz->key = key;
-		tz->cached = true;
+	struct sd_tz_year *y = NULL;
+	for (int i = 0; i < 2; i++)
+		if (tz->year[i].end && local >= tz->year[i].start &&
+		    local < tz->year[i].end)
+			y = &tz->year[i];
+	if (!y) {
+		time_t t = (time_t)local;
+		struct tm tm;
+		if (!gmtime_r(&t, &tm))
+			return local;
+		y = &tz->year[tz->next];
+		tz->next ^= 1;
+		load_year(tz->zone, y, tm.tm_year + 1900);
 	}
-	return local - tz->offset;
+	int k = 0;
+	while (k + 1 < y->nspans && y->span[k + 1].from <= local)
+		k++;
+	return local - y->span[k].offset;
 }

@@ -27,15 +27,27 @@ int sd_time_parse_civil(const char *s, size_t n, int64_t *out, bool *civil,
 			const char **why);
 
 /* The local time of a producer's zone (--tz): an IANA name read through the
- * C library's tz database. Converting needs the process-wide TZ variable,
- * so it is done under one lock and the answer is kept per quarter hour of
- * local time: a log's times move slowly, so the lock is taken about once
- * per quarter hour of log, whatever the number of reader threads. */
+ * C library's tz database. The C library only converts through the
+ * process-wide TZ variable, so, under one lock, the zone's offsets for a
+ * whole year are worked out at once: sampled weekly with mktime and each
+ * change found to the second by bisection. Conversions then look the
+ * offset up in that table without a lock or a system call; a year costs
+ * about a hundred mktime calls, and two years are kept (a log across New
+ * Year). Up to SD_TZ_SPANS changes a year are kept, more than any zone
+ * has had; two changes within one week that cancel out are not seen. */
+#define SD_TZ_SPANS 8
+struct sd_tz_year {
+	int64_t start, end; /* the year in local time counted as UTC; 0: empty */
+	int nspans;
+	struct {
+		int64_t from;	/* local time counted as UTC */
+		int32_t offset; /* seconds east of UTC from then on */
+	} span[SD_TZ_SPANS];
+};
 struct sd_tz {
 	const char *zone; /* NULL: UTC */
-	int64_t key;	  /* local quarter hour of the cached offset */
-	int64_t offset;	  /* seconds east of UTC then */
-	bool cached;
+	struct sd_tz_year year[2];
+	unsigned next; /* which year slot is refilled next */
 };
 
 /* 0 when zone is "UTC" or a zone of the tz database (a TZif file under
@@ -47,8 +59,8 @@ void sd_tz_init(struct sd_tz *tz, const char *zone);
 const char *sd_tz_name(const struct sd_tz *tz);
 /* local: a civil time of the zone counted as if it were UTC (as
  * sd_days_from_civil gives it); returns the UTC epoch. A time in a
- * spring-forward gap moves forward, one in the repeated autumn hour takes
- * the C library's choice (mktime with tm_isdst -1). */
+ * spring-forward gap is read with the offset before the gap (it moves
+ * forward); one in the repeated autumn hour is read as its first pass. */
 int64_t sd_tz_to_utc(struct sd_tz *tz, int64_t local);
 
 #endif

@@ -34,7 +34,7 @@ static void names(void **state)
 static void offsets(void **state)
 {
 	(void)state;
-	struct sd_tz tz;
+	static struct sd_tz tz;
 	sd_tz_init(&tz, "Europe/Berlin");
 	assert_string_equal(sd_tz_name(&tz), "Europe/Berlin");
 	/* 15:55 CEST (summer, +2) is 13:55Z; 15:55 CET (winter, +1) 14:55Z */
@@ -58,6 +58,58 @@ static void offsets(void **state)
 	assert_int_equal(sd_tz_to_utc(&tz, 1680098106), 1680098106);
 	/* TZ of the process is left as it was */
 	assert_null(getenv("TZ"));
+}
+
+static int64_t civil_s(int y, unsigned m, unsigned d, int h, int mi, int sec)
+{
+	return civil(y, m, d, h, mi) + sec;
+}
+
+/* The changes found to the second, other offsets and hemispheres, and
+ * years interleaved (two year tables are kept) */
+static void transitions(void **state)
+{
+	(void)state;
+	static struct sd_tz tz; /* large: not on the stack */
+	sd_tz_init(&tz, "Europe/Berlin");
+	assert_int_equal(sd_tz_to_utc(&tz, civil_s(2023, 3, 26, 1, 59, 59)),
+			 civil_s(2023, 3, 26, 0, 59, 59));
+	assert_int_equal(sd_tz_to_utc(&tz, civil_s(2023, 3, 26, 3, 0, 0)),
+			 civil_s(2023, 3, 26, 1, 0, 0));
+	assert_int_equal(sd_tz_to_utc(&tz, civil_s(2023, 10, 29, 3, 0, 0)),
+			 civil_s(2023, 10, 29, 2, 0, 0));
+	assert_int_equal(sd_tz_to_utc(&tz, civil_s(2023, 10, 29, 1, 59, 59)),
+			 civil_s(2023, 10, 28, 23, 59, 59));
+	/* the repeated hour: its first pass (summer time); the gap: the
+	 * offset before it, so the time moves forward */
+	assert_int_equal(sd_tz_to_utc(&tz, civil(2023, 10, 29, 2, 30)),
+			 civil(2023, 10, 29, 0, 30));
+	assert_int_equal(sd_tz_to_utc(&tz, civil(2023, 3, 26, 2, 30)),
+			 civil(2023, 3, 26, 1, 30));
+	/* another year, then back: both tables answer */
+	assert_int_equal(sd_tz_to_utc(&tz, civil(2022, 7, 1, 12, 0)),
+			 civil(2022, 7, 1, 10, 0));
+	assert_int_equal(sd_tz_to_utc(&tz, civil(2024, 1, 1, 0, 30)),
+			 civil(2023, 12, 31, 23, 30));
+	assert_int_equal(sd_tz_to_utc(&tz, civil(2022, 12, 31, 23, 30)),
+			 civil(2022, 12, 31, 22, 30));
+	assert_int_equal(sd_tz_to_utc(&tz, civil(2024, 7, 1, 12, 0)),
+			 civil(2024, 7, 1, 10, 0));
+	/* southern hemisphere: summer time in January */
+	sd_tz_init(&tz, "Australia/Sydney");
+	assert_int_equal(sd_tz_to_utc(&tz, civil(2023, 1, 15, 12, 0)),
+			 civil(2023, 1, 15, 1, 0));
+	assert_int_equal(sd_tz_to_utc(&tz, civil(2023, 7, 15, 12, 0)),
+			 civil(2023, 7, 15, 2, 0));
+	/* half-hour offset, and a half-hour summer shift */
+	sd_tz_init(&tz, "Asia/Kolkata");
+	assert_int_equal(sd_tz_to_utc(&tz, civil(2023, 3, 29, 19, 25)),
+			 civil(2023, 3, 29, 13, 55));
+	sd_tz_init(&tz, "Australia/Lord_Howe");
+	assert_int_equal(sd_tz_to_utc(&tz, civil(2023, 1, 15, 12, 0)),
+			 civil(2023, 1, 15, 1, 0)); /* +11 */
+	assert_int_equal(sd_tz_to_utc(&tz, civil(2023, 7, 15, 12, 0)),
+			 civil(2023, 7, 15, 1, 30)); /* +10:30 */
 }
 
 static void civil_flag(void **state)
@@ -86,7 +138,7 @@ struct job {
 static void *worker(void *arg)
 {
 	struct job *j = arg;
-	struct sd_tz tz;
+	static __thread struct sd_tz tz;
 	for (int i = 0; i < 2000; i++) {
 		sd_tz_init(&tz, j->zone); /* a fresh cache: every call converts */
 		int64_t local = civil(2023, 3, 29, 10, 0) + i * 900;
@@ -112,9 +164,8 @@ static void threads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(names),
-	    cmocka_unit_test(offsets),
-	    cmocka_unit_test(civil_flag),
+	    cmocka_unit_test(names),	   cmocka_unit_test(offsets),
+	    cmocka_unit_test(transitions), cmocka_unit_test(civil_flag),
 	    cmocka_unit_test(threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
