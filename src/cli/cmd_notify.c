@@ -358,7 +358,7 @@ static int run(int argc, char **argv)
 	}
 	int status = owners_job_load(&n.j);
 	if (status == EXIT_OK && n.state_path &&
-	    owners_state_open(n.state_path, &n.state, &err)) {
+	    owners_state_open(n.state_path, n.dry_dir != NULL, &n.state, &err)) {
 		cli_error(CMD, "%s", err.msg);
 		status = cli_exit_for(err.code);
 	}

@@ -18,7 +18,8 @@
 
 struct owners_state {
 	char *path;
-	int fd;			 /* open for appending, locked */
+	int fd; /* open for appending, locked; -1 read-only and absent */
+	bool read_only;
 	struct sd_intern *sent;	 /* "owner\tdigest" */
 	struct sd_intern *lines; /* whole records, for the rewrite */
 };
@@ -83,7 +84,8 @@ static int load(struct owners_state *s, struct sd_error *err)
 	return rc;
 }
 
-int owners_state_open(const char *path, struct owners_state **out, struct sd_error *err)
+int owners_state_open(const char *path, bool read_only, struct owners_state **out,
+		      struct sd_error *err)
 {
 	*out = NULL;
 	struct owners_state *s = calloc(1, sizeof(*s));
@@ -96,13 +98,19 @@ int owners_state_open(const char *path, struct owners_state **out, struct sd_err
 		free(s);
 		return sd_error_set(err, SD_ENOMEM, "out of memory");
 	}
-	s->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	s->read_only = read_only;
+	s->fd = read_only ? open(path, O_RDONLY | O_CLOEXEC)
+			  : open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	int rc;
+	if (s->fd < 0 && read_only && errno == ENOENT) {
+		*out = s; /* no state yet: nothing was sent */
+		return 0;
+	}
 	if (s->fd < 0) {
 		rc = sd_error_errno(err, errno, "%s: cannot open the state file", path);
 		goto fail;
 	}
-	if (flock(s->fd, LOCK_EX | LOCK_NB) != 0) {
+	if (flock(s->fd, (read_only ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0) {
 		rc = sd_error_errno(
 		    err, errno, "%s: locked: another notify run is using this state file",
 		    path);
@@ -135,6 +143,8 @@ bool owners_state_sent(const struct owners_state *s, const char *owner,
 int owners_state_record(struct owners_state *s, const char *owner, const char *digest,
 			const char *content_id, struct sd_error *err)
 {
+	if (s->read_only)
+		return sd_error_set(err, SD_EUSAGE, "%s: opened read-only", s->path);
 	char line[STATE_MAX_LINE + 1];
 	int n = snprintf(line, sizeof(line), "%s\t%s\t%s\n", owner, digest, content_id);
 	if (n <= 0 || (size_t)n >= sizeof(line))
@@ -156,7 +166,7 @@ static int cmp_str(const void *a, const void *b)
 
 int owners_state_close(struct owners_state *s, struct sd_error *err)
 {
-	uint32_t n = sd_intern_count(s->lines);
+	uint32_t n = s->read_only ? 0 : sd_intern_count(s->lines);
 	char **v = calloc(n ? n : 1, sizeof(*v));
 	int rc = 0;
 	for (uint32_t i = 0; v && i < n; i++) {
@@ -170,7 +180,7 @@ int owners_state_close(struct owners_state *s, struct sd_error *err)
 	if (!v)
 		rc = SD_ENOMEM;
 	struct sd_atomic_file af = {0};
-	if (!rc) {
+	if (!rc && !s->read_only) {
 		qsort(v, n, sizeof(*v), cmp_str);
 		if (!(rc = sd_atomic_open(&af, s->path, err))) {
 			fputs(STATE_HEADER, af.fp);
@@ -179,13 +189,14 @@ int owners_state_close(struct owners_state *s, struct sd_error *err)
 			rc = sd_atomic_commit(&af, err);
 		}
 		sd_atomic_abort(&af);
-	} else {
+	} else if (rc) {
 		sd_error_set(err, rc, "out of memory");
 	}
 	for (uint32_t i = 0; v && i < n; i++)
 		free(v[i]);
 	free(v);
-	close(s->fd); /* releases the lock */
+	if (s->fd >= 0)
+		close(s->fd); /* releases the lock */
 	sd_intern_free(s->sent);
 	sd_intern_free(s->lines);
 	free(s->path);

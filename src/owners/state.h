@@ -16,8 +16,10 @@ struct owners_state;
 
 /* A missing file is an empty state. A malformed record is an error (the
  * file is not guessed at); a last line cut short by a crash is reported
- * and ignored. */
-int owners_state_open(const char *path, struct owners_state **out, struct sd_error *err);
+ * and ignored. read_only (notify --dry-run) neither creates nor changes
+ * the file. */
+int owners_state_open(const char *path, bool read_only, struct owners_state **out,
+		      struct sd_error *err);
 bool owners_state_sent(const struct owners_state *s, const char *owner,
 		       const char *digest);
 int owners_state_record(struct owners_state *s, const char *owner, const char *digest,

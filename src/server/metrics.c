@@ -2,7 +2,8 @@
 
 #include <stdatomic.h>
 
-static const int statuses[] = {200, 400, 401, 403, 404, 405, 413, 415, 429, 500, 503};
+static const int statuses[] = {200, 400, 401, 403, 404, 405,
+			       410, 413, 415, 429, 500, 503};
 #define NSTATUS (sizeof(statuses) / sizeof(statuses[0]))
 #define STATUS_OTHER NSTATUS
 
@@ -17,8 +18,8 @@ static atomic_uint_fast64_t latency_sum_us;
 static atomic_uint_fast64_t events[SRV_EV_COUNT];
 
 static const char *const route_names[SRV_ROUTE_COUNT] = {
-    "page",  "asset",	"check_self", "check",	 "bulk",  "campaigns",
-    "stats", "openapi", "healthz",    "metrics", "other",
+    "page",  "asset",	"check_self", "check",	 "bulk",    "campaigns",
+    "stats", "openapi", "healthz",    "metrics", "changes", "other",
 };
 
 const char *srv_route_name(enum srv_route r)

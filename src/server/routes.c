@@ -505,6 +505,7 @@ static void route(struct call *c)
 	}
 	const struct srv_token *tok;
 	if (!strcmp(p, "/api/v1/changes")) { /* owners: server/changes.c */
+		r->route = SRV_ROUTE_CHANGES;
 		if (!is_get(c->req))
 			method_not_allowed(c, "GET, HEAD");
 		else if (authenticate(c, &tok) && rate_ok(c, tok, 1))

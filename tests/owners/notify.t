@@ -155,6 +155,12 @@ if cmp -s "$T/dry/isp-b.eml" <(tr -d '\0' < "$m"); then ok "dry-run bytes equal 
 notify --dry-run "$T/dry2" "$T/new.sdb" 2>/dev/null
 if diff -r "$T/dry" "$T/dry2" >/dev/null; then ok "deterministic messages"; else not_ok "messages differ between runs"; fi
 
+cp "$T/state2" "$T/state2.before"
+expect_status 0 "--dry-run with a state leaves out what was sent" notify --dry-run "$T/dry3" --state "$T/state2" "$T/new.sdb"
+equals "only the undelivered owner's message" "$(ls "$T/dry3" | tr '\n' ' ')" "isp-b.eml summary.json "
+if cmp -s "$T/state2" "$T/state2.before"; then ok "--dry-run leaves the state file as it was"; else not_ok "state changed"; fi
+notify --dry-run "$T/dry4" --state "$T/none.state" "$T/new.sdb" 2>/dev/null
+if [ ! -e "$T/none.state" ]; then ok "--dry-run creates no state file"; else not_ok "state file created"; fi
 expect_status 2 "credentials in the URL refused" notify --smtp "smtp://user:pw@127.0.0.1:1" --state "$T/s" "$T/new.sdb"
 contains "says where credentials go" "$T/.out" "SIGHTED_SMTP_USER"
 expect_status 2 "--smtp without --state" notify --smtp "smtp://127.0.0.1:1" "$T/new.sdb"

@@ -80,6 +80,8 @@ is "the first snapshot has left the history: 410" "$(status)" 410
 is "410 code" "$(jqr .error.code)" gone
 changes "$ID2" "$OTHER"
 is "a recent one is still there" "$(jqr '[.changes.items[] | .change + " " + .prefix] | join(";")')" "removed 198.51.100.77"
+get /metrics >/dev/null
+like "metrics count the changes route and its 410s" "$(cat "$T/body")" 'sighted_http_requests_total\{route="changes",status="410"\} [1-9]'
 get /api/v1/openapi.json >/dev/null
 check "OpenAPI documents /api/v1/changes" jq -e '.paths["/api/v1/changes"].get.responses | has("200") and has("401") and has("410")' "$T/body"
 check "OpenAPI: the snapshot object has content_id" jq -e '.components.schemas.Snapshot.properties | has("content_id")' "$T/body"
