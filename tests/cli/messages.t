@@ -33,7 +33,7 @@ printf '\xff\x1b[31mred\n' | "$SIGHTED" check -d good.sdb - >esc.out 2>&1
 contains "invalid UTF-8 and ESC are escaped" esc.out "'\\\\xff\\\\x1b\[31mred'"
 if grep -q $'\x1b' esc.out; then not_ok "no raw ESC reaches the terminal"; else ok "no raw ESC reaches the terminal"; fi
 printf '\xff\x1b[31mred\n' | "$SIGHTED" check -d good.sdb --json - >esc.json 2>/dev/null
-check "the JSON answer to such a query is valid JSON" jq -e '.query == "\\xff\\x1b[31mred"' esc.json
+check "the JSON answer to such a query is valid JSON (invalid UTF-8 as U+FFFD, ESC as \\u001b)" jq -e '.query == "\ufffd\u001b[31mred"' esc.json
 
 printf '203.0.113.7\n' >one.txt
 "$SIGHTED" import -c 3cx-2023 -o one.sdb one.txt 2>/dev/null
