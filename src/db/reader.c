@@ -448,6 +448,12 @@ void db_content_id(const struct db *db, char out[DB_CONTENT_ID_STRLEN])
 	snprintf(out, DB_CONTENT_ID_STRLEN, "%016llx",
 		 (unsigned long long)db->content_hash);
 }
+
+uint32_t db_format_version(const struct db *db)
+{
+	return db->hdr->version;
+}
+
 uint64_t db_entry_count(const struct db *db)
 {
 	return db->hdr->entries;
