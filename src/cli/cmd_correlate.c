@@ -10,10 +10,13 @@
 #include "cli/options.h"
 #include "correlate/indset.h"
 #include "correlate/output.h"
+#include "correlate/roles.h"
 #include "correlate/run.h"
+#include "io/ident.h"
 
 #define CMD "correlate"
 #define MAX_INDICATOR_FILES 256
+#define MAX_ROLE_FILES 4096
 
 static void help(FILE *out)
 {
@@ -45,10 +48,20 @@ static void help(FILE *out)
 	    "      --year Y            year for logs without one (dnsmasq)\n"
 	    "  -s, --source LABEL      source label of the sightings (default: each\n"
 	    "                          input's file name)\n"
-	    "      --proxy ADDR        ADDR is a proxy: its own lookups and connections\n"
-	    "                          are not sightings (repeatable; proxies seen on\n"
-	    "                          the wire are learnt)\n"
-	    "      --keep-proxies      write the proxies' own sightings anyway\n"
+	    "      --proxy ADDR        ADDR is a proxy: the lookups and connections it\n"
+	    "                          makes for its clients are not its sightings\n"
+	    "                          (repeatable; proxies seen on the wire are "
+	    "learnt)\n"
+	    "      --keep-proxies      write the exchanges proxies and resolvers\n"
+	    "                          forwarded for their clients anyway\n"
+	    "      --learn-proxies FILE  write the proxy/resolver roles learnt from the\n"
+	    "                          inputs (and given) to FILE; without -o or\n"
+	    "                          --sightings nothing is matched\n"
+	    "      --proxies FILE      roles to use, as --learn-proxies writes them\n"
+	    "                          (repeatable; learning goes on as well)\n"
+	    "      --range START:END   read only the lines that start in bytes\n"
+	    "                          [START, END) of the one input (uncompressed,\n"
+	    "                          line-oriented; END may be empty: to the end)\n"
 	    "      --max-errors N      stop after N malformed records (default: no "
 	    "limit)\n"
 	    "      --build-time TIME   snapshot build time (default: SOURCE_DATE_EPOCH\n"
@@ -111,6 +124,81 @@ static const char *base_name(const char *p)
 	return s ? s + 1 : p;
 }
 
+/* START:END, END empty meaning the end of the file. */
+static bool parse_range(const char *arg, uint64_t *start, uint64_t *end)
+{
+	const char *colon = strchr(arg, ':');
+	char first[32];
+	if (!colon || (size_t)(colon - arg) >= sizeof(first) || colon == arg) {
+		cli_error(CMD, "--range %s: expected START:END (bytes)", arg);
+		return false;
+	}
+	memcpy(first, arg, (size_t)(colon - arg));
+	first[colon - arg] = '\0';
+	if (!cli_parse_u64(CMD, "--range", first, start))
+		return false;
+	*end = UINT64_MAX;
+	if (colon[1] && !cli_parse_u64(CMD, "--range", colon + 1, end))
+		return false;
+	if (*end < *start) {
+		cli_error(CMD, "--range %s: END is before START", arg);
+		return false;
+	}
+	return true;
+}
+
+/* --proxy ADDR and --proxies FILE; 0 or an exit status. */
+static int given_roles(struct corr_roles *roles, const char *const *addrs, size_t naddrs,
+		       const char *const *files, size_t nfiles)
+{
+	for (size_t k = 0; k < naddrs; k++) {
+		struct net_addr a;
+		const char *why;
+		if (net_addr_parse(addrs[k], strlen(addrs[k]), &a, &why)) {
+			cli_error(CMD, "--proxy %s: %s", addrs[k], why);
+			return EXIT_USAGE;
+		}
+		if (corr_roles_add(roles, &a, CORR_ROLE_PROXY)) {
+			cli_error(CMD, "--proxy %s: too many roles", addrs[k]);
+			return EXIT_FAIL;
+		}
+	}
+	for (size_t k = 0; k < nfiles; k++) {
+		struct sd_error err = {0};
+		int rc = corr_roles_load(roles, files[k], &err);
+		if (rc) {
+			cli_error(CMD, "--proxies: %s", err.msg);
+			return cli_exit_for(rc);
+		}
+	}
+	return 0;
+}
+
+/* Index of an identity in ids[0, n) that is the same input as x, or n. */
+static size_t input_seen(const struct io_ident *ids, size_t n, const struct io_ident *x)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i].size == x->size && !io_hash128_cmp(&ids[i].head, &x->head) &&
+		    !io_hash128_cmp(&ids[i].content, &x->content) &&
+		    ids[i].start == x->start && ids[i].end == x->end)
+			return i;
+	return n;
+}
+
+/* The input whose identity is ids[k]: inputs with an identity come in the
+ * same order as their identities (stdin has none). */
+static size_t dup_input(const struct corr_input *inputs, size_t nin, size_t k)
+{
+	size_t seen = 0;
+	for (size_t i = 0; i < nin; i++) {
+		if (!strcmp(inputs[i].path, "-"))
+			continue;
+		if (seen++ == k)
+			return i;
+	}
+	return 0;
+}
+
 static int run(int argc, char **argv)
 {
 	enum {
@@ -122,7 +210,10 @@ static int run(int argc, char **argv)
 		O_PROXY,
 		O_KEEPPROXY,
 		O_MAXERR,
-		O_BUILD
+		O_BUILD,
+		O_LEARN,
+		O_PROXIES,
+		O_RANGE
 	};
 	static const struct option opts[] = {
 	    {"campaign", required_argument, NULL, 'c'},
@@ -140,6 +231,9 @@ static int run(int argc, char **argv)
 	    {"keep-proxies", no_argument, NULL, O_KEEPPROXY},
 	    {"max-errors", required_argument, NULL, O_MAXERR},
 	    {"build-time", required_argument, NULL, O_BUILD},
+	    {"learn-proxies", required_argument, NULL, O_LEARN},
+	    {"proxies", required_argument, NULL, O_PROXIES},
+	    {"range", required_argument, NULL, O_RANGE},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -148,12 +242,16 @@ static int run(int argc, char **argv)
 	const char *output = NULL, *jsonl = NULL, *source = NULL;
 	const char *indfiles[MAX_INDICATOR_FILES];
 	size_t nind = 0;
-	const char *proxies[CORR_MAX_PROXIES];
+	const char *proxies[MAX_ROLE_FILES];
 	size_t nproxies = 0;
+	const char *role_files[MAX_ROLE_FILES];
+	size_t nrole_files = 0;
+	const char *learn_out = NULL;
+	bool ranged = false;
+	uint64_t range_start = 0, range_end = UINT64_MAX;
 	struct ctx cx = {0};
 	struct ind_load_opts lo = {.report = ind_report, .report_ctx = &cx};
-	struct corr_run_opts ro = {
-	    .learn_proxies = true, .report = report, .report_ctx = &cx};
+	struct corr_run_opts ro = {.report = report, .report_ctx = &cx};
 	bool keep_proxies = false;
 	uint32_t build = 0;
 	uint64_t u;
@@ -217,8 +315,23 @@ static int run(int argc, char **argv)
 		case 's':
 			source = optarg;
 			break;
+		case O_LEARN:
+			learn_out = optarg;
+			break;
+		case O_PROXIES:
+			if (nrole_files == MAX_ROLE_FILES) {
+				cli_error(CMD, "more than %d --proxies", MAX_ROLE_FILES);
+				return EXIT_USAGE;
+			}
+			role_files[nrole_files++] = optarg;
+			break;
+		case O_RANGE:
+			if (!parse_range(optarg, &range_start, &range_end))
+				return EXIT_USAGE;
+			ranged = true;
+			break;
 		case O_PROXY:
-			if (nproxies == CORR_MAX_PROXIES) {
+			if (nproxies == MAX_ROLE_FILES) {
 				cli_error(CMD, "too many --proxy");
 				return EXIT_USAGE;
 			}
@@ -250,13 +363,21 @@ static int run(int argc, char **argv)
 		cli_error(CMD, "--campaign is required (try --help)");
 		return EXIT_USAGE;
 	}
-	if (!output && !jsonl) {
-		cli_error(CMD,
-			  "nothing to write: give -o OUT.sdb and/or --sightings FILE");
+	if (!output && !jsonl && !learn_out) {
+		cli_error(CMD, "nothing to write: give -o OUT.sdb, --sightings FILE "
+			       "and/or --learn-proxies FILE");
 		return EXIT_USAGE;
 	}
 	if (optind == argc) {
 		cli_error(CMD, "no telemetry file given");
+		return EXIT_USAGE;
+	}
+	if (ranged && argc - optind != 1) {
+		cli_error(CMD, "--range reads part of one file: give exactly one input");
+		return EXIT_USAGE;
+	}
+	if (ranged && !strcmp(argv[optind], "-")) {
+		cli_error(CMD, "--range needs a regular file, not stdin");
 		return EXIT_USAGE;
 	}
 	struct campaign_def def;
@@ -277,6 +398,9 @@ static int run(int argc, char **argv)
 	    corr_indset_load(have_def ? &def : NULL, indfiles, nind, &lo, &set, &err);
 	int status = EXIT_OK;
 	struct corr_agg *agg = NULL;
+	struct corr_roles *roles = NULL;
+	struct io_ident *ids = NULL;
+	uint32_t *id_source = NULL;
 	const char **labels = NULL;
 	struct corr_input *inputs = NULL;
 	struct corr_file_result *res = NULL;
@@ -294,34 +418,57 @@ static int run(int argc, char **argv)
 
 	size_t nfiles = (size_t)(argc - optind);
 	agg = corr_agg_new();
+	roles = corr_roles_new();
 	labels = calloc(nfiles, sizeof(*labels));
 	inputs = calloc(nfiles, sizeof(*inputs));
 	res = calloc(nfiles, sizeof(*res));
-	if (!agg || !labels || !inputs || !res) {
+	ids = calloc(nfiles, sizeof(*ids));
+	id_source = calloc(nfiles, sizeof(*id_source));
+	if (!agg || !roles || !labels || !inputs || !res || !ids || !id_source) {
 		cli_error(CMD, "out of memory");
 		status = EXIT_FAIL;
 		goto out;
 	}
-	for (size_t k = 0; k < nproxies; k++) {
-		struct net_addr a;
-		const char *why;
-		if (net_addr_parse(proxies[k], strlen(proxies[k]), &a, &why)) {
-			cli_error(CMD, "--proxy %s: %s", proxies[k], why);
-			status = EXIT_USAGE;
-			goto out;
-		}
-		corr_agg_add_proxy(agg, &a);
-	}
-	size_t nlabels = 0;
+	if ((status = given_roles(roles, proxies, nproxies, role_files, nrole_files)))
+		goto out;
+	ro.learn = roles;
+	ro.learn_only = !output && !jsonl;
+	size_t nlabels = 0, nids = 0, nin = 0;
 	for (size_t k = 0; k < nfiles; k++) {
-		const char *l = source ? source : base_name(argv[optind + k]);
+		const char *path = argv[optind + k];
+		const char *l = source ? source : base_name(path);
 		size_t id;
 		for (id = 0; id < nlabels && strcmp(labels[id], l); id++)
 			;
+		struct io_ident ident;
+		struct sd_error ierr = {0};
+		int irc = strcmp(path, "-")
+			      ? io_ident_file(path, range_start, range_end, &ident, &ierr)
+			      : SD_EFORMAT;
+		if (irc && irc != SD_EFORMAT) {
+			cli_error(CMD, "%s", ierr.msg);
+			status = cli_exit_for(irc);
+			goto out;
+		}
+		/* the same content twice would count every record twice */
+		size_t dup = irc ? nids : input_seen(ids, nids, &ident);
+		if (dup < nids) {
+			fprintf(stderr,
+				"%s: same content as %s (%llu bytes): read once\n", path,
+				inputs[dup_input(inputs, nin, dup)].path,
+				(unsigned long long)ident.size);
+			continue;
+		}
 		if (id == nlabels)
 			labels[nlabels++] = l;
-		inputs[k] = (struct corr_input){argv[optind + k], (uint32_t)id};
+		if (!irc) {
+			ids[nids] = ident;
+			id_source[nids++] = (uint32_t)id;
+		}
+		inputs[nin++] = (struct corr_input){path, (uint32_t)id, ranged,
+						    range_start, range_end};
 	}
+	nfiles = nin;
 	struct corr_rules rules = {
 	    .set = set,
 	    .window_start = have_def ? def.window_start : 0,
@@ -371,7 +518,22 @@ static int run(int argc, char **argv)
 	    .nsources = nlabels,
 	    .build_time = cli_build_time(build),
 	    .keep_proxies = keep_proxies,
+	    .roles = roles,
+	    .inputs = ids,
+	    .input_source = id_source,
+	    .ninputs = nids,
 	};
+	if (learn_out && (rc = corr_roles_write(roles, learn_out, &err))) {
+		cli_error(CMD, "%s", err.msg);
+		status = EXIT_FAIL;
+		goto out;
+	}
+	if (learn_out)
+		fprintf(stderr, "%s: %zu proxies, %zu resolvers written to %s\n",
+			campaign, corr_roles_count(roles, CORR_ROLE_PROXY),
+			corr_roles_count(roles, CORR_ROLE_RESOLVER), learn_out);
+	if (!output && !jsonl)
+		goto out;
 	struct corr_output_stats os;
 	if ((rc = corr_write(agg, set, &co, &os, &err))) {
 		cli_error(CMD, "%s", err.msg);
@@ -388,10 +550,16 @@ static int run(int argc, char **argv)
 		(unsigned long long)os.sightings);
 	if (os.proxy_dropped)
 		fprintf(stderr,
-			"%s: %llu sightings of proxies left out (their clients' requests "
-			"were seen; --keep-proxies to write them)\n",
-			campaign, (unsigned long long)os.proxy_dropped);
+			"%s: %llu sightings of proxies left out: exchanges that %zu "
+			"proxies and %zu resolvers forwarded for their clients "
+			"(--keep-proxies to write them)\n",
+			campaign, (unsigned long long)os.proxy_dropped,
+			corr_roles_count(roles, CORR_ROLE_PROXY),
+			corr_roles_count(roles, CORR_ROLE_RESOLVER));
 out:
+	corr_roles_free(roles);
+	free(ids);
+	free(id_source);
 	free(labels);
 	free(inputs);
 	free(res);

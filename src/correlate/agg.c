@@ -23,22 +23,21 @@ struct table {
 struct corr_agg {
 	pthread_mutex_t lock;
 	struct table by_ind, by_client;
-	struct net_addr proxies[CORR_MAX_PROXIES];
-	size_t nproxies;
 };
 
 struct key {
 	struct net_addr client;
-	uint32_t ind, source;
+	uint32_t ind, source, exchange;
 };
 
-static uint64_t hash_key(const struct net_addr *c, uint32_t ind, uint32_t src)
+static uint64_t hash_key(const struct net_addr *c, uint32_t ind, uint32_t src, uint8_t ex)
 {
 	struct key k;
 	memset(&k, 0, sizeof(k));
 	k.client = *c;
 	k.ind = ind;
 	k.source = src;
+	k.exchange = ex;
 	return XXH3_64bits(&k, sizeof(k));
 }
 
@@ -75,15 +74,15 @@ void corr_agg_free(struct corr_agg *g)
 }
 
 static size_t find_slot(const struct table *t, const struct net_addr *c, uint32_t ind,
-			uint32_t src)
+			uint32_t src, uint8_t ex)
 {
-	size_t mask = t->nslots - 1, i = hash_key(c, ind, src) & mask;
+	size_t mask = t->nslots - 1, i = hash_key(c, ind, src, ex) & mask;
 	for (;;) {
 		uint32_t v = t->slots[i];
 		if (!v)
 			return i;
 		const struct corr_sighting *s = &t->s[v - 1];
-		if (s->ind == ind && s->source == src &&
+		if (s->ind == ind && s->source == src && s->exchange == ex &&
 		    !memcmp(&s->client, c, sizeof(*c)))
 			return i;
 		i = (i + 1) & mask;
@@ -95,16 +94,17 @@ static void reindex(struct table *t)
 	memset(t->slots, 0, t->nslots * sizeof(*t->slots));
 	for (size_t k = 0; k < t->n; k++) {
 		const struct corr_sighting *s = &t->s[k];
-		t->slots[find_slot(t, &s->client, s->ind, s->source)] = (uint32_t)k + 1;
+		t->slots[find_slot(t, &s->client, s->ind, s->source, s->exchange)] =
+		    (uint32_t)k + 1;
 	}
 }
 
 /* The entry for (client, ind, source), created empty when new; NULL with
  * *rc set on failure. */
 static struct corr_sighting *upsert(struct table *t, const struct net_addr *client,
-				    uint32_t ind, uint32_t source, int *rc)
+				    uint32_t ind, uint32_t source, uint8_t ex, int *rc)
 {
-	size_t i = find_slot(t, client, ind, source);
+	size_t i = find_slot(t, client, ind, source, ex);
 	if (t->slots[i])
 		return &t->s[t->slots[i] - 1];
 	if (t->n >= CORR_MAX_SIGHTINGS) {
@@ -131,13 +131,14 @@ static struct corr_sighting *upsert(struct table *t, const struct net_addr *clie
 		t->slots = slots;
 		t->nslots *= 2;
 		reindex(t);
-		i = find_slot(t, client, ind, source);
+		i = find_slot(t, client, ind, source, ex);
 	}
 	struct corr_sighting *s = &t->s[t->n];
 	memset(s, 0, sizeof(*s));
 	s->client = *client;
 	s->ind = ind;
 	s->source = source;
+	s->exchange = ex;
 	t->slots[i] = (uint32_t)++t->n;
 	return s;
 }
@@ -169,23 +170,25 @@ int corr_agg_add_record(struct corr_agg *g, const struct corr_hit *h, size_t n,
 	int rc = 0;
 	pthread_mutex_lock(&g->lock);
 	for (size_t i = 0; i < n && !rc; i++) {
-		struct corr_sighting *s =
-		    upsert(&g->by_ind, &h[i].client, h[i].ind->id, source, &rc);
+		struct corr_sighting *s = upsert(&g->by_ind, &h[i].client, h[i].ind->id,
+						 source, h[i].exchange, &rc);
 		if (!s)
 			break;
 		/* one record counts once per indicator, whatever its evidence */
 		bool seen = false;
 		for (size_t k = 0; k < i && !seen; k++)
-			seen = h[k].ind == h[i].ind &&
+			seen = h[k].ind == h[i].ind && h[k].exchange == h[i].exchange &&
 			       !memcmp(&h[k].client, &h[i].client, sizeof(h[i].client));
 		apply(s, &h[i], ts, !seen);
 		/* and once per client */
-		s = upsert(&g->by_client, &h[i].client, ALL_INDICATORS, source, &rc);
+		s = upsert(&g->by_client, &h[i].client, ALL_INDICATORS, source,
+			   h[i].exchange, &rc);
 		if (!s)
 			break;
 		seen = false;
 		for (size_t k = 0; k < i && !seen; k++)
-			seen = !memcmp(&h[k].client, &h[i].client, sizeof(h[i].client));
+			seen = h[k].exchange == h[i].exchange &&
+			       !memcmp(&h[k].client, &h[i].client, sizeof(h[i].client));
 		apply(s, &h[i], ts, !seen);
 	}
 	pthread_mutex_unlock(&g->lock);
@@ -196,37 +199,6 @@ int corr_agg_add(struct corr_agg *g, const struct corr_hit *h, int64_t ts,
 		 uint32_t source)
 {
 	return corr_agg_add_record(g, h, 1, ts, source);
-}
-
-int corr_agg_add_proxy(struct corr_agg *g, const struct net_addr *a)
-{
-	int rc = 0;
-	pthread_mutex_lock(&g->lock);
-	size_t i;
-	for (i = 0; i < g->nproxies; i++)
-		if (!memcmp(&g->proxies[i], a, sizeof(*a)))
-			break;
-	if (i == g->nproxies) {
-		if (g->nproxies == CORR_MAX_PROXIES)
-			rc = SD_ELIMIT;
-		else
-			g->proxies[g->nproxies++] = *a;
-	}
-	pthread_mutex_unlock(&g->lock);
-	return rc;
-}
-
-bool corr_agg_is_proxy(const struct corr_agg *g, const struct net_addr *a)
-{
-	for (size_t i = 0; i < g->nproxies; i++)
-		if (!memcmp(&g->proxies[i], a, sizeof(*a)))
-			return true;
-	return false;
-}
-
-size_t corr_agg_nproxies(const struct corr_agg *g)
-{
-	return g->nproxies;
 }
 
 size_t corr_agg_count(struct corr_agg *g)
@@ -245,7 +217,9 @@ static int cmp_sighting(const void *a, const void *b)
 		return c;
 	if (x->ind != y->ind)
 		return x->ind < y->ind ? -1 : 1;
-	return x->source < y->source ? -1 : x->source > y->source;
+	if (x->source != y->source)
+		return x->source < y->source ? -1 : 1;
+	return (x->exchange > y->exchange) - (x->exchange < y->exchange);
 }
 
 static const struct corr_sighting *sorted(struct corr_agg *g, struct table *t, size_t *n)

@@ -13,12 +13,14 @@
 #include "net/addr.h"
 
 #define CORR_MAX_SIGHTINGS 100000000u /* distinct sightings held in memory */
-#define CORR_MAX_PROXIES 4096	      /* proxy addresses learnt or given */
 
 struct corr_sighting {
 	struct net_addr client;
-	uint32_t ind;	 /* indicator id in the set */
-	uint32_t source; /* caller's source id (input file or label) */
+	uint32_t ind;	  /* indicator id in the set */
+	uint32_t source;  /* caller's source id (input file or label) */
+	uint8_t exchange; /* enum corr_exchange: sightings of a client are kept
+			   * apart by the class of exchange they come from, so
+			   * that roles learnt later can drop forwarded ones */
 	int64_t first_seen, last_seen;
 	uint64_t count;
 	uint8_t evidence;   /* DB_EV_* bits */
@@ -43,17 +45,11 @@ int corr_agg_add_record(struct corr_agg *g, const struct corr_hit *h, size_t n,
 int corr_agg_add(struct corr_agg *g, const struct corr_hit *h, int64_t ts,
 		 uint32_t source);
 
-/* Addresses that are proxies (learnt from the wire or given by the user):
- * their own sightings are left out by the caller when asked. */
-int corr_agg_add_proxy(struct corr_agg *g, const struct net_addr *a);
-bool corr_agg_is_proxy(const struct corr_agg *g, const struct net_addr *a);
-size_t corr_agg_nproxies(const struct corr_agg *g);
-
-/* After all adds: the sightings sorted by client, indicator, source. The
- * array belongs to g. */
+/* After all adds: the sightings sorted by client, indicator, source and
+ * exchange. The array belongs to g. */
 const struct corr_sighting *corr_agg_sorted(struct corr_agg *g, size_t *n);
-/* The same per client and source (ind is UINT32_MAX): what the snapshot
- * stores, with count = records that sighted the client. */
+/* The same per client, source and exchange (ind is UINT32_MAX): what the
+ * snapshot stores, with count = records that sighted the client. */
 const struct corr_sighting *corr_agg_clients_sorted(struct corr_agg *g, size_t *n);
 size_t corr_agg_count(struct corr_agg *g);
 

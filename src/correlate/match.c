@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "correlate/roles.h"
 #include "db/sighting.h"
 
 uint8_t corr_confidence(unsigned evidence, unsigned tel_flags, enum corr_dir dir)
@@ -49,6 +50,10 @@ static void add(struct acc *a, const struct ind_indicator *ind,
 	h->evidence = (uint8_t)evidence;
 	h->dir = (uint8_t)dir;
 	h->confidence = corr_confidence(evidence, a->rec->flags, dir);
+	if ((a->rec->flags & TEL_VIA_PROXY) || dir == CORR_INBOUND)
+		h->exchange = CORR_EX_OWN;
+	else
+		h->exchange = a->rec->kind == TEL_DNS ? CORR_EX_DNS : CORR_EX_DIRECT;
 }
 
 static size_t by_addr(const struct corr_rules *r, const struct net_addr *a, int64_t ts,

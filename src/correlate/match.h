@@ -46,6 +46,7 @@ struct corr_hit {
 	uint8_t evidence;   /* one DB_EV_* bit */
 	uint8_t confidence; /* DB_CONF_* for this one piece of evidence */
 	uint8_t dir;	    /* enum corr_dir */
+	uint8_t exchange;   /* enum corr_exchange (correlate/roles.h) */
 };
 
 enum corr_outcome {

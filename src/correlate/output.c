@@ -23,6 +23,15 @@ static size_t group_end(const struct corr_sighting *s, size_t n, size_t i)
 	return j;
 }
 
+/* An exchange the client forwarded for someone else (a proxy's or a
+ * resolver's upstream leg): not the client's own sighting. */
+static bool forwarded(const struct corr_output *o, const struct corr_sighting *s)
+{
+	return !o->keep_proxies &&
+	       corr_roles_forwarded(corr_roles_of(o->roles, &s->client),
+				    (enum corr_exchange)s->exchange);
+}
+
 static json_t *time_json(int64_t t)
 {
 	char buf[SD_TIME_STRLEN];
@@ -32,9 +41,8 @@ static json_t *time_json(int64_t t)
 	return json_string(buf);
 }
 
-static int write_jsonl(const struct corr_sighting *s, size_t n, struct corr_agg *agg,
-		       const struct ind_set *set, const struct corr_output *o,
-		       struct sd_error *err)
+static int write_jsonl(const struct corr_sighting *s, size_t n, const struct ind_set *set,
+		       const struct corr_output *o, struct sd_error *err)
 {
 	struct sd_atomic_file af;
 	int rc = sd_atomic_open(&af, o->jsonl_path, err);
@@ -42,16 +50,22 @@ static int write_jsonl(const struct corr_sighting *s, size_t n, struct corr_agg 
 		return rc;
 	for (size_t i = 0; i < n;) {
 		size_t j = group_end(s, n, i);
-		if (!o->keep_proxies && corr_agg_is_proxy(agg, &s[i].client)) {
+		size_t first = i;
+		while (first < j && forwarded(o, &s[first]))
+			first++;
+		if (first == j) {
 			i = j;
 			continue;
 		}
 		const struct ind_indicator *d = ind_set_at(set, s[i].ind);
-		struct corr_sighting m = s[i];
+		struct corr_sighting m = s[first];
 		json_t *srcs = json_array();
-		for (size_t k = i; k < j; k++) {
+		uint32_t last_src = UINT32_MAX;
+		for (size_t k = first; k < j; k++) {
 			const struct corr_sighting *x = &s[k];
-			if (k > i) {
+			if (forwarded(o, x))
+				continue;
+			if (k > first) {
 				if (x->first_seen &&
 				    (!m.first_seen || x->first_seen < m.first_seen))
 					m.first_seen = x->first_seen;
@@ -68,9 +82,11 @@ static int write_jsonl(const struct corr_sighting *s, size_t n, struct corr_agg 
 					m.server_port = x->server_port;
 				}
 			}
-			if (x->source < o->nsources)
+			/* a source appears once whatever its exchanges */
+			if (x->source < o->nsources && x->source != last_src)
 				json_array_append_new(srcs,
 						      json_string(o->sources[x->source]));
+			last_src = x->source;
 		}
 		char addr[NET_ADDR_STRLEN], ev[64];
 		net_addr_format(&m.client, addr, sizeof(addr));
@@ -130,18 +146,23 @@ int corr_write(struct corr_agg *agg, const struct ind_set *set,
 	bool counted = false;
 	for (size_t i = 0; i < n;) {
 		size_t j = group_end(s, n, i);
-		bool proxy = corr_agg_is_proxy(agg, &s[i].client);
-		if (proxy && !o->keep_proxies) {
-			st->proxy_dropped++;
-		} else {
+		bool any = false, dropped = false;
+		for (size_t k = i; k < j; k++) {
+			if (forwarded(o, &s[k])) {
+				dropped = true;
+				continue;
+			}
+			any = true;
+			if (s[k].confidence > best)
+				best = s[k].confidence;
+		}
+		st->proxy_dropped += dropped;
+		if (any) {
 			st->sightings++;
 			if (!counted) {
 				st->clients++;
 				counted = true;
 			}
-			for (size_t k = i; k < j; k++)
-				if (s[k].confidence > best)
-					best = s[k].confidence;
 		}
 		i = j;
 		if (i == n ||
@@ -170,7 +191,7 @@ int corr_write(struct corr_agg *agg, const struct ind_set *set,
 		size_t nc;
 		const struct corr_sighting *c = corr_agg_clients_sorted(agg, &nc);
 		for (size_t i = 0; i < nc && !rc; i++) {
-			if (!o->keep_proxies && corr_agg_is_proxy(agg, &c[i].client))
+			if (forwarded(o, &c[i]))
 				continue;
 			struct net_prefix p;
 			net_prefix_host(&p, &c[i].client);
@@ -194,6 +215,6 @@ int corr_write(struct corr_agg *agg, const struct ind_set *set,
 			return rc;
 	}
 	if (o->jsonl_path)
-		rc = write_jsonl(s, n, agg, set, o, err);
+		rc = write_jsonl(s, n, set, o, err);
 	return rc;
 }

@@ -46,22 +46,63 @@ static void on_malformed(void *ctx, const char *where, const char *why)
 	}
 }
 
+/* Opens the lines of in->path that start inside its range: the format is
+ * detected on the whole file (a range may start anywhere), then the
+ * format's header block (Zeek's # lines, a CSV header row) is served in
+ * front of the range so that the reader knows the columns. */
+static int open_range(const struct corr_input *in, struct tel_options *topt,
+		      struct io_source **out, struct sd_error *err)
+{
+	struct io_source *whole;
+	struct tel_reader *r;
+	int rc = io_open(in->path, &whole, err);
+	if (rc)
+		return rc;
+	if (io_compression(whole) != IO_PLAIN) {
+		io_close(whole);
+		return sd_error_set(err, SD_EFORMAT,
+				    "%s: compressed: --range reads byte ranges of "
+				    "uncompressed line-oriented files only",
+				    in->path);
+	}
+	if ((rc = tel_open(whole, topt, &r, err)))
+		return rc;
+	enum tel_format fmt = tel_format_of(r);
+	tel_close(r);
+	if (fmt == TEL_FMT_PCAP)
+		return sd_error_set(err, SD_EFORMAT,
+				    "%s: pcap is made of packets, not lines: --range "
+				    "cannot split it (give the whole file)",
+				    in->path);
+	uint64_t header = 0;
+	if (fmt == TEL_FMT_ZEEK_TSV || fmt == TEL_FMT_NFDUMP_CSV || fmt == TEL_FMT_CSV)
+		rc = io_header_len(in->path, fmt == TEL_FMT_ZEEK_TSV ? 0 : 1, &header,
+				   err);
+	if (rc)
+		return rc;
+	topt->format = fmt; /* a range may not look like its format */
+	return io_open_range(in->path, header, in->start, in->end, out, err);
+}
+
 static void run_file(struct shared *sh, size_t idx)
 {
 	const struct corr_input *in = &sh->inputs[idx];
 	struct corr_file_result *res = &sh->results[idx];
 	struct sd_error err = {0};
 	struct io_source *src;
-	int rc = io_open(in->path, &src, &err);
+	struct tel_options topt = sh->opt->tel;
+	topt.prefilter = corr_prefilter;
+	topt.prefilter_ctx = (void *)sh->rules;
+	int rc = in->ranged ? open_range(in, &topt, &src, &err)
+			    : io_open(in->path, &src, &err);
 	if (rc) {
 		res->error = rc;
 		snprintf(res->message, sizeof(res->message), "%s", err.msg);
 		return;
 	}
 	struct tel_reader *r;
-	struct tel_options topt = sh->opt->tel;
-	topt.prefilter = corr_prefilter;
-	topt.prefilter_ctx = (void *)sh->rules;
+	if (sh->opt->learn_only)
+		topt.prefilter = NULL; /* learning needs whole records */
 	if ((rc = tel_open(src, &topt, &r, &err))) {
 		res->error = rc;
 		snprintf(res->message, sizeof(res->message), "%s", err.msg);
@@ -71,34 +112,39 @@ static void run_file(struct shared *sh, size_t idx)
 	res->format = tel_format_name(fmt);
 	struct file_ctx fc = {sh};
 	tel_set_report(r, on_malformed, &fc);
-	/* a proxy's own log names the upstream server, not itself */
-	bool learn = sh->opt->learn_proxies && fmt != TEL_FMT_SQUID;
-	struct net_addr last_proxy;
-	bool have_proxy = false;
+	struct corr_roles *learn = sh->opt->learn;
+	struct net_addr last_who;
+	unsigned last_role = 0;
 	struct tel_record rec;
 	struct corr_hit hits[CORR_MAX_HITS];
 	uint64_t last_bytes = 0, pending = 0;
 	while (!atomic_load(&sh->stop) && (rc = tel_next(r, &rec, &err)) == 1) {
 		res->records++;
-		if (learn && (rec.flags & TEL_VIA_PROXY) &&
-		    (rec.flags & TEL_HAS_SERVER) &&
-		    (!have_proxy ||
-		     memcmp(&last_proxy, &rec.server, sizeof(rec.server)))) {
-			last_proxy = rec.server;
-			have_proxy = true;
-			corr_agg_add_proxy(sh->agg, &rec.server);
-		}
-		enum corr_outcome oc;
-		size_t nh = corr_match(sh->rules, &rec, hits, CORR_MAX_HITS, &oc);
-		if (oc == CORR_OUTSIDE_WINDOW)
-			res->outside++;
-		if (nh) {
-			res->matched++;
-			int arc =
-			    corr_agg_add_record(sh->agg, hits, nh, rec.ts, in->source);
-			if (arc) {
-				atomic_store(&sh->fatal, arc);
+		struct net_addr who;
+		unsigned role = learn ? corr_roles_taught(&rec, fmt, &who) : 0;
+		/* the same server many times in a row: one lock, not many */
+		if (role && (role != last_role || memcmp(&who, &last_who, sizeof(who)))) {
+			int lrc = corr_roles_add(learn, &who, role);
+			if (lrc) {
+				atomic_store(&sh->fatal, lrc);
 				atomic_store(&sh->stop, true);
+			}
+			last_who = who;
+			last_role = role;
+		}
+		if (!sh->opt->learn_only) {
+			enum corr_outcome oc;
+			size_t nh = corr_match(sh->rules, &rec, hits, CORR_MAX_HITS, &oc);
+			if (oc == CORR_OUTSIDE_WINDOW)
+				res->outside++;
+			if (nh) {
+				res->matched++;
+				int arc = corr_agg_add_record(sh->agg, hits, nh, rec.ts,
+							      in->source);
+				if (arc) {
+					atomic_store(&sh->fatal, arc);
+					atomic_store(&sh->stop, true);
+				}
 			}
 		}
 		if (++pending == 4096) {
@@ -214,8 +260,9 @@ int corr_run(const struct corr_rules *rules, struct corr_agg *agg,
 	if (fatal == SD_ELIMIT)
 		return sd_error_set(
 		    err, SD_ELIMIT,
-		    "more than CORR_MAX_SIGHTINGS (%u) distinct sightings",
-		    CORR_MAX_SIGHTINGS);
+		    "more than CORR_MAX_SIGHTINGS (%u) distinct sightings, "
+		    "or CORR_MAX_ROLES (%u) addresses with a role",
+		    CORR_MAX_SIGHTINGS, CORR_MAX_ROLES);
 	if (fatal)
 		return sd_error_set(err, fatal, "out of memory");
 	if (opt->max_errors && atomic_load(&sh.malformed) > opt->max_errors)

@@ -9,6 +9,7 @@
 
 #include "correlate/agg.h"
 #include "correlate/match.h"
+#include "correlate/roles.h"
 #include "telemetry/reader.h"
 
 #define CORR_MAX_THREADS 256
@@ -16,6 +17,8 @@
 struct corr_input {
 	const char *path;
 	uint32_t source; /* source id given to the aggregator */
+	bool ranged;	 /* read only the lines that start in [start, end) */
+	uint64_t start, end;
 };
 
 struct corr_file_result {
@@ -40,12 +43,13 @@ typedef void (*corr_progress_fn)(void *ctx, const struct corr_progress *p,
 				 size_t sightings);
 
 struct corr_run_opts {
-	unsigned threads;	/* 0: one per core */
-	struct tel_options tel; /* format, column map, year */
-	uint64_t max_errors;	/* stop past this many malformed; 0 none */
-	bool learn_proxies;	/* servers of proxied requests seen on the
-				 * wire are proxies */
-	corr_report_fn report;	/* each malformed record; may be NULL */
+	unsigned threads;	  /* 0: one per core */
+	struct tel_options tel;	  /* format, column map, year */
+	uint64_t max_errors;	  /* stop past this many malformed; 0 none */
+	struct corr_roles *learn; /* roles the records teach are added here
+				   * (correlate/roles.h); NULL: none */
+	bool learn_only;	  /* only learn roles: match nothing */
+	corr_report_fn report;	  /* each malformed record; may be NULL */
 	void *report_ctx;
 	corr_progress_fn progress; /* called a few times a second; may be NULL */
 	void *progress_ctx;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <isa-l/igzip_lib.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -35,12 +36,53 @@ struct io_source {
 	char *line;
 	size_t line_len;
 	bool skipping; /* inside an over-long line */
+	/* io_open_range: the header block [0, header_len) then the body;
+	 * seg_off/seg_end are what is left to read of each */
+	bool ranged;
+	unsigned seg;
+	uint64_t seg_off[2], seg_end[2];
 };
+
+/* Reads the next piece of a ranged source with pread: segment 0 (the
+ * header block), then segment 1 (the lines of the range). */
+static int fill_in_range(struct io_source *s, struct sd_error *err)
+{
+	while (s->seg < 2 && s->seg_off[s->seg] >= s->seg_end[s->seg]) {
+		s->seg++;
+		/* every header line has been handed out (the block ends with
+		 * a newline): the range's lines are numbered from 1 */
+		if (s->seg == 1)
+			s->lineno = 0;
+	}
+	s->in_pos = s->in_len = 0;
+	if (s->seg == 2) {
+		s->eof_in = true;
+		return 0;
+	}
+	uint64_t left = s->seg_end[s->seg] - s->seg_off[s->seg];
+	size_t want = left < IN_SIZE ? (size_t)left : IN_SIZE;
+	ssize_t n;
+	do
+		n = pread(s->fd, s->in, want, (off_t)s->seg_off[s->seg]);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return sd_error_errno(err, errno, "%s: read failed", s->name);
+	if (n == 0)
+		return sd_error_set(err, SD_ETRUNC,
+				    "%s: file shrank while read (ends at byte %llu)",
+				    s->name, (unsigned long long)s->seg_off[s->seg]);
+	s->seg_off[s->seg] += (uint64_t)n;
+	s->in_len = (size_t)n;
+	s->bytes_in += (uint64_t)n;
+	return 0;
+}
 
 static int fill_in(struct io_source *s, struct sd_error *err)
 {
 	if (s->in_pos < s->in_len || s->eof_in)
 		return 0;
+	if (s->ranged)
+		return fill_in_range(s, err);
 	ssize_t n;
 	do
 		n = read(s->fd, s->in, IN_SIZE);
@@ -346,4 +388,141 @@ int io_getline(struct io_source *s, const char **line, size_t *len, struct sd_er
 	*line = s->line;
 	*len = s->line_len;
 	return 1;
+}
+
+/* The first line start at or after pos: pos itself when it is 0 or follows
+ * a newline, else the byte after the next newline (size when none). */
+static int line_start_at(int fd, const char *path, uint64_t pos, uint64_t size,
+			 uint64_t *out, struct sd_error *err)
+{
+	if (pos == 0 || pos >= size) {
+		*out = pos < size ? pos : size;
+		return 0;
+	}
+	unsigned char buf[64 * 1024];
+	uint64_t at = pos - 1; /* look at the byte before pos first */
+	while (at < size) {
+		ssize_t n;
+		do
+			n = pread(fd, buf, sizeof(buf), (off_t)at);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			return sd_error_errno(err, errno, "%s: read failed", path);
+		if (n == 0)
+			break;
+		unsigned char *nl = memchr(buf, '\n', (size_t)n);
+		if (nl) {
+			*out = at + (uint64_t)(nl - buf) + 1;
+			return 0;
+		}
+		at += (uint64_t)n;
+	}
+	*out = size;
+	return 0;
+}
+
+static int open_regular(const char *path, int *fd, uint64_t *size, struct sd_error *err)
+{
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
+		return sd_error_errno(err, errno, "%s: cannot open", path);
+	struct stat st;
+	if (fstat(*fd, &st) || !S_ISREG(st.st_mode)) {
+		close(*fd);
+		return sd_error_set(err, SD_EFORMAT,
+				    "%s: not a regular file: a byte range needs one",
+				    path);
+	}
+	*size = (uint64_t)st.st_size;
+	return 0;
+}
+
+int io_header_len(const char *path, unsigned extra_lines, uint64_t *len,
+		  struct sd_error *err)
+{
+	*len = 0;
+	struct io_source *s;
+	int rc = io_open(path, &s, err);
+	if (rc)
+		return rc;
+	const char *line;
+	size_t n;
+	bool comments = true;
+	while ((rc = io_getline(s, &line, &n, err)) == 1) {
+		if (comments && n && line[0] == '#') {
+			*len = io_bytes_out(s);
+			continue;
+		}
+		comments = false;
+		if (!extra_lines)
+			break;
+		extra_lines--;
+		*len = io_bytes_out(s);
+	}
+	io_close(s);
+	return rc < 0 ? rc : 0;
+}
+
+int io_open_range(const char *path, uint64_t header_len, uint64_t start, uint64_t end,
+		  struct io_source **out, struct sd_error *err)
+{
+	*out = NULL;
+	if (start > end)
+		return sd_error_set(err, SD_EPARSE,
+				    "%s: range %llu:%llu ends before it starts", path,
+				    (unsigned long long)start, (unsigned long long)end);
+	int fd;
+	uint64_t size = 0;
+	int rc = open_regular(path, &fd, &size, err);
+	if (rc)
+		return rc;
+	unsigned char m[4] = {0};
+	ssize_t got = pread(fd, m, sizeof(m), 0);
+	if ((got >= 2 && m[0] == 0x1f && m[1] == 0x8b) ||
+	    (got >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd)) {
+		close(fd);
+		return sd_error_set(
+		    err, SD_EFORMAT,
+		    "%s: compressed (%s): a byte range of it is not a range "
+		    "of lines; decompress it or read it whole",
+		    path, m[0] == 0x1f ? "gzip" : "zstd");
+	}
+	if (header_len > size)
+		header_len = size;
+	uint64_t body, stop;
+	if ((rc = line_start_at(fd, path, start, size, &body, err)) ||
+	    (rc = line_start_at(fd, path, end, size, &stop, err))) {
+		close(fd);
+		return rc;
+	}
+	/* lines inside the header block are the header, served once in front */
+	if (body < header_len)
+		body = header_len;
+	if (stop < body)
+		stop = body;
+	char name[4096 + 32];
+	snprintf(name, sizeof(name), "%s@%llu", path, (unsigned long long)body);
+	struct io_source *s = calloc(1, sizeof(*s));
+	if (!s) {
+		close(fd);
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	}
+	s->fd = fd;
+	s->own_fd = true;
+	s->name = strdup(name);
+	s->in = malloc(IN_SIZE);
+	s->out = malloc(OUT_SIZE);
+	s->line = malloc(SD_MAX_LINE + 1);
+	if (!s->name || !s->in || !s->out || !s->line) {
+		io_close(s);
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	}
+	s->file_size = size;
+	s->ranged = true;
+	s->seg_off[0] = 0;
+	s->seg_end[0] = header_len;
+	s->seg_off[1] = body;
+	s->seg_end[1] = stop;
+	*out = s;
+	return 0;
 }

@@ -46,4 +46,19 @@ uint64_t io_bytes_in(const struct io_source *src);
 /* Size of the file on disk, 0 when unknown (a pipe). */
 uint64_t io_file_size(const struct io_source *src);
 
+/* Reads part of a regular, uncompressed file (refused otherwise, with the
+ * reason): its first header_len bytes (a header block every part needs,
+ * such as Zeek's #fields; it must end at a line start), then exactly the
+ * lines that start inside [start, end) and outside the header block. So
+ * ranges that tile a file read each of its lines once. The source is named
+ * "path@OFFSET", OFFSET the byte where the range's first line starts, and
+ * the range's lines are numbered from 1 (header lines keep their own
+ * numbers). */
+int io_open_range(const char *path, uint64_t header_len, uint64_t start, uint64_t end,
+		  struct io_source **out, struct sd_error *err);
+/* Length in bytes of a file's header block: its leading lines that start
+ * with '#', then extra_lines more lines (a CSV header row). */
+int io_header_len(const char *path, unsigned extra_lines, uint64_t *len,
+		  struct sd_error *err);
+
 #endif

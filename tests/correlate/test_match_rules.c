@@ -16,9 +16,12 @@ static int setup(void **state)
 {
 	(void)state;
 	set = ind_set_new();
-	const char *v[] = {"akamaicontainer.com", "198.51.100.7", "2001:db8::c2",
+	const char *v[] = {"akamaicontainer.com",
+			   "198.51.100.7",
+			   "2001:db8::c2",
 			   "https://raw.githubusercontent.com/IconStorages/images/main/",
-			   "203.0.113.0/24", NULL};
+			   "203.0.113.0/24",
+			   NULL};
 	for (size_t i = 0; v[i]; i++) {
 		bool h;
 		struct sd_error e = {0};
@@ -30,7 +33,7 @@ static int setup(void **state)
 		return -1;
 	rules.set = set;
 	rules.window_start = 1669852800; /* 2022-12-01 */
-	rules.window_end = 1682899199;   /* 2023-04-30 end */
+	rules.window_end = 1682899199;	 /* 2023-04-30 end */
 	return 0;
 }
 
@@ -41,16 +44,16 @@ static int teardown(void **state)
 	return 0;
 }
 
-static struct net_addr A(const char *s)
-{
+static struct net_addr A(const char *s) {
 	struct net_addr a;
 	const char *why;
 	assert_int_equal(net_addr_parse(s, strlen(s), &a, &why), 0);
 	return a;
 }
 
-static struct tel_record rec(enum tel_kind k, const char *c, const char *s,
-			     uint16_t port, const char *name, const char *path)
+static struct tel_record
+rec(enum tel_kind k, const char *c, const char *s, uint16_t port, const char *name,
+    const char *path)
 {
 	struct tel_record r;
 	memset(&r, 0, sizeof(r));
@@ -88,7 +91,8 @@ static void test_dns_querier_low(void **state)
 	/* label-boundary trap */
 	r = rec(TEL_DNS, "192.0.2.14", "192.0.2.53", 53, "notakamaicontainer.com", NULL);
 	assert_int_equal(run(&r, h, &oc), 0);
-	r = rec(TEL_DNS, "192.0.2.14", "192.0.2.53", 53, "akamaicontainer.com.example", NULL);
+	r = rec(TEL_DNS, "192.0.2.14", "192.0.2.53", 53, "akamaicontainer.com.example",
+		NULL);
 	assert_int_equal(run(&r, h, &oc), 0);
 }
 
@@ -97,8 +101,8 @@ static void test_window(void **state)
 	(void)state;
 	struct corr_hit h[CORR_MAX_HITS];
 	enum corr_outcome oc;
-	struct tel_record r = rec(TEL_TLS, "192.0.2.11", "192.0.2.101", 443,
-				  "akamaicontainer.com", NULL);
+	struct tel_record r =
+	    rec(TEL_TLS, "192.0.2.11", "192.0.2.101", 443, "akamaicontainer.com", NULL);
 	r.ts = 1669852799; /* a second before the window */
 	assert_int_equal(run(&r, h, &oc), 0);
 	assert_int_equal(oc, CORR_OUTSIDE_WINDOW);
@@ -114,8 +118,8 @@ static void test_tls_high_with_server(void **state)
 	(void)state;
 	struct corr_hit h[CORR_MAX_HITS];
 	enum corr_outcome oc;
-	struct tel_record r = rec(TEL_TLS, "192.0.2.11", "192.0.2.101", 443,
-				  "akamaicontainer.com", NULL);
+	struct tel_record r =
+	    rec(TEL_TLS, "192.0.2.11", "192.0.2.101", 443, "akamaicontainer.com", NULL);
 	assert_int_equal(run(&r, h, &oc), 1);
 	assert_int_equal(h[0].evidence, DB_EV_TLS);
 	assert_int_equal(h[0].confidence, DB_CONF_HIGH);
@@ -136,7 +140,8 @@ static void test_shared_host(void **state)
 	struct tel_record r = rec(TEL_DNS, "192.0.2.11", "192.0.2.53", 53,
 				  "raw.githubusercontent.com", NULL);
 	assert_int_equal(run(&r, h, &oc), 0);
-	r = rec(TEL_TLS, "192.0.2.11", "192.0.2.161", 443, "raw.githubusercontent.com", NULL);
+	r = rec(TEL_TLS, "192.0.2.11", "192.0.2.161", 443, "raw.githubusercontent.com",
+		NULL);
 	assert_int_equal(run(&r, h, &oc), 0);
 	/* plain HTTP with the indicator path does */
 	r = rec(TEL_HTTP, "192.0.2.12", "192.0.2.161", 80, "raw.githubusercontent.com",
@@ -149,7 +154,8 @@ static void test_shared_host(void **state)
 		"/octocat/Hello-World/master/README");
 	assert_int_equal(run(&r, h, &oc), 0);
 	/* a CONNECT through a proxy shows no path */
-	r = rec(TEL_HTTP, "192.0.2.13", "192.0.2.1", 3128, "raw.githubusercontent.com", NULL);
+	r = rec(TEL_HTTP, "192.0.2.13", "192.0.2.1", 3128, "raw.githubusercontent.com",
+		NULL);
 	r.flags |= TEL_VIA_PROXY;
 	assert_int_equal(run(&r, h, &oc), 0);
 }
@@ -187,7 +193,8 @@ static void test_flows(void **state)
 	(void)state;
 	struct corr_hit h[CORR_MAX_HITS];
 	enum corr_outcome oc;
-	struct tel_record r = rec(TEL_FLOW, "192.0.2.20", "198.51.100.7", 443, NULL, NULL);
+	struct tel_record r =
+	    rec(TEL_FLOW, "192.0.2.20", "198.51.100.7", 443, NULL, NULL);
 	assert_int_equal(run(&r, h, &oc), 1);
 	assert_int_equal(h[0].confidence, DB_CONF_MEDIUM); /* not known answered */
 	r.flags |= TEL_ANSWERED;
@@ -249,8 +256,8 @@ static size_t read_conn(const char *path, bool pre, char *out, size_t max,
 			(*partial)++;
 			assert_int_equal(tr.bytes, 0); /* left unparsed */
 		}
-		out[n++] = (char)('a' + (int)oc * 4 + (int)nh +
-				  (nh ? h[0].confidence * 8 : 0));
+		out[n++] =
+		    (char)('a' + (int)oc * 4 + (int)nh + (nh ? h[0].confidence * 8 : 0));
 	}
 	*st = *tel_stats(r);
 	tel_close(r);
@@ -273,14 +280,22 @@ static void test_prefilter(void **state)
 	      f);
 	/* to C2 (answered), from C2, unrelated, unrelated IPv6, before the
 	 * window, into a C2 prefix unanswered, malformed port, bad counters */
-	fputs("1680098106.1\tC1\t192.0.2.20\t50000\t198.51.100.7\t443\ttcp\t10\t20\tSF\t1\t2\n"
-	      "1680098107.1\tC2\t198.51.100.7\t50001\t192.0.2.21\t22\ttcp\t10\t20\tSF\t1\t2\n"
-	      "1680098108.1\tC3\t192.0.2.22\t50002\t198.51.100.8\t443\ttcp\t10\t20\tSF\t1\t2\n"
-	      "1680098109.1\tC4\t2001:db8::1\t50003\t2001:db8::c3\t443\tudp\t10\t20\tSF\t1\t2\n"
-	      "1600000000.1\tC5\t192.0.2.23\t50004\t198.51.100.7\t443\ttcp\t10\t20\tSF\t1\t2\n"
-	      "1680098110.1\tC6\t192.0.2.24\t50005\t203.0.113.77\t80\ttcp\t10\t-\tS0\t1\t0\n"
-	      "1680098111.1\tC7\t192.0.2.25\t99999\t198.51.100.9\t80\ttcp\t10\t0\tS0\t1\t0\n"
-	      "1680098112.1\tC8\t2001:db8::5\t50006\t2001:db8::c2\t443\ttcp\tx\t(empty)\tSF\t1\t-\n",
+	fputs("1680098106.1\tC1\t192.0.2.20\t50000\t198.51.100."
+	      "7\t443\ttcp\t10\t20\tSF\t1\t2\n"
+	      "1680098107.1\tC2\t198.51.100.7\t50001\t192.0.2."
+	      "21\t22\ttcp\t10\t20\tSF\t1\t2\n"
+	      "1680098108.1\tC3\t192.0.2.22\t50002\t198.51.100."
+	      "8\t443\ttcp\t10\t20\tSF\t1\t2\n"
+	      "1680098109.1\tC4\t2001:db8::1\t50003\t2001:db8::"
+	      "c3\t443\tudp\t10\t20\tSF\t1\t2\n"
+	      "1600000000.1\tC5\t192.0.2.23\t50004\t198.51.100."
+	      "7\t443\ttcp\t10\t20\tSF\t1\t2\n"
+	      "1680098110.1\tC6\t192.0.2.24\t50005\t203.0.113.77\t80\ttcp\t10\t-"
+	      "\tS0\t1\t0\n"
+	      "1680098111.1\tC7\t192.0.2.25\t99999\t198.51.100."
+	      "9\t80\ttcp\t10\t0\tS0\t1\t0\n"
+	      "1680098112.1\tC8\t2001:db8::5\t50006\t2001:db8::c2\t443\ttcp\tx\t(empty)"
+	      "\tSF\t1\t-\n",
 	      f);
 	assert_int_equal(fclose(f), 0);
 	char a[16], b[16];
@@ -309,10 +324,10 @@ static void test_aggregation(void **state)
 	struct corr_agg *g = corr_agg_new();
 	struct corr_hit h[CORR_MAX_HITS];
 	enum corr_outcome oc;
-	struct tel_record dns = rec(TEL_DNS, "192.0.2.11", "192.0.2.53", 53,
-				    "akamaicontainer.com", NULL);
-	struct tel_record tls = rec(TEL_TLS, "192.0.2.11", "192.0.2.101", 443,
-				    "akamaicontainer.com", NULL);
+	struct tel_record dns =
+	    rec(TEL_DNS, "192.0.2.11", "192.0.2.53", 53, "akamaicontainer.com", NULL);
+	struct tel_record tls =
+	    rec(TEL_TLS, "192.0.2.11", "192.0.2.101", 443, "akamaicontainer.com", NULL);
 	for (int i = 0; i < 3; i++) {
 		dns.ts = tls.ts = T0 + 20 * i;
 		assert_int_equal(run(&dns, h, &oc), 1);
@@ -320,8 +335,8 @@ static void test_aggregation(void **state)
 		assert_int_equal(run(&tls, h, &oc), 1);
 		assert_int_equal(corr_agg_add(g, &h[0], tls.ts, 1), 0);
 	}
-	struct tel_record other = rec(TEL_DNS, "192.0.2.9", "192.0.2.53", 53,
-				      "akamaicontainer.com", NULL);
+	struct tel_record other =
+	    rec(TEL_DNS, "192.0.2.9", "192.0.2.53", 53, "akamaicontainer.com", NULL);
 	assert_int_equal(run(&other, h, &oc), 1);
 	assert_int_equal(corr_agg_add(g, &h[0], T0 + 100, 0), 0);
 	assert_int_equal(corr_agg_count(g), 3);
@@ -339,8 +354,8 @@ static void test_aggregation(void **state)
 	assert_int_equal(s[2].confidence, DB_CONF_HIGH);
 	assert_true(s[2].has_server);
 	/* per client: a record matching two indicators counts once */
-	struct tel_record both = rec(TEL_TLS, "192.0.2.40", "198.51.100.7", 443,
-				     "akamaicontainer.com", NULL);
+	struct tel_record both =
+	    rec(TEL_TLS, "192.0.2.40", "198.51.100.7", 443, "akamaicontainer.com", NULL);
 	size_t nb = run(&both, h, &oc);
 	assert_int_equal(nb, 2); /* the name and the address */
 	assert_int_equal(corr_agg_add_record(g, h, nb, T0, 0), 0);
@@ -355,13 +370,6 @@ static void test_aggregation(void **state)
 	assert_int_equal(n, 5);
 	assert_int_equal(s[3].count, 2);
 	assert_int_equal(s[4].count, 2);
-	/* proxies */
-	struct net_addr p = A("192.0.2.1");
-	assert_false(corr_agg_is_proxy(g, &p));
-	assert_int_equal(corr_agg_add_proxy(g, &p), 0);
-	assert_int_equal(corr_agg_add_proxy(g, &p), 0);
-	assert_true(corr_agg_is_proxy(g, &p));
-	assert_int_equal(corr_agg_nproxies(g), 1);
 	/* many distinct sightings: the table grows and keeps them apart */
 	for (uint32_t i = 0; i < 5000; i++) {
 		struct corr_hit x = h[0];
@@ -378,14 +386,14 @@ static void test_aggregation(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_dns_querier_low),
-		cmocka_unit_test(test_window),
-		cmocka_unit_test(test_tls_high_with_server),
-		cmocka_unit_test(test_shared_host),
-		cmocka_unit_test(test_proxy_client),
-		cmocka_unit_test(test_flows),
-		cmocka_unit_test(test_prefilter),
-		cmocka_unit_test(test_aggregation),
+	    cmocka_unit_test(test_dns_querier_low),
+	    cmocka_unit_test(test_window),
+	    cmocka_unit_test(test_tls_high_with_server),
+	    cmocka_unit_test(test_shared_host),
+	    cmocka_unit_test(test_proxy_client),
+	    cmocka_unit_test(test_flows),
+	    cmocka_unit_test(test_prefilter),
+	    cmocka_unit_test(test_aggregation),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
