@@ -253,6 +253,34 @@ def _gather(client, futures, prog, phase):
     return results
 
 
+def _submit_all(client, fn, ctx_f, items, *extra):
+    futs = []
+    for item in items:
+        args = [a[item["idx"]] if isinstance(a, list) else a for a in extra]
+        f = client.submit(fn, ctx_f, item, *args, pure=False)
+        f._sd_bytes = item["bytes"]
+        futs.append(f)
+    return futs
+
+
+def _dedupe(paths, idents, quiet):
+    """Drop an input whose content an earlier one has (sighted reads the
+    same content once, whatever its name)."""
+    first, kept, kept_ids = {}, [], []
+    for p, ident in zip(paths, idents):
+        if ident is not None:
+            k = (ident["size"], ident["sha256"])
+            if k in first:
+                if not quiet:
+                    print(f"{p}: same content as {first[k]} ({ident['size']} bytes): read once",
+                          file=sys.stderr)
+                continue
+            first[k] = p
+        kept.append(p)
+        kept_ids.append(ident)
+    return kept, kept_ids
+
+
 def _drive(a, paths, sighted, args, ind_args, campaigns, build_time, cache, rundir):
     client, work = _connect(a.scheduler, a.timeout)
     prog = Progress(enabled=not a.quiet and sys.stderr.isatty()
@@ -265,47 +293,38 @@ def _drive(a, paths, sighted, args, ind_args, campaigns, build_time, cache, rund
                "ind_args": ind_args, "indicators": [os.path.abspath(f) for f in a.indicators],
                "args": args, "cache": cache, "rundir": rundir}
         desc = _check(client.submit(work.describe, ctx, pure=False).result(), "describe")
-        ctx.update(sighted_id=desc["sighted_id"], campaign_id=desc["campaign_id"])
+        ctx.update(sighted_id=desc["sighted_id"], campaign_id=desc["campaign_id"],
+                   order=desc["order"])
         if a.split_size and not desc["has_range"] and not a.quiet:
             print(f"{PROG}: {sighted} has no --range: one task per file", file=sys.stderr)
+
+        # identities first: the same content is read once, as sighted does
+        files = [{"idx": i, "path": p, "bytes": _stat_size(p)} for i, p in enumerate(paths)]
+        futs = [client.submit(work.identify, f["path"], cache, pure=False) for f in files]
+        for f, item in zip(futs, files):
+            f._sd_bytes = item["bytes"]
+        idents = _gather(client, futs, prog, "identify")
+        paths, idents = _dedupe(paths, idents, a.quiet)
+        ident_of = dict(zip(paths, idents))
+
         plan, label_rank = shards(paths, a.split_size, desc["has_range"], a.source)
         ctx["label_rank"] = label_rank
-        ctx["order"] = desc["order"]
         [ctx_f] = client.scatter([ctx], broadcast=True)
-
-        by_path = {}
-        for p in paths:
-            by_path[p] = client.submit(work.identify, p, cache, pure=False)
-        idents = [by_path[s["path"]] for s in plan]
+        shard_ids = [ident_of[s["path"]] for s in plan]
 
         roles = None
         if desc["has_learn"] and not a.no_learn:
-            futs = []
-            for s, ident in zip(plan, idents):
-                f = client.submit(work.learn, ctx_f, s, ident, pure=False)
-                f._sd_bytes = s["bytes"]
-                futs.append(f)
-            learnt = _gather(client, futs, prog, "roles")
-            for r in learnt:
-                _check(r, "learn")
+            learnt = _gather(client, _submit_all(client, work.learn, ctx_f, plan, shard_ids),
+                             prog, "roles")
+            _report(learnt, errors=False)  # the matching phase reports them
             roles = _union_roles(work, [r["roles"] for r in learnt], cache or rundir)
         elif not desc["has_learn"] and not a.quiet and not a.no_learn:
             print(f"{PROG}: {sighted} has no --learn-proxies: roles are not shared "
                   "between shards", file=sys.stderr)
         roles_f = client.scatter([roles], broadcast=True)[0] if roles else None
-        futs = []
-        for s, ident in zip(plan, idents):
-            f = client.submit(work.correlate, ctx_f, s, ident, roles_f, pure=False)
-            f._sd_bytes = s["bytes"]
-            futs.append(f)
-        shard_res = _gather(client, futs, prog, "correlate")
-        status = EXIT_OK
-        for r in shard_res:
-            _check(r, "correlate")
-            for line in r["errors"]:
-                print(line, file=sys.stderr)
-            if r["code"] == EXIT_DATA:
-                status = EXIT_DATA
+        shard_res = _gather(client, _submit_all(client, work.correlate, ctx_f, plan, shard_ids,
+                                                roles_f), prog, "correlate")
+        status = _report(shard_res)
         reused = sum(1 for r in shard_res if r.get("reused"))
         final = _merge_tree(client, work, ctx_f, shard_res, a, build_time, rundir, prog)
         _check(final, "merge")
@@ -319,6 +338,36 @@ def _drive(a, paths, sighted, args, ind_args, campaigns, build_time, cache, rund
         return status
     finally:
         client.close()
+
+
+def _stat_size(p):
+    try:
+        return os.stat(p).st_size
+    except OSError:
+        return 0
+
+
+def _report(results, errors=True):
+    """Prints every shard's errors (sighted's own words); stops on the worst
+    failure once all are shown; else the exit status (3 when an input was
+    unreadable or truncated but sighted still wrote what it found)."""
+    fatal, status = None, EXIT_OK
+    for r in results:
+        if "fatal" in r:
+            print(r["fatal"], file=sys.stderr)
+            code = r.get("code", EXIT_FAIL)
+            if fatal is None or code > fatal:
+                fatal = code
+            continue
+        if r.get("code") == EXIT_DATA:
+            status = EXIT_DATA
+    # a phase that stops names every bad input it met, not only the first
+    for r in results if errors or fatal is not None else []:
+        for line in r.get("errors", []):
+            print(line, file=sys.stderr)
+    if fatal is not None:
+        raise Fatal("", fatal)
+    return status
 
 
 def _union_roles(work, files, where):
@@ -372,7 +421,7 @@ def main(argv=None):
     try:
         return run(a)
     except Fatal as e:
-        for line in str(e).splitlines() or [""]:
+        for line in str(e).splitlines():
             print(f"{PROG}: {line}" if not line.startswith(("sighted", "/")) else line,
                   file=sys.stderr)
         return e.code

@@ -231,7 +231,8 @@ def learn(ctx, shard, ident):
             *_range_args(shard), shard["path"]]
     rc, err = run_sighted(argv)
     if rc not in (0, 3) or not os.path.exists(tmp):
-        return {"fatal": err.strip() or f"{argv[0]} correlate: exit status {rc}",
+        return {"fatal": "\n".join(_errors(err, shard)) or err.strip()
+                or f"{argv[0]} correlate: exit status {rc}",
                 "code": rc if rc in (2, 3, 4) else 4}
     if rc == 0 and key:
         os.rename(tmp, final)
