@@ -50,7 +50,7 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 WEB_ASSETS := $(wildcard web/*)
 
-.PHONY: all deps check test demo fuzz bench lint install clean
+.PHONY: all deps check test demo fuzz bench lint install install-dask clean
 all: sighted
 
 sighted: $(BIN)
@@ -122,9 +122,17 @@ lint:
 	clang-format --dry-run --Werror $(LIB_SRC) $(CLI_SRC) $(wildcard src/*/*.h)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --suppress=unknownMacro -Isrc src
 
-install: sighted
+install: sighted install-dask
 	install -D -m 0755 sighted $(DESTDIR)$(PREFIX)/bin/sighted
 	install -D -m 0644 docs/sighted.1 $(DESTDIR)$(PREFIX)/share/man/man1/sighted.1
+
+# sighted-dask (dask/README.md): the script finds its package under
+# PREFIX/lib/sighted/python; Python from Debian's python3-distributed.
+DASK_PY := $(wildcard dask/sighted_dask/*.py)
+install-dask:
+	install -D -m 0755 dask/sighted-dask $(DESTDIR)$(PREFIX)/bin/sighted-dask
+	install -d $(DESTDIR)$(PREFIX)/lib/sighted/python/sighted_dask
+	install -m 0644 $(DASK_PY) $(DESTDIR)$(PREFIX)/lib/sighted/python/sighted_dask/
 
 clean:
 	rm -rf build sighted
