@@ -207,6 +207,8 @@ def _connect(addr, timeout):
         cloudpickle.register_pickle_by_value(m)
     try:
         return Client(addr, timeout=timeout), work
+    except ValueError as e:
+        raise Fatal(f"--scheduler {addr}: {e}", EXIT_USAGE)
     except (OSError, TimeoutError) as e:
         raise Fatal(f"cannot reach the Dask scheduler at {addr}: {e}", EXIT_FAIL)
 
