@@ -295,8 +295,17 @@ def _drive(a, paths, sighted, args, ind_args, campaigns, build_time, cache, rund
                "ind_args": ind_args, "indicators": [os.path.abspath(f) for f in a.indicators],
                "args": args, "cache": cache, "rundir": rundir}
         desc = _check(client.submit(work.describe, ctx, pure=False).result(), "describe")
-        ctx.update(sighted_id=desc["sighted_id"], campaign_id=desc["campaign_id"],
-                   order=desc["order"])
+        # role files given by the user are part of every shard's key
+        given = []
+        for pf in a.proxies:
+            try:
+                given.append(work.sha256_file(pf))
+            except OSError as e:
+                raise Fatal(f"--proxies {pf}: {e.strerror}", EXIT_DATA)
+        ctx.update(sighted_id=desc["sighted_id"], order=desc["order"],
+                   campaign_id=work.key_of([desc["campaign_id"], given]))
+        if not client.scheduler_info().get("workers") and not a.quiet:
+            print(f"{PROG}: no worker on {a.scheduler} yet: waiting", file=sys.stderr)
         if a.split_size and not desc["has_range"] and not a.quiet:
             print(f"{PROG}: {sighted} has no --range: one task per file", file=sys.stderr)
 
