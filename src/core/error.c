@@ -36,6 +36,8 @@ const char *sd_strerror(int code)
 		return "checksum mismatch";
 	case SD_EIO:
 		return "I/O error";
+	case SD_EDUPLICATE:
+		return "input given twice";
 	}
 	if (code < 0 && code > -4096)
 		return strerror(-code);

@@ -8,19 +8,20 @@
 
 enum sd_err {
 	SD_OK = 0,
-	SD_EPARSE = -1000,    /* malformed text input */
-	SD_ERANGE = -1001,    /* a number or length out of its allowed range */
-	SD_EHOSTBITS = -1002, /* prefix has bits set past its length */
-	SD_ECORRUPT = -1003,  /* snapshot or binary input fails validation */
-	SD_EVERSION = -1004,  /* snapshot format version not supported */
-	SD_ETRUNC = -1005,    /* input ends before its structure does */
-	SD_ELIMIT = -1006,    /* a named limit was exceeded */
-	SD_ENOMEM = -1007,    /* allocation failed */
-	SD_EUSAGE = -1008,    /* bad command-line usage */
-	SD_EFORMAT = -1009,   /* unknown or undetectable input format */
-	SD_ENOTFOUND = -1010, /* named thing (campaign, column) absent */
-	SD_ECHECKSUM = -1011, /* snapshot checksum mismatch */
-	SD_EIO = -1012,	      /* I/O failed in a library (gzip, zstd) */
+	SD_EPARSE = -1000,     /* malformed text input */
+	SD_ERANGE = -1001,     /* a number or length out of its allowed range */
+	SD_EHOSTBITS = -1002,  /* prefix has bits set past its length */
+	SD_ECORRUPT = -1003,   /* snapshot or binary input fails validation */
+	SD_EVERSION = -1004,   /* snapshot format version not supported */
+	SD_ETRUNC = -1005,     /* input ends before its structure does */
+	SD_ELIMIT = -1006,     /* a named limit was exceeded */
+	SD_ENOMEM = -1007,     /* allocation failed */
+	SD_EUSAGE = -1008,     /* bad command-line usage */
+	SD_EFORMAT = -1009,    /* unknown or undetectable input format */
+	SD_ENOTFOUND = -1010,  /* named thing (campaign, column) absent */
+	SD_ECHECKSUM = -1011,  /* snapshot checksum mismatch */
+	SD_EIO = -1012,	       /* I/O failed in a library (gzip, zstd) */
+	SD_EDUPLICATE = -1013, /* the same input given twice (merge) */
 };
 
 /* Detailed error: a code plus a human sentence saying what and where. */

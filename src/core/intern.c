@@ -151,6 +151,7 @@ const void *sd_intern_get(const struct sd_intern *in, uint32_t id, size_t *len)
 {
 	if (id >= in->count)
 		return NULL;
-	*len = in->lengths[id];
+	if (len)
+		*len = in->lengths[id];
 	return in->pool + in->offsets[id];
 }

@@ -19,6 +19,7 @@ int sd_intern_find(const struct sd_intern *in, const void *data, size_t len,
 		   uint32_t *id);
 uint32_t sd_intern_count(const struct sd_intern *in);
 /* Bytes of id; valid until the next put. */
+/* len may be NULL. */
 const void *sd_intern_get(const struct sd_intern *in, uint32_t id, size_t *len);
 
 #endif

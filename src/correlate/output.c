@@ -187,6 +187,9 @@ int corr_write(struct corr_agg *agg, const struct ind_set *set,
 		rc = db_builder_campaign(b, o->campaign, &cid, err);
 		for (size_t k = 0; k < o->nsources && !rc; k++)
 			rc = db_builder_sourceset(b, &o->sources[k], 1, &sets[k], err);
+		for (size_t k = 0; k < o->ninputs && !rc; k++)
+			rc = db_builder_input(b, o->sources[o->input_source[k]],
+					      &o->inputs[k], err);
 		/* one sighting per client and source: counts are records */
 		size_t nc;
 		const struct corr_sighting *c = corr_agg_clients_sorted(agg, &nc);

@@ -12,6 +12,7 @@
 #include "core/limits.h"
 #include "db/format.h"
 #include "db/index.h"
+#include "db/inputs.h"
 
 struct item {
 	uint64_t hi, lo;
@@ -33,6 +34,12 @@ struct db_builder {
 	size_t ncampaigns, cap_campaigns;
 	struct item *items;
 	size_t nitems, cap_items;
+	struct binput {
+		uint32_t label; /* string id */
+		char *text;	/* the label, NUL-terminated */
+		struct io_ident id;
+	} * inputs;
+	size_t ninputs, cap_inputs;
 };
 
 struct db_builder *db_builder_new(void)
@@ -62,6 +69,9 @@ void db_builder_free(struct db_builder *b)
 	sd_intern_free(b->sets);
 	free(b->campaigns);
 	free(b->items);
+	for (size_t i = 0; i < b->ninputs; i++)
+		free(b->inputs[i].text);
+	free(b->inputs);
 	free(b);
 }
 
@@ -80,6 +90,28 @@ static int put_string(struct db_builder *b, const char *s, uint32_t *id,
 				    SD_MAX_STRING);
 	if (sd_intern_put(b->strings, s ? s : "", n, id))
 		return sd_error_set(err, SD_ENOMEM, "out of memory interning strings");
+	return 0;
+}
+
+int db_builder_input(struct db_builder *b, const char *label, const struct io_ident *id,
+		     struct sd_error *err)
+{
+	if (b->ninputs == b->cap_inputs) {
+		size_t cap = b->cap_inputs ? b->cap_inputs * 2 : 16;
+		struct binput *n = realloc(b->inputs, cap * sizeof(*n));
+		if (!n)
+			return sd_error_set(err, SD_ENOMEM, "out of memory");
+		b->inputs = n;
+		b->cap_inputs = cap;
+	}
+	struct binput *in = &b->inputs[b->ninputs];
+	int rc = put_string(b, label, &in->label, err);
+	if (rc)
+		return rc;
+	if (!(in->text = strdup(label ? label : "")))
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	in->id = *id;
+	b->ninputs++;
 	return 0;
 }
 
@@ -609,15 +641,121 @@ static void end_section(struct writer *w, struct db_header *h, enum db_section t
 	h->sections[type - 1].size = w->pos - h->sections[type - 1].offset;
 }
 
-static void write_sections(struct db_builder *b, struct assembly *as, struct writer *w,
-			   struct db_header *h)
+/* ---- canonical order -------------------------------------------------- */
+
+/* What is written and in which order, decided from content only, so that a
+ * snapshot does not depend on the order its sightings, campaigns and
+ * inputs were added (merge in any order gives the same bytes) nor on what
+ * was interned on the way (sets made while joining shards). */
+struct canon {
+	uint32_t *str_order, *str_new; /* new -> old, old -> new */
+	uint32_t nstr;
+	uint32_t *set_order, *set_new;
+	uint32_t nset;
+	uint32_t *camp_order; /* rank -> campaign id */
+	struct db_input *inputs;
+	size_t ninputs;
+};
+
+static void canon_free(struct canon *c)
 {
-	uint32_t nstrings = sd_intern_count(b->strings);
+	free(c->str_order);
+	free(c->str_new);
+	free(c->set_order);
+	free(c->set_new);
+	free(c->camp_order);
+	free(c->inputs);
+}
+
+static int cmp_set_id(const void *x, const void *y, void *ctx)
+{
+	const struct db_builder *b = ctx;
+	size_t lx, ly;
+	const uint32_t *sx = sd_intern_get(b->sets, *(const uint32_t *)x, &lx);
+	const uint32_t *sy = sd_intern_get(b->sets, *(const uint32_t *)y, &ly);
+	lx /= 4;
+	ly /= 4;
+	for (size_t i = 0; i < lx && i < ly; i++) {
+		int c = cmp_string_id(&sx[i], &sy[i], b->strings);
+		if (c)
+			return c;
+	}
+	return (lx > ly) - (lx < ly);
+}
+
+static int canonicalize(struct db_builder *b, struct assembly *as, struct canon *c)
+{
+	uint32_t nstrings = sd_intern_count(b->strings), nsets = sd_intern_count(b->sets);
+	uint32_t nattrs = sd_intern_count(as->attrs);
+	c->str_new = calloc(nstrings, sizeof(uint32_t));
+	c->str_order = malloc(nstrings * sizeof(uint32_t));
+	c->set_new = calloc(nsets, sizeof(uint32_t));
+	c->set_order = malloc(nsets * sizeof(uint32_t));
+	c->camp_order = malloc((b->ncampaigns + 1) * sizeof(uint32_t));
+	c->inputs = malloc((b->ninputs + 1) * sizeof(*c->inputs));
+	if (!c->str_new || !c->str_order || !c->set_new || !c->set_order ||
+	    !c->camp_order || !c->inputs)
+		return SD_ENOMEM;
+	/* sets in use: set 0 (empty) and those the attributes name */
+	c->set_new[0] = 1;
+	for (uint32_t i = 0; i < nattrs; i++) {
+		const struct db_attr_rec *a = sd_intern_get(as->attrs, i, NULL);
+		c->set_new[a->sources] = 1;
+	}
+	/* strings in use: "", campaign texts, labels of sets in use, inputs */
+	c->str_new[0] = 1;
+	for (size_t i = 0; i < b->ncampaigns; i++) {
+		const struct campaign *k = &b->campaigns[i];
+		c->str_new[k->name] = c->str_new[k->title] = 1;
+		c->str_new[k->advisory] = c->str_new[k->remediation] = 1;
+		c->camp_order[as->campaign_rank[i]] = (uint32_t)i;
+	}
+	c->nset = 0;
+	for (uint32_t i = 0; i < nsets; i++) {
+		if (!c->set_new[i])
+			continue;
+		c->set_order[c->nset++] = i;
+		size_t len;
+		const uint32_t *ids = sd_intern_get(b->sets, i, &len);
+		for (size_t k = 0; k < len / 4; k++)
+			c->str_new[ids[k]] = 1;
+	}
+	for (size_t i = 0; i < b->ninputs; i++) {
+		c->str_new[b->inputs[i].label] = 1;
+		c->inputs[i].label = b->inputs[i].text;
+		c->inputs[i].id = b->inputs[i].id;
+	}
+	c->ninputs = db_inputs_canonical(c->inputs, b->ninputs);
+	c->nstr = 0;
+	for (uint32_t i = 0; i < nstrings; i++)
+		if (c->str_new[i])
+			c->str_order[c->nstr++] = i;
+	qsort_r(c->str_order, c->nstr, sizeof(uint32_t), cmp_string_id, b->strings);
+	for (uint32_t i = 0; i < c->nstr; i++)
+		c->str_new[c->str_order[i]] = i;
+	qsort_r(c->set_order, c->nset, sizeof(uint32_t), cmp_set_id, b);
+	for (uint32_t i = 0; i < c->nset; i++)
+		c->set_new[c->set_order[i]] = i;
+	return 0;
+}
+
+/* The string id of an input's label (labels were interned as strings). */
+static uint32_t input_label(const struct db_builder *b, const struct canon *c,
+			    const char *label)
+{
+	uint32_t id = 0;
+	sd_intern_find(b->strings, label, strlen(label), &id);
+	return c->str_new[id];
+}
+
+static void write_sections(struct db_builder *b, struct assembly *as,
+			   const struct canon *cn, struct writer *w, struct db_header *h)
+{
 	begin_section(w, h, DB_SEC_STRINGS);
 	uint32_t off = 0;
-	for (uint32_t i = 0; i < nstrings; i++) {
+	for (uint32_t i = 0; i < cn->nstr; i++) {
 		size_t len;
-		sd_intern_get(b->strings, i, &len);
+		sd_intern_get(b->strings, cn->str_order[i], &len);
 		struct db_string_rec r = {off, (uint32_t)len};
 		w_bytes(w, &r, sizeof(r));
 		off += (uint32_t)len + 1;
@@ -625,9 +763,9 @@ static void write_sections(struct db_builder *b, struct assembly *as, struct wri
 	end_section(w, h, DB_SEC_STRINGS);
 
 	begin_section(w, h, DB_SEC_BLOB);
-	for (uint32_t i = 0; i < nstrings; i++) {
+	for (uint32_t i = 0; i < cn->nstr; i++) {
 		size_t len;
-		const void *s = sd_intern_get(b->strings, i, &len);
+		const void *s = sd_intern_get(b->strings, cn->str_order[i], &len);
 		w_bytes(w, s, len);
 		w_bytes(w, "", 1);
 	}
@@ -635,40 +773,46 @@ static void write_sections(struct db_builder *b, struct assembly *as, struct wri
 
 	begin_section(w, h, DB_SEC_CAMPAIGNS);
 	for (size_t i = 0; i < b->ncampaigns; i++) {
-		const struct campaign *c = &b->campaigns[i];
-		struct db_campaign_rec r = {
-		    c->name,	     c->title,	    c->advisory, c->remediation,
-		    c->window_start, c->window_end, {0, 0}};
+		const struct campaign *c = &b->campaigns[cn->camp_order[i]];
+		struct db_campaign_rec r = {cn->str_new[c->name],
+					    cn->str_new[c->title],
+					    cn->str_new[c->advisory],
+					    cn->str_new[c->remediation],
+					    c->window_start,
+					    c->window_end,
+					    {0, 0}};
 		w_bytes(w, &r, sizeof(r));
 	}
 	end_section(w, h, DB_SEC_CAMPAIGNS);
 
-	uint32_t nsets = sd_intern_count(b->sets);
 	begin_section(w, h, DB_SEC_SETS);
 	off = 0;
-	for (uint32_t i = 0; i < nsets; i++) {
+	for (uint32_t i = 0; i < cn->nset; i++) {
 		size_t len;
-		sd_intern_get(b->sets, i, &len);
+		sd_intern_get(b->sets, cn->set_order[i], &len);
 		w_bytes(w, &off, 4);
 		off += 1 + (uint32_t)(len / 4);
 	}
 	end_section(w, h, DB_SEC_SETS);
 
 	begin_section(w, h, DB_SEC_SETDATA);
-	for (uint32_t i = 0; i < nsets; i++) {
+	for (uint32_t i = 0; i < cn->nset; i++) {
 		size_t len;
-		const void *ids = sd_intern_get(b->sets, i, &len);
+		const uint32_t *ids = sd_intern_get(b->sets, cn->set_order[i], &len);
 		uint32_t n = (uint32_t)(len / 4);
 		w_bytes(w, &n, 4);
-		w_bytes(w, ids, len);
+		for (uint32_t k = 0; k < n; k++)
+			w_bytes(w, &cn->str_new[ids[k]], 4);
 	}
 	end_section(w, h, DB_SEC_SETDATA);
 
 	begin_section(w, h, DB_SEC_ATTRS);
 	for (uint32_t i = 0; i < sd_intern_count(as->attrs); i++) {
-		size_t len;
-		const void *a = sd_intern_get(as->attrs, i, &len);
-		w_bytes(w, a, len);
+		struct db_attr_rec a =
+		    *(const struct db_attr_rec *)sd_intern_get(as->attrs, i, NULL);
+		a.campaign = (uint16_t)as->campaign_rank[a.campaign];
+		a.sources = cn->set_new[a.sources];
+		w_bytes(w, &a, sizeof(a));
 	}
 	end_section(w, h, DB_SEC_ATTRS);
 
@@ -707,6 +851,23 @@ static void write_sections(struct db_builder *b, struct assembly *as, struct wri
 		w_align(w);
 	}
 	end_section(w, h, DB_SEC_DATA);
+
+	begin_section(w, h, DB_SEC_INPUTS);
+	for (size_t i = 0; i < cn->ninputs; i++) {
+		const struct io_ident *id = &cn->inputs[i].id;
+		struct db_input_rec r = {
+		    .label = input_label(b, cn, cn->inputs[i].label),
+		    .size = id->size,
+		    .start = id->start,
+		    .end = id->end,
+		    .head_lo = id->head.lo,
+		    .head_hi = id->head.hi,
+		    .content_lo = id->content.lo,
+		    .content_hi = id->content.hi,
+		};
+		w_bytes(w, &r, sizeof(r));
+	}
+	end_section(w, h, DB_SEC_INPUTS);
 }
 
 static void assembly_free(struct assembly *as)
@@ -755,6 +916,7 @@ int db_builder_write(struct db_builder *b, const char *path, uint64_t build_time
 	struct assembly as = {0};
 	struct sortpair *v4 = NULL, *v6 = NULL;
 	struct sd_atomic_file af = {0};
+	struct canon cn = {0};
 	int rc = 0;
 	size_t n4 = 0, n6 = 0;
 
@@ -790,6 +952,10 @@ int db_builder_write(struct db_builder *b, const char *path, uint64_t build_time
 		goto out;
 	}
 
+	if (canonicalize(b, &as, &cn)) {
+		rc = sd_error_set(err, SD_ENOMEM, "out of memory building %s", path);
+		goto out;
+	}
 	if ((rc = sd_atomic_open(&af, path, err)))
 		goto out;
 	struct writer w = {.fp = af.fp, .hash = XXH3_createState()};
@@ -805,7 +971,7 @@ int db_builder_write(struct db_builder *b, const char *path, uint64_t build_time
 	if (fwrite(&h, 1, sizeof(h), af.fp) != sizeof(h))
 		w.failed = 1;
 	w.pos = sizeof(h);
-	write_sections(b, &as, &w, &h);
+	write_sections(b, &as, &cn, &w, &h);
 	w_align(&w);
 	memcpy(h.magic, DB_MAGIC, 8);
 	h.version = DB_VERSION;
@@ -828,6 +994,7 @@ out:
 	if (rc)
 		sd_atomic_abort(&af);
 	assembly_free(&as);
+	canon_free(&cn);
 	free(v4);
 	free(v6);
 	return rc;

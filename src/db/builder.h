@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "db/sighting.h"
+#include "io/ident.h"
 #include "net/addr.h"
 
 struct db_builder;
@@ -34,7 +35,16 @@ int db_builder_add(struct db_builder *b, const struct net_prefix *p,
 		   const struct db_sighting *s, struct sd_error *err);
 uint64_t db_builder_pending(const struct db_builder *b);
 
-/* Writes the snapshot atomically (temp file, fsync, rename). */
+/* Records an input the sightings were read from (INPUTS): label, and the
+ * identity of the file or range. Ranges of one file under one label that
+ * meet are joined at write time; exact repeats are kept once. */
+int db_builder_input(struct db_builder *b, const char *label, const struct io_ident *id,
+		     struct sd_error *err);
+
+/* Writes the snapshot atomically (temp file, fsync, rename). The file
+ * depends only on what was added, never on the order: strings, campaigns,
+ * source sets and inputs are written in content order, and only those
+ * still referenced. */
 int db_builder_write(struct db_builder *b, const char *path, uint64_t build_time,
 		     struct sd_error *err);
 

@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "db/sighting.h"
+#include "io/ident.h"
 #include "net/addr.h"
 
 struct db;
@@ -48,6 +49,11 @@ int db_campaign_find(const struct db *db, const char *name);
 
 uint32_t db_sourceset_size(const struct db *db, uint32_t set);
 const char *db_sourceset_item(const struct db *db, uint32_t set, uint32_t i);
+
+/* Inputs the sightings were read from (INPUTS), in canonical order. */
+uint64_t db_input_count(const struct db *db);
+/* The label and identity of input i (< db_input_count). */
+const char *db_input_get(const struct db *db, uint64_t i, struct io_ident *id);
 
 /* True if any entry covers a: the fast path for yes/no lookups. */
 bool db_contains(const struct db *db, const struct net_addr *a);

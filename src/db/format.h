@@ -1,4 +1,4 @@
-/* On-disk layout of a .sdb snapshot, version 1 (docs/db-format.md).
+/* On-disk layout of a .sdb snapshot, version 2 (docs/db-format.md).
  * Little-endian, every section 64-byte aligned. Only db/ includes this. */
 #ifndef SD_DB_FORMAT_H
 #define SD_DB_FORMAT_H
@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #define DB_MAGIC "SIGHTDB\0"
-#define DB_VERSION 1u
+#define DB_VERSION 2u
 #define DB_ALIGN 64u
 #define DB_MULTI_FLAG 0x80000000u /* value.ref points into the multi area */
 #define DB_MAX_INDEX_BITS 24u
@@ -22,7 +22,8 @@ enum db_section {
 	DB_SEC_MULTI = 7,     /* per entry: n, then n struct db_multi_rec */
 	DB_SEC_TABLES = 8,    /* struct db_table_rec[] */
 	DB_SEC_DATA = 9,      /* keys, values and indexes of all tables */
-	DB_SEC_MAX = 9,
+	DB_SEC_INPUTS = 10,   /* struct db_input_rec[]: what was read */
+	DB_SEC_MAX = 10,
 };
 
 struct db_header {
@@ -88,7 +89,18 @@ struct db_table_rec {
 	uint64_t index; /* (1 << index_bits) + 1 uint32_t */
 };
 
-_Static_assert(sizeof(struct db_header) == 288, "header layout");
+/* One input the sightings were read from (io/ident.h): a file, or the
+ * byte range [start, end) of one. */
+struct db_input_rec {
+	uint32_t label;	   /* string id: the source label */
+	uint32_t reserved; /* 0 */
+	uint64_t size, start, end;
+	uint64_t head_lo, head_hi;
+	uint64_t content_lo, content_hi;
+};
+
+_Static_assert(sizeof(struct db_header) == 312, "header layout");
+_Static_assert(sizeof(struct db_input_rec) == 64, "input layout");
 
 /* The checksum covers the whole file: XXH3-64 of the header (with its
  * checksum field read as zero) seeded with XXH3-64 of everything after the

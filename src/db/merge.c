@@ -1,8 +1,10 @@
 #include "db/merge.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/limits.h"
+#include "db/inputs.h"
 #include "db/reader.h"
 
 struct merge_ctx {
@@ -64,9 +66,100 @@ int db_merge_into(struct db_builder *b, const struct db *db, struct sd_error *er
 						c.window_start, c.window_end};
 		m.rc = db_builder_campaign(b, &meta, &m.campaign_map[i], err);
 	}
+	for (uint64_t i = 0; i < db_input_count(db) && !m.rc; i++) {
+		struct io_ident id;
+		const char *label = db_input_get(db, i, &id);
+		m.rc = db_builder_input(b, label, &id, err);
+	}
 	if (!m.rc)
 		db_foreach(db, add_entry, &m);
 	free(m.campaign_map);
 	free(m.set_map);
 	return m.rc;
+}
+
+/* Whether every input of a was read into b too (the same file, a range
+ * inside one of b's). */
+static bool inputs_within(const struct db *a, const struct db *b)
+{
+	for (uint64_t i = 0; i < db_input_count(a); i++) {
+		struct io_ident x, y;
+		db_input_get(a, i, &x);
+		bool found = false;
+		for (uint64_t k = 0; k < db_input_count(b) && !found; k++) {
+			db_input_get(b, k, &y);
+			bool same_range = x.start == y.start && x.end == y.end;
+			found = x.size == y.size && !io_hash128_cmp(&x.head, &y.head) &&
+				y.start <= x.start && x.end <= y.end &&
+				(!same_range || !io_hash128_cmp(&x.content, &y.content));
+		}
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/* The first input of a that shares bytes with one of b, or -1. */
+static int64_t shared_input(const struct db *a, const struct db *b)
+{
+	for (uint64_t i = 0; i < db_input_count(a); i++) {
+		struct io_ident x, y;
+		db_input_get(a, i, &x);
+		for (uint64_t k = 0; k < db_input_count(b); k++) {
+			db_input_get(b, k, &y);
+			if (db_inputs_overlap(&x, &y))
+				return (int64_t)i;
+		}
+	}
+	return -1;
+}
+
+/* Which of two snapshots with the same inputs is kept: the one whose bytes
+ * hash lower, so that the choice does not depend on argument order. */
+static bool keep_first(const struct db *a, const struct db *b)
+{
+	if (db_file_size(a) != db_file_size(b))
+		return db_file_size(a) > db_file_size(b);
+	return memcmp(a->base, b->base, db_file_size(a)) <= 0;
+}
+
+int db_merge_plan(struct db *const *dbs, size_t n, bool dedupe, bool *skip,
+		  struct sd_error *err)
+{
+	for (size_t i = 0; i < n; i++)
+		skip[i] = false;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = i + 1; k < n; k++) {
+			if (skip[i])
+				break;
+			if (skip[k])
+				continue;
+			int64_t s = shared_input(dbs[i], dbs[k]);
+			if (s < 0)
+				continue;
+			struct io_ident id;
+			const char *label = db_input_get(dbs[i], (uint64_t)s, &id);
+			bool i_in_k = inputs_within(dbs[i], dbs[k]);
+			bool k_in_i = inputs_within(dbs[k], dbs[i]);
+			if (dedupe && (i_in_k || k_in_i)) {
+				/* one holds everything the other read: keep it */
+				bool drop_k =
+				    k_in_i && (!i_in_k || keep_first(dbs[i], dbs[k]));
+				skip[drop_k ? k : i] = true;
+				continue;
+			}
+			return sd_error_set(
+			    err, SD_EDUPLICATE,
+			    "%s and %s share an input: %s (%llu bytes, range "
+			    "%llu:%llu)%s",
+			    db_path(dbs[i]), db_path(dbs[k]), label,
+			    (unsigned long long)id.size, (unsigned long long)id.start,
+			    (unsigned long long)id.end,
+			    dedupe ? "; --dedupe keeps one copy only when one snapshot's "
+				     "inputs include all of the other's"
+				   : "; merging would count it twice (--dedupe keeps one "
+				     "copy)");
+		}
+	}
+	return 0;
 }

@@ -15,6 +15,7 @@
 #include <xxhash.h>
 
 #include "core/limits.h"
+#include "db/inputs.h"
 
 static int corrupt(struct sd_error *err, const struct db *db, const char *what)
 {
@@ -43,6 +44,7 @@ static int validate_sections(struct db *db, struct sd_error *err)
 	    [DB_SEC_MULTI] = 4,
 	    [DB_SEC_TABLES] = sizeof(struct db_table_rec),
 	    [DB_SEC_DATA] = 1,
+	    [DB_SEC_INPUTS] = sizeof(struct db_input_rec),
 	};
 	for (unsigned t = 1; t <= DB_SEC_MAX; t++) {
 		uint64_t off = h->sections[t - 1].offset;
@@ -78,7 +80,51 @@ static int validate_sections(struct db *db, struct sd_error *err)
 	db->nmulti = db->secsize[DB_SEC_MULTI] / 4;
 	db->tables = (const void *)db->sec[DB_SEC_TABLES];
 	db->ntables = db->secsize[DB_SEC_TABLES] / sizeof(struct db_table_rec);
+	db->inputs = (const void *)db->sec[DB_SEC_INPUTS];
+	db->ninputs = db->secsize[DB_SEC_INPUTS] / sizeof(struct db_input_rec);
 	return 0;
+}
+
+static void input_of(const struct db *db, uint64_t i, struct db_input *out)
+{
+	const struct db_input_rec *r = &db->inputs[i];
+	out->label = db_string(db, r->label);
+	out->id = (struct io_ident){r->size,
+				    r->start,
+				    r->end,
+				    {r->head_lo, r->head_hi},
+				    {r->content_lo, r->content_hi}};
+}
+
+/* After validate_meta (labels are valid strings). */
+static int validate_inputs(struct db *db, struct sd_error *err)
+{
+	struct db_input prev = {0}, cur;
+	for (uint64_t i = 0; i < db->ninputs; i++) {
+		const struct db_input_rec *r = &db->inputs[i];
+		if (r->label >= db->nstrings || r->reserved)
+			return corrupt(err, db, "input names a missing string");
+		if (r->start > r->end || r->end > r->size)
+			return corrupt(err, db, "input range outside its file");
+		input_of(db, i, &cur);
+		if (i && db_input_cmp(&prev, &cur) >= 0)
+			return corrupt(err, db, "inputs out of order or repeated");
+		prev = cur;
+	}
+	return 0;
+}
+
+uint64_t db_input_count(const struct db *db)
+{
+	return db->ninputs;
+}
+
+const char *db_input_get(const struct db *db, uint64_t i, struct io_ident *id)
+{
+	struct db_input in;
+	input_of(db, i, &in);
+	*id = in.id;
+	return in.label;
 }
 
 static int validate_meta(struct db *db, struct sd_error *err)
@@ -250,8 +296,12 @@ static int validate(struct db *db, struct sd_error *err)
 	if (h->version != DB_VERSION)
 		return sd_error_set(
 		    err, SD_EVERSION,
-		    "%s: snapshot format version %u, this sighted reads %u",
-		    db->path ? db->path : "(buffer)", h->version, DB_VERSION);
+		    "%s: snapshot format version %u, this sighted reads %u%s",
+		    db->path ? db->path : "(buffer)", h->version, DB_VERSION,
+		    h->version < DB_VERSION
+			? " (version 1 has no input provenance): rebuild it with "
+			  "sighted import, correlate or merge of rebuilt shards"
+			: "");
 	if (h->header_size != sizeof(struct db_header))
 		return corrupt(err, db, "header size mismatch");
 	/* reserved fields must be zero so that a later version can give
@@ -270,7 +320,8 @@ static int validate(struct db *db, struct sd_error *err)
 				    "%s: snapshot checksum mismatch (file damaged)",
 				    db->path ? db->path : "(buffer)");
 	int rc;
-	if ((rc = validate_sections(db, err)) || (rc = validate_meta(db, err)))
+	if ((rc = validate_sections(db, err)) || (rc = validate_meta(db, err)) ||
+	    (rc = validate_inputs(db, err)))
 		return rc;
 	if (db->ntables > 2 * 129)
 		return corrupt(err, db, "too many tables");

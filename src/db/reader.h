@@ -33,6 +33,8 @@ struct db {
 	uint64_t nmulti;
 	const struct db_table_rec *tables;
 	uint64_t ntables;
+	const struct db_input_rec *inputs;
+	uint64_t ninputs;
 };
 
 const char *db_string(const struct db *db, uint32_t id);
