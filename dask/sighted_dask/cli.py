@@ -333,12 +333,16 @@ def _drive(a, paths, sighted, args, ind_args, campaigns, build_time, cache, rund
             print(f"{PROG}: {sighted} has no --learn-proxies: roles are not shared "
                   "between shards", file=sys.stderr)
         roles_f = client.scatter([roles], broadcast=True)[0] if roles else None
-        shard_res = _gather(client, _submit_all(client, work.correlate, ctx_f, plan, shard_ids,
-                                                roles_f), prog, "correlate")
+        shard_futs = _submit_all(client, work.correlate, ctx_f, plan, shard_ids, roles_f)
+        # the whole tree is submitted now: a merge runs as soon as its shards
+        # are done, while later shards still run (docs/dask.md)
+        merge_futs = _merge_tree(client, work, ctx_f, shard_futs, a, build_time, rundir)
+        shard_res = _gather(client, shard_futs, prog, "correlate")
         status = _report(shard_res)
         reused = sum(1 for r in shard_res if r.get("reused"))
-        final = _merge_tree(client, work, ctx_f, shard_res, a, build_time, rundir, prog)
-        _check(final, "merge")
+        merged = _gather(client, merge_futs, prog, "merge")
+        for r in merged:
+            _check(r, "merge")
         if not a.quiet:
             total = sum(s["bytes"] for s in plan)
             print(f"{PROG}: {len(plan)} shards ({len(plan) - reused} run, {reused} reused) "
@@ -401,7 +405,10 @@ def _union_roles(work, files, where):
     return {"path": path, "sha256": sha}
 
 
-def _merge_tree(client, work, ctx_f, leaves, a, build_time, rundir, prog):
+def _merge_tree(client, work, ctx_f, leaves, a, build_time, rundir):
+    """Futures of the merge tree over the leaves (futures too), root last.
+    Merges go first in a worker's queue (priority): each frees its inputs
+    and shortens what is left once the last shard is done."""
     levels = merge_levels(len(leaves), a.fan_in) or [[1]]
     nodes = list(leaves)
     futs_all = []
@@ -412,19 +419,18 @@ def _merge_tree(client, work, ctx_f, leaves, a, build_time, rundir, prog):
             children = nodes[i:i + g]
             i += g
             if last:
-                out_sdb, out_jsonl = a.output, a.sightings
-                out_sdb = os.path.abspath(out_sdb) if out_sdb else None
-                out_jsonl = os.path.abspath(out_jsonl) if out_jsonl else None
+                out_sdb = os.path.abspath(a.output) if a.output else None
+                out_jsonl = os.path.abspath(a.sightings) if a.sightings else None
             else:
                 out_sdb = os.path.join(rundir, f"m{depth}-{k}.sdb") if a.output else None
                 out_jsonl = os.path.join(rundir, f"m{depth}-{k}.jsonl") if a.sightings else None
             f = client.submit(work.merge, ctx_f, children, out_sdb, out_jsonl, build_time, last,
-                              pure=False)
+                              pure=False, priority=10 + depth)
+            f._sd_bytes = 0
             nxt.append(f)
             futs_all.append(f)
         nodes = nxt
-    res = _gather(client, futs_all, prog, "merge")
-    return res[-1] if all("fatal" not in r for r in res) else next(r for r in res if "fatal" in r)
+    return futs_all
 
 
 def main(argv=None):
