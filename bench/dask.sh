@@ -6,8 +6,10 @@
 #                 (scheduler and workers on 127.0.0.1), cache emptied each run
 # then what the scaling model of docs/dask.md needs:
 #   per-task cost     K tiny shards through Dask vs the same sighted runs in a loop
-#   per-shard speed   sighted correlate --range over one 256 MB range of each file
-#   identity          SHA-256 of the inputs (first run only; reruns use the memo)
+#   per-shard speed   sighted correlate --range over one 256 MB range of each file,
+#                     and its roles pass (--learn-proxies)
+#   identity          XXH3-128 of the inputs (first run only; reruns use the memo),
+#                     and SHA-256 for comparison
 #   merge             sighted merge of K shard snapshots of E entries each
 # Each figure is the median of REPS runs (default 3); the machine is shared.
 #   bench/dask.sh [CONN_MB]   (default 1000; EVE is half of it)
@@ -140,12 +142,15 @@ for f in "${INPUTS[@]}"; do
 	end=$((sz < R ? sz : R))
 	t=$(timeit "$SIGHTED" correlate -c bench -i "$IND" -q -o "$W/r.sdb" --range "0:$end" "$f")
 	row "one shard --range 0:$end $(basename "$f")" "$t" "$end"
+	t=$(timeit "$SIGHTED" correlate -c bench -i "$IND" -q --learn-proxies "$W/r.roles" --range "0:$end" "$f")
+	row "  its roles pass (--learn-proxies)" "$t" "$end"
 done
-t=$(timeit $PY -c 'import hashlib,sys
-for p in sys.argv[1:]:
-    h = hashlib.sha256(); f = open(p, "rb")
-    while b := f.read(1 << 20): h.update(b)' "${INPUTS[@]}")
-row "identity (SHA-256, first run only)" "$t" "$BYTES"
+for algo in content_hash sha256_file; do
+	t=$(timeit $PY -c 'import sys; sys.path.insert(0, sys.argv[1] + "/dask")
+from sighted_dask import work
+for p in sys.argv[3:]: getattr(work, sys.argv[2])(p)' "$ROOT" $algo "${INPUTS[@]}")
+	row "identity: work.$algo (first run only)" "$t" "$BYTES"
+done
 
 # merge: K shard snapshots of E entries each (distinct addresses per shard)
 for E in 10000 100000 1000000; do

@@ -1,7 +1,7 @@
 """sighted-dask: the command line and the driver of a distributed correlate.
 
   describe   one task: what the binary supports, the campaign's indicators
-  identify   one task per file: size, mtime, SHA-256 (remembered in the cache)
+  identify   one task per file: size, mtime, XXH3-128 (remembered in the cache)
   learn      one task per shard: proxy/resolver roles (sighted --learn-proxies);
              their union is written once and read by every matching task
   correlate  one task per shard: sighted correlate [--range] [--proxies]
@@ -22,6 +22,7 @@ from .progress import Progress
 
 EXIT_OK, EXIT_USAGE, EXIT_DATA, EXIT_FAIL = 0, 2, 3, 4
 PROG = "sighted-dask"
+TIMINGS = {}  # wall seconds per phase, for the closing line
 
 
 class Fatal(Exception):
@@ -236,6 +237,7 @@ def _gather(client, futures, prog, phase):
     """Results in submission order; progress as they complete."""
     from distributed import as_completed
     from distributed.scheduler import KilledWorker
+    t0 = time.monotonic()
     index = {f.key: i for i, f in enumerate(futures)}
     results = [None] * len(futures)
     prog.phase(phase, len(futures), sum(getattr(f, "_sd_bytes", 0) for f in futures))
@@ -252,6 +254,7 @@ def _gather(client, futures, prog, phase):
     except Exception as e:  # raised on a worker: say what, without a traceback
         raise Fatal(f"{phase} task failed on a worker: {type(e).__name__}: {e}", EXIT_FAIL)
     prog.end()
+    TIMINGS[phase] = TIMINGS.get(phase, 0.0) + time.monotonic() - t0
     return results
 
 
@@ -271,7 +274,7 @@ def _dedupe(paths, idents, quiet):
     first, kept, kept_ids = {}, [], []
     for p, ident in zip(paths, idents):
         if ident is not None:
-            k = (ident["size"], ident["sha256"])
+            k = (ident["size"], ident["hash"])
             if k in first:
                 if not quiet:
                     print(f"{p}: same content as {first[k]} ({ident['size']} bytes): read once",
@@ -350,6 +353,8 @@ def _drive(a, paths, sighted, args, ind_args, campaigns, build_time, cache, rund
                   f"merge tree of depth {len(merge_levels(len(plan), a.fan_in)) or 1}"
                   f"; wrote {', '.join(p for p in (a.output, a.sightings) if p)}",
                   file=sys.stderr)
+            print(f"{PROG}: wall time by phase: " + ", ".join(
+                f"{k} {v:.2f} s" for k, v in TIMINGS.items()), file=sys.stderr)
         return status
     finally:
         client.close()
