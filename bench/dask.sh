@@ -34,12 +34,7 @@ trap cleanup EXIT
 $PY -c 'import distributed' || { echo "bench/dask.sh: python3-distributed is not installed" >&2; exit 1; }
 
 # the same generator and sizes as bench/correlate.sh (files are reused when there)
-gen() { # kind MB out
-	local kind=$1 mb=$2 out=$3 per
-	[ -s "$out" ] && [ "$(stat -c %s "$out")" -ge $((mb * 1000000 * 9 / 10)) ] && return
-	per=$(mawk -v kind="$kind" -v n=20000 -v seed=7 -f bench/gen_telemetry.awk | wc -c)
-	mawk -v kind="$kind" -v n=$((mb * 1000000 * 20000 / per)) -v seed=1 -f bench/gen_telemetry.awk >"$out"
-}
+. bench/gen_telemetry.bash
 echo "generating ${MB} MB conn.log and $((MB / 2)) MB EVE in $D ..." >&2
 gen conn "$MB" "$D/conn.log"
 gen eve $((MB / 2)) "$D/eve.json"
