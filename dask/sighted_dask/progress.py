@@ -35,7 +35,7 @@ class Progress:
             dt = now - self.t0
             rate = self.bytes_done / dt / 1e6 if dt > 0 else 0.0
             line += (f", {self.bytes_done / 1e6:.1f}/{self.nbytes / 1e6:.1f} MB"
-                     f" ({rate:.0f} MB/s)")
+                     f" ({rate:.{0 if rate >= 10 else 1}f} MB/s)")
         self.out.write("\r\033[K" + line)
         self.out.flush()
 
