@@ -164,14 +164,16 @@ def identify(path, cache):
         return None
     memo = None
     if cache:
-        mk = key_of([os.path.realpath(path), st.st_dev, st.st_ino, st.st_size,
+        mk = key_of([CACHE_VERSION, os.path.realpath(path), st.st_dev, st.st_ino, st.st_size,
                      st.st_mtime_ns, st.st_ctime_ns])
         memo = os.path.join(cache, "ident", mk + ".json")
         try:
             with open(memo, encoding="utf-8") as f:
-                return json.load(f)
+                ident = json.load(f)
+            if isinstance(ident, dict) and {"size", "mtime_ns", "hash"} <= ident.keys():
+                return ident
         except (OSError, ValueError):
-            pass
+            pass  # none yet, or half written by a worker that died: hash again
     try:
         digest = content_hash(path)
     except OSError:
