@@ -11,6 +11,7 @@
 #include "core/intern.h"
 #include "core/timeutil.h"
 #include "db/builder.h"
+#include "io/ident.h"
 #include "lists/list_reader.h"
 
 #define CMD "import"
@@ -366,6 +367,15 @@ static int run(int argc, char **argv)
 		if (status == EXIT_OK && fs.accepted == 0 && fs.rejected > 0) {
 			cli_error(CMD, "%s: no usable line (wrong --format?)", path);
 			status = EXIT_DATA;
+		}
+		/* provenance: what this snapshot was read from (stdin has none) */
+		struct io_ident ident;
+		struct sd_error ierr = {0};
+		if (status == EXIT_OK && strcmp(path, "-") &&
+		    !io_ident_file(path, 0, UINT64_MAX, &ident, &ierr) &&
+		    db_builder_input(im.b, default_source, &ident, &err)) {
+			cli_error(CMD, "%s", err.msg);
+			status = cli_exit_for(err.code);
 		}
 		total.accepted += fs.accepted;
 		total.rejected += fs.rejected;

@@ -143,6 +143,13 @@ static struct corr_sighting *upsert(struct table *t, const struct net_addr *clie
 	return s;
 }
 
+bool corr_server_before(const struct net_addr *a, uint16_t ap, const struct net_addr *b,
+			uint16_t bp)
+{
+	int c = net_addr_cmp(a, b);
+	return c < 0 || (c == 0 && ap < bp);
+}
+
 /* Folds one piece of evidence into s; counts it when count is set. */
 static void apply(struct corr_sighting *s, const struct corr_hit *h, int64_t ts,
 		  bool count)
@@ -157,7 +164,11 @@ static void apply(struct corr_sighting *s, const struct corr_hit *h, int64_t ts,
 	if (h->confidence > s->confidence)
 		s->confidence = h->confidence;
 	s->dirs |= (uint8_t)(1u << h->dir);
-	if (h->has_server && !s->has_server) {
+	/* the lowest far end, not the first: the same whatever order records
+	 * and shards came in */
+	if (h->has_server &&
+	    (!s->has_server || corr_server_before(&h->server, h->server_port, &s->server,
+						  s->server_port))) {
 		s->has_server = 1;
 		s->server = h->server;
 		s->server_port = h->server_port;

@@ -28,7 +28,7 @@ struct corr_sighting {
 	uint8_t dirs;	    /* 1 << enum corr_dir seen */
 	uint8_t has_server;
 	uint16_t server_port;
-	struct net_addr server; /* first far end seen (not a resolver/proxy) */
+	struct net_addr server; /* lowest far end seen (not a resolver/proxy) */
 };
 
 struct corr_agg;
@@ -52,5 +52,9 @@ const struct corr_sighting *corr_agg_sorted(struct corr_agg *g, size_t *n);
  * snapshot stores, with count = records that sighted the client. */
 const struct corr_sighting *corr_agg_clients_sorted(struct corr_agg *g, size_t *n);
 size_t corr_agg_count(struct corr_agg *g);
+
+/* The order of example servers: address, then port. */
+bool corr_server_before(const struct net_addr *a, uint16_t ap, const struct net_addr *b,
+			uint16_t bp);
 
 #endif

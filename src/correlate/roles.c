@@ -126,7 +126,10 @@ unsigned corr_roles_taught(const struct tel_record *rec, enum tel_format fmt,
 	*who = rec->server;
 	if (rec->flags & TEL_VIA_PROXY)
 		return CORR_ROLE_PROXY;
-	if (rec->kind == TEL_DNS)
+	/* only a query to the DNS port: a record written the wrong way round
+	 * (an answer event with the resolver as "client") must not make the
+	 * querier a resolver */
+	if (rec->kind == TEL_DNS && rec->server_port == 53)
 		return CORR_ROLE_RESOLVER;
 	return 0;
 }

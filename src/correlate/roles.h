@@ -14,8 +14,8 @@
  * take away forwarded exchanges.
  *
  * Roles are learnt record by record (the server of a proxied request seen on
- * the wire is a proxy; the server of a DNS query from another host is a
- * resolver), so what all records teach is the union of what each teaches:
+ * the wire is a proxy; the server of a DNS query to port 53 from another host
+ * is a resolver), so what all records teach is the union of what each teaches:
  * shards learn apart and their role files are joined by a plain union. */
 #ifndef SD_CORRELATE_ROLES_H
 #define SD_CORRELATE_ROLES_H

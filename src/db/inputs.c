@@ -44,11 +44,14 @@ size_t db_inputs_canonical(struct db_input *in, size_t n)
 	if (n < 2)
 		return n;
 	qsort(in, n, sizeof(*in), cmp_file_label);
+	/* exact repeats are adjacent in this order: keep one */
+	size_t u = 1;
+	for (size_t i = 1; i < n; i++)
+		if (db_input_cmp(&in[u - 1], &in[i]))
+			in[u++] = in[i];
 	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < u; i++) {
 		struct db_input *last = k ? &in[k - 1] : NULL;
-		if (last && !db_input_cmp(last, &in[i]))
-			continue; /* an exact repeat */
 		if (last && last->id.size == in[i].id.size &&
 		    !io_hash128_cmp(&last->id.head, &in[i].id.head) &&
 		    !strcmp(last->label, in[i].label) && last->id.end == in[i].id.start) {

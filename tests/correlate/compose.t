@@ -130,11 +130,11 @@ ok "roles: the union of $i shards' files is the file learnt from everything" '[ 
 i=0
 for f in $LOGS; do
 	case $f in
-	*.pcap) "$SIGHTED" $C --proxies "$T/union.roles" -o "$T/shards/$i.sdb" "$f" 2>/dev/null; i=$((i + 1)) ;;
+	*.pcap) "$SIGHTED" $C --proxies "$T/union.roles" -o "$T/shards/$i.sdb" --sightings "$T/shards/$i.jsonl" "$f" 2>/dev/null; i=$((i + 1)) ;;
 	*)
 		sz=$(stat -c %s "$f") k=0
 		while [ $k -lt 7 ]; do
-			"$SIGHTED" $C --proxies "$T/union.roles" --range $((sz * k / 7)):$((sz * (k + 1) / 7)) -o "$T/shards/$i.sdb" "$f" 2>/dev/null
+			"$SIGHTED" $C --proxies "$T/union.roles" --range $((sz * k / 7)):$((sz * (k + 1) / 7)) -o "$T/shards/$i.sdb" --sightings "$T/shards/$i.jsonl" "$f" 2>/dev/null
 			i=$((i + 1)) k=$((k + 1))
 		done ;;
 	esac
@@ -148,6 +148,25 @@ ok "a merge tree of fan-in 3 in another order: byte-identical" 'cmp -s "$T/all.s
 "$SIGHTED" merge -o "$T/x.sdb" "$T/sharded.sdb" "$T/shards/3.sdb" 2>"$T/err"
 rc=$?
 ok "merging a shard into the whole again is refused" '[ $rc -eq 3 ] && grep -q "share an input" "$T/err"'
+# --sightings of the shards joined by the rule of docs/correlate.md
+# ("Sharded runs") give the lines of the single run
+cat "$T"/shards/*.jsonl | jq -sc '
+	def rank: {"low":1,"medium":2,"high":3}[.] // 0;
+	def akey: if test(":") then [0, .] else [1, (split(".") | map(tonumber))] end;
+	group_by([.client, .campaign, .indicator, .indicator_kind])[] |
+	reduce .[1:][] as $x (.[0];
+		.first_seen = ([.first_seen, $x.first_seen] | map(select(. != null)) | min)
+		| .last_seen = ([.last_seen, $x.last_seen] | max)
+		| .count += $x.count
+		| (.evidence + $x.evidence) as $e | .evidence = [("list","dns","flow","tls","http") | select(. as $k | $e | index($k))]
+		| .confidence = ([.confidence, $x.confidence] | max_by(rank))
+		| .direction = (if .direction == $x.direction then .direction else "both" end)
+		| (if $x.server and ((.server | not) or ([($x.server | akey), $x.server_port] < [(.server | akey), .server_port])) then .server = $x.server | .server_port = $x.server_port else . end)
+		| .sources = ((.sources + $x.sources) | unique))' | sort >"$T/joined.jsonl"
+jq -c . "$T/all.jsonl" | sort >"$T/all.sorted"
+ok "--sightings of the range shards, joined by the documented rule: the single run's lines" '[ -s "$T/joined.jsonl" ] && diff -q "$T/joined.jsonl" "$T/all.sorted" >/dev/null'
+ok "--sightings lines come in client order, then indicator order" '[ "$(jq -r "[.client, .indicator] | @tsv" "$T/all.jsonl" | head -3 | cut -f1 | tr "\n" " ")" = "::1 127.0.0.1 127.0.0.1 " ] && jq -r "select(.client == \"127.0.0.14\") | .indicator" "$T/all.jsonl" | sort -c'
+
 # every order of three snapshots
 perm_ok=1
 for o in "0 1 2" "0 2 1" "1 0 2" "1 2 0" "2 0 1" "2 1 0"; do

@@ -286,8 +286,12 @@ static void test_exchange_classes(void **state)
 	r->kind = TEL_DNS;
 	r->client = host(0);
 	r->server = host(1);
+	r->server_port = 53;
 	assert_int_equal(corr_roles_taught(r, TEL_FMT_PCAP, &who), CORR_ROLE_RESOLVER);
 	assert_int_equal(corr_roles_taught(r, TEL_FMT_DNSMASQ, &who), 0);
+	r->server_port = 40000; /* an answer written the wrong way round */
+	assert_int_equal(corr_roles_taught(r, TEL_FMT_PCAP, &who), 0);
+	r->server_port = 53;
 	r->server = host(0); /* asking itself */
 	assert_int_equal(corr_roles_taught(r, TEL_FMT_PCAP, &who), 0);
 	r->kind = TEL_HTTP;

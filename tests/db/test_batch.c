@@ -3,8 +3,7 @@
  * keys of a table) or address family. */
 #include "dbrand.h"
 
-static struct db *build_keys(const char *name, const struct net_prefix *p,
-			     size_t n)
+static struct db *build_keys(const char *name, const struct net_prefix *p, size_t n)
 {
 	struct sd_error err = {0};
 	struct db_builder *b = db_builder_new();
@@ -13,8 +12,10 @@ static struct db *build_keys(const char *name, const struct net_prefix *p,
 	struct db_campaign_meta c = {.name = "3cx-2023"};
 	assert_int_equal(db_builder_campaign(b, &c, &cid, &err), 0);
 	for (size_t i = 0; i < n; i++) {
-		struct db_sighting s = {.first_seen = 1680000000, .last_seen = 1680000000,
-					.count = (uint32_t)i + 1, .campaign = cid,
+		struct db_sighting s = {.first_seen = 1680000000,
+					.last_seen = 1680000000,
+					.count = (uint32_t)i + 1,
+					.campaign = cid,
 					.evidence = DB_EV_LIST};
 		if (db_builder_add(b, &p[i], &s, &err))
 			fail_msg("add: %s", err.msg);
@@ -37,8 +38,8 @@ static void host4(struct net_prefix *p, uint32_t a)
 
 /* Every probe through db_contains, db_contains_batch in chunks of `chunk`,
  * and db_cover; all must say `want` where want is given. */
-static void agree(const struct db *db, const struct net_addr *a, size_t n,
-		  size_t chunk, const bool *want)
+static void agree(const struct db *db, const struct net_addr *a, size_t n, size_t chunk,
+		  const bool *want)
 {
 	bool *got = malloc(n ? n : 1);
 	assert_non_null(got);
@@ -198,11 +199,11 @@ static void test_families(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_empty_snapshot),
-		cmocka_unit_test(test_batch_sizes),
-		cmocka_unit_test(test_dense_bucket_and_table_end),
-		cmocka_unit_test(test_small_tables),
-		cmocka_unit_test(test_families),
+	    cmocka_unit_test(test_empty_snapshot),
+	    cmocka_unit_test(test_batch_sizes),
+	    cmocka_unit_test(test_dense_bucket_and_table_end),
+	    cmocka_unit_test(test_small_tables),
+	    cmocka_unit_test(test_families),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

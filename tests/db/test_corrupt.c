@@ -12,16 +12,35 @@ static int setup(void **state)
 {
 	(void)state;
 	const struct fx_row rows[] = {
-		{"192.0.2.7", "c1", "a", 100, 200, 3, DB_EV_DNS, DB_CONF_LOW},
-		{"192.0.2.7", "c2", "b", 150, 250, 1, DB_EV_TLS, DB_CONF_HIGH},
-		{"192.0.2.0/24", "c1", "a", 100, 200, 1, DB_EV_LIST, 0},
-		{"198.51.100.1", "c1", "a", 1, 2, 1, DB_EV_FLOW, 0},
-		{"198.51.100.2", "c1", "a", 1, 2, 1, DB_EV_FLOW, 0},
-		{"2001:db8::1", "c1", "a", 50, 60, 1, DB_EV_TLS, DB_CONF_HIGH},
-		{"2001:db8::/32", "c2", "b", 0, 0, 1, DB_EV_LIST, 0},
+	    {"192.0.2.7", "c1", "a", 100, 200, 3, DB_EV_DNS, DB_CONF_LOW},
+	    {"192.0.2.7", "c2", "b", 150, 250, 1, DB_EV_TLS, DB_CONF_HIGH},
+	    {"192.0.2.0/24", "c1", "a", 100, 200, 1, DB_EV_LIST, 0},
+	    {"198.51.100.1", "c1", "a", 1, 2, 1, DB_EV_FLOW, 0},
+	    {"198.51.100.2", "c1", "a", 1, 2, 1, DB_EV_FLOW, 0},
+	    {"2001:db8::1", "c1", "a", 50, 60, 1, DB_EV_TLS, DB_CONF_HIGH},
+	    {"2001:db8::/32", "c2", "b", 0, 0, 1, DB_EV_LIST, 0},
 	};
 	const char *path = test_tmpfile("good.sdb");
-	db_close(fx_build(path, rows, 7));
+	/* with inputs, so that the INPUTS section is damaged too */
+	struct db_builder *b = db_builder_new();
+	assert_non_null(b);
+	for (size_t i = 0; i < 7; i++)
+		fx_add(b, &rows[i]);
+	struct sd_error err = {0};
+	const struct io_ident ids[] = {
+	    {1000, 0, 400, {1, 2}, {3, 4}},
+	    {1000, 400, 1000, {1, 2}, {5, 6}},
+	    {77, 0, 77, {9, 9}, {8, 8}},
+	};
+	assert_int_equal(db_builder_input(b, "a", &ids[0], &err), 0);
+	assert_int_equal(db_builder_input(b, "b", &ids[1], &err), 0);
+	assert_int_equal(db_builder_input(b, "a", &ids[2], &err), 0);
+	assert_int_equal(db_builder_write(b, path, 1700000000, &err), 0);
+	db_builder_free(b);
+	struct db *db;
+	assert_int_equal(db_open(path, &db, &err), 0);
+	assert_int_equal(db_input_count(db), 3);
+	db_close(db);
 	FILE *f = fopen(path, "rb");
 	assert_non_null(f);
 	fseek(f, 0, SEEK_END);
@@ -65,8 +84,9 @@ static int visit(const struct db_entry *e, void *p)
 /* Whatever an opened snapshot holds, queries must stay in bounds. */
 static void exercise(const struct db *db)
 {
-	static const char *const q[] = {"192.0.2.7", "192.0.2.9", "198.51.100.2",
-					"2001:db8::1", "::/0", "0.0.0.0/0", "10.0.0.0/8"};
+	static const char *const q[] = {"192.0.2.7",   "192.0.2.9", "198.51.100.2",
+					"2001:db8::1", "::/0",	    "0.0.0.0/0",
+					"10.0.0.0/8"};
 	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
 		struct net_prefix p;
 		struct db_entry e[129];
@@ -109,7 +129,8 @@ static void test_every_truncation_refused(void **state)
 		struct sd_error err = {0};
 		int rc = try_open(image, n, &err);
 		if (rc == 0)
-			fail_msg("truncated to %zu of %zu bytes and accepted", n, image_size);
+			fail_msg("truncated to %zu of %zu bytes and accepted", n,
+				 image_size);
 		assert_true(err.msg[0] != '\0');
 	}
 	/* a file that grew is refused too */
@@ -237,12 +258,12 @@ static void test_file_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good_image_opens),
-		cmocka_unit_test(test_every_truncation_refused),
-		cmocka_unit_test(test_flipped_bytes_refused),
-		cmocka_unit_test(test_structural_damage_is_safe),
-		cmocka_unit_test(test_specific_damage),
-		cmocka_unit_test(test_file_errors),
+	    cmocka_unit_test(test_good_image_opens),
+	    cmocka_unit_test(test_every_truncation_refused),
+	    cmocka_unit_test(test_flipped_bytes_refused),
+	    cmocka_unit_test(test_structural_damage_is_safe),
+	    cmocka_unit_test(test_specific_damage),
+	    cmocka_unit_test(test_file_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

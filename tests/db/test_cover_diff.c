@@ -41,9 +41,10 @@ static void test_cover_matches_naive_scan(void **state)
 		uint64_t s = 0x5eed0000 + round;
 		struct model m = {0};
 		/* sizes from a handful (one bucket per table) to thousands */
-		size_t n = round % 4 == 0 ? 1 + round % 7 : 50 + (size_t)(rnd_next(&s) % 3000);
-		struct db *db = rnd_build(&s, n, round % 3 == 0,
-					  test_tmpfile("diff.sdb"), &m);
+		size_t n =
+		    round % 4 == 0 ? 1 + round % 7 : 50 + (size_t)(rnd_next(&s) % 3000);
+		struct db *db =
+		    rnd_build(&s, n, round % 3 == 0, test_tmpfile("diff.sdb"), &m);
 		assert_int_equal(db_entry_count(db), m.n);
 		struct net_addr a[PROBES];
 		bool batch[PROBES];
@@ -78,7 +79,7 @@ static void test_cover_matches_naive_scan(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cover_matches_naive_scan),
+	    cmocka_unit_test(test_cover_matches_naive_scan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,7 @@
 /* Building, opening and querying snapshots: edge cases. */
 #include "db/fixture.h"
 
-static struct net_prefix P(const char *s)
-{
+static struct net_prefix P(const char *s) {
 	struct net_prefix p;
 	const char *why;
 	if (net_prefix_parse(s, strlen(s), &p, 0, &why))
@@ -10,7 +9,8 @@ static struct net_prefix P(const char *s)
 	return p;
 }
 
-static size_t cover(const struct db *db, const char *q, struct db_entry *out)
+static size_t
+cover(const struct db *db, const char *q, struct db_entry *out)
 {
 	struct net_prefix p = P(q);
 	return db_cover(db, &p, out, 129);
@@ -42,13 +42,13 @@ static void test_hosts_and_prefixes(void **state)
 {
 	(void)state;
 	const struct fx_row rows[] = {
-		{"192.0.2.7", "c1", "s", 100, 200, 3, DB_EV_DNS, DB_CONF_LOW},
-		{"192.0.2.0/24", "c1", "s", 100, 200, 1, DB_EV_LIST, 0},
-		{"192.0.0.0/16", "c2", "s", 0, 0, 1, DB_EV_LIST, 0},
-		{"2001:db8::1", "c1", "s", 50, 60, 1, DB_EV_TLS, DB_CONF_HIGH},
-		{"2001:db8::/32", "c1", "s", 0, 0, 1, DB_EV_LIST, 0},
-		{"203.0.113.255", "c1", "s", 1, 1, 1, DB_EV_FLOW, 0},
-		{"0.0.0.0", "c1", "s", 1, 1, 1, DB_EV_FLOW, 0},
+	    {"192.0.2.7", "c1", "s", 100, 200, 3, DB_EV_DNS, DB_CONF_LOW},
+	    {"192.0.2.0/24", "c1", "s", 100, 200, 1, DB_EV_LIST, 0},
+	    {"192.0.0.0/16", "c2", "s", 0, 0, 1, DB_EV_LIST, 0},
+	    {"2001:db8::1", "c1", "s", 50, 60, 1, DB_EV_TLS, DB_CONF_HIGH},
+	    {"2001:db8::/32", "c1", "s", 0, 0, 1, DB_EV_LIST, 0},
+	    {"203.0.113.255", "c1", "s", 1, 1, 1, DB_EV_FLOW, 0},
+	    {"0.0.0.0", "c1", "s", 1, 1, 1, DB_EV_FLOW, 0},
 	};
 	struct db *db = fx_build(test_tmpfile("mixed.sdb"), rows, 7);
 	struct db_entry e[129];
@@ -92,8 +92,8 @@ static void test_slash_zero_entries(void **state)
 {
 	(void)state;
 	const struct fx_row rows[] = {
-		{"0.0.0.0/0", "all4", "s", 0, 0, 1, DB_EV_LIST, 0},
-		{"::/0", "all", "s", 0, 0, 1, DB_EV_LIST, 0},
+	    {"0.0.0.0/0", "all4", "s", 0, 0, 1, DB_EV_LIST, 0},
+	    {"::/0", "all", "s", 0, 0, 1, DB_EV_LIST, 0},
 	};
 	struct db *db = fx_build(test_tmpfile("zero.sdb"), rows, 2);
 	struct db_entry e[129];
@@ -111,10 +111,10 @@ static void test_duplicates_combine(void **state)
 {
 	(void)state;
 	const struct fx_row rows[] = {
-		{"198.51.100.9", "c1", "a", 300, 400, 2, DB_EV_DNS, DB_CONF_LOW},
-		{"198.51.100.9", "c1", "b", 100, 350, 5, DB_EV_TLS, DB_CONF_HIGH},
-		{"198.51.100.9", "c1", "a", 0, 0, 1, DB_EV_LIST, 0},
-		{"198.51.100.9", "c2", "c", 500, 600, 7, DB_EV_FLOW, DB_CONF_MEDIUM},
+	    {"198.51.100.9", "c1", "a", 300, 400, 2, DB_EV_DNS, DB_CONF_LOW},
+	    {"198.51.100.9", "c1", "b", 100, 350, 5, DB_EV_TLS, DB_CONF_HIGH},
+	    {"198.51.100.9", "c1", "a", 0, 0, 1, DB_EV_LIST, 0},
+	    {"198.51.100.9", "c2", "c", 500, 600, 7, DB_EV_FLOW, DB_CONF_MEDIUM},
 	};
 	struct db *db = fx_build(test_tmpfile("dups.sdb"), rows, 4);
 	struct db_entry e[129];
@@ -149,8 +149,8 @@ static void test_count_saturates(void **state)
 {
 	(void)state;
 	const struct fx_row rows[] = {
-		{"192.0.2.1", "c", "s", 1, 1, UINT32_MAX - 1, 0, 0},
-		{"192.0.2.1", "c", "s", 1, 1, 5, 0, 0},
+	    {"192.0.2.1", "c", "s", 1, 1, UINT32_MAX - 1, 0, 0},
+	    {"192.0.2.1", "c", "s", 1, 1, 5, 0, 0},
 	};
 	struct db *db = fx_build(test_tmpfile("sat.sdb"), rows, 2);
 	struct db_entry e[129];
@@ -175,7 +175,8 @@ static void test_many_random(void **state)
 	static struct net_addr keys[2 * N];
 	srand(7);
 	for (int i = 0; i < N; i++) {
-		net_addr_from_v4(&keys[i], (uint32_t)rand() * 2u); /* even: odd ones are misses */
+		net_addr_from_v4(&keys[i],
+				 (uint32_t)rand() * 2u); /* even: odd ones are misses */
 		uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8};
 		v6[14] = (uint8_t)(i >> 8);
 		v6[15] = (uint8_t)(i << 1);
@@ -255,14 +256,14 @@ static void test_builder_rejects(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_empty),
-		cmocka_unit_test(test_hosts_and_prefixes),
-		cmocka_unit_test(test_slash_zero_entries),
-		cmocka_unit_test(test_duplicates_combine),
-		cmocka_unit_test(test_count_saturates),
-		cmocka_unit_test(test_many_random),
-		cmocka_unit_test(test_campaign_metadata),
-		cmocka_unit_test(test_builder_rejects),
+	    cmocka_unit_test(test_empty),
+	    cmocka_unit_test(test_hosts_and_prefixes),
+	    cmocka_unit_test(test_slash_zero_entries),
+	    cmocka_unit_test(test_duplicates_combine),
+	    cmocka_unit_test(test_count_saturates),
+	    cmocka_unit_test(test_many_random),
+	    cmocka_unit_test(test_campaign_metadata),
+	    cmocka_unit_test(test_builder_rejects),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
