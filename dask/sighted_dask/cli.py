@@ -305,7 +305,7 @@ def _drive(a, paths, sighted, args, ind_args, campaigns, build_time, cache, rund
                 given.append(work.sha256_file(pf))
             except OSError as e:
                 raise Fatal(f"--proxies {pf}: {e.strerror}", EXIT_DATA)
-        ctx.update(sighted_id=desc["sighted_id"], order=desc["order"],
+        ctx.update(sighted_id=desc["sighted_id"],
                    campaign_id=work.key_of([desc["campaign_id"], given]))
         if not client.scheduler_info().get("workers") and not a.quiet:
             print(f"{PROG}: no worker on {a.scheduler} yet: waiting", file=sys.stderr)
@@ -321,8 +321,7 @@ def _drive(a, paths, sighted, args, ind_args, campaigns, build_time, cache, rund
         paths, idents = _dedupe(paths, idents, a.quiet)
         ident_of = dict(zip(paths, idents))
 
-        plan, label_rank = shards(paths, a.split_size, desc["has_range"], a.source)
-        ctx["label_rank"] = label_rank
+        plan = shards(paths, a.split_size, desc["has_range"], a.source)
         [ctx_f] = client.scatter([ctx], broadcast=True)
         shard_ids = [ident_of[s["path"]] for s in plan]
 
@@ -429,7 +428,7 @@ def _merge_tree(client, work, ctx_f, leaves, a, build_time, rundir):
             else:
                 out_sdb = os.path.join(rundir, f"m{depth}-{k}.sdb") if a.output else None
                 out_jsonl = os.path.join(rundir, f"m{depth}-{k}.jsonl") if a.sightings else None
-            f = client.submit(work.merge, ctx_f, children, out_sdb, out_jsonl, build_time, last,
+            f = client.submit(work.merge, ctx_f, children, out_sdb, out_jsonl, build_time,
                               pure=False, priority=10 + depth)
             f._sd_bytes = 0
             nxt.append(f)

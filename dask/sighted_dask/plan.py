@@ -80,12 +80,11 @@ def splittable(path, size, split_size):
 
 def shards(paths, split_size, can_range, source_label=None):
     """Shards in input order: dicts with idx, path, range ([start, end) or
-    None), bytes, label (the source name sighted gives: the file name or
-    --source) and label_idx (its rank by first appearance)."""
-    out, labels = [], {}
+    None), bytes and label (the source name sighted gives: the file name or
+    --source)."""
+    out = []
     for p in paths:
         label = source_label or os.path.basename(p)
-        li = labels.setdefault(label, len(labels))
         try:
             size = os.stat(p).st_size
         except OSError:
@@ -93,14 +92,12 @@ def shards(paths, split_size, can_range, source_label=None):
         if can_range and splittable(p, size, split_size):
             for start in range(0, size, split_size):
                 out.append({"path": p, "range": [start, min(start + split_size, size)],
-                            "bytes": min(split_size, size - start), "label": label,
-                            "label_idx": li})
+                            "bytes": min(split_size, size - start), "label": label})
         else:
-            out.append({"path": p, "range": None, "bytes": size, "label": label,
-                        "label_idx": li})
+            out.append({"path": p, "range": None, "bytes": size, "label": label})
     for i, s in enumerate(out):
         s["idx"] = i
-    return out, {l: i for l, i in labels.items()}
+    return out
 
 
 def merge_levels(n, fan_in):

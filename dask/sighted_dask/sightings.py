@@ -1,15 +1,13 @@
 """Joins `--sightings` JSON Lines of shards into what one `sighted correlate`
-run writes (src/correlate/output.c): one line per client x indicator, sorted by
-client address and indicator, fields in the same order, rendered as jansson's
-compact form.
+run writes, by the rule docs/correlate.md gives ("Sharded runs", 4): lines
+with the same client, campaign, indicator and kind join to the earliest
+first seen, the latest last seen, the summed count, the union of evidence
+(in sighted's order) and of sources (byte order), the highest confidence,
+the direction (`both` when they differ) and the lowest example server
+(address, then port); lines are sorted by client address, indicator value,
+kind, and rendered as jansson's compact form.
 
-Only the join is here; every line comes from the C binary. The join rules are
-those of output.c: earliest first seen, latest last seen, summed count, union
-of evidence, directions and sources, highest confidence, and the example
-server of the first source (in input order) that has one. That last rule is
-not associative by itself once sources interleave, so lines of intermediate
-files carry the rank of the shard their server came from ("_srank"), which
-the final file leaves out.
+Only the join is here; every line comes from the C binary.
 """
 
 import heapq
@@ -57,7 +55,11 @@ def _direction(a, b):
     return "inbound" if bits == 2 else "both" if bits == 3 else "outbound"
 
 
-def join(a, b, label_rank):
+def _server_key(o):
+    return (addr_key(o["server"]), o.get("server_port") or 0)
+
+
+def join(a, b):
     """a and b: the same client x indicator from different shards."""
     out = dict(a)
     out["first_seen"] = _earliest(a.get("first_seen"), b.get("first_seen"))
@@ -69,29 +71,24 @@ def join(a, b, label_rank):
     rank = {c: i for i, c in enumerate(CONFIDENCE)}
     out["confidence"] = ca if rank.get(ca, 0) >= rank.get(cb, 0) else cb
     out["direction"] = _direction(a["direction"], b["direction"])
-    sa, sb = a.get("_srank"), b.get("_srank")
-    if "server" in b and ("server" not in a or (sb is not None and sa is not None and sb < sa)):
-        out["server"], out["server_port"], out["_srank"] = b["server"], b.get("server_port"), sb
-    srcs = set(a["sources"]) | set(b["sources"])
-    out["sources"] = sorted(srcs, key=lambda s: (label_rank.get(s, len(label_rank)), s))
+    if "server" in b and ("server" not in a or _server_key(b) < _server_key(a)):
+        out["server"], out["server_port"] = b["server"], b.get("server_port")
+    out["sources"] = sorted(set(a["sources"]) | set(b["sources"]), key=lambda x: x.encode())
     return out
 
 
-def _read(path, srank, ind_rank):
-    """Lines of one file as (sort key, object); srank is the shard rank of
-    a file written by sighted itself, None for an intermediate file."""
+def _read(path):
+    """Lines of one file as (sort key, object)."""
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
             if not line.strip():
                 continue
             try:
                 o = json.loads(line)
-                ik = (o["indicator_kind"], o["indicator"])
-                key = (addr_key(o["client"]), ind_rank[ik])
-            except (ValueError, KeyError, TypeError) as e:
+                key = (addr_key(o["client"]), o["indicator"].encode(),
+                       o["indicator_kind"].encode(), o["campaign"].encode())
+            except (ValueError, KeyError, TypeError, AttributeError) as e:
                 raise SightingsError(f"{path}:{n}: not a sightings line sighted writes ({e})")
-            if srank is not None and "server" in o:
-                o["_srank"] = srank
             yield key, o
 
 
@@ -126,26 +123,20 @@ def _jval(v):
     raise SightingsError(f"unexpected value {v!r} in a sightings line")
 
 
-def render(o, final):
-    parts = [f"{_jstr(k)}:{_jval(o[k])}" for k in FIELDS if k in o]
-    if not final and "_srank" in o:
-        parts.append(f'"_srank":{_jval(list(o["_srank"]))}')
-    return "{" + ",".join(parts) + "}\n"
+def render(o):
+    return "{" + ",".join(f"{_jstr(k)}:{_jval(o[k])}" for k in FIELDS if k in o) + "}\n"
 
 
-def merge_files(inputs, out, ind_rank, label_rank, final):
-    """inputs: [(path, srank or None)] each sorted as sighted sorts; writes
-    the joined lines to the open text file out."""
-    streams = [_read(p, tuple(r) if r is not None else None, ind_rank) for p, r in inputs]
+def merge_files(inputs, out):
+    """inputs: paths of files each sorted as sighted sorts; writes the
+    joined lines, in the same order, to the open text file out."""
     cur_key, cur = None, None
-    for key, o in heapq.merge(*streams, key=lambda t: t[0]):
-        if "_srank" in o:
-            o["_srank"] = tuple(o["_srank"])
+    for key, o in heapq.merge(*(_read(p) for p in inputs), key=lambda t: t[0]):
         if key == cur_key:
-            cur = join(cur, o, label_rank)
+            cur = join(cur, o)
             continue
         if cur is not None:
-            out.write(render(cur, final))
+            out.write(render(cur))
         cur_key, cur = key, o
     if cur is not None:
-        out.write(render(cur, final))
+        out.write(render(cur))

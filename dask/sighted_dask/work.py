@@ -112,8 +112,8 @@ def key_of(obj):
 
 def describe(ctx):
     """Facts every later task needs, learnt once on a worker: what the binary
-    supports, its identity, and the campaign's indicators in the order
-    correlate numbers them (the sort order of --sightings)."""
+    supports, its identity, and that of the campaign (its indicators as
+    sighted loads them and its definition files)."""
     sighted = ctx["sighted"]
     rc, helptext = 0, ""
     try:
@@ -134,8 +134,6 @@ def describe(ctx):
         p = subprocess.run(argv[:4] + ctx["ind_args"] + ctx["indicators"], capture_output=True)
     if p.returncode != 0:
         return {"fatal": p.stderr.decode("utf-8", "replace").strip(), "code": p.returncode}
-    doc = json.loads(p.stdout)
-    order = [[d["kind"], d["value"]] for d in doc.get("indicators", [])]
     camp = hashlib.sha256(p.stdout)
     cdir = ctx["campaigns"]
     for name in sorted(os.listdir(cdir)) if os.path.isdir(cdir) else []:
@@ -147,7 +145,6 @@ def describe(ctx):
         "has_learn": "--learn-proxies" in helptext,
         "sighted_id": sha256_file(sighted),
         "campaign_id": camp.hexdigest(),
-        "order": order,
     }
 
 
@@ -264,8 +261,7 @@ def correlate(ctx, shard, ident, roles):
     name = key or f"shard-{shard['idx']}"
     d = _workdir(ctx, key)
     sdb, jsonl, meta = (os.path.join(d, name + e) for e in (".sdb", ".jsonl", ".json"))
-    res = {"sdb": sdb, "jsonl": jsonl, "srank": [shard["label_idx"], shard["idx"]],
-           "bytes": shard["bytes"], "errors": [], "code": 0}
+    res = {"sdb": sdb, "jsonl": jsonl, "bytes": shard["bytes"], "errors": [], "code": 0}
     if key and os.path.exists(meta):
         res["reused"] = True
         return res
@@ -300,7 +296,7 @@ def correlate(ctx, shard, ident, roles):
     return res
 
 
-def merge(ctx, children, out_sdb, out_jsonl, build_time, final):
+def merge(ctx, children, out_sdb, out_jsonl, build_time):
     """One node of the merge tree: `sighted merge` of the children's
     snapshots, and the join of their sightings."""
     for c in children:
@@ -314,13 +310,12 @@ def merge(ctx, children, out_sdb, out_jsonl, build_time, final):
             return {"fatal": err.strip() or f"{argv[0]} merge: exit status {rc}",
                     "code": rc if rc in (2, 3, 4) else 4}
     if out_jsonl:
-        ind_rank = {tuple(k): i for i, k in enumerate(ctx["order"])}
-        inputs = [(c["jsonl"], c.get("srank")) for c in children]
+        inputs = [c["jsonl"] for c in children]
         d = os.path.dirname(os.path.abspath(out_jsonl))
         tmp = os.path.join(d, f".{os.path.basename(out_jsonl)}.{uuid.uuid4().hex}.tmp")
         try:
             with open(tmp, "w", encoding="utf-8") as f:
-                merge_files(inputs, f, ind_rank, ctx["label_rank"], final)
+                merge_files(inputs, f)
                 f.flush()
                 os.fsync(f.fileno())
             os.rename(tmp, out_jsonl)
@@ -334,4 +329,4 @@ def merge(ctx, children, out_sdb, out_jsonl, build_time, final):
             except OSError:
                 pass
             return {"fatal": f"{out_jsonl}: {e.strerror}", "code": 4}
-    return {"sdb": out_sdb, "jsonl": out_jsonl, "srank": None, "errors": [], "code": 0}
+    return {"sdb": out_sdb, "jsonl": out_jsonl, "errors": [], "code": 0}

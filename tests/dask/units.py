@@ -45,14 +45,14 @@ try:
     ok(False, "a glob that matches nothing is an error")
 except plan.PlanError as e:
     ok("no file matches" in str(e), "a glob that matches nothing is an error")
-sh, labels = plan.shards([os.path.join(d, "b/2.log"), os.path.join(d, "c.gz")], 30, True)
+sh = plan.shards([os.path.join(d, "b/2.log"), os.path.join(d, "c.gz")], 30, True)
 ranges = [s["range"] for s in sh if s["path"].endswith("2.log")]
 ok(ranges == [[0, 30], [30, 60], [60, 90], [90, 100]], "a 100-byte log in 30-byte ranges covers it once")
 ok([s["range"] for s in sh if s["path"].endswith("c.gz")] == [None], "gzip is never cut")
 ok([s["idx"] for s in sh] == list(range(len(sh))), "shards numbered in input order")
-sh2, _ = plan.shards([os.path.join(d, "b/2.log")], 30, False)
+sh2 = plan.shards([os.path.join(d, "b/2.log")], 30, False)
 ok(len(sh2) == 1 and sh2[0]["range"] is None, "without --range support: whole files")
-ok(labels == {"2.log": 0, "c.gz": 1}, "sources ranked by first appearance")
+ok([s["label"] for s in sh][-2:] == ["2.log", "c.gz"], "source labels are the file names")
 
 # the join of sightings lines
 base = {"client": "10.0.0.1", "campaign": "c", "indicator": "x.example", "indicator_kind": "domain",
@@ -61,47 +61,48 @@ base = {"client": "10.0.0.1", "campaign": "c", "indicator": "x.example", "indica
         "confidence": "low", "direction": "outbound", "sources": ["b.log"]}
 other = dict(base, first_seen="2023-03-29T10:00:00Z", last_seen="2023-03-29T12:00:00Z", count=3,
              evidence=["tls", "dns"], confidence="high", direction="inbound",
-             server="10.9.9.9", server_port=443, sources=["a.log"], _srank=(0, 0))
-j = sightings.join(dict(base, server="10.8.8.8", server_port=80, _srank=(1, 5)), other,
-                   {"a.log": 0, "b.log": 1})
+             server="10.9.9.9", server_port=443, sources=["a.log"])
+j = sightings.join(dict(base, server="10.10.0.1", server_port=80), other)
 ok(j["first_seen"] == "2023-03-29T10:00:00Z" and j["last_seen"] == "2023-03-29T13:55:52Z",
    "earliest first seen, latest last seen")
 ok(j["count"] == 5, "counts add")
 ok(j["evidence"] == ["dns", "tls"], "evidence in sighted's order")
 ok(j["confidence"] == "high" and j["direction"] == "both", "highest confidence, union of directions")
 ok(j["server"] == "10.9.9.9" and j["server_port"] == 443,
-   "the example server of the earliest source, whichever line came first")
-ok(j["sources"] == ["a.log", "b.log"], "sources in input order")
-ok(sightings.join(dict(base, first_seen=None), base, {})["first_seen"] == base["first_seen"],
+   "the lowest example server by address (10.9.9.9 < 10.10.0.1), whichever line came first")
+j2 = sightings.join(dict(base, server="10.9.9.9", server_port=8443), other)
+ok(j2["server_port"] == 443, "same server address: the lowest port")
+ok(sightings.join(base, other)["server"] == "10.9.9.9", "a server wins over none")
+ok(j["sources"] == ["a.log", "b.log"], "sources in byte order")
+ok(sightings.join(dict(base, first_seen=None), base)["first_seen"] == base["first_seen"],
    "a missing time does not win")
-line = sightings.render(dict(base, indicator='a"b\\c\x1fé\n'), final=True)
+line = sightings.render(dict(base, indicator='a"b\\c\x1fé\n'))
 ok(line == json.dumps(dict(base, indicator='a"b\\c\x1fé\n'), separators=(",", ":"),
                       ensure_ascii=False).replace("\\u001f", "\\u001F") + "\n",
    "rendered like jansson's compact form (UTF-8 as is, \\u001F in upper case)")
-ok("_srank" not in sightings.render(dict(base, _srank=(1, 2)), final=True)
-   and '"_srank":[1,2]' in sightings.render(dict(base, _srank=(1, 2)), final=False),
-   "the server rank stays in intermediate files only")
 ok(sightings.addr_key("::1") < sightings.addr_key("0.0.0.1") < sightings.addr_key("10.0.0.1")
    < sightings.addr_key("2001:db8::1"), "clients in sighted's order (IPv4 mapped into IPv6)")
 
 # merge_files: two sorted files into one
 f1, f2 = os.path.join(d, "1.jsonl"), os.path.join(d, "2.jsonl")
 with open(f1, "w") as f:
-    f.write(sightings.render(dict(base, client="10.0.0.1"), True))
-    f.write(sightings.render(dict(base, client="10.0.0.3"), True))
+    f.write(sightings.render(dict(base, client="10.0.0.1")))
+    f.write(sightings.render(dict(base, client="10.0.0.3", indicator="a.example")))
+    f.write(sightings.render(dict(base, client="10.0.0.3")))
 with open(f2, "w") as f:
-    f.write(sightings.render(dict(base, client="10.0.0.2", sources=["a.log"]), True))
-    f.write(sightings.render(dict(base, client="10.0.0.3", sources=["a.log"]), True))
+    f.write(sightings.render(dict(base, client="10.0.0.2", sources=["a.log"])))
+    f.write(sightings.render(dict(base, client="10.0.0.3", sources=["a.log"])))
 out = io.StringIO()
-sightings.merge_files([(f1, (1, 1)), (f2, (0, 0))], out, {("domain", "x.example"): 0},
-                      {"a.log": 0, "b.log": 1}, final=True)
+sightings.merge_files([f1, f2], out)
 lines = [json.loads(x) for x in out.getvalue().splitlines()]
-ok([x["client"] for x in lines] == ["10.0.0.1", "10.0.0.2", "10.0.0.3"], "k-way merge by client")
-ok(lines[2]["count"] == 4 and lines[2]["sources"] == ["a.log", "b.log"], "same client x indicator joined")
+ok([(x["client"], x["indicator"]) for x in lines] ==
+   [("10.0.0.1", "x.example"), ("10.0.0.2", "x.example"), ("10.0.0.3", "a.example"),
+    ("10.0.0.3", "x.example")], "k-way merge by client, then indicator value")
+ok(lines[3]["count"] == 4 and lines[3]["sources"] == ["a.log", "b.log"], "same client x indicator joined")
 with open(f1, "w") as f:
     f.write("not json\n")
 try:
-    sightings.merge_files([(f1, None)], io.StringIO(), {}, {}, final=True)
+    sightings.merge_files([f1], io.StringIO())
     ok(False, "a line that is not sighted's is refused")
 except sightings.SightingsError as e:
     ok("1.jsonl:1:" in str(e), "a line that is not sighted's is refused with file:line")
