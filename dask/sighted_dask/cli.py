@@ -186,7 +186,10 @@ def run(a):
     cache = None if a.no_cache else os.path.abspath(
         a.cache_dir or os.path.join(anchor, ".sighted-dask-cache"))
     rundir = os.path.join(cache or anchor, f".run-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-    os.makedirs(rundir)
+    try:
+        os.makedirs(rundir)
+    except OSError as e:
+        raise Fatal(f"{rundir}: {e.strerror}", EXIT_FAIL)
     try:
         return _drive(a, paths, sighted, args, ind_args, campaigns, build_time, cache, rundir)
     finally:

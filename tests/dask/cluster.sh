@@ -9,7 +9,6 @@ if ! $PY -c 'import distributed' 2>/dev/null; then
 fi
 # Dask reads its config from ~/.config/dask: keep a user's settings out
 export DASK_CONFIG="$T/dask-config"
-export DASK_DISTRIBUTED__WORKER__DAEMON=False
 
 # start_scheduler: sets SCHED (tcp://127.0.0.1:PORT) once it listens
 start_scheduler() {
