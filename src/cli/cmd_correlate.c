@@ -3,12 +3,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "campaign/campaign.h"
 #include "cli/cli.h"
 #include "cli/options.h"
 #include "correlate/indset.h"
+#include "correlate/inputs.h"
 #include "correlate/output.h"
 #include "correlate/roles.h"
 #include "correlate/run.h"
@@ -174,29 +176,10 @@ static int given_roles(struct corr_roles *roles, const char *const *addrs, size_
 	return 0;
 }
 
-/* Index of an identity in ids[0, n) that is the same input as x, or n. */
-static size_t input_seen(const struct io_ident *ids, size_t n, const struct io_ident *x)
+static unsigned long long file_size(const char *path)
 {
-	for (size_t i = 0; i < n; i++)
-		if (ids[i].size == x->size && !io_hash128_cmp(&ids[i].head, &x->head) &&
-		    !io_hash128_cmp(&ids[i].content, &x->content) &&
-		    ids[i].start == x->start && ids[i].end == x->end)
-			return i;
-	return n;
-}
-
-/* The input whose identity is ids[k]: inputs with an identity come in the
- * same order as their identities (stdin has none). */
-static size_t dup_input(const struct corr_input *inputs, size_t nin, size_t k)
-{
-	size_t seen = 0;
-	for (size_t i = 0; i < nin; i++) {
-		if (!strcmp(inputs[i].path, "-"))
-			continue;
-		if (seen++ == k)
-			return i;
-	}
-	return 0;
+	struct stat st;
+	return stat(path, &st) ? 0 : (unsigned long long)st.st_size;
 }
 
 static int run(int argc, char **argv)
@@ -399,8 +382,10 @@ static int run(int argc, char **argv)
 	int status = EXIT_OK;
 	struct corr_agg *agg = NULL;
 	struct corr_roles *roles = NULL;
-	struct io_ident *ids = NULL;
+	struct io_ident *ids = NULL, *out_ids = NULL;
 	uint32_t *id_source = NULL;
+	size_t *dup = NULL, *orig = NULL;
+	bool *have = NULL;
 	const char **labels = NULL;
 	struct corr_input *inputs = NULL;
 	struct corr_file_result *res = NULL;
@@ -433,38 +418,38 @@ static int run(int argc, char **argv)
 		goto out;
 	ro.learn = roles;
 	ro.learn_only = !output && !jsonl;
-	size_t nlabels = 0, nids = 0, nin = 0;
+	/* the same file or content twice would count every record twice */
+	dup = calloc(nfiles, sizeof(*dup));
+	have = calloc(nfiles, sizeof(*have));
+	orig = calloc(nfiles, sizeof(*orig)); /* input -> argv index */
+	out_ids = calloc(nfiles, sizeof(*out_ids));
+	if (!dup || !have || !orig || !out_ids) {
+		cli_error(CMD, "out of memory");
+		status = EXIT_FAIL;
+		goto out;
+	}
+	if ((rc = corr_inputs_dedupe((const char *const *)argv + optind, nfiles,
+				     range_start, range_end, dup, ids, have, &err))) {
+		cli_error(CMD, "%s", err.msg);
+		status = cli_exit_for(rc);
+		goto out;
+	}
+	size_t nlabels = 0, nin = 0;
 	for (size_t k = 0; k < nfiles; k++) {
 		const char *path = argv[optind + k];
+		if (dup[k] != CORR_NOT_DUP) {
+			fprintf(stderr, "%s: same %s as %s (%llu bytes): read once\n",
+				path, have[k] ? "content" : "file", argv[optind + dup[k]],
+				(unsigned long long)file_size(path));
+			continue;
+		}
 		const char *l = source ? source : base_name(path);
 		size_t id;
 		for (id = 0; id < nlabels && strcmp(labels[id], l); id++)
 			;
-		struct io_ident ident;
-		struct sd_error ierr = {0};
-		int irc = strcmp(path, "-")
-			      ? io_ident_file(path, range_start, range_end, &ident, &ierr)
-			      : SD_EFORMAT;
-		if (irc && irc != SD_EFORMAT) {
-			cli_error(CMD, "%s", ierr.msg);
-			status = cli_exit_for(irc);
-			goto out;
-		}
-		/* the same content twice would count every record twice */
-		size_t dup = irc ? nids : input_seen(ids, nids, &ident);
-		if (dup < nids) {
-			fprintf(stderr,
-				"%s: same content as %s (%llu bytes): read once\n", path,
-				inputs[dup_input(inputs, nin, dup)].path,
-				(unsigned long long)ident.size);
-			continue;
-		}
 		if (id == nlabels)
 			labels[nlabels++] = l;
-		if (!irc) {
-			ids[nids] = ident;
-			id_source[nids++] = (uint32_t)id;
-		}
+		orig[nin] = k;
 		inputs[nin++] = (struct corr_input){path, (uint32_t)id, ranged,
 						    range_start, range_end};
 	}
@@ -495,6 +480,23 @@ static int run(int argc, char **argv)
 		if (r->error)
 			status = EXIT_DATA;
 	}
+	/* identities: computed while reading, else up front, else now */
+	size_t nids = 0;
+	for (size_t k = 0; k < nfiles; k++) {
+		struct io_ident ident;
+		struct sd_error ierr = {0};
+		size_t a = orig[k];
+		if (have[a])
+			ident = ids[a];
+		else if (res[k].have_ident)
+			ident = res[k].ident;
+		else if (!strcmp(inputs[k].path, "-") ||
+			 io_ident_file(inputs[k].path, range_start, range_end, &ident,
+				       &ierr))
+			continue; /* stdin, not a regular file, or gone: none */
+		out_ids[nids] = ident;
+		id_source[nids++] = inputs[k].source;
+	}
 	if (rc) {
 		/* past --max-errors what was found is still written */
 		cli_error(CMD, "%s", rerr.msg);
@@ -519,7 +521,7 @@ static int run(int argc, char **argv)
 	    .build_time = cli_build_time(build),
 	    .keep_proxies = keep_proxies,
 	    .roles = roles,
-	    .inputs = ids,
+	    .inputs = out_ids,
 	    .input_source = id_source,
 	    .ninputs = nids,
 	};
@@ -558,6 +560,10 @@ static int run(int argc, char **argv)
 			corr_roles_count(roles, CORR_ROLE_RESOLVER));
 out:
 	corr_roles_free(roles);
+	free(dup);
+	free(have);
+	free(orig);
+	free(out_ids);
 	free(ids);
 	free(id_source);
 	free(labels);

@@ -46,6 +46,15 @@ static void on_malformed(void *ctx, const char *where, const char *why)
 	}
 }
 
+/* The prefilter of a learn-only run: a role is taught by a record's kind,
+ * flags, addresses and ports, which a reader sets before asking. */
+static bool skip_all(void *ctx, const struct tel_record *rec)
+{
+	(void)ctx;
+	(void)rec;
+	return false;
+}
+
 /* Opens the lines of in->path that start inside its range: the format is
  * detected on the whole file (a range may start anywhere), then the
  * format's header block (Zeek's # lines, a CSV header row) is served in
@@ -100,9 +109,11 @@ static void run_file(struct shared *sh, size_t idx)
 		snprintf(res->message, sizeof(res->message), "%s", err.msg);
 		return;
 	}
+	/* the identity comes with the reading (not for stdin or pipes) */
+	io_ident_begin(src);
 	struct tel_reader *r;
 	if (sh->opt->learn_only)
-		topt.prefilter = NULL; /* learning needs whole records */
+		topt.prefilter = skip_all; /* roles need only addresses and ports */
 	if ((rc = tel_open(src, &topt, &r, &err))) {
 		res->error = rc;
 		snprintf(res->message, sizeof(res->message), "%s", err.msg);
@@ -163,6 +174,8 @@ static void run_file(struct shared *sh, size_t idx)
 		res->error = rc;
 		snprintf(res->message, sizeof(res->message), "%s", err.msg);
 	}
+	if (rc == 0 && !atomic_load(&sh->stop))
+		res->have_ident = io_ident_of(src, &res->ident);
 	const struct tel_stats *st = tel_stats(r);
 	res->malformed = st->malformed;
 	res->skipped = st->skipped;

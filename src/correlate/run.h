@@ -30,7 +30,9 @@ struct corr_file_result {
 	uint64_t skipped;   /* well-formed, nothing to match */
 	uint64_t bytes;	    /* bytes read from the file */
 	int error;	    /* 0, or the code that stopped this file */
-	char message[512];  /* the reason, naming the file */
+	bool have_ident;    /* ident was computed while reading: every byte */
+	struct io_ident ident;
+	char message[512]; /* the reason, naming the file */
 };
 
 /* Live counters for a progress line (read while workers run). */

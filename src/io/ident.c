@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -96,5 +97,128 @@ int io_ident_file(const char *path, uint64_t start, uint64_t end, struct io_iden
 	}
 	free(buf);
 	close(fd);
+	return rc;
+}
+
+int io_ident_stream_init(struct io_ident_stream *s, uint64_t size, uint64_t start,
+			 uint64_t end)
+{
+	memset(s, 0, sizeof(*s));
+	s->id.size = size;
+	s->id.start = start < size ? start : size;
+	s->id.end = end < size ? end : size;
+	if (s->id.end < s->id.start)
+		s->id.end = s->id.start;
+	/* the blocks that start inside [start, end), whole */
+	uint64_t k0 = (s->id.start + IO_IDENT_BLOCK - 1) / IO_IDENT_BLOCK;
+	uint64_t k1 = (s->id.end + IO_IDENT_BLOCK - 1) / IO_IDENT_BLOCK;
+	s->lo = k0 * IO_IDENT_BLOCK;
+	s->hi = k1 * IO_IDENT_BLOCK < size ? k1 * IO_IDENT_BLOCK : size;
+	if (s->lo > s->hi)
+		s->lo = s->hi;
+	s->next = s->lo;
+	s->block = k0;
+	if (size == 0) {
+		XXH128_hash_t h = XXH3_128bits_withSeed("", 0, 0);
+		s->id.head = (struct io_hash128){h.low64, h.high64};
+		s->have_head = true;
+		return 0;
+	}
+	XXH3_state_t *st = XXH3_createState();
+	if (!st)
+		return SD_ENOMEM;
+	XXH3_128bits_reset_withSeed(st, s->block);
+	s->state = st;
+	return 0;
+}
+
+static void end_block(struct io_ident_stream *s)
+{
+	XXH128_hash_t d = XXH3_128bits_digest(s->state);
+	struct io_hash128 h = {d.low64, d.high64};
+	io_hash128_add(&s->id.content, &h);
+	if (s->block == 0) {
+		s->id.head = h;
+		s->have_head = true;
+	}
+	s->block++;
+	s->fill = 0;
+	XXH3_128bits_reset_withSeed(s->state, s->block);
+}
+
+void io_ident_stream_feed(struct io_ident_stream *s, const void *data, size_t len,
+			  uint64_t off)
+{
+	const unsigned char *p = data;
+	uint64_t a = off > s->lo ? off : s->lo, b = off + len < s->hi ? off + len : s->hi;
+	if (!s->state || a >= b)
+		return;
+	if (a != s->next) {
+		s->gap = true; /* a byte of the window was not seen */
+		return;
+	}
+	p += a - off;
+	uint64_t n = b - a;
+	while (n) {
+		size_t take = IO_IDENT_BLOCK - s->fill;
+		if (take > n)
+			take = (size_t)n;
+		XXH3_128bits_update(s->state, p, take);
+		s->fill += take;
+		p += take;
+		n -= take;
+		if (s->fill == IO_IDENT_BLOCK)
+			end_block(s);
+	}
+	s->next = b;
+}
+
+void io_ident_stream_set_head(struct io_ident_stream *s, const struct io_hash128 *head)
+{
+	s->id.head = *head;
+	s->have_head = true;
+}
+
+uint64_t io_ident_stream_lo(const struct io_ident_stream *s)
+{
+	return s->lo;
+}
+
+uint64_t io_ident_stream_hi(const struct io_ident_stream *s)
+{
+	return s->hi;
+}
+
+bool io_ident_stream_result(struct io_ident_stream *s, struct io_ident *out)
+{
+	if (s->gap || s->next != s->hi)
+		return false;
+	if (s->fill)
+		end_block(s); /* the file's last, short block */
+	if (!s->have_head)
+		return false;
+	*out = s->id;
+	return true;
+}
+
+void io_ident_stream_free(struct io_ident_stream *s)
+{
+	if (s->state)
+		XXH3_freeState(s->state);
+	s->state = NULL;
+}
+
+int io_ident_head(int fd, const char *path, uint64_t size, struct io_hash128 *out,
+		  struct sd_error *err)
+{
+	unsigned char *buf = malloc(IO_IDENT_BLOCK);
+	if (!buf)
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	int rc = size ? hash_block(fd, path, 0, size, buf, out, err) : 0;
+	if (!size) {
+		XXH128_hash_t h = XXH3_128bits_withSeed("", 0, 0);
+		*out = (struct io_hash128){h.low64, h.high64};
+	}
+	free(buf);
 	return rc;
 }

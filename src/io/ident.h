@@ -33,6 +33,35 @@ struct io_ident {
 int io_ident_file(const char *path, uint64_t start, uint64_t end, struct io_ident *id,
 		  struct sd_error *err);
 
+/* The same identity computed while the bytes go by (io_source hashes what
+ * it reads, so that correlate needs no second pass over its inputs). Bytes
+ * are fed at their file offsets, in order; those outside the window are
+ * ignored. */
+struct io_ident_stream {
+	void *state; /* XXH3_state_t */
+	uint64_t lo, hi, next, block;
+	size_t fill;
+	struct io_ident id;
+	bool have_head, gap;
+};
+
+/* For [start, end) of a file of size bytes. SD_ENOMEM. */
+int io_ident_stream_init(struct io_ident_stream *s, uint64_t size, uint64_t start,
+			 uint64_t end);
+void io_ident_stream_feed(struct io_ident_stream *s, const void *data, size_t len,
+			  uint64_t off);
+/* Sets the head when block 0 is not in the window. */
+void io_ident_stream_set_head(struct io_ident_stream *s, const struct io_hash128 *head);
+/* First byte of the window (block-aligned) and its end. */
+uint64_t io_ident_stream_lo(const struct io_ident_stream *s);
+uint64_t io_ident_stream_hi(const struct io_ident_stream *s);
+/* true with *out set when every byte of the window was fed. */
+bool io_ident_stream_result(struct io_ident_stream *s, struct io_ident *out);
+void io_ident_stream_free(struct io_ident_stream *s);
+/* XXH3-128 of the first block of the open file fd of size bytes. */
+int io_ident_head(int fd, const char *path, uint64_t size, struct io_hash128 *out,
+		  struct sd_error *err);
+
 /* a += b, per half (the content of two adjacent ranges). */
 void io_hash128_add(struct io_hash128 *a, const struct io_hash128 *b);
 int io_hash128_cmp(const struct io_hash128 *a, const struct io_hash128 *b);

@@ -11,6 +11,7 @@
 #include <zstd.h>
 
 #include "core/limits.h"
+#include "io/ident.h"
 
 #define IN_SIZE (256 * 1024)
 #define OUT_SIZE (256 * 1024)
@@ -41,40 +42,60 @@ struct io_source {
 	bool ranged;
 	unsigned seg;
 	uint64_t seg_off[2], seg_end[2];
+	uint64_t body, stop; /* the range's lines: [body, stop) */
+	/* identity of what is read (io_ident_begin, io_open_range) */
+	struct io_ident_stream *ids;
 };
 
 /* Reads the next piece of a ranged source with pread: segment 0 (the
  * header block), then segment 1 (the lines of the range). */
 static int fill_in_range(struct io_source *s, struct sd_error *err)
 {
-	while (s->seg < 2 && s->seg_off[s->seg] >= s->seg_end[s->seg]) {
-		s->seg++;
-		/* every header line has been handed out (the block ends with
-		 * a newline): the range's lines are numbered from 1 */
-		if (s->seg == 1)
-			s->lineno = 0;
+	for (;;) {
+		while (s->seg < 2 && s->seg_off[s->seg] >= s->seg_end[s->seg]) {
+			s->seg++;
+			/* every header line has been handed out (the block
+			 * ends with a newline): the range's lines are
+			 * numbered from 1 */
+			if (s->seg == 1)
+				s->lineno = 0;
+		}
+		s->in_pos = s->in_len = 0;
+		if (s->seg == 2) {
+			s->eof_in = true;
+			return 0;
+		}
+		uint64_t at = s->seg_off[s->seg];
+		uint64_t left = s->seg_end[s->seg] - at;
+		size_t want = left < IN_SIZE ? (size_t)left : IN_SIZE;
+		ssize_t n;
+		do
+			n = pread(s->fd, s->in, want, (off_t)at);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			return sd_error_errno(err, errno, "%s: read failed", s->name);
+		if (n == 0)
+			return sd_error_set(
+			    err, SD_ETRUNC,
+			    "%s: file shrank while read (ends at byte %llu)", s->name,
+			    (unsigned long long)at);
+		s->seg_off[s->seg] += (uint64_t)n;
+		s->bytes_in += (uint64_t)n;
+		s->in_len = (size_t)n;
+		if (s->seg == 0)
+			return 0;
+		/* segment 1 spans the range's lines and the blocks its
+		 * identity covers: hash it all, hand out only the lines */
+		if (s->ids)
+			io_ident_stream_feed(s->ids, s->in, (size_t)n, at);
+		uint64_t a = at > s->body ? at : s->body;
+		uint64_t b = at + (uint64_t)n < s->stop ? at + (uint64_t)n : s->stop;
+		if (a < b) {
+			s->in_pos = (size_t)(a - at);
+			s->in_len = (size_t)(b - at);
+			return 0;
+		}
 	}
-	s->in_pos = s->in_len = 0;
-	if (s->seg == 2) {
-		s->eof_in = true;
-		return 0;
-	}
-	uint64_t left = s->seg_end[s->seg] - s->seg_off[s->seg];
-	size_t want = left < IN_SIZE ? (size_t)left : IN_SIZE;
-	ssize_t n;
-	do
-		n = pread(s->fd, s->in, want, (off_t)s->seg_off[s->seg]);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return sd_error_errno(err, errno, "%s: read failed", s->name);
-	if (n == 0)
-		return sd_error_set(err, SD_ETRUNC,
-				    "%s: file shrank while read (ends at byte %llu)",
-				    s->name, (unsigned long long)s->seg_off[s->seg]);
-	s->seg_off[s->seg] += (uint64_t)n;
-	s->in_len = (size_t)n;
-	s->bytes_in += (uint64_t)n;
-	return 0;
 }
 
 static int fill_in(struct io_source *s, struct sd_error *err)
@@ -89,6 +110,8 @@ static int fill_in(struct io_source *s, struct sd_error *err)
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return sd_error_errno(err, errno, "%s: read failed", s->name);
+	if (s->ids)
+		io_ident_stream_feed(s->ids, s->in, (size_t)n, s->bytes_in);
 	s->in_pos = 0;
 	s->in_len = (size_t)n;
 	s->bytes_in += (uint64_t)n;
@@ -97,20 +120,29 @@ static int fill_in(struct io_source *s, struct sd_error *err)
 	return 0;
 }
 
-int io_open(const char *path, struct io_source **out, struct sd_error *err)
+/* A source named name with its buffers, not yet reading anything. */
+static struct io_source *source_new(const char *name)
 {
-	*out = NULL;
 	struct io_source *s = calloc(1, sizeof(*s));
 	if (!s)
-		return sd_error_set(err, SD_ENOMEM, "out of memory");
-	s->name = strdup(strcmp(path, "-") == 0 ? "(stdin)" : path);
+		return NULL;
+	s->name = strdup(name);
 	s->in = malloc(IN_SIZE);
 	s->out = malloc(OUT_SIZE);
 	s->line = malloc(SD_MAX_LINE + 1);
 	if (!s->name || !s->in || !s->out || !s->line) {
 		io_close(s);
-		return sd_error_set(err, SD_ENOMEM, "out of memory");
+		return NULL;
 	}
+	return s;
+}
+
+int io_open(const char *path, struct io_source **out, struct sd_error *err)
+{
+	*out = NULL;
+	struct io_source *s = source_new(strcmp(path, "-") == 0 ? "(stdin)" : path);
+	if (!s)
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
 	if (strcmp(path, "-") == 0) {
 		s->fd = STDIN_FILENO;
 	} else {
@@ -177,6 +209,10 @@ void io_close(struct io_source *s)
 		return;
 	if (s->own_fd)
 		close(s->fd);
+	if (s->ids) {
+		io_ident_stream_free(s->ids);
+		free(s->ids);
+	}
 	free(s->z);
 	if (s->zs)
 		ZSTD_freeDStream(s->zs);
@@ -502,27 +538,63 @@ int io_open_range(const char *path, uint64_t header_len, uint64_t start, uint64_
 		stop = body;
 	char name[4096 + 32];
 	snprintf(name, sizeof(name), "%s@%llu", path, (unsigned long long)body);
-	struct io_source *s = calloc(1, sizeof(*s));
+	struct io_source *s = source_new(name);
 	if (!s) {
 		close(fd);
 		return sd_error_set(err, SD_ENOMEM, "out of memory");
 	}
 	s->fd = fd;
 	s->own_fd = true;
-	s->name = strdup(name);
-	s->in = malloc(IN_SIZE);
-	s->out = malloc(OUT_SIZE);
-	s->line = malloc(SD_MAX_LINE + 1);
-	if (!s->name || !s->in || !s->out || !s->line) {
-		io_close(s);
-		return sd_error_set(err, SD_ENOMEM, "out of memory");
-	}
 	s->file_size = size;
 	s->ranged = true;
 	s->seg_off[0] = 0;
 	s->seg_end[0] = header_len;
-	s->seg_off[1] = body;
-	s->seg_end[1] = stop;
+	s->body = body;
+	s->stop = stop;
+	s->ids = malloc(sizeof(*s->ids));
+	if (!s->ids || io_ident_stream_init(s->ids, size, start, end)) {
+		free(s->ids);
+		s->ids = NULL;
+		io_close(s);
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	}
+	/* read what the lines and the identity need, once */
+	uint64_t lo = io_ident_stream_lo(s->ids), hi = io_ident_stream_hi(s->ids);
+	s->seg_off[1] = lo < body ? lo : body;
+	s->seg_end[1] = hi > stop ? hi : stop;
+	if (lo > 0 || hi == 0) {
+		struct io_hash128 head;
+		if ((rc = io_ident_head(fd, path, size, &head, err))) {
+			io_close(s);
+			return rc;
+		}
+		io_ident_stream_set_head(s->ids, &head);
+	}
 	*out = s;
 	return 0;
+}
+
+int io_ident_begin(struct io_source *s)
+{
+	if (s->ids || s->ranged)
+		return 0;
+	struct stat st;
+	if (s->fd == STDIN_FILENO || fstat(s->fd, &st) || !S_ISREG(st.st_mode) ||
+	    s->bytes_in != s->in_len)
+		return SD_EFORMAT;
+	s->ids = malloc(sizeof(*s->ids));
+	if (!s->ids ||
+	    io_ident_stream_init(s->ids, (uint64_t)st.st_size, 0, UINT64_MAX)) {
+		free(s->ids);
+		s->ids = NULL;
+		return SD_ENOMEM;
+	}
+	/* what io_open read to sniff the compression */
+	io_ident_stream_feed(s->ids, s->in, s->in_len, 0);
+	return 0;
+}
+
+bool io_ident_of(struct io_source *s, struct io_ident *out)
+{
+	return s->ids && io_ident_stream_result(s->ids, out);
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "io/ident.h"
 
 enum io_compression { IO_PLAIN, IO_GZIP, IO_ZSTD };
 
@@ -56,6 +57,15 @@ uint64_t io_file_size(const struct io_source *src);
  * numbers). */
 int io_open_range(const char *path, uint64_t header_len, uint64_t start, uint64_t end,
 		  struct io_source **out, struct sd_error *err);
+/* Computes the identity of the file (io/ident.h) from the bytes read, as
+ * they are read: call right after io_open. SD_EFORMAT when the source is
+ * not a regular file (stdin, a pipe). A ranged source always computes the
+ * identity of its range (reading up to one block more than its lines). */
+int io_ident_begin(struct io_source *src);
+/* true with *out set when the identity is complete: every byte it covers
+ * was read (to the end of the file, or of the range's blocks). */
+bool io_ident_of(struct io_source *src, struct io_ident *out);
+
 /* Length in bytes of a file's header block: its leading lines that start
  * with '#', then extra_lines more lines (a CSV header row). */
 int io_header_len(const char *path, unsigned extra_lines, uint64_t *len,

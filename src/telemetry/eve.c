@@ -122,7 +122,9 @@ static void http_part(json_t *http, struct tel_record *rec)
 		h = NULL;
 	if (!tj_str(http, "url", &u, &ul))
 		u = NULL;
-	tel_http_target(rec, h, hl, u, ul);
+	/* an absolute URI: the request went to a proxy */
+	if (tel_http_target(rec, h, hl, u, ul))
+		rec->flags |= TEL_VIA_PROXY;
 	if (json_object_get(http, "status"))
 		rec->flags |= TEL_ANSWERED;
 	rec->kind = TEL_HTTP;
@@ -384,7 +386,8 @@ static int fast_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 			h = NULL;
 		if (!fstr(e, f, EK_HTTP_URL, &u, &ul))
 			u = NULL;
-		tel_http_target(rec, h, hl, u, ul);
+		if (tel_http_target(rec, h, hl, u, ul))
+			rec->flags |= TEL_VIA_PROXY; /* an absolute URI: to a proxy */
 		if (fseen(f, EK_HTTP_STATUS))
 			rec->flags |= TEL_ANSWERED;
 		rec->kind = TEL_HTTP;

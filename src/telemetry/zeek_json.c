@@ -148,7 +148,9 @@ static int zj_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 				s = NULL;
 			if (!tj_str(o, "uri", &u, &ul))
 				u = NULL;
-			tel_http_target(rec, s, n, u, ul);
+			/* an absolute URI: the request went to a proxy */
+			if (tel_http_target(rec, s, n, u, ul))
+				rec->flags |= TEL_VIA_PROXY;
 			if (json_object_get(o, "status_code"))
 				rec->flags |= TEL_ANSWERED;
 			break;

@@ -377,8 +377,11 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 			const struct slice *host = colp(z, C_HOST), *uri = colp(z, C_URI);
 			if (is_set(z, colp(z, C_STATUS)))
 				rec->flags |= TEL_ANSWERED;
-			tel_http_target(rec, is_set(z, host) ? host->s : NULL, host->n,
-					is_set(z, uri) ? uri->s : NULL, uri->n);
+			/* an absolute URI: the request went to a proxy */
+			if (tel_http_target(rec, is_set(z, host) ? host->s : NULL,
+					    host->n, is_set(z, uri) ? uri->s : NULL,
+					    uri->n))
+				rec->flags |= TEL_VIA_PROXY;
 			break;
 		}
 		default:

@@ -44,6 +44,13 @@ printf 'proxy 127.0.0.1\nbouncer 127.0.0.2\n' >"$T/bad.roles"
 rc=$?
 ok "a malformed roles file: exit 3 with file:line" '[ $rc -eq 3 ] && grep -q "bad.roles:2: expected" "$T/err"'
 
+# proxies seen in Zeek and EVE HTTP logs: a request with an absolute URI
+printf '#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\thttp\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tmethod\thost\turi\tstatus_code\n#types\ttime\tstring\taddr\tport\taddr\tport\tstring\tstring\tstring\tcount\n1680098172.063\tC1\t10.1.1.5\t50000\t10.1.1.1\t3128\tGET\takamaicontainer.com\thttp://akamaicontainer.com/x\t200\n' >"$T/http.log"
+echo '{"timestamp":"2023-03-29T13:56:12.063+0000","event_type":"http","src_ip":"10.1.1.6","src_port":50001,"dest_ip":"10.1.1.2","dest_port":3128,"proto":"TCP","http":{"hostname":"akamaicontainer.com","url":"http://akamaicontainer.com/x","http_method":"GET","status":200}}' >"$T/eve.json"
+"$SIGHTED" $C --learn-proxies "$T/zp.roles" --sightings "$T/zp.jsonl" "$T/http.log" "$T/eve.json" 2>/dev/null
+ok "Zeek http.log and EVE http with an absolute URI teach their proxies" '[ "$(grep -v "^#" "$T/zp.roles" | tr "\n" " ")" = "proxy 10.1.1.1 proxy 10.1.1.2 " ]'
+ok "…and their clients are sighted, not the proxies" '[ "$(who "$T/zp.jsonl" 10.1.1.5)" = "http high" ] && [ "$(who "$T/zp.jsonl" 10.1.1.6)" = "http high" ] && [ "$(who "$T/zp.jsonl" 10.1.1.1)" = none ]'
+
 # --- ranges ------------------------------------------------------------------------
 Z=$S/zeek/wrccdc-2018-03-24.dns.first3000.log
 size=$(stat -c %s "$Z")
@@ -111,34 +118,30 @@ ok "one by one with the roles file, then merged: byte-identical to together" 'cm
 "$SIGHTED" check --db "$T/one.sdb" -q 127.0.0.1 127.0.0.11 127.0.0.12 127.0.0.14 127.0.0.15 ::1
 rc=$?
 ok "…and the victims (the proxy's own fetch included) are there" '[ $rc -eq 0 ]'
+# each log as shards: the pcap whole, the others in 7 byte ranges; runs
+# "$@" SHARD-OPTIONS FILE for each, with $i the shard's number
+shards() {
+	i=0
+	for f in $LOGS; do
+		case $f in
+		*.pcap) "$@" "$f" 2>/dev/null; i=$((i + 1)) ;;
+		*)
+			sz=$(stat -c %s "$f") k=0
+			while [ $k -lt 7 ]; do
+				"$@" --range $((sz * k / 7)):$((sz * (k + 1) / 7)) "$f" 2>/dev/null
+				i=$((i + 1)) k=$((k + 1))
+			done ;;
+		esac
+	done
+}
 # phase 1: roles from every shard, joined by a plain union of lines
-i=0
-for f in $LOGS; do
-	case $f in
-	*.pcap) "$SIGHTED" $C --learn-proxies "$T/shards/$i.roles" "$f" 2>/dev/null; i=$((i + 1)) ;;
-	*)
-		sz=$(stat -c %s "$f") k=0
-		while [ $k -lt 7 ]; do
-			"$SIGHTED" $C --range $((sz * k / 7)):$((sz * (k + 1) / 7)) --learn-proxies "$T/shards/$i.roles" "$f" 2>/dev/null
-			i=$((i + 1)) k=$((k + 1))
-		done ;;
-	esac
-done
+learn() { "$SIGHTED" $C --learn-proxies "$T/shards/$i.roles" "$@"; }
+shards learn
 cat "$T"/shards/*.roles | grep -v '^#' | sort -u >"$T/union.roles"
 ok "roles: the union of $i shards' files is the file learnt from everything" '[ "$(grep -v "^#" "$T/whole.roles")" = "$(cat "$T/union.roles")" ]'
 # phase 2: every shard with the shared roles
-i=0
-for f in $LOGS; do
-	case $f in
-	*.pcap) "$SIGHTED" $C --proxies "$T/union.roles" -o "$T/shards/$i.sdb" --sightings "$T/shards/$i.jsonl" "$f" 2>/dev/null; i=$((i + 1)) ;;
-	*)
-		sz=$(stat -c %s "$f") k=0
-		while [ $k -lt 7 ]; do
-			"$SIGHTED" $C --proxies "$T/union.roles" --range $((sz * k / 7)):$((sz * (k + 1) / 7)) -o "$T/shards/$i.sdb" --sightings "$T/shards/$i.jsonl" "$f" 2>/dev/null
-			i=$((i + 1)) k=$((k + 1))
-		done ;;
-	esac
-done
+match() { "$SIGHTED" $C --proxies "$T/union.roles" -o "$T/shards/$i.sdb" --sightings "$T/shards/$i.jsonl" "$@"; }
+shards match
 "$SIGHTED" merge -o "$T/sharded.sdb" "$T"/shards/*.sdb
 ok "$i range shards with the shared roles, merged: byte-identical to together" 'cmp -s "$T/all.sdb" "$T/sharded.sdb"'
 # a merge tree of fan-in 3, grouped differently

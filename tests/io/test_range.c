@@ -74,7 +74,12 @@ static void read_range(const char *path, uint64_t hlen, uint64_t start, uint64_t
 	}
 	assert_int_equal(rc, 0);
 	assert_true(k >= header_lines);
+	/* the identity of the range, computed while reading it */
+	struct io_ident streamed, hashed;
+	assert_true(io_ident_of(s, &streamed));
 	io_close(s);
+	assert_int_equal(io_ident_file(path, start, end, &hashed, &err), 0);
+	assert_memory_equal(&streamed, &hashed, sizeof(hashed));
 }
 
 static void test_random_splits(void **state)
@@ -158,6 +163,37 @@ static void test_numbering_and_name(void **state)
 	io_close(s);
 }
 
+/* gzip: the identity is of the bytes on disk, computed while inflating */
+static void test_ident_compressed(void **state)
+{
+	(void)state;
+	const char *p = test_tmpfile("big.log");
+	char *data;
+	make_file(p, "", 20000, &data);
+	free(data);
+	char cmd[1200];
+	snprintf(cmd, sizeof(cmd), "gzip -1 -k -f %s", p);
+	assert_int_equal(system(cmd), 0);
+	char gz[600];
+	snprintf(gz, sizeof(gz), "%s.gz", p);
+	struct io_source *s;
+	struct sd_error err = {0};
+	assert_int_equal(io_open(gz, &s, &err), 0);
+	assert_int_equal(io_ident_begin(s), 0);
+	const char *line;
+	size_t len;
+	struct io_ident streamed, hashed;
+	assert_true(io_getline(s, &line, &len, &err) == 1);
+	assert_false(io_ident_of(s, &streamed)); /* not read to the end yet */
+	while (io_getline(s, &line, &len, &err) == 1)
+		;
+	assert_true(io_ident_of(s, &streamed));
+	io_close(s);
+	assert_int_equal(io_ident_file(gz, 0, UINT64_MAX, &hashed, &err), 0);
+	assert_true(hashed.size > IO_IDENT_BLOCK); /* several blocks */
+	assert_memory_equal(&streamed, &hashed, sizeof(hashed));
+}
+
 static void test_refusals(void **state)
 {
 	(void)state;
@@ -184,6 +220,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_random_splits),
 	    cmocka_unit_test(test_numbering_and_name),
+	    cmocka_unit_test(test_ident_compressed),
 	    cmocka_unit_test(test_refusals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
