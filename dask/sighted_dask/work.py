@@ -290,9 +290,13 @@ def correlate(ctx, shard, ident, roles):
         write_atomic(meta, json.dumps({"path": shard["path"], "range": shard.get("range")}))
     else:
         # a shard with an unreadable or truncated input is used for this run
-        # (as sighted writes what it found) but never cached
-        res["sdb"], res["jsonl"] = tsdb, tjsonl
-        res["temp"] = True
+        # (as sighted writes what it found) but never cached: it moves to
+        # the run's directory, removed at the end
+        os.makedirs(ctx["rundir"], exist_ok=True)
+        res["sdb"], res["jsonl"] = (os.path.join(ctx["rundir"], os.path.basename(p))
+                                    for p in (tsdb, tjsonl))
+        os.rename(tsdb, res["sdb"])
+        os.rename(tjsonl, res["jsonl"])
     return res
 
 

@@ -71,6 +71,8 @@ lacks "no Python exception names" "$T/bad.err" 'Error:|Exception'
 one_rc=$?
 rm "$T/bad/unreadable.log"
 expect_status $one_rc "truncated gzip alone: the status sighted gives ($one_rc)" dask_correlate -o "$T/bad2.sdb" "$T/bad"
+left=$(find "$T/.sighted-dask-cache" -name '.*.sdb' -o -name '.run-*' | wc -l)
+equals "shards of bad inputs are not cached, and nothing is left behind" "$left" 0
 if [ -f "$T/bad-one.sdb" ]; then
 	check "what was read before the truncation is written, as one machine does" cmp "$T/bad-one.sdb" "$T/bad2.sdb"
 else
