@@ -99,21 +99,6 @@ static bool inputs_within(const struct db *a, const struct db *b)
 	return true;
 }
 
-/* The first input of a that shares bytes with one of b, or -1. */
-static int64_t shared_input(const struct db *a, const struct db *b)
-{
-	for (uint64_t i = 0; i < db_input_count(a); i++) {
-		struct io_ident x, y;
-		db_input_get(a, i, &x);
-		for (uint64_t k = 0; k < db_input_count(b); k++) {
-			db_input_get(b, k, &y);
-			if (db_inputs_overlap(&x, &y))
-				return (int64_t)i;
-		}
-	}
-	return -1;
-}
-
 /* Which of two snapshots with the same inputs is kept: the one whose bytes
  * hash lower, so that the choice does not depend on argument order. */
 static bool keep_first(const struct db *a, const struct db *b)
@@ -123,43 +108,137 @@ static bool keep_first(const struct db *a, const struct db *b)
 	return memcmp(a->base, b->base, db_file_size(a)) <= 0;
 }
 
+/* One input of one snapshot, for finding inputs shared between snapshots. */
+struct owned {
+	size_t db;
+	uint64_t input;
+	struct io_ident id;
+};
+
+static int cmp_owned(const void *x, const void *y)
+{
+	const struct owned *a = x, *b = y;
+	int c = io_hash128_cmp(&a->id.head, &b->id.head);
+	if (c)
+		return c;
+	if (a->id.size != b->id.size)
+		return a->id.size < b->id.size ? -1 : 1;
+	return (a->id.start > b->id.start) - (a->id.start < b->id.start);
+}
+
+/* A pair of snapshots that share an input, and which input. */
+struct clash {
+	size_t i, k;
+	uint64_t input; /* of snapshot i */
+};
+
+static int cmp_clash(const void *x, const void *y)
+{
+	const struct clash *a = x, *b = y;
+	if (a->i != b->i)
+		return a->i < b->i ? -1 : 1;
+	if (a->k != b->k)
+		return a->k < b->k ? -1 : 1;
+	return (a->input > b->input) - (a->input < b->input);
+}
+
+/* Every pair of snapshots sharing an input, by sorting all inputs: pieces
+ * of one file (same head and size) are next to one another. */
+static int find_clashes(struct db *const *dbs, size_t n, struct clash **out, size_t *nout)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += db_input_count(dbs[i]);
+	struct owned *o = malloc((total ? total : 1) * sizeof(*o));
+	if (!o)
+		return SD_ENOMEM;
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		for (uint64_t j = 0; j < db_input_count(dbs[i]); j++) {
+			o[m] = (struct owned){i, j, {0}};
+			db_input_get(dbs[i], j, &o[m].id);
+			m++;
+		}
+	qsort(o, m, sizeof(*o), cmp_owned);
+	struct clash *c = NULL;
+	size_t nc = 0, cap = 0;
+	int rc = 0;
+	for (size_t g = 0; g < m && !rc;) {
+		size_t e = g + 1;
+		while (e < m && o[e].id.size == o[g].id.size &&
+		       !io_hash128_cmp(&o[e].id.head, &o[g].id.head))
+			e++;
+		for (size_t x = g; x < e && !rc; x++)
+			for (size_t y = x + 1; y < e && !rc; y++) {
+				/* sorted by start: nothing further can overlap x */
+				if (o[y].id.start > o[x].id.start &&
+				    o[y].id.start >= o[x].id.end)
+					break;
+				if (o[x].db == o[y].db ||
+				    !db_inputs_overlap(&o[x].id, &o[y].id))
+					continue;
+				if (nc == cap) {
+					cap = cap ? cap * 2 : 16;
+					struct clash *nc2 = realloc(c, cap * sizeof(*c));
+					if (!nc2) {
+						rc = SD_ENOMEM;
+						break;
+					}
+					c = nc2;
+				}
+				bool xi = o[x].db < o[y].db;
+				c[nc++] = (struct clash){xi ? o[x].db : o[y].db,
+							 xi ? o[y].db : o[x].db,
+							 xi ? o[x].input : o[y].input};
+			}
+		g = e;
+	}
+	free(o);
+	if (rc) {
+		free(c);
+		return rc;
+	}
+	qsort(c, nc, sizeof(*c), cmp_clash);
+	*out = c;
+	*nout = nc;
+	return 0;
+}
+
 int db_merge_plan(struct db *const *dbs, size_t n, bool dedupe, bool *skip,
 		  struct sd_error *err)
 {
 	for (size_t i = 0; i < n; i++)
 		skip[i] = false;
-	for (size_t i = 0; i < n; i++) {
-		for (size_t k = i + 1; k < n; k++) {
-			if (skip[i])
-				break;
-			if (skip[k])
-				continue;
-			int64_t s = shared_input(dbs[i], dbs[k]);
-			if (s < 0)
-				continue;
-			struct io_ident id;
-			const char *label = db_input_get(dbs[i], (uint64_t)s, &id);
-			bool i_in_k = inputs_within(dbs[i], dbs[k]);
-			bool k_in_i = inputs_within(dbs[k], dbs[i]);
-			if (dedupe && (i_in_k || k_in_i)) {
-				/* one holds everything the other read: keep it */
-				bool drop_k =
-				    k_in_i && (!i_in_k || keep_first(dbs[i], dbs[k]));
-				skip[drop_k ? k : i] = true;
-				continue;
-			}
-			return sd_error_set(
-			    err, SD_EDUPLICATE,
-			    "%s and %s share an input: %s (%llu bytes, range "
-			    "%llu:%llu)%s",
-			    db_path(dbs[i]), db_path(dbs[k]), label,
-			    (unsigned long long)id.size, (unsigned long long)id.start,
-			    (unsigned long long)id.end,
-			    dedupe ? "; --dedupe keeps one copy only when one snapshot's "
-				     "inputs include all of the other's"
-				   : "; merging would count it twice (--dedupe keeps one "
-				     "copy)");
+	struct clash *c = NULL;
+	size_t nc = 0;
+	if (find_clashes(dbs, n, &c, &nc))
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	int rc = 0;
+	for (size_t p = 0; p < nc && !rc; p++) {
+		size_t i = c[p].i, k = c[p].k;
+		if (skip[i] || skip[k])
+			continue;
+		bool i_in_k = dedupe && inputs_within(dbs[i], dbs[k]);
+		bool k_in_i = dedupe && inputs_within(dbs[k], dbs[i]);
+		if (i_in_k || k_in_i) {
+			/* one holds everything the other read: keep it */
+			bool drop_k = k_in_i && (!i_in_k || keep_first(dbs[i], dbs[k]));
+			skip[drop_k ? k : i] = true;
+			continue;
 		}
+		struct io_ident id;
+		const char *label = db_input_get(dbs[i], c[p].input, &id);
+		rc = sd_error_set(
+		    err, SD_EDUPLICATE,
+		    "%s and %s share an input: %s (%llu bytes, range "
+		    "%llu:%llu)%s",
+		    db_path(dbs[i]), db_path(dbs[k]), label, (unsigned long long)id.size,
+		    (unsigned long long)id.start, (unsigned long long)id.end,
+		    dedupe ? "; --dedupe keeps one copy only when one snapshot's "
+			     "inputs include all of the other's"
+			   : "; merging would count it twice (--dedupe keeps one "
+			     "copy)");
 	}
-	return 0;
+	free(c);
+	return rc;
 }
