@@ -176,6 +176,14 @@ static int given_roles(struct corr_roles *roles, const char *const *addrs, size_
 	return 0;
 }
 
+/* Whether a and b name one existing file. */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat x, y;
+	return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev &&
+	       x.st_ino == y.st_ino;
+}
+
 static unsigned long long file_size(const char *path)
 {
 	struct stat st;
@@ -354,6 +362,16 @@ static int run(int argc, char **argv)
 	if (optind == argc) {
 		cli_error(CMD, "no telemetry file given");
 		return EXIT_USAGE;
+	}
+	for (int k = optind; learn_out && k < argc + (int)nrole_files; k++) {
+		const char *in = k < argc ? argv[k] : role_files[k - argc];
+		if (same_file(learn_out, in)) {
+			cli_error(CMD,
+				  "--learn-proxies %s is also an input: it would be "
+				  "overwritten",
+				  learn_out);
+			return EXIT_USAGE;
+		}
 	}
 	if (ranged && argc - optind != 1) {
 		cli_error(CMD, "--range reads part of one file: give exactly one input");

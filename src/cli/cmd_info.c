@@ -57,6 +57,28 @@ static int tally(const struct db_entry *e, void *p)
 	return 0;
 }
 
+/* The inputs the snapshot was read from (docs/db-format.md, INPUTS). */
+static json_t *info_inputs(const struct db *db)
+{
+	json_t *a = json_array();
+	for (uint64_t i = 0; i < db_input_count(db); i++) {
+		struct io_ident id;
+		char head[33], content[33];
+		const char *label = db_input_get(db, i, &id);
+		io_hash128_format(&id.head, head);
+		io_hash128_format(&id.content, content);
+		json_t *x = json_object();
+		json_object_set_new(x, "label", json_string(label));
+		json_object_set_new(x, "size", json_integer((json_int_t)id.size));
+		json_object_set_new(x, "start", json_integer((json_int_t)id.start));
+		json_object_set_new(x, "end", json_integer((json_int_t)id.end));
+		json_object_set_new(x, "head", json_string(head));
+		json_object_set_new(x, "content", json_string(content));
+		json_array_append_new(a, x);
+	}
+	return a;
+}
+
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -102,7 +124,7 @@ static int run(int argc, char **argv)
 
 	json_t *o = json_object();
 	json_object_set_new(o, "path", json_string(argv[optind]));
-	json_object_set_new(o, "format_version", json_integer(1));
+	json_object_set_new(o, "format_version", json_integer(db_format_version(db)));
 	json_object_set_new(o, "size", json_integer((json_int_t)db_file_size(db)));
 	json_object_set_new(o, "built", report_time((uint32_t)db_build_time(db)));
 	json_object_set_new(o, "entries", json_integer((json_int_t)db_entry_count(db)));
@@ -122,13 +144,16 @@ static int run(int argc, char **argv)
 		json_array_append_new(camps, co);
 	}
 	json_object_set_new(o, "campaigns", camps);
+	json_object_set_new(o, "inputs", info_inputs(db));
 
 	if (json) {
 		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 		putchar('\n');
 	} else {
-		printf("snapshot:   %s (format 1, %llu bytes, valid)\n", argv[optind],
-		       (unsigned long long)db_file_size(db));
+		printf("snapshot:   %s (format %u, %llu bytes, valid)\n", argv[optind],
+		       db_format_version(db), (unsigned long long)db_file_size(db));
+		printf("inputs:     %llu files or byte ranges read\n",
+		       (unsigned long long)db_input_count(db));
 		printf("built:      %s\n",
 		       json_string_value(json_object_get(o, "built")));
 		printf(

@@ -38,6 +38,7 @@ int db_open_buffer(const void *buf, size_t size, struct db **out, struct sd_erro
 void db_close(struct db *db);
 
 uint64_t db_build_time(const struct db *db);
+uint32_t db_format_version(const struct db *db);
 uint64_t db_entry_count(const struct db *db);
 uint64_t db_file_size(const struct db *db);
 const char *db_path(const struct db *db);

@@ -428,6 +428,11 @@ uint64_t db_build_time(const struct db *db)
 {
 	return db->hdr->build_time;
 }
+uint32_t db_format_version(const struct db *db)
+{
+	return db->hdr->version;
+}
+
 uint64_t db_entry_count(const struct db *db)
 {
 	return db->hdr->entries;

@@ -39,6 +39,10 @@ ok "--learn-proxies says what it wrote" 'grep -q "1 proxies, 1 resolvers written
 ok "the roles file is sorted" '[ "$(grep -v "^#" "$T/roles")" = "$(grep -v "^#" "$T/roles" | sort)" ]'
 "$SIGHTED" $C --year 2023 --proxies "$T/roles" --sightings "$T/dm.jsonl" "$S/dns/lab-dnsmasq-queries.log" 2>/dev/null
 ok "dnsmasq alone with --proxies: the proxy's forwarded lookups are not its sightings" '[ "$(who "$T/dm.jsonl" 127.0.0.1)" = none ] && [ "$(who "$T/dm.jsonl" 127.0.0.15)" = "dns low" ]'
+cp "$T/roles" "$T/in.roles"
+"$SIGHTED" $C --proxies "$T/in.roles" --learn-proxies "$T/in.roles" "$OWN" 2>/dev/null
+rc=$?
+ok "--learn-proxies onto a --proxies file: usage error, the file kept" '[ $rc -eq 2 ] && cmp -s "$T/roles" "$T/in.roles"'
 printf 'proxy 127.0.0.1\nbouncer 127.0.0.2\n' >"$T/bad.roles"
 "$SIGHTED" $C --proxies "$T/bad.roles" --sightings "$T/x.jsonl" "$OWN" 2>"$T/err"
 rc=$?
