@@ -50,7 +50,7 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 WEB_ASSETS := $(wildcard web/*)
 
-.PHONY: all deps check test demo fuzz bench lint install clean FORCE
+.PHONY: all deps check test demo fuzz bench lint install install-dask clean FORCE
 all: sighted
 
 sighted: $(BIN)
@@ -140,7 +140,7 @@ lint:
 # and the documentation.
 DOCDIR = $(PREFIX)/share/doc/sighted
 UNITDIR = $(PREFIX)/lib/systemd/system
-install: $(BIN)
+install: $(BIN) install-dask
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/sighted
 	install -D -m 0644 docs/sighted.1 $(DESTDIR)$(PREFIX)/share/man/man1/sighted.1
 	install -d $(DESTDIR)$(DATADIR)/campaigns $(DESTDIR)$(DATADIR)/demo $(DESTDIR)$(DOCDIR)
@@ -155,6 +155,14 @@ install: $(BIN)
 	sed 's|/usr/local/bin/sighted|$(PREFIX)/bin/sighted|' dist/sighted.service >$(DESTDIR)$(UNITDIR)/sighted.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/sighted.service
 	install -m 0644 README.md docs/*.md docs/openapi.json $(DESTDIR)$(DOCDIR)/
+
+# sighted-dask (dask/README.md): the script finds its package under
+# PREFIX/lib/sighted/python; Python from Debian's python3-distributed.
+DASK_PY := $(wildcard dask/sighted_dask/*.py)
+install-dask:
+	install -D -m 0755 dask/sighted-dask $(DESTDIR)$(PREFIX)/bin/sighted-dask
+	install -d $(DESTDIR)$(PREFIX)/lib/sighted/python/sighted_dask
+	install -m 0644 $(DASK_PY) $(DESTDIR)$(PREFIX)/lib/sighted/python/sighted_dask/
 
 clean:
 	rm -rf build sighted

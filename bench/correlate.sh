@@ -19,12 +19,7 @@ D=${BENCH_DIR:-/tmp}/sighted-bench-correlate
 mkdir -p "$D"
 export SIGHTED_NO_PROGRESS=1
 
-gen() { # kind MB out
-	local kind=$1 mb=$2 out=$3 per
-	[ -s "$out" ] && [ "$(stat -c %s "$out")" -ge $((mb * 1000000 * 9 / 10)) ] && return
-	per=$(mawk -v kind="$kind" -v n=20000 -v seed=7 -f bench/gen_telemetry.awk | wc -c)
-	mawk -v kind="$kind" -v n=$((mb * 1000000 * 20000 / per)) -v seed=1 -f bench/gen_telemetry.awk >"$out"
-}
+. bench/gen_telemetry.bash
 echo "generating ${MB} MB conn.log and $((MB / 2)) MB EVE in $D ..." >&2
 gen conn "$MB" "$D/conn.log"
 gen eve $((MB / 2)) "$D/eve.json"
