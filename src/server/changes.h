@@ -19,9 +19,10 @@
 #include "server/snapshot.h"
 #include "server/tokens.h"
 
-#define SRV_CHANGES_GENERATIONS 16	 /* generations kept */
-#define SRV_CHANGES_MAX_RECORDS 1000000u /* differences one generation holds */
-#define SRV_CHANGES_MAX_ANSWER 100000u	 /* differences in one answer */
+#define SRV_CHANGES_GENERATIONS 16 /* generations kept */
+#define SRV_CHANGES_MAX_RECORDS                                                          \
+	250000u /* differences one generation holds (64 bytes each) */
+#define SRV_CHANGES_MAX_ANSWER 100000u /* differences in one answer */
 
 /* Called with the snapshot served until now and the one about to replace
  * it. Identical contents add nothing. */

@@ -102,6 +102,10 @@ contains "two new reports (cert-xx, isp-a); isp-b's is the one it had" "$T/.out"
 m=$(find_owner "$T/m1" isp-a | tail -1)
 equals "the --since attachment holds only the added address" "$(attachment "$m" | tail -n +2 | cut -d, -f1,4 | tr -d '\r' | tr '\n' ' ')" "192.0.2.11,added "
 contains "summary says since which snapshot" "$m" "Only what is new since snapshot"
+expect_status 4 "--starttls against a server without STARTTLS: nothing sent in the clear" \
+	notify --smtp "smtp://127.0.0.1:$PORT" --starttls --retries 0 --state "$T/state-tls" "$T/new.sdb"
+contains "the failure is named per owner" "$T/.out" "cert-xx: FAILED: .*(STARTTLS|SSL|TLS)"
+equals "the server received nothing more" "$(ls "$T/m1"/*.eml | wc -l)" 5
 stop_smtp
 
 start_smtp "$T/m2" refuse-rcpt isp-b.example
