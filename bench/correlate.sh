@@ -7,13 +7,13 @@
 #   gzip / zstd:   sighted on the compressed file vs zcat | mawk, zstd -dc | mawk
 #   ceiling:       cat file > /dev/null
 # Each figure is the median of REPS runs (default 3); the machine is noisy.
-#   bench/correlate.sh [CONN_MB]   (default 1000; EVE is half of it)
+#   bench/correlate.sh [CONN_MB]   (default $CORRELATE_MB or 1000; EVE is half)
 # Environment: SIGHTED (binary), BENCH_DIR (scratch, default /tmp), REPS.
 set -eu
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 SIGHTED=${SIGHTED:-$PWD/sighted}
-MB=${1:-1000}
+MB=${1:-${CORRELATE_MB:-1000}}
 REPS=${REPS:-3}
 D=${BENCH_DIR:-/tmp}/sighted-bench-correlate
 mkdir -p "$D"

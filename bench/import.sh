@@ -2,12 +2,12 @@
 # `sighted import` of N plain IPv4 lines (one address a line, distinct,
 # random order) against mawk's dedupe of the same file (`!seen[$0]++`),
 # in one run: wall and CPU seconds and peak memory (medians of RUNS).
-#   bench/import.sh [N] [RUNS]
+#   bench/import.sh [N] [RUNS]   (N: default $IMPORT_N or 10000000)
 # Target (issue 12): 10M lines in < 5 s and <= 40 bytes per entry at peak.
 set -eu
 cd "$(dirname "$0")/.."
 . bench/lib.sh
-N=${1:-10000000}
+N=${1:-${IMPORT_N:-10000000}}
 RUNS=${2:-1}
 SIGHTED=${SIGHTED:-${BUILD:-$PWD/build/release}/sighted}
 [ -x "$SIGHTED" ] || { echo "import.sh: $SIGHTED not built" >&2; exit 2; }
