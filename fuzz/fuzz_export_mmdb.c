@@ -97,8 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!dir[0]) {
 		const char *t = getenv("TMPDIR");
-		snprintf(dir, sizeof(dir), "%s/sighted-fuzz-mmdb-XXXXXX",
-			 t && strlen(t) < 32 ? t : "/tmp");
+		snprintf(dir, sizeof(dir), "%s/sighted-fuzz-mmdb-XXXXXX", t && strlen(t) < 32 ? t : "/tmp");
 		if (!mkdtemp(dir))
 			abort();
 		atexit(cleanup);
@@ -123,13 +122,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		net_addr_from_v6(&p.addr, r);
 		p.len = r[16] % 129;
 		net_addr_mask(&p.addr, p.len);
-		struct db_sighting s = {.first_seen = 1,
-					.last_seen = 2,
-					.count = 1,
-					.campaign = cid[r[17] & 1],
-					.evidence = DB_EV_LIST,
-					.confidence = (uint8_t)(r[17] >> 1 & 3),
-					.sources = set};
+		struct db_sighting s = {.first_seen = 1, .last_seen = 2, .count = 1,
+					.campaign = cid[r[17] & 1], .evidence = DB_EV_LIST,
+					.confidence = (uint8_t)(r[17] >> 1 & 3), .sources = set};
 		if (db_builder_add(b, &p, &s, &err))
 			abort();
 	}

@@ -81,10 +81,11 @@ static void eve_orient(struct eve *e, struct tel_record *rec, enum eve_hint hint
 {
 	/* the producer's own statement of direction comes first */
 	bool sure = hint >= EH_TO_SERVER;
+	int ports = 0;
 	if (hint == EH_TO_CLIENT) {
 		tel_record_swap(rec);
 	} else if (!sure) {
-		int ports = tel_dir_ports(rec);
+		ports = tel_dir_ports(rec);
 		int pair = ports ? 0 : tel_dir_pair_lookup(&e->pairs, flow_id, rec);
 		if (ports < 0 || pair < 0 || (!ports && !pair && hint == EH_ANSWER))
 			tel_record_swap(rec);
@@ -92,7 +93,10 @@ static void eve_orient(struct eve *e, struct tel_record *rec, enum eve_hint hint
 	}
 	if (sure)
 		rec->flags &= ~(unsigned)TEL_DIR_UNKNOWN;
-	if (sure || hint == EH_REQUEST)
+	/* Only what the ports cannot settle is worth remembering (the
+	 * flow's later events have the same ports), and a flow event is the
+	 * last of its flow: the table is touched rarely, not per event. */
+	if (!ports && rec->kind != TEL_FLOW && (sure || hint == EH_REQUEST))
 		tel_dir_pair_learn(&e->pairs, flow_id, rec);
 }
 

@@ -12,8 +12,8 @@ static struct ind_set *make_broad(const char *const *vals, bool allow_broad)
 	for (size_t i = 0; vals[i]; i++) {
 		bool h;
 		struct sd_error e = {0};
-		int rc =
-		    ind_set_add_text(s, vals[i], strlen(vals[i]), "c", "t", 0, 0, &h, &e);
+		int rc = ind_set_add_text(s, vals[i], strlen(vals[i]), "c", "t", 0, 0,
+					  &h, &e);
 		if (rc)
 			fail_msg("add %s: %s", vals[i], e.msg);
 	}
@@ -100,9 +100,8 @@ static void test_addresses_and_prefixes(void **state)
 static void test_prefix_length_edges(void **state)
 {
 	(void)state;
-	const char *v[] = {"2001:db8:0:1::/64", "2001:db8:0:2:8000::/65",
-			   "2001:db8::1:0/127", "192.0.2.128/25",
-			   "10.0.0.0/8",	NULL};
+	const char *v[] = {"2001:db8:0:1::/64", "2001:db8:0:2:8000::/65", "2001:db8::1:0/127",
+			   "192.0.2.128/25", "10.0.0.0/8", NULL};
 	struct ind_set *s = make(v);
 	assert_int_equal(addr(s, "2001:db8:0:1:ffff::1"), 1);
 	assert_int_equal(addr(s, "2001:db8:0:2::1"), 0); /* below the /65 */
@@ -130,9 +129,9 @@ static void test_broad_refused(void **state)
 		const char *v;
 		bool broad;
 	} cases[] = {
-	    {"0.0.0.0/0", true},  {"10.0.0.0/7", true}, {"10.0.0.0/8", false},
-	    {"::/0", true},	  {"2000::/3", true},	{"2000::/15", true},
-	    {"2001::/16", false}, {"192.0.2.1", false}, {"::ffff:0:0/96", true},
+	    {"0.0.0.0/0", true},  {"10.0.0.0/7", true},	 {"10.0.0.0/8", false},
+	    {"::/0", true},	  {"2000::/3", true},	 {"2000::/15", true},
+	    {"2001::/16", false}, {"192.0.2.1", false},	 {"::ffff:0:0/96", true},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct ind_set *s = ind_set_new();
@@ -147,8 +146,7 @@ static void test_broad_refused(void **state)
 			ind_set_allow_broad(s, true);
 			sd_error_clear(&e);
 			assert_int_equal(
-			    ind_set_add_text(s, v, strlen(v), NULL, NULL, 0, 0, &h, &e),
-			    0);
+			    ind_set_add_text(s, v, strlen(v), NULL, NULL, 0, 0, &h, &e), 0);
 		} else {
 			assert_int_equal(rc, 0);
 		}
@@ -162,11 +160,12 @@ static void test_hostbits_refused(void **state)
 	struct ind_set *s = ind_set_new();
 	bool h;
 	struct sd_error e = {0};
-	assert_int_equal(
-	    ind_set_add_text(s, "192.0.2.1/24", 12, NULL, NULL, 0, 0, &h, &e),
-	    SD_EHOSTBITS);
-	assert_int_not_equal(
-	    ind_set_add_text(s, "1.2.3.999", 9, NULL, NULL, 0, 0, &h, &e), 0);
+	assert_int_equal(ind_set_add_text(s, "192.0.2.1/24", 12, NULL, NULL, 0, 0,
+					  &h, &e),
+			 SD_EHOSTBITS);
+	assert_int_not_equal(ind_set_add_text(s, "1.2.3.999", 9, NULL, NULL, 0, 0,
+					      &h, &e),
+			     0);
 	assert_int_equal(ind_set_size(s), 0);
 	ind_set_free(s);
 }
@@ -197,8 +196,9 @@ static void test_url_normalisation(void **state)
 static void test_shared_hosts(void **state)
 {
 	(void)state;
-	const char *v[] = {"https://raw.githubusercontent.com/IconStorages/images/main/",
-			   "https://github.com/IconStorages/images", NULL};
+	const char *v[] = {
+		"https://raw.githubusercontent.com/IconStorages/images/main/",
+		"https://github.com/IconStorages/images", NULL};
 	struct ind_set *s = make(v);
 	assert_true(ind_set_at(s, 0)->flags & IND_SHARED);
 	assert_true(ind_set_at(s, 1)->flags & IND_SHARED);
@@ -206,11 +206,12 @@ static void test_shared_hosts(void **state)
 	assert_int_equal(name(s, "raw.githubusercontent.com"), 0);
 	assert_int_equal(name(s, "github.com"), 0);
 	/* the path: yes; another repository: no */
-	assert_int_equal(
-	    url(s, "raw.githubusercontent.com", "/IconStorages/images/main/icon15.ico"),
-	    1);
-	assert_int_equal(
-	    url(s, "raw.githubusercontent.com", "/octocat/Hello-World/master/README"), 0);
+	assert_int_equal(url(s, "raw.githubusercontent.com",
+			     "/IconStorages/images/main/icon15.ico"),
+			 1);
+	assert_int_equal(url(s, "raw.githubusercontent.com",
+			     "/octocat/Hello-World/master/README"),
+			 0);
 	assert_int_equal(url(s, "github.com", "/IconStorages/images"), 1);
 	/* a domain indicator naming a shared host is refused and counted */
 	struct ind_set *t = ind_set_new();
@@ -219,9 +220,9 @@ static void test_shared_hosts(void **state)
 	assert_int_equal(ind_set_add_text(t, "od.lk", 5, NULL, NULL, 0, 0, &h, &e),
 			 SD_ERANGE);
 	assert_int_equal(ind_set_add_shared(t, "38.108.185.79", 13), 0);
-	assert_int_equal(
-	    ind_set_add_text(t, "38.108.185.79", 13, NULL, NULL, 0, 0, &h, &e),
-	    SD_ERANGE);
+	assert_int_equal(ind_set_add_text(t, "38.108.185.79", 13, NULL, NULL, 0, 0,
+					  &h, &e),
+			 SD_ERANGE);
 	/* ".parent" entries cover every name below the parent, not itself */
 	assert_true(ind_set_is_shared_name(t, "user-images.GitHubUserContent.com.", 34));
 	assert_false(ind_set_is_shared_name(t, "githubusercontent.com.evil.example", 34));
@@ -230,8 +231,8 @@ static void test_shared_hosts(void **state)
 	assert_false(ind_set_is_shared_name(t, "evil-cdn.example", 16));
 	assert_false(ind_set_is_shared_name(t, "notevil-cdn.example", 19));
 	const char *root = "https://github.com/";
-	assert_int_equal(
-	    ind_set_add_text(t, root, strlen(root), NULL, NULL, 0, 0, &h, &e), SD_ERANGE);
+	assert_int_equal(ind_set_add_text(t, root, strlen(root), NULL, NULL, 0, 0, &h, &e),
+			 SD_ERANGE);
 	assert_int_equal(ind_set_stats(t)->shared, 3);
 	assert_int_equal(ind_set_size(t), 0);
 	ind_set_free(t);
@@ -248,8 +249,9 @@ static void test_validity_window(void **state)
 	const char *why;
 	assert_int_equal(sd_time_parse("2023-03-01", 10, &from, &why), 0);
 	assert_int_equal(sd_time_parse("2023-03-31", 10, &until, &why), 0);
-	assert_int_equal(
-	    ind_set_add_text(s, "evil.com", 8, NULL, NULL, from, until, &h, &e), 0);
+	assert_int_equal(ind_set_add_text(s, "evil.com", 8, NULL, NULL, from,
+					  until, &h, &e),
+			 0);
 	assert_int_equal(ind_set_compile(s, &e), 0);
 	const struct ind_indicator *hit[2];
 	assert_int_equal(ind_match_name(s, "evil.com", 8, from - 1, hit, 2), 0);
@@ -268,12 +270,9 @@ static void test_duplicates_and_hashes(void **state)
 	assert_int_equal(ind_set_add_text(s, "evil.com", 8, "a", "x", 0, 0, &h, &e), 0);
 	assert_int_equal(ind_set_add_text(s, "EVIL.com.", 9, "a", "y", 0, 0, &h, &e), 0);
 	assert_int_equal(ind_set_add_text(s, "evil.com", 8, "b", "x", 0, 0, &h, &e), 0);
-	assert_int_equal(ind_set_add_text(s, "sub.evil.com", 12, "a", NULL, 0, 0, &h, &e),
-			 0);
-	const char *sha =
-	    "aa124a4b4df12b34e74ee7f6c683b2ebec4ce9a8edcf9be345823b4fdcf5d868";
-	assert_int_equal(ind_set_add_text(s, sha, strlen(sha), "a", NULL, 0, 0, &h, &e),
-			 0);
+	assert_int_equal(ind_set_add_text(s, "sub.evil.com", 12, "a", NULL, 0, 0, &h, &e), 0);
+	const char *sha = "aa124a4b4df12b34e74ee7f6c683b2ebec4ce9a8edcf9be345823b4fdcf5d868";
+	assert_int_equal(ind_set_add_text(s, sha, strlen(sha), "a", NULL, 0, 0, &h, &e), 0);
 	assert_true(h);
 	/* one indicator per value: labels and sources joined */
 	assert_int_equal(ind_set_size(s), 2);
@@ -324,18 +323,18 @@ static void test_foreach(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_label_boundary),
-	    cmocka_unit_test(test_case_and_trailing_dot),
-	    cmocka_unit_test(test_addresses_and_prefixes),
-	    cmocka_unit_test(test_prefix_length_edges),
-	    cmocka_unit_test(test_hostbits_refused),
-	    cmocka_unit_test(test_broad_refused),
-	    cmocka_unit_test(test_url_normalisation),
-	    cmocka_unit_test(test_shared_hosts),
-	    cmocka_unit_test(test_validity_window),
-	    cmocka_unit_test(test_duplicates_and_hashes),
-	    cmocka_unit_test(test_url_host_covered_by_domain),
-	    cmocka_unit_test(test_foreach),
+		cmocka_unit_test(test_label_boundary),
+		cmocka_unit_test(test_case_and_trailing_dot),
+		cmocka_unit_test(test_addresses_and_prefixes),
+		cmocka_unit_test(test_prefix_length_edges),
+		cmocka_unit_test(test_hostbits_refused),
+		cmocka_unit_test(test_broad_refused),
+		cmocka_unit_test(test_url_normalisation),
+		cmocka_unit_test(test_shared_hosts),
+		cmocka_unit_test(test_validity_window),
+		cmocka_unit_test(test_duplicates_and_hashes),
+		cmocka_unit_test(test_url_host_covered_by_domain),
+		cmocka_unit_test(test_foreach),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
