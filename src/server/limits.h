@@ -22,6 +22,11 @@
 #define SRV_MAX_XFF_HOPS 32	    /* X-Forwarded-For hops walked */
 #define SRV_RATE_SLOTS 65536	    /* clients the rate limiter remembers */
 #define SRV_MAX_INSIDE 1000	    /* entries listed for a prefix query */
+#define SRV_MAX_ANSWER_ENTRIES 50000 /* entries listed in one bulk answer */
+#define SRV_MAX_ECHO 64		    /* bytes of a bad query echoed back */
+#define SRV_HEADER_DEADLINE 5	    /* seconds from request line to end of header (flag) */
+#define SRV_MIN_SEND_RATE 4096	    /* bytes/s an answer must drain at (flag) */
+#define SRV_V6_PREFIX 64	    /* IPv6 prefix counted as one address (flag) */
 #define SRV_STATS_MAX_POINTS 200000 /* (campaign, day) cells in /stats */
 
 #endif

@@ -150,6 +150,9 @@ int srv_run(const struct srv_config *cfg)
 	    .per_ip = cfg->per_ip,
 	    .idle_timeout = cfg->idle_timeout,
 	    .deadline = cfg->deadline,
+	    .header_deadline = cfg->header_deadline,
+	    .min_send_rate = cfg->min_send_rate,
+	    .v6_prefix = cfg->v6_prefix,
 	    .optional = cfg->listen_optional,
 	};
 	struct srv_http *http = NULL;

@@ -1,0 +1,215 @@
+#include "server/conns.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+
+#include "server/metrics.h"
+
+enum phase { WAITING, HEADER, BODY, SENDING };
+
+struct srv_conn {
+	struct srv_conn *prev, *next; /* newest first */
+	struct srv_conns *t;
+	int fd;
+	uint64_t key_hi, key_lo; /* address, or its IPv6 prefix */
+	bool exempt;		 /* a trusted proxy: no per-address limit */
+	bool cut;		 /* shut down by us; MHD closes it */
+	atomic_int phase;
+	atomic_uint_fast64_t deadline_ms;
+};
+
+struct srv_conns {
+	struct srv_conn_limits lim;
+	pthread_mutex_t mu; /* guards the list and the counts */
+	struct srv_conn head;
+	unsigned n;
+	uint64_t refused, dropped;
+};
+
+struct srv_conns *srv_conns_new(const struct srv_conn_limits *l)
+{
+	struct srv_conns *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->lim = *l;
+	pthread_mutex_init(&t->mu, NULL);
+	t->head.next = t->head.prev = &t->head;
+	return t;
+}
+
+void srv_conns_free(struct srv_conns *t)
+{
+	if (!t)
+		return;
+	pthread_mutex_destroy(&t->mu);
+	free(t);
+}
+
+static void address_key(const struct srv_conn_limits *l, const struct net_addr *a,
+			uint64_t *hi, uint64_t *lo)
+{
+	*hi = net_addr_hi(a);
+	*lo = net_addr_lo(a);
+	if (net_addr_is_v4(a))
+		return;
+	unsigned len = l->v6_prefix;
+	if (len <= 64) {
+		*lo = 0;
+		*hi &= len ? ~UINT64_C(0) << (64 - len) : 0;
+	} else if (len < 128) {
+		*lo &= ~UINT64_C(0) << (128 - len);
+	}
+}
+
+/* Caller holds t->mu. */
+static void cut(struct srv_conn *k)
+{
+	/* MHD sees the connection fail and closes it itself; the close
+	 * notification takes the lock first, so the fd is never reused here */
+	shutdown(k->fd, SHUT_RDWR);
+	k->cut = true;
+}
+
+static void set_deadline(struct srv_conn *k, uint64_t at)
+{
+	atomic_store_explicit(&k->deadline_ms, at, memory_order_relaxed);
+}
+
+struct srv_conn *srv_conns_open(struct srv_conns *t, int fd, const struct net_addr *peer,
+				uint64_t now_ms)
+{
+	struct srv_conn *k = calloc(1, sizeof(*k));
+	if (!k)
+		return NULL;
+	k->t = t;
+	k->fd = fd;
+	address_key(&t->lim, peer, &k->key_hi, &k->key_lo);
+	k->exempt = srv_trusted(t->lim.trust, peer);
+	atomic_init(&k->phase, WAITING);
+	atomic_init(&k->deadline_ms, now_ms + t->lim.request_ms);
+	pthread_mutex_lock(&t->mu);
+	unsigned same = 0;
+	struct srv_conn *oldest = NULL;
+	for (struct srv_conn *o = t->head.next; o != &t->head; o = o->next) {
+		if (o->cut)
+			continue;
+		if (o->key_hi == k->key_hi && o->key_lo == k->key_lo)
+			same++;
+		if (atomic_load_explicit(&o->phase, memory_order_relaxed) != SENDING)
+			oldest = o; /* the list runs newest first */
+	}
+	k->next = t->head.next;
+	k->prev = &t->head;
+	t->head.next->prev = k;
+	t->head.next = k;
+	t->n++;
+	if (!k->exempt && same >= t->lim.per_addr) {
+		cut(k);
+		t->refused++;
+		srv_metrics_event(SRV_EV_PER_ADDR_REFUSED);
+	} else if (t->n + t->n / 16 >= t->lim.max_conns && oldest) {
+		/* nearly full: the oldest connection that has not finished
+		 * its request makes room, so whoever sends a whole request
+		 * is served */
+		cut(oldest);
+		t->dropped++;
+		srv_metrics_event(SRV_EV_DROPPED_WHEN_FULL);
+	}
+	pthread_mutex_unlock(&t->mu);
+	return k;
+}
+
+void srv_conns_close(struct srv_conns *t, struct srv_conn *k)
+{
+	if (!k)
+		return;
+	pthread_mutex_lock(&t->mu);
+	k->prev->next = k->next;
+	k->next->prev = k->prev;
+	t->n--;
+	pthread_mutex_unlock(&t->mu);
+	free(k);
+}
+
+void srv_conn_request_line(struct srv_conn *k, uint64_t now_ms)
+{
+	if (!k)
+		return;
+	atomic_store_explicit(&k->phase, HEADER, memory_order_relaxed);
+	uint64_t d = now_ms + k->t->lim.header_ms;
+	if (d < atomic_load_explicit(&k->deadline_ms, memory_order_relaxed))
+		set_deadline(k, d);
+}
+
+void srv_conn_header_done(struct srv_conn *k, uint64_t now_ms)
+{
+	if (!k)
+		return;
+	/* the body may take what is left of the request deadline, counted
+	 * from the end of the header at the latest */
+	atomic_store_explicit(&k->phase, BODY, memory_order_relaxed);
+	uint64_t d = now_ms + k->t->lim.request_ms;
+	if (d < atomic_load_explicit(&k->deadline_ms, memory_order_relaxed))
+		set_deadline(k, d);
+	else if (atomic_load_explicit(&k->deadline_ms, memory_order_relaxed) < now_ms + 1000)
+		set_deadline(k, now_ms + 1000);
+}
+
+static uint64_t send_ms(const struct srv_conns *t, uint64_t bytes)
+{
+	return t->lim.min_send_rate ? bytes * 1000 / t->lim.min_send_rate : 0;
+}
+
+void srv_conn_sending(struct srv_conn *k, uint64_t now_ms, uint64_t bytes)
+{
+	if (!k)
+		return;
+	atomic_store_explicit(&k->phase, SENDING, memory_order_relaxed);
+	/* a grace of one request deadline, then the minimum rate */
+	set_deadline(k, now_ms + k->t->lim.request_ms + send_ms(k->t, bytes));
+}
+
+void srv_conn_sent_more(struct srv_conn *k, uint64_t bytes)
+{
+	if (k)
+		atomic_fetch_add_explicit(&k->deadline_ms, send_ms(k->t, bytes),
+					  memory_order_relaxed);
+}
+
+void srv_conn_answered(struct srv_conn *k, uint64_t now_ms)
+{
+	if (!k)
+		return;
+	atomic_store_explicit(&k->phase, WAITING, memory_order_relaxed);
+	set_deadline(k, now_ms + k->t->lim.request_ms);
+}
+
+unsigned srv_conns_reap(struct srv_conns *t, uint64_t now_ms)
+{
+	unsigned cuts = 0;
+	pthread_mutex_lock(&t->mu);
+	for (struct srv_conn *k = t->head.next; k != &t->head; k = k->next) {
+		if (k->cut ||
+		    now_ms <= atomic_load_explicit(&k->deadline_ms, memory_order_relaxed))
+			continue;
+		bool sending =
+		    atomic_load_explicit(&k->phase, memory_order_relaxed) == SENDING;
+		cut(k);
+		cuts++;
+		srv_metrics_event(sending ? SRV_EV_SLOW_READER_CUT
+					  : SRV_EV_SLOW_CLIENT_CUT);
+	}
+	pthread_mutex_unlock(&t->mu);
+	return cuts;
+}
+
+void srv_conns_counts(struct srv_conns *t, struct srv_conns_counts *out)
+{
+	pthread_mutex_lock(&t->mu);
+	out->open = t->n;
+	out->refused_per_addr = t->refused;
+	out->dropped_when_full = t->dropped;
+	pthread_mutex_unlock(&t->mu);
+}
