@@ -72,6 +72,11 @@ const char *srv_framing_check(struct MHD_Connection *c, const char *version,
 	*out = (struct srv_framing){0};
 	struct scan s = {0};
 	MHD_get_connection_values(c, MHD_HEADER_KIND, scan_one, &s);
+	/* MHD reads a body by its own reading of the header (the first
+	 * Transfer-Encoding, compared whole), whatever is refused here: the
+	 * caller needs to know when MHD is reading it chunked */
+	const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
+	out->chunked = te && !strcasecmp(te, "chunked");
 	if (s.why)
 		return s.why;
 	if (s.encodings && s.lengths)

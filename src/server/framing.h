@@ -19,6 +19,7 @@
 struct srv_framing {
 	bool has_body;		 /* Content-Length > 0 or Transfer-Encoding */
 	uint64_t content_length; /* announced; 0 when chunked or none */
+	bool chunked;		 /* a Transfer-Encoding header was given */
 };
 
 /* Returns NULL when the header is acceptable (with *out filled), or why it

@@ -31,6 +31,8 @@ struct req {
 	bool header_seen; /* the handler has run once */
 	bool admitted;	  /* srv_preflight let the body in */
 	bool nul_in_uri;  /* %00 in the raw request target */
+	bool discard;	  /* refused: the body is read and dropped */
+	struct srv_response refusal; /* sent once the chunked body is read */
 	struct net_addr client;
 };
 
@@ -112,6 +114,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)toe;
 	struct req *r = *con_cls;
 	if (r) {
+		srv_response_free(&r->refusal);
 		free(r->body);
 		free(r);
 		*con_cls = NULL;
@@ -256,6 +259,21 @@ static void fill_request(struct MHD_Connection *c, const char *url, const char *
 	};
 }
 
+/* Sends a refusal and closes the connection. libmicrohttpd 0.9.75 drops
+ * an answer queued before a chunked body is read, so then the body is read
+ * and dropped (never stored; the request deadline bounds it) and the
+ * answer goes out after it. */
+static enum MHD_Result refuse_now(struct MHD_Connection *c, struct req *r,
+				  struct srv_response *rs, bool chunked)
+{
+	rs->close = true;
+	if (!chunked)
+		return send_response(c, rs, r);
+	r->refusal = *rs;
+	r->discard = true;
+	return MHD_YES;
+}
+
 /* The header is complete: refuse what must not reach a handler, find the
  * client, and decide about a body before reading a byte of it. Answering
  * now makes MHD close the connection, which is what a refusal wants. */
@@ -293,16 +311,13 @@ static enum MHD_Result on_header(struct srv_http *h, struct MHD_Connection *c,
 		srv_metrics_event(SRV_EV_BAD_REQUEST);
 		srv_log_limited("refused a request from %s: %s", who, why);
 		srv_refuse(h->ctx, &rq, 400, code, why, &rs);
-		rs.close = true;
-		return send_response(c, &rs, r);
+		return refuse_now(c, r, &rs, f.chunked);
 	}
 	if (!f.has_body)
 		return MHD_YES; /* answered on the next call, keeping keep-alive */
 	rq.body_too_large = r->too_large = f.content_length > SRV_MAX_BODY;
-	if (srv_preflight(h->ctx, &rq, &rs)) {
-		rs.close = true;
-		return send_response(c, &rs, r);
-	}
+	if (srv_preflight(h->ctx, &rq, &rs))
+		return refuse_now(c, r, &rs, f.chunked);
 	r->admitted = true;
 	return MHD_YES;
 }
@@ -324,6 +339,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (*upload_size) {
 		size_t n = *upload_size;
 		*upload_size = 0;
+		if (r->discard)
+			return MHD_YES;
 		if (r->too_large || n > SRV_MAX_BODY - r->len) {
 			r->too_large = true;
 			return MHD_YES;
@@ -341,6 +358,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		memcpy(r->body + r->len, upload, n);
 		r->len += n;
 		return MHD_YES;
+	}
+	if (r->discard) {
+		struct srv_response rs = r->refusal;
+		r->refusal = (struct srv_response){0};
+		return send_response(c, &rs, r);
 	}
 	struct srv_request rq;
 	fill_request(c, url, method, r, &rq);
@@ -405,7 +427,8 @@ int srv_http_start(struct srv_ctx *ctx, const struct srv_http_config *cfg,
 		struct MHD_OptionItem opts[] = {
 		    {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
 		    {MHD_OPTION_SOCK_ADDR, 0, (void *)sa},
-		    {MHD_OPTION_CONNECTION_LIMIT, cfg->max_conns, NULL},
+		    /* above the table's own limit, which makes room first */
+		    {MHD_OPTION_CONNECTION_LIMIT, cfg->max_conns + cfg->max_conns / 4, NULL},
 		    {MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout, NULL},
 		    {MHD_OPTION_CONNECTION_MEMORY_LIMIT, SRV_CONN_MEMORY, NULL},
 		    {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_request_line, h},
