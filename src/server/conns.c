@@ -17,6 +17,9 @@ struct srv_conn {
 	bool exempt;		 /* a trusted proxy: no per-address limit */
 	bool cut;		 /* shut down by us; MHD closes it */
 	uint64_t opened_ms;
+	/* opened, or its last answer sent: the next request is due within
+	 * the request deadline from here */
+	atomic_uint_fast64_t since_ms;
 	atomic_int phase;
 	atomic_uint_fast64_t deadline_ms;
 };
@@ -188,6 +191,7 @@ struct srv_conn *srv_conns_open(struct srv_conns *t, int fd, const struct net_ad
 	k->exempt = srv_trusted(t->lim.trust, peer);
 	atomic_init(&k->phase, WAITING);
 	atomic_init(&k->deadline_ms, now_ms + t->lim.request_ms);
+	atomic_init(&k->since_ms, now_ms);
 	pthread_mutex_lock(&t->mu);
 	k->next = t->head.next;
 	k->prev = &t->head;
@@ -236,16 +240,14 @@ void srv_conn_request_line(struct srv_conn *k, uint64_t now_ms)
 
 void srv_conn_header_done(struct srv_conn *k, uint64_t now_ms)
 {
+	(void)now_ms;
 	if (!k)
 		return;
-	/* the body may take what is left of the request deadline, counted
-	 * from the end of the header at the latest */
+	/* the header deadline is over; the body has what is left of the
+	 * request deadline */
 	atomic_store_explicit(&k->phase, BODY, memory_order_relaxed);
-	uint64_t d = now_ms + k->t->lim.request_ms;
-	if (d < atomic_load_explicit(&k->deadline_ms, memory_order_relaxed))
-		set_deadline(k, d);
-	else if (atomic_load_explicit(&k->deadline_ms, memory_order_relaxed) < now_ms + 1000)
-		set_deadline(k, now_ms + 1000);
+	set_deadline(k, atomic_load_explicit(&k->since_ms, memory_order_relaxed) +
+			    k->t->lim.request_ms);
 }
 
 static uint64_t send_ms(const struct srv_conns *t, uint64_t bytes)
@@ -274,6 +276,7 @@ void srv_conn_answered(struct srv_conn *k, uint64_t now_ms)
 	if (!k)
 		return;
 	atomic_store_explicit(&k->phase, WAITING, memory_order_relaxed);
+	atomic_store_explicit(&k->since_ms, now_ms, memory_order_relaxed);
 	set_deadline(k, now_ms + k->t->lim.request_ms);
 }
 
@@ -294,6 +297,14 @@ unsigned srv_conns_reap(struct srv_conns *t, uint64_t now_ms)
 	}
 	pthread_mutex_unlock(&t->mu);
 	return cuts;
+}
+
+bool srv_conn_is_cut(const struct srv_conn *k)
+{
+	pthread_mutex_lock(&k->t->mu);
+	bool c = k->cut;
+	pthread_mutex_unlock(&k->t->mu);
+	return c;
 }
 
 void srv_conns_counts(struct srv_conns *t, struct srv_conns_counts *out)

@@ -57,6 +57,9 @@ void srv_conn_answered(struct srv_conn *k, uint64_t now_ms);
 /* Shuts down the connections past their deadline; returns how many. */
 unsigned srv_conns_reap(struct srv_conns *t, uint64_t now_ms);
 
+/* True once the table has shut k down (tests). */
+bool srv_conn_is_cut(const struct srv_conn *k);
+
 /* For /metrics and tests. */
 struct srv_conns_counts {
 	uint64_t open, refused_per_addr, dropped_when_full;
