@@ -297,7 +297,8 @@ static int run(int argc, char **argv)
 			break;
 		case O_SENDRATE:
 			if (!parse_uint(optarg, 1, 1000000000, &cfg.min_send_rate))
-				why = "--min-send-rate is 1 to 1000000000 bytes per second";
+				why =
+				    "--min-send-rate is 1 to 1000000000 bytes per second";
 			break;
 		case O_USER:
 			cfg.user = optarg;

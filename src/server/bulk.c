@@ -140,13 +140,14 @@ static void judge(const struct srv_call *c, const struct srv_token *tok, json_t 
 {
 	*out = (struct item){0};
 	if (!json_is_string(it)) {
-		out->error = item_error(it, "bad_address", "each entry must be a UTF-8 string");
+		out->error =
+		    item_error(it, "bad_address", "each entry must be a UTF-8 string");
 		return;
 	}
 	const char *code;
 	char msg[256];
-	if (!srv_parse_query(json_string_value(it), json_string_length(it), &out->q, &code,
-			     msg, sizeof(msg))) {
+	if (!srv_parse_query(json_string_value(it), json_string_length(it), &out->q,
+			     &code, msg, sizeof(msg))) {
 		out->error = item_error(it, code, msg);
 		return;
 	}
@@ -205,8 +206,8 @@ static bool render_next(struct stream *s)
 	struct srv_call c = {s->ctx, &s->req, NULL, s->snap, s->tokens};
 	struct item r;
 	judge(&c, s->tok, it, &r);
-	json_t *v = r.ok ? report_lookup(s->snap->db, &r.q, r.detail, SRV_MAX_INSIDE)
-			 : r.error;
+	json_t *v =
+	    r.ok ? report_lookup(s->snap->db, &r.q, r.detail, SRV_MAX_INSIDE) : r.error;
 	char *text = v ? json_dumps(v, JSON_COMPACT) : NULL;
 	json_decref(v);
 	if (!text)

@@ -160,13 +160,15 @@ static void set_deadline(struct srv_conn *k, uint64_t at)
  * while another holds several. When every address holds one (a flood from
  * many addresses), the oldest unfinished connection old enough to have
  * sent a request by now; failing that, the newcomer k. */
-static struct srv_conn *make_room(struct srv_conns *t, struct srv_conn *k, uint64_t now_ms)
+static struct srv_conn *make_room(struct srv_conns *t, struct srv_conn *k,
+				  uint64_t now_ms)
 {
 	const struct per_addr *g = greediest(t);
 	uint64_t young = now_ms - t->lim.header_ms / 2;
 	struct srv_conn *old = NULL;
 	for (struct srv_conn *o = t->head.prev; o != &t->head; o = o->prev) {
-		if (o->cut || atomic_load_explicit(&o->phase, memory_order_relaxed) == SENDING)
+		if (o->cut ||
+		    atomic_load_explicit(&o->phase, memory_order_relaxed) == SENDING)
 			continue;
 		if (g && g->count > 1) {
 			if (o->key_hi == g->hi && o->key_lo == g->lo)

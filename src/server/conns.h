@@ -21,11 +21,11 @@
 #include "server/proxy.h"
 
 struct srv_conn_limits {
-	unsigned max_conns;	 /* connections the table holds (all daemons) */
-	unsigned per_addr;	 /* connections from one address or v6 prefix */
-	unsigned v6_prefix;	 /* IPv6 prefix length counted as one address */
-	unsigned header_ms;	 /* request line to end of header */
-	unsigned request_ms;	 /* connection open / last answer to whole request */
+	unsigned max_conns;	/* connections the table holds (all daemons) */
+	unsigned per_addr;	/* connections from one address or v6 prefix */
+	unsigned v6_prefix;	/* IPv6 prefix length counted as one address */
+	unsigned header_ms;	/* request line to end of header */
+	unsigned request_ms;	/* connection open / last answer to whole request */
 	unsigned min_send_rate; /* bytes per second an answer must drain at */
 	const struct srv_trust *trust;
 };

@@ -75,7 +75,8 @@ const char *srv_framing_check(struct MHD_Connection *c, const char *version,
 	/* MHD reads a body by its own reading of the header (the first
 	 * Transfer-Encoding, compared whole), whatever is refused here: the
 	 * caller needs to know when MHD is reading it chunked */
-	const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
+	const char *te =
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
 	out->chunked = te && !strcasecmp(te, "chunked");
 	if (s.why)
 		return s.why;

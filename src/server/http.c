@@ -28,10 +28,10 @@ struct req {
 	char *body;
 	size_t len, cap;
 	bool too_large;
-	bool header_seen; /* the handler has run once */
-	bool admitted;	  /* srv_preflight let the body in */
-	bool nul_in_uri;  /* %00 in the raw request target */
-	bool discard;	  /* refused: the body is read and dropped */
+	bool header_seen;	     /* the handler has run once */
+	bool admitted;		     /* srv_preflight let the body in */
+	bool nul_in_uri;	     /* %00 in the raw request target */
+	bool discard;		     /* refused: the body is read and dropped */
 	struct srv_response refusal; /* sent once the chunked body is read */
 	struct net_addr client;
 };
@@ -74,8 +74,8 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx
 		struct net_addr peer;
 		peer_of(c, &peer);
 		if (ci)
-			*socket_ctx = srv_conns_open(h->conns, ci->connect_fd, &peer,
-						     srv_now_ms());
+			*socket_ctx =
+			    srv_conns_open(h->conns, ci->connect_fd, &peer, srv_now_ms());
 	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
 		/* MHD calls this before it closes the socket, so the reaper,
 		 * which holds the same lock, never shuts down a reused fd */
@@ -185,8 +185,8 @@ static struct MHD_Response *make_response(struct srv_response *rs, struct srv_co
 		if (!w)
 			return NULL;
 		*w = (struct mhd_stream){rs->stream_read, rs->stream_free, rs->stream, k};
-		m = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, mhd_read,
-						      w, mhd_free);
+		m = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024,
+						      mhd_read, w, mhd_free);
 		if (!m) {
 			free(w);
 			return NULL;
@@ -428,7 +428,8 @@ int srv_http_start(struct srv_ctx *ctx, const struct srv_http_config *cfg,
 		    {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
 		    {MHD_OPTION_SOCK_ADDR, 0, (void *)sa},
 		    /* above the table's own limit, which makes room first */
-		    {MHD_OPTION_CONNECTION_LIMIT, cfg->max_conns + cfg->max_conns / 4, NULL},
+		    {MHD_OPTION_CONNECTION_LIMIT, cfg->max_conns + cfg->max_conns / 4,
+		     NULL},
 		    {MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout, NULL},
 		    {MHD_OPTION_CONNECTION_MEMORY_LIMIT, SRV_CONN_MEMORY, NULL},
 		    {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_request_line, h},

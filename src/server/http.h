@@ -14,14 +14,14 @@ struct srv_http_config {
 	const struct sockaddr_storage *listen;
 	const char *const *listen_text; /* for messages */
 	size_t nlisten;
-	unsigned threads;      /* per daemon */
-	unsigned max_conns;    /* per daemon */
-	unsigned per_ip;       /* connections from one address or v6 prefix */
-	unsigned v6_prefix;    /* IPv6 prefix length counted as one address */
-	unsigned idle_timeout; /* seconds */
+	unsigned threads;	  /* per daemon */
+	unsigned max_conns;	  /* per daemon */
+	unsigned per_ip;	  /* connections from one address or v6 prefix */
+	unsigned v6_prefix;	  /* IPv6 prefix length counted as one address */
+	unsigned idle_timeout;	  /* seconds */
 	unsigned header_deadline; /* seconds from request line to end of header */
-	unsigned deadline;     /* seconds to send one whole request */
-	unsigned min_send_rate; /* bytes per second an answer must drain at */
+	unsigned deadline;	  /* seconds to send one whole request */
+	unsigned min_send_rate;	  /* bytes per second an answer must drain at */
 	/* a listen address that cannot be bound is skipped with a warning
 	 * rather than fatal (the default [::1] on a host without IPv6) */
 	const bool *optional;

@@ -161,8 +161,8 @@ void srv_metrics_render(struct srv_buf *o, uint64_t build_time, uint64_t now,
 	    (unsigned long long)srv_metrics_event_count(SRV_EV_SLOW_CLIENT_CUT),
 	    (unsigned long long)srv_metrics_event_count(SRV_EV_RATE_LIMITED));
 	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
-		srv_buf_printf(o, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", more[i].name,
-			       more[i].help, more[i].name, more[i].name,
+		srv_buf_printf(o, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n",
+			       more[i].name, more[i].help, more[i].name, more[i].name,
 			       (unsigned long long)srv_metrics_event_count(more[i].ev));
 	srv_buf_printf(
 	    o,

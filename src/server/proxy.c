@@ -33,8 +33,7 @@ static bool is_space(char c)
 }
 
 int srv_client_addr(const struct net_addr *peer, const char *xff, size_t xff_len,
-		    const struct srv_trust *trust, struct net_addr *out,
-		    const char **why)
+		    const struct srv_trust *trust, struct net_addr *out, const char **why)
 {
 	*out = *peer;
 	if (!xff || !srv_trusted(trust, peer))

@@ -117,7 +117,9 @@ bool srv_ratelimit_take(struct srv_ratelimit *rl, const struct srv_rate_key *k,
 		s->tokens -= cost;
 	} else {
 		double wait = (cost - s->tokens) / rate;
-		*retry_after = wait < 1 ? 1 : wait > 1e9 ? 1000000000u : (unsigned)ceil(wait);
+		*retry_after = wait < 1	    ? 1
+			       : wait > 1e9 ? 1000000000u
+					    : (unsigned)ceil(wait);
 	}
 	pthread_mutex_unlock(lock);
 	return ok;

@@ -121,7 +121,7 @@ bool srv_call_authenticate(struct srv_call *c, const struct srv_token **tok)
 	if (strncasecmp(h, "Bearer ", 7) != 0) {
 		c->resp->www_authenticate = true;
 		srv_call_error(c, 401, "bad_token",
-			   "the Authorization header must be 'Bearer <token>'");
+			       "the Authorization header must be 'Bearer <token>'");
 		return false;
 	}
 	h += 7;
@@ -133,7 +133,8 @@ bool srv_call_authenticate(struct srv_call *c, const struct srv_token **tok)
 	*tok = n <= SRV_MAX_TOKEN ? srv_tokens_find(c->tokens, h, n) : NULL;
 	if (!*tok) {
 		c->resp->www_authenticate = true;
-		srv_call_error(c, 401, "bad_token", "this token is not known to the server");
+		srv_call_error(c, 401, "bad_token",
+			       "this token is not known to the server");
 		return false;
 	}
 	return true;
@@ -158,13 +159,13 @@ bool srv_call_rate(struct srv_call *c, const struct srv_token *tok, double cost)
 	srv_metrics_event(SRV_EV_RATE_LIMITED);
 	c->resp->retry_after = retry;
 	srv_call_error(c, 429, "rate_limited",
-		   "too many requests; retry after the number "
-		   "of seconds in the Retry-After header");
+		       "too many requests; retry after the number "
+		       "of seconds in the Retry-After header");
 	return false;
 }
 
 bool srv_parse_query(const char *s, size_t n, struct net_prefix *q, const char **code,
-			char *msg, size_t msgsize)
+		     char *msg, size_t msgsize)
 {
 	if (n == 0) {
 		*code = "bad_address";
@@ -257,7 +258,8 @@ static void page(struct srv_call *c, const char *name)
 		} else {
 			const char *code;
 			char msg[256];
-			if (!srv_parse_query(arg, strlen(arg), &q, &code, msg, sizeof(msg))) {
+			if (!srv_parse_query(arg, strlen(arg), &q, &code, msg,
+					     sizeof(msg))) {
 				v.status = 400;
 				snprintf(v.message, sizeof(v.message), "%s", msg);
 				goto render;
@@ -399,9 +401,9 @@ static void route(struct srv_call *c)
 	case SRV_ROUTE_HEALTH:
 		/* a failed tokens reload leaves revoked tokens working:
 		 * the replica still answers, but says so */
-		srv_call_answer(c, 200, "status",
-				json_string(srv_metrics_tokens_is_stale() ? "degraded"
-									  : "ok"));
+		srv_call_answer(
+		    c, 200, "status",
+		    json_string(srv_metrics_tokens_is_stale() ? "degraded" : "ok"));
 		break;
 	case SRV_ROUTE_METRICS:
 		metrics(c);

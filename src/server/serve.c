@@ -27,8 +27,9 @@ static void describe(const struct srv_snap *s, char *buf, size_t size)
 	snprintf(buf, size,
 		 "built %s, %llu entries, %u campaigns; private copy %.1f MB read and "
 		 "validated in %.1f ms",
-		 built, (unsigned long long)db_entry_count(s->db), db_campaign_count(s->db),
-		 (double)s->copy_len / 1e6, (double)s->load_us / 1e3);
+		 built, (unsigned long long)db_entry_count(s->db),
+		 db_campaign_count(s->db), (double)s->copy_len / 1e6,
+		 (double)s->load_us / 1e3);
 	srv_metrics_snapshot_bytes(s->copy_len, s->load_us);
 }
 

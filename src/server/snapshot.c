@@ -103,12 +103,13 @@ static int read_copy(const char *path, void **out, size_t *len, struct sd_error 
 		return sd_error_set(err, SD_ETRUNC, "%s: not a sighted snapshot (empty)",
 				    path);
 	}
-	void *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *m =
+	    mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (m == MAP_FAILED) {
 		int e = errno;
 		close(fd);
-		return sd_error_errno(err, e, "%s: no memory for a copy of %zu bytes", path,
-				      size);
+		return sd_error_errno(err, e, "%s: no memory for a copy of %zu bytes",
+				      path, size);
 	}
 	size_t got = 0;
 	while (got < size) {
@@ -128,10 +129,11 @@ static int read_copy(const char *path, void **out, size_t *len, struct sd_error 
 		munmap(m, size);
 		if (got < size && e && e != EINTR)
 			return sd_error_errno(err, e, "%s: cannot read snapshot", path);
-		return sd_error_set(err, SD_ETRUNC,
-				    "%s: the file changed while it was read (rewritten in "
-				    "place?)",
-				    path);
+		return sd_error_set(
+		    err, SD_ETRUNC,
+		    "%s: the file changed while it was read (rewritten in "
+		    "place?)",
+		    path);
 	}
 	mprotect(m, size, PROT_READ);
 	*out = m;

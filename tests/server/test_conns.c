@@ -154,9 +154,9 @@ static void test_deadlines(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_per_address),
-		cmocka_unit_test(test_room_when_full),
-		cmocka_unit_test(test_deadlines),
+	    cmocka_unit_test(test_per_address),
+	    cmocka_unit_test(test_room_when_full),
+	    cmocka_unit_test(test_deadlines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
