@@ -8,7 +8,12 @@
 # the server's processes from /proc/PID/stat: wrk itself takes about half of
 # a 2-core machine, so throughput alone flatters nobody), p50 and p99
 # latency, and the ratios sighted/nginx. Each figure is the median of RUNS.
-#   RUNS=3 DURATION=5 CONNS=32 WORKERS=2 bench/serve.sh
+#
+# Then the deployed shape (docs/server.md): nginx as a reverse proxy with
+# the shipped dist/nginx/sighted-proxy.conf in front of REPLICAS sighted
+# processes serving the same snapshot, against the same static nginx; CPU
+# is that of the proxy and every replica together.
+#   RUNS=3 DURATION=5 CONNS=32 WORKERS=2 REPLICAS=2 bench/serve.sh
 set -eu
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -16,6 +21,7 @@ RUNS=${RUNS:-3}
 DURATION=${DURATION:-5}
 CONNS=${CONNS:-32}
 WORKERS=${WORKERS:-$(nproc)}
+REPLICAS=${REPLICAS:-2}
 S=${SIGHTED:-./sighted}
 command -v wrk >/dev/null || { echo "bench/serve.sh: needs wrk (Debian package wrk)" >&2; exit 1; }
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
@@ -24,10 +30,12 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 W=$(mktemp -d /tmp/sighted-bench-serve-XXXXXX)
 chmod 755 "$W"
-SPID= NPID=
+SPID= NPID= PPID_= RPIDS=()
 cleanup() {
 	[ -n "$SPID" ] && kill "$SPID" 2>/dev/null
 	[ -n "$NPID" ] && kill "$NPID" 2>/dev/null
+	[ -n "$PPID_" ] && kill "$PPID_" 2>/dev/null
+	for p in "${RPIDS[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	rm -rf "$W"
 }
@@ -41,18 +49,33 @@ $S merge -o "$W/demo.sdb" "$W/3cx.sdb" "$W/gop.sdb" >/dev/null 2>&1
 LISTED=192.0.2.122
 UNLISTED=192.0.2.1
 
-$S serve --db "$W/demo.sdb" --policy open --rate 0 --threads "$WORKERS" --listen 127.0.0.1:0 \
-	--max-connections 4096 --per-ip 4096 2>"$W/sighted.log" &
-SPID=$!
-for _ in $(seq 50); do grep -q listening "$W/sighted.log" && break; sleep 0.1; done
-SPORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$W/sighted.log" | head -1)
+# start_sighted LOG ARGS...: sets STARTED_PID and STARTED_PORT
+start_sighted() {
+	local log=$1; shift
+	$S serve --db "$W/demo.sdb" --policy open --rate 0 --listen 127.0.0.1:0 \
+		--max-connections 4096 --per-ip 4096 "$@" 2>"$log" &
+	STARTED_PID=$!
+	for _ in $(seq 50); do grep -q listening "$log" && break; sleep 0.1; done
+	STARTED_PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$log" | head -1)
+}
+free_port() { # a loopback port nothing listens on now
+	local p
+	for _ in $(seq 50); do
+		p=$((20000 + RANDOM % 30000))
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+	done
+	echo 18089
+}
+start_sighted "$W/sighted.log" --threads "$WORKERS"
+SPID=$STARTED_PID SPORT=$STARTED_PORT
+echo "snapshot: $(sed -n 's/.*\(private copy [^)]*\)).*/\1/p' "$W/sighted.log" | head -1) (a mapped file would need neither)"
 
 # nginx serves what sighted answers, byte for byte, as static files
 mkdir -p "$W/www/api/v1/check" "$W/ngx"
 for a in $LISTED $UNLISTED; do
 	curl -s "http://127.0.0.1:$SPORT/api/v1/check/$a" >"$W/www/api/v1/check/$a"
 done
-NPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 18089)
+NPORT=$(free_port)
 cat >"$W/nginx.conf" <<NGX
 worker_processes $WORKERS;
 daemon off;
@@ -74,9 +97,10 @@ sleep 0.5
 curl -sf "http://127.0.0.1:$NPORT/api/v1/check/$LISTED" | cmp -s - "$W/www/api/v1/check/$LISTED" ||
 	{ echo "bench/serve.sh: nginx does not answer" >&2; exit 1; }
 
-# CPU ticks of a process and its children (nginx workers)
+# CPU ticks of processes and their children (nginx workers)
 ticks() {
-	local pids="$1 $(pgrep -P "$1" | tr '\n' ' ')" t=0 p
+	local pids="" t=0 p
+	for p in $1; do pids="$pids $p $(pgrep -P "$p" | tr '\n' ' ')"; done
 	for p in $pids; do
 		[ -r "/proc/$p/stat" ] || continue
 		t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
@@ -139,6 +163,59 @@ for mode in keepalive new; do
 			"${res[nginx.4]} us" "${p}x" "<= 1.0x" "$(bench_met "$p" '<=' 1)"
 		unset res
 	done
+done
+
+# the deployed shape: nginx proxy -> REPLICAS sighted, same snapshot
+for i in $(seq "$REPLICAS"); do
+	start_sighted "$W/replica$i.log" --threads $(((WORKERS + REPLICAS - 1) / REPLICAS)) --trust-proxy 127.0.0.1/32
+	RPIDS+=("$STARTED_PID")
+	up="${up:-} server 127.0.0.1:$STARTED_PORT;"
+done
+PPORT=$(free_port)
+mkdir -p "$W/pngx"
+cat >"$W/proxy.conf" <<NGX
+worker_processes $WORKERS;
+daemon off;
+pid $W/proxy.pid;
+error_log $W/proxy.err warn;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	client_body_temp_path $W/pngx; proxy_temp_path $W/pngx; fastcgi_temp_path $W/pngx;
+	uwsgi_temp_path $W/pngx; scgi_temp_path $W/pngx;
+	keepalive_requests 1000000;
+	upstream sighted { $up keepalive 64; keepalive_requests 1000000; }
+	server {
+		listen 127.0.0.1:$PPORT;
+		location / { include $PWD/dist/nginx/sighted-proxy.conf; proxy_pass http://sighted; }
+	}
+}
+NGX
+"$NGINX" -c "$W/proxy.conf" -e "$W/proxy.err" &
+PPID_=$!
+sleep 0.5
+curl -sf "http://127.0.0.1:$PPORT/api/v1/check/$LISTED" | cmp -s - "$W/www/api/v1/check/$LISTED" ||
+	{ echo "bench/serve.sh: the proxy does not answer what sighted does" >&2; exit 1; }
+echo
+echo "nginx proxy -> $REPLICAS sighted replicas (dist/nginx/sighted-proxy.conf) vs nginx static; CPU = proxy + replicas"
+printf '%-22s %-8s %12s %12s %9s %9s\n' scenario server req/s req/cpu-s p50_us p99_us
+for mode in keepalive new; do
+	declare -A res=()
+	for srv in proxied nginx; do
+		pids="$PPID_ ${RPIDS[*]}" port=$PPORT
+		[ $srv = nginx ] && pids=$NPID port=$NPORT
+		: >"$W/runs"
+		for r in $(seq "$RUNS"); do one "$pids" "$port" "$LISTED" "$mode" >>"$W/runs"; done
+		for col in 1 2 3 4; do
+			res[$srv.$col]=$(awk -v c=$col '{print $c}' "$W/runs" | median)
+		done
+		printf '%-22s %-8s %12s %12s %9s %9s\n' "$mode/listed" "$srv" \
+			"${res[$srv.1]}" "${res[$srv.2]}" "${res[$srv.3]}" "${res[$srv.4]}"
+	done
+	awk -v a="${res[proxied.1]}" -v b="${res[nginx.1]}" -v c="${res[proxied.2]}" -v d="${res[nginx.2]}" \
+		-v e="${res[proxied.4]}" -v f="${res[nginx.4]}" -v m="$mode/listed" \
+		'BEGIN { printf "%-22s %-8s %11.2fx %11.2fx %9s %8.2fx\n", m, "ratio", a / b, (d > 0 ? c / d : 0), "", (f > 0 ? e / f : 0) }'
+	unset res
 done
 echo
 echo "ratio = sighted / nginx: above 1 is better for req/s and req/cpu-s; below 1 is better for p99."

@@ -46,10 +46,19 @@ static void usage(FILE *out)
 	    "  --burst B            anonymous burst per client (default 20)\n"
 	    "  --threads N          worker threads per address (default: cores)\n"
 	    "  --max-connections N  open connections per address (default %d)\n"
-	    "  --per-ip N           open connections from one client (default %d)\n"
+	    "  --per-ip N           open connections from one client address, or one\n"
+	    "                       IPv6 prefix (default %d; a --trust-proxy peer is\n"
+	    "                       exempt)\n"
+	    "  --ipv6-prefix LEN    IPv6 prefix length counted as one client for\n"
+	    "                       --per-ip (default %d)\n"
 	    "  --idle-timeout S     close connections idle this long (default %d)\n"
+	    "  --header-deadline S  close connections whose header takes longer than\n"
+	    "                       this after its request line (default %d)\n"
 	    "  --request-deadline S close connections that take longer than this to\n"
-	    "                       send one whole request (default %d)\n"
+	    "                       send one whole request, header and body (default "
+	    "%d)\n"
+	    "  --min-send-rate B    bytes per second a client must read an answer at,\n"
+	    "                       after a grace of --request-deadline (default %d)\n"
 	    "  --user NAME          user to become after binding when started as root\n"
 	    "                       (default nobody)\n"
 	    "  --watch-interval MS  how often the files are checked (default 1000)\n"
@@ -64,7 +73,8 @@ static void usage(FILE *out)
 	    "\n"
 	    "Logs go to stderr. Stops on SIGTERM or SIGINT; exit status 0 after a clean\n"
 	    "stop, 2 usage, 3 unusable snapshot or tokens file, 4 cannot listen.\n",
-	    SRV_MAX_CONNECTIONS, SRV_MAX_PER_IP, SRV_IDLE_TIMEOUT, SRV_REQUEST_DEADLINE);
+	    SRV_MAX_CONNECTIONS, SRV_MAX_PER_IP, SRV_V6_PREFIX, SRV_IDLE_TIMEOUT,
+	    SRV_HEADER_DEADLINE, SRV_REQUEST_DEADLINE, SRV_MIN_SEND_RATE);
 }
 
 static bool parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
@@ -164,6 +174,9 @@ static int run(int argc, char **argv)
 		O_TBULK,
 		O_HELP,
 		O_ASNDB,
+		O_V6PREFIX,
+		O_HDEADLINE,
+		O_SENDRATE,
 	};
 	static const struct option opts[] = {
 	    {"db", required_argument, NULL, O_DB},
@@ -189,6 +202,9 @@ static int run(int argc, char **argv)
 	    {"token-bulk", required_argument, NULL, O_TBULK},
 	    {"help", no_argument, NULL, O_HELP},
 	    {"asn-db", required_argument, NULL, O_ASNDB},
+	    {"ipv6-prefix", required_argument, NULL, O_V6PREFIX},
+	    {"header-deadline", required_argument, NULL, O_HDEADLINE},
+	    {"min-send-rate", required_argument, NULL, O_SENDRATE},
 	    {NULL, 0, NULL, 0},
 	};
 	static struct srv_config cfg;
@@ -203,6 +219,9 @@ static int run(int argc, char **argv)
 	    .per_ip = SRV_MAX_PER_IP,
 	    .idle_timeout = SRV_IDLE_TIMEOUT,
 	    .deadline = SRV_REQUEST_DEADLINE,
+	    .header_deadline = SRV_HEADER_DEADLINE,
+	    .min_send_rate = SRV_MIN_SEND_RATE,
+	    .v6_prefix = SRV_V6_PREFIX,
 	    .watch_ms = 1000,
 	    .user = "nobody",
 	};
@@ -273,6 +292,19 @@ static int run(int argc, char **argv)
 		case O_DEADLINE:
 			if (!parse_uint(optarg, 1, 3600, &cfg.deadline))
 				why = "--request-deadline is 1 to 3600 seconds";
+			break;
+		case O_V6PREFIX:
+			if (!parse_uint(optarg, 1, 128, &cfg.v6_prefix))
+				why = "--ipv6-prefix is 1 to 128";
+			break;
+		case O_HDEADLINE:
+			if (!parse_uint(optarg, 1, 3600, &cfg.header_deadline))
+				why = "--header-deadline is 1 to 3600 seconds";
+			break;
+		case O_SENDRATE:
+			if (!parse_uint(optarg, 1, 1000000000, &cfg.min_send_rate))
+				why =
+				    "--min-send-rate is 1 to 1000000000 bytes per second";
 			break;
 		case O_USER:
 			cfg.user = optarg;

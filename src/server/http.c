@@ -2,48 +2,44 @@
 
 #include <microhttpd.h>
 #include <netinet/in.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
+#include "server/conns.h"
+#include "server/framing.h"
 #include "server/headers.h"
 #include "server/limits.h"
 #include "server/log.h"
-
-/* One open connection, for the slow-client cut-off. since_ms is when the
- * connection opened or its last request was answered: a client must send
- * its next whole request within the deadline after it. */
-struct conn {
-	struct conn *prev, *next;
-	int fd;
-	atomic_uint_fast64_t since_ms;
-	bool cut;
-};
 
 struct srv_http {
 	struct srv_ctx *ctx;
 	struct MHD_Daemon *d[SRV_MAX_LISTEN];
 	size_t n;
-	unsigned deadline_ms;
-	pthread_mutex_t mu; /* guards the conn list */
-	struct conn head;
+	struct srv_conns *conns;
 };
 
-/* One request in progress (MHD's con_cls). */
+/* One request in progress (MHD's con_cls), made when its request line
+ * arrives (the URI log callback). */
 struct req {
 	uint64_t start_us;
 	char *body;
 	size_t len, cap;
 	bool too_large;
+	bool header_seen;	     /* the handler has run once */
+	bool admitted;		     /* srv_preflight let the body in */
+	bool nul_in_uri;	     /* %00 in the raw request target */
+	bool discard;		     /* refused: the body is read and dropped */
+	struct srv_response refusal; /* sent once the chunked body is read */
+	struct net_addr client;
 };
 
 uint64_t srv_now_ms(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
@@ -54,40 +50,61 @@ static uint64_t mono_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+static struct srv_conn *conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
+static void peer_of(struct MHD_Connection *c, struct net_addr *out)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	srv_sockaddr_addr(ci ? ci->client_addr : NULL, out);
+}
+
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
 			  enum MHD_ConnectionNotificationCode toe)
 {
 	struct srv_http *h = cls;
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-		struct conn *k = calloc(1, sizeof(*k));
 		const union MHD_ConnectionInfo *ci =
 		    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
-		if (!k || !ci) {
-			free(k);
-			return;
-		}
-		k->fd = ci->connect_fd;
-		atomic_init(&k->since_ms, srv_now_ms());
-		pthread_mutex_lock(&h->mu);
-		k->next = h->head.next;
-		k->prev = &h->head;
-		h->head.next->prev = k;
-		h->head.next = k;
-		pthread_mutex_unlock(&h->mu);
-		*socket_ctx = k;
+		struct net_addr peer;
+		peer_of(c, &peer);
+		if (ci)
+			*socket_ctx =
+			    srv_conns_open(h->conns, ci->connect_fd, &peer, srv_now_ms());
 	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
 		/* MHD calls this before it closes the socket, so the reaper,
 		 * which holds the same lock, never shuts down a reused fd */
-		struct conn *k = *socket_ctx;
-		if (!k)
-			return;
-		pthread_mutex_lock(&h->mu);
-		k->prev->next = k->next;
-		k->next->prev = k->prev;
-		pthread_mutex_unlock(&h->mu);
-		free(k);
+		srv_conns_close(h->conns, *socket_ctx);
 		*socket_ctx = NULL;
 	}
+}
+
+static bool has_nul_escape(const char *uri)
+{
+	for (const char *p = strchr(uri, '%'); p; p = strchr(p + 1, '%'))
+		if (p[1] == '0' && p[2] == '0')
+			return true;
+	return false;
+}
+
+/* Called once the request line is in, before the header: the short header
+ * deadline starts here. uri is the raw request target, before MHD decodes
+ * it (and cuts it at a decoded NUL). */
+static void *on_request_line(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	(void)cls;
+	srv_conn_request_line(conn_of(c), srv_now_ms());
+	struct req *r = calloc(1, sizeof(*r));
+	if (r) {
+		r->start_us = mono_us();
+		r->nul_in_uri = uri && has_nul_escape(uri);
+	}
+	return r;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -97,35 +114,18 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)toe;
 	struct req *r = *con_cls;
 	if (r) {
+		srv_response_free(&r->refusal);
 		free(r->body);
 		free(r);
 		*con_cls = NULL;
 	}
-	const union MHD_ConnectionInfo *ci =
-	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	struct conn *k = ci ? ci->socket_context : NULL;
-	if (k)
-		atomic_store_explicit(&k->since_ms, srv_now_ms(), memory_order_relaxed);
-}
-
-void srv_http_reap(struct srv_http *h, uint64_t now_ms)
-{
-	pthread_mutex_lock(&h->mu);
-	for (struct conn *k = h->head.next; k != &h->head; k = k->next) {
-		uint64_t since = atomic_load_explicit(&k->since_ms, memory_order_relaxed);
-		if (!k->cut && now_ms > since && now_ms - since > h->deadline_ms) {
-			/* MHD sees the connection fail and closes it itself */
-			shutdown(k->fd, SHUT_RDWR);
-			k->cut = true;
-			srv_metrics_event(SRV_EV_SLOW_CLIENT_CUT);
-		}
-	}
-	pthread_mutex_unlock(&h->mu);
+	srv_conn_answered(conn_of(c), srv_now_ms());
 }
 
 struct xff {
 	char buf[SRV_MAX_XFF + 1];
 	size_t len;
+	bool too_long;
 };
 
 static enum MHD_Result collect_xff(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -135,27 +135,87 @@ static enum MHD_Result collect_xff(void *cls, enum MHD_ValueKind kind, const cha
 	struct xff *x = cls;
 	if (strcasecmp(key, "X-Forwarded-For") || !value)
 		return MHD_YES;
-	size_t n = strlen(value);
-	if (x->len && x->len < SRV_MAX_XFF)
+	size_t n = strlen(value), sep = x->len ? 1 : 0;
+	if (n + sep > SRV_MAX_XFF - x->len) {
+		x->too_long = true; /* refused whole, never cut */
+		return MHD_NO;
+	}
+	if (sep)
 		x->buf[x->len++] = ',';
-	if (n > SRV_MAX_XFF - x->len)
-		n = SRV_MAX_XFF - x->len;
 	memcpy(x->buf + x->len, value, n);
 	x->len += n;
 	x->buf[x->len] = 0;
 	return MHD_YES;
 }
 
-static enum MHD_Result send_response(struct MHD_Connection *c, struct srv_response *rs)
+/* The answer's producer seen through MHD's reader callback: each piece
+ * handed over moves the connection's send deadline. */
+struct mhd_stream {
+	ssize_t (*read)(void *stream, char *buf, size_t max);
+	void (*free)(void *stream);
+	void *stream;
+	struct srv_conn *conn;
+};
+
+static ssize_t mhd_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
-	struct MHD_Response *m = MHD_create_response_from_buffer(
-	    rs->len, rs->body,
-	    rs->body_static ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_FREE);
+	(void)pos;
+	struct mhd_stream *w = cls;
+	ssize_t n = w->read(w->stream, buf, max);
+	if (n == 0)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	if (n < 0)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	srv_conn_sent_more(w->conn, (uint64_t)n);
+	return n;
+}
+
+static void mhd_free(void *cls)
+{
+	struct mhd_stream *w = cls;
+	w->free(w->stream);
+	free(w);
+}
+
+static struct MHD_Response *make_response(struct srv_response *rs, struct srv_conn *k)
+{
+	struct MHD_Response *m;
+	if (rs->stream_read) {
+		struct mhd_stream *w = malloc(sizeof(*w));
+		if (!w)
+			return NULL;
+		*w = (struct mhd_stream){rs->stream_read, rs->stream_free, rs->stream, k};
+		m = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024,
+						      mhd_read, w, mhd_free);
+		if (!m) {
+			free(w);
+			return NULL;
+		}
+		rs->stream_read = NULL; /* MHD owns it now */
+		rs->stream_free = NULL;
+		rs->stream = NULL;
+		srv_conn_sending(k, srv_now_ms(), 0);
+		return m;
+	}
+	m = MHD_create_response_from_buffer(rs->len, rs->body,
+					    rs->body_static ? MHD_RESPMEM_PERSISTENT
+							    : MHD_RESPMEM_MUST_FREE);
+	if (m) {
+		rs->body = NULL; /* MHD owns it now */
+		srv_conn_sending(k, srv_now_ms(), rs->len);
+	}
+	return m;
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *c, struct srv_response *rs,
+				     const struct req *r)
+{
+	srv_metrics_request(rs->route, rs->status, r ? mono_us() - r->start_us : 0);
+	struct MHD_Response *m = make_response(rs, conn_of(c));
 	if (!m) {
 		srv_response_free(rs);
 		return MHD_NO;
 	}
-	rs->body = NULL; /* MHD owns it now */
 	for (const struct srv_header *hd = srv_security_headers; hd->name; hd++)
 		MHD_add_response_header(m, hd->name, hd->value);
 	MHD_add_response_header(m, "Content-Type", rs->type);
@@ -171,38 +231,117 @@ static enum MHD_Result send_response(struct MHD_Connection *c, struct srv_respon
 	if (rs->www_authenticate)
 		MHD_add_response_header(m, "WWW-Authenticate",
 					"Bearer realm=\"sighted\"");
+	if (rs->close)
+		MHD_add_response_header(m, MHD_HTTP_HEADER_CONNECTION, "close");
 	enum MHD_Result ok = MHD_queue_response(c, (unsigned)rs->status, m);
 	MHD_destroy_response(m);
+	srv_response_free(rs);
 	return ok;
+}
+
+static void fill_request(struct MHD_Connection *c, const char *url, const char *method,
+			 const struct req *r, struct srv_request *rq)
+{
+	*rq = (struct srv_request){
+	    .method = method,
+	    .path = url,
+	    .arg_ip = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "ip"),
+	    .arg_since = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "since"),
+	    .authorization =
+		MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"),
+	    .content_type =
+		MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"),
+	    .body = r->body,
+	    .body_len = r->len,
+	    .body_too_large = r->too_large,
+	    .admitted = r->admitted,
+	    .client = r->client,
+	    .now_ms = srv_now_ms(),
+	};
+}
+
+/* Sends a refusal and closes the connection. libmicrohttpd 0.9.75 drops
+ * an answer queued before a chunked body is read, so then the body is read
+ * and dropped (never stored; the request deadline bounds it) and the
+ * answer goes out after it. */
+static enum MHD_Result refuse_now(struct MHD_Connection *c, struct req *r,
+				  struct srv_response *rs, bool chunked)
+{
+	rs->close = true;
+	if (!chunked)
+		return send_response(c, rs, r);
+	r->refusal = *rs;
+	r->discard = true;
+	return MHD_YES;
+}
+
+/* The header is complete: refuse what must not reach a handler, find the
+ * client, and decide about a body before reading a byte of it. Answering
+ * now makes MHD close the connection, which is what a refusal wants. */
+static enum MHD_Result on_header(struct srv_http *h, struct MHD_Connection *c,
+				 const char *url, const char *method, const char *version,
+				 struct req *r)
+{
+	r->header_seen = true;
+	srv_conn_header_done(conn_of(c), srv_now_ms());
+	struct net_addr peer;
+	peer_of(c, &peer);
+	r->client = peer;
+	const char *code = "bad_request";
+	struct srv_framing f;
+	const char *why = srv_framing_check(c, version, &f);
+	if (!why && r->nul_in_uri) {
+		code = "bad_address";
+		why = "the request holds an escaped NUL byte (%00)";
+	}
+	if (!why && h->ctx->trust.n) {
+		struct xff x = {.len = 0};
+		x.buf[0] = 0;
+		MHD_get_connection_values(c, MHD_HEADER_KIND, collect_xff, &x);
+		if (srv_client_addr(&peer, x.len || x.too_long ? x.buf : NULL,
+				    x.too_long ? SRV_MAX_XFF + 1 : x.len, &h->ctx->trust,
+				    &r->client, &why) != 0)
+			code = "bad_forwarded";
+	}
+	struct srv_request rq;
+	fill_request(c, url, method, r, &rq);
+	struct srv_response rs;
+	if (why) {
+		char who[NET_ADDR_STRLEN];
+		net_addr_format(&peer, who, sizeof(who));
+		srv_metrics_event(SRV_EV_BAD_REQUEST);
+		srv_log_limited("refused a request from %s: %s", who, why);
+		srv_refuse(h->ctx, &rq, 400, code, why, &rs);
+		return refuse_now(c, r, &rs, f.chunked);
+	}
+	if (!f.has_body)
+		return MHD_YES; /* answered on the next call, keeping keep-alive */
+	rq.body_too_large = r->too_large = f.content_length > SRV_MAX_BODY;
+	if (srv_preflight(h->ctx, &rq, &rs))
+		return refuse_now(c, r, &rs, f.chunked);
+	r->admitted = true;
+	return MHD_YES;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version,
 				  const char *upload, size_t *upload_size, void **con_cls)
 {
-	(void)version;
 	struct srv_http *h = cls;
 	struct req *r = *con_cls;
-	bool post = !strcmp(method, "POST") || !strcmp(method, "PUT");
 	if (!r) {
-		r = calloc(1, sizeof(*r));
+		r = on_request_line(NULL, "", c);
 		if (!r)
 			return MHD_NO;
-		r->start_us = mono_us();
 		*con_cls = r;
-		/* Answering on this first call would make MHD close the
-		 * connection (a response "before the request is complete"),
-		 * so requests are answered on the next call, keeping
-		 * keep-alive; only an oversized body is refused at once. */
-		const char *cl = post ? MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-								    "Content-Length")
-				      : NULL;
-		if (!cl || strtoull(cl, NULL, 10) <= SRV_MAX_BODY)
-			return MHD_YES;
-		r->too_large = true;
-	} else if (*upload_size) {
+	}
+	if (!r->header_seen)
+		return on_header(h, c, url, method, version, r);
+	if (*upload_size) {
 		size_t n = *upload_size;
 		*upload_size = 0;
+		if (r->discard)
+			return MHD_YES;
 		if (r->too_large || n > SRV_MAX_BODY - r->len) {
 			r->too_large = true;
 			return MHD_YES;
@@ -221,37 +360,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		r->len += n;
 		return MHD_YES;
 	}
-
-	const union MHD_ConnectionInfo *ci =
-	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	struct net_addr peer;
-	srv_sockaddr_addr(ci ? ci->client_addr : NULL, &peer);
-	struct srv_request rq = {
-	    .method = method,
-	    .path = url,
-	    .arg_ip = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "ip"),
-	    .arg_since = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "since"),
-	    .authorization =
-		MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"),
-	    .content_type =
-		MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"),
-	    .body = r->body,
-	    .body_len = r->len,
-	    .body_too_large = r->too_large,
-	    .now_ms = srv_now_ms(),
-	};
-	if (h->ctx->trust.n) {
-		struct xff x = {.len = 0};
-		x.buf[0] = 0;
-		MHD_get_connection_values(c, MHD_HEADER_KIND, collect_xff, &x);
-		srv_client_addr(&peer, x.len ? x.buf : NULL, &h->ctx->trust, &rq.client);
-	} else {
-		rq.client = peer;
+	if (r->discard) {
+		struct srv_response rs = r->refusal;
+		r->refusal = (struct srv_response){0};
+		return send_response(c, &rs, r);
 	}
+	struct srv_request rq;
+	fill_request(c, url, method, r, &rq);
 	struct srv_response rs;
 	srv_handle(h->ctx, &rq, &rs);
-	srv_metrics_request(rs.route, rs.status, mono_us() - r->start_us);
-	return send_response(c, &rs);
+	return send_response(c, &rs, r);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -262,7 +380,8 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	size_t n = strlen(msg);
 	while (n && msg[n - 1] == '\n')
 		msg[--n] = 0;
-	srv_log("http: %s", msg);
+	/* most of what MHD logs is caused by a client: rate-limited */
+	srv_log_limited("http: %s", msg);
 }
 
 int srv_http_start(struct srv_ctx *ctx, const struct srv_http_config *cfg,
@@ -273,9 +392,20 @@ int srv_http_start(struct srv_ctx *ctx, const struct srv_http_config *cfg,
 	if (!h)
 		return sd_error_set(err, SD_ENOMEM, "out of memory");
 	h->ctx = ctx;
-	h->deadline_ms = cfg->deadline * 1000u;
-	pthread_mutex_init(&h->mu, NULL);
-	h->head.next = h->head.prev = &h->head;
+	struct srv_conn_limits lim = {
+	    .max_conns = cfg->max_conns * (unsigned)(cfg->nlisten ? cfg->nlisten : 1),
+	    .per_addr = cfg->per_ip,
+	    .v6_prefix = cfg->v6_prefix,
+	    .header_ms = cfg->header_deadline * 1000u,
+	    .request_ms = cfg->deadline * 1000u,
+	    .min_send_rate = cfg->min_send_rate,
+	    .trust = &ctx->trust,
+	};
+	h->conns = srv_conns_new(&lim);
+	if (!h->conns) {
+		free(h);
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	}
 	for (size_t i = 0; i < cfg->nlisten && i < SRV_MAX_LISTEN; i++) {
 		const struct sockaddr *sa = (const struct sockaddr *)&cfg->listen[i];
 		unsigned flags =
@@ -292,14 +422,18 @@ int srv_http_start(struct srv_ctx *ctx, const struct srv_http_config *cfg,
 		/* MHD_OPTION_LISTENING_ADDRESS_REUSE is left out on purpose:
 		 * MHD sets SO_REUSEADDR by default, and the option would add
 		 * SO_REUSEPORT, letting a second server share the port
-		 * silently instead of failing to start. */
+		 * silently instead of failing to start. The per-address
+		 * limit is ours (conns.c), not MHD's, so it can count IPv6
+		 * prefixes and spare a trusted proxy. */
 		struct MHD_OptionItem opts[] = {
 		    {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
 		    {MHD_OPTION_SOCK_ADDR, 0, (void *)sa},
-		    {MHD_OPTION_CONNECTION_LIMIT, cfg->max_conns, NULL},
-		    {MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip, NULL},
+		    /* above the table's own limit, which makes room first */
+		    {MHD_OPTION_CONNECTION_LIMIT, cfg->max_conns + cfg->max_conns / 4,
+		     NULL},
 		    {MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout, NULL},
 		    {MHD_OPTION_CONNECTION_MEMORY_LIMIT, SRV_CONN_MEMORY, NULL},
+		    {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_request_line, h},
 		    {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL},
 		    {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, h},
 		    {cfg->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
@@ -332,6 +466,11 @@ int srv_http_start(struct srv_ctx *ctx, const struct srv_http_config *cfg,
 	return SD_OK;
 }
 
+void srv_http_reap(struct srv_http *h, uint64_t now_ms)
+{
+	srv_conns_reap(h->conns, now_ms);
+}
+
 size_t srv_http_count(const struct srv_http *h)
 {
 	return h->n;
@@ -350,7 +489,7 @@ void srv_http_stop(struct srv_http *h)
 		return;
 	for (size_t i = 0; i < h->n; i++)
 		MHD_stop_daemon(h->d[i]);
-	/* every connection is closed now, so the list is empty */
-	pthread_mutex_destroy(&h->mu);
+	/* every connection is closed now, so the table is empty */
+	srv_conns_free(h->conns);
 	free(h);
 }

@@ -14,11 +14,14 @@ struct srv_http_config {
 	const struct sockaddr_storage *listen;
 	const char *const *listen_text; /* for messages */
 	size_t nlisten;
-	unsigned threads;      /* per daemon */
-	unsigned max_conns;    /* per daemon */
-	unsigned per_ip;       /* connections from one address */
-	unsigned idle_timeout; /* seconds */
-	unsigned deadline;     /* seconds to send one whole request */
+	unsigned threads;	  /* per daemon */
+	unsigned max_conns;	  /* per daemon */
+	unsigned per_ip;	  /* connections from one address or v6 prefix */
+	unsigned v6_prefix;	  /* IPv6 prefix length counted as one address */
+	unsigned idle_timeout;	  /* seconds */
+	unsigned header_deadline; /* seconds from request line to end of header */
+	unsigned deadline;	  /* seconds to send one whole request */
+	unsigned min_send_rate;	  /* bytes per second an answer must drain at */
 	/* a listen address that cannot be bound is skipped with a warning
 	 * rather than fatal (the default [::1] on a host without IPv6) */
 	const bool *optional;
@@ -28,14 +31,15 @@ struct srv_http;
 
 int srv_http_start(struct srv_ctx *ctx, const struct srv_http_config *cfg,
 		   struct srv_http **out, struct sd_error *err);
-/* Closes connections that have not sent a whole request within the
- * deadline (called about once a second). */
+/* Closes connections past their deadline (conns.h; called about once a
+ * second). */
 void srv_http_reap(struct srv_http *h, uint64_t now_ms);
 /* The port a daemon is bound to (for --listen 127.0.0.1:0). */
 unsigned srv_http_port(const struct srv_http *h, size_t i);
 size_t srv_http_count(const struct srv_http *h);
 void srv_http_stop(struct srv_http *h);
 
+/* CLOCK_MONOTONIC milliseconds: rate limiter and deadlines. */
 uint64_t srv_now_ms(void);
 
 #endif

@@ -16,6 +16,44 @@ static atomic_uint_fast64_t requests[SRV_ROUTE_COUNT][NSTATUS + 1];
 static atomic_uint_fast64_t latency[NBOUNDS + 1];
 static atomic_uint_fast64_t latency_sum_us;
 static atomic_uint_fast64_t events[SRV_EV_COUNT];
+static atomic_int tokens_stale;
+static atomic_uint_fast64_t snap_bytes, snap_load_us;
+
+/* the counters added after the first six, rendered from a table */
+static const struct {
+	enum srv_event ev;
+	const char *name, *help;
+} more[] = {
+    {SRV_EV_SLOW_READER_CUT, "sighted_slow_readers_cut_total",
+     "Connections closed for reading an answer slower than --min-send-rate."},
+    {SRV_EV_PER_ADDR_REFUSED, "sighted_connections_refused_per_address_total",
+     "Connections closed at once for passing --per-ip from one address or IPv6 "
+     "prefix."},
+    {SRV_EV_DROPPED_WHEN_FULL, "sighted_connections_dropped_when_full_total",
+     "Unfinished connections closed to make room when the table was nearly full."},
+    {SRV_EV_BAD_REQUEST, "sighted_bad_requests_total",
+     "Requests refused with 400 for their framing or forwarding headers."},
+    {SRV_EV_BODY_REFUSED, "sighted_bodies_refused_total",
+     "Requests answered from their header alone, the body never read."},
+    {SRV_EV_LOG_SUPPRESSED, "sighted_log_lines_suppressed_total",
+     "Log lines about malformed requests dropped by the log rate limit."},
+};
+
+void srv_metrics_tokens_stale(int stale)
+{
+	atomic_store_explicit(&tokens_stale, stale, memory_order_relaxed);
+}
+
+int srv_metrics_tokens_is_stale(void)
+{
+	return atomic_load_explicit(&tokens_stale, memory_order_relaxed);
+}
+
+void srv_metrics_snapshot_bytes(uint64_t bytes, uint64_t load_us)
+{
+	atomic_store_explicit(&snap_bytes, bytes, memory_order_relaxed);
+	atomic_store_explicit(&snap_load_us, load_us, memory_order_relaxed);
+}
 
 static const char *const route_names[SRV_ROUTE_COUNT] = {
     "page",  "asset",	"check_self", "check",	 "bulk",    "campaigns",
@@ -123,6 +161,27 @@ void srv_metrics_render(struct srv_buf *o, uint64_t build_time, uint64_t now,
 	    (unsigned long long)srv_metrics_event_count(SRV_EV_TOKENS_RELOAD_FAILED),
 	    (unsigned long long)srv_metrics_event_count(SRV_EV_SLOW_CLIENT_CUT),
 	    (unsigned long long)srv_metrics_event_count(SRV_EV_RATE_LIMITED));
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+		srv_buf_printf(o, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n",
+			       more[i].name, more[i].help, more[i].name, more[i].name,
+			       (unsigned long long)srv_metrics_event_count(more[i].ev));
+	srv_buf_printf(
+	    o,
+	    "# HELP sighted_tokens_reload_failing 1 while the last tokens file reload "
+	    "failed (old tokens in force).\n"
+	    "# TYPE sighted_tokens_reload_failing gauge\n"
+	    "sighted_tokens_reload_failing %d\n"
+	    "# HELP sighted_snapshot_memory_bytes Bytes of the private in-memory copy "
+	    "of the served snapshot.\n"
+	    "# TYPE sighted_snapshot_memory_bytes gauge\n"
+	    "sighted_snapshot_memory_bytes %llu\n"
+	    "# HELP sighted_snapshot_load_seconds Time the last snapshot took to read, "
+	    "copy and validate.\n"
+	    "# TYPE sighted_snapshot_load_seconds gauge\n"
+	    "sighted_snapshot_load_seconds %.6f\n",
+	    srv_metrics_tokens_is_stale(),
+	    (unsigned long long)atomic_load_explicit(&snap_bytes, memory_order_relaxed),
+	    (double)atomic_load_explicit(&snap_load_us, memory_order_relaxed) / 1e6);
 	if (build_time) {
 		srv_buf_printf(
 		    o,

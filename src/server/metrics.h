@@ -31,6 +31,12 @@ enum srv_event {
 	SRV_EV_TOKENS_RELOAD_FAILED,
 	SRV_EV_SLOW_CLIENT_CUT,
 	SRV_EV_RATE_LIMITED,
+	SRV_EV_SLOW_READER_CUT,	  /* answer drained slower than the minimum rate */
+	SRV_EV_PER_ADDR_REFUSED,  /* over the per-address connection limit */
+	SRV_EV_DROPPED_WHEN_FULL, /* oldest unfinished, to make room */
+	SRV_EV_BAD_REQUEST,	  /* malformed framing or forwarding header */
+	SRV_EV_BODY_REFUSED,	  /* answered from the header, body never read */
+	SRV_EV_LOG_SUPPRESSED,	  /* log lines dropped by the log rate limit */
 	SRV_EV_COUNT
 };
 
@@ -39,6 +45,11 @@ const char *srv_route_name(enum srv_route r);
 void srv_metrics_request(enum srv_route r, int status, uint64_t micros);
 void srv_metrics_event(enum srv_event e);
 uint64_t srv_metrics_event_count(enum srv_event e);
+
+/* Gauges set by the reload loop. */
+void srv_metrics_tokens_stale(int stale);
+int srv_metrics_tokens_is_stale(void);
+void srv_metrics_snapshot_bytes(uint64_t bytes, uint64_t load_us);
 
 /* Appends the exposition text. build_time is the snapshot's (0: none). */
 void srv_metrics_render(struct srv_buf *out, uint64_t build_time, uint64_t now,

@@ -19,7 +19,7 @@ void srv_sockaddr_addr(const struct sockaddr *sa, struct net_addr *out)
 	}
 }
 
-static bool trusted(const struct srv_trust *t, const struct net_addr *a)
+bool srv_trusted(const struct srv_trust *t, const struct net_addr *a)
 {
 	for (size_t i = 0; t && i < t->n; i++)
 		if (net_prefix_contains(&t->v[i], a))
@@ -32,14 +32,27 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t';
 }
 
-void srv_client_addr(const struct net_addr *peer, const char *xff,
-		     const struct srv_trust *trust, struct net_addr *out)
+int srv_client_addr(const struct net_addr *peer, const char *xff, size_t xff_len,
+		    const struct srv_trust *trust, struct net_addr *out, const char **why)
 {
 	*out = *peer;
-	if (!xff || !trusted(trust, peer))
-		return;
-	size_t end = strnlen(xff, SRV_MAX_XFF);
-	for (int hops = 0; end > 0 && hops < SRV_MAX_XFF_HOPS; hops++) {
+	if (!xff || !srv_trusted(trust, peer))
+		return 0;
+	if (xff_len > SRV_MAX_XFF) {
+		*why = "the X-Forwarded-For header is longer than the server reads";
+		return -1;
+	}
+	size_t end = xff_len;
+	while (end > 0 && is_space(xff[end - 1]))
+		end--;
+	if (end == 0) /* an empty header names nobody: the peer is the client */
+		return 0;
+	for (int hops = 0;; hops++) {
+		if (hops == SRV_MAX_XFF_HOPS) {
+			*why = "the X-Forwarded-For header has more trusted hops than "
+			       "the server walks";
+			return -1;
+		}
 		size_t b = end;
 		while (b > 0 && xff[b - 1] != ',')
 			b--;
@@ -49,16 +62,16 @@ void srv_client_addr(const struct net_addr *peer, const char *xff,
 		while (e > s && is_space(xff[e - 1]))
 			e--;
 		struct net_addr hop;
-		const char *why;
-		/* An unreadable hop ends the walk: the last trusted party
-		 * before it (the current *out) is the best we know. */
-		if (e == s || net_addr_parse(xff + s, e - s, &hop, &why) != 0)
-			return;
+		const char *perr;
+		if (e == s || net_addr_parse(xff + s, e - s, &hop, &perr) != 0) {
+			*why = "an X-Forwarded-For hop is not an IP address";
+			return -1;
+		}
 		*out = hop;
-		if (!trusted(trust, &hop))
-			return;
-		if (b == 0)
-			return;
+		/* the first hop a trusted proxy did not vouch for is the
+		 * client; the leftmost hop is the client even when trusted */
+		if (!srv_trusted(trust, &hop) || b == 0)
+			return 0;
 		end = b - 1;
 	}
 }

@@ -67,17 +67,19 @@ static uint64_t mix(uint64_t x)
 	return x;
 }
 
-bool srv_ratelimit_take(struct srv_ratelimit *rl, const struct srv_rate_key *k,
-			double rate, double burst, double cost, uint64_t now_ms,
-			unsigned *retry_after)
+/* k's bucket refilled up to now_ms, its stripe locked (the caller
+ * unlocks *lock). */
+static struct slot *bucket(struct srv_ratelimit *rl, const struct srv_rate_key *k,
+			   double rate, double burst, uint64_t now_ms,
+			   pthread_mutex_t **lock)
 {
 	if (now_ms == 0)
 		now_ms = 1;
 	size_t windows = SRV_RATE_SLOTS / PROBE;
 	size_t w = mix(k->hi ^ mix(k->lo)) % windows;
 	struct slot *base = &rl->slot[w * PROBE];
-	pthread_mutex_t *lock = &rl->lock[w % STRIPES];
-	pthread_mutex_lock(lock);
+	*lock = &rl->lock[w % STRIPES];
+	pthread_mutex_lock(*lock);
 	struct slot *s = NULL, *victim = base;
 	for (int i = 0; i < PROBE; i++) {
 		struct slot *c = &base[i];
@@ -101,13 +103,33 @@ bool srv_ratelimit_take(struct srv_ratelimit *rl, const struct srv_rate_key *k,
 	}
 	if (s->tokens > burst)
 		s->tokens = burst;
+	return s;
+}
+
+bool srv_ratelimit_take(struct srv_ratelimit *rl, const struct srv_rate_key *k,
+			double rate, double burst, double cost, uint64_t now_ms,
+			unsigned *retry_after)
+{
+	pthread_mutex_t *lock;
+	struct slot *s = bucket(rl, k, rate, burst, now_ms, &lock);
 	bool ok = s->tokens >= cost;
 	if (ok) {
 		s->tokens -= cost;
 	} else {
 		double wait = (cost - s->tokens) / rate;
-		*retry_after = wait < 1 ? 1 : (unsigned)ceil(wait);
+		*retry_after = wait < 1	    ? 1
+			       : wait > 1e9 ? 1000000000u
+					    : (unsigned)ceil(wait);
 	}
 	pthread_mutex_unlock(lock);
 	return ok;
+}
+
+void srv_ratelimit_charge(struct srv_ratelimit *rl, const struct srv_rate_key *k,
+			  double rate, double burst, double cost, uint64_t now_ms)
+{
+	pthread_mutex_t *lock;
+	struct slot *s = bucket(rl, k, rate, burst, now_ms, &lock);
+	s->tokens -= cost;
+	pthread_mutex_unlock(lock);
 }

@@ -31,4 +31,9 @@ bool srv_ratelimit_take(struct srv_ratelimit *rl, const struct srv_rate_key *k,
 			double rate, double burst, double cost, uint64_t now_ms,
 			unsigned *retry_after);
 
+/* Takes cost from k's bucket unconditionally, leaving it in debt if need
+ * be (a request admitted at cost 1 whose real weight is known later). */
+void srv_ratelimit_charge(struct srv_ratelimit *rl, const struct srv_rate_key *k,
+			  double rate, double burst, double cost, uint64_t now_ms);
+
 #endif

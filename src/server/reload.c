@@ -16,6 +16,11 @@ void srv_ref_put(struct srv_ref *r)
 		r->destroy(r);
 }
 
+void srv_ref_hold(struct srv_ref *r)
+{
+	atomic_fetch_add_explicit(&r->refs, 1, memory_order_relaxed);
+}
+
 void srv_slot_init(struct srv_slot *s, struct srv_ref *r)
 {
 	pthread_mutex_init(&s->mu, NULL);

@@ -28,6 +28,8 @@ struct srv_slot {
 
 void srv_ref_init(struct srv_ref *r, void (*destroy)(struct srv_ref *));
 void srv_ref_put(struct srv_ref *r);
+/* One more reference to an object the caller already holds. */
+void srv_ref_hold(struct srv_ref *r);
 
 void srv_slot_init(struct srv_slot *s, struct srv_ref *r);
 /* A new reference to the current object (NULL if none); release it with

@@ -4,24 +4,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "report/report.h"
 #include "server/assets.h"
+#include "server/bulk.h"
+#include "server/call.h"
 #include "server/changes.h"
 #include "server/limits.h"
 #include "server/page.h"
 #include "server/snapshot.h"
 #include "server/tokens.h"
 
-#define JSON_TYPE "application/json"
-
-struct call {
-	struct srv_ctx *ctx;
-	const struct srv_request *req;
-	struct srv_response *resp;
-	struct srv_snap *snap;
-	struct srv_tokens *tokens;
-};
+#define JSON_TYPE SRV_JSON_TYPE
 
 /* A later answer replaces an earlier one (a failed token guess that also
  * runs out of rate is answered 429, not 401). */
@@ -44,7 +39,7 @@ static void set_body(struct srv_response *r, int status, const char *type, char 
 	r->body_static = false;
 }
 
-static void out_of_memory(struct srv_response *r)
+void srv_call_out_of_memory(struct srv_response *r)
 {
 	static const char oom[] =
 	    "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
@@ -58,12 +53,12 @@ static void out_of_memory(struct srv_response *r)
 
 /* {"snapshot": <cached>, key: value}: the cached snapshot object is spliced
  * in as text, so a lookup renders only its own part. Takes value. */
-static void json_answer(struct call *c, int status, const char *key, json_t *value)
+void srv_call_answer(struct srv_call *c, int status, const char *key, json_t *value)
 {
 	char *v = value ? json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
 	json_decref(value);
 	if (!v) {
-		out_of_memory(c->resp);
+		srv_call_out_of_memory(c->resp);
 		return;
 	}
 	struct srv_buf b = {0};
@@ -79,25 +74,25 @@ static void json_answer(struct call *c, int status, const char *key, json_t *val
 	size_t len;
 	char *body = srv_buf_take(&b, &len);
 	if (!body) {
-		out_of_memory(c->resp);
+		srv_call_out_of_memory(c->resp);
 		return;
 	}
 	set_body(c->resp, status, JSON_TYPE, body, len);
 }
 
-static void json_error(struct call *c, int status, const char *code, const char *message)
+void srv_call_error(struct srv_call *c, int status, const char *code, const char *message)
 {
 	json_t *e = json_object();
 	json_object_set_new(e, "code", json_string(code));
 	json_object_set_new(e, "message", json_string(message));
-	json_answer(c, status, "error", e);
+	srv_call_answer(c, status, "error", e);
 }
 
-static void cached(struct call *c, const char *body, size_t len)
+static void cached(struct srv_call *c, const char *body, size_t len)
 {
 	char *copy = malloc(len + 1);
 	if (!copy) {
-		out_of_memory(c->resp);
+		srv_call_out_of_memory(c->resp);
 		return;
 	}
 	memcpy(copy, body, len);
@@ -110,15 +105,13 @@ static bool is_get(const struct srv_request *r)
 	return !strcmp(r->method, "GET") || !strcmp(r->method, "HEAD");
 }
 
-static void method_not_allowed(struct call *c, const char *allow)
+static void method_not_allowed(struct srv_call *c, const char *allow)
 {
 	c->resp->allow = allow;
-	json_error(c, 405, "method_not_allowed", "this method is not allowed here");
+	srv_call_error(c, 405, "method_not_allowed", "this method is not allowed here");
 }
 
-/* The caller's token: *tok NULL for anonymous. Returns false (with a 401
- * written) for a malformed Authorization header or an unknown token. */
-static bool authenticate(struct call *c, const struct srv_token **tok)
+bool srv_call_authenticate(struct srv_call *c, const struct srv_token **tok)
 {
 	*tok = NULL;
 	const char *h = c->req->authorization;
@@ -128,8 +121,8 @@ static bool authenticate(struct call *c, const struct srv_token **tok)
 		h++;
 	if (strncasecmp(h, "Bearer ", 7) != 0) {
 		c->resp->www_authenticate = true;
-		json_error(c, 401, "bad_token",
-			   "the Authorization header must be 'Bearer <token>'");
+		srv_call_error(c, 401, "bad_token",
+			       "the Authorization header must be 'Bearer <token>'");
 		return false;
 	}
 	h += 7;
@@ -141,14 +134,14 @@ static bool authenticate(struct call *c, const struct srv_token **tok)
 	*tok = n <= SRV_MAX_TOKEN ? srv_tokens_find(c->tokens, h, n) : NULL;
 	if (!*tok) {
 		c->resp->www_authenticate = true;
-		json_error(c, 401, "bad_token", "this token is not known to the server");
+		srv_call_error(c, 401, "bad_token",
+			       "this token is not known to the server");
 		return false;
 	}
 	return true;
 }
 
-/* Charges one request to the caller's bucket; writes the 429 if empty. */
-static bool rate_ok(struct call *c, const struct srv_token *tok, double cost)
+bool srv_call_rate(struct srv_call *c, const struct srv_token *tok, double cost)
 {
 	struct srv_rate_key k;
 	double rate = c->ctx->anon_rate, burst = c->ctx->anon_burst;
@@ -166,15 +159,14 @@ static bool rate_ok(struct call *c, const struct srv_token *tok, double cost)
 		return true;
 	srv_metrics_event(SRV_EV_RATE_LIMITED);
 	c->resp->retry_after = retry;
-	json_error(c, 429, "rate_limited",
-		   "too many requests; retry after the number "
-		   "of seconds in the Retry-After header");
+	srv_call_error(c, 429, "rate_limited",
+		       "too many requests; retry after the number "
+		       "of seconds in the Retry-After header");
 	return false;
 }
 
-/* Parses the text of one query; on failure *code and *msg say why. */
-static bool parse_query(const char *s, size_t n, struct net_prefix *q, const char **code,
-			char *msg, size_t msgsize)
+bool srv_parse_query(const char *s, size_t n, struct net_prefix *q, const char **code,
+		     char *msg, size_t msgsize)
 {
 	if (n == 0) {
 		*code = "bad_address";
@@ -203,14 +195,14 @@ static bool parse_query(const char *s, size_t n, struct net_prefix *q, const cha
 	return false;
 }
 
-static void check_one(struct call *c, const char *text, size_t n, bool own)
+static void check_one(struct srv_call *c, const char *text, size_t n, bool own)
 {
 	const struct srv_token *tok;
-	if (!authenticate(c, &tok)) {
-		rate_ok(c, NULL, 1); /* failed guesses cost the guesser */
+	if (!srv_call_authenticate(c, &tok)) {
+		srv_call_rate(c, NULL, 1); /* failed guesses cost the guesser */
 		return;
 	}
-	if (!rate_ok(c, tok, 1))
+	if (!srv_call_rate(c, tok, 1))
 		return;
 	struct net_prefix q;
 	if (own) {
@@ -218,175 +210,30 @@ static void check_one(struct call *c, const char *text, size_t n, bool own)
 	} else {
 		const char *code;
 		char msg[256];
-		if (!parse_query(text, n, &q, &code, msg, sizeof(msg))) {
-			json_error(c, 400, code, msg);
+		if (!srv_parse_query(text, n, &q, &code, msg, sizeof(msg))) {
+			srv_call_error(c, 400, code, msg);
 			return;
 		}
 	}
 	enum report_detail detail;
 	struct srv_denial why;
 	if (!srv_policy_check(&c->ctx->policy, &c->req->client, tok, &q, &detail, &why)) {
-		json_error(c, why.status, why.code, why.message);
+		srv_call_error(c, why.status, why.code, why.message);
 		return;
 	}
 	json_t *r = report_lookup(c->snap->db, &q, detail, SRV_MAX_INSIDE);
 	if (!r) {
-		out_of_memory(c->resp);
+		srv_call_out_of_memory(c->resp);
 		return;
 	}
-	json_answer(c, 200, "result", r);
+	srv_call_answer(c, 200, "result", r);
 }
 
-/* Splits a bulk body into query strings: a JSON array of strings, or one
- * per line. Returns NULL (with the error written) if the body is unusable. */
-static json_t *bulk_items(struct call *c)
-{
-	const char *ct = c->req->content_type;
-	const char *body = c->req->body ? c->req->body : "";
-	size_t len = c->req->body_len;
-	bool is_json = ct && !strncasecmp(ct, "application/json", 16);
-	bool is_text = !ct || !strncasecmp(ct, "text/plain", 10);
-	if (!is_json && !is_text) {
-		json_error(c, 415, "unsupported_media_type",
-			   "send a JSON array (application/json) or one address per "
-			   "line (text/plain)");
-		return NULL;
-	}
-	if (is_json) {
-		json_error_t je;
-		json_t *a = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
-		if (!a) {
-			char msg[256];
-			snprintf(msg, sizeof(msg),
-				 "the body is not valid JSON: %s (line %d)", je.text,
-				 je.line);
-			json_error(c, 400, "bad_json", msg);
-			return NULL;
-		}
-		if (!json_is_array(a)) {
-			json_decref(a);
-			json_error(c, 400, "bad_json",
-				   "the body must be a JSON array of strings");
-			return NULL;
-		}
-		return a;
-	}
-	json_t *a = json_array();
-	size_t pos = 0;
-	while (a && pos < len) {
-		const char *nl = memchr(body + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - body) : len;
-		size_t s = pos, e = end;
-		pos = end + 1;
-		while (s < e && (body[s] == ' ' || body[s] == '\t'))
-			s++;
-		while (e > s &&
-		       (body[e - 1] == ' ' || body[e - 1] == '\t' || body[e - 1] == '\r'))
-			e--;
-		if (s == e || body[s] == '#')
-			continue;
-		/* a line past SRV_MAX_QUERY is kept whole so it is reported */
-		if (json_array_size(a) > SRV_MAX_BULK)
-			break;
-		/* a line that is not UTF-8 or holds a NUL is kept as null, and
-		 * answered as a malformed entry */
-		json_t *str =
-		    memchr(body + s, 0, e - s) ? NULL : json_stringn(body + s, e - s);
-		json_array_append_new(a, str ? str : json_null());
-	}
-	if (!a)
-		out_of_memory(c->resp);
-	return a;
-}
-
-static json_t *item_error(json_t *query, const char *code, const char *msg)
-{
-	json_t *o = json_object();
-	json_object_set(o, "query", query);
-	json_t *e = json_object();
-	json_object_set_new(e, "code", json_string(code));
-	json_object_set_new(e, "message", json_string(msg));
-	json_object_set_new(o, "error", e);
-	return o;
-}
-
-static void check_bulk(struct call *c)
-{
-	const struct srv_token *tok;
-	if (!authenticate(c, &tok)) {
-		rate_ok(c, NULL, 1);
-		return;
-	}
-	if (!tok) {
-		c->resp->www_authenticate = true;
-		json_error(c, 401, "token_required", "bulk checks need a token");
-		return;
-	}
-	if (!rate_ok(c, tok, 1))
-		return;
-	if (c->req->body_too_large) {
-		char msg[128];
-		snprintf(msg, sizeof(msg), "the body is larger than %d bytes",
-			 SRV_MAX_BODY);
-		json_error(c, 413, "body_too_large", msg);
-		return;
-	}
-	json_t *items = bulk_items(c);
-	if (!items)
-		return;
-	if (json_array_size(items) > tok->bulk) {
-		char msg[128];
-		snprintf(msg, sizeof(msg),
-			 "at most %u entries per bulk request for this token", tok->bulk);
-		json_decref(items);
-		json_error(c, 413, "too_many_entries", msg);
-		return;
-	}
-	json_t *results = json_array();
-	size_t i;
-	json_t *it;
-	json_array_foreach(items, i, it)
-	{
-		if (!json_is_string(it)) {
-			json_array_append_new(
-			    results, item_error(it, "bad_address",
-						"each entry must be a UTF-8 string"));
-			continue;
-		}
-		struct net_prefix q;
-		const char *code;
-		char msg[256];
-		if (!parse_query(json_string_value(it), json_string_length(it), &q, &code,
-				 msg, sizeof(msg))) {
-			json_array_append_new(results, item_error(it, code, msg));
-			continue;
-		}
-		enum report_detail detail;
-		struct srv_denial why;
-		if (!srv_policy_check(&c->ctx->policy, &c->req->client, tok, &q, &detail,
-				      &why)) {
-			json_array_append_new(results,
-					      item_error(it, why.code, why.message));
-			continue;
-		}
-		json_t *r = report_lookup(c->snap->db, &q, detail, SRV_MAX_INSIDE);
-		if (!r) {
-			json_decref(items);
-			json_decref(results);
-			out_of_memory(c->resp);
-			return;
-		}
-		json_array_append_new(results, r);
-	}
-	json_decref(items);
-	json_answer(c, 200, "results", results);
-}
-
-static void serve_asset(struct call *c, const char *name, const char *type)
+static void serve_asset(struct srv_call *c, const char *name, const char *type)
 {
 	const struct web_asset *a = srv_asset_find(name);
 	if (!a) {
-		json_error(c, 404, "not_found", "no such file");
+		srv_call_error(c, 404, "not_found", "no such file");
 		return;
 	}
 	drop_body(c->resp);
@@ -398,7 +245,7 @@ static void serve_asset(struct call *c, const char *name, const char *type)
 	c->resp->cacheable = true;
 }
 
-static void page(struct call *c, const char *name)
+static void page(struct srv_call *c, const char *name)
 {
 	const char *arg = c->req->arg_ip;
 	struct srv_page_view v = {.snap = c->snap, .client = &c->req->client};
@@ -412,7 +259,8 @@ static void page(struct call *c, const char *name)
 		} else {
 			const char *code;
 			char msg[256];
-			if (!parse_query(arg, strlen(arg), &q, &code, msg, sizeof(msg))) {
+			if (!srv_parse_query(arg, strlen(arg), &q, &code, msg,
+					     sizeof(msg))) {
 				v.status = 400;
 				snprintf(v.message, sizeof(v.message), "%s", msg);
 				goto render;
@@ -451,29 +299,29 @@ render:;
 	char *body = a ? srv_page_render(&v, a, &len) : NULL;
 	json_decref(v.result);
 	if (!body) {
-		out_of_memory(c->resp);
+		srv_call_out_of_memory(c->resp);
 		return;
 	}
 	set_body(c->resp, v.status ? v.status : 200, "text/html; charset=utf-8", body,
 		 len);
 }
 
-static void metrics(struct call *c)
+static void metrics(struct srv_call *c)
 {
 	struct srv_buf b = {0};
-	uint64_t now = c->req->now_ms / 1000;
+	uint64_t now = (uint64_t)time(NULL); /* now_ms is monotonic */
 	srv_metrics_render(&b, c->snap ? db_build_time(c->snap->db) : 0, now,
 			   c->snap ? db_entry_count(c->snap->db) : 0);
 	size_t len;
 	char *body = srv_buf_take(&b, &len);
 	if (!body) {
-		out_of_memory(c->resp);
+		srv_call_out_of_memory(c->resp);
 		return;
 	}
 	set_body(c->resp, 200, "text/plain; version=0.0.4; charset=utf-8", body, len);
 }
 
-static void route(struct call *c)
+static void route(struct srv_call *c)
 {
 	const char *p = c->req->path;
 	struct srv_response *r = c->resp;
@@ -484,7 +332,7 @@ static void route(struct call *c)
 		if (!*rest || !strcmp(rest, "/")) {
 			if (!strcmp(c->req->method, "POST")) {
 				r->route = SRV_ROUTE_BULK;
-				check_bulk(c);
+				srv_bulk(c);
 			} else if (is_get(c->req)) {
 				r->route = SRV_ROUTE_CHECK_SELF;
 				check_one(c, NULL, 0, true);
@@ -535,7 +383,7 @@ static void route(struct call *c)
 	if (is_asset)
 		r->route = SRV_ROUTE_ASSET;
 	if (r->route == SRV_ROUTE_OTHER) {
-		json_error(c, 404, "not_found", "no such page or endpoint");
+		srv_call_error(c, 404, "not_found", "no such page or endpoint");
 		return;
 	}
 	if (!is_get(c->req)) {
@@ -561,37 +409,117 @@ static void route(struct call *c)
 		serve_asset(c, "openapi.json", JSON_TYPE);
 		break;
 	case SRV_ROUTE_HEALTH:
-		json_answer(c, 200, "status", json_string("ok"));
+		/* a failed tokens reload leaves revoked tokens working:
+		 * the replica still answers, but says so */
+		srv_call_answer(
+		    c, 200, "status",
+		    json_string(srv_metrics_tokens_is_stale() ? "degraded" : "ok"));
 		break;
 	case SRV_ROUTE_METRICS:
 		metrics(c);
 		break;
 	default:
-		json_error(c, 404, "not_found", "no such page or endpoint");
+		srv_call_error(c, 404, "not_found", "no such page or endpoint");
 		break;
 	}
 }
 
-void srv_handle(struct srv_ctx *ctx, const struct srv_request *req,
-		struct srv_response *resp)
+static bool is_bulk(const struct srv_request *r)
+{
+	return !strcmp(r->method, "POST") &&
+	       (!strcmp(r->path, "/api/v1/check") || !strcmp(r->path, "/api/v1/check/"));
+}
+
+/* Runs fn with the current snapshot and tokens held for its length. */
+static void with_call(struct srv_ctx *ctx, const struct srv_request *req,
+		      struct srv_response *resp, void (*fn)(struct srv_call *c))
 {
 	*resp = (struct srv_response){.route = SRV_ROUTE_OTHER};
-	struct call c = {ctx, req, resp, NULL, NULL};
+	struct srv_call c = {ctx, req, resp, NULL, NULL};
 	struct srv_ref *s = srv_slot_get(&ctx->snap);
 	struct srv_ref *t = srv_slot_get(&ctx->tokens);
 	c.snap = (struct srv_snap *)s;
 	c.tokens = (struct srv_tokens *)t;
 	if (!c.snap)
-		json_error(&c, 503, "no_snapshot", "no snapshot is loaded");
+		srv_call_error(&c, 503, "no_snapshot", "no snapshot is loaded");
 	else
-		route(&c);
+		fn(&c);
 	srv_ref_put(t);
+	srv_ref_put(s);
+}
+
+void srv_handle(struct srv_ctx *ctx, const struct srv_request *req,
+		struct srv_response *resp)
+{
+	with_call(ctx, req, resp, route);
+}
+
+/* A body is read only for a bulk check by a known token with rate left;
+ * everything else is answered from the header (the body never read). */
+static void preflight(struct srv_call *c)
+{
+	if (!is_bulk(c->req)) {
+		route(c);
+		return;
+	}
+	c->resp->route = SRV_ROUTE_BULK;
+	if (srv_bulk_admit(c))
+		c->resp->status = 0;
+}
+
+bool srv_preflight(struct srv_ctx *ctx, const struct srv_request *req,
+		   struct srv_response *resp)
+{
+	with_call(ctx, req, resp, preflight);
+	if (resp->status)
+		srv_metrics_event(SRV_EV_BODY_REFUSED);
+	return resp->status != 0;
+}
+
+void srv_refuse(struct srv_ctx *ctx, const struct srv_request *req, int status,
+		const char *code, const char *message, struct srv_response *resp)
+{
+	*resp = (struct srv_response){.route = SRV_ROUTE_OTHER};
+	struct srv_call c = {ctx, req, resp, NULL, NULL};
+	struct srv_ref *s = srv_slot_get(&ctx->snap);
+	c.snap = (struct srv_snap *)s;
+	srv_call_error(&c, status, code, message);
 	srv_ref_put(s);
 }
 
 void srv_response_free(struct srv_response *resp)
 {
+	if (resp->stream_free)
+		resp->stream_free(resp->stream);
+	resp->stream_free = NULL;
+	resp->stream = NULL;
 	if (!resp->body_static)
 		free(resp->body);
 	resp->body = NULL;
+}
+
+int srv_response_collect(struct srv_response *resp)
+{
+	if (!resp->stream_read)
+		return 0;
+	struct srv_buf b = {0};
+	char chunk[4096];
+	ssize_t k;
+	while ((k = resp->stream_read(resp->stream, chunk, sizeof(chunk))) > 0)
+		srv_buf_put(&b, chunk, (size_t)k);
+	resp->stream_free(resp->stream);
+	resp->stream = NULL;
+	resp->stream_free = NULL;
+	resp->stream_read = NULL;
+	size_t len;
+	char *body = srv_buf_take(&b, &len);
+	if (k < 0 || !body) {
+		free(body);
+		srv_call_out_of_memory(resp);
+		return -1;
+	}
+	resp->body = body;
+	resp->len = len;
+	resp->body_static = false;
+	return 0;
 }

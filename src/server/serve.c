@@ -25,8 +25,13 @@ static void describe(const struct srv_snap *s, char *buf, size_t size)
 {
 	char built[SD_TIME_STRLEN];
 	sd_time_format((int64_t)db_build_time(s->db), built, sizeof(built));
-	snprintf(buf, size, "built %s, %llu entries, %u campaigns", built,
-		 (unsigned long long)db_entry_count(s->db), db_campaign_count(s->db));
+	snprintf(buf, size,
+		 "built %s, %llu entries, %u campaigns; private copy %.1f MB read and "
+		 "validated in %.1f ms",
+		 built, (unsigned long long)db_entry_count(s->db),
+		 db_campaign_count(s->db), (double)s->copy_len / 1e6,
+		 (double)s->load_us / 1e3);
+	srv_metrics_snapshot_bytes(s->copy_len, s->load_us);
 }
 
 /* Validates the file anew and swaps it in; a bad file leaves the old one. */
@@ -35,11 +40,14 @@ static void reload_snapshot(struct srv_ctx *ctx, struct watch *w)
 	srv_file_id(w->path, &w->id);
 	struct sd_error err = {0};
 	struct srv_snap *s;
-	char what[160];
+	char what[256];
 	if (srv_snap_open(w->path, &s, &err) != 0) {
 		srv_metrics_event(SRV_EV_RELOAD_FAILED);
 		struct srv_snap *old = (struct srv_snap *)srv_slot_get(&ctx->snap);
-		describe(old, what, sizeof(what));
+		char built[SD_TIME_STRLEN];
+		sd_time_format((int64_t)db_build_time(old->db), built, sizeof(built));
+		snprintf(what, sizeof(what), "built %s, %llu entries", built,
+			 (unsigned long long)db_entry_count(old->db));
 		srv_ref_put(&old->ref);
 		srv_log("refused the new snapshot: %s; still serving the old one (%s)",
 			err.msg, what);
@@ -62,10 +70,13 @@ static void reload_tokens(struct srv_ctx *ctx, struct watch *w)
 	struct srv_tokens *t;
 	if (srv_tokens_load(w->path, &t, &err) != 0) {
 		srv_metrics_event(SRV_EV_TOKENS_RELOAD_FAILED);
-		srv_log("refused the new tokens file: %s; the old tokens stay in force",
+		srv_metrics_tokens_stale(1); /* /healthz says "degraded" */
+		srv_log("refused the new tokens file: %s; the old tokens stay in force "
+			"(revoked tokens keep working until a reload succeeds)",
 			err.msg);
 		return;
 	}
+	srv_metrics_tokens_stale(0);
 	srv_slot_swap(&ctx->tokens, &t->ref);
 	srv_metrics_event(SRV_EV_TOKENS_RELOAD_OK);
 	srv_log("reloaded %zu tokens from %s", t->n, w->path);
@@ -131,7 +142,7 @@ int srv_run(const struct srv_config *cfg)
 	struct watch wdb = {cfg->db_path, {0}, 0}, wtok = {cfg->tokens_path, {0}, 0};
 	srv_file_id(wdb.path, &wdb.id);
 	srv_file_id(wtok.path, &wtok.id);
-	char what[160];
+	char what[256];
 	describe(snap, what, sizeof(what));
 	srv_log("serving %s (%s), policy %s, anonymous detail %s, %zu tokens",
 		cfg->db_path, what, cfg->policy.mode == SRV_POLICY_OPEN ? "open" : "self",
@@ -155,6 +166,9 @@ int srv_run(const struct srv_config *cfg)
 	    .per_ip = cfg->per_ip,
 	    .idle_timeout = cfg->idle_timeout,
 	    .deadline = cfg->deadline,
+	    .header_deadline = cfg->header_deadline,
+	    .min_send_rate = cfg->min_send_rate,
+	    .v6_prefix = cfg->v6_prefix,
 	    .optional = cfg->listen_optional,
 	};
 	struct srv_http *http = NULL;
@@ -163,6 +177,22 @@ int srv_run(const struct srv_config *cfg)
 	if (rc == 0) {
 		print_listening(cfg, http);
 		rc = srv_drop_privileges(cfg->user, &err);
+	}
+	if (rc == 0 && cfg->tokens_path) {
+		/* a file read as root that the dropped user cannot read again
+		 * would make every reload fail, and revoked tokens live on */
+		struct srv_tokens *again;
+		rc = srv_tokens_load(cfg->tokens_path, &again, &err);
+		if (rc == 0) {
+			srv_ref_put(&again->ref);
+		} else {
+			struct sd_error why = err;
+			sd_error_set(&err, rc,
+				     "the tokens file must stay readable after the "
+				     "privilege drop (--user %s), or no reload could "
+				     "revoke a token: %s",
+				     cfg->user, why.msg);
+		}
 	}
 	if (rc != 0) {
 		srv_log("%s", err.msg);

@@ -21,6 +21,7 @@ struct srv_config {
 	struct srv_policy policy;
 	double anon_rate, anon_burst;
 	unsigned threads, max_conns, per_ip, idle_timeout, deadline;
+	unsigned header_deadline, min_send_rate, v6_prefix;
 	unsigned watch_ms; /* how often the files are checked for changes */
 	const char *user;  /* dropped to when started as root */
 };

@@ -1,7 +1,14 @@
 #include "server/snapshot.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "report/report.h"
 #include "server/stats.h"
@@ -10,6 +17,8 @@ static void snap_destroy(struct srv_ref *r)
 {
 	struct srv_snap *s = (struct srv_snap *)r;
 	db_close(s->db);
+	if (s->copy)
+		munmap(s->copy, s->copy_len);
 	free(s->snapshot_json);
 	free(s->campaigns_json);
 	free(s->stats_json);
@@ -68,12 +77,97 @@ int srv_snap_from_db(struct db *db, struct srv_snap **out, struct sd_error *err)
 	return SD_OK;
 }
 
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* The whole file in fresh anonymous memory, read-only once filled. */
+static int read_copy(const char *path, void **out, size_t *len, struct sd_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return sd_error_errno(err, errno, "%s: cannot open snapshot", path);
+	struct stat st, st2;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		int e = errno;
+		close(fd);
+		return e ? sd_error_errno(err, e, "%s: cannot stat snapshot", path)
+			 : sd_error_set(err, SD_ECORRUPT, "%s: not a regular file", path);
+	}
+	size_t size = (size_t)st.st_size;
+	if (size == 0) {
+		close(fd);
+		return sd_error_set(err, SD_ETRUNC, "%s: not a sighted snapshot (empty)",
+				    path);
+	}
+	void *m =
+	    mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED) {
+		int e = errno;
+		close(fd);
+		return sd_error_errno(err, e, "%s: no memory for a copy of %zu bytes",
+				      path, size);
+	}
+	size_t got = 0;
+	while (got < size) {
+		ssize_t k = pread(fd, (char *)m + got, size - got, (off_t)got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	int e = errno;
+	bool same = fstat(fd, &st2) == 0 && st2.st_size == st.st_size &&
+		    st2.st_mtim.tv_sec == st.st_mtim.tv_sec &&
+		    st2.st_mtim.tv_nsec == st.st_mtim.tv_nsec;
+	close(fd);
+	if (got < size || !same) {
+		munmap(m, size);
+		if (got < size && e && e != EINTR)
+			return sd_error_errno(err, e, "%s: cannot read snapshot", path);
+		return sd_error_set(
+		    err, SD_ETRUNC,
+		    "%s: the file changed while it was read (rewritten in "
+		    "place?)",
+		    path);
+	}
+	mprotect(m, size, PROT_READ);
+	*out = m;
+	*len = size;
+	return SD_OK;
+}
+
 int srv_snap_open(const char *path, struct srv_snap **out, struct sd_error *err)
 {
-	struct db *db;
 	*out = NULL;
-	int rc = db_open(path, &db, err);
+	uint64_t t0 = mono_us();
+	void *copy = NULL;
+	size_t len = 0;
+	int rc = read_copy(path, &copy, &len, err);
 	if (rc)
 		return rc;
-	return srv_snap_from_db(db, out, err);
+	struct db *db;
+	rc = db_open_buffer(copy, len, &db, err);
+	if (rc) {
+		munmap(copy, len);
+		if (err && err->msg[0] == ':') { /* the buffer has no name */
+			char msg[sizeof(err->msg)];
+			snprintf(msg, sizeof(msg), "%s", err->msg);
+			snprintf(err->msg, sizeof(err->msg), "%s%s", path, msg);
+		}
+		return rc;
+	}
+	rc = srv_snap_from_db(db, out, err);
+	if (rc) {
+		munmap(copy, len);
+		return rc;
+	}
+	(*out)->copy = copy;
+	(*out)->copy_len = len;
+	(*out)->load_us = mono_us() - t0;
+	return SD_OK;
 }

@@ -275,6 +275,14 @@ int srv_tokens_load(const char *path, struct srv_tokens **out, struct sd_error *
 		close(fd);
 		return sd_error_errno(err, e, "%s", path);
 	}
+	/* whoever may write the file may grant themselves any scope */
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		close(fd);
+		return sd_error_set(err, SD_EUSAGE,
+				    "%s: writable by %s; refusing a tokens file others "
+				    "can change (chmod go-w)",
+				    path, st.st_mode & S_IWOTH ? "others" : "its group");
+	}
 	if (st.st_size > (off_t)TOKENS_MAX_FILE) {
 		close(fd);
 		return sd_error_set(err, SD_ELIMIT, "%s: larger than 64 MiB", path);

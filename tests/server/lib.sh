@@ -13,7 +13,9 @@ n=0
 SERVER_PID=
 WATCHDOG=
 cleanup() {
+	[ -z "${KEEP_T:-}" ] || { echo "# kept $T" >&2; trap - EXIT; stop_server; stop_nginx; return; }
 	stop_server
+	stop_nginx
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -91,3 +93,79 @@ get() {
 }
 status() { cat "$T/status"; }
 jqr() { jq -r "$1" <"$T/body" 2>/dev/null; }
+
+# free_port: a loopback TCP port nothing listens on now (checked by a
+# connect that must fail; the caller retries if it is taken meanwhile)
+free_port() {
+	local p
+	for _ in $(seq 50); do
+		p=$((20000 + RANDOM % 30000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+NGINX_PID=
+# start_nginx UPSTREAM_PORT...: real nginx on a free 127.0.0.1 port, with
+# the shipped proxy settings (dist/nginx/sighted-proxy.conf) in front of
+# the given sighted ports; sets NGINX_PID, NPORT and NBASE.
+start_nginx() {
+	command -v nginx >/dev/null || return 1
+	local dir="$T/nginx" up="" p
+	mkdir -p "$dir"
+	for p in "$@"; do up="$up server 127.0.0.1:$p;"; done
+	for _ in 1 2 3; do
+		NPORT=$(free_port) || return 1
+		cat >"$dir/nginx.conf" <<NGINX
+daemon off;
+master_process off;
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	client_body_temp_path $dir/body;
+	proxy_temp_path $dir/proxy;
+	fastcgi_temp_path $dir/fastcgi;
+	uwsgi_temp_path $dir/uwsgi;
+	scgi_temp_path $dir/scgi;
+	upstream sighted { $up keepalive 64; }
+	server {
+		listen 127.0.0.1:$NPORT;
+		location /static/ { root $dir; default_type application/json; }
+		location / {
+			include $(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/dist/nginx/sighted-proxy.conf;
+			proxy_pass http://sighted;
+		}
+	}
+}
+NGINX
+		nginx -c "$dir/nginx.conf" -p "$dir" 2>>"$dir/start.err" &
+		NGINX_PID=$!
+		( sleep "${SERVER_TIMEOUT:-120}"; kill -9 "$NGINX_PID" ) >/dev/null 2>&1 &
+		NGINX_WATCHDOG=$!
+		for _ in $(seq 50); do
+			(exec 3<>"/dev/tcp/127.0.0.1/$NPORT") 2>/dev/null && { NBASE="http://127.0.0.1:$NPORT"; return 0; }
+			kill -0 "$NGINX_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		stop_nginx
+	done
+	return 1
+}
+
+stop_nginx() {
+	[ -n "$NGINX_PID" ] || return 0
+	kill "$NGINX_PID" 2>/dev/null
+	wait "$NGINX_PID" 2>/dev/null
+	NGINX_PID=
+	kill "$NGINX_WATCHDOG" 2>/dev/null
+	wait "$NGINX_WATCHDOG" 2>/dev/null
+}
+
+# rss_peak PID: the process's peak resident size in kB (VmHWM)
+rss_peak() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status"; }

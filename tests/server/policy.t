@@ -108,7 +108,10 @@ is "rightmost untrusted hop is the client" "$(jqr .result.query)" 198.51.100.9
 get /api/v1/check -H 'X-Forwarded-For: 192.0.2.10' -H 'X-Forwarded-For: 203.0.113.50' >/dev/null
 is "several X-Forwarded-For headers are read as one list" "$(jqr .result.query)" 203.0.113.50
 get /api/v1/check -H 'X-Forwarded-For: garbage, 10.9.9.9' >/dev/null
-is "an unreadable hop stops the walk at the last trusted one" "$(jqr .result.query)" 10.9.9.9
+is "an unreadable hop reached by the walk is refused (400)" "$(status)" 400
+is "an unreadable hop: code" "$(jqr .error.code)" bad_forwarded
+get /api/v1/check -H 'X-Forwarded-For: garbage, 198.51.100.9, 10.9.9.9' >/dev/null
+is "hops left of the client are never read" "$(jqr .result.query)" 198.51.100.9
 p=$(get / -H 'X-Forwarded-For: 192.0.2.10')
 like "page: the visitor's own verdict through the proxy" "$p" 'Your address <span class="addr">192.0.2.10</span> <strong>was seen'
 like "page: full detail shows the evidence" "$p" 'looked up a domain name'

@@ -55,6 +55,23 @@ get /metrics >/dev/null
 like "metrics: failed reloads counted" "$(cat "$T/body")" 'sighted_snapshot_reloads_total\{result="failed"\} 2'
 like "metrics: good reload counted" "$(cat "$T/body")" 'sighted_snapshot_reloads_total\{result="ok"\} 1'
 
+# the served file changed in place (an operator's mistake): truncated, then
+# overwritten by cp; a mapped file would end the server with SIGBUS
+truncate -s 0 "$T/live.sdb"
+for _ in 1 2 3; do get /api/v1/check/203.0.113.99 >/dev/null; done
+is "truncated in place: the server still answers" "$(status)" 200
+is "truncated in place: from the last good snapshot" "$(jqr .result.listed)" true
+check "truncated in place: the server is still running" kill -0 "$SERVER_PID"
+for _ in $(seq 50); do grep -q 'live.sdb: not a sighted snapshot (empty)' "$LOG" && break; sleep 0.1; done
+like "truncated in place: logged" "$(cat "$LOG")" 'refused the new snapshot: .*live.sdb: not a sighted snapshot \(empty\); still serving the old one'
+get /metrics >/dev/null
+like "truncated in place: counted in /metrics" "$(cat "$T/body")" 'sighted_snapshot_reloads_total\{result="failed"\} [3-9]'
+like "metrics: the private copy's size" "$(cat "$T/body")" 'sighted_snapshot_memory_bytes [1-9][0-9]*'
+cp "$T/one.sdb" "$T/live.sdb"
+check "overwritten in place by cp: the new file is taken" wait_built "2023-11-14T22:13:20Z"
+get /api/v1/check/203.0.113.99 >/dev/null
+is "overwritten in place: answers from it" "$(jqr .result.listed)" false
+
 # a good file again
 cp "$T/three.sdb" "$T/live.tmp" && mv "$T/live.tmp" "$T/live.sdb"
 check "a good file after bad ones is taken" wait_built "2023-11-16T22:13:20Z"
@@ -93,5 +110,46 @@ like "a bad tokens file on reload is refused and logged" "$(cat "$LOG")" 'refuse
 get /api/v1/check/198.51.100.9 -H "Authorization: Bearer $(sed -n 1p "$T/t2")" >/dev/null
 is "the tokens in force stay" "$(status)" 200
 check "the server is still running" kill -0 "$SERVER_PID"
+get /healthz >/dev/null
+is "a failed tokens reload: /healthz says degraded" "$(jqr .status)" degraded
+get /metrics >/dev/null
+like "a failed tokens reload: metric" "$(cat "$T/body")" 'sighted_tokens_reload_failing 1'
+sed -i '$d' "$T/tokens"
+kill -HUP "$SERVER_PID"
+for _ in $(seq 50); do get /healthz >/dev/null; [ "$(jqr .status)" = ok ] && break; sleep 0.1; done
+is "a good tokens reload: /healthz ok again" "$(jqr .status)" ok
 stop_server_checked
+
+# tokens files the server must refuse at start
+sed -n 2p "$T/t1" >"$T/tokens.gw"
+chmod 664 "$T/tokens.gw"
+"$SIGHTED" serve --listen 127.0.0.1:0 --db "$T/live.sdb" --tokens "$T/tokens.gw" 2>"$T/gw.err"
+is "a group-writable tokens file is refused at start (exit 2)" "$?" 2
+like "a group-writable tokens file: why" "$(cat "$T/gw.err")" 'writable by its group'
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	# a root-only file: readable at start, never again after the drop
+	sed -n 2p "$T/t1" >"$T/tokens.root"
+	chmod 600 "$T/tokens.root"
+	timeout 20 "$SIGHTED" serve --listen 127.0.0.1:0 --db "$T/live.sdb" --tokens "$T/tokens.root" --user nobody 2>"$T/root.err"
+	rc=$?
+	like "a tokens file the dropped user cannot read is refused at start" "$rc" '^[23]$'
+	like "a root-only tokens file: why" "$(cat "$T/root.err")" 'must stay readable after the privilege drop.*tokens.root: Permission denied'
+	# revocation as the dropped user: the file is re-read after the drop
+	{ sed -n 2p "$T/t1"; sed -n 2p "$T/t2"; } >"$T/tokens"
+	chmod 644 "$T/tokens"
+	check "server starts as nobody" start_server --db "$T/live.sdb" --tokens "$T/tokens" --rate 0 --user nobody --watch-interval 100
+	get /api/v1/check/198.51.100.9 -H "Authorization: Bearer $(sed -n 1p "$T/t2")" >/dev/null
+	is "dropped user: the token works" "$(status)" 200
+	sed -n 2p "$T/t1" >"$T/tokens.new" && chmod 644 "$T/tokens.new" && mv "$T/tokens.new" "$T/tokens"
+	for _ in $(seq 50); do grep -q 'reloaded 1 tokens' "$LOG" && break; sleep 0.1; done
+	get /api/v1/check/198.51.100.9 -H "Authorization: Bearer $(sed -n 1p "$T/t2")" >/dev/null
+	is "dropped user: a revoked token stops working after the reload" "$(status)" 401
+	get /api/v1/check/192.0.2.10 -H "Authorization: Bearer $(sed -n 1p "$T/t1")" >/dev/null
+	is "dropped user: the kept token still works" "$(status)" 200
+	stop_server_checked
+else
+	for w in "root-only file refused" "why" "starts as nobody" "token works" "revoked token" "kept token" stop1 stop2 stop3; do
+		ok "# skip not root: $w"
+	done
+fi
 done_testing

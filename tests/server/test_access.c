@@ -29,7 +29,11 @@ static const char *client(const char *peer, const char *xff)
 	struct net_prefix t[2] = {pfx("10.0.0.0/8"), pfx("2001:db8:ffff::/48")};
 	struct srv_trust trust = {t, 2};
 	struct net_addr p = addr(peer), out;
-	srv_client_addr(&p, xff, &trust, &out);
+	const char *why = NULL;
+	if (srv_client_addr(&p, xff, xff ? strlen(xff) : 0, &trust, &out, &why) != 0) {
+		assert_non_null(why);
+		return "refused";
+	}
 	net_addr_format(&out, buf, sizeof(buf));
 	return buf;
 }
@@ -42,10 +46,31 @@ static void test_forwarded_for(void **state)
 	assert_string_equal(client("10.1.1.1", "203.0.113.5"), "203.0.113.5");
 	assert_string_equal(client("10.1.1.1", "1.1.1.1, 203.0.113.5, 10.2.2.2"), "203.0.113.5");
 	assert_string_equal(client("10.1.1.1", " 10.3.3.3 ,10.2.2.2 "), "10.3.3.3");
-	assert_string_equal(client("10.1.1.1", "203.0.113.5, not-an-ip"), "10.1.1.1");
-	assert_string_equal(client("10.1.1.1", "203.0.113.5,,10.2.2.2"), "10.2.2.2");
+	/* a walked hop that is not an address refuses the request */
+	assert_string_equal(client("10.1.1.1", "203.0.113.5, not-an-ip"), "refused");
+	assert_string_equal(client("10.1.1.1", "203.0.113.5,,10.2.2.2"), "refused");
+	/* hops left of the client are never read */
+	assert_string_equal(client("10.1.1.1", "junk, 203.0.113.5, 10.2.2.2"), "203.0.113.5");
+	/* an untrusted peer's header is ignored whatever it holds */
+	assert_string_equal(client("192.0.2.1", "junk"), "192.0.2.1");
 	assert_string_equal(client("2001:db8:ffff::1", "2001:db8::7"), "2001:db8::7");
 	assert_string_equal(client("10.1.1.1", ""), "10.1.1.1");
+	/* padding past the limit is refused, never cut: the hop the proxy
+	 * appended on the right must not fall off */
+	char big[SRV_MAX_XFF + 64];
+	memset(big, '1', sizeof(big));
+	size_t at = SRV_MAX_XFF - 8;
+	memcpy(big + at, ",10.0.0.5,203.0.113.9", 22);
+	assert_string_equal(client("10.1.1.1", big), "refused");
+	big[SRV_MAX_XFF - 30] = 0;
+	memcpy(big, "203.0.113.9,", 12);
+	assert_string_equal(client("10.1.1.1", big + 12), "refused"); /* 111... not an address */
+	/* more trusted hops than are walked */
+	char many[SRV_MAX_XFF];
+	size_t n = 0;
+	for (int i = 0; i <= SRV_MAX_XFF_HOPS; i++)
+		n += (size_t)snprintf(many + n, sizeof(many) - n, "%s10.0.0.%d", i ? "," : "", i + 1);
+	assert_string_equal(client("10.1.1.1", many), "refused");
 }
 
 static bool allowed(enum srv_policy_mode mode, const char *who, const struct srv_token *tok,
