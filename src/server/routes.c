@@ -356,7 +356,7 @@ static void route(struct srv_call *c)
 		r->route = SRV_ROUTE_CHANGES;
 		if (!is_get(c->req))
 			method_not_allowed(c, "GET, HEAD");
-		else if (authenticate(c, &tok) && rate_ok(c, tok, 1))
+		else if (srv_call_authenticate(c, &tok) && srv_call_rate(c, tok, 1))
 			srv_changes_answer(c->snap, tok, c->req->arg_since, r);
 		return;
 	}
