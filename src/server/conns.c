@@ -66,6 +66,12 @@ void srv_conns_free(struct srv_conns *t)
 {
 	if (!t)
 		return;
+	/* normally empty: MHD closed every connection first */
+	while (t->head.next != &t->head) {
+		struct srv_conn *k = t->head.next;
+		t->head.next = k->next;
+		free(k);
+	}
 	pthread_mutex_destroy(&t->mu);
 	free(t->addr);
 	free(t);
