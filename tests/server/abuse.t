@@ -159,12 +159,13 @@ for i in $(seq 40); do
 	# a generous time-out: a slow machine is not a refusal
 	code=$(curl -s -o /dev/null -w "%{http_code}" --max-time 10 "$BASE/api/v1/check")
 	[ "$code" = 200 ] && good=$((good + 1))
+	codes="${codes:-} $code"
 done
 kill -0 "$LORIS" 2>/dev/null
 loris_alive=$?
 kill "$LORIS" 2>/dev/null
 wait "$LORIS" 2>/dev/null
-echo "# slowloris: $(cat "$T/loris"); normal client: $good of 40 answered"
+echo "# slowloris: $(cat "$T/loris"); normal client: $good of 40 answered ($(echo $codes | tr ' ' '\n' | sort | uniq -c | tr '\n' ' '))"
 is "the slowloris lasted the whole measurement" "$loris_alive" 0
 like "the slowloris ran (312 slow connections held and renewed)" "$(cat "$T/loris")" '^opened [0-9]{3,} closed [0-9]+'
 if [ "$good" -ge 36 ]; then ok "during the slowloris a normal client got $good of 40 answers (>= 90%)"; else nok "normal client got $good of 40 answers (< 90%)"; fi
