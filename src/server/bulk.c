@@ -126,8 +126,8 @@ static json_t *item_error(json_t *query, const char *code, const char *msg)
 	return o;
 }
 
-/* One entry: its answer, or NULL (with *err an item error) when it is
- * refused; *weight is the number of entries the answer lists, at least 1. */
+/* One entry judged: ok with the query and the detail its caller may see,
+ * or the item error to answer in its place. */
 struct item {
 	bool ok;
 	struct net_prefix q;

@@ -24,8 +24,8 @@ struct srv_conn {
 	atomic_uint_fast64_t deadline_ms;
 };
 
-/* Connections per address key: open addressing, linear probing, deletion
- * by backward shift; count 0 marks an empty slot. */
+/* Live (not shut down) connections per address key: open addressing, linear probing,
+ * deletion by backward shift; count 0 marks an empty slot. */
 struct per_addr {
 	uint64_t hi, lo;
 	unsigned count;
@@ -66,6 +66,12 @@ void srv_conns_free(struct srv_conns *t)
 {
 	if (!t)
 		return;
+	/* normally empty: MHD closed every connection first */
+	while (t->head.next != &t->head) {
+		struct srv_conn *k = t->head.next;
+		t->head.next = k->next;
+		free(k);
+	}
 	pthread_mutex_destroy(&t->mu);
 	free(t->addr);
 	free(t);
@@ -139,10 +145,12 @@ static void address_key(const struct srv_conn_limits *l, const struct net_addr *
 	}
 }
 
-/* Caller holds t->mu. */
+/* Caller holds t->mu. A connection shut down no longer counts for its
+ * address: it is on its way out. */
 static void cut(struct srv_conns *t, struct srv_conn *k)
 {
 	t->cuts++;
+	addr_dec(t, k);
 	/* MHD sees the connection fail and closes it itself; the close
 	 * notification takes the lock first, so the fd is never reused here */
 	shutdown(k->fd, SHUT_RDWR);
@@ -225,7 +233,8 @@ void srv_conns_close(struct srv_conns *t, struct srv_conn *k)
 	t->n--;
 	if (k->cut)
 		t->cuts--;
-	addr_dec(t, k);
+	else
+		addr_dec(t, k);
 	pthread_mutex_unlock(&t->mu);
 	free(k);
 }

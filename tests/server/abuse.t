@@ -19,6 +19,14 @@ make_snapshot "$T/db.sdb" "$FIX/impacted.csv" "$T/many.csv" || { nok "fixture sn
 TOK=$(sed -n 1p "$T/t1") TOK2=$(sed -n 1p "$T/t2")
 { sed -n 2p "$T/t1"; sed -n 2p "$T/t2"; } >"$T/tokens"
 
+# the resident-size bound: 64 MB; under AddressSanitizer (redzones, shadow
+# memory, a quarantine cut to 8 MB here) 256 MB. Both are far below the
+# finding's 1.6 GB.
+RSS_BOUND=65536
+if ldd "$SIGHTED" 2>/dev/null | grep -q libasan; then
+	RSS_BOUND=262144
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=8"
+fi
 check "server starts" start_server --db "$T/db.sdb" --tokens "$T/tokens" --rate 0.001 --burst 5 \
 	--request-deadline 2 --header-deadline 2 --watch-interval 200 --threads 2
 
@@ -37,9 +45,9 @@ bytes=$(stat -c %s "$T/body")
 rss=$(rss_peak "$SERVER_PID")
 # the answer is $bytes bytes; built whole it needed several times that in
 # jansson objects (the finding: 600 lines, 1.6 GB). Streamed, the peak
-# stays under 64 MB whatever the answer's size.
+# stays under the bound whatever the answer's size.
 like "45 prefix lines: the answer is large (> 5 MB)" "$bytes" '^([5-9][0-9]{6}|[0-9]{8,})$'
-if [ "$rss" -lt 65536 ]; then ok "bulk: peak resident size ${rss} kB < 64 MB for a ${bytes}-byte answer"; else nok "bulk: peak resident size ${rss} kB < 64 MB" ; fi
+if [ "$rss" -lt "$RSS_BOUND" ]; then ok "bulk: peak resident size ${rss} kB < $RSS_BOUND kB for a ${bytes}-byte answer"; else nok "bulk: peak resident size ${rss} kB < $RSS_BOUND kB"; fi
 get /api/v1/check -X POST -H "Authorization: Bearer $TOK" -H "Content-Type: text/plain" --data-binary '10.0.0.1' >/dev/null
 is "the 45,000 entries were charged to the token (then 429)" "$(status)" 429
 h=$(curl -sS -D - -o /dev/null -X POST -H "Authorization: Bearer $TOK" -H "Content-Type: text/plain" --data-binary '10.0.0.1' "$BASE/api/v1/check")
@@ -130,22 +138,35 @@ sup1=$(sed -n 's/^sighted_log_lines_suppressed_total //p' "$T/body")
 log1=$(grep -c 'refused a request from' "$LOG")
 is "100 malformed requests counted" "$((bad1 - bad0))" 100
 is "each is either logged or counted as not logged" "$(((log1 - log0) + (sup1 - sup0)))" 100
-like "the log is rate-limited (at most 5 lines a second)" "$(grep 'refused a request from' "$LOG" | cut -c1-20 | sort | uniq -c | sort -rn | head -1)" '^ *[1-5] '
+# 5 lines per second of the monotonic clock; a second of the wall clock in
+# the time stamps may straddle two of those
+like "the log is rate-limited (5 lines a monotonic second, so at most 10 in a wall-clock one)" "$(grep 'refused a request from' "$LOG" | cut -c1-20 | sort | uniq -c | sort -rn | head -1)" '^ *([1-9]|10) '
 
 # --- 5. slowloris from 127.0.0.2 ... 127.0.0.40 ---
 stop_server
 check "server starts (200 connections, --per-ip 8, header deadline 2 s)" start_server --db "$T/db.sdb" --rate 0 \
 	--max-connections 200 --per-ip 8 --header-deadline 2 --request-deadline 4 --watch-interval 200 --threads 2
-perl "$HERE/slowloris.pl" "$PORT" 2 40 8 25 0.5 >"$T/loris" 2>&1 &
+# the attack runs until the normal client is done (at most 120 s)
+perl "$HERE/slowloris.pl" "$PORT" 2 40 8 120 0.5 >"$T/loris" 2>&1 &
 LORIS=$!
-sleep 3 # let the table fill
+for _ in $(seq 100); do # until the table is full: connections are dropped
+	get /metrics >/dev/null
+	[ "$(sed -n 's/^sighted_connections_dropped_when_full_total //p' "$T/body")" != 0 ] && break
+	sleep 0.1
+done
 good=0
 for i in $(seq 40); do
-	code=$(curl -s -o /dev/null -w "%{http_code}" --max-time 3 "$BASE/api/v1/check")
+	# a generous time-out: a slow machine is not a refusal
+	code=$(curl -s -o /dev/null -w "%{http_code}" --max-time 10 "$BASE/api/v1/check")
 	[ "$code" = 200 ] && good=$((good + 1))
+	codes="${codes:-} $code"
 done
+kill -0 "$LORIS" 2>/dev/null
+loris_alive=$?
+kill "$LORIS" 2>/dev/null
 wait "$LORIS" 2>/dev/null
-echo "# slowloris: $(cat "$T/loris"); normal client: $good of 40 answered"
+echo "# slowloris: $(cat "$T/loris"); normal client: $good of 40 answered ($(echo $codes | tr ' ' '\n' | sort | uniq -c | tr '\n' ' '))"
+is "the slowloris lasted the whole measurement" "$loris_alive" 0
 like "the slowloris ran (312 slow connections held and renewed)" "$(cat "$T/loris")" '^opened [0-9]{3,} closed [0-9]+'
 if [ "$good" -ge 36 ]; then ok "during the slowloris a normal client got $good of 40 answers (>= 90%)"; else nok "normal client got $good of 40 answers (< 90%)"; fi
 get /metrics >/dev/null

@@ -82,7 +82,7 @@ check "server starts (--per-ip 4, no trusted proxy)" start_server --db "$T/db.sd
 (
 	exec 3<>"/dev/tcp/127.0.0.1/$PORT" 4<>"/dev/tcp/127.0.0.1/$PORT" 5<>"/dev/tcp/127.0.0.1/$PORT" 6<>"/dev/tcp/127.0.0.1/$PORT"
 	exec 7<>"/dev/tcp/127.0.0.1/$PORT"
-	if read_closed 7 2; then echo "fifth closed"; else echo "fifth open"; fi
+	if read_closed 7 10; then echo "fifth closed"; else echo "fifth open"; fi
 ) >"$T/perip" 2>/dev/null
 is "the fifth connection from one client is refused" "$(cat "$T/perip")" "fifth closed"
 sleep 0.5

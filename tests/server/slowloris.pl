@@ -4,8 +4,8 @@
 # PER connections to 127.0.0.1:PORT, each sending a request line and then
 # one header line per INTERVAL seconds, never finishing its header; a
 # connection the server closes is opened again at once. Runs SECONDS
-# seconds, then prints how many connections it opened and how many the
-# server closed.
+# seconds (or until SIGTERM), then prints how many connections it opened and
+# how many the server closed.
 use strict;
 use warnings;
 use IO::Socket::INET;
@@ -35,6 +35,7 @@ for my $i ($first .. $last) {
 	open_one("127.0.0.$i") for 1 .. $per;
 }
 my $end = time + $seconds;
+$SIG{TERM} = sub { $end = 0 };
 my $n = 0;
 while (time < $end) {
 	# a readable socket was answered or closed by the server: replace it
