@@ -229,7 +229,8 @@ static void check_one(struct call *c, const char *text, size_t n, bool own)
 		json_error(c, why.status, why.code, why.message);
 		return;
 	}
-	json_t *r = report_lookup(c->snap->db, &q, detail, SRV_MAX_INSIDE);
+	json_t *r = report_lookup_query(c->snap->db, &q, own ? NULL : text, n, detail,
+					SRV_MAX_INSIDE);
 	if (!r) {
 		out_of_memory(c->resp);
 		return;
@@ -369,7 +370,9 @@ static void check_bulk(struct call *c)
 					      item_error(it, why.code, why.message));
 			continue;
 		}
-		json_t *r = report_lookup(c->snap->db, &q, detail, SRV_MAX_INSIDE);
+		json_t *r =
+		    report_lookup_query(c->snap->db, &q, json_string_value(it),
+					json_string_length(it), detail, SRV_MAX_INSIDE);
 		if (!r) {
 			json_decref(items);
 			json_decref(results);
@@ -442,7 +445,9 @@ static void page(struct call *c, const char *name)
 			snprintf(v.message, sizeof(v.message), "%s.", why.message);
 			goto render;
 		}
-		v.result = report_lookup(c->snap->db, &q, detail, SRV_MAX_INSIDE);
+		v.result =
+		    report_lookup_query(c->snap->db, &q, own ? NULL : arg,
+					own ? 0 : strlen(arg), detail, SRV_MAX_INSIDE);
 		v.own = own;
 	}
 render:;
