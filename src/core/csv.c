@@ -76,26 +76,3 @@ void sd_field_trim(struct sd_field *f)
 	while (f->len && is_space(f->s[f->len - 1]))
 		f->len--;
 }
-
-void sd_csv_write_field(FILE *f, const char *s, size_t n)
-{
-	/* an empty field is (NULL, 0) for a record without a name: NULL must
-	 * not reach fwrite, whose argument is declared nonnull */
-	if (!n)
-		return;
-	bool quote = false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
-			quote = true;
-	if (!quote) {
-		fwrite(s, 1, n, f);
-		return;
-	}
-	fputc('"', f);
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '"')
-			fputc('"', f);
-		fputc(s[i], f);
-	}
-	fputc('"', f);
-}

@@ -20,10 +20,6 @@ struct sd_field {
 long sd_csv_split(char *buf, size_t len, char sep, struct sd_field *fields, size_t max,
 		  const char **why);
 
-/* Writes s[0..n) as one CSV field, quoted when it holds a separator, a
- * quote or a line break. s may be NULL when n is 0 (an absent name). */
-void sd_csv_write_field(FILE *f, const char *s, size_t n);
-
 /* Trims ASCII whitespace from both ends of a field. */
 void sd_field_trim(struct sd_field *f);
 

@@ -33,6 +33,11 @@ void report_csv_field_fp(FILE *fp, const char *s)
 	put_escaped(fp, report_csv_field, s, strlen(s));
 }
 
+void report_csv_field_fpn(FILE *fp, const char *s, size_t n)
+{
+	put_escaped(fp, report_csv_field, n ? s : "", n);
+}
+
 void report_json_string_fp(FILE *fp, const char *s)
 {
 	put_escaped(fp, report_json_string, s, strlen(s));

@@ -17,6 +17,8 @@
  * quoted when it holds a comma, quote or line break, and a leading
  * = + - @ defused with a quote. */
 void report_csv_field_fp(FILE *fp, const char *s);
+/* The same for s[0..n); s may be NULL when n is 0 (an absent name). */
+void report_csv_field_fpn(FILE *fp, const char *s, size_t n);
 /* report_json_string (report/render.h) on a stream: a JSON string with its
  * quotes, ASCII only; a byte that is not valid UTF-8 becomes \uFFFD. */
 void report_json_string_fp(FILE *fp, const char *s);
