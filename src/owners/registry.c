@@ -12,6 +12,7 @@
 #include "core/intern.h"
 #include "core/limits.h"
 #include "io/source.h"
+#include "owners/badline.h"
 
 #define NCOLS 4
 
@@ -347,18 +348,9 @@ int owners_registry_load(const char *path, long long max_errors,
 					why = NULL;
 			}
 		}
-		if (why) {
-			fprintf(stderr, "%s:%u: %s\n", L.name, lineno, why);
-			r->bad_lines++;
-			if (max_errors >= 0 &&
-			    r->bad_lines > (unsigned long long)max_errors) {
-				rc = sd_error_set(
-				    err, SD_EPARSE,
-				    "%s: %llu bad lines (more than --max-errors %lld)",
-				    L.name, (unsigned long long)r->bad_lines, max_errors);
-				goto done;
-			}
-		}
+		if (why && (rc = owners_bad_line(L.name, lineno, why, &r->bad_lines,
+						 max_errors, err)))
+			goto done;
 	}
 	rc = 0;
 	if (!header)
