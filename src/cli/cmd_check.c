@@ -366,9 +366,10 @@ static void query_stream(struct check *c, struct io_source *src)
 		}
 		/* a byte-order mark, as Windows tools write, before the first
 		 * query (import accepts it too) */
-		if (io_lineno(src) == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {
-			line += 3;
-			len -= 3;
+		if (io_lineno(src) == 1) {
+			size_t bom = sd_bom_len(line, len);
+			line += bom;
+			len -= bom;
 		}
 		if (len == 0 || line[0] == '#')
 			continue;

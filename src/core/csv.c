@@ -1,6 +1,7 @@
 #include "core/csv.h"
 
 #include <stdbool.h>
+#include <strings.h>
 
 static bool is_space(char c)
 {
@@ -75,4 +76,9 @@ void sd_field_trim(struct sd_field *f)
 	}
 	while (f->len && is_space(f->s[f->len - 1]))
 		f->len--;
+}
+
+bool sd_field_is(const struct sd_field *f, const char *name)
+{
+	return f->len == strlen(name) && strncasecmp(f->s, name, f->len) == 0;
 }
