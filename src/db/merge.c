@@ -159,7 +159,8 @@ static int find_clashes(struct db *const *dbs, size_t n, struct clash **out, siz
 			db_input_get(dbs[i], j, &o[m].id);
 			m++;
 		}
-	qsort(o, m, sizeof(*o), cmp_owned);
+	if (m)
+		qsort(o, m, sizeof(*o), cmp_owned);
 	struct clash *c = NULL;
 	size_t nc = 0, cap = 0;
 	int rc = 0;
@@ -198,7 +199,8 @@ static int find_clashes(struct db *const *dbs, size_t n, struct clash **out, siz
 		free(c);
 		return rc;
 	}
-	qsort(c, nc, sizeof(*c), cmp_clash);
+	if (nc)
+		qsort(c, nc, sizeof(*c), cmp_clash);
 	*out = c;
 	*nout = nc;
 	return 0;
