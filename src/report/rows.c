@@ -67,9 +67,7 @@ void report_sighting_csv(FILE *fp, const struct db *db, const struct db_sighting
 	for (uint32_t k = 0; k < n; k++) {
 		if (k)
 			sd_buf_putc(&src, ';');
-		const char *item = db_sourceset_item(db, s->sources, k);
-		if (*item) /* no memcpy to a buffer not yet allocated */
-			sd_buf_puts(&src, item);
+		sd_buf_puts(&src, db_sourceset_item(db, s->sources, k));
 	}
 	put_escaped(fp, report_csv_field, src.data ? src.data : "", src.len);
 	sd_buf_free(&src);
