@@ -12,7 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "core/csv.h"
+#include "report/rows.h"
 #include "io/source.h"
 #include "telemetry/reader.h"
 
@@ -83,8 +83,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				sum += rec.answers[i].b[15];
 			(void)sum;
 			if (sink) {
-				sd_csv_write_field(sink, rec.name, rec.name_len);
-				sd_csv_write_field(sink, rec.path, rec.path_len);
+				report_csv_field_fpn(sink, rec.name, rec.name_len);
+				report_csv_field_fpn(sink, rec.path, rec.path_len);
 			}
 		}
 		tel_close(r);

@@ -140,7 +140,7 @@ static void report_bad(const struct check *c, struct lane *l, const char *text,
 /* contained: 1 or 0 when the caller already knows whether an address is
  * covered (from a batched lookup), -1 when it does not. */
 static void answer(const struct check *c, struct lane *l, const struct net_prefix *p,
-		   int contained)
+		   const char *text, size_t len, int contained)
 {
 	if (p->len == 128 && contained < 0)
 		contained = db_contains(c->db, &p->addr);
@@ -162,6 +162,7 @@ static void answer(const struct check *c, struct lane *l, const struct net_prefi
 		if (c->mode == MODE_QUIET || (c->listed_only && !l->answer->listed))
 			return;
 	}
+	report_answer_given(l->answer, text, len);
 	report_render(&l->out, c->db, l->answer, format_of(c->mode), REPORT_FULL);
 }
 
@@ -183,7 +184,7 @@ static void query(struct check *c, struct lane *l, const char *text, size_t len)
 	if (rc)
 		report_bad(c, l, f.s, f.len, "", why);
 	else
-		answer(c, l, &p, -1);
+		answer(c, l, &p, f.s, f.len, -1);
 	if (l->out.len >= CHECK_FLUSH_AT || l->err.len)
 		lane_emit(c, l);
 }
@@ -204,7 +205,8 @@ struct pending {
 	const char *why;
 	uint64_t lineno;
 	size_t len;
-	char text[81];
+	bool cut; /* text holds only the start of the query */
+	char text[129];
 };
 
 enum block_state { BLOCK_FREE, BLOCK_QUEUED, BLOCK_DONE };
@@ -251,7 +253,9 @@ static void process_block(const struct check *c, struct block *b)
 				report_bad(c, &b->lane, pend[i].text, pend[i].len, where,
 					   pend[i].why);
 			} else {
-				answer(c, &b->lane, &pend[i].p, known[i]);
+				answer(c, &b->lane, &pend[i].p,
+				       pend[i].cut ? NULL : pend[i].text, pend[i].len,
+				       known[i]);
 			}
 		}
 	}
@@ -362,9 +366,10 @@ static void query_stream(struct check *c, struct io_source *src)
 		}
 		/* a byte-order mark, as Windows tools write, before the first
 		 * query (import accepts it too) */
-		if (io_lineno(src) == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {
-			line += 3;
-			len -= 3;
+		if (io_lineno(src) == 1) {
+			size_t bom = sd_bom_len(line, len);
+			line += bom;
+			len -= bom;
 		}
 		if (len == 0 || line[0] == '#')
 			continue;
@@ -373,7 +378,8 @@ static void query_stream(struct check *c, struct io_source *src)
 		struct sd_field f;
 		q->rc = parse_query(line, len, &q->p, &q->why, &f);
 		q->lineno = io_lineno(src);
-		q->len = f.len < 80 ? f.len : 80;
+		q->cut = f.len > sizeof(q->text) - 1;
+		q->len = q->cut ? sizeof(q->text) - 1 : f.len;
 		memcpy(q->text, f.s, q->len);
 		q->text[q->len] = '\0';
 		if (++b->n == CHECK_BLOCK) {

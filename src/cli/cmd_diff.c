@@ -3,9 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "cli/files.h"
+#include "cli/options.h"
 #include "core/atomic_file.h"
 #include "core/timeutil.h"
 #include "db/diff.h"
@@ -144,13 +145,6 @@ static int emit(const struct db_diff_item *d, void *p)
 	return ferror(o->fp) ? SD_EIO : 0;
 }
 
-static bool same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-	       sa.st_ino == sb.st_ino;
-}
-
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -159,17 +153,18 @@ static int run(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},	      {NULL, 0, NULL, 0},
 	};
 	struct diff_out out = {.fmt = FMT_TEXT};
+	struct cli_mode mode = {FMT_TEXT, NULL};
 	const char *output = NULL;
-	bool quiet = false, json = false, csv = false;
+	bool quiet = false;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'J':
-			json = true;
-			break;
 		case 'C':
-			csv = true;
+			if (!cli_set_mode(CMD, &mode, c == 'J' ? FMT_JSON : FMT_CSV,
+					  c == 'J' ? "--json" : "--csv"))
+				return EXIT_USAGE;
 			break;
 		case 'o':
 			output = optarg;
@@ -185,67 +180,57 @@ static int run(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (json && csv) {
-		cli_error(CMD, "--json and --csv conflict: choose one");
-		return EXIT_USAGE;
-	}
-	out.fmt = json ? FMT_JSON : csv ? FMT_CSV : FMT_TEXT;
+	out.fmt = (enum diff_format)mode.mode;
 	if (optind != argc - 2) {
 		cli_error(CMD, "give two snapshots: OLD.sdb NEW.sdb");
 		help(stderr);
 		return EXIT_USAGE;
 	}
 	const char *oldp = argv[optind], *newp = argv[optind + 1];
-	if (output && strcmp(output, "-") &&
-	    (same_file(output, oldp) || same_file(output, newp))) {
-		cli_error(CMD, "%s: the output would overwrite an input", output);
-		return EXIT_USAGE;
-	}
+	const struct cli_output o = {"-o", output, NULL, false};
+	int status = cli_check_files(CMD, &o, 1, (const char *const *)argv + optind, 2);
+	if (status != EXIT_OK)
+		return status;
 	struct sd_error err = {0};
 	struct db *old = NULL, *new = NULL;
-	if (db_open(oldp, &old, &err) || db_open(newp, &new, &err)) {
+	int rc = db_open(oldp, &old, &err);
+	if (!rc)
+		rc = db_open(newp, &new, &err);
+	if (rc) {
 		cli_error(CMD, "%s", err.msg);
 		db_close(old);
-		return EXIT_DATA;
+		return cli_exit_for(rc);
 	}
 	out.old = old;
 	out.new = new;
 	struct sd_atomic_file af = {0};
 	static char buf[1 << 16];
-	if (output && strcmp(output, "-")) {
-		if (sd_atomic_open(&af, output, &err)) {
-			cli_error(CMD, "%s", err.msg);
-			db_close(old);
-			db_close(new);
-			return EXIT_FAIL;
-		}
-		out.fp = af.fp;
-	} else {
-		out.fp = stdout;
+	if (sd_atomic_open(&af, output ? output : "-", &err)) {
+		cli_error(CMD, "%s", err.msg);
+		db_close(old);
+		db_close(new);
+		return cli_exit_for_write(err.code);
 	}
+	out.fp = af.fp;
 	setvbuf(out.fp, buf, _IOFBF, sizeof(buf));
 	if (out.fmt == FMT_CSV)
 		fputs("change,prefix,fields," REPORT_SIGHTING_CSV_HEADER
 		      ",old_campaign,old_first_seen,old_last_seen,old_count,"
 		      "old_evidence,old_confidence,old_sources\r\n",
 		      out.fp);
-	struct db_diff_stats st;
-	int rc = db_diff(old, new, emit, &out, &st);
-	int status = rc == SD_ENOMEM ? EXIT_FAIL : EXIT_OK;
-	if (rc && status == EXIT_OK)
-		status = EXIT_FAIL;
-	if (af.fp) {
-		if (status == EXIT_OK && sd_atomic_commit(&af, &err)) {
-			cli_error(CMD, "%s", err.msg);
-			status = EXIT_FAIL;
-		}
-		sd_atomic_abort(&af);
-	} else if (fflush(stdout) || ferror(stdout)) {
-		cli_error(CMD, "writing the output failed");
+	struct db_diff_stats st = {0};
+	rc = db_diff(old, new, emit, &out, &st);
+	/* SD_EIO is the output's: the commit below names the file and why */
+	if (rc && rc != SD_EIO) {
+		cli_error(CMD, "could not finish the comparison: %s",
+			  rc == SD_ENOMEM ? "out of memory" : "internal error");
 		status = EXIT_FAIL;
 	}
-	if (rc && status == EXIT_FAIL && !af.fp)
-		cli_error(CMD, "could not finish the comparison");
+	if (status == EXIT_OK && sd_atomic_commit(&af, &err)) {
+		cli_error(CMD, "%s", err.msg);
+		status = cli_exit_for_write(err.code);
+	}
+	sd_atomic_abort(&af);
 	if (!quiet)
 		fprintf(stderr,
 			"%llu added, %llu removed, %llu changed, %llu unchanged\n",

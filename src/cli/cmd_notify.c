@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/files.h"
 #include "cli/options.h"
 #include "cli/owners_load.h"
 #include "owners/mail.h"
@@ -310,7 +310,7 @@ static int run(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case 'E':
-			if (!owners_job_max_errors(&n.j, optarg))
+			if (!cli_parse_max_errors(CMD, optarg, &n.j.max_errors))
 				return EXIT_USAGE;
 			break;
 		case 'v':
@@ -346,11 +346,22 @@ static int run(int argc, char **argv)
 	n.smtp_opts.from = n.from;
 	n.date = (time_t)cli_build_time(date);
 	struct sd_error err = {0};
+	const struct cli_output outs[] = {
+	    {"--dry-run", n.dry_dir, "a dry run writes a directory of files: give one",
+	     true},
+	    {"--state", n.state_path, "the state file is read and rewritten: give a path",
+	     false},
+	};
+	const char *inputs[OWNERS_JOB_MAX_INPUTS];
+	int fs = cli_check_files(CMD, outs, 2, inputs, owners_job_inputs(&n.j, inputs));
+	if (fs != EXIT_OK)
+		return fs;
+	/* the directory is replaced as a whole: it must not hold an input */
 	if (n.dry_dir && owners_job_inside(&n.j, n.dry_dir))
 		return EXIT_USAGE;
 	if (n.dry_dir && outdir_begin(&n.out, n.dry_dir, &err)) {
 		cli_error(CMD, "%s", err.msg);
-		return err.code == SD_EUSAGE ? EXIT_USAGE : EXIT_FAIL;
+		return cli_exit_for_write(err.code);
 	}
 	if (!n.dry_dir && owners_smtp_new(&n.smtp_opts, &n.smtp, &err)) {
 		cli_error(CMD, "%s", err.msg);

@@ -12,10 +12,10 @@
 #include "cli/files.h"
 #include "cli/options.h"
 #include "cli/terminal.h"
-#include "core/csv.h"
 #include "core/timeutil.h"
 #include "io/source.h"
 #include "net/addr.h"
+#include "report/rows.h"
 #include "telemetry/field.h"
 #include "telemetry/reader.h"
 
@@ -149,13 +149,13 @@ static void print_record(FILE *o, enum out_mode mode, const char *file,
 		strcat(answers, buf);
 	}
 	if (mode == OUT_CSV) {
-		sd_csv_write_field(o, file, strlen(file));
+		report_csv_field_fp(o, file);
 		fprintf(o, ",%" PRIu64 ",%s,%s,%s,%u,%s,%u,%u,", r->position, ts,
 			kind_name(r->kind), c, r->client_port, s, r->server_port,
 			r->proto);
-		sd_csv_write_field(o, r->name, r->name_len);
+		report_csv_field_fpn(o, r->name, r->name_len);
 		fputc(',', o);
-		sd_csv_write_field(o, r->path, r->path_len);
+		report_csv_field_fpn(o, r->path, r->path_len);
 		fprintf(o, ",%s,%" PRIu64 ",%" PRIu64 ",%s\n", answers, r->bytes,
 			r->packets, fl);
 		return;

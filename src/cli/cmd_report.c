@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "cli/files.h"
 #include "cli/owners_load.h"
 #include "owners/publish.h"
 
@@ -64,7 +65,7 @@ static int run(int argc, char **argv)
 			output = optarg;
 			break;
 		case 'E':
-			if (!owners_job_max_errors(&j, optarg))
+			if (!cli_parse_max_errors(CMD, optarg, &j.max_errors))
 				return EXIT_USAGE;
 			break;
 		case 'h':
@@ -84,6 +85,13 @@ static int run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	j.snap_path = argv[optind];
+	const struct cli_output out = {
+	    "-o", output, "a report is a directory of files: give one", true};
+	const char *inputs[OWNERS_JOB_MAX_INPUTS];
+	int fs = cli_check_files(CMD, &out, 1, inputs, owners_job_inputs(&j, inputs));
+	if (fs != EXIT_OK)
+		return fs;
+	/* the directory is replaced as a whole: it must not hold an input */
 	if (owners_job_inside(&j, output))
 		return EXIT_USAGE;
 	int status = owners_job_load(&j);
@@ -91,7 +99,7 @@ static int run(int argc, char **argv)
 	if (status == EXIT_OK &&
 	    owners_publish(output, j.snap, j.since, j.reg, j.asn, &j.group, &err)) {
 		cli_error(CMD, "%s", err.msg);
-		status = err.code == SD_EUSAGE ? EXIT_USAGE : EXIT_FAIL;
+		status = cli_exit_for_write(err.code);
 	}
 	if (status == EXIT_OK) {
 		uint32_t with = 0;

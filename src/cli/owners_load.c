@@ -1,44 +1,27 @@
 /* Loading the inputs of `report` and `notify`. */
 #include "cli/owners_load.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 
-bool owners_job_max_errors(struct owners_job *j, const char *val)
-{
-	if (!strcmp(val, "unlimited") || !strcmp(val, "-1")) {
-		j->max_errors = -1;
-		return true;
-	}
-	char *end;
-	errno = 0;
-	long long v = strtoll(val, &end, 10);
-	if (errno || end == val || *end || v < 0) {
-		cli_error(j->cmd,
-			  "--max-errors wants a count, -1 or 'unlimited', not '%s'", val);
-		return false;
-	}
-	j->max_errors = v;
-	return true;
-}
-
 int owners_job_load(struct owners_job *j)
 {
 	struct sd_error err = {0};
+	/* the owners library spells "no limit" as a negative count */
+	long long max_errors = j->max_errors > LLONG_MAX ? -1 : (long long)j->max_errors;
 	if (db_open(j->snap_path, &j->snap, &err) ||
 	    (j->since_path && db_open(j->since_path, &j->since, &err))) {
 		cli_error(j->cmd, "%s", err.msg);
 		return EXIT_DATA;
 	}
-	if (owners_registry_load(j->owners_path, j->max_errors, &j->reg, &err)) {
+	if (owners_registry_load(j->owners_path, max_errors, &j->reg, &err)) {
 		cli_error(j->cmd, "%s", err.msg);
 		return cli_exit_for(err.code);
 	}
-	if (j->asn_path && asn_db_open(j->asn_path, j->max_errors, &j->asn, &err)) {
+	if (j->asn_path && asn_db_open(j->asn_path, max_errors, &j->asn, &err)) {
 		cli_error(j->cmd, "%s", err.msg);
 		return cli_exit_for(err.code);
 	}
@@ -71,16 +54,27 @@ static char *dir_of(const char *path)
 	return r;
 }
 
+size_t owners_job_inputs(const struct owners_job *j,
+			 const char *paths[OWNERS_JOB_MAX_INPUTS])
+{
+	const char *all[OWNERS_JOB_MAX_INPUTS] = {j->snap_path, j->since_path,
+						  j->owners_path, j->asn_path};
+	size_t n = 0;
+	for (size_t i = 0; i < OWNERS_JOB_MAX_INPUTS; i++)
+		if (all[i])
+			paths[n++] = all[i];
+	return n;
+}
+
 bool owners_job_inside(const struct owners_job *j, const char *dir)
 {
 	char *d = realpath(dir, NULL);
 	if (!d)
 		return false; /* does not exist yet: holds nothing */
-	const char *inputs[] = {j->snap_path, j->since_path, j->owners_path, j->asn_path};
+	const char *inputs[OWNERS_JOB_MAX_INPUTS];
+	size_t nin = owners_job_inputs(j, inputs);
 	bool inside = false;
-	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]) && !inside; i++) {
-		if (!inputs[i])
-			continue;
+	for (size_t i = 0; i < nin && !inside; i++) {
 		char *p = dir_of(inputs[i]);
 		size_t n = strlen(d);
 		if (p && !strncmp(p, d, n) && (p[n] == 0 || p[n] == '/')) {

@@ -4,13 +4,15 @@
 #define SD_CLI_OWNERS_LOAD_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "owners/group.h"
 
 struct owners_job {
 	const char *cmd;
 	const char *owners_path, *asn_path, *since_path, *snap_path;
-	long long max_errors; /* -1: no limit */
+	uint64_t max_errors; /* cli_parse_max_errors: UINT64_MAX is no limit */
 	struct db *snap, *since;
 	struct owners_registry *reg;
 	struct asn_db *asn;
@@ -18,8 +20,11 @@ struct owners_job {
 	struct owners_group group;
 };
 
-/* Parses a --max-errors value: a count, or -1 / "unlimited". */
-bool owners_job_max_errors(struct owners_job *j, const char *val);
+/* The input files given (snapshot, --since, --owners, --asn-db) into
+ * paths, for cli_check_files; returns how many. */
+#define OWNERS_JOB_MAX_INPUTS 4
+size_t owners_job_inputs(const struct owners_job *j,
+			 const char *paths[OWNERS_JOB_MAX_INPUTS]);
 /* Opens and loads everything, prints what went wrong; returns an exit
  * status (EXIT_OK to go on). */
 int owners_job_load(struct owners_job *j);

@@ -22,6 +22,8 @@ bool sd_buf_grow(struct sd_buf *b, size_t n);
 
 static inline void sd_buf_put(struct sd_buf *b, const void *s, size_t n)
 {
+	if (!n) /* an empty piece on a buffer not yet allocated: no memcpy(NULL) */
+		return;
 	if (n > b->cap - b->len && !sd_buf_grow(b, n))
 		return;
 	memcpy(b->data + b->len, s, n);

@@ -1,6 +1,7 @@
 #include "core/csv.h"
 
 #include <stdbool.h>
+#include <strings.h>
 
 static bool is_space(char c)
 {
@@ -77,25 +78,7 @@ void sd_field_trim(struct sd_field *f)
 		f->len--;
 }
 
-void sd_csv_write_field(FILE *f, const char *s, size_t n)
+bool sd_field_is(const struct sd_field *f, const char *name)
 {
-	/* an empty field is (NULL, 0) for a record without a name: NULL must
-	 * not reach fwrite, whose argument is declared nonnull */
-	if (!n)
-		return;
-	bool quote = false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
-			quote = true;
-	if (!quote) {
-		fwrite(s, 1, n, f);
-		return;
-	}
-	fputc('"', f);
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '"')
-			fputc('"', f);
-		fputc(s[i], f);
-	}
-	fputc('"', f);
+	return f->len == strlen(name) && strncasecmp(f->s, name, f->len) == 0;
 }

@@ -6,8 +6,10 @@
 #ifndef SD_CORE_CSV_H
 #define SD_CORE_CSV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 struct sd_field {
 	char *s;
@@ -20,11 +22,17 @@ struct sd_field {
 long sd_csv_split(char *buf, size_t len, char sep, struct sd_field *fields, size_t max,
 		  const char **why);
 
-/* Writes s[0..n) as one CSV field, quoted when it holds a separator, a
- * quote or a line break. s may be NULL when n is 0 (an absent name). */
-void sd_csv_write_field(FILE *f, const char *s, size_t n);
-
 /* Trims ASCII whitespace from both ends of a field. */
 void sd_field_trim(struct sd_field *f);
+
+/* True if the field is name, ignoring ASCII case: a header cell. */
+bool sd_field_is(const struct sd_field *f, const char *name);
+
+/* Bytes of a UTF-8 byte-order mark (what Windows tools and spreadsheets
+ * write first) at the start of s[0..len): 3 or 0. */
+static inline size_t sd_bom_len(const char *s, size_t len)
+{
+	return len >= 3 && !memcmp(s, "\xef\xbb\xbf", 3) ? 3 : 0;
+}
 
 #endif

@@ -22,11 +22,6 @@ struct cols {
 	int value, type, campaign, source, from, until;
 };
 
-static bool field_is(const struct sd_field *f, const char *name)
-{
-	return f->len == strlen(name) && strncasecmp(f->s, name, f->len) == 0;
-}
-
 static void find_cols(struct sd_field *h, long n, struct cols *c)
 {
 	*c = (struct cols){-1, -1, -1, -1, -1, -1};
@@ -34,25 +29,25 @@ static void find_cols(struct sd_field *h, long n, struct cols *c)
 	for (long i = 0; i < n && i < CSV_MAX_FIELDS; i++) {
 		struct sd_field *f = &h[i];
 		sd_field_trim(f);
-		if (field_is(f, "value") || field_is(f, "ioc"))
+		if (sd_field_is(f, "value") || sd_field_is(f, "ioc"))
 			c->value = (int)i;
-		else if (field_is(f, "domain") || field_is(f, "hostname") ||
-			 field_is(f, "url") || field_is(f, "ip"))
+		else if (sd_field_is(f, "domain") || sd_field_is(f, "hostname") ||
+			 sd_field_is(f, "url") || sd_field_is(f, "ip"))
 			named = (int)i;
-		else if (field_is(f, "indicator"))
+		else if (sd_field_is(f, "indicator"))
 			indicator = (int)i;
-		else if (field_is(f, "data"))
+		else if (sd_field_is(f, "data"))
 			data = (int)i;
-		else if (field_is(f, "type") || field_is(f, "entity_type") ||
-			 field_is(f, "indicator_type") || field_is(f, "kind"))
+		else if (sd_field_is(f, "type") || sd_field_is(f, "entity_type") ||
+			 sd_field_is(f, "indicator_type") || sd_field_is(f, "kind"))
 			c->type = (int)i;
-		else if (field_is(f, "campaign"))
+		else if (sd_field_is(f, "campaign"))
 			c->campaign = (int)i;
-		else if (field_is(f, "source"))
+		else if (sd_field_is(f, "source"))
 			c->source = (int)i;
-		else if (field_is(f, "valid_from"))
+		else if (sd_field_is(f, "valid_from"))
 			c->from = (int)i;
-		else if (field_is(f, "valid_until"))
+		else if (sd_field_is(f, "valid_until"))
 			c->until = (int)i;
 	}
 	if (data >= 0) {
@@ -78,8 +73,7 @@ int ind_load_csv(struct ind_set *set, const char *buf, size_t len, const char *n
 	struct ind_stats *st = ind_set_stats(set);
 	const char *deflt_source = ind_source_label(opt, name);
 	const char *p = buf, *end = buf + len;
-	if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
-		p += 3;
+	p += sd_bom_len(p, len);
 	unsigned long line = 0;
 	bool have_header = false;
 	struct cols c = {-1, -1, -1, -1, -1, -1};

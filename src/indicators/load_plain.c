@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "core/csv.h"
 #include "indicators/load.h"
 #include "indicators/load_util.h"
 
@@ -14,8 +15,7 @@ int ind_load_plain(struct ind_set *set, const char *buf, size_t len, const char 
 	const char *campaign = opt ? opt->campaign : NULL;
 	const char *p = buf, *end = buf + len;
 	unsigned long line = 0;
-	if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
-		p += 3;
+	p += sd_bom_len(p, len);
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;

@@ -391,8 +391,7 @@ static int read_header(struct list_reader *r, char *line, size_t len,
 		sd_field_trim(&f[i]);
 		for (int c = 0; c < COL_MAX; c++)
 			for (int k = 0; k < 8 && column_names[c][k]; k++)
-				if (strlen(column_names[c][k]) == f[i].len &&
-				    !strncasecmp(column_names[c][k], f[i].s, f[i].len) &&
+				if (sd_field_is(&f[i], column_names[c][k]) &&
 				    r->colpos[c] < 0)
 					r->colpos[c] = (int)i;
 	}

@@ -2,6 +2,7 @@
  * country_code TAB AS_description, IPv4 and IPv6 ranges in one file
  * (ip2asn-combined.tsv). AS 0 ("Not routed") ranges are not announced. */
 #include "owners/asn_db.h"
+#include "owners/badline.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -107,18 +108,9 @@ int asn_tsv_load(struct asn_db *db, const char *path, long long max_errors,
 			goto fail;
 		}
 		if (why) {
-			fprintf(stderr, "%s:%u: %s\n", io_name(src), lineno, why);
-			if (max_errors >= 0 &&
-			    ++db->bad_lines > (unsigned long long)max_errors) {
-				rc = sd_error_set(
-				    err, SD_EPARSE,
-				    "%s: %llu bad lines (more than --max-errors %lld)",
-				    io_name(src), (unsigned long long)db->bad_lines,
-				    max_errors);
+			if ((rc = owners_bad_line(io_name(src), lineno, why,
+						  &db->bad_lines, max_errors, err)))
 				goto fail;
-			}
-			if (max_errors < 0)
-				db->bad_lines++;
 			continue;
 		}
 		if (skip)
@@ -148,18 +140,12 @@ int asn_tsv_load(struct asn_db *db, const char *path, long long max_errors,
 	size_t w = 0;
 	for (size_t i = 0; i < db->nranges; i++) {
 		if (w && net_addr_cmp(&db->ranges[i].lo, &db->ranges[w - 1].hi) <= 0) {
-			fprintf(stderr, "%s:%u: range overlaps the one on line %u\n",
-				io_name(src), db->ranges[i].line, db->ranges[w - 1].line);
-			db->bad_lines++;
-			if (max_errors >= 0 &&
-			    db->bad_lines > (unsigned long long)max_errors) {
-				rc = sd_error_set(
-				    err, SD_EPARSE,
-				    "%s: %llu bad lines (more than --max-errors %lld)",
-				    io_name(src), (unsigned long long)db->bad_lines,
-				    max_errors);
+			char why[64];
+			snprintf(why, sizeof(why), "range overlaps the one on line %u",
+				 db->ranges[w - 1].line);
+			if ((rc = owners_bad_line(io_name(src), db->ranges[i].line, why,
+						  &db->bad_lines, max_errors, err)))
 				goto fail;
-			}
 			continue;
 		}
 		db->ranges[w++] = db->ranges[i];

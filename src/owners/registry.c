@@ -12,6 +12,7 @@
 #include "core/intern.h"
 #include "core/limits.h"
 #include "io/source.h"
+#include "owners/badline.h"
 
 #define NCOLS 4
 
@@ -247,10 +248,9 @@ static int parse_header(struct load *L, char *line, size_t len, struct sd_error 
 	struct sd_field f[NCOLS + OWNERS_MAX_EXTRA];
 	const char *why = NULL;
 	/* a UTF-8 byte order mark is what spreadsheets write */
-	if (len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {
-		line += 3;
-		len -= 3;
-	}
+	size_t bom = sd_bom_len(line, len);
+	line += bom;
+	len -= bom;
 	long nf = sd_csv_split(line, len, ',', f, NCOLS + OWNERS_MAX_EXTRA, &why);
 	if (nf < 0)
 		return sd_error_set(err, SD_EPARSE, "%s:1: header: %s", L->name, why);
@@ -260,8 +260,7 @@ static int parse_header(struct load *L, char *line, size_t len, struct sd_error 
 	for (int i = 0; i < NCOLS; i++) {
 		if (i < nf)
 			sd_field_trim(&f[i]);
-		if (i >= nf || f[i].len != strlen(want[i]) ||
-		    strncasecmp(f[i].s, want[i], f[i].len))
+		if (i >= nf || !sd_field_is(&f[i], want[i]))
 			return sd_error_set(err, SD_EPARSE,
 					    "%s:1: header must start with "
 					    "owner,name,contacts,scope",
@@ -347,18 +346,9 @@ int owners_registry_load(const char *path, long long max_errors,
 					why = NULL;
 			}
 		}
-		if (why) {
-			fprintf(stderr, "%s:%u: %s\n", L.name, lineno, why);
-			r->bad_lines++;
-			if (max_errors >= 0 &&
-			    r->bad_lines > (unsigned long long)max_errors) {
-				rc = sd_error_set(
-				    err, SD_EPARSE,
-				    "%s: %llu bad lines (more than --max-errors %lld)",
-				    L.name, (unsigned long long)r->bad_lines, max_errors);
-				goto done;
-			}
-		}
+		if (why && (rc = owners_bad_line(L.name, lineno, why, &r->bad_lines,
+						 max_errors, err)))
+			goto done;
 	}
 	rc = 0;
 	if (!header)

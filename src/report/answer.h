@@ -14,7 +14,13 @@
 #include "net/addr.h"
 
 struct report_answer {
-	struct net_prefix query;
+	struct net_prefix query; /* canonical: printed as "canonical" */
+	/* the query as written (not NUL-terminated), printed as "query";
+	 * NULL when there is no text (the caller's own address): then the
+	 * canonical form stands for it. The lookup functions reset it; set it
+	 * afterwards with report_answer_given. */
+	const char *given;
+	size_t given_len;
 	bool listed;
 	size_t nmatches; /* covering entries, most specific first */
 	struct db_entry matches[SD_MAX_CHECK_HITS];
@@ -34,5 +40,12 @@ int report_answer_lookup(const struct db *db, const struct net_prefix *q,
  * covered by no entry: no lookup is made. */
 void report_answer_unlisted(const struct net_prefix *q, struct report_answer *a);
 void report_answer_free(struct report_answer *a);
+
+static inline void report_answer_given(struct report_answer *a, const char *text,
+				       size_t len)
+{
+	a->given = text;
+	a->given_len = len;
+}
 
 #endif

@@ -1,6 +1,7 @@
 #include "report/render.h"
 
 #include <stdint.h>
+#include <string.h>
 
 #include "core/timeutil.h"
 
@@ -281,6 +282,11 @@ static void render_json(struct sd_buf *out, const struct db *db,
 	char q[NET_PREFIX_STRLEN];
 	size_t qlen = report_format_prefix(&a->query, q, sizeof(q));
 	PUT(out, "{\"query\":");
+	if (a->given) /* as written: untrusted bytes, escaped */
+		report_json_string(out, a->given, a->given_len);
+	else
+		json_plain(out, q, qlen);
+	PUT(out, ",\"canonical\":");
 	json_plain(out, q, qlen);
 	if (a->query.len == 128)
 		PUT(out, ",\"type\":\"address\",\"matches\":[");
@@ -317,13 +323,25 @@ static void render_json(struct sd_buf *out, const struct db *db,
 void report_render_csv_header(struct sd_buf *out)
 {
 	PUT(out, "query,listed,relation,key,campaign,first_seen,last_seen,count,"
-		 "evidence,confidence,sources\n");
+		 "evidence,confidence,sources,canonical\n");
 }
 
-static void csv_rows(struct sd_buf *out, const struct db *db, const struct net_prefix *qp,
-		     const char *q, size_t qlen, const struct db_entry *e,
-		     const char *relation)
+/* The query column: as written (untrusted: quoted and defused as any
+ * field), else the canonical form. */
+static void csv_query(struct sd_buf *out, const struct report_answer *a, const char *q,
+		      size_t qlen)
 {
+	if (a->given)
+		report_csv_field(out, a->given, a->given_len);
+	else
+		sd_buf_put(out, q, qlen);
+}
+
+static void csv_rows(struct sd_buf *out, const struct db *db,
+		     const struct report_answer *a, const char *q, size_t qlen,
+		     const struct db_entry *e, const char *relation)
+{
+	const struct net_prefix *qp = &a->query;
 	char buf[NET_PREFIX_STRLEN];
 	const char *key = q;
 	size_t klen = qlen;
@@ -336,7 +354,7 @@ static void csv_rows(struct sd_buf *out, const struct db *db, const struct net_p
 		view_sighting(db, e, i, true, &v);
 		/* addresses, prefixes and times as formatted here never hold a
 		 * byte that needs quoting nor start like a formula */
-		sd_buf_put(out, q, qlen);
+		csv_query(out, a, q, qlen);
 		PUT(out, ",true,");
 		sd_buf_puts(out, relation);
 		sd_buf_putc(out, ',');
@@ -364,6 +382,8 @@ static void csv_rows(struct sd_buf *out, const struct db *db, const struct net_p
 			report_csv_field(out, src.data, src.len);
 			sd_buf_free(&src);
 		}
+		sd_buf_putc(out, ',');
+		sd_buf_put(out, q, qlen);
 		sd_buf_putc(out, '\n');
 	}
 }
@@ -375,18 +395,20 @@ static void render_csv(struct sd_buf *out, const struct db *db,
 	size_t qlen = report_format_prefix(&a->query, q, sizeof(q));
 	bool rows = false;
 	for (size_t i = 0; i < a->nmatches; i++) {
-		csv_rows(out, db, &a->query, q, qlen, &a->matches[i], "covering");
+		csv_rows(out, db, a, q, qlen, &a->matches[i], "covering");
 		rows = true;
 	}
 	for (size_t i = 0; i < a->ninside; i++) {
 		if (!net_prefix_cmp(&a->inside[i].prefix, &a->query))
 			continue; /* already a covering match */
-		csv_rows(out, db, &a->query, q, qlen, &a->inside[i], "inside");
+		csv_rows(out, db, a, q, qlen, &a->inside[i], "inside");
 		rows = true;
 	}
 	if (!rows) {
+		csv_query(out, a, q, qlen);
+		PUT(out, ",false,,,,,,,,,,");
 		sd_buf_put(out, q, qlen);
-		PUT(out, ",false,,,,,,,,,\n");
+		sd_buf_putc(out, '\n');
 	}
 }
 
@@ -443,7 +465,19 @@ static void render_text(struct sd_buf *out, const struct db *db,
 {
 	char q[NET_PREFIX_STRLEN];
 	size_t qlen = report_format_prefix(&a->query, q, sizeof(q));
-	sd_buf_put(out, q, qlen);
+	if (a->given && (a->given_len != qlen || memcmp(a->given, q, qlen))) {
+		/* written otherwise: both forms, the given one made printable
+		 * (it parsed as an address, but stay safe for a terminal) */
+		for (size_t i = 0; i < a->given_len; i++) {
+			unsigned char ch = (unsigned char)a->given[i];
+			sd_buf_putc(out, ch >= 0x20 && ch < 0x7f ? (char)ch : '?');
+		}
+		PUT(out, " (");
+		sd_buf_put(out, q, qlen);
+		sd_buf_putc(out, ')');
+	} else {
+		sd_buf_put(out, q, qlen);
+	}
 	if (a->listed)
 		PUT(out, ": LISTED\n");
 	else
@@ -489,7 +523,7 @@ void report_render_error(struct sd_buf *out, enum report_format fmt, const char 
 		return;
 	case REPORT_CSV:
 		report_csv_field(out, text, len);
-		PUT(out, ",error,,,,,,,,,\n");
+		PUT(out, ",error,,,,,,,,,,\n");
 		return;
 	case REPORT_JSON:
 		PUT(out, "{\"query\":");

@@ -73,6 +73,13 @@ json_t *report_entry(const struct db *db, const struct db_entry *e,
 json_t *report_lookup(const struct db *db, const struct net_prefix *q,
 		      enum report_detail detail, size_t max_inside)
 {
+	return report_lookup_query(db, q, NULL, 0, detail, max_inside);
+}
+
+json_t *report_lookup_query(const struct db *db, const struct net_prefix *q,
+			    const char *given, size_t given_len,
+			    enum report_detail detail, size_t max_inside)
+{
 	struct report_answer *a = calloc(1, sizeof(*a));
 	if (!a || report_answer_lookup(db, q, max_inside, a)) {
 		if (a)
@@ -85,7 +92,11 @@ json_t *report_lookup(const struct db *db, const struct net_prefix *q,
 	json_t *o = json_object();
 	if (!o)
 		goto out;
-	json_object_set_new(o, "query", json_string(buf));
+	/* as written when there is a text (json_stringn refuses invalid
+	 * UTF-8: then the canonical form) */
+	json_t *qs = given ? json_stringn(given, given_len) : NULL;
+	json_object_set_new(o, "query", qs ? qs : json_string(buf));
+	json_object_set_new(o, "canonical", json_string(buf));
 	json_object_set_new(o, "type", json_string(q->len == 128 ? "address" : "prefix"));
 	json_t *matches = json_array();
 	for (size_t i = 0; i < a->nmatches; i++)

@@ -17,12 +17,19 @@ enum report_detail {
 
 #define REPORT_MAX_INSIDE 1000 /* entries listed for a prefix query */
 
-/* {"query": "...", "listed": bool, "matches": [...], "inside": {...}}.
- * For an address: the entries covering it, most specific first. For a
- * prefix: entries covering it and (up to max_inside) entries inside it,
- * with their total count. Returns a new reference, NULL on OOM. */
+/* {"query": "...", "canonical": "...", "type": ..., "listed": bool,
+ * "matches": [...], "inside": {...}}. For an address: the entries covering
+ * it, most specific first. For a prefix: entries covering it and (up to
+ * max_inside) entries inside it, with their total count. "query" is the
+ * query as written (given, given_len bytes: `::ffff:192.0.2.7`),
+ * "canonical" the form it was looked up as (`192.0.2.7`); without a text
+ * (report_lookup: the caller's own address) both are the canonical form.
+ * Returns a new reference, NULL on OOM. */
 json_t *report_lookup(const struct db *db, const struct net_prefix *q,
 		      enum report_detail detail, size_t max_inside);
+json_t *report_lookup_query(const struct db *db, const struct net_prefix *q,
+			    const char *given, size_t given_len,
+			    enum report_detail detail, size_t max_inside);
 
 /* One entry with its sightings. */
 json_t *report_entry(const struct db *db, const struct db_entry *e,

@@ -5,60 +5,42 @@
 
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/timeutil.h"
+#include "report/render.h"
+
+/* The stream writers escape through render.c's report_csv_field and
+ * report_json_string, so every output of the tool quotes, escapes and
+ * guards against spreadsheet formulas the same way, byte for byte. A
+ * field is rendered into a buffer on the stack when its worst case fits
+ * (6 bytes for an input byte: \uFFFD, \u00XX; quotes), else on the heap. */
+static void put_escaped(FILE *fp, void (*esc)(struct sd_buf *, const char *, size_t),
+			const char *s, size_t n)
+{
+	char stack[512];
+	struct sd_buf b = {0};
+	if (n < (sizeof(stack) - 4) / 6)
+		b = (struct sd_buf){stack, 0, sizeof(stack), false};
+	esc(&b, s, n);
+	if (b.len)
+		fwrite(b.data, 1, b.len, fp);
+	if (b.data != stack)
+		sd_buf_free(&b);
+}
 
 void report_csv_field_fp(FILE *fp, const char *s)
 {
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, fp);
-		return;
-	}
-	fputc('"', fp);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', fp);
-		fputc(*s, fp);
-	}
-	fputc('"', fp);
+	put_escaped(fp, report_csv_field, s, strlen(s));
 }
 
-/* Length of the valid UTF-8 sequence at s, 0 if there is none. */
-static size_t utf8_len(const unsigned char *s)
+void report_csv_field_fpn(FILE *fp, const char *s, size_t n)
 {
-	if (s[0] < 0x80)
-		return 1;
-	size_t n = s[0] >= 0xf0 && s[0] < 0xf5	 ? 4
-		   : s[0] >= 0xe0		 ? 3
-		   : s[0] >= 0xc2 && s[0] < 0xe0 ? 2
-						 : 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
+	put_escaped(fp, report_csv_field, n ? s : "", n);
 }
 
-void report_json_string_fp(FILE *fp, const char *str)
+void report_json_string_fp(FILE *fp, const char *s)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	fputc('"', fp);
-	while (*s) {
-		if (*s == '"' || *s == '\\') {
-			fputc('\\', fp);
-			fputc(*s++, fp);
-		} else if (*s < 0x20 || *s == 0x7f) {
-			fprintf(fp, "\\u%04x", *s++);
-		} else {
-			size_t n = utf8_len(s);
-			if (n) {
-				fwrite(s, 1, n, fp);
-				s += n;
-			} else {
-				fputs("\\ufffd", fp);
-				s++;
-			}
-		}
-	}
-	fputc('"', fp);
+	put_escaped(fp, report_json_string, s, strlen(s));
 }
 
 static void time_str(uint32_t t, char *buf)
@@ -79,26 +61,16 @@ void report_sighting_csv(FILE *fp, const struct db *db, const struct db_sighting
 	fprintf(fp, ",%s,%s,%u,", f, l, s->count);
 	report_csv_field_fp(fp, ev);
 	fprintf(fp, ",%s,", db_confidence_name(s->confidence));
-	/* sources joined by ';' inside one field: quoted as a whole when
-	 * any of them needs it */
+	/* sources joined by ';' into one field, escaped as a whole */
+	struct sd_buf src = {0};
 	uint32_t n = db_sourceset_size(db, s->sources);
-	bool quote = false;
-	for (uint32_t k = 0; k < n; k++)
-		quote = quote || strpbrk(db_sourceset_item(db, s->sources, k), ",\"\r\n");
-	if (quote)
-		fputc('"', fp);
 	for (uint32_t k = 0; k < n; k++) {
 		if (k)
-			fputc(';', fp);
-		const char *src = db_sourceset_item(db, s->sources, k);
-		for (; *src; src++) {
-			if (*src == '"')
-				fputc('"', fp);
-			fputc(*src, fp);
-		}
+			sd_buf_putc(&src, ';');
+		sd_buf_puts(&src, db_sourceset_item(db, s->sources, k));
 	}
-	if (quote)
-		fputc('"', fp);
+	put_escaped(fp, report_csv_field, src.data ? src.data : "", src.len);
+	sd_buf_free(&src);
 }
 
 void report_sighting_json(FILE *fp, const struct db *db, const struct db_sighting *s)

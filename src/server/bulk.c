@@ -207,7 +207,9 @@ static bool render_next(struct stream *s)
 	struct item r;
 	judge(&c, s->tok, it, &r);
 	json_t *v =
-	    r.ok ? report_lookup(s->snap->db, &r.q, r.detail, SRV_MAX_INSIDE) : r.error;
+	    r.ok ? report_lookup_query(s->snap->db, &r.q, json_string_value(it),
+				       json_string_length(it), r.detail, SRV_MAX_INSIDE)
+		 : r.error;
 	char *text = v ? json_dumps(v, JSON_COMPACT) : NULL;
 	json_decref(v);
 	if (!text)

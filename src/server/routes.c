@@ -221,7 +221,8 @@ static void check_one(struct srv_call *c, const char *text, size_t n, bool own)
 		srv_call_error(c, why.status, why.code, why.message);
 		return;
 	}
-	json_t *r = report_lookup(c->snap->db, &q, detail, SRV_MAX_INSIDE);
+	json_t *r = report_lookup_query(c->snap->db, &q, own ? NULL : text, n, detail,
+					SRV_MAX_INSIDE);
 	if (!r) {
 		srv_call_out_of_memory(c->resp);
 		return;
@@ -290,7 +291,9 @@ static void page(struct srv_call *c, const char *name)
 			snprintf(v.message, sizeof(v.message), "%s.", why.message);
 			goto render;
 		}
-		v.result = report_lookup(c->snap->db, &q, detail, SRV_MAX_INSIDE);
+		v.result =
+		    report_lookup_query(c->snap->db, &q, own ? NULL : arg,
+					own ? 0 : strlen(arg), detail, SRV_MAX_INSIDE);
 		v.own = own;
 	}
 render:;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/csv.h"
 #include "core/limits.h"
 #include "telemetry/backend.h"
 #include "telemetry/field.h"
@@ -311,10 +312,10 @@ int tel_backend_getline(struct tel_backend *b, const char **line, size_t *len,
 {
 	for (;;) {
 		int rc = io_getline(b->src, line, len, err);
-		if (rc == 1 && *len >= 3 && io_lineno(b->src) == 1 &&
-		    !memcmp(*line, "\xef\xbb\xbf", 3)) {
-			*line += 3; /* a UTF-8 byte-order mark (Windows tools) */
-			*len -= 3;
+		if (rc == 1 && io_lineno(b->src) == 1) {
+			size_t bom = sd_bom_len(*line, *len);
+			*line += bom;
+			*len -= bom;
 		}
 		if (rc != SD_ELIMIT)
 			return rc;

@@ -35,10 +35,10 @@ equals "JSON: evidence of the listed address" "$(jq -r 'select(.query=="'"$liste
 	"list,$(sed -n 2p "$D/impacted-3cx.csv" | cut -d, -f7 | tr ';' ',')"
 
 "$SIGHTED" check $DB --csv "$listed" 192.0.2.255 > "$T/out.csv"
-equals "CSV header" "$(head -1 "$T/out.csv")" "query,listed,relation,key,campaign,first_seen,last_seen,count,evidence,confidence,sources"
+equals "CSV header" "$(head -1 "$T/out.csv")" "query,listed,relation,key,campaign,first_seen,last_seen,count,evidence,confidence,sources,canonical"
 contains "CSV row for the listed address" "$T/out.csv" "^$listed,true,covering,$listed,3cx-2023,"
 contains "CSV row for the unlisted address" "$T/out.csv" "^192.0.2.255,false,"
-if python3 -c "import csv,sys; rows=list(csv.reader(open('$T/out.csv'))); sys.exit(0 if all(len(r)==11 for r in rows) else 1)"; then ok "CSV rows all have 11 fields"; else not_ok "CSV rows all have 11 fields"; fi
+if python3 -c "import csv,sys; rows=list(csv.reader(open('$T/out.csv'))); sys.exit(0 if all(len(r)==12 for r in rows) else 1)"; then ok "CSV rows all have 12 fields"; else not_ok "CSV rows all have 12 fields"; fi
 
 # a stream on stdin: constant memory, one answer per line, bad lines reported
 { for i in $(seq 1 2000); do echo "203.0.113.$((i % 250))"; done; echo "not-an-ip"; echo "$listed"; } > "$T/stream.txt"
@@ -70,6 +70,12 @@ expect_status 0 "quiet mode prints nothing" "$SIGHTED" check $DB -q "$listed"
 equals "quiet output is empty" "$(wc -c < "$T/.out")" 0
 expect_status 0 "IPv6 listed address" "$SIGHTED" check $DB "$(grep -m1 '^2001:db8' "$D/impacted-3cx.csv" | cut -d, -f1)"
 expect_status 0 "IPv4-mapped form of a listed IPv4 address" "$SIGHTED" check $DB "::ffff:$listed"
+contains "text: the query as written and its canonical form" "$T/.out" "^::ffff:$listed \\($listed\\): LISTED"
+"$SIGHTED" check $DB --json "::ffff:$listed" >"$T/mapped.json" 2>/dev/null
+contains "JSON: query as written" "$T/mapped.json" "\"query\":\"::ffff:$listed\""
+contains "JSON: canonical form" "$T/mapped.json" "\"canonical\":\"$listed\""
+"$SIGHTED" check $DB --csv "::ffff:$listed" >"$T/mapped.csv" 2>/dev/null
+contains "CSV: query as written, canonical last" "$T/mapped.csv" "^::ffff:$listed,true,.*,$listed\$"
 expect_status 0 "::/0 finds everything inside" "$SIGHTED" check $DB -q ::/0
 SIGHTED_DB=$T/all.sdb "$SIGHTED" check -q "$listed"; equals "SIGHTED_DB names the default snapshot" "$?" 0
 

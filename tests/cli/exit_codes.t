@@ -107,6 +107,44 @@ for f in stix csv jsonl rbldnsd; do
 	contains "export --format $f: No space left on device, not 'I/O error'" "$T/.out" "/dev/full: .*No space left on device"
 done
 
+# diff (like diff(1): 0 no difference, 1 some)
+expect_status 0 "diff: 0 no difference" "$SIGHTED" diff -q good.sdb good.sdb
+expect_status 1 "diff: 1 some difference" "$SIGHTED" diff -q good.sdb other.sdb
+expect_status 2 "diff: 2 --json --csv" "$SIGHTED" diff --json --csv good.sdb other.sdb
+contains "diff: both flags named" "$T/.out" "--json.*--csv"
+expect_status 2 "diff: 2 one snapshot" "$SIGHTED" diff good.sdb
+expect_status 2 "diff: 2 the output is an input" "$SIGHTED" diff -o ./other.sdb good.sdb other.sdb
+expect_status 3 "diff: 3 corrupt snapshot" "$SIGHTED" diff good.sdb bad.sdb
+expect_status 4 "diff: 4 write error (-o /dev/full)" "$SIGHTED" diff -q -o /dev/full good.sdb other.sdb
+contains "diff: the file and the reason" "$T/.out" "/dev/full: .*No space left on device"
+expect_status 4 "diff: 4 write error (> /dev/full)" full "$SIGHTED" diff -q good.sdb other.sdb
+contains "diff: standard output and the reason" "$T/.out" "standard output: .*No space left on device"
+expect_status 4 "diff: 4 missing output directory, found before reading" "$SIGHTED" diff -o nodir/d.txt good.sdb other.sdb
+contains "diff: names the directory" "$T/.out" "cannot write in nodir"
+
+# report and notify: an owner registry over the addresses of good.sdb
+printf 'owner,name,contacts,scope\nall,All,noc@all.example,0.0.0.0/0 ::/0\n' >owners.csv
+printf 'owner,name,contacts,scope\nbad id,Bad,x@y.example,192.0.2.0/24\n' >owners-bad.csv
+expect_status 0 "report: 0 written" "$SIGHTED" report --owners owners.csv -o rep good.sdb
+expect_status 2 "report: 2 no --owners" "$SIGHTED" report -o rep good.sdb
+expect_status 2 "report: 2 -o - (a directory of files)" "$SIGHTED" report --owners owners.csv -o - good.sdb
+contains "report: says why" "$T/.out" "a report is a directory of files"
+expect_status 2 "report: 2 bad --max-errors" "$SIGHTED" report --owners owners.csv --max-errors many -o rep good.sdb
+expect_status 3 "report: 3 corrupt snapshot" "$SIGHTED" report --owners owners.csv -o rep bad.sdb
+expect_status 3 "report: 3 a bad registry line (--max-errors 0)" "$SIGHTED" report --owners owners-bad.csv --max-errors 0 -o rep good.sdb
+expect_status 4 "report: 4 missing parent directory, found before reading" "$SIGHTED" report --owners owners.csv -o nodir/rep good.sdb
+contains "report: names the directory" "$T/.out" "cannot write in nodir"
+expect_status 0 "notify: 0 --dry-run" "$SIGHTED" notify --owners owners.csv --from s@cert.example --date 2023-04-01T00:00:00Z --dry-run eml good.sdb
+expect_status 2 "notify: 2 no --from" "$SIGHTED" notify --owners owners.csv --dry-run eml good.sdb
+expect_status 2 "notify: 2 --dry-run and --smtp" "$SIGHTED" notify --owners owners.csv --from s@cert.example --smtp smtp://127.0.0.1:1 --dry-run eml good.sdb
+expect_status 2 "notify: 2 --state is an input" "$SIGHTED" notify --owners owners.csv --from s@cert.example --smtp smtp://127.0.0.1:1 --state ./good.sdb good.sdb
+expect_status 3 "notify: 3 corrupt snapshot" "$SIGHTED" notify --owners owners.csv --from s@cert.example --dry-run eml bad.sdb
+expect_status 3 "notify: 3 a bad registry line" "$SIGHTED" notify --owners owners-bad.csv --from s@cert.example --dry-run eml good.sdb
+expect_status 4 "notify: 4 missing parent directory of --dry-run" "$SIGHTED" notify --owners owners.csv --from s@cert.example --dry-run nodir/eml good.sdb
+# nothing listens on loopback port 1: the delivery fails at once
+expect_status 4 "notify: 4 a delivery failed" timeout 60 "$SIGHTED" notify --owners owners.csv --from s@cert.example --smtp smtp://127.0.0.1:1 --retries 0 --timeout 20 --state st good.sdb
+contains "notify: the owner is named" "$T/.out" "all: FAILED"
+
 # serve (no network traffic: --help, a bad option, a corrupt snapshot, and
 # an address this host does not have)
 expect_status 0 "serve: 0 --help" "$SIGHTED" serve --help

@@ -74,6 +74,22 @@ equals "export --format csv -o - writes to standard output" "$(head -c 8 csv.out
 [ -e ./- ] && not_ok "still no file named -" || ok "still no file named -"
 expect_status 2 "two outputs on standard output refused" "$SIGHTED" correlate --campaigns "$C" -c 3cx-2023 --sightings - -o - x.log
 
+# diff, report, notify: the same refusals
+ln -f good.sdb hard.sdb
+good_sum=$(sum good.sdb)
+expect_status 2 "diff -o onto a compared snapshot refused" "$SIGHTED" diff -o good.sdb good.sdb good.sdb
+expect_status 2 "diff -o through a hard link refused" "$SIGHTED" diff -o hard.sdb good.sdb good.sdb
+contains "diff: the message names the input" "$T/.out" "-o hard.sdb is the input good.sdb"
+printf 'owner,name,contacts,scope\nall,All,noc@all.example,0.0.0.0/0\n' >owners.csv
+own_sum=$(sum owners.csv)
+expect_status 2 "report -o - refused: a directory of files" "$SIGHTED" report --owners owners.csv -o - good.sdb
+expect_status 2 "notify --state onto the registry refused" "$SIGHTED" notify --owners owners.csv --from s@x.example --smtp smtp://127.0.0.1:1 --state ./owners.csv good.sdb
+expect_status 2 "notify --state onto the snapshot refused" "$SIGHTED" notify --owners owners.csv --from s@x.example --dry-run eml --state hard.sdb good.sdb
+expect_status 2 "report -o a directory holding an input refused" "$SIGHTED" report --owners owners.csv -o . good.sdb
+equals "the snapshot is untouched" "$(sum good.sdb)" "$good_sum"
+equals "the registry is untouched" "$(sum owners.csv)" "$own_sum"
+[ -e ./- ] && not_ok "report: no file named -" || ok "report: no file named -"
+
 # the sightings file is renamed into place before the snapshot
 check "correlate writes both" "$SIGHTED" correlate --campaigns "$C" -c 3cx-2023 -q -o s.sdb --sightings s.jsonl x.log
 if [ ! s.jsonl -nt s.sdb ]; then ok "evidence file not newer than the snapshot"; else not_ok "evidence file not newer than the snapshot"; fi

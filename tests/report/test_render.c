@@ -81,6 +81,7 @@ static char *render(const char *q, enum report_format fmt, enum report_detail de
 	struct report_answer *a = calloc(1, sizeof(*a));
 	assert_non_null(a);
 	assert_int_equal(report_answer_lookup(db, &p, max_inside, a), 0);
+	report_answer_given(a, q, strlen(q)); /* the query as written */
 	struct sd_buf out = {0};
 	report_render(&out, db, a, fmt, detail);
 	sd_buf_putc(&out, '\0');
@@ -103,8 +104,9 @@ static void test_json_is_janssons(void **state)
 		for (size_t m = 0; m < 3; m++)
 			for (int d = REPORT_VERDICT; d <= REPORT_FULL; d++) {
 				struct net_prefix p = prefix(queries[i]);
-				json_t *doc = report_lookup(db, &p, (enum report_detail)d,
-							    max_inside[m]);
+				json_t *doc = report_lookup_query(
+				    db, &p, queries[i], strlen(queries[i]),
+				    (enum report_detail)d, max_inside[m]);
 				assert_non_null(doc);
 				char *want =
 				    json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII);
@@ -121,26 +123,55 @@ static void test_json_is_janssons(void **state)
 			}
 }
 
+static void test_json_query_as_written(void **state)
+{
+	(void)state;
+	char *got = render("::ffff:192.0.2.7", REPORT_JSON, REPORT_FULL, 1000);
+	const char *want = "{\"query\":\"::ffff:192.0.2.7\",\"canonical\":\"192.0.2.7\","
+			   "\"type\":\"address\",";
+	assert_memory_equal(got, want, strlen(want));
+	free(got);
+	/* without a text (the caller's own address) both are canonical */
+	struct net_prefix p = prefix("::ffff:192.0.2.7");
+	json_t *doc = report_lookup(db, &p, REPORT_FULL, 1000);
+	assert_non_null(doc);
+	assert_string_equal(json_string_value(json_object_get(doc, "query")),
+			    "192.0.2.7");
+	assert_string_equal(json_string_value(json_object_get(doc, "canonical")),
+			    "192.0.2.7");
+	json_decref(doc);
+}
+
 static void test_csv(void **state)
 {
 	(void)state;
 	char *got = render("192.0.2.7", REPORT_CSV, REPORT_FULL, 1000);
 	assert_string_equal(
 	    got, "192.0.2.7,true,covering,192.0.2.7,3cx-2023,2023-03-28T10:40:00Z,"
-		 "2023-03-28T11:40:00Z,1,list;flow,high,\"'=cmd;feed,one\"\n"
-		 "192.0.2.7,true,covering,192.0.2.7,gopuram-2023,,,5,dns,high,plain\n");
+		 "2023-03-28T11:40:00Z,1,list;flow,high,\"'=cmd;feed,one\",192.0.2.7\n"
+		 "192.0.2.7,true,covering,192.0.2.7,gopuram-2023,,,5,dns,high,plain,"
+		 "192.0.2.7\n");
 	free(got);
 	got = render("192.0.2.8", REPORT_CSV, REPORT_FULL, 1000);
-	assert_string_equal(got, "192.0.2.8,false,,,,,,,,,\n");
+	assert_string_equal(got, "192.0.2.8,false,,,,,,,,,,192.0.2.8\n");
+	free(got);
+	/* the query as written, the canonical form in the last column */
+	got = render("::FFFF:192.0.2.8", REPORT_CSV, REPORT_FULL, 1000);
+	assert_string_equal(got, "::FFFF:192.0.2.8,false,,,,,,,,,,192.0.2.8\n");
+	free(got);
+	got = render("::ffff:192.0.2.7", REPORT_CSV, REPORT_FULL, 1000);
+	assert_non_null(strstr(got, "::ffff:192.0.2.7,true,covering,192.0.2.7,"));
+	assert_non_null(strstr(got, ",plain,192.0.2.7\n"));
 	free(got);
 	/* a prefix: the covering entry and the entries inside, the prefix
 	 * itself once */
 	got = render("198.51.100.128/26", REPORT_CSV, REPORT_FULL, 1000);
-	assert_string_equal(
-	    got, "198.51.100.128/26,true,covering,198.51.100.128/26,3cx-2023,"
-		 "2023-03-28T10:40:00Z,2023-03-28T10:40:00Z,2,list,high,plain\n"
-		 "198.51.100.128/26,true,inside,198.51.100.130,3cx-2023,,,1,"
-		 "tls,high,plain\n");
+	assert_string_equal(got,
+			    "198.51.100.128/26,true,covering,198.51.100.128/26,3cx-2023,"
+			    "2023-03-28T10:40:00Z,2023-03-28T10:40:00Z,2,list,high,plain,"
+			    "198.51.100.128/26\n"
+			    "198.51.100.128/26,true,inside,198.51.100.130,3cx-2023,,,1,"
+			    "tls,high,plain,198.51.100.128/26\n");
 	free(got);
 	struct sd_buf out = {0};
 	report_render_csv_header(&out);
@@ -151,10 +182,10 @@ static void test_csv(void **state)
 	sd_buf_putc(&out, '\0');
 	assert_string_equal(
 	    out.data, "query,listed,relation,key,campaign,first_seen,last_seen,count,"
-		      "evidence,confidence,sources\n"
-		      "not-an-ip,error,,,,,,,,,\n"
-		      "\"'=1+2,\"\"x\"\"\",error,,,,,,,,,\n"
-		      "1.2.3.4/8,error,,,,,,,,,\n");
+		      "evidence,confidence,sources,canonical\n"
+		      "not-an-ip,error,,,,,,,,,,\n"
+		      "\"'=1+2,\"\"x\"\"\",error,,,,,,,,,,\n"
+		      "1.2.3.4/8,error,,,,,,,,,,\n");
 	sd_buf_free(&out);
 }
 
@@ -175,6 +206,13 @@ static void test_text(void **state)
 	free(got);
 	got = render("2001:db8::2", REPORT_TEXT, REPORT_FULL, 1000);
 	assert_string_equal(got, "2001:db8::2: not listed\n");
+	free(got);
+	/* written otherwise than the canonical form: both */
+	got = render("::ffff:192.0.2.8", REPORT_TEXT, REPORT_FULL, 1000);
+	assert_string_equal(got, "::ffff:192.0.2.8 (192.0.2.8): not listed\n");
+	free(got);
+	got = render("2001:DB8::2", REPORT_TEXT, REPORT_FULL, 1000);
+	assert_string_equal(got, "2001:DB8::2 (2001:db8::2): not listed\n");
 	free(got);
 	got = render("198.51.100.0/24", REPORT_TEXT, REPORT_FULL, 1);
 	assert_string_equal(
@@ -241,6 +279,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_json_is_janssons),
+	    cmocka_unit_test(test_json_query_as_written),
 	    cmocka_unit_test(test_csv),
 	    cmocka_unit_test(test_text),
 	    cmocka_unit_test(test_json_error_and_strings),

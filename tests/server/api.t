@@ -28,9 +28,12 @@ is "match is the prefix" "$(jqr '.result.matches[0].key')" "198.51.100.0/26"
 get /api/v1/check/2001:db8:1::5 >/dev/null
 is "IPv6 address listed" "$(jqr .result.listed)" true
 get /api/v1/check/2001:0db8:0001:0000:0000:0000:0000:0005 >/dev/null
-is "IPv6 in long form is the same address" "$(jqr .result.query)" "2001:db8:1::5"
+is "IPv6 in long form is the same address" "$(jqr .result.canonical)" "2001:db8:1::5"
+is "the query is kept as written" "$(jqr .result.query)" "2001:0db8:0001:0000:0000:0000:0000:0005"
 get /api/v1/check/::ffff:192.0.2.10 >/dev/null
 is "IPv4-mapped IPv6 finds the IPv4 entry" "$(jqr .result.listed)" true
+is "IPv4-mapped: query as written" "$(jqr .result.query)" "::ffff:192.0.2.10"
+is "IPv4-mapped: canonical IPv4" "$(jqr .result.canonical)" "192.0.2.10"
 get /api/v1/check >/dev/null
 is "own address: 200" "$(status)" 200
 is "own address is the peer" "$(jqr .result.query)" 127.0.0.1
