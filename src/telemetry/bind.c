@@ -128,7 +128,7 @@ static int bind_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 
 static const struct tel_backend_ops bind_ops = {bind_next, bind_close};
 
-int bindlog_open(struct io_source *src, const struct tel_options *opt,
+int tel_bind_open(struct io_source *src, const struct tel_options *opt,
 		 struct tel_backend **out, struct sd_error *err)
 {
 	struct bindlog *r =

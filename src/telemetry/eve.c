@@ -517,7 +517,7 @@ static int eve_next(struct tel_backend *b, struct tel_record *rec, struct sd_err
 
 static const struct tel_backend_ops eve_ops = {eve_next, eve_close};
 
-int eve_open(struct io_source *src, const struct tel_options *opt,
+int tel_eve_open(struct io_source *src, const struct tel_options *opt,
 	     struct tel_backend **out, struct sd_error *err)
 {
 	(void)opt;

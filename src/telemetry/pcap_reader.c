@@ -13,7 +13,6 @@
  * or at the end. A response whose query was not captured still says who
  * asked: the client is the response's destination, never its source (the
  * resolver). A second response to the same query is dropped. */
-#include "telemetry/pcap_reader.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -815,7 +814,7 @@ static void pcapr_close(struct tel_backend *b)
 
 static const struct tel_backend_ops pcapr_ops = {pcapr_next, pcapr_close};
 
-int pcapr_open(struct io_source *src, const struct tel_options *opt,
+int tel_pcap_open(struct io_source *src, const struct tel_options *opt,
 	       struct tel_backend **out, struct sd_error *err)
 {
 	(void)opt;
