@@ -21,12 +21,12 @@
 
 #include <pcap/pcap.h>
 
+#include "core/pkt_cursor.h"
 #include "telemetry/backend.h"
 #include "telemetry/dns_wire.h"
 #include "telemetry/flow_table.h"
 #include "telemetry/http_req.h"
 #include "telemetry/pcap_limits.h"
-#include "telemetry/pkt_cursor.h"
 #include "telemetry/pkt_decode.h"
 #include "telemetry/quic_initial.h"
 #include "telemetry/quic_reasm.h"
@@ -815,7 +815,7 @@ static void pcapr_close(struct tel_backend *b)
 static const struct tel_backend_ops pcapr_ops = {pcapr_next, pcapr_close};
 
 int tel_pcap_open(struct io_source *src, const struct tel_options *opt,
-	       struct tel_backend **out, struct sd_error *err)
+		  struct tel_backend **out, struct sd_error *err)
 {
 	(void)opt;
 	*out = NULL;
