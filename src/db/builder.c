@@ -75,11 +75,6 @@ void db_builder_free(struct db_builder *b)
 	free(b);
 }
 
-uint64_t db_builder_pending(const struct db_builder *b)
-{
-	return b->nitems;
-}
-
 static int put_string(struct db_builder *b, const char *s, uint32_t *id,
 		      struct sd_error *err)
 {
@@ -361,12 +356,12 @@ static int radix_sort(struct sortpair *a, size_t n, unsigned bits)
 	return 0;
 }
 
-static const struct item *sort_items_base;
-
-static int cmp_v6(const void *x, const void *y)
+/* ctx: the builder's items, which the sort pairs index. */
+static int cmp_v6(const void *x, const void *y, void *ctx)
 {
-	const struct item *a = &sort_items_base[((const struct sortpair *)x)->idx];
-	const struct item *b = &sort_items_base[((const struct sortpair *)y)->idx];
+	const struct item *items = ctx;
+	const struct item *a = &items[((const struct sortpair *)x)->idx];
+	const struct item *b = &items[((const struct sortpair *)y)->idx];
 	if (a->plen != b->plen)
 		return a->plen > b->plen ? -1 : 1; /* most specific first */
 	if (a->hi != b->hi)
@@ -882,11 +877,9 @@ static void assembly_free(struct assembly *as)
 	free(as->campaign_rank);
 }
 
-static const struct db_builder *rank_builder;
-
-static int cmp_campaign_name(const void *x, const void *y)
+static int cmp_campaign_name(const void *x, const void *y, void *ctx)
 {
-	const struct db_builder *b = rank_builder;
+	const struct db_builder *b = ctx;
 	uint32_t a = *(const uint32_t *)x, c = *(const uint32_t *)y;
 	return cmp_string_id(&b->campaigns[a].name, &b->campaigns[c].name, b->strings);
 }
@@ -902,8 +895,7 @@ static int rank_campaigns(const struct db_builder *b, struct assembly *as)
 	}
 	for (uint32_t i = 0; i < b->ncampaigns; i++)
 		order[i] = i;
-	rank_builder = b;
-	qsort(order, b->ncampaigns, sizeof(*order), cmp_campaign_name);
+	qsort_r(order, b->ncampaigns, sizeof(*order), cmp_campaign_name, (void *)b);
 	for (uint32_t i = 0; i < b->ncampaigns; i++)
 		as->campaign_rank[order[i]] = i;
 	free(order);
@@ -939,8 +931,7 @@ int db_builder_write(struct db_builder *b, const char *path, uint64_t build_time
 		rc = sd_error_set(err, SD_ENOMEM, "out of memory sorting");
 		goto out;
 	}
-	sort_items_base = b->items;
-	qsort(v6, n6, sizeof(*v6), cmp_v6);
+	qsort_r(v6, n6, sizeof(*v6), cmp_v6, b->items);
 	if ((rc = assemble_class(b, &as, v4, n4, DB_KEY_V4)) ||
 	    (rc = assemble_class(b, &as, v6, n6, DB_KEY_V6))) {
 		rc =

@@ -75,11 +75,6 @@ enum ind_format ind_format_detect(const char *buf, size_t len)
 
 static const char *const fmt_names[] = {"auto", "plain", "csv", "stix", "misp"};
 
-const char *ind_format_name(enum ind_format f)
-{
-	return (unsigned)f < 5 ? fmt_names[f] : "unknown";
-}
-
 int ind_format_parse(const char *name)
 {
 	for (int i = 0; i < 5; i++)

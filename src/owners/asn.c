@@ -138,17 +138,7 @@ const char *asn_db_name(const struct asn_db *db, uint32_t id)
 	return k && len > 4 ? k + 4 : "";
 }
 
-uint32_t asn_db_ids(const struct asn_db *db)
-{
-	return sd_intern_count(db->names);
-}
-
 const char *asn_db_kind(const struct asn_db *db)
 {
 	return db->is_mmdb ? "mmdb" : "ip2asn";
-}
-
-uint64_t asn_db_bad_lines(const struct asn_db *db)
-{
-	return db->bad_lines;
 }
