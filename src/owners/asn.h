@@ -16,9 +16,6 @@
 #include "core/error.h"
 #include "net/addr.h"
 
-#define ASN_MAX_RANGES 100000000u /* ranges of an ip2asn table */
-#define ASN_MAX_NAME 1024	  /* bytes of an AS name kept */
-
 struct asn_db;
 
 /* Bad TSV lines are reported `file:line: why` on stderr and counted; more
