@@ -262,9 +262,8 @@ static int run(int argc, char **argv)
 	uint64_t range_start = 0, range_end = UINT64_MAX;
 	struct ctx cx = {0};
 	struct ind_load_opts lo = {.report = ind_report, .report_ctx = &cx};
-	struct corr_run_opts ro = {.report = report,
-				   .report_ctx = &cx,
-				   .error_limit = CORR_NO_ERROR_LIMIT};
+	struct corr_run_opts ro = {
+	    .report = report, .report_ctx = &cx, .error_limit = CORR_NO_ERROR_LIMIT};
 	bool keep_proxies = false;
 	uint32_t build = 0;
 	uint64_t u;

@@ -64,7 +64,7 @@ size_t corr_indset_summary(const struct ind_set *set, char *buf, size_t size)
 	    (unsigned long long)st->hashes, sd_plural(st->hashes, "", "es"),
 	    (unsigned long long)st->unsupported, (unsigned long long)st->shared,
 	    (unsigned long long)st->malformed, (unsigned long long)st->broad,
-	    (unsigned long long)st->duplicates,
-	    sd_plural(st->duplicates, "", "s"), (unsigned long long)st->filtered);
+	    (unsigned long long)st->duplicates, sd_plural(st->duplicates, "", "s"),
+	    (unsigned long long)st->filtered);
 	return n < 0 ? 0 : (size_t)n;
 }

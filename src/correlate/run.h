@@ -33,8 +33,8 @@ struct corr_file_result {
 	int error;	    /* 0, or the code that stopped this file */
 	bool have_ident;    /* ident was computed while reading: every byte */
 	struct io_ident ident;
-	char message[512];  /* the reason, naming the file */
-	char assumed[160];  /* the reader's clock assumptions (tel_assumptions) */
+	char message[512]; /* the reason, naming the file */
+	char assumed[160]; /* the reader's clock assumptions (tel_assumptions) */
 };
 
 /* Live counters for a progress line (read while workers run). */
@@ -47,8 +47,8 @@ typedef void (*corr_progress_fn)(void *ctx, const struct corr_progress *p,
 				 size_t sightings);
 
 struct corr_run_opts {
-	unsigned threads;	  /* 0: one per core */
-	struct tel_options tel;	  /* format, column map, year */
+	unsigned threads;	/* 0: one per core */
+	struct tel_options tel; /* format, column map, year */
 	/* malformed records tolerated: one more stops the run (0 stops at the
 	 * first); CORR_NO_ERROR_LIMIT for none */
 	uint64_t error_limit;

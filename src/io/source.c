@@ -3,9 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <isa-l/igzip_lib.h>
-#include <stdio.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -140,7 +140,6 @@ static int fill_in_range(struct io_source *s, struct sd_error *err)
 
 static bool ring_start(struct io_source *s);
 static void ring_stop(struct io_source *s);
-
 
 static int fill_in(struct io_source *s, struct sd_error *err)
 {
