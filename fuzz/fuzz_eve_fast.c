@@ -18,7 +18,7 @@ static struct tel_backend *backend(void)
 		struct sd_error err;
 		struct io_source *src;
 		struct tel_options opt = {0};
-		if (io_open("/dev/null", &src, &err) || eve_open(src, &opt, &b, &err))
+		if (io_open("/dev/null", &src, &err) || tel_eve_open(src, &opt, &b, &err))
 			abort();
 	}
 	return b;

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "owners/asn.h"
 #include "owners/asn_db.h"
 #include "owners/match.h"
 #include "owners/registry.h"

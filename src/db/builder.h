@@ -33,7 +33,6 @@ int db_builder_sourceset_union(struct db_builder *b, uint32_t a, uint32_t c,
 /* Adds one sighting for p; s->campaign and s->sources are builder ids. */
 int db_builder_add(struct db_builder *b, const struct net_prefix *p,
 		   const struct db_sighting *s, struct sd_error *err);
-uint64_t db_builder_pending(const struct db_builder *b);
 
 /* Records an input the sightings were read from (INPUTS): label, and the
  * identity of the file or range. Ranges of one file under one label that

@@ -30,6 +30,9 @@ enum ind_type_class {
 };
 enum ind_type_class ind_type_classify(const char *type, size_t len);
 
+/* True when s[0..n) is one of the NULL-ended list, ignoring case. */
+bool ind_word_in(const char *s, size_t n, const char *const *list);
+
 /* True when campaign passes the include list of opt. */
 bool ind_included(const struct ind_load_opts *opt, const char *campaign, size_t len);
 

@@ -7,10 +7,10 @@
 #include <strings.h>
 
 #include "core/csv.h"
+#include "core/evidence.h"
 #include "core/limits.h"
 #include "core/refang.h"
 #include "core/timeutil.h"
-#include "db/sighting.h"
 
 #define LIST_MAX_COLUMNS 64 /* CSV columns considered */
 

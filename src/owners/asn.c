@@ -1,11 +1,13 @@
 /* Opening an ASN dataset and answering lookups with a one-network cache. */
-#include "owners/asn_db.h"
+#include "owners/asn.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "owners/asn_db.h"
 
 /* libmaxminddb looks for its metadata in the last 128 KiB. */
 #define MMDB_TAIL (128 * 1024)
@@ -28,23 +30,6 @@ static bool looks_like_mmdb(const char *path)
 	}
 	close(fd);
 	return found;
-}
-
-uint32_t asn_intern(struct asn_db *db, uint32_t asn, const char *name, size_t len)
-{
-	if (!asn)
-		return 0;
-	if (len > ASN_MAX_NAME)
-		len = ASN_MAX_NAME;
-	/* the name is kept with its NUL so asn_db_name can hand it out */
-	char key[4 + ASN_MAX_NAME + 1];
-	memcpy(key, &asn, 4);
-	memcpy(key + 4, name, len);
-	key[4 + len] = 0;
-	uint32_t id;
-	if (sd_intern_put(db->names, key, 4 + len + 1, &id))
-		return UINT32_MAX;
-	return id;
 }
 
 int asn_db_open(const char *path, long long max_errors, struct asn_db **out,
@@ -138,17 +123,7 @@ const char *asn_db_name(const struct asn_db *db, uint32_t id)
 	return k && len > 4 ? k + 4 : "";
 }
 
-uint32_t asn_db_ids(const struct asn_db *db)
-{
-	return sd_intern_count(db->names);
-}
-
 const char *asn_db_kind(const struct asn_db *db)
 {
 	return db->is_mmdb ? "mmdb" : "ip2asn";
-}
-
-uint64_t asn_db_bad_lines(const struct asn_db *db)
-{
-	return db->bad_lines;
 }

@@ -16,9 +16,6 @@
 #include "core/error.h"
 #include "net/addr.h"
 
-#define ASN_MAX_RANGES 100000000u /* ranges of an ip2asn table */
-#define ASN_MAX_NAME 1024	  /* bytes of an AS name kept */
-
 struct asn_db;
 
 /* Bad TSV lines are reported `file:line: why` on stderr and counted; more
@@ -31,10 +28,7 @@ void asn_db_close(struct asn_db *db);
 uint32_t asn_db_lookup(struct asn_db *db, const struct net_addr *a);
 uint32_t asn_db_number(const struct asn_db *db, uint32_t id);
 const char *asn_db_name(const struct asn_db *db, uint32_t id);
-/* Ids handed out so far (ids are < this). */
-uint32_t asn_db_ids(const struct asn_db *db);
 /* "mmdb" or "ip2asn", and the ranges or networks read. */
 const char *asn_db_kind(const struct asn_db *db);
-uint64_t asn_db_bad_lines(const struct asn_db *db);
 
 #endif

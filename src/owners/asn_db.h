@@ -1,12 +1,19 @@
-/* Internal to owners/asn*.c: the shared state of both ASN backends. */
+/* Internal to owners/asn*.c: the shared state of both ASN backends, their
+ * limits, and the id table they fill (asn_db.c). */
 #ifndef SD_OWNERS_ASN_DB_H
 #define SD_OWNERS_ASN_DB_H
 
 #include <maxminddb.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
+#include "core/error.h"
 #include "core/intern.h"
-#include "owners/asn.h"
+#include "net/addr.h"
+
+#define ASN_MAX_RANGES 100000000u /* ranges of an ip2asn table */
+#define ASN_MAX_NAME 1024	  /* bytes of an AS name kept */
 
 struct asn_range {
 	struct net_addr lo, hi;

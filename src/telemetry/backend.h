@@ -77,21 +77,26 @@ bool tel_http_target(struct tel_record *rec, const char *host, size_t hlen,
 typedef int (*tel_open_fn)(struct io_source *src, const struct tel_options *opt,
 			   struct tel_backend **out, struct sd_error *err);
 
-int zeek_tsv_open(struct io_source *src, const struct tel_options *opt,
-		  struct tel_backend **out, struct sd_error *err);
-int zeek_json_open(struct io_source *src, const struct tel_options *opt,
+int tel_zeek_tsv_open(struct io_source *src, const struct tel_options *opt,
+		      struct tel_backend **out, struct sd_error *err);
+int tel_zeek_json_open(struct io_source *src, const struct tel_options *opt,
+		       struct tel_backend **out, struct sd_error *err);
+int tel_eve_open(struct io_source *src, const struct tel_options *opt,
+		 struct tel_backend **out, struct sd_error *err);
+int tel_nfdump_open(struct io_source *src, const struct tel_options *opt,
+		    struct tel_backend **out, struct sd_error *err);
+int tel_csv_open(struct io_source *src, const struct tel_options *opt,
+		 struct tel_backend **out, struct sd_error *err);
+int tel_squid_open(struct io_source *src, const struct tel_options *opt,
 		   struct tel_backend **out, struct sd_error *err);
-int eve_open(struct io_source *src, const struct tel_options *opt,
-	     struct tel_backend **out, struct sd_error *err);
-int nfcsv_open(struct io_source *src, const struct tel_options *opt,
-	       struct tel_backend **out, struct sd_error *err);
-int gcsv_open(struct io_source *src, const struct tel_options *opt,
-	      struct tel_backend **out, struct sd_error *err);
-int squid_open(struct io_source *src, const struct tel_options *opt,
-	       struct tel_backend **out, struct sd_error *err);
-int bindlog_open(struct io_source *src, const struct tel_options *opt,
-		 struct tel_backend **out, struct sd_error *err);
-int dnsmasq_open(struct io_source *src, const struct tel_options *opt,
-		 struct tel_backend **out, struct sd_error *err);
+int tel_bind_open(struct io_source *src, const struct tel_options *opt,
+		  struct tel_backend **out, struct sd_error *err);
+int tel_dnsmasq_open(struct io_source *src, const struct tel_options *opt,
+		     struct tel_backend **out, struct sd_error *err);
+/* pcap and pcapng through libpcap: the dispatcher has recognised the magic
+ * and src stands at the start of the (decompressed) capture. Malformed
+ * packets are reported as "file:packet N: why". */
+int tel_pcap_open(struct io_source *src, const struct tel_options *opt,
+		  struct tel_backend **out, struct sd_error *err);
 
 #endif

@@ -128,8 +128,8 @@ static int bind_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 
 static const struct tel_backend_ops bind_ops = {bind_next, bind_close};
 
-int bindlog_open(struct io_source *src, const struct tel_options *opt,
-		 struct tel_backend **out, struct sd_error *err)
+int tel_bind_open(struct io_source *src, const struct tel_options *opt,
+		  struct tel_backend **out, struct sd_error *err)
 {
 	struct bindlog *r =
 	    tel_backend_new(sizeof(*r), &bind_ops, TEL_FMT_BIND, src, err);

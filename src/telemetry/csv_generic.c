@@ -293,8 +293,8 @@ int tel_columns_check(const char *map, struct sd_error *err)
 
 static const struct tel_backend_ops gc_ops = {gc_next, gc_close};
 
-int gcsv_open(struct io_source *src, const struct tel_options *opt,
-	      struct tel_backend **out, struct sd_error *err)
+int tel_csv_open(struct io_source *src, const struct tel_options *opt,
+		 struct tel_backend **out, struct sd_error *err)
 {
 	if (!opt->column_map || !*opt->column_map)
 		return sd_error_set(

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "telemetry/pkt_cursor.h"
+#include "core/pkt_cursor.h"
 
 #define DNS_TYPE_A 1
 #define DNS_TYPE_AAAA 28

@@ -96,8 +96,8 @@ static int dm_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 
 static const struct tel_backend_ops dm_ops = {dm_next, dm_close};
 
-int dnsmasq_open(struct io_source *src, const struct tel_options *opt,
-		 struct tel_backend **out, struct sd_error *err)
+int tel_dnsmasq_open(struct io_source *src, const struct tel_options *opt,
+		     struct tel_backend **out, struct sd_error *err)
 {
 	struct dnsmasq *r =
 	    tel_backend_new(sizeof(*r), &dm_ops, TEL_FMT_DNSMASQ, src, err);

@@ -517,8 +517,8 @@ static int eve_next(struct tel_backend *b, struct tel_record *rec, struct sd_err
 
 static const struct tel_backend_ops eve_ops = {eve_next, eve_close};
 
-int eve_open(struct io_source *src, const struct tel_options *opt,
-	     struct tel_backend **out, struct sd_error *err)
+int tel_eve_open(struct io_source *src, const struct tel_options *opt,
+		 struct tel_backend **out, struct sd_error *err)
 {
 	(void)opt;
 	struct eve *e = tel_backend_new(sizeof(*e), &eve_ops, TEL_FMT_EVE, src, err);

@@ -138,8 +138,8 @@ static int nf_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 
 static const struct tel_backend_ops nf_ops = {nf_next, nf_close};
 
-int nfcsv_open(struct io_source *src, const struct tel_options *opt,
-	       struct tel_backend **out, struct sd_error *err)
+int tel_nfdump_open(struct io_source *src, const struct tel_options *opt,
+		    struct tel_backend **out, struct sd_error *err)
 {
 	(void)opt;
 	struct nfcsv *r =

@@ -12,8 +12,7 @@
  * time. A query never answered is emitted when it times out, is pushed out,
  * or at the end. A response whose query was not captured still says who
  * asked: the client is the response's destination, never its source (the
- * resolver). A second response to the same query is dropped. */
-#include "telemetry/pcap_reader.h"
+ * resolver). A second response to the same query is dropped (pcap_dns.c). */
 
 #include <errno.h>
 #include <stdio.h>
@@ -22,80 +21,17 @@
 
 #include <pcap/pcap.h>
 
+#include "core/pkt_cursor.h"
 #include "telemetry/backend.h"
 #include "telemetry/dns_wire.h"
 #include "telemetry/flow_table.h"
 #include "telemetry/http_req.h"
+#include "telemetry/pcap_impl.h"
 #include "telemetry/pcap_limits.h"
-#include "telemetry/pkt_cursor.h"
 #include "telemetry/pkt_decode.h"
 #include "telemetry/quic_initial.h"
 #include "telemetry/quic_reasm.h"
 #include "telemetry/tls_hello.h"
-
-#define PROTO_TCP 6
-#define PROTO_UDP 17
-#define DNS_PORT 53
-#define MDNS_PORT 5353	/* multicast DNS, RFC 6762 */
-#define LLMNR_PORT 5355 /* link-local multicast name resolution, RFC 4795 */
-
-struct out_slot {
-	struct tel_record rec;
-	char name[DNSW_MAX_NAME_TEXT + 1];
-	struct net_addr answers[DNSW_MAX_ANSWERS];
-};
-
-enum dns_state { DNS_EMPTY = 0, DNS_PENDING, DNS_DONE };
-
-struct dns_pending {
-	uint8_t state;
-	uint8_t proto;
-	uint16_t id, cport, sport;
-	struct net_addr client, server;
-	int64_t ts;
-	uint64_t position;
-	char qname[DNSW_MAX_NAME_TEXT + 1];
-	size_t qname_len;
-};
-
-struct reasm_slot {
-	bool used;
-	struct flowt_flow *owner;
-	struct net_addr sender;
-	uint16_t sport;
-	uint32_t next_seq;
-	size_t len, need;
-	int64_t ts;
-	uint64_t position;
-	uint8_t buf[TLSH_MAX_RECORD];
-};
-
-struct pcapr {
-	struct tel_backend base; /* first: the dispatcher casts */
-	FILE *fp;
-	pcap_t *pc;
-	int link;
-	char *iobuf;
-	struct sd_error ioerr; /* why the source failed under libpcap */
-	bool ioerr_set;
-
-	uint64_t npkt;
-	int64_t now; /* capture time of the last packet */
-	bool draining, done;
-	struct sd_error fatal;
-
-	struct flowt *flows;
-
-	struct dns_pending *dns; /* ring of PCAPR_DNS_PENDING */
-	size_t dns_head, dns_count;
-	struct dnsw_msg msg; /* scratch */
-
-	struct reasm_slot *reasm; /* PCAPR_TLS_REASM_SLOTS, allocated on first use */
-	struct quicr *quic;	  /* QUIC hellos, allocated on first use */
-
-	struct out_slot out[PCAPR_OUT_QUEUE];
-	size_t out_head, out_count;
-};
 
 /* ---- the FILE* over the io_source ---- */
 
@@ -128,61 +64,6 @@ static int cookie_close(void *cookie)
 {
 	(void)cookie; /* the source belongs to the dispatcher */
 	return 0;
-}
-
-/* ---- output queue ---- */
-
-static struct out_slot *push(struct pcapr *r, enum tel_kind kind, int64_t ts,
-			     uint64_t pos)
-{
-	/* Sized so that one packet can never fill it; a full queue would be a
-	 * bug here, not bad input, but still must not write out of bounds. */
-	if (r->out_count == PCAPR_OUT_QUEUE) {
-		tel_backend_malformed(&r->base, pos,
-				      "internal record queue is full "
-				      "(PCAPR_OUT_QUEUE); record dropped");
-		return NULL;
-	}
-	struct out_slot *s = &r->out[(r->out_head + r->out_count++) % PCAPR_OUT_QUEUE];
-	memset(&s->rec, 0, sizeof(s->rec));
-	s->rec.kind = kind;
-	s->rec.ts = ts;
-	s->rec.position = pos;
-	s->rec.flags = TEL_HAS_CLIENT | TEL_HAS_SERVER;
-	return s;
-}
-
-static void set_name(struct out_slot *s, const char *name, size_t len)
-{
-	if (len > DNSW_MAX_NAME_TEXT)
-		len = DNSW_MAX_NAME_TEXT;
-	if (len) /* an HTTP/1.0 request may have no host at all */
-		memcpy(s->name, name, len);
-	s->name[len] = '\0';
-	s->rec.name = s->name;
-	s->rec.name_len = len;
-}
-
-static void set_endpoints(struct out_slot *s, const struct net_addr *client,
-			  uint16_t cport, const struct net_addr *server, uint16_t sport,
-			  uint8_t proto)
-{
-	s->rec.client = *client;
-	s->rec.server = *server;
-	s->rec.client_port = cport;
-	s->rec.server_port = sport;
-	s->rec.proto = proto;
-}
-
-/* The packet's sender asked: a request or a ClientHello. */
-static void set_ends(struct out_slot *s, const struct pkt_info *p)
-{
-	set_endpoints(s, &p->src, p->sport, &p->dst, p->dport, p->proto);
-}
-
-static void skipped(struct pcapr *r)
-{
-	r->base.stats.skipped++;
 }
 
 /* ---- flows ---- */
@@ -300,185 +181,6 @@ static void flow_maybe_close(struct pcapr *r, struct flowt_flow *f,
 		reasm_release(r, f->reasm);
 		f->reasm = -1;
 	}
-}
-
-/* ---- DNS ---- */
-
-static struct dns_pending *dns_oldest(struct pcapr *r)
-{
-	if (!r->dns_count)
-		return NULL;
-	return &r->dns[(r->dns_head + PCAPR_DNS_PENDING - r->dns_count) %
-		       PCAPR_DNS_PENDING];
-}
-
-static void dns_emit(struct pcapr *r, const struct dns_pending *q,
-		     const struct dnsw_msg *resp)
-{
-	struct out_slot *s = push(r, TEL_DNS, q->ts, q->position);
-	if (!s)
-		return;
-	set_endpoints(s, &q->client, q->cport, &q->server, q->sport, q->proto);
-	set_name(s, q->qname, q->qname_len);
-	if (resp) {
-		s->rec.flags |= TEL_ANSWERED;
-		memcpy(s->answers, resp->answers,
-		       resp->nanswers * sizeof(resp->answers[0]));
-		s->rec.answers = s->answers;
-		s->rec.nanswers = resp->nanswers;
-	}
-}
-
-/* Drops the oldest waiting query, emitting it if it was never answered. */
-static void dns_pop(struct pcapr *r)
-{
-	struct dns_pending *q = dns_oldest(r);
-	if (q->state == DNS_PENDING)
-		dns_emit(r, q, NULL);
-	q->state = DNS_EMPTY;
-	r->dns_count--;
-}
-
-static struct dns_pending *dns_find(struct pcapr *r, const struct net_addr *client,
-				    uint16_t cport, const struct net_addr *server,
-				    uint16_t sport, uint8_t proto, uint16_t id)
-{
-	for (size_t i = 0; i < r->dns_count; i++) {
-		struct dns_pending *q =
-		    &r->dns[(r->dns_head + PCAPR_DNS_PENDING - 1 - i) %
-			    PCAPR_DNS_PENDING];
-		if (q->id == id && q->cport == cport && q->sport == sport &&
-		    q->proto == proto && !memcmp(&q->client, client, sizeof(*client)) &&
-		    !memcmp(&q->server, server, sizeof(*server)))
-			return q;
-	}
-	return NULL;
-}
-
-static void dns_message(struct pcapr *r, const struct pkt_info *p, const uint8_t *m,
-			size_t len, bool partial_ok, bool multicast, int64_t ts)
-{
-	struct dnsw_msg *msg = &r->msg;
-	const char *why;
-	enum dnsw_result rc = dnsw_parse(m, len, msg, &why);
-	/* A partial message (cut by the snap length, or a TCP segment that
-	 * may not even start a message) proves nothing by failing. */
-	if (rc == DNSW_NO_QUESTION || (rc != DNSW_OK && partial_ok)) {
-		skipped(r);
-		return;
-	}
-	if (rc != DNSW_OK) {
-		tel_backend_malformed(&r->base, r->npkt, "%s", why);
-		return;
-	}
-	if (msg->opcode != 0) { /* NOTIFY, UPDATE: not a lookup */
-		skipped(r);
-		return;
-	}
-	if (msg->answer_error)
-		tel_backend_malformed(&r->base, r->npkt, "%s (question kept)",
-				      msg->answer_error);
-	if (multicast) {
-		/* mDNS and LLMNR: the query goes to a group and any host may
-		 * answer, so responses cannot be paired; the query says who
-		 * asked, a response does not */
-		if (msg->response) {
-			skipped(r);
-			return;
-		}
-		struct dns_pending tmp = {.proto = p->proto,
-					  .id = msg->id,
-					  .client = p->src,
-					  .cport = p->sport,
-					  .server = p->dst,
-					  .sport = p->dport,
-					  .ts = ts,
-					  .position = r->npkt};
-		memcpy(tmp.qname, msg->qname, msg->qname_len + 1);
-		tmp.qname_len = msg->qname_len;
-		dns_emit(r, &tmp, NULL);
-		return;
-	}
-	if (!msg->response) {
-		if (dns_find(r, &p->src, p->sport, &p->dst, p->dport, p->proto,
-			     msg->id)) {
-			skipped(r); /* retransmitted query */
-			return;
-		}
-		if (r->dns_count == PCAPR_DNS_PENDING)
-			dns_pop(r);
-		struct dns_pending *q = &r->dns[r->dns_head];
-		r->dns_head = (r->dns_head + 1) % PCAPR_DNS_PENDING;
-		r->dns_count++;
-		q->state = DNS_PENDING;
-		q->proto = p->proto;
-		q->id = msg->id;
-		q->client = p->src;
-		q->cport = p->sport;
-		q->server = p->dst;
-		q->sport = p->dport;
-		q->ts = ts;
-		q->position = r->npkt;
-		memcpy(q->qname, msg->qname, msg->qname_len + 1);
-		q->qname_len = msg->qname_len;
-		return;
-	}
-	struct dns_pending *q =
-	    dns_find(r, &p->dst, p->dport, &p->src, p->sport, p->proto, msg->id);
-	if (q && q->state == DNS_DONE) {
-		skipped(r); /* duplicate response */
-		return;
-	}
-	if (q) {
-		dns_emit(r, q, msg);
-		q->state = DNS_DONE;
-		return;
-	}
-	/* the query was not captured: the response's receiver asked */
-	struct dns_pending tmp = {.state = DNS_PENDING,
-				  .proto = p->proto,
-				  .id = msg->id,
-				  .client = p->dst,
-				  .cport = p->dport,
-				  .server = p->src,
-				  .sport = p->sport,
-				  .ts = ts,
-				  .position = r->npkt};
-	memcpy(tmp.qname, msg->qname, msg->qname_len + 1);
-	tmp.qname_len = msg->qname_len;
-	dns_emit(r, &tmp, msg);
-}
-
-static void dns_udp(struct pcapr *r, const struct pkt_info *p, bool multicast, int64_t ts)
-{
-	dns_message(r, p, p->payload, p->payload_len, p->truncated, multicast, ts);
-}
-
-/* DNS over TCP: each message behind a two-byte length (RFC 1035 4.2.2).
- * Segments are not reassembled: a message cut by the segment end is read
- * as far as it goes (the question is nearly always there) and skipped if
- * that is not far enough, since a continuation segment cannot be told from
- * garbage without the stream. */
-static void dns_tcp(struct pcapr *r, const struct pkt_info *p, int64_t ts)
-{
-	struct pkt_cursor c;
-	pkt_cur_init(&c, p->payload, p->payload_len);
-	for (int n = 0; pkt_cur_avail(&c) >= 2; n++) {
-		if (n == PCAPR_MAX_DNS_PER_SEGMENT) {
-			skipped(r); /* PCAPR_MAX_DNS_PER_SEGMENT */
-			return;
-		}
-		size_t mlen = pkt_cur_u16(&c);
-		size_t avail = pkt_cur_avail(&c);
-		bool partial = mlen > avail;
-		const uint8_t *m = pkt_cur_ptr(&c);
-		dns_message(r, p, m, partial ? avail : mlen, partial, false, ts);
-		if (partial)
-			return;
-		pkt_cur_skip(&c, mlen);
-	}
-	if (pkt_cur_avail(&c) == 1)
-		skipped(r);
 }
 
 /* ---- TLS and HTTP ---- */
@@ -687,9 +389,9 @@ static void packet(struct pcapr *r, const struct pcap_pkthdr *h, const uint8_t *
 		bool mdns = p.sport == MDNS_PORT || p.dport == MDNS_PORT ||
 			    p.sport == LLMNR_PORT || p.dport == LLMNR_PORT;
 		if (p.proto == PROTO_UDP && (dns || mdns))
-			dns_udp(r, &p, !dns, ts);
+			pcapr_dns_udp(r, &p, !dns, ts);
 		else if (p.proto == PROTO_TCP && dns)
-			dns_tcp(r, &p, ts);
+			pcapr_dns_tcp(r, &p, ts);
 		else if (p.proto == PROTO_TCP)
 			tcp_payload(r, f, &p, ts);
 		else if (quici_is_initial(p.payload, p.payload_len))
@@ -701,9 +403,9 @@ static void packet(struct pcapr *r, const struct pcap_pkthdr *h, const uint8_t *
 /* One expired DNS query or idle flow per call, so the queue never fills. */
 static bool sweep_one(struct pcapr *r)
 {
-	struct dns_pending *q = dns_oldest(r);
+	struct dns_pending *q = pcapr_dns_oldest(r);
 	if (q && q->ts + PCAPR_DNS_TIMEOUT_SECS < r->now) {
-		dns_pop(r);
+		pcapr_dns_pop(r);
 		return true;
 	}
 	struct flowt_flow *f = flowt_oldest(r->flows);
@@ -717,7 +419,7 @@ static bool sweep_one(struct pcapr *r)
 static bool drain_one(struct pcapr *r)
 {
 	if (r->dns_count) {
-		dns_pop(r);
+		pcapr_dns_pop(r);
 		return true;
 	}
 	struct flowt_flow *f = flowt_oldest(r->flows);
@@ -815,8 +517,8 @@ static void pcapr_close(struct tel_backend *b)
 
 static const struct tel_backend_ops pcapr_ops = {pcapr_next, pcapr_close};
 
-int pcapr_open(struct io_source *src, const struct tel_options *opt,
-	       struct tel_backend **out, struct sd_error *err)
+int tel_pcap_open(struct io_source *src, const struct tel_options *opt,
+		  struct tel_backend **out, struct sd_error *err)
 {
 	(void)opt;
 	*out = NULL;

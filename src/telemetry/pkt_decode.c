@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "telemetry/pkt_cursor.h"
+#include "core/pkt_cursor.h"
 
 #define ETH_IPV4 0x0800
 #define ETH_IPV6 0x86dd

@@ -2,16 +2,10 @@
  * format's backend and forwards to it. */
 #include "telemetry/reader.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/csv.h"
-#include "core/limits.h"
 #include "telemetry/backend.h"
-#include "telemetry/field.h"
-#include "telemetry/pcap_reader.h"
 #include "telemetry/unsupported.h"
 
 struct tel_reader {
@@ -24,15 +18,15 @@ static const struct {
 	const char *name;
 	tel_open_fn open;
 } formats[] = {
-    {TEL_FMT_ZEEK_TSV, "zeek", zeek_tsv_open},
-    {TEL_FMT_ZEEK_JSON, "zeek-json", zeek_json_open},
-    {TEL_FMT_EVE, "eve", eve_open},
-    {TEL_FMT_NFDUMP_CSV, "nfdump", nfcsv_open},
-    {TEL_FMT_PCAP, "pcap", pcapr_open},
-    {TEL_FMT_CSV, "csv", gcsv_open},
-    {TEL_FMT_SQUID, "squid", squid_open},
-    {TEL_FMT_BIND, "bind", bindlog_open},
-    {TEL_FMT_DNSMASQ, "dnsmasq", dnsmasq_open},
+    {TEL_FMT_ZEEK_TSV, "zeek", tel_zeek_tsv_open},
+    {TEL_FMT_ZEEK_JSON, "zeek-json", tel_zeek_json_open},
+    {TEL_FMT_EVE, "eve", tel_eve_open},
+    {TEL_FMT_NFDUMP_CSV, "nfdump", tel_nfdump_open},
+    {TEL_FMT_PCAP, "pcap", tel_pcap_open},
+    {TEL_FMT_CSV, "csv", tel_csv_open},
+    {TEL_FMT_SQUID, "squid", tel_squid_open},
+    {TEL_FMT_BIND, "bind", tel_bind_open},
+    {TEL_FMT_DNSMASQ, "dnsmasq", tel_dnsmasq_open},
 };
 #define NFORMATS (sizeof(formats) / sizeof(formats[0]))
 
@@ -66,31 +60,6 @@ int tel_format_parse(const char *name)
 		if (!strcmp(aliases[i].alias, name))
 			return (int)aliases[i].fmt;
 	return -1;
-}
-
-void tel_backend_init(struct tel_backend *b, const struct tel_backend_ops *ops,
-		      enum tel_format format, struct io_source *src)
-{
-	memset(b, 0, sizeof(*b));
-	b->ops = ops;
-	b->format = format;
-	b->src = src;
-	b->unit = "";
-}
-
-void tel_backend_malformed(struct tel_backend *b, uint64_t pos, const char *fmt, ...)
-{
-	b->stats.malformed++;
-	if (!b->report)
-		return;
-	char where[600], why[512];
-	snprintf(where, sizeof(where), "%s:%s%llu", io_name(b->src), b->unit,
-		 (unsigned long long)pos);
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	b->report(b->report_ctx, where, why);
 }
 
 /* --- content sniffing --- */
@@ -305,71 +274,4 @@ size_t tel_assumptions(const struct tel_reader *r, char *buf, size_t size)
 enum tel_format tel_format_of(const struct tel_reader *r)
 {
 	return r->b->format;
-}
-
-int tel_backend_getline(struct tel_backend *b, const char **line, size_t *len,
-			struct sd_error *err)
-{
-	for (;;) {
-		int rc = io_getline(b->src, line, len, err);
-		if (rc == 1 && io_lineno(b->src) == 1) {
-			size_t bom = sd_bom_len(*line, *len);
-			*line += bom;
-			*len -= bom;
-		}
-		if (rc != SD_ELIMIT)
-			return rc;
-		tel_backend_malformed(b, io_lineno(b->src),
-				      "line longer than SD_MAX_LINE (%d bytes), skipped",
-				      SD_MAX_LINE);
-	}
-}
-
-void *tel_backend_new(size_t size, const struct tel_backend_ops *ops,
-		      enum tel_format format, struct io_source *src, struct sd_error *err)
-{
-	struct tel_backend *b = calloc(1, size);
-	if (!b) {
-		sd_error_set(err, SD_ENOMEM, "out of memory");
-		return NULL;
-	}
-	tel_backend_init(b, ops, format, src);
-	return b;
-}
-
-void tel_record_start(struct tel_record *rec, uint64_t pos, enum tel_kind kind)
-{
-	memset(rec, 0, sizeof(*rec));
-	rec->position = pos;
-	rec->kind = kind;
-	rec->name = rec->path = "";
-}
-
-bool tel_http_target(struct tel_record *rec, const char *host, size_t hlen,
-		     const char *uri, size_t ulen)
-{
-	const char *h, *p;
-	size_t hl, pl;
-	uint16_t port;
-	if (host) {
-		tel_split_hostport(host, hlen, &h, &hl, &port);
-		tel_strip_dot(h, &hl);
-		rec->name = h;
-		rec->name_len = hl;
-	}
-	if (!uri)
-		return false;
-	if (tel_split_url(uri, ulen, &h, &hl, &p, &pl)) {
-		rec->path = p;
-		rec->path_len = pl;
-		if (!rec->name_len) {
-			tel_strip_dot(h, &hl);
-			rec->name = h;
-			rec->name_len = hl;
-		}
-		return true;
-	}
-	rec->path = uri;
-	rec->path_len = ulen;
-	return false;
 }

@@ -184,8 +184,8 @@ static int squid_next(struct tel_backend *b, struct tel_record *rec, struct sd_e
 
 static const struct tel_backend_ops squid_ops = {squid_next, squid_close};
 
-int squid_open(struct io_source *src, const struct tel_options *opt,
-	       struct tel_backend **out, struct sd_error *err)
+int tel_squid_open(struct io_source *src, const struct tel_options *opt,
+		   struct tel_backend **out, struct sd_error *err)
 {
 	(void)opt;
 	struct squid *s =

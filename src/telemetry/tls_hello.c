@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "telemetry/pkt_cursor.h"
+#include "core/pkt_cursor.h"
 
 #define TLS_HANDSHAKE 22
 #define TLS_CLIENT_HELLO 1

@@ -173,8 +173,8 @@ static int zj_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 
 static const struct tel_backend_ops zj_ops = {zj_next, zj_close};
 
-int zeek_json_open(struct io_source *src, const struct tel_options *opt,
-		   struct tel_backend **out, struct sd_error *err)
+int tel_zeek_json_open(struct io_source *src, const struct tel_options *opt,
+		       struct tel_backend **out, struct sd_error *err)
 {
 	(void)opt;
 	struct zjson *z =

@@ -455,8 +455,8 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 
 static const struct tel_backend_ops zeek_ops = {zeek_next, zeek_close};
 
-int zeek_tsv_open(struct io_source *src, const struct tel_options *opt,
-		  struct tel_backend **out, struct sd_error *err)
+int tel_zeek_tsv_open(struct io_source *src, const struct tel_options *opt,
+		      struct tel_backend **out, struct sd_error *err)
 {
 	struct zeek *z =
 	    tel_backend_new(sizeof(*z), &zeek_ops, TEL_FMT_ZEEK_TSV, src, err);

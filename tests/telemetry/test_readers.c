@@ -258,7 +258,7 @@ static void eve_fast_path(void **state)
 	const char *path =
 	    sample("suricata/slips-test6-malicious.eve.part1-lines1-2000.json");
 	assert_int_equal(io_open(path, &src, &err), 0);
-	assert_int_equal(eve_open(src, &opt, &b, &err), 0);
+	assert_int_equal(tel_eve_open(src, &opt, &b, &err), 0);
 	const char *line;
 	size_t len, fast = 0, lines = 0;
 	static char copy[70000];

@@ -4,8 +4,8 @@
  * once where it matters. No read can leave [p, end), whatever the lengths
  * in the packet say; every length is compared as `n > avail`, which cannot
  * overflow. */
-#ifndef SD_TELEMETRY_PKT_CURSOR_H
-#define SD_TELEMETRY_PKT_CURSOR_H
+#ifndef SD_CORE_PKT_CURSOR_H
+#define SD_CORE_PKT_CURSOR_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,0 +1,105 @@
+/* What every telemetry backend shares: the common part of a backend,
+ * malformed-input reports, the line reader, a fresh record and the HTTP
+ * request target. The dispatcher (reader.c) only sniffs and forwards. */
+#include "telemetry/backend.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/csv.h"
+#include "core/limits.h"
+#include "telemetry/field.h"
+
+void tel_backend_init(struct tel_backend *b, const struct tel_backend_ops *ops,
+		      enum tel_format format, struct io_source *src)
+{
+	memset(b, 0, sizeof(*b));
+	b->ops = ops;
+	b->format = format;
+	b->src = src;
+	b->unit = "";
+}
+
+void tel_backend_malformed(struct tel_backend *b, uint64_t pos, const char *fmt, ...)
+{
+	b->stats.malformed++;
+	if (!b->report)
+		return;
+	char where[600], why[512];
+	snprintf(where, sizeof(where), "%s:%s%llu", io_name(b->src), b->unit,
+		 (unsigned long long)pos);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	b->report(b->report_ctx, where, why);
+}
+
+int tel_backend_getline(struct tel_backend *b, const char **line, size_t *len,
+			struct sd_error *err)
+{
+	for (;;) {
+		int rc = io_getline(b->src, line, len, err);
+		if (rc == 1 && io_lineno(b->src) == 1) {
+			size_t bom = sd_bom_len(*line, *len); /* Windows tools */
+			*line += bom;
+			*len -= bom;
+		}
+		if (rc != SD_ELIMIT)
+			return rc;
+		tel_backend_malformed(b, io_lineno(b->src),
+				      "line longer than SD_MAX_LINE (%d bytes), skipped",
+				      SD_MAX_LINE);
+	}
+}
+
+void *tel_backend_new(size_t size, const struct tel_backend_ops *ops,
+		      enum tel_format format, struct io_source *src, struct sd_error *err)
+{
+	struct tel_backend *b = calloc(1, size);
+	if (!b) {
+		sd_error_set(err, SD_ENOMEM, "out of memory");
+		return NULL;
+	}
+	tel_backend_init(b, ops, format, src);
+	return b;
+}
+
+void tel_record_start(struct tel_record *rec, uint64_t pos, enum tel_kind kind)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->position = pos;
+	rec->kind = kind;
+	rec->name = rec->path = "";
+}
+
+bool tel_http_target(struct tel_record *rec, const char *host, size_t hlen,
+		     const char *uri, size_t ulen)
+{
+	const char *h, *p;
+	size_t hl, pl;
+	uint16_t port;
+	if (host) {
+		tel_split_hostport(host, hlen, &h, &hl, &port);
+		tel_strip_dot(h, &hl);
+		rec->name = h;
+		rec->name_len = hl;
+	}
+	if (!uri)
+		return false;
+	if (tel_split_url(uri, ulen, &h, &hl, &p, &pl)) {
+		rec->path = p;
+		rec->path_len = pl;
+		if (!rec->name_len) {
+			tel_strip_dot(h, &hl);
+			rec->name = h;
+			rec->name_len = hl;
+		}
+		return true;
+	}
+	rec->path = uri;
+	rec->path_len = ulen;
+	return false;
+}

@@ -1,0 +1,153 @@
+/* The inside of the pcap backend, shared by pcap_reader.c (packets, flows,
+ * TLS, HTTP, QUIC) and pcap_dns.c (DNS transactions): the reader's state
+ * and its queue of records waiting to be returned. Not for use outside
+ * src/telemetry/. */
+#ifndef SD_TELEMETRY_PCAP_IMPL_H
+#define SD_TELEMETRY_PCAP_IMPL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <pcap/pcap.h>
+
+#include "telemetry/backend.h"
+#include "telemetry/dns_wire.h"
+#include "telemetry/flow_table.h"
+#include "telemetry/pcap_limits.h"
+#include "telemetry/pkt_decode.h"
+#include "telemetry/quic_reasm.h"
+#include "telemetry/tls_hello.h"
+
+#define PROTO_TCP 6
+#define PROTO_UDP 17
+#define DNS_PORT 53
+#define MDNS_PORT 5353	/* multicast DNS, RFC 6762 */
+#define LLMNR_PORT 5355 /* link-local multicast name resolution, RFC 4795 */
+
+struct out_slot {
+	struct tel_record rec;
+	char name[DNSW_MAX_NAME_TEXT + 1];
+	struct net_addr answers[DNSW_MAX_ANSWERS];
+};
+
+enum dns_state { DNS_EMPTY = 0, DNS_PENDING, DNS_DONE };
+
+struct dns_pending {
+	uint8_t state;
+	uint8_t proto;
+	uint16_t id, cport, sport;
+	struct net_addr client, server;
+	int64_t ts;
+	uint64_t position;
+	char qname[DNSW_MAX_NAME_TEXT + 1];
+	size_t qname_len;
+};
+
+struct reasm_slot {
+	bool used;
+	struct flowt_flow *owner;
+	struct net_addr sender;
+	uint16_t sport;
+	uint32_t next_seq;
+	size_t len, need;
+	int64_t ts;
+	uint64_t position;
+	uint8_t buf[TLSH_MAX_RECORD];
+};
+
+struct pcapr {
+	struct tel_backend base; /* first: the dispatcher casts */
+	FILE *fp;
+	pcap_t *pc;
+	int link;
+	char *iobuf;
+	struct sd_error ioerr; /* why the source failed under libpcap */
+	bool ioerr_set;
+
+	uint64_t npkt;
+	int64_t now; /* capture time of the last packet */
+	bool draining, done;
+	struct sd_error fatal;
+
+	struct flowt *flows;
+
+	struct dns_pending *dns; /* ring of PCAPR_DNS_PENDING */
+	size_t dns_head, dns_count;
+	struct dnsw_msg msg; /* scratch */
+
+	struct reasm_slot *reasm; /* PCAPR_TLS_REASM_SLOTS, allocated on first use */
+	struct quicr *quic;	  /* QUIC hellos, allocated on first use */
+
+	struct out_slot out[PCAPR_OUT_QUEUE];
+	size_t out_head, out_count;
+};
+
+/* ---- output queue ---- */
+
+static inline struct out_slot *push(struct pcapr *r, enum tel_kind kind, int64_t ts,
+				    uint64_t pos)
+{
+	/* Sized so that one packet can never fill it; a full queue would be a
+	 * bug here, not bad input, but still must not write out of bounds. */
+	if (r->out_count == PCAPR_OUT_QUEUE) {
+		tel_backend_malformed(&r->base, pos,
+				      "internal record queue is full "
+				      "(PCAPR_OUT_QUEUE); record dropped");
+		return NULL;
+	}
+	struct out_slot *s = &r->out[(r->out_head + r->out_count++) % PCAPR_OUT_QUEUE];
+	memset(&s->rec, 0, sizeof(s->rec));
+	s->rec.kind = kind;
+	s->rec.ts = ts;
+	s->rec.position = pos;
+	s->rec.flags = TEL_HAS_CLIENT | TEL_HAS_SERVER;
+	return s;
+}
+
+static inline void set_name(struct out_slot *s, const char *name, size_t len)
+{
+	if (len > DNSW_MAX_NAME_TEXT)
+		len = DNSW_MAX_NAME_TEXT;
+	if (len) /* an HTTP/1.0 request may have no host at all */
+		memcpy(s->name, name, len);
+	s->name[len] = '\0';
+	s->rec.name = s->name;
+	s->rec.name_len = len;
+}
+
+static inline void set_endpoints(struct out_slot *s, const struct net_addr *client,
+				 uint16_t cport, const struct net_addr *server,
+				 uint16_t sport, uint8_t proto)
+{
+	s->rec.client = *client;
+	s->rec.server = *server;
+	s->rec.client_port = cport;
+	s->rec.server_port = sport;
+	s->rec.proto = proto;
+}
+
+/* The packet's sender asked: a request or a ClientHello. */
+static inline void set_ends(struct out_slot *s, const struct pkt_info *p)
+{
+	set_endpoints(s, &p->src, p->sport, &p->dst, p->dport, p->proto);
+}
+
+static inline void skipped(struct pcapr *r)
+{
+	r->base.stats.skipped++;
+}
+
+/* ---- DNS (pcap_dns.c) ---- */
+
+/* A DNS message over UDP (multicast: mDNS or LLMNR). */
+void pcapr_dns_udp(struct pcapr *r, const struct pkt_info *p, bool multicast, int64_t ts);
+/* DNS messages over TCP, each behind its two-byte length. */
+void pcapr_dns_tcp(struct pcapr *r, const struct pkt_info *p, int64_t ts);
+/* The query that has waited longest, or NULL. */
+struct dns_pending *pcapr_dns_oldest(struct pcapr *r);
+/* Emits the query that has waited longest, unanswered. */
+void pcapr_dns_pop(struct pcapr *r);
+
+#endif
