@@ -642,9 +642,12 @@ static int run(int argc, char **argv)
 		goto out;
 	}
 	if (learn_out)
-		fprintf(stderr, "%s: %zu proxies, %zu resolvers written to %s\n",
+		fprintf(stderr, "%s: %zu prox%s, %zu resolver%s written to %s\n",
 			campaign, corr_roles_count(roles, CORR_ROLE_PROXY),
-			corr_roles_count(roles, CORR_ROLE_RESOLVER), learn_out);
+			sd_plural(corr_roles_count(roles, CORR_ROLE_PROXY), "y", "ies"),
+			corr_roles_count(roles, CORR_ROLE_RESOLVER),
+			sd_plural(corr_roles_count(roles, CORR_ROLE_RESOLVER), "", "s"),
+			learn_out);
 	if (!output && !jsonl)
 		goto out;
 	struct corr_output_stats os;
@@ -663,12 +666,15 @@ static int run(int argc, char **argv)
 		(unsigned long long)os.sightings, sd_plural(os.sightings, "", "s"));
 	if (os.proxy_dropped)
 		fprintf(stderr,
-			"%s: %llu sightings of proxies left out: exchanges that %zu "
-			"proxies and %zu resolvers forwarded for their clients "
+			"%s: %llu sighting%s of proxies left out: exchanges that %zu "
+			"prox%s and %zu resolver%s forwarded for their clients "
 			"(--keep-proxies to write them)\n",
 			campaign, (unsigned long long)os.proxy_dropped,
+			sd_plural(os.proxy_dropped, "", "s"),
 			corr_roles_count(roles, CORR_ROLE_PROXY),
-			corr_roles_count(roles, CORR_ROLE_RESOLVER));
+			sd_plural(corr_roles_count(roles, CORR_ROLE_PROXY), "y", "ies"),
+			corr_roles_count(roles, CORR_ROLE_RESOLVER),
+			sd_plural(corr_roles_count(roles, CORR_ROLE_RESOLVER), "", "s"));
 out:
 	corr_roles_free(roles);
 	free(dup);

@@ -28,14 +28,14 @@ ok "its own sighting names only the Squid log" '[ "$(jq -r "select(.client == \"
 "$SIGHTED" check --db "$T/both.sdb" -q 127.0.0.1
 rc=$?
 ok "check: the proxy is listed" '[ $rc -eq 0 ]'
-ok "the forwarded lookups and fetches are still left out, and said so" 'grep -q "sightings of proxies left out: exchanges that 1 proxies and 1 resolvers forwarded" "$T/err"'
+ok "the forwarded lookups and fetches are still left out, and said so" 'grep -q "sightings of proxies left out: exchanges that 1 proxy and 1 resolver forwarded" "$T/err"'
 ok "its clients keep the requests it forwarded" '[ "$(who "$T/both.jsonl" 127.0.0.12)" = "http,tls high" ]'
 
 # --- the roles file --------------------------------------------------------------
 "$SIGHTED" $C --learn-proxies "$T/roles" "$PCAP" "$S/dns/lab-dnsmasq-queries.log" "$S/proxy/lab-squid-access.native.log" 2>"$T/err"
 rc=$?
 ok "--learn-proxies alone: exit 0, the roles file, nothing else" '[ $rc -eq 0 ] && [ "$(grep -v "^#" "$T/roles")" = "$(printf "proxy 127.0.0.1\nresolver 127.0.0.53")" ] && [ "$(ls "$T" | grep -c sdb)" = 1 ]'
-ok "--learn-proxies says what it wrote" 'grep -q "1 proxies, 1 resolvers written to" "$T/err"'
+ok "--learn-proxies says what it wrote" 'grep -q "1 proxy, 1 resolver written to" "$T/err"'
 ok "the roles file is sorted" '[ "$(grep -v "^#" "$T/roles")" = "$(grep -v "^#" "$T/roles" | sort)" ]'
 "$SIGHTED" $C --year 2023 --proxies "$T/roles" --sightings "$T/dm.jsonl" "$S/dns/lab-dnsmasq-queries.log" 2>/dev/null
 ok "dnsmasq alone with --proxies: the proxy's forwarded lookups are not its sightings" '[ "$(who "$T/dm.jsonl" 127.0.0.1)" = none ] && [ "$(who "$T/dm.jsonl" 127.0.0.15)" = "dns low" ]'
