@@ -126,15 +126,20 @@ static int read_header(struct gcsv *g, char *line, size_t len, struct sd_error *
 				    "%s: header has more than GC_MAX_COLS (%d) columns",
 				    io_name(g->base.src), GC_MAX_COLS);
 	g->ncols = (int)n;
+	/* the map's names as given (exact case); a name the header repeats:
+	 * its last cell */
+	struct sd_csv_name names[NROLES * GC_MAX_ALT];
+	size_t nnames = 0;
+	for (int r = 0; r < NROLES; r++)
+		for (int a = 0; a < g->nalt[r]; a++)
+			names[nnames++] =
+			    (struct sd_csv_name){g->names[r][a], r * GC_MAX_ALT + a};
+	int pos[NROLES * GC_MAX_ALT];
+	sd_csv_columns(g->f, (size_t)n, names, nnames, SD_CSV_TRIM | SD_CSV_LAST, pos,
+		       NROLES * GC_MAX_ALT);
 	for (int r = 0; r < NROLES; r++)
 		for (int a = 0; a < g->nalt[r]; a++) {
-			g->col[r][a] = -1;
-			for (long c = 0; c < n; c++) {
-				sd_field_trim(&g->f[c]);
-				if (strlen(g->names[r][a]) == g->f[c].len &&
-				    !memcmp(g->names[r][a], g->f[c].s, g->f[c].len))
-					g->col[r][a] = (int)c;
-			}
+			g->col[r][a] = pos[r * GC_MAX_ALT + a];
 			if (g->col[r][a] < 0)
 				return sd_error_set(err, SD_ENOTFOUND,
 						    "%s: column '%s' (for %s in "

@@ -11,8 +11,11 @@
 #include "telemetry/field.h"
 
 enum { N_TS, N_SA, N_DA, N_SP, N_DP, N_PR, N_IPKT, N_IBYT, N_OPKT, N_OBYT, NNF };
-static const char *const nf_names[NNF] = {"ts", "sa",	"da",	"sp",	"dp",
-					  "pr", "ipkt", "ibyt", "opkt", "obyt"};
+/* as nfdump writes them: exact case, no padding */
+static const struct sd_csv_name nf_names[] = {
+    {"ts", N_TS}, {"sa", N_SA},	    {"da", N_DA},     {"sp", N_SP},	{"dp", N_DP},
+    {"pr", N_PR}, {"ipkt", N_IPKT}, {"ibyt", N_IBYT}, {"opkt", N_OPKT}, {"obyt", N_OBYT},
+};
 
 #define NF_MAX_COLS 128
 
@@ -54,13 +57,7 @@ static int nf_line(struct tel_backend *b, const char *line, size_t len, uint64_t
 	if (n > NF_MAX_COLS)
 		n = NF_MAX_COLS;
 	if (r->f[0].len == 2 && !memcmp(r->f[0].s, "ts", 2)) {
-		for (int i = 0; i < NNF; i++)
-			r->col[i] = -1;
-		for (long c = 0; c < n; c++)
-			for (int i = 0; i < NNF; i++)
-				if (r->col[i] < 0 && strlen(nf_names[i]) == r->f[c].len &&
-				    !memcmp(nf_names[i], r->f[c].s, r->f[c].len))
-					r->col[i] = (int)c;
+		sd_csv_columns(r->f, (size_t)n, nf_names, NNF, 0, r->col, NNF);
 		r->ncols = (int)n;
 		r->header = true;
 		if (r->col[N_TS] < 0 || r->col[N_SA] < 0 || r->col[N_DA] < 0) {
