@@ -9,11 +9,8 @@
 #include "cli/cli.h"
 #include "cli/files.h"
 #include "cli/options.h"
-#include "core/intern.h"
-#include "core/limits.h"
-#include "core/timeutil.h"
-#include "db/builder.h"
-#include "io/ident.h"
+#include "core/evidence.h"
+#include "lists/import.h"
 #include "lists/list_reader.h"
 
 #define CMD "import"
@@ -60,70 +57,47 @@ static void help(FILE *out)
 	    "Exit status: 0 written, 2 usage, 3 bad input, 4 write failure.\n");
 }
 
-struct import {
-	struct db_builder *b;
-	struct sd_intern *seen; /* prefix + campaign id, for duplicate counts */
-	const char *campaign_dir;
-	struct campaign_def defs[64];
-	uint16_t def_ids[64];
-	size_t ndefs;
-	bool quiet;
+/* The callbacks of the pipeline: its reports go to stderr. */
+struct import_ui {
+	struct cli_progress prog;
+	const char *path; /* the list being read */
 };
 
-/* Builder id of a campaign, loading its definition on first use. */
-static int campaign_id(struct import *im, const char *name, uint16_t *id,
-		       const struct campaign_def **def, struct sd_error *err)
+static void on_bad_line(void *ctx, const char *msg)
 {
-	for (size_t i = 0; i < im->ndefs; i++)
-		if (!strcmp(im->defs[i].name, name)) {
-			*id = im->def_ids[i];
-			*def = &im->defs[i];
-			return 0;
-		}
-	if (im->ndefs == sizeof(im->defs) / sizeof(im->defs[0]))
-		return sd_error_set(err, SD_ELIMIT,
-				    "more than 64 distinct campaigns in one import");
-	struct campaign_def *d = &im->defs[im->ndefs];
-	struct sd_error ferr = {0};
-	if (campaign_find(im->campaign_dir, name, d, &ferr) != 0) {
-		if (ferr.code != SD_ENOTFOUND)
-			return sd_error_set(err, ferr.code, "%s", ferr.msg);
-		/* an undefined campaign is allowed, with empty metadata */
-		memset(d, 0, sizeof(*d));
-		d->name = strdup(name);
-		if (!d->name)
-			return sd_error_set(err, SD_ENOMEM, "out of memory");
-		fprintf(stderr,
-			"sighted import: warning: %s; campaign '%s' gets no title, "
-			"window or advisory\n",
-			ferr.msg, name);
-	}
-	struct db_campaign_meta m = {d->name,	     d->title,	      d->advisory,
-				     d->remediation, d->window_start, d->window_end};
-	int rc = db_builder_campaign(im->b, &m, &im->def_ids[im->ndefs], err);
-	if (rc) {
-		campaign_free(d);
-		return rc;
-	}
-	*id = im->def_ids[im->ndefs];
-	*def = d;
-	im->ndefs++;
-	return 0;
+	(void)ctx;
+	cli_message(msg);
 }
 
-static bool outside_window(const struct campaign_def *d, uint32_t first, uint32_t last)
+static void on_warning(void *ctx, const char *msg)
 {
-	if (d->window_end && first && first > d->window_end)
-		return true;
-	if (d->window_start && last && last < d->window_start)
-		return true;
-	return false;
+	(void)ctx;
+	fprintf(stderr, "sighted import: warning: %s\n", msg);
 }
 
-struct file_stats {
-	uint64_t accepted, rejected, duplicate;
-	uint64_t no_campaign; /* rejected for want of a campaign */
-};
+static void on_progress(void *ctx, uint64_t accepted)
+{
+	struct import_ui *ui = ctx;
+	cli_progress_update(&ui->prog, "%s: %llu lines accepted", ui->path,
+			    (unsigned long long)accepted);
+}
+
+/* Why a list gave no entry at all (a bad input, exit 3). */
+static void no_entry(const char *path, const struct list_import_stats *fs)
+{
+	if (fs->no_campaign)
+		cli_error(CMD,
+			  "%s: no line names a campaign: give --campaign "
+			  "NAME (or a campaign column)",
+			  path);
+	else if (fs->rejected)
+		cli_error(CMD, "%s: no usable line (wrong --format?)", path);
+	else
+		cli_error(CMD,
+			  "%s: no entry (empty, or only blank lines and "
+			  "comments)",
+			  path);
+}
 
 static int run(int argc, char **argv)
 {
@@ -156,14 +130,19 @@ static int run(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *output = NULL, *campaign = NULL, *source = NULL;
+	const char *output = NULL, *source = NULL;
 	int fmt = LIST_AUTO;
-	uint32_t first = 0, last = 0, build = 0;
-	uint8_t confidence = 0;
+	uint32_t build = 0;
 	unsigned flags = 0;
-	bool strict = false;
-	uint64_t max_errors = UINT64_MAX;
-	struct import im = {.campaign_dir = campaign_default_dir()};
+	struct import_ui ui = {.path = NULL};
+	struct list_import_opts o = {
+	    .campaign_dir = campaign_default_dir(),
+	    .max_errors = UINT64_MAX,
+	    .bad_line = on_bad_line,
+	    .warning = on_warning,
+	    .progress = on_progress,
+	    .ctx = &ui,
+	};
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:f:c:s:qh", opts, NULL)) != -1) {
@@ -180,24 +159,24 @@ static int run(int argc, char **argv)
 			}
 			break;
 		case 'c':
-			campaign = optarg;
+			o.campaign = optarg;
 			break;
 		case 's':
 			source = optarg;
 			break;
 		case O_CAMPAIGNS:
-			im.campaign_dir = optarg;
+			o.campaign_dir = optarg;
 			break;
 		case O_FIRST:
-			if (!cli_parse_time(CMD, "--first-seen", optarg, &first))
+			if (!cli_parse_time(CMD, "--first-seen", optarg, &o.first_seen))
 				return EXIT_USAGE;
 			break;
 		case O_LAST:
-			if (!cli_parse_time(CMD, "--last-seen", optarg, &last))
+			if (!cli_parse_time(CMD, "--last-seen", optarg, &o.last_seen))
 				return EXIT_USAGE;
 			break;
 		case O_CONF:
-			if (db_confidence_parse(optarg, strlen(optarg), &confidence)) {
+			if (db_confidence_parse(optarg, strlen(optarg), &o.confidence)) {
 				cli_error(CMD,
 					  "--confidence '%s': use low, medium or high",
 					  optarg);
@@ -211,10 +190,10 @@ static int run(int argc, char **argv)
 			flags |= LIST_ALLOW_BROAD;
 			break;
 		case O_STRICT:
-			strict = true;
+			o.strict = true;
 			break;
 		case O_MAXERR:
-			if (!cli_parse_max_errors(CMD, optarg, &max_errors))
+			if (!cli_parse_max_errors(CMD, optarg, &o.max_errors))
 				return EXIT_USAGE;
 			break;
 		case O_BUILD:
@@ -222,7 +201,7 @@ static int run(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case 'q':
-			im.quiet = true;
+			o.quiet = true;
 			break;
 		case 'h':
 			help(stdout);
@@ -245,15 +224,12 @@ static int run(int argc, char **argv)
 	if (status != EXIT_OK)
 		return status;
 	struct sd_error err = {0};
-	struct file_stats total = {0};
-	struct cli_progress prog;
-	cli_progress_init(&prog);
-	im.b = db_builder_new();
-	im.seen = sd_intern_new();
-	if (!im.b || !im.seen) {
-		cli_error(CMD, "out of memory");
-		status = EXIT_FAIL;
-		goto out;
+	struct list_import_stats total = {0};
+	struct list_import *im;
+	cli_progress_init(&ui.prog);
+	if (list_import_new(&o, &im, &err)) {
+		cli_error(CMD, "%s", err.msg);
+		return cli_exit_for(err.code);
 	}
 	for (int fi = optind; fi < argc && status == EXIT_OK; fi++) {
 		const char *path = argv[fi];
@@ -268,160 +244,24 @@ static int run(int argc, char **argv)
 		char *pathcopy = strdup(path);
 		const char *default_source =
 		    source ? source : (pathcopy ? basename(pathcopy) : path);
-		struct file_stats fs = {0};
-		struct list_entry e;
-		char last_src_buf[SD_MAX_STRING + 1];
-		const char *last_src = NULL;
-		uint32_t last_set = 0;
-		int rc;
-		while ((rc = list_next(lr, &e, &err)) != LIST_EOF) {
-			if (rc < 0) {
-				cli_error(CMD, "%s", err.msg);
-				status = cli_exit_for(err.code);
-				break;
-			}
-			const char *cname = e.campaign ? e.campaign : campaign;
-			uint16_t cid = 0;
-			const struct campaign_def *def = NULL;
-			if (rc == LIST_ENTRY && !cname) {
-				rc = LIST_BAD_LINE;
-				fs.no_campaign++;
-				sd_error_set(
-				    &err, SD_EPARSE,
-				    "%s:%llu: no campaign (add a campaign column or "
-				    "use --campaign)",
-				    io_name(list_source(lr)),
-				    (unsigned long long)io_lineno(list_source(lr)));
-			}
-			if (rc == LIST_ENTRY) {
-				struct sd_error cerr = {0};
-				if (campaign_id(&im, cname, &cid, &def, &cerr)) {
-					cli_error(CMD, "%s", cerr.msg);
-					status = cli_exit_for(cerr.code);
-					break;
-				}
-			}
-			uint32_t f = e.first_seen ? e.first_seen : first;
-			uint32_t l = e.last_seen ? e.last_seen : last;
-			/* one known time stands for both (as in the builder) */
-			if (!f)
-				f = l;
-			if (!l)
-				l = f;
-			if (rc == LIST_ENTRY && f && l && l < f) {
-				rc = LIST_BAD_LINE;
-				sd_error_set(
-				    &err, SD_ERANGE,
-				    "%s:%llu: last_seen is before first_seen",
-				    io_name(list_source(lr)),
-				    (unsigned long long)io_lineno(list_source(lr)));
-			}
-			if (rc == LIST_ENTRY && outside_window(def, f, l)) {
-				rc = LIST_BAD_LINE;
-				sd_error_set(
-				    &err, SD_ERANGE,
-				    "%s:%llu: dated outside the window of campaign '%s'",
-				    io_name(list_source(lr)),
-				    (unsigned long long)io_lineno(list_source(lr)),
-				    cname);
-			}
-			if (rc == LIST_BAD_LINE) {
-				fs.rejected++;
-				if (!im.quiet || strict)
-					cli_message(err.msg);
-				if (strict || total.rejected + fs.rejected > max_errors) {
-					cli_error(CMD,
-						  strict ? "stopping at the first bad "
-							   "line (--strict)"
-							 : "stopping: more than %llu bad "
-							   "lines (--max-errors)",
-						  (unsigned long long)max_errors);
-					status = EXIT_DATA;
-					break;
-				}
-				continue;
-			}
-			unsigned char key[19];
-			memcpy(key, e.prefix.addr.b, 16);
-			key[16] = e.prefix.len;
-			memcpy(key + 17, &cid, 2);
-			uint32_t before = sd_intern_count(im.seen), kid;
-			if (sd_intern_put(im.seen, key, sizeof(key), &kid)) {
-				cli_error(CMD, "out of memory");
-				status = EXIT_FAIL;
-				break;
-			}
-			bool duplicate = sd_intern_count(im.seen) == before;
-			const char *srcname = e.source ? e.source : default_source;
-			uint32_t set;
-			struct db_sighting s = {
-			    .first_seen = f,
-			    .last_seen = l,
-			    .count = e.count,
-			    .campaign = cid,
-			    .evidence = (uint8_t)(DB_EV_LIST | e.evidence),
-			    .confidence = e.confidence ? e.confidence : confidence,
-			};
-			/* a list names the same source on every line: its set is
-			 * looked up once, not once a line */
-			if (!last_src || strcmp(srcname, last_src)) {
-				if (db_builder_sourceset(im.b, &srcname, 1, &last_set,
-							 &err)) {
-					cli_error(CMD, "%s", err.msg);
-					status = cli_exit_for(err.code);
-					break;
-				}
-				snprintf(last_src_buf, sizeof(last_src_buf), "%s",
-					 srcname);
-				last_src = strlen(srcname) < sizeof(last_src_buf)
-					       ? last_src_buf
-					       : NULL;
-			}
-			set = last_set;
-			if ((s.sources = set,
-			     db_builder_add(im.b, &e.prefix, &s, &err))) {
-				cli_error(CMD, "%s", err.msg);
-				status = cli_exit_for(err.code);
-				break;
-			}
-			/* a repeated key is combined with the first, and counted
-			 * apart so that accepted counts distinct keys */
-			if (duplicate)
-				fs.duplicate++;
-			else
-				fs.accepted++;
-			if ((fs.accepted & 0xffff) == 0)
-				cli_progress_update(&prog, "%s: %llu lines accepted",
-						    path,
-						    (unsigned long long)fs.accepted);
+		struct list_import_stats fs;
+		ui.path = path;
+		if (list_import_file(im, lr, default_source, &fs, &err)) {
+			cli_error(CMD, "%s", err.msg);
+			status = cli_exit_for(err.code);
 		}
-		cli_progress_done(&prog);
+		cli_progress_done(&ui.prog);
 		fprintf(stderr, "%s: %s, %llu accepted, %llu rejected, %llu duplicate\n",
 			io_name(list_source(lr)), list_format_name(list_format_of(lr)),
 			(unsigned long long)fs.accepted, (unsigned long long)fs.rejected,
 			(unsigned long long)fs.duplicate);
 		if (status == EXIT_OK && fs.accepted == 0 && fs.duplicate == 0) {
-			if (fs.no_campaign)
-				cli_error(CMD,
-					  "%s: no line names a campaign: give --campaign "
-					  "NAME (or a campaign column)",
-					  path);
-			else if (fs.rejected)
-				cli_error(CMD, "%s: no usable line (wrong --format?)",
-					  path);
-			else
-				cli_error(CMD,
-					  "%s: no entry (empty, or only blank lines and "
-					  "comments)",
-					  path);
+			no_entry(path, &fs);
 			status = EXIT_DATA;
 		}
-		/* provenance: what this snapshot was read from (stdin has none) */
-		struct io_ident ident;
-		struct sd_error ierr = {0};
-		if (status == EXIT_OK && strcmp(path, "-") &&
-		    !io_ident_file(path, 0, UINT64_MAX, &ident, &ierr) &&
-		    db_builder_input(im.b, default_source, &ident, &err)) {
+		/* provenance: what this snapshot was read from */
+		if (status == EXIT_OK &&
+		    list_import_provenance(im, path, default_source, &err)) {
 			cli_error(CMD, "%s", err.msg);
 			status = cli_exit_for(err.code);
 		}
@@ -431,12 +271,8 @@ static int run(int argc, char **argv)
 		list_close(lr);
 		free(pathcopy);
 	}
-	/* the duplicate counts are done: the builder's sort and tables get
-	 * the memory back (it is as large as the entries) */
-	sd_intern_free(im.seen);
-	im.seen = NULL;
 	if (status == EXIT_OK) {
-		if (db_builder_write(im.b, output, cli_build_time(build), &err)) {
+		if (list_import_write(im, output, cli_build_time(build), &err)) {
 			cli_error(CMD, "%s", err.msg);
 			status = cli_exit_for_write(err.code);
 		} else if (argc - optind > 1) {
@@ -447,11 +283,7 @@ static int run(int argc, char **argv)
 				(unsigned long long)total.duplicate);
 		}
 	}
-out:
-	for (size_t i = 0; i < im.ndefs; i++)
-		campaign_free(&im.defs[i]);
-	sd_intern_free(im.seen);
-	db_builder_free(im.b);
+	list_import_free(im);
 	return status;
 }
 

@@ -82,3 +82,24 @@ bool sd_field_is(const struct sd_field *f, const char *name)
 {
 	return f->len == strlen(name) && strncasecmp(f->s, name, f->len) == 0;
 }
+
+void sd_csv_columns(struct sd_field *h, size_t n, const struct sd_csv_name *names,
+		    size_t nnames, unsigned match, int *pos, size_t ncols)
+{
+	for (size_t c = 0; c < ncols; c++)
+		pos[c] = -1;
+	for (size_t i = 0; i < n; i++) {
+		struct sd_field *f = &h[i];
+		if (match & SD_CSV_TRIM)
+			sd_field_trim(f);
+		for (size_t k = 0; k < nnames; k++) {
+			const struct sd_csv_name *m = &names[k];
+			bool is = match & SD_CSV_NOCASE
+				      ? sd_field_is(f, m->name)
+				      : f->len == strlen(m->name) &&
+					    !memcmp(f->s, m->name, f->len);
+			if (is && ((match & SD_CSV_LAST) || pos[m->column] < 0))
+				pos[m->column] = (int)i;
+		}
+	}
+}

@@ -28,6 +28,26 @@ void sd_field_trim(struct sd_field *f);
 /* True if the field is name, ignoring ASCII case: a header cell. */
 bool sd_field_is(const struct sd_field *f, const char *name);
 
+/* One accepted header name of a column: a table of these (several names
+ * may share a column) tells sd_csv_columns what to look for. */
+struct sd_csv_name {
+	const char *name;
+	int column; /* 0 .. ncols-1 */
+};
+
+/* How sd_csv_columns matches header cells to names. */
+enum sd_csv_match {
+	SD_CSV_NOCASE = 1, /* ignore ASCII case */
+	SD_CSV_TRIM = 2,   /* trim the cells first (they stay trimmed) */
+	SD_CSV_LAST = 4,   /* a column named twice: the last cell wins, not
+			    * the first */
+};
+
+/* Resolves a header row: pos[c] (c < ncols) becomes the index of the cell
+ * among h[0..n) that carries one of column c's names, -1 when none does. */
+void sd_csv_columns(struct sd_field *h, size_t n, const struct sd_csv_name *names,
+		    size_t nnames, unsigned match, int *pos, size_t ncols);
+
 /* Bytes of a UTF-8 byte-order mark (what Windows tools and spreadsheets
  * write first) at the start of s[0..len): 3 or 0. */
 static inline size_t sd_bom_len(const char *s, size_t len)

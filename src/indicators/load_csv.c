@@ -22,40 +22,44 @@ struct cols {
 	int value, type, campaign, source, from, until;
 };
 
+/* The header's names (case-insensitive; a name given twice: the last
+ * cell). value, indicator, data and the named kinds compete for the value
+ * column, settled by find_cols. */
+enum {
+	H_VALUE,
+	H_NAMED,
+	H_INDICATOR,
+	H_DATA,
+	H_TYPE,
+	H_CAMPAIGN,
+	H_SOURCE,
+	H_FROM,
+	H_UNTIL,
+	NH
+};
+static const struct sd_csv_name header_names[] = {
+    {"value", H_VALUE},		{"ioc", H_VALUE},	    {"domain", H_NAMED},
+    {"hostname", H_NAMED},	{"url", H_NAMED},	    {"ip", H_NAMED},
+    {"indicator", H_INDICATOR}, {"data", H_DATA},	    {"type", H_TYPE},
+    {"entity_type", H_TYPE},	{"indicator_type", H_TYPE}, {"kind", H_TYPE},
+    {"campaign", H_CAMPAIGN},	{"source", H_SOURCE},	    {"valid_from", H_FROM},
+    {"valid_until", H_UNTIL},
+};
+
 static void find_cols(struct sd_field *h, long n, struct cols *c)
 {
-	*c = (struct cols){-1, -1, -1, -1, -1, -1};
-	int indicator = -1, data = -1, named = -1;
-	for (long i = 0; i < n && i < CSV_MAX_FIELDS; i++) {
-		struct sd_field *f = &h[i];
-		sd_field_trim(f);
-		if (sd_field_is(f, "value") || sd_field_is(f, "ioc"))
-			c->value = (int)i;
-		else if (sd_field_is(f, "domain") || sd_field_is(f, "hostname") ||
-			 sd_field_is(f, "url") || sd_field_is(f, "ip"))
-			named = (int)i;
-		else if (sd_field_is(f, "indicator"))
-			indicator = (int)i;
-		else if (sd_field_is(f, "data"))
-			data = (int)i;
-		else if (sd_field_is(f, "type") || sd_field_is(f, "entity_type") ||
-			 sd_field_is(f, "indicator_type") || sd_field_is(f, "kind"))
-			c->type = (int)i;
-		else if (sd_field_is(f, "campaign"))
-			c->campaign = (int)i;
-		else if (sd_field_is(f, "source"))
-			c->source = (int)i;
-		else if (sd_field_is(f, "valid_from"))
-			c->from = (int)i;
-		else if (sd_field_is(f, "valid_until"))
-			c->until = (int)i;
-	}
-	if (data >= 0) {
-		c->value = data;
+	int pos[NH];
+	sd_csv_columns(h, n < CSV_MAX_FIELDS ? (size_t)n : CSV_MAX_FIELDS, header_names,
+		       sizeof(header_names) / sizeof(header_names[0]),
+		       SD_CSV_NOCASE | SD_CSV_TRIM | SD_CSV_LAST, pos, NH);
+	*c = (struct cols){pos[H_VALUE],  pos[H_TYPE], pos[H_CAMPAIGN],
+			   pos[H_SOURCE], pos[H_FROM], pos[H_UNTIL]};
+	if (pos[H_DATA] >= 0) {
+		c->value = pos[H_DATA];
 		if (c->type < 0)
-			c->type = indicator;
+			c->type = pos[H_INDICATOR];
 	} else if (c->value < 0) {
-		c->value = indicator >= 0 ? indicator : named;
+		c->value = pos[H_INDICATOR] >= 0 ? pos[H_INDICATOR] : pos[H_NAMED];
 	}
 }
 

@@ -27,18 +27,23 @@ enum column {
 	COL_MAX,
 };
 
-/* Accepted header names (case-insensitive) for each column. */
-static const char *const column_names[COL_MAX][8] = {
-    [COL_ADDRESS] = {"address", "ip", "addr", "ip_address", "prefix", "network", "cidr",
-		     "client"},
-    [COL_FIRST] = {"first_seen", "first", "firstseen", "start", NULL},
-    [COL_LAST] = {"last_seen", "last", "lastseen", "end", NULL},
-    [COL_COUNT] = {"count", "hits", "times", NULL},
-    [COL_CAMPAIGN] = {"campaign", NULL},
-    [COL_SOURCE] = {"source", NULL},
-    [COL_CONFIDENCE] = {"confidence", NULL},
-    [COL_EVIDENCE] = {"evidence", NULL},
+/* Accepted header names (case-insensitive) for each column, in order of
+ * preference (a JSON object's first present member wins). */
+static const struct sd_csv_name column_names[] = {
+    {"address", COL_ADDRESS},	{"ip", COL_ADDRESS},
+    {"addr", COL_ADDRESS},	{"ip_address", COL_ADDRESS},
+    {"prefix", COL_ADDRESS},	{"network", COL_ADDRESS},
+    {"cidr", COL_ADDRESS},	{"client", COL_ADDRESS},
+    {"first_seen", COL_FIRST},	{"first", COL_FIRST},
+    {"firstseen", COL_FIRST},	{"start", COL_FIRST},
+    {"last_seen", COL_LAST},	{"last", COL_LAST},
+    {"lastseen", COL_LAST},	{"end", COL_LAST},
+    {"count", COL_COUNT},	{"hits", COL_COUNT},
+    {"times", COL_COUNT},	{"campaign", COL_CAMPAIGN},
+    {"source", COL_SOURCE},	{"confidence", COL_CONFIDENCE},
+    {"evidence", COL_EVIDENCE},
 };
+#define NCOLUMN_NAMES (sizeof(column_names) / sizeof(column_names[0]))
 
 struct list_reader {
 	struct io_source *src;
@@ -387,14 +392,9 @@ static int read_header(struct list_reader *r, char *line, size_t len,
 		return sd_error_set(err, SD_EPARSE, "%s:%llu: header: %s",
 				    io_name(r->src), (unsigned long long)cur_line(r),
 				    why);
-	for (long i = 0; i < nf && i < LIST_MAX_COLUMNS; i++) {
-		sd_field_trim(&f[i]);
-		for (int c = 0; c < COL_MAX; c++)
-			for (int k = 0; k < 8 && column_names[c][k]; k++)
-				if (sd_field_is(&f[i], column_names[c][k]) &&
-				    r->colpos[c] < 0)
-					r->colpos[c] = (int)i;
-	}
+	sd_csv_columns(f, nf < LIST_MAX_COLUMNS ? (size_t)nf : LIST_MAX_COLUMNS,
+		       column_names, NCOLUMN_NAMES, SD_CSV_NOCASE | SD_CSV_TRIM,
+		       r->colpos, COL_MAX);
 	if (r->colpos[COL_ADDRESS] < 0)
 		return sd_error_set(err, SD_EFORMAT,
 				    "%s:%llu: CSV header has no address column "
@@ -469,8 +469,10 @@ static int json_text(json_t *v, char *buf, size_t size, const char **s, size_t *
 
 static json_t *json_member(json_t *o, int col)
 {
-	for (int k = 0; k < 8 && column_names[col][k]; k++) {
-		json_t *v = json_object_get(o, column_names[col][k]);
+	for (size_t k = 0; k < NCOLUMN_NAMES; k++) {
+		if (column_names[k].column != col)
+			continue;
+		json_t *v = json_object_get(o, column_names[k].name);
 		if (v && !json_is_null(v))
 			return v;
 	}

@@ -1,5 +1,5 @@
 /* What every telemetry backend shares: the common part of a backend,
- * malformed-input reports, the line reader, a fresh record and the HTTP
+ * malformed-input reports, the line reader and loop, a fresh record and the HTTP
  * request target. The dispatcher (reader.c) only sniffs and forwards. */
 #include "telemetry/backend.h"
 
@@ -53,6 +53,37 @@ int tel_backend_getline(struct tel_backend *b, const char **line, size_t *len,
 				      "line longer than SD_MAX_LINE (%d bytes), skipped",
 				      SD_MAX_LINE);
 	}
+}
+
+int tel_backend_next_line(struct tel_backend *b, tel_line_fn parse,
+			  struct tel_record *rec, struct sd_error *err)
+{
+	const char *line;
+	size_t len;
+	int rc;
+	while ((rc = tel_backend_getline(b, &line, &len, err)) == 1) {
+		if (len == 0)
+			continue;
+		uint64_t ln = io_lineno(b->src);
+		const char *why = NULL;
+		rc = parse(b, line, len, ln, rec, &why, err);
+		if (rc < 0 || rc == TEL_LINE_RECORD)
+			return rc;
+		if (rc == TEL_LINE_SKIPPED)
+			b->stats.skipped++;
+		else if (rc == TEL_LINE_MALFORMED)
+			tel_backend_malformed(b, ln, "%s", why);
+	}
+	return rc;
+}
+
+const char *tel_backend_why(struct tel_backend *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(b->why, sizeof(b->why), fmt, ap);
+	va_end(ap);
+	return b->why;
 }
 
 void *tel_backend_new(size_t size, const struct tel_backend_ops *ops,

@@ -39,6 +39,7 @@ struct tel_backend {
 	void *report_ctx;
 	/* --tz, --year and the window, set by the dispatcher after open */
 	struct tel_clock clock;
+	char why[512]; /* a line parser's formatted reason (tel_backend_why) */
 };
 
 /* Fills the common part; the backend then sets its own fields. */
@@ -54,6 +55,30 @@ void tel_backend_malformed(struct tel_backend *b, uint64_t pos, const char *fmt,
  * as malformed and skipped; other errors are fatal (returned). */
 int tel_backend_getline(struct tel_backend *b, const char **line, size_t *len,
 			struct sd_error *err);
+
+/* What a line parser makes of one non-empty line. */
+enum tel_line_verdict {
+	TEL_LINE_NONE = 0,	/* a header or a summary: nothing to count */
+	TEL_LINE_RECORD = 1,	/* *rec is filled */
+	TEL_LINE_SKIPPED = 2,	/* well-formed but useless: stats.skipped */
+	TEL_LINE_MALFORMED = 3, /* *why says why: counted and reported */
+};
+
+/* Parses line number ln (len > 0) into rec. Returns an enum
+ * tel_line_verdict, or <0 (err set) for a fatal error. */
+typedef int (*tel_line_fn)(struct tel_backend *b, const char *line, size_t len,
+			   uint64_t ln, struct tel_record *rec, const char **why,
+			   struct sd_error *err);
+
+/* The next of a line-oriented format: reads lines (tel_backend_getline),
+ * passes over empty ones, hands the others to parse and counts and reports
+ * what it rejects, until a record (1), the end (0) or a fatal error (<0). */
+int tel_backend_next_line(struct tel_backend *b, tel_line_fn parse,
+			  struct tel_record *rec, struct sd_error *err);
+
+/* Formats a line parser's reason into b->why and returns it. */
+const char *tel_backend_why(struct tel_backend *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* A zeroed backend of `size` bytes (the format's struct, which starts with
  * struct tel_backend), initialised; NULL with err set when out of memory. */

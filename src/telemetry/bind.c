@@ -98,32 +98,24 @@ static const char *parse(struct bindlog *r, const char *line, size_t len,
 	return NULL;
 }
 
+static int bind_line(struct tel_backend *b, const char *line, size_t len, uint64_t ln,
+		     struct tel_record *rec, const char **why, struct sd_error *err)
+{
+	(void)err;
+	const char *c = memmem(line, len, "client ", 7);
+	if (!c || !memmem(c, len - (size_t)(c - line), "query: ", 7))
+		return TEL_LINE_SKIPPED; /* another category, or start-up chatter */
+	tel_record_start(rec, ln, TEL_DNS);
+	if ((*why = parse((struct bindlog *)b, line, len, rec)))
+		return TEL_LINE_MALFORMED;
+	rec->flags |= TEL_HAS_CLIENT;
+	tel_strip_dot(rec->name, &rec->name_len);
+	return TEL_LINE_RECORD;
+}
+
 static int bind_next(struct tel_backend *b, struct tel_record *rec, struct sd_error *err)
 {
-	struct bindlog *r = (struct bindlog *)b;
-	const char *line;
-	size_t len;
-	int rc;
-	while ((rc = tel_backend_getline(b, &line, &len, err)) == 1) {
-		uint64_t ln = io_lineno(b->src);
-		if (len == 0)
-			continue;
-		const char *c = memmem(line, len, "client ", 7);
-		if (!c || !memmem(c, len - (size_t)(c - line), "query: ", 7)) {
-			b->stats.skipped++; /* another category, or start-up chatter */
-			continue;
-		}
-		tel_record_start(rec, ln, TEL_DNS);
-		const char *why = parse(r, line, len, rec);
-		if (why) {
-			tel_backend_malformed(b, ln, "%s", why);
-			continue;
-		}
-		rec->flags |= TEL_HAS_CLIENT;
-		tel_strip_dot(rec->name, &rec->name_len);
-		return 1;
-	}
-	return rc;
+	return tel_backend_next_line(b, bind_line, rec, err);
 }
 
 static const struct tel_backend_ops bind_ops = {bind_next, bind_close};

@@ -126,15 +126,20 @@ static int read_header(struct gcsv *g, char *line, size_t len, struct sd_error *
 				    "%s: header has more than GC_MAX_COLS (%d) columns",
 				    io_name(g->base.src), GC_MAX_COLS);
 	g->ncols = (int)n;
+	/* the map's names as given (exact case); a name the header repeats:
+	 * its last cell */
+	struct sd_csv_name names[NROLES * GC_MAX_ALT];
+	size_t nnames = 0;
+	for (int r = 0; r < NROLES; r++)
+		for (int a = 0; a < g->nalt[r]; a++)
+			names[nnames++] =
+			    (struct sd_csv_name){g->names[r][a], r * GC_MAX_ALT + a};
+	int pos[NROLES * GC_MAX_ALT];
+	sd_csv_columns(g->f, (size_t)n, names, nnames, SD_CSV_TRIM | SD_CSV_LAST, pos,
+		       NROLES * GC_MAX_ALT);
 	for (int r = 0; r < NROLES; r++)
 		for (int a = 0; a < g->nalt[r]; a++) {
-			g->col[r][a] = -1;
-			for (long c = 0; c < n; c++) {
-				sd_field_trim(&g->f[c]);
-				if (strlen(g->names[r][a]) == g->f[c].len &&
-				    !memcmp(g->names[r][a], g->f[c].s, g->f[c].len))
-					g->col[r][a] = (int)c;
-			}
+			g->col[r][a] = pos[r * GC_MAX_ALT + a];
 			if (g->col[r][a] < 0)
 				return sd_error_set(err, SD_ENOTFOUND,
 						    "%s: column '%s' (for %s in "
@@ -158,127 +163,117 @@ static struct sd_field *get(struct gcsv *g, enum role r)
 	return NULL;
 }
 
-static int gc_next(struct tel_backend *b, struct tel_record *rec, struct sd_error *err)
+static int gc_line(struct tel_backend *b, const char *line, size_t len, uint64_t ln,
+		   struct tel_record *rec, const char **why, struct sd_error *err)
 {
 	struct gcsv *g = (struct gcsv *)b;
-	const char *line;
-	size_t len;
-	int rc;
-	while ((rc = tel_backend_getline(b, &line, &len, err)) == 1) {
-		uint64_t ln = io_lineno(b->src);
-		if (len == 0)
-			continue;
-		if (!g->header) {
-			if ((rc = read_header(g, (char *)line, len, err)))
-				return rc;
-			continue;
-		}
-		const char *why;
-		long n = sd_csv_split((char *)line, len, g->sep, g->f, GC_MAX_COLS, &why);
-		if (n < 0) {
-			tel_backend_malformed(b, ln, "%s", why);
-			continue;
-		}
-		if (n != g->ncols) {
-			tel_backend_malformed(
-			    b, ln, "%ld columns where the header has %d", n, g->ncols);
-			continue;
-		}
-		tel_record_start(rec, ln, TEL_FLOW);
-		struct sd_field *f;
-		if ((f = get(g, R_TIME)) &&
-		    !tel_clock_parse(&b->clock, f->s, f->len, &rec->ts, &why)) {
-			tel_backend_malformed(b, ln, "time '%.*s' is not a time",
-					      (int)(f->len > 40 ? 40 : f->len), f->s);
-			continue;
-		}
-		bool bad = false;
-		if ((f = get(g, R_CLIENT))) {
-			if (!tel_addr(f->s, f->len, &rec->client))
-				bad = true;
-			rec->flags |= TEL_HAS_CLIENT;
-		}
-		if ((f = get(g, R_SERVER))) {
-			if (!tel_addr(f->s, f->len, &rec->server))
-				bad = true;
-			rec->flags |= TEL_HAS_SERVER;
-		}
-		if (bad || !(rec->flags & (TEL_HAS_CLIENT | TEL_HAS_SERVER))) {
-			tel_backend_malformed(b, ln,
-					      bad ? "client/server is not an address"
-						  : "no client or server address");
-			continue;
-		}
-		if ((f = get(g, R_CLIENT_PORT)) &&
-		    !tel_parse_port(f->s, f->len, &rec->client_port))
-			bad = true;
-		if ((f = get(g, R_SERVER_PORT)) &&
-		    !tel_parse_port(f->s, f->len, &rec->server_port))
-			bad = true;
-		if (bad) {
-			tel_backend_malformed(b, ln, "port is not a number 0-65535");
-			continue;
-		}
-		if ((f = get(g, R_PROTO)))
-			rec->proto = tel_proto(f->s, f->len);
-		uint64_t v;
-		if ((f = get(g, R_BYTES)) && tel_parse_u64(f->s, f->len, &v))
-			rec->bytes = v;
-		if ((f = get(g, R_PACKETS)) && tel_parse_u64(f->s, f->len, &v))
-			rec->packets = v;
-		struct sd_field *sni = get(g, R_SNI), *host = get(g, R_HOST),
-				*path = get(g, R_PATH), *dns = get(g, R_DNS);
-		if (sni) {
-			rec->kind = TEL_TLS;
-			rec->name = sni->s;
-			rec->name_len = sni->len;
-		} else if (host || path) {
-			rec->kind = TEL_HTTP;
-			/* an absolute URI: the request went to a proxy */
-			if (tel_http_target(rec, host ? host->s : NULL,
-					    host ? host->len : 0, path ? path->s : NULL,
-					    path ? path->len : 0))
-				rec->flags |= TEL_VIA_PROXY;
-		} else if (dns) {
-			rec->kind = TEL_DNS;
-			rec->name = dns->s;
-			rec->name_len = dns->len;
-			struct sd_field *resp = get(g, R_RESPONSE);
-			if (resp &&
-			    ((resp->len == 1 && resp->s[0] == '1') ||
-			     (resp->len == 4 && !strncasecmp(resp->s, "true", 4)))) {
-				/* a response travels resolver -> querier;
-				 * when the ports tell, the orientation
-				 * below follows them instead */
-				if (!tel_dir_ports(rec))
-					tel_record_swap(rec);
-				rec->flags |= TEL_ANSWERED;
-			}
-			rec->answers = g->answers;
-			for (int a = 0; a < g->nalt[R_ANSWER]; a++) {
-				struct sd_field *af = &g->f[g->col[R_ANSWER][a]];
-				/* tshark joins several occurrences with ',' */
-				const char *p = af->s, *e = af->s + af->len;
-				while (p < e && rec->nanswers < TEL_MAX_ANSWERS) {
-					const char *c = memchr(p, ',', (size_t)(e - p));
-					size_t l = c ? (size_t)(c - p) : (size_t)(e - p);
-					if (tel_addr(p, l, &g->answers[rec->nanswers]))
-						rec->nanswers++;
-					if (!c)
-						break;
-					p = c + 1;
-				}
-			}
-		} else {
-			rec->kind = TEL_FLOW;
-		}
-		/* columns named client/server may still hold a reply's
-		 * packet direction (tshark's ip.src): the ports correct it */
-		tel_dir_orient_ports(rec);
-		tel_strip_dot(rec->name, &rec->name_len);
-		return 1;
+	if (!g->header) {
+		int rc = read_header(g, (char *)line, len, err);
+		return rc ? rc : TEL_LINE_NONE;
 	}
-	return rc;
+	long n = sd_csv_split((char *)line, len, g->sep, g->f, GC_MAX_COLS, why);
+	if (n < 0)
+		return TEL_LINE_MALFORMED;
+	if (n != g->ncols) {
+		*why = tel_backend_why(b, "%ld columns where the header has %d", n,
+				       g->ncols);
+		return TEL_LINE_MALFORMED;
+	}
+	tel_record_start(rec, ln, TEL_FLOW);
+	struct sd_field *f;
+	if ((f = get(g, R_TIME)) &&
+	    !tel_clock_parse(&b->clock, f->s, f->len, &rec->ts, why)) {
+		*why = tel_backend_why(b, "time '%.*s' is not a time",
+				       (int)(f->len > 40 ? 40 : f->len), f->s);
+		return TEL_LINE_MALFORMED;
+	}
+	bool bad = false;
+	if ((f = get(g, R_CLIENT))) {
+		if (!tel_addr(f->s, f->len, &rec->client))
+			bad = true;
+		rec->flags |= TEL_HAS_CLIENT;
+	}
+	if ((f = get(g, R_SERVER))) {
+		if (!tel_addr(f->s, f->len, &rec->server))
+			bad = true;
+		rec->flags |= TEL_HAS_SERVER;
+	}
+	if (bad || !(rec->flags & (TEL_HAS_CLIENT | TEL_HAS_SERVER))) {
+		*why = bad ? "client/server is not an address"
+			   : "no client or server address";
+		return TEL_LINE_MALFORMED;
+	}
+	if ((f = get(g, R_CLIENT_PORT)) &&
+	    !tel_parse_port(f->s, f->len, &rec->client_port))
+		bad = true;
+	if ((f = get(g, R_SERVER_PORT)) &&
+	    !tel_parse_port(f->s, f->len, &rec->server_port))
+		bad = true;
+	if (bad) {
+		*why = "port is not a number 0-65535";
+		return TEL_LINE_MALFORMED;
+	}
+	if ((f = get(g, R_PROTO)))
+		rec->proto = tel_proto(f->s, f->len);
+	uint64_t v;
+	if ((f = get(g, R_BYTES)) && tel_parse_u64(f->s, f->len, &v))
+		rec->bytes = v;
+	if ((f = get(g, R_PACKETS)) && tel_parse_u64(f->s, f->len, &v))
+		rec->packets = v;
+	struct sd_field *sni = get(g, R_SNI), *host = get(g, R_HOST),
+			*path = get(g, R_PATH), *dns = get(g, R_DNS);
+	if (sni) {
+		rec->kind = TEL_TLS;
+		rec->name = sni->s;
+		rec->name_len = sni->len;
+	} else if (host || path) {
+		rec->kind = TEL_HTTP;
+		/* an absolute URI: the request went to a proxy */
+		if (tel_http_target(rec, host ? host->s : NULL, host ? host->len : 0,
+				    path ? path->s : NULL, path ? path->len : 0))
+			rec->flags |= TEL_VIA_PROXY;
+	} else if (dns) {
+		rec->kind = TEL_DNS;
+		rec->name = dns->s;
+		rec->name_len = dns->len;
+		struct sd_field *resp = get(g, R_RESPONSE);
+		if (resp && ((resp->len == 1 && resp->s[0] == '1') ||
+			     (resp->len == 4 && !strncasecmp(resp->s, "true", 4)))) {
+			/* a response travels resolver -> querier;
+			 * when the ports tell, the orientation
+			 * below follows them instead */
+			if (!tel_dir_ports(rec))
+				tel_record_swap(rec);
+			rec->flags |= TEL_ANSWERED;
+		}
+		rec->answers = g->answers;
+		for (int a = 0; a < g->nalt[R_ANSWER]; a++) {
+			struct sd_field *af = &g->f[g->col[R_ANSWER][a]];
+			/* tshark joins several occurrences with ',' */
+			const char *p = af->s, *e = af->s + af->len;
+			while (p < e && rec->nanswers < TEL_MAX_ANSWERS) {
+				const char *c = memchr(p, ',', (size_t)(e - p));
+				size_t l = c ? (size_t)(c - p) : (size_t)(e - p);
+				if (tel_addr(p, l, &g->answers[rec->nanswers]))
+					rec->nanswers++;
+				if (!c)
+					break;
+				p = c + 1;
+			}
+		}
+	} else {
+		rec->kind = TEL_FLOW;
+	}
+	/* columns named client/server may still hold a reply's
+	 * packet direction (tshark's ip.src): the ports correct it */
+	tel_dir_orient_ports(rec);
+	tel_strip_dot(rec->name, &rec->name_len);
+	return TEL_LINE_RECORD;
+}
+
+static int gc_next(struct tel_backend *b, struct tel_record *rec, struct sd_error *err)
+{
+	return tel_backend_next_line(b, gc_line, rec, err);
 }
 
 int tel_columns_check(const char *map, struct sd_error *err)

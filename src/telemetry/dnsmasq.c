@@ -66,32 +66,24 @@ static const char *parse(struct dnsmasq *r, const char *line, size_t len,
 	return NULL;
 }
 
+static int dm_line(struct tel_backend *b, const char *line, size_t len, uint64_t ln,
+		   struct tel_record *rec, const char **why, struct sd_error *err)
+{
+	(void)err;
+	if (!memmem(line, len, "query[", 6))
+		return TEL_LINE_SKIPPED;
+	tel_record_start(rec, ln, TEL_DNS);
+	rec->proto = 17;
+	if ((*why = parse((struct dnsmasq *)b, line, len, rec)))
+		return TEL_LINE_MALFORMED;
+	rec->flags |= TEL_HAS_CLIENT;
+	tel_strip_dot(rec->name, &rec->name_len);
+	return TEL_LINE_RECORD;
+}
+
 static int dm_next(struct tel_backend *b, struct tel_record *rec, struct sd_error *err)
 {
-	struct dnsmasq *r = (struct dnsmasq *)b;
-	const char *line;
-	size_t len;
-	int rc;
-	while ((rc = tel_backend_getline(b, &line, &len, err)) == 1) {
-		uint64_t ln = io_lineno(b->src);
-		if (len == 0)
-			continue;
-		if (!memmem(line, len, "query[", 6)) {
-			b->stats.skipped++;
-			continue;
-		}
-		tel_record_start(rec, ln, TEL_DNS);
-		rec->proto = 17;
-		const char *why = parse(r, line, len, rec);
-		if (why) {
-			tel_backend_malformed(b, ln, "%s", why);
-			continue;
-		}
-		rec->flags |= TEL_HAS_CLIENT;
-		tel_strip_dot(rec->name, &rec->name_len);
-		return 1;
-	}
-	return rc;
+	return tel_backend_next_line(b, dm_line, rec, err);
 }
 
 static const struct tel_backend_ops dm_ops = {dm_next, dm_close};

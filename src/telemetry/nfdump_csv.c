@@ -11,8 +11,11 @@
 #include "telemetry/field.h"
 
 enum { N_TS, N_SA, N_DA, N_SP, N_DP, N_PR, N_IPKT, N_IBYT, N_OPKT, N_OBYT, NNF };
-static const char *const nf_names[NNF] = {"ts", "sa",	"da",	"sp",	"dp",
-					  "pr", "ipkt", "ibyt", "opkt", "obyt"};
+/* as nfdump writes them: exact case, no padding */
+static const struct sd_csv_name nf_names[] = {
+    {"ts", N_TS}, {"sa", N_SA},	    {"da", N_DA},     {"sp", N_SP},	{"dp", N_DP},
+    {"pr", N_PR}, {"ipkt", N_IPKT}, {"ibyt", N_IBYT}, {"opkt", N_OPKT}, {"obyt", N_OBYT},
+};
 
 #define NF_MAX_COLS 128
 
@@ -37,103 +40,89 @@ static uint64_t num(struct sd_field *f)
 	return v;
 }
 
-static int nf_next(struct tel_backend *b, struct tel_record *rec, struct sd_error *err)
+static int nf_line(struct tel_backend *b, const char *line, size_t len, uint64_t ln,
+		   struct tel_record *rec, const char **why, struct sd_error *err)
 {
 	struct nfcsv *r = (struct nfcsv *)b;
-	const char *line;
-	size_t len;
-	int rc;
-	while ((rc = tel_backend_getline(b, &line, &len, err)) == 1) {
-		uint64_t ln = io_lineno(b->src);
-		if (len == 0)
-			continue;
-		if (r->summary) {
-			b->stats.skipped++;
-			continue;
-		}
-		if (len == 7 && !memcmp(line, "Summary", 7)) {
-			r->summary = true; /* totals follow, no flows */
-			continue;
-		}
-		const char *why;
-		long n = sd_csv_split((char *)line, len, ',', r->f, NF_MAX_COLS, &why);
-		if (n < 0) {
-			tel_backend_malformed(b, ln, "%s", why);
-			continue;
-		}
-		if (n > NF_MAX_COLS)
-			n = NF_MAX_COLS;
-		if (r->f[0].len == 2 && !memcmp(r->f[0].s, "ts", 2)) {
-			for (int i = 0; i < NNF; i++)
-				r->col[i] = -1;
-			for (long c = 0; c < n; c++)
-				for (int i = 0; i < NNF; i++)
-					if (r->col[i] < 0 &&
-					    strlen(nf_names[i]) == r->f[c].len &&
-					    !memcmp(nf_names[i], r->f[c].s, r->f[c].len))
-						r->col[i] = (int)c;
-			r->ncols = (int)n;
-			r->header = true;
-			if (r->col[N_TS] < 0 || r->col[N_SA] < 0 || r->col[N_DA] < 0)
-				tel_backend_malformed(b, ln, "header lacks ts, sa or da");
-			continue;
-		}
-		if (!r->header || r->col[N_TS] < 0 || r->col[N_SA] < 0 ||
-		    r->col[N_DA] < 0) {
-			tel_backend_malformed(b, ln,
-					      "flow row before a usable header row");
-			continue;
-		}
-		if (n != r->ncols) {
-			tel_backend_malformed(
-			    b, ln, "%ld columns where the header has %d", n, r->ncols);
-			continue;
-		}
-		tel_record_start(rec, ln, TEL_FLOW);
-		struct sd_field *ts = &r->f[r->col[N_TS]], *sa = &r->f[r->col[N_SA]],
-				*da = &r->f[r->col[N_DA]];
-		sd_field_trim(ts);
-		sd_field_trim(sa);
-		sd_field_trim(da);
-		/* nfdump prints ts in the collector's local time (--tz) */
-		if (!tel_clock_parse(&b->clock, ts->s, ts->len, &rec->ts, &why)) {
-			tel_backend_malformed(b, ln, "bad ts '%.*s'",
-					      (int)(ts->len > 40 ? 40 : ts->len), ts->s);
-			continue;
-		}
-		if (!tel_addr(sa->s, sa->len, &rec->client) ||
-		    !tel_addr(da->s, da->len, &rec->server)) {
-			tel_backend_malformed(b, ln, "sa/da is not an address");
-			continue;
-		}
-		/* nfdump flows are one direction each */
-		rec->flags = TEL_HAS_CLIENT | TEL_HAS_SERVER | TEL_DIR_UNKNOWN;
-		if (r->col[N_SP] >= 0)
-			rec->client_port = (uint16_t)num(&r->f[r->col[N_SP]]);
-		if (r->col[N_DP] >= 0)
-			rec->server_port = (uint16_t)num(&r->f[r->col[N_DP]]);
-		/* a reply flow (from a service port to an ephemeral one) is
-		 * turned round, so both halves of an exchange name the same
-		 * client; with the ports saying nothing the matcher tries both
-		 * ends */
-		if (tel_dir_ports(rec)) {
-			tel_dir_orient_ports(rec);
-			rec->flags &= ~(unsigned)TEL_DIR_UNKNOWN;
-		}
-		if (r->col[N_PR] >= 0) {
-			struct sd_field *p = &r->f[r->col[N_PR]];
-			sd_field_trim(p);
-			rec->proto = tel_proto(p->s, p->len);
-		}
-		uint64_t ipkt = r->col[N_IPKT] >= 0 ? num(&r->f[r->col[N_IPKT]]) : 0;
-		uint64_t ibyt = r->col[N_IBYT] >= 0 ? num(&r->f[r->col[N_IBYT]]) : 0;
-		uint64_t opkt = r->col[N_OPKT] >= 0 ? num(&r->f[r->col[N_OPKT]]) : 0;
-		uint64_t obyt = r->col[N_OBYT] >= 0 ? num(&r->f[r->col[N_OBYT]]) : 0;
-		rec->packets = ipkt + opkt;
-		rec->bytes = ibyt + obyt;
-		return 1;
+	(void)err;
+	if (r->summary)
+		return TEL_LINE_SKIPPED;
+	if (len == 7 && !memcmp(line, "Summary", 7)) {
+		r->summary = true; /* totals follow, no flows */
+		return TEL_LINE_NONE;
 	}
-	return rc;
+	long n = sd_csv_split((char *)line, len, ',', r->f, NF_MAX_COLS, why);
+	if (n < 0)
+		return TEL_LINE_MALFORMED;
+	if (n > NF_MAX_COLS)
+		n = NF_MAX_COLS;
+	if (r->f[0].len == 2 && !memcmp(r->f[0].s, "ts", 2)) {
+		sd_csv_columns(r->f, (size_t)n, nf_names, NNF, 0, r->col, NNF);
+		r->ncols = (int)n;
+		r->header = true;
+		if (r->col[N_TS] < 0 || r->col[N_SA] < 0 || r->col[N_DA] < 0) {
+			*why = "header lacks ts, sa or da";
+			return TEL_LINE_MALFORMED;
+		}
+		return TEL_LINE_NONE;
+	}
+	if (!r->header || r->col[N_TS] < 0 || r->col[N_SA] < 0 || r->col[N_DA] < 0) {
+		*why = "flow row before a usable header row";
+		return TEL_LINE_MALFORMED;
+	}
+	if (n != r->ncols) {
+		*why = tel_backend_why(b, "%ld columns where the header has %d", n,
+				       r->ncols);
+		return TEL_LINE_MALFORMED;
+	}
+	tel_record_start(rec, ln, TEL_FLOW);
+	struct sd_field *ts = &r->f[r->col[N_TS]], *sa = &r->f[r->col[N_SA]],
+			*da = &r->f[r->col[N_DA]];
+	sd_field_trim(ts);
+	sd_field_trim(sa);
+	sd_field_trim(da);
+	/* nfdump prints ts in the collector's local time (--tz) */
+	if (!tel_clock_parse(&b->clock, ts->s, ts->len, &rec->ts, why)) {
+		*why = tel_backend_why(b, "bad ts '%.*s'",
+				       (int)(ts->len > 40 ? 40 : ts->len), ts->s);
+		return TEL_LINE_MALFORMED;
+	}
+	if (!tel_addr(sa->s, sa->len, &rec->client) ||
+	    !tel_addr(da->s, da->len, &rec->server)) {
+		*why = "sa/da is not an address";
+		return TEL_LINE_MALFORMED;
+	}
+	/* nfdump flows are one direction each */
+	rec->flags = TEL_HAS_CLIENT | TEL_HAS_SERVER | TEL_DIR_UNKNOWN;
+	if (r->col[N_SP] >= 0)
+		rec->client_port = (uint16_t)num(&r->f[r->col[N_SP]]);
+	if (r->col[N_DP] >= 0)
+		rec->server_port = (uint16_t)num(&r->f[r->col[N_DP]]);
+	/* a reply flow (from a service port to an ephemeral one) is
+	 * turned round, so both halves of an exchange name the same
+	 * client; with the ports saying nothing the matcher tries both
+	 * ends */
+	if (tel_dir_ports(rec)) {
+		tel_dir_orient_ports(rec);
+		rec->flags &= ~(unsigned)TEL_DIR_UNKNOWN;
+	}
+	if (r->col[N_PR] >= 0) {
+		struct sd_field *p = &r->f[r->col[N_PR]];
+		sd_field_trim(p);
+		rec->proto = tel_proto(p->s, p->len);
+	}
+	uint64_t ipkt = r->col[N_IPKT] >= 0 ? num(&r->f[r->col[N_IPKT]]) : 0;
+	uint64_t ibyt = r->col[N_IBYT] >= 0 ? num(&r->f[r->col[N_IBYT]]) : 0;
+	uint64_t opkt = r->col[N_OPKT] >= 0 ? num(&r->f[r->col[N_OPKT]]) : 0;
+	uint64_t obyt = r->col[N_OBYT] >= 0 ? num(&r->f[r->col[N_OBYT]]) : 0;
+	rec->packets = ipkt + opkt;
+	rec->bytes = ibyt + obyt;
+	return TEL_LINE_RECORD;
+}
+
+static int nf_next(struct tel_backend *b, struct tel_record *rec, struct sd_error *err)
+{
+	return tel_backend_next_line(b, nf_line, rec, err);
 }
 
 static const struct tel_backend_ops nf_ops = {nf_next, nf_close};

@@ -153,33 +153,28 @@ static const char *combined(struct tel_clock *c, const char *line, size_t len,
 	return NULL;
 }
 
+static int squid_line(struct tel_backend *b, const char *line, size_t len, uint64_t ln,
+		      struct tel_record *rec, const char **why, struct sd_error *err)
+{
+	(void)err;
+	tel_record_start(rec, ln, TEL_HTTP);
+	/* native starts with an epoch time, combined with an address */
+	const char *sp = memchr(line, ' ', len);
+	int64_t t;
+	bool is_native = sp && memchr(line, '.', (size_t)(sp - line)) &&
+			 tel_parse_epoch(line, (size_t)(sp - line), &t);
+	*why = is_native ? native(line, len, rec) : combined(&b->clock, line, len, rec);
+	if (*why)
+		return TEL_LINE_MALFORMED;
+	rec->flags |= TEL_HAS_CLIENT | TEL_VIA_PROXY;
+	rec->proto = 6;
+	tel_strip_dot(rec->name, &rec->name_len);
+	return TEL_LINE_RECORD;
+}
+
 static int squid_next(struct tel_backend *b, struct tel_record *rec, struct sd_error *err)
 {
-	const char *line;
-	size_t len;
-	int rc;
-	while ((rc = tel_backend_getline(b, &line, &len, err)) == 1) {
-		uint64_t ln = io_lineno(b->src);
-		if (len == 0)
-			continue;
-		tel_record_start(rec, ln, TEL_HTTP);
-		/* native starts with an epoch time, combined with an address */
-		const char *sp = memchr(line, ' ', len);
-		int64_t t;
-		bool is_native = sp && memchr(line, '.', (size_t)(sp - line)) &&
-				 tel_parse_epoch(line, (size_t)(sp - line), &t);
-		const char *why = is_native ? native(line, len, rec)
-					    : combined(&b->clock, line, len, rec);
-		if (why) {
-			tel_backend_malformed(b, ln, "%s", why);
-			continue;
-		}
-		rec->flags |= TEL_HAS_CLIENT | TEL_VIA_PROXY;
-		rec->proto = 6;
-		tel_strip_dot(rec->name, &rec->name_len);
-		return 1;
-	}
-	return rc;
+	return tel_backend_next_line(b, squid_line, rec, err);
 }
 
 static const struct tel_backend_ops squid_ops = {squid_next, squid_close};

@@ -40,10 +40,18 @@ static void test_time_forms(void **state)
 static void test_time_rejects(void **state)
 {
 	(void)state;
-	static const char *const bad[] = {"", "x", "2023-13-01", "2023-02-29", "2023-04-31",
+	static const char *const bad[] = {"",
+					  "x",
+					  "2023-13-01",
+					  "2023-02-29",
+					  "2023-04-31",
 					  "2023-03-29T25:00:00Z",
-					  "2023-03-29Tx", "2023-03-29T10:00:00+25:00",
-					  "2023-03-29T10:00:00Zjunk", "12ab", "1.", "99999999999999999999"};
+					  "2023-03-29Tx",
+					  "2023-03-29T10:00:00+25:00",
+					  "2023-03-29T10:00:00Zjunk",
+					  "12ab",
+					  "1.",
+					  "99999999999999999999"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int64_t t;
 		const char *why = NULL;
@@ -84,6 +92,35 @@ static void test_csv(void **state)
 	assert_int_equal(t.len, 1);
 }
 
+/* The header resolver: each way of matching, and first or last cell. */
+static void test_csv_columns(void **state)
+{
+	(void)state;
+	static const struct sd_csv_name names[] = {
+	    {"ip", 0}, {"address", 0}, {"ts", 1}, {"kind", 2}};
+	char line[] = "Address, ip ,ts,TS,ip";
+	struct sd_field f[8];
+	const char *why;
+	long n = sd_csv_split(line, strlen(line), ',', f, 8, &why);
+	assert_int_equal(n, 5);
+	int pos[3];
+	/* exact: " ip " and "Address" are not names, the first "ts" wins */
+	sd_csv_columns(f, (size_t)n, names, 4, 0, pos, 3);
+	assert_int_equal(pos[0], 4);
+	assert_int_equal(pos[1], 2);
+	assert_int_equal(pos[2], -1);
+	/* trimmed and ignoring case: the first cell of either name */
+	sd_csv_columns(f, (size_t)n, names, 4, SD_CSV_TRIM | SD_CSV_NOCASE, pos, 3);
+	assert_int_equal(pos[0], 0);
+	assert_int_equal(pos[1], 2);
+	assert_int_equal(f[1].len, 2); /* the cells stay trimmed */
+	/* the last cell wins */
+	sd_csv_columns(f, (size_t)n, names, 4, SD_CSV_NOCASE | SD_CSV_LAST, pos, 3);
+	assert_int_equal(pos[0], 4);
+	assert_int_equal(pos[1], 3);
+	assert_int_equal(pos[2], -1);
+}
+
 static void refang_is(const char *in, const char *want)
 {
 	char buf[256];
@@ -98,7 +135,8 @@ static void test_refang(void **state)
 	refang_is("203.0.113[.]7", "203.0.113.7");
 	refang_is("198(.)51(.)100(.)1", "198.51.100.1");
 	refang_is("evil{.}example[dot]com", "evil.example.com");
-	refang_is("hxxps[:]//raw.githubusercontent[.]com/a", "https://raw.githubusercontent.com/a");
+	refang_is("hxxps[:]//raw.githubusercontent[.]com/a",
+		  "https://raw.githubusercontent.com/a");
 	refang_is("hXXp://x[.]y", "http://x.y");
 	refang_is("2001:db8[:]:1", "2001:db8::1");
 	refang_is("user[@]example[.]com", "user@example.com");
@@ -111,10 +149,9 @@ static void test_refang(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_time_forms),
-		cmocka_unit_test(test_time_rejects),
-		cmocka_unit_test(test_csv),
-		cmocka_unit_test(test_refang),
+	    cmocka_unit_test(test_time_forms), cmocka_unit_test(test_time_rejects),
+	    cmocka_unit_test(test_csv),	       cmocka_unit_test(test_csv_columns),
+	    cmocka_unit_test(test_refang),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
