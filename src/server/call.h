@@ -20,6 +20,13 @@ struct srv_call {
 	struct srv_tokens *tokens;
 };
 
+/* Frees an answer's body (unless static); a later answer replaces an
+ * earlier one (a failed token guess that also runs out of rate is
+ * answered 429, not 401). */
+void srv_call_drop_body(struct srv_response *r);
+/* Sets the answer; takes body (malloc'd). */
+void srv_call_set_body(struct srv_response *r, int status, const char *type, char *body,
+		       size_t len);
 /* {"snapshot": ..., key: value} as the answer; takes value. */
 void srv_call_answer(struct srv_call *c, int status, const char *key, json_t *value);
 void srv_call_error(struct srv_call *c, int status, const char *code,
