@@ -1,4 +1,5 @@
 #include "core/csv.h"
+#include "core/error.h"
 
 #include <stdbool.h>
 #include <strings.h>
@@ -26,7 +27,7 @@ long sd_csv_split(char *buf, size_t len, char sep, struct sd_field *fields, size
 			for (;;) {
 				if (r >= len) {
 					*why = "unterminated quoted field";
-					return -1;
+					return SD_EPARSE;
 				}
 				if (buf[r] == '"') {
 					if (r + 1 < len && buf[r + 1] == '"') {
@@ -45,7 +46,7 @@ long sd_csv_split(char *buf, size_t len, char sep, struct sd_field *fields, size
 				r++;
 			if (r < len && buf[r] != sep) {
 				*why = "characters after a closing quote";
-				return -1;
+				return SD_EPARSE;
 			}
 			i = r;
 		} else {

@@ -17,7 +17,7 @@ struct sd_field {
 };
 
 /* Splits buf[0..len) on sep. Returns the number of fields (which may be
- * more than max: only max are stored), or -1 with *why set for an
+ * more than max: only max are stored), or SD_EPARSE with *why set for an
  * unterminated quote or junk after a closing quote. */
 long sd_csv_split(char *buf, size_t len, char sep, struct sd_field *fields, size_t max,
 		  const char **why);

@@ -1,4 +1,5 @@
 #include "core/refang.h"
+#include "core/error.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -44,7 +45,7 @@ long sd_refang(const char *s, size_t n, char *out, size_t size)
 			run++;
 		if (run > i) {
 			if (run - i >= size - w)
-				return -1;
+				return SD_ERANGE;
 			memcpy(out + w, s + i, run - i);
 			w += run - i;
 			i = run;
@@ -66,13 +67,13 @@ long sd_refang(const char *s, size_t n, char *out, size_t size)
 		const char *src = hit ? hit->to : s + i;
 		size_t len = hit ? strlen(hit->to) : 1;
 		if (len >= size - w)
-			return -1;
+			return SD_ERANGE;
 		memcpy(out + w, src, len);
 		w += len;
 		i += hit ? strlen(hit->from) : 1;
 	}
 	if (w >= size)
-		return -1;
+		return SD_ERANGE;
 	out[w] = '\0';
 	return (long)w;
 }

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 /* Writes the refanged form of s[0..n) to out (NUL-terminated) and returns
- * its length, or -1 if out is too small. Handles [.] (.) {.} [dot] (dot)
+ * its length, or SD_ERANGE if out is too small. Handles [.] (.) {.} [dot] (dot)
  * and \. for '.', [:] and [://] for ':' and '://', hxxp(s) and h**p for
  * http(s), fxp for ftp, and [@] for '@'. Case of the rest is kept. */
 long sd_refang(const char *s, size_t n, char *out, size_t size);

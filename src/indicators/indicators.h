@@ -154,8 +154,8 @@ size_t ind_match_url(const struct ind_set *set, const char *host, size_t hostlen
 
 /* Normalises a domain name into out (lower case, no trailing dot, refusing
  * empty labels, labels over 63 bytes, names over 253 bytes and bytes
- * outside letters, digits, '-', '_' and '*'). Returns the length or -1
- * with *why set. out must hold IND_MAX_NAME + 1 bytes. */
+ * outside letters, digits, '-', '_' and '*'). Returns the length or SD_EPARSE/SD_ERANGE
+ * (negative) with *why set. out must hold IND_MAX_NAME + 1 bytes. */
 #define IND_MAX_NAME 253
 #define IND_MAX_VALUE 8192 /* longest indicator value (a URL), bytes */
 long ind_name_normalise(const char *s, size_t n, char *out, const char **why);

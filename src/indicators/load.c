@@ -80,7 +80,7 @@ int ind_format_parse(const char *name)
 	for (int i = 0; i < 5; i++)
 		if (!strcmp(name, fmt_names[i]))
 			return i;
-	return -1;
+	return SD_EFORMAT;
 }
 
 int ind_load_file(struct ind_set *set, const char *path, const struct ind_load_opts *opt,

@@ -65,6 +65,6 @@ int ind_load_misp(struct ind_set *set, const char *buf, size_t len, const char *
 		  const struct ind_load_opts *opt, struct sd_error *err);
 
 enum ind_format ind_format_detect(const char *buf, size_t len);
-int ind_format_parse(const char *name); /* -1 if unknown */
+int ind_format_parse(const char *name); /* SD_EFORMAT if unknown */
 
 #endif

@@ -72,11 +72,11 @@ long ind_name_normalise(const char *s, size_t n, char *out, const char **why)
 	}
 	if (n == 0) {
 		*why = "empty name";
-		return -1;
+		return SD_EPARSE;
 	}
 	if (n > IND_MAX_NAME) {
 		*why = "name longer than 253 bytes";
-		return -1;
+		return SD_ERANGE;
 	}
 	size_t label = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -84,7 +84,7 @@ long ind_name_normalise(const char *s, size_t n, char *out, const char **why)
 		if (c == '.') {
 			if (label == 0) {
 				*why = "empty label in name";
-				return -1;
+				return SD_EPARSE;
 			}
 			label = 0;
 			out[i] = '.';
@@ -92,11 +92,11 @@ long ind_name_normalise(const char *s, size_t n, char *out, const char **why)
 		}
 		if (!isalnum(c) && c != '-' && c != '_') {
 			*why = "character not allowed in a domain name";
-			return -1;
+			return SD_EPARSE;
 		}
 		if (++label > 63) {
 			*why = "label longer than 63 bytes";
-			return -1;
+			return SD_ERANGE;
 		}
 		out[i] = (char)tolower(c);
 	}

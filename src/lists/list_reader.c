@@ -88,7 +88,7 @@ int list_format_parse(const char *name)
 			return i;
 	if (!strcmp(name, "json"))
 		return LIST_JSONL;
-	return -1;
+	return SD_EFORMAT;
 }
 
 enum list_format list_format_of(const struct list_reader *r)
@@ -464,7 +464,7 @@ static int json_text(json_t *v, char *buf, size_t size, const char **s, size_t *
 		*n = (size_t)k;
 		return 0;
 	}
-	return -1;
+	return SD_EPARSE;
 }
 
 static json_t *json_member(json_t *o, int col)

@@ -52,7 +52,7 @@ int list_next(struct list_reader *r, struct list_entry *e, struct sd_error *err)
 
 enum list_format list_format_of(const struct list_reader *r);
 const char *list_format_name(enum list_format f);
-int list_format_parse(const char *name); /* -1 if unknown */
+int list_format_parse(const char *name); /* SD_EFORMAT if unknown */
 const struct io_source *list_source(const struct list_reader *r);
 
 #endif

@@ -82,15 +82,15 @@ static bool next_word(struct sd_field *f, struct words *w)
 static int parse_asn(const char *s, size_t n, uint32_t *out)
 {
 	if (n < 3 || (s[0] != 'A' && s[0] != 'a') || (s[1] != 'S' && s[1] != 's'))
-		return -1;
+		return SD_EPARSE;
 	uint64_t v = 0;
 	for (size_t i = 2; i < n; i++) {
 		if (!isdigit((unsigned char)s[i]) || i - 2 >= 10)
-			return -1;
+			return SD_EPARSE;
 		v = v * 10 + (uint64_t)(s[i] - '0');
 	}
 	if (v == 0 || v > UINT32_MAX)
-		return -1;
+		return SD_ERANGE;
 	*out = (uint32_t)v;
 	return 0;
 }

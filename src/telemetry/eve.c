@@ -215,7 +215,7 @@ static enum eve_hint alert_direction(json_t *o, struct tel_record *rec)
 	return EH_UNKNOWN;
 }
 
-/* The full reader: jansson. 1 record, 0 skipped, -1 malformed (reported). */
+/* The full reader: jansson. 1 record, 0 skipped, SD_EPARSE malformed (reported). */
 static int json_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 		     struct tel_record *rec)
 {
@@ -224,25 +224,25 @@ static int json_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 	char why[256];
 	if (!(e->cur = tj_parse_object(line, len, why, sizeof(why)))) {
 		tel_backend_malformed(b, ln, "%s", why);
-		return -1;
+		return SD_EPARSE;
 	}
 	json_t *o = e->cur;
 	const char *type, *s;
 	size_t tl, n;
 	if (!tj_str(o, "event_type", &type, &tl)) {
 		tel_backend_malformed(b, ln, "no \"event_type\"");
-		return -1;
+		return SD_EPARSE;
 	}
 	if (!json_object_get(o, "src_ip") && !json_object_get(o, "dest_ip"))
 		return 0; /* stats and other address-less events */
 	tel_record_start(rec, ln, TEL_FLOW);
 	if (!tj_time(o, "timestamp", &rec->ts)) {
 		tel_backend_malformed(b, ln, "missing or bad \"timestamp\"");
-		return -1;
+		return SD_EPARSE;
 	}
 	if (!tj_addr(o, "src_ip", &rec->client) || !tj_addr(o, "dest_ip", &rec->server)) {
 		tel_backend_malformed(b, ln, "bad \"src_ip\"/\"dest_ip\"");
-		return -1;
+		return SD_EPARSE;
 	}
 	rec->flags = TEL_HAS_CLIENT | TEL_HAS_SERVER;
 	uint64_t v;

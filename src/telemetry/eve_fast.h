@@ -77,7 +77,7 @@ size_t eve_fast_decode(const struct ef_str *s, char *buf);
 struct tel_backend;
 struct tel_record;
 /* One EVE line through the EVE backend (for tests and the differential
- * fuzzer): 1 record, 0 skipped, -1 malformed (reported); EVE_FAST_ONLY
+ * fuzzer): 1 record, 0 skipped, SD_EPARSE malformed (reported); EVE_FAST_ONLY
  * returns 2 where the hot path would hand over to jansson. */
 enum { EVE_AUTO, EVE_FAST_ONLY, EVE_JSON_ONLY };
 int eve_line(struct tel_backend *b, const char *line, size_t len, uint64_t ln,

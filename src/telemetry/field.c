@@ -1,4 +1,5 @@
 #include "telemetry/field.h"
+#include "core/error.h"
 
 #include <string.h>
 #include <sys/stat.h>
@@ -205,6 +206,6 @@ int tel_hms(const char *s)
 	int h = tel_2digits(s), m = tel_2digits(s + 3), sec = tel_2digits(s + 6);
 	if (h < 0 || m < 0 || sec < 0 || s[2] != ':' || s[5] != ':' || h > 23 || m > 59 ||
 	    sec > 60)
-		return -1;
+		return SD_EPARSE;
 	return h * 3600 + m * 60 + sec;
 }

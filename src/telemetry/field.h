@@ -116,7 +116,7 @@ static inline bool tel_addr(const char *s, size_t n, struct net_addr *a)
 int tel_month(const char *s);
 /* Two digits -> 0..99, -1 otherwise. */
 int tel_2digits(const char *s);
-/* "HH:MM:SS" at s (8 bytes available) -> seconds of the day, -1 if bad. */
+/* "HH:MM:SS" at s (8 bytes available) -> seconds of the day, SD_EPARSE if bad. */
 int tel_hms(const char *s);
 
 #endif

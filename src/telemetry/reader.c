@@ -59,7 +59,7 @@ int tel_format_parse(const char *name)
 	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
 		if (!strcmp(aliases[i].alias, name))
 			return (int)aliases[i].fmt;
-	return -1;
+	return SD_EFORMAT;
 }
 
 /* --- content sniffing --- */

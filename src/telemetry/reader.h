@@ -79,7 +79,7 @@ size_t tel_assumptions(const struct tel_reader *r, char *buf, size_t size);
 enum tel_format tel_format_of(const struct tel_reader *r);
 const char *tel_format_name(enum tel_format f);
 /* Parses a --format name ("zeek", "zeek-json", "eve", "nfdump", "pcap",
- * "csv", "squid", "bind", "dnsmasq", "auto"); -1 if unknown. */
+ * "csv", "squid", "bind", "dnsmasq", "auto"); SD_EFORMAT if unknown. */
 int tel_format_parse(const char *name);
 
 /* Checks a generic CSV column map (--columns) without opening a file, so a

@@ -257,13 +257,13 @@ static int addr_port(struct zeek *z, uint64_t ln, const struct slice *h,
 	if (!is_set(z, h) || !tel_addr(h->s, h->n, a)) {
 		tel_backend_malformed(&z->base, ln, "%s '%.*s' is not an address", what,
 				      (int)(h->n > 64 ? 64 : h->n), h->s ? h->s : "");
-		return -1;
+		return SD_EPARSE;
 	}
 	*port = 0;
 	if (is_set(z, p) && !tel_parse_port(p->s, p->n, port)) {
 		tel_backend_malformed(&z->base, ln, "%s port '%.*s' is not a port number",
 				      what, (int)(p->n > 16 ? 16 : p->n), p->s);
-		return -1;
+		return SD_EPARSE;
 	}
 	return 0;
 }

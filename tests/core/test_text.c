@@ -79,10 +79,10 @@ static void test_csv(void **state)
 	assert_int_equal(f[3].len, 0);
 	assert_memory_equal(f[4].s, "f", 1);
 	char bad1[] = "a,\"open";
-	assert_int_equal(sd_csv_split(bad1, strlen(bad1), ',', f, 8, &why), -1);
+	assert_int_equal(sd_csv_split(bad1, strlen(bad1), ',', f, 8, &why), SD_EPARSE);
 	assert_non_null(strstr(why, "unterminated"));
 	char bad2[] = "\"x\"y,z";
-	assert_int_equal(sd_csv_split(bad2, strlen(bad2), ',', f, 8, &why), -1);
+	assert_int_equal(sd_csv_split(bad2, strlen(bad2), ',', f, 8, &why), SD_EPARSE);
 	char many[] = "1,2,3,4,5";
 	assert_int_equal(sd_csv_split(many, strlen(many), ',', f, 2, &why), 5);
 	char empty[] = "";

@@ -223,7 +223,7 @@ static void sniffing(void **state)
 	/* format names */
 	assert_int_equal(tel_format_parse("zeek"), TEL_FMT_ZEEK_TSV);
 	assert_int_equal(tel_format_parse("suricata"), TEL_FMT_EVE);
-	assert_int_equal(tel_format_parse("nope"), -1);
+	assert_int_equal(tel_format_parse("nope"), SD_EFORMAT);
 	for (int i = TEL_FMT_ZEEK_TSV; i <= TEL_FMT_DNSMASQ; i++)
 		assert_int_equal(tel_format_parse(tel_format_name((enum tel_format)i)),
 				 i);
