@@ -110,15 +110,6 @@ void srv_changes_record(const struct db *old, const struct db *new)
 	pthread_mutex_unlock(&mu);
 }
 
-void srv_changes_reset(void)
-{
-	pthread_mutex_lock(&mu);
-	for (size_t i = 0; i < ngens; i++)
-		gen_free(gens[i]);
-	ngens = 0;
-	pthread_mutex_unlock(&mu);
-}
-
 /* ---- answering ---------------------------------------------------------- */
 
 /* One record in scope; pos orders the records of one key and campaign

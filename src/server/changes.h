@@ -27,8 +27,6 @@
 /* Called with the snapshot served until now and the one about to replace
  * it. Identical contents add nothing. */
 void srv_changes_record(const struct db *old, const struct db *new);
-/* Forgets every generation (tests, and a server that starts anew). */
-void srv_changes_reset(void);
 /* Answers the request: tok NULL is anonymous; since is the query's
  * `since` value (NULL if absent). Fills resp like the other routes. */
 void srv_changes_answer(const struct srv_snap *snap, const struct srv_token *tok,

@@ -471,11 +471,6 @@ void srv_http_reap(struct srv_http *h, uint64_t now_ms)
 	srv_conns_reap(h->conns, now_ms);
 }
 
-size_t srv_http_count(const struct srv_http *h)
-{
-	return h->n;
-}
-
 unsigned srv_http_port(const struct srv_http *h, size_t i)
 {
 	const union MHD_DaemonInfo *di =

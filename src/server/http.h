@@ -36,7 +36,6 @@ int srv_http_start(struct srv_ctx *ctx, const struct srv_http_config *cfg,
 void srv_http_reap(struct srv_http *h, uint64_t now_ms);
 /* The port a daemon is bound to (for --listen 127.0.0.1:0). */
 unsigned srv_http_port(const struct srv_http *h, size_t i);
-size_t srv_http_count(const struct srv_http *h);
 void srv_http_stop(struct srv_http *h);
 
 /* CLOCK_MONOTONIC milliseconds: rate limiter and deadlines. */

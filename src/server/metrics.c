@@ -60,11 +60,6 @@ static const char *const route_names[SRV_ROUTE_COUNT] = {
     "stats", "openapi", "healthz",    "metrics", "changes", "other",
 };
 
-const char *srv_route_name(enum srv_route r)
-{
-	return r < SRV_ROUTE_COUNT ? route_names[r] : "other";
-}
-
 void srv_metrics_request(enum srv_route r, int status, uint64_t micros)
 {
 	size_t si = STATUS_OTHER;

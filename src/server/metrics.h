@@ -40,8 +40,6 @@ enum srv_event {
 	SRV_EV_COUNT
 };
 
-const char *srv_route_name(enum srv_route r);
-
 void srv_metrics_request(enum srv_route r, int status, uint64_t micros);
 void srv_metrics_event(enum srv_event e);
 uint64_t srv_metrics_event_count(enum srv_event e);
