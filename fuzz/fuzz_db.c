@@ -1,4 +1,5 @@
-/* Snapshot reader on arbitrary bytes: db_open_buffer either refuses the
+/* Covers src/db/reader.c, query.c and inputs.c (the INPUTS section is
+ * validated on open). Snapshot reader on arbitrary bytes: db_open_buffer either refuses the
  * image or every query on it stays in bounds. The checksum would reject
  * almost every mutation, so the harness recomputes it first when the first
  * byte is odd: that sends the fuzzer's mutations into the structural

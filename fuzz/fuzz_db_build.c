@@ -1,4 +1,4 @@
-/* Covers src/db/builder.c, src/db/index.c, src/db/merge.c and
+/* Covers src/db/builder.c, src/db/builder_write.c, src/db/index.c, src/db/merge.c and
  * src/db/sighting.c: arbitrary bytes become sightings (prefix, campaign,
  * source, times, count, evidence, confidence), are built into a snapshot,
  * opened (full validation), merged into a second builder in two halves and

@@ -1,4 +1,5 @@
-/* Shared by the indicator loader harnesses: load any bytes with one
+/* Shared by the indicator loader harnesses (they cover
+ * src/indicators/load.c, load_util.c, set.c and set_lookup.c): load any bytes with one
  * loader, then compile the set and look up every indicator it kept, so
  * the tables built from hostile input are exercised too. */
 #ifndef SD_FUZZ_IND_H

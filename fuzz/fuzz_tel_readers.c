@@ -1,5 +1,5 @@
 /* Covers src/telemetry/reader.c, zeek_tsv.c, zeek_json.c, eve.c, eve_fast.c,
- * nfdump_csv.c, csv_generic.c, squid.c, bind.c, dnsmasq.c, field.c and
+ * backend.c, clock.c (--tz, the window year), unsupported.c, nfdump_csv.c, csv_generic.c, squid.c, bind.c, dnsmasq.c, field.c and
  * json_util.c, and the CSV field writer of `sighted records --csv`
  * (core/csv.c). */
 /* All text telemetry readers behind one harness: the first byte picks the
