@@ -67,6 +67,7 @@ struct check {
 struct lane {
 	struct sd_buf out, err; /* stdout and stderr text, in order */
 	struct report_answer *answer;
+	struct report_renderer render;
 	bool any_listed, any_error, oom;
 };
 
@@ -75,9 +76,10 @@ static enum report_format format_of(enum mode m)
 	return m == MODE_JSON ? REPORT_JSON : m == MODE_CSV ? REPORT_CSV : REPORT_TEXT;
 }
 
-static int lane_init(struct lane *l)
+static int lane_init(struct lane *l, const struct check *c)
 {
 	*l = (struct lane){0};
+	report_renderer_init(&l->render, c->db, format_of(c->mode), REPORT_FULL);
 	l->answer = calloc(1, sizeof(*l->answer));
 	return l->answer ? 0 : SD_ENOMEM;
 }
@@ -86,6 +88,7 @@ static void lane_free(struct lane *l)
 {
 	sd_buf_free(&l->out);
 	sd_buf_free(&l->err);
+	report_renderer_fini(&l->render);
 	if (l->answer)
 		report_answer_free(l->answer);
 	free(l->answer);
@@ -163,7 +166,7 @@ static void answer(const struct check *c, struct lane *l, const struct net_prefi
 			return;
 	}
 	report_answer_given(l->answer, text, len);
-	report_render(&l->out, c->db, l->answer, format_of(c->mode), REPORT_FULL);
+	report_renderer_answer(&l->render, &l->out, l->answer);
 }
 
 static int parse_query(const char *text, size_t len, struct net_prefix *p,
@@ -190,30 +193,38 @@ static void query(struct check *c, struct lane *l, const char *text, size_t len)
 }
 
 /* ---- a stream on stdin ----
- * The main thread reads and parses the lines into blocks of CHECK_BLOCK
- * queries; CHECK_WORKERS threads look a block up (db_contains_batch, so
- * the memory misses of its addresses overlap) and render its answers into
- * the block's own buffers; the main thread writes the blocks out in input
- * order. At most CHECK_RING blocks are in flight: memory stays bounded. */
-#define CHECK_BLOCK 4096
+ * The main thread only reads: it fills blocks of CHECK_RAW bytes ending at
+ * a line end and counts their lines. CHECK_WORKERS threads split a
+ * block's lines, parse them, look them up in batches (db_contains_batch,
+ * so the memory misses of their addresses overlap) and render the answers
+ * into the block's own buffers; the main thread writes the blocks out in
+ * input order. At most CHECK_RING blocks are in flight: memory stays
+ * bounded. */
+#define CHECK_RAW (128 * 1024) /* > SD_MAX_LINE: a longest line fits */
+#define CHECK_BATCH 256	       /* addresses a db_contains_batch call */
 #define CHECK_RING 6
 #define CHECK_WORKERS 2
+_Static_assert(CHECK_RAW > SD_MAX_LINE + 1, "a block holds a longest line");
 
 struct pending {
 	struct net_prefix p;
 	int rc;
 	const char *why;
 	uint64_t lineno;
+	const char *text; /* in the block, trimmed */
 	size_t len;
-	bool cut; /* text holds only the start of the query */
-	char text[129];
 };
 
 enum block_state { BLOCK_FREE, BLOCK_QUEUED, BLOCK_DONE };
 
 struct block {
-	struct pending q[CHECK_BLOCK];
-	size_t n;
+	char raw[CHECK_RAW]; /* whole lines (the last may lack its newline at
+				the end of input) */
+	size_t rawlen;
+	uint64_t first_line; /* number of the line raw starts with */
+	/* the line before raw was longer than the block (skipped): said
+	 * before the answers of this block */
+	bool after_long_line;
 	enum block_state state;
 	struct lane lane;
 };
@@ -227,38 +238,84 @@ struct stream {
 	bool quit;
 };
 
+static void report_long_line(struct lane *l, uint64_t lineno)
+{
+	char msg[128];
+	snprintf(msg, sizeof(msg),
+		 "sighted check: (stdin):%llu: line longer than SD_MAX_LINE (%d bytes)\n",
+		 (unsigned long long)lineno, SD_MAX_LINE);
+	sd_buf_puts(&l->err, msg);
+	l->any_error = true;
+}
+
+/* Looks up and answers pend[0..n), in order. */
+static void answer_batch(const struct check *c, struct lane *l, struct pending *pend,
+			 size_t n)
+{
+	struct net_addr addrs[CHECK_BATCH];
+	bool hit[CHECK_BATCH];
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!pend[i].rc && pend[i].p.len == 128)
+			addrs[k++] = pend[i].p.addr;
+	if (k)
+		db_contains_batch(c->db, addrs, k, hit);
+	for (size_t i = 0, j = 0; i < n; i++) {
+		if (pend[i].rc) {
+			char where[64];
+			snprintf(where, sizeof(where),
+				 "(stdin):%llu: ", (unsigned long long)pend[i].lineno);
+			report_bad(c, l, pend[i].text, pend[i].len, where, pend[i].why);
+			continue;
+		}
+		int known = pend[i].p.len == 128 ? hit[j++] : -1;
+		answer(c, l, &pend[i].p, pend[i].text, pend[i].len, known);
+	}
+}
+
 static void process_block(const struct check *c, struct block *b)
 {
-	enum { step = 256 }; /* addresses a db_contains_batch call */
-	for (size_t base = 0; base < b->n; base += step) {
-		size_t n = b->n - base < step ? b->n - base : step;
-		struct pending *pend = b->q + base;
-		struct net_addr addrs[256];
-		bool hit[256];
-		size_t k = 0;
-		for (size_t i = 0; i < n; i++)
-			if (!pend[i].rc && pend[i].p.len == 128)
-				addrs[k++] = pend[i].p.addr;
-		if (k)
-			db_contains_batch(c->db, addrs, k, hit);
-		/* the answers of the addresses, in the order they were asked */
-		int known[256];
-		for (size_t i = 0, j = 0; i < n; i++)
-			known[i] = !pend[i].rc && pend[i].p.len == 128 ? hit[j++] : -1;
-		for (size_t i = 0; i < n; i++) {
-			if (pend[i].rc) {
-				char where[64];
-				snprintf(where, sizeof(where), "(stdin):%llu: ",
-					 (unsigned long long)pend[i].lineno);
-				report_bad(c, &b->lane, pend[i].text, pend[i].len, where,
-					   pend[i].why);
-			} else {
-				answer(c, &b->lane, &pend[i].p,
-				       pend[i].cut ? NULL : pend[i].text, pend[i].len,
-				       known[i]);
-			}
+	struct lane *l = &b->lane;
+	struct pending pend[CHECK_BATCH];
+	size_t n = 0;
+	uint64_t lineno = b->first_line;
+	if (b->after_long_line)
+		report_long_line(l, lineno - 1);
+	const char *p = b->raw, *end = b->raw + b->rawlen;
+	for (; p < end; lineno++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *line = p;
+		size_t len = (size_t)((nl ? nl : end) - p);
+		p = nl ? nl + 1 : end;
+		if (len > SD_MAX_LINE) { /* as io_getline says it */
+			answer_batch(c, l, pend, n);
+			n = 0;
+			report_long_line(l, lineno);
+			continue;
+		}
+		if (len && line[len - 1] == '\r')
+			len--;
+		/* a byte-order mark, as Windows tools write, before the first
+		 * query (import accepts it too) */
+		if (lineno == 1) {
+			size_t bom = sd_bom_len(line, len);
+			line += bom;
+			len -= bom;
+		}
+		if (len == 0 || line[0] == '#')
+			continue;
+		struct pending *q = &pend[n];
+		struct sd_field f;
+		q->rc = parse_query(line, len, &q->p, &q->why, &f);
+		q->text = f.s;
+		q->len = f.len;
+		q->lineno = lineno;
+		if (++n == CHECK_BATCH) {
+			answer_batch(c, l, pend, n);
+			n = 0;
 		}
 	}
+	answer_batch(c, l, pend, n);
 }
 
 static void *worker_main(void *arg)
@@ -292,7 +349,6 @@ static void emit_oldest(struct stream *st, bool threaded)
 		pthread_mutex_unlock(&st->mu);
 	}
 	lane_emit(st->c, &b->lane);
-	b->n = 0;
 	b->state = BLOCK_FREE;
 	st->emitted++;
 }
@@ -300,8 +356,6 @@ static void emit_oldest(struct stream *st, bool threaded)
 static void submit(struct stream *st, bool threaded)
 {
 	struct block *b = st->blocks[st->submitted % CHECK_RING];
-	if (!b->n)
-		return;
 	if (!threaded) {
 		process_block(st->c, b);
 		b->state = BLOCK_DONE;
@@ -322,17 +376,32 @@ static void drain(struct stream *st, bool threaded)
 		emit_oldest(st, threaded);
 }
 
+static size_t count_lines(const char *s, size_t n)
+{
+	size_t k = 0;
+	for (const char *end = s + n; (s = memchr(s, '\n', (size_t)(end - s))); s++)
+		k++;
+	return k;
+}
+
+/* The block to fill next, once it is free (written out). */
+static struct block *next_block(struct stream *st, bool threaded)
+{
+	if (st->submitted - st->emitted == CHECK_RING)
+		emit_oldest(st, threaded);
+	return st->blocks[st->submitted % CHECK_RING];
+}
+
 static void query_stream(struct check *c, struct io_source *src)
 {
 	struct stream st = {.c = c};
 	size_t nblocks = 0;
 	for (; nblocks < CHECK_RING; nblocks++) {
 		st.blocks[nblocks] = malloc(sizeof(struct block));
-		if (!st.blocks[nblocks] || lane_init(&st.blocks[nblocks]->lane)) {
+		if (!st.blocks[nblocks] || lane_init(&st.blocks[nblocks]->lane, c)) {
 			free(st.blocks[nblocks]);
 			break;
 		}
-		st.blocks[nblocks]->n = 0;
 		st.blocks[nblocks]->state = BLOCK_FREE;
 	}
 	if (nblocks < CHECK_RING) {
@@ -349,47 +418,82 @@ static void query_stream(struct check *c, struct io_source *src)
 		nworkers++;
 	bool threaded = nworkers > 0; /* else every block on this thread */
 
-	const char *line;
-	size_t len;
-	int rc;
 	struct sd_error err = {0};
-	while ((rc = io_getline(src, &line, &len, &err)) != 0) {
-		if (rc < 0) {
-			/* said in its place: after the answers before it */
+	uint64_t lineno = 1;	  /* of the first line of the next block */
+	const char *carry = NULL; /* the unfinished line of the last block */
+	size_t carry_len = 0;
+	bool long_line = false; /* skipping a line longer than a block */
+	bool eof = false, read_failed = false;
+	while (!eof) {
+		struct block *b = next_block(&st, threaded);
+		memcpy(b->raw, carry, carry_len);
+		b->rawlen = carry_len;
+		b->first_line = lineno;
+		b->after_long_line = false;
+		carry_len = 0;
+		for (;;) {
+			while (b->rawlen < CHECK_RAW) {
+				long n = io_read(src, b->raw + b->rawlen,
+						 CHECK_RAW - b->rawlen, &err);
+				if (n < 0) {
+					read_failed = true;
+					break;
+				}
+				if (n == 0) {
+					eof = true;
+					break;
+				}
+				b->rawlen += (size_t)n;
+			}
+			if (!long_line)
+				break;
+			/* the rest of a line longer than a block, dropped */
+			const char *nl = memchr(b->raw, '\n', b->rawlen);
+			if (nl) {
+				size_t skip = (size_t)(nl + 1 - b->raw);
+				memmove(b->raw, nl + 1, b->rawlen - skip);
+				b->rawlen -= skip;
+				b->after_long_line = true;
+				b->first_line = ++lineno;
+				long_line = false;
+				if (read_failed)
+					break;
+				continue; /* fill the rest of the block */
+			}
+			b->rawlen = 0;
+			if (read_failed)
+				break;
+			if (eof) {
+				b->after_long_line = true;
+				b->first_line = ++lineno;
+				break;
+			}
+		}
+		size_t whole = b->rawlen; /* what this block answers */
+		if (!eof) {
+			const char *nl = memrchr(b->raw, '\n', b->rawlen);
+			if (!nl) { /* a line longer than the block: skipped */
+				long_line = true;
+				whole = 0;
+			} else {
+				whole = (size_t)(nl + 1 - b->raw);
+			}
+		}
+		carry = b->raw + whole;
+		carry_len = long_line ? 0 : b->rawlen - whole;
+		b->rawlen = whole;
+		lineno += count_lines(b->raw, whole);
+		if (b->rawlen || b->after_long_line)
 			submit(&st, threaded);
+		if (read_failed) {
+			/* said in its place: after the answers to the whole
+			 * lines before it */
 			drain(&st, threaded);
 			fprintf(stderr, "sighted check: %s\n", err.msg);
 			c->any_error = true;
-			if (rc != SD_ELIMIT)
-				break;
-			continue;
-		}
-		/* a byte-order mark, as Windows tools write, before the first
-		 * query (import accepts it too) */
-		if (io_lineno(src) == 1) {
-			size_t bom = sd_bom_len(line, len);
-			line += bom;
-			len -= bom;
-		}
-		if (len == 0 || line[0] == '#')
-			continue;
-		struct block *b = st.blocks[st.submitted % CHECK_RING];
-		struct pending *q = &b->q[b->n];
-		struct sd_field f;
-		q->rc = parse_query(line, len, &q->p, &q->why, &f);
-		q->lineno = io_lineno(src);
-		q->cut = f.len > sizeof(q->text) - 1;
-		q->len = q->cut ? sizeof(q->text) - 1 : f.len;
-		memcpy(q->text, f.s, q->len);
-		q->text[q->len] = '\0';
-		if (++b->n == CHECK_BLOCK) {
-			submit(&st, threaded);
-			/* the next block to fill must be free: write the oldest */
-			if (st.submitted - st.emitted == CHECK_RING)
-				emit_oldest(&st, threaded);
+			break;
 		}
 	}
-	submit(&st, threaded);
 	drain(&st, threaded);
 	pthread_mutex_lock(&st.mu);
 	st.quit = true;
@@ -476,7 +580,7 @@ static int run(int argc, char **argv)
 	}
 	c.db = db;
 	struct lane main_lane;
-	if (lane_init(&main_lane)) {
+	if (lane_init(&main_lane, &c)) {
 		cli_error(CMD, "out of memory");
 		db_close(db);
 		return EXIT_FAIL;

@@ -77,6 +77,10 @@ struct io_source {
 	char *line;
 	size_t line_len;
 	bool skipping; /* inside an over-long line */
+	/* an error io_read met after reading some bytes: returned by the
+	 * next read, once the bytes before it are handed out */
+	int deferred_rc;
+	struct sd_error deferred_err;
 	/* io_open_range: the header block [0, header_len) then the body;
 	 * seg_off/seg_end are what is left to read of each */
 	bool ranged;
@@ -544,16 +548,36 @@ long io_read(struct io_source *s, void *buf, size_t n, struct sd_error *err)
 {
 	size_t done = 0;
 	while (done < n) {
-		int rc = fill_out(s, err);
-		if (rc)
-			return rc;
+		int rc = 0;
+		if (s->out_pos >= s->out_len) {
+			if (s->deferred_rc) {
+				rc = s->deferred_rc;
+				s->deferred_rc = 0;
+				if (err)
+					*err = s->deferred_err;
+			} else {
+				rc = fill_out(s, err);
+			}
+		}
+		/* a window may hold what was decompressed before the error */
 		size_t avail = s->out_len - s->out_pos;
+		size_t k = avail < n - done ? avail : n - done;
+		if (k) {
+			memcpy((unsigned char *)buf + done, s->out + s->out_pos, k);
+			s->out_pos += k;
+			done += k;
+		}
+		if (rc) {
+			if (!done)
+				return rc;
+			/* the bytes before the error first */
+			s->deferred_rc = rc;
+			if (err)
+				s->deferred_err = *err;
+			break;
+		}
 		if (!avail)
 			break;
-		size_t k = avail < n - done ? avail : n - done;
-		memcpy((unsigned char *)buf + done, s->out + s->out_pos, k);
-		s->out_pos += k;
-		done += k;
 	}
 	s->bytes_out += done;
 	return (long)done;

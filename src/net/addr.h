@@ -53,10 +53,7 @@ size_t net_prefix_format(const struct net_prefix *p, char *buf, size_t size);
 static inline bool net_addr_is_v4(const struct net_addr *a)
 {
 	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-	for (int i = 0; i < 12; i++)
-		if (a->b[i] != mapped[i])
-			return false;
-	return true;
+	return memcmp(a->b, mapped, sizeof(mapped)) == 0; /* two loads, inlined */
 }
 
 static inline bool net_prefix_is_v4(const struct net_prefix *p)

@@ -5,142 +5,7 @@
 
 #include "core/timeutil.h"
 
-static const char hexdig[] = "0123456789ABCDEF";
-
-static void json_u16(struct sd_buf *out, unsigned v)
-{
-	char e[6] = {'\\',
-		     'u',
-		     hexdig[v >> 12 & 15],
-		     hexdig[v >> 8 & 15],
-		     hexdig[v >> 4 & 15],
-		     hexdig[v & 15]};
-	sd_buf_put(out, e, sizeof(e));
-}
-
-/* The code point of the valid UTF-8 sequence at s (n bytes available) and
- * its length in *len; *len = 0 when the sequence is invalid (overlong,
- * surrogate, past U+10FFFF or cut short). */
-static uint32_t utf8_decode(const unsigned char *s, size_t n, size_t *len)
-{
-	unsigned c = s[0];
-	size_t k;
-	uint32_t v, min;
-	if (c >= 0xc2 && c <= 0xdf)
-		k = 2, v = c & 0x1f, min = 0x80;
-	else if (c >= 0xe0 && c <= 0xef)
-		k = 3, v = c & 0x0f, min = 0x800;
-	else if (c >= 0xf0 && c <= 0xf4)
-		k = 4, v = c & 0x07, min = 0x10000;
-	else
-		k = 0, v = 0, min = 0;
-	if (k == 0 || k > n) {
-		*len = 0;
-		return 0;
-	}
-	for (size_t i = 1; i < k; i++) {
-		if ((s[i] & 0xc0) != 0x80) {
-			*len = 0;
-			return 0;
-		}
-		v = v << 6 | (s[i] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
-		*len = 0;
-		return 0;
-	}
-	*len = k;
-	return v;
-}
-
-void report_json_string(struct sd_buf *out, const char *str, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)str, *end = s + n;
-	sd_buf_putc(out, '"');
-	while (s < end) {
-		const unsigned char *run = s;
-		while (s < end && *s >= 0x20 && *s < 0x80 && *s != '"' && *s != '\\')
-			s++;
-		sd_buf_put(out, run, (size_t)(s - run));
-		if (s == end)
-			break;
-		unsigned c = *s;
-		if (c < 0x80) {
-			const char *esc = NULL;
-			switch (c) {
-			case '"':
-				esc = "\\\"";
-				break;
-			case '\\':
-				esc = "\\\\";
-				break;
-			case '\b':
-				esc = "\\b";
-				break;
-			case '\f':
-				esc = "\\f";
-				break;
-			case '\n':
-				esc = "\\n";
-				break;
-			case '\r':
-				esc = "\\r";
-				break;
-			case '\t':
-				esc = "\\t";
-				break;
-			default:
-				break;
-			}
-			if (esc)
-				sd_buf_put(out, esc, 2);
-			else
-				json_u16(out, c);
-			s++;
-			continue;
-		}
-		size_t len;
-		uint32_t cp = utf8_decode(s, (size_t)(end - s), &len);
-		if (!len) {
-			json_u16(out, 0xfffd);
-			s++;
-			continue;
-		}
-		if (cp < 0x10000) {
-			json_u16(out, cp);
-		} else {
-			cp -= 0x10000;
-			json_u16(out, 0xd800 | (cp >> 10));
-			json_u16(out, 0xdc00 | (cp & 0x3ff));
-		}
-		s += len;
-	}
-	sd_buf_putc(out, '"');
-}
-
-void report_csv_field(struct sd_buf *out, const char *s, size_t n)
-{
-	bool formula = n && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@');
-	bool quote = formula;
-	for (size_t i = 0; i < n && !quote; i++) {
-		unsigned char c = (unsigned char)s[i];
-		/* one compare for the common bytes: all of , " CR LF are below '-' */
-		quote = c < '-' && (c == ',' || c == '"' || c == '\n' || c == '\r');
-	}
-	if (!quote) {
-		sd_buf_put(out, s, n);
-		return;
-	}
-	sd_buf_putc(out, '"');
-	if (formula)
-		sd_buf_putc(out, '\'');
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '"')
-			sd_buf_putc(out, '"');
-		sd_buf_putc(out, s[i]);
-	}
-	sd_buf_putc(out, '"');
-}
+#define PUT(out, lit) sd_buf_put(out, lit, sizeof(lit) - 1)
 
 static void csv_str(struct sd_buf *out, const char *s)
 {
@@ -152,8 +17,6 @@ static void json_str(struct sd_buf *out, const char *s)
 	report_json_string(out, s, strlen(s));
 }
 
-#define PUT(out, lit) sd_buf_put(out, lit, sizeof(lit) - 1)
-
 /* A string this file formatted (an address, a prefix, a time) or a name
  * from the snapshot format's fixed tables (evidence, confidence): plain
  * ASCII with nothing to escape. */
@@ -162,29 +25,6 @@ static void json_plain(struct sd_buf *out, const char *s, size_t n)
 	sd_buf_putc(out, '"');
 	sd_buf_put(out, s, n);
 	sd_buf_putc(out, '"');
-}
-
-/* What a sighting says, fetched once for whichever form prints it. */
-struct sighting_view {
-	struct db_sighting s;
-	struct db_campaign c;
-	char first[SD_TIME_STRLEN], last[SD_TIME_STRLEN];
-	size_t first_len, last_len;
-};
-
-static void view_sighting(const struct db *db, const struct db_entry *e, uint32_t i,
-			  bool times, struct sighting_view *v)
-{
-	db_entry_sighting(db, e, i, &v->s);
-	if (db_campaign_get(db, v->s.campaign, &v->c))
-		v->c = (struct db_campaign){"", "", "", "", 0, 0};
-	v->first_len = v->last_len = 0;
-	v->first[0] = v->last[0] = '\0';
-	if (times) {
-		v->first_len =
-		    sd_time_format(v->s.first_seen, v->first, sizeof(v->first));
-		v->last_len = sd_time_format(v->s.last_seen, v->last, sizeof(v->last));
-	}
 }
 
 /* The evidence names joined by sep; the sources likewise. */
@@ -219,6 +59,156 @@ static void put_sources(struct sd_buf *out, const struct db *db, uint32_t set,
 	}
 }
 
+/* ---- the parts of a sighting that depend on its attributes only ----
+ * Campaign, evidence, confidence and sources (never the key, times or
+ * count), rendered once per renderer and then copied: in a bulk check
+ * nearly every listed answer shares one of a handful of them.
+ *   JSON  [0] {"campaign":..,"title":..
+ *         [1] ,"evidence":[..],"confidence":..,"sources":[..]  (full only)
+ *   CSV   [0] the campaign field  [1] evidence,confidence,sources
+ *   text  [0] name (title)  [1] evidence; confidence: ..
+ *         [2] the sources, empty when there are none to show */
+
+#define PARTS_STORE_MAX (256 * 1024) /* the cache starts over past this */
+
+struct parts {
+	const char *p[3];
+	size_t len[3];
+};
+
+static void render_parts(const struct report_renderer *r, const struct db_sighting *s,
+			 struct sd_buf *b, uint32_t end[3])
+{
+	struct db_campaign c;
+	if (db_campaign_get(r->db, s->campaign, &c))
+		c = (struct db_campaign){"", "", "", "", 0, 0};
+	switch (r->fmt) {
+	case REPORT_JSON:
+		PUT(b, "{\"campaign\":");
+		json_str(b, c.name);
+		PUT(b, ",\"title\":");
+		json_str(b, c.title);
+		end[0] = (uint32_t)b->len;
+		if (r->detail == REPORT_FULL) {
+			PUT(b, ",\"evidence\":[");
+			put_evidence(b, s->evidence, ",", true);
+			PUT(b, "],\"confidence\":");
+			json_str(b, db_confidence_name(s->confidence));
+			PUT(b, ",\"sources\":[");
+			put_sources(b, r->db, s->sources, ",", true);
+			sd_buf_putc(b, ']');
+		}
+		end[1] = end[2] = (uint32_t)b->len;
+		return;
+	case REPORT_CSV: {
+		csv_str(b, c.name);
+		end[0] = (uint32_t)b->len;
+		/* evidence names never need quoting; sources may */
+		put_evidence(b, s->evidence, ";", false);
+		sd_buf_putc(b, ',');
+		csv_str(b, db_confidence_name(s->confidence));
+		sd_buf_putc(b, ',');
+		uint32_t nsrc = db_sourceset_size(r->db, s->sources);
+		if (nsrc == 1) {
+			csv_str(b, db_sourceset_item(r->db, s->sources, 0));
+		} else if (nsrc > 1) {
+			struct sd_buf src = {0};
+			put_sources(&src, r->db, s->sources, ";", false);
+			if (src.failed)
+				b->failed = true;
+			report_csv_field(b, src.data, src.len);
+			sd_buf_free(&src);
+		}
+		end[1] = end[2] = (uint32_t)b->len;
+		return;
+	}
+	case REPORT_TEXT: {
+		sd_buf_puts(b, c.name);
+		if (*c.title) {
+			PUT(b, " (");
+			sd_buf_puts(b, c.title);
+			sd_buf_putc(b, ')');
+		}
+		end[0] = (uint32_t)b->len;
+		put_evidence(b, s->evidence, ",", false);
+		PUT(b, "; confidence: ");
+		sd_buf_puts(b, db_confidence_name(s->confidence));
+		end[1] = (uint32_t)b->len;
+		uint32_t nsrc = db_sourceset_size(r->db, s->sources);
+		if (nsrc > 1 || (nsrc == 1 && *db_sourceset_item(r->db, s->sources, 0)))
+			put_sources(b, r->db, s->sources, ", ", false);
+		end[2] = (uint32_t)b->len;
+		return;
+	}
+	}
+}
+
+/* The parts of s, from the cache when they were rendered before. False
+ * when memory ran out (out is then marked failed, as a failed append
+ * would). */
+static bool get_parts(struct report_renderer *r, const struct db_sighting *s,
+		      struct parts *pt, struct sd_buf *out)
+{
+	uint64_t key = (uint64_t)s->campaign | (uint64_t)s->evidence << 16 |
+		       (uint64_t)s->confidence << 24 | (uint64_t)s->sources << 32;
+	struct report_parts_slot *slot =
+	    &r->slot[(key * 0x9e3779b97f4a7c15ull) >> (64 - REPORT_PARTS_SLOTS_LOG2)];
+	if (!slot->valid || slot->key != key) {
+		if (r->store.len > PARTS_STORE_MAX) {
+			r->store.len = 0;
+			for (size_t i = 0; i < REPORT_PARTS_SLOTS; i++)
+				r->slot[i].valid = false;
+		}
+		slot->key = key;
+		slot->start = (uint32_t)r->store.len;
+		render_parts(r, s, &r->store, slot->end);
+		slot->valid = !r->store.failed;
+		if (!slot->valid) {
+			out->failed = true;
+			return false;
+		}
+	}
+	uint32_t from = slot->start;
+	for (int i = 0; i < 3; i++) {
+		pt->p[i] = r->store.data + from;
+		pt->len[i] = slot->end[i] - from;
+		from = slot->end[i];
+	}
+	return true;
+}
+
+/* A sighting's own figures, formatted for whichever form prints it. */
+struct figures {
+	struct db_sighting s;
+	char first[SD_TIME_STRLEN], last[SD_TIME_STRLEN];
+	size_t first_len, last_len;
+};
+
+static void get_figures(const struct db *db, const struct db_entry *e, uint32_t i,
+			struct figures *f)
+{
+	db_entry_sighting(db, e, i, &f->s);
+	f->first_len = f->s.first_seen
+			   ? sd_time_format(f->s.first_seen, f->first, sizeof(f->first))
+			   : 0;
+	f->last_len =
+	    f->s.last_seen ? sd_time_format(f->s.last_seen, f->last, sizeof(f->last)) : 0;
+}
+
+/* The entry's key as printed: most answers are about the query itself,
+ * already formatted as q. */
+static size_t entry_key(const struct db_entry *e, const struct net_prefix *qp,
+			const char *q, size_t qlen, char buf[NET_PREFIX_STRLEN],
+			const char **key)
+{
+	if (!net_prefix_cmp(&e->prefix, qp)) {
+		*key = q;
+		return qlen;
+	}
+	*key = buf;
+	return report_format_prefix(&e->prefix, buf, NET_PREFIX_STRLEN);
+}
+
 /* ---- JSON: the key order and spelling of report_lookup's document ---- */
 
 static void json_time(struct sd_buf *out, const char *s, size_t n)
@@ -230,54 +220,43 @@ static void json_time(struct sd_buf *out, const char *s, size_t n)
 	json_plain(out, s, n);
 }
 
-static void json_entry(struct sd_buf *out, const struct db *db,
+static void json_entry(struct report_renderer *r, struct sd_buf *out,
 		       const struct net_prefix *qp, const char *q, size_t qlen,
-		       const struct db_entry *e, enum report_detail detail)
+		       const struct db_entry *e)
 {
 	char buf[NET_PREFIX_STRLEN];
-	const char *key = q;
-	size_t klen = qlen;
-	if (net_prefix_cmp(&e->prefix, qp)) { /* most answers are the query itself */
-		klen = report_format_prefix(&e->prefix, buf, sizeof(buf));
-		key = buf;
-	}
+	const char *key;
+	size_t klen = entry_key(e, qp, q, qlen, buf, &key);
 	PUT(out, "{\"key\":");
 	json_plain(out, key, klen);
 	PUT(out, ",\"prefix_length\":");
 	sd_buf_u64(out, net_prefix_display_len(&e->prefix));
 	PUT(out, ",\"sightings\":[");
 	for (uint32_t i = 0; i < e->nsightings; i++) {
-		struct sighting_view v;
-		view_sighting(db, e, i, detail == REPORT_FULL, &v);
+		struct figures f;
+		struct parts pt;
+		get_figures(r->db, e, i, &f);
+		if (!get_parts(r, &f.s, &pt, out))
+			return;
 		if (i)
 			sd_buf_putc(out, ',');
-		PUT(out, "{\"campaign\":");
-		json_str(out, v.c.name);
-		PUT(out, ",\"title\":");
-		json_str(out, v.c.title);
-		if (detail == REPORT_FULL) {
+		sd_buf_put(out, pt.p[0], pt.len[0]);
+		if (r->detail == REPORT_FULL) {
 			PUT(out, ",\"first_seen\":");
-			json_time(out, v.first, v.first_len);
+			json_time(out, f.first, f.first_len);
 			PUT(out, ",\"last_seen\":");
-			json_time(out, v.last, v.last_len);
+			json_time(out, f.last, f.last_len);
 			PUT(out, ",\"count\":");
-			sd_buf_u64(out, v.s.count);
-			PUT(out, ",\"evidence\":[");
-			put_evidence(out, v.s.evidence, ",", true);
-			PUT(out, "],\"confidence\":");
-			json_plain(out, db_confidence_name(v.s.confidence),
-				   strlen(db_confidence_name(v.s.confidence)));
-			PUT(out, ",\"sources\":[");
-			put_sources(out, db, v.s.sources, ",", true);
-			sd_buf_putc(out, ']');
+			sd_buf_u64(out, f.s.count);
+			sd_buf_put(out, pt.p[1], pt.len[1]);
 		}
 		sd_buf_putc(out, '}');
 	}
 	PUT(out, "]}");
 }
 
-static void render_json(struct sd_buf *out, const struct db *db,
-			const struct report_answer *a, enum report_detail detail)
+static void render_json(struct report_renderer *r, struct sd_buf *out,
+			const struct report_answer *a)
 {
 	char q[NET_PREFIX_STRLEN];
 	size_t qlen = report_format_prefix(&a->query, q, sizeof(q));
@@ -295,7 +274,7 @@ static void render_json(struct sd_buf *out, const struct db *db,
 	for (size_t i = 0; i < a->nmatches; i++) {
 		if (i)
 			sd_buf_putc(out, ',');
-		json_entry(out, db, &a->query, q, qlen, &a->matches[i], detail);
+		json_entry(r, out, &a->query, q, qlen, &a->matches[i]);
 	}
 	sd_buf_putc(out, ']');
 	if (a->query.len < 128) {
@@ -308,7 +287,7 @@ static void render_json(struct sd_buf *out, const struct db *db,
 		for (size_t i = 0; i < a->ninside; i++) {
 			if (i)
 				sd_buf_putc(out, ',');
-			json_entry(out, db, &a->query, q, qlen, &a->inside[i], detail);
+			json_entry(r, out, &a->query, q, qlen, &a->inside[i]);
 		}
 		PUT(out, "]}");
 	}
@@ -337,21 +316,19 @@ static void csv_query(struct sd_buf *out, const struct report_answer *a, const c
 		sd_buf_put(out, q, qlen);
 }
 
-static void csv_rows(struct sd_buf *out, const struct db *db,
+static void csv_rows(struct report_renderer *r, struct sd_buf *out,
 		     const struct report_answer *a, const char *q, size_t qlen,
 		     const struct db_entry *e, const char *relation)
 {
-	const struct net_prefix *qp = &a->query;
 	char buf[NET_PREFIX_STRLEN];
-	const char *key = q;
-	size_t klen = qlen;
-	if (net_prefix_cmp(&e->prefix, qp)) { /* most answers are the query itself */
-		klen = report_format_prefix(&e->prefix, buf, sizeof(buf));
-		key = buf;
-	}
+	const char *key;
+	size_t klen = entry_key(e, &a->query, q, qlen, buf, &key);
 	for (uint32_t i = 0; i < e->nsightings; i++) {
-		struct sighting_view v;
-		view_sighting(db, e, i, true, &v);
+		struct figures f;
+		struct parts pt;
+		get_figures(r->db, e, i, &f);
+		if (!get_parts(r, &f.s, &pt, out))
+			return;
 		/* addresses, prefixes and times as formatted here never hold a
 		 * byte that needs quoting nor start like a formula */
 		csv_query(out, a, q, qlen);
@@ -360,48 +337,35 @@ static void csv_rows(struct sd_buf *out, const struct db *db,
 		sd_buf_putc(out, ',');
 		sd_buf_put(out, key, klen);
 		sd_buf_putc(out, ',');
-		csv_str(out, v.c.name);
+		sd_buf_put(out, pt.p[0], pt.len[0]);
 		sd_buf_putc(out, ',');
-		sd_buf_put(out, v.first, v.first_len);
+		sd_buf_put(out, f.first, f.first_len);
 		sd_buf_putc(out, ',');
-		sd_buf_put(out, v.last, v.last_len);
+		sd_buf_put(out, f.last, f.last_len);
 		sd_buf_putc(out, ',');
-		sd_buf_u64(out, v.s.count);
+		sd_buf_u64(out, f.s.count);
 		sd_buf_putc(out, ',');
-		/* evidence names never need quoting; sources may */
-		put_evidence(out, v.s.evidence, ";", false);
-		sd_buf_putc(out, ',');
-		csv_str(out, db_confidence_name(v.s.confidence));
-		sd_buf_putc(out, ',');
-		struct sd_buf src = {0};
-		uint32_t nsrc = db_sourceset_size(db, v.s.sources);
-		if (nsrc == 1) {
-			csv_str(out, db_sourceset_item(db, v.s.sources, 0));
-		} else if (nsrc > 1) {
-			put_sources(&src, db, v.s.sources, ";", false);
-			report_csv_field(out, src.data, src.len);
-			sd_buf_free(&src);
-		}
+		sd_buf_put(out, pt.p[1], pt.len[1]);
 		sd_buf_putc(out, ',');
 		sd_buf_put(out, q, qlen);
 		sd_buf_putc(out, '\n');
 	}
 }
 
-static void render_csv(struct sd_buf *out, const struct db *db,
+static void render_csv(struct report_renderer *r, struct sd_buf *out,
 		       const struct report_answer *a)
 {
 	char q[NET_PREFIX_STRLEN];
 	size_t qlen = report_format_prefix(&a->query, q, sizeof(q));
 	bool rows = false;
 	for (size_t i = 0; i < a->nmatches; i++) {
-		csv_rows(out, db, a, q, qlen, &a->matches[i], "covering");
+		csv_rows(r, out, a, q, qlen, &a->matches[i], "covering");
 		rows = true;
 	}
 	for (size_t i = 0; i < a->ninside; i++) {
 		if (!net_prefix_cmp(&a->inside[i].prefix, &a->query))
 			continue; /* already a covering match */
-		csv_rows(out, db, a, q, qlen, &a->inside[i], "inside");
+		csv_rows(r, out, a, q, qlen, &a->inside[i], "inside");
 		rows = true;
 	}
 	if (!rows) {
@@ -414,53 +378,48 @@ static void render_csv(struct sd_buf *out, const struct db *db,
 
 /* ---- text, for people ---- */
 
-static void text_entry(struct sd_buf *out, const struct db *db, const struct db_entry *e,
-		       const char *indent)
+static void text_entry(struct report_renderer *r, struct sd_buf *out,
+		       const struct db_entry *e, const char *indent)
 {
 	char key[NET_PREFIX_STRLEN];
 	size_t klen = report_format_prefix(&e->prefix, key, sizeof(key));
 	for (uint32_t i = 0; i < e->nsightings; i++) {
-		struct sighting_view v;
-		view_sighting(db, e, i, true, &v);
+		struct figures f;
+		struct parts pt;
+		get_figures(r->db, e, i, &f);
+		if (!get_parts(r, &f.s, &pt, out))
+			return;
 		sd_buf_puts(out, indent);
 		sd_buf_put(out, key, klen);
 		PUT(out, "  ");
-		sd_buf_puts(out, v.c.name);
-		if (*v.c.title) {
-			PUT(out, " (");
-			sd_buf_puts(out, v.c.title);
-			sd_buf_putc(out, ')');
-		}
+		sd_buf_put(out, pt.p[0], pt.len[0]);
 		sd_buf_putc(out, '\n');
 		sd_buf_puts(out, indent);
 		PUT(out, "    seen ");
-		sd_buf_u64(out, v.s.count);
-		if (v.s.count == 1)
+		sd_buf_u64(out, f.s.count);
+		if (f.s.count == 1)
 			PUT(out, " time");
 		else
 			PUT(out, " times");
-		if (v.first_len) {
+		if (f.first_len) {
 			PUT(out, " from ");
-			sd_buf_put(out, v.first, v.first_len);
+			sd_buf_put(out, f.first, f.first_len);
 			PUT(out, " to ");
-			sd_buf_put(out, v.last, v.last_len);
+			sd_buf_put(out, f.last, f.last_len);
 		}
 		PUT(out, "; evidence: ");
-		put_evidence(out, v.s.evidence, ",", false);
-		PUT(out, "; confidence: ");
-		sd_buf_puts(out, db_confidence_name(v.s.confidence));
+		sd_buf_put(out, pt.p[1], pt.len[1]);
 		sd_buf_putc(out, '\n');
-		uint32_t nsrc = db_sourceset_size(db, v.s.sources);
-		if (nsrc > 1 || (nsrc == 1 && *db_sourceset_item(db, v.s.sources, 0))) {
+		if (pt.len[2]) {
 			sd_buf_puts(out, indent);
 			PUT(out, "    sources: ");
-			put_sources(out, db, v.s.sources, ", ", false);
+			sd_buf_put(out, pt.p[2], pt.len[2]);
 			sd_buf_putc(out, '\n');
 		}
 	}
 }
 
-static void render_text(struct sd_buf *out, const struct db *db,
+static void render_text(struct report_renderer *r, struct sd_buf *out,
 			const struct report_answer *a)
 {
 	char q[NET_PREFIX_STRLEN];
@@ -483,7 +442,7 @@ static void render_text(struct sd_buf *out, const struct db *db,
 	else
 		PUT(out, ": not listed\n");
 	for (size_t i = 0; i < a->nmatches; i++)
-		text_entry(out, db, &a->matches[i], "  ");
+		text_entry(r, out, &a->matches[i], "  ");
 	if (a->query.len < 128 && a->inside_count) {
 		PUT(out, "  ");
 		sd_buf_u64(out, a->inside_count);
@@ -495,24 +454,44 @@ static void render_text(struct sd_buf *out, const struct db *db,
 			PUT(out, " (first ones shown)");
 		PUT(out, ":\n");
 		for (size_t i = 0; i < a->ninside; i++)
-			text_entry(out, db, &a->inside[i], "    ");
+			text_entry(r, out, &a->inside[i], "    ");
+	}
+}
+
+void report_renderer_init(struct report_renderer *r, const struct db *db,
+			  enum report_format fmt, enum report_detail detail)
+{
+	*r = (struct report_renderer){.db = db, .fmt = fmt, .detail = detail};
+}
+
+void report_renderer_fini(struct report_renderer *r)
+{
+	sd_buf_free(&r->store);
+}
+
+void report_renderer_answer(struct report_renderer *r, struct sd_buf *out,
+			    const struct report_answer *a)
+{
+	switch (r->fmt) {
+	case REPORT_TEXT:
+		render_text(r, out, a);
+		return;
+	case REPORT_CSV:
+		render_csv(r, out, a);
+		return;
+	case REPORT_JSON:
+		render_json(r, out, a);
+		return;
 	}
 }
 
 void report_render(struct sd_buf *out, const struct db *db, const struct report_answer *a,
 		   enum report_format fmt, enum report_detail detail)
 {
-	switch (fmt) {
-	case REPORT_TEXT:
-		render_text(out, db, a);
-		return;
-	case REPORT_CSV:
-		render_csv(out, db, a);
-		return;
-	case REPORT_JSON:
-		render_json(out, db, a, detail);
-		return;
-	}
+	struct report_renderer r;
+	report_renderer_init(&r, db, fmt, detail);
+	report_renderer_answer(&r, out, a);
+	report_renderer_fini(&r);
 }
 
 void report_render_error(struct sd_buf *out, enum report_format fmt, const char *text,

@@ -6,17 +6,46 @@
 #ifndef SD_REPORT_RENDER_H
 #define SD_REPORT_RENDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/buf.h"
 #include "db/db.h"
 #include "report/answer.h"
+#include "report/escape.h"
 #include "report/report.h"
 
 enum report_format { REPORT_TEXT, REPORT_CSV, REPORT_JSON };
 
+/* Renders answers in one form, keeping what it rendered of each
+ * sighting's attributes (campaign, evidence, confidence, sources) for the
+ * next answers: a bulk check renders millions of answers that share a few.
+ * One per thread; the fields are private. */
+#define REPORT_PARTS_SLOTS_LOG2 6
+#define REPORT_PARTS_SLOTS (1u << REPORT_PARTS_SLOTS_LOG2)
+struct report_parts_slot {
+	uint64_t key; /* the attributes */
+	uint32_t start, end[3];
+	bool valid;
+};
+struct report_renderer {
+	const struct db *db;
+	enum report_format fmt;
+	enum report_detail detail;
+	struct sd_buf store; /* the rendered parts */
+	struct report_parts_slot slot[REPORT_PARTS_SLOTS];
+};
+
+void report_renderer_init(struct report_renderer *r, const struct db *db,
+			  enum report_format fmt, enum report_detail detail);
+void report_renderer_answer(struct report_renderer *r, struct sd_buf *out,
+			    const struct report_answer *a);
+void report_renderer_fini(struct report_renderer *r);
+
 /* The CSV header row, newline included. */
 void report_render_csv_header(struct sd_buf *out);
+/* One answer, without keeping anything for the next. */
 void report_render(struct sd_buf *out, const struct db *db, const struct report_answer *a,
 		   enum report_format fmt, enum report_detail detail);
 /* A query that could not be parsed: text (len bytes, not NUL-terminated,
@@ -25,14 +54,5 @@ void report_render(struct sd_buf *out, const struct db *db, const struct report_
  * {"query": text, "error": why}. */
 void report_render_error(struct sd_buf *out, enum report_format fmt, const char *text,
 			 size_t len, const char *why);
-
-/* Pieces shared with other writers. A JSON string literal (quotes
- * included), escaped as jansson's JSON_ENSURE_ASCII does; a byte that is
- * not valid UTF-8 becomes \uFFFD. */
-void report_json_string(struct sd_buf *out, const char *s, size_t n);
-/* A CSV field, quoted when it holds , " CR or LF; a field starting with
- * = + - @ is quoted and prefixed with ' so a spreadsheet never evaluates it
- * as a formula. */
-void report_csv_field(struct sd_buf *out, const char *s, size_t n);
 
 #endif

@@ -51,6 +51,37 @@ equals "stream: CSV has a row for every line (one per sighting when listed)" \
 	"$(tail -n +2 "$T/stream.csv" | cut -d, -f1 | uniq | wc -l)" 2002
 contains "stream: bad line reported with its line number" "$T/stream.err" "\(stdin\):2001: 'not-an-ip'"
 contains "stream: a bad line keeps its text in CSV" "$T/stream.csv" "^not-an-ip,error,"
+# a big stream read in blocks: lines longer than SD_MAX_LINE (one longer
+# than a whole block, one ending exactly at a block's end), CRLF ends, a
+# byte-order mark, comments and blank lines; line numbers stay exact
+{ printf '\xef\xbb\xbf%s\r\n' "$listed"
+  for i in $(seq 1 30000); do echo "203.0.113.$((i % 250))"; done
+  head -c 300000 /dev/zero | tr '\0' x; echo
+  echo "# a comment"; echo
+  printf '%s\r\n' "$listed"
+  head -c 70000 /dev/zero | tr '\0' y; echo
+  echo "bad-after-long"
+} > "$T/big.txt"
+"$SIGHTED" check $DB --csv - < "$T/big.txt" > "$T/big.csv" 2> "$T/big.err"
+equals "big stream: exit 3 for the bad lines" "$?" 3
+contains "big stream: the line longer than a block, by number" "$T/big.err" \
+	"\(stdin\):30002: line longer than SD_MAX_LINE"
+contains "big stream: the line longer than the limit, by number" "$T/big.err" \
+	"\(stdin\):30006: line longer than SD_MAX_LINE"
+contains "big stream: the bad line after them, by number" "$T/big.err" "\(stdin\):30007: 'bad-after-long'"
+equals "big stream: every query answered (rows of one query together)" \
+	"$(tail -n +2 "$T/big.csv" | cut -d, -f1 | uniq | wc -l)" 30003
+equals "big stream: BOM and CRLF lines answered as listed" "$(grep -c "^$listed,true," "$T/big.csv")" 2
+# a truncated gzip stream: every whole line before the cut is answered,
+# then the error
+gzip -c "$T/big.txt" > "$T/big.gz"
+head -c $(($(wc -c < "$T/big.gz") / 2)) "$T/big.gz" > "$T/cut.gz"
+"$SIGHTED" check $DB --csv - < "$T/cut.gz" > "$T/cut.csv" 2> "$T/cut.err"
+equals "truncated stream: exit 3" "$?" 3
+contains "truncated stream: said" "$T/cut.err" "gzip stream ends early"
+whole=$(gzip -dc < "$T/cut.gz" 2>/dev/null | sed '$d' | grep -c '^203')
+equals "truncated stream: every whole line before the cut answered" \
+	"$(cut -d, -f1 "$T/cut.csv" | uniq | grep -c '^203')" "$whole"
 # --listed: only the listed queries, as grepcidr prints them
 "$SIGHTED" check $DB --listed --csv - < "$T/stream.txt" > "$T/listed.csv" 2>/dev/null
 equals "--listed --csv: exit 3 still tells of the bad line" "$?" 3

@@ -125,6 +125,26 @@ static void test_big_and_truncated_gzip(void **state)
 	/* what was read before the cut was delivered */
 	assert_true(n > 1000);
 	io_close(s);
+
+	/* io_read in large reads hands out every byte decompressed before
+	 * the cut (no fewer lines than io_getline gave), then the error */
+	assert_int_equal(io_open(cut, &s, &err), 0);
+	size_t cap = 8u << 20, got = 0;
+	char *all = malloc(cap);
+	assert_non_null(all);
+	long r;
+	while ((r = io_read(s, all + got, 1u << 20, &err)) > 0)
+		got += (size_t)r;
+	assert_int_equal(r, SD_ETRUNC);
+	assert_non_null(strstr(err.msg, "gzip stream ends early"));
+	assert_int_equal(io_read(s, all, 16, &err), SD_ETRUNC); /* and stays */
+	uint64_t nl = 0;
+	for (size_t i = 0; i < got; i++)
+		nl += all[i] == '\n';
+	assert_true(nl >= n);
+	assert_true(got > 0 && memcmp(all, "198.51.100.0 line 0\n", 20) == 0);
+	free(all);
+	io_close(s);
 }
 
 /* What a reader sees of a file: every line (hashed), how many, the last

@@ -275,6 +275,78 @@ static void test_buf_numbers(void **state)
 	sd_buf_free(&b);
 }
 
+/* One renderer answering many queries in a row (what bulk check does)
+ * writes what a fresh one writes for each: the parts it keeps of a
+ * sighting's attributes never leak into an answer about another. */
+static void test_renderer_reuse(void **state)
+{
+	(void)state;
+	const char *queries[] = {"192.0.2.7",	      "198.51.100.130", "2001:db8::1",
+				 "198.51.100.0/24",   "192.0.2.8",	"::/0",
+				 "198.51.100.128/26", "192.0.2.7"};
+	for (int fmt = REPORT_TEXT; fmt <= REPORT_JSON; fmt++)
+		for (int d = REPORT_VERDICT; d <= REPORT_FULL; d++) {
+			struct report_renderer r;
+			report_renderer_init(&r, db, (enum report_format)fmt,
+					     (enum report_detail)d);
+			for (int round = 0; round < 3; round++)
+				for (size_t i = 0; i < sizeof(queries) / sizeof(*queries);
+				     i++) {
+					struct net_prefix p = prefix(queries[i]);
+					struct report_answer *a = calloc(1, sizeof(*a));
+					assert_non_null(a);
+					assert_int_equal(
+					    report_answer_lookup(db, &p, 1000, a), 0);
+					report_answer_given(a, queries[i],
+							    strlen(queries[i]));
+					struct sd_buf got = {0}, want = {0};
+					report_renderer_answer(&r, &got, a);
+					report_render(&want, db, a,
+						      (enum report_format)fmt,
+						      (enum report_detail)d);
+					assert_false(got.failed);
+					assert_int_equal(got.len, want.len);
+					assert_memory_equal(got.data, want.data, got.len);
+					sd_buf_free(&got);
+					sd_buf_free(&want);
+					report_answer_free(a);
+					free(a);
+				}
+			report_renderer_fini(&r);
+		}
+}
+
+/* The escapers' fast paths (nothing to escape) and slow paths agree with
+ * the rules byte by byte. */
+static void test_escape_paths(void **state)
+{
+	(void)state;
+	struct {
+		const char *in, *csv, *json;
+	} cases[] = {
+	    {"192.0.2.7", "192.0.2.7", "\"192.0.2.7\""},
+	    {"a,b", "\"a,b\"", "\"a,b\""},
+	    {"say \"hi\"", "\"say \"\"hi\"\"\"", "\"say \\\"hi\\\"\""},
+	    {"=1+1", "\"'=1+1\"", "\"=1+1\""},
+	    {"line\nbreak", "\"line\nbreak\"", "\"line\\nbreak\""},
+	    {"back\\slash", "back\\slash", "\"back\\\\slash\""},
+	    {"del\x7f", "del\x7f", "\"del\x7f\""},
+	    {"caf\xc3\xa9", "caf\xc3\xa9", "\"caf\\u00E9\""},
+	    {"", "", "\"\""},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct sd_buf c = {0}, j = {0};
+		report_csv_field(&c, cases[i].in, strlen(cases[i].in));
+		report_json_string(&j, cases[i].in, strlen(cases[i].in));
+		sd_buf_putc(&c, '\0');
+		sd_buf_putc(&j, '\0');
+		assert_string_equal(c.data, cases[i].csv);
+		assert_string_equal(j.data, cases[i].json);
+		sd_buf_free(&c);
+		sd_buf_free(&j);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +356,8 @@ int main(void)
 	    cmocka_unit_test(test_text),
 	    cmocka_unit_test(test_json_error_and_strings),
 	    cmocka_unit_test(test_buf_numbers),
+	    cmocka_unit_test(test_renderer_reuse),
+	    cmocka_unit_test(test_escape_paths),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,161 @@
+/* Escaping untrusted text for the output formats: JSON strings exactly as
+ * jansson's JSON_ENSURE_ASCII writes them, and CSV fields defused for
+ * spreadsheets. */
+#include "report/escape.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+static const char hexdig[] = "0123456789ABCDEF";
+
+static void json_u16(struct sd_buf *out, unsigned v)
+{
+	char e[6] = {'\\',
+		     'u',
+		     hexdig[v >> 12 & 15],
+		     hexdig[v >> 8 & 15],
+		     hexdig[v >> 4 & 15],
+		     hexdig[v & 15]};
+	sd_buf_put(out, e, sizeof(e));
+}
+
+/* The code point of the valid UTF-8 sequence at s (n bytes available) and
+ * its length in *len; *len = 0 when the sequence is invalid (overlong,
+ * surrogate, past U+10FFFF or cut short). */
+static uint32_t utf8_decode(const unsigned char *s, size_t n, size_t *len)
+{
+	unsigned c = s[0];
+	size_t k;
+	uint32_t v, min;
+	if (c >= 0xc2 && c <= 0xdf)
+		k = 2, v = c & 0x1f, min = 0x80;
+	else if (c >= 0xe0 && c <= 0xef)
+		k = 3, v = c & 0x0f, min = 0x800;
+	else if (c >= 0xf0 && c <= 0xf4)
+		k = 4, v = c & 0x07, min = 0x10000;
+	else
+		k = 0, v = 0, min = 0;
+	if (k == 0 || k > n) {
+		*len = 0;
+		return 0;
+	}
+	for (size_t i = 1; i < k; i++) {
+		if ((s[i] & 0xc0) != 0x80) {
+			*len = 0;
+			return 0;
+		}
+		v = v << 6 | (s[i] & 0x3f);
+	}
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
+		*len = 0;
+		return 0;
+	}
+	*len = k;
+	return v;
+}
+
+/* True when none of s[0..n) needs escaping in a JSON string: printable
+ * ASCII other than " and \. Branch-free over the bytes, so the common
+ * case (an address, a label) costs a few instructions a byte. */
+static bool json_plain_ascii(const unsigned char *s, size_t n)
+{
+	unsigned bad = 0;
+	for (size_t i = 0; i < n; i++)
+		bad |= (s[i] < 0x20) | (s[i] >= 0x7f) | (s[i] == '"') | (s[i] == '\\');
+	return !bad;
+}
+
+void report_json_string(struct sd_buf *out, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str, *end = s + n;
+	sd_buf_putc(out, '"');
+	if (json_plain_ascii(s, n)) {
+		sd_buf_put(out, s, n);
+		sd_buf_putc(out, '"');
+		return;
+	}
+	while (s < end) {
+		const unsigned char *run = s;
+		while (s < end && *s >= 0x20 && *s < 0x80 && *s != '"' && *s != '\\')
+			s++;
+		sd_buf_put(out, run, (size_t)(s - run));
+		if (s == end)
+			break;
+		unsigned c = *s;
+		if (c < 0x80) {
+			const char *esc = NULL;
+			switch (c) {
+			case '"':
+				esc = "\\\"";
+				break;
+			case '\\':
+				esc = "\\\\";
+				break;
+			case '\b':
+				esc = "\\b";
+				break;
+			case '\f':
+				esc = "\\f";
+				break;
+			case '\n':
+				esc = "\\n";
+				break;
+			case '\r':
+				esc = "\\r";
+				break;
+			case '\t':
+				esc = "\\t";
+				break;
+			default:
+				break;
+			}
+			if (esc)
+				sd_buf_put(out, esc, 2);
+			else
+				json_u16(out, c);
+			s++;
+			continue;
+		}
+		size_t len;
+		uint32_t cp = utf8_decode(s, (size_t)(end - s), &len);
+		if (!len) {
+			json_u16(out, 0xfffd);
+			s++;
+			continue;
+		}
+		if (cp < 0x10000) {
+			json_u16(out, cp);
+		} else {
+			cp -= 0x10000;
+			json_u16(out, 0xd800 | (cp >> 10));
+			json_u16(out, 0xdc00 | (cp & 0x3ff));
+		}
+		s += len;
+	}
+	sd_buf_putc(out, '"');
+}
+
+void report_csv_field(struct sd_buf *out, const char *s, size_t n)
+{
+	bool formula = n && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@');
+	/* a table read a byte, without a branch: most fields need nothing */
+	static const unsigned char special[256] = {
+	    [','] = 1, ['"'] = 1, ['\n'] = 1, ['\r'] = 1};
+	unsigned hit = 0;
+	for (size_t i = 0; i < n; i++)
+		hit |= special[(unsigned char)s[i]];
+	bool quote = formula || hit;
+	if (!quote) {
+		sd_buf_put(out, s, n);
+		return;
+	}
+	sd_buf_putc(out, '"');
+	if (formula)
+		sd_buf_putc(out, '\'');
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"')
+			sd_buf_putc(out, '"');
+		sd_buf_putc(out, s[i]);
+	}
+	sd_buf_putc(out, '"');
+}
