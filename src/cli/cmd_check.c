@@ -426,7 +426,8 @@ static void query_stream(struct check *c, struct io_source *src)
 	bool eof = false, read_failed = false;
 	while (!eof) {
 		struct block *b = next_block(&st, threaded);
-		memcpy(b->raw, carry, carry_len);
+		if (carry_len)
+			memcpy(b->raw, carry, carry_len);
 		b->rawlen = carry_len;
 		b->first_line = lineno;
 		b->after_long_line = false;
