@@ -255,6 +255,18 @@ static void json_entry(struct report_renderer *r, struct sd_buf *out,
 	PUT(out, "]}");
 }
 
+/* The entries of a JSON array, comma-separated. */
+static void json_entries(struct report_renderer *r, struct sd_buf *out,
+			 const struct net_prefix *qp, const char *q, size_t qlen,
+			 const struct db_entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sd_buf_putc(out, ',');
+		json_entry(r, out, qp, q, qlen, &e[i]);
+	}
+}
+
 static void render_json(struct report_renderer *r, struct sd_buf *out,
 			const struct report_answer *a)
 {
@@ -271,11 +283,7 @@ static void render_json(struct report_renderer *r, struct sd_buf *out,
 		PUT(out, ",\"type\":\"address\",\"matches\":[");
 	else
 		PUT(out, ",\"type\":\"prefix\",\"matches\":[");
-	for (size_t i = 0; i < a->nmatches; i++) {
-		if (i)
-			sd_buf_putc(out, ',');
-		json_entry(r, out, &a->query, q, qlen, &a->matches[i]);
-	}
+	json_entries(r, out, &a->query, q, qlen, a->matches, a->nmatches);
 	sd_buf_putc(out, ']');
 	if (a->query.len < 128) {
 		PUT(out, ",\"inside\":{\"count\":");
@@ -284,11 +292,7 @@ static void render_json(struct report_renderer *r, struct sd_buf *out,
 			PUT(out, ",\"truncated\":true,\"entries\":[");
 		else
 			PUT(out, ",\"truncated\":false,\"entries\":[");
-		for (size_t i = 0; i < a->ninside; i++) {
-			if (i)
-				sd_buf_putc(out, ',');
-			json_entry(r, out, &a->query, q, qlen, &a->inside[i]);
-		}
+		json_entries(r, out, &a->query, q, qlen, a->inside, a->ninside);
 		PUT(out, "]}");
 	}
 	if (a->listed)
