@@ -67,11 +67,16 @@ static bool json_plain_ascii(const unsigned char *s, size_t n)
 
 void report_json_string(struct sd_buf *out, const char *str, size_t n)
 {
-	const unsigned char *s = (const unsigned char *)str, *end = s + n;
 	sd_buf_putc(out, '"');
+	report_json_body(out, str, n);
+	sd_buf_putc(out, '"');
+}
+
+void report_json_body(struct sd_buf *out, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str, *end = s + n;
 	if (json_plain_ascii(s, n)) {
 		sd_buf_put(out, s, n);
-		sd_buf_putc(out, '"');
 		return;
 	}
 	while (s < end) {
@@ -132,20 +137,28 @@ void report_json_string(struct sd_buf *out, const char *str, size_t n)
 		}
 		s += len;
 	}
-	sd_buf_putc(out, '"');
 }
 
-void report_csv_field(struct sd_buf *out, const char *s, size_t n)
+bool report_csv_formula(const char *s, size_t n)
 {
-	bool formula = n && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@');
+	return n && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@');
+}
+
+bool report_csv_special(const char *s, size_t n)
+{
 	/* a table read a byte, without a branch: most fields need nothing */
 	static const unsigned char special[256] = {
 	    [','] = 1, ['"'] = 1, ['\n'] = 1, ['\r'] = 1};
 	unsigned hit = 0;
 	for (size_t i = 0; i < n; i++)
 		hit |= special[(unsigned char)s[i]];
-	bool quote = formula || hit;
-	if (!quote) {
+	return hit;
+}
+
+void report_csv_field(struct sd_buf *out, const char *s, size_t n)
+{
+	bool formula = report_csv_formula(s, n);
+	if (!formula && !report_csv_special(s, n)) {
 		sd_buf_put(out, s, n);
 		return;
 	}

@@ -7,45 +7,103 @@
 
 #include "core/buf.h"
 #include "core/timeutil.h"
+#include "report/escape.h"
 #include "report/render.h"
 
-/* The stream writers escape through render.c's report_csv_field and
- * report_json_string, so every output of the tool quotes, escapes and
- * guards against spreadsheet formulas the same way, byte for byte. A
- * field is rendered into a buffer on the stack when its worst case fits
- * (6 bytes for an input byte: \uFFFD, \u00XX; quotes), else on the heap. */
-static void put_escaped(FILE *fp, void (*esc)(struct sd_buf *, const char *, size_t),
-			const char *s, size_t n)
-{
-	char stack[512];
-	struct sd_buf b = {0};
-	if (n < (sizeof(stack) - 4) / 6)
-		b = (struct sd_buf){stack, 0, sizeof(stack), false};
-	esc(&b, s, n);
-	if (b.len)
-		fwrite(b.data, 1, b.len, fp);
-	if (b.data != stack)
-		sd_buf_free(&b);
-}
+/* The stream writers escape through escape.c, so every output of the tool
+ * quotes, escapes and guards against spreadsheet formulas the same way,
+ * byte for byte. They need no memory: a CSV field is written in place with
+ * its quotes doubled, a JSON string in pieces small enough for a buffer on
+ * the stack (6 output bytes an input byte at most: \uFFFD, \u00XX), cut
+ * where no UTF-8 sequence is split, so the pieces escape as the whole. */
+#define ROWS_JSON_PIECE 64
 
-void report_csv_field_fp(FILE *fp, const char *s)
+static void csv_body_fp(FILE *fp, const char *s, size_t n)
 {
-	put_escaped(fp, report_csv_field, s, strlen(s));
+	for (const char *end = s + n, *q; s < end; s = q + 1) {
+		q = memchr(s, '"', (size_t)(end - s));
+		if (!q) {
+			fwrite(s, 1, (size_t)(end - s), fp);
+			return;
+		}
+		fwrite(s, 1, (size_t)(q + 1 - s), fp);
+		fputc('"', fp); /* doubled */
+	}
 }
 
 void report_csv_field_fpn(FILE *fp, const char *s, size_t n)
 {
-	put_escaped(fp, report_csv_field, n ? s : "", n);
+	if (!n)
+		return;
+	bool formula = report_csv_formula(s, n);
+	if (!formula && !report_csv_special(s, n)) {
+		fwrite(s, 1, n, fp);
+		return;
+	}
+	fputc('"', fp);
+	if (formula)
+		fputc('\'', fp);
+	csv_body_fp(fp, s, n);
+	fputc('"', fp);
+}
+
+void report_csv_field_fp(FILE *fp, const char *s)
+{
+	report_csv_field_fpn(fp, s, strlen(s));
 }
 
 void report_json_string_fp(FILE *fp, const char *s)
 {
-	put_escaped(fp, report_json_string, s, strlen(s));
+	char stack[ROWS_JSON_PIECE * 6 + 8];
+	size_t n = strlen(s);
+	fputc('"', fp);
+	while (n) {
+		size_t k = n < ROWS_JSON_PIECE ? n : ROWS_JSON_PIECE;
+		/* never end a piece before a continuation byte */
+		while (k < n && k > ROWS_JSON_PIECE - 4 &&
+		       ((unsigned char)s[k] & 0xc0) == 0x80)
+			k--;
+		struct sd_buf b = {stack, 0, sizeof(stack), false};
+		report_json_body(&b, s, k);
+		fwrite(b.data, 1, b.len, fp);
+		s += k;
+		n -= k;
+	}
+	fputc('"', fp);
 }
 
 static void time_str(uint32_t t, char *buf)
 {
 	sd_time_format(t, buf, SD_TIME_STRLEN);
+}
+
+/* The sources joined by ';' as one field, quoted as report_csv_field
+ * would quote the joined text. */
+static void sources_csv_fp(FILE *fp, const struct db *db, uint32_t set)
+{
+	uint32_t n = db_sourceset_size(db, set);
+	bool special = false, formula = false;
+	for (uint32_t k = 0; k < n; k++) {
+		const char *item = db_sourceset_item(db, set, k);
+		size_t len = strlen(item);
+		if (k == 0)
+			formula = report_csv_formula(item, len);
+		special |= report_csv_special(item, len);
+	}
+	bool quote = special || formula;
+	if (quote)
+		fputs(formula ? "\"'" : "\"", fp);
+	for (uint32_t k = 0; k < n; k++) {
+		const char *item = db_sourceset_item(db, set, k);
+		if (k)
+			fputc(';', fp);
+		if (quote)
+			csv_body_fp(fp, item, strlen(item));
+		else
+			fputs(item, fp);
+	}
+	if (quote)
+		fputc('"', fp);
 }
 
 void report_sighting_csv(FILE *fp, const struct db *db, const struct db_sighting *s)
@@ -61,16 +119,7 @@ void report_sighting_csv(FILE *fp, const struct db *db, const struct db_sighting
 	fprintf(fp, ",%s,%s,%u,", f, l, s->count);
 	report_csv_field_fp(fp, ev);
 	fprintf(fp, ",%s,", db_confidence_name(s->confidence));
-	/* sources joined by ';' into one field, escaped as a whole */
-	struct sd_buf src = {0};
-	uint32_t n = db_sourceset_size(db, s->sources);
-	for (uint32_t k = 0; k < n; k++) {
-		if (k)
-			sd_buf_putc(&src, ';');
-		sd_buf_puts(&src, db_sourceset_item(db, s->sources, k));
-	}
-	put_escaped(fp, report_csv_field, src.data ? src.data : "", src.len);
-	sd_buf_free(&src);
+	sources_csv_fp(fp, db, s->sources);
 }
 
 void report_sighting_json(FILE *fp, const struct db *db, const struct db_sighting *s)

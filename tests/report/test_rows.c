@@ -64,7 +64,7 @@ static void test_same_bytes(void **state)
 static void test_long_field(void **state)
 {
 	(void)state;
-	/* past the stack buffer: the heap path gives the same bytes */
+	/* longer than a piece: the same bytes as the buffer writers */
 	char s[4000];
 	for (size_t i = 0; i < sizeof(s) - 1; i++)
 		s[i] = i % 7 == 0 ? '"' : i % 11 == 0 ? '\x80' : 'a';
@@ -79,6 +79,42 @@ static void test_long_field(void **state)
 	assert_string_equal(a, b);
 	free(a);
 	free(b);
+}
+
+/* Long text of every kind of UTF-8 (valid 2, 3 and 4 byte sequences,
+ * stray continuation bytes, cut sequences) at every offset against the
+ * pieces the stream writer cuts: the same bytes as escaping it whole. */
+static void test_long_utf8_pieces(void **state)
+{
+	(void)state;
+	static const char *const bits[] = {"\xc3\xa9",
+					   "\xe2\x82\xac",
+					   "\xf0\x9f\x98\x80",
+					   "\x80\x80\x80\x80\x80",
+					   "\xe2\x82",
+					   "a",
+					   "\"",
+					   ","};
+	for (unsigned seed = 0; seed < 64; seed++) {
+		char s[1200];
+		size_t n = 0;
+		for (unsigned i = seed; n < sizeof(s) - 8; i = i * 1103515245u + 12345u) {
+			const char *b = bits[(i >> 16) % 8];
+			memcpy(s + n, b, strlen(b));
+			n += strlen(b);
+		}
+		s[n] = '\0';
+		char *a = via_stream(report_json_string_fp, s + seed % 5);
+		char *b = via_buf(report_json_string, s + seed % 5);
+		assert_string_equal(a, b);
+		free(a);
+		free(b);
+		a = via_stream(report_csv_field_fp, s + seed % 5);
+		b = via_buf(report_csv_field, s + seed % 5);
+		assert_string_equal(a, b);
+		free(a);
+		free(b);
+	}
 }
 
 static void test_escaped_forms(void **state)
@@ -113,6 +149,7 @@ int main(void)
 	    cmocka_unit_test(test_same_bytes),
 	    cmocka_unit_test(test_long_field),
 	    cmocka_unit_test(test_escaped_forms),
+	    cmocka_unit_test(test_long_utf8_pieces),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
