@@ -65,6 +65,14 @@ static bool json_plain_ascii(const unsigned char *s, size_t n)
 	return !bad;
 }
 
+size_t report_json_step(const char *s, size_t n)
+{
+	size_t len = 0;
+	if (n && (unsigned char)s[0] >= 0x80)
+		utf8_decode((const unsigned char *)s, n, &len);
+	return len ? len : n ? 1 : 0;
+}
+
 void report_json_string(struct sd_buf *out, const char *str, size_t n)
 {
 	sd_buf_putc(out, '"');

@@ -12,9 +12,11 @@
  * not valid UTF-8 becomes \uFFFD. */
 void report_json_string(struct sd_buf *out, const char *s, size_t n);
 /* The same without the quotes. Escaping s in pieces gives the same bytes
- * as escaping it whole when no piece starts with a UTF-8 continuation
- * byte (10xxxxxx). */
+ * as escaping it whole when the pieces are cut where report_json_step
+ * steps: it says how many bytes of s[0..n) the escaper takes as one (a
+ * valid UTF-8 sequence, else one byte). */
 void report_json_body(struct sd_buf *out, const char *s, size_t n);
+size_t report_json_step(const char *s, size_t n);
 /* A CSV field, quoted when it holds , " CR or LF; a field starting with
  * = + - @ is quoted and prefixed with ' so a spreadsheet never evaluates it
  * as a formula. */
