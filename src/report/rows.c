@@ -15,7 +15,8 @@
  * byte for byte. They need no memory: a CSV field is written in place with
  * its quotes doubled, a JSON string in pieces small enough for a buffer on
  * the stack (6 output bytes an input byte at most: \uFFFD, \u00XX), cut
- * where no UTF-8 sequence is split, so the pieces escape as the whole. */
+ * between the sequences the escaper reads as one, so the pieces escape as
+ * the whole. */
 #define ROWS_JSON_PIECE 64
 
 static void csv_body_fp(FILE *fp, const char *s, size_t n)
@@ -54,16 +55,15 @@ void report_csv_field_fp(FILE *fp, const char *s)
 
 void report_json_string_fp(FILE *fp, const char *s)
 {
-	char stack[ROWS_JSON_PIECE * 6 + 8];
+	/* a piece ends after a whole sequence: up to 3 bytes past the size */
+	char piece[(ROWS_JSON_PIECE + 3) * 6 + 8] = {0};
 	size_t n = strlen(s);
 	fputc('"', fp);
 	while (n) {
-		size_t k = n < ROWS_JSON_PIECE ? n : ROWS_JSON_PIECE;
-		/* never end a piece before a continuation byte */
-		while (k < n && k > ROWS_JSON_PIECE - 4 &&
-		       ((unsigned char)s[k] & 0xc0) == 0x80)
-			k--;
-		struct sd_buf b = {stack, 0, sizeof(stack), false};
+		size_t k = 0;
+		while (k < n && k < ROWS_JSON_PIECE)
+			k += report_json_step(s + k, n - k);
+		struct sd_buf b = {piece, 0, sizeof(piece), false};
 		report_json_body(&b, s, k);
 		fwrite(b.data, 1, b.len, fp);
 		s += k;
