@@ -302,6 +302,11 @@ int net_addr_parse(const char *s, size_t n, struct net_addr *out, const char **w
 		*why = "address text too long";
 		return SD_EPARSE;
 	}
+	uint32_t v4;
+	if (parse_v4_fast(s, n, &v4)) { /* the common case first */
+		net_addr_from_v4(out, v4);
+		return 0;
+	}
 	if (memchr(s, ':', n)) {
 		uint8_t b[16];
 		if (parse_v6(s, n, b, why))
@@ -309,7 +314,6 @@ int net_addr_parse(const char *s, size_t n, struct net_addr *out, const char **w
 		net_addr_from_v6(out, b);
 		return 0;
 	}
-	uint32_t v4;
 	if (parse_v4(s, n, &v4, why))
 		return SD_EPARSE;
 	net_addr_from_v4(out, v4);
@@ -326,8 +330,6 @@ int net_prefix_parse(const char *s, size_t n, struct net_prefix *out, unsigned f
 	size_t alen = slash ? (size_t)(slash - s) : n;
 	if (net_addr_parse(s, alen, &out->addr, why))
 		return SD_EPARSE;
-	bool v4 = !memchr(s, ':', alen);
-	unsigned max = v4 ? 32 : 128;
 	if (!slash) {
 		if (flags & NET_REQUIRE_LENGTH) {
 			*why = "prefix length missing";
@@ -336,6 +338,8 @@ int net_prefix_parse(const char *s, size_t n, struct net_prefix *out, unsigned f
 		out->len = 128;
 		return 0;
 	}
+	bool v4 = !memchr(s, ':', alen);
+	unsigned max = v4 ? 32 : 128;
 	const char *p = slash + 1, *end = s + n;
 	if (p == end) {
 		*why = "prefix length missing after '/'";
