@@ -149,6 +149,7 @@ void ind_set_free(struct ind_set *set)
 	free(set->post);
 	free(set->aslots);
 	free(set->abits);
+	free(set->kbits);
 	free(set);
 }
 

@@ -70,6 +70,11 @@ struct ind_set {
 	 * a cache-resident bit test instead of a miss into the table. */
 	uint64_t *abits;
 	size_t abits_mask; /* number of bits - 1 */
+	/* The same for the name keys ('D', 'H', 'U'): a bit per key hash,
+	 * 16 bits per key, so that a name (and each parent of it) that is no
+	 * indicator costs a hash and a bit test, not misses into the table. */
+	uint64_t *kbits;
+	size_t kbits_mask;
 	uint8_t lens[129]; /* prefix lengths present, longest first */
 	unsigned nlens;
 	bool compiled;

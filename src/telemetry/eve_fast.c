@@ -10,6 +10,11 @@
 struct scan {
 	const char *p, *e;
 	struct eve_fast *out;
+	/* the line's quote index (eve_index.h) when the line is clean, else
+	 * NULL; b is the start of the line */
+	const uint64_t *q;
+	size_t nw;
+	const char *b;
 };
 
 static inline void ws(struct scan *s)
@@ -22,9 +27,31 @@ static inline void ws(struct scan *s)
 		s->p++;
 }
 
+/* At the opening quote of a string in a clean line: every byte of the
+ * line is valid string content, and the next quote closes the string. */
+static inline int indexed_string(struct scan *s, struct ef_str *out)
+{
+	size_t i = (size_t)(s->p - s->b) + 1, w = i >> 6;
+	uint64_t m = w < s->nw ? s->q[w] >> (i & 63) : 0;
+	while (!m) {
+		if (++w >= s->nw)
+			return EF_FALLBACK; /* unterminated */
+		m = s->q[w];
+		i = w << 6;
+	}
+	const char *p = s->b + i + (size_t)__builtin_ctzll(m);
+	if (out) {
+		out->s = s->p + 1;
+		out->n = (size_t)(p - s->p - 1);
+		out->esc = false;
+	}
+	s->p = p + 1;
+	return EF_OK;
+}
+
 /* At the opening quote. Plain ASCII, no control bytes, simple escapes
  * only; anything else falls back. */
-static int string(struct scan *s, struct ef_str *out)
+__attribute__((noinline)) static int bytewise_string(struct scan *s, struct ef_str *out)
 {
 	const char *p = s->p + 1, *e = s->e;
 	bool esc = false;
@@ -68,6 +95,11 @@ static int string(struct scan *s, struct ef_str *out)
 	}
 	s->p = p + 1;
 	return EF_OK;
+}
+
+static inline int string(struct scan *s, struct ef_str *out)
+{
+	return s->q ? indexed_string(s, out) : bytewise_string(s, out);
 }
 
 static bool digit(char c)
@@ -330,7 +362,12 @@ static int value(struct scan *s, int depth, int container)
 
 int eve_fast_scan(const char *line, size_t len, struct eve_fast *out)
 {
-	struct scan s = {line, line + len, out};
+	struct scan s = {line, line + len, out, NULL, 0, line};
+	if (out->kernel != EVE_KERNEL_NONE &&
+	    eve_index_build(line, len, out->kernel, &out->ix)) {
+		s.q = out->ix.quote;
+		s.nw = out->ix.nwords;
+	}
 	out->seen = 0;
 	for (int i = 0; i < EK_COUNT; i++) {
 		out->str[i].s = NULL;
