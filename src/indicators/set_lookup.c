@@ -151,11 +151,11 @@ int ind_set_compile(struct ind_set *set, struct sd_error *err)
 		while (set->naslots < naddr * 2)
 			set->naslots *= 2;
 		set->aslots = calloc(set->naslots, sizeof(*set->aslots));
-		size_t nbits = 4096;
-		while (nbits < naddr * 64 && nbits < (size_t)1 << 26)
-			nbits *= 2;
-		set->abits = calloc(nbits / 64, sizeof(uint64_t));
-		set->abits_mask = nbits - 1;
+		size_t nwords = 64;
+		while (nwords < naddr / 4 && nwords < (size_t)1 << 20)
+			nwords *= 2;
+		set->abits = calloc(nwords, sizeof(uint64_t));
+		set->abits_mask = nwords - 1;
 		if (!set->aslots || !set->abits)
 			return sd_error_set(err, SD_ENOMEM, "out of memory");
 		for (uint32_t k = 0; k < nkeys; k++) {
@@ -167,9 +167,8 @@ int ind_set_compile(struct ind_set *set, struct sd_error *err)
 			memcpy(a.b, kb + 2, 16);
 			struct addr_slot sl = {net_addr_hi(&a), net_addr_lo(&a), k + 1,
 					       kb[1]};
-			size_t bit =
-			    addr_bit(addr_mix(sl.hi, sl.lo, sl.len), set->abits_mask);
-			set->abits[bit / 64] |= 1ull << (bit % 64);
+			uint64_t mix = addr_mix(sl.hi, sl.lo, sl.len);
+			set->abits[addr_word(mix, set->abits_mask)] |= addr_bits(mix);
 			size_t i = addr_hash(sl.hi, sl.lo, sl.len, set->naslots - 1);
 			while (set->aslots[i].id1)
 				i = (i + 1) & (set->naslots - 1);
@@ -246,8 +245,8 @@ size_t ind_match_addr(const struct ind_set *set, const struct net_addr *a, int64
 			lo = lo0 & (~0ull << (128 - len));
 		}
 		uint64_t mix = addr_mix(hi, lo, len);
-		size_t bit = addr_bit(mix, set->abits_mask);
-		if (!(set->abits[bit / 64] & (1ull << (bit % 64))))
+		uint64_t want = addr_bits(mix);
+		if ((set->abits[addr_word(mix, set->abits_mask)] & want) != want)
 			continue;
 		for (size_t j = (size_t)mix & mask; set->aslots[j].id1;
 		     j = (j + 1) & mask) {
