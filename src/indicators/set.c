@@ -90,7 +90,11 @@ long ind_name_normalise(const char *s, size_t n, char *out, const char **why)
 			out[i] = '.';
 			continue;
 		}
-		if (!isalnum(c) && c != '-' && c != '_') {
+		/* ASCII letters, digits, '-' and '_' (isalnum() in the C locale
+		 * the program runs in), without two libc calls a byte */
+		unsigned char lc = c | 0x20;
+		bool alpha = lc >= 'a' && lc <= 'z';
+		if (!alpha && (unsigned)(c - '0') > 9 && c != '-' && c != '_') {
 			*why = "character not allowed in a domain name";
 			return SD_EPARSE;
 		}
@@ -98,7 +102,7 @@ long ind_name_normalise(const char *s, size_t n, char *out, const char **why)
 			*why = "label longer than 63 bytes";
 			return SD_ERANGE;
 		}
-		out[i] = (char)tolower(c);
+		out[i] = (char)(alpha ? lc : c);
 	}
 	out[n] = '\0';
 	return (long)n;
