@@ -421,6 +421,8 @@ int ind_set_add(struct ind_set *set, const struct ind_indicator *in, struct sd_e
 			d.kind = IND_ADDR;
 		if (d.kind == IND_ADDR)
 			net_addr_format(&d.prefix.addr, vbuf, sizeof(vbuf));
+		else
+			net_prefix_format(&d.prefix, vbuf, sizeof(vbuf));
 		if (d.kind == IND_ADDR && is_shared_addr(set, &d.prefix.addr)) {
 			set->stats.shared++;
 			return sd_error_set(
@@ -428,10 +430,6 @@ int ind_set_add(struct ind_set *set, const struct ind_indicator *in, struct sd_e
 			    "%s is shared infrastructure: not matched as an address",
 			    vbuf);
 		}
-		if (d.kind == IND_ADDR)
-			net_addr_format(&d.prefix.addr, vbuf, sizeof(vbuf));
-		else
-			net_prefix_format(&d.prefix, vbuf, sizeof(vbuf));
 		break;
 	}
 	case IND_DOMAIN: {
