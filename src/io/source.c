@@ -74,7 +74,7 @@ struct io_source {
 	/* gzip goes through ISA-L's igzip: several times faster than zlib */
 	struct inflate_state *z;
 	ZSTD_DStream *zs;
-	bool plain_ring; /* counted in plain_rings */
+	bool plain_ring;	/* counted in plain_rings */
 	uint64_t produced;	/* decompressed bytes handed to the reader */
 	uint64_t bytes_in_seen; /* compressed bytes behind the current window */
 	struct ring *ring;	/* NULL: decompressed on the reader's thread */
