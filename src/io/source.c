@@ -204,13 +204,18 @@ int io_open(const char *path, struct io_source **out, struct sd_error *err)
 		s->own_fd = true;
 	}
 	struct stat st;
+	/* a plain regular file reads ahead too; a pipe does not: closing a
+	 * source early must not wait for a writer that may never write */
+	bool regular = false;
 	if (fstat(s->fd, &st) == 0) {
 		if (S_ISDIR(st.st_mode)) {
 			io_close(s);
 			return sd_error_set(err, SD_EFORMAT, "%s: is a directory", path);
 		}
-		if (S_ISREG(st.st_mode))
+		if (S_ISREG(st.st_mode)) {
 			s->file_size = (uint64_t)st.st_size;
+			regular = true;
+		}
 	}
 	/* The magic needs up to 4 bytes; a short first read from a pipe is
 	 * topped up so detection does not depend on how the writer chunked. */
@@ -252,7 +257,7 @@ int io_open(const char *path, struct io_source **out, struct sd_error *err)
 	/* the ring's thread starts at the first read, not here: whatever the
 	 * caller sets up between io_open and it (io_ident_begin hashes what
 	 * fill_in reads) must not race with that thread */
-	s->ring_pending = atomic_load(&background);
+	s->ring_pending = atomic_load(&background) && (s->comp != IO_PLAIN || regular);
 	*out = s;
 	return 0;
 }
