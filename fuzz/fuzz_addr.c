@@ -1,5 +1,10 @@
 /* Address and prefix parser: never crashes, and whatever it accepts
- * formats to text that parses back to the same value. */
+ * formats to text that parses back to the same value. IPv6 text without an
+ * IPv4 tail (the one-pass fast path and the full parser) is also checked
+ * against the C library's inet_pton: both accept the same strings and read
+ * the same address. */
+#include <arpa/inet.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +23,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t n = net_addr_format(&a, buf, sizeof(buf));
 		if (n >= sizeof(buf) || net_addr_parse(buf, n, &b, &why) != 0 ||
 		    net_addr_cmp(&a, &b) != 0)
+			abort();
+	}
+	char z[128];
+	if (size < sizeof(z) && !memchr(s, '.', size) && !memchr(s, '\0', size) &&
+	    memchr(s, ':', size)) {
+		unsigned char want[16];
+		memcpy(z, s, size);
+		z[size] = '\0';
+		bool lib = inet_pton(AF_INET6, z, want) == 1;
+		bool ours = net_addr_parse(s, size, &a, &why) == 0;
+		if (lib != ours || (ours && memcmp(a.b, want, 16) != 0))
 			abort();
 	}
 	struct net_prefix p, q;

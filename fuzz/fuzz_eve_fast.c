@@ -1,7 +1,10 @@
 /* Differential fuzzer for the EVE hot path: whenever the hand-rolled
  * scanner (eve_fast.c) takes a line on itself, jansson must accept the same
  * line and the jansson reader must produce the very same record (or the
- * same skip). Any difference aborts. */
+ * same skip). The scanner runs once per quote-index kernel (eve_index.h:
+ * none, scalar, SSE2, AVX2 where the CPU has them): every kernel must build
+ * the same index as the scalar one, and the scanner must give the same
+ * answer with each. Any difference aborts. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +13,7 @@
 #include "io/source.h"
 #include "telemetry/backend.h"
 #include "telemetry/eve_fast.h"
+#include "telemetry/eve_index.h"
 
 static struct tel_backend *backend(void)
 {
@@ -32,39 +36,92 @@ static void same(bool cond, const char *what)
 	}
 }
 
+/* A record with its strings copied out (they may live in the backend). */
+struct kept {
+	int rc;
+	struct tel_record r;
+	char name[65536], path[65536];
+};
+
+static void keep(struct kept *k, int rc, const struct tel_record *r)
+{
+	k->rc = rc;
+	k->r = *r;
+	if (rc == 1) {
+		memcpy(k->name, r->name, r->name_len);
+		memcpy(k->path, r->path, r->path_len);
+	}
+}
+
+static void same_record(const struct kept *a, const struct tel_record *j)
+{
+	same(a->r.ts == j->ts, "ts");
+	same(a->r.kind == j->kind, "kind");
+	same(a->r.flags == j->flags, "flags");
+	same(!memcmp(&a->r.client, &j->client, sizeof(j->client)), "client");
+	same(!memcmp(&a->r.server, &j->server, sizeof(j->server)), "server");
+	same(a->r.client_port == j->client_port, "client_port");
+	same(a->r.server_port == j->server_port, "server_port");
+	same(a->r.proto == j->proto, "proto");
+	same(a->r.name_len == j->name_len && !memcmp(a->name, j->name, j->name_len),
+	     "name");
+	same(a->r.path_len == j->path_len && !memcmp(a->path, j->path, j->path_len),
+	     "path");
+	same(a->r.nanswers == j->nanswers, "answers");
+	same(a->r.bytes == j->bytes, "bytes");
+	same(a->r.packets == j->packets, "packets");
+	same(a->r.position == j->position, "position");
+}
+
+/* Every kernel indexes the line as the scalar one does. */
+static void same_index(const char *line, size_t size)
+{
+	static struct eve_index want, got;
+	bool clean = eve_index_build(line, size, EVE_KERNEL_SCALAR, &want);
+	static const enum eve_kernel ks[] = {EVE_KERNEL_SSE2, EVE_KERNEL_AVX2,
+					     EVE_KERNEL_AUTO};
+	for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
+		if (!eve_kernel_available(ks[i]))
+			continue;
+		bool c = eve_index_build(line, size, ks[i], &got);
+		same(c == clean, "kernels disagree on a clean line");
+		if (clean)
+			same(got.nwords == want.nwords &&
+				 !memcmp(got.quote, want.quote,
+					 want.nwords * sizeof(want.quote[0])),
+			     "kernels disagree on the quote index");
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tel_backend *b = backend();
 	const char *line = (const char *)data;
-	struct tel_record a, j;
-	int ra = eve_line(b, line, size, 7, &a, EVE_FAST_ONLY);
-	if (ra == 2)
-		return 0; /* handed over: nothing to compare */
-	/* keep the fast record's strings: they may live in the backend */
-	char name[65536], path[65536];
-	same(ra == 0 || ra == 1, "fast path result code");
-	if (ra == 1) {
-		memcpy(name, a.name, a.name_len);
-		memcpy(path, a.path, a.path_len);
+	static struct kept a, k;
+	struct tel_record r, j;
+	same_index(line, size);
+	/* the byte-by-byte scanner first, then each kernel's index */
+	eve_set_kernel(b, EVE_KERNEL_NONE);
+	keep(&a, eve_line(b, line, size, 7, &r, EVE_FAST_ONLY), &r);
+	static const enum eve_kernel ks[] = {EVE_KERNEL_SCALAR, EVE_KERNEL_SSE2,
+					     EVE_KERNEL_AVX2, EVE_KERNEL_AUTO};
+	for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
+		if (!eve_kernel_available(ks[i]))
+			continue;
+		eve_set_kernel(b, ks[i]);
+		keep(&k, eve_line(b, line, size, 7, &r, EVE_FAST_ONLY), &r);
+		same(k.rc == a.rc, "the index changes the scanner's answer");
+		if (a.rc == 1)
+			same_record(&a, &k.r);
 	}
+	eve_set_kernel(b, EVE_KERNEL_AUTO);
+	if (a.rc == 2)
+		return 0; /* handed over: nothing to compare */
+	same(a.rc == 0 || a.rc == 1, "fast path result code");
 	int rj = eve_line(b, line, size, 7, &j, EVE_JSON_ONLY);
-	same(ra == rj, "accepted by one, not the other (or skip vs record)");
-	if (ra != 1)
-		return 0;
-	same(a.ts == j.ts, "ts");
-	same(a.kind == j.kind, "kind");
-	same(a.flags == j.flags, "flags");
-	same(!memcmp(&a.client, &j.client, sizeof(a.client)), "client");
-	same(!memcmp(&a.server, &j.server, sizeof(a.server)), "server");
-	same(a.client_port == j.client_port, "client_port");
-	same(a.server_port == j.server_port, "server_port");
-	same(a.proto == j.proto, "proto");
-	same(a.name_len == j.name_len && !memcmp(name, j.name, a.name_len), "name");
-	same(a.path_len == j.path_len && !memcmp(path, j.path, a.path_len), "path");
-	same(a.nanswers == j.nanswers, "answers");
-	same(a.bytes == j.bytes, "bytes");
-	same(a.packets == j.packets, "packets");
-	same(a.position == j.position, "position");
+	same(a.rc == rj, "accepted by one, not the other (or skip vs record)");
+	if (a.rc == 1)
+		same_record(&a, &j);
 	return 0;
 }

@@ -90,7 +90,11 @@ long ind_name_normalise(const char *s, size_t n, char *out, const char **why)
 			out[i] = '.';
 			continue;
 		}
-		if (!isalnum(c) && c != '-' && c != '_') {
+		/* ASCII letters, digits, '-' and '_' (isalnum() in the C locale
+		 * the program runs in), without two libc calls a byte */
+		unsigned char lc = c | 0x20;
+		bool alpha = lc >= 'a' && lc <= 'z';
+		if (!alpha && (unsigned)(c - '0') > 9 && c != '-' && c != '_') {
 			*why = "character not allowed in a domain name";
 			return SD_EPARSE;
 		}
@@ -98,7 +102,7 @@ long ind_name_normalise(const char *s, size_t n, char *out, const char **why)
 			*why = "label longer than 63 bytes";
 			return SD_ERANGE;
 		}
-		out[i] = (char)tolower(c);
+		out[i] = (char)(alpha ? lc : c);
 	}
 	out[n] = '\0';
 	return (long)n;
@@ -149,6 +153,7 @@ void ind_set_free(struct ind_set *set)
 	free(set->post);
 	free(set->aslots);
 	free(set->abits);
+	free(set->kbits);
 	free(set);
 }
 
@@ -416,6 +421,8 @@ int ind_set_add(struct ind_set *set, const struct ind_indicator *in, struct sd_e
 			d.kind = IND_ADDR;
 		if (d.kind == IND_ADDR)
 			net_addr_format(&d.prefix.addr, vbuf, sizeof(vbuf));
+		else
+			net_prefix_format(&d.prefix, vbuf, sizeof(vbuf));
 		if (d.kind == IND_ADDR && is_shared_addr(set, &d.prefix.addr)) {
 			set->stats.shared++;
 			return sd_error_set(
@@ -423,10 +430,6 @@ int ind_set_add(struct ind_set *set, const struct ind_indicator *in, struct sd_e
 			    "%s is shared infrastructure: not matched as an address",
 			    vbuf);
 		}
-		if (d.kind == IND_ADDR)
-			net_addr_format(&d.prefix.addr, vbuf, sizeof(vbuf));
-		else
-			net_prefix_format(&d.prefix, vbuf, sizeof(vbuf));
 		break;
 	}
 	case IND_DOMAIN: {

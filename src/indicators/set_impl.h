@@ -49,10 +49,16 @@ static inline size_t addr_hash(uint64_t hi, uint64_t lo, unsigned len, size_t ma
 	return (size_t)addr_mix(hi, lo, len) & mask;
 }
 
-/* The filter bit: the high half of the mix, independent of the slot. */
-static inline size_t addr_bit(uint64_t mix, size_t mask)
+/* The filter: two bits of one 64-bit word, all from the high half of the
+ * mix (independent of the slot). wmask is the number of words - 1. */
+static inline size_t addr_word(uint64_t mix, size_t wmask)
 {
-	return (size_t)(mix >> 32) & mask;
+	return (size_t)(mix >> 32) & wmask;
+}
+
+static inline uint64_t addr_bits(uint64_t mix)
+{
+	return 1ull << (mix >> 58) | 1ull << ((mix >> 52) & 63);
 }
 
 struct ind_set {
@@ -65,11 +71,17 @@ struct ind_set {
 	uint32_t *post;		  /* indicator ids */
 	struct addr_slot *aslots; /* 'A' keys again, for the per-record path */
 	size_t naslots;		  /* power of two, 0 when no address keys */
-	/* One bit per (masked address, length) hash, 64 bits per key, so
-	 * that the common case -- an address that is no indicator -- costs
-	 * a cache-resident bit test instead of a miss into the table. */
+	/* Two bits in one word per (masked address, length) hash, 16 bits
+	 * per key (about 2 % false positives), so that the common case -- an
+	 * address that is no indicator -- costs one test in a table small
+	 * enough to stay in cache instead of a miss into the slots. */
 	uint64_t *abits;
-	size_t abits_mask; /* number of bits - 1 */
+	size_t abits_mask; /* number of words - 1 */
+	/* The same for the name keys ('D', 'H', 'U'): a bit per key hash,
+	 * 16 bits per key, so that a name (and each parent of it) that is no
+	 * indicator costs a hash and a bit test, not misses into the table. */
+	uint64_t *kbits;
+	size_t kbits_mask;
 	uint8_t lens[129]; /* prefix lengths present, longest first */
 	unsigned nlens;
 	bool compiled;

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "core/intern.h"
 #include "indicators/set_impl.h"
@@ -14,6 +15,18 @@ static int cmp_posting(const void *a, const void *b)
 	if (x->key != y->key)
 		return x->key < y->key ? -1 : 1;
 	return x->ind < y->ind ? -1 : x->ind > y->ind;
+}
+
+static size_t key_bit(const void *k, size_t kl, size_t mask)
+{
+	return (size_t)(XXH3_64bits(k, kl) >> 32) & mask;
+}
+
+/* False when name key k is certainly not in the set (the filter). */
+static bool key_maybe(const struct ind_set *set, const void *k, size_t kl)
+{
+	size_t bit = key_bit(k, kl, set->kbits_mask);
+	return set->kbits[bit / 64] & (1ull << (bit % 64));
 }
 
 /* True when a domain indicator equals host or a parent of it. */
@@ -118,16 +131,31 @@ int ind_set_compile(struct ind_set *set, struct sd_error *err)
 		const unsigned char *kb = sd_intern_get(set->keys, k, &kl);
 		naddr += kb[0] == 'A';
 	}
+	size_t nkbits = 4096;
+	while (nkbits < (nkeys - naddr) * 16 && nkbits < (size_t)1 << 26)
+		nkbits *= 2;
+	set->kbits = calloc(nkbits / 64, sizeof(uint64_t));
+	if (!set->kbits)
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	set->kbits_mask = nkbits - 1;
+	for (uint32_t k = 0; k < nkeys; k++) {
+		size_t kl;
+		const unsigned char *kb = sd_intern_get(set->keys, k, &kl);
+		if (kb[0] != 'A') {
+			size_t bit = key_bit(kb, kl, set->kbits_mask);
+			set->kbits[bit / 64] |= 1ull << (bit % 64);
+		}
+	}
 	if (naddr) {
 		set->naslots = 16;
 		while (set->naslots < naddr * 2)
 			set->naslots *= 2;
 		set->aslots = calloc(set->naslots, sizeof(*set->aslots));
-		size_t nbits = 4096;
-		while (nbits < naddr * 64 && nbits < (size_t)1 << 26)
-			nbits *= 2;
-		set->abits = calloc(nbits / 64, sizeof(uint64_t));
-		set->abits_mask = nbits - 1;
+		size_t nwords = 64;
+		while (nwords < naddr / 4 && nwords < (size_t)1 << 20)
+			nwords *= 2;
+		set->abits = calloc(nwords, sizeof(uint64_t));
+		set->abits_mask = nwords - 1;
 		if (!set->aslots || !set->abits)
 			return sd_error_set(err, SD_ENOMEM, "out of memory");
 		for (uint32_t k = 0; k < nkeys; k++) {
@@ -139,9 +167,8 @@ int ind_set_compile(struct ind_set *set, struct sd_error *err)
 			memcpy(a.b, kb + 2, 16);
 			struct addr_slot sl = {net_addr_hi(&a), net_addr_lo(&a), k + 1,
 					       kb[1]};
-			size_t bit =
-			    addr_bit(addr_mix(sl.hi, sl.lo, sl.len), set->abits_mask);
-			set->abits[bit / 64] |= 1ull << (bit % 64);
+			uint64_t mix = addr_mix(sl.hi, sl.lo, sl.len);
+			set->abits[addr_word(mix, set->abits_mask)] |= addr_bits(mix);
 			size_t i = addr_hash(sl.hi, sl.lo, sl.len, set->naslots - 1);
 			while (set->aslots[i].id1)
 				i = (i + 1) & (set->naslots - 1);
@@ -193,7 +220,8 @@ static size_t collect(const struct ind_set *set, const void *k, size_t kl, int64
 		      const struct ind_indicator **hits, size_t max, size_t found)
 {
 	uint32_t id;
-	if (!set->compiled || sd_intern_find(set->keys, k, kl, &id))
+	if (!set->compiled || !key_maybe(set, k, kl) ||
+	    sd_intern_find(set->keys, k, kl, &id))
 		return found;
 	return collect_id(set, id, ts, only, path, pathlen, hits, max, found);
 }
@@ -217,8 +245,8 @@ size_t ind_match_addr(const struct ind_set *set, const struct net_addr *a, int64
 			lo = lo0 & (~0ull << (128 - len));
 		}
 		uint64_t mix = addr_mix(hi, lo, len);
-		size_t bit = addr_bit(mix, set->abits_mask);
-		if (!(set->abits[bit / 64] & (1ull << (bit % 64))))
+		uint64_t want = addr_bits(mix);
+		if ((set->abits[addr_word(mix, set->abits_mask)] & want) != want)
 			continue;
 		for (size_t j = (size_t)mix & mask; set->aslots[j].id1;
 		     j = (j + 1) & mask) {
@@ -244,7 +272,8 @@ size_t ind_match_name(const struct ind_set *set, const char *name, size_t len, i
 	size_t found = 0;
 	uint32_t id;
 	k[0] = 'H';
-	if (set->compiled && sd_intern_find(set->keys, k, (size_t)n + 1, &id) == 0)
+	if (set->compiled && key_maybe(set, k, (size_t)n + 1) &&
+	    sd_intern_find(set->keys, k, (size_t)n + 1, &id) == 0)
 		for (uint32_t p = set->post_off[id]; p < set->post_off[id + 1]; p++) {
 			const struct ind_indicator *d = &set->inds[set->post[p]];
 			if (!valid_at(d, ts))

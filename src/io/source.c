@@ -46,6 +46,11 @@ struct ring {
 };
 
 static atomic_bool background = true;
+/* Plain files read ahead on a thread of their own too (the read and the
+ * identity hash then leave the parser's core), but only while a core is
+ * spare: at most one such thread per two CPUs at once, so that parallel
+ * workers (-j) do not share their cores with helpers. */
+static atomic_uint plain_rings;
 
 void io_decompress_in_background(bool on)
 {
@@ -69,6 +74,7 @@ struct io_source {
 	/* gzip goes through ISA-L's igzip: several times faster than zlib */
 	struct inflate_state *z;
 	ZSTD_DStream *zs;
+	bool plain_ring;	/* counted in plain_rings */
 	uint64_t produced;	/* decompressed bytes handed to the reader */
 	uint64_t bytes_in_seen; /* compressed bytes behind the current window */
 	struct ring *ring;	/* NULL: decompressed on the reader's thread */
@@ -202,13 +208,18 @@ int io_open(const char *path, struct io_source **out, struct sd_error *err)
 		s->own_fd = true;
 	}
 	struct stat st;
+	/* a plain regular file reads ahead too; a pipe does not: closing a
+	 * source early must not wait for a writer that may never write */
+	bool regular = false;
 	if (fstat(s->fd, &st) == 0) {
 		if (S_ISDIR(st.st_mode)) {
 			io_close(s);
 			return sd_error_set(err, SD_EFORMAT, "%s: is a directory", path);
 		}
-		if (S_ISREG(st.st_mode))
+		if (S_ISREG(st.st_mode)) {
 			s->file_size = (uint64_t)st.st_size;
+			regular = true;
+		}
 	}
 	/* The magic needs up to 4 bytes; a short first read from a pipe is
 	 * topped up so detection does not depend on how the writer chunked. */
@@ -250,7 +261,7 @@ int io_open(const char *path, struct io_source **out, struct sd_error *err)
 	/* the ring's thread starts at the first read, not here: whatever the
 	 * caller sets up between io_open and it (io_ident_begin hashes what
 	 * fill_in reads) must not race with that thread */
-	s->ring_pending = s->comp != IO_PLAIN && atomic_load(&background);
+	s->ring_pending = atomic_load(&background) && (s->comp != IO_PLAIN || regular);
 	*out = s;
 	return 0;
 }
@@ -263,6 +274,8 @@ void io_close(struct io_source *s)
 		ring_stop(s);
 		s->out = NULL; /* it pointed into the ring */
 	}
+	if (s->plain_ring)
+		atomic_fetch_sub(&plain_rings, 1);
 	if (s->own_fd)
 		close(s->fd);
 	if (s->ids) {
@@ -323,6 +336,19 @@ static int produce(struct io_source *s, unsigned char *out, size_t cap, size_t *
 {
 	int rc;
 	*len = 0;
+	if (s->comp == IO_PLAIN) {
+		/* read ahead: the window is a copy of the next input chunk */
+		if ((rc = fill_in(s, err)))
+			return rc;
+		size_t n = s->in_len - s->in_pos;
+		if (n > cap)
+			n = cap;
+		memcpy(out, s->in + s->in_pos, n);
+		s->in_pos += n;
+		s->produced += n;
+		*len = n;
+		return 0;
+	}
 	for (;;) {
 		if ((rc = fill_in(s, err)))
 			return rc;
@@ -498,6 +524,15 @@ static int fill_out(struct io_source *s, struct sd_error *err)
 	if (s->out_pos < s->out_len)
 		return 0;
 	s->out_pos = s->out_len = 0;
+	if (s->ring_pending && s->comp == IO_PLAIN) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		unsigned now = atomic_fetch_add(&plain_rings, 1);
+		s->plain_ring = cpus > 1 && (now + 1) * 2 <= (unsigned long)cpus;
+		if (!s->plain_ring) {
+			atomic_fetch_sub(&plain_rings, 1);
+			s->ring_pending = false;
+		}
+	}
 	if (s->ring_pending) {
 		s->ring_pending = false;
 		if (ring_start(s)) {

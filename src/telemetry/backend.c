@@ -98,14 +98,6 @@ void *tel_backend_new(size_t size, const struct tel_backend_ops *ops,
 	return b;
 }
 
-void tel_record_start(struct tel_record *rec, uint64_t pos, enum tel_kind kind)
-{
-	memset(rec, 0, sizeof(*rec));
-	rec->position = pos;
-	rec->kind = kind;
-	rec->name = rec->path = "";
-}
-
 bool tel_http_target(struct tel_record *rec, const char *host, size_t hlen,
 		     const char *uri, size_t ulen)
 {

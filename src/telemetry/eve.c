@@ -498,6 +498,11 @@ int eve_line(struct tel_backend *b, const char *line, size_t len, uint64_t ln,
 	return json_line(e, line, len, ln, rec);
 }
 
+void eve_set_kernel(struct tel_backend *b, enum eve_kernel k)
+{
+	((struct eve *)b)->fast.kernel = k;
+}
+
 static int eve_next(struct tel_backend *b, struct tel_record *rec, struct sd_error *err)
 {
 	const char *line;

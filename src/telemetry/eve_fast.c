@@ -328,14 +328,215 @@ static int value(struct scan *s, int depth, int container)
 	}
 }
 
+/* --- the clean-line path: the same grammar and the same answers as the
+ * functions above (the fuzzer checks it), for a line that eve_index.h
+ * found clean. No byte of such a line needs checking inside a string, and
+ * whitespace can only be spaces. Each function takes the position and
+ * returns the one after what it read, or NULL to fall back. --- */
+
+struct clean {
+	const char *b, *e; /* the line */
+	const uint64_t *q; /* its quote index */
+	size_t nw;
+	struct eve_fast *out;
+};
+
+static inline const char *cws(const char *p, const char *e)
+{
+	while (p < e && *p == ' ')
+		p++;
+	return p;
+}
+
+/* At an opening quote: the closing one, the next quote in the index. */
+static inline const char *cstring_end(const struct clean *c, const char *p)
+{
+	size_t i = (size_t)(p - c->b) + 1, w = i >> 6;
+	uint64_t m = w < c->nw ? c->q[w] >> (i & 63) : 0;
+	while (!m) {
+		if (++w >= c->nw)
+			return NULL; /* unterminated */
+		m = c->q[w];
+		i = w << 6;
+	}
+	return c->b + i + (size_t)__builtin_ctzll(m);
+}
+
+/* number() on a pointer */
+static inline const char *cnumber(const char *p, const char *e, struct ef_num *out)
+{
+	bool neg = false, real = false;
+	if (*p == '-') {
+		neg = true;
+		p++;
+	}
+	const char *d = p;
+	if (p >= e || !digit(*p))
+		return NULL;
+	if (*p == '0' && p + 1 < e && digit(p[1]))
+		return NULL;
+	uint64_t v = 0;
+	while (p < e && digit(*p))
+		v = v * 10 + (uint64_t)(*p++ - '0');
+	if (p - d > 18)
+		return NULL;
+	if (p < e && *p == '.') {
+		real = true;
+		p++;
+		const char *f = p;
+		while (p < e && digit(*p))
+			p++;
+		if (p == f || p - f > 30)
+			return NULL;
+	}
+	if (p < e && (*p == 'e' || *p == 'E'))
+		return NULL;
+	if (out) {
+		out->set = !real && !neg;
+		out->v = v;
+		if (neg && !real && v == 0)
+			out->set = true; /* -0 is the integer 0 */
+	}
+	return p;
+}
+
+static inline const char *cliteral(const char *p, const char *e, const char *lit,
+				   size_t n)
+{
+	return (size_t)(e - p) >= n && !memcmp(p, lit, n) ? p + n : NULL;
+}
+
+static const char *cobject(const struct clean *c, const char *p, int depth,
+			   int container);
+static const char *carray(const struct clean *c, const char *p, int depth);
+
+/* Any value at p (p < e), read and dropped. */
+static inline const char *cvalue(const struct clean *c, const char *p, int depth)
+{
+	switch (*p) {
+	case '"': {
+		const char *q = cstring_end(c, p);
+		return q ? q + 1 : NULL;
+	}
+	case '{':
+		return cobject(c, p, depth, -1);
+	case '[':
+		return carray(c, p, depth);
+	case 't':
+		return cliteral(p, c->e, "true", 4);
+	case 'f':
+		return cliteral(p, c->e, "false", 5);
+	case 'n':
+		return cliteral(p, c->e, "null", 4);
+	default:
+		return cnumber(p, c->e, NULL);
+	}
+}
+
+static const char *cobject(const struct clean *c, const char *p, int depth, int container)
+{
+	const char *e = c->e;
+	if (depth > EF_MAX_DEPTH)
+		return NULL;
+	p = cws(p + 1, e);
+	if (p < e && *p == '}')
+		return p + 1;
+	for (;;) {
+		if (p >= e || *p != '"')
+			return NULL;
+		const char *q = cstring_end(c, p);
+		if (!q)
+			return NULL;
+		struct ef_str k = {p + 1, (size_t)(q - p - 1), false};
+		p = cws(q + 1, e);
+		if (p >= e || *p != ':')
+			return NULL;
+		p = cws(p + 1, e);
+		if (p >= e)
+			return NULL;
+		int child = -1,
+		    key = container == -1 ? -1 : lookup(container, &k, &child);
+		if (key >= 0) {
+			struct eve_fast *o = c->out;
+			if (o->seen & (1ull << key))
+				return NULL; /* duplicate: jansson keeps the last */
+			o->seen |= 1ull << key;
+			if (*p == '"') {
+				if (!(q = cstring_end(c, p)))
+					return NULL;
+				o->str[key] =
+				    (struct ef_str){p + 1, (size_t)(q - p - 1), false};
+				p = q + 1;
+			} else if (*p == '-' || digit(*p)) {
+				p = cnumber(p, e, &o->num[key]);
+			} else if (*p == '{' && child >= 0) {
+				p = cobject(c, p, depth + 1, child);
+			} else {
+				p = cvalue(c, p, depth + 1);
+			}
+		} else {
+			p = cvalue(c, p, depth + 1);
+		}
+		if (!p)
+			return NULL;
+		p = cws(p, e);
+		if (p >= e)
+			return NULL;
+		if (*p == '}')
+			return p + 1;
+		if (*p != ',')
+			return NULL;
+		p = cws(p + 1, e);
+	}
+}
+
+static const char *carray(const struct clean *c, const char *p, int depth)
+{
+	const char *e = c->e;
+	if (depth > EF_MAX_DEPTH)
+		return NULL;
+	p = cws(p + 1, e);
+	if (p < e && *p == ']')
+		return p + 1;
+	for (;;) {
+		if (p >= e || !(p = cvalue(c, p, depth + 1)))
+			return NULL;
+		p = cws(p, e);
+		if (p >= e)
+			return NULL;
+		if (*p == ']')
+			return p + 1;
+		if (*p != ',')
+			return NULL;
+		p = cws(p + 1, e);
+	}
+}
+
+static int clean_scan(const char *line, size_t len, struct eve_fast *out)
+{
+	struct clean c = {line, line + len, out->ix.quote, out->ix.nwords, out};
+	const char *p = cws(line, c.e);
+	if (p >= c.e || *p != '{')
+		return EF_FALLBACK;
+	if (!(p = cobject(&c, p, 1, -2)))
+		return EF_FALLBACK;
+	return cws(p, c.e) == c.e ? EF_OK : EF_FALLBACK;
+}
+
 int eve_fast_scan(const char *line, size_t len, struct eve_fast *out)
 {
-	struct scan s = {line, line + len, out};
-	out->seen = 0;
-	for (int i = 0; i < EK_COUNT; i++) {
+	/* only the keys the last line set need clearing (the struct starts
+	 * zeroed) */
+	for (uint64_t m = out->seen; m; m &= m - 1) {
+		int i = __builtin_ctzll(m);
 		out->str[i].s = NULL;
 		out->num[i].set = false;
 	}
+	out->seen = 0;
+	if (out->kernel != EVE_KERNEL_NONE &&
+	    eve_index_build(line, len, out->kernel, &out->ix))
+		return clean_scan(line, len, out);
+	struct scan s = {line, line + len, out};
 	ws(&s);
 	if (s.p >= s.e || *s.p != '{')
 		return EF_FALLBACK;

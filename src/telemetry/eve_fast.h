@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "telemetry/eve_index.h"
+
 enum { EF_OK = 0, EF_FALLBACK = 1 };
 
 struct ef_str {
@@ -66,6 +68,10 @@ struct eve_fast {
 	uint64_t seen;		     /* bit per enum ef_key */
 	struct ef_str str[EK_COUNT]; /* string values (s == NULL: not a string) */
 	struct ef_num num[EK_COUNT]; /* non-negative integer values */
+	/* set by the caller (0: the best for this CPU); NONE reads every
+	 * line byte by byte, as lines that are not clean always are */
+	enum eve_kernel kernel;
+	struct eve_index ix;
 };
 
 int eve_fast_scan(const char *line, size_t len, struct eve_fast *out);
@@ -82,5 +88,8 @@ struct tel_record;
 enum { EVE_AUTO, EVE_FAST_ONLY, EVE_JSON_ONLY };
 int eve_line(struct tel_backend *b, const char *line, size_t len, uint64_t ln,
 	     struct tel_record *rec, int mode);
+/* The index kernel an EVE backend's hot path uses (tests and the fuzzer
+ * run each one). */
+void eve_set_kernel(struct tel_backend *b, enum eve_kernel k);
 
 #endif

@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include "core/limits.h"
+#include "io/ident.h"
 #include "io/source.h"
 
 static void write_file(const char *path, const char *data, size_t n)
@@ -247,6 +248,61 @@ static void test_background_same_as_inline(void **state)
 	}
 }
 
+/* A plain file reads ahead on a thread of its own (while a core is spare):
+ * the same lines, bytes and identity as read inline, also with several
+ * read at once (only some of them get the thread). */
+static void test_plain_read_ahead(void **state)
+{
+	(void)state;
+	const char *p = test_tmpfile("ahead.txt");
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	for (int i = 0; i < 200000; i++)
+		fprintf(f, "198.51.100.%d\tline %d of the read-ahead test\n", i % 256, i);
+	fprintf(f, "a last line without a newline");
+	fclose(f);
+	struct io_ident want;
+	assert_int_equal(io_ident_file(p, 0, UINT64_MAX, &want, NULL), 0);
+	struct seen inl, bg;
+	io_decompress_in_background(false);
+	read_all(p, &inl);
+	io_decompress_in_background(true);
+	read_all(p, &bg);
+	assert_int_equal(inl.lines, 200001);
+	assert_int_equal(bg.lines, inl.lines);
+	assert_true(bg.hash == inl.hash);
+	assert_int_equal(bg.rc, 0);
+	assert_int_equal(bg.bytes_in, inl.bytes_in);
+	assert_string_equal(bg.last, "a last line without a newline");
+	/* three at once, line by line in turn, each with its identity */
+	struct io_source *s[3];
+	struct sd_error err = {0};
+	for (int k = 0; k < 3; k++) {
+		assert_int_equal(io_open(p, &s[k], &err), 0);
+		assert_int_equal(io_ident_begin(s[k]), 0);
+	}
+	uint64_t got_lines[3] = {0, 0, 0};
+	for (bool more = true; more;) {
+		more = false;
+		for (int k = 0; k < 3; k++) {
+			const char *line;
+			size_t len;
+			int rc = io_getline(s[k], &line, &len, &err);
+			assert_true(rc >= 0);
+			got_lines[k] += (uint64_t)rc;
+			more |= rc == 1;
+		}
+	}
+	for (int k = 0; k < 3; k++) {
+		struct io_ident got;
+		assert_int_equal(got_lines[k], 200001);
+		assert_true(io_ident_of(s[k], &got));
+		assert_memory_equal(&got.content, &want.content, sizeof(want.content));
+		assert_memory_equal(&got.head, &want.head, sizeof(want.head));
+		io_close(s[k]);
+	}
+}
+
 static void test_long_line_limit(void **state)
 {
 	(void)state;
@@ -327,6 +383,7 @@ int main(void)
 	    cmocka_unit_test(test_gzip_and_zstd),
 	    cmocka_unit_test(test_big_and_truncated_gzip),
 	    cmocka_unit_test(test_background_same_as_inline),
+	    cmocka_unit_test(test_plain_read_ahead),
 	    cmocka_unit_test(test_long_line_limit),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_peek_and_read),

@@ -291,6 +291,60 @@ static void eve_fast_path(void **state)
 	io_close(src);
 }
 
+/* The quote index changes nothing: with every kernel (and none) the hot
+ * path takes the same lines and makes the same records */
+static void eve_kernels_agree(void **state)
+{
+	(void)state;
+	struct sd_error err;
+	struct io_source *src;
+	struct tel_backend *b;
+	struct tel_options opt = {0};
+	const char *path =
+	    sample("suricata/slips-test6-malicious.eve.part1-lines1-2000.json");
+	assert_int_equal(io_open(path, &src, &err), 0);
+	assert_int_equal(tel_eve_open(src, &opt, &b, &err), 0);
+	const char *line;
+	size_t len, lines = 0, indexed = 0;
+	static char copy[70000];
+	static const enum eve_kernel ks[] = {EVE_KERNEL_SCALAR, EVE_KERNEL_SSE2,
+					     EVE_KERNEL_AVX2, EVE_KERNEL_AUTO};
+	static struct eve_index ix;
+	while (io_getline(src, &line, &len, &err) == 1) {
+		lines++;
+		memcpy(copy, line, len);
+		indexed += eve_index_build(copy, len, EVE_KERNEL_SCALAR, &ix);
+		struct tel_record a, k;
+		eve_set_kernel(b, EVE_KERNEL_NONE);
+		int ra = eve_line(b, copy, len, lines, &a, EVE_FAST_ONLY);
+		char name[512] = "";
+		if (ra == 1)
+			memcpy(name, a.name, a.name_len < 511 ? a.name_len : 511);
+		for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
+			if (!eve_kernel_available(ks[i]))
+				continue;
+			eve_set_kernel(b, ks[i]);
+			int rk = eve_line(b, copy, len, lines, &k, EVE_FAST_ONLY);
+			assert_int_equal(ra, rk);
+			if (ra != 1)
+				continue;
+			assert_int_equal(a.ts, k.ts);
+			assert_int_equal(a.kind, k.kind);
+			assert_int_equal(a.flags, k.flags);
+			assert_memory_equal(&a.client, &k.client, sizeof(a.client));
+			assert_memory_equal(&a.server, &k.server, sizeof(a.server));
+			assert_int_equal(a.bytes, k.bytes);
+			assert_int_equal(a.name_len, k.name_len);
+			assert_memory_equal(name, k.name,
+					    a.name_len < 511 ? a.name_len : 511);
+		}
+	}
+	assert_int_equal(lines, 2000);
+	assert_true(indexed > 1000); /* most real lines are clean */
+	b->ops->close(b);
+	io_close(src);
+}
+
 /* --- nfdump CSV --- */
 
 static void nfdump(void **state)
@@ -470,6 +524,7 @@ int main(void)
 	    cmocka_unit_test(eve_dns_layouts),
 	    cmocka_unit_test(eve_slips),
 	    cmocka_unit_test(eve_fast_path),
+	    cmocka_unit_test(eve_kernels_agree),
 	    cmocka_unit_test(nfdump),
 	    cmocka_unit_test(tshark_csv),
 	    cmocka_unit_test(csv_bad_map),

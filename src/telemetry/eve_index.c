@@ -1,0 +1,137 @@
+#include "telemetry/eve_index.h"
+
+#include <string.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define EVE_X86 1
+#endif
+
+/* The last, partial block is copied into a block of spaces: a space is
+ * neither a quote nor suspect. */
+static const char *tail_block(const char *s, size_t n, size_t i, char buf[64])
+{
+	memset(buf, ' ', 64);
+	memcpy(buf, s + i, n - i);
+	return buf;
+}
+
+static bool build_scalar(const char *s, size_t n, struct eve_index *ix)
+{
+	unsigned bad = 0;
+	size_t i = 0, w = 0;
+	for (; i < n; i += 64, w++) {
+		size_t m = n - i < 64 ? n - i : 64;
+		uint64_t q = 0;
+		for (size_t j = 0; j < m; j++) {
+			unsigned char c = (unsigned char)s[i + j];
+			q |= (uint64_t)(c == '"') << j;
+			bad |= (c == '\\') | (c < 0x20) | (c >= 0x80);
+		}
+		ix->quote[w] = q;
+	}
+	ix->nwords = w;
+	return !bad;
+}
+
+#ifdef EVE_X86
+static bool build_sse2(const char *s, size_t n, struct eve_index *ix)
+{
+	const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'),
+		      space = _mm_set1_epi8(0x20);
+	__m128i bad = _mm_setzero_si128();
+	char buf[64];
+	size_t i = 0, w = 0;
+	for (; i < n; i += 64, w++) {
+		const char *p = n - i >= 64 ? s + i : tail_block(s, n, i, buf);
+		uint64_t q = 0;
+		for (int k = 0; k < 4; k++) {
+			__m128i v =
+			    _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+			q |= (uint64_t)(uint32_t)_mm_movemask_epi8(
+				 _mm_cmpeq_epi8(v, quote))
+			     << (16 * k);
+			/* signed: bytes >= 0x80 are below 0x20 too */
+			bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpeq_epi8(v, bs),
+							     _mm_cmplt_epi8(v, space)));
+		}
+		ix->quote[w] = q;
+	}
+	ix->nwords = w;
+	return _mm_movemask_epi8(bad) == 0;
+}
+
+__attribute__((target("avx2"))) static bool build_avx2(const char *s, size_t n,
+						       struct eve_index *ix)
+{
+	const __m256i quote = _mm256_set1_epi8('"'), bs = _mm256_set1_epi8('\\'),
+		      space = _mm256_set1_epi8(0x20);
+	__m256i bad = _mm256_setzero_si256();
+	char buf[64];
+	size_t i = 0, w = 0;
+	for (; i < n; i += 64, w++) {
+		const char *p = n - i >= 64 ? s + i : tail_block(s, n, i, buf);
+		__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)p);
+		__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+		ix->quote[w] =
+		    (uint64_t)(uint32_t)_mm256_movemask_epi8(
+			_mm256_cmpeq_epi8(a, quote)) |
+		    (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, quote))
+			<< 32;
+		/* signed: bytes >= 0x80 are below 0x20 too */
+		bad = _mm256_or_si256(
+		    bad, _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(a, bs),
+							 _mm256_cmpeq_epi8(b, bs)),
+					 _mm256_or_si256(_mm256_cmpgt_epi8(space, a),
+							 _mm256_cmpgt_epi8(space, b))));
+	}
+	ix->nwords = w;
+	return _mm256_testz_si256(bad, bad);
+}
+#endif
+
+bool eve_kernel_available(enum eve_kernel k)
+{
+	switch (k) {
+	case EVE_KERNEL_AUTO:
+	case EVE_KERNEL_NONE:
+	case EVE_KERNEL_SCALAR:
+		return true;
+#ifdef EVE_X86
+	case EVE_KERNEL_SSE2:
+		return true;
+	case EVE_KERNEL_AVX2:
+		return __builtin_cpu_supports("avx2");
+#endif
+	default:
+		return false;
+	}
+}
+
+enum eve_kernel eve_kernel_best(void)
+{
+	if (eve_kernel_available(EVE_KERNEL_AVX2))
+		return EVE_KERNEL_AVX2;
+	if (eve_kernel_available(EVE_KERNEL_SSE2))
+		return EVE_KERNEL_SSE2;
+	return EVE_KERNEL_SCALAR;
+}
+
+bool eve_index_build(const char *s, size_t n, enum eve_kernel k, struct eve_index *ix)
+{
+	if (n > SD_MAX_LINE)
+		return false;
+	if (k == EVE_KERNEL_AUTO)
+		k = eve_kernel_best();
+	switch (k) {
+	case EVE_KERNEL_SCALAR:
+		return build_scalar(s, n, ix);
+#ifdef EVE_X86
+	case EVE_KERNEL_SSE2:
+		return build_sse2(s, n, ix);
+	case EVE_KERNEL_AVX2:
+		return __builtin_cpu_supports("avx2") && build_avx2(s, n, ix);
+#endif
+	default:
+		return false;
+	}
+}

@@ -1,0 +1,45 @@
+/* The first pass of the EVE hot path: one look at every byte of a line,
+ * 32 or 64 bytes at a time, that finds the quotes (a bit per byte) and
+ * tells whether the line is "clean": no backslash, no control byte and no
+ * byte >= 0x80. In a clean line every quote opens or closes a string, so
+ * the scanner (eve_fast.c) finds the end of a string with one bit scan
+ * instead of reading the string. Lines that are not clean are read by the
+ * scanner's byte-by-byte path. The kernel (AVX2, SSE2 or scalar) is chosen
+ * at run time; all three give the same answer (fuzz/fuzz_eve_fast.c checks
+ * it). */
+#ifndef SD_TELEMETRY_EVE_INDEX_H
+#define SD_TELEMETRY_EVE_INDEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/limits.h"
+
+/* bit i of quote[i / 64] is set when byte i is '"' */
+#define EVE_INDEX_WORDS (SD_MAX_LINE / 64 + 2)
+
+struct eve_index {
+	uint64_t quote[EVE_INDEX_WORDS];
+	size_t nwords; /* words covering the line */
+};
+
+enum eve_kernel {
+	EVE_KERNEL_AUTO = 0, /* the best this CPU has */
+	EVE_KERNEL_NONE,     /* no index: the byte-by-byte path for every line */
+	EVE_KERNEL_SCALAR,
+	EVE_KERNEL_SSE2,
+	EVE_KERNEL_AVX2,
+};
+
+/* The kernel AUTO stands for on this CPU. */
+enum eve_kernel eve_kernel_best(void);
+/* Whether this build and CPU can run kernel k. */
+bool eve_kernel_available(enum eve_kernel k);
+
+/* Indexes s[0..n) with kernel k (AUTO: the best); true when the line is
+ * clean and no longer than SD_MAX_LINE (the index is then valid), false
+ * otherwise (and for NONE or a kernel not available). */
+bool eve_index_build(const char *s, size_t n, enum eve_kernel k, struct eve_index *ix);
+
+#endif
