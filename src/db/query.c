@@ -63,25 +63,45 @@ static uint64_t seek_line(const struct db *db, const struct db_table_rec *t, uin
 	return lo;
 }
 
+/* seek_line for a key just past line `from`, as a lookup whose line
+ * overflowed: it is nearly always in the next line, so gallop from there
+ * instead of halving the whole rest of the table. */
+static uint64_t seek_line_near(const struct db *db, const struct db_table_rec *t,
+			       uint64_t from, db_u128 key)
+{
+	unsigned last = db_line_slots(t->kind) - 1;
+	uint64_t lo = from, step = 1;
+	while (lo < t->lines && key_at(db, t, lo, last) < key) {
+		uint64_t next = lo + step;
+		if (next >= t->lines || key_at(db, t, next, last) >= key)
+			return seek_line(db, t, lo + 1, next < t->lines ? next : t->lines, key);
+		lo = next + 1;
+		step *= 2;
+	}
+	return lo;
+}
+
 /* Slots of an IPv4 key line equal to key, as a bit mask. The 16 slots are
  * compared at once, without a data-dependent branch: consecutive lookups
  * then overlap their cache misses in the CPU's out-of-order window
  * instead of waiting on a mispredicted branch each. */
 static inline unsigned eq_v4(const uint32_t *k, uint32_t key)
 {
-	unsigned m = 0;
 #ifdef __SSE2__
 	__m128i x = _mm_set1_epi32((int)key);
-	for (unsigned i = 0; i < DB_LINE_SLOTS_V4 / 4; i++) {
-		__m128i v = _mm_loadu_si128((const void *)(k + 4 * i));
-		m |= (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(v, x)))
-		     << (4 * i);
-	}
+#define EQ4(i)                                                                           \
+	((unsigned)_mm_movemask_ps(_mm_castsi128_ps(                                     \
+	     _mm_cmpeq_epi32(_mm_loadu_si128((const void *)(k + 4 * (i))), x)))          \
+	 << (4 * (i)))
+	_Static_assert(DB_LINE_SLOTS_V4 == 16, "four 4-key compares a line");
+	return EQ4(0) | EQ4(1) | EQ4(2) | EQ4(3);
+#undef EQ4
 #else
+	unsigned m = 0;
 	for (unsigned i = 0; i < DB_LINE_SLOTS_V4; i++)
 		m |= (unsigned)(k[i] == key) << i;
-#endif
 	return m;
+#endif
 }
 
 static inline unsigned eq_v6(const uint64_t *k, db_u128 key)
@@ -120,10 +140,13 @@ static inline unsigned locate_v4(const struct db *db, const struct db_table_rec 
 	uint64_t l = db_bucket_v4(key, t->common, t->buckets);
 	const uint32_t *k = lines + (size_t)l * DB_LINE_SLOTS_V4;
 	unsigned m = eq_v4(k, key);
-	if (__builtin_expect(!m && k[DB_LINE_SLOTS_V4 - 1] != k[DB_LINE_SLOTS_V4 - 2] &&
-				 key > k[DB_LINE_SLOTS_V4 - 1],
-			     0)) {
-		l = seek_line(db, t, l + 1, t->lines, key);
+	/* evaluated without branches: whether the key is found or not is a
+	 * coin toss the CPU cannot predict, this is nearly always false */
+	unsigned more = (unsigned)(m == 0) &
+			(unsigned)(k[DB_LINE_SLOTS_V4 - 1] != k[DB_LINE_SLOTS_V4 - 2]) &
+			(unsigned)(key > k[DB_LINE_SLOTS_V4 - 1]);
+	if (__builtin_expect(more, 0)) {
+		l = seek_line_near(db, t, l + 1, key);
 		if (l == t->lines)
 			return 0;
 		m = eq_v4(lines + (size_t)l * DB_LINE_SLOTS_V4, key);
@@ -145,8 +168,10 @@ static inline unsigned locate_v6(const struct db *db, const struct db_table_rec 
 	    db_u128_make(k[2 * DB_LINE_SLOTS_V6 - 2], k[2 * DB_LINE_SLOTS_V6 - 1]);
 	db_u128 before =
 	    db_u128_make(k[2 * DB_LINE_SLOTS_V6 - 4], k[2 * DB_LINE_SLOTS_V6 - 3]);
-	if (__builtin_expect(!m && last != before && key > last, 0)) {
-		l = seek_line(db, t, l + 1, t->lines, key);
+	unsigned more =
+	    (unsigned)(m == 0) & (unsigned)(last != before) & (unsigned)(key > last);
+	if (__builtin_expect(more, 0)) {
+		l = seek_line_near(db, t, l + 1, key);
 		if (l == t->lines)
 			return 0;
 		m = eq_v6(lines + (size_t)l * 2 * DB_LINE_SLOTS_V6, key);
@@ -197,9 +222,9 @@ static bool find_cover(const struct db *db, const struct db_table_rec *t, bool v
 
 bool db_contains(const struct db *db, const struct net_addr *a)
 {
-	bool v4 = net_addr_is_v4(a);
-	uint32_t a4 = net_addr_v4(a);
 	db_u128 a6 = db_u128_make(net_addr_hi(a), net_addr_lo(a));
+	bool v4 = (a6 >> 32) == 0xffff; /* ::ffff:0:0/96, without a byte loop */
+	uint32_t a4 = (uint32_t)a6;
 	/* no early exit on a hit in the last table: with one table (the
 	 * usual IPv4 set) the result then feeds no branch */
 	bool hit = false;
