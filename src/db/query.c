@@ -74,7 +74,8 @@ static uint64_t seek_line_near(const struct db *db, const struct db_table_rec *t
 	while (lo < t->lines && key_at(db, t, lo, last) < key) {
 		uint64_t next = lo + step;
 		if (next >= t->lines || key_at(db, t, next, last) >= key)
-			return seek_line(db, t, lo + 1, next < t->lines ? next : t->lines, key);
+			return seek_line(db, t, lo + 1, next < t->lines ? next : t->lines,
+					 key);
 		lo = next + 1;
 		step *= 2;
 	}
@@ -85,7 +86,8 @@ static uint64_t seek_line_near(const struct db *db, const struct db_table_rec *t
  * compared at once, without a data-dependent branch: consecutive lookups
  * then overlap their cache misses in the CPU's out-of-order window
  * instead of waiting on a mispredicted branch each. */
-static inline unsigned eq_v4(const uint32_t *k, uint32_t key)
+static inline __attribute__((always_inline)) unsigned eq_v4(const uint32_t *k,
+							    uint32_t key)
 {
 #ifdef __SSE2__
 	__m128i x = _mm_set1_epi32((int)key);
@@ -129,8 +131,8 @@ static inline unsigned eq_v6(const uint64_t *k, db_u128 key)
  * keys makes rare; then the key can only be in a later line. The first
  * matching slot is the key's own (a pad repeats a key of the same line
  * or of one before, which a lookup of that key never passes). */
-static inline unsigned locate_v4(const struct db *db, const struct db_table_rec *t,
-				 uint32_t key, uint64_t *line)
+static inline __attribute__((always_inline)) unsigned
+locate_v4(const struct db *db, const struct db_table_rec *t, uint32_t key, uint64_t *line)
 {
 	const uint32_t *lines = (const void *)(data(db) + t->keys);
 	/* lines[0] is the first key: a key outside the common prefix is a
@@ -155,8 +157,8 @@ static inline unsigned locate_v4(const struct db *db, const struct db_table_rec 
 	return m;
 }
 
-static inline unsigned locate_v6(const struct db *db, const struct db_table_rec *t,
-				 db_u128 key, uint64_t *line)
+static inline __attribute__((always_inline)) unsigned
+locate_v6(const struct db *db, const struct db_table_rec *t, db_u128 key, uint64_t *line)
 {
 	const uint64_t *lines = (const void *)(data(db) + t->keys);
 	if (t->common && ((key ^ db_u128_make(lines[0], lines[1])) >> (128 - t->common)))
