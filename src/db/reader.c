@@ -1,7 +1,7 @@
 /* Opening a snapshot. Nothing in the file is trusted until validate() has
  * checked it: sizes, every offset and count (with overflow-safe arithmetic,
- * `len > size - off`, never `off + len > size`), sort order, index
- * consistency and the checksum. After that the query code reads the
+ * `len > size - off`, never `off + len > size`), sort order, the key-line
+ * layout and the checksum. After that the query code reads the
  * mapping without further checks. */
 #include "db/reader.h"
 
