@@ -18,7 +18,11 @@
 #                       as the output says; 10M writes the whole set
 #   DB_BENCH_MMDB_V6    IPv6 entries written to the MMDB [1M]: about 110 s
 #                       and 5.8 GB for 1M random /128s
-#   DB_BENCH_DIR        where the files go [a temporary directory, removed]
+#   DB_BENCH_V6         1 to run the IPv6 set, 0 to skip it [1]
+#   DB_BENCH_DIR        where the files go [a temporary directory, removed];
+#                       when given, the MMDBs written there are kept and a
+#                       later run with the same sizes reuses them (the
+#                       Perl writer takes minutes; 15 on a loaded machine)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -55,6 +59,11 @@ echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $
 # mkmmdb FAMILY ENTRIES(total) SUBSET OUT -> prints the seconds it took
 mkmmdb() {
 	local family=$1 entries=$2 subset=$3 out=$4 tsv=$work/mmdb-in.tsv t0 t1
+	if [ -n "${DB_BENCH_DIR:-}" ] && [ -s "$out" ] && [ -s "$out.secs" ]; then
+		echo "# reusing $out (written in $(cat "$out.secs") s)" >&2
+		cat "$out.secs"
+		return 0
+	fi
 	"$BIN" emit --family "$family" --entries "$entries" --seed $SEED \
 		--limit "$subset" >"$tsv"
 	t0=$(date +%s.%N)
@@ -64,7 +73,11 @@ mkmmdb() {
 	}
 	t1=$(date +%s.%N)
 	rm -f "$tsv"
-	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", b - a }'
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", b - a }' | tee "$out.secs"
+}
+# drop an MMDB unless DB_BENCH_DIR keeps it for the next run
+dropmmdb() {
+	[ -n "${DB_BENCH_DIR:-}" ] || rm -f "$1" "$1.secs"
 }
 
 summaries=()
@@ -90,20 +103,24 @@ num() { # 1M, 250k, 1000 -> a plain number
 v4_small=$MMDB_V4
 [ "$(num "$MMDB_V4")" -le 1000000 ] || v4_small=1M
 echo "# writing the IPv4 MMDB ($v4_small entries) with libmaxmind-db-writer-perl..."
-v4_secs=$(mkmmdb 4 10M "$v4_small" "$work/ipv4.mmdb")
-run_set 4 1M "$v4_small" "$work/ipv4.mmdb" "$v4_secs"
+v4_secs=$(mkmmdb 4 10M "$v4_small" "$work/ipv4-$v4_small.mmdb")
+run_set 4 1M "$v4_small" "$work/ipv4-$v4_small.mmdb" "$v4_secs"
 if [ "$v4_small" != "$MMDB_V4" ]; then
-	rm -f "$work/ipv4.mmdb"
+	dropmmdb "$work/ipv4-$v4_small.mmdb"
 	echo "# writing the IPv4 MMDB ($MMDB_V4 entries) with libmaxmind-db-writer-perl..."
-	v4_secs=$(mkmmdb 4 10M "$MMDB_V4" "$work/ipv4.mmdb")
+	v4_secs=$(mkmmdb 4 10M "$MMDB_V4" "$work/ipv4-$MMDB_V4.mmdb")
 fi
-run_set 4 10M "$MMDB_V4" "$work/ipv4.mmdb" "$v4_secs"
-rm -f "$work"/ipv4-*.sdb "$work/ipv4.mmdb"
+run_set 4 10M "$MMDB_V4" "$work/ipv4-$MMDB_V4.mmdb" "$v4_secs"
+rm -f "$work"/ipv4-*.sdb
+dropmmdb "$work/ipv4-$MMDB_V4.mmdb"
 
-echo "# writing the IPv6 MMDB ($MMDB_V6 entries) with libmaxmind-db-writer-perl..."
-v6_secs=$(mkmmdb 6 1M "$MMDB_V6" "$work/ipv6.mmdb")
-run_set 6 1M "$MMDB_V6" "$work/ipv6.mmdb" "$v6_secs"
-rm -f "$work"/ipv6-*.sdb "$work/ipv6.mmdb"
+if [ "${DB_BENCH_V6:-1}" != 0 ]; then
+	echo "# writing the IPv6 MMDB ($MMDB_V6 entries) with libmaxmind-db-writer-perl..."
+	v6_secs=$(mkmmdb 6 1M "$MMDB_V6" "$work/ipv6-$MMDB_V6.mmdb")
+	run_set 6 1M "$MMDB_V6" "$work/ipv6-$MMDB_V6.mmdb" "$v6_secs"
+	rm -f "$work"/ipv6-*.sdb
+	dropmmdb "$work/ipv6-$MMDB_V6.mmdb"
+fi
 
 echo
 echo "== summary (lookups/s, medians; x = times libmaxminddb's lookups/s) =="

@@ -97,7 +97,7 @@ struct out_table {
 	struct db_table_rec rec;
 	void *keys; /* uint32_t[] or uint64_t[2][] */
 	struct db_value_rec *values;
-	uint32_t *index;
+	void *index; /* key lines and ranks, as written (db/index.h) */
 	size_t n;
 };
 
@@ -522,14 +522,12 @@ static void write_sections(struct db_builder *b, struct assembly *as,
 	uint64_t rel = 0;
 	for (size_t i = 0; i < as->ntables; i++) {
 		struct out_table *t = &as->tables[i];
-		size_t ksz = t->n * t->rec.kind;
 		t->rec.keys = rel;
-		rel = (rel + ksz + DB_ALIGN - 1) / DB_ALIGN * DB_ALIGN;
+		t->rec.ranks = rel + t->rec.lines * db_line_bytes(t->rec.kind);
+		rel =
+		    (rel + db_index_bytes(&t->rec) + DB_ALIGN - 1) / DB_ALIGN * DB_ALIGN;
 		t->rec.values = rel;
 		rel = (rel + t->n * sizeof(struct db_value_rec) + DB_ALIGN - 1) /
-		      DB_ALIGN * DB_ALIGN;
-		t->rec.index = rel;
-		rel = (rel + (((size_t)1 << t->rec.index_bits) + 1) * 4 + DB_ALIGN - 1) /
 		      DB_ALIGN * DB_ALIGN;
 	}
 	begin_section(w, h, DB_SEC_TABLES);
@@ -540,11 +538,9 @@ static void write_sections(struct db_builder *b, struct assembly *as,
 	begin_section(w, h, DB_SEC_DATA);
 	for (size_t i = 0; i < as->ntables; i++) {
 		struct out_table *t = &as->tables[i];
-		w_bytes(w, t->keys, t->n * t->rec.kind);
+		w_bytes(w, t->index, db_index_bytes(&t->rec));
 		w_align(w);
 		w_bytes(w, t->values, t->n * sizeof(*t->values));
-		w_align(w);
-		w_bytes(w, t->index, (((size_t)1 << t->rec.index_bits) + 1) * 4);
 		w_align(w);
 	}
 	end_section(w, h, DB_SEC_DATA);

@@ -93,6 +93,7 @@ int db_foreach(const struct db *db, db_entry_fn fn, void *ctx);
 struct db_cursor {
 	uint32_t table;
 	uint64_t index;
+	uint64_t line; /* private: the key line of index, a hint */
 };
 bool db_cursor_next(const struct db *db, struct db_cursor *c, struct db_entry *e);
 /* The entry a cursor or an earlier walk found at (table, index) of e:

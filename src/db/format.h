@@ -1,4 +1,4 @@
-/* On-disk layout of a .sdb snapshot, version 2 (docs/db-format.md).
+/* On-disk layout of a .sdb snapshot, version 3 (docs/db-format.md).
  * Little-endian, every section 64-byte aligned. Only db/ includes this. */
 #ifndef SD_DB_FORMAT_H
 #define SD_DB_FORMAT_H
@@ -7,10 +7,14 @@
 #include <stdint.h>
 
 #define DB_MAGIC "SIGHTDB\0"
-#define DB_VERSION 2u
+#define DB_VERSION 3u
 #define DB_ALIGN 64u
 #define DB_MULTI_FLAG 0x80000000u /* value.ref points into the multi area */
-#define DB_MAX_INDEX_BITS 24u
+/* A table's keys live in fixed-size lines, each one or two cache lines:
+ * 16 IPv4 keys in 64 bytes, 8 IPv6 keys in 128 (docs/db-format.md,
+ * "Key lines"). */
+#define DB_LINE_SLOTS_V4 16u
+#define DB_LINE_SLOTS_V6 8u
 
 enum db_section {
 	DB_SEC_STRINGS = 1,   /* struct db_string_rec[] */
@@ -80,13 +84,16 @@ enum db_key_kind {
 struct db_table_rec {
 	uint8_t kind;	    /* enum db_key_kind */
 	uint8_t plen;	    /* 0..128 in the 128-bit space */
-	uint8_t index_bits; /* radix index over the bits after `common` */
 	uint8_t common;	    /* leading bits all keys share (of the key width) */
-	uint32_t reserved;
-	uint64_t count;
-	uint64_t keys; /* offsets relative to the DATA section */
-	uint64_t values;
-	uint64_t index; /* (1 << index_bits) + 1 uint32_t */
+	uint8_t reserved8;  /* 0 */
+	uint32_t reserved;  /* 0 */
+	uint64_t count;	    /* keys in the table */
+	uint64_t buckets;   /* key lines a key's bucket can name (1..count) */
+	uint64_t lines;	    /* key lines in all, >= buckets */
+	uint64_t keys;	    /* offsets relative to the DATA section: key lines */
+	uint64_t ranks;	    /* lines + 1 uint32_t: keys before each line */
+	uint64_t values;    /* count struct db_value_rec, in key order */
+	uint64_t reserved2; /* 0 */
 };
 
 /* One input the sightings were read from (io/ident.h): a file, or the
@@ -108,7 +115,7 @@ _Static_assert(sizeof(struct db_input_rec) == 64, "input layout");
  * builder hash the body while streaming it out. */
 uint64_t db_checksum_parts(const struct db_header *h, uint64_t body_hash);
 uint64_t db_checksum(const unsigned char *file, size_t size);
-_Static_assert(sizeof(struct db_table_rec) == 40, "table layout");
+_Static_assert(sizeof(struct db_table_rec) == 64, "table layout");
 _Static_assert(sizeof(struct db_value_rec) == 16, "value layout");
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "snapshots are little-endian and mapped as is");

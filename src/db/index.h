@@ -1,14 +1,19 @@
-/* The radix index of a table, shared by the builder and the reader.
+/* The key lines of a table, shared by the builder and the reader
+ * (docs/db-format.md, "Key lines").
  *
- * Keys of a table are sorted. The index maps the `index_bits` bits that
- * follow the `common` leading bits (the prefix every key of the table
- * shares) to the first key position of that bucket, so a lookup is one read
- * of two adjacent index words plus a scan of a few keys, usually in one
- * cache line. Skipping the common bits keeps clustered sets (every key
- * under 2001:db8::/32, say) spread over the buckets. */
+ * A table's sorted keys are laid out in fixed-size lines (16 IPv4 keys in
+ * 64 bytes, 8 IPv6 keys in 128). The bits of a key after the `common`
+ * leading bits (the prefix every key of the table shares) name its bucket,
+ * scaled to the number of buckets so that buckets follow key order; a key
+ * is stored in the line of its bucket, or, when that line is full, in the
+ * next line with room. So the first memory read of a lookup is the line
+ * that holds the key: one cache miss, where a separate index costs two.
+ * Skipping the common bits keeps clustered sets (every key under
+ * 2001:db8::/32, say) spread over the buckets. */
 #ifndef SD_DB_INDEX_H
 #define SD_DB_INDEX_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "db/format.h"
@@ -21,18 +26,29 @@ static inline unsigned db_key_sigbits(uint8_t kind, uint8_t plen)
 	return kind == DB_KEY_V4 ? (unsigned)plen - 96u : plen;
 }
 
-static inline uint32_t db_bucket_v4(uint32_t key, unsigned common, unsigned bits)
+static inline unsigned db_line_slots(uint8_t kind)
 {
-	if (!bits)
-		return 0;
-	return (uint32_t)(key << common) >> (32 - bits);
+	return kind == DB_KEY_V4 ? DB_LINE_SLOTS_V4 : DB_LINE_SLOTS_V6;
 }
 
-static inline uint32_t db_bucket_v6(db_u128 key, unsigned common, unsigned bits)
+/* Bytes of one key line: slots times the key size. */
+static inline size_t db_line_bytes(uint8_t kind)
 {
-	if (!bits)
-		return 0;
-	return (uint32_t)((key << common) >> (128 - bits));
+	return (size_t)db_line_slots(kind) * kind;
+}
+
+/* The bucket of a key: the bits after `common`, as a fraction of the key
+ * space, times the number of buckets. Never decreases as the key grows. */
+static inline uint64_t db_bucket_v4(uint32_t key, unsigned common, uint64_t buckets)
+{
+	uint32_t x = common >= 32 ? 0 : key << common;
+	return (uint64_t)x * buckets >> 32;
+}
+
+static inline uint64_t db_bucket_v6(db_u128 key, unsigned common, uint64_t buckets)
+{
+	uint64_t x = common >= 128 ? 0 : (uint64_t)((key << common) >> 64);
+	return (uint64_t)((db_u128)x * buckets >> 64);
 }
 
 static inline db_u128 db_u128_make(uint64_t hi, uint64_t lo)
@@ -40,8 +56,12 @@ static inline db_u128 db_u128_make(uint64_t hi, uint64_t lo)
 	return (db_u128)hi << 64 | lo;
 }
 
-/* Chooses common and index_bits for rec (kind, plen, count set) and keys,
- * and builds the index; *index is malloc'd, (1 << bits) + 1 words. */
-int db_index_build(struct db_table_rec *rec, const void *keys, uint32_t **index);
+/* Chooses common, buckets and lines for rec (kind, plen and count set)
+ * and its count sorted, distinct keys, and lays them out: *area is
+ * malloc'd, db_index_bytes(rec) bytes, the key lines followed by the
+ * ranks, as they are written to DATA. */
+int db_index_build(struct db_table_rec *rec, const void *keys, void **area);
+/* Size of the area db_index_build made for rec. */
+size_t db_index_bytes(const struct db_table_rec *rec);
 
 #endif

@@ -11,133 +11,175 @@ static inline const unsigned char *data(const struct db *db)
 	return db->sec[DB_SEC_DATA];
 }
 
-/* Keys of an IPv4 bucket compared at once. The index gives buckets of 4-8
- * keys on average, so a 16-key window (64 bytes) takes all of a bucket in
- * nearly every lookup, without a data-dependent branch: consecutive
- * lookups then overlap their cache misses in the CPU's out-of-order window
- * instead of waiting on a mispredicted branch each. */
-#define DB_SCAN_V4 16
-
-/* Offset of key among k[0..len), len <= DB_SCAN_V4, or DB_SCAN_V4 if it
- * is not there. Reads all DB_SCAN_V4 keys at k: the caller makes sure they
- * are inside the table. */
-static inline unsigned scan_v4(const uint32_t *k, uint64_t len, uint32_t key)
+static inline const uint32_t *ranks_of(const struct db *db, const struct db_table_rec *t)
 {
-	unsigned m = 0;
-#ifdef __SSE2__
-	__m128i x = _mm_set1_epi32((int)key);
-	for (unsigned i = 0; i < DB_SCAN_V4 / 4; i++) {
-		__m128i v = _mm_loadu_si128((const void *)(k + 4 * i));
-		m |= (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(v, x)))
-		     << (4 * i);
-	}
-#else
-	for (unsigned i = 0; i < DB_SCAN_V4; i++)
-		m |= (unsigned)(k[i] == key) << i;
-#endif
-	m &= (1u << len) - 1;
-	return (unsigned)__builtin_ctz(m | 1u << DB_SCAN_V4);
+	return (const void *)(data(db) + t->ranks);
 }
 
-/* Position of key among k[lo..hi) of a table of count keys, or -1. */
-static inline int64_t search_v4(const uint32_t *k, uint64_t count, uint64_t lo,
-				uint64_t hi, uint32_t key)
+/* Key slot s of line l as a 128-bit integer (IPv4 keys: their 32 bits),
+ * for the walks, where speed matters less than in the lookups. */
+static db_u128 key_at(const struct db *db, const struct db_table_rec *t, uint64_t l,
+		      unsigned s)
 {
-	while (hi - lo > DB_SCAN_V4) {
+	const unsigned char *p =
+	    data(db) + t->keys + l * db_line_bytes(t->kind) + (size_t)s * t->kind;
+	if (t->kind == DB_KEY_V4) {
+		uint32_t k;
+		memcpy(&k, p, 4);
+		return k;
+	}
+	uint64_t w[2];
+	memcpy(w, p, 16);
+	return db_u128_make(w[0], w[1]);
+}
+
+/* The line holding rank i: ranks[l] <= i < ranks[l + 1]. */
+static uint64_t line_of_rank(const uint32_t *ranks, uint64_t lines, uint64_t i)
+{
+	uint64_t lo = 0, hi = lines; /* the first l with ranks[l] > i is in (lo, hi] */
+	while (hi - lo > 1) {
 		uint64_t mid = lo + (hi - lo) / 2;
-		if (k[mid] <= key)
+		if (ranks[mid] <= i)
 			lo = mid;
 		else
 			hi = mid;
 	}
-	if (count - lo >= DB_SCAN_V4) {
-		/* -1 when r is DB_SCAN_V4, computed without a branch */
-		unsigned r = scan_v4(k + lo, hi - lo, key);
-		return (int64_t)(lo + r) | -(int64_t)(r / DB_SCAN_V4);
-	}
-	for (; lo < hi; lo++) /* the last keys of the table */
-		if (k[lo] == key)
-			return (int64_t)lo;
-	return -1;
+	return lo;
 }
 
-/* Position of key in an IPv4 table, or -1. With values, the bucket's value
- * records are fetched along with its keys (db_cover reads them next). */
-static int64_t find_v4(const struct db *db, const struct db_table_rec *t, uint32_t key,
-		       bool values)
+/* The first line in [lo, hi) whose last slot (its greatest key, as lines
+ * are sorted and padded with the key before) is >= key, or hi. */
+static uint64_t seek_line(const struct db *db, const struct db_table_rec *t, uint64_t lo,
+			  uint64_t hi, db_u128 key)
 {
-	const uint32_t *k = (const void *)(data(db) + t->keys);
-	if (t->common && ((key ^ k[0]) >> (32 - t->common)))
-		return -1;
-	const uint32_t *idx = (const void *)(data(db) + t->index);
-	uint32_t b = db_bucket_v4(key, t->common, t->index_bits);
-	uint64_t lo = idx[b], hi = idx[b + 1];
-	if (values)
-		__builtin_prefetch(data(db) + t->values +
-				   lo * sizeof(struct db_value_rec));
-	return search_v4(k, t->count, lo, hi, key);
+	unsigned last = db_line_slots(t->kind) - 1;
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (key_at(db, t, mid, last) < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
-/* The same for IPv6 keys, 8 at once (128 bytes). */
-#define DB_SCAN_V6 8
+/* seek_line for a key just past line `from`, as a lookup whose line
+ * overflowed: it is nearly always in the next line, so gallop from there
+ * instead of halving the whole rest of the table. */
+static uint64_t seek_line_near(const struct db *db, const struct db_table_rec *t,
+			       uint64_t from, db_u128 key)
+{
+	unsigned last = db_line_slots(t->kind) - 1;
+	uint64_t lo = from, step = 1;
+	while (lo < t->lines && key_at(db, t, lo, last) < key) {
+		uint64_t next = lo + step;
+		if (next >= t->lines || key_at(db, t, next, last) >= key)
+			return seek_line(db, t, lo + 1, next < t->lines ? next : t->lines,
+					 key);
+		lo = next + 1;
+		step *= 2;
+	}
+	return lo;
+}
 
-static inline unsigned scan_v6(const uint64_t *k, uint64_t len, db_u128 key)
+/* Slots of an IPv4 key line equal to key, as a bit mask. The 16 slots are
+ * compared at once, without a data-dependent branch: consecutive lookups
+ * then overlap their cache misses in the CPU's out-of-order window
+ * instead of waiting on a mispredicted branch each. */
+static inline __attribute__((always_inline)) unsigned eq_v4(const uint32_t *k,
+							    uint32_t key)
+{
+#ifdef __SSE2__
+	__m128i x = _mm_set1_epi32((int)key);
+#define EQ4(i)                                                                           \
+	((unsigned)_mm_movemask_ps(_mm_castsi128_ps(                                     \
+	     _mm_cmpeq_epi32(_mm_loadu_si128((const void *)(k + 4 * (i))), x)))          \
+	 << (4 * (i)))
+	_Static_assert(DB_LINE_SLOTS_V4 == 16, "four 4-key compares a line");
+	return EQ4(0) | EQ4(1) | EQ4(2) | EQ4(3);
+#undef EQ4
+#else
+	unsigned m = 0;
+	for (unsigned i = 0; i < DB_LINE_SLOTS_V4; i++)
+		m |= (unsigned)(k[i] == key) << i;
+	return m;
+#endif
+}
+
+static inline unsigned eq_v6(const uint64_t *k, db_u128 key)
 {
 	uint64_t hi = (uint64_t)(key >> 64), lo = (uint64_t)key;
 	unsigned m = 0;
 #ifdef __SSE2__
 	/* a key is two words, high first: lane 0 holds hi */
 	__m128i x = _mm_set_epi64x((long long)lo, (long long)hi);
-	for (unsigned i = 0; i < DB_SCAN_V6; i++) {
+	for (unsigned i = 0; i < DB_LINE_SLOTS_V6; i++) {
 		__m128i v = _mm_loadu_si128((const void *)(k + 2 * i));
 		int eq = _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(v, x)));
 		m |= (unsigned)(eq == 0xf) << i;
 	}
 #else
-	for (unsigned i = 0; i < DB_SCAN_V6; i++)
+	for (unsigned i = 0; i < DB_LINE_SLOTS_V6; i++)
 		m |= (unsigned)(k[2 * i] == hi && k[2 * i + 1] == lo) << i;
 #endif
-	m &= (1u << len) - 1;
-	return (unsigned)__builtin_ctz(m | 1u << DB_SCAN_V6);
+	return m;
 }
 
-/* Position of key among the IPv6 keys k[lo..hi) of a table of count keys,
- * or -1. */
-static inline int64_t search_v6(const uint64_t *k, uint64_t count, uint64_t lo,
-				uint64_t hi, db_u128 key)
+/* Where key is in an IPv4 table: *line and the mask of matching slots of
+ * that line (0: not listed). The line of the key's bucket answers unless
+ * it is full and the key is past its last slot, which a good spread of
+ * keys makes rare; then the key can only be in a later line. The first
+ * matching slot is the key's own (a pad repeats a key of the same line
+ * or of one before, which a lookup of that key never passes). */
+static inline __attribute__((always_inline)) unsigned
+locate_v4(const struct db *db, const struct db_table_rec *t, uint32_t key, uint64_t *line)
 {
-#define KEY(i) db_u128_make(k[2 * (i)], k[2 * (i) + 1])
-	while (hi - lo > DB_SCAN_V6) {
-		uint64_t mid = lo + (hi - lo) / 2;
-		if (KEY(mid) <= key)
-			lo = mid;
-		else
-			hi = mid;
+	const uint32_t *lines = (const void *)(data(db) + t->keys);
+	/* lines[0] is the first key: a key outside the common prefix is a
+	 * miss without touching the table */
+	if (t->common && ((key ^ lines[0]) >> (32 - t->common)))
+		return 0;
+	uint64_t l = db_bucket_v4(key, t->common, t->buckets);
+	const uint32_t *k = lines + (size_t)l * DB_LINE_SLOTS_V4;
+	unsigned m = eq_v4(k, key);
+	/* evaluated without branches: whether the key is found or not is a
+	 * coin toss the CPU cannot predict, this is nearly always false */
+	unsigned more = (unsigned)(m == 0) &
+			(unsigned)(k[DB_LINE_SLOTS_V4 - 1] != k[DB_LINE_SLOTS_V4 - 2]) &
+			(unsigned)(key > k[DB_LINE_SLOTS_V4 - 1]);
+	if (__builtin_expect(more, 0)) {
+		l = seek_line_near(db, t, l + 1, key);
+		if (l == t->lines)
+			return 0;
+		m = eq_v4(lines + (size_t)l * DB_LINE_SLOTS_V4, key);
 	}
-	if (count - lo >= DB_SCAN_V6) {
-		unsigned r = scan_v6(k + 2 * lo, hi - lo, key);
-		return (int64_t)(lo + r) | -(int64_t)(r / DB_SCAN_V6);
-	}
-	for (; lo < hi; lo++) /* the last keys of the table */
-		if (KEY(lo) == key)
-			return (int64_t)lo;
-	return -1;
-#undef KEY
+	*line = l;
+	return m;
 }
 
-static int64_t find_v6(const struct db *db, const struct db_table_rec *t, db_u128 key,
-		       bool values)
+static inline __attribute__((always_inline)) unsigned
+locate_v6(const struct db *db, const struct db_table_rec *t, db_u128 key, uint64_t *line)
 {
-	const uint64_t *k = (const void *)(data(db) + t->keys);
-	if (t->common && ((key ^ db_u128_make(k[0], k[1])) >> (128 - t->common)))
-		return -1;
-	const uint32_t *idx = (const void *)(data(db) + t->index);
-	uint32_t b = db_bucket_v6(key, t->common, t->index_bits);
-	uint64_t lo = idx[b], hi = idx[b + 1];
-	if (values)
-		__builtin_prefetch(data(db) + t->values +
-				   lo * sizeof(struct db_value_rec));
-	return search_v6(k, t->count, lo, hi, key);
+	const uint64_t *lines = (const void *)(data(db) + t->keys);
+	if (t->common && ((key ^ db_u128_make(lines[0], lines[1])) >> (128 - t->common)))
+		return 0;
+	uint64_t l = db_bucket_v6(key, t->common, t->buckets);
+	const uint64_t *k = lines + (size_t)l * 2 * DB_LINE_SLOTS_V6;
+	unsigned m = eq_v6(k, key);
+	db_u128 last =
+	    db_u128_make(k[2 * DB_LINE_SLOTS_V6 - 2], k[2 * DB_LINE_SLOTS_V6 - 1]);
+	db_u128 before =
+	    db_u128_make(k[2 * DB_LINE_SLOTS_V6 - 4], k[2 * DB_LINE_SLOTS_V6 - 3]);
+	unsigned more =
+	    (unsigned)(m == 0) & (unsigned)(last != before) & (unsigned)(key > last);
+	if (__builtin_expect(more, 0)) {
+		l = seek_line_near(db, t, l + 1, key);
+		if (l == t->lines)
+			return 0;
+		m = eq_v6(lines + (size_t)l * 2 * DB_LINE_SLOTS_V6, key);
+	}
+	*line = l;
+	return m;
 }
 
 static uint32_t v4_mask(unsigned sig)
@@ -150,43 +192,79 @@ static db_u128 v6_mask(unsigned sig)
 	return sig == 0 ? 0 : ~(db_u128)0 << (128 - sig);
 }
 
-/* Position in table t of the entry covering a (masked to t->plen), or -1. */
-static int64_t find_cover(const struct db *db, const struct db_table_rec *t, bool v4,
-			  uint32_t a4, db_u128 a6, bool values)
+/* Whether table t has the entry covering a (masked to t->plen): then its
+ * rank, line and slot. Its value record is fetched too (db_cover reads it
+ * next). */
+static bool find_cover(const struct db *db, const struct db_table_rec *t, bool v4,
+		       uint32_t a4, db_u128 a6, uint64_t *rank, uint64_t *line,
+		       unsigned *slot)
 {
+	unsigned m;
+	/* the rank of the bucket's line, fetched along with the line */
 	if (t->kind == DB_KEY_V4) {
 		if (!v4)
-			return -1;
-		return find_v4(db, t, a4 & v4_mask(t->plen - 96u), values);
+			return false;
+		uint32_t x = a4 & v4_mask(t->plen - 96u);
+		__builtin_prefetch(ranks_of(db, t) +
+				   db_bucket_v4(x, t->common, t->buckets));
+		m = locate_v4(db, t, x, line);
+	} else {
+		db_u128 x = a6 & v6_mask(t->plen);
+		__builtin_prefetch(ranks_of(db, t) +
+				   db_bucket_v6(x, t->common, t->buckets));
+		m = locate_v6(db, t, x, line);
 	}
-	return find_v6(db, t, a6 & v6_mask(t->plen), values);
+	if (!m)
+		return false;
+	*slot = (unsigned)__builtin_ctz(m);
+	*rank = ranks_of(db, t)[*line] + *slot;
+	__builtin_prefetch(data(db) + t->values + *rank * sizeof(struct db_value_rec));
+	return true;
+}
+
+/* Out of line, so that the IPv4 path of db_contains stays small: a
+ * single lookup's cost is its cache miss, and the fewer instructions
+ * surround it, the more lookups the CPU's out-of-order window holds and
+ * overlaps (the window, not the memory, limits a loop of lookups). */
+static __attribute__((noinline)) bool
+contains_v6(const struct db *db, const struct db_table_rec *t, db_u128 a6)
+{
+	uint64_t line;
+	return locate_v6(db, t, a6 & v6_mask(t->plen), &line) != 0;
 }
 
 bool db_contains(const struct db *db, const struct net_addr *a)
 {
-	bool v4 = net_addr_is_v4(a);
-	uint32_t a4 = net_addr_v4(a);
-	db_u128 a6 = db_u128_make(net_addr_hi(a), net_addr_lo(a));
+	uint64_t hi = net_addr_hi(a), lo = net_addr_lo(a);
+	bool v4 = !hi && lo >> 32 == 0xffff; /* ::ffff:0:0/96, from two words */
+	const struct db_table_rec *t = db->tables, *end = t + db->ntables;
 	/* no early exit on a hit in the last table: with one table (the
 	 * usual IPv4 set) the result then feeds no branch */
 	bool hit = false;
-	for (uint64_t i = 0; i < db->ntables && !hit; i++)
-		hit = find_cover(db, &db->tables[i], v4, a4, a6, false) >= 0;
+	for (; t < end && !hit; t++) {
+		if (t->kind != DB_KEY_V4) {
+			hit = contains_v6(db, t, db_u128_make(hi, lo));
+		} else if (v4) {
+			uint64_t line;
+			hit = locate_v4(db, t, (uint32_t)lo & v4_mask(t->plen - 96u),
+					&line) != 0;
+		}
+	}
 	return hit;
 }
 
-static void make_entry(const struct db *db, uint32_t ti, uint64_t i, struct db_entry *e)
+/* The entry at rank i of table ti, whose key is slot s of line l. */
+static void make_entry(const struct db *db, uint32_t ti, uint64_t i, uint64_t l,
+		       unsigned s, struct db_entry *e)
 {
 	const struct db_table_rec *t = &db->tables[ti];
 	const struct db_value_rec *v =
 	    (const void *)(data(db) + t->values + i * sizeof(*v));
-	if (t->kind == DB_KEY_V4) {
-		net_addr_from_v4(&e->prefix.addr,
-				 ((const uint32_t *)(data(db) + t->keys))[i]);
-	} else {
-		const uint64_t *k = (const void *)(data(db) + t->keys);
-		net_addr_from_u64(&e->prefix.addr, k[2 * i], k[2 * i + 1]);
-	}
+	db_u128 k = key_at(db, t, l, s);
+	if (t->kind == DB_KEY_V4)
+		net_addr_from_v4(&e->prefix.addr, (uint32_t)k);
+	else
+		net_addr_from_u64(&e->prefix.addr, (uint64_t)(k >> 64), (uint64_t)k);
 	e->prefix.len = t->plen;
 	e->first_seen = v->first_seen;
 	e->last_seen = v->last_seen;
@@ -194,6 +272,16 @@ static void make_entry(const struct db *db, uint32_t ti, uint64_t i, struct db_e
 	e->nsightings = (v->ref & DB_MULTI_FLAG) ? db->multi[v->ref & ~DB_MULTI_FLAG] : 1;
 	e->table = ti;
 	e->index = i;
+}
+
+/* make_entry for rank i, wherever its line is. */
+static void make_entry_at(const struct db *db, uint32_t ti, uint64_t i,
+			  struct db_entry *e)
+{
+	const struct db_table_rec *t = &db->tables[ti];
+	const uint32_t *ranks = ranks_of(db, t);
+	uint64_t l = line_of_rank(ranks, t->lines, i);
+	make_entry(db, ti, i, l, (unsigned)(i - ranks[l]), e);
 }
 
 size_t db_cover(const struct db *db, const struct net_prefix *p, struct db_entry *out,
@@ -211,9 +299,10 @@ size_t db_cover(const struct db *db, const struct net_prefix *p, struct db_entry
 		const struct db_table_rec *t = &db->tables[i];
 		if (t->plen > p->len)
 			continue;
-		int64_t pos = find_cover(db, t, v4, a4, a6, true);
-		if (pos >= 0)
-			make_entry(db, (uint32_t)i, (uint64_t)pos, &found[n++]);
+		uint64_t rank, line;
+		unsigned slot;
+		if (find_cover(db, t, v4, a4, a6, &rank, &line, &slot))
+			make_entry(db, (uint32_t)i, rank, line, slot, &found[n++]);
 	}
 	/* insertion sort by plen descending; n is tiny */
 	for (size_t i = 1; i < n; i++) {
@@ -230,31 +319,33 @@ size_t db_cover(const struct db *db, const struct net_prefix *p, struct db_entry
 	return n;
 }
 
-/* First position in [0, count) whose key is >= key. */
-static uint64_t lower_v4(const uint32_t *k, uint64_t count, uint32_t key)
+/* Calls fn (if any) for the entries of table ti whose keys are in
+ * [lo, hi], in key order; counts them in *visited. */
+static int walk_table(const struct db *db, uint32_t ti, db_u128 lo, db_u128 hi,
+		      db_entry_fn fn, void *ctx, uint64_t *visited)
 {
-	uint64_t lo = 0, hi = count;
-	while (lo < hi) {
-		uint64_t mid = lo + (hi - lo) / 2;
-		if (k[mid] < key)
-			lo = mid + 1;
-		else
-			hi = mid;
+	const struct db_table_rec *t = &db->tables[ti];
+	const uint32_t *ranks = ranks_of(db, t);
+	unsigned slots = db_line_slots(t->kind);
+	for (uint64_t l = seek_line(db, t, 0, t->lines, lo); l < t->lines; l++) {
+		unsigned used = ranks[l + 1] - ranks[l];
+		for (unsigned s = 0; s < used && s < slots; s++) {
+			db_u128 k = key_at(db, t, l, s);
+			if (k < lo)
+				continue;
+			if (k > hi)
+				return 0;
+			(*visited)++;
+			if (fn) {
+				struct db_entry e;
+				make_entry(db, ti, ranks[l] + s, l, s, &e);
+				int rc = fn(&e, ctx);
+				if (rc)
+					return rc;
+			}
+		}
 	}
-	return lo;
-}
-
-static uint64_t lower_v6(const uint64_t *k, uint64_t count, db_u128 key)
-{
-	uint64_t lo = 0, hi = count;
-	while (lo < hi) {
-		uint64_t mid = lo + (hi - lo) / 2;
-		if (db_u128_make(k[2 * mid], k[2 * mid + 1]) < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return 0;
 }
 
 int db_range(const struct db *db, const struct net_prefix *p, db_entry_fn fn, void *ctx,
@@ -270,7 +361,6 @@ int db_range(const struct db *db, const struct net_prefix *p, db_entry_fn fn, vo
 		const struct db_table_rec *t = &db->tables[ti];
 		if (t->plen < p->len)
 			continue;
-		uint64_t from, to;
 		if (t->kind == DB_KEY_V4) {
 			/* the part of p inside ::ffff:0:0/96, if any */
 			struct net_prefix v4all;
@@ -286,25 +376,9 @@ int db_range(const struct db *db, const struct net_prefix *p, db_entry_fn fn, vo
 			} else {
 				continue;
 			}
-			const uint32_t *k = (const void *)(data(db) + t->keys);
-			from = lower_v4(k, t->count, lo4);
-			to = from;
-			while (to < t->count && k[to] <= hi4)
-				to++;
+			rc = walk_table(db, (uint32_t)ti, lo4, hi4, fn, ctx, &visited);
 		} else {
-			const uint64_t *k = (const void *)(data(db) + t->keys);
-			from = lower_v6(k, t->count, lo6);
-			to = hi6 == ~(db_u128)0 ? t->count
-						: lower_v6(k, t->count, hi6 + 1);
-		}
-		for (uint64_t i = from; i < to; i++) {
-			visited++;
-			if (fn) {
-				struct db_entry e;
-				make_entry(db, (uint32_t)ti, i, &e);
-				if ((rc = fn(&e, ctx)))
-					break;
-			}
+			rc = walk_table(db, (uint32_t)ti, lo6, hi6, fn, ctx, &visited);
 		}
 	}
 	if (count)
@@ -322,12 +396,17 @@ uint64_t db_range_count(const struct db *db, const struct net_prefix *p)
 int db_foreach(const struct db *db, db_entry_fn fn, void *ctx)
 {
 	for (uint64_t ti = 0; ti < db->ntables; ti++) {
-		for (uint64_t i = 0; i < db->tables[ti].count; i++) {
-			struct db_entry e;
-			make_entry(db, (uint32_t)ti, i, &e);
-			int rc = fn(&e, ctx);
-			if (rc)
-				return rc;
+		const struct db_table_rec *t = &db->tables[ti];
+		const uint32_t *ranks = ranks_of(db, t);
+		for (uint64_t l = 0; l < t->lines; l++) {
+			for (uint64_t i = ranks[l]; i < ranks[l + 1]; i++) {
+				struct db_entry e;
+				make_entry(db, (uint32_t)ti, i, l,
+					   (unsigned)(i - ranks[l]), &e);
+				int rc = fn(&e, ctx);
+				if (rc)
+					return rc;
+			}
 		}
 	}
 	return 0;
@@ -338,10 +417,20 @@ bool db_cursor_next(const struct db *db, struct db_cursor *c, struct db_entry *e
 	while (c->table < db->ntables && c->index >= db->tables[c->table].count) {
 		c->table++;
 		c->index = 0;
+		c->line = 0;
 	}
 	if (c->table >= db->ntables)
 		return false;
-	make_entry(db, c->table, c->index++, e);
+	const struct db_table_rec *t = &db->tables[c->table];
+	const uint32_t *ranks = ranks_of(db, t);
+	/* the hint is the line of the previous entry: walk on from it */
+	if (c->line >= t->lines || ranks[c->line] > c->index)
+		c->line = line_of_rank(ranks, t->lines, c->index);
+	while (ranks[c->line + 1] <= c->index)
+		c->line++;
+	make_entry(db, c->table, c->index, c->line, (unsigned)(c->index - ranks[c->line]),
+		   e);
+	c->index++;
 	return true;
 }
 
@@ -349,7 +438,7 @@ bool db_entry_get(const struct db *db, uint32_t table, uint64_t index, struct db
 {
 	if (table >= db->ntables || index >= db->tables[table].count)
 		return false;
-	make_entry(db, table, index, e);
+	make_entry_at(db, table, index, e);
 	return true;
 }
 
@@ -400,55 +489,33 @@ void db_entry_sighting(const struct db *db, const struct db_entry *e, uint32_t i
  * stays in L1. */
 #define DB_BATCH_ROUND 64
 
-struct probe_state {
-	uint32_t lo, hi; /* bucket bounds in the table */
-	uint32_t slot;	 /* offset of the probe in the round */
-};
-
 static void batch_table_v4(const struct db *db, const struct db_table_rec *t,
 			   const struct net_addr *a, size_t n, bool *out)
 {
-	const uint32_t *k = (const void *)(data(db) + t->keys);
-	const uint32_t *idx = (const void *)(data(db) + t->index);
+	const uint32_t *lines = (const void *)(data(db) + t->keys);
 	uint32_t mask = v4_mask(t->plen - 96u);
-	struct probe_state st[DB_BATCH_ROUND];
-	uint32_t key[DB_BATCH_ROUND];
+	uint32_t key[DB_BATCH_ROUND], slot[DB_BATCH_ROUND];
 	for (size_t base = 0; base < n; base += DB_BATCH_ROUND) {
 		size_t end = n - base < DB_BATCH_ROUND ? n : base + DB_BATCH_ROUND;
 		size_t m = 0;
-		/* 1: the bucket of each live probe; fetch its index words */
+		/* 1: the key line of each live probe: fetch it */
 		for (size_t i = base; i < end; i++) {
-			if (out[i] || !net_addr_is_v4(&a[i]))
+			/* ::ffff:0:0/96 from two words, not a loop over 12 bytes */
+			uint64_t lo = net_addr_lo(&a[i]);
+			if (out[i] || net_addr_hi(&a[i]) || lo >> 32 != 0xffff)
 				continue;
-			uint32_t x = net_addr_v4(&a[i]) & mask;
-			if (t->common && ((x ^ k[0]) >> (32 - t->common)))
+			uint32_t x = (uint32_t)lo & mask;
+			if (t->common && ((x ^ lines[0]) >> (32 - t->common)))
 				continue;
-			uint32_t b = db_bucket_v4(x, t->common, t->index_bits);
-			__builtin_prefetch(&idx[b]);
-			st[m].lo = b;
-			st[m].slot = (uint32_t)(i - base);
+			uint64_t l = db_bucket_v4(x, t->common, t->buckets);
+			__builtin_prefetch(lines + (size_t)l * DB_LINE_SLOTS_V4);
+			slot[m] = (uint32_t)(i - base);
 			key[m++] = x;
 		}
-		/* 2: bucket bounds; fetch the first keys of each bucket */
+		/* 2: look each up, its line now (mostly) in cache */
 		for (size_t j = 0; j < m; j++) {
-			uint32_t b = st[j].lo;
-			st[j].lo = idx[b];
-			st[j].hi = idx[b + 1];
-			/* the scan window's two cache lines, within the table */
-			uint64_t last = st[j].lo + DB_SCAN_V4 - 1;
-			__builtin_prefetch(&k[st[j].lo]);
-			__builtin_prefetch(&k[last < t->count ? last : t->count - 1]);
-		}
-		/* 3: search the buckets, now (mostly) in cache; a hit's value
-		 * record is fetched too, as the caller of a batch (check, with
-		 * half its queries listed) usually reads it next with db_cover */
-		for (size_t j = 0; j < m; j++) {
-			int64_t pos = search_v4(k, t->count, st[j].lo, st[j].hi, key[j]);
-			if (pos >= 0)
-				__builtin_prefetch(data(db) + t->values +
-						   (uint64_t)pos *
-						       sizeof(struct db_value_rec));
-			out[base + st[j].slot] = pos >= 0;
+			uint64_t line;
+			out[base + slot[j]] = locate_v4(db, t, key[j], &line) != 0;
 		}
 	}
 }
@@ -456,11 +523,10 @@ static void batch_table_v4(const struct db *db, const struct db_table_rec *t,
 static void batch_table_v6(const struct db *db, const struct db_table_rec *t,
 			   const struct net_addr *a, size_t n, bool *out)
 {
-	const uint64_t *k = (const void *)(data(db) + t->keys);
-	const uint32_t *idx = (const void *)(data(db) + t->index);
+	const uint64_t *lines = (const void *)(data(db) + t->keys);
 	db_u128 mask = v6_mask(t->plen);
-	db_u128 first = db_u128_make(k[0], k[1]);
-	struct probe_state st[DB_BATCH_ROUND];
+	db_u128 first = db_u128_make(lines[0], lines[1]);
+	uint32_t slot[DB_BATCH_ROUND];
 	db_u128 key[DB_BATCH_ROUND];
 	for (size_t base = 0; base < n; base += DB_BATCH_ROUND) {
 		size_t end = n - base < DB_BATCH_ROUND ? n : base + DB_BATCH_ROUND;
@@ -472,25 +538,18 @@ static void batch_table_v6(const struct db *db, const struct db_table_rec *t,
 			    db_u128_make(net_addr_hi(&a[i]), net_addr_lo(&a[i])) & mask;
 			if (t->common && ((x ^ first) >> (128 - t->common)))
 				continue;
-			uint32_t b = db_bucket_v6(x, t->common, t->index_bits);
-			__builtin_prefetch(&idx[b]);
-			st[m].lo = b;
-			st[m].slot = (uint32_t)(i - base);
+			uint64_t l = db_bucket_v6(x, t->common, t->buckets);
+			const uint64_t *k = lines + (size_t)l * 2 * DB_LINE_SLOTS_V6;
+			/* a line is two cache lines */
+			__builtin_prefetch(k);
+			__builtin_prefetch(k + DB_LINE_SLOTS_V6);
+			slot[m] = (uint32_t)(i - base);
 			key[m++] = x;
 		}
 		for (size_t j = 0; j < m; j++) {
-			uint32_t b = st[j].lo;
-			st[j].lo = idx[b];
-			st[j].hi = idx[b + 1];
-			/* the first two of the scan window's cache lines, within
-			 * the table */
-			uint64_t next = st[j].lo + 4 < t->count ? st[j].lo + 4 : st[j].lo;
-			__builtin_prefetch(&k[2 * (size_t)st[j].lo]);
-			__builtin_prefetch(&k[2 * (size_t)next]);
+			uint64_t line;
+			out[base + slot[j]] = locate_v6(db, t, key[j], &line) != 0;
 		}
-		for (size_t j = 0; j < m; j++)
-			out[base + st[j].slot] =
-			    search_v6(k, t->count, st[j].lo, st[j].hi, key[j]) >= 0;
 	}
 }
 

@@ -1,7 +1,7 @@
 /* Opening a snapshot. Nothing in the file is trusted until validate() has
  * checked it: sizes, every offset and count (with overflow-safe arithmetic,
- * `len > size - off`, never `off + len > size`), sort order, index
- * consistency and the checksum. After that the query code reads the
+ * `len > size - off`, never `off + len > size`), sort order, the key-line
+ * layout and the checksum. After that the query code reads the
  * mapping without further checks. */
 #include "db/reader.h"
 
@@ -196,68 +196,63 @@ static int validate_ref(struct db *db, uint32_t ref, struct sd_error *err)
 	return 0;
 }
 
-static int validate_table(struct db *db, const struct db_table_rec *t,
+/* Key i of a table's key lines (slot s of line l), as a 128-bit integer:
+ * IPv4 keys are read as their 32 bits. */
+static db_u128 line_key(const struct db_table_rec *t, const unsigned char *lines,
+			uint64_t l, unsigned s)
+{
+	const unsigned char *p = lines + l * db_line_bytes(t->kind) + (size_t)s * t->kind;
+	if (t->kind == DB_KEY_V4) {
+		uint32_t k;
+		memcpy(&k, p, 4);
+		return k;
+	}
+	uint64_t w[2];
+	memcpy(w, p, 16);
+	return db_u128_make(w[0], w[1]);
+}
+
+static uint64_t line_bucket(const struct db_table_rec *t, db_u128 key)
+{
+	return t->kind == DB_KEY_V4 ? db_bucket_v4((uint32_t)key, t->common, t->buckets)
+				    : db_bucket_v6(key, t->common, t->buckets);
+}
+
+/* The key lines: ranks count the keys before each line; the keys of line
+ * l fill its first ranks[l+1] - ranks[l] slots, strictly ascending over
+ * the table, masked to plen, sharing the common prefix; every other slot
+ * repeats the last key before it (the first key before any); a key lies
+ * in the line of its bucket or, past it, only when every line from its
+ * bucket on is full (so a lookup may stop at a line with room); the last
+ * line is the last bucket's or the last one holding a key. */
+static int validate_lines(struct db *db, const struct db_table_rec *t,
+			  const unsigned char *lines, const uint32_t *ranks,
 			  struct sd_error *err)
 {
-	uint64_t data = db->secsize[DB_SEC_DATA];
-	if (t->reserved)
-		return corrupt(err, db, "table reserved field not zero");
-	if (t->kind != DB_KEY_V4 && t->kind != DB_KEY_V6)
-		return corrupt(err, db, "table of unknown key kind");
-	if (t->plen > 128 || (t->kind == DB_KEY_V4 && t->plen < 96))
-		return corrupt(err, db, "table prefix length out of range");
 	unsigned sig = db_key_sigbits(t->kind, t->plen);
-	if (t->common > sig || t->index_bits > DB_MAX_INDEX_BITS ||
-	    t->index_bits > sig - t->common)
-		return corrupt(err, db, "table index shape out of range");
-	if (t->count == 0 || t->count > SD_MAX_ENTRIES)
-		return corrupt(err, db, "table entry count out of range");
-	uint64_t nidx = ((uint64_t)1 << t->index_bits) + 1;
-	/* count <= 1e9, so these products cannot overflow 64 bits */
-	if (t->keys % 8 || t->values % 8 || t->index % 4 ||
-	    !in_bounds(t->keys, t->count * t->kind, data) ||
-	    !in_bounds(t->values, t->count * sizeof(struct db_value_rec), data) ||
-	    !in_bounds(t->index, nidx * 4, data))
-		return corrupt(err, db, "table outside the data area");
-
-	const unsigned char *base = db->sec[DB_SEC_DATA];
-	const uint32_t *idx = (const void *)(base + t->index);
-	const struct db_value_rec *val = (const void *)(base + t->values);
-	if (idx[0] != 0 || idx[nidx - 1] != t->count)
-		return corrupt(err, db, "table index does not span the table");
-	for (uint64_t b = 0; b + 1 < nidx; b++)
-		if (idx[b] > idx[b + 1])
-			return corrupt(err, db, "table index not monotonic");
-
-	/* keys strictly ascending, masked to plen, sharing the common prefix,
-	 * and each one inside the bucket the index gives it */
-	if (t->kind == DB_KEY_V4) {
-		const uint32_t *k = (const void *)(base + t->keys);
-		uint32_t hostmask = sig == 32 ? 0 : ~0u >> sig;
-		uint32_t cmask = t->common ? ~0u << (32 - t->common) : 0;
-		for (uint64_t i = 0; i < t->count; i++) {
-			if (i && k[i] <= k[i - 1])
-				return corrupt(err, db, "table keys not in order");
-			if (k[i] & hostmask)
-				return corrupt(err, db, "table key has host bits set");
-			if ((k[i] ^ k[0]) & cmask)
-				return corrupt(
-				    err, db,
-				    "table key outside the table's common prefix");
-			uint32_t b = db_bucket_v4(k[i], t->common, t->index_bits);
-			if (i < idx[b] || i >= idx[b + 1])
-				return corrupt(err, db,
-					       "table index disagrees with keys");
-		}
-	} else {
-		const uint64_t *k = (const void *)(base + t->keys);
-		db_u128 first = db_u128_make(k[0], k[1]);
-		db_u128 hostmask = sig == 128 ? 0 : ~(db_u128)0 >> sig;
-		db_u128 cmask = t->common ? ~(db_u128)0 << (128 - t->common) : 0;
-		db_u128 prev = 0;
-		for (uint64_t i = 0; i < t->count; i++) {
-			db_u128 x = db_u128_make(k[2 * i], k[2 * i + 1]);
-			if (i && x <= prev)
+	unsigned width = t->kind == DB_KEY_V4 ? 32 : 128;
+	unsigned slots = db_line_slots(t->kind);
+	db_u128 all = width == 32 ? (db_u128)UINT32_MAX : ~(db_u128)0;
+	db_u128 hostmask = sig == width ? 0 : all >> sig;
+	db_u128 cmask = t->common ? (all << (width - t->common)) & all : 0;
+	if (ranks[0] != 0 || ranks[t->lines] != t->count)
+		return corrupt(err, db, "table ranks do not span the table");
+	for (uint64_t l = 0; l < t->lines; l++)
+		if (ranks[l] > ranks[l + 1] || ranks[l + 1] - ranks[l] > slots)
+			return corrupt(err, db,
+				       "table ranks out of order or over a line");
+	/* the first key, which the slots before it repeat */
+	uint64_t l0 = 0;
+	while (ranks[l0 + 1] == 0)
+		l0++;
+	db_u128 first = line_key(t, lines, l0, 0), prev = first;
+	uint64_t last_open = UINT64_MAX; /* last line with room, before l */
+	uint64_t last_used = 0;
+	for (uint64_t l = 0; l < t->lines; l++) {
+		unsigned used = ranks[l + 1] - ranks[l];
+		for (unsigned s = 0; s < used; s++) {
+			db_u128 x = line_key(t, lines, l, s);
+			if (ranks[l] + s && x <= prev)
 				return corrupt(err, db, "table keys not in order");
 			if (x & hostmask)
 				return corrupt(err, db, "table key has host bits set");
@@ -266,17 +261,61 @@ static int validate_table(struct db *db, const struct db_table_rec *t,
 				    err, db,
 				    "table key outside the table's common prefix");
 			/* IPv4-mapped keys belong to IPv4 tables */
-			if (t->plen >= 96 && (x >> 32) == 0xffff)
+			if (t->kind == DB_KEY_V6 && t->plen >= 96 && (x >> 32) == 0xffff)
 				return corrupt(err, db, "IPv4 key in an IPv6 table");
-			uint32_t b = db_bucket_v6(x, t->common, t->index_bits);
-			if (i < idx[b] || i >= idx[b + 1])
-				return corrupt(err, db,
-					       "table index disagrees with keys");
+			uint64_t b = line_bucket(t, x);
+			if (b > l || (b < l && last_open != UINT64_MAX && last_open >= b))
+				return corrupt(
+				    err, db, "table key outside the line of its bucket");
 			prev = x;
 		}
+		for (unsigned s = used; s < slots; s++)
+			if (line_key(t, lines, l, s) != prev)
+				return corrupt(
+				    err, db,
+				    "table line padding is not the key before it");
+		if (used < slots)
+			last_open = l;
+		if (used)
+			last_used = l;
 	}
+	if (t->lines != (last_used + 1 > t->buckets ? last_used + 1 : t->buckets))
+		return corrupt(err, db, "table has lines past its last key and bucket");
+	return 0;
+}
+
+static int validate_table(struct db *db, const struct db_table_rec *t,
+			  struct sd_error *err)
+{
+	uint64_t data = db->secsize[DB_SEC_DATA];
+	if (t->reserved8 || t->reserved || t->reserved2)
+		return corrupt(err, db, "table reserved field not zero");
+	if (t->kind != DB_KEY_V4 && t->kind != DB_KEY_V6)
+		return corrupt(err, db, "table of unknown key kind");
+	if (t->plen > 128 || (t->kind == DB_KEY_V4 && t->plen < 96))
+		return corrupt(err, db, "table prefix length out of range");
+	unsigned sig = db_key_sigbits(t->kind, t->plen);
+	if (t->count == 0 || t->count > SD_MAX_ENTRIES)
+		return corrupt(err, db, "table entry count out of range");
+	/* a greedy layout never needs more lines than buckets plus count */
+	if (t->common > sig || t->buckets == 0 || t->buckets > t->count ||
+	    t->lines < t->buckets || t->lines > t->buckets + t->count)
+		return corrupt(err, db, "table line shape out of range");
+	/* count <= 1e9 and lines <= 2e9, so these products cannot overflow */
+	if (t->keys % DB_ALIGN || t->ranks % 4 || t->values % 16 ||
+	    !in_bounds(t->keys, t->lines * db_line_bytes(t->kind), data) ||
+	    !in_bounds(t->ranks, (t->lines + 1) * 4, data) ||
+	    !in_bounds(t->values, t->count * sizeof(struct db_value_rec), data))
+		return corrupt(err, db, "table outside the data area");
+
+	const unsigned char *base = db->sec[DB_SEC_DATA];
+	const struct db_value_rec *val = (const void *)(base + t->values);
+	int rc =
+	    validate_lines(db, t, base + t->keys, (const void *)(base + t->ranks), err);
+	if (rc)
+		return rc;
 	for (uint64_t i = 0; i < t->count; i++) {
-		int rc = validate_ref(db, val[i].ref, err);
+		rc = validate_ref(db, val[i].ref, err);
 		if (rc)
 			return rc;
 	}
@@ -300,8 +339,9 @@ static int validate(struct db *db, struct sd_error *err)
 		    "%s: snapshot format version %u, this sighted reads %u%s",
 		    db->path ? db->path : "(buffer)", h->version, DB_VERSION,
 		    h->version < DB_VERSION
-			? " (version 1 has no input provenance): rebuild it with "
-			  "sighted import, correlate or merge of rebuilt shards"
+			? " (an older format: version 1 has no input provenance, "
+			  "version 2 no key lines): rebuild it with sighted import, "
+			  "correlate or merge of rebuilt shards"
 			: "");
 	if (h->header_size != sizeof(struct db_header))
 		return corrupt(err, db, "header size mismatch");

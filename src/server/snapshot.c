@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,14 +104,26 @@ static int read_copy(const char *path, void **out, size_t *len, struct sd_error 
 		return sd_error_set(err, SD_ETRUNC, "%s: not a sighted snapshot (empty)",
 				    path);
 	}
-	void *m =
-	    mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (m == MAP_FAILED) {
+	/* 2 MB-aligned and advised for transparent huge pages: a lookup in a
+	 * large snapshot then seldom misses the TLB (anonymous memory gets 4K
+	 * pages otherwise; bench/db.sh measures both). The slack around the
+	 * aligned span is unmapped, so the copy is munmap'd by its size. */
+	size_t huge = (size_t)2 << 20, page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t span = (size + page - 1) / page * page;
+	char *raw = mmap(NULL, span + huge, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED) {
 		int e = errno;
 		close(fd);
 		return sd_error_errno(err, e, "%s: no memory for a copy of %zu bytes",
 				      path, size);
 	}
+	char *m = (char *)(((uintptr_t)raw + huge - 1) & ~(uintptr_t)(huge - 1));
+	if (m > raw)
+		munmap(raw, (size_t)(m - raw));
+	if (raw + span + huge > m + span)
+		munmap(m + span, (size_t)(raw + span + huge - (m + span)));
+	madvise(m, span, MADV_HUGEPAGE);
 	size_t got = 0;
 	while (got < size) {
 		ssize_t k = pread(fd, (char *)m + got, size - got, (off_t)got);

@@ -1,0 +1,256 @@
+/* The key lines of snapshot format 3 (docs/db-format.md, "Key lines"):
+ * whatever the spread of the keys (uniform, so that lines seldom
+ * overflow; clustered, so that one bucket's keys run over many lines; at
+ * the top of the key space, so that lines are added past the last
+ * bucket), every key is found with its own value, every neighbour is not,
+ * and the walks (db_foreach, db_cursor_next, db_entry_get, db_range) give
+ * the keys in ascending order with their ranks. */
+#include "dbrand.h"
+
+typedef unsigned __int128 db_u128_t;
+
+static db_u128_t db_u128_make_t(uint64_t hi, uint64_t lo)
+{
+	return (db_u128_t)hi << 64 | lo;
+}
+
+enum { MAXN = 6000 };
+
+struct keyset {
+	db_u128_t k[MAXN]; /* ascending */
+	size_t n;
+	bool v6;
+};
+
+static void to_prefix(const struct keyset *ks, size_t i, struct net_prefix *p)
+{
+	if (ks->v6)
+		net_addr_from_u64(&p->addr, (uint64_t)(ks->k[i] >> 64),
+				  (uint64_t)ks->k[i]);
+	else
+		net_addr_from_v4(&p->addr, (uint32_t)ks->k[i]);
+	p->len = 128;
+}
+
+static int cmp_u128(const void *x, const void *y)
+{
+	db_u128_t a = *(const db_u128_t *)x, b = *(const db_u128_t *)y;
+	return (a > b) - (a < b);
+}
+
+/* Sorts and removes repeats. */
+static void finish(struct keyset *ks)
+{
+	qsort(ks->k, ks->n, sizeof(ks->k[0]), cmp_u128);
+	size_t m = 0;
+	for (size_t i = 0; i < ks->n; i++)
+		if (!m || ks->k[i] != ks->k[m - 1])
+			ks->k[m++] = ks->k[i];
+	ks->n = m;
+}
+
+/* The entry of key i has count i + 1 (keys are added in order). */
+static struct db *build(const struct keyset *ks)
+{
+	struct sd_error err = {0};
+	struct db_builder *b = db_builder_new();
+	assert_non_null(b);
+	uint16_t cid;
+	struct db_campaign_meta c = {.name = "lines"};
+	assert_int_equal(db_builder_campaign(b, &c, &cid, &err), 0);
+	for (size_t i = 0; i < ks->n; i++) {
+		struct net_prefix p;
+		to_prefix(ks, i, &p);
+		struct db_sighting s = {.first_seen = 1680000000,
+					.last_seen = 1680000000,
+					.count = (uint32_t)i + 1,
+					.campaign = cid,
+					.evidence = DB_EV_LIST};
+		if (db_builder_add(b, &p, &s, &err))
+			fail_msg("add: %s", err.msg);
+	}
+	const char *path = test_tmpfile("lines.sdb");
+	if (db_builder_write(b, path, 1700000000, &err))
+		fail_msg("write: %s", err.msg);
+	db_builder_free(b);
+	struct db *db;
+	if (db_open(path, &db, &err))
+		fail_msg("open: %s", err.msg);
+	return db;
+}
+
+struct walk {
+	const struct keyset *ks;
+	size_t i;
+};
+
+static int walk_one(const struct db_entry *e, void *ctx)
+{
+	struct walk *w = ctx;
+	struct net_prefix p;
+	assert_true(w->i < w->ks->n);
+	to_prefix(w->ks, w->i, &p);
+	assert_true(net_addr_cmp(&e->prefix.addr, &p.addr) == 0);
+	assert_int_equal(e->count, w->i + 1);
+	w->i++;
+	return 0;
+}
+
+static void check(const struct keyset *ks)
+{
+	struct db *db = build(ks);
+	assert_int_equal(db_entry_count(db), ks->n);
+	/* every key and its two neighbours, one by one and in a batch */
+	size_t np = 3 * ks->n;
+	struct net_addr *a = malloc(np * sizeof(*a));
+	bool *want = malloc(np), *got = malloc(np);
+	assert_true(a && want && got);
+	for (size_t i = 0; i < ks->n; i++) {
+		for (int d = -1; d <= 1; d++) {
+			db_u128_t x = ks->k[i] + (db_u128_t)(__int128)d;
+			if (!ks->v6)
+				x &= 0xffffffffu;
+			size_t j = 3 * i + (size_t)(d + 1);
+			struct keyset one = {.n = 1, .v6 = ks->v6};
+			one.k[0] = x;
+			struct net_prefix p;
+			to_prefix(&one, 0, &p);
+			a[j] = p.addr;
+			want[j] = bsearch(&x, ks->k, ks->n, sizeof(x), cmp_u128) != NULL;
+		}
+	}
+	db_contains_batch(db, a, np, got);
+	for (size_t j = 0; j < np; j++) {
+		assert_int_equal(db_contains(db, &a[j]), want[j]);
+		assert_int_equal(got[j], want[j]);
+		struct net_prefix h;
+		net_prefix_host(&h, &a[j]);
+		struct db_entry e;
+		size_t n = db_cover(db, &h, &e, 1);
+		assert_int_equal(n, want[j]);
+		if (n) {
+			db_u128_t x =
+			    db_u128_make_t(net_addr_hi(&a[j]), net_addr_lo(&a[j]));
+			if (!ks->v6)
+				x = (uint32_t)x;
+			const db_u128_t *at =
+			    bsearch(&x, ks->k, ks->n, sizeof(x), cmp_u128);
+			assert_int_equal(e.count, (size_t)(at - ks->k) + 1);
+		}
+	}
+	/* walks */
+	struct walk w = {ks, 0};
+	assert_int_equal(db_foreach(db, walk_one, &w), 0);
+	assert_int_equal(w.i, ks->n);
+	struct db_cursor c = {0};
+	struct db_entry e;
+	w.i = 0;
+	while (db_cursor_next(db, &c, &e))
+		walk_one(&e, &w);
+	assert_int_equal(w.i, ks->n);
+	for (size_t i = 0; i < ks->n; i += 7) {
+		assert_true(db_entry_get(db, 0, i, &e));
+		w.i = i;
+		walk_one(&e, &w);
+	}
+	assert_false(db_entry_get(db, 0, ks->n, &e));
+	/* a range over the middle half gives exactly the keys inside it */
+	if (!ks->v6 && ks->n > 4) {
+		struct net_prefix all;
+		net_addr_from_v4(&all.addr, 0);
+		all.len = 96;
+		assert_int_equal(db_range_count(db, &all), ks->n);
+		struct net_prefix half;
+		uint32_t mid = (uint32_t)ks->k[ks->n / 2];
+		net_addr_from_v4(&half.addr, mid & 0xffff0000u);
+		half.len = 112;
+		size_t inside = 0;
+		for (size_t i = 0; i < ks->n; i++)
+			inside +=
+			    ((uint32_t)ks->k[i] & 0xffff0000u) == (mid & 0xffff0000u);
+		assert_int_equal(db_range_count(db, &half), inside);
+	}
+	free(a);
+	free(want);
+	free(got);
+	db_close(db);
+}
+
+static struct keyset ks;
+
+static void test_uniform(void **state)
+{
+	(void)state;
+	uint64_t s = 11;
+	for (int v6 = 0; v6 <= 1; v6++) {
+		ks.n = MAXN;
+		ks.v6 = v6;
+		for (size_t i = 0; i < ks.n; i++) {
+			uint64_t hi = rnd_next(&s), lo = rnd_next(&s);
+			ks.k[i] =
+			    v6 ? db_u128_make_t((hi & ~(7ull << 61)) | (1ull << 61), lo)
+			       : (db_u128_t)(uint32_t)lo;
+		}
+		finish(&ks);
+		check(&ks);
+	}
+}
+
+/* A few keys spread out and runs of consecutive ones: the runs fill their
+ * bucket's line and many after it. */
+static void test_clustered(void **state)
+{
+	(void)state;
+	uint64_t s = 12;
+	for (int v6 = 0; v6 <= 1; v6++) {
+		ks.n = 0;
+		ks.v6 = v6;
+		db_u128_t base6 = db_u128_make_t(0x20010db800000000ull, 0);
+		for (size_t i = 0; i < 40; i++) {
+			uint64_t r = rnd_next(&s);
+			ks.k[ks.n++] =
+			    v6 ? base6 + ((db_u128_t)r << 40) : (db_u128_t)(uint32_t)r;
+		}
+		for (size_t run = 0; run < 3; run++) {
+			uint64_t r = rnd_next(&s);
+			db_u128_t start =
+			    v6 ? base6 + ((db_u128_t)r << 40) : (uint32_t)r & ~0xfffu;
+			for (size_t i = 0; i < 1500; i++)
+				ks.k[ks.n++] = start + i;
+		}
+		finish(&ks);
+		check(&ks);
+	}
+}
+
+/* Keys crowded at the top of the key space: their lines run past the last
+ * bucket. And tables of 1 to 40 keys. */
+static void test_top_and_small(void **state)
+{
+	(void)state;
+	ks.n = 0;
+	ks.v6 = false;
+	ks.k[ks.n++] = 0x01000000;
+	for (uint32_t i = 0; i < 3000; i++)
+		ks.k[ks.n++] = 0xffffffffu - i;
+	finish(&ks);
+	check(&ks);
+	uint64_t s = 13;
+	for (size_t n = 1; n <= 40; n++) {
+		ks.n = n;
+		for (size_t i = 0; i < n; i++)
+			ks.k[i] = (uint32_t)rnd_next(&s);
+		finish(&ks);
+		check(&ks);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_uniform),
+	    cmocka_unit_test(test_clustered),
+	    cmocka_unit_test(test_top_and_small),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
