@@ -297,7 +297,7 @@ int db_builder_add(struct db_builder *b, const struct net_prefix *p,
 	if (s->sources >= sd_intern_count(b->sets))
 		return sd_error_set(err, SD_ENOTFOUND, "unknown source set %u",
 				    s->sources);
-	if (p->len > 128 || net_addr_has_hostbits(&p->addr, p->len))
+	if (p->len > 128 || (p->len < 128 && net_addr_has_hostbits(&p->addr, p->len)))
 		return sd_error_set(err, SD_EHOSTBITS, "prefix has host bits set");
 	if (b->nheld >= SD_MAX_ENTRIES)
 		return sd_error_set(err, SD_ELIMIT,

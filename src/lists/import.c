@@ -21,6 +21,9 @@ struct list_import {
 	struct campaign_def defs[IMPORT_MAX_CAMPAIGNS];
 	uint16_t def_ids[IMPORT_MAX_CAMPAIGNS];
 	size_t ndefs;
+	/* the campaign of --campaign, once looked up (defs do not move) */
+	const struct campaign_def *default_def;
+	uint16_t default_id;
 	uint64_t rejected; /* over the files done, for --max-errors */
 };
 
@@ -108,12 +111,20 @@ static bool outside_window(const struct campaign_def *d, uint32_t first, uint32_
 struct source_memo {
 	char buf[SD_MAX_STRING + 1];
 	const char *name; /* NULL: none yet, or too long to keep */
+	/* the list's default source (fixed while the list is read) when that
+	 * is what name holds: known equal without comparing */
+	const char *fixed;
 	uint32_t set;
 };
 
 static int source_set(struct list_import *im, struct source_memo *m, const char *name,
-		      uint32_t *set, struct sd_error *err)
+		      bool fixed, uint32_t *set, struct sd_error *err)
 {
+	if (fixed && m->name && name == m->fixed) {
+		*set = m->set;
+		return 0;
+	}
+	m->fixed = NULL;
 	if (!m->name || strcmp(name, m->name)) {
 		int rc = db_builder_sourceset(im->b, &name, 1, &m->set, err);
 		if (rc)
@@ -121,6 +132,8 @@ static int source_set(struct list_import *im, struct source_memo *m, const char 
 		snprintf(m->buf, sizeof(m->buf), "%s", name);
 		m->name = strlen(name) < sizeof(m->buf) ? m->buf : NULL;
 	}
+	if (fixed && m->name)
+		m->fixed = name;
 	*set = m->set;
 	return 0;
 }
@@ -146,8 +159,16 @@ static int check_entry(struct list_import *im, const struct list_reader *lr,
 		return LIST_BAD_LINE;
 	}
 	struct sd_error cerr = {0};
-	if (campaign_id(im, cname, cid, &def, &cerr))
+	if (cname == im->o.campaign && im->default_def) {
+		/* --campaign: the same campaign for every line without one */
+		*cid = im->default_id;
+		def = im->default_def;
+	} else if (campaign_id(im, cname, cid, &def, &cerr)) {
 		return sd_error_set(err, cerr.code, "%s", cerr.msg);
+	} else if (cname == im->o.campaign) {
+		im->default_id = *cid;
+		im->default_def = def;
+	}
 	uint32_t f = e->first_seen ? e->first_seen : im->o.first_seen;
 	uint32_t l = e->last_seen ? e->last_seen : im->o.last_seen;
 	/* one known time stands for both (as in the builder) */
@@ -202,7 +223,7 @@ static int add_entry(struct list_import *im, struct source_memo *memo,
 	    .evidence = (uint8_t)(DB_EV_LIST | e->evidence),
 	    .confidence = e->confidence ? e->confidence : im->o.confidence,
 	};
-	int rc = source_set(im, memo, srcname, &s.sources, err);
+	int rc = source_set(im, memo, srcname, !e->source, &s.sources, err);
 	if (rc)
 		return rc;
 	return db_builder_add(im->b, &e->prefix, &s, err);

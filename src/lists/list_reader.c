@@ -239,6 +239,33 @@ static int bad(struct list_reader *r, struct sd_error *err, const char *why,
 	return LIST_BAD_LINE;
 }
 
+/* Parses text, refanged and trimmed (what the line said: f), into p; on
+ * failure fills err. */
+static int parse_clean_prefix(struct list_reader *r, const char *text, size_t n,
+			      const struct sd_field *f, struct net_prefix *p,
+			      struct sd_error *err)
+{
+	const char *why;
+	int rc = net_prefix_parse(
+	    text, n, p, (r->flags & LIST_ALLOW_HOSTBITS) ? NET_ALLOW_HOSTBITS : 0, &why);
+	if (rc == SD_EHOSTBITS) {
+		char fixed[NET_PREFIX_STRLEN];
+		net_prefix_format(p, fixed, sizeof(fixed));
+		char msg[160];
+		snprintf(msg, sizeof(msg),
+			 "prefix has host bits set (did you mean %s? --allow-hostbits "
+			 "masks them)",
+			 fixed);
+		return bad(r, err, msg, f->s, f->len);
+	}
+	if (rc)
+		return bad(r, err, why, f->s, f->len);
+	/* "everyone is a victim" is never what a published list means */
+	if (!(r->flags & LIST_ALLOW_BROAD) && net_prefix_is_broad(p))
+		return bad(r, err, NET_BROAD_WHY, f->s, f->len);
+	return 0;
+}
+
 /* Parses an address or prefix after refanging; on failure fills err. */
 static int parse_prefix(struct list_reader *r, const char *s, size_t n,
 			struct net_prefix *p, struct sd_error *err)
@@ -251,26 +278,23 @@ static int parse_prefix(struct list_reader *r, const char *s, size_t n,
 	long m = sd_refang(f.s, f.len, buf, sizeof(buf));
 	if (m < 0)
 		return bad(r, err, "address text too long", f.s, f.len);
-	const char *why;
-	int rc = net_prefix_parse(
-	    buf, (size_t)m, p, (r->flags & LIST_ALLOW_HOSTBITS) ? NET_ALLOW_HOSTBITS : 0,
-	    &why);
-	if (rc == SD_EHOSTBITS) {
-		char fixed[NET_PREFIX_STRLEN];
-		net_prefix_format(p, fixed, sizeof(fixed));
-		char msg[160];
-		snprintf(msg, sizeof(msg),
-			 "prefix has host bits set (did you mean %s? --allow-hostbits "
-			 "masks them)",
-			 fixed);
-		return bad(r, err, msg, f.s, f.len);
+	return parse_clean_prefix(r, buf, (size_t)m, &f, p, err);
+}
+
+/* Whether a plain line is only digits, dots and slashes, as most lines of
+ * a large list are ("192.0.2.7", "198.51.100.0/24"): such a line has no
+ * comment, blank or defanged part, so cutting, trimming and refanging it
+ * would give it back unchanged and it goes to the parser as it is. */
+static bool plain_is_clean(const char *s, size_t n)
+{
+	if (n > 18)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned c = (unsigned char)s[i];
+		if (c - '0' > 9 && c != '.' && c != '/')
+			return false;
 	}
-	if (rc)
-		return bad(r, err, why, f.s, f.len);
-	/* "everyone is a victim" is never what a published list means */
-	if (!(r->flags & LIST_ALLOW_BROAD) && net_prefix_is_broad(p))
-		return bad(r, err, NET_BROAD_WHY, f.s, f.len);
-	return 0;
+	return n > 0;
 }
 
 static void entry_defaults(struct list_entry *e)
@@ -282,11 +306,16 @@ static void entry_defaults(struct list_entry *e)
 static int next_plain(struct list_reader *r, const char *line, size_t len,
 		      struct list_entry *e, struct sd_error *err)
 {
+	entry_defaults(e);
+	if (plain_is_clean(line, len)) {
+		struct sd_field f = {(char *)line, len};
+		int rc = parse_clean_prefix(r, line, len, &f, &e->prefix, err);
+		return rc ? rc : LIST_ENTRY;
+	}
 	/* inline comments: nothing an address contains starts with '#' */
 	const char *hash = memchr(line, '#', len);
 	if (hash)
 		len = (size_t)(hash - line);
-	entry_defaults(e);
 	int rc = parse_prefix(r, line, len, &e->prefix, err);
 	return rc ? rc : LIST_ENTRY;
 }
@@ -590,6 +619,9 @@ int list_next(struct list_reader *r, struct list_entry *e, struct sd_error *err)
 			return rc;
 		if (blank_or_comment(line, len))
 			continue;
+		/* the plain parser does not modify the line: no copy */
+		if (r->fmt == LIST_PLAIN)
+			return next_plain(r, line, len, e, err);
 		memcpy(r->work, line, len);
 		r->work[len] = '\0';
 		switch (r->fmt) {
