@@ -14,7 +14,7 @@
  * in place first, so sorting never holds the records twice. */
 #define SORT_BUCKET_MAX 65536
 #define SORT_SMALL 24
-#define SORT_MSD_BITS 11
+#define SORT_MSD_BITS 8
 
 static void insertion_sort(struct v4rec *v, size_t n)
 {
