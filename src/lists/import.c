@@ -158,16 +158,18 @@ static int check_entry(struct list_import *im, const struct list_reader *lr,
 			     io_name(src), (unsigned long long)io_lineno(src));
 		return LIST_BAD_LINE;
 	}
-	struct sd_error cerr = {0};
 	if (cname == im->o.campaign && im->default_def) {
 		/* --campaign: the same campaign for every line without one */
 		*cid = im->default_id;
 		def = im->default_def;
-	} else if (campaign_id(im, cname, cid, &def, &cerr)) {
-		return sd_error_set(err, cerr.code, "%s", cerr.msg);
-	} else if (cname == im->o.campaign) {
-		im->default_id = *cid;
-		im->default_def = def;
+	} else {
+		struct sd_error cerr = {0};
+		if (campaign_id(im, cname, cid, &def, &cerr))
+			return sd_error_set(err, cerr.code, "%s", cerr.msg);
+		if (cname == im->o.campaign) {
+			im->default_id = *cid;
+			im->default_def = def;
+		}
 	}
 	uint32_t f = e->first_seen ? e->first_seen : im->o.first_seen;
 	uint32_t l = e->last_seen ? e->last_seen : im->o.last_seen;
