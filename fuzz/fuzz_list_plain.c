@@ -18,7 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *s = (const char *)data;
 	if (size >= 128)
 		return 0; /* the fast path takes shorter lines only */
-	for (unsigned flags = 0; flags <= NET_ALLOW_HOSTBITS; flags += NET_ALLOW_HOSTBITS) {
+	for (unsigned flags = 0; flags <= NET_ALLOW_HOSTBITS;
+	     flags += NET_ALLOW_HOSTBITS) {
 		struct net_prefix fast;
 		if (net_prefix_parse(s, size, &fast, flags, NULL) != 0)
 			continue;

@@ -280,8 +280,8 @@ static int add_v4(struct db_builder *b, const struct net_prefix *p,
 		v->v = n;
 		v->cap = cap;
 	}
-	v->v[v->n++] = (struct v4rec){(uint32_t)net_addr_lo(&p->addr), first, last,
-				      s->count, attr};
+	v->v[v->n++] =
+	    (struct v4rec){(uint32_t)net_addr_lo(&p->addr), first, last, s->count, attr};
 	b->nheld++;
 	return 0;
 }

@@ -211,7 +211,8 @@ static int combine_runs(struct db_builder *b, struct v4vec *v)
 		}
 		r[k++] = r[i];
 		for (size_t x = i + 1; x < j; x++) {
-			if (attr_campaign(b, r[k - 1].attr) == attr_campaign(b, r[x].attr)) {
+			if (attr_campaign(b, r[k - 1].attr) ==
+			    attr_campaign(b, r[x].attr)) {
 				if (combine_v4(b, &r[k - 1], &r[x]))
 					return SD_ENOMEM;
 			} else {

@@ -373,8 +373,8 @@ static int assemble_v4(struct db_builder *b, struct assembly *as)
 				val = (struct db_value_rec){x.first, x.last, x.count, 0};
 				rc = map_attr(b, as, &m, x.attr, &val.ref);
 			} else {
-				rc = fold_v4_group(b, as, t->rec.plen, &r[i], j - i, &group,
-						   &gcap, &val);
+				rc = fold_v4_group(b, as, t->rec.plen, &r[i], j - i,
+						   &group, &gcap, &val);
 			}
 			keys[out] = x.addr;
 			memcpy(&t->values[out], &val, sizeof(val));
