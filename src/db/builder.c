@@ -17,8 +17,9 @@ struct db_builder *db_builder_new(void)
 	b->strings = sd_intern_new();
 	b->names = sd_intern_new();
 	b->sets = sd_intern_new();
+	b->attrs = sd_intern_new();
 	uint32_t empty;
-	if (!b->strings || !b->names || !b->sets ||
+	if (!b->strings || !b->names || !b->sets || !b->attrs ||
 	    sd_intern_put(b->strings, "", 0, &empty) ||
 	    sd_intern_put(b->sets, "", 0, &empty)) {
 		db_builder_free(b);
@@ -34,7 +35,10 @@ void db_builder_free(struct db_builder *b)
 	sd_intern_free(b->strings);
 	sd_intern_free(b->names);
 	sd_intern_free(b->sets);
+	sd_intern_free(b->attrs);
 	free(b->campaigns);
+	for (size_t i = 0; i < 33; i++)
+		free(b->v4[i].v);
 	free(b->items);
 	for (size_t i = 0; i < b->ninputs; i++)
 		free(b->inputs[i].text);
@@ -233,45 +237,101 @@ int db_builder_sourceset_union(struct db_builder *b, uint32_t x, uint32_t y,
 	return sd_intern_put(b->sets, ids, k * sizeof(*ids), set) ? SD_ENOMEM : 0;
 }
 
+int db_builder_attr(struct db_builder *b, const struct db_attr_rec *a, uint32_t *id)
+{
+	if (b->have_last_attr && !memcmp(a, &b->last_attr, sizeof(*a))) {
+		*id = b->last_attr_id;
+		return 0;
+	}
+	if (sd_intern_put(b->attrs, a, sizeof(*a), id))
+		return SD_ENOMEM;
+	b->last_attr = *a;
+	b->last_attr_id = *id;
+	b->have_last_attr = true;
+	return 0;
+}
+
+static bool prefix_is_v4(const struct net_prefix *p)
+{
+	return p->len >= 96 && net_addr_hi(&p->addr) == 0 &&
+	       (net_addr_lo(&p->addr) >> 32) == 0xffffu;
+}
+
+static int add_v4(struct db_builder *b, const struct net_prefix *p,
+		  const struct db_sighting *s, uint32_t first, uint32_t last,
+		  struct sd_error *err)
+{
+	struct db_attr_rec a = {
+	    .campaign = s->campaign,
+	    .evidence = s->evidence & DB_EV_ALL,
+	    .confidence = s->confidence > DB_CONF_HIGH ? DB_CONF_HIGH : s->confidence,
+	    .sources = s->sources};
+	uint32_t attr;
+	if (db_builder_attr(b, &a, &attr))
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	struct v4vec *v = &b->v4[p->len - 96];
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 1024;
+		struct v4rec *n = realloc(v->v, cap * sizeof(*n));
+		if (!n)
+			return sd_error_set(err, SD_ENOMEM,
+					    "out of memory holding %zu sightings",
+					    b->nheld);
+		v->v = n;
+		v->cap = cap;
+	}
+	v->v[v->n++] =
+	    (struct v4rec){(uint32_t)net_addr_lo(&p->addr), first, last, s->count, attr};
+	b->nheld++;
+	return 0;
+}
+
 int db_builder_add(struct db_builder *b, const struct net_prefix *p,
 		   const struct db_sighting *s, struct sd_error *err)
 {
+	if (b->written)
+		return sd_error_set(err, SD_EUSAGE, "builder already written");
 	if (s->campaign >= b->ncampaigns)
 		return sd_error_set(err, SD_ENOTFOUND, "unknown campaign id %u",
 				    s->campaign);
 	if (s->sources >= sd_intern_count(b->sets))
 		return sd_error_set(err, SD_ENOTFOUND, "unknown source set %u",
 				    s->sources);
-	if (p->len > 128 || net_addr_has_hostbits(&p->addr, p->len))
+	if (p->len > 128 || (p->len < 128 && net_addr_has_hostbits(&p->addr, p->len)))
 		return sd_error_set(err, SD_EHOSTBITS, "prefix has host bits set");
-	if (b->nitems >= SD_MAX_ENTRIES)
+	if (b->nheld >= SD_MAX_ENTRIES)
 		return sd_error_set(err, SD_ELIMIT,
 				    "more than SD_MAX_ENTRIES (%u) sightings",
 				    SD_MAX_ENTRIES);
+	/* One known time stands for both: a sighting seen at t was seen from
+	 * t to t. With first <= last on every input, combining (min of firsts,
+	 * max of lasts) can never invert a range, whatever the order. */
+	uint32_t first = s->first_seen ? s->first_seen : s->last_seen;
+	uint32_t last = s->last_seen ? s->last_seen : s->first_seen;
+	if (last < first) {
+		uint32_t t = first;
+		first = last;
+		last = t;
+	}
+	if (prefix_is_v4(p))
+		return add_v4(b, p, s, first, last, err);
 	if (b->nitems == b->cap_items) {
 		size_t cap = b->cap_items ? b->cap_items * 2 : 1024;
 		struct item *n = realloc(b->items, cap * sizeof(*n));
 		if (!n)
 			return sd_error_set(err, SD_ENOMEM,
 					    "out of memory holding %zu sightings",
-					    b->nitems);
+					    b->nheld);
 		b->items = n;
 		b->cap_items = cap;
 	}
 	struct item *it = &b->items[b->nitems++];
+	b->nheld++;
 	it->hi = net_addr_hi(&p->addr);
 	it->lo = net_addr_lo(&p->addr);
 	it->plen = p->len;
-	/* One known time stands for both: a sighting seen at t was seen from
-	 * t to t. With first <= last on every input, combining (min of firsts,
-	 * max of lasts) can never invert a range, whatever the order. */
-	it->first = s->first_seen ? s->first_seen : s->last_seen;
-	it->last = s->last_seen ? s->last_seen : s->first_seen;
-	if (it->last < it->first) {
-		uint32_t t = it->first;
-		it->first = it->last;
-		it->last = t;
-	}
+	it->first = first;
+	it->last = last;
 	it->count = s->count;
 	it->set = s->sources;
 	it->campaign = s->campaign;
@@ -280,4 +340,21 @@ int db_builder_add(struct db_builder *b, const struct net_prefix *p,
 	return 0;
 }
 
-/* ---- sorting ---------------------------------------------------------- */
+int db_builder_settle(struct db_builder *b, uint64_t *distinct, struct sd_error *err)
+{
+	if (b->written)
+		return sd_error_set(err, SD_EUSAGE, "builder already written");
+	size_t held = 0;
+	for (size_t i = 0; i < 33; i++) {
+		if (db_builder_settle_v4(b, &b->v4[i]))
+			return sd_error_set(err, SD_ENOMEM,
+					    "out of memory sorting sightings");
+		held += b->v4[i].n;
+	}
+	if (db_builder_settle_items(b))
+		return sd_error_set(err, SD_ENOMEM, "out of memory sorting sightings");
+	held += b->nitems;
+	b->nheld = held;
+	*distinct = held;
+	return 0;
+}

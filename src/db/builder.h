@@ -34,6 +34,14 @@ int db_builder_sourceset_union(struct db_builder *b, uint32_t a, uint32_t c,
 int db_builder_add(struct db_builder *b, const struct net_prefix *p,
 		   const struct db_sighting *s, struct sd_error *err);
 
+/* Sorts and combines what was added so far, as db_builder_write does, and
+ * gives the number of distinct sightings held (one per prefix and
+ * campaign). More may be added afterwards; what was settled is not sorted
+ * again, so settling after each input costs about one pass over what is
+ * held. Duplicates are combined here, so held memory follows the distinct
+ * sightings, not the lines read. */
+int db_builder_settle(struct db_builder *b, uint64_t *distinct, struct sd_error *err);
+
 /* Records an input the sightings were read from (INPUTS): label, and the
  * identity of the file or range. Ranges of one file under one label that
  * meet are joined at write time; exact repeats are kept once. */
@@ -43,7 +51,8 @@ int db_builder_input(struct db_builder *b, const char *label, const struct io_id
 /* Writes the snapshot atomically (temp file, fsync, rename). The file
  * depends only on what was added, never on the order: strings, campaigns,
  * source sets and inputs are written in content order, and only those
- * still referenced. */
+ * still referenced. The sightings are turned into the tables in place, so
+ * a builder is written once (SD_EUSAGE after), then freed. */
 int db_builder_write(struct db_builder *b, const char *path, uint64_t build_time,
 		     struct sd_error *err);
 

@@ -1,21 +1,39 @@
-/* The inside of the snapshot builder, shared by builder.c (what is added)
- * and builder_write.c (sorting, assembling and writing the snapshot).
- * Not for use outside src/db/. */
+/* The inside of the snapshot builder, shared by builder.c (what is added),
+ * builder_sort.c (sorting and combining) and builder_write.c (assembling
+ * and writing the snapshot). Not for use outside src/db/. */
 #ifndef SD_DB_BUILDER_IMPL_H
 #define SD_DB_BUILDER_IMPL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/intern.h"
 #include "db/builder.h"
+#include "db/format.h"
 #include "io/ident.h"
 
+/* A sighting of anything but an IPv4 address or prefix. */
 struct item {
 	uint64_t hi, lo;
 	uint32_t first, last, count, set;
 	uint16_t campaign;
 	uint8_t plen, evidence, confidence;
+};
+
+/* A sighting of an IPv4 address or prefix, the bulk of a large build, in
+ * 20 bytes instead of an item's 48: the prefix length is the array it is
+ * held in, and campaign, evidence, confidence and sources are one interned
+ * attribute (a list gives the same four on every line). */
+struct v4rec {
+	uint32_t addr, first, last, count, attr;
+};
+
+/* The IPv4 sightings of one prefix length. v[0..sorted) is sorted by
+ * address and holds one record per address and campaign. */
+struct v4vec {
+	struct v4rec *v;
+	size_t n, cap, sorted;
 };
 
 struct campaign {
@@ -27,10 +45,17 @@ struct db_builder {
 	struct sd_intern *strings;
 	struct sd_intern *names; /* campaign name -> campaign id */
 	struct sd_intern *sets;	 /* sorted string-id arrays */
+	struct sd_intern *attrs; /* struct db_attr_rec of the v4 records */
+	struct db_attr_rec last_attr;
+	uint32_t last_attr_id; /* of last_attr, when have_last_attr */
+	bool have_last_attr;
+	bool written; /* db_builder_write took the records */
 	struct campaign *campaigns;
 	size_t ncampaigns, cap_campaigns;
+	struct v4vec v4[33]; /* by prefix length */
 	struct item *items;
 	size_t nitems, cap_items;
+	size_t nheld; /* records held, v4 and items, for SD_MAX_ENTRIES */
 	struct binput {
 		uint32_t label; /* string id */
 		char *text;	/* the label, NUL-terminated */
@@ -42,5 +67,16 @@ struct db_builder {
 /* qsort_r comparison of two string ids (ctx: the builder's strings) by
  * their bytes: the content order every written table follows. */
 int db_builder_cmp_string(const void *a, const void *b, void *ctx);
+
+/* The attribute of a v4 record, interned (SD_ENOMEM). */
+int db_builder_attr(struct db_builder *b, const struct db_attr_rec *a, uint32_t *id);
+
+/* Sorts v by address and combines the records of one address and
+ * campaign (the rule of builder.h), so that v->sorted == v->n. */
+int db_builder_settle_v4(struct db_builder *b, struct v4vec *v);
+
+/* Sorts the items by (length, most specific first; address; campaign) and
+ * combines those of one prefix and campaign. */
+int db_builder_settle_items(struct db_builder *b);
 
 #endif

@@ -16,46 +16,10 @@
 #include "db/index.h"
 #include "db/inputs.h"
 
-static bool item_is_v4(const struct item *it)
-{
-	return it->plen >= 96 && it->hi == 0 && (it->lo >> 32) == 0xffffu;
-}
-
 struct sortpair {
 	uint64_t key;
 	uint64_t idx;
 };
-
-/* LSD radix sort on the low `bits` bits of key, 11 bits a pass: the IPv4
- * set is the bulk of a large build, and a comparison sort of 10M entries
- * costs seconds where this costs a few hundred milliseconds. */
-static int radix_sort(struct sortpair *a, size_t n, unsigned bits)
-{
-	struct sortpair *tmp = malloc(n * sizeof(*tmp));
-	if (!tmp)
-		return SD_ENOMEM;
-	struct sortpair *src = a, *dst = tmp;
-	for (unsigned shift = 0; shift < bits; shift += 11) {
-		size_t counts[2048] = {0};
-		for (size_t i = 0; i < n; i++)
-			counts[(src[i].key >> shift) & 2047]++;
-		size_t sum = 0;
-		for (size_t d = 0; d < 2048; d++) {
-			size_t c = counts[d];
-			counts[d] = sum;
-			sum += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			dst[counts[(src[i].key >> shift) & 2047]++] = src[i];
-		struct sortpair *t = src;
-		src = dst;
-		dst = t;
-	}
-	if (src != a)
-		memcpy(a, src, n * sizeof(*a));
-	free(tmp);
-	return 0;
-}
 
 /* ctx: the builder's items, which the sort pairs index. */
 static int cmp_v6(const void *x, const void *y, void *ctx)
@@ -295,6 +259,140 @@ static int assemble_class(struct db_builder *b, struct assembly *as,
 			goto out;
 	}
 out:
+	free(group);
+	return rc;
+}
+
+/* Builder attribute id -> assembly attribute id, filled as met, so the
+ * common case (one sighting at a key) costs no hashing; the assembly ids
+ * are still given in the order the tables are walked. */
+struct attr_map {
+	uint32_t *id; /* UINT32_MAX: not yet met */
+	size_t n;
+};
+
+static int map_attr(struct db_builder *b, struct assembly *as, struct attr_map *m,
+		    uint32_t battr, uint32_t *id)
+{
+	if (m->id[battr] != UINT32_MAX) {
+		*id = m->id[battr];
+		return 0;
+	}
+	const struct db_attr_rec *a = sd_intern_get(b->attrs, battr, NULL);
+	if (sd_intern_put(as->attrs, a, sizeof(*a), id))
+		return SD_ENOMEM;
+	m->id[battr] = *id;
+	return 0;
+}
+
+/* The value of the records r[0..n) of one address (several campaigns). */
+static int fold_v4_group(struct db_builder *b, struct assembly *as, uint8_t plen,
+			 const struct v4rec *r, size_t n, struct item **group,
+			 size_t *gcap, struct db_value_rec *out)
+{
+	if (n > *gcap) {
+		struct item *g = realloc(*group, n * 2 * sizeof(*g));
+		if (!g)
+			return SD_ENOMEM;
+		*group = g;
+		*gcap = n * 2;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct v4rec x;
+		memcpy(&x, &r[i], sizeof(x));
+		const struct db_attr_rec *a = sd_intern_get(b->attrs, x.attr, NULL);
+		(*group)[i] = (struct item){.hi = 0,
+					    .lo = 0xffff00000000u | x.addr,
+					    .first = x.first,
+					    .last = x.last,
+					    .count = x.count,
+					    .set = a->sources,
+					    .campaign = a->campaign,
+					    .plen = plen,
+					    .evidence = a->evidence,
+					    .confidence = a->confidence};
+	}
+	return fold_group(b, as, *group, n, out);
+}
+
+/* Emits the IPv4 tables, most specific length first. Each length's records
+ * become its value array in place (16 bytes written where 20 were read, so
+ * a write never reaches a record not yet read), so the table costs only
+ * its key array on top of what was held. The builder gives them up. */
+static int assemble_v4(struct db_builder *b, struct assembly *as)
+{
+	struct attr_map m = {.n = sd_intern_count(b->attrs)};
+	struct item *group = NULL;
+	size_t gcap = 0;
+	int rc = 0;
+	m.id = malloc((m.n ? m.n : 1) * sizeof(*m.id));
+	if (!m.id)
+		return SD_ENOMEM;
+	memset(m.id, 0xff, m.n * sizeof(*m.id));
+	for (int len = 32; len >= 0 && !rc; len--) {
+		struct v4vec *v = &b->v4[len];
+		if (!v->n)
+			continue;
+		if ((rc = db_builder_settle_v4(b, v)))
+			break;
+		/* the settle may have interned attributes */
+		if (sd_intern_count(b->attrs) > m.n) {
+			size_t n = sd_intern_count(b->attrs);
+			uint32_t *id = realloc(m.id, n * sizeof(*id));
+			if (!id) {
+				rc = SD_ENOMEM;
+				break;
+			}
+			memset(id + m.n, 0xff, (n - m.n) * sizeof(*id));
+			m.id = id;
+			m.n = n;
+		}
+		uint32_t *keys = malloc(v->n * sizeof(*keys));
+		if (!keys) {
+			rc = SD_ENOMEM;
+			break;
+		}
+		struct out_table *t = &as->tables[as->ntables++];
+		memset(t, 0, sizeof(*t));
+		t->rec.kind = DB_KEY_V4;
+		t->rec.plen = (uint8_t)(96 + len);
+		t->keys = keys;
+		t->values = (struct db_value_rec *)(void *)v->v;
+		const struct v4rec *r = v->v;
+		size_t n = v->n, out = 0;
+		v->v = NULL;
+		v->n = v->cap = v->sorted = 0;
+		for (size_t i = 0; i < n && !rc;) {
+			size_t j = i + 1;
+			while (j < n && r[j].addr == r[i].addr)
+				j++;
+			struct db_value_rec val;
+			struct v4rec x;
+			memcpy(&x, &r[i], sizeof(x));
+			if (j - i == 1) {
+				val = (struct db_value_rec){x.first, x.last, x.count, 0};
+				rc = map_attr(b, as, &m, x.attr, &val.ref);
+			} else {
+				rc = fold_v4_group(b, as, t->rec.plen, &r[i], j - i,
+						   &group, &gcap, &val);
+			}
+			keys[out] = x.addr;
+			memcpy(&t->values[out], &val, sizeof(val));
+			out++;
+			i = j;
+		}
+		if (rc)
+			break;
+		struct db_value_rec *shrunk =
+		    realloc(t->values, (out ? out : 1) * sizeof(*shrunk));
+		if (shrunk)
+			t->values = shrunk;
+		t->n = out;
+		t->rec.count = t->n;
+		as->entries += t->n;
+		rc = db_index_build(&t->rec, t->keys, &t->index);
+	}
+	free(m.id);
 	free(group);
 	return rc;
 }
@@ -605,33 +703,30 @@ int db_builder_write(struct db_builder *b, const char *path, uint64_t build_time
 		     struct sd_error *err)
 {
 	struct assembly as = {0};
-	struct sortpair *v4 = NULL, *v6 = NULL;
+	struct sortpair *v6 = NULL;
 	struct sd_atomic_file af = {0};
 	struct canon cn = {0};
 	int rc = 0;
-	size_t n4 = 0, n6 = 0;
+	size_t n6 = 0;
 
+	if (b->written) {
+		rc = sd_error_set(err, SD_EUSAGE, "%s: builder already written", path);
+		goto out;
+	}
+	b->written = true;
+	/* the file first: a path that cannot be written fails before the work */
+	if ((rc = sd_atomic_open(&af, path, err)))
+		goto out;
 	as.attrs = sd_intern_new();
-	v4 = malloc((b->nitems ? b->nitems : 1) * sizeof(*v4));
 	v6 = malloc((b->nitems ? b->nitems : 1) * sizeof(*v6));
-	if (!as.attrs || !v4 || !v6 || rank_campaigns(b, &as)) {
+	if (!as.attrs || !v6 || rank_campaigns(b, &as)) {
 		rc = sd_error_set(err, SD_ENOMEM, "out of memory building %s", path);
 		goto out;
 	}
-	for (size_t i = 0; i < b->nitems; i++) {
-		const struct item *it = &b->items[i];
-		if (item_is_v4(it))
-			v4[n4++] = (struct sortpair){
-			    (uint64_t)(128 - it->plen) << 32 | (uint32_t)it->lo, i};
-		else
-			v6[n6++] = (struct sortpair){0, i};
-	}
-	if (radix_sort(v4, n4, 38)) {
-		rc = sd_error_set(err, SD_ENOMEM, "out of memory sorting");
-		goto out;
-	}
+	for (size_t i = 0; i < b->nitems; i++)
+		v6[n6++] = (struct sortpair){0, i};
 	qsort_r(v6, n6, sizeof(*v6), cmp_v6, b->items);
-	if ((rc = assemble_class(b, &as, v4, n4, DB_KEY_V4)) ||
+	if ((rc = assemble_v4(b, &as)) ||
 	    (rc = assemble_class(b, &as, v6, n6, DB_KEY_V6))) {
 		rc =
 		    sd_error_set(err, rc, "%s: assembling tables: %s", path,
@@ -646,8 +741,6 @@ int db_builder_write(struct db_builder *b, const char *path, uint64_t build_time
 		rc = sd_error_set(err, SD_ENOMEM, "out of memory building %s", path);
 		goto out;
 	}
-	if ((rc = sd_atomic_open(&af, path, err)))
-		goto out;
 	struct writer w = {.fp = af.fp, .hash = XXH3_createState()};
 	if (!w.hash) {
 		rc = sd_error_set(err, SD_ENOMEM, "out of memory");
@@ -685,7 +778,6 @@ out:
 		sd_atomic_abort(&af);
 	assembly_free(&as);
 	canon_free(&cn);
-	free(v4);
 	free(v6);
 	return rc;
 }

@@ -6,7 +6,6 @@
 
 #include "campaign/campaign.h"
 #include "core/evidence.h"
-#include "core/intern.h"
 #include "core/limits.h"
 #include "db/builder.h"
 #include "io/ident.h"
@@ -18,10 +17,13 @@
 struct list_import {
 	struct list_import_opts o;
 	struct db_builder *b;
-	struct sd_intern *seen; /* prefix + campaign id, for duplicate counts */
+	uint64_t distinct; /* prefix + campaign keys held after the last list */
 	struct campaign_def defs[IMPORT_MAX_CAMPAIGNS];
 	uint16_t def_ids[IMPORT_MAX_CAMPAIGNS];
 	size_t ndefs;
+	/* the campaign of --campaign, once looked up (defs do not move) */
+	const struct campaign_def *default_def;
+	uint16_t default_id;
 	uint64_t rejected; /* over the files done, for --max-errors */
 };
 
@@ -33,8 +35,7 @@ int list_import_new(const struct list_import_opts *opts, struct list_import **ou
 		return sd_error_set(err, SD_ENOMEM, "out of memory");
 	im->o = *opts;
 	im->b = db_builder_new();
-	im->seen = sd_intern_new();
-	if (!im->b || !im->seen) {
+	if (!im->b) {
 		list_import_free(im);
 		return sd_error_set(err, SD_ENOMEM, "out of memory");
 	}
@@ -48,7 +49,6 @@ void list_import_free(struct list_import *im)
 		return;
 	for (size_t i = 0; i < im->ndefs; i++)
 		campaign_free(&im->defs[i]);
-	sd_intern_free(im->seen);
 	db_builder_free(im->b);
 	free(im);
 }
@@ -111,12 +111,20 @@ static bool outside_window(const struct campaign_def *d, uint32_t first, uint32_
 struct source_memo {
 	char buf[SD_MAX_STRING + 1];
 	const char *name; /* NULL: none yet, or too long to keep */
+	/* the list's default source (fixed while the list is read) when that
+	 * is what name holds: known equal without comparing */
+	const char *fixed;
 	uint32_t set;
 };
 
 static int source_set(struct list_import *im, struct source_memo *m, const char *name,
-		      uint32_t *set, struct sd_error *err)
+		      bool fixed, uint32_t *set, struct sd_error *err)
 {
+	if (fixed && m->name && name == m->fixed) {
+		*set = m->set;
+		return 0;
+	}
+	m->fixed = NULL;
 	if (!m->name || strcmp(name, m->name)) {
 		int rc = db_builder_sourceset(im->b, &name, 1, &m->set, err);
 		if (rc)
@@ -124,6 +132,8 @@ static int source_set(struct list_import *im, struct source_memo *m, const char 
 		snprintf(m->buf, sizeof(m->buf), "%s", name);
 		m->name = strlen(name) < sizeof(m->buf) ? m->buf : NULL;
 	}
+	if (fixed && m->name)
+		m->fixed = name;
 	*set = m->set;
 	return 0;
 }
@@ -148,9 +158,19 @@ static int check_entry(struct list_import *im, const struct list_reader *lr,
 			     io_name(src), (unsigned long long)io_lineno(src));
 		return LIST_BAD_LINE;
 	}
-	struct sd_error cerr = {0};
-	if (campaign_id(im, cname, cid, &def, &cerr))
-		return sd_error_set(err, cerr.code, "%s", cerr.msg);
+	if (cname == im->o.campaign && im->default_def) {
+		/* --campaign: the same campaign for every line without one */
+		*cid = im->default_id;
+		def = im->default_def;
+	} else {
+		struct sd_error cerr = {0};
+		if (campaign_id(im, cname, cid, &def, &cerr))
+			return sd_error_set(err, cerr.code, "%s", cerr.msg);
+		if (cname == im->o.campaign) {
+			im->default_id = *cid;
+			im->default_def = def;
+		}
+	}
 	uint32_t f = e->first_seen ? e->first_seen : im->o.first_seen;
 	uint32_t l = e->last_seen ? e->last_seen : im->o.last_seen;
 	/* one known time stands for both (as in the builder) */
@@ -192,21 +212,6 @@ static int bad_line(struct list_import *im, struct list_import_stats *fs,
 	return 0;
 }
 
-/* Whether the prefix + campaign key of e was seen before. */
-static int seen_before(struct list_import *im, const struct list_entry *e, uint16_t cid,
-		       bool *dup, struct sd_error *err)
-{
-	unsigned char key[19];
-	memcpy(key, e->prefix.addr.b, 16);
-	key[16] = e->prefix.len;
-	memcpy(key + 17, &cid, 2);
-	uint32_t before = sd_intern_count(im->seen), kid;
-	if (sd_intern_put(im->seen, key, sizeof(key), &kid))
-		return sd_error_set(err, SD_ENOMEM, "out of memory");
-	*dup = sd_intern_count(im->seen) == before;
-	return 0;
-}
-
 static int add_entry(struct list_import *im, struct source_memo *memo,
 		     const struct list_entry *e, const char *default_source, uint16_t cid,
 		     uint32_t f, uint32_t l, struct sd_error *err)
@@ -220,7 +225,7 @@ static int add_entry(struct list_import *im, struct source_memo *memo,
 	    .evidence = (uint8_t)(DB_EV_LIST | e->evidence),
 	    .confidence = e->confidence ? e->confidence : im->o.confidence,
 	};
-	int rc = source_set(im, memo, srcname, &s.sources, err);
+	int rc = source_set(im, memo, srcname, !e->source, &s.sources, err);
 	if (rc)
 		return rc;
 	return db_builder_add(im->b, &e->prefix, &s, err);
@@ -228,7 +233,7 @@ static int add_entry(struct list_import *im, struct source_memo *memo,
 
 static int import_lines(struct list_import *im, struct list_reader *lr,
 			const char *default_source, struct list_import_stats *fs,
-			struct sd_error *err)
+			uint64_t *added, struct sd_error *err)
 {
 	struct source_memo memo = {.name = NULL};
 	struct list_entry e;
@@ -247,18 +252,13 @@ static int import_lines(struct list_import *im, struct list_reader *lr,
 				return rc;
 			continue;
 		}
-		bool duplicate = false;
-		if ((rc = seen_before(im, &e, cid, &duplicate, err)) ||
-		    (rc = add_entry(im, &memo, &e, default_source, cid, f, l, err)))
+		if ((rc = add_entry(im, &memo, &e, default_source, cid, f, l, err)))
 			return rc;
-		/* a repeated key is combined with the first, and counted apart
-		 * so that accepted counts distinct keys */
-		if (duplicate)
-			fs->duplicate++;
-		else
-			fs->accepted++;
-		if ((fs->accepted & 0xffff) == 0 && im->o.progress)
-			im->o.progress(im->o.ctx, fs->accepted);
+		/* accepted and duplicate lines together, told apart at the end
+		 * of the list (list_import_file) */
+		(*added)++;
+		if ((*added & 0xffff) == 0 && im->o.progress)
+			im->o.progress(im->o.ctx, *added);
 	}
 	return 0;
 }
@@ -268,8 +268,19 @@ int list_import_file(struct list_import *im, struct list_reader *lr,
 		     struct sd_error *err)
 {
 	*fs = (struct list_import_stats){0};
-	int rc = import_lines(im, lr, default_source, fs, err);
+	uint64_t added = 0, distinct = 0;
+	int rc = import_lines(im, lr, default_source, fs, &added, err);
 	im->rejected += fs->rejected;
+	/* A repeated key is combined with the first and counted apart, so
+	 * that accepted counts distinct keys: the builder sorts and combines
+	 * what it holds, and the keys it gained are this list's new ones. The
+	 * counts hold even when the list stopped early. */
+	struct sd_error serr = {0};
+	if (db_builder_settle(im->b, &distinct, &serr))
+		return rc ? rc : sd_error_set(err, serr.code, "%s", serr.msg);
+	fs->accepted = distinct - im->distinct;
+	fs->duplicate = added - fs->accepted;
+	im->distinct = distinct;
 	return rc;
 }
 
@@ -286,9 +297,5 @@ int list_import_provenance(struct list_import *im, const char *path, const char 
 int list_import_write(struct list_import *im, const char *path, uint64_t build_time,
 		      struct sd_error *err)
 {
-	/* the duplicate counts are done: the builder's sort and tables get
-	 * the memory back (it is as large as the entries) */
-	sd_intern_free(im->seen);
-	im->seen = NULL;
 	return db_builder_write(im->b, path, build_time, err);
 }

@@ -1,0 +1,285 @@
+/* Sorting and combining the sightings a builder holds: the IPv4 records by
+ * an in-place radix sort, the other items by comparison. Combining follows
+ * the rule of builder.h, which is associative and commutative, so it may
+ * run any number of times on any part (after each input, and at write)
+ * and give the same result. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/intern.h"
+#include "db/builder_impl.h"
+
+/* Records of one bucket below this are sorted by LSD passes through a
+ * buffer of this size (1.3 MB, cache-resident); larger buckets are split
+ * in place first, so sorting never holds the records twice. */
+#define SORT_BUCKET_MAX 65536
+#define SORT_SMALL 24
+#define SORT_MSD_BITS 8
+
+static void insertion_sort(struct v4rec *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct v4rec x = v[i];
+		size_t j = i;
+		while (j > 0 && v[j - 1].addr > x.addr) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = x;
+	}
+}
+
+/* Sorts v[0..n) whose addresses agree above the low `bits` bits: 8-bit
+ * LSD passes through tmp, skipping digits every record shares. */
+static void lsd_sort(struct v4rec *v, size_t n, unsigned bits, struct v4rec *tmp)
+{
+	struct v4rec *src = v, *dst = tmp;
+	for (unsigned shift = 0; shift < bits; shift += 8) {
+		size_t count[256] = {0};
+		for (size_t i = 0; i < n; i++)
+			count[(src[i].addr >> shift) & 255]++;
+		if (count[(src[0].addr >> shift) & 255] == n)
+			continue;
+		size_t sum = 0;
+		for (size_t d = 0; d < 256; d++) {
+			size_t c = count[d];
+			count[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[count[(src[i].addr >> shift) & 255]++] = src[i];
+		struct v4rec *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
+}
+
+/* Sorts v[0..n) whose addresses agree above the low `bits` bits. Large
+ * runs are split in place (American flag sort) on the highest bits in
+ * which they differ, so that clustered addresses (all under one /8, say)
+ * split as well as random ones. */
+static void msd_sort(struct v4rec *v, size_t n, unsigned bits, struct v4rec *tmp)
+{
+	if (n <= SORT_SMALL) {
+		insertion_sort(v, n);
+		return;
+	}
+	uint32_t any = 0, all = UINT32_MAX;
+	for (size_t i = 0; i < n; i++) {
+		any |= v[i].addr;
+		all &= v[i].addr;
+	}
+	uint32_t diff = (any ^ all) & (bits >= 32 ? UINT32_MAX : ((1u << bits) - 1));
+	if (!diff)
+		return;
+	unsigned top = 32 - (unsigned)__builtin_clz(diff);
+	if (n <= SORT_BUCKET_MAX) {
+		lsd_sort(v, n, top, tmp);
+		return;
+	}
+	unsigned d = top < SORT_MSD_BITS ? top : SORT_MSD_BITS;
+	unsigned shift = top - d;
+	uint32_t mask = (1u << d) - 1;
+	size_t nb = (size_t)1 << d;
+	size_t head[1 << SORT_MSD_BITS], tail[1 << SORT_MSD_BITS];
+	memset(tail, 0, nb * sizeof(*tail));
+	for (size_t i = 0; i < n; i++)
+		tail[(v[i].addr >> shift) & mask]++;
+	size_t sum = 0;
+	for (size_t k = 0; k < nb; k++) {
+		head[k] = sum;
+		sum += tail[k];
+		tail[k] = sum;
+	}
+	for (size_t k = 0; k < nb; k++) {
+		while (head[k] < tail[k]) {
+			struct v4rec x = v[head[k]];
+			size_t dk = (x.addr >> shift) & mask;
+			while (dk != k) {
+				struct v4rec y = v[head[dk]];
+				v[head[dk]++] = x;
+				x = y;
+				dk = (x.addr >> shift) & mask;
+			}
+			v[head[k]++] = x;
+		}
+	}
+	size_t start = 0;
+	for (size_t k = 0; k < nb; k++) {
+		msd_sort(v + start, tail[k] - start, shift, tmp);
+		start = tail[k];
+	}
+}
+
+static int sort_v4(struct v4rec *v, size_t n)
+{
+	if (n <= SORT_SMALL) {
+		insertion_sort(v, n);
+		return 0;
+	}
+	struct v4rec *tmp =
+	    malloc((n < SORT_BUCKET_MAX ? n : SORT_BUCKET_MAX) * sizeof(*tmp));
+	if (!tmp)
+		return SD_ENOMEM;
+	msd_sort(v, n, 32, tmp);
+	free(tmp);
+	return 0;
+}
+
+/* Merges the sorted runs v[0..s) and v[s..n) through a copy of the second,
+ * filled from the back so that the first is never copied. */
+static int merge_v4(struct v4rec *v, size_t s, size_t n)
+{
+	size_t nt = n - s;
+	if (!s || !nt || v[s - 1].addr <= v[s].addr)
+		return 0;
+	struct v4rec *t = malloc(nt * sizeof(*t));
+	if (!t)
+		return SD_ENOMEM;
+	memcpy(t, v + s, nt * sizeof(*t));
+	size_t i = s, j = nt, k = n;
+	while (j > 0) {
+		if (i > 0 && v[i - 1].addr > t[j - 1].addr)
+			v[--k] = v[--i];
+		else
+			v[--k] = t[--j];
+	}
+	free(t);
+	return 0;
+}
+
+static uint16_t attr_campaign(const struct db_builder *b, uint32_t attr)
+{
+	return ((const struct db_attr_rec *)sd_intern_get(b->attrs, attr, NULL))
+	    ->campaign;
+}
+
+/* Folds y into x, both of one address and campaign. */
+static int combine_v4(struct db_builder *b, struct v4rec *x, const struct v4rec *y)
+{
+	struct db_attr_rec ax =
+	    *(const struct db_attr_rec *)sd_intern_get(b->attrs, x->attr, NULL);
+	const struct db_attr_rec *ay = sd_intern_get(b->attrs, y->attr, NULL);
+	struct db_sighting sx = {.first_seen = x->first,
+				 .last_seen = x->last,
+				 .count = x->count,
+				 .evidence = ax.evidence,
+				 .confidence = ax.confidence};
+	struct db_sighting sy = {.first_seen = y->first,
+				 .last_seen = y->last,
+				 .count = y->count,
+				 .evidence = ay->evidence,
+				 .confidence = ay->confidence};
+	db_sighting_combine(&sx, &sy);
+	if (db_builder_sourceset_union(b, ax.sources, ay->sources, &ax.sources))
+		return SD_ENOMEM;
+	ax.evidence = sx.evidence;
+	ax.confidence = sx.confidence;
+	x->first = sx.first_seen;
+	x->last = sx.last_seen;
+	x->count = sx.count;
+	return db_builder_attr(b, &ax, &x->attr);
+}
+
+/* Sorted v: keeps one record per address and campaign. A run of one
+ * address (rare: several campaigns, or a repeated line) is put in campaign
+ * order first. */
+static int combine_runs(struct db_builder *b, struct v4vec *v)
+{
+	struct v4rec *r = v->v;
+	size_t k = 0;
+	for (size_t i = 0; i < v->n;) {
+		size_t j = i + 1;
+		while (j < v->n && r[j].addr == r[i].addr)
+			j++;
+		if (j - i == 1) {
+			r[k++] = r[i];
+			i = j;
+			continue;
+		}
+		for (size_t x = i + 1; x < j; x++) {
+			struct v4rec t = r[x];
+			uint16_t c = attr_campaign(b, t.attr);
+			size_t y = x;
+			while (y > i && attr_campaign(b, r[y - 1].attr) > c) {
+				r[y] = r[y - 1];
+				y--;
+			}
+			r[y] = t;
+		}
+		r[k++] = r[i];
+		for (size_t x = i + 1; x < j; x++) {
+			if (attr_campaign(b, r[k - 1].attr) ==
+			    attr_campaign(b, r[x].attr)) {
+				if (combine_v4(b, &r[k - 1], &r[x]))
+					return SD_ENOMEM;
+			} else {
+				r[k++] = r[x];
+			}
+		}
+		i = j;
+	}
+	v->n = k;
+	return 0;
+}
+
+int db_builder_settle_v4(struct db_builder *b, struct v4vec *v)
+{
+	if (v->sorted == v->n)
+		return 0;
+	if (sort_v4(v->v + v->sorted, v->n - v->sorted) ||
+	    merge_v4(v->v, v->sorted, v->n) || combine_runs(b, v))
+		return SD_ENOMEM;
+	v->sorted = v->n;
+	return 0;
+}
+
+static int cmp_item(const void *x, const void *y)
+{
+	const struct item *a = x, *c = y;
+	if (a->plen != c->plen)
+		return a->plen > c->plen ? -1 : 1; /* most specific first */
+	if (a->hi != c->hi)
+		return a->hi < c->hi ? -1 : 1;
+	if (a->lo != c->lo)
+		return a->lo < c->lo ? -1 : 1;
+	return (a->campaign > c->campaign) - (a->campaign < c->campaign);
+}
+
+int db_builder_settle_items(struct db_builder *b)
+{
+	if (b->nitems < 2)
+		return 0;
+	qsort(b->items, b->nitems, sizeof(*b->items), cmp_item);
+	size_t k = 0;
+	for (size_t i = 0; i < b->nitems; i++) {
+		struct item *into = k ? &b->items[k - 1] : NULL;
+		const struct item *it = &b->items[i];
+		if (!into || cmp_item(into, it)) {
+			b->items[k++] = *it;
+			continue;
+		}
+		struct db_sighting x = {.first_seen = into->first,
+					.last_seen = into->last,
+					.count = into->count,
+					.evidence = into->evidence,
+					.confidence = into->confidence};
+		struct db_sighting y = {.first_seen = it->first,
+					.last_seen = it->last,
+					.count = it->count,
+					.evidence = it->evidence,
+					.confidence = it->confidence};
+		db_sighting_combine(&x, &y);
+		into->first = x.first_seen;
+		into->last = x.last_seen;
+		into->count = x.count;
+		into->evidence = x.evidence;
+		into->confidence = x.confidence;
+		if (db_builder_sourceset_union(b, into->set, it->set, &into->set))
+			return SD_ENOMEM;
+	}
+	b->nitems = k;
+	return 0;
+}
