@@ -278,8 +278,9 @@ int corr_run(const struct corr_rules *rules, struct corr_agg *agg,
 		return sd_error_set(
 		    err, SD_ELIMIT,
 		    "more than CORR_MAX_SIGHTINGS (%u) distinct sightings, "
+		    "CORR_MAX_SOURCES (%u) source labels "
 		    "or CORR_MAX_ROLES (%u) addresses with a role",
-		    CORR_MAX_SIGHTINGS, CORR_MAX_ROLES);
+		    CORR_MAX_SIGHTINGS, CORR_MAX_SOURCES, CORR_MAX_ROLES);
 	if (fatal)
 		return sd_error_set(err, fatal, "out of memory");
 	if (atomic_load(&sh.malformed) > opt->error_limit)
