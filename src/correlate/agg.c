@@ -49,7 +49,8 @@ _Static_assert(sizeof(struct rec) == 40, "a sighting is 40 bytes");
 _Static_assert(CORR_MAX_SIGHTINGS < SLOT_INDEX_MASK, "index fits a slot");
 _Static_assert(CORR_MAX_SOURCES <= 65536, "source fits 16 bits");
 
-#define SERVER_LEN 18 /* address, port big-endian */
+#define SERVER_LEN 18  /* address, port big-endian */
+#define SERVER_CACHE 8 /* servers remembered without a lookup */
 
 struct corr_agg {
 	pthread_mutex_t lock;
@@ -62,9 +63,10 @@ struct corr_agg {
 	struct sd_intern *servers; /* example servers */
 	uint32_t *v6_order;	   /* after the sort: rank -> id */
 	bool sorted;
-	/* records come in runs: the same server or IPv6 client again */
-	uint8_t last_server[SERVER_LEN];
-	uint32_t last_server_id; /* id + 1; 0 none */
+	/* records come in runs: the same few servers or IPv6 client again */
+	uint8_t recent_server[SERVER_CACHE][SERVER_LEN];
+	uint32_t recent_server_id[SERVER_CACHE]; /* id + 1; 0 none */
+	unsigned recent_next;
 	struct net_addr last_v6;
 	uint32_t last_v6_id; /* id + 1; 0 none */
 };
@@ -214,16 +216,19 @@ static int server_id(struct corr_agg *g, const struct corr_hit *h, uint32_t *id)
 {
 	uint8_t k[SERVER_LEN];
 	server_bytes(&h->server, h->server_port, k);
-	if (g->last_server_id && !memcmp(k, g->last_server, SERVER_LEN)) {
-		*id = g->last_server_id;
-		return 0;
-	}
+	for (unsigned i = 0; i < SERVER_CACHE; i++)
+		if (g->recent_server_id[i] &&
+		    !memcmp(k, g->recent_server[i], SERVER_LEN)) {
+			*id = g->recent_server_id[i];
+			return 0;
+		}
 	uint32_t v;
 	int rc = sd_intern_put(g->servers, k, SERVER_LEN, &v);
 	if (rc)
 		return rc;
-	memcpy(g->last_server, k, SERVER_LEN);
-	g->last_server_id = *id = v + 1;
+	unsigned slot = g->recent_next++ % SERVER_CACHE;
+	memcpy(g->recent_server[slot], k, SERVER_LEN);
+	g->recent_server_id[slot] = *id = v + 1;
 	return 0;
 }
 
@@ -494,6 +499,49 @@ static void sort_recs(struct rec *v, size_t n, unsigned depth)
 	insertion_sort(v, n);
 }
 
+/* In-place MSD radix sort (American flag sort) on the client part of the
+ * key, a byte at a time from the top; runs of one client, and short
+ * buckets, are left to sort_recs. A level where every record has the same
+ * byte costs one counting pass and no moves. */
+static void radix_sort(struct rec *v, size_t n, int shift, unsigned depth)
+{
+	while (n > 64 && shift >= 0) {
+		size_t count[256] = {0};
+		for (size_t i = 0; i < n; i++)
+			count[(key_hi(&v[i]) >> shift) & 0xff]++;
+		size_t next[256], end[256], at = 0;
+		bool one = false;
+		for (unsigned b = 0; b < 256; b++) {
+			one |= count[b] == n;
+			next[b] = at;
+			at += count[b];
+			end[b] = at;
+		}
+		if (!one) {
+			for (unsigned b = 0; b < 256; b++)
+				while (next[b] < end[b]) {
+					struct rec x = v[next[b]];
+					unsigned d =
+					    (unsigned)(key_hi(&x) >> shift) & 0xff;
+					while (d != b) {
+						struct rec y = v[next[d]];
+						v[next[d]++] = x;
+						x = y;
+						d = (unsigned)(key_hi(&x) >> shift) &
+						    0xff;
+					}
+					v[next[b]++] = x;
+				}
+			for (unsigned b = 0; b < 256; b++)
+				radix_sort(v + end[b] - count[b], count[b], shift - 8,
+					   depth);
+			return;
+		}
+		shift -= 8;
+	}
+	sort_recs(v, n, depth);
+}
+
 int corr_agg_sort(struct corr_agg *g)
 {
 	int rc = 0;
@@ -506,7 +554,7 @@ int corr_agg_sort(struct corr_agg *g)
 			unsigned depth = 0;
 			for (size_t k = g->n; k; k >>= 1)
 				depth += 2;
-			sort_recs(g->r, g->n, depth);
+			radix_sort(g->r, g->n, 32, depth);
 		}
 		g->sorted = true;
 	}
