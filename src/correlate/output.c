@@ -1,12 +1,15 @@
 #include "correlate/output.h"
 
-#include <jansson.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/atomic_file.h"
 #include "core/timeutil.h"
+#include "correlate/jsonl.h"
 #include "db/builder.h"
+
+#define OUT_FLUSH (1u << 20) /* JSON Lines handed to stdio in blocks this big */
 
 static uint32_t t32(int64_t t)
 {
@@ -37,33 +40,23 @@ static int cmp_label(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static json_t *time_json(int64_t t)
-{
-	char buf[SD_TIME_STRLEN];
-	if (!t)
-		return json_null();
-	sd_time_format(t, buf, sizeof(buf));
-	return json_string(buf);
-}
-
 /* One client x indicator line: its sightings s[i, j) over sources and
- * exchanges, forwarded ones left out. Returns NULL when none is left (or
- * out of memory: *oom is set). */
-static json_t *sighting_json(const struct corr_sighting *s, size_t i, size_t j,
-			     const struct ind_set *set, const struct corr_output *o,
-			     bool *oom)
+ * exchanges, forwarded ones left out, appended to out. Returns false when
+ * none is left (nothing appended) or out of memory (*oom set). */
+static bool sighting_line(const struct corr_sighting *s, size_t i, size_t j,
+			  const struct ind_set *set, const struct corr_output *o,
+			  struct sd_buf *out, bool *oom)
 {
 	size_t first = i;
 	while (first < j && forwarded(o, &s[first]))
 		first++;
 	if (first == j)
-		return NULL;
-	const struct ind_indicator *d = ind_set_at(set, s[i].ind);
+		return false;
 	struct corr_sighting m = s[first];
 	const char **labels = malloc((j - first) * sizeof(*labels));
 	if (!labels) {
 		*oom = true;
-		return NULL;
+		return false;
 	}
 	size_t nl = 0;
 	for (size_t k = first; k < j; k++) {
@@ -77,43 +70,15 @@ static json_t *sighting_json(const struct corr_sighting *s, size_t i, size_t j,
 	}
 	/* sources in label order, each once: as a merge of shards gives them */
 	qsort(labels, nl, sizeof(*labels), cmp_label);
-	json_t *srcs = json_array();
+	size_t nu = 0;
 	for (size_t k = 0; k < nl; k++)
-		if (!k || strcmp(labels[k], labels[k - 1]))
-			json_array_append_new(srcs, json_string(labels[k]));
+		if (!k || strcmp(labels[k], labels[nu - 1]))
+			labels[nu++] = labels[k];
+	struct corr_line line = {&m, o->campaign->name, ind_set_at(set, s[i].ind), labels,
+				 nu};
+	corr_line_render(&line, out);
 	free(labels);
-	char addr[NET_ADDR_STRLEN], ev[64];
-	net_addr_format(&m.client, addr, sizeof(addr));
-	db_evidence_format(m.evidence, ev, sizeof(ev));
-	json_t *evs = json_array();
-	for (char *save = NULL, *t = strtok_r(ev, ",", &save); t;
-	     t = strtok_r(NULL, ",", &save))
-		json_array_append_new(evs, json_string(t));
-	json_t *obj = json_object();
-	json_object_set_new(obj, "client", json_string(addr));
-	json_object_set_new(obj, "campaign", json_string(o->campaign->name));
-	json_object_set_new(obj, "indicator", json_string(d->value));
-	json_object_set_new(obj, "indicator_kind", json_string(ind_kind_name(d->kind)));
-	json_object_set_new(obj, "indicator_campaign",
-			    d->campaign ? json_string(d->campaign) : json_null());
-	json_object_set_new(obj, "first_seen", time_json(m.first_seen));
-	json_object_set_new(obj, "last_seen", time_json(m.last_seen));
-	json_object_set_new(obj, "count", json_integer((json_int_t)m.count));
-	json_object_set_new(obj, "evidence", evs);
-	json_object_set_new(obj, "confidence",
-			    json_string(db_confidence_name(m.confidence)));
-	json_object_set_new(obj, "direction",
-			    json_string(m.dirs == 2   ? "inbound"
-					: m.dirs == 3 ? "both"
-						      : "outbound"));
-	if (m.has_server) {
-		char sv[NET_ADDR_STRLEN];
-		net_addr_format(&m.server, sv, sizeof(sv));
-		json_object_set_new(obj, "server", json_string(sv));
-		json_object_set_new(obj, "server_port", json_integer(m.server_port));
-	}
-	json_object_set_new(obj, "sources", srcs);
-	return obj;
+	return true;
 }
 
 struct group {
@@ -139,6 +104,7 @@ struct writer {
 	struct corr_output_stats *st;
 	struct sd_atomic_file af; /* the JSON Lines, when asked for */
 	bool jsonl;
+	struct sd_buf out;    /* lines not yet handed to af */
 	struct db_builder *b; /* the snapshot, when asked for */
 	uint16_t cid;
 	uint32_t *sets;		       /* source id -> source-set id */
@@ -200,20 +166,13 @@ static int write_client_jsonl(struct writer *w, size_t n, struct sd_error *err)
 	qsort(w->g, ng, sizeof(*w->g), cmp_group);
 	for (size_t k = 0; k < ng; k++) {
 		bool oom = false;
-		json_t *obj = sighting_json(s, w->g[k].i, w->g[k].j, w->set, w->o, &oom);
+		sighting_line(s, w->g[k].i, w->g[k].j, w->set, w->o, &w->out, &oom);
 		if (oom)
 			return sd_error_set(err, SD_ENOMEM, "out of memory");
-		if (!obj)
-			continue;
-		int rc = 0;
-		if (json_dumpf(obj, w->af.fp, JSON_COMPACT | JSON_PRESERVE_ORDER) ||
-		    fputc('\n', w->af.fp) == EOF)
-			rc = sd_error_set(err, SD_EIO, "%s: write failed",
-					  w->o->jsonl_path);
-		json_decref(obj);
-		if (rc)
-			return rc;
 	}
+	if (w->out.len >= OUT_FLUSH && sd_buf_flush(&w->out, w->af.fp))
+		return sd_error_set(err, errno == ENOMEM ? SD_ENOMEM : SD_EIO,
+				    "%s: write failed", w->o->jsonl_path);
 	return 0;
 }
 
@@ -313,6 +272,10 @@ int corr_write(struct corr_agg *agg, const struct ind_set *set,
 		rc = start_builder(&w, err);
 	if (!rc)
 		rc = each_client(&w, agg, err);
+	if (!rc && w.jsonl && sd_buf_flush(&w.out, w.af.fp))
+		rc = sd_error_set(err, errno == ENOMEM ? SD_ENOMEM : SD_EIO,
+				  "%s: write failed", o->jsonl_path);
+	sd_buf_free(&w.out);
 	free(w.s);
 	free(w.per);
 	free(w.g);
