@@ -174,11 +174,10 @@ static int grow_records(struct corr_agg *g)
 	return 0;
 }
 
-/* The record for key, created empty when new; NULL with *rc set on
- * failure. */
-static struct rec *upsert(struct corr_agg *g, const struct rec *key, int *rc)
+/* The record for key (h: its hash), created empty when new; NULL with *rc
+ * set on failure. */
+static struct rec *upsert(struct corr_agg *g, const struct rec *key, uint64_t h, int *rc)
 {
-	uint64_t h = hash_rec(key);
 	bool found;
 	size_t i = find_slot(g, h, key, &found);
 	if (found)
@@ -297,44 +296,89 @@ static void apply(const struct corr_agg *g, struct rec *s, const struct corr_hit
 	}
 }
 
+/* The pending form of hit i of a record: one record counts once per
+ * indicator, whatever its evidence, and once per client. */
+static void pend(const struct corr_hit *h, size_t i, int64_t ts, uint32_t source,
+		 struct corr_agg_pending *out)
+{
+	bool seen_ind = false, seen_client = false;
+	for (size_t k = 0; k < i && !seen_ind; k++)
+		if (h[k].exchange == h[i].exchange &&
+		    !memcmp(&h[k].client, &h[i].client, sizeof(h[i].client))) {
+			seen_client = true;
+			seen_ind = h[k].ind == h[i].ind;
+		}
+	out->h = h[i];
+	out->ts = ts;
+	out->source = (uint16_t)source;
+	out->count = !seen_ind;
+	out->cdup = !seen_ind && seen_client;
+}
+
+#define INSERT_CHUNK 64 /* keys hashed and their slots prefetched at once */
+
+/* Under the lock: the keys of a chunk first, each slot prefetched, then
+ * the inserts, so that the cache misses of the index overlap. */
+static int insert(struct corr_agg *g, const struct corr_agg_pending *p, size_t n)
+{
+	if (g->sorted)
+		return SD_EUSAGE;
+	struct rec keys[INSERT_CHUNK];
+	uint64_t hs[INSERT_CHUNK];
+	uint32_t sids[INSERT_CHUNK];
+	for (size_t at = 0; at < n; at += INSERT_CHUNK) {
+		size_t m = n - at < INSERT_CHUNK ? n - at : INSERT_CHUNK;
+		int rc;
+		for (size_t i = 0; i < m; i++) {
+			const struct corr_hit *h = &p[at + i].h;
+			struct rec *k = &keys[i];
+			memset(k, 0, sizeof(*k));
+			k->ind = h->ind->id;
+			k->source = p[at + i].source;
+			k->bits = (uint8_t)((h->exchange & 3u) << B_EX_SHIFT);
+			sids[i] = 0;
+			if ((rc = client_key(g, &h->client, k)) ||
+			    (h->has_server && (rc = server_id(g, h, &sids[i]))))
+				return rc;
+			hs[i] = hash_rec(k);
+			__builtin_prefetch(&g->slots[hs[i] & (g->nslots - 1)]);
+		}
+		for (size_t i = 0; i < m; i++) {
+			const struct corr_agg_pending *e = &p[at + i];
+			rc = 0;
+			struct rec *s = upsert(g, &keys[i], hs[i], &rc);
+			if (!s)
+				return rc;
+			apply(g, s, &e->h, e->ts, sids[i]);
+			if (e->count && s->count < CORR_MAX_COUNT)
+				s->count++;
+			if (e->cdup && s->cdup < CORR_MAX_COUNT)
+				s->cdup++;
+		}
+	}
+	return 0;
+}
+
 int corr_agg_add_record(struct corr_agg *g, const struct corr_hit *h, size_t n,
 			int64_t ts, uint32_t source)
 {
 	if (source >= CORR_MAX_SOURCES)
 		return SD_ELIMIT;
+	struct corr_agg_pending p[INSERT_CHUNK];
 	int rc = 0;
-	pthread_mutex_lock(&g->lock);
-	if (g->sorted)
-		rc = SD_EUSAGE;
-	for (size_t i = 0; i < n && !rc; i++) {
-		/* one record counts once per indicator, whatever its evidence,
-		 * and once per client */
-		bool seen_ind = false, seen_client = false;
-		for (size_t k = 0; k < i && !seen_ind; k++)
-			if (h[k].exchange == h[i].exchange &&
-			    !memcmp(&h[k].client, &h[i].client, sizeof(h[i].client))) {
-				seen_client = true;
-				seen_ind = h[k].ind == h[i].ind;
-			}
-		struct rec key = {.ind = h[i].ind->id,
-				  .source = (uint16_t)source,
-				  .bits = (uint8_t)((h[i].exchange & 3u) << B_EX_SHIFT)};
-		uint32_t sid = 0;
-		if ((rc = client_key(g, &h[i].client, &key)) ||
-		    (h[i].has_server && (rc = server_id(g, &h[i], &sid))))
-			break;
-		struct rec *s = upsert(g, &key, &rc);
-		if (!s)
-			break;
-		apply(g, s, &h[i], ts, sid);
-		if (!seen_ind) {
-			if (s->count < CORR_MAX_COUNT)
-				s->count++;
-			if (seen_client && s->cdup < CORR_MAX_COUNT)
-				s->cdup++;
-		}
+	for (size_t at = 0; at < n && !rc; at += INSERT_CHUNK) {
+		size_t m = n - at < INSERT_CHUNK ? n - at : INSERT_CHUNK;
+		for (size_t i = 0; i < m; i++)
+			pend(h, at + i, ts, source, &p[i]);
+		pthread_mutex_lock(&g->lock);
+		rc = insert(g, p, m);
+		pthread_mutex_unlock(&g->lock);
 	}
-	pthread_mutex_unlock(&g->lock);
+	if (!n) { /* nothing to add, but the same answer after the sort */
+		pthread_mutex_lock(&g->lock);
+		rc = g->sorted ? SD_EUSAGE : 0;
+		pthread_mutex_unlock(&g->lock);
+	}
 	return rc;
 }
 
@@ -342,6 +386,34 @@ int corr_agg_add(struct corr_agg *g, const struct corr_hit *h, int64_t ts,
 		 uint32_t source)
 {
 	return corr_agg_add_record(g, h, 1, ts, source);
+}
+
+int corr_agg_batch_flush(struct corr_agg *g, struct corr_agg_batch *b)
+{
+	if (!b->n)
+		return 0;
+	pthread_mutex_lock(&g->lock);
+	int rc = insert(g, b->p, b->n);
+	pthread_mutex_unlock(&g->lock);
+	b->n = 0;
+	return rc;
+}
+
+int corr_agg_batch_add(struct corr_agg *g, struct corr_agg_batch *b,
+		       const struct corr_hit *h, size_t n, int64_t ts, uint32_t source)
+{
+	if (source >= CORR_MAX_SOURCES)
+		return SD_ELIMIT;
+	if (n > CORR_AGG_BATCH - b->n) {
+		int rc = corr_agg_batch_flush(g, b);
+		if (rc)
+			return rc;
+		if (n > CORR_AGG_BATCH)
+			return corr_agg_add_record(g, h, n, ts, source);
+	}
+	for (size_t i = 0; i < n; i++)
+		pend(h, i, ts, source, &b->p[b->n++]);
+	return 0;
 }
 
 size_t corr_agg_count(struct corr_agg *g)

@@ -61,6 +61,28 @@ int corr_agg_add(struct corr_agg *g, const struct corr_hit *h, int64_t ts,
 		 uint32_t source);
 size_t corr_agg_count(struct corr_agg *g);
 
+/* A reader's hits gathered before one locked insert: the lock is taken
+ * once per batch and the index's cache misses overlap. The aggregate does
+ * not depend on the order of adds, so batching changes nothing in it. */
+#define CORR_AGG_BATCH 256
+struct corr_agg_pending {
+	struct corr_hit h;
+	int64_t ts;
+	uint16_t source;
+	uint8_t count; /* the record counts for this indicator */
+	uint8_t cdup;  /* ... but had counted for the client already */
+};
+struct corr_agg_batch {
+	size_t n;
+	struct corr_agg_pending p[CORR_AGG_BATCH];
+};
+/* As corr_agg_add_record, into b (zeroed before first use), flushing it
+ * into g when full. */
+int corr_agg_batch_add(struct corr_agg *g, struct corr_agg_batch *b,
+		       const struct corr_hit *h, size_t n, int64_t ts, uint32_t source);
+/* Adds what b holds to g and empties it (before corr_agg_sort). */
+int corr_agg_batch_flush(struct corr_agg *g, struct corr_agg_batch *b);
+
 /* Ends adding: drops the index and sorts the sightings by client,
  * indicator, source and exchange, in place. Returns 0 or SD_ENOMEM. */
 int corr_agg_sort(struct corr_agg *g);

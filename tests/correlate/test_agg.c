@@ -317,6 +317,48 @@ static void test_growth_and_order(void **state)
 	corr_agg_free(b);
 }
 
+/* Batched adds (what the readers use) give what one add per record gives,
+ * a record's hits counted together even when they fill a batch. */
+static void test_batch(void **state)
+{
+	(void)state;
+	struct corr_agg *a = corr_agg_new(), *b = corr_agg_new();
+	struct corr_agg_batch *batch = calloc(1, sizeof(*batch));
+	assert_non_null(batch);
+	struct corr_hit h[3] = {hit("192.0.2.1", 0), hit("192.0.2.1", 1),
+				hit("2001:db8::5", 1)};
+	for (uint32_t k = 0; k < 5000; k++) {
+		uint32_t src;
+		struct corr_hit x = key_hit(k % 700, &src);
+		h[1].client = x.client;
+		size_t n = 1 + k % 3;
+		assert_int_equal(corr_agg_add_record(a, h, n, T0 + k, src), 0);
+		assert_int_equal(corr_agg_add_record(a, &x, 1, T0 - k, 0), 0);
+		assert_int_equal(corr_agg_batch_add(b, batch, h, n, T0 + k, src), 0);
+		assert_int_equal(corr_agg_batch_add(b, batch, &x, 1, T0 - k, 0), 0);
+	}
+	assert_int_equal(corr_agg_batch_flush(b, batch), 0);
+	assert_int_equal(batch->n, 0);
+	size_t na, nb;
+	struct corr_sighting *sa = agg_all(a, &na), *sb = agg_all(b, &nb);
+	assert_int_equal(na, nb);
+	for (size_t i = 0; i < na; i++) {
+		assert_int_equal(cmp_key(&sa[i], &sb[i]), 0);
+		assert_int_equal(sa[i].count, sb[i].count);
+		assert_int_equal(sa[i].client_count, sb[i].client_count);
+		assert_int_equal(sa[i].first_seen, sb[i].first_seen);
+		assert_int_equal(sa[i].last_seen, sb[i].last_seen);
+	}
+	/* finished: a batch is refused too */
+	assert_int_equal(corr_agg_batch_add(b, batch, h, 1, T0, 0), 0);
+	assert_int_equal(corr_agg_batch_flush(b, batch), SD_EUSAGE);
+	free(sa);
+	free(sb);
+	free(batch);
+	corr_agg_free(a);
+	corr_agg_free(b);
+}
+
 static void test_limits(void **state)
 {
 	(void)state;
@@ -340,6 +382,7 @@ int main(void)
 	    cmocka_unit_test(test_combine_sightings),
 	    cmocka_unit_test(test_client_counts),
 	    cmocka_unit_test(test_growth_and_order),
+	    cmocka_unit_test(test_batch),
 	    cmocka_unit_test(test_limits),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
