@@ -16,7 +16,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 #include "core/error.h"
 #include "core/intern.h"
@@ -102,11 +101,19 @@ void corr_agg_free(struct corr_agg *g)
 	free(g);
 }
 
+/* The key's 84 bits mixed (multiply, xor-shift: the finaliser of
+ * MurmurHash3) so that the low bits (the slot) and the top bits (the tag)
+ * both depend on all of them. */
 static uint64_t hash_rec(const struct rec *k)
 {
-	uint64_t w[2] = {(uint64_t)k->client << 32 | k->ind,
-			 (uint64_t)k->source << 8 | (k->bits & B_KEY)};
-	return XXH3_64bits(w, sizeof(w));
+	uint64_t h = ((uint64_t)k->client << 32 | k->ind) * 0x9e3779b97f4a7c15u;
+	h ^= ((uint64_t)k->source << 8 | (k->bits & B_KEY)) * 0xc2b2ae3d27d4eb4fu;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdu;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53u;
+	h ^= h >> 33;
+	return h;
 }
 
 static bool same_key(const struct rec *a, const struct rec *b)
@@ -146,12 +153,20 @@ static int grow_index(struct corr_agg *g)
 	uint32_t *slots = calloc(ns, sizeof(*slots));
 	if (!slots)
 		return SD_ENOMEM;
-	for (size_t k = 0; k < g->n; k++) {
-		uint64_t h = hash_rec(&g->r[k]);
-		size_t i = h & mask;
-		while (slots[i])
-			i = (i + 1) & mask;
-		slots[i] = slot_tag(h) | (uint32_t)(k + 1);
+	/* in chunks, the new slots prefetched: the stores miss the cache */
+	uint64_t hs[64];
+	for (size_t at = 0; at < g->n; at += 64) {
+		size_t m = g->n - at < 64 ? g->n - at : 64;
+		for (size_t k = 0; k < m; k++) {
+			hs[k] = hash_rec(&g->r[at + k]);
+			__builtin_prefetch(&slots[hs[k] & mask], 1);
+		}
+		for (size_t k = 0; k < m; k++) {
+			size_t i = hs[k] & mask;
+			while (slots[i])
+				i = (i + 1) & mask;
+			slots[i] = slot_tag(hs[k]) | (uint32_t)(at + k + 1);
+		}
 	}
 	free(g->slots);
 	g->slots = slots;
