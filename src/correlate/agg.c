@@ -48,6 +48,7 @@ _Static_assert(sizeof(struct rec) == 40, "a sighting is 40 bytes");
 _Static_assert(CORR_MAX_SIGHTINGS < SLOT_INDEX_MASK, "index fits a slot");
 _Static_assert(CORR_MAX_SOURCES <= 65536, "source fits 16 bits");
 
+#define HUGE_PAGE (2u << 20)
 #define SERVER_LEN 18  /* address, port big-endian */
 #define SERVER_CACHE 8 /* servers remembered without a lookup */
 
@@ -70,6 +71,20 @@ struct corr_agg {
 	uint32_t last_v6_id; /* id + 1; 0 none */
 };
 
+/* Zeroed memory straight from the kernel, in huge pages where it is big
+ * enough: the index is probed at random and the records written page after
+ * page, and with 4 KiB pages both pay a TLB miss (or a fault) too often. */
+static void *map_zeroed(size_t bytes)
+{
+	void *p =
+	    mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	if (bytes >= HUGE_PAGE)
+		madvise(p, bytes, MADV_HUGEPAGE); /* a hint: fine if refused */
+	return p;
+}
+
 struct corr_agg *corr_agg_new(void)
 {
 	struct corr_agg *g = calloc(1, sizeof(*g));
@@ -77,7 +92,7 @@ struct corr_agg *corr_agg_new(void)
 		return NULL;
 	pthread_mutex_init(&g->lock, NULL);
 	g->nslots = 1024;
-	g->slots = calloc(g->nslots, sizeof(*g->slots));
+	g->slots = map_zeroed(g->nslots * sizeof(*g->slots));
 	g->v6 = sd_intern_new();
 	g->servers = sd_intern_new();
 	if (!g->slots || !g->v6 || !g->servers) {
@@ -94,7 +109,8 @@ void corr_agg_free(struct corr_agg *g)
 	pthread_mutex_destroy(&g->lock);
 	if (g->r)
 		munmap(g->r, g->cap * sizeof(*g->r));
-	free(g->slots);
+	if (g->slots)
+		munmap(g->slots, g->nslots * sizeof(*g->slots));
 	sd_intern_free(g->v6);
 	sd_intern_free(g->servers);
 	free(g->v6_order);
@@ -150,7 +166,7 @@ static size_t find_slot(const struct corr_agg *g, uint64_t h, const struct rec *
 static int grow_index(struct corr_agg *g)
 {
 	size_t ns = g->nslots * 2, mask = ns - 1;
-	uint32_t *slots = calloc(ns, sizeof(*slots));
+	uint32_t *slots = map_zeroed(ns * sizeof(*slots));
 	if (!slots)
 		return SD_ENOMEM;
 	/* in chunks, the new slots prefetched: the stores miss the cache */
@@ -168,7 +184,7 @@ static int grow_index(struct corr_agg *g)
 			slots[i] = slot_tag(hs[k]) | (uint32_t)(at + k + 1);
 		}
 	}
-	free(g->slots);
+	munmap(g->slots, g->nslots * sizeof(*g->slots));
 	g->slots = slots;
 	g->nslots = ns;
 	return 0;
@@ -180,10 +196,11 @@ static int grow_records(struct corr_agg *g)
 	size_t nc = g->cap ? g->cap * 2 : 1024;
 	void *p = g->r ? mremap(g->r, g->cap * sizeof(*g->r), nc * sizeof(*g->r),
 				MREMAP_MAYMOVE)
-		       : mmap(NULL, nc * sizeof(*g->r), PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
+		       : map_zeroed(nc * sizeof(*g->r));
+	if (!p || p == MAP_FAILED)
 		return SD_ENOMEM;
+	if (g->r && nc * sizeof(*g->r) >= HUGE_PAGE)
+		madvise(p, nc * sizeof(*g->r), MADV_HUGEPAGE);
 	g->r = p;
 	g->cap = nc;
 	return 0;
@@ -634,7 +651,7 @@ int corr_agg_sort(struct corr_agg *g)
 	int rc = 0;
 	pthread_mutex_lock(&g->lock);
 	if (!g->sorted) {
-		free(g->slots);
+		munmap(g->slots, g->nslots * sizeof(*g->slots));
 		g->slots = NULL;
 		g->nslots = 0;
 		if (!(rc = rank_v6(g))) {
