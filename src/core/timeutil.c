@@ -198,6 +198,8 @@ size_t sd_time_format(int64_t t, char *buf, size_t size)
 		return 0;
 	}
 	size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (n == 0) /* a year past 9999 or before 0: strftime leaves buf undefined */
+		buf[0] = '\0';
 	return n;
 }
 

@@ -1,51 +1,87 @@
-/* Two tables of the same shape under one lock: client x indicator x source
- * (the evidence, for --sightings) and client x source (for the snapshot,
- * whose count must be records, not record x indicator pairs: one beacon that
- * matches a domain and a URL is one sighting). */
+/* One table of fixed-size records keyed by client x indicator x source x
+ * exchange. The snapshot's per-client sightings (whose count must be
+ * records, not record x indicator pairs: one beacon that matches a domain
+ * and a URL is one sighting) are not a second table: each record also
+ * counts, in cdup, the records in which an earlier hit had already sighted
+ * the client, so the per-client count is the sum of count - cdup.
+ *
+ * The records live in an anonymous mapping: it grows by mremap (no copy and
+ * no second copy at peak, as a doubling realloc would make) and gives back
+ * the pages already read while the snapshot builder fills. The sort is in
+ * place (qsort would allocate a copy of the whole array). */
 #include "correlate/agg.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
+#include <sys/mman.h>
 
 #include "core/error.h"
+#include "core/intern.h"
 
-#define ALL_INDICATORS UINT32_MAX /* the ind of client-level entries */
+/* rec.bits */
+#define B_V6 0x01u	/* client is an IPv6 id (a rank after the sort) */
+#define B_EX_SHIFT 1	/* 2 bits: enum corr_exchange */
+#define B_DIRS_SHIFT 3	/* 2 bits: 1 << enum corr_dir seen */
+#define B_CONF_SHIFT 5	/* 2 bits: highest DB_CONF_* */
+#define B_V6_HIGH 0x80u /* set by the sort: IPv6 above ::ffff:0:0/96 */
+#define B_KEY (B_V6 | 3u << B_EX_SHIFT)
 
-struct table {
-	struct corr_sighting *s;
-	size_t n, cap;
-	uint32_t *slots; /* index + 1, 0 empty; open addressing */
-	size_t nslots;	 /* power of two */
+struct rec {
+	int64_t first, last;
+	uint32_t client; /* IPv4 address, or the IPv6 address's id */
+	uint32_t ind;
+	uint32_t count;	 /* records, up to CORR_MAX_COUNT */
+	uint32_t cdup;	 /* of those, records that had sighted the client before */
+	uint32_t server; /* id + 1 of the lowest example server; 0 none */
+	uint16_t source;
+	uint8_t bits;
+	uint8_t evidence;
 };
+_Static_assert(sizeof(struct rec) == 40, "a sighting is 40 bytes");
+
+/* A slot: 5 bits of the hash (most probes of another key stop there
+ * without reading its record) over the record's index + 1; 0 is empty. */
+#define SLOT_INDEX_BITS 27
+#define SLOT_INDEX_MASK ((1u << SLOT_INDEX_BITS) - 1)
+_Static_assert(CORR_MAX_SIGHTINGS < SLOT_INDEX_MASK, "index fits a slot");
+_Static_assert(CORR_MAX_SOURCES <= 65536, "source fits 16 bits");
+
+#define HUGE_PAGE (2u << 20)
+#define SERVER_LEN 18  /* address, port big-endian */
+#define SERVER_CACHE 8 /* servers remembered without a lookup */
 
 struct corr_agg {
 	pthread_mutex_t lock;
-	struct table by_ind, by_client;
+	struct rec *r;	 /* mapped */
+	size_t n, cap;	 /* records held, records mapped */
+	size_t released; /* bytes at the start given back */
+	uint32_t *slots;
+	size_t nslots;		   /* power of two */
+	struct sd_intern *v6;	   /* IPv6 client addresses */
+	struct sd_intern *servers; /* example servers */
+	uint32_t *v6_order;	   /* after the sort: rank -> id */
+	bool sorted;
+	/* records come in runs: the same few servers or IPv6 client again */
+	uint8_t recent_server[SERVER_CACHE][SERVER_LEN];
+	uint32_t recent_server_id[SERVER_CACHE]; /* id + 1; 0 none */
+	unsigned recent_next;
+	struct net_addr last_v6;
+	uint32_t last_v6_id; /* id + 1; 0 none */
 };
 
-struct key {
-	struct net_addr client;
-	uint32_t ind, source, exchange;
-};
-
-static uint64_t hash_key(const struct net_addr *c, uint32_t ind, uint32_t src, uint8_t ex)
+/* Zeroed memory straight from the kernel, in huge pages where it is big
+ * enough: the index is probed at random and the records written page after
+ * page, and with 4 KiB pages both pay a TLB miss (or a fault) too often. */
+static void *map_zeroed(size_t bytes)
 {
-	struct key k;
-	memset(&k, 0, sizeof(k));
-	k.client = *c;
-	k.ind = ind;
-	k.source = src;
-	k.exchange = ex;
-	return XXH3_64bits(&k, sizeof(k));
-}
-
-static int table_init(struct table *t)
-{
-	t->nslots = 1024;
-	t->slots = calloc(t->nslots, sizeof(*t->slots));
-	return t->slots ? 0 : SD_ENOMEM;
+	void *p =
+	    mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	if (bytes >= HUGE_PAGE)
+		madvise(p, bytes, MADV_HUGEPAGE); /* a hint: fine if refused */
+	return p;
 }
 
 struct corr_agg *corr_agg_new(void)
@@ -54,7 +90,11 @@ struct corr_agg *corr_agg_new(void)
 	if (!g)
 		return NULL;
 	pthread_mutex_init(&g->lock, NULL);
-	if (table_init(&g->by_ind) || table_init(&g->by_client)) {
+	g->nslots = 1024;
+	g->slots = map_zeroed(g->nslots * sizeof(*g->slots));
+	g->v6 = sd_intern_new();
+	g->servers = sd_intern_new();
+	if (!g->slots || !g->v6 || !g->servers) {
 		corr_agg_free(g);
 		return NULL;
 	}
@@ -66,81 +106,190 @@ void corr_agg_free(struct corr_agg *g)
 	if (!g)
 		return;
 	pthread_mutex_destroy(&g->lock);
-	free(g->by_ind.s);
-	free(g->by_ind.slots);
-	free(g->by_client.s);
-	free(g->by_client.slots);
+	if (g->r)
+		munmap(g->r, g->cap * sizeof(*g->r));
+	if (g->slots)
+		munmap(g->slots, g->nslots * sizeof(*g->slots));
+	sd_intern_free(g->v6);
+	sd_intern_free(g->servers);
+	free(g->v6_order);
 	free(g);
 }
 
-static size_t find_slot(const struct table *t, const struct net_addr *c, uint32_t ind,
-			uint32_t src, uint8_t ex)
+/* The key's 84 bits mixed (multiply, xor-shift: the finaliser of
+ * MurmurHash3) so that the low bits (the slot) and the top bits (the tag)
+ * both depend on all of them. */
+static uint64_t hash_rec(const struct rec *k)
 {
-	size_t mask = t->nslots - 1, i = hash_key(c, ind, src, ex) & mask;
-	for (;;) {
-		uint32_t v = t->slots[i];
-		if (!v)
+	uint64_t h = ((uint64_t)k->client << 32 | k->ind) * 0x9e3779b97f4a7c15u;
+	h ^= ((uint64_t)k->source << 8 | (k->bits & B_KEY)) * 0xc2b2ae3d27d4eb4fu;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdu;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53u;
+	h ^= h >> 33;
+	return h;
+}
+
+static bool same_key(const struct rec *a, const struct rec *b)
+{
+	return a->client == b->client && a->ind == b->ind && a->source == b->source &&
+	       ((a->bits ^ b->bits) & B_KEY) == 0;
+}
+
+static uint32_t slot_tag(uint64_t h)
+{
+	return (uint32_t)(h >> (64 - (32 - SLOT_INDEX_BITS))) << SLOT_INDEX_BITS;
+}
+
+/* The slot holding key, or the empty slot where it goes (*found false). */
+static size_t find_slot(const struct corr_agg *g, uint64_t h, const struct rec *key,
+			bool *found)
+{
+	size_t mask = g->nslots - 1, i = h & mask;
+	uint32_t tag = slot_tag(h);
+	for (;; i = (i + 1) & mask) {
+		uint32_t v = g->slots[i];
+		if (!v) {
+			*found = false;
 			return i;
-		const struct corr_sighting *s = &t->s[v - 1];
-		if (s->ind == ind && s->source == src && s->exchange == ex &&
-		    !memcmp(&s->client, c, sizeof(*c)))
+		}
+		if ((v & ~SLOT_INDEX_MASK) == tag &&
+		    same_key(&g->r[(v & SLOT_INDEX_MASK) - 1], key)) {
+			*found = true;
 			return i;
-		i = (i + 1) & mask;
+		}
 	}
 }
 
-static void reindex(struct table *t)
+static int grow_index(struct corr_agg *g)
 {
-	memset(t->slots, 0, t->nslots * sizeof(*t->slots));
-	for (size_t k = 0; k < t->n; k++) {
-		const struct corr_sighting *s = &t->s[k];
-		t->slots[find_slot(t, &s->client, s->ind, s->source, s->exchange)] =
-		    (uint32_t)k + 1;
+	size_t ns = g->nslots * 2, mask = ns - 1;
+	uint32_t *slots = map_zeroed(ns * sizeof(*slots));
+	if (!slots)
+		return SD_ENOMEM;
+	/* in chunks, the new slots prefetched: the stores miss the cache */
+	uint64_t hs[64];
+	for (size_t at = 0; at < g->n; at += 64) {
+		size_t m = g->n - at < 64 ? g->n - at : 64;
+		for (size_t k = 0; k < m; k++) {
+			hs[k] = hash_rec(&g->r[at + k]);
+			__builtin_prefetch(&slots[hs[k] & mask], 1);
+		}
+		for (size_t k = 0; k < m; k++) {
+			size_t i = hs[k] & mask;
+			while (slots[i])
+				i = (i + 1) & mask;
+			slots[i] = slot_tag(hs[k]) | (uint32_t)(at + k + 1);
+		}
 	}
+	munmap(g->slots, g->nslots * sizeof(*g->slots));
+	g->slots = slots;
+	g->nslots = ns;
+	return 0;
 }
 
-/* The entry for (client, ind, source), created empty when new; NULL with
- * *rc set on failure. */
-static struct corr_sighting *upsert(struct table *t, const struct net_addr *client,
-				    uint32_t ind, uint32_t source, uint8_t ex, int *rc)
+static int grow_records(struct corr_agg *g)
 {
-	size_t i = find_slot(t, client, ind, source, ex);
-	if (t->slots[i])
-		return &t->s[t->slots[i] - 1];
-	if (t->n >= CORR_MAX_SIGHTINGS) {
+	/* 1024 records are 10 pages: every size stays whole pages */
+	size_t nc = g->cap ? g->cap * 2 : 1024;
+	void *p = g->r ? mremap(g->r, g->cap * sizeof(*g->r), nc * sizeof(*g->r),
+				MREMAP_MAYMOVE)
+		       : map_zeroed(nc * sizeof(*g->r));
+	if (!p || p == MAP_FAILED)
+		return SD_ENOMEM;
+	if (g->r && nc * sizeof(*g->r) >= HUGE_PAGE)
+		madvise(p, nc * sizeof(*g->r), MADV_HUGEPAGE);
+	g->r = p;
+	g->cap = nc;
+	return 0;
+}
+
+/* The record for key (h: its hash), created empty when new; NULL with *rc
+ * set on failure. */
+static struct rec *upsert(struct corr_agg *g, const struct rec *key, uint64_t h, int *rc)
+{
+	bool found;
+	size_t i = find_slot(g, h, key, &found);
+	if (found)
+		return &g->r[(g->slots[i] & SLOT_INDEX_MASK) - 1];
+	if (g->n >= CORR_MAX_SIGHTINGS) {
 		*rc = SD_ELIMIT;
 		return NULL;
 	}
-	if (t->n == t->cap) {
-		size_t nc = t->cap ? t->cap * 2 : 256;
-		struct corr_sighting *ns = realloc(t->s, nc * sizeof(*ns));
-		if (!ns) {
-			*rc = SD_ENOMEM;
+	if (g->n == g->cap && (*rc = grow_records(g)))
+		return NULL;
+	/* at most three quarters full: a miss stops within a few slots */
+	if ((g->n + 1) * 4 > g->nslots * 3) {
+		if ((*rc = grow_index(g)))
 			return NULL;
-		}
-		t->s = ns;
-		t->cap = nc;
+		i = find_slot(g, h, key, &found);
 	}
-	if ((t->n + 1) * 2 > t->nslots) {
-		uint32_t *slots = calloc(t->nslots * 2, sizeof(*slots));
-		if (!slots) {
-			*rc = SD_ENOMEM;
-			return NULL;
-		}
-		free(t->slots);
-		t->slots = slots;
-		t->nslots *= 2;
-		reindex(t);
-		i = find_slot(t, client, ind, source, ex);
-	}
-	struct corr_sighting *s = &t->s[t->n];
+	struct rec *s = &g->r[g->n];
 	memset(s, 0, sizeof(*s));
-	s->client = *client;
-	s->ind = ind;
-	s->source = source;
-	s->exchange = ex;
-	t->slots[i] = (uint32_t)++t->n;
+	s->client = key->client;
+	s->ind = key->ind;
+	s->source = key->source;
+	s->bits = key->bits & B_KEY;
+	g->slots[i] = slot_tag(h) | (uint32_t)++g->n;
 	return s;
+}
+
+static void server_bytes(const struct net_addr *a, uint16_t port, uint8_t out[SERVER_LEN])
+{
+	memcpy(out, a->b, 16);
+	out[16] = (uint8_t)(port >> 8);
+	out[17] = (uint8_t)port;
+}
+
+static int server_id(struct corr_agg *g, const struct corr_hit *h, uint32_t *id)
+{
+	uint8_t k[SERVER_LEN];
+	server_bytes(&h->server, h->server_port, k);
+	for (unsigned i = 0; i < SERVER_CACHE; i++)
+		if (g->recent_server_id[i] &&
+		    !memcmp(k, g->recent_server[i], SERVER_LEN)) {
+			*id = g->recent_server_id[i];
+			return 0;
+		}
+	uint32_t v;
+	int rc = sd_intern_put(g->servers, k, SERVER_LEN, &v);
+	if (rc)
+		return rc;
+	unsigned slot = g->recent_next++ % SERVER_CACHE;
+	memcpy(g->recent_server[slot], k, SERVER_LEN);
+	g->recent_server_id[slot] = *id = v + 1;
+	return 0;
+}
+
+static void server_of(const struct corr_agg *g, uint32_t id, struct net_addr *a,
+		      uint16_t *port)
+{
+	const uint8_t *k = sd_intern_get(g->servers, id - 1, NULL);
+	memcpy(a->b, k, 16);
+	*port = (uint16_t)(k[16] << 8 | k[17]);
+}
+
+/* The client's key: an IPv4 address inline, an IPv6 one by its id. */
+static int client_key(struct corr_agg *g, const struct net_addr *c, struct rec *key)
+{
+	if (net_addr_is_v4(c)) {
+		key->client = net_addr_v4(c);
+		return 0;
+	}
+	key->bits |= B_V6;
+	if (g->last_v6_id && !memcmp(c, &g->last_v6, sizeof(*c))) {
+		key->client = g->last_v6_id - 1;
+		return 0;
+	}
+	uint32_t id;
+	int rc = sd_intern_put(g->v6, c->b, 16, &id);
+	if (rc)
+		return rc;
+	g->last_v6 = *c;
+	g->last_v6_id = id + 1;
+	key->client = id;
+	return 0;
 }
 
 bool corr_server_before(const struct net_addr *a, uint16_t ap, const struct net_addr *b,
@@ -150,59 +299,117 @@ bool corr_server_before(const struct net_addr *a, uint16_t ap, const struct net_
 	return c < 0 || (c == 0 && ap < bp);
 }
 
-/* Folds one piece of evidence into s; counts it when count is set. */
-static void apply(struct corr_sighting *s, const struct corr_hit *h, int64_t ts,
-		  bool count)
+/* Folds one piece of evidence into s (sid: its server's id + 1, or 0). */
+static void apply(const struct corr_agg *g, struct rec *s, const struct corr_hit *h,
+		  int64_t ts, uint32_t sid)
 {
-	if (ts && (!s->first_seen || ts < s->first_seen))
-		s->first_seen = ts;
-	if (ts > s->last_seen)
-		s->last_seen = ts;
-	if (count)
-		s->count++;
+	if (ts && (!s->first || ts < s->first))
+		s->first = ts;
+	if (ts > s->last)
+		s->last = ts;
 	s->evidence |= h->evidence;
-	if (h->confidence > s->confidence)
-		s->confidence = h->confidence;
-	s->dirs |= (uint8_t)(1u << h->dir);
+	unsigned conf = (s->bits >> B_CONF_SHIFT) & 3u;
+	unsigned bits = s->bits | (1u << h->dir) << B_DIRS_SHIFT;
+	if ((h->confidence & 3u) > conf)
+		bits = (bits & ~(3u << B_CONF_SHIFT)) | (h->confidence & 3u)
+							    << B_CONF_SHIFT;
+	s->bits = (uint8_t)bits;
 	/* the lowest far end, not the first: the same whatever order records
 	 * and shards came in */
-	if (h->has_server &&
-	    (!s->has_server || corr_server_before(&h->server, h->server_port, &s->server,
-						  s->server_port))) {
-		s->has_server = 1;
-		s->server = h->server;
-		s->server_port = h->server_port;
+	if (sid && s->server != sid) {
+		struct net_addr a;
+		uint16_t port;
+		if (s->server)
+			server_of(g, s->server, &a, &port);
+		if (!s->server ||
+		    corr_server_before(&h->server, h->server_port, &a, port))
+			s->server = sid;
 	}
+}
+
+/* The pending form of hit i of a record: one record counts once per
+ * indicator, whatever its evidence, and once per client. */
+static void pend(const struct corr_hit *h, size_t i, int64_t ts, uint32_t source,
+		 struct corr_agg_pending *out)
+{
+	bool seen_ind = false, seen_client = false;
+	for (size_t k = 0; k < i && !seen_ind; k++)
+		if (h[k].exchange == h[i].exchange &&
+		    !memcmp(&h[k].client, &h[i].client, sizeof(h[i].client))) {
+			seen_client = true;
+			seen_ind = h[k].ind == h[i].ind;
+		}
+	out->h = h[i];
+	out->ts = ts;
+	out->source = (uint16_t)source;
+	out->count = !seen_ind;
+	out->cdup = !seen_ind && seen_client;
+}
+
+#define INSERT_CHUNK 64 /* keys hashed and their slots prefetched at once */
+
+/* Under the lock: the keys of a chunk first, each slot prefetched, then
+ * the inserts, so that the cache misses of the index overlap. */
+static int insert(struct corr_agg *g, const struct corr_agg_pending *p, size_t n)
+{
+	if (g->sorted)
+		return SD_EUSAGE;
+	struct rec keys[INSERT_CHUNK];
+	uint64_t hs[INSERT_CHUNK];
+	uint32_t sids[INSERT_CHUNK];
+	for (size_t at = 0; at < n; at += INSERT_CHUNK) {
+		size_t m = n - at < INSERT_CHUNK ? n - at : INSERT_CHUNK;
+		int rc;
+		for (size_t i = 0; i < m; i++) {
+			const struct corr_hit *h = &p[at + i].h;
+			struct rec *k = &keys[i];
+			memset(k, 0, sizeof(*k));
+			k->ind = h->ind->id;
+			k->source = p[at + i].source;
+			k->bits = (uint8_t)((h->exchange & 3u) << B_EX_SHIFT);
+			sids[i] = 0;
+			if ((rc = client_key(g, &h->client, k)) ||
+			    (h->has_server && (rc = server_id(g, h, &sids[i]))))
+				return rc;
+			hs[i] = hash_rec(k);
+			__builtin_prefetch(&g->slots[hs[i] & (g->nslots - 1)]);
+		}
+		for (size_t i = 0; i < m; i++) {
+			const struct corr_agg_pending *e = &p[at + i];
+			rc = 0;
+			struct rec *s = upsert(g, &keys[i], hs[i], &rc);
+			if (!s)
+				return rc;
+			apply(g, s, &e->h, e->ts, sids[i]);
+			if (e->count && s->count < CORR_MAX_COUNT)
+				s->count++;
+			if (e->cdup && s->cdup < CORR_MAX_COUNT)
+				s->cdup++;
+		}
+	}
+	return 0;
 }
 
 int corr_agg_add_record(struct corr_agg *g, const struct corr_hit *h, size_t n,
 			int64_t ts, uint32_t source)
 {
+	if (source >= CORR_MAX_SOURCES)
+		return SD_ELIMIT;
+	struct corr_agg_pending p[INSERT_CHUNK];
 	int rc = 0;
-	pthread_mutex_lock(&g->lock);
-	for (size_t i = 0; i < n && !rc; i++) {
-		struct corr_sighting *s = upsert(&g->by_ind, &h[i].client, h[i].ind->id,
-						 source, h[i].exchange, &rc);
-		if (!s)
-			break;
-		/* one record counts once per indicator, whatever its evidence */
-		bool seen = false;
-		for (size_t k = 0; k < i && !seen; k++)
-			seen = h[k].ind == h[i].ind && h[k].exchange == h[i].exchange &&
-			       !memcmp(&h[k].client, &h[i].client, sizeof(h[i].client));
-		apply(s, &h[i], ts, !seen);
-		/* and once per client */
-		s = upsert(&g->by_client, &h[i].client, ALL_INDICATORS, source,
-			   h[i].exchange, &rc);
-		if (!s)
-			break;
-		seen = false;
-		for (size_t k = 0; k < i && !seen; k++)
-			seen = h[k].exchange == h[i].exchange &&
-			       !memcmp(&h[k].client, &h[i].client, sizeof(h[i].client));
-		apply(s, &h[i], ts, !seen);
+	for (size_t at = 0; at < n && !rc; at += INSERT_CHUNK) {
+		size_t m = n - at < INSERT_CHUNK ? n - at : INSERT_CHUNK;
+		for (size_t i = 0; i < m; i++)
+			pend(h, at + i, ts, source, &p[i]);
+		pthread_mutex_lock(&g->lock);
+		rc = insert(g, p, m);
+		pthread_mutex_unlock(&g->lock);
 	}
-	pthread_mutex_unlock(&g->lock);
+	if (!n) { /* nothing to add, but the same answer after the sort */
+		pthread_mutex_lock(&g->lock);
+		rc = g->sorted ? SD_EUSAGE : 0;
+		pthread_mutex_unlock(&g->lock);
+	}
 	return rc;
 }
 
@@ -212,44 +419,350 @@ int corr_agg_add(struct corr_agg *g, const struct corr_hit *h, int64_t ts,
 	return corr_agg_add_record(g, h, 1, ts, source);
 }
 
+int corr_agg_batch_flush(struct corr_agg *g, struct corr_agg_batch *b)
+{
+	if (!b->n)
+		return 0;
+	pthread_mutex_lock(&g->lock);
+	int rc = insert(g, b->p, b->n);
+	pthread_mutex_unlock(&g->lock);
+	b->n = 0;
+	return rc;
+}
+
+int corr_agg_batch_add(struct corr_agg *g, struct corr_agg_batch *b,
+		       const struct corr_hit *h, size_t n, int64_t ts, uint32_t source)
+{
+	if (source >= CORR_MAX_SOURCES)
+		return SD_ELIMIT;
+	if (n > CORR_AGG_BATCH - b->n) {
+		int rc = corr_agg_batch_flush(g, b);
+		if (rc)
+			return rc;
+		if (n > CORR_AGG_BATCH)
+			return corr_agg_add_record(g, h, n, ts, source);
+	}
+	for (size_t i = 0; i < n; i++)
+		pend(h, i, ts, source, &b->p[b->n++]);
+	return 0;
+}
+
 size_t corr_agg_count(struct corr_agg *g)
 {
 	pthread_mutex_lock(&g->lock);
-	size_t n = g->by_ind.n;
+	size_t n = g->n;
 	pthread_mutex_unlock(&g->lock);
 	return n;
 }
 
-static int cmp_sighting(const void *a, const void *b)
+/* ---- the sort ---------------------------------------------------------- */
+
+static int cmp_v6(const void *a, const void *b, void *ctx)
+{
+	const struct sd_intern *v6 = ctx;
+	return memcmp(sd_intern_get(v6, *(const uint32_t *)a, NULL),
+		      sd_intern_get(v6, *(const uint32_t *)b, NULL), 16);
+}
+
+/* IPv6 ids become ranks in address order, so that the sort compares
+ * integers: an IPv6 address sorts wholly below or wholly above the
+ * IPv4-mapped block (B_V6_HIGH), and by rank among its kind. */
+static int rank_v6(struct corr_agg *g)
+{
+	uint32_t n6 = sd_intern_count(g->v6);
+	if (!n6)
+		return 0;
+	uint32_t *order = malloc(n6 * sizeof(*order));
+	uint32_t *rank = malloc(n6 * sizeof(*rank));
+	if (!order || !rank) {
+		free(order);
+		free(rank);
+		return SD_ENOMEM;
+	}
+	for (uint32_t k = 0; k < n6; k++)
+		order[k] = k;
+	qsort_r(order, n6, sizeof(*order), cmp_v6, g->v6);
+	for (uint32_t k = 0; k < n6; k++)
+		rank[order[k]] = k;
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	for (size_t i = 0; i < g->n; i++) {
+		struct rec *s = &g->r[i];
+		if (!(s->bits & B_V6))
+			continue;
+		if (memcmp(sd_intern_get(g->v6, s->client, NULL), mapped, 12) > 0)
+			s->bits |= B_V6_HIGH;
+		s->client = rank[s->client];
+	}
+	free(rank);
+	g->v6_order = order;
+	return 0;
+}
+
+static uint64_t key_hi(const struct rec *s)
+{
+	uint64_t cls = !(s->bits & B_V6) ? 1 : (s->bits & B_V6_HIGH) ? 2 : 0;
+	return cls << 32 | s->client;
+}
+
+static uint64_t key_lo(const struct rec *s)
+{
+	return (uint64_t)s->ind << 32 | (uint32_t)s->source << 8 |
+	       ((s->bits >> B_EX_SHIFT) & 3u);
+}
+
+static bool rec_less(const struct rec *a, const struct rec *b)
+{
+	uint64_t ah = key_hi(a), bh = key_hi(b);
+	return ah < bh || (ah == bh && key_lo(a) < key_lo(b));
+}
+
+static void swap_rec(struct rec *a, struct rec *b)
+{
+	struct rec t = *a;
+	*a = *b;
+	*b = t;
+}
+
+static void insertion_sort(struct rec *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct rec x = v[i];
+		size_t j = i;
+		for (; j > 0 && rec_less(&x, &v[j - 1]); j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+static void sift_down(struct rec *v, size_t i, size_t n)
+{
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= n)
+			return;
+		if (c + 1 < n && rec_less(&v[c], &v[c + 1]))
+			c++;
+		if (!rec_less(&v[i], &v[c]))
+			return;
+		swap_rec(&v[i], &v[c]);
+		i = c;
+	}
+}
+
+static void heap_sort(struct rec *v, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(v, i, n);
+	for (size_t e = n; e-- > 1;) {
+		swap_rec(&v[0], &v[e]);
+		sift_down(v, 0, e);
+	}
+}
+
+/* Introsort: quicksort (median of three, Hoare partition) on the larger
+ * part by loop and the smaller by recursion, heapsort past the depth
+ * limit, insertion sort for short runs. No memory beyond the stack. */
+static void sort_recs(struct rec *v, size_t n, unsigned depth)
+{
+	while (n > 16) {
+		if (depth-- == 0) {
+			heap_sort(v, n);
+			return;
+		}
+		size_t m = n / 2;
+		if (rec_less(&v[m], &v[0]))
+			swap_rec(&v[m], &v[0]);
+		if (rec_less(&v[n - 1], &v[0]))
+			swap_rec(&v[n - 1], &v[0]);
+		if (rec_less(&v[n - 1], &v[m]))
+			swap_rec(&v[n - 1], &v[m]);
+		struct rec p = v[m];
+		size_t i = 0, j = n - 1;
+		for (;;) {
+			while (rec_less(&v[i], &p))
+				i++;
+			while (rec_less(&p, &v[j]))
+				j--;
+			if (i >= j)
+				break;
+			swap_rec(&v[i], &v[j]);
+			i++;
+			j--;
+		}
+		size_t left = j + 1; /* [0, left) <= p <= [left, n) */
+		if (left < n - left) {
+			sort_recs(v, left, depth);
+			v += left;
+			n -= left;
+		} else {
+			sort_recs(v + left, n - left, depth);
+			n = left;
+		}
+	}
+	insertion_sort(v, n);
+}
+
+/* In-place MSD radix sort (American flag sort) on the client part of the
+ * key, a byte at a time from the top; runs of one client, and short
+ * buckets, are left to sort_recs. A level where every record has the same
+ * byte costs one counting pass and no moves. */
+static void radix_sort(struct rec *v, size_t n, int shift, unsigned depth)
+{
+	while (n > 64 && shift >= 0) {
+		size_t count[256] = {0};
+		for (size_t i = 0; i < n; i++)
+			count[(key_hi(&v[i]) >> shift) & 0xff]++;
+		size_t next[256], end[256], at = 0;
+		bool one = false;
+		for (unsigned b = 0; b < 256; b++) {
+			one |= count[b] == n;
+			next[b] = at;
+			at += count[b];
+			end[b] = at;
+		}
+		if (!one) {
+			for (unsigned b = 0; b < 256; b++)
+				while (next[b] < end[b]) {
+					struct rec x = v[next[b]];
+					unsigned d =
+					    (unsigned)(key_hi(&x) >> shift) & 0xff;
+					while (d != b) {
+						struct rec y = v[next[d]];
+						v[next[d]++] = x;
+						x = y;
+						d = (unsigned)(key_hi(&x) >> shift) &
+						    0xff;
+					}
+					v[next[b]++] = x;
+				}
+			for (unsigned b = 0; b < 256; b++)
+				radix_sort(v + end[b] - count[b], count[b], shift - 8,
+					   depth);
+			return;
+		}
+		shift -= 8;
+	}
+	sort_recs(v, n, depth);
+}
+
+int corr_agg_sort(struct corr_agg *g)
+{
+	int rc = 0;
+	pthread_mutex_lock(&g->lock);
+	if (!g->sorted) {
+		munmap(g->slots, g->nslots * sizeof(*g->slots));
+		g->slots = NULL;
+		g->nslots = 0;
+		if (!(rc = rank_v6(g))) {
+			unsigned depth = 0;
+			for (size_t k = g->n; k; k >>= 1)
+				depth += 2;
+			radix_sort(g->r, g->n, 32, depth);
+		}
+		g->sorted = true;
+	}
+	pthread_mutex_unlock(&g->lock);
+	return rc;
+}
+
+static void client_of(const struct corr_agg *g, const struct rec *s, struct net_addr *a)
+{
+	if (s->bits & B_V6) {
+		uint32_t id = g->v6_order ? g->v6_order[s->client] : s->client;
+		memcpy(a->b, sd_intern_get(g->v6, id, NULL), 16);
+	} else {
+		net_addr_from_v4(a, s->client);
+	}
+}
+
+void corr_agg_get(const struct corr_agg *g, size_t i, struct corr_sighting *out)
+{
+	const struct rec *s = &g->r[i];
+	memset(out, 0, sizeof(*out));
+	client_of(g, s, &out->client);
+	out->ind = s->ind;
+	out->source = s->source;
+	out->exchange = (uint8_t)((s->bits >> B_EX_SHIFT) & 3u);
+	out->first_seen = s->first;
+	out->last_seen = s->last;
+	out->count = s->count;
+	out->client_count = s->count - s->cdup;
+	out->evidence = s->evidence;
+	out->confidence = (uint8_t)((s->bits >> B_CONF_SHIFT) & 3u);
+	out->dirs = (uint8_t)((s->bits >> B_DIRS_SHIFT) & 3u);
+	if (s->server) {
+		out->has_server = 1;
+		server_of(g, s->server, &out->server, &out->server_port);
+	}
+}
+
+size_t corr_agg_client_end(const struct corr_agg *g, size_t i)
+{
+	size_t j = i + 1;
+	while (j < g->n && g->r[j].client == g->r[i].client &&
+	       ((g->r[j].bits ^ g->r[i].bits) & B_V6) == 0)
+		j++;
+	return j;
+}
+
+void corr_agg_release(struct corr_agg *g, size_t i)
+{
+	/* whole huge pages at a time: fewer calls, no huge page split */
+	size_t end = i * sizeof(*g->r) / HUGE_PAGE * HUGE_PAGE;
+	if (end > g->released) {
+		madvise((char *)g->r + g->released, end - g->released, MADV_DONTNEED);
+		g->released = end;
+	}
+}
+
+/* ---- combining --------------------------------------------------------- */
+
+void corr_sighting_combine(struct corr_sighting *into, const struct corr_sighting *x)
+{
+	if (x->first_seen && (!into->first_seen || x->first_seen < into->first_seen))
+		into->first_seen = x->first_seen;
+	if (x->last_seen > into->last_seen)
+		into->last_seen = x->last_seen;
+	into->count += x->count;
+	into->client_count += x->client_count;
+	into->evidence |= x->evidence;
+	into->dirs |= x->dirs;
+	if (x->confidence > into->confidence)
+		into->confidence = x->confidence;
+	if (x->has_server &&
+	    (!into->has_server || corr_server_before(&x->server, x->server_port,
+						     &into->server, into->server_port))) {
+		into->has_server = 1;
+		into->server = x->server;
+		into->server_port = x->server_port;
+	}
+}
+
+static int cmp_source(const void *a, const void *b)
 {
 	const struct corr_sighting *x = a, *y = b;
-	int c = net_addr_cmp(&x->client, &y->client);
-	if (c)
-		return c;
-	if (x->ind != y->ind)
-		return x->ind < y->ind ? -1 : 1;
 	if (x->source != y->source)
 		return x->source < y->source ? -1 : 1;
 	return (x->exchange > y->exchange) - (x->exchange < y->exchange);
 }
 
-static const struct corr_sighting *sorted(struct corr_agg *g, struct table *t, size_t *n)
+size_t corr_sightings_per_client(const struct corr_sighting *s, size_t n,
+				 struct corr_sighting *out)
 {
-	pthread_mutex_lock(&g->lock);
-	if (t->n)
-		qsort(t->s, t->n, sizeof(*t->s), cmp_sighting);
-	reindex(t); /* the index pointed at the old positions */
-	*n = t->n;
-	pthread_mutex_unlock(&g->lock);
-	return t->s;
-}
-
-const struct corr_sighting *corr_agg_sorted(struct corr_agg *g, size_t *n)
-{
-	return sorted(g, &g->by_ind, n);
-}
-
-const struct corr_sighting *corr_agg_clients_sorted(struct corr_agg *g, size_t *n)
-{
-	return sorted(g, &g->by_client, n);
+	for (size_t i = 0; i < n; i++) {
+		out[i] = s[i];
+		out[i].ind = UINT32_MAX;
+		out[i].count = out[i].client_count;
+	}
+	if (n > 1)
+		qsort(out, n, sizeof(*out), cmp_source);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (m && out[m - 1].source == out[i].source &&
+		    out[m - 1].exchange == out[i].exchange)
+			corr_sighting_combine(&out[m - 1], &out[i]);
+		else if (m++ != i)
+			out[m - 1] = out[i];
+	}
+	return m;
 }

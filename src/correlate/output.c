@@ -1,12 +1,15 @@
 #include "correlate/output.h"
 
-#include <jansson.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/atomic_file.h"
 #include "core/timeutil.h"
+#include "correlate/jsonl.h"
 #include "db/builder.h"
+
+#define OUT_FLUSH (1u << 20) /* JSON Lines handed to stdio in blocks this big */
 
 static uint32_t t32(int64_t t)
 {
@@ -37,101 +40,45 @@ static int cmp_label(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static json_t *time_json(int64_t t)
-{
-	char buf[SD_TIME_STRLEN];
-	if (!t)
-		return json_null();
-	sd_time_format(t, buf, sizeof(buf));
-	return json_string(buf);
-}
-
 /* One client x indicator line: its sightings s[i, j) over sources and
- * exchanges, forwarded ones left out. Returns NULL when none is left (or
- * out of memory: *oom is set). */
-static json_t *sighting_json(const struct corr_sighting *s, size_t i, size_t j,
-			     const struct ind_set *set, const struct corr_output *o,
-			     bool *oom)
+ * exchanges, forwarded ones left out, appended to out. Returns false when
+ * none is left (nothing appended) or out of memory (*oom set). */
+static bool sighting_line(const struct corr_sighting *s, size_t i, size_t j,
+			  const struct ind_set *set, const struct corr_output *o,
+			  struct sd_buf *out, bool *oom)
 {
 	size_t first = i;
 	while (first < j && forwarded(o, &s[first]))
 		first++;
 	if (first == j)
-		return NULL;
-	const struct ind_indicator *d = ind_set_at(set, s[i].ind);
+		return false;
 	struct corr_sighting m = s[first];
 	const char **labels = malloc((j - first) * sizeof(*labels));
 	if (!labels) {
 		*oom = true;
-		return NULL;
+		return false;
 	}
 	size_t nl = 0;
 	for (size_t k = first; k < j; k++) {
 		const struct corr_sighting *x = &s[k];
 		if (forwarded(o, x))
 			continue;
-		if (k > first) {
-			if (x->first_seen &&
-			    (!m.first_seen || x->first_seen < m.first_seen))
-				m.first_seen = x->first_seen;
-			if (x->last_seen > m.last_seen)
-				m.last_seen = x->last_seen;
-			m.count += x->count;
-			m.evidence |= x->evidence;
-			m.dirs |= x->dirs;
-			if (x->confidence > m.confidence)
-				m.confidence = x->confidence;
-			if (x->has_server &&
-			    (!m.has_server ||
-			     corr_server_before(&x->server, x->server_port, &m.server,
-						m.server_port))) {
-				m.has_server = 1;
-				m.server = x->server;
-				m.server_port = x->server_port;
-			}
-		}
+		if (k > first)
+			corr_sighting_combine(&m, x);
 		if (x->source < o->nsources)
 			labels[nl++] = o->sources[x->source];
 	}
 	/* sources in label order, each once: as a merge of shards gives them */
 	qsort(labels, nl, sizeof(*labels), cmp_label);
-	json_t *srcs = json_array();
+	size_t nu = 0;
 	for (size_t k = 0; k < nl; k++)
-		if (!k || strcmp(labels[k], labels[k - 1]))
-			json_array_append_new(srcs, json_string(labels[k]));
+		if (!k || strcmp(labels[k], labels[nu - 1]))
+			labels[nu++] = labels[k];
+	struct corr_line line = {&m, o->campaign->name, ind_set_at(set, s[i].ind), labels,
+				 nu};
+	corr_line_render(&line, out);
 	free(labels);
-	char addr[NET_ADDR_STRLEN], ev[64];
-	net_addr_format(&m.client, addr, sizeof(addr));
-	db_evidence_format(m.evidence, ev, sizeof(ev));
-	json_t *evs = json_array();
-	for (char *save = NULL, *t = strtok_r(ev, ",", &save); t;
-	     t = strtok_r(NULL, ",", &save))
-		json_array_append_new(evs, json_string(t));
-	json_t *obj = json_object();
-	json_object_set_new(obj, "client", json_string(addr));
-	json_object_set_new(obj, "campaign", json_string(o->campaign->name));
-	json_object_set_new(obj, "indicator", json_string(d->value));
-	json_object_set_new(obj, "indicator_kind", json_string(ind_kind_name(d->kind)));
-	json_object_set_new(obj, "indicator_campaign",
-			    d->campaign ? json_string(d->campaign) : json_null());
-	json_object_set_new(obj, "first_seen", time_json(m.first_seen));
-	json_object_set_new(obj, "last_seen", time_json(m.last_seen));
-	json_object_set_new(obj, "count", json_integer((json_int_t)m.count));
-	json_object_set_new(obj, "evidence", evs);
-	json_object_set_new(obj, "confidence",
-			    json_string(db_confidence_name(m.confidence)));
-	json_object_set_new(obj, "direction",
-			    json_string(m.dirs == 2   ? "inbound"
-					: m.dirs == 3 ? "both"
-						      : "outbound"));
-	if (m.has_server) {
-		char sv[NET_ADDR_STRLEN];
-		net_addr_format(&m.server, sv, sizeof(sv));
-		json_object_set_new(obj, "server", json_string(sv));
-		json_object_set_new(obj, "server_port", json_integer(m.server_port));
-	}
-	json_object_set_new(obj, "sources", srcs);
-	return obj;
+	return true;
 }
 
 struct group {
@@ -150,74 +97,27 @@ static int cmp_group(const void *a, const void *b)
 	return (x->ind->kind > y->ind->kind) - (x->ind->kind < y->ind->kind);
 }
 
-static int write_jsonl(const struct corr_sighting *s, size_t n, const struct ind_set *set,
-		       const struct corr_output *o, struct sd_error *err)
-{
-	struct sd_atomic_file af;
-	int rc = sd_atomic_open(&af, o->jsonl_path, err);
-	if (rc)
-		return rc;
-	struct group *g = NULL;
-	size_t cap = 0;
-	for (size_t ci = 0; ci < n && !rc;) {
-		/* the client's groups */
-		size_t ng = 0, i = ci;
-		while (i < n &&
-		       !memcmp(&s[i].client, &s[ci].client, sizeof(s[ci].client))) {
-			if (ng == cap) {
-				size_t nc = cap ? cap * 2 : 64;
-				struct group *ngp = realloc(g, nc * sizeof(*g));
-				if (!ngp) {
-					rc =
-					    sd_error_set(err, SD_ENOMEM, "out of memory");
-					break;
-				}
-				g = ngp;
-				cap = nc;
-			}
-			size_t j = group_end(s, n, i);
-			g[ng++] = (struct group){i, j, ind_set_at(set, s[i].ind)};
-			i = j;
-		}
-		if (rc)
-			break;
-		qsort(g, ng, sizeof(*g), cmp_group);
-		for (size_t k = 0; k < ng && !rc; k++) {
-			bool oom = false;
-			json_t *obj = sighting_json(s, g[k].i, g[k].j, set, o, &oom);
-			if (oom)
-				rc = sd_error_set(err, SD_ENOMEM, "out of memory");
-			if (!obj)
-				continue;
-			if (json_dumpf(obj, af.fp, JSON_COMPACT | JSON_PRESERVE_ORDER) ||
-			    fputc('\n', af.fp) == EOF)
-				rc = sd_error_set(err, SD_EIO, "%s: write failed",
-						  o->jsonl_path);
-			json_decref(obj);
-			if (rc == SD_EIO &&
-			    (ferror(af.fp) || sd_atomic_write_errno(&af))) {
-				free(g);
-				return sd_atomic_commit(&af, err); /* says why */
-			}
-		}
-		ci = i;
-	}
-	free(g);
-	if (rc) {
-		sd_atomic_abort(&af);
-		return rc;
-	}
-	return sd_atomic_commit(&af, err);
-}
+/* What corr_write carries from one client to the next. */
+struct writer {
+	const struct ind_set *set;
+	const struct corr_output *o;
+	struct corr_output_stats *st;
+	struct sd_atomic_file af; /* the JSON Lines, when asked for */
+	bool jsonl;
+	struct sd_buf out;    /* lines not yet handed to af */
+	struct db_builder *b; /* the snapshot, when asked for */
+	uint16_t cid;
+	uint32_t *sets;		       /* source id -> source-set id */
+	struct corr_sighting *s, *per; /* one client's sightings */
+	size_t cap;
+	struct group *g;
+	size_t gcap;
+};
 
-int corr_write(struct corr_agg *agg, const struct ind_set *set,
-	       const struct corr_output *o, struct corr_output_stats *st,
-	       struct sd_error *err)
+/* Counts one client's sightings s[0, n) in st. */
+static void count_client(const struct corr_sighting *s, size_t n,
+			 const struct corr_output *o, struct corr_output_stats *st)
 {
-	memset(st, 0, sizeof(*st));
-	size_t n;
-	const struct corr_sighting *s = corr_agg_sorted(agg, &n);
-	/* counts, in client order */
 	uint8_t best = 0;
 	bool counted = false;
 	for (size_t i = 0; i < n;) {
@@ -235,62 +135,163 @@ int corr_write(struct corr_agg *agg, const struct ind_set *set,
 		st->proxy_dropped += dropped;
 		if (any) {
 			st->sightings++;
-			if (!counted) {
-				st->clients++;
-				counted = true;
-			}
+			counted = true;
 		}
 		i = j;
-		if (i == n ||
-		    memcmp(&s[i].client, &s[i - 1].client, sizeof(s[i].client))) {
-			if (counted)
-				st->by_conf[best & 3]++;
-			best = 0;
-			counted = false;
-		}
 	}
+	if (counted) {
+		st->clients++;
+		st->by_conf[best & 3]++;
+	}
+}
+
+/* One client's lines, in indicator order. */
+static int write_client_jsonl(struct writer *w, size_t n, struct sd_error *err)
+{
+	const struct corr_sighting *s = w->s;
+	size_t ng = 0;
+	for (size_t i = 0; i < n;) {
+		if (ng == w->gcap) {
+			size_t nc = w->gcap ? w->gcap * 2 : 64;
+			struct group *ngp = realloc(w->g, nc * sizeof(*w->g));
+			if (!ngp)
+				return sd_error_set(err, SD_ENOMEM, "out of memory");
+			w->g = ngp;
+			w->gcap = nc;
+		}
+		size_t j = group_end(s, n, i);
+		w->g[ng++] = (struct group){i, j, ind_set_at(w->set, s[i].ind)};
+		i = j;
+	}
+	qsort(w->g, ng, sizeof(*w->g), cmp_group);
+	for (size_t k = 0; k < ng; k++) {
+		bool oom = false;
+		sighting_line(s, w->g[k].i, w->g[k].j, w->set, w->o, &w->out, &oom);
+		if (oom)
+			return sd_error_set(err, SD_ENOMEM, "out of memory");
+	}
+	if (w->out.len >= OUT_FLUSH && sd_buf_flush(&w->out, w->af.fp))
+		return sd_error_set(err, errno == ENOMEM ? SD_ENOMEM : SD_EIO,
+				    "%s: write failed", w->o->jsonl_path);
+	return 0;
+}
+
+/* One client's sightings to the builder: one per source and exchange,
+ * counts are records. */
+static int add_client(struct writer *w, size_t n, struct sd_error *err)
+{
+	const struct corr_output *o = w->o;
+	size_t nc = corr_sightings_per_client(w->s, n, w->per);
+	for (size_t i = 0; i < nc; i++) {
+		const struct corr_sighting *c = &w->per[i];
+		if (forwarded(o, c))
+			continue;
+		struct net_prefix p;
+		net_prefix_host(&p, &c->client);
+		struct db_sighting ds = {
+		    .first_seen = t32(c->first_seen),
+		    .last_seen = t32(c->last_seen),
+		    .count = c->count > UINT32_MAX ? UINT32_MAX : (uint32_t)c->count,
+		    .campaign = w->cid,
+		    .evidence = c->evidence,
+		    .confidence = c->confidence,
+		    .sources = c->source < o->nsources ? w->sets[c->source] : 0,
+		};
+		int rc = db_builder_add(w->b, &p, &ds, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int start_builder(struct writer *w, struct sd_error *err)
+{
+	const struct corr_output *o = w->o;
+	w->b = db_builder_new();
+	w->sets = calloc(o->nsources ? o->nsources : 1, sizeof(uint32_t));
+	if (!w->b || !w->sets)
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	int rc = db_builder_campaign(w->b, o->campaign, &w->cid, err);
+	for (size_t k = 0; k < o->nsources && !rc; k++)
+		rc = db_builder_sourceset(w->b, &o->sources[k], 1, &w->sets[k], err);
+	for (size_t k = 0; k < o->ninputs && !rc; k++)
+		rc = db_builder_input(w->b, o->sources[o->input_source[k]], &o->inputs[k],
+				      err);
+	return rc;
+}
+
+/* Every client once, in address order: counted, written as JSON Lines and
+ * handed to the builder, and its memory in the aggregate given back. */
+static int each_client(struct writer *w, struct corr_agg *agg, struct sd_error *err)
+{
+	size_t n = corr_agg_count(agg);
+	for (size_t ci = 0; ci < n;) {
+		size_t cj = corr_agg_client_end(agg, ci), m = cj - ci;
+		if (m > w->cap) {
+			size_t nc = m > 2 * w->cap ? m : 2 * w->cap;
+			struct corr_sighting *ns = realloc(w->s, nc * sizeof(*ns));
+			if (ns)
+				w->s = ns;
+			struct corr_sighting *np =
+			    ns ? realloc(w->per, nc * sizeof(*np)) : NULL;
+			if (!np)
+				return sd_error_set(err, SD_ENOMEM, "out of memory");
+			w->per = np;
+			w->cap = nc;
+		}
+		for (size_t k = 0; k < m; k++)
+			corr_agg_get(agg, ci + k, &w->s[k]);
+		count_client(w->s, m, w->o, w->st);
+		int rc = w->jsonl ? write_client_jsonl(w, m, err) : 0;
+		if (!rc && w->b)
+			rc = add_client(w, m, err);
+		if (rc)
+			return rc;
+		ci = cj;
+		corr_agg_release(agg, ci);
+	}
+	return 0;
+}
+
+int corr_write(struct corr_agg *agg, const struct ind_set *set,
+	       const struct corr_output *o, struct corr_output_stats *st,
+	       struct sd_error *err)
+{
+	memset(st, 0, sizeof(*st));
+	if (corr_agg_sort(agg))
+		return sd_error_set(err, SD_ENOMEM, "out of memory sorting %zu sightings",
+				    corr_agg_count(agg));
+	struct writer w = {.set = set, .o = o, .st = st};
+	int rc = 0;
+	if (o->jsonl_path) {
+		if ((rc = sd_atomic_open(&w.af, o->jsonl_path, err)))
+			return rc;
+		w.jsonl = true;
+	}
+	if (o->sdb_path)
+		rc = start_builder(&w, err);
+	if (!rc)
+		rc = each_client(&w, agg, err);
+	if (!rc && w.jsonl && sd_buf_flush(&w.out, w.af.fp))
+		rc = sd_error_set(err, errno == ENOMEM ? SD_ENOMEM : SD_EIO,
+				  "%s: write failed", o->jsonl_path);
+	sd_buf_free(&w.out);
+	free(w.s);
+	free(w.per);
+	free(w.g);
 	/* the evidence first: a snapshot never appears without its file */
-	int rc = o->jsonl_path ? write_jsonl(s, n, set, o, err) : 0;
-	if (!rc && o->sdb_path) {
-		struct db_builder *b = db_builder_new();
-		if (!b)
-			return sd_error_set(err, SD_ENOMEM, "out of memory");
-		uint16_t cid;
-		uint32_t *sets = calloc(o->nsources ? o->nsources : 1, sizeof(uint32_t));
-		if (!sets) {
-			db_builder_free(b);
-			return sd_error_set(err, SD_ENOMEM, "out of memory");
-		}
-		rc = db_builder_campaign(b, o->campaign, &cid, err);
-		for (size_t k = 0; k < o->nsources && !rc; k++)
-			rc = db_builder_sourceset(b, &o->sources[k], 1, &sets[k], err);
-		for (size_t k = 0; k < o->ninputs && !rc; k++)
-			rc = db_builder_input(b, o->sources[o->input_source[k]],
-					      &o->inputs[k], err);
-		/* one sighting per client and source: counts are records */
-		size_t nc;
-		const struct corr_sighting *c = corr_agg_clients_sorted(agg, &nc);
-		for (size_t i = 0; i < nc && !rc; i++) {
-			if (forwarded(o, &c[i]))
-				continue;
-			struct net_prefix p;
-			net_prefix_host(&p, &c[i].client);
-			struct db_sighting ds = {
-			    .first_seen = t32(c[i].first_seen),
-			    .last_seen = t32(c[i].last_seen),
-			    .count = c[i].count > UINT32_MAX ? UINT32_MAX
-							     : (uint32_t)c[i].count,
-			    .campaign = cid,
-			    .evidence = c[i].evidence,
-			    .confidence = c[i].confidence,
-			    .sources = c[i].source < o->nsources ? sets[c[i].source] : 0,
-			};
-			rc = db_builder_add(b, &p, &ds, err);
-		}
+	if (w.jsonl) {
 		if (!rc)
-			rc = db_builder_write(b, o->sdb_path, o->build_time, err);
-		free(sets);
-		db_builder_free(b);
+			rc = sd_atomic_commit(&w.af, err);
+		else if (rc == SD_EIO &&
+			 (ferror(w.af.fp) || sd_atomic_write_errno(&w.af)))
+			rc = sd_atomic_commit(&w.af, err); /* says why */
+		else
+			sd_atomic_abort(&w.af);
 	}
+	if (!rc && w.b)
+		rc = db_builder_write(w.b, o->sdb_path, o->build_time, err);
+	free(w.sets);
+	db_builder_free(w.b);
 	return rc;
 }

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -124,6 +125,16 @@ static void run_file(struct shared *sh, size_t idx)
 	}
 	enum tel_format fmt = tel_format_of(r);
 	res->format = tel_format_name(fmt);
+	struct corr_agg_batch *batch = malloc(sizeof(*batch));
+	if (!batch) {
+		tel_close(r);
+		res->error = SD_ENOMEM;
+		snprintf(res->message, sizeof(res->message), "out of memory");
+		atomic_store(&sh->fatal, SD_ENOMEM);
+		atomic_store(&sh->stop, true);
+		return;
+	}
+	batch->n = 0;
 	struct file_ctx fc = {sh};
 	tel_set_report(r, on_malformed, &fc);
 	struct corr_roles *learn = sh->opt->learn;
@@ -153,8 +164,8 @@ static void run_file(struct shared *sh, size_t idx)
 				res->outside++;
 			if (nh) {
 				res->matched++;
-				int arc = corr_agg_add_record(sh->agg, hits, nh, rec.ts,
-							      in->source);
+				int arc = corr_agg_batch_add(sh->agg, batch, hits, nh,
+							     rec.ts, in->source);
 				if (arc) {
 					atomic_store(&sh->fatal, arc);
 					atomic_store(&sh->stop, true);
@@ -169,6 +180,12 @@ static void run_file(struct shared *sh, size_t idx)
 			pending = 0;
 		}
 	}
+	int frc = corr_agg_batch_flush(sh->agg, batch);
+	if (frc) {
+		atomic_store(&sh->fatal, frc);
+		atomic_store(&sh->stop, true);
+	}
+	free(batch);
 	res->bytes = io_bytes_in(src);
 	atomic_fetch_add(&sh->bytes, res->bytes - last_bytes);
 	atomic_fetch_add(&sh->records, pending);
@@ -278,8 +295,9 @@ int corr_run(const struct corr_rules *rules, struct corr_agg *agg,
 		return sd_error_set(
 		    err, SD_ELIMIT,
 		    "more than CORR_MAX_SIGHTINGS (%u) distinct sightings, "
+		    "CORR_MAX_SOURCES (%u) source labels "
 		    "or CORR_MAX_ROLES (%u) addresses with a role",
-		    CORR_MAX_SIGHTINGS, CORR_MAX_ROLES);
+		    CORR_MAX_SIGHTINGS, CORR_MAX_SOURCES, CORR_MAX_ROLES);
 	if (fatal)
 		return sd_error_set(err, fatal, "out of memory");
 	if (atomic_load(&sh.malformed) > opt->error_limit)

@@ -2,6 +2,7 @@
  * evidence, which confidence, and what must never match. */
 #include "testutil.h"
 
+#include "agg_util.h"
 #include "correlate/agg.h"
 #include "correlate/match.h"
 #include "db/sighting.h"
@@ -318,10 +319,10 @@ static void test_prefilter(void **state)
 	assert_int_equal(b[2], 'a' + CORR_NO_MATCH * 4);
 }
 
-static void test_aggregation(void **state)
+/* Three DNS lookups and three TLS handshakes of .11 (sources 0 and 1), one
+ * lookup of .9. */
+static void feed_lookups(struct corr_agg *g)
 {
-	(void)state;
-	struct corr_agg *g = corr_agg_new();
 	struct corr_hit h[CORR_MAX_HITS];
 	enum corr_outcome oc;
 	struct tel_record dns =
@@ -339,12 +340,20 @@ static void test_aggregation(void **state)
 	    rec(TEL_DNS, "192.0.2.9", "192.0.2.53", 53, "akamaicontainer.com", NULL);
 	assert_int_equal(run(&other, h, &oc), 1);
 	assert_int_equal(corr_agg_add(g, &h[0], T0 + 100, 0), 0);
+}
+
+static void test_aggregation(void **state)
+{
+	(void)state;
+	struct corr_agg *g = corr_agg_new();
+	feed_lookups(g);
 	assert_int_equal(corr_agg_count(g), 3);
 	size_t n;
-	const struct corr_sighting *s = corr_agg_sorted(g, &n);
+	struct corr_sighting *s = agg_all(g, &n);
 	assert_int_equal(n, 3);
 	/* sorted by client: 192.0.2.9 first */
-	assert_memory_equal(&s[0].client, &other.client, sizeof(other.client));
+	struct net_addr nine = A("192.0.2.9");
+	assert_memory_equal(&s[0].client, &nine, sizeof(nine));
 	assert_int_equal(s[1].source, 0);
 	assert_int_equal(s[1].count, 3);
 	assert_int_equal(s[1].first_seen, T0);
@@ -353,33 +362,54 @@ static void test_aggregation(void **state)
 	assert_int_equal(s[2].evidence, DB_EV_TLS);
 	assert_int_equal(s[2].confidence, DB_CONF_HIGH);
 	assert_true(s[2].has_server);
-	/* per client: a record matching two indicators counts once */
+	free(s);
+	/* finished: no more adding */
+	struct corr_hit h[CORR_MAX_HITS];
+	enum corr_outcome oc;
 	struct tel_record both =
 	    rec(TEL_TLS, "192.0.2.40", "198.51.100.7", 443, "akamaicontainer.com", NULL);
 	size_t nb = run(&both, h, &oc);
 	assert_int_equal(nb, 2); /* the name and the address */
+	assert_int_equal(corr_agg_add_record(g, h, nb, T0, 0), SD_EUSAGE);
+	corr_agg_free(g);
+
+	/* per client: a record matching two indicators counts once */
+	g = corr_agg_new();
+	feed_lookups(g);
 	assert_int_equal(corr_agg_add_record(g, h, nb, T0, 0), 0);
 	assert_int_equal(corr_agg_add_record(g, h, nb, T0 + 5, 0), 0);
 	size_t nc;
-	const struct corr_sighting *c = corr_agg_clients_sorted(g, &nc);
+	struct corr_sighting *c = agg_clients(g, &nc);
 	assert_int_equal(nc, 4); /* .9 source 0; .11 sources 0 and 1; .40 */
 	assert_int_equal(c[3].count, 2);
 	assert_int_equal(c[3].ind, UINT32_MAX);
 	assert_int_equal(c[1].count, 3); /* .11's DNS lookups */
-	s = corr_agg_sorted(g, &n);
+	free(c);
+	corr_agg_free(g);
+	g = corr_agg_new();
+	feed_lookups(g);
+	assert_int_equal(corr_agg_add_record(g, h, nb, T0, 0), 0);
+	assert_int_equal(corr_agg_add_record(g, h, nb, T0 + 5, 0), 0);
+	s = agg_all(g, &n);
 	assert_int_equal(n, 5);
 	assert_int_equal(s[3].count, 2);
 	assert_int_equal(s[4].count, 2);
+	free(s);
+	corr_agg_free(g);
+
 	/* many distinct sightings: the table grows and keeps them apart */
+	g = corr_agg_new();
+	feed_lookups(g);
 	for (uint32_t i = 0; i < 5000; i++) {
 		struct corr_hit x = h[0];
 		net_addr_from_v4(&x.client, 0x0a000000u + i);
 		assert_int_equal(corr_agg_add(g, &x, T0, 0), 0);
 		assert_int_equal(corr_agg_add(g, &x, T0 + 1, 0), 0);
 	}
-	assert_int_equal(corr_agg_count(g), 5005);
-	s = corr_agg_sorted(g, &n);
+	assert_int_equal(corr_agg_count(g), 5003);
+	s = agg_all(g, &n);
 	assert_int_equal(s[0].count, 2);
+	free(s);
 	corr_agg_free(g);
 }
 

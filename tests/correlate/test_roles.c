@@ -10,6 +10,7 @@
  * classes of exchange. */
 #include "testutil.h"
 
+#include "agg_util.h"
 #include "correlate/agg.h"
 #include "correlate/match.h"
 #include "correlate/roles.h"
@@ -146,7 +147,7 @@ static void victims(const struct rrec *e, size_t n, const struct corr_roles *rol
 	if (own)
 		memset(own, 0, NHOSTS * sizeof(own[0]));
 	size_t nc;
-	const struct corr_sighting *s = corr_agg_clients_sorted(g, &nc);
+	struct corr_sighting *s = agg_clients(g, &nc);
 	for (size_t i = 0; i < nc; i++) {
 		for (unsigned k = 0; k < NHOSTS; k++) {
 			struct net_addr a = host(k);
@@ -159,6 +160,7 @@ static void victims(const struct rrec *e, size_t n, const struct corr_roles *rol
 				count[k] += s[i].count;
 		}
 	}
+	free(s);
 	corr_agg_free(g);
 }
 

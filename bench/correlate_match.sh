@@ -1,0 +1,107 @@
+#!/bin/bash
+# Benchmark of `sighted correlate` where every record matches (a sinkhole, a
+# popular C2): RECORDS Zeek conn.log records from as many distinct clients,
+# each to one of 4 indicator addresses, so every record is a new
+# client x indicator sighting. Side by side in one run with the baseline:
+# mawk doing the same join and counting distinct client x indicator pairs.
+# Figures: matched records per second (wall, median of REPS) and bytes of
+# peak RSS (/usr/bin/time %M, median) per distinct sighting.
+#   bench/correlate_match.sh [RECORDS]   (default 3000000; 1000000 ~ 20 s)
+# Environment: SIGHTED (binary), BENCH_DIR (scratch, default /tmp), REPS.
+set -eu
+cd "$(dirname "$0")/.."
+. bench/lib.sh
+SIGHTED=${SIGHTED:-$PWD/sighted}
+N=${1:-3000000}
+REPS=${REPS:-3}
+D=${BENCH_DIR:-/tmp}/sighted-bench-match
+mkdir -p "$D"
+export SIGHTED_NO_PROGRESS=1
+LOG=$D/conn-$N.log
+IND=$D/ind.txt
+
+# distinct clients: 10.0.0.0/8 walked by an odd multiplier (a permutation
+# of 2^24, so no client repeats below 16.7M records and the order is not
+# the address order)
+if [ ! -s "$LOG" ]; then
+	echo "generating $N matching conn.log records in $LOG ..." >&2
+	mawk -v n="$N" 'BEGIN {
+	print "#separator \\x09"
+	print "#set_separator\t,"
+	print "#empty_field\t(empty)"
+	print "#unset_field\t-"
+	print "#path\tconn"
+	print "#open\t2023-03-28-10-40-00"
+	print "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\torig_bytes\tresp_bytes\tconn_state\tlocal_orig\tlocal_resp\tmissed_bytes\thistory\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\ttunnel_parents"
+	print "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring\tbool\tbool\tcount\tstring\tcount\tcount\tcount\tcount\tset[string]"
+	t = 1680000000
+	for (i = 0; i < n; i++) {
+		t += 0.001
+		c = (i * 40503 + 12345) % 16777216
+		printf "%.6f\tC%d\t10.%d.%d.%d\t%d\t198.51.100.%d\t443\ttcp\tssl\t1.5\t100\t2000\tSF\tT\tF\t0\tShADadFf\t5\t300\t4\t2200\t-\n", t, i, int(c / 65536), int(c / 256) % 256, c % 256, 1024 + i % 60000, 1 + i % 4
+	}
+}' >"$LOG.tmp"
+	mv "$LOG.tmp" "$LOG"
+fi
+printf '198.51.100.%d\n' 1 2 3 4 >"$IND"
+
+MAWK_JOIN='NR == FNR { ind[$1] = 1; next } /^#/ { next } ($5 in ind) { k = $3 SUBSEP $5; if (!(k in seen)) { seen[k] = 1; n++ } } END { print n + 0 }'
+mawk_join() { mawk -F'\t' "$MAWK_JOIN" "$IND" "$LOG"; }
+sig() { "$SIGHTED" correlate -c bench -i "$IND" -j 1 -q -o "$D/out.sdb" "$LOG"; }
+sig_jsonl() { "$SIGHTED" correlate -c bench -i "$IND" -j 1 -q -o "$D/out.sdb" --sightings "$D/out.jsonl" "$LOG"; }
+
+# the answers must agree before the speed means anything
+want=$(mawk_join)
+"$SIGHTED" correlate -c bench -i "$IND" -j 1 -q -o "$D/out.sdb" "$LOG" 2>"$D/err"
+got=$(sed -n 's/.* \([0-9]*\) client x indicator sighting.*/\1/p' "$D/err")
+echo "check: mawk finds $want distinct client x indicator pairs; sighted $got"
+if [ "$want" != "$got" ]; then
+	echo "correlate_match: the two disagree" >&2
+	exit 1
+fi
+
+# measure NAME CMD...: REPS runs; prints "wall cpu rss_kb" (medians)
+measure() {
+	local i t walls=() cpus=() rss=()
+	t=$(mktemp)
+	for ((i = 0; i < REPS; i++)); do
+		/usr/bin/time -o "$t" -f '%e %U %S %M' "$@" >/dev/null 2>&1
+		walls+=("$(awk '{ print $1 }' "$t")")
+		cpus+=("$(awk '{ print $2 + $3 }' "$t")")
+		rss+=("$(awk '{ print $4 }' "$t")")
+	done
+	rm -f "$t"
+	printf '%s %s %s\n' "$(printf '%s\n' "${walls[@]}" | bench_median)" \
+		"$(printf '%s\n' "${cpus[@]}" | bench_median)" \
+		"$(printf '%s\n' "${rss[@]}" | bench_median)"
+}
+m_mawk=$(measure bash -c "$(declare -f mawk_join); IND='$IND' LOG='$LOG' MAWK_JOIN='$MAWK_JOIN'; mawk_join")
+m_sig=$(measure bash -c "$(declare -f sig); SIGHTED='$SIGHTED' IND='$IND' LOG='$LOG' D='$D'; sig")
+m_json=$(REPS=1 measure bash -c "$(declare -f sig_jsonl); SIGHTED='$SIGHTED' IND='$IND' LOG='$LOG' D='$D'; sig_jsonl")
+
+row() { # name "wall cpu rss" [baseline "wall cpu rss"]
+	awk -v n="$1" -v t="$2" -v base="${3:-}" -v r="$N" -v s="$want" 'BEGIN {
+		split(t, x, " ")
+		printf "%-34s %6.2f s %6.2f cpu-s %9.0f rec/s %8.0f rec/cpu-s %6.0f MB peak %5.0f B/sighting", n, x[1], x[2], r / x[1], r / (x[2] > 0 ? x[2] : 0.001), x[3] / 1024, x[3] * 1024 / s
+		if (base != "") { split(base, y, " "); printf "   x%.2f wall x%.2f cpu", y[1] / x[1], y[2] / (x[2] > 0 ? x[2] : 0.001) }
+		printf "\n" }'
+}
+echo "$N records, $want distinct client x indicator sightings, 4 indicators; median of $REPS"
+row "mawk join, distinct pairs" "$m_mawk"
+row "sighted -j 1 -o (snapshot)" "$m_sig" "$m_mawk"
+row "sighted -j 1 -o --sightings (1 run)" "$m_json" "$m_mawk"
+
+read -r s_wall _ s_rss <<<"$m_sig"
+read -r b_wall _ b_rss <<<"$m_mawk"
+rate=$(awk -v r="$N" -v w="$s_wall" 'BEGIN { printf "%.0f", r / w }')
+brate=$(awk -v r="$N" -v w="$b_wall" 'BEGIN { printf "%.0f", r / w }')
+per=$(awk -v k="$s_rss" -v s="$want" 'BEGIN { printf "%.0f", k * 1024 / s }')
+bper=$(awk -v k="$b_rss" -v s="$want" 'BEGIN { printf "%.0f", k * 1024 / s }')
+bench_target "correlate, every record matching: records/s (-o)" "$rate rec/s" "mawk $brate rec/s" \
+	"$(awk -v a="$rate" -v b="$brate" 'BEGIN { printf "%.2fx", a / b }')" ">= 2000000/s" \
+	"$(bench_met "$rate" '>=' 2000000)"
+bench_target "correlate, every record matching: peak bytes per sighting" "$per B" "mawk $bper B" \
+	"$(awk -v a="$per" -v b="$bper" 'BEGIN { printf "%.2fx", b / a }')" "<= 64 B" \
+	"$(bench_met "$per" '<=' 64)"
+echo "(xN: mawk's time over sighted's; bytes per sighting: the whole process's peak RSS over"
+echo " distinct client x indicator sightings; sighted's time includes writing + fsyncing the snapshot)"
