@@ -20,9 +20,12 @@ char *srv_check_body(const struct srv_snap *s, const struct net_prefix *q,
 	struct report_answer a;
 	a.inside = NULL;
 	a.inside_cap = 0;
+	/* sized to the answer rather than sd_buf's first 4 KiB: a small
+	 * block comes from malloc's per-thread cache */
 	struct sd_buf b = {0};
-	if (report_answer_lookup(s->db, q, max_inside, &a) != 0 ||
-	    !sd_buf_grow(&b, s->snapshot_len + FIRST_GUESS)) {
+	b.cap = s->snapshot_len + FIRST_GUESS;
+	b.data = malloc(b.cap);
+	if (!b.data || report_answer_lookup(s->db, q, max_inside, &a) != 0) {
 		report_answer_free(&a);
 		sd_buf_free(&b);
 		return NULL;
