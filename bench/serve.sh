@@ -7,13 +7,21 @@
 # side by side: requests/s, requests per server CPU-second (utime+stime of
 # the server's processes from /proc/PID/stat: wrk itself takes about half of
 # a 2-core machine, so throughput alone flatters nobody), p50 and p99
-# latency, and the ratios sighted/nginx. Each figure is the median of RUNS.
+# latency, and the ratios sighted/nginx. Each figure is the median of RUNS;
+# the runs of the two servers alternate, so a neighbour's load on a shared
+# machine falls on both alike.
+#
+# Then per-request figures that do not depend on the load, for a new
+# connection per request: system calls (strace -f -c over a short run) and
+# context switches of the server's threads, each server beside the other.
 #
 # Then the deployed shape (docs/server.md): nginx as a reverse proxy with
 # the shipped dist/nginx/sighted-proxy.conf in front of REPLICAS sighted
 # processes serving the same snapshot, against the same static nginx; CPU
 # is that of the proxy and every replica together.
 #   RUNS=3 DURATION=5 CONNS=32 WORKERS=2 REPLICAS=2 bench/serve.sh
+# MODES="keepalive new" picks the scenarios, PROXY=0 skips the deployed
+# shape, PERREQ=0 the per-request figures.
 set -eu
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -22,6 +30,9 @@ DURATION=${DURATION:-5}
 CONNS=${CONNS:-32}
 WORKERS=${WORKERS:-$(nproc)}
 REPLICAS=${REPLICAS:-2}
+MODES=${MODES:-keepalive new}
+PROXY=${PROXY:-1}
+PERREQ=${PERREQ:-1}
 S=${SIGHTED:-./sighted}
 command -v wrk >/dev/null || { echo "bench/serve.sh: needs wrk (Debian package wrk)" >&2; exit 1; }
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
@@ -137,17 +148,19 @@ median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 echo "sighted serve vs nginx (static file of the same body), wrk -t1 -c$CONNS -d${DURATION}s, $WORKERS worker(s) each, median of $RUNS"
 echo "$(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 printf '\n%-22s %-8s %12s %12s %9s %9s\n' scenario server req/s req/cpu-s p50_us p99_us
-for mode in keepalive new; do
+for mode in $MODES; do
 	for kind in listed unlisted; do
 		addr=$LISTED; [ $kind = unlisted ] && addr=$UNLISTED
 		declare -A res=()
+		: >"$W/runs.sighted"
+		: >"$W/runs.nginx"
+		for r in $(seq "$RUNS"); do
+			one "$SPID" "$SPORT" "$addr" "$mode" >>"$W/runs.sighted"
+			one "$NPID" "$NPORT" "$addr" "$mode" >>"$W/runs.nginx"
+		done
 		for srv in sighted nginx; do
-			pid=$SPID port=$SPORT
-			[ $srv = nginx ] && pid=$NPID port=$NPORT
-			: >"$W/runs"
-			for r in $(seq "$RUNS"); do one "$pid" "$port" "$addr" "$mode" >>"$W/runs"; done
 			for col in 1 2 3 4; do
-				res[$srv.$col]=$(awk -v c=$col '{print $c}' "$W/runs" | median)
+				res[$srv.$col]=$(awk -v c=$col '{print $c}' "$W/runs.$srv" | median)
 			done
 			printf '%-22s %-8s %12s %12s %9s %9s\n' "$mode/$kind" "$srv" \
 				"${res[$srv.1]}" "${res[$srv.2]}" "${res[$srv.3]}" "${res[$srv.4]}"
@@ -159,11 +172,66 @@ for mode in keepalive new; do
 		p=$(awk -v a="${res[sighted.4]}" -v b="${res[nginx.4]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
 		bench_target "serve $mode/$kind req/s vs nginx" "${res[sighted.1]}/s" "${res[nginx.1]}/s" \
 			"${r}x" ">= 1.0x" "$(bench_met "$r" '>=' 1)"
+		c=$(awk -v a="${res[sighted.2]}" -v b="${res[nginx.2]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+		[ "$mode" = new ] && bench_target "serve $mode/$kind req/cpu-s vs nginx" "${res[sighted.2]}/cpu-s" \
+			"${res[nginx.2]}/cpu-s" "${c}x" ">= 1.0x" "$(bench_met "$c" '>=' 1)"
 		[ "$mode" = new ] && bench_target "serve $mode/$kind p99 vs nginx" "${res[sighted.4]} us" \
 			"${res[nginx.4]} us" "${p}x" "<= 1.0x" "$(bench_met "$p" '<=' 1)"
 		unset res
 	done
 done
+
+# per-request figures for a new connection per request: system calls
+# (strace -f -c of the server's processes and threads during a short run)
+# and context switches (in a run without strace), divided by the requests
+# wrk completed. strace slows the server, not what each request asks of
+# the kernel; the context switches do depend on how busy the machine is.
+ctxsw() { # context switches of processes $1, their children and threads
+	local p t c=0
+	for p in $1 $(for q in $1; do pgrep -P "$q"; done); do
+		for t in /proc/"$p"/task/*; do
+			c=$((c + $(awk '/ctxt_switches/ {s += $2} END {print s + 0}' "$t/status" 2>/dev/null || echo 0)))
+		done
+	done
+	echo $c
+}
+perreq() { # PID PORT -> "syscalls_per_req ctxsw_per_req top-calls"
+	local pid=$1 port=$2 tids="" p t out n c0 c1 cs trace=$W/strace.$1
+	local url="http://127.0.0.1:$port/api/v1/check/$LISTED"
+	# context switches without strace, whose stops would count
+	c0=$(ctxsw "$pid")
+	out=$(wrk -t1 -c"$CONNS" -d2s -H "Connection: close" "$url")
+	c1=$(ctxsw "$pid")
+	cs=$(awk -v n="$(awk '/requests in/ {print $1}' <<<"$out")" -v c=$((c1 - c0)) 'BEGIN { printf "%.2f", c / n }')
+	for p in $pid $(pgrep -P "$pid"); do
+		for t in /proc/"$p"/task/*; do tids="$tids -p ${t##*/}"; done
+	done
+	strace -f -c -o "$trace" $tids 2>/dev/null &
+	local st=$!
+	sleep 0.5
+	out=$(wrk -t1 -c"$CONNS" -d2s -H "Connection: close" "$url")
+	kill -INT "$st" 2>/dev/null
+	wait "$st" 2>/dev/null || true
+	n=$(awk '/requests in/ {print $1}' <<<"$out")
+	# strace -c lines: % time, seconds, usecs/call, calls, [errors,] syscall
+	local top
+	top=$(awk -v n="$n" '$1 ~ /^[0-9.]+$/ && $NF != "total" && $4 / n >= 0.05 {
+		printf "%s %.2f\n", $NF, $4 / n }' "$trace" | sort -k2,2nr | head -8 | tr '\n' ' ')
+	awk -v n="$n" -v cs="$cs" -v top="$top" '$1 ~ /^[0-9.]+$/ && $NF != "total" { sum += $4 }
+		END { printf "%.2f %s %s\n", sum / n, cs, top }' "$trace"
+}
+if [ "$PERREQ" = 1 ] && command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
+	echo
+	echo "per request, new connection each (2 s of wrk -c$CONNS; syscalls from strace -f -c):"
+	for srv in sighted nginx; do
+		pid=$SPID port=$SPORT
+		[ $srv = nginx ] && pid=$NPID port=$NPORT
+		read -r sc cs top < <(perreq "$pid" "$port") || true
+		printf '%-8s %6s syscalls/req  %5s context switches/req  (%s )\n' "$srv" "$sc" "$cs" "$top"
+	done
+fi
+
+[ "$PROXY" = 1 ] || { echo; echo "ratio = sighted / nginx: above 1 is better for req/s and req/cpu-s; below 1 is better for p99."; exit 0; }
 
 # the deployed shape: nginx proxy -> REPLICAS sighted, same snapshot
 for i in $(seq "$REPLICAS"); do
@@ -199,7 +267,7 @@ curl -sf "http://127.0.0.1:$PPORT/api/v1/check/$LISTED" | cmp -s - "$W/www/api/v
 echo
 echo "nginx proxy -> $REPLICAS sighted replicas (dist/nginx/sighted-proxy.conf) vs nginx static; CPU = proxy + replicas"
 printf '%-22s %-8s %12s %12s %9s %9s\n' scenario server req/s req/cpu-s p50_us p99_us
-for mode in keepalive new; do
+for mode in $MODES; do
 	declare -A res=()
 	for srv in proxied nginx; do
 		pids="$PPID_ ${RPIDS[*]}" port=$PPORT

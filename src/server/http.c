@@ -12,12 +12,20 @@
 #include "server/framing.h"
 #include "server/headers.h"
 #include "server/limits.h"
+#include "server/listen.h"
 #include "server/log.h"
 
+/* One daemon per listening address and worker thread: with more than one
+ * thread, each has its own listening socket on the address (SO_REUSEPORT),
+ * so the kernel hands each new connection to one thread's accept queue and
+ * wakes that thread alone. A thread pool sharing one socket woke every
+ * worker for each connection (bench/serve.sh, new connection per
+ * request). */
 struct srv_http {
 	struct srv_ctx *ctx;
-	struct MHD_Daemon *d[SRV_MAX_LISTEN];
+	struct MHD_Daemon **d;
 	size_t n;
+	unsigned port[SRV_MAX_LISTEN]; /* 0: the address was skipped */
 	struct srv_conns *conns;
 };
 
@@ -384,13 +392,103 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	srv_log_limited("http: %s", msg);
 }
 
+/* The daemon for one worker thread on sa; reuse: its listening socket
+ * shares the port with the other threads' (SO_REUSEPORT). */
+static struct MHD_Daemon *start_daemon(struct srv_http *h,
+				       const struct srv_http_config *cfg,
+				       const struct sockaddr *sa, bool dual, bool reuse)
+{
+	unsigned flags =
+	    MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+	if (sa->sa_family == AF_INET6)
+		flags |= dual ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
+	uint16_t port =
+	    ntohs(sa->sa_family == AF_INET6 ? ((const struct sockaddr_in6 *)sa)->sin6_port
+					    : ((const struct sockaddr_in *)sa)->sin_port);
+	/* The per-address limit is ours (conns.c), not MHD's, so it can
+	 * count IPv6 prefixes and spare a trusted proxy. */
+	struct MHD_OptionItem opts[] = {
+	    {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
+	    {MHD_OPTION_SOCK_ADDR, 0, (void *)sa},
+	    /* above the table's own limit, which makes room first; each
+	     * thread may take all of it, as the kernel spreads connections
+	     * over the threads' sockets by a hash, not by load */
+	    {MHD_OPTION_CONNECTION_LIMIT, cfg->max_conns + cfg->max_conns / 4, NULL},
+	    {MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout, NULL},
+	    {MHD_OPTION_CONNECTION_MEMORY_LIMIT, SRV_CONN_MEMORY, NULL},
+	    {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_request_line, h},
+	    {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL},
+	    {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, h},
+	    {reuse ? MHD_OPTION_LISTENING_ADDRESS_REUSE : MHD_OPTION_END, 1, NULL},
+	    {MHD_OPTION_END, 0, NULL},
+	};
+	return MHD_start_daemon(flags, port, NULL, NULL, on_request, h, MHD_OPTION_ARRAY,
+				opts, MHD_OPTION_END);
+}
+
+static void set_port(struct sockaddr_storage *ss, unsigned port)
+{
+	if (ss->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
+	else
+		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
+}
+
+/* The daemons of listening address i, one per thread. Returns false when
+ * the address cannot be listened on; none of its daemons is left. */
+static bool start_address(struct srv_http *h, const struct srv_http_config *cfg, size_t i)
+{
+	struct sockaddr_storage ss = cfg->listen[i];
+	bool v6 = ss.ss_family == AF_INET6;
+	bool dual =
+	    v6 && IN6_IS_ADDR_UNSPECIFIED(&((struct sockaddr_in6 *)&ss)->sin6_addr);
+	bool reuse = cfg->threads > 1;
+	unsigned port = ntohs(v6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+				 : ((struct sockaddr_in *)&ss)->sin_port);
+	int why;
+	/* SO_REUSEPORT would let the threads join a server already there
+	 * (port 0 is always a fresh one) */
+	if (reuse && port && !srv_listen_port_free((struct sockaddr *)&ss, dual, &why))
+		return false;
+	size_t first = h->n;
+	for (unsigned t = 0; t < cfg->threads; t++) {
+		struct MHD_Daemon *d =
+		    start_daemon(h, cfg, (struct sockaddr *)&ss, dual, reuse);
+		if (!d) {
+			while (h->n > first)
+				MHD_stop_daemon(h->d[--h->n]);
+			return false;
+		}
+		h->d[h->n++] = d;
+		if (!port) { /* the others join the port the first was given */
+			const union MHD_DaemonInfo *di =
+			    MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+			port = di ? di->port : 0;
+			if (!port) {
+				while (h->n > first)
+					MHD_stop_daemon(h->d[--h->n]);
+				return false;
+			}
+			set_port(&ss, port);
+		}
+	}
+	h->port[i] = port;
+	return true;
+}
+
 int srv_http_start(struct srv_ctx *ctx, const struct srv_http_config *cfg,
 		   struct srv_http **out, struct sd_error *err)
 {
 	*out = NULL;
 	struct srv_http *h = calloc(1, sizeof(*h));
-	if (!h)
+	size_t nlisten = cfg->nlisten < SRV_MAX_LISTEN ? cfg->nlisten : SRV_MAX_LISTEN;
+	unsigned threads = cfg->threads ? cfg->threads : 1;
+	if (h)
+		h->d = calloc(nlisten * threads + 1, sizeof(*h->d));
+	if (!h || !h->d) {
+		free(h);
 		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	}
 	h->ctx = ctx;
 	struct srv_conn_limits lim = {
 	    .max_conns = cfg->max_conns * (unsigned)(cfg->nlisten ? cfg->nlisten : 1),
@@ -403,62 +501,29 @@ int srv_http_start(struct srv_ctx *ctx, const struct srv_http_config *cfg,
 	};
 	h->conns = srv_conns_new(&lim);
 	if (!h->conns) {
+		free(h->d);
 		free(h);
 		return sd_error_set(err, SD_ENOMEM, "out of memory");
 	}
-	for (size_t i = 0; i < cfg->nlisten && i < SRV_MAX_LISTEN; i++) {
-		const struct sockaddr *sa = (const struct sockaddr *)&cfg->listen[i];
-		unsigned flags =
-		    MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
-		if (sa->sa_family == AF_INET6) {
-			const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
-			flags |= IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr)
-				     ? MHD_USE_DUAL_STACK
-				     : MHD_USE_IPv6;
+	bool any = false;
+	for (size_t i = 0; i < nlisten; i++) {
+		if (start_address(h, cfg, i)) {
+			any = true;
+			continue;
 		}
-		uint16_t port = ntohs(sa->sa_family == AF_INET6
-					  ? ((const struct sockaddr_in6 *)sa)->sin6_port
-					  : ((const struct sockaddr_in *)sa)->sin_port);
-		/* MHD_OPTION_LISTENING_ADDRESS_REUSE is left out on purpose:
-		 * MHD sets SO_REUSEADDR by default, and the option would add
-		 * SO_REUSEPORT, letting a second server share the port
-		 * silently instead of failing to start. The per-address
-		 * limit is ours (conns.c), not MHD's, so it can count IPv6
-		 * prefixes and spare a trusted proxy. */
-		struct MHD_OptionItem opts[] = {
-		    {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
-		    {MHD_OPTION_SOCK_ADDR, 0, (void *)sa},
-		    /* above the table's own limit, which makes room first */
-		    {MHD_OPTION_CONNECTION_LIMIT, cfg->max_conns + cfg->max_conns / 4,
-		     NULL},
-		    {MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout, NULL},
-		    {MHD_OPTION_CONNECTION_MEMORY_LIMIT, SRV_CONN_MEMORY, NULL},
-		    {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_request_line, h},
-		    {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL},
-		    {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, h},
-		    {cfg->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
-		     cfg->threads, NULL},
-		    {MHD_OPTION_END, 0, NULL},
-		};
-		struct MHD_Daemon *d =
-		    MHD_start_daemon(flags, port, NULL, NULL, on_request, h,
-				     MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
-		if (!d) {
-			if (cfg->optional && cfg->optional[i]) {
-				srv_log("warning: cannot listen on %s; skipped",
-					cfg->listen_text[i]);
-				continue;
-			}
-			sd_error_set(err, SD_EIO,
-				     "cannot listen on %s (address in use, "
-				     "not available, or needs privileges)",
-				     cfg->listen_text[i]);
-			srv_http_stop(h);
-			return err ? err->code : SD_EIO;
+		if (cfg->optional && cfg->optional[i]) {
+			srv_log("warning: cannot listen on %s; skipped",
+				cfg->listen_text[i]);
+			continue;
 		}
-		h->d[h->n++] = d;
+		sd_error_set(err, SD_EIO,
+			     "cannot listen on %s (address in use, "
+			     "not available, or needs privileges)",
+			     cfg->listen_text[i]);
+		srv_http_stop(h);
+		return err ? err->code : SD_EIO;
 	}
-	if (!h->n) {
+	if (!any) {
 		srv_http_stop(h);
 		return sd_error_set(err, SD_EIO, "no address to listen on");
 	}
@@ -473,9 +538,7 @@ void srv_http_reap(struct srv_http *h, uint64_t now_ms)
 
 unsigned srv_http_port(const struct srv_http *h, size_t i)
 {
-	const union MHD_DaemonInfo *di =
-	    i < h->n ? MHD_get_daemon_info(h->d[i], MHD_DAEMON_INFO_BIND_PORT) : NULL;
-	return di ? di->port : 0;
+	return i < SRV_MAX_LISTEN ? h->port[i] : 0;
 }
 
 void srv_http_stop(struct srv_http *h)
@@ -486,5 +549,6 @@ void srv_http_stop(struct srv_http *h)
 		MHD_stop_daemon(h->d[i]);
 	/* every connection is closed now, so the table is empty */
 	srv_conns_free(h->conns);
+	free(h->d);
 	free(h);
 }

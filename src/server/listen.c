@@ -1,8 +1,10 @@
 #include "server/listen.h"
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "net/addr.h"
 
@@ -48,4 +50,25 @@ int srv_listen_parse(const char *s, struct sockaddr_storage *out, const char **w
 		memcpy(s6->sin6_addr.s6_addr, addr.b, 16);
 	}
 	return 0;
+}
+
+bool srv_listen_port_free(const struct sockaddr *sa, bool dual_stack, int *err)
+{
+	bool v6 = sa->sa_family == AF_INET6;
+	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		*err = errno;
+		return false;
+	}
+	/* as libmicrohttpd sets its own listening sockets, so a connection
+	 * left in TIME_WAIT does not count as taken */
+	int on = 1, v6only = !dual_stack;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (v6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
+	socklen_t len = v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	bool ok = bind(fd, sa, len) == 0;
+	*err = ok ? 0 : errno;
+	close(fd);
+	return ok;
 }

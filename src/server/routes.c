@@ -11,6 +11,7 @@
 #include "server/bulk.h"
 #include "server/call.h"
 #include "server/changes.h"
+#include "server/check_body.h"
 #include "server/limits.h"
 #include "server/page.h"
 #include "server/snapshot.h"
@@ -67,13 +68,14 @@ static void check_one(struct srv_call *c, const char *text, size_t n, bool own)
 		srv_call_error(c, why.status, why.code, why.message);
 		return;
 	}
-	json_t *r = report_lookup_query(c->snap->db, &q, own ? NULL : text, n, detail,
-					SRV_MAX_INSIDE);
-	if (!r) {
+	size_t len;
+	char *body = srv_check_body(c->snap, &q, own ? NULL : text, n, detail,
+				    SRV_MAX_INSIDE, &len);
+	if (!body) {
 		srv_call_out_of_memory(c->resp);
 		return;
 	}
-	srv_call_answer(c, 200, "result", r);
+	srv_call_set_body(c->resp, 200, JSON_TYPE, body, len);
 }
 
 static void serve_asset(struct srv_call *c, const char *name, const char *type)

@@ -99,16 +99,15 @@ static bool changed(struct watch *w)
 
 static void print_listening(const struct srv_config *cfg, struct srv_http *h)
 {
-	for (size_t i = 0, k = 0; i < cfg->nlisten; i++) {
+	for (size_t i = 0; i < cfg->nlisten; i++) {
 		const struct sockaddr *sa = (const struct sockaddr *)&cfg->listen[i];
 		char a[NET_ADDR_STRLEN];
 		struct net_addr na;
 		srv_sockaddr_addr(sa, &na);
 		net_addr_format(&na, a, sizeof(a));
-		unsigned port = srv_http_port(h, k);
+		unsigned port = srv_http_port(h, i);
 		if (!port) /* this address was skipped */
 			continue;
-		k++;
 		bool v6 = sa->sa_family == AF_INET6;
 		srv_log("listening on http://%s%s%s:%u/", v6 ? "[" : "", a, v6 ? "]" : "",
 			port);
