@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "db/format.h"
 
@@ -54,6 +55,23 @@ static inline uint64_t db_bucket_v6(db_u128 key, unsigned common, uint64_t bucke
 static inline db_u128 db_u128_make(uint64_t hi, uint64_t lo)
 {
 	return (db_u128)hi << 64 | lo;
+}
+
+/* The key in slot s of line l of a table's key lines, as 128 bits (an
+ * IPv4 key as its 32): for the walks and validation, where speed matters
+ * less than in the lookups. */
+static inline db_u128 db_line_key(const struct db_table_rec *t,
+				  const unsigned char *lines, uint64_t l, unsigned s)
+{
+	const unsigned char *p = lines + l * db_line_bytes(t->kind) + (size_t)s * t->kind;
+	if (t->kind == DB_KEY_V4) {
+		uint32_t k;
+		memcpy(&k, p, 4);
+		return k;
+	}
+	uint64_t w[2];
+	memcpy(w, p, 16);
+	return db_u128_make(w[0], w[1]);
 }
 
 /* Chooses common, buckets and lines for rec (kind, plen and count set)

@@ -16,21 +16,12 @@ static inline const uint32_t *ranks_of(const struct db *db, const struct db_tabl
 	return (const void *)(data(db) + t->ranks);
 }
 
-/* Key slot s of line l as a 128-bit integer (IPv4 keys: their 32 bits),
+/* db_line_key in this snapshot's DATA: key slot s of line l of table t,
  * for the walks, where speed matters less than in the lookups. */
 static db_u128 key_at(const struct db *db, const struct db_table_rec *t, uint64_t l,
 		      unsigned s)
 {
-	const unsigned char *p =
-	    data(db) + t->keys + l * db_line_bytes(t->kind) + (size_t)s * t->kind;
-	if (t->kind == DB_KEY_V4) {
-		uint32_t k;
-		memcpy(&k, p, 4);
-		return k;
-	}
-	uint64_t w[2];
-	memcpy(w, p, 16);
-	return db_u128_make(w[0], w[1]);
+	return db_line_key(t, data(db) + t->keys, l, s);
 }
 
 /* The line holding rank i: ranks[l] <= i < ranks[l + 1]. */

@@ -196,22 +196,6 @@ static int validate_ref(struct db *db, uint32_t ref, struct sd_error *err)
 	return 0;
 }
 
-/* Key i of a table's key lines (slot s of line l), as a 128-bit integer:
- * IPv4 keys are read as their 32 bits. */
-static db_u128 line_key(const struct db_table_rec *t, const unsigned char *lines,
-			uint64_t l, unsigned s)
-{
-	const unsigned char *p = lines + l * db_line_bytes(t->kind) + (size_t)s * t->kind;
-	if (t->kind == DB_KEY_V4) {
-		uint32_t k;
-		memcpy(&k, p, 4);
-		return k;
-	}
-	uint64_t w[2];
-	memcpy(w, p, 16);
-	return db_u128_make(w[0], w[1]);
-}
-
 static uint64_t line_bucket(const struct db_table_rec *t, db_u128 key)
 {
 	return t->kind == DB_KEY_V4 ? db_bucket_v4((uint32_t)key, t->common, t->buckets)
@@ -245,13 +229,13 @@ static int validate_lines(struct db *db, const struct db_table_rec *t,
 	uint64_t l0 = 0;
 	while (ranks[l0 + 1] == 0)
 		l0++;
-	db_u128 first = line_key(t, lines, l0, 0), prev = first;
+	db_u128 first = db_line_key(t, lines, l0, 0), prev = first;
 	uint64_t last_open = UINT64_MAX; /* last line with room, before l */
 	uint64_t last_used = 0;
 	for (uint64_t l = 0; l < t->lines; l++) {
 		unsigned used = ranks[l + 1] - ranks[l];
 		for (unsigned s = 0; s < used; s++) {
-			db_u128 x = line_key(t, lines, l, s);
+			db_u128 x = db_line_key(t, lines, l, s);
 			if (ranks[l] + s && x <= prev)
 				return corrupt(err, db, "table keys not in order");
 			if (x & hostmask)
@@ -270,7 +254,7 @@ static int validate_lines(struct db *db, const struct db_table_rec *t,
 			prev = x;
 		}
 		for (unsigned s = used; s < slots; s++)
-			if (line_key(t, lines, l, s) != prev)
+			if (db_line_key(t, lines, l, s) != prev)
 				return corrupt(
 				    err, db,
 				    "table line padding is not the key before it");

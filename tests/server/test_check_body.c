@@ -4,6 +4,8 @@
  * the same JSON as the dump without ASCII escaping. */
 #include "testutil.h"
 
+#include "../report/answer_fixture.h"
+
 #include <jansson.h>
 
 #include "db/builder.h"
@@ -15,44 +17,13 @@
 
 static struct srv_snap *snap;
 
-static void add(struct db_builder *b, const char *prefix, const char *campaign,
-		const char *title, const char *const *sources, size_t nsrc,
-		uint32_t first, uint32_t last, uint32_t count, uint8_t evidence)
-{
-	struct sd_error err = {0};
-	struct db_campaign_meta m = {.name = campaign, .title = title};
-	uint16_t cid;
-	uint32_t set;
-	assert_int_equal(db_builder_campaign(b, &m, &cid, &err), 0);
-	assert_int_equal(db_builder_sourceset(b, sources, nsrc, &set, &err), 0);
-	struct net_prefix p;
-	const char *why;
-	assert_int_equal(net_prefix_parse(prefix, strlen(prefix), &p, 0, &why), 0);
-	struct db_sighting s = {first, last, count, cid, evidence, DB_CONF_HIGH, set};
-	assert_int_equal(db_builder_add(b, &p, &s, &err), 0);
-}
-
 static int setup(void **state)
 {
 	(void)state;
-	struct db_builder *b = db_builder_new();
-	assert_non_null(b);
 	/* a title with a quote, a tab, a slash and non-ASCII (2, 3, 4 bytes) */
-	const char *title = "Caf\xc3\xa9 \"x\"\t/ \xe2\x82\xac \xf0\x9f\x98\x80";
-	const char *src1[] = {"feed,one", "=cmd"};
-	const char *src2[] = {"plain"};
-	add(b, "192.0.2.7", "3cx-2023", title, src1, 2, 1680000000, 1680003600, 1,
-	    DB_EV_LIST | DB_EV_FLOW);
-	add(b, "192.0.2.7", "gopuram-2023", "", src2, 1, 0, 0, 5, DB_EV_DNS);
-	add(b, "198.51.100.128/26", "3cx-2023", title, src2, 1, 1680000000, 1680000000, 2,
-	    DB_EV_LIST);
-	add(b, "198.51.100.130", "3cx-2023", title, src2, 1, 0, 0, 1, DB_EV_TLS);
-	add(b, "2001:db8::1", "gopuram-2023", "", src2, 1, 1680000000, 1690000000, 3,
-	    DB_EV_HTTP);
-	struct sd_error err = {0};
 	const char *path = test_tmpfile("check_body.sdb");
-	assert_int_equal(db_builder_write(b, path, 1700000000, &err), 0);
-	db_builder_free(b);
+	fixture_write(path, "Caf\xc3\xa9 \"x\"\t/ \xe2\x82\xac \xf0\x9f\x98\x80");
+	struct sd_error err = {0};
 	struct db *db;
 	assert_int_equal(db_open(path, &db, &err), 0);
 	assert_int_equal(srv_snap_from_db(db, &snap, &err), 0);
