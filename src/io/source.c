@@ -48,13 +48,20 @@ struct ring {
 static atomic_bool background = true;
 /* Plain files read ahead on a thread of their own too (the read and the
  * identity hash then leave the parser's core), but only while a core is
- * spare: at most one such thread per two CPUs at once, so that parallel
- * workers (-j) do not share their cores with helpers. */
+ * spare: the readers working at once (io_set_parallel_readers) and the
+ * read-ahead threads never outnumber the CPUs, so parallel workers (-j)
+ * do not share their cores with helpers. */
 static atomic_uint plain_rings;
+static atomic_uint parallel_readers = 1;
 
 void io_decompress_in_background(bool on)
 {
 	atomic_store(&background, on);
+}
+
+void io_set_parallel_readers(unsigned n)
+{
+	atomic_store(&parallel_readers, n ? n : 1);
 }
 
 struct io_source {
@@ -527,7 +534,8 @@ static int fill_out(struct io_source *s, struct sd_error *err)
 	if (s->ring_pending && s->comp == IO_PLAIN) {
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 		unsigned now = atomic_fetch_add(&plain_rings, 1);
-		s->plain_ring = cpus > 1 && (now + 1) * 2 <= (unsigned long)cpus;
+		s->plain_ring = cpus > 1 && atomic_load(&parallel_readers) + now + 1 <=
+						(unsigned long)cpus;
 		if (!s->plain_ring) {
 			atomic_fetch_sub(&plain_rings, 1);
 			s->ring_pending = false;

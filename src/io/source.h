@@ -21,6 +21,10 @@ struct io_source;
  * is the same byte for byte as decompressing on its own thread, which off
  * selects for the sources opened after the call (tests compare the two). */
 void io_decompress_in_background(bool on);
+/* How many sources the caller reads at once, each on a thread of its own
+ * (default 1): a plain file gets a read-ahead thread only while the
+ * readers and such threads leave no more threads than CPUs. */
+void io_set_parallel_readers(unsigned n);
 
 /* path "-" reads stdin. */
 int io_open(const char *path, struct io_source **out, struct sd_error *err);
