@@ -116,6 +116,16 @@ static void print_listening(const struct srv_config *cfg, struct srv_http *h)
 
 int srv_run(const struct srv_config *cfg)
 {
+	/* Blocked before anything starts a thread (the HTTP workers, any
+	 * helper a library starts): every thread inherits the mask, so a stop
+	 * signal, even one sent while the snapshot loads, reaches only the
+	 * sigtimedwait below and ends in a clean stop. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	struct sd_error err = {0};
 	struct srv_snap *snap;
 	struct srv_tokens *tokens = NULL;
@@ -147,13 +157,6 @@ int srv_run(const struct srv_config *cfg)
 		cfg->db_path, what, cfg->policy.mode == SRV_POLICY_OPEN ? "open" : "self",
 		cfg->policy.anon_detail == REPORT_FULL ? "full" : "verdict", tokens->n);
 
-	/* worker threads inherit this mask: signals reach only sigtimedwait */
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	struct srv_http_config hc = {
