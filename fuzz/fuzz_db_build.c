@@ -1,7 +1,8 @@
-/* Covers src/db/builder.c, src/db/builder_write.c, src/db/index.c, src/db/merge.c and
- * src/db/sighting.c: arbitrary bytes become sightings (prefix, campaign,
- * source, times, count, evidence, confidence), are built into a snapshot,
- * opened (full validation), merged into a second builder in two halves and
+/* Covers src/db/builder.c, src/db/builder_sort.c (the in-place radix sort
+ * and combine of the compact records), src/db/builder_write.c,
+ * src/db/index.c, src/db/merge.c and src/db/sighting.c: arbitrary bytes become sightings
+ * (prefix, campaign, source, times, count, evidence, confidence), are built into a
+ * snapshot, opened (full validation), merged into a second builder in two halves and
  * rebuilt. Properties: every added prefix is found by db_cover; a built
  * snapshot always passes validation; merging the halves gives the same
  * entry count as building everything at once. */
@@ -38,8 +39,7 @@ static void rec_prefix(const uint8_t *r, struct net_prefix *p)
 	net_addr_mask(&p->addr, p->len);
 }
 
-static void add_range(struct db_builder *b, const uint8_t *data, size_t from,
-		      size_t to)
+static void add_range(struct db_builder *b, const uint8_t *data, size_t from, size_t to)
 {
 	struct sd_error err = {0};
 	for (size_t i = from; i < to; i++) {
@@ -48,7 +48,8 @@ static void add_range(struct db_builder *b, const uint8_t *data, size_t from,
 		rec_prefix(r, &p);
 		struct db_campaign_meta m = {.name = campaigns[r[6] % 4],
 					     .window_start = r[7],
-					     .window_end = r[7] ? (uint32_t)r[7] + r[8] : 0};
+					     .window_end =
+						 r[7] ? (uint32_t)r[7] + r[8] : 0};
 		uint16_t cid;
 		uint32_t set;
 		const char *src = sources[r[9] % 3];

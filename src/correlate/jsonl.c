@@ -4,48 +4,14 @@
 
 #include "core/evidence.h"
 #include "core/timeutil.h"
-
-/* Length of the UTF-8 sequence at s (at most n bytes), or 0 when it is not
- * one jansson accepts: no overlong forms, no surrogates, nothing above
- * U+10FFFF (RFC 3629). */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned u = s[0];
-	size_t len;
-	uint32_t v;
-	if (u < 0x80)
-		return 1;
-	if (u >= 0xc2 && u <= 0xdf) {
-		len = 2;
-		v = u & 0x1f;
-	} else if (u >= 0xe0 && u <= 0xef) {
-		len = 3;
-		v = u & 0x0f;
-	} else if (u >= 0xf0 && u <= 0xf4) {
-		len = 4;
-		v = u & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-		v = v << 6 | (s[i] & 0x3fu);
-	}
-	if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff) || (len == 3 && v < 0x800) ||
-	    (len == 4 && v < 0x10000))
-		return 0;
-	return len;
-}
+#include "core/utf8.h"
 
 bool corr_json_string(struct sd_buf *b, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t n = strlen(str);
 	for (size_t i = 0; i < n;) {
-		size_t l = utf8_len(s + i, n - i);
+		size_t l = sd_utf8_len(s + i, n - i);
 		if (!l)
 			return false;
 		i += l;

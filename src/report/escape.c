@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/utf8.h"
+
 static const char hexdig[] = "0123456789ABCDEF";
 
 static void json_u16(struct sd_buf *out, unsigned v)
@@ -17,41 +19,6 @@ static void json_u16(struct sd_buf *out, unsigned v)
 		     hexdig[v >> 4 & 15],
 		     hexdig[v & 15]};
 	sd_buf_put(out, e, sizeof(e));
-}
-
-/* The code point of the valid UTF-8 sequence at s (n bytes available) and
- * its length in *len; *len = 0 when the sequence is invalid (overlong,
- * surrogate, past U+10FFFF or cut short). */
-static uint32_t utf8_decode(const unsigned char *s, size_t n, size_t *len)
-{
-	unsigned c = s[0];
-	size_t k;
-	uint32_t v, min;
-	if (c >= 0xc2 && c <= 0xdf)
-		k = 2, v = c & 0x1f, min = 0x80;
-	else if (c >= 0xe0 && c <= 0xef)
-		k = 3, v = c & 0x0f, min = 0x800;
-	else if (c >= 0xf0 && c <= 0xf4)
-		k = 4, v = c & 0x07, min = 0x10000;
-	else
-		k = 0, v = 0, min = 0;
-	if (k == 0 || k > n) {
-		*len = 0;
-		return 0;
-	}
-	for (size_t i = 1; i < k; i++) {
-		if ((s[i] & 0xc0) != 0x80) {
-			*len = 0;
-			return 0;
-		}
-		v = v << 6 | (s[i] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
-		*len = 0;
-		return 0;
-	}
-	*len = k;
-	return v;
 }
 
 /* True when none of s[0..n) needs escaping in a JSON string: printable
@@ -67,9 +34,7 @@ static bool json_plain_ascii(const unsigned char *s, size_t n)
 
 size_t report_json_step(const char *s, size_t n)
 {
-	size_t len = 0;
-	if (n && (unsigned char)s[0] >= 0x80)
-		utf8_decode((const unsigned char *)s, n, &len);
+	size_t len = n ? sd_utf8_len((const unsigned char *)s, n) : 0;
 	return len ? len : n ? 1 : 0;
 }
 
@@ -129,8 +94,8 @@ void report_json_body(struct sd_buf *out, const char *str, size_t n)
 			s++;
 			continue;
 		}
-		size_t len;
-		uint32_t cp = utf8_decode(s, (size_t)(end - s), &len);
+		uint32_t cp;
+		size_t len = sd_utf8_decode(s, (size_t)(end - s), &cp);
 		if (!len) {
 			json_u16(out, 0xfffd);
 			s++;

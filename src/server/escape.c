@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/utf8.h"
+
 static bool grow(struct srv_buf *b, size_t n)
 {
 	if (b->failed)
@@ -65,36 +67,6 @@ void srv_buf_printf(struct srv_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid.
- * Overlong forms, surrogates and values past U+10FFFF are invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t k;
-	uint32_t v;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		k = 2, v = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		k = 3, v = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		k = 4, v = c & 0x07;
-	else
-		return 0;
-	if (k > n)
-		return 0;
-	for (size_t i = 1; i < k; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = v << 6 | (s[i] & 0x3f);
-	}
-	if ((k == 3 && (v < 0x800 || (v >= 0xd800 && v <= 0xdfff))) ||
-	    (k == 4 && (v < 0x10000 || v > 0x10ffff)))
-		return 0;
-	return k;
-}
-
 void srv_buf_html(struct srv_buf *b, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -129,7 +101,7 @@ void srv_buf_html(struct srv_buf *b, const char *s, size_t n)
 			i++;
 			continue;
 		}
-		size_t k = utf8_len(p + i, n - i);
+		size_t k = sd_utf8_len(p + i, n - i);
 		if (!k || c == 0x7f) {
 			srv_buf_puts(b, "\xef\xbf\xbd");
 			i++;
