@@ -17,8 +17,7 @@
 #include "db/inputs.h"
 
 struct sortpair {
-	uint64_t key;
-	uint64_t idx;
+	uint64_t idx; /* into the builder's items */
 };
 
 /* ctx: the builder's items, which the sort pairs index. */
@@ -172,24 +171,8 @@ static int table_begin(struct assembly *as, uint8_t kind, uint8_t plen, size_t m
 	return 0;
 }
 
-/* The sort order carries what grouping needs: for IPv4 the sort key holds
- * (128 - plen) << 32 | address, so runs of one length and of one key are
- * found without touching the items, which after sorting are visited in
- * random order (a cache miss each on a large build). IPv6 keys are read
- * from the items. */
-static uint8_t order_plen(const struct db_builder *b, const struct sortpair *o,
-			  uint8_t kind)
+static bool same_key(const struct item *a, const struct item *c)
 {
-	return kind == DB_KEY_V4 ? (uint8_t)(128 - (o->key >> 32))
-				 : b->items[o->idx].plen;
-}
-
-static bool order_same_key(const struct db_builder *b, const struct sortpair *x,
-			   const struct sortpair *y, uint8_t kind)
-{
-	if (kind == DB_KEY_V4)
-		return x->key == y->key;
-	const struct item *a = &b->items[x->idx], *c = &b->items[y->idx];
 	return a->hi == c->hi && a->lo == c->lo;
 }
 
@@ -197,26 +180,22 @@ static bool order_same_key(const struct db_builder *b, const struct sortpair *x,
  * misses of a few dozen items overlap instead of following one another. */
 #define ASSEMBLE_PREFETCH 24
 
-/* Emits sorted items[order[0..n)] (one class) into tables. */
-static int assemble_class(struct db_builder *b, struct assembly *as,
-			  const struct sortpair *order, size_t n, uint8_t kind)
+/* Emits the IPv6 tables from the sorted items[order[0..n)] (every IPv4
+ * prefix is a compact record: assemble_v4). */
+static int assemble_v6(struct db_builder *b, struct assembly *as,
+		       const struct sortpair *order, size_t n)
 {
 	struct item *group = NULL;
 	size_t gcap = 0;
 	int rc = 0;
 	size_t i = 0;
 	while (i < n) {
-		uint8_t plen = order_plen(b, &order[i], kind);
+		uint8_t plen = b->items[order[i].idx].plen;
 		size_t end = i;
-		if (kind == DB_KEY_V4) {
-			/* one table per length; the sort put lengths in runs */
-			while (end < n && (order[end].key >> 32) == (order[i].key >> 32))
-				end++;
-		} else {
-			while (end < n && b->items[order[end].idx].plen == plen)
-				end++;
-		}
-		if ((rc = table_begin(as, kind, plen, end - i)))
+		/* one table per length; the sort put lengths in runs */
+		while (end < n && b->items[order[end].idx].plen == plen)
+			end++;
+		if ((rc = table_begin(as, DB_KEY_V6, plen, end - i)))
 			break;
 		struct out_table *t = &as->tables[as->ntables - 1];
 		while (i < end) {
@@ -228,7 +207,8 @@ static int assemble_class(struct db_builder *b, struct assembly *as,
 				__builtin_prefetch(ahead + sizeof(struct item) - 1);
 			}
 			size_t j = i + 1;
-			while (j < end && order_same_key(b, &order[i], &order[j], kind))
+			while (j < end &&
+			       same_key(&b->items[order[i].idx], &b->items[order[j].idx]))
 				j++;
 			if (j - i > gcap) {
 				gcap = (j - i) * 2;
@@ -241,12 +221,8 @@ static int assemble_class(struct db_builder *b, struct assembly *as,
 			}
 			for (size_t k = i; k < j; k++)
 				group[k - i] = b->items[order[k].idx];
-			if (kind == DB_KEY_V4) {
-				((uint32_t *)t->keys)[t->n] = (uint32_t)group[0].lo;
-			} else {
-				((uint64_t *)t->keys)[2 * t->n] = group[0].hi;
-				((uint64_t *)t->keys)[2 * t->n + 1] = group[0].lo;
-			}
+			((uint64_t *)t->keys)[2 * t->n] = group[0].hi;
+			((uint64_t *)t->keys)[2 * t->n + 1] = group[0].lo;
 			if ((rc = fold_group(b, as, group, j - i, &t->values[t->n])))
 				goto out;
 			t->n++;
@@ -724,10 +700,9 @@ int db_builder_write(struct db_builder *b, const char *path, uint64_t build_time
 		goto out;
 	}
 	for (size_t i = 0; i < b->nitems; i++)
-		v6[n6++] = (struct sortpair){0, i};
+		v6[n6++] = (struct sortpair){i};
 	qsort_r(v6, n6, sizeof(*v6), cmp_v6, b->items);
-	if ((rc = assemble_v4(b, &as)) ||
-	    (rc = assemble_class(b, &as, v6, n6, DB_KEY_V6))) {
+	if ((rc = assemble_v4(b, &as)) || (rc = assemble_v6(b, &as, v6, n6))) {
 		rc =
 		    sd_error_set(err, rc, "%s: assembling tables: %s", path,
 				 rc == SD_ELIMIT ? "more than SD_MAX_SIGHTINGS_PER_ENTRY "
