@@ -2,7 +2,8 @@
 # `sighted import` of N plain IPv4 lines (one address a line, distinct,
 # random order) against mawk's dedupe of the same file (`!seen[$0]++`),
 # in one run: wall and CPU seconds and peak memory (medians of RUNS).
-#   bench/import.sh [N] [RUNS]   (N: default $IMPORT_N or 10000000)
+#   bench/import.sh [N] [RUNS]   (N: default $IMPORT_N or 10000000;
+#   IMPORT_LISTS: the same lines also as that many lists [365], 1: not)
 # Target (issue 12): 10M lines in < 5 s and <= 40 bytes per entry at peak.
 set -eu
 cd "$(dirname "$0")/.."
@@ -55,3 +56,22 @@ bench_target "import $N IPv4 lines (wall)" "$sw s" "$mw s (mawk dedupe)" "${r}x"
 	"$(bench_met "$sw" '<=' 4.999)"
 bench_target "import $N IPv4 lines, peak bytes/entry" "$bpe B" "$((mk / 1024)) MB (mawk)" "-" \
 	"<= 40 B" "$(bench_met "$bpe" '<=' 40)"
+# The same lines as LISTS files, as an import of a year of daily lists
+# does: each list is settled (sorted, combined, counted) as it ends, so the
+# cost a list adds must follow its own size, not everything held before it.
+LISTS=${IMPORT_LISTS:-365}
+if [ "$LISTS" -gt 1 ]; then
+	mkdir "$W/lists"
+	split -n "l/$LISTS" -d -a 4 "$W/list.txt" "$W/lists/day."
+	read -r lw lc lk < <(measure "$W/dedup.txt" mawk '!seen[$0]++' "$W"/lists/day.*)
+	read -r kw kc kk < <(measure /dev/null "$SIGHTED" import -q -c bench -o "$W/lists.sdb" "$W"/lists/day.*)
+	entries=$("$SIGHTED" info "$W/lists.sdb" | awk '/^entries:/ { print $2 }')
+	if [ "$entries" != "$N" ]; then
+		echo "import.sh: the snapshot of $LISTS lists holds $entries entries, want $N" >&2
+		exit 1
+	fi
+	echo "# the same $N lines as $LISTS lists: sighted ${kw} s wall, ${kc} s cpu," \
+		"$((kk / 1024)) MB peak; one list ${sw} s wall, ${sc} s cpu" \
+		"($(awk -v a="$kc" -v b="$sc" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')x the cpu);" \
+		"mawk ${lw} s wall ($(awk -v a="$lw" -v b="$kw" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')x)"
+fi

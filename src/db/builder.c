@@ -346,7 +346,7 @@ int db_builder_settle(struct db_builder *b, uint64_t *distinct, struct sd_error 
 		return sd_error_set(err, SD_EUSAGE, "builder already written");
 	size_t held = 0;
 	for (size_t i = 0; i < 33; i++) {
-		if (db_builder_settle_v4(b, &b->v4[i]))
+		if (db_builder_settle_v4(b, &b->v4[i], false))
 			return sd_error_set(err, SD_ENOMEM,
 					    "out of memory sorting sightings");
 		held += b->v4[i].n;

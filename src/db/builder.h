@@ -37,9 +37,11 @@ int db_builder_add(struct db_builder *b, const struct net_prefix *p,
 /* Sorts and combines what was added so far, as db_builder_write does, and
  * gives the number of distinct sightings held (one per prefix and
  * campaign). More may be added afterwards; what was settled is not sorted
- * again, so settling after each input costs about one pass over what is
- * held. Duplicates are combined here, so held memory follows the distinct
- * sightings, not the lines read. */
+ * again, and an addition much smaller than what is held is searched for in
+ * it rather than merged with it, so settling after each of many small
+ * inputs costs about their own size each (times the log of what is held),
+ * not a pass over everything. Duplicates are combined here, so held memory
+ * follows the distinct sightings, not the lines read. */
 int db_builder_settle(struct db_builder *b, uint64_t *distinct, struct sd_error *err);
 
 /* Records an input the sightings were read from (INPUTS): label, and the

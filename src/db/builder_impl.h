@@ -29,11 +29,20 @@ struct v4rec {
 	uint32_t addr, first, last, count, attr;
 };
 
-/* The IPv4 sightings of one prefix length. v[0..sorted) is sorted by
- * address and holds one record per address and campaign. */
+/* Sorted runs a v4vec may hold before two are merged regardless of size:
+ * runs are merged while the older is at most twice the newer, so their
+ * sizes fall geometrically and this many is never reached below 2^40. */
+#define V4_RUNS_MAX 48
+
+/* The IPv4 sightings of one prefix length. v[0..sorted) is made of
+ * `runs` sorted runs, run k ending at run_end[k]; each holds one record
+ * per address and campaign, and no address and campaign is in two runs,
+ * so the runs merge without combining. v[sorted..n) is not sorted yet. */
 struct v4vec {
 	struct v4rec *v;
 	size_t n, cap, sorted;
+	size_t run_end[V4_RUNS_MAX];
+	unsigned runs;
 };
 
 struct campaign {
@@ -71,9 +80,14 @@ int db_builder_cmp_string(const void *a, const void *b, void *ctx);
 /* The attribute of a v4 record, interned (SD_ENOMEM). */
 int db_builder_attr(struct db_builder *b, const struct db_attr_rec *a, uint32_t *id);
 
-/* Sorts v by address and combines the records of one address and
- * campaign (the rule of builder.h), so that v->sorted == v->n. */
-int db_builder_settle_v4(struct db_builder *b, struct v4vec *v);
+/* Sorts what was added to v since the last settle and combines the
+ * records of one address and campaign (the rule of builder.h), so that
+ * v->sorted == v->n. A small addition to a large v is combined into the
+ * runs it meets and kept as a run of its own, so that settling after each
+ * of many small inputs does not pass over everything held each time;
+ * `whole` leaves one run sorted by address, then campaign, as the writer
+ * needs. */
+int db_builder_settle_v4(struct db_builder *b, struct v4vec *v, bool whole);
 
 /* Sorts the items by (length, most specific first; address; campaign) and
  * combines those of one prefix and campaign. */

@@ -3,6 +3,7 @@
  * the rule of builder.h, which is associative and commutative, so it may
  * run any number of times on any part (after each input, and at write)
  * and give the same result. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,12 +129,28 @@ static int sort_v4(struct v4rec *v, size_t n)
 	return 0;
 }
 
+static uint16_t attr_campaign(const struct db_builder *b, uint32_t attr)
+{
+	return ((const struct db_attr_rec *)sd_intern_get(b->attrs, attr, NULL))
+	    ->campaign;
+}
+
+/* Whether x goes after y: by address, then campaign. */
+static bool after(const struct db_builder *b, const struct v4rec *x,
+		  const struct v4rec *y)
+{
+	if (x->addr != y->addr)
+		return x->addr > y->addr;
+	return attr_campaign(b, x->attr) > attr_campaign(b, y->attr);
+}
+
 /* Merges the sorted runs v[0..s) and v[s..n) through a copy of the second,
- * filled from the back so that the first is never copied. */
-static int merge_v4(struct v4rec *v, size_t s, size_t n)
+ * filled from the back so that the first is never copied. Records of one
+ * address and campaign keep their order, the first run's first. */
+static int merge_v4(const struct db_builder *b, struct v4rec *v, size_t s, size_t n)
 {
 	size_t nt = n - s;
-	if (!s || !nt || v[s - 1].addr <= v[s].addr)
+	if (!s || !nt || !after(b, &v[s - 1], &v[s]))
 		return 0;
 	struct v4rec *t = malloc(nt * sizeof(*t));
 	if (!t)
@@ -141,19 +158,13 @@ static int merge_v4(struct v4rec *v, size_t s, size_t n)
 	memcpy(t, v + s, nt * sizeof(*t));
 	size_t i = s, j = nt, k = n;
 	while (j > 0) {
-		if (i > 0 && v[i - 1].addr > t[j - 1].addr)
+		if (i > 0 && after(b, &v[i - 1], &t[j - 1]))
 			v[--k] = v[--i];
 		else
 			v[--k] = t[--j];
 	}
 	free(t);
 	return 0;
-}
-
-static uint16_t attr_campaign(const struct db_builder *b, uint32_t attr)
-{
-	return ((const struct db_attr_rec *)sd_intern_get(b->attrs, attr, NULL))
-	    ->campaign;
 }
 
 /* Folds y into x, both of one address and campaign. */
@@ -183,16 +194,15 @@ static int combine_v4(struct db_builder *b, struct v4rec *x, const struct v4rec 
 	return db_builder_attr(b, &ax, &x->attr);
 }
 
-/* Sorted v: keeps one record per address and campaign. A run of one
- * address (rare: several campaigns, or a repeated line) is put in campaign
- * order first. */
-static int combine_runs(struct db_builder *b, struct v4vec *v)
+/* r[0..*n) sorted by address: keeps one record per address and campaign.
+ * A run of one address (rare: several campaigns, or a repeated line) is
+ * put in campaign order first. */
+static int combine_runs(struct db_builder *b, struct v4rec *r, size_t *n)
 {
-	struct v4rec *r = v->v;
 	size_t k = 0;
-	for (size_t i = 0; i < v->n;) {
+	for (size_t i = 0; i < *n;) {
 		size_t j = i + 1;
-		while (j < v->n && r[j].addr == r[i].addr)
+		while (j < *n && r[j].addr == r[i].addr)
 			j++;
 		if (j - i == 1) {
 			r[k++] = r[i];
@@ -221,18 +231,135 @@ static int combine_runs(struct db_builder *b, struct v4vec *v)
 		}
 		i = j;
 	}
-	v->n = k;
+	*n = k;
 	return 0;
 }
 
-int db_builder_settle_v4(struct db_builder *b, struct v4vec *v)
+/* The first index in r[lo..hi) whose address is not below addr, searched
+ * from lo by doubling steps: the new records come in address order, so
+ * each search starts where the last ended and costs the log of the gap. */
+static size_t gallop(const struct v4rec *r, size_t lo, size_t hi, uint32_t addr)
 {
-	if (v->sorted == v->n)
-		return 0;
-	if (sort_v4(v->v + v->sorted, v->n - v->sorted) ||
-	    merge_v4(v->v, v->sorted, v->n) || combine_runs(b, v))
+	size_t step = 1, top = lo;
+	while (top < hi && r[top].addr < addr) {
+		lo = top + 1;
+		top += step;
+		step *= 2;
+	}
+	if (top > hi)
+		top = hi;
+	while (lo < top) {
+		size_t mid = lo + (top - lo) / 2;
+		if (r[mid].addr < addr)
+			lo = mid + 1;
+		else
+			top = mid;
+	}
+	return lo;
+}
+
+static size_t run_start(const struct v4vec *v, unsigned k)
+{
+	return k ? v->run_end[k - 1] : 0;
+}
+
+/* Merges the last two runs, which share no address and campaign. */
+static int merge_last_runs(const struct db_builder *b, struct v4vec *v)
+{
+	unsigned k = v->runs - 2;
+	size_t s = run_start(v, k);
+	if (merge_v4(b, v->v + s, v->run_end[k] - s, v->run_end[k + 1] - s))
 		return SD_ENOMEM;
-	v->sorted = v->n;
+	v->run_end[k] = v->run_end[k + 1];
+	v->runs--;
+	return 0;
+}
+
+/* Folds each record of the sorted, combined t[0..*m) that the runs already
+ * hold into the run's record, and keeps the others, so that t shares no
+ * address and campaign with any run. A run much larger than t is searched
+ * by gallop; a run of about t's size is walked beside it. */
+static int fold_into_runs(struct db_builder *b, struct v4vec *v, struct v4rec *t,
+			  size_t *m)
+{
+	bool *folded = calloc(*m, sizeof(*folded));
+	if (!folded)
+		return SD_ENOMEM;
+	for (unsigned r = 0; r < v->runs; r++) {
+		size_t at = run_start(v, r), end = v->run_end[r];
+		bool sparse = end - at > 8 * *m;
+		for (size_t i = 0; i < *m && at < end; i++) {
+			if (folded[i])
+				continue;
+			uint32_t addr = t[i].addr;
+			if (sparse)
+				at = gallop(v->v, at, end, addr);
+			else
+				while (at < end && v->v[at].addr < addr)
+					at++;
+			for (size_t x = at; x < end && v->v[x].addr == addr; x++) {
+				if (attr_campaign(b, v->v[x].attr) !=
+				    attr_campaign(b, t[i].attr))
+					continue;
+				if (combine_v4(b, &v->v[x], &t[i])) {
+					free(folded);
+					return SD_ENOMEM;
+				}
+				folded[i] = true;
+				break;
+			}
+		}
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < *m; i++)
+		if (!folded[i])
+			t[k++] = t[i];
+	free(folded);
+	*m = k;
+	return 0;
+}
+
+/* A settle folds the new records into the runs by search when they are
+ * fewer than the held ones by this factor; otherwise one merge pass over
+ * everything is cheaper than the searches. */
+#define SETTLE_FOLD_RATIO 16
+
+int db_builder_settle_v4(struct db_builder *b, struct v4vec *v, bool whole)
+{
+	size_t held = v->sorted, m = v->n - v->sorted;
+	struct v4rec *t = v->v + held;
+	if (m) {
+		if (sort_v4(t, m) || combine_runs(b, t, &m))
+			return SD_ENOMEM;
+		if (m * SETTLE_FOLD_RATIO < held) {
+			if (fold_into_runs(b, v, t, &m))
+				return SD_ENOMEM;
+		} else if (held) {
+			while (v->runs > 1)
+				if (merge_last_runs(b, v))
+					return SD_ENOMEM;
+			size_t n = held + m;
+			if (merge_v4(b, v->v, held, n) || combine_runs(b, v->v, &n))
+				return SD_ENOMEM;
+			v->runs = 0;
+			held = 0;
+			m = n;
+		}
+		if (m) {
+			if (v->runs == V4_RUNS_MAX && merge_last_runs(b, v))
+				return SD_ENOMEM;
+			v->run_end[v->runs++] = held + m;
+		}
+		v->n = v->sorted = held + m;
+		while (v->runs > 1 &&
+		       v->run_end[v->runs - 2] - run_start(v, v->runs - 2) <=
+			   2 * (v->run_end[v->runs - 1] - run_start(v, v->runs - 1)))
+			if (merge_last_runs(b, v))
+				return SD_ENOMEM;
+	}
+	while (whole && v->runs > 1)
+		if (merge_last_runs(b, v))
+			return SD_ENOMEM;
 	return 0;
 }
 

@@ -309,7 +309,7 @@ static int assemble_v4(struct db_builder *b, struct assembly *as)
 		struct v4vec *v = &b->v4[len];
 		if (!v->n)
 			continue;
-		if ((rc = db_builder_settle_v4(b, v)))
+		if ((rc = db_builder_settle_v4(b, v, true)))
 			break;
 		/* the settle may have interned attributes */
 		if (sd_intern_count(b->attrs) > m.n) {
@@ -338,6 +338,7 @@ static int assemble_v4(struct db_builder *b, struct assembly *as)
 		size_t n = v->n, out = 0;
 		v->v = NULL;
 		v->n = v->cap = v->sorted = 0;
+		v->runs = 0;
 		for (size_t i = 0; i < n && !rc;) {
 			size_t j = i + 1;
 			while (j < n && r[j].addr == r[i].addr)

@@ -5,6 +5,7 @@
  * they were settled, and settle counts one per prefix and campaign. */
 #include "db/dbrand.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,9 +64,11 @@ static void make_sightings(struct sight *v, size_t n, uint64_t seed)
 }
 
 /* Builds from v in the order given by idx, settling every `every` adds (0:
- * never); returns the last settle's count. */
-static uint64_t build(const char *path, const struct sight *v, const size_t *idx,
-		      size_t n, size_t every)
+ * never) among the first `until`; returns the last settle's count, and
+ * each periodic settle's in counts[k] for the k-th when counts is not
+ * NULL. */
+static uint64_t build_counting(const char *path, const struct sight *v, const size_t *idx,
+			       size_t n, size_t every, size_t until, uint64_t *counts)
 {
 	static const char *const camps[] = {"c-one", "c-two", "c-three"};
 	static const char *const srcs[] = {"s1", "s2", "s3", "s4"};
@@ -91,8 +94,11 @@ static uint64_t build(const char *path, const struct sight *v, const size_t *idx
 		s.sources = set[x->src];
 		if (db_builder_add(b, &x->p, &s, &err))
 			fail_msg("add: %s", err.msg);
-		if (every && (i + 1) % every == 0)
+		if (every && i < until && (i + 1) % every == 0) {
 			assert_int_equal(db_builder_settle(b, &distinct, &err), 0);
+			if (counts)
+				counts[(i + 1) / every - 1] = distinct;
+		}
 	}
 	assert_int_equal(db_builder_settle(b, &distinct, &err), 0);
 	assert_int_equal(db_builder_write(b, path, 1700000000, &err), 0);
@@ -100,6 +106,12 @@ static uint64_t build(const char *path, const struct sight *v, const size_t *idx
 	assert_int_equal(db_builder_write(b, path, 1700000000, &err), SD_EUSAGE);
 	db_builder_free(b);
 	return distinct;
+}
+
+static uint64_t build(const char *path, const struct sight *v, const size_t *idx,
+		      size_t n, size_t every)
+{
+	return build_counting(path, v, idx, n, every, n, NULL);
 }
 
 static char *slurp(const char *path, size_t *n)
@@ -169,10 +181,69 @@ static void test_order_and_settle(void **state)
 	free(mixed);
 }
 
+static const struct sight *by_key_base;
+
+/* by key, then by position: the first of each key is where it is new */
+static int cmp_pos(const void *x, const void *y)
+{
+	size_t i = *(const size_t *)x, j = *(const size_t *)y;
+	int c = cmp_key(&by_key_base[i], &by_key_base[j]);
+	return c ? c : (i > j) - (i < j);
+}
+
+/* Many small inputs, as an import of daily lists, then a large one: each
+ * small one is folded into the sorted runs held (builder_sort.c) once they
+ * are large, and the runs are merged as they grow; the large one merges
+ * every run. The count after every settle is that of the distinct keys so
+ * far, and the snapshot is the one settled never. */
+static void test_many_small_settles(void **state)
+{
+	(void)state;
+	enum { EVERY = 997, UNTIL = NSIGHT / 4 * 3, SETTLES = UNTIL / EVERY };
+	struct sight *v = malloc(NSIGHT * sizeof(*v));
+	size_t *fwd = malloc(NSIGHT * sizeof(*fwd)), *pos = malloc(NSIGHT * sizeof(*pos));
+	bool *fresh = calloc(NSIGHT, sizeof(*fresh));
+	uint64_t *got = malloc(SETTLES * sizeof(*got));
+	assert_true(v && fwd && pos && fresh && got);
+	make_sightings(v, NSIGHT, 31);
+	for (size_t i = 0; i < NSIGHT; i++)
+		fwd[i] = pos[i] = i;
+	by_key_base = v;
+	qsort(pos, NSIGHT, sizeof(*pos), cmp_pos);
+	for (size_t i = 0; i < NSIGHT; i++)
+		fresh[pos[i]] = i == 0 || cmp_key(&v[pos[i - 1]], &v[pos[i]]) != 0;
+
+	const char *a = test_tmpfile("fold-a.sdb"), *b = test_tmpfile("fold-b.sdb");
+	build(a, v, fwd, NSIGHT, 0);
+	uint64_t last = build_counting(b, v, fwd, NSIGHT, EVERY, UNTIL, got);
+	uint64_t want = 0;
+	size_t i = 0;
+	for (size_t k = 0; k < SETTLES; k++) {
+		for (; i < (k + 1) * EVERY; i++)
+			want += fresh[i];
+		assert_int_equal(got[k], want);
+	}
+	for (; i < NSIGHT; i++)
+		want += fresh[i];
+	assert_int_equal(last, want);
+	size_t na, nb;
+	char *pa = slurp(a, &na), *pb = slurp(b, &nb);
+	assert_int_equal(na, nb);
+	assert_memory_equal(pa, pb, na);
+	free(pa);
+	free(pb);
+	free(v);
+	free(fwd);
+	free(pos);
+	free(fresh);
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_order_and_settle),
+	    cmocka_unit_test(test_many_small_settles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
