@@ -29,20 +29,25 @@ struct v4rec {
 	uint32_t addr, first, last, count, attr;
 };
 
-/* Sorted runs a v4vec may hold before two are merged regardless of size:
+/* Sorted runs an array may hold before two are merged regardless of size:
  * runs are merged while the older is at most twice the newer, so their
  * sizes fall geometrically and this many is never reached below 2^40. */
-#define V4_RUNS_MAX 48
+#define SORTED_RUNS_MAX 48
 
-/* The IPv4 sightings of one prefix length. v[0..sorted) is made of
- * `runs` sorted runs, run k ending at run_end[k]; each holds one record
- * per address and campaign, and no address and campaign is in two runs,
- * so the runs merge without combining. v[sorted..n) is not sorted yet. */
+/* The settled front of an array of records: n sorted runs, run k ending at
+ * end[k]. Each holds one record per key and campaign, and no key and
+ * campaign is in two runs, so the runs merge without combining. */
+struct sorted_runs {
+	size_t end[SORTED_RUNS_MAX];
+	unsigned n;
+};
+
+/* The IPv4 sightings of one prefix length: v[0..sorted) is settled into
+ * runs, v[sorted..n) is not sorted yet. */
 struct v4vec {
 	struct v4rec *v;
 	size_t n, cap, sorted;
-	size_t run_end[V4_RUNS_MAX];
-	unsigned runs;
+	struct sorted_runs runs;
 };
 
 struct campaign {
@@ -62,8 +67,9 @@ struct db_builder {
 	struct campaign *campaigns;
 	size_t ncampaigns, cap_campaigns;
 	struct v4vec v4[33]; /* by prefix length */
-	struct item *items;
-	size_t nitems, cap_items;
+	struct item *items;  /* [0..sorted_items) settled into item_runs */
+	size_t nitems, cap_items, sorted_items;
+	struct sorted_runs item_runs;
 	size_t nheld; /* records held, v4 and items, for SD_MAX_ENTRIES */
 	struct binput {
 		uint32_t label; /* string id */
@@ -89,8 +95,9 @@ int db_builder_attr(struct db_builder *b, const struct db_attr_rec *a, uint32_t 
  * needs. */
 int db_builder_settle_v4(struct db_builder *b, struct v4vec *v, bool whole);
 
-/* Sorts the items by (length, most specific first; address; campaign) and
- * combines those of one prefix and campaign. */
+/* Sorts the items added since the last settle by (length, most specific
+ * first; address; campaign) and combines those of one prefix and campaign,
+ * with the items held as db_builder_settle_v4 does. */
 int db_builder_settle_items(struct db_builder *b);
 
 #endif

@@ -238,7 +238,7 @@ static int combine_runs(struct db_builder *b, struct v4rec *r, size_t *n)
 /* The first index in r[lo..hi) whose address is not below addr, searched
  * from lo by doubling steps: the new records come in address order, so
  * each search starts where the last ended and costs the log of the gap. */
-static size_t gallop(const struct v4rec *r, size_t lo, size_t hi, uint32_t addr)
+static size_t gallop_v4(const struct v4rec *r, size_t lo, size_t hi, uint32_t addr)
 {
 	size_t step = 1, top = lo;
 	while (top < hi && r[top].addr < addr) {
@@ -258,64 +258,38 @@ static size_t gallop(const struct v4rec *r, size_t lo, size_t hi, uint32_t addr)
 	return lo;
 }
 
-static size_t run_start(const struct v4vec *v, unsigned k)
+static size_t run_start(const struct sorted_runs *r, unsigned k)
 {
-	return k ? v->run_end[k - 1] : 0;
+	return k ? r->end[k - 1] : 0;
 }
 
-/* Merges the last two runs, which share no address and campaign. */
-static int merge_last_runs(const struct db_builder *b, struct v4vec *v)
+static size_t run_size(const struct sorted_runs *r, unsigned k)
 {
-	unsigned k = v->runs - 2;
-	size_t s = run_start(v, k);
-	if (merge_v4(b, v->v + s, v->run_end[k] - s, v->run_end[k + 1] - s))
-		return SD_ENOMEM;
-	v->run_end[k] = v->run_end[k + 1];
-	v->runs--;
-	return 0;
+	return r->end[k] - run_start(r, k);
 }
 
-/* Folds each record of the sorted, combined t[0..*m) that the runs already
- * hold into the run's record, and keeps the others, so that t shares no
- * address and campaign with any run. A run much larger than t is searched
- * by gallop; a run of about t's size is walked beside it. */
-static int fold_into_runs(struct db_builder *b, struct v4vec *v, struct v4rec *t,
-			  size_t *m)
+/* How settling treats one kind of record, in the array `arr` (a v4vec, or
+ * NULL for the builder's items). Only the order of the steps is shared. */
+struct run_kind {
+	/* sorts records [from..from+*m) and combines what they hold twice */
+	int (*sort_combine)(struct db_builder *b, void *arr, size_t from, size_t *m);
+	/* folds records [from..from+*m) into the runs, keeping the rest */
+	int (*fold)(struct db_builder *b, void *arr, const struct sorted_runs *r,
+		    size_t from, size_t *m);
+	/* merges the sorted [s..mid) and [mid..e) */
+	int (*merge)(struct db_builder *b, void *arr, size_t s, size_t mid, size_t e);
+	/* combines the sorted records [0..*n) */
+	int (*combine)(struct db_builder *b, void *arr, size_t *n);
+};
+
+static int merge_last_runs(struct db_builder *b, const struct run_kind *k, void *arr,
+			   struct sorted_runs *r)
 {
-	bool *folded = calloc(*m, sizeof(*folded));
-	if (!folded)
+	unsigned last = r->n - 1;
+	if (k->merge(b, arr, run_start(r, last - 1), r->end[last - 1], r->end[last]))
 		return SD_ENOMEM;
-	for (unsigned r = 0; r < v->runs; r++) {
-		size_t at = run_start(v, r), end = v->run_end[r];
-		bool sparse = end - at > 8 * *m;
-		for (size_t i = 0; i < *m && at < end; i++) {
-			if (folded[i])
-				continue;
-			uint32_t addr = t[i].addr;
-			if (sparse)
-				at = gallop(v->v, at, end, addr);
-			else
-				while (at < end && v->v[at].addr < addr)
-					at++;
-			for (size_t x = at; x < end && v->v[x].addr == addr; x++) {
-				if (attr_campaign(b, v->v[x].attr) !=
-				    attr_campaign(b, t[i].attr))
-					continue;
-				if (combine_v4(b, &v->v[x], &t[i])) {
-					free(folded);
-					return SD_ENOMEM;
-				}
-				folded[i] = true;
-				break;
-			}
-		}
-	}
-	size_t k = 0;
-	for (size_t i = 0; i < *m; i++)
-		if (!folded[i])
-			t[k++] = t[i];
-	free(folded);
-	*m = k;
+	r->end[last - 1] = r->end[last];
+	r->n--;
 	return 0;
 }
 
@@ -324,43 +298,105 @@ static int fold_into_runs(struct db_builder *b, struct v4vec *v, struct v4rec *t
  * everything is cheaper than the searches. */
 #define SETTLE_FOLD_RATIO 16
 
-int db_builder_settle_v4(struct db_builder *b, struct v4vec *v, bool whole)
+/* Settles records [*sorted..*n): sorted and combined, then folded into the
+ * runs and kept as a run of their own, or merged with everything held.
+ * Runs are merged while the older is at most twice the newer. */
+static int settle_runs(struct db_builder *b, const struct run_kind *k, void *arr,
+		       struct sorted_runs *r, size_t *sorted, size_t *n, bool whole)
 {
-	size_t held = v->sorted, m = v->n - v->sorted;
-	struct v4rec *t = v->v + held;
+	size_t held = *sorted, m = *n - *sorted;
 	if (m) {
-		if (sort_v4(t, m) || combine_runs(b, t, &m))
+		if (k->sort_combine(b, arr, held, &m))
 			return SD_ENOMEM;
 		if (m * SETTLE_FOLD_RATIO < held) {
-			if (fold_into_runs(b, v, t, &m))
+			if (k->fold(b, arr, r, held, &m))
 				return SD_ENOMEM;
 		} else if (held) {
-			while (v->runs > 1)
-				if (merge_last_runs(b, v))
+			while (r->n > 1)
+				if (merge_last_runs(b, k, arr, r))
 					return SD_ENOMEM;
-			size_t n = held + m;
-			if (merge_v4(b, v->v, held, n) || combine_runs(b, v->v, &n))
+			size_t all = held + m;
+			if (k->merge(b, arr, 0, held, all) || k->combine(b, arr, &all))
 				return SD_ENOMEM;
-			v->runs = 0;
+			r->n = 0;
 			held = 0;
-			m = n;
+			m = all;
 		}
 		if (m) {
-			if (v->runs == V4_RUNS_MAX && merge_last_runs(b, v))
+			if (r->n == SORTED_RUNS_MAX && merge_last_runs(b, k, arr, r))
 				return SD_ENOMEM;
-			v->run_end[v->runs++] = held + m;
+			r->end[r->n++] = held + m;
 		}
-		v->n = v->sorted = held + m;
-		while (v->runs > 1 &&
-		       v->run_end[v->runs - 2] - run_start(v, v->runs - 2) <=
-			   2 * (v->run_end[v->runs - 1] - run_start(v, v->runs - 1)))
-			if (merge_last_runs(b, v))
+		*n = *sorted = held + m;
+		while (r->n > 1 && run_size(r, r->n - 2) <= 2 * run_size(r, r->n - 1))
+			if (merge_last_runs(b, k, arr, r))
 				return SD_ENOMEM;
 	}
-	while (whole && v->runs > 1)
-		if (merge_last_runs(b, v))
+	while (whole && r->n > 1)
+		if (merge_last_runs(b, k, arr, r))
 			return SD_ENOMEM;
 	return 0;
+}
+
+static int v4_sort_combine(struct db_builder *b, void *arr, size_t from, size_t *m)
+{
+	struct v4rec *t = ((struct v4vec *)arr)->v + from;
+	return sort_v4(t, *m) || combine_runs(b, t, m) ? SD_ENOMEM : 0;
+}
+
+/* Folds each record of the sorted, combined t that the runs already hold
+ * into the run's record, and keeps the others, so that t shares no
+ * address and campaign with any run. */
+static int v4_fold(struct db_builder *b, void *arr, const struct sorted_runs *r,
+		   size_t from, size_t *m)
+{
+	struct v4rec *v = ((struct v4vec *)arr)->v, *t = v + from;
+	bool *folded = calloc(*m, sizeof(*folded));
+	if (!folded)
+		return SD_ENOMEM;
+	for (unsigned k = 0; k < r->n; k++) {
+		size_t at = run_start(r, k), end = r->end[k];
+		for (size_t i = 0; i < *m && at < end; i++) {
+			if (folded[i])
+				continue;
+			at = gallop_v4(v, at, end, t[i].addr);
+			for (size_t x = at; x < end && v[x].addr == t[i].addr; x++) {
+				if (attr_campaign(b, v[x].attr) !=
+				    attr_campaign(b, t[i].attr))
+					continue;
+				if (combine_v4(b, &v[x], &t[i])) {
+					free(folded);
+					return SD_ENOMEM;
+				}
+				folded[i] = true;
+				break;
+			}
+		}
+	}
+	size_t kept = 0;
+	for (size_t i = 0; i < *m; i++)
+		if (!folded[i])
+			t[kept++] = t[i];
+	free(folded);
+	*m = kept;
+	return 0;
+}
+
+static int v4_merge(struct db_builder *b, void *arr, size_t s, size_t mid, size_t e)
+{
+	return merge_v4(b, ((struct v4vec *)arr)->v + s, mid - s, e - s);
+}
+
+static int v4_combine(struct db_builder *b, void *arr, size_t *n)
+{
+	return combine_runs(b, ((struct v4vec *)arr)->v, n);
+}
+
+static const struct run_kind v4_kind = {v4_sort_combine, v4_fold, v4_merge, v4_combine};
+
+int db_builder_settle_v4(struct db_builder *b, struct v4vec *v, bool whole)
+{
+	return settle_runs(b, &v4_kind, v, &v->runs, &v->sorted, &v->n, whole);
 }
 
 static int cmp_item(const void *x, const void *y)
@@ -375,38 +411,139 @@ static int cmp_item(const void *x, const void *y)
 	return (a->campaign > c->campaign) - (a->campaign < c->campaign);
 }
 
-int db_builder_settle_items(struct db_builder *b)
+/* Folds it into into, both of one prefix and campaign. */
+static int combine_item(struct db_builder *b, struct item *into, const struct item *it)
 {
-	if (b->nitems < 2)
-		return 0;
-	qsort(b->items, b->nitems, sizeof(*b->items), cmp_item);
+	struct db_sighting x = {.first_seen = into->first,
+				.last_seen = into->last,
+				.count = into->count,
+				.evidence = into->evidence,
+				.confidence = into->confidence};
+	struct db_sighting y = {.first_seen = it->first,
+				.last_seen = it->last,
+				.count = it->count,
+				.evidence = it->evidence,
+				.confidence = it->confidence};
+	db_sighting_combine(&x, &y);
+	into->first = x.first_seen;
+	into->last = x.last_seen;
+	into->count = x.count;
+	into->evidence = x.evidence;
+	into->confidence = x.confidence;
+	return db_builder_sourceset_union(b, into->set, it->set, &into->set);
+}
+
+/* v[0..*n) sorted: keeps one item per prefix and campaign. */
+static int combine_items(struct db_builder *b, struct item *v, size_t *n)
+{
 	size_t k = 0;
-	for (size_t i = 0; i < b->nitems; i++) {
-		struct item *into = k ? &b->items[k - 1] : NULL;
-		const struct item *it = &b->items[i];
-		if (!into || cmp_item(into, it)) {
-			b->items[k++] = *it;
-			continue;
-		}
-		struct db_sighting x = {.first_seen = into->first,
-					.last_seen = into->last,
-					.count = into->count,
-					.evidence = into->evidence,
-					.confidence = into->confidence};
-		struct db_sighting y = {.first_seen = it->first,
-					.last_seen = it->last,
-					.count = it->count,
-					.evidence = it->evidence,
-					.confidence = it->confidence};
-		db_sighting_combine(&x, &y);
-		into->first = x.first_seen;
-		into->last = x.last_seen;
-		into->count = x.count;
-		into->evidence = x.evidence;
-		into->confidence = x.confidence;
-		if (db_builder_sourceset_union(b, into->set, it->set, &into->set))
+	for (size_t i = 0; i < *n; i++) {
+		if (!k || cmp_item(&v[k - 1], &v[i]))
+			v[k++] = v[i];
+		else if (combine_item(b, &v[k - 1], &v[i]))
 			return SD_ENOMEM;
 	}
-	b->nitems = k;
+	*n = k;
 	return 0;
+}
+
+static int items_sort_combine(struct db_builder *b, void *arr, size_t from, size_t *m)
+{
+	(void)arr;
+	qsort(b->items + from, *m, sizeof(*b->items), cmp_item);
+	return combine_items(b, b->items + from, m);
+}
+
+/* The first index in v[lo..hi) not before x, searched from lo by doubling
+ * steps, as gallop_v4. */
+static size_t gallop_item(const struct item *v, size_t lo, size_t hi,
+			  const struct item *x)
+{
+	size_t step = 1, top = lo;
+	while (top < hi && cmp_item(&v[top], x) < 0) {
+		lo = top + 1;
+		top += step;
+		step *= 2;
+	}
+	if (top > hi)
+		top = hi;
+	while (lo < top) {
+		size_t mid = lo + (top - lo) / 2;
+		if (cmp_item(&v[mid], x) < 0)
+			lo = mid + 1;
+		else
+			top = mid;
+	}
+	return lo;
+}
+
+static int items_fold(struct db_builder *b, void *arr, const struct sorted_runs *r,
+		      size_t from, size_t *m)
+{
+	(void)arr;
+	struct item *v = b->items, *t = v + from;
+	bool *folded = calloc(*m, sizeof(*folded));
+	if (!folded)
+		return SD_ENOMEM;
+	for (unsigned k = 0; k < r->n; k++) {
+		size_t at = run_start(r, k), end = r->end[k];
+		for (size_t i = 0; i < *m && at < end; i++) {
+			if (folded[i])
+				continue;
+			at = gallop_item(v, at, end, &t[i]);
+			if (at == end || cmp_item(&v[at], &t[i]))
+				continue;
+			if (combine_item(b, &v[at], &t[i])) {
+				free(folded);
+				return SD_ENOMEM;
+			}
+			folded[i] = true;
+		}
+	}
+	size_t kept = 0;
+	for (size_t i = 0; i < *m; i++)
+		if (!folded[i])
+			t[kept++] = t[i];
+	free(folded);
+	*m = kept;
+	return 0;
+}
+
+/* Merges v[s..mid) and v[mid..e) through a copy of the second, from the
+ * back; equal items keep their order, the first run's first. */
+static int items_merge(struct db_builder *b, void *arr, size_t s, size_t mid, size_t e)
+{
+	(void)arr;
+	struct item *v = b->items;
+	size_t nt = e - mid;
+	if (mid == s || !nt || cmp_item(&v[mid - 1], &v[mid]) <= 0)
+		return 0;
+	struct item *t = malloc(nt * sizeof(*t));
+	if (!t)
+		return SD_ENOMEM;
+	memcpy(t, v + mid, nt * sizeof(*t));
+	size_t i = mid, j = nt, k = e;
+	while (j > 0) {
+		if (i > s && cmp_item(&v[i - 1], &t[j - 1]) > 0)
+			v[--k] = v[--i];
+		else
+			v[--k] = t[--j];
+	}
+	free(t);
+	return 0;
+}
+
+static int items_combine(struct db_builder *b, void *arr, size_t *n)
+{
+	(void)arr;
+	return combine_items(b, b->items, n);
+}
+
+static const struct run_kind items_kind = {items_sort_combine, items_fold, items_merge,
+					   items_combine};
+
+int db_builder_settle_items(struct db_builder *b)
+{
+	return settle_runs(b, &items_kind, NULL, &b->item_runs, &b->sorted_items,
+			   &b->nitems, false);
 }

@@ -338,7 +338,7 @@ static int assemble_v4(struct db_builder *b, struct assembly *as)
 		size_t n = v->n, out = 0;
 		v->v = NULL;
 		v->n = v->cap = v->sorted = 0;
-		v->runs = 0;
+		v->runs.n = 0;
 		for (size_t i = 0; i < n && !rc;) {
 			size_t j = i + 1;
 			while (j < n && r[j].addr == r[i].addr)
