@@ -895,14 +895,14 @@ static int do_run(const struct opts *o)
 	printf("SUMMARY\tIPv%d "
 	       "%s\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.2f\t%.2f\t%.2f\t%.1f\t%s\t%s"
 	       "\t%.0f\t%.0f\t%s\t%s\t%s\n",
-	       o->family, setname, (double)p.n / med[M_COPY_HUGE],
+	       o->family, setname, (double)p.n / med[M_CONTAINS],
 	       (double)p.n / med[M_BATCH], (double)p.n / med[M_COVER],
 	       (double)p.n / med[M_SORTED],
 	       have[M_MMDB] ? (double)p.n / med[M_MMDB] : 0.0,
 	       (double)sdb_size / (double)o->entries,
 	       o->mm[0].path ? (double)mm_size[0] / (double)o->mm[0].entries : 0.0,
 	       add_s + write_s, o->mm[0].build_s, mmset[0], bad ? "FAILED" : "ok",
-	       (double)p.n / med[M_CONTAINS],
+	       (double)p.n / med[M_COPY_HUGE],
 	       have[M_MMDB2] ? (double)p.n / med[M_MMDB2] : 0.0, mmset[1],
 	       o->mm[0].writer ? o->mm[0].writer : "-",
 	       o->mm[1].writer ? o->mm[1].writer : "-");
