@@ -223,7 +223,8 @@ for s in "${summaries[@]}"; do
 	if [ "${mm2:-0}" != 0 ]; then
 		echo "          cross-check: libmaxminddb on the $(short "$w2")-written MMDB ($sub2 entries):" \
 			"$(printf '%.0f/s' "$mm2"), $(awk -v a="$mm2" -v b="$mm" 'BEGIN { printf "%.2f", a / b }')x" \
-			"the $(short "$w1")-written baseline's speed"
+			"the $(short "$w1")-written baseline's speed$([ "$sub2" = "${name#* }" ] ||
+				echo " (a smaller tree: a $sub2 subset)")"
 	fi
 	case $name in
 	IPv4*)
