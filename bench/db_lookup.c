@@ -4,10 +4,14 @@
  *   db_lookup emit --family 4|6 --entries N [--seed S] [--limit K]
  *       prints the first K (default N) entries as TSV for bench/mkmmdb.pl
  *   db_lookup run --family 4|6 --entries N [--seed S] [--probes P]
- *       [--reps R] [--dir D] [--mmdb F --mmdb-entries K --mmdb-build-s T]
+ *       [--reps R] [--dir D] [--mmdb F --mmdb-entries K --mmdb-build-s T
+ *       --mmdb-rss-mb M --mmdb-writer W] [--mmdb2 ... the same for a second
+ *       MMDB of the same entries, from another writer: a cross-check]
  *       builds D/set.sdb, probes P addresses (half listed, half not, in
  *       random order) with every method, checks that every answer agrees
  *       with the generated truth, and prints medians of R repetitions.
+ *   db_lookup build --family 4|6 --entries N [--seed S] [--dir D]
+ *       only writes D/set.sdb (for `sighted export --format mmdb`).
  *
  * Entries are a pure function of (seed, i), so `emit` and `run` agree
  * without sharing a file: IPv4 keys are a bijection of i (all distinct),
@@ -23,8 +27,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -160,13 +164,20 @@ static bool sa_has6(const struct key6 *k, size_t n, struct key6 key)
 
 /* ---- options ---------------------------------------------------------- */
 
+/* An MMDB of (a subset of) the set, and how it was written. */
+struct mmdb_opt {
+	const char *path, *writer;
+	uint64_t entries;
+	double build_s, rss_mb;
+};
+
 struct opts {
 	const char *mode;
 	int family;
-	uint64_t entries, seed, probes, limit, mmdb_entries;
+	uint64_t entries, seed, probes, limit;
 	unsigned reps;
-	const char *dir, *mmdb;
-	double mmdb_build_s;
+	const char *dir;
+	struct mmdb_opt mm[2]; /* the baseline, and a cross-check */
 };
 
 static uint64_t parse_count(const char *s)
@@ -191,17 +202,20 @@ static uint64_t parse_count(const char *s)
 
 static void usage(void)
 {
-	fputs("usage: db_lookup emit|run --family 4|6 --entries N [--seed S] "
+	fputs("usage: db_lookup emit|run|build --family 4|6 --entries N [--seed S] "
 	      "[--limit K] [--probes P] [--reps R] [--dir D]\n"
-	      "       [--mmdb FILE --mmdb-entries K --mmdb-build-s SECONDS]\n",
+	      "       [--mmdb FILE --mmdb-entries K --mmdb-build-s SECONDS "
+	      "--mmdb-rss-mb MB --mmdb-writer NAME]\n"
+	      "       [--mmdb2 FILE --mmdb2-entries K ... the same for a "
+	      "cross-check MMDB]\n",
 	      stderr);
 	exit(2);
 }
 
 static void parse_opts(int argc, char **argv, struct opts *o)
 {
-	*o = (struct opts){.family = 4, .seed = 1, .probes = 10000000,
-			   .reps = 3, .dir = "."};
+	*o = (struct opts){
+	    .family = 4, .seed = 1, .probes = 10000000, .reps = 3, .dir = "."};
 	if (argc < 2)
 		usage();
 	o->mode = argv[1];
@@ -224,13 +238,25 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			o->reps = (unsigned)parse_count(v);
 		else if (!strcmp(a, "--dir"))
 			o->dir = v;
-		else if (!strcmp(a, "--mmdb"))
-			o->mmdb = v;
-		else if (!strcmp(a, "--mmdb-entries"))
-			o->mmdb_entries = parse_count(v);
-		else if (!strcmp(a, "--mmdb-build-s"))
-			o->mmdb_build_s = strtod(v, NULL);
-		else
+		else if (!strncmp(a, "--mmdb", 6)) {
+			/* --mmdb[2][-FIELD] */
+			const char *f = a + 6;
+			struct mmdb_opt *mm = &o->mm[*f == '2'];
+			if (*f == '2')
+				f++;
+			if (!*f)
+				mm->path = v;
+			else if (!strcmp(f, "-entries"))
+				mm->entries = parse_count(v);
+			else if (!strcmp(f, "-build-s"))
+				mm->build_s = strtod(v, NULL);
+			else if (!strcmp(f, "-rss-mb"))
+				mm->rss_mb = strtod(v, NULL);
+			else if (!strcmp(f, "-writer"))
+				mm->writer = v;
+			else
+				usage();
+		} else
 			usage();
 	}
 	if ((o->family != 4 && o->family != 6) || !o->entries || !o->reps ||
@@ -293,8 +319,8 @@ static void entry_addr(int family, const struct entry *e, struct net_addr *a)
 		net_addr_from_u64(a, e->hi, e->lo);
 }
 
-static void make_probes(const struct opts *o, const uint32_t *sk4,
-			const struct key6 *sk6, struct probes *p)
+static void make_probes(const struct opts *o, const uint32_t *sk4, const struct key6 *sk6,
+			struct probes *p)
 {
 	size_t n = p->n = o->probes;
 	p->addr = xmalloc(n * sizeof(*p->addr));
@@ -367,7 +393,8 @@ static void make_probes(const struct opts *o, const uint32_t *sk4,
 			s->sin6_family = AF_INET6;
 			for (int k = 0; k < 8; k++) {
 				s->sin6_addr.s6_addr[k] = (uint8_t)(e.hi >> (56 - 8 * k));
-				s->sin6_addr.s6_addr[8 + k] = (uint8_t)(e.lo >> (56 - 8 * k));
+				s->sin6_addr.s6_addr[8 + k] =
+				    (uint8_t)(e.lo >> (56 - 8 * k));
 			}
 		}
 		entry_addr(o->family, &e, &p->addr[j]);
@@ -400,7 +427,8 @@ static int build_sdb(const struct opts *o, const char *path, double *add_s,
 		struct net_prefix p;
 		entry_addr(o->family, &e, &p.addr);
 		p.len = 128;
-		struct db_sighting s = {.first_seen = e.first, .last_seen = e.last,
+		struct db_sighting s = {.first_seen = e.first,
+					.last_seen = e.last,
 					.count = e.count,
 					.campaign = cid[e.campaign],
 					.evidence = DB_EV_LIST,
@@ -443,24 +471,26 @@ enum method {
 	M_COVER,
 	M_SORTED,
 	M_MMDB,
+	M_MMDB2,
 	M_COUNT
 };
 
 static const char *const method_names[M_COUNT] = {
-	"sighted db_contains",
-	"  the same, private copy, 4K pages",
-	"  the same, copy in 2 MB pages (serve)",
-	"sighted db_contains_batch",
-	"sighted db_cover",
-	"sorted array, binary search",
-	"libmaxminddb MMDB_lookup_sockaddr",
+    "sighted db_contains, file mapping",
+    "  the same, private copy, 4K pages",
+    "  the same, DB_OPEN_HUGE_PAGES",
+    "sighted db_contains_batch",
+    "sighted db_cover",
+    "sorted array, binary search",
+    "libmaxminddb MMDB_lookup_sockaddr",
+    "  the same, cross-check MMDB",
 };
 
 struct ctx {
 	const struct opts *o;
 	struct db *db;
-	struct db *copy[2]; /* 4K pages, 2 MB pages */
-	MMDB_s *mmdb;
+	struct db *copy[2]; /* 4K pages, DB_OPEN_HUGE_PAGES */
+	MMDB_s *mmdb[2];    /* the baseline, the cross-check */
 	const uint32_t *sk4;
 	const struct key6 *sk6;
 	const struct probes *p;
@@ -512,10 +542,11 @@ static void run_method(struct ctx *c, enum method m)
 				ans[j] = sa_has6(c->sk6, c->o->entries, p->k6[j]);
 		break;
 	case M_MMDB:
+	case M_MMDB2:
 		for (size_t j = 0; j < p->n; j++) {
 			int mmerr;
 			MMDB_lookup_result_s r = MMDB_lookup_sockaddr(
-				c->mmdb, &p->sa[j].sa, &mmerr);
+			    c->mmdb[m == M_MMDB2], &p->sa[j].sa, &mmerr);
 			if (mmerr != MMDB_SUCCESS)
 				c->mmdb_errors++;
 			ans[j] = r.found_entry;
@@ -532,7 +563,7 @@ static void run_method(struct ctx *c, enum method m)
 static uint64_t verify(struct ctx *c, bool have[M_COUNT])
 {
 	const struct probes *p = c->p;
-	uint64_t bad = 0, mmdb_limit = c->o->mmdb_entries;
+	uint64_t bad = 0;
 	for (size_t j = 0; j < p->n; j++) {
 		struct entry e = {0};
 		bool listed = p->truth[j] >= 0;
@@ -544,28 +575,34 @@ static uint64_t verify(struct ctx *c, bool have[M_COUNT])
 			uint32_t want = listed;
 			if (m == M_COVER && listed)
 				want = 1 + e.count;
-			if (m == M_MMDB)
-				want = listed && (uint64_t)p->truth[j] < mmdb_limit;
+			if (m == M_MMDB || m == M_MMDB2)
+				want = listed && (uint64_t)p->truth[j] <
+						     c->o->mm[m == M_MMDB2].entries;
 			if (c->ans[m][j] != want) {
 				if (bad < 5)
 					fprintf(stderr,
-						"db_lookup: probe %zu: %s answers %u, expected %u\n",
+						"db_lookup: probe %zu: %s answers %u, "
+						"expected %u\n",
 						j, method_names[m], c->ans[m][j], want);
 				bad++;
 			}
 		}
-		if (have[M_MMDB] && c->ans[M_MMDB][j]) {
+		for (int k = 0; k < 2; k++) {
+			enum method m = k ? M_MMDB2 : M_MMDB;
+			if (!have[m] || !c->ans[m][j])
+				continue;
 			int mmerr;
-			MMDB_lookup_result_s r = MMDB_lookup_sockaddr(
-				c->mmdb, &p->sa[j].sa, &mmerr);
+			MMDB_lookup_result_s r =
+			    MMDB_lookup_sockaddr(c->mmdb[k], &p->sa[j].sa, &mmerr);
 			MMDB_entry_data_s d;
 			if (MMDB_get_value(&r.entry, &d, "count", NULL) != MMDB_SUCCESS ||
 			    !d.has_data || d.type != MMDB_DATA_TYPE_UINT32 ||
 			    d.uint32 != e.count) {
 				if (bad < 5)
-					fprintf(stderr,
-						"db_lookup: probe %zu: MMDB count disagrees\n",
-						j);
+					fprintf(
+					    stderr,
+					    "db_lookup: probe %zu: %s count disagrees\n",
+					    j, c->o->mm[k].path);
 				bad++;
 			}
 		}
@@ -589,21 +626,15 @@ static void fmt_count(uint64_t n, char *buf, size_t size)
 		snprintf(buf, size, "%llu", (unsigned long long)n);
 }
 
-/* The file in fresh anonymous memory, as serve holds a snapshot: in 4K
- * pages, or 2 MB-aligned and advised for transparent huge pages (what
- * src/server/snapshot.c does). */
-static void *read_copy(const char *path, size_t size, bool huge_pages)
+/* The file in fresh anonymous memory in 4K pages: what a lookup costs
+ * when neither the page cache nor DB_OPEN_HUGE_PAGES gives 2 MB pages. */
+static void *read_copy(const char *path, size_t size)
 {
-	size_t huge = (size_t)2 << 20, span = (size + 4095) / 4096 * 4096;
-	char *raw = mmap(NULL, span + huge, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (raw == MAP_FAILED)
+	char *m =
+	    mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
 		return NULL;
-	char *m = raw;
-	if (huge_pages) {
-		m = (char *)(((uintptr_t)raw + huge - 1) & ~(uintptr_t)(huge - 1));
-		madvise(m, span, MADV_HUGEPAGE);
-	}
+	madvise(m, size, MADV_NOHUGEPAGE);
 	FILE *f = fopen(path, "rb");
 	if (!f || fread(m, 1, size, f) != size) {
 		if (f)
@@ -642,11 +673,42 @@ static long huge_kb(const void *addr, const char *path)
 	return kb;
 }
 
+/* kB of this process's anonymous memory in 2 MB pages. */
+static long anon_huge_kb(void)
+{
+	FILE *f = fopen("/proc/self/smaps_rollup", "r");
+	char line[256];
+	long kb = 0, v;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "AnonHugePages: %ld", &v) == 1)
+			kb = v;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+static void sdb_path(const struct opts *o, char *path, size_t size, char *setname,
+		     size_t setsize)
+{
+	fmt_count(o->entries, setname, setsize);
+	snprintf(path, size, "%s/ipv%d-%s.sdb", o->dir, o->family, setname);
+}
+
+static int do_build(const struct opts *o)
+{
+	char setname[32], path[4096];
+	double add_s, write_s;
+	sdb_path(o, path, sizeof(path), setname, sizeof(setname));
+	if (build_sdb(o, path, &add_s, &write_s))
+		return 1;
+	printf("%s\n", path);
+	return 0;
+}
+
 static int do_run(const struct opts *o)
 {
 	char setname[32], path[4096];
-	fmt_count(o->entries, setname, sizeof(setname));
-	snprintf(path, sizeof(path), "%s/ipv%d-%s.sdb", o->dir, o->family, setname);
+	sdb_path(o, path, sizeof(path), setname, sizeof(setname));
 
 	/* the baseline's keys */
 	uint32_t *sk4 = NULL;
@@ -686,38 +748,52 @@ static int do_run(const struct opts *o)
 	}
 	double open_s = now_s() - t0;
 	if (db_entry_count(db) != o->entries) {
-		fprintf(stderr, "db_lookup: %s has %llu entries, expected %llu\n",
-			path, (unsigned long long)db_entry_count(db),
+		fprintf(stderr, "db_lookup: %s has %llu entries, expected %llu\n", path,
+			(unsigned long long)db_entry_count(db),
 			(unsigned long long)o->entries);
 		return 1;
 	}
 
 	off_t fsize = file_size(path);
-	void *copy[2] = {read_copy(path, (size_t)fsize, false),
-			 read_copy(path, (size_t)fsize, true)};
+	void *copy4k = read_copy(path, (size_t)fsize);
 	struct db *copydb[2];
-	for (int i = 0; i < 2; i++)
-		if (!copy[i] || db_open_buffer(copy[i], (size_t)fsize, &copydb[i], &err)) {
-			fprintf(stderr, "db_lookup: copy of %s: %s\n", path,
-				copy[i] ? err.msg : "cannot read");
-			return 1;
-		}
+	if (!copy4k || db_open_buffer(copy4k, (size_t)fsize, &copydb[0], &err)) {
+		fprintf(stderr, "db_lookup: copy of %s: %s\n", path,
+			copy4k ? err.msg : "cannot read");
+		return 1;
+	}
+	long anon_huge = anon_huge_kb();
+	t0 = now_s();
+	if (db_open_flags(path, DB_OPEN_HUGE_PAGES, &copydb[1], &err)) {
+		fprintf(stderr, "db_lookup: %s\n", err.msg);
+		return 1;
+	}
+	double open_huge_s = now_s() - t0;
+	anon_huge = anon_huge_kb() - anon_huge;
 
-	MMDB_s mmdb;
-	bool have[M_COUNT] = {true, true, true, true, true, true, false};
-	if (o->mmdb) {
-		int rc = MMDB_open(o->mmdb, MMDB_MODE_MMAP, &mmdb);
+	MMDB_s mmdb[2];
+	bool have[M_COUNT] = {true, true, true, true, true, true, false, false};
+	for (int k = 0; k < 2; k++) {
+		if (!o->mm[k].path)
+			continue;
+		int rc = MMDB_open(o->mm[k].path, MMDB_MODE_MMAP, &mmdb[k]);
 		if (rc != MMDB_SUCCESS) {
-			fprintf(stderr, "db_lookup: %s: %s\n", o->mmdb, MMDB_strerror(rc));
+			fprintf(stderr, "db_lookup: %s: %s\n", o->mm[k].path,
+				MMDB_strerror(rc));
 			return 1;
 		}
-		have[M_MMDB] = true;
+		have[k ? M_MMDB2 : M_MMDB] = true;
 	}
 
 	struct probes p;
 	make_probes(o, sk4, sk6, &p);
-	struct ctx c = {.o = o, .db = db, .copy = {copydb[0], copydb[1]},
-			.mmdb = &mmdb, .sk4 = sk4, .sk6 = sk6, .p = &p};
+	struct ctx c = {.o = o,
+			.db = db,
+			.copy = {copydb[0], copydb[1]},
+			.mmdb = {&mmdb[0], &mmdb[1]},
+			.sk4 = sk4,
+			.sk6 = sk6,
+			.p = &p};
 	for (int m = 0; m < M_COUNT; m++)
 		c.ans[m] = xmalloc(p.n * sizeof(uint32_t));
 
@@ -740,22 +816,28 @@ static int do_run(const struct opts *o)
 		if (have[m])
 			med[m] = median(secs[m], reps);
 
-	char mmdbset[32] = "-";
-	if (o->mmdb)
-		fmt_count(o->mmdb_entries, mmdbset, sizeof(mmdbset));
+	char mmset[2][32] = {"-", "-"};
+	for (int k = 0; k < 2; k++)
+		if (o->mm[k].path)
+			fmt_count(o->mm[k].entries, mmset[k], sizeof(mmset[k]));
 	printf("\n== %s random IPv%d entries (seed %llu): %zu probes, half listed, "
 	       "random order, single thread, median of %u, "
 	       "thread CPU time ==\n",
 	       setname, o->family, (unsigned long long)o->seed, p.n, reps);
-	if (o->mmdb && o->mmdb_entries < o->entries)
-		printf("   note: the MMDB holds only the first %s of these entries "
-		       "(a random subset; the Perl writer is too slow or too large "
-		       "for all); libmaxminddb is probed with the same addresses "
-		       "and checked against that subset, and a smaller tree is "
-		       "faster, so the ratio below understates sighted's lead\n",
-		       mmdbset);
-	printf("   %-36s %14s %10s %12s\n", "method", "lookups/s", "ns/lookup",
-	       "x mmdb");
+	for (int k = 0; k < 2; k++) {
+		if (!o->mm[k].path)
+			continue;
+		printf("   %s MMDB: %s entries, written by %s",
+		       k ? "cross-check" : "baseline", mmset[k],
+		       o->mm[k].writer ? o->mm[k].writer : "?");
+		if (o->mm[k].entries < o->entries)
+			printf(" (only the first %s of these entries: a smaller tree, "
+			       "so libmaxminddb's figure is flattered; probes are "
+			       "checked against that subset)",
+			       mmset[k]);
+		printf("\n");
+	}
+	printf("   %-50s %14s %10s %12s\n", "method", "lookups/s", "ns/lookup", "x mmdb");
 	for (int m = 0; m < M_COUNT; m++) {
 		if (!have[m])
 			continue;
@@ -763,43 +845,71 @@ static int do_run(const struct opts *o)
 		char ratio[32] = "-";
 		if (have[M_MMDB])
 			snprintf(ratio, sizeof(ratio), "%.1fx", med[M_MMDB] / med[m]);
-		printf("   %-36s %14.0f %10.1f %12s\n", method_names[m], rate,
+		char name[96];
+		if (m == M_MMDB || m == M_MMDB2)
+			snprintf(name, sizeof(name), "%s (%s, %s)", method_names[m],
+				 o->mm[m == M_MMDB2].writer ? o->mm[m == M_MMDB2].writer
+							    : "?",
+				 mmset[m == M_MMDB2]);
+		else
+			snprintf(name, sizeof(name), "%s", method_names[m]);
+		printf("   %-50s %14.0f %10.1f %12s\n", name, rate,
 		       med[m] * 1e9 / (double)p.n, ratio);
 	}
 	off_t sdb_size = file_size(path);
-	off_t mm_size = o->mmdb ? file_size(o->mmdb) : -1;
-	printf("   size:   sighted %.1f bytes/entry (%.1f MB)", (double)sdb_size / (double)o->entries,
-	       (double)sdb_size / 1e6);
-	if (o->mmdb)
-		printf("; MMDB %.1f bytes/entry (%.1f MB, %s entries)",
-		       (double)mm_size / (double)o->mmdb_entries, (double)mm_size / 1e6,
-		       mmdbset);
+	off_t mm_size[2] = {-1, -1};
+	printf("   size:   sighted %.1f bytes/entry (%.1f MB)",
+	       (double)sdb_size / (double)o->entries, (double)sdb_size / 1e6);
+	for (int k = 0; k < 2; k++) {
+		if (!o->mm[k].path)
+			continue;
+		mm_size[k] = file_size(o->mm[k].path);
+		printf("; MMDB by %s %.1f bytes/entry (%.1f MB, %s entries)",
+		       o->mm[k].writer ? o->mm[k].writer : "?",
+		       (double)mm_size[k] / (double)o->mm[k].entries,
+		       (double)mm_size[k] / 1e6, mmset[k]);
+	}
 	printf("\n   pages:  in 2 MB pages: file mapping %ld kB, 4K copy %ld kB, "
-	       "2 MB copy %ld kB, of %.0f kB (/proc/self/smaps)",
-	       huge_kb(NULL, path), huge_kb(copy[0], NULL), huge_kb(copy[1], NULL),
+	       "DB_OPEN_HUGE_PAGES %ld kB, of %.0f kB",
+	       huge_kb(NULL, path), huge_kb(copy4k, NULL), anon_huge,
 	       (double)fsize / 1024);
-	printf("\n   build:  sighted %.2f s (adding %.2f s, sort+write %.2f s; "
-	       "open+validate %.3f s)",
-	       add_s + write_s, add_s, write_s, open_s);
-	if (o->mmdb)
-		printf("; MMDB (Perl writer, %s entries) %.1f s", mmdbset,
-		       o->mmdb_build_s);
+	for (int k = 0; k < 2; k++)
+		if (o->mm[k].path)
+			printf("; MMDB by %s %ld kB of %.0f kB",
+			       o->mm[k].writer ? o->mm[k].writer : "?",
+			       huge_kb(NULL, o->mm[k].path), (double)mm_size[k] / 1024);
+	printf(" (/proc/self/smaps)");
+	printf("\n   build:  sighted %.2f s (adding %.2f s, sort+write %.2f s); "
+	       "open+validate: mapping %.3f s, DB_OPEN_HUGE_PAGES %.3f s",
+	       add_s + write_s, add_s, write_s, open_s, open_huge_s);
+	for (int k = 0; k < 2; k++)
+		if (o->mm[k].path)
+			printf("; MMDB by %s (%s entries) %.1f s, %.0f MB peak",
+			       o->mm[k].writer ? o->mm[k].writer : "?", mmset[k],
+			       o->mm[k].build_s, o->mm[k].rss_mb);
 	printf("\n   verify: %s: %llu disagreements over %zu probes "
 	       "(found/not for every method; count for db_cover and every "
 	       "libmaxminddb hit)\n",
 	       bad ? "FAILED" : "ok", (unsigned long long)bad, p.n);
 	/* one line for bench/db.sh's summary */
-	printf("SUMMARY\tIPv%d %s\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.2f\t%.2f\t%.2f\t%.1f\t%s\t%s\n",
+	printf("SUMMARY\tIPv%d "
+	       "%s\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.2f\t%.2f\t%.2f\t%.1f\t%s\t%s"
+	       "\t%.0f\t%.0f\t%s\t%s\t%s\n",
 	       o->family, setname, (double)p.n / med[M_CONTAINS],
 	       (double)p.n / med[M_BATCH], (double)p.n / med[M_COVER],
 	       (double)p.n / med[M_SORTED],
 	       have[M_MMDB] ? (double)p.n / med[M_MMDB] : 0.0,
 	       (double)sdb_size / (double)o->entries,
-	       o->mmdb ? (double)mm_size / (double)o->mmdb_entries : 0.0,
-	       add_s + write_s, o->mmdb_build_s, mmdbset, bad ? "FAILED" : "ok");
+	       o->mm[0].path ? (double)mm_size[0] / (double)o->mm[0].entries : 0.0,
+	       add_s + write_s, o->mm[0].build_s, mmset[0], bad ? "FAILED" : "ok",
+	       (double)p.n / med[M_COPY_HUGE],
+	       have[M_MMDB2] ? (double)p.n / med[M_MMDB2] : 0.0, mmset[1],
+	       o->mm[0].writer ? o->mm[0].writer : "-",
+	       o->mm[1].writer ? o->mm[1].writer : "-");
 
-	if (o->mmdb)
-		MMDB_close(&mmdb);
+	for (int k = 0; k < 2; k++)
+		if (o->mm[k].path)
+			MMDB_close(&mmdb[k]);
 	db_close(db);
 	for (int i = 0; i < 2; i++)
 		db_close(copydb[i]);
@@ -814,6 +924,8 @@ int main(int argc, char **argv)
 		return do_emit(&o);
 	if (!strcmp(o.mode, "run"))
 		return do_run(&o);
+	if (!strcmp(o.mode, "build"))
+		return do_build(&o);
 	usage();
 	return 2;
 }

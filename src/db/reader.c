@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -394,7 +395,66 @@ int db_open_buffer(const void *buf, size_t size, struct db **out, struct sd_erro
 	return finish_open(db, out, err);
 }
 
-int db_open(const char *path, struct db **out, struct sd_error *err)
+static int map_file(int fd, const struct db *db, void **out, struct sd_error *err)
+{
+	void *m = mmap(NULL, db->size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED)
+		return sd_error_errno(err, errno, "%s: cannot map snapshot", db->path);
+	*out = m;
+	return 0;
+}
+
+/* The file read into anonymous memory, 2 MB-aligned and advised for
+ * transparent huge pages (as serve holds its copy), then made read-only
+ * like a mapping. The slack around the aligned span is unmapped, so
+ * db_close's munmap by the file size frees it. */
+static int copy_huge(int fd, const struct db *db, void **out, struct sd_error *err)
+{
+	size_t huge = (size_t)2 << 20, page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t span = (db->size + page - 1) / page * page;
+	if (span < db->size || span + huge < span)
+		return sd_error_set(err, SD_ENOMEM, "%s: snapshot too large to copy",
+				    db->path);
+	char *raw = mmap(NULL, span + huge, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		return sd_error_errno(err, errno, "%s: no memory for a copy of %zu bytes",
+				      db->path, db->size);
+	char *m = (char *)(((uintptr_t)raw + huge - 1) & ~(uintptr_t)(huge - 1));
+	if (m > raw)
+		munmap(raw, (size_t)(m - raw));
+	if (raw + span + huge > m + span)
+		munmap(m + span, (size_t)(raw + span + huge - (m + span)));
+	madvise(m, span, MADV_HUGEPAGE); /* a hint: 4K pages if refused */
+	size_t got = 0;
+	int e = 0;
+	while (got < db->size) {
+		ssize_t k = pread(fd, m + got, db->size - got, (off_t)got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			e = k < 0 ? errno : 0;
+			break;
+		}
+		got += (size_t)k;
+	}
+	if (got < db->size) {
+		munmap(m, span);
+		if (e)
+			return sd_error_errno(err, e, "%s: cannot read snapshot",
+					      db->path);
+		/* validation would report a short file; say why it is short */
+		return sd_error_set(err, SD_ETRUNC,
+				    "%s: snapshot shrank from %zu to %zu bytes while "
+				    "it was read",
+				    db->path, db->size, got);
+	}
+	mprotect(m, span, PROT_READ);
+	*out = m;
+	return 0;
+}
+
+int db_open_flags(const char *path, unsigned flags, struct db **out, struct sd_error *err)
 {
 	*out = NULL;
 	struct db *db = calloc(1, sizeof(*db));
@@ -441,16 +501,22 @@ int db_open(const char *path, struct db **out, struct sd_error *err)
 		db_close(db);
 		return rc;
 	}
-	void *m = mmap(NULL, db->size, PROT_READ, MAP_PRIVATE, fd, 0);
-	int e = errno;
+	void *m = NULL;
+	int rc = flags & DB_OPEN_HUGE_PAGES ? copy_huge(fd, db, &m, err)
+					    : map_file(fd, db, &m, err);
 	close(fd);
-	if (m == MAP_FAILED) {
+	if (rc) {
 		db_close(db);
-		return sd_error_errno(err, e, "%s: cannot map snapshot", path);
+		return rc;
 	}
 	db->base = m;
 	db->mapped = true;
 	return finish_open(db, out, err);
+}
+
+int db_open(const char *path, struct db **out, struct sd_error *err)
+{
+	return db_open_flags(path, 0, out, err);
 }
 
 void db_close(struct db *db)

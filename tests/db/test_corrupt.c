@@ -310,6 +310,60 @@ static void test_file_errors(void **state)
 	assert_non_null(strstr(err.msg, "not a sighted snapshot"));
 }
 
+/* Writes the first n bytes of the good image to a file. */
+static const char *image_file(const char *name, size_t n)
+{
+	const char *path = test_tmpfile(name);
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(image, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+	return path;
+}
+
+/* DB_OPEN_HUGE_PAGES reads the file instead of mapping it: the same
+ * validation, the same answers and the same errors as db_open. */
+static void test_open_huge_pages(void **state)
+{
+	(void)state;
+	struct db *a, *b;
+	struct sd_error err = {0};
+	const char *path = image_file("huge.sdb", image_size);
+	assert_int_equal(db_open(path, &a, &err), 0);
+	assert_int_equal(db_open_flags(path, DB_OPEN_HUGE_PAGES, &b, &err), 0);
+	char ida[DB_CONTENT_ID_STRLEN], idb[DB_CONTENT_ID_STRLEN];
+	db_content_id(a, ida);
+	db_content_id(b, idb);
+	assert_string_equal(ida, idb);
+	assert_int_equal(db_entry_count(a), db_entry_count(b));
+	assert_string_equal(db_path(b), path);
+	static const char *const probes[] = {
+	    "192.0.2.7",     "192.0.2.9",   "198.51.100.2", "2001:db8::1",
+	    "2001:db8:1::5", "203.0.113.1", "::1"};
+	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		struct net_addr x;
+		assert_int_equal(net_addr_parse(probes[i], strlen(probes[i]), &x, NULL),
+				 0);
+		assert_int_equal(db_contains(a, &x), db_contains(b, &x));
+	}
+	db_close(a);
+	db_close(b);
+	/* a damaged or short file is refused as db_open refuses it */
+	for (size_t n = 0; n < image_size; n += image_size / 7 + 1) {
+		path = image_file("huge-short.sdb", n);
+		int want = db_open(path, &a, &err);
+		assert_int_not_equal(want, 0);
+		assert_int_equal(db_open_flags(path, DB_OPEN_HUGE_PAGES, &b, &err), want);
+		assert_null(b);
+		assert_true(err.msg[0] != '\0');
+	}
+	assert_int_not_equal(
+	    db_open_flags(test_tmpfile("missing.sdb"), DB_OPEN_HUGE_PAGES, &b, &err), 0);
+	assert_non_null(strstr(err.msg, "missing.sdb"));
+	assert_int_not_equal(db_open_flags(test_tmpdir(), DB_OPEN_HUGE_PAGES, &b, &err),
+			     0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +374,7 @@ int main(void)
 	    cmocka_unit_test(test_specific_damage),
 	    cmocka_unit_test(test_key_line_damage),
 	    cmocka_unit_test(test_file_errors),
+	    cmocka_unit_test(test_open_huge_pages),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
