@@ -330,9 +330,12 @@ static int value(struct scan *s, int depth, int container)
 
 /* --- the clean-line path: the same grammar and the same answers as the
  * functions above (the fuzzer checks it), for a line that eve_index.h
- * found clean. No byte of such a line needs checking inside a string, and
- * whitespace can only be spaces. Each function takes the position and
- * returns the one after what it read, or NULL to fall back. --- */
+ * found clean. No byte of such a line needs checking inside a string.
+ * It reads the compact form Suricata writes, with no whitespace between
+ * tokens: a line with some fails here and is read again by the
+ * byte-by-byte path, which gives the same answer (so the common line pays
+ * no whitespace test at every token). Each function takes the position
+ * and returns the one after what it read, or NULL to fall back. --- */
 
 struct clean {
 	const char *b, *e; /* the line */
@@ -340,13 +343,6 @@ struct clean {
 	size_t nw;
 	struct eve_fast *out;
 };
-
-static inline const char *cws(const char *p, const char *e)
-{
-	while (p < e && *p == ' ')
-		p++;
-	return p;
-}
 
 /* At an opening quote: the closing one, the next quote in the index. */
 static inline const char *cstring_end(const struct clean *c, const char *p)
@@ -408,6 +404,7 @@ static inline const char *cliteral(const char *p, const char *e, const char *lit
 
 static const char *cobject(const struct clean *c, const char *p, int depth,
 			   int container);
+static const char *cskip_object(const struct clean *c, const char *p, int depth);
 static const char *carray(const struct clean *c, const char *p, int depth);
 
 /* Any value at p (p < e), read and dropped. */
@@ -419,7 +416,7 @@ static inline const char *cvalue(const struct clean *c, const char *p, int depth
 		return q ? q + 1 : NULL;
 	}
 	case '{':
-		return cobject(c, p, depth, -1);
+		return cskip_object(c, p, depth);
 	case '[':
 		return carray(c, p, depth);
 	case 't':
@@ -433,29 +430,56 @@ static inline const char *cvalue(const struct clean *c, const char *p, int depth
 	}
 }
 
+/* After a member's value: the position after its ',' (*end false) or
+ * after the closing '}' (*end true), NULL otherwise. */
+static inline const char *cnext(const char *p, const char *e, char close, bool *end)
+{
+	if (!p || p >= e)
+		return NULL;
+	*end = *p == close;
+	return *p == ',' || *end ? p + 1 : NULL;
+}
+
+/* An object none of whose keys is wanted: each member's grammar only. */
+static const char *cskip_object(const struct clean *c, const char *p, int depth)
+{
+	const char *e = c->e;
+	if (depth > EF_MAX_DEPTH)
+		return NULL;
+	p++;
+	if (p < e && *p == '}')
+		return p + 1;
+	for (bool end = false; !end;) {
+		if (p >= e || *p != '"')
+			return NULL;
+		const char *q = cstring_end(c, p);
+		if (!q || q + 2 >= e || q[1] != ':')
+			return NULL;
+		if (!(p = cnext(cvalue(c, q + 2, depth + 1), e, '}', &end)))
+			return NULL;
+	}
+	return p;
+}
+
 static const char *cobject(const struct clean *c, const char *p, int depth, int container)
 {
 	const char *e = c->e;
 	if (depth > EF_MAX_DEPTH)
 		return NULL;
-	p = cws(p + 1, e);
+	p++;
 	if (p < e && *p == '}')
 		return p + 1;
-	for (;;) {
+	for (bool end = false; !end;) {
 		if (p >= e || *p != '"')
 			return NULL;
 		const char *q = cstring_end(c, p);
 		if (!q)
 			return NULL;
 		struct ef_str k = {p + 1, (size_t)(q - p - 1), false};
-		p = cws(q + 1, e);
-		if (p >= e || *p != ':')
+		if (q + 2 >= e || q[1] != ':')
 			return NULL;
-		p = cws(p + 1, e);
-		if (p >= e)
-			return NULL;
-		int child = -1,
-		    key = container == -1 ? -1 : lookup(container, &k, &child);
+		p = q + 2;
+		int child = -1, key = lookup(container, &k, &child);
 		if (key >= 0) {
 			struct eve_fast *o = c->out;
 			if (o->seen & (1ull << key))
@@ -477,17 +501,10 @@ static const char *cobject(const struct clean *c, const char *p, int depth, int 
 		} else {
 			p = cvalue(c, p, depth + 1);
 		}
-		if (!p)
+		if (!(p = cnext(p, e, '}', &end)))
 			return NULL;
-		p = cws(p, e);
-		if (p >= e)
-			return NULL;
-		if (*p == '}')
-			return p + 1;
-		if (*p != ',')
-			return NULL;
-		p = cws(p + 1, e);
 	}
+	return p;
 }
 
 static const char *carray(const struct clean *c, const char *p, int depth)
@@ -495,37 +512,30 @@ static const char *carray(const struct clean *c, const char *p, int depth)
 	const char *e = c->e;
 	if (depth > EF_MAX_DEPTH)
 		return NULL;
-	p = cws(p + 1, e);
+	p++;
 	if (p < e && *p == ']')
 		return p + 1;
-	for (;;) {
-		if (p >= e || !(p = cvalue(c, p, depth + 1)))
-			return NULL;
-		p = cws(p, e);
+	for (bool end = false; !end;) {
 		if (p >= e)
 			return NULL;
-		if (*p == ']')
-			return p + 1;
-		if (*p != ',')
+		if (!(p = cnext(cvalue(c, p, depth + 1), e, ']', &end)))
 			return NULL;
-		p = cws(p + 1, e);
 	}
+	return p;
 }
 
 static int clean_scan(const char *line, size_t len, struct eve_fast *out)
 {
 	struct clean c = {line, line + len, out->ix.quote, out->ix.nwords, out};
-	const char *p = cws(line, c.e);
-	if (p >= c.e || *p != '{')
+	if (*line != '{')
 		return EF_FALLBACK;
-	if (!(p = cobject(&c, p, 1, -2)))
-		return EF_FALLBACK;
-	return cws(p, c.e) == c.e ? EF_OK : EF_FALLBACK;
+	const char *p = cobject(&c, line, 1, -2);
+	return p == c.e ? EF_OK : EF_FALLBACK;
 }
 
-int eve_fast_scan(const char *line, size_t len, struct eve_fast *out)
+static void clear(struct eve_fast *out)
 {
-	/* only the keys the last line set need clearing (the struct starts
+	/* only the keys the last scan set need clearing (the struct starts
 	 * zeroed) */
 	for (uint64_t m = out->seen; m; m &= m - 1) {
 		int i = __builtin_ctzll(m);
@@ -533,9 +543,17 @@ int eve_fast_scan(const char *line, size_t len, struct eve_fast *out)
 		out->num[i].set = false;
 	}
 	out->seen = 0;
-	if (out->kernel != EVE_KERNEL_NONE &&
-	    eve_index_build(line, len, out->kernel, &out->ix))
-		return clean_scan(line, len, out);
+}
+
+int eve_fast_scan(const char *line, size_t len, struct eve_fast *out)
+{
+	clear(out);
+	if (out->kernel != EVE_KERNEL_NONE && len &&
+	    eve_index_build(line, len, out->kernel, &out->ix)) {
+		if (clean_scan(line, len, out) == EF_OK)
+			return EF_OK;
+		clear(out); /* whitespace between tokens, or not valid */
+	}
 	struct scan s = {line, line + len, out};
 	ws(&s);
 	if (s.p >= s.e || *s.p != '{')
