@@ -122,11 +122,14 @@ static int value(struct scan *s, int depth, int container);
  * fixed-size compare instead of a walk through a table with memcmp calls
  * (most keys of a record are not wanted, and this runs for every key). */
 #define IS(lit) (!memcmp(k->s, lit, sizeof(lit) - 1))
-static int lookup(int container, const struct ef_str *k, int *child)
+static inline __attribute__((always_inline)) int
+lookup(int container, const struct ef_str *k, int *child)
 {
 	*child = -1;
+	/* an escaped key is never a wanted one: the escapes the scanner
+	 * takes (not \u) stand for a quote, '\\', '/' or a control byte */
 	if (k->esc)
-		return -2; /* an escaped key might spell a wanted one */
+		return -1;
 	switch (container) {
 	case -2:
 		switch (k->n) {
@@ -233,8 +236,6 @@ static int object(struct scan *s, int depth, int container)
 		ws(s);
 		int child = -1,
 		    key = container == -1 ? -1 : lookup(container, &k, &child);
-		if (key == -2)
-			return EF_FALLBACK;
 		if (key >= 0) {
 			struct eve_fast *o = s->out;
 			if (o->seen & (1ull << key))
@@ -330,7 +331,8 @@ static int value(struct scan *s, int depth, int container)
 
 /* --- the clean-line path: the same grammar and the same answers as the
  * functions above (the fuzzer checks it), for a line that eve_index.h
- * found clean. No byte of such a line needs checking inside a string.
+ * found clean. No byte of such a line needs checking inside a string (its
+ * escapes were checked by the index).
  * It reads the compact form Suricata writes, with no whitespace between
  * tokens: a line with some fails here and is read again by the
  * byte-by-byte path, which gives the same answer (so the common line pays
@@ -340,25 +342,27 @@ static int value(struct scan *s, int depth, int container)
 struct clean {
 	const char *b, *e; /* the line */
 	const uint64_t *q; /* its quote index */
-	size_t nw;
+	size_t n;
+	bool esc; /* the line has escapes */
 	struct eve_fast *out;
 };
 
-/* At an opening quote: the closing one, the next quote in the index. */
+/* At an opening quote: the closing one, the next quote in the index (the
+ * index's stop bit past the end ends the search: unterminated). */
 static inline const char *cstring_end(const struct clean *c, const char *p)
 {
 	size_t i = (size_t)(p - c->b) + 1, w = i >> 6;
-	uint64_t m = w < c->nw ? c->q[w] >> (i & 63) : 0;
+	uint64_t m = c->q[w] >> (i & 63);
 	while (!m) {
-		if (++w >= c->nw)
-			return NULL; /* unterminated */
-		m = c->q[w];
+		m = c->q[++w];
 		i = w << 6;
 	}
-	return c->b + i + (size_t)__builtin_ctzll(m);
+	i += (size_t)__builtin_ctzll(m);
+	return i < c->n ? c->b + i : NULL;
 }
 
-/* number() on a pointer */
+/* number() on a pointer; a clean line ends with '}' (clean_scan), so a
+ * run of digits ends before the line does */
 static inline const char *cnumber(const char *p, const char *e, struct ef_num *out)
 {
 	bool neg = false, real = false;
@@ -367,25 +371,25 @@ static inline const char *cnumber(const char *p, const char *e, struct ef_num *o
 		p++;
 	}
 	const char *d = p;
-	if (p >= e || !digit(*p))
+	if (!digit(*p))
 		return NULL;
-	if (*p == '0' && p + 1 < e && digit(p[1]))
+	if (*p == '0' && digit(p[1]))
 		return NULL;
 	uint64_t v = 0;
-	while (p < e && digit(*p))
+	while (digit(*p))
 		v = v * 10 + (uint64_t)(*p++ - '0');
 	if (p - d > 18)
 		return NULL;
-	if (p < e && *p == '.') {
+	if (*p == '.') {
 		real = true;
 		p++;
 		const char *f = p;
-		while (p < e && digit(*p))
+		while (digit(*p))
 			p++;
 		if (p == f || p - f > 30)
 			return NULL;
 	}
-	if (p < e && (*p == 'e' || *p == 'E'))
+	if (*p == 'e' || *p == 'E')
 		return NULL;
 	if (out) {
 		out->set = !real && !neg;
@@ -393,6 +397,7 @@ static inline const char *cnumber(const char *p, const char *e, struct ef_num *o
 		if (neg && !real && v == 0)
 			out->set = true; /* -0 is the integer 0 */
 	}
+	(void)e;
 	return p;
 }
 
@@ -430,15 +435,13 @@ static inline const char *cvalue(const struct clean *c, const char *p, int depth
 	}
 }
 
-/* After a member's value: the position after its ',' (*end false) or
- * after the closing '}' (*end true), NULL otherwise. */
-static inline const char *cnext(const char *p, const char *e, char close, bool *end)
-{
-	if (!p || p >= e)
-		return NULL;
-	*end = *p == close;
-	return *p == ',' || *end ? p + 1 : NULL;
-}
+/* After a member's value at p: 1 at the container's end, 0 after a ','
+ * (p moved past either), -1 otherwise */
+#define CNEXT(p, e, close)                                                               \
+	(!(p) || (p) >= (e) ? -1                                                         \
+	 : *(p) == (close)  ? ((p)++, 1)                                                 \
+	 : *(p) == ','	    ? ((p)++, 0)                                                 \
+			    : -1)
 
 /* An object none of whose keys is wanted: each member's grammar only. */
 static const char *cskip_object(const struct clean *c, const char *p, int depth)
@@ -449,16 +452,17 @@ static const char *cskip_object(const struct clean *c, const char *p, int depth)
 	p++;
 	if (p < e && *p == '}')
 		return p + 1;
-	for (bool end = false; !end;) {
+	for (;;) {
 		if (p >= e || *p != '"')
 			return NULL;
 		const char *q = cstring_end(c, p);
 		if (!q || q + 2 >= e || q[1] != ':')
 			return NULL;
-		if (!(p = cnext(cvalue(c, q + 2, depth + 1), e, '}', &end)))
-			return NULL;
+		p = cvalue(c, q + 2, depth + 1);
+		int r = CNEXT(p, e, '}');
+		if (r)
+			return r > 0 ? p : NULL;
 	}
-	return p;
 }
 
 static const char *cobject(const struct clean *c, const char *p, int depth, int container)
@@ -469,7 +473,7 @@ static const char *cobject(const struct clean *c, const char *p, int depth, int 
 	p++;
 	if (p < e && *p == '}')
 		return p + 1;
-	for (bool end = false; !end;) {
+	for (;;) {
 		if (p >= e || *p != '"')
 			return NULL;
 		const char *q = cstring_end(c, p);
@@ -488,8 +492,9 @@ static const char *cobject(const struct clean *c, const char *p, int depth, int 
 			if (*p == '"') {
 				if (!(q = cstring_end(c, p)))
 					return NULL;
-				o->str[key] =
-				    (struct ef_str){p + 1, (size_t)(q - p - 1), false};
+				size_t n = (size_t)(q - p - 1);
+				o->str[key] = (struct ef_str){
+				    p + 1, n, c->esc && memchr(p + 1, '\\', n)};
 				p = q + 1;
 			} else if (*p == '-' || digit(*p)) {
 				p = cnumber(p, e, &o->num[key]);
@@ -501,10 +506,10 @@ static const char *cobject(const struct clean *c, const char *p, int depth, int 
 		} else {
 			p = cvalue(c, p, depth + 1);
 		}
-		if (!(p = cnext(p, e, '}', &end)))
-			return NULL;
+		int r = CNEXT(p, e, '}');
+		if (r)
+			return r > 0 ? p : NULL;
 	}
-	return p;
 }
 
 static const char *carray(const struct clean *c, const char *p, int depth)
@@ -515,19 +520,20 @@ static const char *carray(const struct clean *c, const char *p, int depth)
 	p++;
 	if (p < e && *p == ']')
 		return p + 1;
-	for (bool end = false; !end;) {
+	for (;;) {
 		if (p >= e)
 			return NULL;
-		if (!(p = cnext(cvalue(c, p, depth + 1), e, ']', &end)))
-			return NULL;
+		p = cvalue(c, p, depth + 1);
+		int r = CNEXT(p, e, ']');
+		if (r)
+			return r > 0 ? p : NULL;
 	}
-	return p;
 }
 
 static int clean_scan(const char *line, size_t len, struct eve_fast *out)
 {
-	struct clean c = {line, line + len, out->ix.quote, out->ix.nwords, out};
-	if (*line != '{')
+	struct clean c = {line, line + len, out->ix.quote, len, out->ix.esc, out};
+	if (*line != '{' || line[len - 1] != '}')
 		return EF_FALLBACK;
 	const char *p = cobject(&c, line, 1, -2);
 	return p == c.e ? EF_OK : EF_FALLBACK;
