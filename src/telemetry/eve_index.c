@@ -6,10 +6,19 @@
 #define EVE_X86 1
 #endif
 
-/* The last, partial block is copied into a block of spaces: a space is
- * neither a quote nor suspect. */
-static const char *tail_block(const char *s, size_t n, size_t i, char buf[64])
+/* The block at i. The last, partial one is the line's last 64 bytes (its
+ * quote bits then shifted down by *shift: the bytes before i were looked
+ * at already), or in a line shorter than that, a copy in a block of
+ * spaces (a space is neither a quote nor suspect). */
+static const char *block(const char *s, size_t n, size_t i, char buf[64], unsigned *shift)
 {
+	*shift = 0;
+	if (n - i >= 64)
+		return s + i;
+	if (n >= 64) {
+		*shift = (unsigned)(64 - (n - i));
+		return s + n - 64;
+	}
 	memset(buf, ' ', 64);
 	memcpy(buf, s + i, n - i);
 	return buf;
@@ -44,7 +53,8 @@ static bool build_sse2(const char *s, size_t n, struct eve_index *ix)
 	char buf[64];
 	size_t i = 0, w = 0;
 	for (; i < n; i += 64, w++) {
-		const char *p = n - i >= 64 ? s + i : tail_block(s, n, i, buf);
+		unsigned shift;
+		const char *p = block(s, n, i, buf, &shift);
 		uint64_t q = 0;
 		for (int k = 0; k < 4; k++) {
 			__m128i v =
@@ -56,7 +66,7 @@ static bool build_sse2(const char *s, size_t n, struct eve_index *ix)
 			/* signed: bytes >= 0x80 are below 0x20 too */
 			bad = _mm_or_si128(bad, _mm_cmplt_epi8(v, space));
 		}
-		ix->quote[w] = q;
+		ix->quote[w] = q >> shift;
 	}
 	ix->nwords = w;
 	ix->esc = _mm_movemask_epi8(bsl) != 0;
@@ -72,14 +82,16 @@ __attribute__((target("avx2"))) static bool build_avx2(const char *s, size_t n,
 	char buf[64];
 	size_t i = 0, w = 0;
 	for (; i < n; i += 64, w++) {
-		const char *p = n - i >= 64 ? s + i : tail_block(s, n, i, buf);
+		unsigned shift;
+		const char *p = block(s, n, i, buf, &shift);
 		__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)p);
 		__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
 		ix->quote[w] =
-		    (uint64_t)(uint32_t)_mm256_movemask_epi8(
-			_mm256_cmpeq_epi8(a, quote)) |
-		    (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, quote))
-			<< 32;
+		    ((uint64_t)(uint32_t)_mm256_movemask_epi8(
+			 _mm256_cmpeq_epi8(a, quote)) |
+		     (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, quote))
+			 << 32) >>
+		    shift;
 		bsl = _mm256_or_si256(bsl, _mm256_or_si256(_mm256_cmpeq_epi8(a, bs),
 							   _mm256_cmpeq_epi8(b, bs)));
 		/* signed: bytes >= 0x80 are below 0x20 too */
