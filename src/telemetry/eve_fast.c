@@ -465,7 +465,11 @@ static const char *cskip_object(const struct clean *c, const char *p, int depth)
 	}
 }
 
-static const char *cobject(const struct clean *c, const char *p, int depth, int container)
+/* An object with wanted keys; inlined into the top level's own copy
+ * (ctop), where the container is a constant and the lookup's switch on it
+ * folds away */
+static inline __attribute__((always_inline)) const char *
+cobject_in(const struct clean *c, const char *p, int depth, int container)
 {
 	const char *e = c->e;
 	if (depth > EF_MAX_DEPTH)
@@ -512,6 +516,16 @@ static const char *cobject(const struct clean *c, const char *p, int depth, int 
 	}
 }
 
+static const char *cobject(const struct clean *c, const char *p, int depth, int container)
+{
+	return cobject_in(c, p, depth, container);
+}
+
+static const char *ctop(const struct clean *c, const char *p)
+{
+	return cobject_in(c, p, 1, -2);
+}
+
 static const char *carray(const struct clean *c, const char *p, int depth)
 {
 	const char *e = c->e;
@@ -535,7 +549,7 @@ static int clean_scan(const char *line, size_t len, struct eve_fast *out)
 	struct clean c = {line, line + len, out->ix.quote, len, out->ix.esc, out};
 	if (*line != '{' || line[len - 1] != '}')
 		return EF_FALLBACK;
-	const char *p = cobject(&c, line, 1, -2);
+	const char *p = ctop(&c, line);
 	return p == c.e ? EF_OK : EF_FALLBACK;
 }
 
