@@ -8,7 +8,8 @@
 #   ceiling:       cat file > /dev/null
 # Each figure is the median of REPS runs (default 3); the machine is noisy.
 #   bench/correlate.sh [CONN_MB]   (default $CORRELATE_MB or 1000; EVE is half)
-# Environment: SIGHTED (binary), BENCH_DIR (scratch, default /tmp), REPS.
+# Environment: SIGHTED (binary), BENCH_DIR (scratch, default /tmp), REPS,
+# SIGHTED_BASE (an earlier binary, timed on EVE too: before -> after).
 set -eu
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -112,6 +113,10 @@ t_jq=$(REPS=1 timeit jq_eve)
 t_se=$(timeit sig 1 "$D/eve.json")
 row "jq join (EVE, 1 run)" "$EVE" "$NEVE" "$t_jq"
 row "sighted -j 1 (EVE)" "$EVE" "$NEVE" "$t_se" "$t_jq"
+if [ -n "${SIGHTED_BASE:-}" ]; then # an earlier build beside it: before -> after
+	t_sb=$(SIGHTED=$SIGHTED_BASE timeit sig 1 "$D/eve.json")
+	row "SIGHTED_BASE -j 1 (EVE)" "$EVE" "$NEVE" "$t_sb" "$t_jq"
+fi
 tgt() { # label goal measured-"wall cpu" baseline-"wall cpu"
 	local m b r
 	m=${3%% *} b=${4%% *}

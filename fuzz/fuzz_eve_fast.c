@@ -86,9 +86,9 @@ static void same_index(const char *line, size_t size)
 		bool c = eve_index_build(line, size, ks[i], &got);
 		same(c == clean, "kernels disagree on a clean line");
 		if (clean)
-			same(got.nwords == want.nwords &&
+			same(got.nwords == want.nwords && got.esc == want.esc &&
 				 !memcmp(got.quote, want.quote,
-					 want.nwords * sizeof(want.quote[0])),
+					 (want.nwords + 1) * sizeof(want.quote[0])),
 			     "kernels disagree on the quote index");
 	}
 }

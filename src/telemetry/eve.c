@@ -44,9 +44,11 @@ static void eve_close(struct tel_backend *b)
 	free(e);
 }
 
-static bool streq(const char *s, size_t n, const char *lit)
+/* inlined, so that strlen and memcmp of a literal fold to compares */
+static inline __attribute__((always_inline)) bool streq(const char *s, size_t n,
+							const char *lit)
 {
-	return strlen(lit) == n && !memcmp(s, lit, n);
+	return strlen(lit) == n && !memcmp(s, lit, strlen(lit));
 }
 
 static void set_name(struct tel_record *rec, const char *s, size_t n)

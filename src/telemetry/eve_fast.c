@@ -122,11 +122,14 @@ static int value(struct scan *s, int depth, int container);
  * fixed-size compare instead of a walk through a table with memcmp calls
  * (most keys of a record are not wanted, and this runs for every key). */
 #define IS(lit) (!memcmp(k->s, lit, sizeof(lit) - 1))
-static int lookup(int container, const struct ef_str *k, int *child)
+static inline __attribute__((always_inline)) int
+lookup(int container, const struct ef_str *k, int *child)
 {
 	*child = -1;
+	/* an escaped key is never a wanted one: the escapes the scanner
+	 * takes (not \u) stand for a quote, '\\', '/' or a control byte */
 	if (k->esc)
-		return -2; /* an escaped key might spell a wanted one */
+		return -1;
 	switch (container) {
 	case -2:
 		switch (k->n) {
@@ -233,8 +236,6 @@ static int object(struct scan *s, int depth, int container)
 		ws(s);
 		int child = -1,
 		    key = container == -1 ? -1 : lookup(container, &k, &child);
-		if (key == -2)
-			return EF_FALLBACK;
 		if (key >= 0) {
 			struct eve_fast *o = s->out;
 			if (o->seen & (1ull << key))
@@ -330,39 +331,38 @@ static int value(struct scan *s, int depth, int container)
 
 /* --- the clean-line path: the same grammar and the same answers as the
  * functions above (the fuzzer checks it), for a line that eve_index.h
- * found clean. No byte of such a line needs checking inside a string, and
- * whitespace can only be spaces. Each function takes the position and
- * returns the one after what it read, or NULL to fall back. --- */
+ * found clean. No byte of such a line needs checking inside a string (its
+ * escapes were checked by the index).
+ * It reads the compact form Suricata writes, with no whitespace between
+ * tokens: a line with some fails here and is read again by the
+ * byte-by-byte path, which gives the same answer (so the common line pays
+ * no whitespace test at every token). Each function takes the position
+ * and returns the one after what it read, or NULL to fall back. --- */
 
 struct clean {
 	const char *b, *e; /* the line */
 	const uint64_t *q; /* its quote index */
-	size_t nw;
+	size_t n;
+	bool esc; /* the line has escapes */
 	struct eve_fast *out;
 };
 
-static inline const char *cws(const char *p, const char *e)
-{
-	while (p < e && *p == ' ')
-		p++;
-	return p;
-}
-
-/* At an opening quote: the closing one, the next quote in the index. */
+/* At an opening quote: the closing one, the next quote in the index (the
+ * index's stop bit past the end ends the search: unterminated). */
 static inline const char *cstring_end(const struct clean *c, const char *p)
 {
 	size_t i = (size_t)(p - c->b) + 1, w = i >> 6;
-	uint64_t m = w < c->nw ? c->q[w] >> (i & 63) : 0;
+	uint64_t m = c->q[w] >> (i & 63);
 	while (!m) {
-		if (++w >= c->nw)
-			return NULL; /* unterminated */
-		m = c->q[w];
+		m = c->q[++w];
 		i = w << 6;
 	}
-	return c->b + i + (size_t)__builtin_ctzll(m);
+	i += (size_t)__builtin_ctzll(m);
+	return i < c->n ? c->b + i : NULL;
 }
 
-/* number() on a pointer */
+/* number() on a pointer; a clean line ends with '}' (clean_scan), so a
+ * run of digits ends before the line does */
 static inline const char *cnumber(const char *p, const char *e, struct ef_num *out)
 {
 	bool neg = false, real = false;
@@ -371,25 +371,25 @@ static inline const char *cnumber(const char *p, const char *e, struct ef_num *o
 		p++;
 	}
 	const char *d = p;
-	if (p >= e || !digit(*p))
+	if (!digit(*p))
 		return NULL;
-	if (*p == '0' && p + 1 < e && digit(p[1]))
+	if (*p == '0' && digit(p[1]))
 		return NULL;
 	uint64_t v = 0;
-	while (p < e && digit(*p))
+	while (digit(*p))
 		v = v * 10 + (uint64_t)(*p++ - '0');
 	if (p - d > 18)
 		return NULL;
-	if (p < e && *p == '.') {
+	if (*p == '.') {
 		real = true;
 		p++;
 		const char *f = p;
-		while (p < e && digit(*p))
+		while (digit(*p))
 			p++;
 		if (p == f || p - f > 30)
 			return NULL;
 	}
-	if (p < e && (*p == 'e' || *p == 'E'))
+	if (*p == 'e' || *p == 'E')
 		return NULL;
 	if (out) {
 		out->set = !real && !neg;
@@ -397,6 +397,7 @@ static inline const char *cnumber(const char *p, const char *e, struct ef_num *o
 		if (neg && !real && v == 0)
 			out->set = true; /* -0 is the integer 0 */
 	}
+	(void)e;
 	return p;
 }
 
@@ -408,6 +409,7 @@ static inline const char *cliteral(const char *p, const char *e, const char *lit
 
 static const char *cobject(const struct clean *c, const char *p, int depth,
 			   int container);
+static const char *cskip_object(const struct clean *c, const char *p, int depth);
 static const char *carray(const struct clean *c, const char *p, int depth);
 
 /* Any value at p (p < e), read and dropped. */
@@ -419,7 +421,7 @@ static inline const char *cvalue(const struct clean *c, const char *p, int depth
 		return q ? q + 1 : NULL;
 	}
 	case '{':
-		return cobject(c, p, depth, -1);
+		return cskip_object(c, p, depth);
 	case '[':
 		return carray(c, p, depth);
 	case 't':
@@ -433,12 +435,46 @@ static inline const char *cvalue(const struct clean *c, const char *p, int depth
 	}
 }
 
-static const char *cobject(const struct clean *c, const char *p, int depth, int container)
+/* After a member's value at p: 1 at the container's end, 0 after a ','
+ * (p moved past either), -1 otherwise */
+#define CNEXT(p, e, close)                                                               \
+	(!(p) || (p) >= (e) ? -1                                                         \
+	 : *(p) == (close)  ? ((p)++, 1)                                                 \
+	 : *(p) == ','	    ? ((p)++, 0)                                                 \
+			    : -1)
+
+/* An object none of whose keys is wanted: each member's grammar only. */
+static const char *cskip_object(const struct clean *c, const char *p, int depth)
 {
 	const char *e = c->e;
 	if (depth > EF_MAX_DEPTH)
 		return NULL;
-	p = cws(p + 1, e);
+	p++;
+	if (p < e && *p == '}')
+		return p + 1;
+	for (;;) {
+		if (p >= e || *p != '"')
+			return NULL;
+		const char *q = cstring_end(c, p);
+		if (!q || q + 2 >= e || q[1] != ':')
+			return NULL;
+		p = cvalue(c, q + 2, depth + 1);
+		int r = CNEXT(p, e, '}');
+		if (r)
+			return r > 0 ? p : NULL;
+	}
+}
+
+/* An object with wanted keys; inlined into the top level's own copy
+ * (ctop), where the container is a constant and the lookup's switch on it
+ * folds away */
+static inline __attribute__((always_inline)) const char *
+cobject_in(const struct clean *c, const char *p, int depth, int container)
+{
+	const char *e = c->e;
+	if (depth > EF_MAX_DEPTH)
+		return NULL;
+	p++;
 	if (p < e && *p == '}')
 		return p + 1;
 	for (;;) {
@@ -448,14 +484,10 @@ static const char *cobject(const struct clean *c, const char *p, int depth, int 
 		if (!q)
 			return NULL;
 		struct ef_str k = {p + 1, (size_t)(q - p - 1), false};
-		p = cws(q + 1, e);
-		if (p >= e || *p != ':')
+		if (q + 2 >= e || q[1] != ':')
 			return NULL;
-		p = cws(p + 1, e);
-		if (p >= e)
-			return NULL;
-		int child = -1,
-		    key = container == -1 ? -1 : lookup(container, &k, &child);
+		p = q + 2;
+		int child = -1, key = lookup(container, &k, &child);
 		if (key >= 0) {
 			struct eve_fast *o = c->out;
 			if (o->seen & (1ull << key))
@@ -464,8 +496,9 @@ static const char *cobject(const struct clean *c, const char *p, int depth, int 
 			if (*p == '"') {
 				if (!(q = cstring_end(c, p)))
 					return NULL;
-				o->str[key] =
-				    (struct ef_str){p + 1, (size_t)(q - p - 1), false};
+				size_t n = (size_t)(q - p - 1);
+				o->str[key] = (struct ef_str){
+				    p + 1, n, c->esc && memchr(p + 1, '\\', n)};
 				p = q + 1;
 			} else if (*p == '-' || digit(*p)) {
 				p = cnumber(p, e, &o->num[key]);
@@ -477,17 +510,20 @@ static const char *cobject(const struct clean *c, const char *p, int depth, int 
 		} else {
 			p = cvalue(c, p, depth + 1);
 		}
-		if (!p)
-			return NULL;
-		p = cws(p, e);
-		if (p >= e)
-			return NULL;
-		if (*p == '}')
-			return p + 1;
-		if (*p != ',')
-			return NULL;
-		p = cws(p + 1, e);
+		int r = CNEXT(p, e, '}');
+		if (r)
+			return r > 0 ? p : NULL;
 	}
+}
+
+static const char *cobject(const struct clean *c, const char *p, int depth, int container)
+{
+	return cobject_in(c, p, depth, container);
+}
+
+static const char *ctop(const struct clean *c, const char *p)
+{
+	return cobject_in(c, p, 1, -2);
 }
 
 static const char *carray(const struct clean *c, const char *p, int depth)
@@ -495,37 +531,31 @@ static const char *carray(const struct clean *c, const char *p, int depth)
 	const char *e = c->e;
 	if (depth > EF_MAX_DEPTH)
 		return NULL;
-	p = cws(p + 1, e);
+	p++;
 	if (p < e && *p == ']')
 		return p + 1;
 	for (;;) {
-		if (p >= e || !(p = cvalue(c, p, depth + 1)))
-			return NULL;
-		p = cws(p, e);
 		if (p >= e)
 			return NULL;
-		if (*p == ']')
-			return p + 1;
-		if (*p != ',')
-			return NULL;
-		p = cws(p + 1, e);
+		p = cvalue(c, p, depth + 1);
+		int r = CNEXT(p, e, ']');
+		if (r)
+			return r > 0 ? p : NULL;
 	}
 }
 
 static int clean_scan(const char *line, size_t len, struct eve_fast *out)
 {
-	struct clean c = {line, line + len, out->ix.quote, out->ix.nwords, out};
-	const char *p = cws(line, c.e);
-	if (p >= c.e || *p != '{')
+	struct clean c = {line, line + len, out->ix.quote, len, out->ix.esc, out};
+	if (*line != '{' || line[len - 1] != '}')
 		return EF_FALLBACK;
-	if (!(p = cobject(&c, p, 1, -2)))
-		return EF_FALLBACK;
-	return cws(p, c.e) == c.e ? EF_OK : EF_FALLBACK;
+	const char *p = ctop(&c, line);
+	return p == c.e ? EF_OK : EF_FALLBACK;
 }
 
-int eve_fast_scan(const char *line, size_t len, struct eve_fast *out)
+static void clear(struct eve_fast *out)
 {
-	/* only the keys the last line set need clearing (the struct starts
+	/* only the keys the last scan set need clearing (the struct starts
 	 * zeroed) */
 	for (uint64_t m = out->seen; m; m &= m - 1) {
 		int i = __builtin_ctzll(m);
@@ -533,9 +563,17 @@ int eve_fast_scan(const char *line, size_t len, struct eve_fast *out)
 		out->num[i].set = false;
 	}
 	out->seen = 0;
-	if (out->kernel != EVE_KERNEL_NONE &&
-	    eve_index_build(line, len, out->kernel, &out->ix))
-		return clean_scan(line, len, out);
+}
+
+int eve_fast_scan(const char *line, size_t len, struct eve_fast *out)
+{
+	clear(out);
+	if (out->kernel != EVE_KERNEL_NONE && len &&
+	    eve_index_build(line, len, out->kernel, &out->ix)) {
+		if (clean_scan(line, len, out) == EF_OK)
+			return EF_OK;
+		clear(out); /* whitespace between tokens, or not valid */
+	}
 	struct scan s = {line, line + len, out};
 	ws(&s);
 	if (s.p >= s.e || *s.p != '{')

@@ -6,10 +6,19 @@
 #define EVE_X86 1
 #endif
 
-/* The last, partial block is copied into a block of spaces: a space is
- * neither a quote nor suspect. */
-static const char *tail_block(const char *s, size_t n, size_t i, char buf[64])
+/* The block at i. The last, partial one is the line's last 64 bytes (its
+ * quote bits then shifted down by *shift: the bytes before i were looked
+ * at already), or in a line shorter than that, a copy in a block of
+ * spaces (a space is neither a quote nor suspect). */
+static const char *block(const char *s, size_t n, size_t i, char buf[64], unsigned *shift)
 {
+	*shift = 0;
+	if (n - i >= 64)
+		return s + i;
+	if (n >= 64) {
+		*shift = (unsigned)(64 - (n - i));
+		return s + n - 64;
+	}
 	memset(buf, ' ', 64);
 	memcpy(buf, s + i, n - i);
 	return buf;
@@ -17,7 +26,7 @@ static const char *tail_block(const char *s, size_t n, size_t i, char buf[64])
 
 static bool build_scalar(const char *s, size_t n, struct eve_index *ix)
 {
-	unsigned bad = 0;
+	unsigned bad = 0, bs = 0;
 	size_t i = 0, w = 0;
 	for (; i < n; i += 64, w++) {
 		size_t m = n - i < 64 ? n - i : 64;
@@ -25,11 +34,13 @@ static bool build_scalar(const char *s, size_t n, struct eve_index *ix)
 		for (size_t j = 0; j < m; j++) {
 			unsigned char c = (unsigned char)s[i + j];
 			q |= (uint64_t)(c == '"') << j;
-			bad |= (c == '\\') | (c < 0x20) | (c >= 0x80);
+			bs |= c == '\\';
+			bad |= (c < 0x20) | (c >= 0x80);
 		}
 		ix->quote[w] = q;
 	}
 	ix->nwords = w;
+	ix->esc = bs;
 	return !bad;
 }
 
@@ -38,11 +49,12 @@ static bool build_sse2(const char *s, size_t n, struct eve_index *ix)
 {
 	const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'),
 		      space = _mm_set1_epi8(0x20);
-	__m128i bad = _mm_setzero_si128();
+	__m128i bad = _mm_setzero_si128(), bsl = _mm_setzero_si128();
 	char buf[64];
 	size_t i = 0, w = 0;
 	for (; i < n; i += 64, w++) {
-		const char *p = n - i >= 64 ? s + i : tail_block(s, n, i, buf);
+		unsigned shift;
+		const char *p = block(s, n, i, buf, &shift);
 		uint64_t q = 0;
 		for (int k = 0; k < 4; k++) {
 			__m128i v =
@@ -50,13 +62,14 @@ static bool build_sse2(const char *s, size_t n, struct eve_index *ix)
 			q |= (uint64_t)(uint32_t)_mm_movemask_epi8(
 				 _mm_cmpeq_epi8(v, quote))
 			     << (16 * k);
+			bsl = _mm_or_si128(bsl, _mm_cmpeq_epi8(v, bs));
 			/* signed: bytes >= 0x80 are below 0x20 too */
-			bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpeq_epi8(v, bs),
-							     _mm_cmplt_epi8(v, space)));
+			bad = _mm_or_si128(bad, _mm_cmplt_epi8(v, space));
 		}
-		ix->quote[w] = q;
+		ix->quote[w] = q >> shift;
 	}
 	ix->nwords = w;
+	ix->esc = _mm_movemask_epi8(bsl) != 0;
 	return _mm_movemask_epi8(bad) == 0;
 }
 
@@ -65,26 +78,28 @@ __attribute__((target("avx2"))) static bool build_avx2(const char *s, size_t n,
 {
 	const __m256i quote = _mm256_set1_epi8('"'), bs = _mm256_set1_epi8('\\'),
 		      space = _mm256_set1_epi8(0x20);
-	__m256i bad = _mm256_setzero_si256();
+	__m256i bad = _mm256_setzero_si256(), bsl = _mm256_setzero_si256();
 	char buf[64];
 	size_t i = 0, w = 0;
 	for (; i < n; i += 64, w++) {
-		const char *p = n - i >= 64 ? s + i : tail_block(s, n, i, buf);
+		unsigned shift;
+		const char *p = block(s, n, i, buf, &shift);
 		__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)p);
 		__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
 		ix->quote[w] =
-		    (uint64_t)(uint32_t)_mm256_movemask_epi8(
-			_mm256_cmpeq_epi8(a, quote)) |
-		    (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, quote))
-			<< 32;
+		    ((uint64_t)(uint32_t)_mm256_movemask_epi8(
+			 _mm256_cmpeq_epi8(a, quote)) |
+		     (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, quote))
+			 << 32) >>
+		    shift;
+		bsl = _mm256_or_si256(bsl, _mm256_or_si256(_mm256_cmpeq_epi8(a, bs),
+							   _mm256_cmpeq_epi8(b, bs)));
 		/* signed: bytes >= 0x80 are below 0x20 too */
-		bad = _mm256_or_si256(
-		    bad, _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(a, bs),
-							 _mm256_cmpeq_epi8(b, bs)),
-					 _mm256_or_si256(_mm256_cmpgt_epi8(space, a),
-							 _mm256_cmpgt_epi8(space, b))));
+		bad = _mm256_or_si256(bad, _mm256_or_si256(_mm256_cmpgt_epi8(space, a),
+							   _mm256_cmpgt_epi8(space, b)));
 	}
 	ix->nwords = w;
+	ix->esc = !_mm256_testz_si256(bsl, bsl);
 	return _mm256_testz_si256(bad, bad);
 }
 #endif
@@ -116,12 +131,8 @@ enum eve_kernel eve_kernel_best(void)
 	return EVE_KERNEL_SCALAR;
 }
 
-bool eve_index_build(const char *s, size_t n, enum eve_kernel k, struct eve_index *ix)
+static bool build(const char *s, size_t n, enum eve_kernel k, struct eve_index *ix)
 {
-	if (n > SD_MAX_LINE)
-		return false;
-	if (k == EVE_KERNEL_AUTO)
-		k = eve_kernel_best();
 	switch (k) {
 	case EVE_KERNEL_SCALAR:
 		return build_scalar(s, n, ix);
@@ -134,4 +145,30 @@ bool eve_index_build(const char *s, size_t n, enum eve_kernel k, struct eve_inde
 	default:
 		return false;
 	}
+}
+
+/* Every backslash starts one of the escapes \/ \b \f \n \r \t: none
+ * escapes a quote or a backslash, so each quote still opens or closes a
+ * string (the rare line with others is read byte by byte). */
+static bool simple_escapes(const char *s, size_t n)
+{
+	const char *e = s + n;
+	for (const char *p = memchr(s, '\\', n); p;
+	     p = memchr(p, '\\', (size_t)(e - p))) {
+		if (++p == e || !memchr("/bfnrt", *p, 6))
+			return false;
+	}
+	return true;
+}
+
+bool eve_index_build(const char *s, size_t n, enum eve_kernel k, struct eve_index *ix)
+{
+	if (n > SD_MAX_LINE)
+		return false;
+	if (k == EVE_KERNEL_AUTO)
+		k = eve_kernel_best();
+	if (!build(s, n, k, ix) || (ix->esc && !simple_escapes(s, n)))
+		return false;
+	ix->quote[ix->nwords] = 1; /* the stop bit */
+	return true;
 }

@@ -1,12 +1,13 @@
 /* The first pass of the EVE hot path: one look at every byte of a line,
  * 32 or 64 bytes at a time, that finds the quotes (a bit per byte) and
- * tells whether the line is "clean": no backslash, no control byte and no
- * byte >= 0x80. In a clean line every quote opens or closes a string, so
- * the scanner (eve_fast.c) finds the end of a string with one bit scan
- * instead of reading the string. Lines that are not clean are read by the
- * scanner's byte-by-byte path. The kernel (AVX2, SSE2 or scalar) is chosen
- * at run time; all three give the same answer (fuzz/fuzz_eve_fast.c checks
- * it). */
+ * tells whether the line is "clean": no control byte, no byte >= 0x80 and
+ * no escape but \/ \b \f \n \r \t (the ones Suricata writes in URLs and
+ * agents; none escapes a quote). In a clean line every quote opens or
+ * closes a string, so the scanner (eve_fast.c) finds the end of a string
+ * with one bit scan instead of reading the string. Lines that are not
+ * clean are read by the scanner's byte-by-byte path. The kernel (AVX2,
+ * SSE2 or scalar) is chosen at run time; all three give the same answer
+ * (fuzz/fuzz_eve_fast.c checks it). */
 #ifndef SD_TELEMETRY_EVE_INDEX_H
 #define SD_TELEMETRY_EVE_INDEX_H
 
@@ -16,12 +17,15 @@
 
 #include "core/limits.h"
 
-/* bit i of quote[i / 64] is set when byte i is '"' */
+/* bit i of quote[i / 64] is set when byte i is '"'; quote[nwords] has a
+ * stop bit (at nwords * 64, past the line's end), so a search for the
+ * next quote needs no bound */
 #define EVE_INDEX_WORDS (SD_MAX_LINE / 64 + 2)
 
 struct eve_index {
 	uint64_t quote[EVE_INDEX_WORDS];
 	size_t nwords; /* words covering the line */
+	bool esc;      /* the line has escapes (all simple: see above) */
 };
 
 enum eve_kernel {

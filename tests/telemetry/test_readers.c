@@ -345,6 +345,130 @@ static void eve_kernels_agree(void **state)
 	io_close(src);
 }
 
+/* Lines the clean-line scanner takes or hands to the byte path: the
+ * escapes Suricata writes keep a line clean, escapes that could hide a
+ * quote do not, and whitespace between tokens (clean, but not the compact
+ * form) is read again byte by byte. Every kernel, the byte path and
+ * jansson give the same record. */
+static void eve_clean_lines(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *line;
+		int clean; /* the index's answer */
+	} cases[] = {
+	    {"{\"timestamp\":\"2023-03-29T13:55:06Z\",\"event_type\":\"http\","
+	     "\"src_ip\":\"192.0.2.1\",\"dest_ip\":\"198.51.100.1\",\"http\":{"
+	     "\"hostname\":\"a.example\",\"url\":\"\\/x\\/y\\tz\",\"status\":200}}",
+	     1},
+	    /* an escaped key is never a wanted one */
+	    {"{\"timestamp\":\"2023-03-29T13:55:06Z\",\"event_type\":\"tls\","
+	     "\"src_ip\":\"192.0.2.1\",\"dest_ip\":\"198.51.100.1\",\"tls\":{"
+	     "\"s\\/ni\":\"x.example\",\"sni\":\"y.example\"}}",
+	     1},
+	    {"{\"timestamp\":\"2023-03-29T13:55:06Z\",\"event_type\":\"tls\","
+	     "\"src_ip\":\"192.0.2.1\",\"dest_ip\":\"198.51.100.1\",\"tls\":{"
+	     "\"sni\":\"a\\\"b.example\"}}",
+	     0},
+	    {"{\"timestamp\":\"2023-03-29T13:55:06Z\",\"event_type\":\"tls\","
+	     "\"src_ip\":\"192.0.2.1\",\"dest_ip\":\"198.51.100.1\",\"tls\":{"
+	     "\"sni\":\"a\\\\\"}}",
+	     0},
+	    {"{\"timestamp\":\"2023-03-29T13:55:06Z\",\"event_type\":\"tls\","
+	     "\"src_ip\":\"192.0.2.1\",\"dest_ip\":\"198.51.100.1\",\"tls\":{"
+	     "\"sni\":\"\\u0061.example\"}}",
+	     0},
+	    {"{\"event_type\":\"flow\"}\\", 0},
+	    /* whitespace between tokens */
+	    {"{ \"timestamp\": \"2023-03-29T13:55:06Z\", \"event_type\": \"flow\", "
+	     "\"src_ip\": \"192.0.2.1\", \"src_port\": 40000, \"dest_ip\": "
+	     "\"198.51.100.1\", \"dest_port\": 443, \"flow\": {\"bytes_toserver\": "
+	     "12, \"bytes_toclient\": 1234567890123} }",
+	     1},
+	    /* a number last, and one too long for the hot path */
+	    {"{\"event_type\":\"flow\",\"src_ip\":\"192.0.2.1\",\"dest_ip\":"
+	     "\"198.51.100.1\",\"timestamp\":\"2023-03-29T13:55:06Z\","
+	     "\"flow_id\":1234567890123456789}",
+	     1},
+	    {"{\"event_type\":\"flow\",\"src_ip\":\"192.0.2.1\",\"dest_ip\":"
+	     "\"198.51.100.1\",\"timestamp\":\"2023-03-29T13:55:06Z\","
+	     "\"flow_id\":12",
+	     1},
+	};
+	struct sd_error err;
+	struct io_source *src;
+	struct tel_backend *b;
+	struct tel_options opt = {0};
+	assert_int_equal(io_open("/dev/null", &src, &err), 0);
+	assert_int_equal(tel_eve_open(src, &opt, &b, &err), 0);
+	static const enum eve_kernel ks[] = {EVE_KERNEL_SCALAR, EVE_KERNEL_SSE2,
+					     EVE_KERNEL_AVX2, EVE_KERNEL_AUTO};
+	static struct eve_index ix;
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		const char *line = cases[c].line;
+		size_t len = strlen(line);
+		assert_int_equal(eve_index_build(line, len, EVE_KERNEL_SCALAR, &ix),
+				 cases[c].clean);
+		struct tel_record a, k, j;
+		char name[512] = "", path[512] = "";
+		eve_set_kernel(b, EVE_KERNEL_NONE);
+		int ra = eve_line(b, line, len, 1, &a, EVE_FAST_ONLY);
+		if (ra == 1) {
+			memcpy(name, a.name, a.name_len);
+			memcpy(path, a.path, a.path_len);
+		}
+		for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
+			if (!eve_kernel_available(ks[i]))
+				continue;
+			assert_int_equal(eve_index_build(line, len, ks[i], &ix),
+					 cases[c].clean);
+			eve_set_kernel(b, ks[i]);
+			int rk = eve_line(b, line, len, 1, &k, EVE_FAST_ONLY);
+			assert_int_equal(ra, rk);
+			if (ra != 1)
+				continue;
+			assert_int_equal(a.ts, k.ts);
+			assert_int_equal(a.kind, k.kind);
+			assert_int_equal(a.bytes, k.bytes);
+			assert_int_equal(a.name_len, k.name_len);
+			assert_memory_equal(name, k.name, a.name_len);
+			assert_int_equal(a.path_len, k.path_len);
+			assert_memory_equal(path, k.path, a.path_len);
+		}
+		eve_set_kernel(b, EVE_KERNEL_AUTO);
+		int rj = eve_line(b, line, len, 1, &j, EVE_JSON_ONLY);
+		if (ra == 2)
+			continue; /* handed over to jansson */
+		assert_int_equal(ra, rj);
+		if (ra == 1) {
+			assert_int_equal(a.bytes, j.bytes);
+			assert_int_equal(a.name_len, j.name_len);
+			assert_memory_equal(name, j.name, a.name_len);
+			assert_int_equal(a.path_len, j.path_len);
+			assert_memory_equal(path, j.path, a.path_len);
+		}
+	}
+	/* what the hot path made of them */
+	eve_set_kernel(b, EVE_KERNEL_AUTO);
+	struct tel_record r;
+	assert_int_equal(
+	    eve_line(b, cases[0].line, strlen(cases[0].line), 1, &r, EVE_FAST_ONLY), 1);
+	assert_int_equal(r.path_len, 6);
+	assert_memory_equal(r.path, "/x/y\tz", 6);
+	assert_int_equal(
+	    eve_line(b, cases[1].line, strlen(cases[1].line), 1, &r, EVE_FAST_ONLY), 1);
+	assert_int_equal(r.name_len, 9);
+	assert_memory_equal(r.name, "y.example", 9);
+	assert_int_equal(
+	    eve_line(b, cases[6].line, strlen(cases[6].line), 1, &r, EVE_FAST_ONLY), 1);
+	assert_int_equal(r.bytes, 12 + 1234567890123ull);
+	assert_int_equal(
+	    eve_line(b, cases[8].line, strlen(cases[8].line), 1, &r, EVE_AUTO),
+	    SD_EPARSE);
+	b->ops->close(b);
+	io_close(src);
+}
+
 /* --- nfdump CSV --- */
 
 static void nfdump(void **state)
@@ -525,6 +649,7 @@ int main(void)
 	    cmocka_unit_test(eve_slips),
 	    cmocka_unit_test(eve_fast_path),
 	    cmocka_unit_test(eve_kernels_agree),
+	    cmocka_unit_test(eve_clean_lines),
 	    cmocka_unit_test(nfdump),
 	    cmocka_unit_test(tshark_csv),
 	    cmocka_unit_test(csv_bad_map),
