@@ -140,18 +140,28 @@ static void report_bad(const struct check *c, struct lane *l, const char *text,
 		report_render_error(&l->out, format_of(c->mode), text, len, why);
 }
 
-/* contained: 1 or 0 when the caller already knows whether an address is
- * covered (from a batched lookup), -1 when it does not. */
+/* What a batched lookup already knows of an address query. */
+enum known { KNOWN_NOTHING, KNOWN_UNLISTED, KNOWN_ONLY_ENTRY, KNOWN_LISTED };
+
+/* known: what a batched lookup found for an address (entry: its only
+ * covering entry, for KNOWN_ONLY_ENTRY), KNOWN_NOTHING when there was
+ * none. */
 static void answer(const struct check *c, struct lane *l, const struct net_prefix *p,
-		   const char *text, size_t len, int contained)
+		   const char *text, size_t len, enum known known,
+		   const struct db_entry *entry)
 {
-	if (p->len == 128 && contained < 0)
-		contained = db_contains(c->db, &p->addr);
-	if (p->len == 128 && !contained) {
+	if (p->len == 128 && known == KNOWN_NOTHING)
+		known = db_contains(c->db, &p->addr) ? KNOWN_LISTED : KNOWN_UNLISTED;
+	if (p->len == 128 && known == KNOWN_UNLISTED) {
 		/* the common case in a stream: no entry to fetch */
 		if (c->mode == MODE_QUIET || c->listed_only)
 			return;
 		report_answer_unlisted(p, l->answer);
+	} else if (p->len == 128 && known == KNOWN_ONLY_ENTRY) {
+		l->any_listed = true;
+		if (c->mode == MODE_QUIET)
+			return;
+		report_answer_found(p, entry, l->answer);
 	} else {
 		if (c->mode == MODE_QUIET && p->len == 128) {
 			l->any_listed = true;
@@ -187,7 +197,7 @@ static void query(struct check *c, struct lane *l, const char *text, size_t len)
 	if (rc)
 		report_bad(c, l, f.s, f.len, "", why);
 	else
-		answer(c, l, &p, f.s, f.len, -1);
+		answer(c, l, &p, f.s, f.len, KNOWN_NOTHING, NULL);
 	if (l->out.len >= CHECK_FLUSH_AT || l->err.len)
 		lane_emit(c, l);
 }
@@ -195,13 +205,13 @@ static void query(struct check *c, struct lane *l, const char *text, size_t len)
 /* ---- a stream on stdin ----
  * The main thread only reads: it fills blocks of CHECK_RAW bytes ending at
  * a line end and counts their lines. CHECK_WORKERS threads split a
- * block's lines, parse them, look them up in batches (db_contains_batch,
+ * block's lines, parse them, look them up in batches (db_cover_batch,
  * so the memory misses of their addresses overlap) and render the answers
  * into the block's own buffers; the main thread writes the blocks out in
  * input order. At most CHECK_RING blocks are in flight: memory stays
  * bounded. */
 #define CHECK_RAW (128 * 1024) /* > SD_MAX_LINE: a longest line fits */
-#define CHECK_BATCH 256	       /* addresses a db_contains_batch call */
+#define CHECK_BATCH 256	       /* addresses a db_cover_batch call */
 #define CHECK_RING 6
 #define CHECK_WORKERS 2
 _Static_assert(CHECK_RAW > SD_MAX_LINE + 1, "a block holds a longest line");
@@ -253,13 +263,16 @@ static void answer_batch(const struct check *c, struct lane *l, struct pending *
 			 size_t n)
 {
 	struct net_addr addrs[CHECK_BATCH];
-	bool hit[CHECK_BATCH];
+	struct db_entry entry[CHECK_BATCH];
+	uint8_t found[CHECK_BATCH];
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
 		if (!pend[i].rc && pend[i].p.len == 128)
 			addrs[k++] = pend[i].p.addr;
 	if (k)
-		db_contains_batch(c->db, addrs, k, hit);
+		db_cover_batch(c->db, addrs, k, entry, found);
+	static const enum known known_of[3] = {KNOWN_UNLISTED, KNOWN_ONLY_ENTRY,
+					       KNOWN_LISTED};
 	for (size_t i = 0, j = 0; i < n; i++) {
 		if (pend[i].rc) {
 			char where[64];
@@ -268,8 +281,14 @@ static void answer_batch(const struct check *c, struct lane *l, struct pending *
 			report_bad(c, l, pend[i].text, pend[i].len, where, pend[i].why);
 			continue;
 		}
-		int known = pend[i].p.len == 128 ? hit[j++] : -1;
-		answer(c, l, &pend[i].p, pend[i].text, pend[i].len, known);
+		if (pend[i].p.len == 128) {
+			answer(c, l, &pend[i].p, pend[i].text, pend[i].len,
+			       known_of[found[j]], &entry[j]);
+			j++;
+		} else {
+			answer(c, l, &pend[i].p, pend[i].text, pend[i].len, KNOWN_NOTHING,
+			       NULL);
+		}
 	}
 }
 

@@ -65,6 +65,15 @@ void report_answer_unlisted(const struct net_prefix *q, struct report_answer *a)
 	a->inside_count = 0;
 }
 
+void report_answer_found(const struct net_prefix *q, const struct db_entry *e,
+			 struct report_answer *a)
+{
+	report_answer_unlisted(q, a);
+	a->listed = true;
+	a->nmatches = 1;
+	a->matches[0] = *e;
+}
+
 void report_answer_free(struct report_answer *a)
 {
 	free(a->inside);

@@ -39,6 +39,10 @@ int report_answer_lookup(const struct db *db, const struct net_prefix *q,
 /* The answer for an address already known (from db_contains_batch) to be
  * covered by no entry: no lookup is made. */
 void report_answer_unlisted(const struct net_prefix *q, struct report_answer *a);
+/* The answer for an address whose only covering entry is known (from
+ * db_cover_batch, found 1): no lookup is made. */
+void report_answer_found(const struct net_prefix *q, const struct db_entry *e,
+			 struct report_answer *a);
 void report_answer_free(struct report_answer *a);
 
 static inline void report_answer_given(struct report_answer *a, const char *text,

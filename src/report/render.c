@@ -209,6 +209,14 @@ static size_t entry_key(const struct db_entry *e, const struct net_prefix *qp,
 	return report_format_prefix(&e->prefix, buf, NET_PREFIX_STRLEN);
 }
 
+/* Whether the query was written as its canonical form q: then q, which
+ * needs no escaping nor quoting, stands for the text as given (most
+ * queries of a bulk check). */
+static bool given_as_canonical(const struct report_answer *a, const char *q, size_t qlen)
+{
+	return a->given_len == qlen && !memcmp(a->given, q, qlen);
+}
+
 /* ---- JSON: the key order and spelling of report_lookup's document ---- */
 
 static void json_time(struct sd_buf *out, const char *s, size_t n)
@@ -273,7 +281,8 @@ static void render_json(struct report_renderer *r, struct sd_buf *out,
 	char q[NET_PREFIX_STRLEN];
 	size_t qlen = report_format_prefix(&a->query, q, sizeof(q));
 	PUT(out, "{\"query\":");
-	if (a->given) /* as written: untrusted bytes, escaped */
+	if (a->given && !given_as_canonical(a, q, qlen)) /* as written: untrusted
+							   bytes, escaped */
 		report_json_string(out, a->given, a->given_len);
 	else
 		json_plain(out, q, qlen);
@@ -314,7 +323,7 @@ void report_render_csv_header(struct sd_buf *out)
 static void csv_query(struct sd_buf *out, const struct report_answer *a, const char *q,
 		      size_t qlen)
 {
-	if (a->given)
+	if (a->given && !given_as_canonical(a, q, qlen))
 		report_csv_field(out, a->given, a->given_len);
 	else
 		sd_buf_put(out, q, qlen);
