@@ -140,6 +140,16 @@ static void report_bad(const struct check *c, struct lane *l, const char *text,
 		report_render_error(&l->out, format_of(c->mode), text, len, why);
 }
 
+/* Whether text, which parsed as p, is p's canonical form: an IPv4
+ * address is accepted only as a strict dotted quad (net/addr.h), which is
+ * how it is printed, unless it came as IPv6 text (::ffff:192.0.2.7) or
+ * with a length (/32). */
+static bool written_canonically(const struct net_prefix *p, const char *text, size_t len)
+{
+	return p->len == 128 && net_addr_is_v4(&p->addr) && len < NET_ADDR_STRLEN &&
+	       !memchr(text, ':', len) && !memchr(text, '/', len);
+}
+
 /* What a batched lookup already knows of an address query. */
 enum known { KNOWN_NOTHING, KNOWN_UNLISTED, KNOWN_ONLY_ENTRY, KNOWN_LISTED };
 
@@ -175,7 +185,10 @@ static void answer(const struct check *c, struct lane *l, const struct net_prefi
 		if (c->mode == MODE_QUIET || (c->listed_only && !l->answer->listed))
 			return;
 	}
-	report_answer_given(l->answer, text, len);
+	if (written_canonically(p, text, len))
+		report_answer_given_canonical(l->answer, text, len);
+	else
+		report_answer_given(l->answer, text, len);
 	report_renderer_answer(&l->render, &l->out, l->answer);
 }
 

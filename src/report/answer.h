@@ -21,6 +21,9 @@ struct report_answer {
 	 * afterwards with report_answer_given. */
 	const char *given;
 	size_t given_len;
+	/* given is the canonical form itself (report_answer_given_canonical):
+	 * renderers print it without formatting the query again */
+	bool given_canonical;
 	bool listed;
 	size_t nmatches; /* covering entries, most specific first */
 	struct db_entry matches[SD_MAX_CHECK_HITS];
@@ -50,6 +53,17 @@ static inline void report_answer_given(struct report_answer *a, const char *text
 {
 	a->given = text;
 	a->given_len = len;
+	a->given_canonical = false;
+}
+
+/* report_answer_given for text the caller knows is the query's canonical
+ * form, byte for byte (an IPv4 address written as a plain dotted quad,
+ * which is the only way net_addr_parse accepts one). */
+static inline void report_answer_given_canonical(struct report_answer *a,
+						 const char *text, size_t len)
+{
+	report_answer_given(a, text, len);
+	a->given_canonical = true;
 }
 
 #endif
