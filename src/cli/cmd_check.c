@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "cli/cli.h"
 #include "cli/files.h"
@@ -157,7 +160,7 @@ enum known { KNOWN_NOTHING, KNOWN_UNLISTED, KNOWN_ONLY_ENTRY, KNOWN_LISTED };
  * covering entry, for KNOWN_ONLY_ENTRY), KNOWN_NOTHING when there was
  * none. */
 static void answer(const struct check *c, struct lane *l, const struct net_prefix *p,
-		   const char *text, size_t len, enum known known,
+		   const char *text, size_t len, bool canonical, enum known known,
 		   const struct db_entry *entry)
 {
 	if (p->len == 128 && known == KNOWN_NOTHING)
@@ -185,7 +188,7 @@ static void answer(const struct check *c, struct lane *l, const struct net_prefi
 		if (c->mode == MODE_QUIET || (c->listed_only && !l->answer->listed))
 			return;
 	}
-	if (written_canonically(p, text, len))
+	if (canonical)
 		report_answer_given_canonical(l->answer, text, len);
 	else
 		report_answer_given(l->answer, text, len);
@@ -210,7 +213,8 @@ static void query(struct check *c, struct lane *l, const char *text, size_t len)
 	if (rc)
 		report_bad(c, l, f.s, f.len, "", why);
 	else
-		answer(c, l, &p, f.s, f.len, KNOWN_NOTHING, NULL);
+		answer(c, l, &p, f.s, f.len, written_canonically(&p, f.s, f.len),
+		       KNOWN_NOTHING, NULL);
 	if (l->out.len >= CHECK_FLUSH_AT || l->err.len)
 		lane_emit(c, l);
 }
@@ -236,6 +240,7 @@ struct pending {
 	uint64_t lineno;
 	const char *text; /* in the block, trimmed */
 	size_t len;
+	bool canonical; /* text is p's canonical form */
 };
 
 enum block_state { BLOCK_FREE, BLOCK_QUEUED, BLOCK_DONE };
@@ -296,58 +301,102 @@ static void answer_batch(const struct check *c, struct lane *l, struct pending *
 		}
 		if (pend[i].p.len == 128) {
 			answer(c, l, &pend[i].p, pend[i].text, pend[i].len,
-			       known_of[found[j]], &entry[j]);
+			       pend[i].canonical, known_of[found[j]], &entry[j]);
 			j++;
 		} else {
-			answer(c, l, &pend[i].p, pend[i].text, pend[i].len, KNOWN_NOTHING,
-			       NULL);
+			answer(c, l, &pend[i].p, pend[i].text, pend[i].len, false,
+			       KNOWN_NOTHING, NULL);
 		}
 	}
 }
 
-static void process_block(const struct check *c, struct block *b)
-{
-	struct lane *l = &b->lane;
+/* The lines of a block being answered, batch by batch. */
+struct block_pass {
+	const struct check *c;
+	struct lane *l;
 	struct pending pend[CHECK_BATCH];
-	size_t n = 0;
-	uint64_t lineno = b->first_line;
-	if (b->after_long_line)
-		report_long_line(l, lineno - 1);
-	const char *p = b->raw, *end = b->raw + b->rawlen;
-	for (; p < end; lineno++) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *line = p;
-		size_t len = (size_t)((nl ? nl : end) - p);
-		p = nl ? nl + 1 : end;
-		if (len > SD_MAX_LINE) { /* as io_getline says it */
-			answer_batch(c, l, pend, n);
-			n = 0;
-			report_long_line(l, lineno);
-			continue;
-		}
-		if (len && line[len - 1] == '\r')
-			len--;
-		/* a byte-order mark, as Windows tools write, before the first
-		 * query (import accepts it too) */
-		if (lineno == 1) {
-			size_t bom = sd_bom_len(line, len);
-			line += bom;
-			len -= bom;
-		}
-		if (len == 0 || line[0] == '#')
-			continue;
-		struct pending *q = &pend[n];
+	size_t n;
+	uint64_t lineno; /* of the next line */
+};
+
+static void block_line(struct block_pass *bp, const char *line, size_t len)
+{
+	uint64_t lineno = bp->lineno++;
+	if (len > SD_MAX_LINE) { /* as io_getline says it */
+		answer_batch(bp->c, bp->l, bp->pend, bp->n);
+		bp->n = 0;
+		report_long_line(bp->l, lineno);
+		return;
+	}
+	if (len && line[len - 1] == '\r')
+		len--;
+	/* a byte-order mark, as Windows tools write, before the first
+	 * query (import accepts it too) */
+	if (lineno == 1) {
+		size_t bom = sd_bom_len(line, len);
+		line += bom;
+		len -= bom;
+	}
+	if (len == 0 || line[0] == '#')
+		return;
+	struct pending *q = &bp->pend[bp->n];
+	q->lineno = lineno;
+	if (net_addr_parse_dotted_quad(line, len, &q->p.addr)) {
+		/* the common case: nothing to trim, the text is canonical */
+		q->p.len = 128;
+		q->rc = 0;
+		q->text = line;
+		q->len = len;
+		q->canonical = true;
+	} else {
 		struct sd_field f;
 		q->rc = parse_query(line, len, &q->p, &q->why, &f);
 		q->text = f.s;
 		q->len = f.len;
-		q->lineno = lineno;
-		if (++n == CHECK_BATCH) {
-			answer_batch(c, l, pend, n);
-			n = 0;
+		q->canonical = !q->rc && written_canonically(&q->p, f.s, f.len);
+	}
+	if (++bp->n == CHECK_BATCH) {
+		answer_batch(bp->c, bp->l, bp->pend, bp->n);
+		bp->n = 0;
+	}
+}
+
+/* Answers a block's lines. They are found 16 bytes at a time, a bit per
+ * newline, rather than by a memchr call per (short) line. */
+static void process_block(const struct check *c, struct block *b)
+{
+	struct block_pass pass, *bp = &pass;
+	bp->c = c;
+	bp->l = &b->lane;
+	bp->n = 0;
+	bp->lineno = b->first_line;
+	if (b->after_long_line)
+		report_long_line(bp->l, bp->lineno - 1);
+	const char *raw = b->raw;
+	size_t rawlen = b->rawlen, start = 0;
+	for (size_t base = 0; base < rawlen; base += 16) {
+		unsigned nl = 0;
+#ifdef __SSE2__
+		if (rawlen - base >= 16) {
+			__m128i v = _mm_loadu_si128((const void *)(raw + base));
+			nl = (unsigned)_mm_movemask_epi8(
+			    _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
+		} else
+#endif
+		{
+			size_t k = rawlen - base < 16 ? rawlen - base : 16;
+			for (size_t i = 0; i < k; i++)
+				nl |= (unsigned)(raw[base + i] == '\n') << i;
+		}
+		for (; nl; nl &= nl - 1) {
+			size_t end = base + (size_t)__builtin_ctz(nl);
+			block_line(bp, raw + start, end - start);
+			start = end + 1;
 		}
 	}
-	answer_batch(c, l, pend, n);
+	if (start < rawlen) /* the last line, without a newline at the end */
+		block_line(bp, raw + start, rawlen - start);
+	answer_batch(c, bp->l, bp->pend, bp->n);
 }
 
 static void *worker_main(void *arg)

@@ -455,6 +455,15 @@ int net_addr_parse(const char *s, size_t n, struct net_addr *out, const char **w
 	return 0;
 }
 
+bool net_addr_parse_dotted_quad(const char *s, size_t n, struct net_addr *out)
+{
+	uint32_t v4;
+	if (!parse_v4_fast(s, n, &v4))
+		return false;
+	net_addr_from_v4(out, v4);
+	return true;
+}
+
 int net_prefix_parse(const char *s, size_t n, struct net_prefix *out, unsigned flags,
 		     const char **why)
 {
