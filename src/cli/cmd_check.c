@@ -287,8 +287,15 @@ static void answer_batch(const struct check *c, struct lane *l, struct pending *
 	for (size_t i = 0; i < n; i++)
 		if (!pend[i].rc && pend[i].p.len == 128)
 			addrs[k++] = pend[i].p.addr;
-	if (k)
+	if (k && c->mode == MODE_QUIET) {
+		/* only whether: no entry to hand back */
+		bool hit[CHECK_BATCH];
+		db_contains_batch(c->db, addrs, k, hit);
+		for (size_t i = 0; i < k; i++)
+			found[i] = hit[i] ? 2 : 0;
+	} else if (k) {
 		db_cover_batch(c->db, addrs, k, entry, found);
+	}
 	static const enum known known_of[3] = {KNOWN_UNLISTED, KNOWN_ONLY_ENTRY,
 					       KNOWN_LISTED};
 	for (size_t i = 0, j = 0; i < n; i++) {
