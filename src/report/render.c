@@ -528,43 +528,51 @@ static void render_csv(struct report_renderer *r, struct sd_buf *out,
 /* ---- text, for people ---- */
 
 static void text_entry(struct report_renderer *r, struct sd_buf *out,
+		       const struct net_prefix *qp, const char *q, size_t qlen,
 		       const struct db_entry *e, const char *indent)
 {
-	char key[NET_PREFIX_STRLEN];
-	size_t klen = report_format_prefix(&e->prefix, key, sizeof(key));
+	char buf[NET_PREFIX_STRLEN];
+	const char *key;
+	size_t klen = entry_key(e, qp, q, qlen, buf, &key);
+	size_t ilen = strlen(indent);
 	for (uint32_t i = 0; i < e->nsightings; i++) {
 		struct figures f;
 		struct parts pt;
 		get_figures(r, e, i, &f);
 		if (!get_parts(r, &f.s, &pt, out))
 			return;
-		sd_buf_puts(out, indent);
-		sd_buf_put(out, key, klen);
-		PUT(out, "  ");
-		sd_buf_put(out, pt.p[0], pt.len[0]);
-		sd_buf_putc(out, '\n');
-		sd_buf_puts(out, indent);
-		PUT(out, "    seen ");
-		sd_buf_u64(out, f.s.count);
+		char *w = room(out, 64 + U64_MAXLEN + 3 * ilen + klen + pt.len[0] +
+					pt.len[1] + pt.len[2] + f.first_len + f.last_len);
+		if (!w)
+			return;
+		w = cp(w, indent, ilen);
+		w = cp(w, key, klen);
+		w = CP(w, "  ");
+		w = cp(w, pt.p[0], pt.len[0]);
+		*w++ = '\n';
+		w = cp(w, indent, ilen);
+		w = CP(w, "    seen ");
+		w = put_u64(w, f.s.count);
 		if (f.s.count == 1)
-			PUT(out, " time");
+			w = CP(w, " time");
 		else
-			PUT(out, " times");
+			w = CP(w, " times");
 		if (f.first_len) {
-			PUT(out, " from ");
-			sd_buf_put(out, f.first, f.first_len);
-			PUT(out, " to ");
-			sd_buf_put(out, f.last, f.last_len);
+			w = CP(w, " from ");
+			w = cp(w, f.first, f.first_len);
+			w = CP(w, " to ");
+			w = cp(w, f.last, f.last_len);
 		}
-		PUT(out, "; evidence: ");
-		sd_buf_put(out, pt.p[1], pt.len[1]);
-		sd_buf_putc(out, '\n');
+		w = CP(w, "; evidence: ");
+		w = cp(w, pt.p[1], pt.len[1]);
+		*w++ = '\n';
 		if (pt.len[2]) {
-			sd_buf_puts(out, indent);
-			PUT(out, "    sources: ");
-			sd_buf_put(out, pt.p[2], pt.len[2]);
-			sd_buf_putc(out, '\n');
+			w = cp(w, indent, ilen);
+			w = CP(w, "    sources: ");
+			w = cp(w, pt.p[2], pt.len[2]);
+			*w++ = '\n';
 		}
+		done(out, w);
 	}
 }
 
@@ -584,15 +592,23 @@ static void render_text(struct report_renderer *r, struct sd_buf *out,
 		PUT(out, " (");
 		sd_buf_put(out, q, qlen);
 		sd_buf_putc(out, ')');
+		if (a->listed)
+			PUT(out, ": LISTED\n");
+		else
+			PUT(out, ": not listed\n");
 	} else {
-		sd_buf_put(out, q, qlen);
+		char *w = room(out, qlen + sizeof(": not listed\n"));
+		if (!w)
+			return;
+		w = cp(w, q, qlen);
+		if (a->listed)
+			w = CP(w, ": LISTED\n");
+		else
+			w = CP(w, ": not listed\n");
+		done(out, w);
 	}
-	if (a->listed)
-		PUT(out, ": LISTED\n");
-	else
-		PUT(out, ": not listed\n");
 	for (size_t i = 0; i < a->nmatches; i++)
-		text_entry(r, out, &a->matches[i], "  ");
+		text_entry(r, out, &a->query, q, qlen, &a->matches[i], "  ");
 	if (a->query.len < 128 && a->inside_count) {
 		PUT(out, "  ");
 		sd_buf_u64(out, a->inside_count);
@@ -604,7 +620,7 @@ static void render_text(struct report_renderer *r, struct sd_buf *out,
 			PUT(out, " (first ones shown)");
 		PUT(out, ":\n");
 		for (size_t i = 0; i < a->ninside; i++)
-			text_entry(r, out, &a->inside[i], "    ");
+			text_entry(r, out, &a->query, q, qlen, &a->inside[i], "    ");
 	}
 }
 
