@@ -94,6 +94,13 @@ if [ "$(wc -l <"$W/out.csv")" != $((QUERY_N + 1)) ]; then
 	status=1
 fi
 
+for k in "${!WALL[@]}"; do
+	# a command that failed to run reads 0 s: no figure to compare
+	if [ "$(awk -v w="${WALL[$k]}" 'BEGIN { print (w > 0) }')" != 1 ]; then
+		echo "check.sh: row $k took no time (did it run?)" >&2
+		status=1
+	fi
+done
 g=${WALL[grep]} q=${WALL[quiet]}
 for f in csv json; do
 	r=$(awk -v g="$g" -v w="${WALL[$f]}" 'BEGIN { printf "%.1f", (w > 0 ? g / w : 0) }')
@@ -110,7 +117,7 @@ for f in lcsv ljson; do
 		"${r}x" ">= 5x" "$(bench_met "$r" '>=' 5)"
 done
 for f in text csv json; do
-	o=$(awk -v w="${WALL[$f]}" -v q="$q" 'BEGIN { printf "%.2f", (q > 0 ? (w - q) / q : 0) }')
+	o=$(awk -v w="${WALL[$f]}" -v q="$q" 'BEGIN { printf "%.2f", (q > 0 && w > 0 ? (w - q) / q : 999) }')
 	bench_target "check $f: output cost / lookup cost" "$(awk -v w="${WALL[$f]}" -v q="$q" \
 		'BEGIN { printf "%.2f s", w - q }')" "$q s (-q)" "${o}x" "<= 2x" "$(bench_met "$o" '<=' 2)"
 done

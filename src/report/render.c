@@ -42,6 +42,12 @@ static inline char *cp(char *w, const char *s, size_t n)
 	} else if (n < 4) {
 		for (size_t i = 0; i < n; i++)
 			w[i] = s[i];
+	} else if (n <= 32) { /* two overlapping 16-byte blocks */
+		char x[16], y[16];
+		memcpy(x, s, 16);
+		memcpy(y, s + n - 16, 16);
+		memcpy(w, x, 16);
+		memcpy(w + n - 16, y, 16);
 	} else {
 		memcpy(w, s, n);
 	}
