@@ -69,7 +69,8 @@ static inline char *put_u64(char *w, uint64_t v)
 		tmp[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	return cp(w, tmp + i, sizeof(tmp) - i);
+	memcpy(w, tmp + i, sizeof(tmp) - i);
+	return w + sizeof(tmp) - i;
 }
 
 static void csv_str(struct sd_buf *out, const char *s)
