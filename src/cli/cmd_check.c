@@ -170,7 +170,7 @@ static void answer(const struct check *c, struct lane *l, const struct net_prefi
 		if (c->mode == MODE_QUIET || c->listed_only)
 			return;
 		report_answer_unlisted(p, l->answer);
-	} else if (p->len == 128 && known == KNOWN_ONLY_ENTRY) {
+	} else if (p->len == 128 && known == KNOWN_ONLY_ENTRY && entry) {
 		l->any_listed = true;
 		if (c->mode == MODE_QUIET)
 			return;
