@@ -76,7 +76,7 @@ void db_contains_batch(const struct db *db, const struct net_addr *a, size_t n,
  * prints the entry need not look it up again: found[i] is 0 when no entry
  * covers a[i]; 1 when out[i] is the only entry covering it (all that
  * db_cover would return for it); 2 when out[i] covers it and more entries
- * may (another table could hold one): ask db_cover for them all. out[i]
+ * may (a later table could hold one): ask db_cover for them all. out[i]
  * is set only where found[i] is not 0. */
 void db_cover_batch(const struct db *db, const struct net_addr *a, size_t n,
 		    struct db_entry *out, uint8_t *found);

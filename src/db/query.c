@@ -578,6 +578,27 @@ void db_contains_batch(const struct db *db, const struct net_addr *a, size_t n, 
 	}
 }
 
+/* Whether table t may hold an entry covering a: false when a lookup of a
+ * in t would miss without reading its lines (another address family, or
+ * outside the prefix every key of t shares), as locate_v4/locate_v6
+ * decide it. An address found in one table has more covering entries
+ * only if a later table may hold one. */
+static bool may_cover(const struct db *db, const struct db_table_rec *t,
+		      const struct net_addr *a)
+{
+	if (t->kind == DB_KEY_V4) {
+		if (!net_addr_is_v4(a))
+			return false;
+		const uint32_t *lines = (const void *)(data(db) + t->keys);
+		uint32_t x = net_addr_v4(a) & v4_mask(t->plen - 96u);
+		return !(t->common && ((x ^ lines[0]) >> (32 - t->common)));
+	}
+	const uint64_t *lines = (const void *)(data(db) + t->keys);
+	db_u128 x = db_u128_make(net_addr_hi(a), net_addr_lo(a)) & v6_mask(t->plen);
+	return !(t->common &&
+		 ((x ^ db_u128_make(lines[0], lines[1])) >> (128 - t->common)));
+}
+
 void db_cover_batch(const struct db *db, const struct net_addr *a, size_t n,
 		    struct db_entry *out, uint8_t *found)
 {
@@ -585,12 +606,6 @@ void db_cover_batch(const struct db *db, const struct net_addr *a, size_t n,
 	uint64_t line[DB_BATCH_ROUND];
 	uint8_t slot[DB_BATCH_ROUND];
 	uint32_t table[DB_BATCH_ROUND];
-	/* the last table of each kind: an address found in a table may have
-	 * more covering entries only if a table of its kind, or an IPv6
-	 * table (which may hold prefixes of ::ffff:0:0/96), comes later */
-	int64_t last_v4 = -1, last_v6 = -1;
-	for (uint64_t ti = 0; ti < db->ntables; ti++)
-		*(db->tables[ti].kind == DB_KEY_V4 ? &last_v4 : &last_v6) = (int64_t)ti;
 	for (size_t base = 0; base < n; base += DB_BATCH_ROUND) {
 		size_t m = n - base < DB_BATCH_ROUND ? n - base : DB_BATCH_ROUND;
 		const struct net_addr *b = a + base;
@@ -629,8 +644,9 @@ void db_cover_batch(const struct db *db, const struct net_addr *a, size_t n,
 			const struct db_table_rec *t = &db->tables[ti];
 			uint64_t rank = ranks_of(db, t)[line[i]] + slot[i];
 			make_entry(db, ti, rank, line[i], slot[i], &out[base + i]);
-			bool more = last_v6 > (int64_t)ti ||
-				    (net_addr_is_v4(&b[i]) && last_v4 > (int64_t)ti);
+			bool more = false;
+			for (uint64_t tj = ti + 1; tj < db->ntables && !more; tj++)
+				more = may_cover(db, &db->tables[tj], &b[i]);
 			found[base + i] = more ? 2 : 1;
 		}
 	}
