@@ -2,7 +2,9 @@
  * formats to text that parses back to the same value. IPv6 text without an
  * IPv4 tail (the one-pass fast path and the full parser) is also checked
  * against the C library's inet_pton: both accept the same strings and read
- * the same address. */
+ * the same address; text without ':' (IPv4, where the dotted-quad fast
+ * path runs first) likewise against inet_pton's AF_INET, which accepts
+ * exactly four decimal parts 0-255 without leading zeros. */
 #include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -34,6 +36,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		bool lib = inet_pton(AF_INET6, z, want) == 1;
 		bool ours = net_addr_parse(s, size, &a, &why) == 0;
 		if (lib != ours || (ours && memcmp(a.b, want, 16) != 0))
+			abort();
+	}
+	if (size < sizeof(z) && !memchr(s, ':', size) && !memchr(s, '\0', size)) {
+		unsigned char want[4];
+		memcpy(z, s, size);
+		z[size] = '\0';
+		bool lib = inet_pton(AF_INET, z, want) == 1;
+		bool ours = net_addr_parse(s, size, &a, &why) == 0;
+		if (lib != ours ||
+		    (ours && (!net_addr_is_v4(&a) || memcmp(a.b + 12, want, 4))))
 			abort();
 	}
 	struct net_prefix p, q;

@@ -1,5 +1,7 @@
 /* Point queries on arbitrary snapshot images: whatever the reader accepts,
- * db_contains, db_contains_batch and db_cover stay in bounds and agree,
+ * db_contains, db_contains_batch, db_cover_batch and db_cover stay in
+ * bounds and agree (an entry db_cover_batch says is the only one is all
+ * db_cover finds, and one it hands back is among them),
  * for every key of the image, its neighbours and a few fixed addresses.
  * As in fuzz_db, an odd first byte recomputes the checksum so mutations
  * reach the structural checks. */
@@ -51,6 +53,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sd_error err = {0};
 	static struct probes p;
 	static bool got[MAXPROBES];
+	static struct db_entry entry[MAXPROBES];
+	static uint8_t found[MAXPROBES];
 	if (db_open_buffer(buf, n, &db, &err) == 0) {
 		p.n = 0;
 		add(&p, 0, 0);
@@ -59,13 +63,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		add(&p, 0x20010db800000000ull, 1);
 		db_foreach(db, collect, &p);
 		db_contains_batch(db, p.a, p.n, got);
+		db_cover_batch(db, p.a, p.n, entry, found);
 		for (size_t i = 0; i < p.n; i++) {
 			struct net_prefix h;
-			struct db_entry e;
+			struct db_entry e[8];
 			net_prefix_host(&h, &p.a[i]);
 			bool single = db_contains(db, &p.a[i]);
-			bool cover = db_cover(db, &h, &e, 1) > 0;
-			if (single != got[i] || single != cover)
+			size_t ncover = db_cover(db, &h, e, 8);
+			bool cover = ncover > 0;
+			if (single != got[i] || single != cover || found[i] > 2 ||
+			    (found[i] != 0) != cover || (found[i] == 1 && ncover != 1))
+				abort();
+			bool among = found[i] == 0;
+			for (size_t k = 0; k < ncover && k < 8 && !among; k++)
+				among = e[k].table == entry[i].table &&
+					e[k].index == entry[i].index &&
+					!net_prefix_cmp(&e[k].prefix, &entry[i].prefix) &&
+					e[k].nsightings == entry[i].nsightings &&
+					e[k].count == entry[i].count &&
+					e[k].first_seen == entry[i].first_seen &&
+					e[k].last_seen == entry[i].last_seen;
+			if (!among)
 				abort();
 		}
 		db_close(db);

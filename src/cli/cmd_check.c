@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "cli/cli.h"
 #include "cli/files.h"
@@ -140,18 +143,38 @@ static void report_bad(const struct check *c, struct lane *l, const char *text,
 		report_render_error(&l->out, format_of(c->mode), text, len, why);
 }
 
-/* contained: 1 or 0 when the caller already knows whether an address is
- * covered (from a batched lookup), -1 when it does not. */
-static void answer(const struct check *c, struct lane *l, const struct net_prefix *p,
-		   const char *text, size_t len, int contained)
+/* Whether text, which parsed as p, is p's canonical form: an IPv4
+ * address is accepted only as a strict dotted quad (net/addr.h), which is
+ * how it is printed, unless it came as IPv6 text (::ffff:192.0.2.7) or
+ * with a length (/32). */
+static bool written_canonically(const struct net_prefix *p, const char *text, size_t len)
 {
-	if (p->len == 128 && contained < 0)
-		contained = db_contains(c->db, &p->addr);
-	if (p->len == 128 && !contained) {
+	return p->len == 128 && net_addr_is_v4(&p->addr) && len < NET_ADDR_STRLEN &&
+	       !memchr(text, ':', len) && !memchr(text, '/', len);
+}
+
+/* What a batched lookup already knows of an address query. */
+enum known { KNOWN_NOTHING, KNOWN_UNLISTED, KNOWN_ONLY_ENTRY, KNOWN_LISTED };
+
+/* known: what a batched lookup found for an address (entry: its only
+ * covering entry, for KNOWN_ONLY_ENTRY), KNOWN_NOTHING when there was
+ * none. */
+static void answer(const struct check *c, struct lane *l, const struct net_prefix *p,
+		   const char *text, size_t len, bool canonical, enum known known,
+		   const struct db_entry *entry)
+{
+	if (p->len == 128 && known == KNOWN_NOTHING)
+		known = db_contains(c->db, &p->addr) ? KNOWN_LISTED : KNOWN_UNLISTED;
+	if (p->len == 128 && known == KNOWN_UNLISTED) {
 		/* the common case in a stream: no entry to fetch */
 		if (c->mode == MODE_QUIET || c->listed_only)
 			return;
 		report_answer_unlisted(p, l->answer);
+	} else if (p->len == 128 && known == KNOWN_ONLY_ENTRY && entry) {
+		l->any_listed = true;
+		if (c->mode == MODE_QUIET)
+			return;
+		report_answer_found(p, entry, l->answer);
 	} else {
 		if (c->mode == MODE_QUIET && p->len == 128) {
 			l->any_listed = true;
@@ -165,7 +188,10 @@ static void answer(const struct check *c, struct lane *l, const struct net_prefi
 		if (c->mode == MODE_QUIET || (c->listed_only && !l->answer->listed))
 			return;
 	}
-	report_answer_given(l->answer, text, len);
+	if (canonical)
+		report_answer_given_canonical(l->answer, text, len);
+	else
+		report_answer_given(l->answer, text, len);
 	report_renderer_answer(&l->render, &l->out, l->answer);
 }
 
@@ -187,7 +213,8 @@ static void query(struct check *c, struct lane *l, const char *text, size_t len)
 	if (rc)
 		report_bad(c, l, f.s, f.len, "", why);
 	else
-		answer(c, l, &p, f.s, f.len, -1);
+		answer(c, l, &p, f.s, f.len, written_canonically(&p, f.s, f.len),
+		       KNOWN_NOTHING, NULL);
 	if (l->out.len >= CHECK_FLUSH_AT || l->err.len)
 		lane_emit(c, l);
 }
@@ -195,13 +222,13 @@ static void query(struct check *c, struct lane *l, const char *text, size_t len)
 /* ---- a stream on stdin ----
  * The main thread only reads: it fills blocks of CHECK_RAW bytes ending at
  * a line end and counts their lines. CHECK_WORKERS threads split a
- * block's lines, parse them, look them up in batches (db_contains_batch,
+ * block's lines, parse them, look them up in batches (db_cover_batch,
  * so the memory misses of their addresses overlap) and render the answers
  * into the block's own buffers; the main thread writes the blocks out in
  * input order. At most CHECK_RING blocks are in flight: memory stays
  * bounded. */
 #define CHECK_RAW (128 * 1024) /* > SD_MAX_LINE: a longest line fits */
-#define CHECK_BATCH 256	       /* addresses a db_contains_batch call */
+#define CHECK_BATCH 256	       /* addresses a db_cover_batch call */
 #define CHECK_RING 6
 #define CHECK_WORKERS 2
 _Static_assert(CHECK_RAW > SD_MAX_LINE + 1, "a block holds a longest line");
@@ -213,6 +240,7 @@ struct pending {
 	uint64_t lineno;
 	const char *text; /* in the block, trimmed */
 	size_t len;
+	bool canonical; /* text is p's canonical form */
 };
 
 enum block_state { BLOCK_FREE, BLOCK_QUEUED, BLOCK_DONE };
@@ -253,13 +281,23 @@ static void answer_batch(const struct check *c, struct lane *l, struct pending *
 			 size_t n)
 {
 	struct net_addr addrs[CHECK_BATCH];
-	bool hit[CHECK_BATCH];
+	struct db_entry entry[CHECK_BATCH];
+	uint8_t found[CHECK_BATCH];
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
 		if (!pend[i].rc && pend[i].p.len == 128)
 			addrs[k++] = pend[i].p.addr;
-	if (k)
+	if (k && c->mode == MODE_QUIET) {
+		/* only whether: no entry to hand back */
+		bool hit[CHECK_BATCH];
 		db_contains_batch(c->db, addrs, k, hit);
+		for (size_t i = 0; i < k; i++)
+			found[i] = hit[i] ? 2 : 0;
+	} else if (k) {
+		db_cover_batch(c->db, addrs, k, entry, found);
+	}
+	static const enum known known_of[3] = {KNOWN_UNLISTED, KNOWN_ONLY_ENTRY,
+					       KNOWN_LISTED};
 	for (size_t i = 0, j = 0; i < n; i++) {
 		if (pend[i].rc) {
 			char where[64];
@@ -268,54 +306,104 @@ static void answer_batch(const struct check *c, struct lane *l, struct pending *
 			report_bad(c, l, pend[i].text, pend[i].len, where, pend[i].why);
 			continue;
 		}
-		int known = pend[i].p.len == 128 ? hit[j++] : -1;
-		answer(c, l, &pend[i].p, pend[i].text, pend[i].len, known);
+		if (pend[i].p.len == 128) {
+			answer(c, l, &pend[i].p, pend[i].text, pend[i].len,
+			       pend[i].canonical, known_of[found[j]], &entry[j]);
+			j++;
+		} else {
+			answer(c, l, &pend[i].p, pend[i].text, pend[i].len, false,
+			       KNOWN_NOTHING, NULL);
+		}
 	}
 }
 
-static void process_block(const struct check *c, struct block *b)
-{
-	struct lane *l = &b->lane;
+/* The lines of a block being answered, batch by batch. */
+struct block_pass {
+	const struct check *c;
+	struct lane *l;
 	struct pending pend[CHECK_BATCH];
-	size_t n = 0;
-	uint64_t lineno = b->first_line;
-	if (b->after_long_line)
-		report_long_line(l, lineno - 1);
-	const char *p = b->raw, *end = b->raw + b->rawlen;
-	for (; p < end; lineno++) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *line = p;
-		size_t len = (size_t)((nl ? nl : end) - p);
-		p = nl ? nl + 1 : end;
-		if (len > SD_MAX_LINE) { /* as io_getline says it */
-			answer_batch(c, l, pend, n);
-			n = 0;
-			report_long_line(l, lineno);
-			continue;
-		}
-		if (len && line[len - 1] == '\r')
-			len--;
-		/* a byte-order mark, as Windows tools write, before the first
-		 * query (import accepts it too) */
-		if (lineno == 1) {
-			size_t bom = sd_bom_len(line, len);
-			line += bom;
-			len -= bom;
-		}
-		if (len == 0 || line[0] == '#')
-			continue;
-		struct pending *q = &pend[n];
+	size_t n;
+	uint64_t lineno; /* of the next line */
+};
+
+static void block_line(struct block_pass *bp, const char *line, size_t len)
+{
+	uint64_t lineno = bp->lineno++;
+	if (len > SD_MAX_LINE) { /* as io_getline says it */
+		answer_batch(bp->c, bp->l, bp->pend, bp->n);
+		bp->n = 0;
+		report_long_line(bp->l, lineno);
+		return;
+	}
+	if (len && line[len - 1] == '\r')
+		len--;
+	/* a byte-order mark, as Windows tools write, before the first
+	 * query (import accepts it too) */
+	if (lineno == 1) {
+		size_t bom = sd_bom_len(line, len);
+		line += bom;
+		len -= bom;
+	}
+	if (len == 0 || line[0] == '#')
+		return;
+	struct pending *q = &bp->pend[bp->n];
+	q->lineno = lineno;
+	if (net_addr_parse_dotted_quad(line, len, &q->p.addr)) {
+		/* the common case: nothing to trim, the text is canonical */
+		q->p.len = 128;
+		q->rc = 0;
+		q->text = line;
+		q->len = len;
+		q->canonical = true;
+	} else {
 		struct sd_field f;
 		q->rc = parse_query(line, len, &q->p, &q->why, &f);
 		q->text = f.s;
 		q->len = f.len;
-		q->lineno = lineno;
-		if (++n == CHECK_BATCH) {
-			answer_batch(c, l, pend, n);
-			n = 0;
+		q->canonical = !q->rc && written_canonically(&q->p, f.s, f.len);
+	}
+	if (++bp->n == CHECK_BATCH) {
+		answer_batch(bp->c, bp->l, bp->pend, bp->n);
+		bp->n = 0;
+	}
+}
+
+/* Answers a block's lines. They are found 16 bytes at a time, a bit per
+ * newline, rather than by a memchr call per (short) line. */
+static void process_block(const struct check *c, struct block *b)
+{
+	struct block_pass pass, *bp = &pass;
+	bp->c = c;
+	bp->l = &b->lane;
+	bp->n = 0;
+	bp->lineno = b->first_line;
+	if (b->after_long_line)
+		report_long_line(bp->l, bp->lineno - 1);
+	const char *raw = b->raw;
+	size_t rawlen = b->rawlen, start = 0;
+	for (size_t base = 0; base < rawlen; base += 16) {
+		unsigned nl = 0;
+#ifdef __SSE2__
+		if (rawlen - base >= 16) {
+			__m128i v = _mm_loadu_si128((const void *)(raw + base));
+			nl = (unsigned)_mm_movemask_epi8(
+			    _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
+		} else
+#endif
+		{
+			size_t k = rawlen - base < 16 ? rawlen - base : 16;
+			for (size_t i = 0; i < k; i++)
+				nl |= (unsigned)(raw[base + i] == '\n') << i;
+		}
+		for (; nl; nl &= nl - 1) {
+			size_t end = base + (size_t)__builtin_ctz(nl);
+			block_line(bp, raw + start, end - start);
+			start = end + 1;
 		}
 	}
-	answer_batch(c, l, pend, n);
+	if (start < rawlen) /* the last line, without a newline at the end */
+		block_line(bp, raw + start, rawlen - start);
+	answer_batch(c, bp->l, bp->pend, bp->n);
 }
 
 static void *worker_main(void *arg)
@@ -376,11 +464,28 @@ static void drain(struct stream *st, bool threaded)
 		emit_oldest(st, threaded);
 }
 
+/* Newlines in s[0..n): 16 bytes at a time, where a memchr call per
+ * (short) line costs more than the line's own work on the reading thread. */
 static size_t count_lines(const char *s, size_t n)
 {
-	size_t k = 0;
-	for (const char *end = s + n; (s = memchr(s, '\n', (size_t)(end - s))); s++)
-		k++;
+	size_t k = 0, i = 0;
+#ifdef __SSE2__
+	const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+	while (n - i >= 16) {
+		/* byte counters (each newline adds 1: a compare gives -1),
+		 * summed before one can pass 255 */
+		__m128i acc = zero;
+		for (size_t r = 0; r < 255 && n - i >= 16; r++, i += 16)
+			acc = _mm_sub_epi8(
+			    acc,
+			    _mm_cmpeq_epi8(_mm_loadu_si128((const void *)(s + i)), nl));
+		__m128i sum = _mm_sad_epu8(acc, zero);
+		k += (size_t)_mm_cvtsi128_si32(sum) +
+		     (size_t)_mm_cvtsi128_si32(_mm_srli_si128(sum, 8));
+	}
+#endif
+	for (; i < n; i++)
+		k += s[i] == '\n';
 	return k;
 }
 

@@ -81,6 +81,14 @@ bool db_contains(const struct db *db, const struct net_addr *a);
  * another: use it wherever many addresses are checked at once. */
 void db_contains_batch(const struct db *db, const struct net_addr *a, size_t n,
 		       bool *out);
+/* db_contains_batch that also hands back what it found, so a caller that
+ * prints the entry need not look it up again: found[i] is 0 when no entry
+ * covers a[i]; 1 when out[i] is the only entry covering it (all that
+ * db_cover would return for it); 2 when out[i] covers it and more entries
+ * may (a later table could hold one): ask db_cover for them all. out[i]
+ * is set only where found[i] is not 0. */
+void db_cover_batch(const struct db *db, const struct net_addr *a, size_t n,
+		    struct db_entry *out, uint8_t *found);
 /* Entries whose prefix contains p (including p itself), most specific
  * first; at most max are written, the number found is returned. A host
  * prefix asks about one address. */

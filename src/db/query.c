@@ -480,12 +480,17 @@ void db_entry_sighting(const struct db *db, const struct db_entry *e, uint32_t i
  * stays in L1. */
 #define DB_BATCH_ROUND 64
 
-static void batch_table_v4(const struct db *db, const struct db_table_rec *t,
-			   const struct net_addr *a, size_t n, bool *out)
+/* Looks the addresses of a[0..n) not yet found (out[i] false) up in
+ * IPv4 table t: out[i] true for those it holds, and, when line is not
+ * NULL, line[i] and slot[i] say where the key is. */
+static inline __attribute__((always_inline)) void
+batch_table_v4(const struct db *db, const struct db_table_rec *t,
+	       const struct net_addr *a, size_t n, bool *out, uint64_t *line,
+	       uint8_t *slot)
 {
 	const uint32_t *lines = (const void *)(data(db) + t->keys);
 	uint32_t mask = v4_mask(t->plen - 96u);
-	uint32_t key[DB_BATCH_ROUND], slot[DB_BATCH_ROUND];
+	uint32_t key[DB_BATCH_ROUND], probe[DB_BATCH_ROUND];
 	for (size_t base = 0; base < n; base += DB_BATCH_ROUND) {
 		size_t end = n - base < DB_BATCH_ROUND ? n : base + DB_BATCH_ROUND;
 		size_t m = 0;
@@ -500,24 +505,33 @@ static void batch_table_v4(const struct db *db, const struct db_table_rec *t,
 				continue;
 			uint64_t l = db_bucket_v4(x, t->common, t->buckets);
 			__builtin_prefetch(lines + (size_t)l * DB_LINE_SLOTS_V4);
-			slot[m] = (uint32_t)(i - base);
+			probe[m] = (uint32_t)(i - base);
 			key[m++] = x;
 		}
 		/* 2: look each up, its line now (mostly) in cache */
 		for (size_t j = 0; j < m; j++) {
-			uint64_t line;
-			out[base + slot[j]] = locate_v4(db, t, key[j], &line) != 0;
+			uint64_t l;
+			unsigned found = locate_v4(db, t, key[j], &l);
+			size_t i = base + probe[j];
+			out[i] = found != 0;
+			if (line && found) {
+				line[i] = l;
+				slot[i] = (uint8_t)__builtin_ctz(found);
+			}
 		}
 	}
 }
 
-static void batch_table_v6(const struct db *db, const struct db_table_rec *t,
-			   const struct net_addr *a, size_t n, bool *out)
+/* batch_table_v4 for an IPv6 table. */
+static inline __attribute__((always_inline)) void
+batch_table_v6(const struct db *db, const struct db_table_rec *t,
+	       const struct net_addr *a, size_t n, bool *out, uint64_t *line,
+	       uint8_t *slot)
 {
 	const uint64_t *lines = (const void *)(data(db) + t->keys);
 	db_u128 mask = v6_mask(t->plen);
 	db_u128 first = db_u128_make(lines[0], lines[1]);
-	uint32_t slot[DB_BATCH_ROUND];
+	uint32_t probe[DB_BATCH_ROUND];
 	db_u128 key[DB_BATCH_ROUND];
 	for (size_t base = 0; base < n; base += DB_BATCH_ROUND) {
 		size_t end = n - base < DB_BATCH_ROUND ? n : base + DB_BATCH_ROUND;
@@ -534,12 +548,18 @@ static void batch_table_v6(const struct db *db, const struct db_table_rec *t,
 			/* a line is two cache lines */
 			__builtin_prefetch(k);
 			__builtin_prefetch(k + DB_LINE_SLOTS_V6);
-			slot[m] = (uint32_t)(i - base);
+			probe[m] = (uint32_t)(i - base);
 			key[m++] = x;
 		}
 		for (size_t j = 0; j < m; j++) {
-			uint64_t line;
-			out[base + slot[j]] = locate_v6(db, t, key[j], &line) != 0;
+			uint64_t l;
+			unsigned found = locate_v6(db, t, key[j], &l);
+			size_t i = base + probe[j];
+			out[i] = found != 0;
+			if (line && found) {
+				line[i] = l;
+				slot[i] = (uint8_t)__builtin_ctz(found);
+			}
 		}
 	}
 }
@@ -552,8 +572,82 @@ void db_contains_batch(const struct db *db, const struct net_addr *a, size_t n, 
 	for (uint64_t ti = 0; ti < db->ntables; ti++) {
 		const struct db_table_rec *t = &db->tables[ti];
 		if (t->kind == DB_KEY_V4)
-			batch_table_v4(db, t, a, n, out);
+			batch_table_v4(db, t, a, n, out, NULL, NULL);
 		else
-			batch_table_v6(db, t, a, n, out);
+			batch_table_v6(db, t, a, n, out, NULL, NULL);
+	}
+}
+
+/* Whether table t may hold an entry covering a: false when a lookup of a
+ * in t would miss without reading its lines (another address family, or
+ * outside the prefix every key of t shares), as locate_v4/locate_v6
+ * decide it. An address found in one table has more covering entries
+ * only if a later table may hold one. */
+static bool may_cover(const struct db *db, const struct db_table_rec *t,
+		      const struct net_addr *a)
+{
+	if (t->kind == DB_KEY_V4) {
+		if (!net_addr_is_v4(a))
+			return false;
+		const uint32_t *lines = (const void *)(data(db) + t->keys);
+		uint32_t x = net_addr_v4(a) & v4_mask(t->plen - 96u);
+		return !(t->common && ((x ^ lines[0]) >> (32 - t->common)));
+	}
+	const uint64_t *lines = (const void *)(data(db) + t->keys);
+	db_u128 x = db_u128_make(net_addr_hi(a), net_addr_lo(a)) & v6_mask(t->plen);
+	return !(t->common &&
+		 ((x ^ db_u128_make(lines[0], lines[1])) >> (128 - t->common)));
+}
+
+void db_cover_batch(const struct db *db, const struct net_addr *a, size_t n,
+		    struct db_entry *out, uint8_t *found)
+{
+	bool hit[DB_BATCH_ROUND];
+	uint64_t line[DB_BATCH_ROUND];
+	uint8_t slot[DB_BATCH_ROUND];
+	uint32_t table[DB_BATCH_ROUND];
+	for (size_t base = 0; base < n; base += DB_BATCH_ROUND) {
+		size_t m = n - base < DB_BATCH_ROUND ? n - base : DB_BATCH_ROUND;
+		const struct net_addr *b = a + base;
+		for (size_t i = 0; i < m; i++) {
+			hit[i] = false;
+			table[i] = UINT32_MAX;
+		}
+		for (uint64_t ti = 0; ti < db->ntables; ti++) {
+			const struct db_table_rec *t = &db->tables[ti];
+			if (t->kind == DB_KEY_V4)
+				batch_table_v4(db, t, b, m, hit, line, slot);
+			else
+				batch_table_v6(db, t, b, m, hit, line, slot);
+			/* found in this table (a hit is not looked up again):
+			 * the most specific entry of its kind, as tables of a
+			 * kind are most specific first */
+			for (size_t i = 0; i < m; i++)
+				if (hit[i] && table[i] == UINT32_MAX)
+					table[i] = (uint32_t)ti;
+		}
+		/* the value records of the hits, fetched together */
+		for (size_t i = 0; i < m; i++) {
+			if (!hit[i])
+				continue;
+			const struct db_table_rec *t = &db->tables[table[i]];
+			uint64_t rank = ranks_of(db, t)[line[i]] + slot[i];
+			__builtin_prefetch(data(db) + t->values +
+					   rank * sizeof(struct db_value_rec));
+		}
+		for (size_t i = 0; i < m; i++) {
+			if (!hit[i]) {
+				found[base + i] = 0;
+				continue;
+			}
+			uint32_t ti = table[i];
+			const struct db_table_rec *t = &db->tables[ti];
+			uint64_t rank = ranks_of(db, t)[line[i]] + slot[i];
+			make_entry(db, ti, rank, line[i], slot[i], &out[base + i]);
+			bool more = false;
+			for (uint64_t tj = ti + 1; tj < db->ntables && !more; tj++)
+				more = may_cover(db, &db->tables[tj], &b[i]);
+			found[base + i] = more ? 2 : 1;
+		}
 	}
 }

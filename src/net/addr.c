@@ -2,6 +2,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "core/error.h"
 
@@ -96,6 +99,79 @@ void net_prefix_host(struct net_prefix *p, const struct net_addr *a)
 /* Dotted quad, strictly: four decimal parts 0-255 without leading zeros.
  * Leading zeros are refused because inet_aton() reads them as octal, so
  * "010.0.0.1" means 8.0.0.1 to some tools and 10.0.0.1 to others. */
+#ifdef __SSE2__
+/* The common case, a well-formed dotted quad, without a branch on its
+ * digits; false for anything else, which parse_v4 then explains. The
+ * bytes are classified 16 at a time and the rules (four parts of 1 to 3
+ * digits, no leading zero, at most 255) checked on bit masks: part
+ * lengths come in random order in a bulk check, and a parser that
+ * branches on each digit mispredicts several times a line. Never accepts
+ * what parse_v4 refuses (fuzz_addr checks it against inet_pton). */
+static bool parse_v4_fast(const char *s, size_t n, uint32_t *out)
+{
+	if (n < 7 || n > 15) /* "0.0.0.0" to "255.255.255.255" */
+		return false;
+	/* the n bytes into 16, zeros after them, without reading past s + n
+	 * (x86: little-endian) */
+	uint64_t w0, w1 = 0;
+	if (n >= 8) {
+		uint64_t t;
+		memcpy(&w0, s, 8);
+		memcpy(&t, s + n - 8, 8);
+		/* s[8..n): the last 8 bytes shifted down; >> 1 >> k avoids a
+		 * shift by 64 when n is 8 */
+		w1 = t >> 1 >> (8 * (16 - n) - 1);
+	} else {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + 3, 4);
+		w0 = a | (uint64_t)(b >> 8) << 32;
+	}
+	__m128i v = _mm_set_epi64x((long long)w1, (long long)w0);
+	__m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+	__m128i isdig = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+	unsigned digits = (unsigned)_mm_movemask_epi8(isdig);
+	unsigned dots =
+	    (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
+	unsigned zeros =
+	    (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('0')));
+	unsigned all = (1u << n) - 1;
+	unsigned d1 = dots & (dots - 1), d2 = d1 & (d1 - 1);
+	unsigned bad = (unsigned)((digits | dots) != all) /* a byte past n is neither */
+		       | (unsigned)(d2 == 0 || (d2 & (d2 - 1)) != 0) /* not 3 dots */
+		       /* an empty part: a dot first, last or after a dot */
+		       | (dots & (dots >> 1 | 1u | 1u << (n - 1)))
+		       /* a part of 4 digits or more */
+		       | (digits & digits >> 1 & digits >> 2 & digits >> 3)
+		       /* a part starting with 0 and going on */
+		       | (zeros & (dots << 1 | 1u) & digits >> 1);
+	if (bad)
+		return false;
+	/* digit values, 0 at dots, after 3 zero bytes: part ending before
+	 * position e has units at D[e + 2], tens at D[e + 1] (0 when the part
+	 * has one digit: a dot or the padding) and hundreds at D[e], which
+	 * are the part's only when position e - 2 is a digit */
+	uint8_t D[3 + 16];
+	D[0] = D[1] = D[2] = 0;
+	_mm_storeu_si128((void *)(D + 3), _mm_and_si128(d, isdig));
+	unsigned dg = digits << 1; /* bit e - 1: position e - 2 is a digit */
+	unsigned e[4] = {(unsigned)__builtin_ctz(dots), (unsigned)__builtin_ctz(d1),
+			 (unsigned)__builtin_ctz(d2), (unsigned)n};
+	uint32_t v4 = 0, over = 0;
+#pragma GCC unroll 4
+	for (int i = 0; i < 4; i++) {
+		unsigned x = e[i];
+		uint32_t o =
+		    D[x + 2] + 10u * D[x + 1] + 100u * D[x] * ((dg >> (x - 1)) & 1);
+		over |= o;
+		v4 = v4 << 8 | o;
+	}
+	if (over > 255)
+		return false;
+	*out = v4;
+	return true;
+}
+#else
 /* The common case, a well-formed dotted quad, in few branches; false for
  * anything else, which parse_v4 then explains. */
 static bool parse_v4_fast(const char *s, size_t n, uint32_t *out)
@@ -132,6 +208,7 @@ static bool parse_v4_fast(const char *s, size_t n, uint32_t *out)
 	*out = v;
 	return true;
 }
+#endif
 
 static int parse_v4(const char *s, size_t n, uint32_t *out, const char **why)
 {
@@ -376,6 +453,15 @@ int net_addr_parse(const char *s, size_t n, struct net_addr *out, const char **w
 		return SD_EPARSE;
 	net_addr_from_v4(out, v4);
 	return 0;
+}
+
+bool net_addr_parse_dotted_quad(const char *s, size_t n, struct net_addr *out)
+{
+	uint32_t v4;
+	if (!parse_v4_fast(s, n, &v4))
+		return false;
+	net_addr_from_v4(out, v4);
+	return true;
 }
 
 int net_prefix_parse(const char *s, size_t n, struct net_prefix *out, unsigned flags,

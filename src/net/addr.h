@@ -39,6 +39,12 @@ enum net_parse_flags {
  * sd_err code and points *why at a static sentence saying what is wrong. */
 int net_addr_parse(const char *s, size_t n, struct net_addr *out, const char **why);
 
+/* The common case of net_addr_parse alone: true (and *out set) when s is
+ * a strict dotted quad, which is also exactly how net_addr_format prints
+ * that address; false for anything else, which net_addr_parse then
+ * accepts in another form or explains. */
+bool net_addr_parse_dotted_quad(const char *s, size_t n, struct net_addr *out);
+
 /* "a.b.c.d/n", "x::/n" or a bare address (a host prefix, /32 or /128).
  * Returns SD_EHOSTBITS (with *out masked) when host bits are set and
  * NET_ALLOW_HOSTBITS is not given. */

@@ -38,6 +38,7 @@ int report_answer_lookup(const struct db *db, const struct net_prefix *q,
 	a->query = *q;
 	a->given = NULL;
 	a->given_len = 0;
+	a->given_canonical = false;
 	a->ninside = 0;
 	a->inside_count = 0;
 	size_t n = db_cover(db, q, a->matches, SD_MAX_CHECK_HITS);
@@ -59,10 +60,20 @@ void report_answer_unlisted(const struct net_prefix *q, struct report_answer *a)
 	a->query = *q;
 	a->given = NULL;
 	a->given_len = 0;
+	a->given_canonical = false;
 	a->listed = false;
 	a->nmatches = 0;
 	a->ninside = 0;
 	a->inside_count = 0;
+}
+
+void report_answer_found(const struct net_prefix *q, const struct db_entry *e,
+			 struct report_answer *a)
+{
+	report_answer_unlisted(q, a);
+	a->listed = true;
+	a->nmatches = 1;
+	a->matches[0] = *e;
 }
 
 void report_answer_free(struct report_answer *a)

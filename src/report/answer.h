@@ -21,6 +21,9 @@ struct report_answer {
 	 * afterwards with report_answer_given. */
 	const char *given;
 	size_t given_len;
+	/* given is the canonical form itself (report_answer_given_canonical):
+	 * renderers print it without formatting the query again */
+	bool given_canonical;
 	bool listed;
 	size_t nmatches; /* covering entries, most specific first */
 	struct db_entry matches[SD_MAX_CHECK_HITS];
@@ -39,6 +42,10 @@ int report_answer_lookup(const struct db *db, const struct net_prefix *q,
 /* The answer for an address already known (from db_contains_batch) to be
  * covered by no entry: no lookup is made. */
 void report_answer_unlisted(const struct net_prefix *q, struct report_answer *a);
+/* The answer for an address whose only covering entry is known (from
+ * db_cover_batch, found 1): no lookup is made. */
+void report_answer_found(const struct net_prefix *q, const struct db_entry *e,
+			 struct report_answer *a);
 void report_answer_free(struct report_answer *a);
 
 static inline void report_answer_given(struct report_answer *a, const char *text,
@@ -46,6 +53,17 @@ static inline void report_answer_given(struct report_answer *a, const char *text
 {
 	a->given = text;
 	a->given_len = len;
+	a->given_canonical = false;
+}
+
+/* report_answer_given for text the caller knows is the query's canonical
+ * form, byte for byte (an IPv4 address written as a plain dotted quad,
+ * which is the only way net_addr_parse accepts one). */
+static inline void report_answer_given_canonical(struct report_answer *a,
+						 const char *text, size_t len)
+{
+	report_answer_given(a, text, len);
+	a->given_canonical = true;
 }
 
 #endif

@@ -7,6 +7,72 @@
 
 #define PUT(out, lit) sd_buf_put(out, lit, sizeof(lit) - 1)
 
+/* ---- rows written in place ----
+ * A listed row is a dozen or more pieces; appending each through
+ * sd_buf_put costs a capacity check and a call to memcpy apiece. The
+ * length of every piece of a row is known before it is written, so room
+ * is made once (room) and the pieces are copied in place (cp, CP), the
+ * short ones (addresses, times, names) without a call. */
+static inline char *room(struct sd_buf *out, size_t n)
+{
+	if (n > out->cap - out->len && !sd_buf_grow(out, n))
+		return NULL;
+	return out->data + out->len;
+}
+
+static inline void done(struct sd_buf *out, const char *w)
+{
+	out->len = (size_t)(w - out->data);
+}
+
+static inline char *cp(char *w, const char *s, size_t n)
+{
+	if (n >= 8 && n <= 16) { /* two overlapping words */
+		uint64_t x, y;
+		memcpy(&x, s, 8);
+		memcpy(&y, s + n - 8, 8);
+		memcpy(w, &x, 8);
+		memcpy(w + n - 8, &y, 8);
+	} else if (n >= 4 && n < 8) {
+		uint32_t x, y;
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		memcpy(w, &x, 4);
+		memcpy(w + n - 4, &y, 4);
+	} else if (n < 4) {
+		for (size_t i = 0; i < n; i++)
+			w[i] = s[i];
+	} else if (n <= 32) { /* two overlapping 16-byte blocks */
+		char x[16], y[16];
+		memcpy(x, s, 16);
+		memcpy(y, s + n - 16, 16);
+		memcpy(w, x, 16);
+		memcpy(w + n - 16, y, 16);
+	} else {
+		memcpy(w, s, n);
+	}
+	return w + n;
+}
+
+#define CP(w, lit) (memcpy(w, lit, sizeof(lit) - 1), (w) + sizeof(lit) - 1)
+
+#define U64_MAXLEN 20
+static inline char *put_u64(char *w, uint64_t v)
+{
+	if (v < 10) { /* most counts */
+		*w = (char)('0' + v);
+		return w + 1;
+	}
+	char tmp[U64_MAXLEN];
+	size_t i = sizeof(tmp);
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	memcpy(w, tmp + i, sizeof(tmp) - i);
+	return w + sizeof(tmp) - i;
+}
+
 static void csv_str(struct sd_buf *out, const char *s)
 {
 	report_csv_field(out, s, strlen(s));
@@ -184,15 +250,48 @@ struct figures {
 	size_t first_len, last_len;
 };
 
-static void get_figures(const struct db *db, const struct db_entry *e, uint32_t i,
+static const char two_digits[] = "00010203040506070809101112131415161718192021222324"
+				 "25262728293031323334353637383940414243444546474849"
+				 "50515253545556575859";
+
+/* sd_time_format(t) for a sighting time (0: none, the empty string): the
+ * date part comes from the renderer's cache of recent days, the time of
+ * day from a table of two-digit numbers, instead of gmtime_r and
+ * strftime for every time of every row. */
+static size_t format_time(struct report_renderer *r, uint32_t t, char *buf)
+{
+	if (!t)
+		return 0;
+	uint32_t day = t / 86400, sec = t % 86400;
+	struct report_day *d = &r->day[day % REPORT_DAYS];
+	if (!d->valid || d->day != day) {
+		size_t n = sd_time_format(t, buf, SD_TIME_STRLEN);
+		if (n != SD_TIME_STRLEN - 1) /* not "YYYY-MM-DDThh:mm:ssZ" */
+			return n;
+		memcpy(d->date, buf, sizeof(d->date));
+		d->day = day;
+		d->valid = true;
+		return n;
+	}
+	memcpy(buf, d->date, sizeof(d->date)); /* "YYYY-MM-DDT" */
+	unsigned h = sec / 3600, m = sec / 60 % 60, x = sec % 60;
+	char *w = buf + sizeof(d->date);
+	memcpy(w, two_digits + 2 * h, 2);
+	w[2] = ':';
+	memcpy(w + 3, two_digits + 2 * m, 2);
+	w[5] = ':';
+	memcpy(w + 6, two_digits + 2 * x, 2);
+	w[8] = 'Z';
+	w[9] = '\0';
+	return SD_TIME_STRLEN - 1;
+}
+
+static void get_figures(struct report_renderer *r, const struct db_entry *e, uint32_t i,
 			struct figures *f)
 {
-	db_entry_sighting(db, e, i, &f->s);
-	f->first_len = f->s.first_seen
-			   ? sd_time_format(f->s.first_seen, f->first, sizeof(f->first))
-			   : 0;
-	f->last_len =
-	    f->s.last_seen ? sd_time_format(f->s.last_seen, f->last, sizeof(f->last)) : 0;
+	db_entry_sighting(r->db, e, i, &f->s);
+	f->first_len = format_time(r, f->s.first_seen, f->first);
+	f->last_len = format_time(r, f->s.last_seen, f->last);
 }
 
 /* The entry's key as printed: most answers are about the query itself,
@@ -209,16 +308,27 @@ static size_t entry_key(const struct db_entry *e, const struct net_prefix *qp,
 	return report_format_prefix(&e->prefix, buf, NET_PREFIX_STRLEN);
 }
 
-/* ---- JSON: the key order and spelling of report_lookup's document ---- */
-
-static void json_time(struct sd_buf *out, const char *s, size_t n)
+/* The query's canonical form: the text as given when the caller says it
+ * is that (most queries of a bulk check), else formatted into buf. */
+static size_t query_text(const struct report_answer *a, char buf[NET_PREFIX_STRLEN],
+			 const char **q)
 {
-	if (!n) {
-		PUT(out, "null");
-		return;
+	if (a->given && a->given_canonical) {
+		*q = a->given;
+		return a->given_len;
 	}
-	json_plain(out, s, n);
+	*q = buf;
+	return report_format_prefix(&a->query, buf, NET_PREFIX_STRLEN);
 }
+
+/* Whether the query was written as its canonical form q: then q, which
+ * needs no escaping nor quoting, stands for the text as given. */
+static bool given_as_canonical(const struct report_answer *a, const char *q, size_t qlen)
+{
+	return a->given_canonical || (a->given_len == qlen && !memcmp(a->given, q, qlen));
+}
+
+/* ---- JSON: the key order and spelling of report_lookup's document ---- */
 
 static void json_entry(struct report_renderer *r, struct sd_buf *out,
 		       const struct net_prefix *qp, const char *q, size_t qlen,
@@ -227,30 +337,50 @@ static void json_entry(struct report_renderer *r, struct sd_buf *out,
 	char buf[NET_PREFIX_STRLEN];
 	const char *key;
 	size_t klen = entry_key(e, qp, q, qlen, buf, &key);
-	PUT(out, "{\"key\":");
-	json_plain(out, key, klen);
-	PUT(out, ",\"prefix_length\":");
-	sd_buf_u64(out, net_prefix_display_len(&e->prefix));
-	PUT(out, ",\"sightings\":[");
+	char *w = room(out, 48 + klen);
+	if (!w)
+		return;
+	w = CP(w, "{\"key\":\"");
+	w = cp(w, key, klen);
+	w = CP(w, "\",\"prefix_length\":");
+	w = put_u64(w, net_prefix_display_len(&e->prefix));
+	w = CP(w, ",\"sightings\":[");
+	done(out, w);
 	for (uint32_t i = 0; i < e->nsightings; i++) {
 		struct figures f;
 		struct parts pt;
-		get_figures(r->db, e, i, &f);
+		get_figures(r, e, i, &f);
 		if (!get_parts(r, &f.s, &pt, out))
 			return;
+		w = room(out, 80 + pt.len[0] + pt.len[1] + f.first_len + f.last_len);
+		if (!w)
+			return;
 		if (i)
-			sd_buf_putc(out, ',');
-		sd_buf_put(out, pt.p[0], pt.len[0]);
+			*w++ = ',';
+		w = cp(w, pt.p[0], pt.len[0]);
 		if (r->detail == REPORT_FULL) {
-			PUT(out, ",\"first_seen\":");
-			json_time(out, f.first, f.first_len);
-			PUT(out, ",\"last_seen\":");
-			json_time(out, f.last, f.last_len);
-			PUT(out, ",\"count\":");
-			sd_buf_u64(out, f.s.count);
-			sd_buf_put(out, pt.p[1], pt.len[1]);
+			w = CP(w, ",\"first_seen\":");
+			if (f.first_len) {
+				*w++ = '"';
+				w = cp(w, f.first, f.first_len);
+				*w++ = '"';
+			} else {
+				w = CP(w, "null");
+			}
+			w = CP(w, ",\"last_seen\":");
+			if (f.last_len) {
+				*w++ = '"';
+				w = cp(w, f.last, f.last_len);
+				*w++ = '"';
+			} else {
+				w = CP(w, "null");
+			}
+			w = CP(w, ",\"count\":");
+			w = put_u64(w, f.s.count);
+			w = cp(w, pt.p[1], pt.len[1]);
 		}
-		sd_buf_putc(out, '}');
+		*w++ = '}';
+		done(out, w);
 	}
 	PUT(out, "]}");
 }
@@ -270,19 +400,25 @@ static void json_entries(struct report_renderer *r, struct sd_buf *out,
 static void render_json(struct report_renderer *r, struct sd_buf *out,
 			const struct report_answer *a)
 {
-	char q[NET_PREFIX_STRLEN];
-	size_t qlen = report_format_prefix(&a->query, q, sizeof(q));
+	char qbuf[NET_PREFIX_STRLEN];
+	const char *q;
+	size_t qlen = query_text(a, qbuf, &q);
 	PUT(out, "{\"query\":");
-	if (a->given) /* as written: untrusted bytes, escaped */
+	if (a->given && !given_as_canonical(a, q, qlen)) /* as written: untrusted
+							   bytes, escaped */
 		report_json_string(out, a->given, a->given_len);
 	else
 		json_plain(out, q, qlen);
-	PUT(out, ",\"canonical\":");
-	json_plain(out, q, qlen);
+	char *w = room(out, 48 + qlen);
+	if (!w)
+		return;
+	w = CP(w, ",\"canonical\":\"");
+	w = cp(w, q, qlen);
 	if (a->query.len == 128)
-		PUT(out, ",\"type\":\"address\",\"matches\":[");
+		w = CP(w, "\",\"type\":\"address\",\"matches\":[");
 	else
-		PUT(out, ",\"type\":\"prefix\",\"matches\":[");
+		w = CP(w, "\",\"type\":\"prefix\",\"matches\":[");
+	done(out, w);
 	json_entries(r, out, &a->query, q, qlen, a->matches, a->nmatches);
 	sd_buf_putc(out, ']');
 	if (a->query.len < 128) {
@@ -314,7 +450,7 @@ void report_render_csv_header(struct sd_buf *out)
 static void csv_query(struct sd_buf *out, const struct report_answer *a, const char *q,
 		      size_t qlen)
 {
-	if (a->given)
+	if (a->given && !given_as_canonical(a, q, qlen))
 		report_csv_field(out, a->given, a->given_len);
 	else
 		sd_buf_put(out, q, qlen);
@@ -327,40 +463,52 @@ static void csv_rows(struct report_renderer *r, struct sd_buf *out,
 	char buf[NET_PREFIX_STRLEN];
 	const char *key;
 	size_t klen = entry_key(e, &a->query, q, qlen, buf, &key);
+	size_t rlen = strlen(relation);
+	/* the query column as given needs quoting unless it is canonical */
+	bool quote = a->given && !given_as_canonical(a, q, qlen);
 	for (uint32_t i = 0; i < e->nsightings; i++) {
 		struct figures f;
 		struct parts pt;
-		get_figures(r->db, e, i, &f);
+		get_figures(r, e, i, &f);
 		if (!get_parts(r, &f.s, &pt, out))
 			return;
+		if (quote)
+			report_csv_field(out, a->given, a->given_len);
 		/* addresses, prefixes and times as formatted here never hold a
 		 * byte that needs quoting nor start like a formula */
-		csv_query(out, a, q, qlen);
-		PUT(out, ",true,");
-		sd_buf_puts(out, relation);
-		sd_buf_putc(out, ',');
-		sd_buf_put(out, key, klen);
-		sd_buf_putc(out, ',');
-		sd_buf_put(out, pt.p[0], pt.len[0]);
-		sd_buf_putc(out, ',');
-		sd_buf_put(out, f.first, f.first_len);
-		sd_buf_putc(out, ',');
-		sd_buf_put(out, f.last, f.last_len);
-		sd_buf_putc(out, ',');
-		sd_buf_u64(out, f.s.count);
-		sd_buf_putc(out, ',');
-		sd_buf_put(out, pt.p[1], pt.len[1]);
-		sd_buf_putc(out, ',');
-		sd_buf_put(out, q, qlen);
-		sd_buf_putc(out, '\n');
+		char *w = room(out, 16 + U64_MAXLEN + 2 * qlen + rlen + klen + pt.len[0] +
+					pt.len[1] + f.first_len + f.last_len);
+		if (!w)
+			return;
+		if (!quote)
+			w = cp(w, q, qlen);
+		w = CP(w, ",true,");
+		w = cp(w, relation, rlen);
+		*w++ = ',';
+		w = cp(w, key, klen);
+		*w++ = ',';
+		w = cp(w, pt.p[0], pt.len[0]);
+		*w++ = ',';
+		w = cp(w, f.first, f.first_len);
+		*w++ = ',';
+		w = cp(w, f.last, f.last_len);
+		*w++ = ',';
+		w = put_u64(w, f.s.count);
+		*w++ = ',';
+		w = cp(w, pt.p[1], pt.len[1]);
+		*w++ = ',';
+		w = cp(w, q, qlen);
+		*w++ = '\n';
+		done(out, w);
 	}
 }
 
 static void render_csv(struct report_renderer *r, struct sd_buf *out,
 		       const struct report_answer *a)
 {
-	char q[NET_PREFIX_STRLEN];
-	size_t qlen = report_format_prefix(&a->query, q, sizeof(q));
+	char qbuf[NET_PREFIX_STRLEN];
+	const char *q;
+	size_t qlen = query_text(a, qbuf, &q);
 	bool rows = false;
 	for (size_t i = 0; i < a->nmatches; i++) {
 		csv_rows(r, out, a, q, qlen, &a->matches[i], "covering");
@@ -374,61 +522,74 @@ static void render_csv(struct report_renderer *r, struct sd_buf *out,
 	}
 	if (!rows) {
 		csv_query(out, a, q, qlen);
-		PUT(out, ",false,,,,,,,,,,");
-		sd_buf_put(out, q, qlen);
-		sd_buf_putc(out, '\n');
+		char *w = room(out, sizeof(",false,,,,,,,,,,\n") + qlen);
+		if (!w)
+			return;
+		w = CP(w, ",false,,,,,,,,,,");
+		w = cp(w, q, qlen);
+		*w++ = '\n';
+		done(out, w);
 	}
 }
 
 /* ---- text, for people ---- */
 
 static void text_entry(struct report_renderer *r, struct sd_buf *out,
+		       const struct net_prefix *qp, const char *q, size_t qlen,
 		       const struct db_entry *e, const char *indent)
 {
-	char key[NET_PREFIX_STRLEN];
-	size_t klen = report_format_prefix(&e->prefix, key, sizeof(key));
+	char buf[NET_PREFIX_STRLEN];
+	const char *key;
+	size_t klen = entry_key(e, qp, q, qlen, buf, &key);
+	size_t ilen = strlen(indent);
 	for (uint32_t i = 0; i < e->nsightings; i++) {
 		struct figures f;
 		struct parts pt;
-		get_figures(r->db, e, i, &f);
+		get_figures(r, e, i, &f);
 		if (!get_parts(r, &f.s, &pt, out))
 			return;
-		sd_buf_puts(out, indent);
-		sd_buf_put(out, key, klen);
-		PUT(out, "  ");
-		sd_buf_put(out, pt.p[0], pt.len[0]);
-		sd_buf_putc(out, '\n');
-		sd_buf_puts(out, indent);
-		PUT(out, "    seen ");
-		sd_buf_u64(out, f.s.count);
+		char *w = room(out, 64 + U64_MAXLEN + 3 * ilen + klen + pt.len[0] +
+					pt.len[1] + pt.len[2] + f.first_len + f.last_len);
+		if (!w)
+			return;
+		w = cp(w, indent, ilen);
+		w = cp(w, key, klen);
+		w = CP(w, "  ");
+		w = cp(w, pt.p[0], pt.len[0]);
+		*w++ = '\n';
+		w = cp(w, indent, ilen);
+		w = CP(w, "    seen ");
+		w = put_u64(w, f.s.count);
 		if (f.s.count == 1)
-			PUT(out, " time");
+			w = CP(w, " time");
 		else
-			PUT(out, " times");
+			w = CP(w, " times");
 		if (f.first_len) {
-			PUT(out, " from ");
-			sd_buf_put(out, f.first, f.first_len);
-			PUT(out, " to ");
-			sd_buf_put(out, f.last, f.last_len);
+			w = CP(w, " from ");
+			w = cp(w, f.first, f.first_len);
+			w = CP(w, " to ");
+			w = cp(w, f.last, f.last_len);
 		}
-		PUT(out, "; evidence: ");
-		sd_buf_put(out, pt.p[1], pt.len[1]);
-		sd_buf_putc(out, '\n');
+		w = CP(w, "; evidence: ");
+		w = cp(w, pt.p[1], pt.len[1]);
+		*w++ = '\n';
 		if (pt.len[2]) {
-			sd_buf_puts(out, indent);
-			PUT(out, "    sources: ");
-			sd_buf_put(out, pt.p[2], pt.len[2]);
-			sd_buf_putc(out, '\n');
+			w = cp(w, indent, ilen);
+			w = CP(w, "    sources: ");
+			w = cp(w, pt.p[2], pt.len[2]);
+			*w++ = '\n';
 		}
+		done(out, w);
 	}
 }
 
 static void render_text(struct report_renderer *r, struct sd_buf *out,
 			const struct report_answer *a)
 {
-	char q[NET_PREFIX_STRLEN];
-	size_t qlen = report_format_prefix(&a->query, q, sizeof(q));
-	if (a->given && (a->given_len != qlen || memcmp(a->given, q, qlen))) {
+	char qbuf[NET_PREFIX_STRLEN];
+	const char *q;
+	size_t qlen = query_text(a, qbuf, &q);
+	if (a->given && !given_as_canonical(a, q, qlen)) {
 		/* written otherwise: both forms, the given one made printable
 		 * (it parsed as an address, but stay safe for a terminal) */
 		for (size_t i = 0; i < a->given_len; i++) {
@@ -438,15 +599,23 @@ static void render_text(struct report_renderer *r, struct sd_buf *out,
 		PUT(out, " (");
 		sd_buf_put(out, q, qlen);
 		sd_buf_putc(out, ')');
+		if (a->listed)
+			PUT(out, ": LISTED\n");
+		else
+			PUT(out, ": not listed\n");
 	} else {
-		sd_buf_put(out, q, qlen);
+		char *w = room(out, qlen + sizeof(": not listed\n"));
+		if (!w)
+			return;
+		w = cp(w, q, qlen);
+		if (a->listed)
+			w = CP(w, ": LISTED\n");
+		else
+			w = CP(w, ": not listed\n");
+		done(out, w);
 	}
-	if (a->listed)
-		PUT(out, ": LISTED\n");
-	else
-		PUT(out, ": not listed\n");
 	for (size_t i = 0; i < a->nmatches; i++)
-		text_entry(r, out, &a->matches[i], "  ");
+		text_entry(r, out, &a->query, q, qlen, &a->matches[i], "  ");
 	if (a->query.len < 128 && a->inside_count) {
 		PUT(out, "  ");
 		sd_buf_u64(out, a->inside_count);
@@ -458,7 +627,7 @@ static void render_text(struct report_renderer *r, struct sd_buf *out,
 			PUT(out, " (first ones shown)");
 		PUT(out, ":\n");
 		for (size_t i = 0; i < a->ninside; i++)
-			text_entry(r, out, &a->inside[i], "    ");
+			text_entry(r, out, &a->query, q, qlen, &a->inside[i], "    ");
 	}
 }
 

@@ -29,12 +29,19 @@ struct report_parts_slot {
 	uint32_t start, end[3];
 	bool valid;
 };
+#define REPORT_DAYS 4
+struct report_day {
+	uint32_t day;  /* days since 1970 */
+	char date[11]; /* "YYYY-MM-DDT" */
+	bool valid;
+};
 struct report_renderer {
 	const struct db *db;
 	enum report_format fmt;
 	enum report_detail detail;
 	struct sd_buf store; /* the rendered parts */
 	struct report_parts_slot slot[REPORT_PARTS_SLOTS];
+	struct report_day day[REPORT_DAYS]; /* recent dates, for the times */
 };
 
 void report_renderer_init(struct report_renderer *r, const struct db *db,

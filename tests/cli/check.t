@@ -82,6 +82,25 @@ contains "truncated stream: said" "$T/cut.err" "gzip stream ends early"
 whole=$(gzip -dc < "$T/cut.gz" 2>/dev/null | sed '$d' | grep -c '^203')
 equals "truncated stream: every whole line before the cut answered" \
 	"$(cut -d, -f1 "$T/cut.csv" | uniq | grep -c '^203')" "$whole"
+# a stream answers as the command line does, whatever the batched lookup
+# could hand back: an address with one entry, one covered by an address
+# entry and two prefixes (more than one table), one written as IPv6 text
+# or with a length, an unlisted one
+printf '192.0.2.0/24\n192.0.0.0/16\n192.0.2.7\n198.51.100.9\n2001:db8::/32\n' > "$T/nested.txt"
+"$SIGHTED" import -q -c nested -o "$T/nested.sdb" "$T/nested.txt" 2>/dev/null
+qs="192.0.2.7 198.51.100.9 ::ffff:192.0.2.7 192.0.2.7/32 198.51.100.10 192.0.2.200 2001:db8::1 $listed"
+printf '%s\n' $qs > "$T/nested.q"
+for f in "" --csv --json --listed "--listed --json"; do
+	for db in "$T/nested.sdb" "$T/all.sdb"; do
+		"$SIGHTED" check -d "$db" $f $qs > "$T/args.out" 2>&1
+		"$SIGHTED" check -d "$db" $f - < "$T/nested.q" > "$T/stream.out" 2>&1
+		equals "stream and arguments answer alike (${f:-text}, $(basename "$db"))" \
+			"$(cat "$T/stream.out")" "$(cat "$T/args.out")"
+	done
+done
+echo 192.0.2.7 | "$SIGHTED" check -d "$T/nested.sdb" --json - > "$T/nested.jsonl"
+contains "an address under two prefixes and its own entry: three covering rows" \
+	"$T/nested.jsonl" '"key":"192.0.2.7".*"key":"192.0.2.0/24".*"key":"192.0.0.0/16"'
 # --listed: only the listed queries, as grepcidr prints them
 "$SIGHTED" check $DB --listed --csv - < "$T/stream.txt" > "$T/listed.csv" 2>/dev/null
 equals "--listed --csv: exit 3 still tells of the bad line" "$?" 3

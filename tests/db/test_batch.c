@@ -1,7 +1,9 @@
-/* db_contains_batch: the same answers as db_contains, whatever the batch
- * size, table shape (one bucket, buckets past the scan window, the last
- * keys of a table) or address family. */
+/* db_contains_batch and db_cover_batch: the same answers as db_contains
+ * and db_cover, whatever the batch size, table shape (one bucket, buckets
+ * past the scan window, the last keys of a table) or address family. */
 #include "dbrand.h"
+
+#include "core/limits.h"
 
 static struct db *build_keys(const char *name, const struct net_prefix *p, size_t n)
 {
@@ -60,6 +62,37 @@ static void agree(const struct db *db, const struct net_addr *a, size_t n, size_
 		}
 	}
 	free(got);
+	/* db_cover_batch: found as db_cover finds; an entry it calls the
+	 * only one is all db_cover returns, and one it hands back is among
+	 * those db_cover returns */
+	struct db_entry *entry = malloc((n ? n : 1) * sizeof(*entry));
+	uint8_t *found = malloc(n ? n : 1);
+	assert_non_null(entry);
+	assert_non_null(found);
+	memset(found, 0xaa, n);
+	for (size_t j = 0; j < n; j += chunk)
+		db_cover_batch(db, a + j, n - j < chunk ? n - j : chunk, entry + j,
+			       found + j);
+	for (size_t j = 0; j < n; j++) {
+		struct net_prefix h;
+		net_prefix_host(&h, &a[j]);
+		struct db_entry e[SD_MAX_CHECK_HITS];
+		size_t nc = db_cover(db, &h, e, SD_MAX_CHECK_HITS);
+		assert_true(found[j] <= 2);
+		assert_int_equal(found[j] != 0, nc > 0);
+		if (found[j] == 1)
+			assert_int_equal(nc, 1);
+		bool among = found[j] == 0;
+		for (size_t k = 0; k < nc && k < SD_MAX_CHECK_HITS && !among; k++)
+			among = e[k].table == entry[j].table &&
+				e[k].index == entry[j].index &&
+				!net_prefix_cmp(&e[k].prefix, &entry[j].prefix) &&
+				e[k].count == entry[j].count &&
+				e[k].nsightings == entry[j].nsightings;
+		assert_true(among);
+	}
+	free(entry);
+	free(found);
 }
 
 static void test_empty_snapshot(void **state)

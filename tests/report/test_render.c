@@ -287,6 +287,101 @@ static void test_renderer_reuse(void **state)
 		}
 }
 
+/* Times over the whole range a snapshot holds (the renderer caches the
+ * date of recent days and writes the time of day itself) and queries
+ * given as their canonical text (report_answer_given_canonical): one
+ * renderer's answers are byte for byte jansson's dump of report_lookup's
+ * document, and CSV and text the same as for the text given plainly. */
+static void test_times_and_canonical_text(void **state)
+{
+	(void)state;
+	const char *path = test_tmpfile("times.sdb");
+	struct db_builder *b = db_builder_new();
+	assert_non_null(b);
+	const char *src[] = {"feed"};
+	uint32_t fixed[] = {1,
+			    59,
+			    60,
+			    3599,
+			    3600,
+			    86399,
+			    86400,
+			    86401,
+			    951782400,
+			    1680000000,
+			    1680003599,
+			    4102444799u,
+			    UINT32_MAX - 1,
+			    UINT32_MAX};
+	size_t nfixed = sizeof(fixed) / sizeof(*fixed);
+	enum { N = 300 };
+	char addr[N][NET_ADDR_STRLEN];
+	uint64_t x = 88172645463325252ull; /* xorshift: the same times every run */
+	for (size_t i = 0; i < N; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		/* a day in three repeats a recent one: the cache's hits */
+		uint32_t first = i < nfixed ? fixed[i]
+				 : i % 3    ? (uint32_t)x
+					    : fixed[i % nfixed] + (uint32_t)(x % 7);
+		uint32_t last = first + (uint32_t)(x >> 40) % 200000u;
+		if (last < first)
+			last = first;
+		snprintf(addr[i], sizeof(addr[i]), "10.%u.%u.%u",
+			 (unsigned)(i >> 16) & 255, (unsigned)(i >> 8) & 255,
+			 (unsigned)i & 255);
+		fixture_add(b, addr[i], "c", "", src, 1, first, last, (uint32_t)i,
+			    DB_EV_LIST);
+	}
+	struct sd_error err = {0};
+	assert_int_equal(db_builder_write(b, path, 1700000000, &err), 0);
+	db_builder_free(b);
+	struct db *tdb;
+	assert_int_equal(db_open(path, &tdb, &err), 0);
+	struct report_answer *a = calloc(1, sizeof(*a));
+	assert_non_null(a);
+	for (int fmt = REPORT_TEXT; fmt <= REPORT_JSON; fmt++) {
+		struct report_renderer r;
+		report_renderer_init(&r, tdb, (enum report_format)fmt, REPORT_FULL);
+		for (size_t round = 0; round < 2; round++)
+			for (size_t i = 0; i < N; i++) {
+				struct net_prefix p = prefix(addr[i]);
+				assert_int_equal(report_answer_lookup(tdb, &p, 1000, a),
+						 0);
+				report_answer_given(a, addr[i], strlen(addr[i]));
+				struct sd_buf got = {0}, want = {0};
+				report_render(&want, tdb, a, (enum report_format)fmt,
+					      REPORT_FULL);
+				report_answer_given_canonical(a, addr[i],
+							      strlen(addr[i]));
+				report_renderer_answer(&r, &got, a);
+				assert_false(got.failed);
+				assert_int_equal(got.len, want.len);
+				assert_memory_equal(got.data, want.data, got.len);
+				if (fmt == REPORT_JSON) {
+					json_t *doc = report_lookup_query(
+					    tdb, &p, addr[i], strlen(addr[i]),
+					    REPORT_FULL, 1000);
+					assert_non_null(doc);
+					char *j = json_dumps(doc, JSON_COMPACT |
+								      JSON_ENSURE_ASCII);
+					json_decref(doc);
+					assert_int_equal(got.len, strlen(j) + 1);
+					assert_memory_equal(got.data, j, strlen(j));
+					free(j);
+				}
+				sd_buf_free(&got);
+				sd_buf_free(&want);
+			}
+		report_renderer_fini(&r);
+	}
+	report_answer_free(a);
+	free(a);
+	db_close(tdb);
+	unlink(path);
+}
+
 /* The escapers' fast paths (nothing to escape) and slow paths agree with
  * the rules byte by byte. */
 static void test_escape_paths(void **state)
@@ -328,6 +423,7 @@ int main(void)
 	    cmocka_unit_test(test_json_error_and_strings),
 	    cmocka_unit_test(test_buf_numbers),
 	    cmocka_unit_test(test_renderer_reuse),
+	    cmocka_unit_test(test_times_and_canonical_text),
 	    cmocka_unit_test(test_escape_paths),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
