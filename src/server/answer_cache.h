@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "server/limits.h"
 #include "server/routes.h"
 
 struct MHD_Response;
