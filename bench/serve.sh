@@ -21,7 +21,11 @@
 # is that of the proxy and every replica together.
 #   RUNS=3 DURATION=5 CONNS=32 WORKERS=2 REPLICAS=2 bench/serve.sh
 # MODES="keepalive new" picks the scenarios, PROXY=0 skips the deployed
-# shape, PERREQ=0 the per-request figures.
+# shape, PERREQ=0 the per-request figures, CALLGRIND=0 the user-space
+# instructions and allocations per request (valgrind's callgrind, one
+# thread, CG_REQUESTS sequential requests with a new connection each, the
+# difference of a run with them and one with 20: the same listed address,
+# the same unlisted one, and a different address each time).
 set -eu
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -33,6 +37,8 @@ REPLICAS=${REPLICAS:-2}
 MODES=${MODES:-keepalive new}
 PROXY=${PROXY:-1}
 PERREQ=${PERREQ:-1}
+CALLGRIND=${CALLGRIND:-1}
+CG_REQUESTS=${CG_REQUESTS:-500}
 S=${SIGHTED:-./sighted}
 command -v wrk >/dev/null || { echo "bench/serve.sh: needs wrk (Debian package wrk)" >&2; exit 1; }
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
@@ -228,6 +234,70 @@ if [ "$PERREQ" = 1 ] && command -v strace >/dev/null && strace -o /dev/null true
 		[ $srv = nginx ] && pid=$NPID port=$NPORT
 		read -r sc cs top < <(perreq "$pid" "$port") || true
 		printf '%-8s %6s syscalls/req  %5s context switches/req  (%s )\n' "$srv" "$sc" "$cs" "$top"
+	done
+fi
+
+# user-space cost per request under callgrind: instructions and calls to
+# malloc/calloc/realloc of the whole server process, the difference between
+# a run of 20+N requests and one of 20 (start-up and shutdown cancel out)
+cg_run() { # N ADDR OUT: serve under callgrind, N requests (ADDR "distinct": each its own)
+	local n=$1 addr=$2 out=$3 port pid as=()
+	port=$(free_port)
+	# started as root the server drops to nobody, who could not write the
+	# profile callgrind opened as root: start it as nobody instead
+	[ "$(id -u)" = 0 ] && as=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+	"${as[@]}" valgrind --tool=callgrind --callgrind-out-file="$out" "$S" serve --db "$W/demo.sdb" \
+		--policy open --rate 0 --listen "127.0.0.1:$port" --threads 1 2>"$out.log" &
+	pid=$!
+	for _ in $(seq 300); do grep -q listening "$out.log" && break; sleep 0.1; done
+	python3 - "$port" "$addr" $((n + 20)) <<'PY'
+import socket, sys
+port, addr, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+for i in range(n):
+    q = "198.51.%d.%d" % (i // 256, i % 256) if addr == "distinct" else addr
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(("GET /api/v1/check/%s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % q).encode())
+    while s.recv(65536):
+        pass
+    s.close()
+PY
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+}
+cg_figures() { # PROFILE -> "instructions allocations"
+	python3 - "$1" <<'PY'
+import re, sys
+names, cur, ir, allocs, events = {}, None, 0, 0, None
+for line in open(sys.argv[1]):
+    m = re.match(r"(c?fn)=\((\d+)\)(?: (.*))?", line)
+    if m:
+        if m.group(3):
+            names[m.group(2)] = m.group(3).strip()
+        cur = names.get(m.group(2)) if m.group(1) == "cfn" else None
+        continue
+    m = re.match(r"calls=(\d+)", line)
+    if m and cur in ("malloc", "calloc", "realloc"):
+        allocs += int(m.group(1))
+    m = re.match(r"(summary|totals): (\d+)", line)
+    if m:
+        ir = int(m.group(2))
+print(ir, allocs)
+PY
+}
+if [ "$CALLGRIND" = 1 ] && command -v valgrind >/dev/null && command -v python3 >/dev/null; then
+	mkdir -p "$W/cg"
+	chmod 777 "$W/cg"
+	echo
+	echo "user space per request, new connection each (callgrind, 1 thread, $CG_REQUESTS requests after 20):"
+	for what in listed:$LISTED unlisted:$UNLISTED distinct:distinct; do
+		name=${what%%:*} addr=${what#*:}
+		cg_run 0 "$addr" "$W/cg/$name.0"
+		cg_run "$CG_REQUESTS" "$addr" "$W/cg/$name.n"
+		read -r i0 a0 < <(cg_figures "$W/cg/$name.0")
+		read -r i1 a1 < <(cg_figures "$W/cg/$name.n")
+		awk -v n="$CG_REQUESTS" -v i="$((i1 - i0))" -v a="$((a1 - a0))" -v w="$name" 'BEGIN {
+			d = (w == "distinct") ? "a different address each request" : "the same " w " address each request"
+			printf "sighted  %8.0f instructions/req  %6.2f allocations/req  (%s)\n", i / n, a / n, d }'
 	done
 fi
 

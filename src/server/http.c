@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "server/answer_cache.h"
 #include "server/conns.h"
 #include "server/framing.h"
 #include "server/headers.h"
@@ -21,9 +22,15 @@
  * wakes that thread alone. A thread pool sharing one socket woke every
  * worker for each connection (bench/serve.sh, new connection per
  * request). */
+struct worker {
+	struct srv_http *h;
+	struct srv_answer_cache answers; /* touched by this daemon's thread only */
+};
+
 struct srv_http {
 	struct srv_ctx *ctx;
 	struct MHD_Daemon **d;
+	struct worker **w; /* w[i] is d[i]'s */
 	size_t n;
 	unsigned port[SRV_MAX_LISTEN]; /* 0: the address was skipped */
 	struct srv_conns *conns;
@@ -215,15 +222,8 @@ static struct MHD_Response *make_response(struct srv_response *rs, struct srv_co
 	return m;
 }
 
-static enum MHD_Result send_response(struct MHD_Connection *c, struct srv_response *rs,
-				     const struct req *r)
+static void add_headers(struct MHD_Response *m, const struct srv_response *rs)
 {
-	srv_metrics_request(rs->route, rs->status, r ? mono_us() - r->start_us : 0);
-	struct MHD_Response *m = make_response(rs, conn_of(c));
-	if (!m) {
-		srv_response_free(rs);
-		return MHD_NO;
-	}
 	for (const struct srv_header *hd = srv_security_headers; hd->name; hd++)
 		MHD_add_response_header(m, hd->name, hd->value);
 	MHD_add_response_header(m, "Content-Type", rs->type);
@@ -241,8 +241,37 @@ static enum MHD_Result send_response(struct MHD_Connection *c, struct srv_respon
 					"Bearer realm=\"sighted\"");
 	if (rs->close)
 		MHD_add_response_header(m, MHD_HTTP_HEADER_CONNECTION, "close");
+}
+
+/* answers: the sending thread's kept answers, or NULL to keep none */
+static enum MHD_Result send_response(struct MHD_Connection *c, struct srv_response *rs,
+				     const struct req *r,
+				     struct srv_answer_cache *answers)
+{
+	srv_metrics_request(rs->route, rs->status, r ? mono_us() - r->start_us : 0);
+	struct srv_conn *k = conn_of(c);
+	uint64_t hash = 0;
+	bool keep = answers && srv_answer_reusable(rs);
+	struct MHD_Response *m = keep ? srv_answer_cache_find(answers, rs, &hash) : NULL;
+	if (m) {
+		srv_conn_sending(k, srv_now_ms(), rs->len);
+		enum MHD_Result ok = MHD_queue_response(c, (unsigned)rs->status, m);
+		srv_response_free(rs);
+		return ok;
+	}
+	const char *body = rs->body;
+	size_t len = rs->len;
+	m = make_response(rs, k);
+	if (!m) {
+		srv_response_free(rs);
+		return MHD_NO;
+	}
+	add_headers(m, rs);
 	enum MHD_Result ok = MHD_queue_response(c, (unsigned)rs->status, m);
-	MHD_destroy_response(m);
+	if (keep)
+		srv_answer_cache_put(answers, m, hash, body, len, rs);
+	else
+		MHD_destroy_response(m);
 	srv_response_free(rs);
 	return ok;
 }
@@ -277,7 +306,7 @@ static enum MHD_Result refuse_now(struct MHD_Connection *c, struct req *r,
 {
 	rs->close = true;
 	if (!chunked)
-		return send_response(c, rs, r);
+		return send_response(c, rs, r, NULL);
 	r->refusal = *rs;
 	r->discard = true;
 	return MHD_YES;
@@ -335,7 +364,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				  const char *method, const char *version,
 				  const char *upload, size_t *upload_size, void **con_cls)
 {
-	struct srv_http *h = cls;
+	struct worker *w = cls;
 	struct req *r = *con_cls;
 	if (!r) {
 		r = on_request_line(NULL, "", c);
@@ -344,7 +373,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*con_cls = r;
 	}
 	if (!r->header_seen)
-		return on_header(h, c, url, method, version, r);
+		return on_header(w->h, c, url, method, version, r);
 	if (*upload_size) {
 		size_t n = *upload_size;
 		*upload_size = 0;
@@ -371,13 +400,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (r->discard) {
 		struct srv_response rs = r->refusal;
 		r->refusal = (struct srv_response){0};
-		return send_response(c, &rs, r);
+		return send_response(c, &rs, r, NULL);
 	}
 	struct srv_request rq;
 	fill_request(c, url, method, r, &rq);
 	struct srv_response rs;
-	srv_handle(h->ctx, &rq, &rs);
-	return send_response(c, &rs, r);
+	srv_handle(w->h->ctx, &rq, &rs);
+	return send_response(c, &rs, r, &w->answers);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -394,7 +423,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* The daemon for one worker thread on sa; reuse: its listening socket
  * shares the port with the other threads' (SO_REUSEPORT). */
-static struct MHD_Daemon *start_daemon(struct srv_http *h,
+static struct MHD_Daemon *start_daemon(struct srv_http *h, struct worker *w,
 				       const struct srv_http_config *cfg,
 				       const struct sockaddr *sa, bool dual, bool reuse)
 {
@@ -422,7 +451,7 @@ static struct MHD_Daemon *start_daemon(struct srv_http *h,
 	    {reuse ? MHD_OPTION_LISTENING_ADDRESS_REUSE : MHD_OPTION_END, 1, NULL},
 	    {MHD_OPTION_END, 0, NULL},
 	};
-	return MHD_start_daemon(flags, port, NULL, NULL, on_request, h, MHD_OPTION_ARRAY,
+	return MHD_start_daemon(flags, port, NULL, NULL, on_request, w, MHD_OPTION_ARRAY,
 				opts, MHD_OPTION_END);
 }
 
@@ -432,6 +461,15 @@ static void set_port(struct sockaddr_storage *ss, unsigned port)
 		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
 	else
 		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
+}
+
+/* Stops the daemon started last, then gives up its thread's answers. */
+static void stop_last(struct srv_http *h)
+{
+	h->n--;
+	MHD_stop_daemon(h->d[h->n]);
+	srv_answer_cache_clear(&h->w[h->n]->answers);
+	free(h->w[h->n]);
 }
 
 /* The daemons of listening address i, one per thread. Returns false when
@@ -452,13 +490,18 @@ static bool start_address(struct srv_http *h, const struct srv_http_config *cfg,
 		return false;
 	size_t first = h->n;
 	for (unsigned t = 0; t < cfg->threads; t++) {
+		struct worker *w = calloc(1, sizeof(*w));
 		struct MHD_Daemon *d =
-		    start_daemon(h, cfg, (struct sockaddr *)&ss, dual, reuse);
+		    w ? start_daemon(h, w, cfg, (struct sockaddr *)&ss, dual, reuse)
+		      : NULL;
 		if (!d) {
+			free(w);
 			while (h->n > first)
-				MHD_stop_daemon(h->d[--h->n]);
+				stop_last(h);
 			return false;
 		}
+		w->h = h;
+		h->w[h->n] = w;
 		h->d[h->n++] = d;
 		if (!port) { /* the others join the port the first was given */
 			const union MHD_DaemonInfo *di =
@@ -466,7 +509,7 @@ static bool start_address(struct srv_http *h, const struct srv_http_config *cfg,
 			port = di ? di->port : 0;
 			if (!port) {
 				while (h->n > first)
-					MHD_stop_daemon(h->d[--h->n]);
+					stop_last(h);
 				return false;
 			}
 			set_port(&ss, port);
@@ -483,9 +526,15 @@ int srv_http_start(struct srv_ctx *ctx, const struct srv_http_config *cfg,
 	struct srv_http *h = calloc(1, sizeof(*h));
 	size_t nlisten = cfg->nlisten < SRV_MAX_LISTEN ? cfg->nlisten : SRV_MAX_LISTEN;
 	unsigned threads = cfg->threads ? cfg->threads : 1;
-	if (h)
+	if (h) {
 		h->d = calloc(nlisten * threads + 1, sizeof(*h->d));
-	if (!h || !h->d) {
+		h->w = calloc(nlisten * threads + 1, sizeof(*h->w));
+	}
+	if (!h || !h->d || !h->w) {
+		if (h) {
+			free(h->d);
+			free(h->w);
+		}
 		free(h);
 		return sd_error_set(err, SD_ENOMEM, "out of memory");
 	}
@@ -502,6 +551,7 @@ int srv_http_start(struct srv_ctx *ctx, const struct srv_http_config *cfg,
 	h->conns = srv_conns_new(&lim);
 	if (!h->conns) {
 		free(h->d);
+		free(h->w);
 		free(h);
 		return sd_error_set(err, SD_ENOMEM, "out of memory");
 	}
@@ -545,10 +595,11 @@ void srv_http_stop(struct srv_http *h)
 {
 	if (!h)
 		return;
-	for (size_t i = 0; i < h->n; i++)
-		MHD_stop_daemon(h->d[i]);
+	while (h->n)
+		stop_last(h);
 	/* every connection is closed now, so the table is empty */
 	srv_conns_free(h->conns);
 	free(h->d);
+	free(h->w);
 	free(h);
 }

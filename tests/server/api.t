@@ -112,6 +112,30 @@ like "answers are not cached" "$h" 'Cache-Control: no-store'
 h=$(curl -sS -I "$BASE/api/v1/check/192.0.2.10")
 like "HEAD answers 200" "$h" '^HTTP/1.1 200'
 
+# an answer equal to one sent before goes out as the same libmicrohttpd
+# response (server/answer_cache.c): the bytes are those of a fresh one,
+# on new connections, on one kept alive, for HEAD, and for an error
+nodate() { sed '/^Date: /d' "$@"; }
+for i in 1 2 3 4; do
+	curl -sS -i -H 'Connection: close' "$BASE/api/v1/check/192.0.2.10" | nodate >"$T/again.$i"
+done
+check "repeated answer, new connections: same bytes (1 = 2)" cmp "$T/again.1" "$T/again.2"
+check "repeated answer, new connections: same bytes (1 = 4)" cmp "$T/again.1" "$T/again.4"
+like "repeated answer still has every security header" "$(cat "$T/again.4")" "X-Frame-Options: DENY"
+curl -sS -i "$BASE/api/v1/check/192.0.2.10" "$BASE/api/v1/check/192.0.2.10" | nodate >"$T/again.ka"
+for i in 1 2; do sed '/^Connection: close/d' "$T/again.1"; done >"$T/again.ka.want"
+check "repeated answer, keep-alive: the same answer twice" cmp "$T/again.ka" "$T/again.ka.want"
+curl -sS -I -H 'Connection: close' "$BASE/api/v1/check/192.0.2.10" | nodate >"$T/again.head"
+sed '/^\r$/q' "$T/again.1" >"$T/again.head.want"
+check "HEAD after GET of the same answer: the GET's head" cmp "$T/again.head" "$T/again.head.want"
+curl -sS -i "$BASE/api/v1/check/192.0.2.200" | nodate >"$T/other.1"
+unlike "another address: its own answer" "$(cat "$T/other.1")" '"query":"192.0.2.10"'
+for i in 1 2; do
+	curl -sS -i -H 'Connection: close' "$BASE/api/v1/check/1.2.3.4x" | nodate >"$T/bad.$i"
+done
+check "repeated error answer: same bytes" cmp "$T/bad.1" "$T/bad.2"
+like "repeated error answer is the 400" "$(head -1 "$T/bad.2")" '^HTTP/1.1 400'
+
 # the page: own verdict, no-JS form answer, escaping
 p=$(get /)
 is "page 200" "$(status)" 200
