@@ -112,6 +112,39 @@ static inline bool tel_addr(const char *s, size_t n, struct net_addr *a)
 	return true;
 }
 
+/* A dotted quad of 7 to 15 bytes with 16 readable from s, decoded with
+ * SSSE3 (shuffle each part's digits into a lane, multiply-add them) and no
+ * branch on the lengths of its parts, which random addresses mispredicted
+ * in tel_addr's byte loop; anything else goes to tel_addr. Call only where
+ * tel_have_ssse3() is true. */
+bool tel_addr4_ssse3(const char *s, size_t n, struct net_addr *a);
+static inline bool tel_have_ssse3(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+	return __builtin_cpu_supports("ssse3");
+#else
+	return false;
+#endif
+}
+/* tel_addr for a slice inside a longer buffer that ends at limit (a field
+ * of a line): accepts exactly what tel_addr accepts (fuzz_zeek_fields
+ * checks both against net_addr_parse). */
+static inline bool tel_addr_wide(const char *s, size_t n, const char *limit,
+				 struct net_addr *a)
+{
+	if (n >= 7 && n <= 15 && limit - s >= 16 && tel_have_ssse3())
+		return tel_addr4_ssse3(s, n, a);
+	return tel_addr(s, n, a);
+}
+
+/* Splits s[from..len) on sep, where from starts column first: e[k]
+ * becomes the offset of the separator that ends column k (len for the
+ * last column) for k = first..want, and the columns past want are only
+ * counted. Returns the number of columns of the whole line. e needs room
+ * for want + 33 entries: a 32-byte block may run past want. */
+int tel_split_fields(const char *s, size_t len, char sep, size_t from, int first,
+		     uint32_t *e, int want);
+
 /* "Jan".."Dec" (case-insensitive) -> 1..12, 0 otherwise; reads 3 bytes. */
 int tel_month(const char *s);
 /* Two digits -> 0..99, -1 otherwise. */
