@@ -266,7 +266,8 @@ static int addr_port(struct zeek *z, uint64_t ln, const struct slice *h,
 		return SD_EPARSE;
 	}
 	*port = 0;
-	if (is_set(z, p) && !tel_parse_port(p->s, p->n, port)) {
+	if (is_set(z, p) &&
+	    !tel_parse_port_wide(p->s, p->n, z->line + z->line_len, port)) {
 		tel_backend_malformed(&z->base, ln, "%s port '%.*s' is not a port number",
 				      what, (int)(p->n > 16 ? 16 : p->n), p->s);
 		return SD_EPARSE;
