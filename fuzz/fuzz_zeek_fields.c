@@ -3,7 +3,8 @@
  * replaces:
  *   tel_addr_wide (SSSE3 dotted quads and IPv6 groups) against
  *     net_addr_parse, with every amount of readable room after the text;
- *   tel_parse_port_wide (SWAR) against tel_parse_port;
+ *   tel_parse_port_wide and tel_parse_u64_wide (SWAR) against
+ *     tel_parse_port and tel_parse_u64;
  *   tel_split_fields against a byte loop, for every wanted column, split
  *     in one call or resumed from any recorded column.
  * The input is the text; its first byte also picks the separator. */
@@ -52,6 +53,11 @@ static void check_port(const char *s, size_t n)
 		memcpy(buf, s, n);
 		if (tel_parse_port_wide(buf, n, buf + room, &got) != ok ||
 		    (ok && got != want))
+			abort();
+		uint64_t w64 = 0, g64 = 0;
+		bool ok64 = tel_parse_u64(s, n, &w64);
+		if (tel_parse_u64_wide(buf, n, buf + room, &g64) != ok64 ||
+		    (ok64 && g64 != w64))
 			abort();
 	}
 }

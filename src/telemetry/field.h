@@ -49,31 +49,41 @@ static inline bool tel_parse_port(const char *s, size_t n, uint16_t *out)
 	*out = (uint16_t)v;
 	return true;
 }
-/* tel_parse_port for a slice inside a longer buffer that ends at limit:
- * up to five digits read as one 8-byte word (SWAR), without the branch per
- * digit that mispredicted on ports of random lengths. Accepts exactly what
- * tel_parse_port accepts (fuzz_zeek_fields checks it). */
-static inline bool tel_parse_port_wide(const char *s, size_t n, const char *limit,
-				       uint16_t *out)
+/* tel_parse_u64 for a slice inside a longer buffer that ends at limit:
+ * up to eight digits read as one 8-byte word (SWAR), without the branch
+ * per digit that mispredicts on numbers of random lengths. Accepts exactly
+ * what tel_parse_u64 accepts (fuzz_zeek_fields checks it). */
+static inline bool tel_parse_u64_wide(const char *s, size_t n, const char *limit,
+				      uint64_t *out)
 {
-	if (n - 1 >= 5 || limit - s < 8)
-		return tel_parse_port(s, n, out);
+	if (n - 1 >= 8 || limit - s < 8)
+		return tel_parse_u64(s, n, out);
 	uint64_t x;
 	memcpy(&x, s, 8);
 	/* the digits to the top bytes (little-endian: the last digit in
 	 * byte 7), '0's below them */
 	unsigned shift = 8 * (8 - (unsigned)n);
-	x = x << shift | (0x3030303030303030ull >> (64 - shift));
+	if (shift)
+		x = x << shift | (0x3030303030303030ull >> (64 - shift));
 	if ((x & 0xf0f0f0f0f0f0f0f0ull) != 0x3030303030303030ull ||
 	    ((x + 0x0606060606060606ull) & 0xf0f0f0f0f0f0f0f0ull) !=
 		0x3030303030303030ull)
 		return false;
 	x = (x & 0x0f0f0f0f0f0f0f0full) * 2561 >> 8;
 	x = (x & 0x00ff00ff00ff00ffull) * 6553601 >> 16;
-	x = (x & 0x0000ffff0000ffffull) * 42949672960001ull >> 32;
-	if (x > 65535)
+	*out = (x & 0x0000ffff0000ffffull) * 42949672960001ull >> 32;
+	return true;
+}
+/* tel_parse_port the same way */
+static inline bool tel_parse_port_wide(const char *s, size_t n, const char *limit,
+				       uint16_t *out)
+{
+	uint64_t v;
+	if (n - 1 >= 5 || limit - s < 8)
+		return tel_parse_port(s, n, out);
+	if (!tel_parse_u64_wide(s, n, limit, &v) || v > 65535)
 		return false;
-	*out = (uint16_t)x;
+	*out = (uint16_t)v;
 	return true;
 }
 /* Epoch seconds with an optional fraction ("1521911720.865716"); the
