@@ -97,7 +97,16 @@ static bool outside_window(const struct corr_rules *r, int64_t ts)
 
 bool corr_prefilter(void *ctx, const struct tel_record *rec)
 {
-	const struct corr_rules *r = ctx;
+	struct corr_memo m; /* filled only as far as read */
+	m.rules = ctx;
+	return corr_prefilter_memo(&m, rec);
+}
+
+bool corr_prefilter_memo(void *ctx, const struct tel_record *rec)
+{
+	struct corr_memo *m = ctx;
+	const struct corr_rules *r = m->rules;
+	m->set = false;
 	if (rec->kind != TEL_FLOW || (rec->flags & TEL_VIA_PROXY) ||
 	    (rec->flags & (TEL_HAS_CLIENT | TEL_HAS_SERVER)) !=
 		(TEL_HAS_CLIENT | TEL_HAS_SERVER))
@@ -105,13 +114,31 @@ bool corr_prefilter(void *ctx, const struct tel_record *rec)
 	if (outside_window(r, rec->ts))
 		return false;
 	/* exactly the lookups corr_match makes for a flow */
-	const struct ind_indicator *ih[CORR_MAX_HITS];
-	return by_addr(r, &rec->server, rec->ts, ih, CORR_MAX_HITS) ||
-	       by_addr(r, &rec->client, rec->ts, ih, CORR_MAX_HITS);
+	m->ns = by_addr(r, &rec->server, rec->ts, m->ih, CORR_MAX_HITS);
+	m->nc = by_addr(r, &rec->client, rec->ts, m->ic, CORR_MAX_HITS);
+	m->ts = rec->ts;
+	m->server = rec->server;
+	m->client = rec->client;
+	m->set = true;
+	return m->ns || m->nc;
+}
+
+static bool memo_for(const struct corr_memo *m, const struct tel_record *rec)
+{
+	return m && m->set && m->ts == rec->ts &&
+	       !memcmp(&m->server, &rec->server, sizeof(rec->server)) &&
+	       !memcmp(&m->client, &rec->client, sizeof(rec->client));
 }
 
 size_t corr_match(const struct corr_rules *r, const struct tel_record *rec,
 		  struct corr_hit *hits, size_t max, enum corr_outcome *outcome)
+{
+	return corr_match_memo(r, NULL, rec, hits, max, outcome);
+}
+
+size_t corr_match_memo(const struct corr_rules *r, const struct corr_memo *m,
+		       const struct tel_record *rec, struct corr_hit *hits, size_t max,
+		       enum corr_outcome *outcome)
 {
 	*outcome = CORR_NO_MATCH;
 	if (outside_window(r, rec->ts)) {
@@ -177,17 +204,27 @@ size_t corr_match(const struct corr_rules *r, const struct tel_record *rec,
 	case TEL_FLOW: {
 		if (!server || proxy)
 			break;
-		size_t ns = by_addr(r, &rec->server, rec->ts, ih, CORR_MAX_HITS);
+		const struct ind_indicator *const *sh = ih, *const * ch;
 		const struct ind_indicator *ic[CORR_MAX_HITS];
-		size_t nc = by_addr(r, &rec->client, rec->ts, ic, CORR_MAX_HITS);
+		size_t ns, nc;
+		if (memo_for(m, rec)) {
+			sh = m->ih;
+			ch = m->ic;
+			ns = m->ns;
+			nc = m->nc;
+		} else {
+			ns = by_addr(r, &rec->server, rec->ts, ih, CORR_MAX_HITS);
+			nc = by_addr(r, &rec->client, rec->ts, ic, CORR_MAX_HITS);
+			ch = ic;
+		}
 		/* both ends indicators: C2 talking to C2, no victim here */
 		if (ns && nc)
 			break;
 		for (size_t i = 0; i < ns; i++)
-			add(&a, ih[i], &rec->client, &rec->server, rec->server_port,
+			add(&a, sh[i], &rec->client, &rec->server, rec->server_port,
 			    DB_EV_FLOW, CORR_OUTBOUND);
 		for (size_t i = 0; i < nc; i++)
-			add(&a, ic[i], &rec->server, &rec->client, rec->client_port,
+			add(&a, ch[i], &rec->server, &rec->client, rec->client_port,
 			    DB_EV_FLOW,
 			    (rec->flags & TEL_DIR_UNKNOWN) ? CORR_OUTBOUND
 							   : CORR_INBOUND);

@@ -68,6 +68,25 @@ bool corr_prefilter(void *ctx, const struct tel_record *rec);
 size_t corr_match(const struct corr_rules *r, const struct tel_record *rec,
 		  struct corr_hit *hits, size_t max, enum corr_outcome *outcome);
 
+/* What corr_prefilter_memo found for the last flow it passed: corr_match_memo
+ * takes the two address lookups from here instead of making them again
+ * when the record is the same (where every record matches they were half
+ * of the matching). One per reader. */
+struct corr_memo {
+	const struct corr_rules *rules;
+	bool set;
+	int64_t ts;
+	struct net_addr server, client;
+	size_t ns, nc;
+	const struct ind_indicator *ih[CORR_MAX_HITS], *ic[CORR_MAX_HITS];
+};
+/* corr_prefilter with ctx a struct corr_memo whose rules are set */
+bool corr_prefilter_memo(void *ctx, const struct tel_record *rec);
+/* corr_match, with the lookups of m when they are for this record */
+size_t corr_match_memo(const struct corr_rules *r, const struct corr_memo *m,
+		       const struct tel_record *rec, struct corr_hit *hits, size_t max,
+		       enum corr_outcome *outcome);
+
 /* The confidence one piece of evidence gives (docs/correlate.md):
  * dns alone low; a flow to an indicator address medium, high when it is
  * known to have been answered; tls and http high (the client spoke the

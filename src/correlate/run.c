@@ -101,8 +101,10 @@ static void run_file(struct shared *sh, size_t idx)
 	struct sd_error err = {0};
 	struct io_source *src;
 	struct tel_options topt = sh->opt->tel;
-	topt.prefilter = corr_prefilter;
-	topt.prefilter_ctx = (void *)sh->rules;
+	/* the prefilter's lookups, reused by corr_match_memo */
+	struct corr_memo memo = {.rules = sh->rules};
+	topt.prefilter = corr_prefilter_memo;
+	topt.prefilter_ctx = &memo;
 	int rc = in->ranged ? open_range(in, &topt, &src, &err)
 			    : io_open(in->path, &src, &err);
 	if (rc) {
@@ -159,7 +161,8 @@ static void run_file(struct shared *sh, size_t idx)
 		}
 		if (!sh->opt->learn_only) {
 			enum corr_outcome oc;
-			size_t nh = corr_match(sh->rules, &rec, hits, CORR_MAX_HITS, &oc);
+			size_t nh = corr_match_memo(sh->rules, &memo, &rec, hits,
+						    CORR_MAX_HITS, &oc);
 			if (oc == CORR_OUTSIDE_WINDOW)
 				res->outside++;
 			if (nh) {

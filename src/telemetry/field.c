@@ -4,6 +4,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <tmmintrin.h>
+#endif
 
 #include "core/timeutil.h"
 
@@ -209,3 +215,217 @@ int tel_hms(const char *s)
 		return SD_EPARSE;
 	return h * 3600 + m * 60 + sec;
 }
+
+/* a 32-bit popcount without the libgcc call the baseline x86-64 target
+ * makes of __builtin_popcount */
+static inline int bits32(uint32_t x)
+{
+	x = x - ((x >> 1) & 0x55555555u);
+	x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+	x = (x + (x >> 4)) & 0x0f0f0f0fu;
+	return (int)((x * 0x01010101u) >> 24);
+}
+
+/* The hot loop of the TSV readers: separators are found 32 bytes at a
+ * time with SSE2 (which every x86-64 has), and past the last wanted column
+ * they are only counted. */
+int tel_split_fields(const char *s, size_t len, char sep, size_t from, int first,
+		     uint32_t *e, int want)
+{
+	int n = first;
+	size_t i = from;
+#ifdef __SSE2__
+	const __m128i vs = _mm_set1_epi8(sep);
+	for (; i + 32 <= len; i += 32) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 16));
+		uint32_t m = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a, vs)) |
+			     (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(b, vs)) << 16;
+		if (n > want) {
+			n += bits32(m);
+			continue;
+		}
+		while (m) {
+			e[n++] = (uint32_t)(i + (size_t)__builtin_ctz(m));
+			m &= m - 1;
+		}
+	}
+	/* the tail: the last 32 bytes of the line again, without the ones
+	 * already seen (a byte loop there mispredicts on every separator) */
+	if (i < len && len >= 32) {
+		size_t base = len - 32;
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(s + base));
+		__m128i b =
+		    _mm_loadu_si128((const __m128i *)(const void *)(s + base + 16));
+		uint32_t m = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a, vs)) |
+			     (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(b, vs)) << 16;
+		m >>= i - base; /* 1 to 31: the loop above stopped past base */
+		if (n > want) {
+			n += bits32(m);
+		} else {
+			while (m) {
+				e[n++] = (uint32_t)(i + (size_t)__builtin_ctz(m));
+				m &= m - 1;
+			}
+		}
+		i = len;
+	}
+#endif
+	for (; i < len; i++)
+		if (s[i] == sep) {
+			if (n <= want)
+				e[n] = (uint32_t)i;
+			n++;
+		}
+	if (n <= want)
+		e[n] = (uint32_t)len;
+	return n + 1;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+static inline unsigned bits64(uint64_t x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ull);
+	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (unsigned)((x * 0x0101010101010101ull) >> 56);
+}
+
+/* a dotted quad; false when the text is not one of the simple form */
+__attribute__((target("ssse3"))) static bool quad_ssse3(const char *s, size_t n,
+							struct net_addr *a)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	__m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+	uint32_t live = (1u << n) - 1;
+	uint32_t dots =
+	    (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))) & live;
+	uint32_t digits = (uint32_t)_mm_movemask_epi8(
+			      _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d)) &
+			  live;
+	uint32_t zeros =
+	    (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(d, _mm_setzero_si128())) & live;
+	uint32_t r = dots;
+	unsigned e0 = (unsigned)__builtin_ctz(r | 1u << 16);
+	r &= r - 1;
+	unsigned e1 = (unsigned)__builtin_ctz(r | 1u << 16);
+	r &= r - 1;
+	unsigned e2 = (unsigned)__builtin_ctz(r | 1u << 16);
+	r &= r - 1;
+	unsigned e3 = (unsigned)n;
+	/* exactly three dots, the rest digits, parts of 1 to 3 digits, and
+	 * no part of two or more that starts with a zero (a zero digit
+	 * followed by a digit and not preceded by one) */
+	uint32_t bad = r | ((dots | digits) ^ live) | (e0 - 1 > 2) | (e1 - e0 - 2 > 2) |
+		       (e2 - e1 - 2 > 2) | (e3 - e2 - 2 > 2) |
+		       (zeros & (digits >> 1) & ~(digits << 1));
+	if (bad)
+		return false;
+	/* lane k takes bytes end-3 .. end-1 of part k (end is its dot or
+	 * the end of the text) into its bytes 1..3; a byte before the part's
+	 * start, and byte 0, become 0 */
+	__m128i end = _mm_set_epi32((int)(e3 * 0x01010101u), (int)(e2 * 0x01010101u),
+				    (int)(e1 * 0x01010101u), (int)(e0 * 0x01010101u));
+	__m128i start =
+	    _mm_set_epi32((int)((e2 + 1) * 0x01010101u), (int)((e1 + 1) * 0x01010101u),
+			  (int)((e0 + 1) * 0x01010101u), 0);
+	__m128i idx = _mm_sub_epi8(end, _mm_set1_epi32(0x01020304));
+	idx = _mm_or_si128(idx, _mm_cmpgt_epi8(start, idx));
+	__m128i g = _mm_shuffle_epi8(d, idx);
+	/* bytes 0, hundreds, tens, units times 0, 100, 10, 1 */
+	__m128i w = _mm_maddubs_epi16(g, _mm_set1_epi32(0x010a6400));
+	__m128i val = _mm_madd_epi16(w, _mm_set1_epi16(1));
+	if (_mm_movemask_epi8(_mm_cmpgt_epi32(val, _mm_set1_epi32(255))))
+		return false; /* an octet over 255 */
+	val = _mm_packs_epi32(val, val);
+	val = _mm_packus_epi16(val, val);
+	uint32_t quad = (uint32_t)_mm_cvtsi128_si32(val);
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	memcpy(a->b, mapped, 12);
+	memcpy(a->b + 12, &quad, 4); /* lane 0 is the first octet */
+	return true;
+}
+
+/* 16 bytes: bit masks of colons and hex digits, and each digit's value */
+__attribute__((target("ssse3"))) static inline void hex16(const char *s, uint8_t *nib,
+							  uint64_t *colons, uint64_t *hex)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	__m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+	__m128i l =
+	    _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+	__m128i isd = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+	__m128i isl = _mm_cmpeq_epi8(_mm_min_epu8(l, _mm_set1_epi8(5)), l);
+	__m128i val =
+	    _mm_or_si128(_mm_and_si128(d, isd),
+			 _mm_and_si128(_mm_add_epi8(l, _mm_set1_epi8(10)), isl));
+	_mm_storeu_si128((__m128i *)(void *)nib, val);
+	*colons =
+	    (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
+	*hex = (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_or_si128(isd, isl));
+}
+
+/* IPv6 hex groups with at most one "::"; false for anything else (an IPv4
+ * tail, a zone, junk), which net_addr_parse then decides */
+__attribute__((target("ssse3"))) static bool hex6_ssse3(const char *s, size_t n,
+							struct net_addr *a)
+{
+	/* four bytes before the digits so a short group reads zeros */
+	uint8_t nib[4 + 48];
+	memset(nib, 0, 4);
+	uint64_t c0, c1, c2, h0, h1, h2;
+	hex16(s, nib + 4, &c0, &h0);
+	hex16(s + 16, nib + 20, &c1, &h1);
+	hex16(s + 32, nib + 36, &c2, &h2);
+	uint64_t live = (1ull << n) - 1;
+	uint64_t col = (c0 | c1 << 16 | c2 << 32) & live;
+	uint64_t hex = (h0 | h1 << 16 | h2 << 32) & live;
+	uint64_t dbl = col & (col >> 1); /* bit i: colons at i and i + 1 */
+	uint64_t starts = hex & ~(hex << 1), ends = hex & ~(hex >> 1);
+	unsigned ng = bits64(starts);
+	/* only digits and colons; groups of 1 to 4 digits; no ":::" and at
+	 * most one "::"; no single colon at either end; 8 groups, or fewer
+	 * around a "::" */
+	uint64_t bad =
+	    ((col | hex) ^ live) | (hex & hex >> 1 & hex >> 2 & hex >> 3 & hex >> 4) |
+	    (dbl & dbl >> 1) | (dbl & (dbl - 1)) | ((col & 1) && !(col & 2)) |
+	    ((col >> (n - 1) & 1) && !(col >> (n - 2) & 1)) | (dbl ? ng > 7 : ng != 8);
+	if (bad)
+		return false;
+	/* the groups before the "::" stay at the front, the rest go to
+	 * the back */
+	unsigned head = dbl ? bits64(starts & (dbl - 1)) : ng;
+	uint16_t g[8] = {0};
+	for (unsigned k = 0; k < ng; k++) {
+		unsigned st = (unsigned)__builtin_ctzll(starts);
+		unsigned en = (unsigned)__builtin_ctzll(ends) + 1;
+		starts &= starts - 1;
+		ends &= ends - 1;
+		uint32_t w;
+		memcpy(&w, nib + en, 4); /* nibbles en-4 .. en-1 */
+		w &= ~0u << (8 * (4 - (en - st)));
+		uint32_t t = ((w << 4) | (w >> 8)) & 0x00ff00ffu;
+		g[k < head ? k : 8 - ng + k] = (uint16_t)((t & 0xff) << 8 | t >> 16);
+	}
+	for (int k = 0; k < 8; k++) {
+		a->b[2 * k] = (uint8_t)(g[k] >> 8);
+		a->b[2 * k + 1] = (uint8_t)g[k];
+	}
+	return true;
+}
+
+bool tel_addr_ssse3(const char *s, size_t n, size_t readable, struct net_addr *a)
+{
+	if (n >= 7 && n <= 15 && quad_ssse3(s, n, a))
+		return true;
+	if (n >= 2 && n <= 39 && readable >= 48 && hex6_ssse3(s, n, a))
+		return true;
+	return tel_addr(s, n, a);
+}
+#else
+bool tel_addr_ssse3(const char *s, size_t n, size_t readable, struct net_addr *a)
+{
+	(void)readable;
+	return tel_addr(s, n, a);
+}
+#endif

@@ -49,6 +49,43 @@ static inline bool tel_parse_port(const char *s, size_t n, uint16_t *out)
 	*out = (uint16_t)v;
 	return true;
 }
+/* tel_parse_u64 for a slice inside a longer buffer that ends at limit:
+ * up to eight digits read as one 8-byte word (SWAR), without the branch
+ * per digit that mispredicts on numbers of random lengths. Accepts exactly
+ * what tel_parse_u64 accepts (fuzz_zeek_fields checks it). */
+static inline bool tel_parse_u64_wide(const char *s, size_t n, const char *limit,
+				      uint64_t *out)
+{
+	if (n - 1 >= 8 || limit - s < 8)
+		return tel_parse_u64(s, n, out);
+	uint64_t x;
+	memcpy(&x, s, 8);
+	/* the digits to the top bytes (little-endian: the last digit in
+	 * byte 7), '0's below them */
+	unsigned shift = 8 * (8 - (unsigned)n);
+	if (shift)
+		x = x << shift | (0x3030303030303030ull >> (64 - shift));
+	if ((x & 0xf0f0f0f0f0f0f0f0ull) != 0x3030303030303030ull ||
+	    ((x + 0x0606060606060606ull) & 0xf0f0f0f0f0f0f0f0ull) !=
+		0x3030303030303030ull)
+		return false;
+	x = (x & 0x0f0f0f0f0f0f0f0full) * 2561 >> 8;
+	x = (x & 0x00ff00ff00ff00ffull) * 6553601 >> 16;
+	*out = (x & 0x0000ffff0000ffffull) * 42949672960001ull >> 32;
+	return true;
+}
+/* tel_parse_port the same way */
+static inline bool tel_parse_port_wide(const char *s, size_t n, const char *limit,
+				       uint16_t *out)
+{
+	uint64_t v;
+	if (n - 1 >= 5 || limit - s < 8)
+		return tel_parse_port(s, n, out);
+	if (!tel_parse_u64_wide(s, n, limit, &v) || v > 65535)
+		return false;
+	*out = (uint16_t)v;
+	return true;
+}
 /* Epoch seconds with an optional fraction ("1521911720.865716"); the
  * fraction is dropped. Zeek btest's canonical "XXXXXXXXXX.XXXXXX" gives 0
  * (unknown) and true. */
@@ -111,6 +148,41 @@ static inline bool tel_addr(const char *s, size_t n, struct net_addr *a)
 	a->b[15] = (uint8_t)v;
 	return true;
 }
+
+/* Address text with SSSE3, for the readers' hot path: a dotted quad of 7
+ * to 15 bytes with 16 readable from s (each part's digits shuffled into a
+ * lane and multiplied-added, no branch on the lengths of the parts, which
+ * random addresses mispredicted in tel_addr's byte loop), and IPv6 hex
+ * groups with at most one "::" when 48 bytes are readable (the groups
+ * found from bit masks of colons and hex digits). Anything else goes to
+ * tel_addr. Call only where tel_have_ssse3() is true. */
+bool tel_addr_ssse3(const char *s, size_t n, size_t readable, struct net_addr *a);
+static inline bool tel_have_ssse3(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+	return __builtin_cpu_supports("ssse3");
+#else
+	return false;
+#endif
+}
+/* tel_addr for a slice inside a longer buffer that ends at limit (a field
+ * of a line): accepts exactly what tel_addr accepts (fuzz_zeek_fields
+ * checks both against net_addr_parse). */
+static inline bool tel_addr_wide(const char *s, size_t n, const char *limit,
+				 struct net_addr *a)
+{
+	if (n >= 2 && n <= 39 && limit - s >= 16 && tel_have_ssse3())
+		return tel_addr_ssse3(s, n, (size_t)(limit - s), a);
+	return tel_addr(s, n, a);
+}
+
+/* Splits s[from..len) on sep, where from starts column first: e[k]
+ * becomes the offset of the separator that ends column k (len for the
+ * last column) for k = first..want, and the columns past want are only
+ * counted. Returns the number of columns of the whole line. e needs room
+ * for want + 33 entries: a 32-byte block may run past want. */
+int tel_split_fields(const char *s, size_t len, char sep, size_t from, int first,
+		     uint32_t *e, int want);
 
 /* "Jan".."Dec" (case-insensitive) -> 1..12, 0 otherwise; reads 3 bytes. */
 int tel_month(const char *s);

@@ -4,9 +4,6 @@
  * sliced; nothing is copied or allocated per line. */
 #include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "telemetry/backend.h"
 #include "telemetry/direction.h"
@@ -63,11 +60,15 @@ struct zeek {
 	int col[NCOLS]; /* column index or -1 */
 	int ncols;	/* columns declared by #fields */
 	int maxcol;	/* highest index we need */
+	/* highest index the prefilter needs (time, addresses and ports):
+	 * a flow it rejects has the rest of its line only counted */
+	int filtercol;
 	/* the current line and where its columns end: column k spans
-	 * pos[k] + 1 .. pos[k + 1] (pos[0] is -1); only columns up to maxcol
-	 * are recorded, with room for one 32-byte block past it */
+	 * pos[k] + 1 .. pos[k + 1] (pos[0] is -1); only columns up to
+	 * `split` are recorded, with room for one 32-byte block past it */
 	const char *line;
 	size_t line_len;
+	int split;
 	uint32_t pos[NONE + 34];
 	/* the slice of each enum zcol, made on demand by colp; absent
 	 * columns stay unset */
@@ -120,6 +121,7 @@ static void fields_header(struct zeek *z, const char *s, size_t n)
 		z->col[i] = NONE;
 	z->ncols = 0;
 	z->maxcol = -1;
+	z->filtercol = -1;
 	const char *end = s + n;
 	while (s <= end) {
 		const char *t = memchr(s, z->sep, (size_t)(end - s));
@@ -135,6 +137,10 @@ static void fields_header(struct zeek *z, const char *s, size_t n)
 				 * longer */
 				if (i != C_HISTORY && z->ncols > z->maxcol)
 					z->maxcol = z->ncols;
+				if ((i == C_TS || i == C_ORIG_H || i == C_ORIG_P ||
+				     i == C_RESP_H || i == C_RESP_P) &&
+				    z->ncols > z->filtercol)
+					z->filtercol = z->ncols;
 			}
 		z->ncols++;
 		if (!t)
@@ -221,7 +227,7 @@ static inline const struct slice *colp(struct zeek *z, enum zcol c)
 	return sl;
 }
 
-/* Column k of the current line, also past the columns split_fields
+/* Column k of the current line, also past the columns tel_split_fields
  * recorded: found by walking the separators from the end of the last
  * recorded one. */
 static struct slice field_past(const struct zeek *z, int k)
@@ -229,15 +235,15 @@ static struct slice field_past(const struct zeek *z, int k)
 	struct slice sl = {NULL, 0};
 	if (k == NONE || k >= z->ncols)
 		return sl;
-	if (k <= z->maxcol) {
+	if (k <= z->split) {
 		uint32_t start = z->pos[k] + 1; /* pos[0] + 1 wraps to 0 */
 		sl.s = z->line + start;
 		sl.n = z->pos[k + 1] - start;
 		return sl;
 	}
 	const char *e = z->line + z->line_len;
-	const char *p = z->line + (z->maxcol < 0 ? 0 : z->pos[z->maxcol + 1] + 1);
-	for (int c = z->maxcol + 1; c < k; c++) {
+	const char *p = z->line + (z->split < 0 ? 0 : z->pos[z->split + 1] + 1);
+	for (int c = z->split + 1; c < k; c++) {
 		const char *t = memchr(p, z->sep, (size_t)(e - p));
 		if (!t)
 			return sl;
@@ -254,75 +260,19 @@ static int addr_port(struct zeek *z, uint64_t ln, const struct slice *h,
 		     const struct slice *p, struct net_addr *a, uint16_t *port,
 		     const char *what)
 {
-	if (!is_set(z, h) || !tel_addr(h->s, h->n, a)) {
+	if (!is_set(z, h) || !tel_addr_wide(h->s, h->n, z->line + z->line_len, a)) {
 		tel_backend_malformed(&z->base, ln, "%s '%.*s' is not an address", what,
 				      (int)(h->n > 64 ? 64 : h->n), h->s ? h->s : "");
 		return SD_EPARSE;
 	}
 	*port = 0;
-	if (is_set(z, p) && !tel_parse_port(p->s, p->n, port)) {
+	if (is_set(z, p) &&
+	    !tel_parse_port_wide(p->s, p->n, z->line + z->line_len, port)) {
 		tel_backend_malformed(&z->base, ln, "%s port '%.*s' is not a port number",
 				      what, (int)(p->n > 16 ? 16 : p->n), p->s);
 		return SD_EPARSE;
 	}
 	return 0;
-}
-
-/* Finds the separators ending columns 0..maxcol (their offsets into e; the
- * last column ends at len) and returns the number of columns. The hot loop
- * of the reader: separators are found 32 bytes at a time with SSE2 (which
- * every x86-64 has), and past the last needed column they are only counted.
- * e needs room for maxcol + 33 entries: a block may run past maxcol. */
-static int split_fields(const char *s, size_t len, char sep, uint32_t *e, int maxcol)
-{
-	int n = 0;
-	size_t i = 0;
-#ifdef __SSE2__
-	const __m128i vs = _mm_set1_epi8(sep);
-	for (; i + 32 <= len; i += 32) {
-		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 16));
-		uint32_t m = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a, vs)) |
-			     (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(b, vs)) << 16;
-		if (n > maxcol) {
-			n += __builtin_popcount(m);
-			continue;
-		}
-		while (m) {
-			e[n++] = (uint32_t)(i + (size_t)__builtin_ctz(m));
-			m &= m - 1;
-		}
-	}
-	/* the tail: the last 32 bytes of the line again, without the ones
-	 * already seen (a byte loop there mispredicts on every separator) */
-	if (i < len && len >= 32) {
-		size_t base = len - 32;
-		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(s + base));
-		__m128i b =
-		    _mm_loadu_si128((const __m128i *)(const void *)(s + base + 16));
-		uint32_t m = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a, vs)) |
-			     (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(b, vs)) << 16;
-		m >>= i - base; /* 1 to 31: the loop above stopped past base */
-		if (n > maxcol) {
-			n += __builtin_popcount(m);
-		} else {
-			while (m) {
-				e[n++] = (uint32_t)(i + (size_t)__builtin_ctz(m));
-				m &= m - 1;
-			}
-		}
-		i = len;
-	}
-#endif
-	for (; i < len; i++)
-		if (s[i] == sep) {
-			if (n <= maxcol)
-				e[n] = (uint32_t)i;
-			n++;
-		}
-	if (n <= maxcol)
-		e[n] = (uint32_t)len;
-	return n + 1;
 }
 
 static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_error *err)
@@ -351,7 +301,10 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 		z->pos[0] = UINT32_MAX;
 		z->line = line;
 		z->line_len = len;
-		int n = split_fields(line, len, z->sep, z->pos + 1, z->maxcol);
+		bool filtered = z->log == Z_CONN && z->prefilter;
+		z->split =
+		    filtered && z->filtercol < z->maxcol ? z->filtercol : z->maxcol;
+		int n = tel_split_fields(line, len, z->sep, 0, 0, z->pos + 1, z->split);
 		if (n != z->ncols) {
 			tel_backend_malformed(
 			    b, ln, "%d fields where #fields declares %d", n, z->ncols);
@@ -382,15 +335,23 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 			else
 				tel_dir_orient_ports(rec);
 		}
-		if (z->log == Z_CONN && z->prefilter &&
-		    !z->prefilter(z->prefilter_ctx, rec)) {
-			/* the consumer wants nothing from this flow: its
-			 * counters need not be parsed (they never make a line
-			 * malformed) */
-			rec->flags |= TEL_PARTIAL;
-			rec->name = "";
-			rec->path = "";
-			return 1;
+		if (filtered) {
+			if (!z->prefilter(z->prefilter_ctx, rec)) {
+				/* the consumer wants nothing from this flow:
+				 * its counters need not be parsed (they never
+				 * make a line malformed) */
+				rec->flags |= TEL_PARTIAL;
+				rec->name = "";
+				rec->path = "";
+				return 1;
+			}
+			if (z->split < z->maxcol) {
+				/* the columns past the prefilter's */
+				tel_split_fields(line, len, z->sep,
+						 z->pos[z->split + 1] + 1, z->split + 1,
+						 z->pos + 1, z->maxcol);
+				z->split = z->maxcol;
+			}
 		}
 		const struct slice *pr = colp(z, C_PROTO);
 		if (is_set(z, pr))
@@ -493,6 +454,7 @@ int tel_zeek_tsv_open(struct io_source *src, const struct tel_options *opt,
 	for (int i = 0; i < NCOLS; i++)
 		z->col[i] = NONE;
 	z->maxcol = -1;
+	z->filtercol = -1;
 	*out = &z->base;
 	return 0;
 }

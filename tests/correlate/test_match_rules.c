@@ -231,19 +231,27 @@ static void test_flows(void **state)
 	assert_int_equal(run(&r, h, &oc), 0);
 }
 
-/* Reads a conn.log with or without corr_prefilter: outcome, hits and
- * counts per record into out (one char per record), returns records. */
-static size_t read_conn(const char *path, bool pre, char *out, size_t max,
-			struct tel_stats *st, unsigned *partial)
+/* Reads a conn.log without a prefilter (pre 0), with corr_prefilter (1)
+ * or with corr_prefilter_memo and corr_match_memo (2): outcome, hits and
+ * counts per record into out (one char per record), every hit into
+ * all (up to 32), returns records. */
+static size_t read_conn(const char *path, int pre, char *out, size_t max,
+			struct tel_stats *st, unsigned *partial, struct corr_hit *all)
 {
 	struct io_source *src;
 	struct sd_error e = {0};
 	assert_int_equal(io_open(path, &src, &e), 0);
 	struct tel_options o = {0};
-	if (pre) {
+	struct corr_memo memo = {.rules = &rules};
+	if (pre == 1) {
 		o.prefilter = corr_prefilter;
 		o.prefilter_ctx = &rules;
+	} else if (pre == 2) {
+		o.prefilter = corr_prefilter_memo;
+		o.prefilter_ctx = &memo;
 	}
+	size_t nall = 0;
+	memset(all, 0, 32 * sizeof(*all));
 	struct tel_reader *r;
 	assert_int_equal(tel_open(src, &o, &r, &e), 0);
 	struct tel_record tr;
@@ -252,7 +260,11 @@ static size_t read_conn(const char *path, bool pre, char *out, size_t max,
 	size_t n = 0;
 	*partial = 0;
 	while (tel_next(r, &tr, &e) == 1 && n < max) {
-		size_t nh = run(&tr, h, &oc);
+		size_t nh =
+		    pre == 2 ? corr_match_memo(&rules, &memo, &tr, h, CORR_MAX_HITS, &oc)
+			     : run(&tr, h, &oc);
+		for (size_t i = 0; i < nh && nall < 32; i++)
+			all[nall++] = h[i];
 		if (tr.flags & TEL_PARTIAL) {
 			(*partial)++;
 			assert_int_equal(tr.bytes, 0); /* left unparsed */
@@ -299,11 +311,20 @@ static void test_prefilter(void **state)
 	      "\tSF\t1\t-\n",
 	      f);
 	assert_int_equal(fclose(f), 0);
-	char a[16], b[16];
-	struct tel_stats sa, sb;
-	unsigned pa, pb;
-	size_t na = read_conn(path, false, a, sizeof(a), &sa, &pa);
-	size_t nb = read_conn(path, true, b, sizeof(b), &sb, &pb);
+	char a[16], b[16], c[16];
+	struct tel_stats sa, sb, sc;
+	unsigned pa, pb, pc;
+	struct corr_hit ha[32], hb[32], hc[32];
+	size_t na = read_conn(path, 0, a, sizeof(a), &sa, &pa, ha);
+	size_t nb = read_conn(path, 1, b, sizeof(b), &sb, &pb, hb);
+	size_t nc = read_conn(path, 2, c, sizeof(c), &sc, &pc, hc);
+	/* the memo gives what the lookups give */
+	assert_int_equal(nc, na);
+	assert_memory_equal(a, c, na);
+	assert_memory_equal(ha, hc, sizeof(ha));
+	assert_memory_equal(ha, hb, sizeof(ha));
+	assert_int_equal(pc, 3);
+	assert_int_equal(sc.malformed, sa.malformed);
 	assert_int_equal(na, 7);
 	assert_int_equal(nb, na);
 	assert_memory_equal(a, b, na);
