@@ -75,10 +75,15 @@ start_sighted() {
 	for _ in $(seq 50); do grep -q listening "$log" && break; sleep 0.1; done
 	STARTED_PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$log" | head -1)
 }
-free_port() { # a loopback port nothing listens on now
-	local p
+# a loopback port nothing listens on now, below the kernel's ephemeral
+# range: a port in it may be the local end of one of wrk's connections,
+# which nginx then cannot bind (seen: "bind() ... Address already in use")
+free_port() {
+	local p lo
+	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
+	[ "$lo" -gt 12000 ] 2>/dev/null || lo=32768
 	for _ in $(seq 50); do
-		p=$((20000 + RANDOM % 30000))
+		p=$((10000 + RANDOM % (lo - 10000)))
 		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
 	done
 	echo 18089

@@ -95,11 +95,15 @@ status() { cat "$T/status"; }
 jqr() { jq -r "$1" <"$T/body" 2>/dev/null; }
 
 # free_port: a loopback TCP port nothing listens on now (checked by a
-# connect that must fail; the caller retries if it is taken meanwhile)
+# connect that must fail; the caller retries if it is taken meanwhile),
+# below the kernel's ephemeral range: a port in it may be the local end of
+# a client connection of this run, which no listener can then bind.
 free_port() {
-	local p
+	local p lo
+	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
+	[ "$lo" -gt 12000 ] 2>/dev/null || lo=32768
 	for _ in $(seq 50); do
-		p=$((20000 + RANDOM % 30000))
+		p=$((10000 + RANDOM % (lo - 10000)))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
 			return 0
