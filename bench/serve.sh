@@ -255,41 +255,33 @@ cg_run() { # N ADDR OUT: serve under callgrind, N requests (ADDR "distinct": eac
 		--policy open --rate 0 --listen "127.0.0.1:$port" --threads 1 2>"$out.log" &
 	pid=$!
 	for _ in $(seq 300); do grep -q listening "$out.log" && break; sleep 0.1; done
-	python3 - "$port" "$addr" $((n + 20)) <<'PY'
-import socket, sys
-port, addr, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-for i in range(n):
-    q = "198.51.%d.%d" % (i // 256, i % 256) if addr == "distinct" else addr
-    s = socket.create_connection(("127.0.0.1", port))
-    s.sendall(("GET /api/v1/check/%s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % q).encode())
-    while s.recv(65536):
-        pass
-    s.close()
-PY
+	local i q
+	for ((i = 0; i < n + 20; i++)); do
+		q=$addr
+		[ "$addr" = distinct ] && q="198.51.$((i / 256)).$((i % 256))"
+		curl -s -o /dev/null -H "Connection: close" "http://127.0.0.1:$port/api/v1/check/$q"
+	done
 	kill "$pid"
 	wait "$pid" 2>/dev/null || true
 }
 cg_figures() { # PROFILE -> "instructions allocations"
-	python3 - "$1" <<'PY'
-import re, sys
-names, cur, ir, allocs, events = {}, None, 0, 0, None
-for line in open(sys.argv[1]):
-    m = re.match(r"(c?fn)=\((\d+)\)(?: (.*))?", line)
-    if m:
-        if m.group(3):
-            names[m.group(2)] = m.group(3).strip()
-        cur = names.get(m.group(2)) if m.group(1) == "cfn" else None
-        continue
-    m = re.match(r"calls=(\d+)", line)
-    if m and cur in ("malloc", "calloc", "realloc"):
-        allocs += int(m.group(1))
-    m = re.match(r"(summary|totals): (\d+)", line)
-    if m:
-        ir = int(m.group(2))
-print(ir, allocs)
-PY
+	# fn=/cfn= name a function (its first time with the name, then by id);
+	# calls= follows a cfn= line; "summary:" or "totals:" holds the total
+	awk '
+	match($0, /^c?fn=\([0-9]+\)/) {
+		id = substr($0, RSTART, RLENGTH); sub(/^c?fn=/, "", id)
+		rest = substr($0, RLENGTH + 1); sub(/^ +/, "", rest)
+		if (rest != "") name[id] = rest
+		cur = ($0 ~ /^cfn=/) ? name[id] : ""
+		next
+	}
+	/^calls=/ && (cur == "malloc" || cur == "calloc" || cur == "realloc") {
+		split($0, c, /[= ]/); allocs += c[2]
+	}
+	/^(summary|totals): / { ir = $2 }
+	END { print ir + 0, allocs + 0 }' "$1"
 }
-if [ "$CALLGRIND" = 1 ] && command -v valgrind >/dev/null && command -v python3 >/dev/null; then
+if [ "$CALLGRIND" = 1 ] && command -v valgrind >/dev/null; then
 	mkdir -p "$W/cg"
 	chmod 777 "$W/cg"
 	echo
