@@ -2,7 +2,7 @@
 # bench/serve.sh — `sighted serve` against nginx on loopback, in one run.
 #
 # wrk drives GET /api/v1/check/{address} (a listed and an unlisted address,
-# and a mix of 242 addresses cycled, each request another; keep-alive and a
+# and a mix of 236 addresses cycled, each request another; keep-alive and a
 # new connection per request) at sighted, and the same
 # paths at nginx serving the very same JSON bodies as static files. Printed
 # side by side: requests/s, requests per server CPU-second (utime+stime of
