@@ -73,6 +73,21 @@ static uint64_t seek_line_near(const struct db *db, const struct db_table_rec *t
 	return lo;
 }
 
+/* Whether key lies outside the prefix every key of table t shares (first:
+ * the table's first key): then no line of t can hold it, and a lookup
+ * misses without touching the table. */
+static inline bool outside_common_v4(const struct db_table_rec *t, uint32_t first,
+				     uint32_t key)
+{
+	return t->common && ((key ^ first) >> (32 - t->common));
+}
+
+static inline bool outside_common_v6(const struct db_table_rec *t, db_u128 first,
+				     db_u128 key)
+{
+	return t->common && ((key ^ first) >> (128 - t->common));
+}
+
 /* Slots of an IPv4 key line equal to key, as a bit mask. The 16 slots are
  * compared at once, without a data-dependent branch: consecutive lookups
  * then overlap their cache misses in the CPU's out-of-order window
@@ -126,9 +141,7 @@ static inline __attribute__((always_inline)) unsigned
 locate_v4(const struct db *db, const struct db_table_rec *t, uint32_t key, uint64_t *line)
 {
 	const uint32_t *lines = (const void *)(data(db) + t->keys);
-	/* lines[0] is the first key: a key outside the common prefix is a
-	 * miss without touching the table */
-	if (t->common && ((key ^ lines[0]) >> (32 - t->common)))
+	if (outside_common_v4(t, lines[0], key))
 		return 0;
 	uint64_t l = db_bucket_v4(key, t->common, t->buckets);
 	const uint32_t *k = lines + (size_t)l * DB_LINE_SLOTS_V4;
@@ -152,7 +165,7 @@ static inline __attribute__((always_inline)) unsigned
 locate_v6(const struct db *db, const struct db_table_rec *t, db_u128 key, uint64_t *line)
 {
 	const uint64_t *lines = (const void *)(data(db) + t->keys);
-	if (t->common && ((key ^ db_u128_make(lines[0], lines[1])) >> (128 - t->common)))
+	if (outside_common_v6(t, db_u128_make(lines[0], lines[1]), key))
 		return 0;
 	uint64_t l = db_bucket_v6(key, t->common, t->buckets);
 	const uint64_t *k = lines + (size_t)l * 2 * DB_LINE_SLOTS_V6;
@@ -243,7 +256,7 @@ static inline __attribute__((always_inline)) bool
 contains_v4(const struct db *db, const struct db_table_rec *t, uint32_t key)
 {
 	const uint32_t *lines = (const void *)(data(db) + t->keys);
-	if (t->common && ((key ^ lines[0]) >> (32 - t->common)))
+	if (outside_common_v4(t, lines[0], key))
 		return false;
 	uint64_t l = db_bucket_v4(key, t->common, t->buckets);
 	const uint32_t *k = lines + (size_t)l * DB_LINE_SLOTS_V4;
@@ -550,7 +563,7 @@ batch_table_v4(const struct db *db, const struct db_table_rec *t,
 			if (out[i] || net_addr_hi(&a[i]) || lo >> 32 != 0xffff)
 				continue;
 			uint32_t x = (uint32_t)lo & mask;
-			if (t->common && ((x ^ lines[0]) >> (32 - t->common)))
+			if (outside_common_v4(t, lines[0], x))
 				continue;
 			uint64_t l = db_bucket_v4(x, t->common, t->buckets);
 			__builtin_prefetch(lines + (size_t)l * DB_LINE_SLOTS_V4);
@@ -590,7 +603,7 @@ batch_table_v6(const struct db *db, const struct db_table_rec *t,
 				continue;
 			db_u128 x =
 			    db_u128_make(net_addr_hi(&a[i]), net_addr_lo(&a[i])) & mask;
-			if (t->common && ((x ^ first) >> (128 - t->common)))
+			if (outside_common_v6(t, first, x))
 				continue;
 			uint64_t l = db_bucket_v6(x, t->common, t->buckets);
 			const uint64_t *k = lines + (size_t)l * 2 * DB_LINE_SLOTS_V6;
@@ -640,12 +653,11 @@ static bool may_cover(const struct db *db, const struct db_table_rec *t,
 			return false;
 		const uint32_t *lines = (const void *)(data(db) + t->keys);
 		uint32_t x = net_addr_v4(a) & v4_mask(t->plen - 96u);
-		return !(t->common && ((x ^ lines[0]) >> (32 - t->common)));
+		return !outside_common_v4(t, lines[0], x);
 	}
 	const uint64_t *lines = (const void *)(data(db) + t->keys);
 	db_u128 x = db_u128_make(net_addr_hi(a), net_addr_lo(a)) & v6_mask(t->plen);
-	return !(t->common &&
-		 ((x ^ db_u128_make(lines[0], lines[1])) >> (128 - t->common)));
+	return !outside_common_v6(t, db_u128_make(lines[0], lines[1]), x);
 }
 
 void db_cover_batch(const struct db *db, const struct net_addr *a, size_t n,
