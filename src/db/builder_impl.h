@@ -21,6 +21,19 @@ struct item {
 	uint8_t plen, evidence, confidence;
 };
 
+/* The order of items' prefixes: by length, most specific first, then by
+ * address; the tables are written in it. */
+static inline int db_item_cmp_prefix(const struct item *a, const struct item *b)
+{
+	if (a->plen != b->plen)
+		return a->plen > b->plen ? -1 : 1;
+	if (a->hi != b->hi)
+		return a->hi < b->hi ? -1 : 1;
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	return 0;
+}
+
 /* A sighting of an IPv4 address or prefix, the bulk of a large build, in
  * 20 bytes instead of an item's 48: the prefix length is the array it is
  * held in, and campaign, evidence, confidence and sources are one interned

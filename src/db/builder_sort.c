@@ -338,6 +338,18 @@ static int settle_runs(struct db_builder *b, const struct run_kind *k, void *arr
 	return 0;
 }
 
+/* Moves the records of t[0..m) (each `size` bytes) not folded to its
+ * front, in order; returns how many there are. */
+static size_t keep_unfolded(void *t, size_t size, const bool *folded, size_t m)
+{
+	char *p = t;
+	size_t kept = 0;
+	for (size_t i = 0; i < m; i++)
+		if (!folded[i])
+			memmove(p + kept++ * size, p + i * size, size);
+	return kept;
+}
+
 static int v4_sort_combine(struct db_builder *b, void *arr, size_t from, size_t *m)
 {
 	struct v4rec *t = ((struct v4vec *)arr)->v + from;
@@ -373,12 +385,8 @@ static int v4_fold(struct db_builder *b, void *arr, const struct sorted_runs *r,
 			}
 		}
 	}
-	size_t kept = 0;
-	for (size_t i = 0; i < *m; i++)
-		if (!folded[i])
-			t[kept++] = t[i];
+	*m = keep_unfolded(t, sizeof(*t), folded, *m);
 	free(folded);
-	*m = kept;
 	return 0;
 }
 
@@ -402,12 +410,9 @@ int db_builder_settle_v4(struct db_builder *b, struct v4vec *v, bool whole)
 static int cmp_item(const void *x, const void *y)
 {
 	const struct item *a = x, *c = y;
-	if (a->plen != c->plen)
-		return a->plen > c->plen ? -1 : 1; /* most specific first */
-	if (a->hi != c->hi)
-		return a->hi < c->hi ? -1 : 1;
-	if (a->lo != c->lo)
-		return a->lo < c->lo ? -1 : 1;
+	int by_prefix = db_item_cmp_prefix(a, c);
+	if (by_prefix)
+		return by_prefix;
 	return (a->campaign > c->campaign) - (a->campaign < c->campaign);
 }
 
@@ -500,12 +505,8 @@ static int items_fold(struct db_builder *b, void *arr, const struct sorted_runs 
 			folded[i] = true;
 		}
 	}
-	size_t kept = 0;
-	for (size_t i = 0; i < *m; i++)
-		if (!folded[i])
-			t[kept++] = t[i];
+	*m = keep_unfolded(t, sizeof(*t), folded, *m);
 	free(folded);
-	*m = kept;
 	return 0;
 }
 

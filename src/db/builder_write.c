@@ -24,15 +24,8 @@ struct sortpair {
 static int cmp_v6(const void *x, const void *y, void *ctx)
 {
 	const struct item *items = ctx;
-	const struct item *a = &items[((const struct sortpair *)x)->idx];
-	const struct item *b = &items[((const struct sortpair *)y)->idx];
-	if (a->plen != b->plen)
-		return a->plen > b->plen ? -1 : 1; /* most specific first */
-	if (a->hi != b->hi)
-		return a->hi < b->hi ? -1 : 1;
-	if (a->lo != b->lo)
-		return a->lo < b->lo ? -1 : 1;
-	return 0;
+	return db_item_cmp_prefix(&items[((const struct sortpair *)x)->idx],
+				  &items[((const struct sortpair *)y)->idx]);
 }
 
 /* ---- output assembly -------------------------------------------------- */
