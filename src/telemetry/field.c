@@ -13,20 +13,12 @@
 
 #include "core/timeutil.h"
 
-/* Eight ASCII digits at once (SWAR, as simdjson does): false unless all
- * eight are digits. */
+/* Eight ASCII digits at p at once: false unless all eight are digits. */
 static inline bool digits8(const unsigned char *p, uint64_t *val)
 {
 	uint64_t x;
 	memcpy(&x, p, 8);
-	if ((x & 0xf0f0f0f0f0f0f0f0ull) != 0x3030303030303030ull ||
-	    ((x + 0x0606060606060606ull) & 0xf0f0f0f0f0f0f0f0ull) !=
-		0x3030303030303030ull)
-		return false;
-	x = (x & 0x0f0f0f0f0f0f0f0full) * 2561 >> 8;
-	x = (x & 0x00ff00ff00ff00ffull) * 6553601 >> 16;
-	*val = (x & 0x0000ffff0000ffffull) * 42949672960001ull >> 32;
-	return true;
+	return tel_digits8_value(x, val);
 }
 
 bool tel_parse_epoch(const char *s, size_t n, int64_t *out)

@@ -49,6 +49,19 @@ static inline bool tel_parse_port(const char *s, size_t n, uint16_t *out)
 	*out = (uint16_t)v;
 	return true;
 }
+/* The value of eight ASCII digits loaded as a little-endian word (SWAR, as
+ * simdjson does): false unless all eight bytes are digits. */
+static inline bool tel_digits8_value(uint64_t x, uint64_t *val)
+{
+	if ((x & 0xf0f0f0f0f0f0f0f0ull) != 0x3030303030303030ull ||
+	    ((x + 0x0606060606060606ull) & 0xf0f0f0f0f0f0f0f0ull) !=
+		0x3030303030303030ull)
+		return false;
+	x = (x & 0x0f0f0f0f0f0f0f0full) * 2561 >> 8;
+	x = (x & 0x00ff00ff00ff00ffull) * 6553601 >> 16;
+	*val = (x & 0x0000ffff0000ffffull) * 42949672960001ull >> 32;
+	return true;
+}
 /* tel_parse_u64 for a slice inside a longer buffer that ends at limit:
  * up to eight digits read as one 8-byte word (SWAR), without the branch
  * per digit that mispredicts on numbers of random lengths. Accepts exactly
@@ -65,14 +78,7 @@ static inline bool tel_parse_u64_wide(const char *s, size_t n, const char *limit
 	unsigned shift = 8 * (8 - (unsigned)n);
 	if (shift)
 		x = x << shift | (0x3030303030303030ull >> (64 - shift));
-	if ((x & 0xf0f0f0f0f0f0f0f0ull) != 0x3030303030303030ull ||
-	    ((x + 0x0606060606060606ull) & 0xf0f0f0f0f0f0f0f0ull) !=
-		0x3030303030303030ull)
-		return false;
-	x = (x & 0x0f0f0f0f0f0f0f0full) * 2561 >> 8;
-	x = (x & 0x00ff00ff00ff00ffull) * 6553601 >> 16;
-	*out = (x & 0x0000ffff0000ffffull) * 42949672960001ull >> 32;
-	return true;
+	return tel_digits8_value(x, out);
 }
 /* tel_parse_port the same way */
 static inline bool tel_parse_port_wide(const char *s, size_t n, const char *limit,
