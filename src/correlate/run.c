@@ -253,7 +253,6 @@ int corr_run(const struct corr_rules *rules, struct corr_agg *agg,
 		nt = CORR_MAX_THREADS;
 	if (nt > n)
 		nt = n ? (unsigned)n : 1;
-	io_set_parallel_readers(nt);
 	pthread_t tids[CORR_MAX_THREADS];
 	unsigned started = 0;
 	sh.running = nt;

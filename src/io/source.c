@@ -14,6 +14,7 @@
 
 #include "core/limits.h"
 #include "io/ident.h"
+#include "io/mapped.h"
 
 #define IN_SIZE (256 * 1024)
 #define OUT_SIZE (256 * 1024)
@@ -45,23 +46,23 @@ struct ring {
 	struct sd_error err;
 };
 
+/* A mapped file's bookkeeping (identity hash, progress, pages given back)
+ * runs once every MAP_STEP bytes the reader passes, not per line; pages
+ * more than MAP_KEEP behind the reader are given back. */
+#define MAP_STEP (1024 * 1024)
+#define MAP_KEEP (4 * MAP_STEP)
+
 static atomic_bool background = true;
-/* Plain files read ahead on a thread of their own too (the read and the
- * identity hash then leave the parser's core), but only while a core is
- * spare: the readers working at once (io_set_parallel_readers) and the
- * read-ahead threads never outnumber the CPUs, so parallel workers (-j)
- * do not share their cores with helpers. */
-static atomic_uint plain_rings;
-static atomic_uint parallel_readers = 1;
+static atomic_bool map_files = true;
 
 void io_decompress_in_background(bool on)
 {
 	atomic_store(&background, on);
 }
 
-void io_set_parallel_readers(unsigned n)
+void io_map_regular_files(bool on)
 {
-	atomic_store(&parallel_readers, n ? n : 1);
+	atomic_store(&map_files, on);
 }
 
 struct io_source {
@@ -81,7 +82,6 @@ struct io_source {
 	/* gzip goes through ISA-L's igzip: several times faster than zlib */
 	struct inflate_state *z;
 	ZSTD_DStream *zs;
-	bool plain_ring;	/* counted in plain_rings */
 	uint64_t produced;	/* decompressed bytes handed to the reader */
 	uint64_t bytes_in_seen; /* compressed bytes behind the current window */
 	struct ring *ring;	/* NULL: decompressed on the reader's thread */
@@ -102,6 +102,13 @@ struct io_source {
 	uint64_t body, stop; /* the range's lines: [body, stop) */
 	/* identity of what is read (io_ident_begin, io_open_range) */
 	struct io_ident_stream *ids;
+	/* a plain regular file read through a mapping: the window is the
+	 * whole mapping and lines are handed out where they lie. map_mark is
+	 * where map_advance runs next (SIZE_MAX when not mapped), map_done
+	 * how far it hashed and counted, map_freed how far it gave back */
+	struct io_map map;
+	bool mapped;
+	size_t map_mark, map_done, map_freed;
 };
 
 /* Reads the next piece of a ranged source with pread: segment 0 (the
@@ -186,6 +193,8 @@ static struct io_source *source_new(const char *name)
 	struct io_source *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
+	s->map.slot = -1;
+	s->map_mark = SIZE_MAX;
 	s->name = strdup(name);
 	s->in = malloc(IN_SIZE);
 	s->out = malloc(OUT_SIZE);
@@ -195,6 +204,32 @@ static struct io_source *source_new(const char *name)
 		return NULL;
 	}
 	return s;
+}
+
+/* Reads an uncompressed regular file through a mapping: no read() copy and
+ * no read-ahead thread, so the file costs the parser's core little more
+ * than the parse. false (nothing changed) when it cannot be mapped or is
+ * compressed, and the source then reads it with read(). */
+static bool map_plain(struct io_source *s)
+{
+	if (io_map_open(s->fd, s->file_size, &s->map))
+		return false;
+	const unsigned char *m = s->map.data;
+	size_t n = s->map.len;
+	if ((n >= 2 && m[0] == 0x1f && m[1] == 0x8b) ||
+	    (n >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd)) {
+		io_map_close(&s->map);
+		return false;
+	}
+	free(s->out);
+	/* never written through: io_getline hands out copies or spans */
+	s->out = (unsigned char *)s->map.data;
+	s->out_pos = 0;
+	s->out_len = s->map.len;
+	s->bytes_in = s->map.len;
+	s->mapped = true;
+	s->map_mark = 0;
+	return true;
 }
 
 int io_open(const char *path, struct io_source **out, struct sd_error *err)
@@ -227,6 +262,10 @@ int io_open(const char *path, struct io_source **out, struct sd_error *err)
 			s->file_size = (uint64_t)st.st_size;
 			regular = true;
 		}
+	}
+	if (regular && s->own_fd && atomic_load(&map_files) && map_plain(s)) {
+		*out = s;
+		return 0;
 	}
 	/* The magic needs up to 4 bytes; a short first read from a pipe is
 	 * topped up so detection does not depend on how the writer chunked. */
@@ -268,7 +307,7 @@ int io_open(const char *path, struct io_source **out, struct sd_error *err)
 	/* the ring's thread starts at the first read, not here: whatever the
 	 * caller sets up between io_open and it (io_ident_begin hashes what
 	 * fill_in reads) must not race with that thread */
-	s->ring_pending = atomic_load(&background) && (s->comp != IO_PLAIN || regular);
+	s->ring_pending = atomic_load(&background) && s->comp != IO_PLAIN;
 	*out = s;
 	return 0;
 }
@@ -281,8 +320,10 @@ void io_close(struct io_source *s)
 		ring_stop(s);
 		s->out = NULL; /* it pointed into the ring */
 	}
-	if (s->plain_ring)
-		atomic_fetch_sub(&plain_rings, 1);
+	if (s->mapped) {
+		io_map_close(&s->map);
+		s->out = NULL; /* it pointed into the mapping */
+	}
 	if (s->own_fd)
 		close(s->fd);
 	if (s->ids) {
@@ -343,19 +384,6 @@ static int produce(struct io_source *s, unsigned char *out, size_t cap, size_t *
 {
 	int rc;
 	*len = 0;
-	if (s->comp == IO_PLAIN) {
-		/* read ahead: the window is a copy of the next input chunk */
-		if ((rc = fill_in(s, err)))
-			return rc;
-		size_t n = s->in_len - s->in_pos;
-		if (n > cap)
-			n = cap;
-		memcpy(out, s->in + s->in_pos, n);
-		s->in_pos += n;
-		s->produced += n;
-		*len = n;
-		return 0;
-	}
 	for (;;) {
 		if ((rc = fill_in(s, err)))
 			return rc;
@@ -524,23 +552,81 @@ static int ring_next(struct io_source *s, struct sd_error *err)
 	return r->rc;
 }
 
+/* What reading a mapped file does every MAP_STEP bytes (map_mark): hashes
+ * the identity up to the next step past the reader, counts those bytes as
+ * read, and gives back the pages well behind it. */
+static void map_advance(struct io_source *s)
+{
+	size_t len = s->map.len;
+	size_t done = (s->out_pos + MAP_STEP - 1) / MAP_STEP * MAP_STEP;
+	if (done > len)
+		done = len;
+	if (done > s->map_done) {
+		if (s->ids)
+			io_ident_stream_feed(s->ids, s->map.data + s->map_done,
+					     done - s->map_done, s->map_done);
+		s->map_done = done;
+	}
+	s->bytes_in_seen = s->map_done;
+	if (s->out_pos > MAP_KEEP && s->out_pos - MAP_KEEP > s->map_freed) {
+		io_map_release(&s->map, s->map_freed, s->out_pos - MAP_KEEP);
+		s->map_freed = s->out_pos - MAP_KEEP;
+	}
+	s->map_mark = done;
+}
+
+static int fill_out(struct io_source *s, struct sd_error *err);
+
+/* The reader reached the end of the mapping: the file may have shrunk
+ * under it (an error: what was read past the new end is not the file), or
+ * grown (the rest is read with read(), as a reader of a growing file
+ * would), or be as it was (the end). */
+static int map_end(struct io_source *s, struct sd_error *err)
+{
+	if (s->eof_in)
+		return 0;
+	s->out_pos = s->out_len;
+	map_advance(s);
+	struct stat st;
+	if (fstat(s->fd, &st))
+		return sd_error_errno(err, errno, "%s: read failed", s->name);
+	uint64_t now = (uint64_t)st.st_size;
+	if (io_map_damaged(&s->map) || now < s->map.len) {
+		s->eof_in = true;
+		return sd_error_set(err, SD_ETRUNC,
+				    "%s: file shrank while read (%llu bytes, then %llu)",
+				    s->name, (unsigned long long)s->map.len,
+				    (unsigned long long)now);
+	}
+	if (now == s->map.len) {
+		s->eof_in = true;
+		return 0;
+	}
+	unsigned char *buf = malloc(OUT_SIZE);
+	if (!buf)
+		return sd_error_set(err, SD_ENOMEM, "out of memory");
+	if (lseek(s->fd, (off_t)s->map.len, SEEK_SET) < 0) {
+		int e = errno;
+		free(buf);
+		return sd_error_errno(err, e, "%s: seek failed", s->name);
+	}
+	io_map_close(&s->map);
+	s->mapped = false;
+	s->map_mark = SIZE_MAX;
+	s->out = buf;
+	s->out_pos = s->out_len = 0;
+	return fill_out(s, err);
+}
+
 /* Refills the output window; leaves out_len == out_pos only at the end. */
 static int fill_out(struct io_source *s, struct sd_error *err)
 {
 	int rc;
 	if (s->out_pos < s->out_len)
 		return 0;
+	if (s->mapped)
+		return map_end(s, err);
 	s->out_pos = s->out_len = 0;
-	if (s->ring_pending && s->comp == IO_PLAIN) {
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		unsigned now = atomic_fetch_add(&plain_rings, 1);
-		s->plain_ring = cpus > 1 && atomic_load(&parallel_readers) + now + 1 <=
-						(unsigned long)cpus;
-		if (!s->plain_ring) {
-			atomic_fetch_sub(&plain_rings, 1);
-			s->ring_pending = false;
-		}
-	}
 	if (s->ring_pending) {
 		s->ring_pending = false;
 		if (ring_start(s)) {
@@ -622,11 +708,21 @@ long io_read(struct io_source *s, void *buf, size_t n, struct sd_error *err)
 		if (!avail)
 			break;
 	}
+	if (s->mapped) {
+		if (s->out_pos > s->map_mark)
+			map_advance(s);
+		/* what was copied may be the zeros put over a vanished page */
+		if (io_map_damaged(&s->map))
+			return map_end(s, err);
+	}
 	s->bytes_out += done;
 	return (long)done;
 }
 
-int io_getline(struct io_source *s, const char **line, size_t *len, struct sd_error *err)
+/* io_getline and io_getline_span: span lets a line of a mapped file be
+ * handed out where it lies, without its NUL */
+static inline int next_line(struct io_source *s, const char **line, size_t *len,
+			    struct sd_error *err, bool span)
 {
 	s->line_len = 0;
 	bool any = false;
@@ -653,15 +749,32 @@ int io_getline(struct io_source *s, const char **line, size_t *len, struct sd_er
 			s->lineno++;
 			if (take && start[take - 1] == '\r')
 				take--;
-			start[take] = '\0';
-			*line = (const char *)start;
 			*len = take;
+			if (!s->mapped) {
+				start[take] = '\0';
+				*line = (const char *)start;
+				return 1;
+			}
+			/* a newline was found, so no byte before it lies in
+			 * a page that vanished (those read as zeros to the
+			 * end of the mapping) */
+			if (s->out_pos > s->map_mark)
+				map_advance(s);
+			if (span) {
+				*line = (const char *)start;
+				return 1;
+			}
+			memcpy(s->line, start, take);
+			s->line[take] = '\0';
+			*line = s->line;
 			return 1;
 		}
 		any = true;
 		size_t take = nl ? (size_t)(nl - start) : avail;
 		s->out_pos += take + (nl ? 1 : 0);
 		s->bytes_out += take + (nl ? 1 : 0);
+		if (s->out_pos > s->map_mark)
+			map_advance(s);
 		if (!s->skipping) {
 			if (take > SD_MAX_LINE - s->line_len) {
 				s->skipping = true;
@@ -686,6 +799,17 @@ int io_getline(struct io_source *s, const char **line, size_t *len, struct sd_er
 	*line = s->line;
 	*len = s->line_len;
 	return 1;
+}
+
+int io_getline(struct io_source *s, const char **line, size_t *len, struct sd_error *err)
+{
+	return next_line(s, line, len, err, false);
+}
+
+int io_getline_span(struct io_source *s, const char **line, size_t *len,
+		    struct sd_error *err)
+{
+	return next_line(s, line, len, err, true);
 }
 
 /* The first line start at or after pos: pos itself when it is 0 or follows
@@ -842,7 +966,7 @@ int io_ident_begin(struct io_source *s)
 		return 0;
 	struct stat st;
 	if (s->fd == STDIN_FILENO || fstat(s->fd, &st) || !S_ISREG(st.st_mode) ||
-	    s->bytes_in != s->in_len)
+	    (s->mapped ? s->map_done != 0 : s->bytes_in != s->in_len))
 		return SD_EFORMAT;
 	s->ids = malloc(sizeof(*s->ids));
 	if (!s->ids ||
@@ -851,8 +975,10 @@ int io_ident_begin(struct io_source *s)
 		s->ids = NULL;
 		return SD_ENOMEM;
 	}
-	/* what io_open read to sniff the compression */
-	io_ident_stream_feed(s->ids, s->in, s->in_len, 0);
+	/* what io_open read to sniff the compression (a mapped file is
+	 * hashed as the reader goes: map_advance) */
+	if (!s->mapped)
+		io_ident_stream_feed(s->ids, s->in, s->in_len, 0);
 	return 0;
 }
 

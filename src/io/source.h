@@ -1,7 +1,8 @@
 /* A byte source over a file or stdin that decompresses gzip and zstd
  * transparently (detected from the magic bytes, never from the name), with
  * a line reader on top. Streaming, constant memory: one input buffer and
- * one line buffer of at most SD_MAX_LINE bytes. */
+ * one line buffer of at most SD_MAX_LINE bytes (an uncompressed regular
+ * file is mapped instead, and its pages given back behind the reader). */
 #ifndef SD_IO_SOURCE_H
 #define SD_IO_SOURCE_H
 
@@ -21,10 +22,13 @@ struct io_source;
  * is the same byte for byte as decompressing on its own thread, which off
  * selects for the sources opened after the call (tests compare the two). */
 void io_decompress_in_background(bool on);
-/* How many sources the caller reads at once, each on a thread of its own
- * (default 1): a plain file gets a read-ahead thread only while the
- * readers and such threads leave no more threads than CPUs. */
-void io_set_parallel_readers(unsigned n);
+/* An uncompressed regular file (not stdin) is read through a read-only
+ * mapping (io/mapped.h), on the reader's thread: no copy, no helper
+ * thread, so each reader costs one core. A file that shrinks while read
+ * gives SD_ETRUNC ("file shrank while read"); one that grows is read on
+ * with read(). off (for tests, which compare the two) reads every file
+ * with read() for the sources opened after the call. */
+void io_map_regular_files(bool on);
 
 /* path "-" reads stdin. */
 int io_open(const char *path, struct io_source **out, struct sd_error *err);
@@ -49,6 +53,11 @@ long io_read(struct io_source *src, void *buf, size_t n, struct sd_error *err);
  * caller can count it and go on. */
 int io_getline(struct io_source *src, const char **line, size_t *len,
 	       struct sd_error *err);
+/* io_getline for a caller that goes by len only: the line is not
+ * NUL-terminated (it may lie in a read-only mapping of the file), which
+ * saves a copy per line. */
+int io_getline_span(struct io_source *src, const char **line, size_t *len,
+		    struct sd_error *err);
 /* Number of the line last returned, counting from 1. */
 uint64_t io_lineno(const struct io_source *src);
 /* Decompressed bytes consumed and compressed bytes read from the file. */

@@ -41,7 +41,8 @@ int tel_backend_getline(struct tel_backend *b, const char **line, size_t *len,
 			struct sd_error *err)
 {
 	for (;;) {
-		int rc = io_getline(b->src, line, len, err);
+		int rc = b->spans ? io_getline_span(b->src, line, len, err)
+				  : io_getline(b->src, line, len, err);
 		if (rc == 1 && io_lineno(b->src) == 1) {
 			size_t bom = sd_bom_len(*line, *len); /* Windows tools */
 			*line += bom;

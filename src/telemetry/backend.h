@@ -41,6 +41,8 @@ struct tel_backend {
 	/* --tz, --year and the window, set by the dispatcher after open */
 	struct tel_clock clock;
 	char why[512]; /* a line parser's formatted reason (tel_backend_why) */
+	/* the parser goes by length: lines need no NUL (io_getline_span) */
+	bool spans;
 };
 
 /* Fills the common part; the backend then sets its own fields. */

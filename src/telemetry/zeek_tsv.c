@@ -447,6 +447,7 @@ int tel_zeek_tsv_open(struct io_source *src, const struct tel_options *opt,
 		z->prefilter = opt->prefilter;
 		z->prefilter_ctx = opt->prefilter_ctx;
 	}
+	z->base.spans = true;
 	z->sep = '\t';
 	z->set_sep = ',';
 	set_str(z->empty, &z->empty_len, "(empty)", 7);
