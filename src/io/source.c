@@ -586,18 +586,23 @@ static int map_end(struct io_source *s, struct sd_error *err)
 	if (s->eof_in)
 		return 0;
 	s->out_pos = s->out_len;
-	map_advance(s);
 	struct stat st;
 	if (fstat(s->fd, &st))
 		return sd_error_errno(err, errno, "%s: read failed", s->name);
 	uint64_t now = (uint64_t)st.st_size;
 	if (io_map_damaged(&s->map) || now < s->map.len) {
 		s->eof_in = true;
+		if (s->ids) { /* it saw zeros: the file has no identity */
+			io_ident_stream_free(s->ids);
+			free(s->ids);
+			s->ids = NULL;
+		}
 		return sd_error_set(err, SD_ETRUNC,
 				    "%s: file shrank while read (%llu bytes, then %llu)",
 				    s->name, (unsigned long long)s->map.len,
 				    (unsigned long long)now);
 	}
+	map_advance(s);
 	if (now == s->map.len) {
 		s->eof_in = true;
 		return 0;

@@ -151,13 +151,14 @@ static void test_big_and_truncated_gzip(void **state)
 /* What a reader sees of a file: every line (hashed), how many, the last
  * one, how reading ended and with which message. */
 struct seen {
-	uint64_t lines, hash, bytes_in;
+	uint64_t lines, limited, hash, bytes_in;
 	char last[64];
 	int rc;
 	char msg[512];
 };
 
-static void read_all(const char *path, struct seen *o)
+/* span: the lines as io_getline_span gives them */
+static void read_lines(const char *path, struct seen *o, bool span)
 {
 	struct io_source *s;
 	struct sd_error err = {0};
@@ -167,7 +168,13 @@ static void read_all(const char *path, struct seen *o)
 		fail_msg("%s", err.msg);
 	const char *line;
 	size_t len;
-	while ((o->rc = io_getline(s, &line, &len, &err)) == 1) {
+	while ((o->rc = span ? io_getline_span(s, &line, &len, &err)
+			     : io_getline(s, &line, &len, &err)) == 1 ||
+	       o->rc == SD_ELIMIT) {
+		if (o->rc == SD_ELIMIT) {
+			o->limited++;
+			continue;
+		}
 		o->lines++;
 		for (size_t i = 0; i < len; i++)
 			o->hash = (o->hash ^ (unsigned char)line[i]) * 1099511628211ull;
@@ -179,6 +186,11 @@ static void read_all(const char *path, struct seen *o)
 		snprintf(o->msg, sizeof(o->msg), "%s", err.msg);
 	o->bytes_in = io_bytes_in(s);
 	io_close(s);
+}
+
+static void read_all(const char *path, struct seen *o)
+{
+	read_lines(path, o, false);
 }
 
 /* Decompressing on a thread of its own changes nothing a reader can see:
@@ -248,10 +260,10 @@ static void test_background_same_as_inline(void **state)
 	}
 }
 
-/* A plain file reads ahead on a thread of its own (while a core is spare):
- * the same lines, bytes and identity as read inline, also with several
- * read at once (only some of them get the thread). */
-static void test_plain_read_ahead(void **state)
+/* A plain regular file is read through a mapping: the same lines (also as
+ * spans), bytes and identity as read with read(), also with several read
+ * at once, line by line in turn. */
+static void test_plain_mapped(void **state)
 {
 	(void)state;
 	const char *p = test_tmpfile("ahead.txt");
@@ -263,16 +275,21 @@ static void test_plain_read_ahead(void **state)
 	fclose(f);
 	struct io_ident want;
 	assert_int_equal(io_ident_file(p, 0, UINT64_MAX, &want, NULL), 0);
-	struct seen inl, bg;
-	io_decompress_in_background(false);
+	struct seen inl, bg, sp;
+	io_map_regular_files(false);
 	read_all(p, &inl);
-	io_decompress_in_background(true);
+	io_map_regular_files(true);
 	read_all(p, &bg);
+	read_lines(p, &sp, true);
 	assert_int_equal(inl.lines, 200001);
 	assert_int_equal(bg.lines, inl.lines);
+	assert_int_equal(sp.lines, inl.lines);
 	assert_true(bg.hash == inl.hash);
+	assert_true(sp.hash == inl.hash);
 	assert_int_equal(bg.rc, 0);
+	assert_int_equal(sp.rc, 0);
 	assert_int_equal(bg.bytes_in, inl.bytes_in);
+	assert_int_equal(sp.bytes_in, inl.bytes_in);
 	assert_string_equal(bg.last, "a last line without a newline");
 	/* three at once, line by line in turn, each with its identity */
 	struct io_source *s[3];
@@ -301,6 +318,151 @@ static void test_plain_read_ahead(void **state)
 		assert_memory_equal(&got.head, &want.head, sizeof(want.head));
 		io_close(s[k]);
 	}
+}
+
+/* Lines of every shape read the same mapped or with read(), as copies or
+ * spans: CRLF, empty lines, a line over the limit (counted, skipped), NULs,
+ * a last line without a newline, one that ends at a page boundary. */
+static void test_mapped_shapes(void **state)
+{
+	(void)state;
+	const char *p = test_tmpfile("shapes.txt");
+	size_t cap = 3 * SD_MAX_LINE + 65536, n = 0;
+	char *buf = malloc(cap);
+	assert_non_null(buf);
+	static const char head[] = "crlf line\r\n\n\r\nnul \0 inside\n";
+	memcpy(buf, head, sizeof(head) - 1);
+	n += sizeof(head) - 1;
+	memset(buf + n, 'y', SD_MAX_LINE + 1);
+	n += SD_MAX_LINE + 1;
+	buf[n++] = '\n';
+	memset(buf + n, 'z', SD_MAX_LINE);
+	n += SD_MAX_LINE;
+	buf[n++] = '\n';
+	for (; n % 4096 != 4095; n++)
+		buf[n] = n % 61 ? 'a' : '\n';
+	buf[n++] = '\n';
+	n += (size_t)sprintf(buf + n, "last\r");
+	write_file(p, buf, n);
+	free(buf);
+	for (int cut = 0; cut < 2; cut++) {
+		struct seen rd, mp, sp;
+		io_map_regular_files(false);
+		read_lines(p, &rd, false);
+		io_map_regular_files(true);
+		read_lines(p, &mp, false);
+		read_lines(p, &sp, true);
+		assert_int_equal(rd.limited, 1);
+		assert_int_equal(rd.rc, 0);
+		assert_int_equal(mp.lines, rd.lines);
+		assert_int_equal(sp.lines, rd.lines);
+		assert_int_equal(mp.limited, 1);
+		assert_int_equal(sp.limited, 1);
+		assert_true(mp.hash == rd.hash && sp.hash == rd.hash);
+		assert_int_equal(mp.rc, 0);
+		assert_int_equal(sp.rc, 0);
+		assert_string_equal(mp.last, rd.last);
+		assert_string_equal(sp.last, rd.last);
+		assert_int_equal(mp.bytes_in, rd.bytes_in);
+		/* then the same, ending exactly at a page boundary */
+		assert_int_equal(truncate(p, (off_t)(n - 5)), 0);
+	}
+}
+
+/* A file cut short while it is read (mapped): no crash (SIGBUS), an
+ * SD_ETRUNC that names the file, and every line handed out before it
+ * intact. Cut to nothing, inside a page, and at a page boundary. */
+static void test_mapped_shrinks(void **state)
+{
+	(void)state;
+	const char *p = test_tmpfile("shrink.txt");
+	static const long cuts[] = {0, 300001, 409600};
+	for (size_t c = 0; c < sizeof(cuts) / sizeof(*cuts); c++) {
+		FILE *f = fopen(p, "w");
+		assert_non_null(f);
+		for (int i = 0; i < 100000; i++)
+			fprintf(f, "line %06d of the shrink test, padded\n", i);
+		fclose(f);
+		struct io_source *s;
+		struct sd_error err = {0};
+		assert_int_equal(io_open(p, &s, &err), 0);
+		assert_int_equal(io_ident_begin(s), 0);
+		const char *line;
+		size_t len;
+		uint64_t nlines = 0;
+		int rc;
+		while ((rc = io_getline_span(s, &line, &len, &err)) == 1) {
+			char want[64];
+			int k = snprintf(want, sizeof(want),
+					 "line %06llu of the shrink test, padded",
+					 (unsigned long long)nlines);
+			if (len != (size_t)k || memcmp(line, want, len))
+				fail_msg("line %llu: '%.*s'", (unsigned long long)nlines,
+					 (int)len, line);
+			if (++nlines == 1000)
+				assert_int_equal(truncate(p, cuts[c]), 0);
+		}
+		assert_int_equal(rc, SD_ETRUNC);
+		assert_non_null(strstr(err.msg, "shrink.txt: file shrank while read"));
+		assert_true(nlines >= 1000 && nlines < 100000);
+		struct io_ident id;
+		assert_false(io_ident_of(s, &id));
+		io_close(s);
+	}
+	/* io_read too */
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	for (int i = 0; i < 100000; i++)
+		fputs("0123456789abcdef0123456789abcdef\n", f);
+	fclose(f);
+	struct io_source *s;
+	struct sd_error err = {0};
+	assert_int_equal(io_open(p, &s, &err), 0);
+	static char buf[1 << 16];
+	assert_int_equal(io_read(s, buf, sizeof(buf), &err), (long)sizeof(buf));
+	assert_int_equal(truncate(p, 100000), 0);
+	long r;
+	while ((r = io_read(s, buf, sizeof(buf), &err)) > 0)
+		;
+	assert_int_equal(r, SD_ETRUNC);
+	io_close(s);
+}
+
+/* A file that grows while read (mapped at its first size) is read on to
+ * its new end, as with read(); its identity (of the size at the start) is
+ * then not complete, as with read(). */
+static void test_mapped_grows(void **state)
+{
+	(void)state;
+	const char *p = test_tmpfile("grow.txt");
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	for (int i = 0; i < 50000; i++)
+		fprintf(f, "line %d\n", i);
+	fprintf(f, "half a li");
+	fclose(f);
+	struct io_source *s;
+	struct sd_error err = {0};
+	assert_int_equal(io_open(p, &s, &err), 0);
+	const char *line;
+	size_t len;
+	uint64_t nlines = 0;
+	int rc;
+	char last[64] = "";
+	while ((rc = io_getline(s, &line, &len, &err)) == 1) {
+		snprintf(last, sizeof(last), "%.*s", (int)len, line);
+		if (++nlines == 10) {
+			f = fopen(p, "a");
+			assert_non_null(f);
+			fprintf(f, "ne\nand more\n");
+			fclose(f);
+		}
+	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(nlines, 50002);
+	assert_string_equal(last, "and more");
+	assert_int_equal(io_bytes_in(s), io_file_size(s) + 12);
+	io_close(s);
 }
 
 static void test_long_line_limit(void **state)
@@ -383,7 +545,10 @@ int main(void)
 	    cmocka_unit_test(test_gzip_and_zstd),
 	    cmocka_unit_test(test_big_and_truncated_gzip),
 	    cmocka_unit_test(test_background_same_as_inline),
-	    cmocka_unit_test(test_plain_read_ahead),
+	    cmocka_unit_test(test_plain_mapped),
+	    cmocka_unit_test(test_mapped_shapes),
+	    cmocka_unit_test(test_mapped_shrinks),
+	    cmocka_unit_test(test_mapped_grows),
 	    cmocka_unit_test(test_long_line_limit),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_peek_and_read),
