@@ -10,7 +10,11 @@
  *   the Zeek TSV reader with a prefilter (which splits a rejected flow
  *     only up to its address columns) against the reader without one:
  *     the same records, malformed lines and messages, and every field of
- *     a record the prefilter let through.
+ *     a record the prefilter let through;
+ *   the reader taking its lines in place from a mapping of the file
+ *     (io_getline_span, not NUL-terminated) against reading the file with
+ *     read(): the same records to the last byte of their names, paths and
+ *     answers, the same malformed lines and messages.
  * The input is the text; its first byte also picks the separator. */
 #include <stdint.h>
 #include <stdio.h>
@@ -136,10 +140,32 @@ static void note(void *ctx, const char *where, const char *why)
 
 enum { MAX_RECS = 256 };
 
-/* reads the text as a Zeek TSV log: records into out (at most MAX_RECS),
- * messages into msgs; returns the number of records */
-static size_t read_zeek(const uint8_t *data, size_t size, bool pre,
-			struct tel_record *out, struct seen *msgs, struct tel_stats *st)
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+
+/* what a record's pointers point at, while they are valid */
+static uint64_t record_text(const struct tel_record *r)
+{
+	uint64_t h = 1469598103934665603ull;
+	h = fnv(h, &r->name_len, sizeof(r->name_len));
+	h = fnv(h, r->name, r->name_len);
+	h = fnv(h, &r->path_len, sizeof(r->path_len));
+	h = fnv(h, r->path, r->path_len);
+	h = fnv(h, &r->nanswers, sizeof(r->nanswers));
+	return fnv(h, r->answers, r->nanswers * sizeof(*r->answers));
+}
+
+/* reads the text as a Zeek TSV log (mapped: through a mapping of the file,
+ * else with read()): records into out (at most MAX_RECS) and the digest of
+ * their text into text, messages into msgs; returns the number of records */
+static size_t read_zeek(const uint8_t *data, size_t size, bool pre, bool mapped,
+			struct tel_record *out, uint64_t *text, struct seen *msgs,
+			struct tel_stats *st)
 {
 	memset(msgs, 0, sizeof(*msgs));
 	memset(st, 0, sizeof(*st));
@@ -160,26 +186,47 @@ static size_t read_zeek(const uint8_t *data, size_t size, bool pre,
 	struct io_source *src;
 	struct tel_reader *r;
 	size_t n = 0;
+	io_map_regular_files(mapped);
 	if (io_open(path, &src, &err) == 0 && tel_open(src, &opt, &r, &err) == 0) {
 		tel_set_report(r, note, msgs);
 		struct tel_record rec;
 		while (tel_next(r, &rec, &err) == 1)
-			if (n < MAX_RECS)
+			if (n < MAX_RECS) {
+				text[n] = record_text(&rec);
 				out[n++] = rec;
+			}
 		*st = *tel_stats(r);
 		tel_close(r);
 	}
+	io_map_regular_files(true);
 	close(fd);
 	return n;
 }
 
 static void check_reader(const uint8_t *data, size_t size)
 {
-	static struct tel_record a[MAX_RECS], b[MAX_RECS];
-	static struct seen ma, mb;
-	struct tel_stats sa, sb;
-	size_t na = read_zeek(data, size, false, a, &ma, &sa);
-	size_t nb = read_zeek(data, size, true, b, &mb, &sb);
+	static struct tel_record a[MAX_RECS], b[MAX_RECS], c[MAX_RECS];
+	static uint64_t ta[MAX_RECS], tb[MAX_RECS], tc[MAX_RECS];
+	static struct seen ma, mb, mc;
+	struct tel_stats sa, sb, sc;
+	size_t na = read_zeek(data, size, false, true, a, ta, &ma, &sa);
+	size_t nb = read_zeek(data, size, true, true, b, tb, &mb, &sb);
+	size_t nc = read_zeek(data, size, false, false, c, tc, &mc, &sc);
+	/* mapped against read(): everything, byte for byte */
+	if (na != nc || memcmp(&sa, &sc, sizeof(sa)) || ma.len != mc.len ||
+	    memcmp(ma.text, mc.text, ma.len))
+		abort();
+	for (size_t i = 0; i < na; i++) {
+		const struct tel_record *x = &a[i], *y = &c[i];
+		if (ta[i] != tc[i] || x->ts != y->ts || x->kind != y->kind ||
+		    x->flags != y->flags || x->position != y->position ||
+		    memcmp(&x->client, &y->client, sizeof(x->client)) ||
+		    memcmp(&x->server, &y->server, sizeof(x->server)) ||
+		    x->client_port != y->client_port ||
+		    x->server_port != y->server_port || x->proto != y->proto ||
+		    x->bytes != y->bytes || x->packets != y->packets)
+			abort();
+	}
 	if (na != nb || sa.records != sb.records || sa.malformed != sb.malformed ||
 	    sa.skipped != sb.skipped || ma.len != mb.len ||
 	    memcmp(ma.text, mb.text, ma.len))

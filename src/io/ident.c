@@ -8,6 +8,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
+#if defined(__x86_64__)
+/* libxxhash's plain entry points are built for SSE2; its dispatch ones
+ * pick the widest vector unit at run time (AVX2: half the instructions
+ * a byte), with the same hash */
+#include <xxh_x86dispatch.h>
+#endif
 
 void io_hash128_add(struct io_hash128 *a, const struct io_hash128 *b)
 {

@@ -29,15 +29,16 @@ static void on_sigbus(int sig, siginfo_t *si, void *ctx)
 {
 	uintptr_t a = (uintptr_t)si->si_addr;
 	for (unsigned i = 0; si->si_code > 0 && i < IO_MAP_SLOTS; i++) {
-		uintptr_t lo = atomic_load(&guards[i].lo), hi = atomic_load(&guards[i].hi);
+		uintptr_t lo = atomic_load(&guards[i].lo),
+			  hi = atomic_load(&guards[i].hi);
 		if (!lo || a < lo || a >= hi)
 			continue;
 		/* the file ends before this page now: zeros from here to the
 		 * end of the mapping, so that the faulting load (retried on
 		 * return) and every later one succeed */
 		uintptr_t p = a & ~(uintptr_t)(page_size - 1);
-		if (mmap((void *)p, hi - p, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
-			 -1, 0) == MAP_FAILED)
+		if (mmap((void *)p, hi - p, PROT_READ,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
 			break;
 		atomic_store(&guards[i].damaged, true);
 		return;
@@ -133,8 +134,8 @@ void io_map_close(struct io_map *m)
 
 bool io_map_damaged(const struct io_map *m)
 {
-	return m->slot >= 0 && atomic_load_explicit(&guards[m->slot].damaged,
-						    memory_order_relaxed);
+	return m->slot >= 0 &&
+	       atomic_load_explicit(&guards[m->slot].damaged, memory_order_relaxed);
 }
 
 void io_map_release(struct io_map *m, size_t from, size_t upto)

@@ -597,10 +597,9 @@ static int map_end(struct io_source *s, struct sd_error *err)
 			free(s->ids);
 			s->ids = NULL;
 		}
-		return sd_error_set(err, SD_ETRUNC,
-				    "%s: file shrank while read (%llu bytes, then %llu)",
-				    s->name, (unsigned long long)s->map.len,
-				    (unsigned long long)now);
+		return sd_error_set(
+		    err, SD_ETRUNC, "%s: file shrank while read (%llu bytes, then %llu)",
+		    s->name, (unsigned long long)s->map.len, (unsigned long long)now);
 	}
 	map_advance(s);
 	if (now == s->map.len) {
@@ -724,10 +723,46 @@ long io_read(struct io_source *s, void *buf, size_t n, struct sd_error *err)
 	return (long)done;
 }
 
-/* io_getline and io_getline_span: span lets a line of a mapped file be
- * handed out where it lies, without its NUL */
-static inline int next_line(struct io_source *s, const char **line, size_t *len,
-			    struct sd_error *err, bool span)
+/* Hands out the line [start, nl) that lies whole inside the window: in
+ * place (the window stays put until the next call), with its newline
+ * turned into the NUL; from a mapping, which is never written, as a span
+ * or as a copy. */
+static inline int whole_line(struct io_source *s, unsigned char *start,
+			     const unsigned char *nl, const char **line, size_t *len,
+			     bool span)
+{
+	size_t take = (size_t)(nl - start);
+	s->out_pos += take + 1;
+	s->bytes_out += take + 1;
+	s->lineno++;
+	if (take && start[take - 1] == '\r')
+		take--;
+	*len = take;
+	if (!s->mapped) {
+		start[take] = '\0';
+		*line = (const char *)start;
+		return 1;
+	}
+	/* a newline was found, so no byte before it lies in a page that
+	 * vanished (those read as zeros to the end of the mapping) */
+	if (s->out_pos > s->map_mark)
+		map_advance(s);
+	if (span) {
+		*line = (const char *)start;
+		return 1;
+	}
+	memcpy(s->line, start, take);
+	s->line[take] = '\0';
+	*line = s->line;
+	return 1;
+}
+
+/* io_getline and io_getline_span past the common case: a line that
+ * crosses windows, the last one without a newline, an over-long one, the
+ * end of a window */
+static __attribute__((noinline)) int line_across(struct io_source *s, const char **line,
+						 size_t *len, struct sd_error *err,
+						 bool span)
 {
 	s->line_len = 0;
 	bool any = false;
@@ -744,36 +779,8 @@ static inline int next_line(struct io_source *s, const char **line, size_t *len,
 		}
 		unsigned char *start = s->out + s->out_pos;
 		unsigned char *nl = memchr(start, '\n', avail);
-		if (nl && !any && (size_t)(nl - start) <= SD_MAX_LINE) {
-			/* Fast path: the whole line is inside the window, so it
-			 * is handed out in place (the window stays put until
-			 * the next call) with its newline turned into the NUL. */
-			size_t take = (size_t)(nl - start);
-			s->out_pos += take + 1;
-			s->bytes_out += take + 1;
-			s->lineno++;
-			if (take && start[take - 1] == '\r')
-				take--;
-			*len = take;
-			if (!s->mapped) {
-				start[take] = '\0';
-				*line = (const char *)start;
-				return 1;
-			}
-			/* a newline was found, so no byte before it lies in
-			 * a page that vanished (those read as zeros to the
-			 * end of the mapping) */
-			if (s->out_pos > s->map_mark)
-				map_advance(s);
-			if (span) {
-				*line = (const char *)start;
-				return 1;
-			}
-			memcpy(s->line, start, take);
-			s->line[take] = '\0';
-			*line = s->line;
-			return 1;
-		}
+		if (nl && !any && (size_t)(nl - start) <= SD_MAX_LINE)
+			return whole_line(s, start, nl, line, len, span);
 		any = true;
 		size_t take = nl ? (size_t)(nl - start) : avail;
 		s->out_pos += take + (nl ? 1 : 0);
@@ -804,6 +811,19 @@ static inline int next_line(struct io_source *s, const char **line, size_t *len,
 	*line = s->line;
 	*len = s->line_len;
 	return 1;
+}
+
+/* the common case inline: the next line lies whole inside the window */
+static inline int next_line(struct io_source *s, const char **line, size_t *len,
+			    struct sd_error *err, bool span)
+{
+	if (s->out_pos < s->out_len) {
+		unsigned char *start = s->out + s->out_pos;
+		unsigned char *nl = memchr(start, '\n', s->out_len - s->out_pos);
+		if (nl && (size_t)(nl - start) <= SD_MAX_LINE)
+			return whole_line(s, start, nl, line, len, span);
+	}
+	return line_across(s, line, len, err, span);
 }
 
 int io_getline(struct io_source *s, const char **line, size_t *len, struct sd_error *err)
