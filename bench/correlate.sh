@@ -9,7 +9,8 @@
 # Each figure is the median of REPS runs (default 3); the machine is noisy.
 #   bench/correlate.sh [CONN_MB]   (default $CORRELATE_MB or 1000; EVE is half)
 # Environment: SIGHTED (binary), BENCH_DIR (scratch, default /tmp), REPS,
-# SIGHTED_BASE (an earlier binary, timed on EVE too: before -> after).
+# SIGHTED_BASE (an earlier binary, timed beside it on every sighted row:
+# before -> after; its rows show the ratio of the new build over it).
 set -eu
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -101,14 +102,32 @@ row "mawk join (zeek conn)" "$CONN" "$NCONN" "$t_mawk"
 row "sighted -j 1 (zeek conn)" "$CONN" "$NCONN" "$t_s1" "$t_mawk"
 row "sighted -j 1, two halves" "$CONN" "$NCONN" "$t_s1h"
 row "sighted -j 2, two halves" "$CONN" "$NCONN" "$t_s2" "$t_s1h"
+if [ -n "${SIGHTED_BASE:-}" ]; then # the earlier build, and the new one's gain over it
+	b_s1=$(SIGHTED=$SIGHTED_BASE timeit sig 1 "$D/conn.log")
+	b_s1h=$(SIGHTED=$SIGHTED_BASE timeit sig2 1)
+	b_s2=$(SIGHTED=$SIGHTED_BASE timeit sig2 2)
+	row "SIGHTED_BASE -j 1 (zeek conn)" "$CONN" "$NCONN" "$b_s1" "$t_mawk"
+	row "  new build vs SIGHTED_BASE" "$CONN" "$NCONN" "$t_s1" "$b_s1"
+	row "SIGHTED_BASE -j 1, two halves" "$CONN" "$NCONN" "$b_s1h"
+	row "SIGHTED_BASE -j 2, two halves" "$CONN" "$NCONN" "$b_s2" "$b_s1h"
+	row "  new build vs SIGHTED_BASE" "$CONN" "$NCONN" "$t_s2" "$b_s2"
+fi
 t_zm=$(timeit zcat_mawk)
 t_zs=$(timeit sig 1 "$D/conn.log.gz")
 row "zcat | mawk (gzip)" "$CONN" "$NCONN" "$t_zm"
 row "sighted -j 1 (gzip)" "$CONN" "$NCONN" "$t_zs" "$t_zm"
+if [ -n "${SIGHTED_BASE:-}" ]; then
+	b_zs=$(SIGHTED=$SIGHTED_BASE timeit sig 1 "$D/conn.log.gz")
+	row "SIGHTED_BASE -j 1 (gzip)" "$CONN" "$NCONN" "$b_zs" "$t_zm"
+fi
 t_dm=$(timeit zstd_mawk)
 t_ds=$(timeit sig 1 "$D/conn.log.zst")
 row "zstd -dc | mawk (zstd)" "$CONN" "$NCONN" "$t_dm"
 row "sighted -j 1 (zstd)" "$CONN" "$NCONN" "$t_ds" "$t_dm"
+if [ -n "${SIGHTED_BASE:-}" ]; then
+	b_ds=$(SIGHTED=$SIGHTED_BASE timeit sig 1 "$D/conn.log.zst")
+	row "SIGHTED_BASE -j 1 (zstd)" "$CONN" "$NCONN" "$b_ds" "$t_dm"
+fi
 t_jq=$(REPS=1 timeit jq_eve)
 t_se=$(timeit sig 1 "$D/eve.json")
 row "jq join (EVE, 1 run)" "$EVE" "$NEVE" "$t_jq"
