@@ -105,9 +105,11 @@ int io_map_open(int fd, uint64_t size, struct io_map *m)
 		return SD_EIO;
 	}
 	/* read once, front to back: the kernel reads ahead and maps 16
-	 * cached pages per fault */
+	 * cached pages per fault; the first IO_MAP_AHEAD bytes are asked for
+	 * now, the rest as the reader goes (io_map_ahead), so a file larger
+	 * than memory is not read into the page cache all at once */
 	madvise(p, (size_t)size, MADV_SEQUENTIAL);
-	madvise(p, (size_t)size, MADV_WILLNEED);
+	madvise(p, size < IO_MAP_AHEAD ? (size_t)size : IO_MAP_AHEAD, MADV_WILLNEED);
 	struct guard *g = &guards[slot];
 	size_t span = ((size_t)size + page_size - 1) & ~(page_size - 1);
 	atomic_store(&g->damaged, false);
@@ -136,6 +138,17 @@ bool io_map_damaged(const struct io_map *m)
 {
 	return m->slot >= 0 &&
 	       atomic_load_explicit(&guards[m->slot].damaged, memory_order_relaxed);
+}
+
+void io_map_ahead(struct io_map *m, size_t from, size_t upto)
+{
+	from += IO_MAP_AHEAD;
+	upto += IO_MAP_AHEAD;
+	if (upto > m->len)
+		upto = m->len;
+	size_t a = from & ~(page_size - 1);
+	if (m->slot >= 0 && a < upto)
+		madvise((void *)(m->data + a), upto - a, MADV_WILLNEED);
 }
 
 void io_map_release(struct io_map *m, size_t from, size_t upto)

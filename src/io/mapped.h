@@ -29,6 +29,11 @@ void io_map_close(struct io_map *m);
 /* true once a page of the mapping faulted (the file shrank under it): the
  * bytes from that page on read as zeros. */
 bool io_map_damaged(const struct io_map *m);
+/* How far ahead of the reader the file is asked for (read ahead). */
+#define IO_MAP_AHEAD (32u * 1024u * 1024u)
+/* The reader moved from from to upto: asks the kernel for the bytes as
+ * far ahead (MADV_WILLNEED) of them. */
+void io_map_ahead(struct io_map *m, size_t from, size_t upto);
 /* Gives back the memory of [from, upto) (whole pages inside it): read again,
  * it comes back from the page cache. Keeps the resident set of a long
  * sequential read small. */

@@ -562,6 +562,7 @@ static void map_advance(struct io_source *s)
 	if (done > len)
 		done = len;
 	if (done > s->map_done) {
+		io_map_ahead(&s->map, s->map_done, done);
 		if (s->ids)
 			io_ident_stream_feed(s->ids, s->map.data + s->map_done,
 					     done - s->map_done, s->map_done);
