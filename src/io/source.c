@@ -50,7 +50,7 @@ struct ring {
  * runs once every MAP_STEP bytes the reader passes, not per line; pages
  * more than MAP_KEEP behind the reader are given back. */
 #define MAP_STEP (1024 * 1024)
-#define MAP_KEEP (4 * MAP_STEP)
+#define MAP_KEEP MAP_STEP
 
 static atomic_bool background = true;
 static atomic_bool map_files = true;
