@@ -584,6 +584,39 @@ int eve_fast_scan(const char *line, size_t len, struct eve_fast *out)
 	return s.p == s.e ? EF_OK : EF_FALLBACK;
 }
 
+size_t eve_fast_pack(const struct eve_fast *f, struct ef_item *out)
+{
+	size_t n = 0;
+	for (uint64_t m = f->seen; m; m &= m - 1, n++) {
+		int k = __builtin_ctzll(m);
+		struct ef_item *it = &out[n];
+		*it = (struct ef_item){.key = (uint8_t)k, .kind = EF_ITEM_OTHER};
+		if (f->str[k].s) {
+			it->kind = EF_ITEM_STR;
+			it->esc = f->str[k].esc;
+			it->n = (uint32_t)f->str[k].n; /* a line is <= SD_MAX_LINE */
+			it->u.s = f->str[k].s;
+		} else if (f->num[k].set) {
+			it->kind = EF_ITEM_NUM;
+			it->u.v = f->num[k].v;
+		}
+	}
+	return n;
+}
+
+void eve_fast_unpack(struct eve_fast *f, const struct ef_item *items, size_t n)
+{
+	uint64_t seen = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct ef_item *it = &items[i];
+		seen |= 1ull << it->key;
+		f->str[it->key] = (struct ef_str){
+		    it->kind == EF_ITEM_STR ? it->u.s : NULL, it->n, it->esc};
+		f->num[it->key] = (struct ef_num){it->kind == EF_ITEM_NUM, it->u.v};
+	}
+	f->seen = seen;
+}
+
 size_t eve_fast_decode(const struct ef_str *s, char *buf)
 {
 	size_t k = 0;
