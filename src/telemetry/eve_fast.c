@@ -584,22 +584,24 @@ int eve_fast_scan(const char *line, size_t len, struct eve_fast *out)
 	return s.p == s.e ? EF_OK : EF_FALLBACK;
 }
 
+/* Both without a branch on the kind of value: a line has a dozen keys or
+ * more, of mixed kinds. */
 size_t eve_fast_pack(const struct eve_fast *f, struct ef_item *out)
 {
 	size_t n = 0;
 	for (uint64_t m = f->seen; m; m &= m - 1, n++) {
 		int k = __builtin_ctzll(m);
-		struct ef_item *it = &out[n];
-		*it = (struct ef_item){.key = (uint8_t)k, .kind = EF_ITEM_OTHER};
-		if (f->str[k].s) {
-			it->kind = EF_ITEM_STR;
-			it->esc = f->str[k].esc;
-			it->n = (uint32_t)f->str[k].n; /* a line is <= SD_MAX_LINE */
-			it->u.s = f->str[k].s;
-		} else if (f->num[k].set) {
-			it->kind = EF_ITEM_NUM;
-			it->u.v = f->num[k].v;
-		}
+		const struct ef_str *s = &f->str[k];
+		bool str = s->s != NULL, num = !str && f->num[k].set;
+		out[n] = (struct ef_item){.s = s->s,
+					  .v = f->num[k].v,
+					  .n = str ? (uint32_t)s->n
+						   : 0, /* a line is <= SD_MAX_LINE */
+					  .key = (uint8_t)k,
+					  .kind = str	? EF_ITEM_STR
+						  : num ? EF_ITEM_NUM
+							: EF_ITEM_OTHER,
+					  .esc = str && s->esc};
 	}
 	return n;
 }
@@ -610,9 +612,8 @@ void eve_fast_unpack(struct eve_fast *f, const struct ef_item *items, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const struct ef_item *it = &items[i];
 		seen |= 1ull << it->key;
-		f->str[it->key] = (struct ef_str){
-		    it->kind == EF_ITEM_STR ? it->u.s : NULL, it->n, it->esc};
-		f->num[it->key] = (struct ef_num){it->kind == EF_ITEM_NUM, it->u.v};
+		f->str[it->key] = (struct ef_str){it->s, it->n, it->esc};
+		f->num[it->key] = (struct ef_num){it->kind == EF_ITEM_NUM, it->v};
 	}
 	f->seen = seen;
 }

@@ -80,14 +80,12 @@ int eve_fast_scan(const char *line, size_t len, struct eve_fast *out);
  * thread that makes the records (eve_pipe.h): a few of these a line
  * instead of a whole struct eve_fast. */
 struct ef_item {
-	uint8_t key;  /* enum ef_key */
-	uint8_t kind; /* EF_ITEM_* */
+	const char *s; /* a string value (else NULL) */
+	uint64_t v;    /* an integer value */
+	uint32_t n;    /* the string's length */
+	uint8_t key;   /* enum ef_key */
+	uint8_t kind;  /* EF_ITEM_* */
 	bool esc;
-	uint32_t n;
-	union {
-		const char *s;
-		uint64_t v;
-	} u;
 };
 enum { EF_ITEM_OTHER, EF_ITEM_STR, EF_ITEM_NUM };
 
