@@ -46,10 +46,10 @@ struct eve_pipe {
 	struct eve_fast f; /* the scan's (one scan runs at a time) */
 };
 
-/* Scan threads running in the process. One more starts only while a CPU
- * is left for the readers' own threads: with -j 1 on two CPUs the reader
- * gets one; parallel readers (-j) beyond that read on their own thread,
- * their cores being busy already. */
+/* Scan threads running in the process: at most one fewer than the CPUs.
+ * On two CPUs that is one: with -j 1 the reader has it; with -j 2 the
+ * first EVE file takes it and the others scan on their reader's thread
+ * (both cores being busy already). No thread on one CPU. */
 static atomic_uint scan_threads;
 
 static bool claim_cpu(void)
