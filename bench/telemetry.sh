@@ -6,7 +6,8 @@
 # sighted runs `records --count` (read, parse and normalise every record,
 # print nothing); the baselines do the work a shell user would: mawk joins
 # conn.log's responder field against an indicator hash and prints distinct
-# originators, jq selects the flow events' sources from EVE.
+# originators, jq selects the flow events' sources from EVE. SIGHTED_BASE
+# (an earlier binary) is timed on EVE too: before -> after.
 set -eu
 cd "$(dirname "$0")/.."
 CONN_LINES=${1:-1500000}
@@ -75,3 +76,6 @@ row "cat > /dev/null (ceiling)" "$MB_EVE" "$EVE_LINES" "cat $W/eve.json" -
 row "jq select flow .src_ip (baseline)" "$MB_EVE" "$EVE_LINES" "jq -r 'select(.event_type==\"flow\") | .src_ip' $W/eve.json" -
 BASE=$LAST
 row "sighted records --count" "$MB_EVE" "$EVE_LINES" "$SIGHTED records --count $W/eve.json" "$BASE"
+if [ -n "${SIGHTED_BASE:-}" ]; then # an earlier build beside it: before -> after
+	row "SIGHTED_BASE records --count" "$MB_EVE" "$EVE_LINES" "$SIGHTED_BASE records --count $W/eve.json" "$BASE"
+fi

@@ -19,6 +19,7 @@
 #include "telemetry/backend.h"
 #include "telemetry/direction.h"
 #include "telemetry/eve_fast.h"
+#include "telemetry/eve_pipe.h"
 #include "telemetry/field.h"
 #include "telemetry/json_util.h"
 
@@ -27,6 +28,9 @@ struct eve {
 	json_t *cur;
 	struct net_addr answers[TEL_MAX_ANSWERS];
 	struct eve_fast fast;
+	struct eve_fast piped; /* a line's keys from the pipe (eve_fast_unpack) */
+	struct eve_pipe *pipe; /* made by the first eve_next */
+	size_t batch_bytes;    /* the pipe's (0: its default) */
 	/* last ISO time parsed by the hot path, without its fraction digits:
 	 * consecutive events mostly share their second */
 	char tkey[48];
@@ -40,6 +44,7 @@ struct eve {
 static void eve_close(struct tel_backend *b)
 {
 	struct eve *e = (struct eve *)b;
+	eve_pipe_free(e->pipe);
 	json_decref(e->cur);
 	free(e);
 }
@@ -325,7 +330,7 @@ static bool fstr(struct eve *e, const struct eve_fast *f, int k, const char **s,
 		 size_t *n)
 {
 	const struct ef_str *v = &f->str[k];
-	if (!v->s)
+	if (!(f->seen & (1ull << k)) || !v->s)
 		return false;
 	if (!v->esc) {
 		*s = v->s;
@@ -342,6 +347,10 @@ static bool fstr(struct eve *e, const struct eve_fast *f, int k, const char **s,
  * string value (digits in a string), which is left to the full reader */
 static int fnum(const struct eve_fast *f, int k, uint64_t *v)
 {
+	if (!(f->seen & (1ull << k))) {
+		*v = 0;
+		return 0;
+	}
 	if (f->str[k].s)
 		return -1;
 	*v = f->num[k].set ? f->num[k].v : 0;
@@ -388,13 +397,11 @@ static int ftime(struct eve *e, const struct eve_fast *f, int k, int64_t *t)
 }
 
 #define FAST_FALLBACK 2
-/* 1 record, 0 skipped, FAST_FALLBACK: use json_line */
-static int fast_line(struct eve *e, const char *line, size_t len, uint64_t ln,
-		     struct tel_record *rec)
+/* The record of a line that eve_fast_scan took (its keys in e->fast): 1
+ * record, 0 skipped, FAST_FALLBACK: use json_line */
+static int fast_record(struct eve *e, const struct eve_fast *f, uint64_t ln,
+		       struct tel_record *rec)
 {
-	struct eve_fast *f = &e->fast;
-	if (eve_fast_scan(line, len, f) != EF_OK)
-		return FAST_FALLBACK;
 	e->used = 0;
 	const char *type, *s;
 	size_t tl, n;
@@ -488,10 +495,26 @@ static int fast_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 	return 1;
 }
 
+/* 1 record, 0 skipped, FAST_FALLBACK: use json_line */
+static int fast_line(struct eve *e, const char *line, size_t len, uint64_t ln,
+		     struct tel_record *rec)
+{
+	if (eve_fast_scan(line, len, &e->fast) != EF_OK)
+		return FAST_FALLBACK;
+	return fast_record(e, &e->fast, ln, rec);
+}
+
 int eve_line(struct tel_backend *b, const char *line, size_t len, uint64_t ln,
 	     struct tel_record *rec, int mode)
 {
 	struct eve *e = (struct eve *)b;
+	if (mode == EVE_PIPED) {
+		if (eve_fast_scan(line, len, &e->fast) != EF_OK)
+			return FAST_FALLBACK;
+		struct ef_item items[EK_COUNT];
+		eve_fast_unpack(&e->piped, items, eve_fast_pack(&e->fast, items));
+		return fast_record(e, &e->piped, ln, rec);
+	}
 	if (mode != EVE_JSON_ONLY) {
 		int r = fast_line(e, line, len, ln, rec);
 		if (r != FAST_FALLBACK || mode == EVE_FAST_ONLY)
@@ -505,15 +528,34 @@ void eve_set_kernel(struct tel_backend *b, enum eve_kernel k)
 	((struct eve *)b)->fast.kernel = k;
 }
 
+void eve_set_batch_bytes(struct tel_backend *b, size_t n)
+{
+	((struct eve *)b)->batch_bytes = n;
+}
+
+/* eve_line's EVE_AUTO on lines scanned ahead (eve_pipe.h) */
 static int eve_next(struct tel_backend *b, struct tel_record *rec, struct sd_error *err)
 {
-	const char *line;
-	size_t len;
+	struct eve *e = (struct eve *)b;
 	int rc;
-	while ((rc = tel_backend_getline(b, &line, &len, err)) == 1) {
-		if (len == 0)
+	if (!e->pipe &&
+	    (rc = eve_pipe_new(b->src, e->fast.kernel, e->batch_bytes, &e->pipe, err)))
+		return rc;
+	struct eve_pipe_line l;
+	while ((rc = eve_pipe_next(e->pipe, &l, err)) == 1) {
+		if (l.overlong) { /* as tel_backend_getline words it */
+			tel_backend_malformed(
+			    b, l.ln, "line longer than SD_MAX_LINE (%d bytes), skipped",
+			    SD_MAX_LINE);
 			continue;
-		int r = eve_line(b, line, len, io_lineno(b->src), rec, EVE_AUTO);
+		}
+		int r = FAST_FALLBACK;
+		if (l.scan == EF_OK) {
+			eve_fast_unpack(&e->piped, l.items, l.nitems);
+			r = fast_record(e, &e->piped, l.ln, rec);
+		}
+		if (r == FAST_FALLBACK)
+			r = json_line(e, l.line, l.len, l.ln, rec);
 		if (r == 1)
 			return 1;
 		if (r == 0)

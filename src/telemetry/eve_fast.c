@@ -584,6 +584,40 @@ int eve_fast_scan(const char *line, size_t len, struct eve_fast *out)
 	return s.p == s.e ? EF_OK : EF_FALLBACK;
 }
 
+/* Both without a branch on the kind of value: a line has a dozen keys or
+ * more, of mixed kinds. */
+size_t eve_fast_pack(const struct eve_fast *f, struct ef_item *out)
+{
+	size_t n = 0;
+	for (uint64_t m = f->seen; m; m &= m - 1, n++) {
+		int k = __builtin_ctzll(m);
+		const struct ef_str *s = &f->str[k];
+		bool str = s->s != NULL, num = !str && f->num[k].set;
+		out[n] = (struct ef_item){.s = s->s,
+					  .v = f->num[k].v,
+					  .n = str ? (uint32_t)s->n
+						   : 0, /* a line is <= SD_MAX_LINE */
+					  .key = (uint8_t)k,
+					  .kind = str	? EF_ITEM_STR
+						  : num ? EF_ITEM_NUM
+							: EF_ITEM_OTHER,
+					  .esc = str && s->esc};
+	}
+	return n;
+}
+
+void eve_fast_unpack(struct eve_fast *f, const struct ef_item *items, size_t n)
+{
+	uint64_t seen = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct ef_item *it = &items[i];
+		seen |= 1ull << it->key;
+		f->str[it->key] = (struct ef_str){it->s, it->n, it->esc};
+		f->num[it->key] = (struct ef_num){it->kind == EF_ITEM_NUM, it->v};
+	}
+	f->seen = seen;
+}
+
 size_t eve_fast_decode(const struct ef_str *s, char *buf)
 {
 	size_t k = 0;

@@ -76,6 +76,28 @@ struct eve_fast {
 
 int eve_fast_scan(const char *line, size_t len, struct eve_fast *out);
 
+/* One key a scan saw, as handed from the EVE reader's scan thread to the
+ * thread that makes the records (eve_pipe.h): a few of these a line
+ * instead of a whole struct eve_fast. */
+struct ef_item {
+	const char *s; /* a string value (else NULL) */
+	uint64_t v;    /* an integer value */
+	uint32_t n;    /* the string's length */
+	uint8_t key;   /* enum ef_key */
+	uint8_t kind;  /* EF_ITEM_* */
+	bool esc;
+};
+enum { EF_ITEM_OTHER, EF_ITEM_STR, EF_ITEM_NUM };
+
+/* Writes the keys of f's last scan to out (room for EK_COUNT items);
+ * returns how many. */
+size_t eve_fast_pack(const struct eve_fast *f, struct ef_item *out);
+/* Makes f hold what the scan that eve_fast_pack'ed items[0..n) found: its
+ * keys in seen, each with its str and num; the str and num of a key not in
+ * seen are left as they were (a reader of f tests seen first), so f must
+ * not be handed to eve_fast_scan after. */
+void eve_fast_unpack(struct eve_fast *f, const struct ef_item *items, size_t n);
+
 /* Copies s into buf (at least s->n bytes) decoding the simple escapes the
  * scanner accepts; returns the decoded length. */
 size_t eve_fast_decode(const struct ef_str *s, char *buf);
@@ -84,12 +106,18 @@ struct tel_backend;
 struct tel_record;
 /* One EVE line through the EVE backend (for tests and the differential
  * fuzzer): 1 record, 0 skipped, SD_EPARSE malformed (reported); EVE_FAST_ONLY
- * returns 2 where the hot path would hand over to jansson. */
-enum { EVE_AUTO, EVE_FAST_ONLY, EVE_JSON_ONLY };
+ * returns 2 where the hot path would hand over to jansson; EVE_PIPED is
+ * EVE_FAST_ONLY with the scan's keys handed over as eve_next hands them
+ * from its scan thread (eve_fast_pack, eve_fast_unpack). */
+enum { EVE_AUTO, EVE_FAST_ONLY, EVE_JSON_ONLY, EVE_PIPED };
 int eve_line(struct tel_backend *b, const char *line, size_t len, uint64_t ln,
 	     struct tel_record *rec, int mode);
 /* The index kernel an EVE backend's hot path uses (tests and the fuzzer
  * run each one). */
 void eve_set_kernel(struct tel_backend *b, enum eve_kernel k);
+/* The line bytes of one batch of the backend's read-ahead (eve_pipe.h;
+ * 0: the default): tests make it small to cross many batches. Call before
+ * the first record is read. */
+void eve_set_batch_bytes(struct tel_backend *b, size_t n);
 
 #endif
