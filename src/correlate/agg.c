@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "core/error.h"
 #include "core/intern.h"
@@ -51,8 +52,41 @@ _Static_assert(CORR_MAX_SOURCES <= 65536, "source fits 16 bits");
 #define SERVER_LEN 18  /* address, port big-endian */
 #define SERVER_CACHE 8 /* servers remembered without a lookup */
 
+/* Blocks of pending records waiting for the inserter. A reader fills a
+ * block in place and hands it over whole (no copy); four queued ride out
+ * a reader's uneven pace. A block is large so that the inserter, faster
+ * than a parser, sleeps and is woken once per block, not per batch: a
+ * wake-up costs microseconds in a VM. */
+#define QUEUE_LEN 4
+#define BLOCK_RECORDS 4096
+
+struct corr_agg_block {
+	struct corr_agg_block *next; /* the free list */
+	struct corr_agg_block *all;  /* every block, for corr_agg_free */
+	size_t n;
+	struct corr_agg_pending p[BLOCK_RECORDS];
+};
+
+/* The inserter: a thread of the aggregate's own that makes the locked
+ * inserts of the blocks readers hand over, so that where every record
+ * matches the index's cache misses and the kernel's zeroing of new pages
+ * run on a core other than the parsing. Started on the first batch when
+ * there is more than one CPU; without it a reader inserts its own batch
+ * when full, as corr_agg_add_record does. */
+struct inserter {
+	pthread_mutex_t lock;
+	pthread_cond_t work, room; /* a block is queued; one is done */
+	struct corr_agg_block *queue[QUEUE_LEN];
+	unsigned head, count; /* queue[head] is being inserted or next */
+	struct corr_agg_block *free, *all;
+	int error; /* the first failed insert's code, kept */
+	bool quit, tried, running;
+	pthread_t thread;
+};
+
 struct corr_agg {
 	pthread_mutex_t lock;
+	struct inserter ins;
 	struct rec *r;	 /* mapped */
 	size_t n, cap;	 /* records held, records mapped */
 	size_t released; /* bytes at the start given back */
@@ -84,12 +118,17 @@ static void *map_zeroed(size_t bytes)
 	return p;
 }
 
+static void inserter_stop(struct corr_agg *g);
+
 struct corr_agg *corr_agg_new(void)
 {
 	struct corr_agg *g = calloc(1, sizeof(*g));
 	if (!g)
 		return NULL;
 	pthread_mutex_init(&g->lock, NULL);
+	pthread_mutex_init(&g->ins.lock, NULL);
+	pthread_cond_init(&g->ins.work, NULL);
+	pthread_cond_init(&g->ins.room, NULL);
 	g->nslots = 1024;
 	g->slots = map_zeroed(g->nslots * sizeof(*g->slots));
 	g->v6 = sd_intern_new();
@@ -105,6 +144,14 @@ void corr_agg_free(struct corr_agg *g)
 {
 	if (!g)
 		return;
+	inserter_stop(g);
+	for (struct corr_agg_block *k = g->ins.all, *next; k; k = next) {
+		next = k->all;
+		free(k);
+	}
+	pthread_cond_destroy(&g->ins.work);
+	pthread_cond_destroy(&g->ins.room);
+	pthread_mutex_destroy(&g->ins.lock);
 	pthread_mutex_destroy(&g->lock);
 	if (g->r)
 		munmap(g->r, g->cap * sizeof(*g->r));
@@ -419,15 +466,167 @@ int corr_agg_add(struct corr_agg *g, const struct corr_hit *h, int64_t ts,
 	return corr_agg_add_record(g, h, 1, ts, source);
 }
 
-int corr_agg_batch_flush(struct corr_agg *g, struct corr_agg_batch *b)
+static void *inserter_main(void *arg)
 {
-	if (!b->n)
-		return 0;
+	struct corr_agg *g = arg;
+	struct inserter *q = &g->ins;
+	pthread_mutex_lock(&q->lock);
+	for (;;) {
+		while (!q->count && !q->quit)
+			pthread_cond_wait(&q->work, &q->lock);
+		if (!q->count)
+			break; /* quit, and nothing left */
+		/* the block stays counted while it is read: the queue is full
+		 * until it is in, which keeps a reader from running ahead */
+		struct corr_agg_block *k = q->queue[q->head];
+		pthread_mutex_unlock(&q->lock);
+		pthread_mutex_lock(&g->lock);
+		int rc = insert(g, k->p, k->n);
+		pthread_mutex_unlock(&g->lock);
+		pthread_mutex_lock(&q->lock);
+		if (rc && !q->error)
+			q->error = rc;
+		k->next = q->free;
+		q->free = k;
+		q->head = (q->head + 1) % QUEUE_LEN;
+		q->count--;
+		pthread_cond_broadcast(&q->room);
+	}
+	pthread_mutex_unlock(&q->lock);
+	return NULL;
+}
+
+/* Starts the inserter once, where a second CPU can run it; false when
+ * there is none. Under q->lock. */
+static bool inserter_ready(struct corr_agg *g)
+{
+	struct inserter *q = &g->ins;
+	if (!q->tried) {
+		q->tried = true;
+		q->running = sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
+			     pthread_create(&q->thread, NULL, inserter_main, g) == 0;
+	}
+	return q->running;
+}
+
+/* Waits until every block handed over is in; returns the first error of
+ * any. */
+static int inserter_drain(struct corr_agg *g)
+{
+	struct inserter *q = &g->ins;
+	pthread_mutex_lock(&q->lock);
+	while (q->count)
+		pthread_cond_wait(&q->room, &q->lock);
+	int rc = q->error;
+	pthread_mutex_unlock(&q->lock);
+	return rc;
+}
+
+static void inserter_stop(struct corr_agg *g)
+{
+	struct inserter *q = &g->ins;
+	pthread_mutex_lock(&q->lock);
+	bool running = q->running;
+	q->quit = q->tried = true;
+	q->running = false;
+	pthread_cond_signal(&q->work);
+	pthread_mutex_unlock(&q->lock);
+	if (running)
+		pthread_join(q->thread, NULL);
+}
+
+static bool is_sorted(struct corr_agg *g)
+{
 	pthread_mutex_lock(&g->lock);
-	int rc = insert(g, b->p, b->n);
+	bool sorted = g->sorted;
+	pthread_mutex_unlock(&g->lock);
+	return sorted;
+}
+
+/* Inserts what b holds here, under the lock, and empties it. */
+static int insert_here(struct corr_agg *g, struct corr_agg_batch *b)
+{
+	pthread_mutex_lock(&g->lock);
+	int rc = b->n ? insert(g, b->p, b->n) : 0;
 	pthread_mutex_unlock(&g->lock);
 	b->n = 0;
 	return rc;
+}
+
+/* Queues b's block when it holds records (waiting for room), and gives b
+ * a free block when `refill` (b->block NULL if none can be had). Under
+ * q->lock; returns the first error of any insert so far. */
+static int queue_block(struct inserter *q, struct corr_agg_batch *b, bool refill)
+{
+	if (b->block && b->n) {
+		while (q->count == QUEUE_LEN && !q->error)
+			pthread_cond_wait(&q->room, &q->lock);
+		if (q->error) { /* the run ends: what b holds is dropped */
+			b->n = 0;
+			return q->error;
+		}
+		b->block->n = b->n;
+		q->queue[(q->head + q->count++) % QUEUE_LEN] = b->block;
+		pthread_cond_signal(&q->work);
+		b->block = NULL;
+	}
+	if (b->block && !refill) { /* an empty block back to the pool */
+		b->block->next = q->free;
+		q->free = b->block;
+		b->block = NULL;
+	}
+	if (refill && !b->block) {
+		struct corr_agg_block *k = q->free;
+		if (k) {
+			q->free = k->next;
+		} else if ((k = malloc(sizeof(*k)))) {
+			k->all = q->all;
+			q->all = k;
+		}
+		b->block = k;
+	}
+	b->n = 0;
+	b->p = b->block ? b->block->p : b->own;
+	b->cap = b->block ? BLOCK_RECORDS : CORR_AGG_BATCH;
+	return q->error;
+}
+
+/* Hands what b holds over (to the inserter, or inserts it here when there
+ * is none or no block could be had) and gives b room for more (refill),
+ * or none. */
+static int hand_over(struct corr_agg *g, struct corr_agg_batch *b, bool refill)
+{
+	struct inserter *q = &g->ins;
+	int rc = 0;
+	pthread_mutex_lock(&q->lock);
+	if (inserter_ready(g) && (b->block || !b->n))
+		rc = queue_block(q, b, refill);
+	pthread_mutex_unlock(&q->lock);
+	if (b->n) {
+		rc = insert_here(g, b);
+		b->block = NULL; /* if any (the inserter stopped): freed with g */
+		b->p = b->own;
+		b->cap = CORR_AGG_BATCH;
+	}
+	if (refill && !b->p) {
+		b->p = b->own;
+		b->cap = CORR_AGG_BATCH;
+	} else if (!refill) {
+		b->p = NULL;
+		b->cap = 0;
+	}
+	return rc;
+}
+
+int corr_agg_batch_flush(struct corr_agg *g, struct corr_agg_batch *b)
+{
+	if (is_sorted(g)) {
+		b->n = 0;
+		return SD_EUSAGE;
+	}
+	int rc = hand_over(g, b, false);
+	int drc = inserter_drain(g);
+	return rc ? rc : drc;
 }
 
 int corr_agg_batch_add(struct corr_agg *g, struct corr_agg_batch *b,
@@ -435,11 +634,11 @@ int corr_agg_batch_add(struct corr_agg *g, struct corr_agg_batch *b,
 {
 	if (source >= CORR_MAX_SOURCES)
 		return SD_ELIMIT;
-	if (n > CORR_AGG_BATCH - b->n) {
-		int rc = corr_agg_batch_flush(g, b);
+	if (n > b->cap - b->n) {
+		int rc = hand_over(g, b, true);
 		if (rc)
 			return rc;
-		if (n > CORR_AGG_BATCH)
+		if (n > b->cap)
 			return corr_agg_add_record(g, h, n, ts, source);
 	}
 	for (size_t i = 0; i < n; i++)
@@ -647,6 +846,10 @@ static void radix_sort(struct rec *v, size_t n, int shift, unsigned depth)
 
 int corr_agg_sort(struct corr_agg *g)
 {
+	/* batches handed over are in before the end; their errors were
+	 * answered by corr_agg_batch_flush */
+	(void)inserter_drain(g);
+	inserter_stop(g);
 	int rc = 0;
 	pthread_mutex_lock(&g->lock);
 	if (!g->sorted) {
