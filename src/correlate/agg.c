@@ -12,6 +12,7 @@
 #include "correlate/agg.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -84,6 +85,29 @@ struct inserter {
 	pthread_t thread;
 };
 
+/* The sort after the last add: one pass splits the records in place into
+ * up to 256 ranges of keys (buckets), then the buckets are sorted one by
+ * one in key order, by a thread of the sort's own and by the reader of
+ * the sightings whenever it would otherwise wait. The reader takes each
+ * client as soon as its bucket is in order, so reading the sightings out
+ * (the snapshot builder's feed) overlaps the sorting of the rest. */
+#define SORT_BUCKETS 256
+
+struct sorter {
+	pthread_mutex_t lock;
+	pthread_cond_t done; /* a bucket is in order */
+	size_t start[SORT_BUCKETS + 1];
+	unsigned nb;	       /* buckets */
+	unsigned next;	       /* the next bucket nobody sorts yet */
+	unsigned first_undone; /* buckets below are in order */
+	bool in_order[SORT_BUCKETS];
+	int shift;	     /* of the byte below the split's (see radix_sort) */
+	unsigned depth;	     /* introsort's limit */
+	atomic_size_t ready; /* records [0, ready) are in their final order */
+	bool thread_running;
+	pthread_t thread;
+};
+
 struct corr_agg {
 	pthread_mutex_t lock;
 	struct inserter ins;
@@ -96,6 +120,7 @@ struct corr_agg {
 	struct sd_intern *servers; /* example servers */
 	uint32_t *v6_order;	   /* after the sort: rank -> id */
 	bool sorted;
+	struct sorter sort;
 	/* records come in runs: the same few servers or IPv6 client again */
 	uint8_t recent_server[SERVER_CACHE][SERVER_LEN];
 	uint32_t recent_server_id[SERVER_CACHE]; /* id + 1; 0 none */
@@ -119,6 +144,7 @@ static void *map_zeroed(size_t bytes)
 }
 
 static void inserter_stop(struct corr_agg *g);
+static void sorter_stop(struct corr_agg *g);
 
 struct corr_agg *corr_agg_new(void)
 {
@@ -129,6 +155,9 @@ struct corr_agg *corr_agg_new(void)
 	pthread_mutex_init(&g->ins.lock, NULL);
 	pthread_cond_init(&g->ins.work, NULL);
 	pthread_cond_init(&g->ins.room, NULL);
+	pthread_mutex_init(&g->sort.lock, NULL);
+	pthread_cond_init(&g->sort.done, NULL);
+	atomic_init(&g->sort.ready, 0);
 	g->nslots = 1024;
 	g->slots = map_zeroed(g->nslots * sizeof(*g->slots));
 	g->v6 = sd_intern_new();
@@ -145,6 +174,9 @@ void corr_agg_free(struct corr_agg *g)
 	if (!g)
 		return;
 	inserter_stop(g);
+	sorter_stop(g);
+	pthread_cond_destroy(&g->sort.done);
+	pthread_mutex_destroy(&g->sort.lock);
 	for (struct corr_agg_block *k = g->ins.all, *next; k; k = next) {
 		next = k->all;
 		free(k);
@@ -844,6 +876,126 @@ static void radix_sort(struct rec *v, size_t n, int shift, unsigned depth)
 	sort_recs(v, n, depth);
 }
 
+/* Splits v[0..n) in place into buckets by the top SORT_BUCKETS' worth of
+ * bits of key_hi in which the records differ (one bucket when they all
+ * share it): one pass to find those bits, one to count, one to move. */
+static void split_buckets(struct sorter *q, struct rec *v, size_t n)
+{
+	uint64_t any = 0, all = UINT64_MAX;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t k = key_hi(&v[i]);
+		any |= k;
+		all &= k;
+	}
+	uint64_t diff = any ^ all;
+	q->nb = 1;
+	q->start[0] = 0;
+	q->start[1] = n;
+	q->shift = -1; /* one bucket: sort_recs on the whole */
+	if (n <= 64 || !diff)
+		return;
+	int top = 63 - __builtin_clzll(diff); /* highest bit that differs */
+	int shift = top >= 7 ? top - 7 : 0;
+	size_t count[SORT_BUCKETS] = {0};
+	for (size_t i = 0; i < n; i++)
+		count[(key_hi(&v[i]) >> shift) & 0xff]++;
+	size_t next[SORT_BUCKETS], end[SORT_BUCKETS], at = 0;
+	for (unsigned b = 0; b < SORT_BUCKETS; b++) {
+		q->start[b] = next[b] = at;
+		at += count[b];
+		end[b] = at;
+	}
+	q->start[SORT_BUCKETS] = n;
+	for (unsigned b = 0; b < SORT_BUCKETS; b++)
+		while (next[b] < end[b]) {
+			struct rec x = v[next[b]];
+			unsigned d = (unsigned)(key_hi(&x) >> shift) & 0xff;
+			while (d != b) {
+				struct rec y = v[next[d]];
+				v[next[d]++] = x;
+				x = y;
+				d = (unsigned)(key_hi(&x) >> shift) & 0xff;
+			}
+			v[next[b]++] = x;
+		}
+	q->nb = SORT_BUCKETS;
+	q->shift = shift - 8;
+}
+
+/* Sorts bucket b (not under the lock: nobody else touches it). */
+static void sort_bucket(struct corr_agg *g, unsigned b)
+{
+	struct sorter *q = &g->sort;
+	size_t from = q->start[b], n = q->start[b + 1] - from;
+	if (q->shift < 0)
+		sort_recs(g->r + from, n, q->depth);
+	else
+		radix_sort(g->r + from, n, q->shift, q->depth);
+}
+
+/* Marks bucket b in order and moves `ready` past the buckets in order.
+ * Under q->lock. */
+static void bucket_done(struct sorter *q, unsigned b)
+{
+	q->in_order[b] = true;
+	while (q->first_undone < q->nb && q->in_order[q->first_undone])
+		q->first_undone++;
+	atomic_store_explicit(&q->ready, q->start[q->first_undone], memory_order_release);
+	pthread_cond_broadcast(&q->done);
+}
+
+/* Sorts the next bucket nobody sorts yet; false when there is none.
+ * Under q->lock (released while sorting). */
+static bool sort_next_bucket(struct corr_agg *g)
+{
+	struct sorter *q = &g->sort;
+	if (q->next >= q->nb)
+		return false;
+	unsigned b = q->next++;
+	pthread_mutex_unlock(&q->lock);
+	sort_bucket(g, b);
+	pthread_mutex_lock(&q->lock);
+	bucket_done(q, b);
+	return true;
+}
+
+static void *sorter_main(void *arg)
+{
+	struct corr_agg *g = arg;
+	pthread_mutex_lock(&g->sort.lock);
+	while (sort_next_bucket(g))
+		;
+	pthread_mutex_unlock(&g->sort.lock);
+	return NULL;
+}
+
+/* Returns once records [0, i] are in their final order, sorting buckets
+ * here while they are not. */
+static void wait_ready(struct corr_agg *g, size_t i)
+{
+	struct sorter *q = &g->sort;
+	if (i < atomic_load_explicit(&q->ready, memory_order_acquire))
+		return;
+	pthread_mutex_lock(&q->lock);
+	while (i >= atomic_load_explicit(&q->ready, memory_order_relaxed))
+		if (!sort_next_bucket(g))
+			pthread_cond_wait(&q->done, &q->lock);
+	pthread_mutex_unlock(&q->lock);
+}
+
+/* No more buckets are begun; the thread's own is finished, then it ends. */
+static void sorter_stop(struct corr_agg *g)
+{
+	struct sorter *q = &g->sort;
+	pthread_mutex_lock(&q->lock);
+	q->next = q->nb;
+	bool running = q->thread_running;
+	q->thread_running = false;
+	pthread_mutex_unlock(&q->lock);
+	if (running)
+		pthread_join(q->thread, NULL);
+}
+
 int corr_agg_sort(struct corr_agg *g)
 {
 	/* batches handed over are in before the end; their errors were
@@ -857,10 +1009,15 @@ int corr_agg_sort(struct corr_agg *g)
 		g->slots = NULL;
 		g->nslots = 0;
 		if (!(rc = rank_v6(g))) {
-			unsigned depth = 0;
+			struct sorter *q = &g->sort;
 			for (size_t k = g->n; k; k >>= 1)
-				depth += 2;
-			radix_sort(g->r, g->n, 32, depth);
+				q->depth += 2;
+			split_buckets(q, g->r, g->n);
+			/* the buckets are sorted as they are read (wait_ready),
+			 * here and on a thread of their own */
+			q->thread_running =
+			    q->nb > 1 && sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
+			    pthread_create(&q->thread, NULL, sorter_main, g) == 0;
 		}
 		g->sorted = true;
 	}
@@ -878,8 +1035,9 @@ static void client_of(const struct corr_agg *g, const struct rec *s, struct net_
 	}
 }
 
-void corr_agg_get(const struct corr_agg *g, size_t i, struct corr_sighting *out)
+void corr_agg_get(struct corr_agg *g, size_t i, struct corr_sighting *out)
 {
+	wait_ready(g, i);
 	const struct rec *s = &g->r[i];
 	memset(out, 0, sizeof(*out));
 	client_of(g, s, &out->client);
@@ -899,10 +1057,13 @@ void corr_agg_get(const struct corr_agg *g, size_t i, struct corr_sighting *out)
 	}
 }
 
-size_t corr_agg_client_end(const struct corr_agg *g, size_t i)
+size_t corr_agg_client_end(struct corr_agg *g, size_t i)
 {
-	size_t j = i + 1;
-	while (j < g->n && g->r[j].client == g->r[i].client &&
+	wait_ready(g, i);
+	/* a client's records are never split between buckets: in order up to
+	 * `ready`, the rest not to be read while they may be moving */
+	size_t j = i + 1, n = atomic_load_explicit(&g->sort.ready, memory_order_acquire);
+	while (j < n && g->r[j].client == g->r[i].client &&
 	       ((g->r[j].bits ^ g->r[i].bits) & B_V6) == 0)
 		j++;
 	return j;

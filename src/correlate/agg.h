@@ -90,12 +90,16 @@ int corr_agg_batch_add(struct corr_agg *g, struct corr_agg_batch *b,
 int corr_agg_batch_flush(struct corr_agg *g, struct corr_agg_batch *b);
 
 /* Ends adding: drops the index and sorts the sightings by client,
- * indicator, source and exchange, in place. Returns 0 or SD_ENOMEM. */
+ * indicator, source and exchange, in place. Returns 0 or SD_ENOMEM. The
+ * sort goes on behind the reading (on a second CPU, a thread of its own
+ * sorts ahead of the reader): corr_agg_get and corr_agg_client_end wait
+ * for the part they read, so a reader in order meets its sightings as soon
+ * as they are in order. */
 int corr_agg_sort(struct corr_agg *g);
 /* The i-th sighting in that order (i < corr_agg_count, not released). */
-void corr_agg_get(const struct corr_agg *g, size_t i, struct corr_sighting *out);
+void corr_agg_get(struct corr_agg *g, size_t i, struct corr_sighting *out);
 /* The index past the last sighting of the client of sighting i. */
-size_t corr_agg_client_end(const struct corr_agg *g, size_t i);
+size_t corr_agg_client_end(struct corr_agg *g, size_t i);
 /* Sightings [0, i) will not be read again: their memory goes back to the
  * system (whole pages of it). */
 void corr_agg_release(struct corr_agg *g, size_t i);
