@@ -120,6 +120,10 @@ struct corr_agg {
 	struct sd_intern *servers; /* example servers */
 	uint32_t *v6_order;	   /* after the sort: rank -> id */
 	bool sorted;
+	/* the bits of key_hi set in any IPv4 client's record and in all of
+	 * them, kept as records are made: the sort's split needs no pass to
+	 * find them (IPv6 clients get their ranks only at the sort) */
+	uint64_t v4_any, v4_all;
 	struct sorter sort;
 	/* records come in runs: the same few servers or IPv6 client again */
 	uint8_t recent_server[SERVER_CACHE][SERVER_LEN];
@@ -158,6 +162,7 @@ struct corr_agg *corr_agg_new(void)
 	pthread_mutex_init(&g->sort.lock, NULL);
 	pthread_cond_init(&g->sort.done, NULL);
 	atomic_init(&g->sort.ready, 0);
+	g->v4_all = UINT64_MAX;
 	g->nslots = 1024;
 	g->slots = map_zeroed(g->nslots * sizeof(*g->slots));
 	g->v6 = sd_intern_new();
@@ -310,6 +315,11 @@ static struct rec *upsert(struct corr_agg *g, const struct rec *key, uint64_t h,
 	s->ind = key->ind;
 	s->source = key->source;
 	s->bits = key->bits & B_KEY;
+	if (!(s->bits & B_V6)) {
+		uint64_t k = (uint64_t)1 << 32 | s->client; /* key_hi */
+		g->v4_any |= k;
+		g->v4_all &= k;
+	}
 	g->slots[i] = slot_tag(h) | (uint32_t)++g->n;
 	return s;
 }
@@ -878,15 +888,11 @@ static void radix_sort(struct rec *v, size_t n, int shift, unsigned depth)
 
 /* Splits v[0..n) in place into buckets by the top SORT_BUCKETS' worth of
  * bits of key_hi in which the records differ (one bucket when they all
- * share it): one pass to find those bits, one to count, one to move. */
-static void split_buckets(struct sorter *q, struct rec *v, size_t n)
+ * share it), given the bits set in any key_hi and in all: one pass to
+ * count, one to move. */
+static void split_buckets(struct sorter *q, struct rec *v, size_t n, uint64_t any,
+			  uint64_t all)
 {
-	uint64_t any = 0, all = UINT64_MAX;
-	for (size_t i = 0; i < n; i++) {
-		uint64_t k = key_hi(&v[i]);
-		any |= k;
-		all &= k;
-	}
 	uint64_t diff = any ^ all;
 	q->nb = 1;
 	q->start[0] = 0;
@@ -1012,7 +1018,13 @@ int corr_agg_sort(struct corr_agg *g)
 			struct sorter *q = &g->sort;
 			for (size_t k = g->n; k; k >>= 1)
 				q->depth += 2;
-			split_buckets(q, g->r, g->n);
+			uint64_t any = g->v4_any, all = g->v4_all;
+			if (sd_intern_count(g->v6))
+				for (size_t i = 0; i < g->n; i++) {
+					any |= key_hi(&g->r[i]);
+					all &= key_hi(&g->r[i]);
+				}
+			split_buckets(q, g->r, g->n, any, all);
 			/* the buckets are sorted as they are read (wait_ready),
 			 * here and on a thread of their own */
 			q->thread_running =
