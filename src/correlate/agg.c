@@ -983,9 +983,13 @@ static void wait_ready(struct corr_agg *g, size_t i)
 	if (i < atomic_load_explicit(&q->ready, memory_order_acquire))
 		return;
 	pthread_mutex_lock(&q->lock);
-	while (i >= atomic_load_explicit(&q->ready, memory_order_relaxed))
-		if (!sort_next_bucket(g))
-			pthread_cond_wait(&q->done, &q->lock);
+	while (i >= atomic_load_explicit(&q->ready, memory_order_relaxed)) {
+		if (sort_next_bucket(g))
+			continue;
+		if (q->first_undone >= q->nb)
+			break; /* all in order (or the sort failed): past the end */
+		pthread_cond_wait(&q->done, &q->lock); /* another sorts it */
+	}
 	pthread_mutex_unlock(&q->lock);
 }
 
