@@ -7,6 +7,12 @@
 # Figures: matched records per second (wall, median of REPS) and bytes of
 # peak RSS (/usr/bin/time %M, median) per distinct sighting.
 #   bench/correlate_match.sh [RECORDS]   (default 3000000; 1000000 ~ 20 s)
+# Then, with CALLGRIND=1, where the instructions go (load-independent):
+# callgrind on CG_RECORDS records (default 200000), per record and per
+# thread: the reader (parse, match, hand-over), the aggregate's inserter,
+# the read-ahead, and after the reading the sort's split, the sort's own
+# thread, the builder feed (with the sorting the reader of the sightings
+# did itself) and the snapshot write. BASE (a binary) is profiled beside.
 # Environment: SIGHTED (binary), BENCH_DIR (scratch, default /tmp), REPS.
 set -eu
 cd "$(dirname "$0")/.."
@@ -23,9 +29,10 @@ IND=$D/ind.txt
 # distinct clients: 10.0.0.0/8 walked by an odd multiplier (a permutation
 # of 2^24, so no client repeats below 16.7M records and the order is not
 # the address order)
-if [ ! -s "$LOG" ]; then
-	echo "generating $N matching conn.log records in $LOG ..." >&2
-	mawk -v n="$N" 'BEGIN {
+generate() { # N LOG
+	[ -s "$2" ] && return
+	echo "generating $1 matching conn.log records in $2 ..." >&2
+	mawk -v n="$1" 'BEGIN {
 	print "#separator \\x09"
 	print "#set_separator\t,"
 	print "#empty_field\t(empty)"
@@ -40,9 +47,10 @@ if [ ! -s "$LOG" ]; then
 		c = (i * 40503 + 12345) % 16777216
 		printf "%.6f\tC%d\t10.%d.%d.%d\t%d\t198.51.100.%d\t443\ttcp\tssl\t1.5\t100\t2000\tSF\tT\tF\t0\tShADadFf\t5\t300\t4\t2200\t-\n", t, i, int(c / 65536), int(c / 256) % 256, c % 256, 1024 + i % 60000, 1 + i % 4
 	}
-}' >"$LOG.tmp"
-	mv "$LOG.tmp" "$LOG"
-fi
+}' >"$2.tmp"
+	mv "$2.tmp" "$2"
+}
+generate "$N" "$LOG"
 printf '198.51.100.%d\n' 1 2 3 4 >"$IND"
 
 MAWK_JOIN='NR == FNR { ind[$1] = 1; next } /^#/ { next } ($5 in ind) { k = $3 SUBSEP $5; if (!(k in seen)) { seen[k] = 1; n++ } } END { print n + 0 }'
@@ -105,3 +113,37 @@ bench_target "correlate, every record matching: peak bytes per sighting" "$per B
 	"$(bench_met "$per" '<=' 64)"
 echo "(xN: mawk's time over sighted's; bytes per sighting: the whole process's peak RSS over"
 echo " distinct client x indicator sightings; sighted's time includes writing + fsyncing the snapshot)"
+
+[ "${CALLGRIND:-0}" = 1 ] && command -v valgrind >/dev/null || exit 0
+CG_RECORDS=${CG_RECORDS:-200000}
+CG_LOG=$D/conn-$CG_RECORDS.log
+generate "$CG_RECORDS" "$CG_LOG"
+# cg_split BINARY NAME: instructions per record, whole and per thread/phase
+cg_split() {
+	local out=$D/cg.$2
+	SOURCE_DATE_EPOCH=1700000000 valgrind --tool=callgrind --callgrind-out-file="$out" "$1" \
+		correlate -c bench -i "$IND" -j 1 -q -o "$D/cg-$2.sdb" "$CG_LOG" >/dev/null 2>&1
+	callgrind_annotate --inclusive=yes "$out" 2>/dev/null | awk -v n="$CG_RECORDS" -v who="$2" '
+	/PROGRAM TOTALS/ { v = $1; gsub(",", "", v); total = v }
+	match($0, /:[A-Za-z_0-9]+ \[/) {
+		f = substr($0, RSTART + 1, RLENGTH - 3); v = $1; gsub(",", "", v)
+		if (!(f in c)) c[f] = v
+	}
+	function r(x) { return x / n }
+	END {
+		parse = c["tel_next"] - c["corr_prefilter_memo"]
+		match_ = c["corr_prefilter_memo"] + c["corr_match_memo"]
+		hand = c["corr_agg_batch_add"] + c["corr_agg_batch_flush"]
+		feed = c["corr_write"] - c["corr_agg_sort"] - c["db_builder_write"]
+		printf "%-5s %5.0f instr/record: reader %4.0f (parse %4.0f, match %3.0f, hand-over %3.0f); inserter %3.0f; read-ahead %3.0f\n", who, r(total), r(c["run_file"]), r(parse), r(match_), r(hand), r(c["inserter_main"]), r(c["ring_main"])
+		printf "%-5s after reading %4.0f: sort split %3.0f, sort thread %3.0f, feed (+ sorting it did) %3.0f, builder write %3.0f\n", who, r(c["corr_write"] + c["sorter_main"]), r(c["corr_agg_sort"]), r(c["sorter_main"]), r(feed), r(c["db_builder_write"])
+	}'
+}
+echo
+echo "callgrind, $CG_RECORDS records (every one a new sighting), instructions per record:"
+cg_split "$SIGHTED" new
+if [ -n "${BASE:-}" ]; then
+	cg_split "$BASE" base
+	cmp -s "$D/cg-new.sdb" "$D/cg-base.sdb" && echo "(snapshots of the two byte-identical)" ||
+		echo "(snapshots of the two DIFFER)"
+fi

@@ -12,9 +12,11 @@
 #include "correlate/agg.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "core/error.h"
 #include "core/intern.h"
@@ -51,8 +53,64 @@ _Static_assert(CORR_MAX_SOURCES <= 65536, "source fits 16 bits");
 #define SERVER_LEN 18  /* address, port big-endian */
 #define SERVER_CACHE 8 /* servers remembered without a lookup */
 
+/* Blocks of pending records waiting for the inserter. A reader fills a
+ * block in place and hands it over whole (no copy); four queued ride out
+ * a reader's uneven pace. A block is large so that the inserter, faster
+ * than a parser, sleeps and is woken once per block, not per batch: a
+ * wake-up costs microseconds in a VM. */
+#define QUEUE_LEN 4
+#define BLOCK_RECORDS 4096
+
+struct corr_agg_block {
+	struct corr_agg_block *next; /* the free list */
+	struct corr_agg_block *all;  /* every block, for corr_agg_free */
+	size_t n;
+	struct corr_agg_pending p[BLOCK_RECORDS];
+};
+
+/* The inserter: a thread of the aggregate's own that makes the locked
+ * inserts of the blocks readers hand over, so that where every record
+ * matches the index's cache misses and the kernel's zeroing of new pages
+ * run on a core other than the parsing. Started on the first batch when
+ * there is more than one CPU; without it a reader inserts its own batch
+ * when full, as corr_agg_add_record does. */
+struct inserter {
+	pthread_mutex_t lock;
+	pthread_cond_t work, room; /* a block is queued; one is done */
+	struct corr_agg_block *queue[QUEUE_LEN];
+	unsigned head, count; /* queue[head] is being inserted or next */
+	struct corr_agg_block *free, *all;
+	int error; /* the first failed insert's code, kept */
+	bool quit, tried, running;
+	pthread_t thread;
+};
+
+/* The sort after the last add: one pass splits the records in place into
+ * up to 256 ranges of keys (buckets), then the buckets are sorted one by
+ * one in key order, by a thread of the sort's own and by the reader of
+ * the sightings whenever it would otherwise wait. The reader takes each
+ * client as soon as its bucket is in order, so reading the sightings out
+ * (the snapshot builder's feed) overlaps the sorting of the rest. */
+#define SORT_BUCKETS 256
+
+struct sorter {
+	pthread_mutex_t lock;
+	pthread_cond_t done; /* a bucket is in order */
+	size_t start[SORT_BUCKETS + 1];
+	unsigned nb;	       /* buckets */
+	unsigned next;	       /* the next bucket nobody sorts yet */
+	unsigned first_undone; /* buckets below are in order */
+	bool in_order[SORT_BUCKETS];
+	int shift;	     /* of the byte below the split's (see radix_sort) */
+	unsigned depth;	     /* introsort's limit */
+	atomic_size_t ready; /* records [0, ready) are in their final order */
+	bool thread_running;
+	pthread_t thread;
+};
+
 struct corr_agg {
 	pthread_mutex_t lock;
+	struct inserter ins;
 	struct rec *r;	 /* mapped */
 	size_t n, cap;	 /* records held, records mapped */
 	size_t released; /* bytes at the start given back */
@@ -62,6 +120,11 @@ struct corr_agg {
 	struct sd_intern *servers; /* example servers */
 	uint32_t *v6_order;	   /* after the sort: rank -> id */
 	bool sorted;
+	/* the bits of key_hi set in any IPv4 client's record and in all of
+	 * them, kept as records are made: the sort's split needs no pass to
+	 * find them (IPv6 clients get their ranks only at the sort) */
+	uint64_t v4_any, v4_all;
+	struct sorter sort;
 	/* records come in runs: the same few servers or IPv6 client again */
 	uint8_t recent_server[SERVER_CACHE][SERVER_LEN];
 	uint32_t recent_server_id[SERVER_CACHE]; /* id + 1; 0 none */
@@ -84,12 +147,22 @@ static void *map_zeroed(size_t bytes)
 	return p;
 }
 
+static void inserter_stop(struct corr_agg *g);
+static void sorter_stop(struct corr_agg *g);
+
 struct corr_agg *corr_agg_new(void)
 {
 	struct corr_agg *g = calloc(1, sizeof(*g));
 	if (!g)
 		return NULL;
 	pthread_mutex_init(&g->lock, NULL);
+	pthread_mutex_init(&g->ins.lock, NULL);
+	pthread_cond_init(&g->ins.work, NULL);
+	pthread_cond_init(&g->ins.room, NULL);
+	pthread_mutex_init(&g->sort.lock, NULL);
+	pthread_cond_init(&g->sort.done, NULL);
+	atomic_init(&g->sort.ready, 0);
+	g->v4_all = UINT64_MAX;
 	g->nslots = 1024;
 	g->slots = map_zeroed(g->nslots * sizeof(*g->slots));
 	g->v6 = sd_intern_new();
@@ -105,6 +178,17 @@ void corr_agg_free(struct corr_agg *g)
 {
 	if (!g)
 		return;
+	inserter_stop(g);
+	sorter_stop(g);
+	pthread_cond_destroy(&g->sort.done);
+	pthread_mutex_destroy(&g->sort.lock);
+	for (struct corr_agg_block *k = g->ins.all, *next; k; k = next) {
+		next = k->all;
+		free(k);
+	}
+	pthread_cond_destroy(&g->ins.work);
+	pthread_cond_destroy(&g->ins.room);
+	pthread_mutex_destroy(&g->ins.lock);
 	pthread_mutex_destroy(&g->lock);
 	if (g->r)
 		munmap(g->r, g->cap * sizeof(*g->r));
@@ -231,6 +315,11 @@ static struct rec *upsert(struct corr_agg *g, const struct rec *key, uint64_t h,
 	s->ind = key->ind;
 	s->source = key->source;
 	s->bits = key->bits & B_KEY;
+	if (!(s->bits & B_V6)) {
+		uint64_t k = (uint64_t)1 << 32 | s->client; /* key_hi */
+		g->v4_any |= k;
+		g->v4_all &= k;
+	}
 	g->slots[i] = slot_tag(h) | (uint32_t)++g->n;
 	return s;
 }
@@ -419,15 +508,167 @@ int corr_agg_add(struct corr_agg *g, const struct corr_hit *h, int64_t ts,
 	return corr_agg_add_record(g, h, 1, ts, source);
 }
 
-int corr_agg_batch_flush(struct corr_agg *g, struct corr_agg_batch *b)
+static void *inserter_main(void *arg)
 {
-	if (!b->n)
-		return 0;
+	struct corr_agg *g = arg;
+	struct inserter *q = &g->ins;
+	pthread_mutex_lock(&q->lock);
+	for (;;) {
+		while (!q->count && !q->quit)
+			pthread_cond_wait(&q->work, &q->lock);
+		if (!q->count)
+			break; /* quit, and nothing left */
+		/* the block stays counted while it is read: the queue is full
+		 * until it is in, which keeps a reader from running ahead */
+		struct corr_agg_block *k = q->queue[q->head];
+		pthread_mutex_unlock(&q->lock);
+		pthread_mutex_lock(&g->lock);
+		int rc = insert(g, k->p, k->n);
+		pthread_mutex_unlock(&g->lock);
+		pthread_mutex_lock(&q->lock);
+		if (rc && !q->error)
+			q->error = rc;
+		k->next = q->free;
+		q->free = k;
+		q->head = (q->head + 1) % QUEUE_LEN;
+		q->count--;
+		pthread_cond_broadcast(&q->room);
+	}
+	pthread_mutex_unlock(&q->lock);
+	return NULL;
+}
+
+/* Starts the inserter once, where a second CPU can run it; false when
+ * there is none. Under q->lock. */
+static bool inserter_ready(struct corr_agg *g)
+{
+	struct inserter *q = &g->ins;
+	if (!q->tried) {
+		q->tried = true;
+		q->running = sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
+			     pthread_create(&q->thread, NULL, inserter_main, g) == 0;
+	}
+	return q->running;
+}
+
+/* Waits until every block handed over is in; returns the first error of
+ * any. */
+static int inserter_drain(struct corr_agg *g)
+{
+	struct inserter *q = &g->ins;
+	pthread_mutex_lock(&q->lock);
+	while (q->count)
+		pthread_cond_wait(&q->room, &q->lock);
+	int rc = q->error;
+	pthread_mutex_unlock(&q->lock);
+	return rc;
+}
+
+static void inserter_stop(struct corr_agg *g)
+{
+	struct inserter *q = &g->ins;
+	pthread_mutex_lock(&q->lock);
+	bool running = q->running;
+	q->quit = q->tried = true;
+	q->running = false;
+	pthread_cond_signal(&q->work);
+	pthread_mutex_unlock(&q->lock);
+	if (running)
+		pthread_join(q->thread, NULL);
+}
+
+static bool is_sorted(struct corr_agg *g)
+{
 	pthread_mutex_lock(&g->lock);
-	int rc = insert(g, b->p, b->n);
+	bool sorted = g->sorted;
+	pthread_mutex_unlock(&g->lock);
+	return sorted;
+}
+
+/* Inserts what b holds here, under the lock, and empties it. */
+static int insert_here(struct corr_agg *g, struct corr_agg_batch *b)
+{
+	pthread_mutex_lock(&g->lock);
+	int rc = b->n ? insert(g, b->p, b->n) : 0;
 	pthread_mutex_unlock(&g->lock);
 	b->n = 0;
 	return rc;
+}
+
+/* Queues b's block when it holds records (waiting for room), and gives b
+ * a free block when `refill` (b->block NULL if none can be had). Under
+ * q->lock; returns the first error of any insert so far. */
+static int queue_block(struct inserter *q, struct corr_agg_batch *b, bool refill)
+{
+	if (b->block && b->n) {
+		while (q->count == QUEUE_LEN && !q->error)
+			pthread_cond_wait(&q->room, &q->lock);
+		if (q->error) { /* the run ends: what b holds is dropped */
+			b->n = 0;
+			return q->error;
+		}
+		b->block->n = b->n;
+		q->queue[(q->head + q->count++) % QUEUE_LEN] = b->block;
+		pthread_cond_signal(&q->work);
+		b->block = NULL;
+	}
+	if (b->block && !refill) { /* an empty block back to the pool */
+		b->block->next = q->free;
+		q->free = b->block;
+		b->block = NULL;
+	}
+	if (refill && !b->block) {
+		struct corr_agg_block *k = q->free;
+		if (k) {
+			q->free = k->next;
+		} else if ((k = malloc(sizeof(*k)))) {
+			k->all = q->all;
+			q->all = k;
+		}
+		b->block = k;
+	}
+	b->n = 0;
+	b->p = b->block ? b->block->p : b->own;
+	b->cap = b->block ? BLOCK_RECORDS : CORR_AGG_BATCH;
+	return q->error;
+}
+
+/* Hands what b holds over (to the inserter, or inserts it here when there
+ * is none or no block could be had) and gives b room for more (refill),
+ * or none. */
+static int hand_over(struct corr_agg *g, struct corr_agg_batch *b, bool refill)
+{
+	struct inserter *q = &g->ins;
+	int rc = 0;
+	pthread_mutex_lock(&q->lock);
+	if (inserter_ready(g) && (b->block || !b->n))
+		rc = queue_block(q, b, refill);
+	pthread_mutex_unlock(&q->lock);
+	if (b->n) {
+		rc = insert_here(g, b);
+		b->block = NULL; /* if any (the inserter stopped): freed with g */
+		b->p = b->own;
+		b->cap = CORR_AGG_BATCH;
+	}
+	if (refill && !b->p) {
+		b->p = b->own;
+		b->cap = CORR_AGG_BATCH;
+	} else if (!refill) {
+		b->p = NULL;
+		b->cap = 0;
+	}
+	return rc;
+}
+
+int corr_agg_batch_flush(struct corr_agg *g, struct corr_agg_batch *b)
+{
+	if (is_sorted(g)) {
+		b->n = 0;
+		return SD_EUSAGE;
+	}
+	int rc = hand_over(g, b, false);
+	int drc = inserter_drain(g);
+	return rc ? rc : drc;
 }
 
 int corr_agg_batch_add(struct corr_agg *g, struct corr_agg_batch *b,
@@ -435,11 +676,11 @@ int corr_agg_batch_add(struct corr_agg *g, struct corr_agg_batch *b,
 {
 	if (source >= CORR_MAX_SOURCES)
 		return SD_ELIMIT;
-	if (n > CORR_AGG_BATCH - b->n) {
-		int rc = corr_agg_batch_flush(g, b);
+	if (n > b->cap - b->n) {
+		int rc = hand_over(g, b, true);
 		if (rc)
 			return rc;
-		if (n > CORR_AGG_BATCH)
+		if (n > b->cap)
 			return corr_agg_add_record(g, h, n, ts, source);
 	}
 	for (size_t i = 0; i < n; i++)
@@ -645,8 +886,132 @@ static void radix_sort(struct rec *v, size_t n, int shift, unsigned depth)
 	sort_recs(v, n, depth);
 }
 
+/* Splits v[0..n) in place into buckets by the top SORT_BUCKETS' worth of
+ * bits of key_hi in which the records differ (one bucket when they all
+ * share it), given the bits set in any key_hi and in all: one pass to
+ * count, one to move. */
+static void split_buckets(struct sorter *q, struct rec *v, size_t n, uint64_t any,
+			  uint64_t all)
+{
+	uint64_t diff = any ^ all;
+	q->nb = 1;
+	q->start[0] = 0;
+	q->start[1] = n;
+	q->shift = -1; /* one bucket: sort_recs on the whole */
+	if (n <= 64 || !diff)
+		return;
+	int top = 63 - __builtin_clzll(diff); /* highest bit that differs */
+	int shift = top >= 7 ? top - 7 : 0;
+	size_t count[SORT_BUCKETS] = {0};
+	for (size_t i = 0; i < n; i++)
+		count[(key_hi(&v[i]) >> shift) & 0xff]++;
+	size_t next[SORT_BUCKETS], end[SORT_BUCKETS], at = 0;
+	for (unsigned b = 0; b < SORT_BUCKETS; b++) {
+		q->start[b] = next[b] = at;
+		at += count[b];
+		end[b] = at;
+	}
+	q->start[SORT_BUCKETS] = n;
+	for (unsigned b = 0; b < SORT_BUCKETS; b++)
+		while (next[b] < end[b]) {
+			struct rec x = v[next[b]];
+			unsigned d = (unsigned)(key_hi(&x) >> shift) & 0xff;
+			while (d != b) {
+				struct rec y = v[next[d]];
+				v[next[d]++] = x;
+				x = y;
+				d = (unsigned)(key_hi(&x) >> shift) & 0xff;
+			}
+			v[next[b]++] = x;
+		}
+	q->nb = SORT_BUCKETS;
+	q->shift = shift - 8;
+}
+
+/* Sorts bucket b (not under the lock: nobody else touches it). */
+static void sort_bucket(struct corr_agg *g, unsigned b)
+{
+	struct sorter *q = &g->sort;
+	size_t from = q->start[b], n = q->start[b + 1] - from;
+	if (q->shift < 0)
+		sort_recs(g->r + from, n, q->depth);
+	else
+		radix_sort(g->r + from, n, q->shift, q->depth);
+}
+
+/* Marks bucket b in order and moves `ready` past the buckets in order.
+ * Under q->lock. */
+static void bucket_done(struct sorter *q, unsigned b)
+{
+	q->in_order[b] = true;
+	while (q->first_undone < q->nb && q->in_order[q->first_undone])
+		q->first_undone++;
+	atomic_store_explicit(&q->ready, q->start[q->first_undone], memory_order_release);
+	pthread_cond_broadcast(&q->done);
+}
+
+/* Sorts the next bucket nobody sorts yet; false when there is none.
+ * Under q->lock (released while sorting). */
+static bool sort_next_bucket(struct corr_agg *g)
+{
+	struct sorter *q = &g->sort;
+	if (q->next >= q->nb)
+		return false;
+	unsigned b = q->next++;
+	pthread_mutex_unlock(&q->lock);
+	sort_bucket(g, b);
+	pthread_mutex_lock(&q->lock);
+	bucket_done(q, b);
+	return true;
+}
+
+static void *sorter_main(void *arg)
+{
+	struct corr_agg *g = arg;
+	pthread_mutex_lock(&g->sort.lock);
+	while (sort_next_bucket(g))
+		;
+	pthread_mutex_unlock(&g->sort.lock);
+	return NULL;
+}
+
+/* Returns once records [0, i] are in their final order, sorting buckets
+ * here while they are not. */
+static void wait_ready(struct corr_agg *g, size_t i)
+{
+	struct sorter *q = &g->sort;
+	if (i < atomic_load_explicit(&q->ready, memory_order_acquire))
+		return;
+	pthread_mutex_lock(&q->lock);
+	while (i >= atomic_load_explicit(&q->ready, memory_order_relaxed)) {
+		if (sort_next_bucket(g))
+			continue;
+		if (q->first_undone >= q->nb)
+			break; /* all in order (or the sort failed): past the end */
+		pthread_cond_wait(&q->done, &q->lock); /* another sorts it */
+	}
+	pthread_mutex_unlock(&q->lock);
+}
+
+/* No more buckets are begun; the thread's own is finished, then it ends. */
+static void sorter_stop(struct corr_agg *g)
+{
+	struct sorter *q = &g->sort;
+	pthread_mutex_lock(&q->lock);
+	q->next = q->nb;
+	bool running = q->thread_running;
+	q->thread_running = false;
+	pthread_mutex_unlock(&q->lock);
+	if (running)
+		pthread_join(q->thread, NULL);
+}
+
 int corr_agg_sort(struct corr_agg *g)
 {
+	/* batches handed over are in before the end; their errors were
+	 * answered by corr_agg_batch_flush */
+	(void)inserter_drain(g);
+	inserter_stop(g);
 	int rc = 0;
 	pthread_mutex_lock(&g->lock);
 	if (!g->sorted) {
@@ -654,10 +1019,21 @@ int corr_agg_sort(struct corr_agg *g)
 		g->slots = NULL;
 		g->nslots = 0;
 		if (!(rc = rank_v6(g))) {
-			unsigned depth = 0;
+			struct sorter *q = &g->sort;
 			for (size_t k = g->n; k; k >>= 1)
-				depth += 2;
-			radix_sort(g->r, g->n, 32, depth);
+				q->depth += 2;
+			uint64_t any = g->v4_any, all = g->v4_all;
+			if (sd_intern_count(g->v6))
+				for (size_t i = 0; i < g->n; i++) {
+					any |= key_hi(&g->r[i]);
+					all &= key_hi(&g->r[i]);
+				}
+			split_buckets(q, g->r, g->n, any, all);
+			/* the buckets are sorted as they are read (wait_ready),
+			 * here and on a thread of their own */
+			q->thread_running =
+			    q->nb > 1 && sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
+			    pthread_create(&q->thread, NULL, sorter_main, g) == 0;
 		}
 		g->sorted = true;
 	}
@@ -675,8 +1051,9 @@ static void client_of(const struct corr_agg *g, const struct rec *s, struct net_
 	}
 }
 
-void corr_agg_get(const struct corr_agg *g, size_t i, struct corr_sighting *out)
+void corr_agg_get(struct corr_agg *g, size_t i, struct corr_sighting *out)
 {
+	wait_ready(g, i);
 	const struct rec *s = &g->r[i];
 	memset(out, 0, sizeof(*out));
 	client_of(g, s, &out->client);
@@ -696,10 +1073,13 @@ void corr_agg_get(const struct corr_agg *g, size_t i, struct corr_sighting *out)
 	}
 }
 
-size_t corr_agg_client_end(const struct corr_agg *g, size_t i)
+size_t corr_agg_client_end(struct corr_agg *g, size_t i)
 {
-	size_t j = i + 1;
-	while (j < g->n && g->r[j].client == g->r[i].client &&
+	wait_ready(g, i);
+	/* a client's records are never split between buckets: in order up to
+	 * `ready`, the rest not to be read while they may be moving */
+	size_t j = i + 1, n = atomic_load_explicit(&g->sort.ready, memory_order_acquire);
+	while (j < n && g->r[j].client == g->r[i].client &&
 	       ((g->r[j].bits ^ g->r[i].bits) & B_V6) == 0)
 		j++;
 	return j;

@@ -62,8 +62,10 @@ int corr_agg_add(struct corr_agg *g, const struct corr_hit *h, int64_t ts,
 size_t corr_agg_count(struct corr_agg *g);
 
 /* A reader's hits gathered before one locked insert: the lock is taken
- * once per batch and the index's cache misses overlap. The aggregate does
- * not depend on the order of adds, so batching changes nothing in it. */
+ * once per batch and the index's cache misses overlap. Where a second CPU
+ * is there, a full batch is handed to a thread of the aggregate's own that
+ * inserts it while the reader goes on. The aggregate does not depend on
+ * the order of adds, so batching changes nothing in it. */
 #define CORR_AGG_BATCH 256
 struct corr_agg_pending {
 	struct corr_hit h;
@@ -72,24 +74,32 @@ struct corr_agg_pending {
 	uint8_t count; /* the record counts for this indicator */
 	uint8_t cdup;  /* ... but had counted for the client already */
 };
+struct corr_agg_block;
 struct corr_agg_batch {
-	size_t n;
-	struct corr_agg_pending p[CORR_AGG_BATCH];
+	size_t n, cap;		      /* records in p, room in p */
+	struct corr_agg_pending *p;   /* own, or the block's */
+	struct corr_agg_block *block; /* the inserter's block being filled */
+	struct corr_agg_pending own[CORR_AGG_BATCH];
 };
-/* As corr_agg_add_record, into b (zeroed before first use), flushing it
- * into g when full. */
+/* As corr_agg_add_record, into b (zeroed before first use), handing it
+ * over when full; an error may be one of an earlier batch's insert. */
 int corr_agg_batch_add(struct corr_agg *g, struct corr_agg_batch *b,
 		       const struct corr_hit *h, size_t n, int64_t ts, uint32_t source);
-/* Adds what b holds to g and empties it (before corr_agg_sort). */
+/* Adds what b holds to g and empties it (before corr_agg_sort), and waits
+ * until every batch handed over is in: returns the first error of any. */
 int corr_agg_batch_flush(struct corr_agg *g, struct corr_agg_batch *b);
 
 /* Ends adding: drops the index and sorts the sightings by client,
- * indicator, source and exchange, in place. Returns 0 or SD_ENOMEM. */
+ * indicator, source and exchange, in place. Returns 0 or SD_ENOMEM. The
+ * sort goes on behind the reading (on a second CPU, a thread of its own
+ * sorts ahead of the reader): corr_agg_get and corr_agg_client_end wait
+ * for the part they read, so a reader in order meets its sightings as soon
+ * as they are in order. */
 int corr_agg_sort(struct corr_agg *g);
 /* The i-th sighting in that order (i < corr_agg_count, not released). */
-void corr_agg_get(const struct corr_agg *g, size_t i, struct corr_sighting *out);
+void corr_agg_get(struct corr_agg *g, size_t i, struct corr_sighting *out);
 /* The index past the last sighting of the client of sighting i. */
-size_t corr_agg_client_end(const struct corr_agg *g, size_t i);
+size_t corr_agg_client_end(struct corr_agg *g, size_t i);
 /* Sightings [0, i) will not be read again: their memory goes back to the
  * system (whole pages of it). */
 void corr_agg_release(struct corr_agg *g, size_t i);

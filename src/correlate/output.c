@@ -176,32 +176,53 @@ static int write_client_jsonl(struct writer *w, size_t n, struct sd_error *err)
 	return 0;
 }
 
+/* One per-client sighting c to the builder, count records. */
+static int add_sighting(struct writer *w, const struct corr_sighting *c, uint64_t count,
+			struct sd_error *err)
+{
+	struct net_prefix p;
+	net_prefix_host(&p, &c->client);
+	struct db_sighting ds = {
+	    .first_seen = t32(c->first_seen),
+	    .last_seen = t32(c->last_seen),
+	    .count = count > UINT32_MAX ? UINT32_MAX : (uint32_t)count,
+	    .campaign = w->cid,
+	    .evidence = c->evidence,
+	    .confidence = c->confidence,
+	    .sources = c->source < w->o->nsources ? w->sets[c->source] : 0,
+	};
+	return db_builder_add(w->b, &p, &ds, err);
+}
+
 /* One client's sightings to the builder: one per source and exchange,
  * counts are records. */
 static int add_client(struct writer *w, size_t n, struct sd_error *err)
 {
-	const struct corr_output *o = w->o;
 	size_t nc = corr_sightings_per_client(w->s, n, w->per);
 	for (size_t i = 0; i < nc; i++) {
 		const struct corr_sighting *c = &w->per[i];
-		if (forwarded(o, c))
+		if (forwarded(w->o, c))
 			continue;
-		struct net_prefix p;
-		net_prefix_host(&p, &c->client);
-		struct db_sighting ds = {
-		    .first_seen = t32(c->first_seen),
-		    .last_seen = t32(c->last_seen),
-		    .count = c->count > UINT32_MAX ? UINT32_MAX : (uint32_t)c->count,
-		    .campaign = w->cid,
-		    .evidence = c->evidence,
-		    .confidence = c->confidence,
-		    .sources = c->source < o->nsources ? w->sets[c->source] : 0,
-		};
-		int rc = db_builder_add(w->b, &p, &ds, err);
+		int rc = add_sighting(w, c, c->count, err);
 		if (rc)
 			return rc;
 	}
 	return 0;
+}
+
+/* A client with a single sighting (most of them where every record is a
+ * new client): count_client and add_client without their grouping. */
+static int add_single(struct writer *w, struct sd_error *err)
+{
+	const struct corr_sighting *c = &w->s[0];
+	if (forwarded(w->o, c)) {
+		w->st->proxy_dropped++;
+		return 0;
+	}
+	w->st->sightings++;
+	w->st->clients++;
+	w->st->by_conf[c->confidence & 3]++;
+	return w->b ? add_sighting(w, c, c->client_count, err) : 0;
 }
 
 static int start_builder(struct writer *w, struct sd_error *err)
@@ -241,10 +262,14 @@ static int each_client(struct writer *w, struct corr_agg *agg, struct sd_error *
 		}
 		for (size_t k = 0; k < m; k++)
 			corr_agg_get(agg, ci + k, &w->s[k]);
-		count_client(w->s, m, w->o, w->st);
 		int rc = w->jsonl ? write_client_jsonl(w, m, err) : 0;
-		if (!rc && w->b)
-			rc = add_client(w, m, err);
+		if (!rc && m == 1) {
+			rc = add_single(w, err);
+		} else if (!rc) {
+			count_client(w->s, m, w->o, w->st);
+			if (w->b)
+				rc = add_client(w, m, err);
+		}
 		if (rc)
 			return rc;
 		ci = cj;

@@ -127,7 +127,7 @@ static void run_file(struct shared *sh, size_t idx)
 	}
 	enum tel_format fmt = tel_format_of(r);
 	res->format = tel_format_name(fmt);
-	struct corr_agg_batch *batch = malloc(sizeof(*batch));
+	struct corr_agg_batch *batch = calloc(1, sizeof(*batch));
 	if (!batch) {
 		tel_close(r);
 		res->error = SD_ENOMEM;

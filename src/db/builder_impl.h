@@ -96,6 +96,9 @@ struct db_builder {
  * their bytes: the content order every written table follows. */
 int db_builder_cmp_string(const void *a, const void *b, void *ctx);
 
+/* Asks for huge pages under the whole 2 MiB spans of p[0..bytes). */
+void db_builder_huge_pages(void *p, size_t bytes);
+
 /* The attribute of a v4 record, interned (SD_ENOMEM). */
 int db_builder_attr(struct db_builder *b, const struct db_attr_rec *a, uint32_t *id);
 

@@ -321,6 +321,7 @@ static int assemble_v4(struct db_builder *b, struct assembly *as)
 			rc = SD_ENOMEM;
 			break;
 		}
+		db_builder_huge_pages(keys, v->n * sizeof(*keys));
 		struct out_table *t = &as->tables[as->ntables++];
 		memset(t, 0, sizeof(*t));
 		t->rec.kind = DB_KEY_V4;

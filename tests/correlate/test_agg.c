@@ -317,6 +317,43 @@ static void test_growth_and_order(void **state)
 	corr_agg_free(b);
 }
 
+/* The sort goes on behind the reading: sightings read in any order (here
+ * from the last) are those read in order, and an aggregate freed before
+ * its sort is done (nothing read) ends cleanly. */
+static void test_sort_read_any_order(void **state)
+{
+	(void)state;
+	struct corr_agg *a = corr_agg_new(), *b = corr_agg_new(), *c = corr_agg_new();
+	fill(a, 3);
+	fill(b, 3);
+	fill(c, 3);
+	size_t n;
+	struct corr_sighting *sa = agg_all(a, &n);
+	assert_int_equal(n, NKEYS);
+	assert_int_equal(corr_agg_sort(b), 0);
+	struct corr_sighting x;
+	for (size_t i = n; i-- > 0;) {
+		corr_agg_get(b, i, &x);
+		assert_int_equal(cmp_key(&x, &sa[i]), 0);
+		assert_int_equal(x.count, sa[i].count);
+		assert_int_equal(x.first_seen, sa[i].first_seen);
+	}
+	for (size_t i = n / 2; i < n;) {
+		size_t j = corr_agg_client_end(b, i);
+		assert_true(j > i && j <= n);
+		for (size_t k = i; k < j; k++)
+			assert_memory_equal(&sa[k].client, &sa[i].client, 16);
+		if (j < n)
+			assert_true(net_addr_cmp(&sa[i].client, &sa[j].client) < 0);
+		i = j;
+	}
+	assert_int_equal(corr_agg_sort(c), 0);
+	corr_agg_free(c);
+	free(sa);
+	corr_agg_free(a);
+	corr_agg_free(b);
+}
+
 /* Batched adds (what the readers use) give what one add per record gives,
  * a record's hits counted together even when they fill a batch. */
 static void test_batch(void **state)
@@ -382,6 +419,7 @@ int main(void)
 	    cmocka_unit_test(test_combine_sightings),
 	    cmocka_unit_test(test_client_counts),
 	    cmocka_unit_test(test_growth_and_order),
+	    cmocka_unit_test(test_sort_read_any_order),
 	    cmocka_unit_test(test_batch),
 	    cmocka_unit_test(test_limits),
 	};
