@@ -20,7 +20,7 @@
 # the shipped dist/nginx/sighted-proxy.conf in front of REPLICAS sighted
 # processes serving the same snapshot, against the same static nginx; CPU
 # is that of the proxy and every replica together.
-#   RUNS=3 DURATION=5 CONNS=32 WORKERS=2 REPLICAS=2 bench/serve.sh
+#   RUNS=3 DURATION=5 CONNS=32 WORKERS=2 REPLICAS=2 NGINX_LISTEN= bench/serve.sh
 # MODES="keepalive new" picks the scenarios, PROXY=0 skips the deployed
 # shape, PERREQ=0 the per-request figures, CALLGRIND=0 the user-space
 # instructions and allocations per request (valgrind's callgrind, one
@@ -42,6 +42,10 @@ CALLGRIND=${CALLGRIND:-1}
 CG_REQUESTS=${CG_REQUESTS:-500}
 S=${SIGHTED:-./sighted}
 command -v wrk >/dev/null || { echo "bench/serve.sh: needs wrk (Debian package wrk)" >&2; exit 1; }
+# NGINX_LISTEN: parameters added to nginx's listen directive, e.g. "deferred
+# reuseport" to give it the socket options sighted uses (TCP_DEFER_ACCEPT, a
+# socket per worker); empty (the default) is nginx's own default
+NGINX_LISTEN=${NGINX_LISTEN:-}
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$NGINX" ] || { echo "bench/serve.sh: needs nginx (Debian package nginx-light)" >&2; exit 1; }
 [ -x "$S" ] || make -s sighted
@@ -128,7 +132,7 @@ http {
 	keepalive_requests 1000000;
 	client_body_temp_path $W/ngx; proxy_temp_path $W/ngx; fastcgi_temp_path $W/ngx;
 	uwsgi_temp_path $W/ngx; scgi_temp_path $W/ngx;
-	server { listen 127.0.0.1:$NPORT; root $W/www; }
+	server { listen 127.0.0.1:$NPORT${NGINX_LISTEN:+ $NGINX_LISTEN}; root $W/www; }
 }
 NGX
 "$NGINX" -c "$W/nginx.conf" -e "$W/nginx.err" &
@@ -177,6 +181,12 @@ median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 echo "sighted serve vs nginx (static file of the same body), wrk -t1 -c$CONNS -d${DURATION}s, $WORKERS worker(s) each, median of $RUNS"
 echo "$(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+echo "sighted: one listening socket per worker thread (SO_REUSEPORT), TCP_DEFER_ACCEPT 1 s"
+if [ -n "$NGINX_LISTEN" ]; then
+	echo "nginx $("$NGINX" -v 2>&1 | sed 's|.*/||'): $WORKERS workers, listen ... $NGINX_LISTEN"
+else
+	echo "nginx $("$NGINX" -v 2>&1 | sed 's|.*/||'): $WORKERS workers on one shared listening socket, its defaults: no reuseport, no deferred accept, accept_mutex off (each worker waits on the socket with EPOLLEXCLUSIVE); NGINX_LISTEN=\"deferred reuseport\" gives it sighted's socket options"
+fi
 printf '\n%-22s %-8s %12s %12s %9s %9s\n' scenario server req/s req/cpu-s p50_us p99_us
 for mode in $MODES; do
 	for kind in listed unlisted mixed; do
@@ -203,12 +213,12 @@ for mode in $MODES; do
 		p=$(awk -v a="${res[sighted.4]}" -v b="${res[nginx.4]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
 		# mixed is shown, not a target: the issue's rows ask one address
 		[ $kind = mixed ] && { unset res; continue; }
-		bench_target "serve $mode/$kind req/s vs nginx" "${res[sighted.1]}/s" "${res[nginx.1]}/s" \
+		bench_target "serve $mode/$kind req/s vs nginx${NGINX_LISTEN:+ ($NGINX_LISTEN)}" "${res[sighted.1]}/s" "${res[nginx.1]}/s" \
 			"${r}x" ">= 1.0x" "$(bench_met "$r" '>=' 1)"
 		c=$(awk -v a="${res[sighted.2]}" -v b="${res[nginx.2]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-		[ "$mode" = new ] && bench_target "serve $mode/$kind req/cpu-s vs nginx" "${res[sighted.2]}/cpu-s" \
+		[ "$mode" = new ] && bench_target "serve $mode/$kind req/cpu-s vs nginx${NGINX_LISTEN:+ ($NGINX_LISTEN)}" "${res[sighted.2]}/cpu-s" \
 			"${res[nginx.2]}/cpu-s" "${c}x" ">= 1.0x" "$(bench_met "$c" '>=' 1)"
-		[ "$mode" = new ] && bench_target "serve $mode/$kind p99 vs nginx" "${res[sighted.4]} us" \
+		[ "$mode" = new ] && bench_target "serve $mode/$kind p99 vs nginx${NGINX_LISTEN:+ ($NGINX_LISTEN)}" "${res[sighted.4]} us" \
 			"${res[nginx.4]} us" "${p}x" "<= 1.0x" "$(bench_met "$p" '<=' 1)"
 		unset res
 	done

@@ -1,5 +1,6 @@
 #include "server/http.h"
 
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -503,6 +504,13 @@ static bool start_address(struct srv_http *h, const struct srv_http_config *cfg,
 		w->h = h;
 		h->w[h->n] = w;
 		h->d[h->n++] = d;
+		const union MHD_DaemonInfo *li =
+		    MHD_get_daemon_info(d, MHD_DAEMON_INFO_LISTEN_FD);
+		int e = li ? srv_listen_defer_accept(li->listen_fd) : EBADF;
+		if (e && t == 0) /* it only saves work: serve without it */
+			srv_log(
+			    "warning: %s: cannot defer accepting (TCP_DEFER_ACCEPT): %s",
+			    cfg->listen_text[i], strerror(e));
 		if (!port) { /* the others join the port the first was given */
 			const union MHD_DaemonInfo *di =
 			    MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);

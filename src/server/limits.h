@@ -27,6 +27,7 @@
 #define SRV_HEADER_DEADLINE 5  /* seconds from request line to end of header (flag) */
 #define SRV_MIN_SEND_RATE 4096 /* bytes/s an answer must drain at (flag) */
 #define SRV_V6_PREFIX 64       /* IPv6 prefix counted as one address (flag) */
+#define SRV_DEFER_ACCEPT 1     /* seconds the kernel holds a silent new connection */
 #define SRV_STATS_MAX_POINTS 200000    /* (campaign, day) cells in /stats */
 #define SRV_ANSWER_CACHE_SLOTS 64      /* answers kept per worker thread */
 #define SRV_ANSWER_CACHE_MAX_BODY 4096 /* larger answers are never kept */

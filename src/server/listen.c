@@ -2,11 +2,13 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "net/addr.h"
+#include "server/limits.h"
 
 int srv_listen_parse(const char *s, struct sockaddr_storage *out, const char **why)
 {
@@ -71,4 +73,12 @@ bool srv_listen_port_free(const struct sockaddr *sa, bool dual_stack, int *err)
 	*err = ok ? 0 : errno;
 	close(fd);
 	return ok;
+}
+
+int srv_listen_defer_accept(int fd)
+{
+	int secs = SRV_DEFER_ACCEPT;
+	return setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof(secs)) == 0
+		   ? 0
+		   : errno;
 }

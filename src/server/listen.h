@@ -18,4 +18,13 @@ int srv_listen_parse(const char *s, struct sockaddr_storage *out, const char **w
  * On false, *err is the errno of the bind (EADDRINUSE when taken). */
 bool srv_listen_port_free(const struct sockaddr *sa, bool dual_stack, int *err);
 
+/* Sets TCP_DEFER_ACCEPT (SRV_DEFER_ACCEPT seconds) on the listening socket
+ * fd: the kernel hands a connection to accept() once its first bytes are
+ * in, so a worker thread is woken once per connection, for its request,
+ * instead of once for the handshake and again for the request. A
+ * connection that sends nothing is accepted when the period ends (the
+ * kernel resends its SYN-ACK once), and the idle timeout then applies to
+ * it as before. Returns 0, or the errno. */
+int srv_listen_defer_accept(int fd);
+
 #endif
