@@ -169,11 +169,19 @@ static void answer(const struct check *c, struct lane *l, const struct net_prefi
 		/* the common case in a stream: no entry to fetch */
 		if (c->mode == MODE_QUIET || c->listed_only)
 			return;
+		if (canonical) {
+			report_renderer_address(&l->render, &l->out, p, text, len, NULL);
+			return;
+		}
 		report_answer_unlisted(p, l->answer);
 	} else if (p->len == 128 && known == KNOWN_ONLY_ENTRY && entry) {
 		l->any_listed = true;
 		if (c->mode == MODE_QUIET)
 			return;
+		if (canonical) {
+			report_renderer_address(&l->render, &l->out, p, text, len, entry);
+			return;
+		}
 		report_answer_found(p, entry, l->answer);
 	} else {
 		if (c->mode == MODE_QUIET && p->len == 128) {

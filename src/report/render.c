@@ -25,7 +25,25 @@ static inline void done(struct sd_buf *out, const char *w)
 	out->len = (size_t)(w - out->data);
 }
 
-static inline char *cp(char *w, const char *s, size_t n)
+/* n > 32 bytes, mostly the cached parts of a row (under 128 bytes):
+ * 16-byte blocks, the last one overlapping, cheaper than a call to
+ * memcpy for such lengths */
+static __attribute__((noinline)) void cp_long(char *w, const char *s, size_t n)
+{
+	if (n > 128) {
+		memcpy(w, s, n);
+		return;
+	}
+	char x[16];
+	for (size_t i = 0; i < n - 16; i += 16) {
+		memcpy(x, s + i, 16);
+		memcpy(w + i, x, 16);
+	}
+	memcpy(x, s + n - 16, 16);
+	memcpy(w + n - 16, x, 16);
+}
+
+static inline __attribute__((always_inline)) char *cp(char *w, const char *s, size_t n)
 {
 	if (n >= 8 && n <= 16) { /* two overlapping words */
 		uint64_t x, y;
@@ -49,12 +67,17 @@ static inline char *cp(char *w, const char *s, size_t n)
 		memcpy(w, x, 16);
 		memcpy(w + n - 16, y, 16);
 	} else {
-		memcpy(w, s, n);
+		cp_long(w, s, n);
 	}
 	return w + n;
 }
 
 #define CP(w, lit) (memcpy(w, lit, sizeof(lit) - 1), (w) + sizeof(lit) - 1)
+
+static const char two_digits[] = "00010203040506070809101112131415161718192021222324"
+				 "25262728293031323334353637383940414243444546474849"
+				 "50515253545556575859606162636465666768697071727374"
+				 "75767778798081828384858687888990919293949596979899";
 
 #define U64_MAXLEN 20
 static inline char *put_u64(char *w, uint64_t v)
@@ -62,6 +85,10 @@ static inline char *put_u64(char *w, uint64_t v)
 	if (v < 10) { /* most counts */
 		*w = (char)('0' + v);
 		return w + 1;
+	}
+	if (v < 100) { /* prefix lengths */
+		memcpy(w, two_digits + 2 * v, 2);
+		return w + 2;
 	}
 	char tmp[U64_MAXLEN];
 	size_t i = sizeof(tmp);
@@ -212,8 +239,8 @@ static void render_parts(const struct report_renderer *r, const struct db_sighti
 /* The parts of s, from the cache when they were rendered before. False
  * when memory ran out (out is then marked failed, as a failed append
  * would). */
-static bool get_parts(struct report_renderer *r, const struct db_sighting *s,
-		      struct parts *pt, struct sd_buf *out)
+static inline bool get_parts(struct report_renderer *r, const struct db_sighting *s,
+			     struct parts *pt, struct sd_buf *out)
 {
 	uint64_t key = (uint64_t)s->campaign | (uint64_t)s->evidence << 16 |
 		       (uint64_t)s->confidence << 24 | (uint64_t)s->sources << 32;
@@ -250,10 +277,6 @@ struct figures {
 	size_t first_len, last_len;
 };
 
-static const char two_digits[] = "00010203040506070809101112131415161718192021222324"
-				 "25262728293031323334353637383940414243444546474849"
-				 "50515253545556575859";
-
 /* sd_time_format(t) for a sighting time (0: none, the empty string): the
  * date part comes from the renderer's cache of recent days, the time of
  * day from a table of two-digit numbers, instead of gmtime_r and
@@ -286,12 +309,18 @@ static size_t format_time(struct report_renderer *r, uint32_t t, char *buf)
 	return SD_TIME_STRLEN - 1;
 }
 
-static void get_figures(struct report_renderer *r, const struct db_entry *e, uint32_t i,
-			struct figures *f)
+static inline void get_figures(struct report_renderer *r, const struct db_entry *e,
+			       uint32_t i, struct figures *f)
 {
 	db_entry_sighting(r->db, e, i, &f->s);
 	f->first_len = format_time(r, f->s.first_seen, f->first);
 	f->last_len = format_time(r, f->s.last_seen, f->last);
+}
+
+/* net_prefix_cmp(a, b) == 0, inlined: two word compares */
+static inline bool same_prefix(const struct net_prefix *a, const struct net_prefix *b)
+{
+	return a->len == b->len && !memcmp(a->addr.b, b->addr.b, sizeof(a->addr.b));
 }
 
 /* The entry's key as printed: most answers are about the query itself,
@@ -300,7 +329,7 @@ static size_t entry_key(const struct db_entry *e, const struct net_prefix *qp,
 			const char *q, size_t qlen, char buf[NET_PREFIX_STRLEN],
 			const char **key)
 {
-	if (!net_prefix_cmp(&e->prefix, qp)) {
+	if (same_prefix(&e->prefix, qp)) {
 		*key = q;
 		return qlen;
 	}
@@ -456,31 +485,32 @@ static void csv_query(struct sd_buf *out, const struct report_answer *a, const c
 		sd_buf_put(out, q, qlen);
 }
 
-static void csv_rows(struct report_renderer *r, struct sd_buf *out,
-		     const struct report_answer *a, const char *q, size_t qlen,
-		     const struct db_entry *e, const char *relation)
+/* The rows of entry e for the query q (its canonical form); given: the
+ * query as written when it is not q, quoted and defused in the query
+ * column (NULL: q stands for it). */
+static void csv_entry_rows(struct report_renderer *r, struct sd_buf *out,
+			   const struct net_prefix *qp, const char *q, size_t qlen,
+			   const char *given, size_t given_len, const struct db_entry *e,
+			   const char *relation, size_t rlen)
 {
 	char buf[NET_PREFIX_STRLEN];
 	const char *key;
-	size_t klen = entry_key(e, &a->query, q, qlen, buf, &key);
-	size_t rlen = strlen(relation);
-	/* the query column as given needs quoting unless it is canonical */
-	bool quote = a->given && !given_as_canonical(a, q, qlen);
+	size_t klen = entry_key(e, qp, q, qlen, buf, &key);
 	for (uint32_t i = 0; i < e->nsightings; i++) {
 		struct figures f;
 		struct parts pt;
 		get_figures(r, e, i, &f);
 		if (!get_parts(r, &f.s, &pt, out))
 			return;
-		if (quote)
-			report_csv_field(out, a->given, a->given_len);
+		if (given)
+			report_csv_field(out, given, given_len);
 		/* addresses, prefixes and times as formatted here never hold a
 		 * byte that needs quoting nor start like a formula */
 		char *w = room(out, 16 + U64_MAXLEN + 2 * qlen + rlen + klen + pt.len[0] +
 					pt.len[1] + f.first_len + f.last_len);
 		if (!w)
 			return;
-		if (!quote)
+		if (!given)
 			w = cp(w, q, qlen);
 		w = CP(w, ",true,");
 		w = cp(w, relation, rlen);
@@ -503,6 +533,28 @@ static void csv_rows(struct report_renderer *r, struct sd_buf *out,
 	}
 }
 
+static void csv_rows(struct report_renderer *r, struct sd_buf *out,
+		     const struct report_answer *a, const char *q, size_t qlen,
+		     const struct db_entry *e, const char *relation)
+{
+	/* the query column as given needs quoting unless it is canonical */
+	bool quote = a->given && !given_as_canonical(a, q, qlen);
+	csv_entry_rows(r, out, &a->query, q, qlen, quote ? a->given : NULL,
+		       quote ? a->given_len : 0, e, relation, strlen(relation));
+}
+
+/* The row of a query nothing covers, the query column written already. */
+static void csv_unlisted_tail(struct sd_buf *out, const char *q, size_t qlen)
+{
+	char *w = room(out, sizeof(",false,,,,,,,,,,\n") + qlen);
+	if (!w)
+		return;
+	w = CP(w, ",false,,,,,,,,,,");
+	w = cp(w, q, qlen);
+	*w++ = '\n';
+	done(out, w);
+}
+
 static void render_csv(struct report_renderer *r, struct sd_buf *out,
 		       const struct report_answer *a)
 {
@@ -522,13 +574,7 @@ static void render_csv(struct report_renderer *r, struct sd_buf *out,
 	}
 	if (!rows) {
 		csv_query(out, a, q, qlen);
-		char *w = room(out, sizeof(",false,,,,,,,,,,\n") + qlen);
-		if (!w)
-			return;
-		w = CP(w, ",false,,,,,,,,,,");
-		w = cp(w, q, qlen);
-		*w++ = '\n';
-		done(out, w);
+		csv_unlisted_tail(out, q, qlen);
 	}
 }
 
@@ -654,6 +700,67 @@ void report_renderer_answer(struct report_renderer *r, struct sd_buf *out,
 		return;
 	case REPORT_JSON:
 		render_json(r, out, a);
+		return;
+	}
+}
+
+/* The JSON of an address query q, written canonically: a template with
+ * the query spliced in, and for a listed one its only entry. */
+static void json_address(struct report_renderer *r, struct sd_buf *out,
+			 const struct net_prefix *qp, const char *q, size_t qlen,
+			 const struct db_entry *e)
+{
+	char *w = room(out, 2 * qlen + sizeof("{\"query\":\"\",\"canonical\":\"\","
+					      "\"type\":\"address\",\"matches\":[],"
+					      "\"listed\":false}\n"));
+	if (!w)
+		return;
+	w = CP(w, "{\"query\":\"");
+	w = cp(w, q, qlen);
+	w = CP(w, "\",\"canonical\":\"");
+	w = cp(w, q, qlen);
+	if (!e) {
+		w = CP(w, "\",\"type\":\"address\",\"matches\":[],\"listed\":false}\n");
+		done(out, w);
+		return;
+	}
+	w = CP(w, "\",\"type\":\"address\",\"matches\":[");
+	done(out, w);
+	json_entry(r, out, qp, q, qlen, e);
+	PUT(out, "],\"listed\":true}\n");
+}
+
+void report_renderer_address(struct report_renderer *r, struct sd_buf *out,
+			     const struct net_prefix *q, const char *text, size_t len,
+			     const struct db_entry *e)
+{
+	switch (r->fmt) {
+	case REPORT_TEXT: {
+		char *w = room(out, len + sizeof(": not listed\n"));
+		if (!w)
+			return;
+		w = cp(w, text, len);
+		if (!e) {
+			w = CP(w, ": not listed\n");
+			done(out, w);
+			return;
+		}
+		w = CP(w, ": LISTED\n");
+		done(out, w);
+		text_entry(r, out, q, text, len, e, "  ");
+		return;
+	}
+	case REPORT_CSV:
+		if (!e) {
+			sd_buf_put(out, text, len);
+			csv_unlisted_tail(out, text, len);
+		} else {
+			csv_entry_rows(r, out, q, text, len, NULL, 0, e, "covering",
+				       sizeof("covering") - 1);
+		}
+		return;
+	case REPORT_JSON:
+		json_address(r, out, q, text, len, e);
 		return;
 	}
 }

@@ -48,6 +48,14 @@ void report_renderer_init(struct report_renderer *r, const struct db *db,
 			  enum report_format fmt, enum report_detail detail);
 void report_renderer_answer(struct report_renderer *r, struct sd_buf *out,
 			    const struct report_answer *a);
+/* What report_renderer_answer writes for an address query whose text (len
+ * bytes) is its canonical form, as report_answer_given_canonical takes
+ * it, answered from a batched lookup: e its only covering entry
+ * (db_cover_batch found 1), or NULL when nothing covers it. No answer is
+ * filled: a bulk check writes millions of these. */
+void report_renderer_address(struct report_renderer *r, struct sd_buf *out,
+			     const struct net_prefix *q, const char *text, size_t len,
+			     const struct db_entry *e);
 void report_renderer_fini(struct report_renderer *r);
 
 /* The CSV header row, newline included. */

@@ -287,6 +287,48 @@ static void test_renderer_reuse(void **state)
 		}
 }
 
+/* report_renderer_address (a bulk check's address answered from a
+ * batched lookup, no answer filled) writes what report_renderer_answer
+ * writes for the same answer: unlisted, an entry of the address itself
+ * with one and with two sightings, an entry of a prefix covering it
+ * (another key than the query), IPv4 and IPv6, in every form, from one
+ * renderer again and again (its caches warm). */
+static void test_renderer_address(void **state)
+{
+	(void)state;
+	const char *queries[] = {"192.0.2.7",	"192.0.2.8",   "198.51.100.129",
+				 "2001:db8::1", "2001:db8::2", "10.1.2.3"};
+	for (int fmt = REPORT_TEXT; fmt <= REPORT_JSON; fmt++) {
+		struct report_renderer r;
+		report_renderer_init(&r, db, (enum report_format)fmt, REPORT_FULL);
+		for (int round = 0; round < 3; round++)
+			for (size_t i = 0; i < sizeof(queries) / sizeof(*queries); i++) {
+				struct net_prefix p = prefix(queries[i]);
+				struct report_answer *a = calloc(1, sizeof(*a));
+				assert_non_null(a);
+				assert_int_equal(report_answer_lookup(db, &p, 1000, a),
+						 0);
+				assert_true(a->nmatches <= 1);
+				report_answer_given_canonical(a, queries[i],
+							      strlen(queries[i]));
+				struct sd_buf got = {0}, want = {0};
+				report_renderer_address(
+				    &r, &got, &p, queries[i], strlen(queries[i]),
+				    a->nmatches ? &a->matches[0] : NULL);
+				report_render(&want, db, a, (enum report_format)fmt,
+					      REPORT_FULL);
+				assert_false(got.failed);
+				assert_int_equal(got.len, want.len);
+				assert_memory_equal(got.data, want.data, got.len);
+				sd_buf_free(&got);
+				sd_buf_free(&want);
+				report_answer_free(a);
+				free(a);
+			}
+		report_renderer_fini(&r);
+	}
+}
+
 /* Times over the whole range a snapshot holds (the renderer caches the
  * date of recent days and writes the time of day itself) and queries
  * given as their canonical text (report_answer_given_canonical): one
@@ -423,6 +465,7 @@ int main(void)
 	    cmocka_unit_test(test_json_error_and_strings),
 	    cmocka_unit_test(test_buf_numbers),
 	    cmocka_unit_test(test_renderer_reuse),
+	    cmocka_unit_test(test_renderer_address),
 	    cmocka_unit_test(test_times_and_canonical_text),
 	    cmocka_unit_test(test_escape_paths),
 	};
