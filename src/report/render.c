@@ -309,12 +309,20 @@ static size_t format_time(struct report_renderer *r, uint32_t t, char *buf)
 	return SD_TIME_STRLEN - 1;
 }
 
+static inline void figures_of(struct report_renderer *r, const struct db_sighting *s,
+			      struct figures *f)
+{
+	f->s = *s;
+	f->first_len = format_time(r, s->first_seen, f->first);
+	f->last_len = format_time(r, s->last_seen, f->last);
+}
+
 static inline void get_figures(struct report_renderer *r, const struct db_entry *e,
 			       uint32_t i, struct figures *f)
 {
-	db_entry_sighting(r->db, e, i, &f->s);
-	f->first_len = format_time(r, f->s.first_seen, f->first);
-	f->last_len = format_time(r, f->s.last_seen, f->last);
+	struct db_sighting s;
+	db_entry_sighting(r->db, e, i, &s);
+	figures_of(r, &s, f);
 }
 
 /* net_prefix_cmp(a, b) == 0, inlined: two word compares */
@@ -359,6 +367,20 @@ static bool given_as_canonical(const struct report_answer *a, const char *q, siz
 
 /* ---- JSON: the key order and spelling of report_lookup's document ---- */
 
+static bool same_sighting(const struct db_sighting *a, const struct db_sighting *b)
+{
+	return a->first_seen == b->first_seen && a->last_seen == b->last_seen &&
+	       a->count == b->count && a->campaign == b->campaign &&
+	       a->evidence == b->evidence && a->confidence == b->confidence &&
+	       a->sources == b->sources;
+}
+
+/* An entry: {"key":..,"prefix_length":..,"sightings":[..]}. All that
+ * follows the key of an entry with one sighting depends on its prefix
+ * length and that sighting only, and the entries of a list imported at
+ * once mostly share both (same campaign, sources, times and count): the
+ * renderer keeps the last such tail and copies it when the next entry
+ * has the same. */
 static void json_entry(struct report_renderer *r, struct sd_buf *out,
 		       const struct net_prefix *qp, const char *q, size_t qlen,
 		       const struct db_entry *e)
@@ -366,19 +388,40 @@ static void json_entry(struct report_renderer *r, struct sd_buf *out,
 	char buf[NET_PREFIX_STRLEN];
 	const char *key;
 	size_t klen = entry_key(e, qp, q, qlen, buf, &key);
+	unsigned plen = net_prefix_display_len(&e->prefix);
+	struct report_tail *t = &r->tail;
+	struct db_sighting one;
+	bool single = e->nsightings == 1;
+	if (single) {
+		db_entry_sighting(r->db, e, 0, &one);
+		if (t->len && t->prefix_len == plen && same_sighting(&t->s, &one)) {
+			char *w = room(out, 8 + klen + t->len);
+			if (!w)
+				return;
+			w = CP(w, "{\"key\":\"");
+			w = cp(w, key, klen);
+			w = cp(w, t->text, t->len);
+			done(out, w);
+			return;
+		}
+	}
 	char *w = room(out, 48 + klen);
 	if (!w)
 		return;
 	w = CP(w, "{\"key\":\"");
 	w = cp(w, key, klen);
+	size_t tail_at = (size_t)(w - out->data);
 	w = CP(w, "\",\"prefix_length\":");
-	w = put_u64(w, net_prefix_display_len(&e->prefix));
+	w = put_u64(w, plen);
 	w = CP(w, ",\"sightings\":[");
 	done(out, w);
 	for (uint32_t i = 0; i < e->nsightings; i++) {
 		struct figures f;
 		struct parts pt;
-		get_figures(r, e, i, &f);
+		if (single)
+			figures_of(r, &one, &f);
+		else
+			get_figures(r, e, i, &f);
 		if (!get_parts(r, &f.s, &pt, out))
 			return;
 		w = room(out, 80 + pt.len[0] + pt.len[1] + f.first_len + f.last_len);
@@ -412,6 +455,12 @@ static void json_entry(struct report_renderer *r, struct sd_buf *out,
 		done(out, w);
 	}
 	PUT(out, "]}");
+	if (single && !out->failed && out->len - tail_at <= sizeof(t->text)) {
+		t->len = (uint32_t)(out->len - tail_at);
+		memcpy(t->text, out->data + tail_at, t->len);
+		t->s = one;
+		t->prefix_len = plen;
+	}
 }
 
 /* The entries of a JSON array, comma-separated. */

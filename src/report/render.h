@@ -35,6 +35,15 @@ struct report_day {
 	char date[11]; /* "YYYY-MM-DDT" */
 	bool valid;
 };
+/* The JSON of the last entry with one sighting from its prefix length on
+ * (every byte after the key), with what it was written from. */
+#define REPORT_TAIL_MAX 384
+struct report_tail {
+	struct db_sighting s;
+	unsigned prefix_len;
+	uint32_t len; /* 0: none kept */
+	char text[REPORT_TAIL_MAX];
+};
 struct report_renderer {
 	const struct db *db;
 	enum report_format fmt;
@@ -42,6 +51,7 @@ struct report_renderer {
 	struct sd_buf store; /* the rendered parts */
 	struct report_parts_slot slot[REPORT_PARTS_SLOTS];
 	struct report_day day[REPORT_DAYS]; /* recent dates, for the times */
+	struct report_tail tail;
 };
 
 void report_renderer_init(struct report_renderer *r, const struct db *db,
