@@ -275,7 +275,7 @@ struct stream {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	uint64_t submitted, taken, emitted; /* block sequence numbers */
-	bool writing; /* a worker is writing blocks out */
+	bool writing;			    /* a worker is writing blocks out */
 	bool quit;
 };
 
