@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "core/timeutil.h"
 #include "db/db.h"
 #include "report/answer.h"
 #include "report/escape.h"
@@ -29,12 +30,6 @@ struct report_parts_slot {
 	uint32_t start, end[3];
 	bool valid;
 };
-#define REPORT_DAYS 4
-struct report_day {
-	uint32_t day;  /* days since 1970 */
-	char date[11]; /* "YYYY-MM-DDT" */
-	bool valid;
-};
 /* The JSON of the last entry with one sighting from its prefix length on
  * (every byte after the key), with what it was written from. */
 #define REPORT_TAIL_MAX 384
@@ -50,7 +45,6 @@ struct report_renderer {
 	enum report_detail detail;
 	struct sd_buf store; /* the rendered parts */
 	struct report_parts_slot slot[REPORT_PARTS_SLOTS];
-	struct report_day day[REPORT_DAYS]; /* recent dates, for the times */
 	struct report_tail tail;
 };
 
@@ -68,6 +62,10 @@ void report_renderer_address(struct report_renderer *r, struct sd_buf *out,
 			     const struct db_entry *e);
 void report_renderer_fini(struct report_renderer *r);
 
+/* sd_time_format(t) for a sighting time, byte for byte, without gmtime_r
+ * and strftime: "YYYY-MM-DDThh:mm:ssZ", or the empty string for 0 (none).
+ * Returns the length. */
+size_t report_format_time(uint32_t t, char buf[SD_TIME_STRLEN]);
 /* The CSV header row, newline included. */
 void report_render_csv_header(struct sd_buf *out);
 /* One answer, without keeping anything for the next. */
