@@ -52,10 +52,15 @@ static bool same(const struct sd_buf *a, const struct sd_buf *b)
 	       (!a->len || !memcmp(a->data, b->data, a->len));
 }
 
-/* The JSON row is jansson's compact ASCII dump and a newline. */
+/* The JSON row is jansson's compact ASCII dump and a newline. Not where a
+ * string of the image is not UTF-8: the renderer writes each such byte as
+ * \uFFFD (as report_render always has), while jansson refuses the string
+ * and report_lookup's document leaves it out. */
 static bool janssons(const struct db *db, const struct net_prefix *h, const char *text,
 		     size_t len, const struct sd_buf *row)
 {
+	if (memmem(row->data, row->len, "\\uFFFD", 6))
+		return true;
 	json_t *doc =
 	    report_lookup_query(db, h, text, len, REPORT_FULL, REPORT_MAX_INSIDE);
 	if (!doc)
