@@ -15,6 +15,10 @@
 # Every command writes its output to a file in a scratch directory (under
 # $TMPDIR or /tmp; its file system is printed), as grepcidr's does; one
 # more JSON row writes to /dev/null, to show what the file writes cost.
+# Then, a figure that does not depend on the load: user-space instructions
+# per query (valgrind's callgrind on the first CG_QUERIES queries, default
+# 500000, less those of an empty input: opening the snapshot), for -q,
+# CSV and JSON; CG_QUERIES=0 skips it.
 set -eu
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -92,6 +96,28 @@ fi
 if [ "$(wc -l <"$W/out.csv")" != $((QUERY_N + 1)) ]; then
 	echo "check.sh: CSV has $(wc -l <"$W/out.csv") lines, want $((QUERY_N + 1))" >&2
 	status=1
+fi
+
+CG_QUERIES=${CG_QUERIES:-500000}
+if [ "$CG_QUERIES" -gt 0 ] && command -v valgrind >/dev/null; then
+	head -n "$CG_QUERIES" "$W/queries.txt" >"$W/cg.txt"
+	cg_n=$(wc -l <"$W/cg.txt")
+	cg() { # input args...: the instructions callgrind counts
+		local in=$1
+		shift
+		valgrind --tool=callgrind --callgrind-out-file="$W/cg.out" "$SIGHTED" check \
+			-d "$W/list.sdb" "$@" - <"$in" >/dev/null 2>"$W/cg.err" || true
+		sed -n 's/.*Collected : *//p' "$W/cg.err"
+	}
+	: >"$W/empty.txt"
+	base=$(cg "$W/empty.txt" --json)
+	line="# instructions a query (callgrind, $cg_n queries, less opening the snapshot):"
+	for f in -q --csv --json; do
+		name=${f#--}
+		line="$line ${name/-q/quiet} $(awk -v t="$(cg "$W/cg.txt" $f)" -v b="$base" -v n="$cg_n" \
+			'BEGIN { printf "%.0f", (t - b) / n }')"
+	done
+	echo "$line"
 fi
 
 for k in "${!WALL[@]}"; do

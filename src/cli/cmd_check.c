@@ -169,11 +169,19 @@ static void answer(const struct check *c, struct lane *l, const struct net_prefi
 		/* the common case in a stream: no entry to fetch */
 		if (c->mode == MODE_QUIET || c->listed_only)
 			return;
+		if (canonical) {
+			report_renderer_address(&l->render, &l->out, p, text, len, NULL);
+			return;
+		}
 		report_answer_unlisted(p, l->answer);
 	} else if (p->len == 128 && known == KNOWN_ONLY_ENTRY && entry) {
 		l->any_listed = true;
 		if (c->mode == MODE_QUIET)
 			return;
+		if (canonical) {
+			report_renderer_address(&l->render, &l->out, p, text, len, entry);
+			return;
+		}
 		report_answer_found(p, entry, l->answer);
 	} else {
 		if (c->mode == MODE_QUIET && p->len == 128) {
@@ -224,9 +232,13 @@ static void query(struct check *c, struct lane *l, const char *text, size_t len)
  * a line end and counts their lines. CHECK_WORKERS threads split a
  * block's lines, parse them, look them up in batches (db_cover_batch,
  * so the memory misses of their addresses overlap) and render the answers
- * into the block's own buffers; the main thread writes the blocks out in
- * input order. At most CHECK_RING blocks are in flight: memory stays
- * bounded. */
+ * into the block's own buffers. The worker that finishes a block writes
+ * out the finished blocks at the head of the ring, in input order, while
+ * the other goes on rendering: reading never waits on write() (a JSON
+ * answer is 200 bytes a query, a GB for 5M queries, and writing it into
+ * the page cache costs about as much as rendering it), and neither core
+ * idles while one thread writes. At most CHECK_RING blocks are in flight:
+ * memory stays bounded. */
 #define CHECK_RAW (128 * 1024) /* > SD_MAX_LINE: a longest line fits */
 #define CHECK_BATCH 256	       /* addresses a db_cover_batch call */
 #define CHECK_RING 6
@@ -263,6 +275,7 @@ struct stream {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	uint64_t submitted, taken, emitted; /* block sequence numbers */
+	bool writing;			    /* a worker is writing blocks out */
 	bool quit;
 };
 
@@ -406,6 +419,29 @@ static void process_block(const struct check *c, struct block *b)
 	answer_batch(c, bp->l, bp->pend, bp->n);
 }
 
+/* Writes out the finished blocks at the head of the ring, in order, with
+ * st->mu held (released while writing). One worker writes at a time: one
+ * that finishes a block meanwhile leaves it to the writing one, which
+ * looks at the head again after every block. */
+static void write_finished(struct stream *st)
+{
+	if (st->writing)
+		return;
+	st->writing = true;
+	for (;;) {
+		struct block *b = st->blocks[st->emitted % CHECK_RING];
+		if (st->emitted == st->submitted || b->state != BLOCK_DONE)
+			break;
+		pthread_mutex_unlock(&st->mu);
+		lane_emit(st->c, &b->lane);
+		pthread_mutex_lock(&st->mu);
+		b->state = BLOCK_FREE;
+		st->emitted++;
+		pthread_cond_broadcast(&st->cv);
+	}
+	st->writing = false;
+}
+
 static void *worker_main(void *arg)
 {
 	struct stream *st = arg;
@@ -420,35 +456,23 @@ static void *worker_main(void *arg)
 		process_block(st->c, b);
 		pthread_mutex_lock(&st->mu);
 		b->state = BLOCK_DONE;
-		pthread_cond_broadcast(&st->cv);
+		write_finished(st);
 	}
 	pthread_mutex_unlock(&st->mu);
 	return NULL;
 }
 
-/* Writes the oldest block in flight once it is done. */
-static void emit_oldest(struct stream *st, bool threaded)
-{
-	struct block *b = st->blocks[st->emitted % CHECK_RING];
-	if (threaded) {
-		pthread_mutex_lock(&st->mu);
-		while (b->state != BLOCK_DONE)
-			pthread_cond_wait(&st->cv, &st->mu);
-		pthread_mutex_unlock(&st->mu);
-	}
-	lane_emit(st->c, &b->lane);
-	b->state = BLOCK_FREE;
-	st->emitted++;
-}
-
+/* Without workers the block is answered and written out on this thread
+ * (the next one is another block all the same: the unfinished line at the
+ * end of this one is copied from it). */
 static void submit(struct stream *st, bool threaded)
 {
 	struct block *b = st->blocks[st->submitted % CHECK_RING];
 	if (!threaded) {
 		process_block(st->c, b);
-		b->state = BLOCK_DONE;
+		lane_emit(st->c, &b->lane);
 		st->submitted++;
-		emit_oldest(st, false);
+		st->emitted++;
 		return;
 	}
 	pthread_mutex_lock(&st->mu);
@@ -458,10 +482,15 @@ static void submit(struct stream *st, bool threaded)
 	pthread_mutex_unlock(&st->mu);
 }
 
-static void drain(struct stream *st, bool threaded)
+/* Waits until at most keep blocks are in flight (not yet written out). */
+static void wait_written(struct stream *st, bool threaded, uint64_t keep)
 {
-	while (st->emitted < st->submitted)
-		emit_oldest(st, threaded);
+	if (!threaded)
+		return; /* each was written as it was submitted */
+	pthread_mutex_lock(&st->mu);
+	while (st->submitted - st->emitted > keep)
+		pthread_cond_wait(&st->cv, &st->mu);
+	pthread_mutex_unlock(&st->mu);
 }
 
 /* Newlines in s[0..n): 16 bytes at a time, where a memchr call per
@@ -492,8 +521,7 @@ static size_t count_lines(const char *s, size_t n)
 /* The block to fill next, once it is free (written out). */
 static struct block *next_block(struct stream *st, bool threaded)
 {
-	if (st->submitted - st->emitted == CHECK_RING)
-		emit_oldest(st, threaded);
+	wait_written(st, threaded, CHECK_RING - 1);
 	return st->blocks[st->submitted % CHECK_RING];
 }
 
@@ -594,13 +622,13 @@ static void query_stream(struct check *c, struct io_source *src)
 		if (read_failed) {
 			/* said in its place: after the answers to the whole
 			 * lines before it */
-			drain(&st, threaded);
+			wait_written(&st, threaded, 0);
 			fprintf(stderr, "sighted check: %s\n", err.msg);
 			c->any_error = true;
 			break;
 		}
 	}
-	drain(&st, threaded);
+	wait_written(&st, threaded, 0);
 	pthread_mutex_lock(&st.mu);
 	st.quit = true;
 	pthread_cond_broadcast(&st.cv);

@@ -25,7 +25,25 @@ static inline void done(struct sd_buf *out, const char *w)
 	out->len = (size_t)(w - out->data);
 }
 
-static inline char *cp(char *w, const char *s, size_t n)
+/* n > 32 bytes, mostly the cached parts of a row (under 128 bytes):
+ * 16-byte blocks, the last one overlapping, cheaper than a call to
+ * memcpy for such lengths */
+static __attribute__((noinline)) void cp_long(char *w, const char *s, size_t n)
+{
+	if (n > 128) {
+		memcpy(w, s, n);
+		return;
+	}
+	char x[16];
+	for (size_t i = 0; i < n - 16; i += 16) {
+		memcpy(x, s + i, 16);
+		memcpy(w + i, x, 16);
+	}
+	memcpy(x, s + n - 16, 16);
+	memcpy(w + n - 16, x, 16);
+}
+
+static inline __attribute__((always_inline)) char *cp(char *w, const char *s, size_t n)
 {
 	if (n >= 8 && n <= 16) { /* two overlapping words */
 		uint64_t x, y;
@@ -49,12 +67,17 @@ static inline char *cp(char *w, const char *s, size_t n)
 		memcpy(w, x, 16);
 		memcpy(w + n - 16, y, 16);
 	} else {
-		memcpy(w, s, n);
+		cp_long(w, s, n);
 	}
 	return w + n;
 }
 
 #define CP(w, lit) (memcpy(w, lit, sizeof(lit) - 1), (w) + sizeof(lit) - 1)
+
+static const char two_digits[] = "00010203040506070809101112131415161718192021222324"
+				 "25262728293031323334353637383940414243444546474849"
+				 "50515253545556575859606162636465666768697071727374"
+				 "75767778798081828384858687888990919293949596979899";
 
 #define U64_MAXLEN 20
 static inline char *put_u64(char *w, uint64_t v)
@@ -62,6 +85,10 @@ static inline char *put_u64(char *w, uint64_t v)
 	if (v < 10) { /* most counts */
 		*w = (char)('0' + v);
 		return w + 1;
+	}
+	if (v < 100) { /* prefix lengths */
+		memcpy(w, two_digits + 2 * v, 2);
+		return w + 2;
 	}
 	char tmp[U64_MAXLEN];
 	size_t i = sizeof(tmp);
@@ -212,8 +239,8 @@ static void render_parts(const struct report_renderer *r, const struct db_sighti
 /* The parts of s, from the cache when they were rendered before. False
  * when memory ran out (out is then marked failed, as a failed append
  * would). */
-static bool get_parts(struct report_renderer *r, const struct db_sighting *s,
-		      struct parts *pt, struct sd_buf *out)
+static inline bool get_parts(struct report_renderer *r, const struct db_sighting *s,
+			     struct parts *pt, struct sd_buf *out)
 {
 	uint64_t key = (uint64_t)s->campaign | (uint64_t)s->evidence << 16 |
 		       (uint64_t)s->confidence << 24 | (uint64_t)s->sources << 32;
@@ -250,48 +277,64 @@ struct figures {
 	size_t first_len, last_len;
 };
 
-static const char two_digits[] = "00010203040506070809101112131415161718192021222324"
-				 "25262728293031323334353637383940414243444546474849"
-				 "50515253545556575859";
-
-/* sd_time_format(t) for a sighting time (0: none, the empty string): the
- * date part comes from the renderer's cache of recent days, the time of
- * day from a table of two-digit numbers, instead of gmtime_r and
- * strftime for every time of every row. */
-static size_t format_time(struct report_renderer *r, uint32_t t, char *buf)
+/* sd_time_format(t) for a sighting time (0: none, the empty string),
+ * without gmtime_r and strftime (1,400 instructions a time): the date from
+ * the day number by H. Hinnant's civil-from-days (the proleptic Gregorian
+ * calendar, as gmtime counts), the numbers from a table of two-digit
+ * numbers. Every time a uint32_t holds is in 1970..2106: four-digit
+ * years. tests/report compares it with sd_time_format on every day. */
+size_t report_format_time(uint32_t t, char buf[SD_TIME_STRLEN])
 {
-	if (!t)
+	if (!t) {
+		buf[0] = '\0';
 		return 0;
-	uint32_t day = t / 86400, sec = t % 86400;
-	struct report_day *d = &r->day[day % REPORT_DAYS];
-	if (!d->valid || d->day != day) {
-		size_t n = sd_time_format(t, buf, SD_TIME_STRLEN);
-		if (n != SD_TIME_STRLEN - 1) /* not "YYYY-MM-DDThh:mm:ssZ" */
-			return n;
-		memcpy(d->date, buf, sizeof(d->date));
-		d->day = day;
-		d->valid = true;
-		return n;
 	}
-	memcpy(buf, d->date, sizeof(d->date)); /* "YYYY-MM-DDT" */
-	unsigned h = sec / 3600, m = sec / 60 % 60, x = sec % 60;
-	char *w = buf + sizeof(d->date);
-	memcpy(w, two_digits + 2 * h, 2);
-	w[2] = ':';
-	memcpy(w + 3, two_digits + 2 * m, 2);
-	w[5] = ':';
-	memcpy(w + 6, two_digits + 2 * x, 2);
-	w[8] = 'Z';
-	w[9] = '\0';
+	uint32_t day = t / 86400, sec = t % 86400;
+	uint32_t z = day + 719468, era = z / 146097, doe = z - era * 146097;
+	uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	uint32_t mp = (5 * doy + 2) / 153;
+	uint32_t d = doy - (153 * mp + 2) / 5 + 1;
+	uint32_t m = mp < 10 ? mp + 3 : mp - 9;
+	uint32_t y = yoe + era * 400 + (m <= 2);
+	uint32_t hh = sec / 3600, mm = sec / 60 % 60, ss = sec % 60;
+	char *w = buf;
+	memcpy(w, two_digits + 2 * (y / 100), 2);
+	memcpy(w + 2, two_digits + 2 * (y % 100), 2);
+	w[4] = '-';
+	memcpy(w + 5, two_digits + 2 * m, 2);
+	w[7] = '-';
+	memcpy(w + 8, two_digits + 2 * d, 2);
+	w[10] = 'T';
+	memcpy(w + 11, two_digits + 2 * hh, 2);
+	w[13] = ':';
+	memcpy(w + 14, two_digits + 2 * mm, 2);
+	w[16] = ':';
+	memcpy(w + 17, two_digits + 2 * ss, 2);
+	w[19] = 'Z';
+	w[20] = '\0';
 	return SD_TIME_STRLEN - 1;
 }
 
-static void get_figures(struct report_renderer *r, const struct db_entry *e, uint32_t i,
-			struct figures *f)
+static inline void figures_of(const struct db_sighting *s, struct figures *f)
 {
-	db_entry_sighting(r->db, e, i, &f->s);
-	f->first_len = format_time(r, f->s.first_seen, f->first);
-	f->last_len = format_time(r, f->s.last_seen, f->last);
+	f->s = *s;
+	f->first_len = report_format_time(s->first_seen, f->first);
+	f->last_len = report_format_time(s->last_seen, f->last);
+}
+
+static inline void get_figures(struct report_renderer *r, const struct db_entry *e,
+			       uint32_t i, struct figures *f)
+{
+	struct db_sighting s;
+	db_entry_sighting(r->db, e, i, &s);
+	figures_of(&s, f);
+}
+
+/* net_prefix_cmp(a, b) == 0, inlined: two word compares */
+static inline bool same_prefix(const struct net_prefix *a, const struct net_prefix *b)
+{
+	return a->len == b->len && !memcmp(a->addr.b, b->addr.b, sizeof(a->addr.b));
 }
 
 /* The entry's key as printed: most answers are about the query itself,
@@ -300,7 +343,7 @@ static size_t entry_key(const struct db_entry *e, const struct net_prefix *qp,
 			const char *q, size_t qlen, char buf[NET_PREFIX_STRLEN],
 			const char **key)
 {
-	if (!net_prefix_cmp(&e->prefix, qp)) {
+	if (same_prefix(&e->prefix, qp)) {
 		*key = q;
 		return qlen;
 	}
@@ -330,6 +373,20 @@ static bool given_as_canonical(const struct report_answer *a, const char *q, siz
 
 /* ---- JSON: the key order and spelling of report_lookup's document ---- */
 
+static bool same_sighting(const struct db_sighting *a, const struct db_sighting *b)
+{
+	return a->first_seen == b->first_seen && a->last_seen == b->last_seen &&
+	       a->count == b->count && a->campaign == b->campaign &&
+	       a->evidence == b->evidence && a->confidence == b->confidence &&
+	       a->sources == b->sources;
+}
+
+/* An entry: {"key":..,"prefix_length":..,"sightings":[..]}. All that
+ * follows the key of an entry with one sighting depends on its prefix
+ * length and that sighting only, and the entries of a list imported at
+ * once mostly share both (same campaign, sources, times and count): the
+ * renderer keeps the last such tail and copies it when the next entry
+ * has the same. */
 static void json_entry(struct report_renderer *r, struct sd_buf *out,
 		       const struct net_prefix *qp, const char *q, size_t qlen,
 		       const struct db_entry *e)
@@ -337,19 +394,40 @@ static void json_entry(struct report_renderer *r, struct sd_buf *out,
 	char buf[NET_PREFIX_STRLEN];
 	const char *key;
 	size_t klen = entry_key(e, qp, q, qlen, buf, &key);
+	unsigned plen = net_prefix_display_len(&e->prefix);
+	struct report_tail *t = &r->tail;
+	struct db_sighting one;
+	bool single = e->nsightings == 1;
+	if (single) {
+		db_entry_sighting(r->db, e, 0, &one);
+		if (t->len && t->prefix_len == plen && same_sighting(&t->s, &one)) {
+			char *w = room(out, 8 + klen + t->len);
+			if (!w)
+				return;
+			w = CP(w, "{\"key\":\"");
+			w = cp(w, key, klen);
+			w = cp(w, t->text, t->len);
+			done(out, w);
+			return;
+		}
+	}
 	char *w = room(out, 48 + klen);
 	if (!w)
 		return;
 	w = CP(w, "{\"key\":\"");
 	w = cp(w, key, klen);
+	size_t tail_at = (size_t)(w - out->data);
 	w = CP(w, "\",\"prefix_length\":");
-	w = put_u64(w, net_prefix_display_len(&e->prefix));
+	w = put_u64(w, plen);
 	w = CP(w, ",\"sightings\":[");
 	done(out, w);
 	for (uint32_t i = 0; i < e->nsightings; i++) {
 		struct figures f;
 		struct parts pt;
-		get_figures(r, e, i, &f);
+		if (single)
+			figures_of(&one, &f);
+		else
+			get_figures(r, e, i, &f);
 		if (!get_parts(r, &f.s, &pt, out))
 			return;
 		w = room(out, 80 + pt.len[0] + pt.len[1] + f.first_len + f.last_len);
@@ -383,6 +461,12 @@ static void json_entry(struct report_renderer *r, struct sd_buf *out,
 		done(out, w);
 	}
 	PUT(out, "]}");
+	if (single && !out->failed && out->len - tail_at <= sizeof(t->text)) {
+		t->len = (uint32_t)(out->len - tail_at);
+		memcpy(t->text, out->data + tail_at, t->len);
+		t->s = one;
+		t->prefix_len = plen;
+	}
 }
 
 /* The entries of a JSON array, comma-separated. */
@@ -456,31 +540,32 @@ static void csv_query(struct sd_buf *out, const struct report_answer *a, const c
 		sd_buf_put(out, q, qlen);
 }
 
-static void csv_rows(struct report_renderer *r, struct sd_buf *out,
-		     const struct report_answer *a, const char *q, size_t qlen,
-		     const struct db_entry *e, const char *relation)
+/* The rows of entry e for the query q (its canonical form); given: the
+ * query as written when it is not q, quoted and defused in the query
+ * column (NULL: q stands for it). */
+static void csv_entry_rows(struct report_renderer *r, struct sd_buf *out,
+			   const struct net_prefix *qp, const char *q, size_t qlen,
+			   const char *given, size_t given_len, const struct db_entry *e,
+			   const char *relation, size_t rlen)
 {
 	char buf[NET_PREFIX_STRLEN];
 	const char *key;
-	size_t klen = entry_key(e, &a->query, q, qlen, buf, &key);
-	size_t rlen = strlen(relation);
-	/* the query column as given needs quoting unless it is canonical */
-	bool quote = a->given && !given_as_canonical(a, q, qlen);
+	size_t klen = entry_key(e, qp, q, qlen, buf, &key);
 	for (uint32_t i = 0; i < e->nsightings; i++) {
 		struct figures f;
 		struct parts pt;
 		get_figures(r, e, i, &f);
 		if (!get_parts(r, &f.s, &pt, out))
 			return;
-		if (quote)
-			report_csv_field(out, a->given, a->given_len);
+		if (given)
+			report_csv_field(out, given, given_len);
 		/* addresses, prefixes and times as formatted here never hold a
 		 * byte that needs quoting nor start like a formula */
 		char *w = room(out, 16 + U64_MAXLEN + 2 * qlen + rlen + klen + pt.len[0] +
 					pt.len[1] + f.first_len + f.last_len);
 		if (!w)
 			return;
-		if (!quote)
+		if (!given)
 			w = cp(w, q, qlen);
 		w = CP(w, ",true,");
 		w = cp(w, relation, rlen);
@@ -503,6 +588,28 @@ static void csv_rows(struct report_renderer *r, struct sd_buf *out,
 	}
 }
 
+static void csv_rows(struct report_renderer *r, struct sd_buf *out,
+		     const struct report_answer *a, const char *q, size_t qlen,
+		     const struct db_entry *e, const char *relation)
+{
+	/* the query column as given needs quoting unless it is canonical */
+	bool quote = a->given && !given_as_canonical(a, q, qlen);
+	csv_entry_rows(r, out, &a->query, q, qlen, quote ? a->given : NULL,
+		       quote ? a->given_len : 0, e, relation, strlen(relation));
+}
+
+/* The row of a query nothing covers, the query column written already. */
+static void csv_unlisted_tail(struct sd_buf *out, const char *q, size_t qlen)
+{
+	char *w = room(out, sizeof(",false,,,,,,,,,,\n") + qlen);
+	if (!w)
+		return;
+	w = CP(w, ",false,,,,,,,,,,");
+	w = cp(w, q, qlen);
+	*w++ = '\n';
+	done(out, w);
+}
+
 static void render_csv(struct report_renderer *r, struct sd_buf *out,
 		       const struct report_answer *a)
 {
@@ -522,13 +629,7 @@ static void render_csv(struct report_renderer *r, struct sd_buf *out,
 	}
 	if (!rows) {
 		csv_query(out, a, q, qlen);
-		char *w = room(out, sizeof(",false,,,,,,,,,,\n") + qlen);
-		if (!w)
-			return;
-		w = CP(w, ",false,,,,,,,,,,");
-		w = cp(w, q, qlen);
-		*w++ = '\n';
-		done(out, w);
+		csv_unlisted_tail(out, q, qlen);
 	}
 }
 
@@ -654,6 +755,67 @@ void report_renderer_answer(struct report_renderer *r, struct sd_buf *out,
 		return;
 	case REPORT_JSON:
 		render_json(r, out, a);
+		return;
+	}
+}
+
+/* The JSON of an address query q, written canonically: a template with
+ * the query spliced in, and for a listed one its only entry. */
+static void json_address(struct report_renderer *r, struct sd_buf *out,
+			 const struct net_prefix *qp, const char *q, size_t qlen,
+			 const struct db_entry *e)
+{
+	char *w = room(out, 2 * qlen + sizeof("{\"query\":\"\",\"canonical\":\"\","
+					      "\"type\":\"address\",\"matches\":[],"
+					      "\"listed\":false}\n"));
+	if (!w)
+		return;
+	w = CP(w, "{\"query\":\"");
+	w = cp(w, q, qlen);
+	w = CP(w, "\",\"canonical\":\"");
+	w = cp(w, q, qlen);
+	if (!e) {
+		w = CP(w, "\",\"type\":\"address\",\"matches\":[],\"listed\":false}\n");
+		done(out, w);
+		return;
+	}
+	w = CP(w, "\",\"type\":\"address\",\"matches\":[");
+	done(out, w);
+	json_entry(r, out, qp, q, qlen, e);
+	PUT(out, "],\"listed\":true}\n");
+}
+
+void report_renderer_address(struct report_renderer *r, struct sd_buf *out,
+			     const struct net_prefix *q, const char *text, size_t len,
+			     const struct db_entry *e)
+{
+	switch (r->fmt) {
+	case REPORT_TEXT: {
+		char *w = room(out, len + sizeof(": not listed\n"));
+		if (!w)
+			return;
+		w = cp(w, text, len);
+		if (!e) {
+			w = CP(w, ": not listed\n");
+			done(out, w);
+			return;
+		}
+		w = CP(w, ": LISTED\n");
+		done(out, w);
+		text_entry(r, out, q, text, len, e, "  ");
+		return;
+	}
+	case REPORT_CSV:
+		if (!e) {
+			sd_buf_put(out, text, len);
+			csv_unlisted_tail(out, text, len);
+		} else {
+			csv_entry_rows(r, out, q, text, len, NULL, 0, e, "covering",
+				       sizeof("covering") - 1);
+		}
+		return;
+	case REPORT_JSON:
+		json_address(r, out, q, text, len, e);
 		return;
 	}
 }

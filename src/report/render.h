@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "core/timeutil.h"
 #include "db/db.h"
 #include "report/answer.h"
 #include "report/escape.h"
@@ -29,11 +30,14 @@ struct report_parts_slot {
 	uint32_t start, end[3];
 	bool valid;
 };
-#define REPORT_DAYS 4
-struct report_day {
-	uint32_t day;  /* days since 1970 */
-	char date[11]; /* "YYYY-MM-DDT" */
-	bool valid;
+/* The JSON of the last entry with one sighting from its prefix length on
+ * (every byte after the key), with what it was written from. */
+#define REPORT_TAIL_MAX 384
+struct report_tail {
+	struct db_sighting s;
+	unsigned prefix_len;
+	uint32_t len; /* 0: none kept */
+	char text[REPORT_TAIL_MAX];
 };
 struct report_renderer {
 	const struct db *db;
@@ -41,15 +45,27 @@ struct report_renderer {
 	enum report_detail detail;
 	struct sd_buf store; /* the rendered parts */
 	struct report_parts_slot slot[REPORT_PARTS_SLOTS];
-	struct report_day day[REPORT_DAYS]; /* recent dates, for the times */
+	struct report_tail tail;
 };
 
 void report_renderer_init(struct report_renderer *r, const struct db *db,
 			  enum report_format fmt, enum report_detail detail);
 void report_renderer_answer(struct report_renderer *r, struct sd_buf *out,
 			    const struct report_answer *a);
+/* What report_renderer_answer writes for an address query whose text (len
+ * bytes) is its canonical form, as report_answer_given_canonical takes
+ * it, answered from a batched lookup: e its only covering entry
+ * (db_cover_batch found 1), or NULL when nothing covers it. No answer is
+ * filled: a bulk check writes millions of these. */
+void report_renderer_address(struct report_renderer *r, struct sd_buf *out,
+			     const struct net_prefix *q, const char *text, size_t len,
+			     const struct db_entry *e);
 void report_renderer_fini(struct report_renderer *r);
 
+/* sd_time_format(t) for a sighting time, byte for byte, without gmtime_r
+ * and strftime: "YYYY-MM-DDThh:mm:ssZ", or the empty string for 0 (none).
+ * Returns the length. */
+size_t report_format_time(uint32_t t, char buf[SD_TIME_STRLEN]);
 /* The CSV header row, newline included. */
 void report_render_csv_header(struct sd_buf *out);
 /* One answer, without keeping anything for the next. */

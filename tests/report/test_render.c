@@ -287,6 +287,190 @@ static void test_renderer_reuse(void **state)
 		}
 }
 
+/* report_format_time (civil-from-days, no gmtime_r) is sd_time_format,
+ * byte for byte, on every day a uint32_t time reaches, at several times
+ * of day, and at both ends (0: the empty string). */
+static void test_format_time(void **state)
+{
+	(void)state;
+	static const uint32_t offs[] = {0, 1, 59, 60, 3599, 3600, 43261, 86399};
+	char got[SD_TIME_STRLEN], want[SD_TIME_STRLEN];
+	for (uint64_t day = 0; day <= UINT32_MAX / 86400; day++)
+		for (size_t k = 0; k < sizeof(offs) / sizeof(*offs); k++) {
+			uint64_t t = day * 86400 + offs[k];
+			if (t > UINT32_MAX)
+				break;
+			size_t n = report_format_time((uint32_t)t, got);
+			size_t m = sd_time_format((int64_t)t, want, sizeof(want));
+			if (n != m || strcmp(got, want))
+				fail_msg("time %llu: got '%s', want '%s'",
+					 (unsigned long long)t, got, want);
+		}
+	assert_int_equal(report_format_time(UINT32_MAX, got), SD_TIME_STRLEN - 1);
+	assert_int_equal(sd_time_format(UINT32_MAX, want, sizeof(want)),
+			 SD_TIME_STRLEN - 1);
+	assert_string_equal(got, want);
+	assert_int_equal(report_format_time(0, got), 0);
+	assert_string_equal(got, "");
+}
+
+/* report_renderer_address (a bulk check's address answered from a
+ * batched lookup, no answer filled) writes what report_renderer_answer
+ * writes for the same answer: unlisted, an entry of the address itself
+ * with one and with two sightings, an entry of a prefix covering it
+ * (another key than the query), IPv4 and IPv6, in every form, from one
+ * renderer again and again (its caches warm). */
+static void test_renderer_address(void **state)
+{
+	(void)state;
+	const char *queries[] = {"192.0.2.7",	"192.0.2.8",   "198.51.100.129",
+				 "2001:db8::1", "2001:db8::2", "10.1.2.3"};
+	for (int fmt = REPORT_TEXT; fmt <= REPORT_JSON; fmt++) {
+		struct report_renderer r;
+		report_renderer_init(&r, db, (enum report_format)fmt, REPORT_FULL);
+		for (int round = 0; round < 3; round++)
+			for (size_t i = 0; i < sizeof(queries) / sizeof(*queries); i++) {
+				struct net_prefix p = prefix(queries[i]);
+				struct report_answer *a = calloc(1, sizeof(*a));
+				assert_non_null(a);
+				assert_int_equal(report_answer_lookup(db, &p, 1000, a),
+						 0);
+				assert_true(a->nmatches <= 1);
+				report_answer_given_canonical(a, queries[i],
+							      strlen(queries[i]));
+				struct sd_buf got = {0}, want = {0};
+				report_renderer_address(
+				    &r, &got, &p, queries[i], strlen(queries[i]),
+				    a->nmatches ? &a->matches[0] : NULL);
+				report_render(&want, db, a, (enum report_format)fmt,
+					      REPORT_FULL);
+				assert_false(got.failed);
+				assert_int_equal(got.len, want.len);
+				assert_memory_equal(got.data, want.data, got.len);
+				sd_buf_free(&got);
+				sd_buf_free(&want);
+				report_answer_free(a);
+				free(a);
+			}
+		report_renderer_fini(&r);
+	}
+}
+
+/* Entries with one sighting that share it (a list imported at once), in
+ * runs, and then differ from the one before in one thing at a time: its
+ * prefix length, first seen, last seen, count, campaign, evidence,
+ * confidence, sources; and an entry with two sightings between them. One
+ * renderer answers them all in turn (it keeps the last entry's JSON after
+ * the key), through report_renderer_address and report_renderer_answer:
+ * the same bytes as a fresh renderer's and, for JSON, jansson's. */
+static void test_shared_sightings(void **state)
+{
+	(void)state;
+	const char *path = test_tmpfile("shared.sdb");
+	struct db_builder *b = db_builder_new();
+	assert_non_null(b);
+	const char *s1[] = {"feed"}, *s2[] = {"other"};
+	struct {
+		const char *key, *campaign;
+		const char *const *src;
+		uint32_t first, last, count;
+		uint8_t ev;
+		uint8_t conf;
+	} rows[] = {
+	    {"10.0.0.1", "c", s1, 0, 0, 1, DB_EV_LIST, DB_CONF_HIGH},
+	    {"10.0.0.2", "c", s1, 0, 0, 1, DB_EV_LIST, DB_CONF_HIGH},
+	    {"10.0.0.3", "c", s1, 0, 0, 1, DB_EV_LIST, DB_CONF_HIGH},
+	    {"10.0.1.0/24", "c", s1, 0, 0, 1, DB_EV_LIST, DB_CONF_HIGH},
+	    {"10.0.2.0/25", "c", s1, 0, 0, 1, DB_EV_LIST, DB_CONF_HIGH},
+	    {"10.0.3.1", "c", s1, 1680000000, 1680000000, 1, DB_EV_LIST, DB_CONF_HIGH},
+	    {"10.0.3.2", "c", s1, 1680000000, 1680003600, 1, DB_EV_LIST, DB_CONF_HIGH},
+	    {"10.0.3.3", "c", s1, 1680000000, 1680003600, 2, DB_EV_LIST, DB_CONF_HIGH},
+	    {"10.0.3.4", "d", s1, 1680000000, 1680003600, 2, DB_EV_LIST, DB_CONF_HIGH},
+	    {"10.0.3.5", "d", s1, 1680000000, 1680003600, 2, DB_EV_DNS, DB_CONF_HIGH},
+	    {"10.0.3.6", "d", s1, 1680000000, 1680003600, 2, DB_EV_DNS, DB_CONF_LOW},
+	    {"10.0.3.7", "d", s2, 1680000000, 1680003600, 2, DB_EV_DNS, DB_CONF_LOW},
+	    {"10.0.3.8", "d", s2, 1680000000, 1680003600, 2, DB_EV_DNS, DB_CONF_LOW},
+	    {"10.0.3.9", "d", s2, 1680000000, 1680003600, 2, DB_EV_DNS, DB_CONF_LOW},
+	    {"10.0.3.9", "c", s2, 1680000000, 1680003600, 2, DB_EV_DNS, DB_CONF_LOW},
+	    {"10.0.3.10", "d", s2, 1680000000, 1680003600, 2, DB_EV_DNS, DB_CONF_LOW},
+	    {"2001:db8::1", "d", s2, 1680000000, 1680003600, 2, DB_EV_DNS, DB_CONF_LOW},
+	    {"2001:db8::/120", "d", s2, 1680000000, 1680003600, 2, DB_EV_DNS,
+	     DB_CONF_LOW},
+	};
+	size_t n = sizeof(rows) / sizeof(*rows);
+	for (size_t i = 0; i < n; i++) {
+		struct db_campaign_meta m = {.name = rows[i].campaign, .title = ""};
+		struct sd_error err = {0};
+		uint16_t cid;
+		uint32_t set;
+		assert_int_equal(db_builder_campaign(b, &m, &cid, &err), 0);
+		assert_int_equal(db_builder_sourceset(b, rows[i].src, 1, &set, &err), 0);
+		struct net_prefix p = prefix(rows[i].key);
+		struct db_sighting s = {
+		    rows[i].first, rows[i].last, rows[i].count, cid, rows[i].ev,
+		    rows[i].conf,  set};
+		assert_int_equal(db_builder_add(b, &p, &s, &err), 0);
+	}
+	struct sd_error err = {0};
+	assert_int_equal(db_builder_write(b, path, 1700000000, &err), 0);
+	db_builder_free(b);
+	struct db *tdb;
+	assert_int_equal(db_open(path, &tdb, &err), 0);
+	struct report_answer *a = calloc(1, sizeof(*a));
+	assert_non_null(a);
+	/* each key, then an address of each prefix (another key than the
+	 * query), twice over */
+	const char *queries[] = {
+	    "10.0.0.1",	   "10.0.0.2",	     "10.0.0.3",  "10.0.1.0/24", "10.0.1.7",
+	    "10.0.0.1",	   "10.0.2.0/25",    "10.0.2.9",  "10.0.3.1",	 "10.0.3.2",
+	    "10.0.3.3",	   "10.0.3.4",	     "10.0.3.5",  "10.0.3.6",	 "10.0.3.7",
+	    "10.0.3.8",	   "10.0.3.9",	     "10.0.3.10", "10.0.3.8",	 "2001:db8::1",
+	    "2001:db8::2", "2001:db8::/120", "10.0.0.9",  "10.0.0.1"};
+	size_t nq = sizeof(queries) / sizeof(*queries);
+	for (int fmt = REPORT_TEXT; fmt <= REPORT_JSON; fmt++) {
+		struct report_renderer r;
+		report_renderer_init(&r, tdb, (enum report_format)fmt, REPORT_FULL);
+		for (size_t round = 0; round < 2; round++)
+			for (size_t i = 0; i < nq; i++) {
+				struct net_prefix p = prefix(queries[i]);
+				size_t len = strlen(queries[i]);
+				assert_int_equal(report_answer_lookup(tdb, &p, 1000, a),
+						 0);
+				report_answer_given_canonical(a, queries[i], len);
+				struct sd_buf got = {0}, want = {0};
+				report_render(&want, tdb, a, (enum report_format)fmt,
+					      REPORT_FULL);
+				if (p.len == 128 && a->nmatches <= 1)
+					report_renderer_address(
+					    &r, &got, &p, queries[i], len,
+					    a->nmatches ? &a->matches[0] : NULL);
+				else
+					report_renderer_answer(&r, &got, a);
+				assert_false(got.failed);
+				assert_int_equal(got.len, want.len);
+				assert_memory_equal(got.data, want.data, got.len);
+				if (fmt == REPORT_JSON) {
+					json_t *doc = report_lookup_query(
+					    tdb, &p, queries[i], len, REPORT_FULL, 1000);
+					assert_non_null(doc);
+					char *j = json_dumps(doc, JSON_COMPACT |
+								      JSON_ENSURE_ASCII);
+					json_decref(doc);
+					assert_int_equal(got.len, strlen(j) + 1);
+					assert_memory_equal(got.data, j, strlen(j));
+					free(j);
+				}
+				sd_buf_free(&got);
+				sd_buf_free(&want);
+			}
+		report_renderer_fini(&r);
+	}
+	report_answer_free(a);
+	free(a);
+	db_close(tdb);
+	unlink(path);
+}
+
 /* Times over the whole range a snapshot holds (the renderer caches the
  * date of recent days and writes the time of day itself) and queries
  * given as their canonical text (report_answer_given_canonical): one
@@ -423,6 +607,9 @@ int main(void)
 	    cmocka_unit_test(test_json_error_and_strings),
 	    cmocka_unit_test(test_buf_numbers),
 	    cmocka_unit_test(test_renderer_reuse),
+	    cmocka_unit_test(test_format_time),
+	    cmocka_unit_test(test_renderer_address),
+	    cmocka_unit_test(test_shared_sightings),
 	    cmocka_unit_test(test_times_and_canonical_text),
 	    cmocka_unit_test(test_escape_paths),
 	};
