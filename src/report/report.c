@@ -5,6 +5,7 @@
 
 #include "core/limits.h"
 #include "core/timeutil.h"
+#include "core/utf8.h"
 #include "report/answer.h"
 
 size_t report_format_prefix(const struct net_prefix *p, char *buf, size_t size)
@@ -12,6 +13,35 @@ size_t report_format_prefix(const struct net_prefix *p, char *buf, size_t size)
 	if (p->len == 128)
 		return net_addr_format(&p->addr, buf, size);
 	return net_prefix_format(p, buf, size);
+}
+
+json_t *report_text(const char *s)
+{
+	json_t *j = json_string(s);
+	if (j || !s)
+		return j;
+	/* not UTF-8 (a source named by a file whose name is not): each byte
+	 * that starts no valid sequence becomes U+FFFD, as the renderers
+	 * write it, instead of the string vanishing from the document */
+	size_t n = strlen(s), k = 0;
+	char *t = malloc(3 * n + 1);
+	if (!t)
+		return NULL;
+	for (size_t i = 0; i < n;) {
+		size_t len = sd_utf8_len((const unsigned char *)s + i, n - i);
+		if (len) {
+			memcpy(t + k, s + i, len);
+			k += len;
+			i += len;
+		} else {
+			memcpy(t + k, "\xEF\xBF\xBD", 3);
+			k += 3;
+			i++;
+		}
+	}
+	j = json_stringn(t, k);
+	free(t);
+	return j;
 }
 
 json_t *report_time(uint32_t t)
@@ -48,8 +78,8 @@ json_t *report_entry(const struct db *db, const struct db_entry *e,
 		db_entry_sighting(db, e, i, &s);
 		db_campaign_get(db, s.campaign, &c);
 		json_t *so = json_object();
-		json_object_set_new(so, "campaign", json_string(c.name));
-		json_object_set_new(so, "title", json_string(c.title));
+		json_object_set_new(so, "campaign", report_text(c.name));
+		json_object_set_new(so, "title", report_text(c.title));
 		if (detail == REPORT_FULL) {
 			json_object_set_new(so, "first_seen", report_time(s.first_seen));
 			json_object_set_new(so, "last_seen", report_time(s.last_seen));
@@ -60,7 +90,7 @@ json_t *report_entry(const struct db *db, const struct db_entry *e,
 			    json_string(db_confidence_name(s.confidence)));
 			json_t *src = json_array();
 			for (uint32_t k = 0; k < db_sourceset_size(db, s.sources); k++)
-				json_array_append_new(src, json_string(db_sourceset_item(
+				json_array_append_new(src, report_text(db_sourceset_item(
 							       db, s.sources, k)));
 			json_object_set_new(so, "sources", src);
 		}
@@ -128,10 +158,10 @@ json_t *report_campaign(const struct db *db, uint32_t id)
 	if (db_campaign_get(db, id, &c))
 		return json_null();
 	json_t *o = json_object();
-	json_object_set_new(o, "name", json_string(c.name));
-	json_object_set_new(o, "title", json_string(c.title));
-	json_object_set_new(o, "advisory", json_string(c.advisory));
-	json_object_set_new(o, "remediation", json_string(c.remediation));
+	json_object_set_new(o, "name", report_text(c.name));
+	json_object_set_new(o, "title", report_text(c.title));
+	json_object_set_new(o, "advisory", report_text(c.advisory));
+	json_object_set_new(o, "remediation", report_text(c.remediation));
 	json_t *w = json_object();
 	json_object_set_new(w, "start", report_time(c.window_start));
 	json_object_set_new(w, "end", report_time(c.window_end));
@@ -151,7 +181,7 @@ json_t *report_snapshot(const struct db *db)
 	for (uint32_t i = 0; i < db_campaign_count(db); i++) {
 		struct db_campaign c;
 		db_campaign_get(db, i, &c);
-		json_array_append_new(names, json_string(c.name));
+		json_array_append_new(names, report_text(c.name));
 	}
 	json_object_set_new(o, "campaigns", names);
 	return o;

@@ -43,5 +43,8 @@ json_t *report_campaign(const struct db *db, uint32_t id);
 /* Formats p as the user writes it: a bare address for a host prefix. */
 size_t report_format_prefix(const struct net_prefix *p, char *buf, size_t size);
 json_t *report_time(uint32_t t);
+/* A string of the snapshot as JSON: invalid UTF-8 (a file name that is not
+ * text) is shown with U+FFFD, as the renderers show it, never dropped. */
+json_t *report_text(const char *s);
 
 #endif
