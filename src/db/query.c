@@ -131,6 +131,18 @@ static inline unsigned eq_v6(const uint64_t *k, db_u128 key)
 	return m;
 }
 
+/* Whether a key not matched (m == 0) in its bucket's line k can only be in
+ * a later line: the line is full (its last two slots differ, so the last is
+ * no pad) and the key is past its last slot. Evaluated without branches:
+ * whether a key is found is a coin toss the CPU cannot predict, and this is
+ * nearly always false. */
+static inline unsigned past_line_v4(const uint32_t *k, uint32_t key, unsigned m)
+{
+	return (unsigned)(m == 0) &
+	       (unsigned)(k[DB_LINE_SLOTS_V4 - 1] != k[DB_LINE_SLOTS_V4 - 2]) &
+	       (unsigned)(key > k[DB_LINE_SLOTS_V4 - 1]);
+}
+
 /* Where key is in an IPv4 table: *line and the mask of matching slots of
  * that line (0: not listed). The line of the key's bucket answers unless
  * it is full and the key is past its last slot, which a good spread of
@@ -146,12 +158,7 @@ locate_v4(const struct db *db, const struct db_table_rec *t, uint32_t key, uint6
 	uint64_t l = db_bucket_v4(key, t->common, t->buckets);
 	const uint32_t *k = lines + (size_t)l * DB_LINE_SLOTS_V4;
 	unsigned m = eq_v4(k, key);
-	/* evaluated without branches: whether the key is found or not is a
-	 * coin toss the CPU cannot predict, this is nearly always false */
-	unsigned more = (unsigned)(m == 0) &
-			(unsigned)(k[DB_LINE_SLOTS_V4 - 1] != k[DB_LINE_SLOTS_V4 - 2]) &
-			(unsigned)(key > k[DB_LINE_SLOTS_V4 - 1]);
-	if (__builtin_expect(more, 0)) {
+	if (__builtin_expect(past_line_v4(k, key, m), 0)) {
 		l = seek_line_near(db, t, l + 1, key);
 		if (l == t->lines)
 			return 0;
@@ -261,10 +268,7 @@ contains_v4(const struct db *db, const struct db_table_rec *t, uint32_t key)
 	uint64_t l = db_bucket_v4(key, t->common, t->buckets);
 	const uint32_t *k = lines + (size_t)l * DB_LINE_SLOTS_V4;
 	unsigned m = eq_v4(k, key);
-	unsigned more = (unsigned)(m == 0) &
-			(unsigned)(k[DB_LINE_SLOTS_V4 - 1] != k[DB_LINE_SLOTS_V4 - 2]) &
-			(unsigned)(key > k[DB_LINE_SLOTS_V4 - 1]);
-	if (__builtin_expect(more, 0))
+	if (__builtin_expect(past_line_v4(k, key, m), 0))
 		return contains_v4_past(db, t, key, l);
 	return m != 0;
 }
