@@ -102,6 +102,12 @@ void db_builder_huge_pages(void *p, size_t bytes);
 /* The attribute of a v4 record, interned (SD_ENOMEM). */
 int db_builder_attr(struct db_builder *b, const struct db_attr_rec *a, uint32_t *id);
 
+/* Folds it into into, both of one prefix and campaign (the rule of
+ * builder.h: db_sighting_combine, and the union of their sources);
+ * SD_ENOMEM. */
+int db_builder_combine_item(struct db_builder *b, struct item *into,
+			    const struct item *it);
+
 /* Sorts what was added to v since the last settle and combines the
  * records of one address and campaign (the rule of builder.h), so that
  * v->sorted == v->n. A small addition to a large v is combined into the

@@ -429,8 +429,8 @@ static int cmp_item(const void *x, const void *y)
 	return (a->campaign > c->campaign) - (a->campaign < c->campaign);
 }
 
-/* Folds it into into, both of one prefix and campaign. */
-static int combine_item(struct db_builder *b, struct item *into, const struct item *it)
+int db_builder_combine_item(struct db_builder *b, struct item *into,
+			    const struct item *it)
 {
 	struct db_sighting x = {.first_seen = into->first,
 				.last_seen = into->last,
@@ -458,7 +458,7 @@ static int combine_items(struct db_builder *b, struct item *v, size_t *n)
 	for (size_t i = 0; i < *n; i++) {
 		if (!k || cmp_item(&v[k - 1], &v[i]))
 			v[k++] = v[i];
-		else if (combine_item(b, &v[k - 1], &v[i]))
+		else if (db_builder_combine_item(b, &v[k - 1], &v[i]))
 			return SD_ENOMEM;
 	}
 	*n = k;
@@ -511,7 +511,7 @@ static int items_fold(struct db_builder *b, void *arr, const struct sorted_runs 
 			at = gallop_item(v, at, end, &t[i]);
 			if (at == end || cmp_item(&v[at], &t[i]))
 				continue;
-			if (combine_item(b, &v[at], &t[i])) {
+			if (db_builder_combine_item(b, &v[at], &t[i])) {
 				free(folded);
 				return SD_ENOMEM;
 			}

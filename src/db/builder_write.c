@@ -95,25 +95,7 @@ static int fold_group(struct db_builder *b, struct assembly *as, struct item *gr
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (k && group[k - 1].campaign == group[i].campaign) {
-			struct item *into = &group[k - 1];
-			struct db_sighting x = {
-			    into->first,      into->last, into->count, 0, into->evidence,
-			    into->confidence, 0};
-			struct db_sighting y = {group[i].first,
-						group[i].last,
-						group[i].count,
-						0,
-						group[i].evidence,
-						group[i].confidence,
-						0};
-			db_sighting_combine(&x, &y);
-			into->first = x.first_seen;
-			into->last = x.last_seen;
-			into->count = x.count;
-			into->evidence = x.evidence;
-			into->confidence = x.confidence;
-			if (db_builder_sourceset_union(b, into->set, group[i].set,
-						       &into->set))
+			if (db_builder_combine_item(b, &group[k - 1], &group[i]))
 				return SD_ENOMEM;
 		} else {
 			group[k++] = group[i];
