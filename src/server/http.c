@@ -16,6 +16,7 @@
 #include "server/limits.h"
 #include "server/listen.h"
 #include "server/log.h"
+#include "server/metrics.h"
 
 /* One daemon per listening address and worker thread: with more than one
  * thread, each has its own listening socket on the address (SO_REUSEPORT),
@@ -92,7 +93,9 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx
 		if (ci)
 			*socket_ctx =
 			    srv_conns_open(h->conns, ci->connect_fd, &peer, srv_now_ms());
+		srv_metrics_connection(1);
 	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		srv_metrics_connection(-1);
 		/* MHD calls this before it closes the socket, so the reaper,
 		 * which holds the same lock, never shuts down a reused fd */
 		srv_conns_close(h->conns, *socket_ctx);

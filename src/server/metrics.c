@@ -18,6 +18,7 @@ static atomic_uint_fast64_t latency_sum_us;
 static atomic_uint_fast64_t events[SRV_EV_COUNT];
 static atomic_int tokens_stale;
 static atomic_uint_fast64_t snap_bytes, snap_load_us;
+static atomic_int_fast64_t conns_open;
 
 /* the counters added after the first six, rendered from a table */
 static const struct {
@@ -53,6 +54,11 @@ void srv_metrics_snapshot_bytes(uint64_t bytes, uint64_t load_us)
 {
 	atomic_store_explicit(&snap_bytes, bytes, memory_order_relaxed);
 	atomic_store_explicit(&snap_load_us, load_us, memory_order_relaxed);
+}
+
+void srv_metrics_connection(int delta)
+{
+	atomic_fetch_add_explicit(&conns_open, delta, memory_order_relaxed);
 }
 
 static const char *const route_names[SRV_ROUTE_COUNT] = {
@@ -173,10 +179,15 @@ void srv_metrics_render(struct srv_buf *o, uint64_t build_time, uint64_t now,
 	    "# HELP sighted_snapshot_load_seconds Time the last snapshot took to read, "
 	    "copy and validate.\n"
 	    "# TYPE sighted_snapshot_load_seconds gauge\n"
-	    "sighted_snapshot_load_seconds %.6f\n",
+	    "sighted_snapshot_load_seconds %.6f\n"
+	    "# HELP sighted_connections_open Connections accepted and not yet closed "
+	    "(a silent one held by deferred accept is not counted until handed over).\n"
+	    "# TYPE sighted_connections_open gauge\n"
+	    "sighted_connections_open %lld\n",
 	    srv_metrics_tokens_is_stale(),
 	    (unsigned long long)atomic_load_explicit(&snap_bytes, memory_order_relaxed),
-	    (double)atomic_load_explicit(&snap_load_us, memory_order_relaxed) / 1e6);
+	    (double)atomic_load_explicit(&snap_load_us, memory_order_relaxed) / 1e6,
+	    (long long)atomic_load_explicit(&conns_open, memory_order_relaxed));
 	if (build_time) {
 		srv_buf_printf(
 		    o,

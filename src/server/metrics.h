@@ -48,6 +48,8 @@ uint64_t srv_metrics_event_count(enum srv_event e);
 void srv_metrics_tokens_stale(int stale);
 int srv_metrics_tokens_is_stale(void);
 void srv_metrics_snapshot_bytes(uint64_t bytes, uint64_t load_us);
+/* A connection handed over by the kernel (+1) or closed (-1). */
+void srv_metrics_connection(int delta);
 
 /* Appends the exposition text. build_time is the snapshot's (0: none). */
 void srv_metrics_render(struct srv_buf *out, uint64_t build_time, uint64_t now,
