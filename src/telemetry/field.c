@@ -26,20 +26,9 @@ bool tel_parse_epoch(const char *s, size_t n, int64_t *out)
 	const unsigned char *p = (const unsigned char *)s, *e = p + n;
 	int64_t v = 0;
 	unsigned d;
-	uint64_t eight, frac;
-	/* Zeek's own layout, ten digits, a dot and six: two 8-byte checks
-	 * (the second sees the dot as a '0') instead of a loop */
-	if (n == 17 && p[10] == '.' && digits8(p, &eight)) {
-		uint64_t x;
-		memcpy(&x, p + 9, 8);
-		x = (x & ~0xff00ull) | 0x3000ull; /* byte 1 is the dot: little-endian */
-		if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ &&
-		    digits8((const unsigned char *)&x, &frac) &&
-		    (d = (unsigned)(p[8] - '0')) <= 9) {
-			*out = (int64_t)(eight * 100 + d * 10 + (unsigned)(p[9] - '0'));
-			return true;
-		}
-	}
+	uint64_t eight;
+	if (tel_parse_epoch_zeek(s, n, out))
+		return true;
 	if (n >= 8 && digits8(p, &eight)) {
 		v = (int64_t)eight;
 		p += 8;
@@ -85,12 +74,6 @@ static bool ieq(const char *s, size_t n, const char *lit)
 
 uint8_t tel_proto(const char *s, size_t n)
 {
-	if (n == 3 && (s[0] | 0x20) == 't' && (s[1] | 0x20) == 'c' &&
-	    (s[2] | 0x20) == 'p')
-		return 6;
-	if (n == 3 && (s[0] | 0x20) == 'u' && (s[1] | 0x20) == 'd' &&
-	    (s[2] | 0x20) == 'p')
-		return 17;
 	if (ieq(s, n, "tcp"))
 		return 6;
 	if (ieq(s, n, "udp"))
@@ -284,8 +267,8 @@ static inline unsigned bits64(uint64_t x)
 }
 
 /* a dotted quad; false when the text is not one of the simple form */
-__attribute__((target("ssse3"))) static bool quad_ssse3(const char *s, size_t n,
-							struct net_addr *a)
+__attribute__((target("ssse3"), always_inline)) static inline bool
+quad_ssse3(const char *s, size_t n, struct net_addr *a)
 {
 	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
 	__m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
@@ -410,7 +393,8 @@ __attribute__((target("ssse3"))) static bool hex6_ssse3(const char *s, size_t n,
 	return true;
 }
 
-bool tel_addr_ssse3(const char *s, size_t n, size_t readable, struct net_addr *a)
+__attribute__((target("ssse3"))) bool tel_addr_ssse3(const char *s, size_t n,
+						     size_t readable, struct net_addr *a)
 {
 	if (n >= 7 && n <= 15 && quad_ssse3(s, n, a))
 		return true;

@@ -315,7 +315,7 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 		}
 		tel_record_start(rec, ln, TEL_FLOW);
 		struct slice ts = col(z, C_TS);
-		if (!ts.s || !tel_parse_epoch(ts.s, ts.n, &rec->ts)) {
+		if (!ts.s || !tel_parse_epoch_inline(ts.s, ts.n, &rec->ts)) {
 			tel_backend_malformed(b, ln, "ts '%.*s' is not an epoch time",
 					      (int)(ts.n > 32 ? 32 : ts.n),
 					      ts.s ? ts.s : "");
@@ -361,7 +361,7 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 		}
 		struct slice pr = col(z, C_PROTO);
 		if (is_set(z, &pr))
-			rec->proto = tel_proto(pr.s, pr.n);
+			rec->proto = tel_proto_inline(pr.s, pr.n);
 		struct slice name = {NULL, 0};
 		switch (z->log) {
 		case Z_CONN: {
