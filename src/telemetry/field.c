@@ -393,14 +393,22 @@ __attribute__((target("ssse3"))) static bool hex6_ssse3(const char *s, size_t n,
 	return true;
 }
 
+/* tel_addr_ssse3 past a dotted quad: kept out of line, as its stack
+ * array would give the quad's path a frame and a stack canary */
+__attribute__((target("ssse3"), noinline)) static bool
+addr_not_quad(const char *s, size_t n, size_t readable, struct net_addr *a)
+{
+	if (n >= 2 && n <= 39 && readable >= 48 && hex6_ssse3(s, n, a))
+		return true;
+	return tel_addr(s, n, a);
+}
+
 __attribute__((target("ssse3"))) bool tel_addr_ssse3(const char *s, size_t n,
 						     size_t readable, struct net_addr *a)
 {
 	if (n >= 7 && n <= 15 && quad_ssse3(s, n, a))
 		return true;
-	if (n >= 2 && n <= 39 && readable >= 48 && hex6_ssse3(s, n, a))
-		return true;
-	return tel_addr(s, n, a);
+	return addr_not_quad(s, n, readable, a);
 }
 #else
 bool tel_addr_ssse3(const char *s, size_t n, size_t readable, struct net_addr *a)

@@ -258,9 +258,9 @@ static struct slice field_past(const struct zeek *z, int k)
 }
 
 /* 0 ok, else malformed (reported) */
-static int addr_port(struct zeek *z, uint64_t ln, const struct slice *h,
-		     const struct slice *p, struct net_addr *a, uint16_t *port,
-		     const char *what)
+static inline __attribute__((always_inline)) int
+addr_port(struct zeek *z, uint64_t ln, const struct slice *h, const struct slice *p,
+	  struct net_addr *a, uint16_t *port, const char *what)
 {
 	if (!is_set(z, h) || !tel_addr_wide(h->s, h->n, z->line + z->line_len, a)) {
 		tel_backend_malformed(&z->base, ln, "%s '%.*s' is not an address", what,
