@@ -220,10 +220,10 @@ int tel_split_fields(const char *s, size_t len, char sep, size_t from, int first
 			n += bits32(m);
 			continue;
 		}
-		while (m) {
-			e[n++] = (uint32_t)(i + (size_t)__builtin_ctz(m));
-			m &= m - 1;
-		}
+		uint32_t *o = e + n;
+		for (; m; m &= m - 1)
+			*o++ = (uint32_t)i + (uint32_t)__builtin_ctz(m);
+		n = (int)(o - e);
 	}
 	/* the tail: the last 32 bytes of the line again, without the ones
 	 * already seen (a byte loop there mispredicts on every separator) */
@@ -238,10 +238,10 @@ int tel_split_fields(const char *s, size_t len, char sep, size_t from, int first
 		if (n > want) {
 			n += bits32(m);
 		} else {
-			while (m) {
-				e[n++] = (uint32_t)(i + (size_t)__builtin_ctz(m));
-				m &= m - 1;
-			}
+			uint32_t *o = e + n;
+			for (; m; m &= m - 1)
+				*o++ = (uint32_t)i + (uint32_t)__builtin_ctz(m);
+			n = (int)(o - e);
 		}
 		i = len;
 	}

@@ -66,8 +66,8 @@ static inline bool tel_digits8_value(uint64_t x, uint64_t *val)
  * up to eight digits read as one 8-byte word (SWAR), without the branch
  * per digit that mispredicts on numbers of random lengths. Accepts exactly
  * what tel_parse_u64 accepts (fuzz_zeek_fields checks it). */
-static inline bool tel_parse_u64_wide(const char *s, size_t n, const char *limit,
-				      uint64_t *out)
+static inline __attribute__((always_inline)) bool
+tel_parse_u64_wide(const char *s, size_t n, const char *limit, uint64_t *out)
 {
 	if (n - 1 >= 8 || limit - s < 8)
 		return tel_parse_u64(s, n, out);
@@ -80,9 +80,11 @@ static inline bool tel_parse_u64_wide(const char *s, size_t n, const char *limit
 		x = x << shift | (0x3030303030303030ull >> (64 - shift));
 	return tel_digits8_value(x, out);
 }
-/* tel_parse_port the same way */
-static inline bool tel_parse_port_wide(const char *s, size_t n, const char *limit,
-				       uint16_t *out)
+/* tel_parse_port the same way (both always inlined: a reader calls them
+ * for every line, from a function too large for the compiler to inline
+ * them on its own) */
+static inline __attribute__((always_inline)) bool
+tel_parse_port_wide(const char *s, size_t n, const char *limit, uint16_t *out)
 {
 	uint64_t v;
 	if (n - 1 >= 5 || limit - s < 8)
