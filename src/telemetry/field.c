@@ -1,6 +1,7 @@
 #include "telemetry/field.h"
 #include "core/error.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -266,6 +267,50 @@ static inline unsigned bits64(uint64_t x)
 	return (unsigned)((x * 0x0101010101010101ull) >> 56);
 }
 
+/* The 81 layouts of a dotted quad (four parts of 1 to 3 digits), each
+ * keyed by the mask of its dots and its length: a multiplicative hash
+ * (QUAD_MAGIC, found by search) gives each its own slot of 256, which
+ * holds the key and the shuffle that puts part k's digits into bytes
+ * 1..3 of lane k (bytes before a short part's first digit, and byte 0 of
+ * each lane, zero). One look-up replaces finding the dots one by one and
+ * checking the parts' lengths. */
+#define QUAD_MAGIC 0x48e772bbu
+static uint32_t quad_key[256];
+static uint8_t quad_shuf[256][16] __attribute__((aligned(16)));
+
+static inline unsigned quad_slot(uint32_t key)
+{
+	return (key * QUAD_MAGIC) >> 24;
+}
+
+/* built before main (no reader thread can race it); a collision would be
+ * a wrong QUAD_MAGIC, which the tests would show at once */
+__attribute__((constructor)) static void quad_layouts(void)
+{
+	for (unsigned l = 0; l < 81; l++) {
+		unsigned len[4] = {l / 27 % 3 + 1, l / 9 % 3 + 1, l / 3 % 3 + 1,
+				   l % 3 + 1};
+		unsigned first[4], at = 0;
+		uint32_t dots = 0;
+		for (int k = 0; k < 4; k++) {
+			first[k] = at;
+			at += len[k];
+			if (k < 3)
+				dots |= 1u << at++;
+		}
+		uint32_t key = dots | at << 16; /* at: the length of the text */
+		unsigned slot = quad_slot(key);
+		if (quad_key[slot])
+			abort();
+		quad_key[slot] = key;
+		memset(quad_shuf[slot], 0x80, 16);
+		for (unsigned k = 0; k < 4; k++)
+			for (unsigned j = 0; j < len[k]; j++)
+				quad_shuf[slot][4 * k + 4 - len[k] + j] =
+				    (uint8_t)(first[k] + j);
+	}
+}
+
 /* a dotted quad; false when the text is not one of the simple form */
 __attribute__((target("ssse3"), always_inline)) static inline bool
 quad_ssse3(const char *s, size_t n, struct net_addr *a)
@@ -280,37 +325,16 @@ quad_ssse3(const char *s, size_t n, struct net_addr *a)
 			  live;
 	uint32_t zeros =
 	    (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(d, _mm_setzero_si128())) & live;
-	uint32_t r = dots;
-	unsigned e0 = (unsigned)__builtin_ctz(r | 1u << 16);
-	r &= r - 1;
-	unsigned e1 = (unsigned)__builtin_ctz(r | 1u << 16);
-	r &= r - 1;
-	unsigned e2 = (unsigned)__builtin_ctz(r | 1u << 16);
-	r &= r - 1;
-	unsigned e3 = (unsigned)n;
-	/* exactly three dots, the rest digits, parts of 1 to 3 digits, and
-	 * no part of two or more that starts with a zero (a zero digit
-	 * followed by a digit and not preceded by one) */
-	uint32_t bad = r | ((dots | digits) ^ live) | (e0 - 1 > 2) | (e1 - e0 - 2 > 2) |
-		       (e2 - e1 - 2 > 2) | (e3 - e2 - 2 > 2) |
-		       (zeros & (digits >> 1) & ~(digits << 1));
-	if (bad)
+	uint32_t key = dots | (uint32_t)n << 16;
+	unsigned slot = quad_slot(key);
+	/* one of the 81 layouts, digits everywhere else, and no part of two
+	 * or more that starts with a zero (a zero digit followed by a digit
+	 * and not preceded by one) */
+	if ((quad_key[slot] ^ key) | (digits ^ (live & ~dots)) |
+	    (zeros & (digits >> 1) & ~(digits << 1)))
 		return false;
-	/* lane k takes bytes end-3 .. end-1 of part k (end is its dot or
-	 * the end of the text) into its bytes 1..3; a byte before the part's
-	 * start, and byte 0, become 0 */
-	/* the four ends as the bytes of one word, each spread over its
-	 * lane by one shuffle (cheaper than building the lanes one by one);
-	 * the starts are the ends moved up a lane, plus one */
-	uint32_t ends = e0 | e1 << 8 | e2 << 16 | e3 << 24;
-	const __m128i spread =
-	    _mm_set_epi8(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0);
-	__m128i end = _mm_shuffle_epi8(_mm_cvtsi32_si128((int)ends), spread);
-	__m128i start =
-	    _mm_shuffle_epi8(_mm_cvtsi32_si128((int)((ends << 8) + 0x01010100u)), spread);
-	__m128i idx = _mm_sub_epi8(end, _mm_set1_epi32(0x01020304));
-	idx = _mm_or_si128(idx, _mm_cmpgt_epi8(start, idx));
-	__m128i g = _mm_shuffle_epi8(d, idx);
+	__m128i g = _mm_shuffle_epi8(
+	    d, _mm_load_si128((const __m128i *)(const void *)quad_shuf[slot]));
 	/* bytes 0, hundreds, tens, units times 0, 100, 10, 1 */
 	__m128i w = _mm_maddubs_epi16(g, _mm_set1_epi32(0x010a6400));
 	__m128i val = _mm_madd_epi16(w, _mm_set1_epi16(1));
