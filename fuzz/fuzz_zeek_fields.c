@@ -5,6 +5,9 @@
  *     net_addr_parse, with every amount of readable room after the text;
  *   tel_parse_port_wide and tel_parse_u64_wide (SWAR) against
  *     tel_parse_port and tel_parse_u64;
+ *   tel_parse_epoch (and its inline SWAR path for Zeek's own layout,
+ *     tel_parse_epoch_zeek) against a digit loop; tel_proto_inline
+ *     against tel_proto;
  *   tel_split_fields against a byte loop, for every wanted column, split
  *     in one call or resumed from any recorded column;
  *   the Zeek TSV reader with a prefilter (which splits a rejected flow
@@ -73,6 +76,45 @@ static void check_port(const char *s, size_t n)
 		    (ok64 && g64 != w64))
 			abort();
 	}
+}
+
+/* epoch seconds by a digit loop: up to 12 digits, then nothing or a dot
+ * and digits; btest's X's give 0 */
+static bool epoch_ref(const char *s, size_t n, int64_t *out)
+{
+	size_t i = 0;
+	int64_t v = 0;
+	while (i < n && i < 12 && s[i] >= '0' && s[i] <= '9')
+		v = v * 10 + (s[i++] - '0');
+	if (i == 0 || (i < n && s[i] != '.')) {
+		if (!n || s[0] != 'X')
+			return false;
+		for (size_t j = 0; j < n; j++)
+			if (s[j] != 'X' && s[j] != '.')
+				return false;
+		*out = 0;
+		return true;
+	}
+	for (size_t j = i + 1; j < n; j++)
+		if (s[j] < '0' || s[j] > '9')
+			return false;
+	*out = v;
+	return true;
+}
+
+static void check_epoch_proto(const char *s, size_t n)
+{
+	int64_t want = -1, got = -1, fast = -1;
+	bool ok = epoch_ref(s, n, &want);
+	if (tel_parse_epoch(s, n, &got) != ok || (ok && got != want))
+		abort();
+	got = -1;
+	if (tel_parse_epoch_inline(s, n, &got) != ok || (ok && got != want))
+		abort();
+	if (tel_parse_epoch_zeek(s, n, &fast) && (!ok || fast != want))
+		abort();
+	if (tel_proto_inline(s, n) != tel_proto(s, n))
+		abort();
 }
 
 /* the byte loop: ends of every column, the count */
@@ -259,6 +301,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char sep = (data[0] & 1) ? '\t' : ',';
 	check_addr(s, n);
 	check_port(s, n);
+	check_epoch_proto(s, n);
 	if (n <= 4096)
 		check_split(s, n, sep);
 	check_reader(data + 1, n);
@@ -269,6 +312,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t l = t ? (size_t)(t - p) : (size_t)(e - p);
 		check_addr(p, l);
 		check_port(p, l);
+		check_epoch_proto(p, l);
 		if (!t)
 			break;
 		p = t + 1;

@@ -1,6 +1,7 @@
 #include "telemetry/field.h"
 #include "core/error.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -26,20 +27,9 @@ bool tel_parse_epoch(const char *s, size_t n, int64_t *out)
 	const unsigned char *p = (const unsigned char *)s, *e = p + n;
 	int64_t v = 0;
 	unsigned d;
-	uint64_t eight, frac;
-	/* Zeek's own layout, ten digits, a dot and six: two 8-byte checks
-	 * (the second sees the dot as a '0') instead of a loop */
-	if (n == 17 && p[10] == '.' && digits8(p, &eight)) {
-		uint64_t x;
-		memcpy(&x, p + 9, 8);
-		x = (x & ~0xff00ull) | 0x3000ull; /* byte 1 is the dot: little-endian */
-		if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ &&
-		    digits8((const unsigned char *)&x, &frac) &&
-		    (d = (unsigned)(p[8] - '0')) <= 9) {
-			*out = (int64_t)(eight * 100 + d * 10 + (unsigned)(p[9] - '0'));
-			return true;
-		}
-	}
+	uint64_t eight;
+	if (tel_parse_epoch_zeek(s, n, out))
+		return true;
 	if (n >= 8 && digits8(p, &eight)) {
 		v = (int64_t)eight;
 		p += 8;
@@ -85,12 +75,6 @@ static bool ieq(const char *s, size_t n, const char *lit)
 
 uint8_t tel_proto(const char *s, size_t n)
 {
-	if (n == 3 && (s[0] | 0x20) == 't' && (s[1] | 0x20) == 'c' &&
-	    (s[2] | 0x20) == 'p')
-		return 6;
-	if (n == 3 && (s[0] | 0x20) == 'u' && (s[1] | 0x20) == 'd' &&
-	    (s[2] | 0x20) == 'p')
-		return 17;
 	if (ieq(s, n, "tcp"))
 		return 6;
 	if (ieq(s, n, "udp"))
@@ -237,10 +221,10 @@ int tel_split_fields(const char *s, size_t len, char sep, size_t from, int first
 			n += bits32(m);
 			continue;
 		}
-		while (m) {
-			e[n++] = (uint32_t)(i + (size_t)__builtin_ctz(m));
-			m &= m - 1;
-		}
+		uint32_t *o = e + n;
+		for (; m; m &= m - 1)
+			*o++ = (uint32_t)i + (uint32_t)__builtin_ctz(m);
+		n = (int)(o - e);
 	}
 	/* the tail: the last 32 bytes of the line again, without the ones
 	 * already seen (a byte loop there mispredicts on every separator) */
@@ -255,10 +239,10 @@ int tel_split_fields(const char *s, size_t len, char sep, size_t from, int first
 		if (n > want) {
 			n += bits32(m);
 		} else {
-			while (m) {
-				e[n++] = (uint32_t)(i + (size_t)__builtin_ctz(m));
-				m &= m - 1;
-			}
+			uint32_t *o = e + n;
+			for (; m; m &= m - 1)
+				*o++ = (uint32_t)i + (uint32_t)__builtin_ctz(m);
+			n = (int)(o - e);
 		}
 		i = len;
 	}
@@ -283,9 +267,53 @@ static inline unsigned bits64(uint64_t x)
 	return (unsigned)((x * 0x0101010101010101ull) >> 56);
 }
 
+/* The 81 layouts of a dotted quad (four parts of 1 to 3 digits), each
+ * keyed by the mask of its dots and its length: a multiplicative hash
+ * (QUAD_MAGIC, found by search) gives each its own slot of 256, which
+ * holds the key and the shuffle that puts part k's digits into bytes
+ * 1..3 of lane k (bytes before a short part's first digit, and byte 0 of
+ * each lane, zero). One look-up replaces finding the dots one by one and
+ * checking the parts' lengths. */
+#define QUAD_MAGIC 0x48e772bbu
+static uint32_t quad_key[256];
+static uint8_t quad_shuf[256][16] __attribute__((aligned(16)));
+
+static inline unsigned quad_slot(uint32_t key)
+{
+	return (key * QUAD_MAGIC) >> 24;
+}
+
+/* built before main (no reader thread can race it); a collision would be
+ * a wrong QUAD_MAGIC, which the tests would show at once */
+__attribute__((constructor)) static void quad_layouts(void)
+{
+	for (unsigned l = 0; l < 81; l++) {
+		unsigned len[4] = {l / 27 % 3 + 1, l / 9 % 3 + 1, l / 3 % 3 + 1,
+				   l % 3 + 1};
+		unsigned first[4], at = 0;
+		uint32_t dots = 0;
+		for (int k = 0; k < 4; k++) {
+			first[k] = at;
+			at += len[k];
+			if (k < 3)
+				dots |= 1u << at++;
+		}
+		uint32_t key = dots | at << 16; /* at: the length of the text */
+		unsigned slot = quad_slot(key);
+		if (quad_key[slot])
+			abort();
+		quad_key[slot] = key;
+		memset(quad_shuf[slot], 0x80, 16);
+		for (unsigned k = 0; k < 4; k++)
+			for (unsigned j = 0; j < len[k]; j++)
+				quad_shuf[slot][4 * k + 4 - len[k] + j] =
+				    (uint8_t)(first[k] + j);
+	}
+}
+
 /* a dotted quad; false when the text is not one of the simple form */
-__attribute__((target("ssse3"))) static bool quad_ssse3(const char *s, size_t n,
-							struct net_addr *a)
+__attribute__((target("ssse3"), always_inline)) static inline bool
+quad_ssse3(const char *s, size_t n, struct net_addr *a)
 {
 	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
 	__m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
@@ -297,33 +325,16 @@ __attribute__((target("ssse3"))) static bool quad_ssse3(const char *s, size_t n,
 			  live;
 	uint32_t zeros =
 	    (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(d, _mm_setzero_si128())) & live;
-	uint32_t r = dots;
-	unsigned e0 = (unsigned)__builtin_ctz(r | 1u << 16);
-	r &= r - 1;
-	unsigned e1 = (unsigned)__builtin_ctz(r | 1u << 16);
-	r &= r - 1;
-	unsigned e2 = (unsigned)__builtin_ctz(r | 1u << 16);
-	r &= r - 1;
-	unsigned e3 = (unsigned)n;
-	/* exactly three dots, the rest digits, parts of 1 to 3 digits, and
-	 * no part of two or more that starts with a zero (a zero digit
-	 * followed by a digit and not preceded by one) */
-	uint32_t bad = r | ((dots | digits) ^ live) | (e0 - 1 > 2) | (e1 - e0 - 2 > 2) |
-		       (e2 - e1 - 2 > 2) | (e3 - e2 - 2 > 2) |
-		       (zeros & (digits >> 1) & ~(digits << 1));
-	if (bad)
+	uint32_t key = dots | (uint32_t)n << 16;
+	unsigned slot = quad_slot(key);
+	/* one of the 81 layouts, digits everywhere else, and no part of two
+	 * or more that starts with a zero (a zero digit followed by a digit
+	 * and not preceded by one) */
+	if ((quad_key[slot] ^ key) | (digits ^ (live & ~dots)) |
+	    (zeros & (digits >> 1) & ~(digits << 1)))
 		return false;
-	/* lane k takes bytes end-3 .. end-1 of part k (end is its dot or
-	 * the end of the text) into its bytes 1..3; a byte before the part's
-	 * start, and byte 0, become 0 */
-	__m128i end = _mm_set_epi32((int)(e3 * 0x01010101u), (int)(e2 * 0x01010101u),
-				    (int)(e1 * 0x01010101u), (int)(e0 * 0x01010101u));
-	__m128i start =
-	    _mm_set_epi32((int)((e2 + 1) * 0x01010101u), (int)((e1 + 1) * 0x01010101u),
-			  (int)((e0 + 1) * 0x01010101u), 0);
-	__m128i idx = _mm_sub_epi8(end, _mm_set1_epi32(0x01020304));
-	idx = _mm_or_si128(idx, _mm_cmpgt_epi8(start, idx));
-	__m128i g = _mm_shuffle_epi8(d, idx);
+	__m128i g = _mm_shuffle_epi8(
+	    d, _mm_load_si128((const __m128i *)(const void *)quad_shuf[slot]));
 	/* bytes 0, hundreds, tens, units times 0, 100, 10, 1 */
 	__m128i w = _mm_maddubs_epi16(g, _mm_set1_epi32(0x010a6400));
 	__m128i val = _mm_madd_epi16(w, _mm_set1_epi16(1));
@@ -406,13 +417,22 @@ __attribute__((target("ssse3"))) static bool hex6_ssse3(const char *s, size_t n,
 	return true;
 }
 
-bool tel_addr_ssse3(const char *s, size_t n, size_t readable, struct net_addr *a)
+/* tel_addr_ssse3 past a dotted quad: kept out of line, as its stack
+ * array would give the quad's path a frame and a stack canary */
+__attribute__((target("ssse3"), noinline)) static bool
+addr_not_quad(const char *s, size_t n, size_t readable, struct net_addr *a)
 {
-	if (n >= 7 && n <= 15 && quad_ssse3(s, n, a))
-		return true;
 	if (n >= 2 && n <= 39 && readable >= 48 && hex6_ssse3(s, n, a))
 		return true;
 	return tel_addr(s, n, a);
+}
+
+__attribute__((target("ssse3"))) bool tel_addr_ssse3(const char *s, size_t n,
+						     size_t readable, struct net_addr *a)
+{
+	if (n >= 7 && n <= 15 && quad_ssse3(s, n, a))
+		return true;
+	return addr_not_quad(s, n, readable, a);
 }
 #else
 bool tel_addr_ssse3(const char *s, size_t n, size_t readable, struct net_addr *a)

@@ -66,8 +66,8 @@ static inline bool tel_digits8_value(uint64_t x, uint64_t *val)
  * up to eight digits read as one 8-byte word (SWAR), without the branch
  * per digit that mispredicts on numbers of random lengths. Accepts exactly
  * what tel_parse_u64 accepts (fuzz_zeek_fields checks it). */
-static inline bool tel_parse_u64_wide(const char *s, size_t n, const char *limit,
-				      uint64_t *out)
+static inline __attribute__((always_inline)) bool
+tel_parse_u64_wide(const char *s, size_t n, const char *limit, uint64_t *out)
 {
 	if (n - 1 >= 8 || limit - s < 8)
 		return tel_parse_u64(s, n, out);
@@ -80,9 +80,11 @@ static inline bool tel_parse_u64_wide(const char *s, size_t n, const char *limit
 		x = x << shift | (0x3030303030303030ull >> (64 - shift));
 	return tel_digits8_value(x, out);
 }
-/* tel_parse_port the same way */
-static inline bool tel_parse_port_wide(const char *s, size_t n, const char *limit,
-				       uint16_t *out)
+/* tel_parse_port the same way (both always inlined: a reader calls them
+ * for every line, from a function too large for the compiler to inline
+ * them on its own) */
+static inline __attribute__((always_inline)) bool
+tel_parse_port_wide(const char *s, size_t n, const char *limit, uint16_t *out)
 {
 	uint64_t v;
 	if (n - 1 >= 5 || limit - s < 8)
@@ -96,10 +98,47 @@ static inline bool tel_parse_port_wide(const char *s, size_t n, const char *limi
  * fraction is dropped. Zeek btest's canonical "XXXXXXXXXX.XXXXXX" gives 0
  * (unknown) and true. */
 bool tel_parse_epoch(const char *s, size_t n, int64_t *out);
+/* Zeek's own layout of an epoch time, ten digits, a dot and six, in two
+ * 8-byte checks (the second sees the dot as a '0'); false for any other
+ * text, which tel_parse_epoch then decides. */
+static inline bool tel_parse_epoch_zeek(const char *s, size_t n, int64_t *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint64_t x, eight, frac;
+	unsigned d;
+	if (__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__ || n != 17 || p[10] != '.')
+		return false;
+	memcpy(&x, p, 8);
+	if (!tel_digits8_value(x, &eight))
+		return false;
+	memcpy(&x, p + 9, 8);
+	x = (x & ~0xff00ull) | 0x3000ull; /* byte 1 is the dot: little-endian */
+	if (!tel_digits8_value(x, &frac) || (d = (unsigned)(p[8] - '0')) > 9)
+		return false;
+	*out = (int64_t)(eight * 100 + d * 10 + (unsigned)(p[9] - '0'));
+	return true;
+}
+/* tel_parse_epoch with Zeek's layout decoded inline, for a reader's hot
+ * path */
+static inline bool tel_parse_epoch_inline(const char *s, size_t n, int64_t *out)
+{
+	return tel_parse_epoch_zeek(s, n, out) || tel_parse_epoch(s, n, out);
+}
 /* Epoch or any form sd_time_parse accepts. */
 bool tel_parse_time(const char *s, size_t n, int64_t *out, const char **why);
 /* "tcp", "UDP", "icmp", "ipv6-icmp", or a number; 0 when unknown. */
 uint8_t tel_proto(const char *s, size_t n);
+/* tel_proto with "tcp" and "udp" (any case) decided inline */
+static inline uint8_t tel_proto_inline(const char *s, size_t n)
+{
+	if (n == 3 && (s[0] | 0x20) == 't' && (s[1] | 0x20) == 'c' &&
+	    (s[2] | 0x20) == 'p')
+		return 6;
+	if (n == 3 && (s[0] | 0x20) == 'u' && (s[1] | 0x20) == 'd' &&
+	    (s[2] | 0x20) == 'p')
+		return 17;
+	return tel_proto(s, n);
+}
 /* Splits "host", "host:port", "[v6]:port" or a bare IPv6 literal into host
  * and optional port (0 when absent). */
 void tel_split_hostport(const char *s, size_t n, const char **host, size_t *hlen,

@@ -63,6 +63,10 @@ struct zeek {
 	/* highest index the prefilter needs (time, addresses and ports):
 	 * a flow it rejects has the rest of its line only counted */
 	int filtercol;
+	/* whether the last flow passed the prefilter: the next line is then
+	 * split to maxcol at once (a sinkhole's lines all pass, and a second
+	 * split would scan the rest of each line again) */
+	bool last_passed;
 	/* the current line and where its columns end: column k spans
 	 * pos[k] + 1 .. pos[k + 1] (pos[0] is -1); only columns up to
 	 * `split` are recorded, with room for one 32-byte block past it */
@@ -70,9 +74,6 @@ struct zeek {
 	size_t line_len;
 	int split;
 	uint32_t pos[NONE + 34];
-	/* the slice of each enum zcol, made on demand by colp; absent
-	 * columns stay unset */
-	struct slice sl[NCOLS];
 	struct net_addr answers[TEL_MAX_ANSWERS];
 	bool (*prefilter)(void *ctx, const struct tel_record *rec);
 	void *prefilter_ctx;
@@ -147,10 +148,6 @@ static void fields_header(struct zeek *z, const char *s, size_t n)
 			break;
 		s = t + 1;
 	}
-	for (int i = 0; i < NCOLS; i++) {
-		z->sl[i].s = NULL;
-		z->sl[i].n = 0;
-	}
 	/* #path names the log; without it (or for a renamed log) the
 	 * columns tell which kind it is */
 	z->log = log_from_path(z->path);
@@ -207,22 +204,27 @@ static inline bool is_set(const struct zeek *z, const struct slice *f)
 	return true;
 }
 
-static uint64_t num_or0(const struct zeek *z, const struct slice *f)
+static inline uint64_t num_or0(const struct zeek *z, struct slice f)
 {
-	uint64_t v = 0;
-	if (is_set(z, f))
-		tel_parse_u64(f->s, f->n, &v);
+	uint64_t v;
+	/* parsed first: a marker matters only when it is itself a number,
+	 * so most values skip the comparison with the markers */
+	if (!f.s || !tel_parse_u64(f.s, f.n, &v) || !is_set(z, &f))
+		return 0;
 	return v;
 }
 
-static inline const struct slice *colp(struct zeek *z, enum zcol c)
+/* the slice of a column of the current line; {NULL, 0} when the #fields
+ * header has no such column. Returned by value, so the slices of a line
+ * stay in registers. */
+static inline struct slice col(const struct zeek *z, enum zcol c)
 {
-	struct slice *sl = &z->sl[c];
+	struct slice sl = {NULL, 0};
 	int k = z->col[c];
 	if (k != NONE) {
 		uint32_t start = z->pos[k] + 1; /* pos[0] + 1 wraps to 0 */
-		sl->s = z->line + start;
-		sl->n = z->pos[k + 1] - start;
+		sl.s = z->line + start;
+		sl.n = z->pos[k + 1] - start;
 	}
 	return sl;
 }
@@ -256,9 +258,9 @@ static struct slice field_past(const struct zeek *z, int k)
 }
 
 /* 0 ok, else malformed (reported) */
-static int addr_port(struct zeek *z, uint64_t ln, const struct slice *h,
-		     const struct slice *p, struct net_addr *a, uint16_t *port,
-		     const char *what)
+static inline __attribute__((always_inline)) int
+addr_port(struct zeek *z, uint64_t ln, const struct slice *h, const struct slice *p,
+	  struct net_addr *a, uint16_t *port, const char *what)
 {
 	if (!is_set(z, h) || !tel_addr_wide(h->s, h->n, z->line + z->line_len, a)) {
 		tel_backend_malformed(&z->base, ln, "%s '%.*s' is not an address", what,
@@ -302,8 +304,9 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 		z->line = line;
 		z->line_len = len;
 		bool filtered = z->log == Z_CONN && z->prefilter;
-		z->split =
-		    filtered && z->filtercol < z->maxcol ? z->filtercol : z->maxcol;
+		z->split = filtered && z->filtercol < z->maxcol && !z->last_passed
+			       ? z->filtercol
+			       : z->maxcol;
 		int n = tel_split_fields(line, len, z->sep, 0, 0, z->pos + 1, z->split);
 		if (n != z->ncols) {
 			tel_backend_malformed(
@@ -311,17 +314,19 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 			continue;
 		}
 		tel_record_start(rec, ln, TEL_FLOW);
-		const struct slice *ts = colp(z, C_TS);
-		if (!ts->s || !tel_parse_epoch(ts->s, ts->n, &rec->ts)) {
+		struct slice ts = col(z, C_TS);
+		if (!ts.s || !tel_parse_epoch_inline(ts.s, ts.n, &rec->ts)) {
 			tel_backend_malformed(b, ln, "ts '%.*s' is not an epoch time",
-					      (int)(ts->n > 32 ? 32 : ts->n),
-					      ts->s ? ts->s : "");
+					      (int)(ts.n > 32 ? 32 : ts.n),
+					      ts.s ? ts.s : "");
 			continue;
 		}
-		if (addr_port(z, ln, colp(z, C_ORIG_H), colp(z, C_ORIG_P), &rec->client,
-			      &rec->client_port, "id.orig_h") ||
-		    addr_port(z, ln, colp(z, C_RESP_H), colp(z, C_RESP_P), &rec->server,
-			      &rec->server_port, "id.resp_h"))
+		struct slice oh = col(z, C_ORIG_H), op = col(z, C_ORIG_P);
+		struct slice rh = col(z, C_RESP_H), rpt = col(z, C_RESP_P);
+		if (addr_port(z, ln, &oh, &op, &rec->client, &rec->client_port,
+			      "id.orig_h") ||
+		    addr_port(z, ln, &rh, &rpt, &rec->server, &rec->server_port,
+			      "id.resp_h"))
 			continue;
 		rec->flags = TEL_HAS_CLIENT | TEL_HAS_SERVER;
 		/* the originator is Zeek's guess from the first packet seen:
@@ -336,7 +341,8 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 				tel_dir_orient_ports(rec);
 		}
 		if (filtered) {
-			if (!z->prefilter(z->prefilter_ctx, rec)) {
+			z->last_passed = z->prefilter(z->prefilter_ctx, rec);
+			if (!z->last_passed) {
 				/* the consumer wants nothing from this flow:
 				 * its counters need not be parsed (they never
 				 * make a line malformed) */
@@ -353,33 +359,33 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 				z->split = z->maxcol;
 			}
 		}
-		const struct slice *pr = colp(z, C_PROTO);
-		if (is_set(z, pr))
-			rec->proto = tel_proto(pr->s, pr->n);
-		const struct slice *name = NULL;
+		struct slice pr = col(z, C_PROTO);
+		if (is_set(z, &pr))
+			rec->proto = tel_proto_inline(pr.s, pr.n);
+		struct slice name = {NULL, 0};
 		switch (z->log) {
 		case Z_CONN: {
 			rec->kind = TEL_FLOW;
-			uint64_t rp = num_or0(z, colp(z, C_RESP_PKTS));
-			uint64_t rb = num_or0(z, colp(z, C_RESP_BYTES));
-			rec->bytes = num_or0(z, colp(z, C_ORIG_BYTES)) + rb;
-			rec->packets = num_or0(z, colp(z, C_ORIG_PKTS)) + rp;
+			uint64_t rp = num_or0(z, col(z, C_RESP_PKTS));
+			uint64_t rb = num_or0(z, col(z, C_RESP_BYTES));
+			rec->bytes = num_or0(z, col(z, C_ORIG_BYTES)) + rb;
+			rec->packets = num_or0(z, col(z, C_ORIG_PKTS)) + rp;
 			if (rp || rb)
 				rec->flags |= TEL_ANSWERED;
 			break;
 		}
 		case Z_DNS: {
 			rec->kind = TEL_DNS;
-			name = colp(z, C_QUERY);
-			if (!is_set(z, name)) {
+			name = col(z, C_QUERY);
+			if (!is_set(z, &name)) {
 				b->stats.skipped++; /* a response with no question */
 				continue;
 			}
-			const struct slice *an = colp(z, C_ANSWERS);
-			if (is_set(z, colp(z, C_RCODE)))
+			struct slice an = col(z, C_ANSWERS), rcode = col(z, C_RCODE);
+			if (is_set(z, &rcode))
 				rec->flags |= TEL_ANSWERED;
-			if (is_set(z, an)) {
-				const char *p = an->s, *e = an->s + an->n;
+			if (is_set(z, &an)) {
+				const char *p = an.s, *e = an.s + an.n;
 				size_t k = 0;
 				while (p < e && k < TEL_MAX_ANSWERS) {
 					const char *t =
@@ -399,26 +405,26 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 		}
 		case Z_SSL:
 			rec->kind = TEL_TLS;
-			name = colp(z, C_SERVER_NAME);
+			name = col(z, C_SERVER_NAME);
 			break;
 		case Z_HTTP: {
 			rec->kind = TEL_HTTP;
-			const struct slice *host = colp(z, C_HOST), *uri = colp(z, C_URI);
-			if (is_set(z, colp(z, C_STATUS)))
+			struct slice host = col(z, C_HOST), uri = col(z, C_URI);
+			struct slice status = col(z, C_STATUS);
+			if (is_set(z, &status))
 				rec->flags |= TEL_ANSWERED;
 			/* an absolute URI: the request went to a proxy */
-			if (tel_http_target(rec, is_set(z, host) ? host->s : NULL,
-					    host->n, is_set(z, uri) ? uri->s : NULL,
-					    uri->n))
+			if (tel_http_target(rec, is_set(z, &host) ? host.s : NULL, host.n,
+					    is_set(z, &uri) ? uri.s : NULL, uri.n))
 				rec->flags |= TEL_VIA_PROXY;
 			break;
 		}
 		default:
 			break;
 		}
-		if (name && is_set(z, name)) {
-			const char *h = name->s;
-			size_t hl = name->n;
+		if (is_set(z, &name)) {
+			const char *h = name.s;
+			size_t hl = name.n;
 			tel_strip_dot(h, &hl);
 			rec->name = h;
 			rec->name_len = hl;
