@@ -1073,6 +1073,37 @@ void corr_agg_get(struct corr_agg *g, size_t i, struct corr_sighting *out)
 	}
 }
 
+size_t corr_agg_v4_singles(struct corr_agg *g, size_t i, size_t max,
+			   struct corr_v4_single *out)
+{
+	wait_ready(g, i);
+	/* records past `ready` may be moving, but the one at `ready` begins a
+	 * bucket, so a client there is another client */
+	size_t end = atomic_load_explicit(&g->sort.ready, memory_order_acquire);
+	if (end - i > max)
+		end = i + max + 1; /* the record after the last taken is looked at */
+	size_t k = 0;
+	for (; i + k < end && k < max; k++) {
+		const struct rec *s = &g->r[i + k];
+		if (s->bits & B_V6)
+			break;
+		if (i + k + 1 < end && g->r[i + k + 1].client == s->client &&
+		    !(g->r[i + k + 1].bits & B_V6))
+			break; /* the client has more than one sighting */
+		out[k] = (struct corr_v4_single){
+		    .addr = s->client,
+		    .source = s->source,
+		    .first_seen = s->first,
+		    .last_seen = s->last,
+		    .client_count = s->count - s->cdup,
+		    .exchange = (uint8_t)((s->bits >> B_EX_SHIFT) & 3u),
+		    .evidence = s->evidence,
+		    .confidence = (uint8_t)((s->bits >> B_CONF_SHIFT) & 3u),
+		};
+	}
+	return k;
+}
+
 size_t corr_agg_client_end(struct corr_agg *g, size_t i)
 {
 	wait_ready(g, i);
