@@ -397,25 +397,39 @@ int db_builder_add_v4_hosts(struct db_builder *b, uint16_t campaign,
 		return 0;
 	}
 	struct v4vec *v = &b->v4[32];
+	/* the attribute of the host before, without db_builder_attr's call:
+	 * a feed gives the same few again and again */
+	uint32_t last_ec = UINT32_MAX, last_sources = 0, last_attr = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct db_v4_host *x = &h[i];
-		struct db_attr_rec a = {.campaign = campaign,
-					.evidence = x->evidence & DB_EV_ALL,
-					.confidence = x->confidence > DB_CONF_HIGH
-							  ? DB_CONF_HIGH
-							  : x->confidence,
-					.sources = x->sources};
+		uint8_t conf =
+		    x->confidence > DB_CONF_HIGH ? DB_CONF_HIGH : x->confidence;
+		uint32_t ec = (uint32_t)(x->evidence & DB_EV_ALL) << 8 | conf;
+		if (ec != last_ec || x->sources != last_sources) {
+			struct db_attr_rec a = {.campaign = campaign,
+						.evidence = x->evidence & DB_EV_ALL,
+						.confidence = conf,
+						.sources = x->sources};
+			if (db_builder_attr(b, &a, &last_attr))
+				return sd_error_set(err, SD_ENOMEM, "out of memory");
+			last_ec = ec;
+			last_sources = x->sources;
+		}
 		struct v4rec r = {.addr = x->addr,
 				  .first = x->first_seen ? x->first_seen : x->last_seen,
 				  .last = x->last_seen ? x->last_seen : x->first_seen,
-				  .count = x->count};
+				  .count = x->count,
+				  .attr = last_attr};
 		if (r.last < r.first) {
 			uint32_t t = r.first;
 			r.first = r.last;
 			r.last = t;
 		}
-		if (db_builder_attr(b, &a, &r.attr))
-			return sd_error_set(err, SD_ENOMEM, "out of memory");
+		if (v->n < v->cap) { /* push_v4 without its call */
+			v->v[v->n++] = r;
+			b->nheld++;
+			continue;
+		}
 		int rc = push_v4(b, v, &r, err);
 		if (rc)
 			return rc;
