@@ -3,6 +3,7 @@
 #include "db/builder.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -352,21 +353,46 @@ static int assemble_v4(struct db_builder *b, struct assembly *as)
 
 /* ---- writing ---------------------------------------------------------- */
 
+/* Bytes hashed and handed to the file at a time: the hash brings them
+ * into the cache and the write copies them from there. */
+#define WRITE_CHUNK (1u << 20)
+/* Bytes written between two requests to the kernel to start writing them
+ * back, so that the disk works while the rest is written and the final
+ * fsync waits for the last part only. */
+#define WRITEBACK_CHUNK (8u << 20)
+
 struct writer {
 	FILE *fp;
 	XXH3_state_t *hash;
 	uint64_t pos;
+	uint64_t flushed; /* file bytes below this have been sent on to disk */
 	int failed;
 };
 
+/* Starts the write-back of what was written since the last time, once it
+ * is WRITEBACK_CHUNK or more. A hint: the commit's fsync makes it sure. */
+static void w_writeback(struct writer *w)
+{
+	if (w->pos - w->flushed < WRITEBACK_CHUNK || fflush(w->fp) != 0)
+		return;
+	(void)sync_file_range(fileno(w->fp), (off_t)w->flushed,
+			      (off_t)(w->pos - w->flushed), SYNC_FILE_RANGE_WRITE);
+	w->flushed = w->pos;
+}
+
 static void w_bytes(struct writer *w, const void *p, size_t n)
 {
-	if (!n || w->failed)
-		return;
-	if (fwrite(p, 1, n, w->fp) != n)
-		w->failed = 1;
-	XXH3_64bits_update(w->hash, p, n);
-	w->pos += n;
+	const char *c = p;
+	while (n && !w->failed) {
+		size_t k = n < WRITE_CHUNK ? n : WRITE_CHUNK;
+		XXH3_64bits_update(w->hash, c, k);
+		if (fwrite(c, 1, k, w->fp) != k)
+			w->failed = 1;
+		w->pos += k;
+		c += k;
+		n -= k;
+		w_writeback(w);
+	}
 }
 
 static void w_align(struct writer *w)
