@@ -12,7 +12,8 @@
 # thread: the reader (parse, match, hand-over), the aggregate's inserter,
 # the read-ahead, and after the reading the sort's split, the sort's own
 # thread, the builder feed (with the sorting the reader of the sightings
-# did itself) and the snapshot write. BASE (a binary) is profiled beside.
+# did itself) and the snapshot write (with the index built on a thread of
+# its own, where it is). BASE (a binary) is profiled beside.
 # Environment: SIGHTED (binary), BENCH_DIR (scratch, default /tmp), REPS.
 set -eu
 cd "$(dirname "$0")/.."
@@ -136,7 +137,7 @@ cg_split() {
 		hand = c["corr_agg_batch_add"] + c["corr_agg_batch_flush"]
 		feed = c["corr_write"] - c["corr_agg_sort"] - c["db_builder_write"]
 		printf "%-5s %5.0f instr/record: reader %4.0f (parse %4.0f, match %3.0f, hand-over %3.0f); inserter %3.0f; read-ahead %3.0f\n", who, r(total), r(c["run_file"]), r(parse), r(match_), r(hand), r(c["inserter_main"]), r(c["ring_main"])
-		printf "%-5s after reading %4.0f: sort split %3.0f, sort thread %3.0f, feed (+ sorting it did) %3.0f, builder write %3.0f\n", who, r(c["corr_write"] + c["sorter_main"]), r(c["corr_agg_sort"]), r(c["sorter_main"]), r(feed), r(c["db_builder_write"])
+		printf "%-5s after reading %4.0f: sort split %3.0f, sort thread %3.0f, feed (+ sorting it did) %3.0f, builder write %3.0f (index thread %3.0f)\n", who, r(c["corr_write"] + c["sorter_main"] + c["index_main"]), r(c["corr_agg_sort"]), r(c["sorter_main"]), r(feed), r(c["db_builder_write"]), r(c["index_main"])
 	}'
 }
 echo

@@ -8,7 +8,9 @@
  * built snapshot always passes validation; merging the halves gives the
  * same entry count as building everything at once; settling after each
  * chunk gives the same bytes, and each settle counts the distinct prefix
- * and campaign keys so far. */
+ * and campaign keys so far; IPv4 hosts added in batches
+ * (db_builder_add_v4_hosts) give the same bytes as added one by one. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +74,54 @@ static void add_range(struct db_builder *b, const uint8_t *data, size_t from, si
 	}
 }
 
+/* As add_range, the IPv4 hosts through db_builder_add_v4_hosts, in runs
+ * of one campaign (the feed of a correlate run). */
+static void add_hosts(struct db_builder *b, const uint8_t *data, size_t n)
+{
+	struct sd_error err = {0};
+	struct db_v4_host h[8];
+	size_t nh = 0;
+	uint16_t hcid = 0;
+	for (size_t i = 0; i <= n; i++) {
+		const uint8_t *r = data + i * REC;
+		struct net_prefix p = {0};
+		uint16_t cid = 0;
+		uint32_t set = 0;
+		if (i < n) {
+			rec_prefix(r, &p);
+			struct db_campaign_meta m = {
+			    .name = campaigns[r[6] % 4],
+			    .window_start = r[7],
+			    .window_end = r[7] ? (uint32_t)r[7] + r[8] : 0};
+			const char *src = sources[r[9] % 3];
+			if (db_builder_campaign(b, &m, &cid, &err) ||
+			    db_builder_sourceset(b, &src, 1, &set, &err))
+				abort();
+		}
+		bool host = i < n && (r[0] & 1) && p.len == 128;
+		if (nh && (!host || cid != hcid || nh == 8)) {
+			if (db_builder_add_v4_hosts(b, hcid, h, nh, &err))
+				abort();
+			nh = 0;
+		}
+		if (i == n)
+			break;
+		if (!host) {
+			add_range(b, data, i, i + 1);
+			continue;
+		}
+		hcid = cid;
+		h[nh] = (struct db_v4_host){.addr = (uint32_t)net_addr_lo(&p.addr),
+					    .sources = set,
+					    .evidence = r[22],
+					    .confidence = r[23]};
+		memcpy(&h[nh].first_seen, r + 10, 4);
+		memcpy(&h[nh].last_seen, r + 14, 4);
+		memcpy(&h[nh].count, r + 18, 4);
+		nh++;
+	}
+}
+
 /* Adds data in chunks of 1 to 8 sightings (the chunk's first byte says),
  * settling after each: once the held runs are 16 times a chunk, a chunk is
  * folded into them rather than merged (builder_sort.c). The distinct count
@@ -127,26 +177,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n = size / REC;
 	if (n > 512)
 		n = 512;
-	char whole[64], left[64], right[64], merged[64], settled[64];
+	char whole[64], left[64], right[64], merged[64], settled[64], hosts[64];
 	snprintf(whole, sizeof(whole), "/tmp/fuzz-db-build-%d-w.sdb", (int)getpid());
 	snprintf(left, sizeof(left), "/tmp/fuzz-db-build-%d-l.sdb", (int)getpid());
 	snprintf(right, sizeof(right), "/tmp/fuzz-db-build-%d-r.sdb", (int)getpid());
 	snprintf(merged, sizeof(merged), "/tmp/fuzz-db-build-%d-m.sdb", (int)getpid());
 	snprintf(settled, sizeof(settled), "/tmp/fuzz-db-build-%d-s.sdb", (int)getpid());
+	snprintf(hosts, sizeof(hosts), "/tmp/fuzz-db-build-%d-h.sdb", (int)getpid());
 
 	struct db_builder *bw = db_builder_new(), *bl = db_builder_new(),
 			  *br = db_builder_new(), *bm = db_builder_new(),
-			  *bs = db_builder_new();
-	if (!bw || !bl || !br || !bm || !bs)
+			  *bs = db_builder_new(), *bh = db_builder_new();
+	if (!bw || !bl || !br || !bm || !bs || !bh)
 		abort();
 	add_range(bw, data, 0, n);
 	add_range(bl, data, 0, n / 2);
 	add_range(br, data, n / 2, n);
 	add_settling(bs, data, n);
+	add_hosts(bh, data, n);
 	struct db *dw = build(bw, whole), *dl = build(bl, left), *dr = build(br, right);
 	struct db *ds = build(bs, settled);
 	if (!same_file(whole, settled))
 		abort(); /* settling never changes the snapshot */
+	db_close(build(bh, hosts));
+	if (!same_file(whole, hosts))
+		abort(); /* hosts in batches are hosts one by one */
 
 	/* every added prefix is an entry of the snapshot */
 	for (size_t i = 0; i < n; i++) {
@@ -173,6 +228,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	db_close(dm);
 	db_close(ds);
 	db_builder_free(bs);
+	db_builder_free(bh);
 	db_builder_free(bw);
 	db_builder_free(bl);
 	db_builder_free(br);
@@ -182,5 +238,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unlink(right);
 	unlink(merged);
 	unlink(settled);
+	unlink(hosts);
 	return 0;
 }

@@ -101,9 +101,11 @@ struct sorter {
 	unsigned next;	       /* the next bucket nobody sorts yet */
 	unsigned first_undone; /* buckets below are in order */
 	bool in_order[SORT_BUCKETS];
-	int shift;	     /* of the byte below the split's (see radix_sort) */
-	unsigned depth;	     /* introsort's limit */
-	atomic_size_t ready; /* records [0, ready) are in their final order */
+	int shift;		/* of the byte below the split's (see radix_sort) */
+	unsigned depth;		/* introsort's limit */
+	atomic_size_t ready;	/* records [0, ready) are in their final order */
+	size_t tmp_len;		/* records of each tmp below (see lsd_sort) */
+	struct rec *reader_tmp; /* the reader's, made on its first bucket */
 	bool thread_running;
 	pthread_t thread;
 };
@@ -180,6 +182,7 @@ void corr_agg_free(struct corr_agg *g)
 		return;
 	inserter_stop(g);
 	sorter_stop(g);
+	free(g->sort.reader_tmp);
 	pthread_cond_destroy(&g->sort.done);
 	pthread_mutex_destroy(&g->sort.lock);
 	for (struct corr_agg_block *k = g->ins.all, *next; k; k = next) {
@@ -886,6 +889,9 @@ static void radix_sort(struct rec *v, size_t n, int shift, unsigned depth)
 	sort_recs(v, n, depth);
 }
 
+/* How many records ahead of a bucket's next one split_buckets fetches. */
+#define SPLIT_AHEAD 8
+
 /* Splits v[0..n) in place into buckets by the top SORT_BUCKETS' worth of
  * bits of key_hi in which the records differ (one bucket when they all
  * share it), given the bits set in any key_hi and in all: one pass to
@@ -912,11 +918,14 @@ static void split_buckets(struct sorter *q, struct rec *v, size_t n, uint64_t an
 		end[b] = at;
 	}
 	q->start[SORT_BUCKETS] = n;
+	/* each bucket is read and written front to back, 256 streams at once:
+	 * more than the hardware follows, so each is fetched a little ahead */
 	for (unsigned b = 0; b < SORT_BUCKETS; b++)
 		while (next[b] < end[b]) {
 			struct rec x = v[next[b]];
 			unsigned d = (unsigned)(key_hi(&x) >> shift) & 0xff;
 			while (d != b) {
+				__builtin_prefetch(&v[next[d] + SPLIT_AHEAD], 1);
 				struct rec y = v[next[d]];
 				v[next[d]++] = x;
 				x = y;
@@ -928,13 +937,61 @@ static void split_buckets(struct sorter *q, struct rec *v, size_t n, uint64_t an
 	q->shift = shift - 8;
 }
 
-/* Sorts bucket b (not under the lock: nobody else touches it). */
-static void sort_bucket(struct corr_agg *g, unsigned b)
+/* A bucket of at most this many records is sorted through a buffer of
+ * its size (LSD radix passes: a few reads and writes of each record, where
+ * the in-place sort ends in comparison sorts of its small runs); a larger
+ * one in place. Each sorting thread holds one buffer. */
+#define LSD_MAX 65536
+
+/* Sorts v[0..n), whose key_hi agree above bit shift + 8, through tmp
+ * (room for n): stable passes over key_hi a byte at a time from the
+ * lowest, then the records of one client by the rest of the key. */
+static void lsd_sort(struct rec *v, size_t n, int shift, unsigned depth, struct rec *tmp)
+{
+	struct rec *from = v, *to = tmp;
+	for (int p = shift - (shift + 7) / 8 * 8; p <= shift; p += 8) {
+		/* the lowest digit may start below bit 0: it is shifted up */
+		size_t count[256] = {0};
+		for (size_t i = 0; i < n; i++)
+			count[p >= 0 ? (key_hi(&from[i]) >> p) & 0xff
+				     : (key_hi(&from[i]) << -p) & 0xff]++;
+		size_t at = 0;
+		for (unsigned d = 0; d < 256; d++) {
+			size_t c = count[d];
+			count[d] = at;
+			at += c;
+		}
+		for (size_t i = 0; i < n; i++) {
+			unsigned d = (unsigned)(p >= 0 ? (key_hi(&from[i]) >> p) & 0xff
+						       : (key_hi(&from[i]) << -p) & 0xff);
+			to[count[d]++] = from[i];
+		}
+		struct rec *t = from;
+		from = to;
+		to = t;
+	}
+	if (from != v)
+		memcpy(v, from, n * sizeof(*v));
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && key_hi(&v[j]) == key_hi(&v[i]))
+			j++;
+		if (j - i > 1)
+			sort_recs(v + i, j - i, depth);
+		i = j;
+	}
+}
+
+/* Sorts bucket b (not under the lock: nobody else touches it), through
+ * tmp (room for q->tmp_len records) when it is there and large enough. */
+static void sort_bucket(struct corr_agg *g, unsigned b, struct rec *tmp)
 {
 	struct sorter *q = &g->sort;
 	size_t from = q->start[b], n = q->start[b + 1] - from;
 	if (q->shift < 0)
 		sort_recs(g->r + from, n, q->depth);
+	else if (tmp && n <= q->tmp_len && n > 64)
+		lsd_sort(g->r + from, n, q->shift, q->depth, tmp);
 	else
 		radix_sort(g->r + from, n, q->shift, q->depth);
 }
@@ -952,14 +1009,14 @@ static void bucket_done(struct sorter *q, unsigned b)
 
 /* Sorts the next bucket nobody sorts yet; false when there is none.
  * Under q->lock (released while sorting). */
-static bool sort_next_bucket(struct corr_agg *g)
+static bool sort_next_bucket(struct corr_agg *g, struct rec *tmp)
 {
 	struct sorter *q = &g->sort;
 	if (q->next >= q->nb)
 		return false;
 	unsigned b = q->next++;
 	pthread_mutex_unlock(&q->lock);
-	sort_bucket(g, b);
+	sort_bucket(g, b, tmp);
 	pthread_mutex_lock(&q->lock);
 	bucket_done(q, b);
 	return true;
@@ -968,10 +1025,12 @@ static bool sort_next_bucket(struct corr_agg *g)
 static void *sorter_main(void *arg)
 {
 	struct corr_agg *g = arg;
+	struct rec *tmp = malloc(g->sort.tmp_len * sizeof(*tmp)); /* NULL: in place */
 	pthread_mutex_lock(&g->sort.lock);
-	while (sort_next_bucket(g))
+	while (sort_next_bucket(g, tmp))
 		;
 	pthread_mutex_unlock(&g->sort.lock);
+	free(tmp);
 	return NULL;
 }
 
@@ -983,12 +1042,18 @@ static void wait_ready(struct corr_agg *g, size_t i)
 	if (i < atomic_load_explicit(&q->ready, memory_order_acquire))
 		return;
 	pthread_mutex_lock(&q->lock);
+	if (!q->reader_tmp && q->next < q->nb) /* NULL: sorts in place */
+		q->reader_tmp = malloc(q->tmp_len * sizeof(*q->reader_tmp));
 	while (i >= atomic_load_explicit(&q->ready, memory_order_relaxed)) {
-		if (sort_next_bucket(g))
+		if (sort_next_bucket(g, q->reader_tmp))
 			continue;
 		if (q->first_undone >= q->nb)
 			break; /* all in order (or the sort failed): past the end */
 		pthread_cond_wait(&q->done, &q->lock); /* another sorts it */
+	}
+	if (q->next >= q->nb) { /* nothing left to sort here */
+		free(q->reader_tmp);
+		q->reader_tmp = NULL;
 	}
 	pthread_mutex_unlock(&q->lock);
 }
@@ -1029,6 +1094,11 @@ int corr_agg_sort(struct corr_agg *g)
 					all &= key_hi(&g->r[i]);
 				}
 			split_buckets(q, g->r, g->n, any, all);
+			for (unsigned b = 0; b < q->nb; b++)
+				if (q->start[b + 1] - q->start[b] > q->tmp_len)
+					q->tmp_len = q->start[b + 1] - q->start[b];
+			if (q->tmp_len > LSD_MAX)
+				q->tmp_len = LSD_MAX;
 			/* the buckets are sorted as they are read (wait_ready),
 			 * here and on a thread of their own */
 			q->thread_running =
@@ -1071,6 +1141,37 @@ void corr_agg_get(struct corr_agg *g, size_t i, struct corr_sighting *out)
 		out->has_server = 1;
 		server_of(g, s->server, &out->server, &out->server_port);
 	}
+}
+
+size_t corr_agg_v4_singles(struct corr_agg *g, size_t i, size_t max,
+			   struct corr_v4_single *out)
+{
+	wait_ready(g, i);
+	/* records past `ready` may be moving, but the one at `ready` begins a
+	 * bucket, so a client there is another client */
+	size_t end = atomic_load_explicit(&g->sort.ready, memory_order_acquire);
+	if (end - i > max)
+		end = i + max + 1; /* the record after the last taken is looked at */
+	size_t k = 0;
+	for (; i + k < end && k < max; k++) {
+		const struct rec *s = &g->r[i + k];
+		if (s->bits & B_V6)
+			break;
+		if (i + k + 1 < end && g->r[i + k + 1].client == s->client &&
+		    !(g->r[i + k + 1].bits & B_V6))
+			break; /* the client has more than one sighting */
+		out[k] = (struct corr_v4_single){
+		    .addr = s->client,
+		    .source = s->source,
+		    .first_seen = s->first,
+		    .last_seen = s->last,
+		    .client_count = s->count - s->cdup,
+		    .exchange = (uint8_t)((s->bits >> B_EX_SHIFT) & 3u),
+		    .evidence = s->evidence,
+		    .confidence = (uint8_t)((s->bits >> B_CONF_SHIFT) & 3u),
+		};
+	}
+	return k;
 }
 
 size_t corr_agg_client_end(struct corr_agg *g, size_t i)

@@ -98,6 +98,22 @@ int corr_agg_batch_flush(struct corr_agg *g, struct corr_agg_batch *b);
 int corr_agg_sort(struct corr_agg *g);
 /* The i-th sighting in that order (i < corr_agg_count, not released). */
 void corr_agg_get(struct corr_agg *g, size_t i, struct corr_sighting *out);
+/* An IPv4 client with a single sighting, in the compact form the snapshot
+ * builder's feed needs (no corr_sighting to expand, no address to build):
+ * where every record is a new client, nearly every sighting is one. */
+struct corr_v4_single {
+	uint32_t addr;	 /* as net_addr_from_v4 takes it */
+	uint32_t source; /* as corr_sighting's */
+	int64_t first_seen, last_seen;
+	uint32_t client_count; /* as corr_sighting's (= count: one sighting) */
+	uint8_t exchange, evidence, confidence;
+};
+/* From sighting i, the first of its client, up to max consecutive
+ * sightings that are each the only one of an IPv4 client, into out, in
+ * the order of corr_agg_get; returns how many (0: i's client is not one).
+ * Waits for the sort as corr_agg_get does. */
+size_t corr_agg_v4_singles(struct corr_agg *g, size_t i, size_t max,
+			   struct corr_v4_single *out);
 /* The index past the last sighting of the client of sighting i. */
 size_t corr_agg_client_end(struct corr_agg *g, size_t i);
 /* Sightings [0, i) will not be read again: their memory goes back to the

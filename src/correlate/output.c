@@ -225,6 +225,49 @@ static int add_single(struct writer *w, struct sd_error *err)
 	return w->b ? add_sighting(w, c, c->client_count, err) : 0;
 }
 
+/* Clients read and fed a batch at a time by add_v4_singles. */
+#define V4_SINGLES 256
+
+/* The clients from ci on that are IPv4 addresses with one sighting each
+ * (nearly all where every record is a new client), as add_single takes
+ * them, a batch at a time, without expanding each into a corr_sighting.
+ * Returns how many were taken (0: ci's client is not one); *rc the
+ * builder's answer. */
+static size_t add_v4_singles(struct writer *w, struct corr_agg *agg, size_t ci, int *rc,
+			     struct sd_error *err)
+{
+	struct corr_v4_single v[V4_SINGLES];
+	struct db_v4_host h[V4_SINGLES];
+	size_t m = corr_agg_v4_singles(agg, ci, V4_SINGLES, v), nh = 0;
+	bool roles = !w->o->keep_proxies && !corr_roles_none(w->o->roles);
+	for (size_t k = 0; k < m; k++) {
+		const struct corr_v4_single *c = &v[k];
+		if (roles) {
+			struct net_addr a;
+			net_addr_from_v4(&a, c->addr);
+			if (corr_roles_forwarded(corr_roles_of(w->o->roles, &a),
+						 (enum corr_exchange)c->exchange)) {
+				w->st->proxy_dropped++;
+				continue;
+			}
+		}
+		w->st->sightings++;
+		w->st->clients++;
+		w->st->by_conf[c->confidence & 3]++;
+		h[nh++] = (struct db_v4_host){
+		    .addr = c->addr,
+		    .first_seen = t32(c->first_seen),
+		    .last_seen = t32(c->last_seen),
+		    .count = c->client_count,
+		    .sources = c->source < w->o->nsources ? w->sets[c->source] : 0,
+		    .evidence = c->evidence,
+		    .confidence = c->confidence,
+		};
+	}
+	*rc = w->b && nh ? db_builder_add_v4_hosts(w->b, w->cid, h, nh, err) : 0;
+	return m;
+}
+
 static int start_builder(struct writer *w, struct sd_error *err)
 {
 	const struct corr_output *o = w->o;
@@ -247,6 +290,17 @@ static int each_client(struct writer *w, struct corr_agg *agg, struct sd_error *
 {
 	size_t n = corr_agg_count(agg);
 	for (size_t ci = 0; ci < n;) {
+		if (!w->jsonl) {
+			int rc = 0;
+			size_t taken = add_v4_singles(w, agg, ci, &rc, err);
+			if (rc)
+				return rc;
+			if (taken) {
+				ci += taken;
+				corr_agg_release(agg, ci);
+				continue;
+			}
+		}
 		size_t cj = corr_agg_client_end(agg, ci), m = cj - ci;
 		if (m > w->cap) {
 			size_t nc = m > 2 * w->cap ? m : 2 * w->cap;

@@ -103,6 +103,11 @@ unsigned corr_roles_of(const struct corr_roles *r, const struct net_addr *a)
 	return r->slots[find(r->slots, r->nslots, a)].roles;
 }
 
+bool corr_roles_none(const struct corr_roles *r)
+{
+	return !r || !r->n;
+}
+
 size_t corr_roles_count(const struct corr_roles *r, unsigned role)
 {
 	size_t n = 0;

@@ -53,6 +53,9 @@ int corr_roles_add(struct corr_roles *r, const struct net_addr *a, unsigned role
 /* The roles of a (0: none). Not to be called while others add. */
 unsigned corr_roles_of(const struct corr_roles *r, const struct net_addr *a);
 size_t corr_roles_count(const struct corr_roles *r, unsigned role);
+/* True when no address has a role (r may be NULL): a caller with many
+ * addresses to ask about can skip building them. */
+bool corr_roles_none(const struct corr_roles *r);
 
 /* What one record of a file in format fmt teaches: 0 or a role of *who. */
 unsigned corr_roles_taught(const struct tel_record *rec, enum tel_format fmt,

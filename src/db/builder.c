@@ -270,6 +270,26 @@ void db_builder_huge_pages(void *p, size_t bytes)
 		madvise((void *)from, to - from, MADV_HUGEPAGE);
 }
 
+/* Appends r to v, growing it when full. */
+static int push_v4(struct db_builder *b, struct v4vec *v, const struct v4rec *r,
+		   struct sd_error *err)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 1024;
+		struct v4rec *n = realloc(v->v, cap * sizeof(*n));
+		if (!n)
+			return sd_error_set(err, SD_ENOMEM,
+					    "out of memory holding %zu sightings",
+					    b->nheld);
+		db_builder_huge_pages(n, cap * sizeof(*n));
+		v->v = n;
+		v->cap = cap;
+	}
+	v->v[v->n++] = *r;
+	b->nheld++;
+	return 0;
+}
+
 static int add_v4(struct db_builder *b, const struct net_prefix *p,
 		  const struct db_sighting *s, uint32_t first, uint32_t last,
 		  struct sd_error *err)
@@ -282,22 +302,8 @@ static int add_v4(struct db_builder *b, const struct net_prefix *p,
 	uint32_t attr;
 	if (db_builder_attr(b, &a, &attr))
 		return sd_error_set(err, SD_ENOMEM, "out of memory");
-	struct v4vec *v = &b->v4[p->len - 96];
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 1024;
-		struct v4rec *n = realloc(v->v, cap * sizeof(*n));
-		if (!n)
-			return sd_error_set(err, SD_ENOMEM,
-					    "out of memory holding %zu sightings",
-					    b->nheld);
-		db_builder_huge_pages(n, cap * sizeof(*n));
-		v->v = n;
-		v->cap = cap;
-	}
-	v->v[v->n++] =
-	    (struct v4rec){(uint32_t)net_addr_lo(&p->addr), first, last, s->count, attr};
-	b->nheld++;
-	return 0;
+	struct v4rec r = {(uint32_t)net_addr_lo(&p->addr), first, last, s->count, attr};
+	return push_v4(b, &b->v4[p->len - 96], &r, err);
 }
 
 int db_builder_add(struct db_builder *b, const struct net_prefix *p,
@@ -351,6 +357,83 @@ int db_builder_add(struct db_builder *b, const struct net_prefix *p,
 	it->campaign = s->campaign;
 	it->evidence = s->evidence & DB_EV_ALL;
 	it->confidence = s->confidence > DB_CONF_HIGH ? DB_CONF_HIGH : s->confidence;
+	return 0;
+}
+
+/* One of db_builder_add_v4_hosts's hosts through db_builder_add. */
+static int add_v4_host(struct db_builder *b, uint16_t campaign,
+		       const struct db_v4_host *h, struct sd_error *err)
+{
+	struct net_addr a;
+	struct net_prefix p;
+	net_addr_from_v4(&a, h->addr);
+	net_prefix_host(&p, &a);
+	struct db_sighting s = {.first_seen = h->first_seen,
+				.last_seen = h->last_seen,
+				.count = h->count,
+				.campaign = campaign,
+				.evidence = h->evidence,
+				.confidence = h->confidence,
+				.sources = h->sources};
+	return db_builder_add(b, &p, &s, err);
+}
+
+int db_builder_add_v4_hosts(struct db_builder *b, uint16_t campaign,
+			    const struct db_v4_host *h, size_t n, struct sd_error *err)
+{
+	/* where a check fails, each goes through db_builder_add, which stops
+	 * at the same host with the same error */
+	uint32_t nsets = sd_intern_count(b->sets);
+	bool one_by_one = b->written || campaign >= b->ncampaigns ||
+			  b->nheld >= SD_MAX_ENTRIES || n > SD_MAX_ENTRIES - b->nheld;
+	for (size_t i = 0; i < n && !one_by_one; i++)
+		one_by_one = h[i].sources >= nsets;
+	if (one_by_one) {
+		for (size_t i = 0; i < n; i++) {
+			int rc = add_v4_host(b, campaign, &h[i], err);
+			if (rc)
+				return rc;
+		}
+		return 0;
+	}
+	struct v4vec *v = &b->v4[32];
+	/* the attribute of the host before, without db_builder_attr's call:
+	 * a feed gives the same few again and again */
+	uint32_t last_ec = UINT32_MAX, last_sources = 0, last_attr = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct db_v4_host *x = &h[i];
+		uint8_t conf =
+		    x->confidence > DB_CONF_HIGH ? DB_CONF_HIGH : x->confidence;
+		uint32_t ec = (uint32_t)(x->evidence & DB_EV_ALL) << 8 | conf;
+		if (ec != last_ec || x->sources != last_sources) {
+			struct db_attr_rec a = {.campaign = campaign,
+						.evidence = x->evidence & DB_EV_ALL,
+						.confidence = conf,
+						.sources = x->sources};
+			if (db_builder_attr(b, &a, &last_attr))
+				return sd_error_set(err, SD_ENOMEM, "out of memory");
+			last_ec = ec;
+			last_sources = x->sources;
+		}
+		struct v4rec r = {.addr = x->addr,
+				  .first = x->first_seen ? x->first_seen : x->last_seen,
+				  .last = x->last_seen ? x->last_seen : x->first_seen,
+				  .count = x->count,
+				  .attr = last_attr};
+		if (r.last < r.first) {
+			uint32_t t = r.first;
+			r.first = r.last;
+			r.last = t;
+		}
+		if (v->n < v->cap) { /* push_v4 without its call */
+			v->v[v->n++] = r;
+			b->nheld++;
+			continue;
+		}
+		int rc = push_v4(b, v, &r, err);
+		if (rc)
+			return rc;
+	}
 	return 0;
 }
 

@@ -34,6 +34,19 @@ int db_builder_sourceset_union(struct db_builder *b, uint32_t a, uint32_t c,
 int db_builder_add(struct db_builder *b, const struct net_prefix *p,
 		   const struct db_sighting *s, struct sd_error *err);
 
+/* An IPv4 host's sighting for db_builder_add_v4_hosts. */
+struct db_v4_host {
+	uint32_t addr; /* the address as a number (a.b.c.d is a << 24 | ...) */
+	uint32_t first_seen, last_seen, count;
+	uint32_t sources; /* a source set id */
+	uint8_t evidence, confidence;
+};
+/* As db_builder_add of each h[i] as a /32 of campaign, with its checks
+ * made once for the lot where they can be: for a feed of millions of
+ * hosts, such as a correlation where every record is a new client. */
+int db_builder_add_v4_hosts(struct db_builder *b, uint16_t campaign,
+			    const struct db_v4_host *h, size_t n, struct sd_error *err);
+
 /* Sorts and combines what was added so far, as db_builder_write does, and
  * gives the number of distinct sightings held (one per prefix and
  * campaign). More may be added afterwards; what was settled is not sorted

@@ -363,9 +363,22 @@ static size_t keep_unfolded(void *t, size_t size, const bool *folded, size_t m)
 	return kept;
 }
 
+/* Whether each address of v[0..n) is above the one before: records fed
+ * in order, one per address (a correlate run where each client has one
+ * sighting), then have nothing to sort nor to combine. */
+static bool ascending_v4(const struct v4rec *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (v[i - 1].addr >= v[i].addr)
+			return false;
+	return true;
+}
+
 static int v4_sort_combine(struct db_builder *b, void *arr, size_t from, size_t *m)
 {
 	struct v4rec *t = ((struct v4vec *)arr)->v + from;
+	if (ascending_v4(t, *m))
+		return 0;
 	return sort_v4(t, *m) || combine_runs(b, t, m) ? SD_ENOMEM : 0;
 }
 

@@ -3,9 +3,12 @@
 #include "db/builder.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #include "core/atomic_file.h"
@@ -266,6 +269,25 @@ static int fold_v4_group(struct db_builder *b, struct assembly *as, uint8_t plen
 	return fold_group(b, as, *group, n, out);
 }
 
+/* A table of at least this many keys has its index built on a thread of
+ * its own while its values are made (where a second CPU is there). */
+#define INDEX_THREAD_MIN 65536
+
+struct index_job {
+	struct db_table_rec *rec;
+	const uint32_t *keys;
+	void *area;
+	int rc;
+	pthread_t thread;
+};
+
+static void *index_main(void *arg)
+{
+	struct index_job *j = arg;
+	j->rc = db_index_build(j->rec, j->keys, &j->area);
+	return NULL;
+}
+
 /* Emits the IPv4 tables, most specific length first. Each length's records
  * become its value array in place (16 bytes written where 20 were read, so
  * a write never reaches a record not yet read), so the table costs only
@@ -312,9 +334,22 @@ static int assemble_v4(struct db_builder *b, struct assembly *as)
 		t->values = (struct db_value_rec *)(void *)v->v;
 		const struct v4rec *r = v->v;
 		size_t n = v->n, out = 0;
+		uint8_t plen = t->rec.plen;
 		v->v = NULL;
 		v->n = v->cap = v->sorted = 0;
 		v->runs.n = 0;
+		/* the keys first (the values are then written over the records),
+		 * so that the index is built on a thread while the values are
+		 * made here */
+		size_t nkeys = 0;
+		for (size_t i = 0; i < n; i++)
+			if (!nkeys || keys[nkeys - 1] != r[i].addr)
+				keys[nkeys++] = r[i].addr;
+		t->rec.count = nkeys;
+		struct index_job job = {.rec = &t->rec, .keys = keys};
+		bool threaded = nkeys >= INDEX_THREAD_MIN &&
+				sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
+				pthread_create(&job.thread, NULL, index_main, &job) == 0;
 		for (size_t i = 0; i < n && !rc;) {
 			size_t j = i + 1;
 			while (j < n && r[j].addr == r[i].addr)
@@ -326,24 +361,29 @@ static int assemble_v4(struct db_builder *b, struct assembly *as)
 				val = (struct db_value_rec){x.first, x.last, x.count, 0};
 				rc = map_attr(b, as, &m, x.attr, &val.ref);
 			} else {
-				rc = fold_v4_group(b, as, t->rec.plen, &r[i], j - i,
-						   &group, &gcap, &val);
+				rc = fold_v4_group(b, as, plen, &r[i], j - i, &group,
+						   &gcap, &val);
 			}
-			keys[out] = x.addr;
 			memcpy(&t->values[out], &val, sizeof(val));
 			out++;
 			i = j;
 		}
-		if (rc)
+		int irc = 0;
+		if (threaded) {
+			pthread_join(job.thread, NULL);
+			irc = job.rc;
+			t->index = job.area;
+		}
+		if (rc || (rc = irc))
 			break;
 		struct db_value_rec *shrunk =
 		    realloc(t->values, (out ? out : 1) * sizeof(*shrunk));
 		if (shrunk)
 			t->values = shrunk;
-		t->n = out;
-		t->rec.count = t->n;
+		t->n = out; /* == nkeys */
 		as->entries += t->n;
-		rc = db_index_build(&t->rec, t->keys, &t->index);
+		if (!threaded)
+			rc = db_index_build(&t->rec, t->keys, &t->index);
 	}
 	free(m.id);
 	free(group);
@@ -352,21 +392,46 @@ static int assemble_v4(struct db_builder *b, struct assembly *as)
 
 /* ---- writing ---------------------------------------------------------- */
 
+/* Bytes hashed and handed to the file at a time: the hash brings them
+ * into the cache and the write copies them from there. */
+#define WRITE_CHUNK (1u << 20)
+/* Bytes written between two requests to the kernel to start writing them
+ * back, so that the disk works while the rest is written and the final
+ * fsync waits for the last part only. */
+#define WRITEBACK_CHUNK (8u << 20)
+
 struct writer {
 	FILE *fp;
 	XXH3_state_t *hash;
 	uint64_t pos;
+	uint64_t flushed; /* file bytes below this have been sent on to disk */
 	int failed;
 };
 
+/* Starts the write-back of what was written since the last time, once it
+ * is WRITEBACK_CHUNK or more. A hint: the commit's fsync makes it sure. */
+static void w_writeback(struct writer *w)
+{
+	if (w->pos - w->flushed < WRITEBACK_CHUNK || fflush(w->fp) != 0)
+		return;
+	(void)sync_file_range(fileno(w->fp), (off_t)w->flushed,
+			      (off_t)(w->pos - w->flushed), SYNC_FILE_RANGE_WRITE);
+	w->flushed = w->pos;
+}
+
 static void w_bytes(struct writer *w, const void *p, size_t n)
 {
-	if (!n || w->failed)
-		return;
-	if (fwrite(p, 1, n, w->fp) != n)
-		w->failed = 1;
-	XXH3_64bits_update(w->hash, p, n);
-	w->pos += n;
+	const char *c = p;
+	while (n && !w->failed) {
+		size_t k = n < WRITE_CHUNK ? n : WRITE_CHUNK;
+		XXH3_64bits_update(w->hash, c, k);
+		if (fwrite(c, 1, k, w->fp) != k)
+			w->failed = 1;
+		w->pos += k;
+		c += k;
+		n -= k;
+		w_writeback(w);
+	}
 }
 
 static void w_align(struct writer *w)

@@ -3,7 +3,8 @@
  * confidence, lowest example server), per-client counts of records that
  * matched several indicators, order (IPv4 and IPv6 clients in address
  * order), growth past many index doublings, independence from the order
- * records come in, and its limits. */
+ * records come in, the compact read of IPv4 clients with one sighting, and
+ * its limits. */
 #include "testutil.h"
 
 #include "agg_util.h"
@@ -396,6 +397,84 @@ static void test_batch(void **state)
 	corr_agg_free(b);
 }
 
+/* Clients of key k for test_v4_singles: IPv4 with one sighting, IPv4
+ * with two (two indicators), IPv6 with one, in a scattered order. */
+static struct corr_hit single_hit(uint32_t k, uint32_t *source)
+{
+	uint32_t c = k * 2654435761u % 0xffffffu;
+	struct corr_hit h = hit("192.0.2.1", k % 2);
+	net_addr_from_v4(&h.client, 0x0a000000u + c);
+	if (k % 11 == 0)
+		h.client.b[0] = 0x20; /* 2000::... */
+	else if (k % 7 == 0)
+		net_addr_from_v4(&h.client,
+				 0x0a000000u + (k - 1) * 2654435761u % 0xffffffu);
+	h.exchange = (uint8_t)(k % 3 ? CORR_EX_DIRECT : CORR_EX_DNS);
+	h.evidence = (uint8_t)(1u << (k % 4));
+	h.confidence = (uint8_t)(k % 3);
+	*source = k % 5;
+	return h;
+}
+
+/* The compact read of IPv4 clients with one sighting gives what
+ * corr_agg_get gives, in the same order, and stops at every other client,
+ * whatever the batch size and while the sort runs behind it. */
+static void test_v4_singles(void **state)
+{
+	(void)state;
+	enum { N = 30000 };
+	struct corr_agg *a = corr_agg_new(), *b = corr_agg_new();
+	for (uint32_t k = 0; k < N; k++) {
+		uint32_t src;
+		struct corr_hit h = single_hit(k, &src);
+		assert_int_equal(corr_agg_add(a, &h, T0 + k, src), 0);
+		assert_int_equal(corr_agg_add(b, &h, T0 + 2 * k, src), 0);
+		assert_int_equal(corr_agg_add(b, &h, T0 + k, src), 0);
+	}
+	size_t n;
+	struct corr_sighting *want = agg_all(a, &n);
+	assert_int_equal(corr_agg_sort(b), 0);
+	assert_int_equal(corr_agg_count(b), n);
+	struct corr_v4_single v[300];
+	size_t singles = 0, others = 0;
+	rng = 18;
+	for (size_t i = 0; i < n;) {
+		size_t max = 1 + next_rand() % 300;
+		size_t m = corr_agg_v4_singles(b, i, max, v);
+		assert_true(m <= max && m <= n - i);
+		for (size_t k = 0; k < m; k++) {
+			const struct corr_sighting *w = &want[i + k];
+			struct net_addr c;
+			net_addr_from_v4(&c, v[k].addr);
+			assert_memory_equal(&c, &w->client, sizeof(c));
+			assert_int_equal(corr_agg_client_end(a, i + k), i + k + 1);
+			assert_int_equal(v[k].source, w->source);
+			assert_int_equal(v[k].exchange, w->exchange);
+			assert_int_equal(v[k].first_seen, w->first_seen);
+			assert_int_equal(v[k].last_seen,
+					 w->last_seen + (w->last_seen - T0));
+			assert_int_equal(v[k].client_count, 2 * w->client_count);
+			assert_int_equal(v[k].evidence, w->evidence);
+			assert_int_equal(v[k].confidence, w->confidence);
+		}
+		singles += m;
+		if (m) {
+			i += m;
+			continue;
+		}
+		/* not one: an IPv6 client, or one with more sightings */
+		size_t j = corr_agg_client_end(a, i);
+		assert_true(j - i > 1 || !net_addr_is_v4(&want[i].client));
+		others += j - i;
+		i = j;
+	}
+	assert_int_equal(singles + others, n);
+	assert_true(singles > n / 2 && others > n / 10);
+	free(want);
+	corr_agg_free(a);
+	corr_agg_free(b);
+}
+
 static void test_limits(void **state)
 {
 	(void)state;
@@ -421,6 +500,7 @@ int main(void)
 	    cmocka_unit_test(test_growth_and_order),
 	    cmocka_unit_test(test_sort_read_any_order),
 	    cmocka_unit_test(test_batch),
+	    cmocka_unit_test(test_v4_singles),
 	    cmocka_unit_test(test_limits),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);

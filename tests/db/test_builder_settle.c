@@ -2,7 +2,9 @@
  * split on the bits where addresses differ) and may do so any number of
  * times (db_builder_settle after each list of an import): the snapshot is
  * the same bytes whatever the order of the sightings and however often
- * they were settled, and settle counts one per prefix and campaign. */
+ * they were settled, or whether the IPv4 hosts came in batches
+ * (db_builder_add_v4_hosts), and settle counts one per prefix and
+ * campaign. */
 #include "db/dbrand.h"
 
 #include <stdbool.h>
@@ -63,6 +65,11 @@ static void make_sightings(struct sight *v, size_t n, uint64_t seed)
 	}
 }
 
+/* Whether build_counting adds the IPv4 hosts through
+ * db_builder_add_v4_hosts, in batches of one campaign (a correlate run's
+ * feed), rather than one by one. */
+static bool batch_hosts;
+
 /* Builds from v in the order given by idx, settling every `every` adds (0:
  * never) among the first `until`; returns the last settle's count, and
  * each periodic settle's in counts[k] for the k-th when counts is not
@@ -87,8 +94,31 @@ static uint64_t build_counting(const char *path, const struct sight *v, const si
 		assert_int_equal(db_builder_sourceset(b, &srcs[c], 1, &set[c], &err), 0);
 	}
 	uint64_t distinct = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct sight *x = &v[idx[i]];
+	struct db_v4_host h[64];
+	size_t nh = 0;
+	uint16_t hcid = 0;
+	for (size_t i = 0; i <= n; i++) {
+		const struct sight *x = i < n ? &v[idx[i]] : NULL;
+		bool host = x && batch_hosts && x->p.len == 128 && net_addr_is_v4(&x->p.addr);
+		if (nh && (!host || cid[x->camp] != hcid || nh == 64)) {
+			if (db_builder_add_v4_hosts(b, hcid, h, nh, &err))
+				fail_msg("add hosts: %s", err.msg);
+			nh = 0;
+		}
+		if (!x)
+			break;
+		if (host) {
+			hcid = cid[x->camp];
+			h[nh++] = (struct db_v4_host){
+			    .addr = (uint32_t)net_addr_lo(&x->p.addr),
+			    .first_seen = x->s.first_seen,
+			    .last_seen = x->s.last_seen,
+			    .count = x->s.count,
+			    .sources = set[x->src],
+			    .evidence = x->s.evidence,
+			    .confidence = x->s.confidence};
+			continue;
+		}
 		struct db_sighting s = x->s;
 		s.campaign = cid[x->camp];
 		s.sources = set[x->src];
@@ -154,9 +184,13 @@ static void test_order_and_settle(void **state)
 	}
 	const char *a = test_tmpfile("settle-a.sdb"), *b = test_tmpfile("settle-b.sdb");
 	const char *c = test_tmpfile("settle-c.sdb");
+	const char *d = test_tmpfile("settle-d.sdb");
 	uint64_t da = build(a, v, fwd, NSIGHT, 0);
 	uint64_t db = build(b, v, mixed, NSIGHT, 7919);
 	uint64_t dc = build(c, v, fwd, NSIGHT, 4999);
+	batch_hosts = true;
+	uint64_t dd = build(d, v, mixed, NSIGHT, 0);
+	batch_hosts = false;
 
 	/* the count is that of distinct prefix + campaign keys */
 	qsort(v, NSIGHT, sizeof(*v), cmp_key);
@@ -166,16 +200,21 @@ static void test_order_and_settle(void **state)
 	assert_int_equal(da, want);
 	assert_int_equal(db, want);
 	assert_int_equal(dc, want);
+	assert_int_equal(dd, want);
 
-	size_t na, nb, nc;
+	size_t na, nb, nc, nd;
 	char *pa = slurp(a, &na), *pb = slurp(b, &nb), *pc = slurp(c, &nc);
+	char *pd = slurp(d, &nd);
 	assert_int_equal(na, nb);
 	assert_int_equal(na, nc);
+	assert_int_equal(na, nd);
 	assert_memory_equal(pa, pb, na);
 	assert_memory_equal(pa, pc, na);
+	assert_memory_equal(pa, pd, na);
 	free(pa);
 	free(pb);
 	free(pc);
+	free(pd);
 	free(v);
 	free(fwd);
 	free(mixed);
