@@ -242,12 +242,22 @@ static int object(struct scan *s, int depth, int container)
 				return EF_FALLBACK; /* duplicate: jansson keeps the last
 						     */
 			o->seen |= 1ull << key;
+			struct ef_item *it = &o->item[o->n++];
+			*it = (struct ef_item){.key = (uint8_t)key, .kind = EF_ITEM_OTHER};
 			if (s->p < s->e && *s->p == '"') {
-				if (string(s, &o->str[key]))
+				struct ef_str v;
+				if (string(s, &v))
 					return EF_FALLBACK;
+				it->s = v.s;
+				it->n = (uint32_t)v.n; /* a line is <= SD_MAX_LINE */
+				it->esc = v.esc;
+				it->kind = EF_ITEM_STR;
 			} else if (s->p < s->e && (*s->p == '-' || digit(*s->p))) {
-				if (number(s, &o->num[key]))
+				struct ef_num v;
+				if (number(s, &v))
 					return EF_FALLBACK;
+				it->v = v.v;
+				it->kind = v.set ? EF_ITEM_NUM : EF_ITEM_OTHER;
 			} else if (s->p < s->e && *s->p == '{' && child >= 0) {
 				if (object(s, depth + 1, child))
 					return EF_FALLBACK;
@@ -363,7 +373,7 @@ static inline const char *cstring_end(const struct clean *c, const char *p)
 
 /* number() on a pointer; a clean line ends with '}' (clean_scan), so a
  * run of digits ends before the line does */
-static inline const char *cnumber(const char *p, const char *e, struct ef_num *out)
+static inline const char *cnumber(const char *p, const char *e, struct ef_item *out)
 {
 	bool neg = false, real = false;
 	if (*p == '-') {
@@ -392,10 +402,9 @@ static inline const char *cnumber(const char *p, const char *e, struct ef_num *o
 	if (*p == 'e' || *p == 'E')
 		return NULL;
 	if (out) {
-		out->set = !real && !neg;
+		/* -0 is the integer 0 */
+		out->kind = !real && (!neg || v == 0) ? EF_ITEM_NUM : EF_ITEM_OTHER;
 		out->v = v;
-		if (neg && !real && v == 0)
-			out->set = true; /* -0 is the integer 0 */
 	}
 	(void)e;
 	return p;
@@ -493,15 +502,19 @@ cobject_in(const struct clean *c, const char *p, int depth, int container)
 			if (o->seen & (1ull << key))
 				return NULL; /* duplicate: jansson keeps the last */
 			o->seen |= 1ull << key;
+			struct ef_item *it = &o->item[o->n++];
+			*it = (struct ef_item){.key = (uint8_t)key, .kind = EF_ITEM_OTHER};
 			if (*p == '"') {
 				if (!(q = cstring_end(c, p)))
 					return NULL;
 				size_t n = (size_t)(q - p - 1);
-				o->str[key] = (struct ef_str){
-				    p + 1, n, c->esc && memchr(p + 1, '\\', n)};
+				it->s = p + 1;
+				it->n = (uint32_t)n; /* a line is <= SD_MAX_LINE */
+				it->esc = c->esc && memchr(p + 1, '\\', n);
+				it->kind = EF_ITEM_STR;
 				p = q + 1;
 			} else if (*p == '-' || digit(*p)) {
-				p = cnumber(p, e, &o->num[key]);
+				p = cnumber(p, e, it);
 			} else if (*p == '{' && child >= 0) {
 				p = cobject(c, p, depth + 1, child);
 			} else {
@@ -555,14 +568,8 @@ static int clean_scan(const char *line, size_t len, struct eve_fast *out)
 
 static void clear(struct eve_fast *out)
 {
-	/* only the keys the last scan set need clearing (the struct starts
-	 * zeroed) */
-	for (uint64_t m = out->seen; m; m &= m - 1) {
-		int i = __builtin_ctzll(m);
-		out->str[i].s = NULL;
-		out->num[i].set = false;
-	}
 	out->seen = 0;
+	out->n = 0;
 }
 
 int eve_fast_scan(const char *line, size_t len, struct eve_fast *out)
@@ -582,40 +589,6 @@ int eve_fast_scan(const char *line, size_t len, struct eve_fast *out)
 		return EF_FALLBACK;
 	ws(&s);
 	return s.p == s.e ? EF_OK : EF_FALLBACK;
-}
-
-/* Both without a branch on the kind of value: a line has a dozen keys or
- * more, of mixed kinds. */
-size_t eve_fast_pack(const struct eve_fast *f, struct ef_item *out)
-{
-	size_t n = 0;
-	for (uint64_t m = f->seen; m; m &= m - 1, n++) {
-		int k = __builtin_ctzll(m);
-		const struct ef_str *s = &f->str[k];
-		bool str = s->s != NULL, num = !str && f->num[k].set;
-		out[n] = (struct ef_item){.s = s->s,
-					  .v = f->num[k].v,
-					  .n = str ? (uint32_t)s->n
-						   : 0, /* a line is <= SD_MAX_LINE */
-					  .key = (uint8_t)k,
-					  .kind = str	? EF_ITEM_STR
-						  : num ? EF_ITEM_NUM
-							: EF_ITEM_OTHER,
-					  .esc = str && s->esc};
-	}
-	return n;
-}
-
-void eve_fast_unpack(struct eve_fast *f, const struct ef_item *items, size_t n)
-{
-	uint64_t seen = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct ef_item *it = &items[i];
-		seen |= 1ull << it->key;
-		f->str[it->key] = (struct ef_str){it->s, it->n, it->esc};
-		f->num[it->key] = (struct ef_num){it->kind == EF_ITEM_NUM, it->v};
-	}
-	f->seen = seen;
 }
 
 size_t eve_fast_decode(const struct ef_str *s, char *buf)

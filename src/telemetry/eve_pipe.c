@@ -119,11 +119,12 @@ static void scan(struct eve_pipe *p, struct batch *bt)
 		struct slot *s = &bt->slot[i];
 		if (s->overlong)
 			continue;
+		p->f.item = bt->item + item; /* the scan writes its keys there */
 		s->scan = (int8_t)eve_fast_scan(bt->buf + s->off, s->len, &p->f);
 		s->item = item;
 		s->nitems = 0;
 		if (s->scan == EF_OK) {
-			s->nitems = (uint8_t)eve_fast_pack(&p->f, bt->item + item);
+			s->nitems = (uint8_t)p->f.n;
 			item += s->nitems;
 		}
 	}
