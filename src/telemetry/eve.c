@@ -27,11 +27,13 @@ struct eve {
 	struct tel_backend base;
 	json_t *cur;
 	struct net_addr answers[TEL_MAX_ANSWERS];
-	struct eve_fast fast;		  /* eve_line's scans */
-	struct ef_item items[EK_COUNT];	  /* their keys */
-	struct ef_item piped[EK_COUNT];	  /* EVE_PIPED: the keys copied */
-	struct eve_pipe *pipe; /* made by the first eve_next */
-	size_t batch_bytes;    /* the pipe's (0: its default) */
+	struct eve_fast fast;		/* eve_line's scans */
+	struct ef_item items[EK_COUNT]; /* their keys */
+	struct ef_item piped[EK_COUNT]; /* EVE_PIPED: the keys copied */
+	char *pline;			/* EVE_PIPED: the line copied, */
+	uint64_t *pquote;		/* and its quote words */
+	struct eve_pipe *pipe;		/* made by the first eve_next */
+	size_t batch_bytes;		/* the pipe's (0: its default) */
 	/* last ISO time parsed by the hot path, without its fraction digits:
 	 * consecutive events mostly share their second */
 	char tkey[48];
@@ -46,6 +48,8 @@ static void eve_close(struct tel_backend *b)
 {
 	struct eve *e = (struct eve *)b;
 	eve_pipe_free(e->pipe);
+	free(e->pline);
+	free(e->pquote);
 	json_decref(e->cur);
 	free(e);
 }
@@ -349,7 +353,7 @@ fstr(struct eve *e, const struct ef_keys *f, int k, const char **s, size_t *n)
 /* tj_u64 semantics: 1 with an integer >= 0, 0 otherwise (v = 0); -1 for a
  * string value (digits in a string), which is left to the full reader */
 static inline __attribute__((always_inline)) int fnum(const struct ef_keys *f, int k,
-							  uint64_t *v)
+						      uint64_t *v)
 {
 	*v = 0;
 	if (!(f->seen & (1ull << k)))
@@ -408,8 +412,8 @@ static int ftime(struct eve *e, const struct ef_keys *f, int k, int64_t *t)
 /* An address key (tel_addr), read with the wide parser: the bytes after
  * the value up to the line's end (or the scratch's, for a decoded value)
  * may be read. */
-static inline bool faddr(struct eve *e, const struct ef_keys *f, int k,
-			 const char *end, struct net_addr *a)
+static inline bool faddr(struct eve *e, const struct ef_keys *f, int k, const char *end,
+			 struct net_addr *a)
 {
 	const char *s;
 	size_t n;
@@ -534,8 +538,24 @@ int eve_line(struct tel_backend *b, const char *line, size_t len, uint64_t ln,
 {
 	struct eve *e = (struct eve *)b;
 	if (mode == EVE_PIPED) {
+		/* as eve_pipe.c: copied and indexed in one pass, then scanned
+		 * (a line the pipe would skip as over-long is scanned as it
+		 * is, unindexed) */
+		if (!e->pline)
+			e->pline = malloc(SD_MAX_LINE + 1);
+		if (!e->pquote)
+			e->pquote = malloc(EVE_INDEX_WORDS * sizeof(*e->pquote));
+		if (!e->pline || !e->pquote)
+			return FAST_FALLBACK;
+		bool esc = false, clean = false;
+		if (len <= SD_MAX_LINE) {
+			clean = eve_index_copy(line, len, e->pline, e->fast.kernel,
+					       e->pquote, &esc);
+			line = e->pline;
+		}
 		e->fast.item = e->items;
-		if (eve_fast_scan(line, len, &e->fast) != EF_OK)
+		if (eve_fast_scan_indexed(line, len, clean ? e->pquote : NULL, esc,
+					  &e->fast) != EF_OK)
 			return FAST_FALLBACK;
 		/* the scan's items are all the reader gets: nothing else of
 		 * the scan may be read after */

@@ -243,7 +243,8 @@ static int object(struct scan *s, int depth, int container)
 						     */
 			o->seen |= 1ull << key;
 			struct ef_item *it = &o->item[o->n++];
-			*it = (struct ef_item){.key = (uint8_t)key, .kind = EF_ITEM_OTHER};
+			*it =
+			    (struct ef_item){.key = (uint8_t)key, .kind = EF_ITEM_OTHER};
 			if (s->p < s->e && *s->p == '"') {
 				struct ef_str v;
 				if (string(s, &v))
@@ -503,7 +504,8 @@ cobject_in(const struct clean *c, const char *p, int depth, int container)
 				return NULL; /* duplicate: jansson keeps the last */
 			o->seen |= 1ull << key;
 			struct ef_item *it = &o->item[o->n++];
-			*it = (struct ef_item){.key = (uint8_t)key, .kind = EF_ITEM_OTHER};
+			*it =
+			    (struct ef_item){.key = (uint8_t)key, .kind = EF_ITEM_OTHER};
 			if (*p == '"') {
 				if (!(q = cstring_end(c, p)))
 					return NULL;
@@ -557,9 +559,10 @@ static const char *carray(const struct clean *c, const char *p, int depth)
 	}
 }
 
-static int clean_scan(const char *line, size_t len, struct eve_fast *out)
+static int clean_scan(const char *line, size_t len, const uint64_t *quote, bool esc,
+		      struct eve_fast *out)
 {
-	struct clean c = {line, line + len, out->ix.quote, len, out->ix.esc, out};
+	struct clean c = {line, line + len, quote, len, esc, out};
 	if (*line != '{' || line[len - 1] != '}')
 		return EF_FALLBACK;
 	const char *p = ctop(&c, line);
@@ -572,15 +575,9 @@ static void clear(struct eve_fast *out)
 	out->n = 0;
 }
 
-int eve_fast_scan(const char *line, size_t len, struct eve_fast *out)
+/* The byte-by-byte path. */
+static int byte_scan(const char *line, size_t len, struct eve_fast *out)
 {
-	clear(out);
-	if (out->kernel != EVE_KERNEL_NONE && len &&
-	    eve_index_build(line, len, out->kernel, &out->ix)) {
-		if (clean_scan(line, len, out) == EF_OK)
-			return EF_OK;
-		clear(out); /* whitespace between tokens, or not valid */
-	}
 	struct scan s = {line, line + len, out};
 	ws(&s);
 	if (s.p >= s.e || *s.p != '{')
@@ -589,6 +586,30 @@ int eve_fast_scan(const char *line, size_t len, struct eve_fast *out)
 		return EF_FALLBACK;
 	ws(&s);
 	return s.p == s.e ? EF_OK : EF_FALLBACK;
+}
+
+int eve_fast_scan(const char *line, size_t len, struct eve_fast *out)
+{
+	clear(out);
+	if (out->kernel != EVE_KERNEL_NONE && len &&
+	    eve_index_build(line, len, out->kernel, &out->ix)) {
+		if (clean_scan(line, len, out->ix.quote, out->ix.esc, out) == EF_OK)
+			return EF_OK;
+		clear(out); /* whitespace between tokens, or not valid */
+	}
+	return byte_scan(line, len, out);
+}
+
+int eve_fast_scan_indexed(const char *line, size_t len, const uint64_t *quote, bool esc,
+			  struct eve_fast *out)
+{
+	clear(out);
+	if (quote && len) {
+		if (clean_scan(line, len, quote, esc, out) == EF_OK)
+			return EF_OK;
+		clear(out);
+	}
+	return byte_scan(line, len, out);
 }
 
 size_t eve_fast_decode(const struct ef_str *s, char *buf)

@@ -81,9 +81,9 @@ struct ef_item {
 enum { EF_ITEM_OTHER, EF_ITEM_STR, EF_ITEM_NUM };
 
 struct eve_fast {
-	uint64_t seen;	     /* bit per enum ef_key (duplicates fall back) */
+	uint64_t seen;	      /* bit per enum ef_key (duplicates fall back) */
 	struct ef_item *item; /* set by the caller: room for EK_COUNT */
-	size_t n;	     /* items the last scan wrote */
+	size_t n;	      /* items the last scan wrote */
 	/* set by the caller (0: the best for this CPU); NONE reads every
 	 * line byte by byte, as lines that are not clean always are */
 	enum eve_kernel kernel;
@@ -93,12 +93,17 @@ struct eve_fast {
 /* EF_OK with out->item[0..out->n) the wanted keys of the line, or
  * EF_FALLBACK (out->item then holds nothing of use). */
 int eve_fast_scan(const char *line, size_t len, struct eve_fast *out);
+/* eve_fast_scan of a line indexed already (eve_index_copy): quote its
+ * quote words and esc whether it has backslashes when the line is clean,
+ * quote NULL when it is not (out->kernel is not used). */
+int eve_fast_scan_indexed(const char *line, size_t len, const uint64_t *quote, bool esc,
+			  struct eve_fast *out);
 
 /* A scan's keys by key, for reading them: built from its items on the
  * thread that makes the record. */
 struct ef_keys {
-	uint64_t seen;		/* bit per enum ef_key */
-	uint8_t at[EK_COUNT];	/* the item of each key in seen */
+	uint64_t seen;	      /* bit per enum ef_key */
+	uint8_t at[EK_COUNT]; /* the item of each key in seen */
 	const struct ef_item *item;
 };
 
