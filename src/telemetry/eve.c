@@ -27,8 +27,9 @@ struct eve {
 	struct tel_backend base;
 	json_t *cur;
 	struct net_addr answers[TEL_MAX_ANSWERS];
-	struct eve_fast fast;		/* eve_line's scans */
-	struct ef_item items[EK_COUNT]; /* their keys */
+	struct eve_fast fast; /* eve_line's scans */
+	struct ef_keys keys;  /* their keys */
+	struct ef_item items[EK_COUNT];
 	struct ef_item piped[EK_COUNT]; /* EVE_PIPED: the keys copied */
 	char *pline;			/* EVE_PIPED: the line copied, */
 	uint64_t *pquote;		/* and its quote words */
@@ -525,12 +526,11 @@ static int fast_record(struct eve *e, const struct ef_keys *f, const char *end,
 static int fast_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 		     struct tel_record *rec)
 {
+	e->fast.keys = &e->keys;
 	e->fast.item = e->items;
 	if (eve_fast_scan(line, len, &e->fast) != EF_OK)
 		return FAST_FALLBACK;
-	struct ef_keys k;
-	ef_keys_index(&k, e->items, e->fast.n);
-	return fast_record(e, &k, line + len, ln, rec);
+	return fast_record(e, &e->keys, line + len, ln, rec);
 }
 
 int eve_line(struct tel_backend *b, const char *line, size_t len, uint64_t ln,
@@ -553,6 +553,7 @@ int eve_line(struct tel_backend *b, const char *line, size_t len, uint64_t ln,
 					       e->pquote, &esc);
 			line = e->pline;
 		}
+		e->fast.keys = &e->keys;
 		e->fast.item = e->items;
 		if (eve_fast_scan_indexed(line, len, clean ? e->pquote : NULL, esc,
 					  &e->fast) != EF_OK)
@@ -561,8 +562,9 @@ int eve_line(struct tel_backend *b, const char *line, size_t len, uint64_t ln,
 		 * the scan may be read after */
 		memcpy(e->piped, e->items, e->fast.n * sizeof(e->items[0]));
 		memset(e->items, 0xa5, sizeof(e->items));
-		struct ef_keys k;
-		ef_keys_index(&k, e->piped, e->fast.n);
+		struct ef_keys k = e->keys;
+		k.item = e->piped;
+		memset(&e->keys, 0xa5, sizeof(e->keys));
 		return fast_record(e, &k, line + len, ln, rec);
 	}
 	if (mode != EVE_JSON_ONLY) {
@@ -601,9 +603,7 @@ static int eve_next(struct tel_backend *b, struct tel_record *rec, struct sd_err
 		}
 		int r = FAST_FALLBACK;
 		if (l.scan == EF_OK) {
-			struct ef_keys k;
-			ef_keys_index(&k, l.items, l.nitems);
-			r = fast_record(e, &k, l.line + l.len, l.ln, rec);
+			r = fast_record(e, l.keys, l.line + l.len, l.ln, rec);
 		}
 		if (r == FAST_FALLBACK)
 			r = json_line(e, l.line, l.len, l.ln, rec);

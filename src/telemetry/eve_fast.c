@@ -238,10 +238,11 @@ static int object(struct scan *s, int depth, int container)
 		    key = container == -1 ? -1 : lookup(container, &k, &child);
 		if (key >= 0) {
 			struct eve_fast *o = s->out;
-			if (o->seen & (1ull << key))
+			if (o->keys->seen & (1ull << key))
 				return EF_FALLBACK; /* duplicate: jansson keeps the last
 						     */
-			o->seen |= 1ull << key;
+			o->keys->seen |= 1ull << key;
+			o->keys->at[key] = (uint8_t)o->n;
 			struct ef_item *it = &o->item[o->n++];
 			*it =
 			    (struct ef_item){.key = (uint8_t)key, .kind = EF_ITEM_OTHER};
@@ -344,6 +345,11 @@ static int value(struct scan *s, int depth, int container)
  * functions above (the fuzzer checks it), for a line that eve_index.h
  * found clean. No byte of such a line needs checking inside a string (its
  * escapes were checked by the index).
+ * The line ends with '}' (clean_scan checks it first), so a position
+ * just past a '{', '[', ',' or ':' the walk has read, or past a key's
+ * closing quote, is inside the line: none of those can be its last byte,
+ * and the walk tests no bound there. A value can end the line (a nested
+ * object's '}'): CNEXT tests the bound after every value.
  * It reads the compact form Suricata writes, with no whitespace between
  * tokens: a line with some fails here and is read again by the
  * byte-by-byte path, which gives the same answer (so the common line pays
@@ -460,13 +466,13 @@ static const char *cskip_object(const struct clean *c, const char *p, int depth)
 	if (depth > EF_MAX_DEPTH)
 		return NULL;
 	p++;
-	if (p < e && *p == '}')
+	if (*p == '}')
 		return p + 1;
 	for (;;) {
-		if (p >= e || *p != '"')
+		if (*p != '"')
 			return NULL;
 		const char *q = cstring_end(c, p);
-		if (!q || q + 2 >= e || q[1] != ':')
+		if (!q || q[1] != ':')
 			return NULL;
 		p = cvalue(c, q + 2, depth + 1);
 		int r = CNEXT(p, e, '}');
@@ -485,24 +491,23 @@ cobject_in(const struct clean *c, const char *p, int depth, int container)
 	if (depth > EF_MAX_DEPTH)
 		return NULL;
 	p++;
-	if (p < e && *p == '}')
+	if (*p == '}')
 		return p + 1;
 	for (;;) {
-		if (p >= e || *p != '"')
+		if (*p != '"')
 			return NULL;
 		const char *q = cstring_end(c, p);
-		if (!q)
+		if (!q || q[1] != ':')
 			return NULL;
 		struct ef_str k = {p + 1, (size_t)(q - p - 1), false};
-		if (q + 2 >= e || q[1] != ':')
-			return NULL;
 		p = q + 2;
 		int child = -1, key = lookup(container, &k, &child);
 		if (key >= 0) {
 			struct eve_fast *o = c->out;
-			if (o->seen & (1ull << key))
+			if (o->keys->seen & (1ull << key))
 				return NULL; /* duplicate: jansson keeps the last */
-			o->seen |= 1ull << key;
+			o->keys->seen |= 1ull << key;
+			o->keys->at[key] = (uint8_t)o->n;
 			struct ef_item *it = &o->item[o->n++];
 			*it =
 			    (struct ef_item){.key = (uint8_t)key, .kind = EF_ITEM_OTHER};
@@ -547,11 +552,9 @@ static const char *carray(const struct clean *c, const char *p, int depth)
 	if (depth > EF_MAX_DEPTH)
 		return NULL;
 	p++;
-	if (p < e && *p == ']')
+	if (*p == ']')
 		return p + 1;
 	for (;;) {
-		if (p >= e)
-			return NULL;
 		p = cvalue(c, p, depth + 1);
 		int r = CNEXT(p, e, ']');
 		if (r)
@@ -571,7 +574,8 @@ static int clean_scan(const char *line, size_t len, const uint64_t *quote, bool 
 
 static void clear(struct eve_fast *out)
 {
-	out->seen = 0;
+	out->keys->seen = 0;
+	out->keys->item = out->item;
 	out->n = 0;
 }
 

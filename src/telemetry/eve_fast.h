@@ -65,9 +65,8 @@ enum ef_key {
 };
 
 /* One key a scan saw, in the order the line has them. The scan writes
- * these where its caller says (for the EVE reader's scan thread, straight
- * into the batch it hands over: eve_pipe.h), so that handing a line's keys
- * to another thread copies nothing. */
+ * these where its caller says, so that handing a line's keys to another
+ * thread copies nothing. */
 struct ef_item {
 	const char *s; /* a string value (else NULL) */
 	uint64_t v;    /* an integer value */
@@ -80,43 +79,35 @@ struct ef_item {
  * >= 0 */
 enum { EF_ITEM_OTHER, EF_ITEM_STR, EF_ITEM_NUM };
 
+/* A scan's keys by key: what the thread that makes the record reads. */
+struct ef_keys {
+	uint64_t seen;		    /* bit per enum ef_key */
+	uint8_t at[EK_COUNT];	    /* the item of each key in seen */
+	const struct ef_item *item; /* the items, in the line's order */
+};
+
 struct eve_fast {
-	uint64_t seen;	      /* bit per enum ef_key (duplicates fall back) */
-	struct ef_item *item; /* set by the caller: room for EK_COUNT */
-	size_t n;	      /* items the last scan wrote */
+	/* set by the caller: where the scan writes the line's keys and
+	 * their items (room for EK_COUNT); for the EVE reader's scan
+	 * thread, straight into the batch it hands over (eve_pipe.h) */
+	struct ef_keys *keys;
+	struct ef_item *item;
+	size_t n; /* items the last scan wrote */
 	/* set by the caller (0: the best for this CPU); NONE reads every
 	 * line byte by byte, as lines that are not clean always are */
 	enum eve_kernel kernel;
 	struct eve_index ix;
 };
 
-/* EF_OK with out->item[0..out->n) the wanted keys of the line, or
- * EF_FALLBACK (out->item then holds nothing of use). */
+/* EF_OK with the wanted keys of the line in out->keys (a duplicate falls
+ * back: jansson keeps the last), or EF_FALLBACK (out->keys then holds
+ * nothing of use). */
 int eve_fast_scan(const char *line, size_t len, struct eve_fast *out);
 /* eve_fast_scan of a line indexed already (eve_index_copy): quote its
  * quote words and esc whether it has backslashes when the line is clean,
  * quote NULL when it is not (out->kernel is not used). */
 int eve_fast_scan_indexed(const char *line, size_t len, const uint64_t *quote, bool esc,
 			  struct eve_fast *out);
-
-/* A scan's keys by key, for reading them: built from its items on the
- * thread that makes the record. */
-struct ef_keys {
-	uint64_t seen;	      /* bit per enum ef_key */
-	uint8_t at[EK_COUNT]; /* the item of each key in seen */
-	const struct ef_item *item;
-};
-
-static inline void ef_keys_index(struct ef_keys *k, const struct ef_item *item, size_t n)
-{
-	uint64_t seen = 0;
-	for (size_t i = 0; i < n; i++) {
-		seen |= 1ull << item[i].key;
-		k->at[item[i].key] = (uint8_t)i;
-	}
-	k->seen = seen;
-	k->item = item;
-}
 
 /* Copies s into buf (at least s->n bytes) decoding the simple escapes the
  * scanner accepts; returns the decoded length. */

@@ -14,9 +14,7 @@
 struct slot {
 	uint32_t off, len;
 	uint64_t ln;
-	uint32_t item; /* its first item */
 	uint32_t qoff;
-	uint8_t nitems;
 	int8_t scan;
 	bool overlong;
 	bool clean; /* eve_index_copy's answer: the quote words are valid */
@@ -31,6 +29,7 @@ struct batch {
 	struct slot *slot;
 	size_t n;
 	struct ef_item *item; /* EK_COUNT a line at most */
+	struct ef_keys *keys; /* a line's */
 	uint64_t *quote;      /* the lines' quote words (eve_index_copy) */
 	size_t qused;
 	bool end; /* the input ended (or failed) after these lines */
@@ -81,8 +80,9 @@ static bool batch_alloc(struct batch *bt, size_t bytes)
 	bt->buf = malloc(bytes + SD_MAX_LINE);
 	bt->slot = malloc(EVE_PIPE_BATCH_LINES * sizeof(*bt->slot));
 	bt->item = malloc((size_t)EVE_PIPE_BATCH_LINES * EK_COUNT * sizeof(*bt->item));
+	bt->keys = malloc(EVE_PIPE_BATCH_LINES * sizeof(*bt->keys));
 	bt->quote = malloc(batch_words(bytes) * sizeof(*bt->quote));
-	return bt->buf && bt->slot && bt->item && bt->quote;
+	return bt->buf && bt->slot && bt->item && bt->keys && bt->quote;
 }
 
 static void batch_free(struct batch *bt)
@@ -90,6 +90,7 @@ static void batch_free(struct batch *bt)
 	free(bt->buf);
 	free(bt->slot);
 	free(bt->item);
+	free(bt->keys);
 	free(bt->quote);
 }
 
@@ -142,16 +143,13 @@ static void scan(struct eve_pipe *p, struct batch *bt)
 		struct slot *s = &bt->slot[i];
 		if (s->overlong)
 			continue;
-		p->f.item = bt->item + item; /* the scan writes its keys there */
+		p->f.keys = &bt->keys[i]; /* the scan writes the keys there */
+		p->f.item = bt->item + item;
 		s->scan = (int8_t)eve_fast_scan_indexed(
 		    bt->buf + s->off, s->len, s->clean ? bt->quote + s->qoff : NULL,
 		    s->esc, &p->f);
-		s->item = item;
-		s->nitems = 0;
-		if (s->scan == EF_OK) {
-			s->nitems = (uint8_t)p->f.n;
-			item += s->nitems;
-		}
+		if (s->scan == EF_OK)
+			item += p->f.n;
 	}
 }
 
@@ -271,8 +269,7 @@ int eve_pipe_next(struct eve_pipe *p, struct eve_pipe_line *l, struct sd_error *
 			    .ln = s->ln,
 			    .overlong = s->overlong,
 			    .scan = s->scan,
-			    .items = bt->item + s->item,
-			    .nitems = s->nitems};
+			    .keys = &bt->keys[p->pos - 1]};
 			return 1;
 		}
 		if (p->started && bt->end) {

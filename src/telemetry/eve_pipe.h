@@ -33,8 +33,7 @@ struct eve_pipe_line {
 	uint64_t ln;
 	bool overlong; /* a line longer than SD_MAX_LINE, skipped (line NULL) */
 	int scan;      /* eve_fast_scan's answer: EF_OK or EF_FALLBACK */
-	const struct ef_item *items; /* the scan's keys (EF_OK) */
-	size_t nitems;
+	const struct ef_keys *keys; /* the scan's keys (EF_OK) */
 };
 
 /* Reads src (borrowed) from where it stands, scanning with kernel k;
