@@ -103,7 +103,8 @@ static void fill(struct eve_pipe *p, struct batch *bt)
 	while (bt->used < p->batch_bytes && bt->n < EVE_PIPE_BATCH_LINES) {
 		const char *line;
 		size_t len;
-		int rc = io_getline(p->src, &line, &len, &bt->end_err);
+		/* by length: the line is copied, so it need not end in a NUL */
+		int rc = io_getline_span(p->src, &line, &len, &bt->end_err);
 		if (rc == SD_ELIMIT) {
 			bt->slot[bt->n++] =
 			    (struct slot){.ln = io_lineno(p->src), .overlong = true};
