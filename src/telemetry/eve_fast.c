@@ -428,14 +428,19 @@ static const char *cobject(const struct clean *c, const char *p, int depth,
 static const char *cskip_object(const struct clean *c, const char *p, int depth);
 static const char *carray(const struct clean *c, const char *p, int depth);
 
+/* A string at p, read and dropped: the position after it (or NULL). */
+static inline const char *cstring_skip(const struct clean *c, const char *p)
+{
+	const char *q = cstring_end(c, p);
+	return q ? q + 1 : NULL;
+}
+
 /* Any value at p (p < e), read and dropped. */
 static inline const char *cvalue(const struct clean *c, const char *p, int depth)
 {
 	switch (*p) {
-	case '"': {
-		const char *q = cstring_end(c, p);
-		return q ? q + 1 : NULL;
-	}
+	case '"':
+		return cstring_skip(c, p);
 	case '{':
 		return cskip_object(c, p, depth);
 	case '[':
@@ -474,7 +479,8 @@ static const char *cskip_object(const struct clean *c, const char *p, int depth)
 		const char *q = cstring_end(c, p);
 		if (!q || q[1] != ':')
 			return NULL;
-		p = cvalue(c, q + 2, depth + 1);
+		/* most dropped values are strings: no call for those */
+		p = q[2] == '"' ? cstring_skip(c, q + 2) : cvalue(c, q + 2, depth + 1);
 		int r = CNEXT(p, e, '}');
 		if (r)
 			return r > 0 ? p : NULL;
@@ -528,7 +534,7 @@ cobject_in(const struct clean *c, const char *p, int depth, int container)
 				p = cvalue(c, p, depth + 1);
 			}
 		} else {
-			p = cvalue(c, p, depth + 1);
+			p = *p == '"' ? cstring_skip(c, p) : cvalue(c, p, depth + 1);
 		}
 		int r = CNEXT(p, e, '}');
 		if (r)
