@@ -3,14 +3,18 @@
  * line and the jansson reader must produce the very same record (or the
  * same skip). The scanner runs once per quote-index kernel (eve_index.h:
  * none, scalar, SSE2, AVX2 where the CPU has them): every kernel must build
- * the same index as the scalar one, and the scanner must give the same
- * answer with each, and the same again when its keys are handed over as
- * from the reader's scan thread (EVE_PIPED). Any difference aborts. */
+ * the same index as the scalar one (also when it indexes while it copies
+ * the line, as the reader's batches do, and the copy must be exact), and
+ * the scanner must give the same answer with each, and the same again when
+ * the line is indexed while copied and its keys are handed over as from
+ * the reader's scan thread (EVE_PIPED), with each kernel. Any difference
+ * aborts. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/limits.h"
 #include "io/source.h"
 #include "telemetry/backend.h"
 #include "telemetry/eve_fast.h"
@@ -74,23 +78,45 @@ static void same_record(const struct kept *a, const struct tel_record *j)
 	same(a->r.position == j->position, "position");
 }
 
-/* Every kernel indexes the line as the scalar one does. */
+/* Every kernel indexes the line as the scalar one does, and indexing
+ * while copying (eve_index_copy, as the EVE reader's batches do) gives the
+ * same index and an exact copy, with every kernel. */
 static void same_index(const char *line, size_t size)
 {
 	static struct eve_index want, got;
+	static uint64_t quote[EVE_INDEX_WORDS];
+	static char copy[SD_MAX_LINE + 64];
 	bool clean = eve_index_build(line, size, EVE_KERNEL_SCALAR, &want);
-	static const enum eve_kernel ks[] = {EVE_KERNEL_SSE2, EVE_KERNEL_AVX2,
-					     EVE_KERNEL_AUTO};
+	static const enum eve_kernel ks[] = {EVE_KERNEL_SCALAR, EVE_KERNEL_SSE2,
+					     EVE_KERNEL_AVX2, EVE_KERNEL_AUTO,
+					     EVE_KERNEL_NONE};
 	for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
 		if (!eve_kernel_available(ks[i]))
 			continue;
-		bool c = eve_index_build(line, size, ks[i], &got);
-		same(c == clean, "kernels disagree on a clean line");
-		if (clean)
-			same(got.nwords == want.nwords && got.esc == want.esc &&
-				 !memcmp(got.quote, want.quote,
+		bool none = ks[i] == EVE_KERNEL_NONE;
+		if (!none) {
+			bool c = eve_index_build(line, size, ks[i], &got);
+			same(c == clean, "kernels disagree on a clean line");
+			if (clean)
+				same(got.nwords == want.nwords && got.esc == want.esc &&
+					 !memcmp(got.quote, want.quote,
+						 (want.nwords + 1) *
+						     sizeof(want.quote[0])),
+				     "kernels disagree on the quote index");
+		}
+		if (size > SD_MAX_LINE)
+			continue;
+		bool esc;
+		memset(copy, 0x5a, size + 64);
+		bool c = eve_index_copy(line, size, copy, ks[i], quote, &esc);
+		same(!memcmp(copy, line, size) && (unsigned char)copy[size] == 0x5a,
+		     "the copy made while indexing is not the line");
+		same(c == (clean && !none), "indexing while copying: another answer");
+		if (c)
+			same(esc == want.esc &&
+				 !memcmp(quote, want.quote,
 					 (want.nwords + 1) * sizeof(want.quote[0])),
-			     "kernels disagree on the quote index");
+			     "indexing while copying: another quote index");
 	}
 }
 
@@ -116,12 +142,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (a.rc == 1)
 			same_record(&a, &k.r);
 	}
-	/* the hand-over from the scan thread (eve_pipe.h) changes nothing */
+	/* indexing while copying, and the hand-over from the scan thread
+	 * (eve_pipe.h), change nothing, with any kernel */
+	for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
+		if (!eve_kernel_available(ks[i]))
+			continue;
+		eve_set_kernel(b, ks[i]);
+		keep(&k, eve_line(b, line, size, 7, &r, EVE_PIPED), &r);
+		same(k.rc == a.rc, "the scan thread's hand-over changes the answer");
+		if (a.rc == 1)
+			same_record(&a, &k.r);
+	}
 	eve_set_kernel(b, EVE_KERNEL_AUTO);
-	keep(&k, eve_line(b, line, size, 7, &r, EVE_PIPED), &r);
-	same(k.rc == a.rc, "the scan thread's hand-over changes the answer");
-	if (a.rc == 1)
-		same_record(&a, &k.r);
 	if (a.rc == 2)
 		return 0; /* handed over: nothing to compare */
 	same(a.rc == 0 || a.rc == 1, "fast path result code");

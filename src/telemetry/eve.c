@@ -27,10 +27,14 @@ struct eve {
 	struct tel_backend base;
 	json_t *cur;
 	struct net_addr answers[TEL_MAX_ANSWERS];
-	struct eve_fast fast;
-	struct eve_fast piped; /* a line's keys from the pipe (eve_fast_unpack) */
-	struct eve_pipe *pipe; /* made by the first eve_next */
-	size_t batch_bytes;    /* the pipe's (0: its default) */
+	struct eve_fast fast; /* eve_line's scans */
+	struct ef_keys keys;  /* their keys */
+	struct ef_item items[EK_COUNT];
+	struct ef_item piped[EK_COUNT]; /* EVE_PIPED: the keys copied */
+	char *pline;			/* EVE_PIPED: the line copied, */
+	uint64_t *pquote;		/* and its quote words */
+	struct eve_pipe *pipe;		/* made by the first eve_next */
+	size_t batch_bytes;		/* the pipe's (0: its default) */
 	/* last ISO time parsed by the hot path, without its fraction digits:
 	 * consecutive events mostly share their second */
 	char tkey[48];
@@ -45,6 +49,8 @@ static void eve_close(struct tel_backend *b)
 {
 	struct eve *e = (struct eve *)b;
 	eve_pipe_free(e->pipe);
+	free(e->pline);
+	free(e->pquote);
 	json_decref(e->cur);
 	free(e);
 }
@@ -326,18 +332,20 @@ static int json_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 /* --- the hot path (see eve_fast.h); whatever it does not take on is
  * handed to json_line, which also words every error --- */
 
-static bool fstr(struct eve *e, const struct eve_fast *f, int k, const char **s,
-		 size_t *n)
+static inline __attribute__((always_inline)) bool
+fstr(struct eve *e, const struct ef_keys *f, int k, const char **s, size_t *n)
 {
-	const struct ef_str *v = &f->str[k];
-	if (!(f->seen & (1ull << k)) || !v->s)
+	if (!(f->seen & (1ull << k)))
+		return false;
+	const struct ef_item *v = &f->item[f->at[k]];
+	if (v->kind != EF_ITEM_STR)
 		return false;
 	if (!v->esc) {
 		*s = v->s;
 		*n = v->n;
 		return true;
 	}
-	*n = eve_fast_decode(v, e->scratch + e->used);
+	*n = eve_fast_decode(&(struct ef_str){v->s, v->n, true}, e->scratch + e->used);
 	*s = e->scratch + e->used;
 	e->used += *n;
 	return true;
@@ -345,26 +353,29 @@ static bool fstr(struct eve *e, const struct eve_fast *f, int k, const char **s,
 
 /* tj_u64 semantics: 1 with an integer >= 0, 0 otherwise (v = 0); -1 for a
  * string value (digits in a string), which is left to the full reader */
-static int fnum(const struct eve_fast *f, int k, uint64_t *v)
+static inline __attribute__((always_inline)) int fnum(const struct ef_keys *f, int k,
+						      uint64_t *v)
 {
-	if (!(f->seen & (1ull << k))) {
-		*v = 0;
+	*v = 0;
+	if (!(f->seen & (1ull << k)))
 		return 0;
-	}
-	if (f->str[k].s)
+	const struct ef_item *it = &f->item[f->at[k]];
+	if (it->kind == EF_ITEM_STR)
 		return -1;
-	*v = f->num[k].set ? f->num[k].v : 0;
-	return f->num[k].set;
+	if (it->kind != EF_ITEM_NUM)
+		return 0;
+	*v = it->v;
+	return 1;
 }
 
-static bool fseen(const struct eve_fast *f, int k)
+static inline bool fseen(const struct ef_keys *f, int k)
 {
 	return f->seen & (1ull << k);
 }
 
 /* tj_time on a key: 1 parsed, 0 absent, -1 anything else (a number, or a
  * bad string: the full reader decides) */
-static int ftime(struct eve *e, const struct eve_fast *f, int k, int64_t *t)
+static int ftime(struct eve *e, const struct ef_keys *f, int k, int64_t *t)
 {
 	const char *s, *why;
 	size_t n;
@@ -399,8 +410,24 @@ static int ftime(struct eve *e, const struct eve_fast *f, int k, int64_t *t)
 #define FAST_FALLBACK 2
 /* The record of a line that eve_fast_scan took (its keys in e->fast): 1
  * record, 0 skipped, FAST_FALLBACK: use json_line */
-static int fast_record(struct eve *e, const struct eve_fast *f, uint64_t ln,
-		       struct tel_record *rec)
+/* An address key (tel_addr), read with the wide parser: the bytes after
+ * the value up to the line's end (or the scratch's, for a decoded value)
+ * may be read. */
+static inline bool faddr(struct eve *e, const struct ef_keys *f, int k, const char *end,
+			 struct net_addr *a)
+{
+	const char *s;
+	size_t n;
+	if (!fstr(e, f, k, &s, &n))
+		return false;
+	if (f->item[f->at[k]].esc)
+		end = e->scratch + sizeof(e->scratch);
+	return tel_addr_wide(s, n, end, a);
+}
+
+/* end: the end of the line the keys are in */
+static int fast_record(struct eve *e, const struct ef_keys *f, const char *end,
+		       uint64_t ln, struct tel_record *rec)
 {
 	e->used = 0;
 	const char *type, *s;
@@ -412,8 +439,8 @@ static int fast_record(struct eve *e, const struct eve_fast *f, uint64_t ln,
 	tel_record_start(rec, ln, TEL_FLOW);
 	if (ftime(e, f, EK_TIMESTAMP, &rec->ts) != 1)
 		return FAST_FALLBACK;
-	if (!fstr(e, f, EK_SRC_IP, &s, &n) || !tel_addr(s, n, &rec->client) ||
-	    !fstr(e, f, EK_DEST_IP, &s, &n) || !tel_addr(s, n, &rec->server))
+	if (!faddr(e, f, EK_SRC_IP, end, &rec->client) ||
+	    !faddr(e, f, EK_DEST_IP, end, &rec->server))
 		return FAST_FALLBACK;
 	rec->flags = TEL_HAS_CLIENT | TEL_HAS_SERVER;
 	uint64_t v;
@@ -499,9 +526,11 @@ static int fast_record(struct eve *e, const struct eve_fast *f, uint64_t ln,
 static int fast_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 		     struct tel_record *rec)
 {
+	e->fast.keys = &e->keys;
+	e->fast.item = e->items;
 	if (eve_fast_scan(line, len, &e->fast) != EF_OK)
 		return FAST_FALLBACK;
-	return fast_record(e, &e->fast, ln, rec);
+	return fast_record(e, &e->keys, line + len, ln, rec);
 }
 
 int eve_line(struct tel_backend *b, const char *line, size_t len, uint64_t ln,
@@ -509,11 +538,34 @@ int eve_line(struct tel_backend *b, const char *line, size_t len, uint64_t ln,
 {
 	struct eve *e = (struct eve *)b;
 	if (mode == EVE_PIPED) {
-		if (eve_fast_scan(line, len, &e->fast) != EF_OK)
+		/* as eve_pipe.c: copied and indexed in one pass, then scanned
+		 * (a line the pipe would skip as over-long is scanned as it
+		 * is, unindexed) */
+		if (!e->pline)
+			e->pline = malloc(SD_MAX_LINE + 1);
+		if (!e->pquote)
+			e->pquote = malloc(EVE_INDEX_WORDS * sizeof(*e->pquote));
+		if (!e->pline || !e->pquote)
 			return FAST_FALLBACK;
-		struct ef_item items[EK_COUNT];
-		eve_fast_unpack(&e->piped, items, eve_fast_pack(&e->fast, items));
-		return fast_record(e, &e->piped, ln, rec);
+		bool esc = false, clean = false;
+		if (len <= SD_MAX_LINE) {
+			clean = eve_index_copy(line, len, e->pline, e->fast.kernel,
+					       e->pquote, &esc);
+			line = e->pline;
+		}
+		e->fast.keys = &e->keys;
+		e->fast.item = e->items;
+		if (eve_fast_scan_indexed(line, len, clean ? e->pquote : NULL, esc,
+					  &e->fast) != EF_OK)
+			return FAST_FALLBACK;
+		/* the scan's items are all the reader gets: nothing else of
+		 * the scan may be read after */
+		memcpy(e->piped, e->items, e->fast.n * sizeof(e->items[0]));
+		memset(e->items, 0xa5, sizeof(e->items));
+		struct ef_keys k = e->keys;
+		k.item = e->piped;
+		memset(&e->keys, 0xa5, sizeof(e->keys));
+		return fast_record(e, &k, line + len, ln, rec);
 	}
 	if (mode != EVE_JSON_ONLY) {
 		int r = fast_line(e, line, len, ln, rec);
@@ -551,8 +603,7 @@ static int eve_next(struct tel_backend *b, struct tel_record *rec, struct sd_err
 		}
 		int r = FAST_FALLBACK;
 		if (l.scan == EF_OK) {
-			eve_fast_unpack(&e->piped, l.items, l.nitems);
-			r = fast_record(e, &e->piped, l.ln, rec);
+			r = fast_record(e, l.keys, l.line + l.len, l.ln, rec);
 		}
 		if (r == FAST_FALLBACK)
 			r = json_line(e, l.line, l.len, l.ln, rec);

@@ -238,16 +238,28 @@ static int object(struct scan *s, int depth, int container)
 		    key = container == -1 ? -1 : lookup(container, &k, &child);
 		if (key >= 0) {
 			struct eve_fast *o = s->out;
-			if (o->seen & (1ull << key))
+			if (o->keys->seen & (1ull << key))
 				return EF_FALLBACK; /* duplicate: jansson keeps the last
 						     */
-			o->seen |= 1ull << key;
+			o->keys->seen |= 1ull << key;
+			o->keys->at[key] = (uint8_t)o->n;
+			struct ef_item *it = &o->item[o->n++];
+			*it =
+			    (struct ef_item){.key = (uint8_t)key, .kind = EF_ITEM_OTHER};
 			if (s->p < s->e && *s->p == '"') {
-				if (string(s, &o->str[key]))
+				struct ef_str v;
+				if (string(s, &v))
 					return EF_FALLBACK;
+				it->s = v.s;
+				it->n = (uint32_t)v.n; /* a line is <= SD_MAX_LINE */
+				it->esc = v.esc;
+				it->kind = EF_ITEM_STR;
 			} else if (s->p < s->e && (*s->p == '-' || digit(*s->p))) {
-				if (number(s, &o->num[key]))
+				struct ef_num v;
+				if (number(s, &v))
 					return EF_FALLBACK;
+				it->v = v.v;
+				it->kind = v.set ? EF_ITEM_NUM : EF_ITEM_OTHER;
 			} else if (s->p < s->e && *s->p == '{' && child >= 0) {
 				if (object(s, depth + 1, child))
 					return EF_FALLBACK;
@@ -333,6 +345,11 @@ static int value(struct scan *s, int depth, int container)
  * functions above (the fuzzer checks it), for a line that eve_index.h
  * found clean. No byte of such a line needs checking inside a string (its
  * escapes were checked by the index).
+ * The line ends with '}' (clean_scan checks it first), so a position
+ * just past a '{', '[', ',' or ':' the walk has read, or past a key's
+ * closing quote, is inside the line: none of those can be its last byte,
+ * and the walk tests no bound there. A value can end the line (a nested
+ * object's '}'): CNEXT tests the bound after every value.
  * It reads the compact form Suricata writes, with no whitespace between
  * tokens: a line with some fails here and is read again by the
  * byte-by-byte path, which gives the same answer (so the common line pays
@@ -363,7 +380,7 @@ static inline const char *cstring_end(const struct clean *c, const char *p)
 
 /* number() on a pointer; a clean line ends with '}' (clean_scan), so a
  * run of digits ends before the line does */
-static inline const char *cnumber(const char *p, const char *e, struct ef_num *out)
+static inline const char *cnumber(const char *p, const char *e, struct ef_item *out)
 {
 	bool neg = false, real = false;
 	if (*p == '-') {
@@ -392,10 +409,9 @@ static inline const char *cnumber(const char *p, const char *e, struct ef_num *o
 	if (*p == 'e' || *p == 'E')
 		return NULL;
 	if (out) {
-		out->set = !real && !neg;
+		/* -0 is the integer 0 */
+		out->kind = !real && (!neg || v == 0) ? EF_ITEM_NUM : EF_ITEM_OTHER;
 		out->v = v;
-		if (neg && !real && v == 0)
-			out->set = true; /* -0 is the integer 0 */
 	}
 	(void)e;
 	return p;
@@ -412,14 +428,19 @@ static const char *cobject(const struct clean *c, const char *p, int depth,
 static const char *cskip_object(const struct clean *c, const char *p, int depth);
 static const char *carray(const struct clean *c, const char *p, int depth);
 
+/* A string at p, read and dropped: the position after it (or NULL). */
+static inline const char *cstring_skip(const struct clean *c, const char *p)
+{
+	const char *q = cstring_end(c, p);
+	return q ? q + 1 : NULL;
+}
+
 /* Any value at p (p < e), read and dropped. */
 static inline const char *cvalue(const struct clean *c, const char *p, int depth)
 {
 	switch (*p) {
-	case '"': {
-		const char *q = cstring_end(c, p);
-		return q ? q + 1 : NULL;
-	}
+	case '"':
+		return cstring_skip(c, p);
 	case '{':
 		return cskip_object(c, p, depth);
 	case '[':
@@ -450,15 +471,16 @@ static const char *cskip_object(const struct clean *c, const char *p, int depth)
 	if (depth > EF_MAX_DEPTH)
 		return NULL;
 	p++;
-	if (p < e && *p == '}')
+	if (*p == '}')
 		return p + 1;
 	for (;;) {
-		if (p >= e || *p != '"')
+		if (*p != '"')
 			return NULL;
 		const char *q = cstring_end(c, p);
-		if (!q || q + 2 >= e || q[1] != ':')
+		if (!q || q[1] != ':')
 			return NULL;
-		p = cvalue(c, q + 2, depth + 1);
+		/* most dropped values are strings: no call for those */
+		p = q[2] == '"' ? cstring_skip(c, q + 2) : cvalue(c, q + 2, depth + 1);
 		int r = CNEXT(p, e, '}');
 		if (r)
 			return r > 0 ? p : NULL;
@@ -475,40 +497,44 @@ cobject_in(const struct clean *c, const char *p, int depth, int container)
 	if (depth > EF_MAX_DEPTH)
 		return NULL;
 	p++;
-	if (p < e && *p == '}')
+	if (*p == '}')
 		return p + 1;
 	for (;;) {
-		if (p >= e || *p != '"')
+		if (*p != '"')
 			return NULL;
 		const char *q = cstring_end(c, p);
-		if (!q)
+		if (!q || q[1] != ':')
 			return NULL;
 		struct ef_str k = {p + 1, (size_t)(q - p - 1), false};
-		if (q + 2 >= e || q[1] != ':')
-			return NULL;
 		p = q + 2;
 		int child = -1, key = lookup(container, &k, &child);
 		if (key >= 0) {
 			struct eve_fast *o = c->out;
-			if (o->seen & (1ull << key))
+			if (o->keys->seen & (1ull << key))
 				return NULL; /* duplicate: jansson keeps the last */
-			o->seen |= 1ull << key;
+			o->keys->seen |= 1ull << key;
+			o->keys->at[key] = (uint8_t)o->n;
+			struct ef_item *it = &o->item[o->n++];
+			*it =
+			    (struct ef_item){.key = (uint8_t)key, .kind = EF_ITEM_OTHER};
 			if (*p == '"') {
 				if (!(q = cstring_end(c, p)))
 					return NULL;
 				size_t n = (size_t)(q - p - 1);
-				o->str[key] = (struct ef_str){
-				    p + 1, n, c->esc && memchr(p + 1, '\\', n)};
+				it->s = p + 1;
+				it->n = (uint32_t)n; /* a line is <= SD_MAX_LINE */
+				it->esc = c->esc && memchr(p + 1, '\\', n);
+				it->kind = EF_ITEM_STR;
 				p = q + 1;
 			} else if (*p == '-' || digit(*p)) {
-				p = cnumber(p, e, &o->num[key]);
+				p = cnumber(p, e, it);
 			} else if (*p == '{' && child >= 0) {
 				p = cobject(c, p, depth + 1, child);
 			} else {
 				p = cvalue(c, p, depth + 1);
 			}
 		} else {
-			p = cvalue(c, p, depth + 1);
+			p = *p == '"' ? cstring_skip(c, p) : cvalue(c, p, depth + 1);
 		}
 		int r = CNEXT(p, e, '}');
 		if (r)
@@ -532,11 +558,9 @@ static const char *carray(const struct clean *c, const char *p, int depth)
 	if (depth > EF_MAX_DEPTH)
 		return NULL;
 	p++;
-	if (p < e && *p == ']')
+	if (*p == ']')
 		return p + 1;
 	for (;;) {
-		if (p >= e)
-			return NULL;
 		p = cvalue(c, p, depth + 1);
 		int r = CNEXT(p, e, ']');
 		if (r)
@@ -544,9 +568,10 @@ static const char *carray(const struct clean *c, const char *p, int depth)
 	}
 }
 
-static int clean_scan(const char *line, size_t len, struct eve_fast *out)
+static int clean_scan(const char *line, size_t len, const uint64_t *quote, bool esc,
+		      struct eve_fast *out)
 {
-	struct clean c = {line, line + len, out->ix.quote, len, out->ix.esc, out};
+	struct clean c = {line, line + len, quote, len, esc, out};
 	if (*line != '{' || line[len - 1] != '}')
 		return EF_FALLBACK;
 	const char *p = ctop(&c, line);
@@ -555,25 +580,14 @@ static int clean_scan(const char *line, size_t len, struct eve_fast *out)
 
 static void clear(struct eve_fast *out)
 {
-	/* only the keys the last scan set need clearing (the struct starts
-	 * zeroed) */
-	for (uint64_t m = out->seen; m; m &= m - 1) {
-		int i = __builtin_ctzll(m);
-		out->str[i].s = NULL;
-		out->num[i].set = false;
-	}
-	out->seen = 0;
+	out->keys->seen = 0;
+	out->keys->item = out->item;
+	out->n = 0;
 }
 
-int eve_fast_scan(const char *line, size_t len, struct eve_fast *out)
+/* The byte-by-byte path. */
+static int byte_scan(const char *line, size_t len, struct eve_fast *out)
 {
-	clear(out);
-	if (out->kernel != EVE_KERNEL_NONE && len &&
-	    eve_index_build(line, len, out->kernel, &out->ix)) {
-		if (clean_scan(line, len, out) == EF_OK)
-			return EF_OK;
-		clear(out); /* whitespace between tokens, or not valid */
-	}
 	struct scan s = {line, line + len, out};
 	ws(&s);
 	if (s.p >= s.e || *s.p != '{')
@@ -584,38 +598,28 @@ int eve_fast_scan(const char *line, size_t len, struct eve_fast *out)
 	return s.p == s.e ? EF_OK : EF_FALLBACK;
 }
 
-/* Both without a branch on the kind of value: a line has a dozen keys or
- * more, of mixed kinds. */
-size_t eve_fast_pack(const struct eve_fast *f, struct ef_item *out)
+int eve_fast_scan(const char *line, size_t len, struct eve_fast *out)
 {
-	size_t n = 0;
-	for (uint64_t m = f->seen; m; m &= m - 1, n++) {
-		int k = __builtin_ctzll(m);
-		const struct ef_str *s = &f->str[k];
-		bool str = s->s != NULL, num = !str && f->num[k].set;
-		out[n] = (struct ef_item){.s = s->s,
-					  .v = f->num[k].v,
-					  .n = str ? (uint32_t)s->n
-						   : 0, /* a line is <= SD_MAX_LINE */
-					  .key = (uint8_t)k,
-					  .kind = str	? EF_ITEM_STR
-						  : num ? EF_ITEM_NUM
-							: EF_ITEM_OTHER,
-					  .esc = str && s->esc};
+	clear(out);
+	if (out->kernel != EVE_KERNEL_NONE && len &&
+	    eve_index_build(line, len, out->kernel, &out->ix)) {
+		if (clean_scan(line, len, out->ix.quote, out->ix.esc, out) == EF_OK)
+			return EF_OK;
+		clear(out); /* whitespace between tokens, or not valid */
 	}
-	return n;
+	return byte_scan(line, len, out);
 }
 
-void eve_fast_unpack(struct eve_fast *f, const struct ef_item *items, size_t n)
+int eve_fast_scan_indexed(const char *line, size_t len, const uint64_t *quote, bool esc,
+			  struct eve_fast *out)
 {
-	uint64_t seen = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct ef_item *it = &items[i];
-		seen |= 1ull << it->key;
-		f->str[it->key] = (struct ef_str){it->s, it->n, it->esc};
-		f->num[it->key] = (struct ef_num){it->kind == EF_ITEM_NUM, it->v};
+	clear(out);
+	if (quote && len) {
+		if (clean_scan(line, len, quote, esc, out) == EF_OK)
+			return EF_OK;
+		clear(out);
 	}
-	f->seen = seen;
+	return byte_scan(line, len, out);
 }
 
 size_t eve_fast_decode(const struct ef_str *s, char *buf)

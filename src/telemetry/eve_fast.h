@@ -64,39 +64,50 @@ enum ef_key {
 	EK_COUNT
 };
 
-struct eve_fast {
-	uint64_t seen;		     /* bit per enum ef_key */
-	struct ef_str str[EK_COUNT]; /* string values (s == NULL: not a string) */
-	struct ef_num num[EK_COUNT]; /* non-negative integer values */
-	/* set by the caller (0: the best for this CPU); NONE reads every
-	 * line byte by byte, as lines that are not clean always are */
-	enum eve_kernel kernel;
-	struct eve_index ix;
-};
-
-int eve_fast_scan(const char *line, size_t len, struct eve_fast *out);
-
-/* One key a scan saw, as handed from the EVE reader's scan thread to the
- * thread that makes the records (eve_pipe.h): a few of these a line
- * instead of a whole struct eve_fast. */
+/* One key a scan saw, in the order the line has them. The scan writes
+ * these where its caller says, so that handing a line's keys to another
+ * thread copies nothing. */
 struct ef_item {
 	const char *s; /* a string value (else NULL) */
 	uint64_t v;    /* an integer value */
 	uint32_t n;    /* the string's length */
 	uint8_t key;   /* enum ef_key */
 	uint8_t kind;  /* EF_ITEM_* */
-	bool esc;
+	bool esc;      /* the string holds escapes: decode before use */
 };
+/* OTHER: an object, array, literal, or a number that is not an integer
+ * >= 0 */
 enum { EF_ITEM_OTHER, EF_ITEM_STR, EF_ITEM_NUM };
 
-/* Writes the keys of f's last scan to out (room for EK_COUNT items);
- * returns how many. */
-size_t eve_fast_pack(const struct eve_fast *f, struct ef_item *out);
-/* Makes f hold what the scan that eve_fast_pack'ed items[0..n) found: its
- * keys in seen, each with its str and num; the str and num of a key not in
- * seen are left as they were (a reader of f tests seen first), so f must
- * not be handed to eve_fast_scan after. */
-void eve_fast_unpack(struct eve_fast *f, const struct ef_item *items, size_t n);
+/* A scan's keys by key: what the thread that makes the record reads. */
+struct ef_keys {
+	uint64_t seen;		    /* bit per enum ef_key */
+	uint8_t at[EK_COUNT];	    /* the item of each key in seen */
+	const struct ef_item *item; /* the items, in the line's order */
+};
+
+struct eve_fast {
+	/* set by the caller: where the scan writes the line's keys and
+	 * their items (room for EK_COUNT); for the EVE reader's scan
+	 * thread, straight into the batch it hands over (eve_pipe.h) */
+	struct ef_keys *keys;
+	struct ef_item *item;
+	size_t n; /* items the last scan wrote */
+	/* set by the caller (0: the best for this CPU); NONE reads every
+	 * line byte by byte, as lines that are not clean always are */
+	enum eve_kernel kernel;
+	struct eve_index ix;
+};
+
+/* EF_OK with the wanted keys of the line in out->keys (a duplicate falls
+ * back: jansson keeps the last), or EF_FALLBACK (out->keys then holds
+ * nothing of use). */
+int eve_fast_scan(const char *line, size_t len, struct eve_fast *out);
+/* eve_fast_scan of a line indexed already (eve_index_copy): quote its
+ * quote words and esc whether it has backslashes when the line is clean,
+ * quote NULL when it is not (out->kernel is not used). */
+int eve_fast_scan_indexed(const char *line, size_t len, const uint64_t *quote, bool esc,
+			  struct eve_fast *out);
 
 /* Copies s into buf (at least s->n bytes) decoding the simple escapes the
  * scanner accepts; returns the decoded length. */
@@ -107,8 +118,8 @@ struct tel_record;
 /* One EVE line through the EVE backend (for tests and the differential
  * fuzzer): 1 record, 0 skipped, SD_EPARSE malformed (reported); EVE_FAST_ONLY
  * returns 2 where the hot path would hand over to jansson; EVE_PIPED is
- * EVE_FAST_ONLY with the scan's keys handed over as eve_next hands them
- * from its scan thread (eve_fast_pack, eve_fast_unpack). */
+ * EVE_FAST_ONLY with the scan's items copied out first, as a scan thread
+ * leaves them in a batch for the reader (eve_pipe.h). */
 enum { EVE_AUTO, EVE_FAST_ONLY, EVE_JSON_ONLY, EVE_PIPED };
 int eve_line(struct tel_backend *b, const char *line, size_t len, uint64_t ln,
 	     struct tel_record *rec, int mode);

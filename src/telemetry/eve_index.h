@@ -46,4 +46,15 @@ bool eve_kernel_available(enum eve_kernel k);
  * otherwise (and for NONE or a kernel not available). */
 bool eve_index_build(const char *s, size_t n, enum eve_kernel k, struct eve_index *ix);
 
+/* The quote words a line of n bytes takes, its stop bit's included. */
+#define EVE_INDEX_LINE_WORDS(n) ((n) / 64 + 2)
+/* eve_index_build (n <= SD_MAX_LINE) in the same pass as a copy of s to
+ * dst (NULL: no copy), which is made whatever the answer: the quote words
+ * go to quote (room for EVE_INDEX_LINE_WORDS(n)), whether s has
+ * backslashes to *esc; true when the line is clean (the words are then
+ * valid). The EVE reader indexes each line as it copies it into a batch
+ * (eve_pipe.h), so the line is read once for both. */
+bool eve_index_copy(const char *s, size_t n, char *dst, enum eve_kernel k,
+		    uint64_t *quote, bool *esc);
+
 #endif

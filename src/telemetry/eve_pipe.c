@@ -9,14 +9,16 @@
 #include "core/csv.h"
 #include "core/limits.h"
 
-/* one line of a batch (the line's bytes are at buf + off) */
+/* one line of a batch (the line's bytes are at buf + off, its quote
+ * words at quote + qoff) */
 struct slot {
 	uint32_t off, len;
 	uint64_t ln;
-	uint32_t item; /* its first item */
-	uint8_t nitems;
+	uint32_t qoff;
 	int8_t scan;
 	bool overlong;
+	bool clean; /* eve_index_copy's answer: the quote words are valid */
+	bool esc;
 };
 
 enum { B_FREE, B_FILLED, B_SCANNED };
@@ -27,7 +29,10 @@ struct batch {
 	struct slot *slot;
 	size_t n;
 	struct ef_item *item; /* EK_COUNT a line at most */
-	bool end;	      /* the input ended (or failed) after these lines */
+	struct ef_keys *keys; /* a line's */
+	uint64_t *quote;      /* the lines' quote words (eve_index_copy) */
+	size_t qused;
+	bool end; /* the input ended (or failed) after these lines */
 	int end_rc;
 	struct sd_error end_err;
 	int state; /* B_*: under mu while the thread runs */
@@ -44,7 +49,15 @@ struct eve_pipe {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct eve_fast f; /* the scan's (one scan runs at a time) */
+	enum eve_kernel kernel;
 };
+
+/* quote words a batch can take: its bytes (with the one line that may
+ * pass them) and two words more a line (eve_index.h) */
+static size_t batch_words(size_t bytes)
+{
+	return (bytes + SD_MAX_LINE) / 64 + 2 * (size_t)EVE_PIPE_BATCH_LINES;
+}
 
 /* Scan threads running in the process: at most one fewer than the CPUs.
  * On two CPUs that is one: with -j 1 the reader has it; with -j 2 the
@@ -67,7 +80,9 @@ static bool batch_alloc(struct batch *bt, size_t bytes)
 	bt->buf = malloc(bytes + SD_MAX_LINE);
 	bt->slot = malloc(EVE_PIPE_BATCH_LINES * sizeof(*bt->slot));
 	bt->item = malloc((size_t)EVE_PIPE_BATCH_LINES * EK_COUNT * sizeof(*bt->item));
-	return bt->buf && bt->slot && bt->item;
+	bt->keys = malloc(EVE_PIPE_BATCH_LINES * sizeof(*bt->keys));
+	bt->quote = malloc(batch_words(bytes) * sizeof(*bt->quote));
+	return bt->buf && bt->slot && bt->item && bt->keys && bt->quote;
 }
 
 static void batch_free(struct batch *bt)
@@ -75,17 +90,21 @@ static void batch_free(struct batch *bt)
 	free(bt->buf);
 	free(bt->slot);
 	free(bt->item);
+	free(bt->keys);
+	free(bt->quote);
 }
 
-/* On the reader's thread: the next lines of the input, copied. */
+/* On the reader's thread: the next lines of the input, copied and
+ * indexed in one pass. */
 static void fill(struct eve_pipe *p, struct batch *bt)
 {
-	bt->used = bt->n = 0;
+	bt->used = bt->n = bt->qused = 0;
 	bt->end = false;
 	while (bt->used < p->batch_bytes && bt->n < EVE_PIPE_BATCH_LINES) {
 		const char *line;
 		size_t len;
-		int rc = io_getline(p->src, &line, &len, &bt->end_err);
+		/* by length: the line is copied, so it need not end in a NUL */
+		int rc = io_getline_span(p->src, &line, &len, &bt->end_err);
 		if (rc == SD_ELIMIT) {
 			bt->slot[bt->n++] =
 			    (struct slot){.ln = io_lineno(p->src), .overlong = true};
@@ -104,10 +123,16 @@ static void fill(struct eve_pipe *p, struct batch *bt)
 		}
 		if (!len)
 			continue;
-		memcpy(bt->buf + bt->used, line, len);
-		bt->slot[bt->n++] = (struct slot){
-		    .off = (uint32_t)bt->used, .len = (uint32_t)len, .ln = ln};
+		bool esc, clean = eve_index_copy(line, len, bt->buf + bt->used, p->kernel,
+						 bt->quote + bt->qused, &esc);
+		bt->slot[bt->n++] = (struct slot){.off = (uint32_t)bt->used,
+						  .len = (uint32_t)len,
+						  .ln = ln,
+						  .qoff = (uint32_t)bt->qused,
+						  .clean = clean,
+						  .esc = esc};
 		bt->used += len;
+		bt->qused += EVE_INDEX_LINE_WORDS(len);
 	}
 }
 
@@ -119,13 +144,13 @@ static void scan(struct eve_pipe *p, struct batch *bt)
 		struct slot *s = &bt->slot[i];
 		if (s->overlong)
 			continue;
-		s->scan = (int8_t)eve_fast_scan(bt->buf + s->off, s->len, &p->f);
-		s->item = item;
-		s->nitems = 0;
-		if (s->scan == EF_OK) {
-			s->nitems = (uint8_t)eve_fast_pack(&p->f, bt->item + item);
-			item += s->nitems;
-		}
+		p->f.keys = &bt->keys[i]; /* the scan writes the keys there */
+		p->f.item = bt->item + item;
+		s->scan = (int8_t)eve_fast_scan_indexed(
+		    bt->buf + s->off, s->len, s->clean ? bt->quote + s->qoff : NULL,
+		    s->esc, &p->f);
+		if (s->scan == EF_OK)
+			item += p->f.n;
 	}
 }
 
@@ -226,7 +251,7 @@ int eve_pipe_new(struct io_source *src, enum eve_kernel k, size_t batch_bytes,
 	}
 	p->src = src;
 	p->batch_bytes = batch_bytes ? batch_bytes : EVE_PIPE_BATCH_BYTES;
-	p->f.kernel = k;
+	p->kernel = k == EVE_KERNEL_AUTO ? eve_kernel_best() : k;
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
 	*out = p;
@@ -245,8 +270,7 @@ int eve_pipe_next(struct eve_pipe *p, struct eve_pipe_line *l, struct sd_error *
 			    .ln = s->ln,
 			    .overlong = s->overlong,
 			    .scan = s->scan,
-			    .items = bt->item + s->item,
-			    .nitems = s->nitems};
+			    .keys = &bt->keys[p->pos - 1]};
 			return 1;
 		}
 		if (p->started && bt->end) {

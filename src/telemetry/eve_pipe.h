@@ -1,7 +1,11 @@
 /* The EVE reader's lines, read ahead in batches and scanned (eve_fast_scan)
- * on a thread of their own, so that the scan, the larger half of the work
- * on a line, runs beside the making of records on the reader's thread. The
- * scan of a line depends on that line alone, and everything that depends
+ * on a thread of their own, so that the scan runs beside the making of
+ * records on the reader's thread. The reader indexes each line in the
+ * same pass that copies it into a batch (eve_index_copy); the scan walks
+ * that index and writes each line's keys into the batch, where the reader
+ * takes them as they are (struct ef_keys): the work on a line is split
+ * about evenly, and nothing is copied twice. The scan of a line depends
+ * on that line alone, and everything that depends
  * on the order of lines (records, the flow table, reports, counts) stays
  * on the reader's thread, in the order of the input: what a reader returns
  * is the same with the scan thread or without it (tests/telemetry compare
@@ -33,8 +37,7 @@ struct eve_pipe_line {
 	uint64_t ln;
 	bool overlong; /* a line longer than SD_MAX_LINE, skipped (line NULL) */
 	int scan;      /* eve_fast_scan's answer: EF_OK or EF_FALLBACK */
-	const struct ef_item *items; /* the scan's keys (EF_OK) */
-	size_t nitems;
+	const struct ef_keys *keys; /* the scan's keys (EF_OK) */
 };
 
 /* Reads src (borrowed) from where it stands, scanning with kernel k;

@@ -345,6 +345,59 @@ static void eve_kernels_agree(void **state)
 	io_close(src);
 }
 
+/* Indexing while copying (eve_index_copy, as the EVE reader fills its
+ * batches) copies every byte and nothing past the line, and with every
+ * kernel gives the answer and quote words eve_index_build gives: lines of
+ * every length around the 64-byte blocks, and the longest, of quotes,
+ * escapes (simple and not), control and non-ASCII bytes. */
+static void eve_index_copy_agrees(void **state)
+{
+	(void)state;
+	static const char alphabet[] = "\"\\/bnt{}:,0a \x01\x80";
+	static const enum eve_kernel ks[] = {EVE_KERNEL_SCALAR, EVE_KERNEL_SSE2,
+					     EVE_KERNEL_AVX2, EVE_KERNEL_AUTO,
+					     EVE_KERNEL_NONE};
+	static char line[SD_MAX_LINE], copy[SD_MAX_LINE + 64];
+	static uint64_t quote[EVE_INDEX_WORDS];
+	static struct eve_index want;
+	uint32_t x = 12345;
+	size_t clean_lines = 0;
+	for (size_t len = 0; len <= SD_MAX_LINE;
+	     len = len < 300 ? len + 1 : len * 2 + 1) {
+		for (int round = 0; round < 8; round++) {
+			if (len > 300 && round)
+				break;
+			for (size_t i = 0; i < len; i++) {
+				x = x * 1103515245u + 12345u;
+				/* mostly plain bytes, so that some lines are clean */
+				unsigned r = (x >> 16) % (round < 2   ? 512
+							  : round < 4 ? 64
+								      : 16);
+				line[i] = r < sizeof(alphabet) - 1 ? alphabet[r] : 'a';
+			}
+			bool clean = eve_index_build(line, len, EVE_KERNEL_SCALAR, &want);
+			clean_lines += clean;
+			for (size_t k = 0; k < sizeof(ks) / sizeof(ks[0]); k++) {
+				if (!eve_kernel_available(ks[k]))
+					continue;
+				bool esc;
+				memset(copy, 0x5a, len + 64);
+				bool c =
+				    eve_index_copy(line, len, copy, ks[k], quote, &esc);
+				assert_memory_equal(copy, line, len);
+				assert_int_equal((unsigned char)copy[len], 0x5a);
+				assert_int_equal(c, clean && ks[k] != EVE_KERNEL_NONE);
+				if (!c)
+					continue;
+				assert_int_equal(esc, want.esc);
+				assert_memory_equal(quote, want.quote,
+						    (want.nwords + 1) * sizeof(quote[0]));
+			}
+		}
+	}
+	assert_true(clean_lines > 100);
+}
+
 /* Lines the clean-line scanner takes or hands to the byte path: the
  * escapes Suricata writes keep a line clean, escapes that could hide a
  * quote do not, and whitespace between tokens (clean, but not the compact
@@ -649,6 +702,7 @@ int main(void)
 	    cmocka_unit_test(eve_slips),
 	    cmocka_unit_test(eve_fast_path),
 	    cmocka_unit_test(eve_kernels_agree),
+	    cmocka_unit_test(eve_index_copy_agrees),
 	    cmocka_unit_test(eve_clean_lines),
 	    cmocka_unit_test(nfdump),
 	    cmocka_unit_test(tshark_csv),
