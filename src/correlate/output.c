@@ -35,16 +35,31 @@ static bool forwarded(const struct corr_output *o, const struct corr_sighting *s
 				    (enum corr_exchange)s->exchange);
 }
 
+/* A source id with its label, to put a line's sources in label order. */
+struct labelled {
+	const char *label;
+	uint32_t id;
+};
+
 static int cmp_label(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	return strcmp(((const struct labelled *)a)->label,
+		      ((const struct labelled *)b)->label);
 }
+
+/* Scratch space one line's sources need, kept from line to line. */
+struct line_scratch {
+	struct labelled *l;
+	uint32_t *ids;
+	size_t cap;
+};
 
 /* One client x indicator line: its sightings s[i, j) over sources and
  * exchanges, forwarded ones left out, appended to out. Returns false when
  * none is left (nothing appended) or out of memory (*oom set). */
 static bool sighting_line(const struct corr_sighting *s, size_t i, size_t j,
 			  const struct ind_set *set, const struct corr_output *o,
+			  struct corr_jsonl *cache, struct line_scratch *x,
 			  struct sd_buf *out, bool *oom)
 {
 	size_t first = i;
@@ -52,32 +67,43 @@ static bool sighting_line(const struct corr_sighting *s, size_t i, size_t j,
 		first++;
 	if (first == j)
 		return false;
-	struct corr_sighting m = s[first];
-	const char **labels = malloc((j - first) * sizeof(*labels));
-	if (!labels) {
-		*oom = true;
-		return false;
+	const struct ind_indicator *d = ind_set_at(set, s[i].ind);
+	if (j - first == 1) { /* most lines: one sighting, one source at most */
+		uint32_t id = s[first].source;
+		corr_jsonl_line(cache, &s[first], d, &id, id < o->nsources, out);
+		return true;
 	}
+	if (j - first > x->cap) {
+		size_t nc = j - first > 2 * x->cap ? j - first : 2 * x->cap;
+		struct labelled *nl = realloc(x->l, nc * sizeof(*nl));
+		if (nl)
+			x->l = nl;
+		uint32_t *ni = nl ? realloc(x->ids, nc * sizeof(*ni)) : NULL;
+		if (!ni) {
+			*oom = true;
+			return false;
+		}
+		x->ids = ni;
+		x->cap = nc;
+	}
+	struct corr_sighting m = s[first];
 	size_t nl = 0;
 	for (size_t k = first; k < j; k++) {
-		const struct corr_sighting *x = &s[k];
-		if (forwarded(o, x))
+		const struct corr_sighting *y = &s[k];
+		if (forwarded(o, y))
 			continue;
 		if (k > first)
-			corr_sighting_combine(&m, x);
-		if (x->source < o->nsources)
-			labels[nl++] = o->sources[x->source];
+			corr_sighting_combine(&m, y);
+		if (y->source < o->nsources)
+			x->l[nl++] = (struct labelled){o->sources[y->source], y->source};
 	}
 	/* sources in label order, each once: as a merge of shards gives them */
-	qsort(labels, nl, sizeof(*labels), cmp_label);
+	qsort(x->l, nl, sizeof(*x->l), cmp_label);
 	size_t nu = 0;
 	for (size_t k = 0; k < nl; k++)
-		if (!k || strcmp(labels[k], labels[nu - 1]))
-			labels[nu++] = labels[k];
-	struct corr_line line = {&m, o->campaign->name, ind_set_at(set, s[i].ind), labels,
-				 nu};
-	corr_line_render(&line, out);
-	free(labels);
+		if (!k || strcmp(x->l[k].label, x->l[k - 1].label))
+			x->ids[nu++] = x->l[k].id;
+	corr_jsonl_line(cache, &m, d, x->ids, nu, out);
 	return true;
 }
 
@@ -104,7 +130,9 @@ struct writer {
 	struct corr_output_stats *st;
 	struct sd_atomic_file af; /* the JSON Lines, when asked for */
 	bool jsonl;
-	struct sd_buf out;    /* lines not yet handed to af */
+	struct sd_buf out;	  /* lines not yet handed to af */
+	struct corr_jsonl *cache; /* the texts repeated from line to line */
+	struct line_scratch scratch;
 	struct db_builder *b; /* the snapshot, when asked for */
 	uint16_t cid;
 	uint32_t *sets;		       /* source id -> source-set id */
@@ -166,7 +194,8 @@ static int write_client_jsonl(struct writer *w, size_t n, struct sd_error *err)
 	qsort(w->g, ng, sizeof(*w->g), cmp_group);
 	for (size_t k = 0; k < ng; k++) {
 		bool oom = false;
-		sighting_line(s, w->g[k].i, w->g[k].j, w->set, w->o, &w->out, &oom);
+		sighting_line(s, w->g[k].i, w->g[k].j, w->set, w->o, w->cache,
+			      &w->scratch, &w->out, &oom);
 		if (oom)
 			return sd_error_set(err, SD_ENOMEM, "out of memory");
 	}
@@ -289,8 +318,14 @@ int corr_write(struct corr_agg *agg, const struct ind_set *set,
 	struct writer w = {.set = set, .o = o, .st = st};
 	int rc = 0;
 	if (o->jsonl_path) {
-		if ((rc = sd_atomic_open(&w.af, o->jsonl_path, err)))
+		w.cache = corr_jsonl_new(o->campaign->name, ind_set_size(set), o->sources,
+					 o->nsources);
+		if (!w.cache)
+			return sd_error_set(err, SD_ENOMEM, "out of memory");
+		if ((rc = sd_atomic_open(&w.af, o->jsonl_path, err))) {
+			corr_jsonl_free(w.cache);
 			return rc;
+		}
 		w.jsonl = true;
 	}
 	if (o->sdb_path)
@@ -301,6 +336,9 @@ int corr_write(struct corr_agg *agg, const struct ind_set *set,
 		rc = sd_error_set(err, errno == ENOMEM ? SD_ENOMEM : SD_EIO,
 				  "%s: write failed", o->jsonl_path);
 	sd_buf_free(&w.out);
+	corr_jsonl_free(w.cache);
+	free(w.scratch.l);
+	free(w.scratch.ids);
 	free(w.s);
 	free(w.per);
 	free(w.g);
