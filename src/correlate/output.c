@@ -7,9 +7,10 @@
 #include "core/atomic_file.h"
 #include "core/timeutil.h"
 #include "correlate/jsonl.h"
+#include "correlate/line_writer.h"
 #include "db/builder.h"
 
-#define OUT_FLUSH (1u << 20) /* JSON Lines handed to stdio in blocks this big */
+#define OUT_FLUSH (1u << 20) /* JSON Lines handed to the writer in blocks this big */
 
 static uint32_t t32(int64_t t)
 {
@@ -130,8 +131,9 @@ struct writer {
 	struct corr_output_stats *st;
 	struct sd_atomic_file af; /* the JSON Lines, when asked for */
 	bool jsonl;
-	struct sd_buf out;	  /* lines not yet handed to af */
-	struct corr_jsonl *cache; /* the texts repeated from line to line */
+	struct sd_buf out;	     /* lines not yet handed to lw */
+	struct corr_line_writer *lw; /* writes them to af */
+	struct corr_jsonl *cache;    /* the texts repeated from line to line */
 	struct line_scratch scratch;
 	struct db_builder *b; /* the snapshot, when asked for */
 	uint16_t cid;
@@ -199,7 +201,7 @@ static int write_client_jsonl(struct writer *w, size_t n, struct sd_error *err)
 		if (oom)
 			return sd_error_set(err, SD_ENOMEM, "out of memory");
 	}
-	if (w->out.len >= OUT_FLUSH && sd_buf_flush(&w->out, w->af.fp))
+	if (w->out.len >= OUT_FLUSH && corr_line_writer_put(w->lw, &w->out))
 		return sd_error_set(err, errno == ENOMEM ? SD_ENOMEM : SD_EIO,
 				    "%s: write failed", w->o->jsonl_path);
 	return 0;
@@ -318,21 +320,25 @@ int corr_write(struct corr_agg *agg, const struct ind_set *set,
 	struct writer w = {.set = set, .o = o, .st = st};
 	int rc = 0;
 	if (o->jsonl_path) {
+		if ((rc = sd_atomic_open(&w.af, o->jsonl_path, err)))
+			return rc;
+		w.jsonl = true;
 		w.cache = corr_jsonl_new(o->campaign->name, ind_set_size(set), o->sources,
 					 o->nsources);
-		if (!w.cache)
-			return sd_error_set(err, SD_ENOMEM, "out of memory");
-		if ((rc = sd_atomic_open(&w.af, o->jsonl_path, err))) {
-			corr_jsonl_free(w.cache);
-			return rc;
-		}
-		w.jsonl = true;
+		w.lw = w.cache ? corr_line_writer_start(w.af.fp, w.af.fd) : NULL;
+		if (!w.lw)
+			rc = sd_error_set(err, SD_ENOMEM, "out of memory");
 	}
-	if (o->sdb_path)
+	if (o->sdb_path && !rc)
 		rc = start_builder(&w, err);
 	if (!rc)
 		rc = each_client(&w, agg, err);
-	if (!rc && w.jsonl && sd_buf_flush(&w.out, w.af.fp))
+	if (!rc && w.jsonl && corr_line_writer_put(w.lw, &w.out))
+		rc = sd_error_set(err, errno == ENOMEM ? SD_ENOMEM : SD_EIO,
+				  "%s: write failed", o->jsonl_path);
+	/* every line handed over is written before the file is committed or
+	 * removed */
+	if (w.lw && corr_line_writer_finish(w.lw) && !rc)
 		rc = sd_error_set(err, errno == ENOMEM ? SD_ENOMEM : SD_EIO,
 				  "%s: write failed", o->jsonl_path);
 	sd_buf_free(&w.out);
