@@ -196,25 +196,36 @@ static const char two_digits[] = "0001020304050607080910111213141516171819202122
  * instructions a time, most of the cost of a --sightings line or a JSON
  * answer): the date from the day number by H. Hinnant's civil-from-days
  * (the proleptic Gregorian calendar, as gmtime counts), the numbers from a
- * table of two-digit numbers. */
+ * table of two-digit numbers. The date of the last day formatted is kept,
+ * one per thread: the times of one output mostly fall on a few days. */
+static _Thread_local struct {
+	uint64_t day;
+	char date[11]; /* "YYYY-MM-DDT" */
+} last_day = {UINT64_MAX, {0}};
+
 static size_t format_fast(uint64_t t, char *w)
 {
 	uint64_t day = t / 86400, sec = t % 86400;
-	uint64_t z = day + 719468, era = z / 146097, doe = z - era * 146097;
-	uint64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	uint64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	uint64_t mp = (5 * doy + 2) / 153;
-	uint64_t d = doy - (153 * mp + 2) / 5 + 1;
-	uint64_t m = mp < 10 ? mp + 3 : mp - 9;
-	uint64_t y = yoe + era * 400 + (m <= 2);
+	if (day != last_day.day) {
+		uint64_t z = day + 719468, era = z / 146097, doe = z - era * 146097;
+		uint64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+		uint64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+		uint64_t mp = (5 * doy + 2) / 153;
+		uint64_t d = doy - (153 * mp + 2) / 5 + 1;
+		uint64_t m = mp < 10 ? mp + 3 : mp - 9;
+		uint64_t y = yoe + era * 400 + (m <= 2);
+		char *x = last_day.date;
+		memcpy(x, two_digits + 2 * (y / 100), 2);
+		memcpy(x + 2, two_digits + 2 * (y % 100), 2);
+		x[4] = '-';
+		memcpy(x + 5, two_digits + 2 * m, 2);
+		x[7] = '-';
+		memcpy(x + 8, two_digits + 2 * d, 2);
+		x[10] = 'T';
+		last_day.day = day;
+	}
 	uint64_t hh = sec / 3600, mm = sec / 60 % 60, ss = sec % 60;
-	memcpy(w, two_digits + 2 * (y / 100), 2);
-	memcpy(w + 2, two_digits + 2 * (y % 100), 2);
-	w[4] = '-';
-	memcpy(w + 5, two_digits + 2 * m, 2);
-	w[7] = '-';
-	memcpy(w + 8, two_digits + 2 * d, 2);
-	w[10] = 'T';
+	memcpy(w, last_day.date, 11);
 	memcpy(w + 11, two_digits + 2 * hh, 2);
 	w[13] = ':';
 	memcpy(w + 14, two_digits + 2 * mm, 2);
