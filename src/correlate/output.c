@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/atomic_file.h"
 #include "core/timeutil.h"
@@ -325,7 +326,11 @@ int corr_write(struct corr_agg *agg, const struct ind_set *set,
 		w.jsonl = true;
 		w.cache = corr_jsonl_new(o->campaign->name, ind_set_size(set), o->sources,
 					 o->nsources);
-		w.lw = w.cache ? corr_line_writer_start(w.af.fp, w.af.fd) : NULL;
+		/* the temporary file, new, can be written with O_DIRECT */
+		w.lw = w.cache
+			   ? corr_line_writer_start(w.af.fp, w.af.tmp_path ? w.af.fd : -1,
+						    sysconf(_SC_NPROCESSORS_ONLN) > 1)
+			   : NULL;
 		if (!w.lw)
 			rc = sd_error_set(err, SD_ENOMEM, "out of memory");
 	}
