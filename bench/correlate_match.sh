@@ -5,7 +5,9 @@
 # client x indicator sighting. Side by side in one run with the baseline:
 # mawk doing the same join and counting distinct client x indicator pairs.
 # Figures: matched records per second (wall, median of REPS) and bytes of
-# peak RSS (/usr/bin/time %M, median) per distinct sighting.
+# peak RSS (/usr/bin/time %M, median) per distinct sighting; and the same
+# run writing --sightings too (JSON Lines, about 1 GB for 3M sightings):
+# its wall time over the run without it (target: at most 2x).
 #   bench/correlate_match.sh [RECORDS]   (default 3000000; 1000000 ~ 20 s)
 # Then, with CALLGRIND=1, where the instructions go (load-independent):
 # callgrind on CG_RECORDS records (default 200000), per record and per
@@ -86,7 +88,7 @@ measure() {
 }
 m_mawk=$(measure bash -c "$(declare -f mawk_join); IND='$IND' LOG='$LOG' MAWK_JOIN='$MAWK_JOIN'; mawk_join")
 m_sig=$(measure bash -c "$(declare -f sig); SIGHTED='$SIGHTED' IND='$IND' LOG='$LOG' D='$D'; sig")
-m_json=$(REPS=1 measure bash -c "$(declare -f sig_jsonl); SIGHTED='$SIGHTED' IND='$IND' LOG='$LOG' D='$D'; sig_jsonl")
+m_json=$(measure bash -c "$(declare -f sig_jsonl); SIGHTED='$SIGHTED' IND='$IND' LOG='$LOG' D='$D'; sig_jsonl")
 
 row() { # name "wall cpu rss" [baseline "wall cpu rss"]
 	awk -v n="$1" -v t="$2" -v base="${3:-}" -v r="$N" -v s="$want" 'BEGIN {
@@ -98,7 +100,7 @@ row() { # name "wall cpu rss" [baseline "wall cpu rss"]
 echo "$N records, $want distinct client x indicator sightings, 4 indicators; median of $REPS"
 row "mawk join, distinct pairs" "$m_mawk"
 row "sighted -j 1 -o (snapshot)" "$m_sig" "$m_mawk"
-row "sighted -j 1 -o --sightings (1 run)" "$m_json" "$m_mawk"
+row "sighted -j 1 -o --sightings" "$m_json" "$m_mawk"
 
 read -r s_wall _ s_rss <<<"$m_sig"
 read -r b_wall _ b_rss <<<"$m_mawk"
@@ -112,6 +114,14 @@ bench_target "correlate, every record matching: records/s (-o)" "$rate rec/s" "m
 bench_target "correlate, every record matching: peak bytes per sighting" "$per B" "mawk $bper B" \
 	"$(awk -v a="$per" -v b="$bper" 'BEGIN { printf "%.2fx", b / a }')" "<= 64 B" \
 	"$(bench_met "$per" '<=' 64)"
+# the --sightings file (about 340 bytes a sighting, written, fsynced and
+# renamed like the snapshot) against the same run without it
+read -r j_wall j_cpu _ <<<"$m_json"
+read -r _ s_cpu _ <<<"$m_sig"
+jratio=$(awk -v a="$j_wall" -v b="$s_wall" 'BEGIN { printf "%.2f", a / b }')
+echo "--sightings over -o: x$jratio wall, x$(awk -v a="$j_cpu" -v b="$s_cpu" 'BEGIN { printf "%.2f", a / (b > 0 ? b : 0.001) }') cpu ($(du -m "$D/out.jsonl" | cut -f1) MB of JSON lines)"
+bench_target "correlate --sightings: wall over the -o run" "$j_wall s" "-o $s_wall s" "${jratio}x" \
+	"<= 2x" "$(bench_met "$jratio" '<=' 2)"
 echo "(xN: mawk's time over sighted's; bytes per sighting: the whole process's peak RSS over"
 echo " distinct client x indicator sightings; sighted's time includes writing + fsyncing the snapshot)"
 

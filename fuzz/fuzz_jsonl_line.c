@@ -2,7 +2,9 @@
  * library it stands in for: from arbitrary bytes, a sighting, its
  * indicator, campaign and source labels (any bytes: invalid UTF-8, quotes,
  * control characters), rendered both ways; the bytes must be the same.
- * The jansson side builds the object as correlate did before. */
+ * The jansson side builds the object as correlate did before. The line
+ * is rendered once without a cache (corr_line_render) and twice through
+ * one (corr_jsonl_line: the second time from the texts kept the first). */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -139,6 +141,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t wl = strlen(want);
 	if (b.len != wl + 1 || memcmp(b.data, want, wl) || b.data[wl] != '\n')
 		abort();
+	struct corr_jsonl *j = corr_jsonl_new(campaign, 1, srcs, ns);
+	uint32_t ids[8];
+	for (size_t k = 0; k < ns; k++)
+		ids[k] = (uint32_t)k;
+	for (int round = 0; round < 2; round++) {
+		b.len = 0;
+		corr_jsonl_line(j, &m, &d, ids, ns, &b);
+		if (b.failed || b.len != wl + 1 || memcmp(b.data, want, wl))
+			abort();
+	}
+	corr_jsonl_free(j);
 	free(want);
 	sd_buf_free(&b);
 	return 0;

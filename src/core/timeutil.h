@@ -16,7 +16,10 @@
 int sd_time_parse(const char *s, size_t n, int64_t *out, const char **why);
 /* Like sd_time_parse but also range-checks into the stored 32-bit form. */
 int sd_time_parse32(const char *s, size_t n, uint32_t *out, const char **why);
-/* ISO 8601 UTC; "" for 0. Returns bytes written. */
+/* ISO 8601 UTC ("YYYY-MM-DDThh:mm:ssZ", as strftime writes it); "" for 0
+ * or when it does not fit in size. Returns bytes written. A time from 1970
+ * to 9999 is formatted without gmtime_r and strftime: the same bytes at a
+ * small part of the cost (tests/core/test_timefmt.c compares the two). */
 size_t sd_time_format(int64_t t, char *buf, size_t size);
 int64_t sd_days_from_civil(int64_t y, unsigned m, unsigned d);
 

@@ -8,6 +8,7 @@
 #define SD_CORRELATE_JSONL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/buf.h"
 #include "correlate/agg.h"
@@ -28,5 +29,25 @@ void corr_line_render(const struct corr_line *l, struct sd_buf *b);
 /* Appends s as a JSON string (quotes included) as jansson dumps it; false,
  * with nothing appended, when s is not valid UTF-8. */
 bool corr_json_string(struct sd_buf *b, const char *s);
+
+/* The texts that repeat from line to line of one output (the campaign, each
+ * indicator with its kind and campaign, each source label, each set of
+ * evidence kinds), escaped the first time a line needs them and copied
+ * after that: a line costs about what its variable parts (addresses,
+ * times, counts) cost. */
+struct corr_jsonl;
+
+/* campaign, the ninds indicators (by ind_indicator.id) and the nsources
+ * labels are borrowed for the cache's life. NULL when out of memory. */
+struct corr_jsonl *corr_jsonl_new(const char *campaign, size_t ninds,
+				  const char *const *sources, size_t nsources);
+void corr_jsonl_free(struct corr_jsonl *j);
+
+/* What corr_line_render appends for {s, campaign, ind, the labels of the
+ * source ids src[0..n)} (ids below nsources, in label order, each label
+ * once); ind->id must be below ninds. */
+void corr_jsonl_line(struct corr_jsonl *j, const struct corr_sighting *s,
+		     const struct ind_indicator *ind, const uint32_t *src, size_t n,
+		     struct sd_buf *b);
 
 #endif

@@ -3,13 +3,15 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/atomic_file.h"
 #include "core/timeutil.h"
 #include "correlate/jsonl.h"
+#include "correlate/line_writer.h"
 #include "db/builder.h"
 
-#define OUT_FLUSH (1u << 20) /* JSON Lines handed to stdio in blocks this big */
+#define OUT_FLUSH (1u << 20) /* JSON Lines handed to the writer in blocks this big */
 
 static uint32_t t32(int64_t t)
 {
@@ -35,16 +37,31 @@ static bool forwarded(const struct corr_output *o, const struct corr_sighting *s
 				    (enum corr_exchange)s->exchange);
 }
 
+/* A source id with its label, to put a line's sources in label order. */
+struct labelled {
+	const char *label;
+	uint32_t id;
+};
+
 static int cmp_label(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	return strcmp(((const struct labelled *)a)->label,
+		      ((const struct labelled *)b)->label);
 }
+
+/* Scratch space one line's sources need, kept from line to line. */
+struct line_scratch {
+	struct labelled *l;
+	uint32_t *ids;
+	size_t cap;
+};
 
 /* One client x indicator line: its sightings s[i, j) over sources and
  * exchanges, forwarded ones left out, appended to out. Returns false when
  * none is left (nothing appended) or out of memory (*oom set). */
 static bool sighting_line(const struct corr_sighting *s, size_t i, size_t j,
 			  const struct ind_set *set, const struct corr_output *o,
+			  struct corr_jsonl *cache, struct line_scratch *x,
 			  struct sd_buf *out, bool *oom)
 {
 	size_t first = i;
@@ -52,32 +69,43 @@ static bool sighting_line(const struct corr_sighting *s, size_t i, size_t j,
 		first++;
 	if (first == j)
 		return false;
-	struct corr_sighting m = s[first];
-	const char **labels = malloc((j - first) * sizeof(*labels));
-	if (!labels) {
-		*oom = true;
-		return false;
+	const struct ind_indicator *d = ind_set_at(set, s[i].ind);
+	if (j - first == 1) { /* most lines: one sighting, one source at most */
+		uint32_t id = s[first].source;
+		corr_jsonl_line(cache, &s[first], d, &id, id < o->nsources, out);
+		return true;
 	}
+	if (j - first > x->cap) {
+		size_t nc = j - first > 2 * x->cap ? j - first : 2 * x->cap;
+		struct labelled *nl = realloc(x->l, nc * sizeof(*nl));
+		if (nl)
+			x->l = nl;
+		uint32_t *ni = nl ? realloc(x->ids, nc * sizeof(*ni)) : NULL;
+		if (!ni) {
+			*oom = true;
+			return false;
+		}
+		x->ids = ni;
+		x->cap = nc;
+	}
+	struct corr_sighting m = s[first];
 	size_t nl = 0;
 	for (size_t k = first; k < j; k++) {
-		const struct corr_sighting *x = &s[k];
-		if (forwarded(o, x))
+		const struct corr_sighting *y = &s[k];
+		if (forwarded(o, y))
 			continue;
 		if (k > first)
-			corr_sighting_combine(&m, x);
-		if (x->source < o->nsources)
-			labels[nl++] = o->sources[x->source];
+			corr_sighting_combine(&m, y);
+		if (y->source < o->nsources)
+			x->l[nl++] = (struct labelled){o->sources[y->source], y->source};
 	}
 	/* sources in label order, each once: as a merge of shards gives them */
-	qsort(labels, nl, sizeof(*labels), cmp_label);
+	qsort(x->l, nl, sizeof(*x->l), cmp_label);
 	size_t nu = 0;
 	for (size_t k = 0; k < nl; k++)
-		if (!k || strcmp(labels[k], labels[nu - 1]))
-			labels[nu++] = labels[k];
-	struct corr_line line = {&m, o->campaign->name, ind_set_at(set, s[i].ind), labels,
-				 nu};
-	corr_line_render(&line, out);
-	free(labels);
+		if (!k || strcmp(x->l[k].label, x->l[k - 1].label))
+			x->ids[nu++] = x->l[k].id;
+	corr_jsonl_line(cache, &m, d, x->ids, nu, out);
 	return true;
 }
 
@@ -104,7 +132,10 @@ struct writer {
 	struct corr_output_stats *st;
 	struct sd_atomic_file af; /* the JSON Lines, when asked for */
 	bool jsonl;
-	struct sd_buf out;    /* lines not yet handed to af */
+	struct sd_buf out;	     /* lines not yet handed to lw */
+	struct corr_line_writer *lw; /* writes them to af */
+	struct corr_jsonl *cache;    /* the texts repeated from line to line */
+	struct line_scratch scratch;
 	struct db_builder *b; /* the snapshot, when asked for */
 	uint16_t cid;
 	uint32_t *sets;		       /* source id -> source-set id */
@@ -166,11 +197,12 @@ static int write_client_jsonl(struct writer *w, size_t n, struct sd_error *err)
 	qsort(w->g, ng, sizeof(*w->g), cmp_group);
 	for (size_t k = 0; k < ng; k++) {
 		bool oom = false;
-		sighting_line(s, w->g[k].i, w->g[k].j, w->set, w->o, &w->out, &oom);
+		sighting_line(s, w->g[k].i, w->g[k].j, w->set, w->o, w->cache,
+			      &w->scratch, &w->out, &oom);
 		if (oom)
 			return sd_error_set(err, SD_ENOMEM, "out of memory");
 	}
-	if (w->out.len >= OUT_FLUSH && sd_buf_flush(&w->out, w->af.fp))
+	if (w->out.len >= OUT_FLUSH && corr_line_writer_put(w->lw, &w->out))
 		return sd_error_set(err, errno == ENOMEM ? SD_ENOMEM : SD_EIO,
 				    "%s: write failed", w->o->jsonl_path);
 	return 0;
@@ -346,15 +378,32 @@ int corr_write(struct corr_agg *agg, const struct ind_set *set,
 		if ((rc = sd_atomic_open(&w.af, o->jsonl_path, err)))
 			return rc;
 		w.jsonl = true;
+		w.cache = corr_jsonl_new(o->campaign->name, ind_set_size(set), o->sources,
+					 o->nsources);
+		/* the temporary file, new, can be written with O_DIRECT */
+		w.lw = w.cache
+			   ? corr_line_writer_start(w.af.fp, w.af.tmp_path ? w.af.fd : -1,
+						    sysconf(_SC_NPROCESSORS_ONLN) > 1)
+			   : NULL;
+		if (!w.lw)
+			rc = sd_error_set(err, SD_ENOMEM, "out of memory");
 	}
-	if (o->sdb_path)
+	if (o->sdb_path && !rc)
 		rc = start_builder(&w, err);
 	if (!rc)
 		rc = each_client(&w, agg, err);
-	if (!rc && w.jsonl && sd_buf_flush(&w.out, w.af.fp))
+	if (!rc && w.jsonl && corr_line_writer_put(w.lw, &w.out))
+		rc = sd_error_set(err, errno == ENOMEM ? SD_ENOMEM : SD_EIO,
+				  "%s: write failed", o->jsonl_path);
+	/* every line handed over is written before the file is committed or
+	 * removed */
+	if (w.lw && corr_line_writer_finish(w.lw) && !rc)
 		rc = sd_error_set(err, errno == ENOMEM ? SD_ENOMEM : SD_EIO,
 				  "%s: write failed", o->jsonl_path);
 	sd_buf_free(&w.out);
+	corr_jsonl_free(w.cache);
+	free(w.scratch.l);
+	free(w.scratch.ids);
 	free(w.s);
 	free(w.per);
 	free(w.g);

@@ -1,11 +1,12 @@
 /* Escaping untrusted text for the output formats: JSON strings exactly as
- * jansson's JSON_ENSURE_ASCII writes them, and CSV fields defused for
- * spreadsheets. */
+ * jansson's JSON_ENSURE_ASCII writes them (the ASCII part escaped as
+ * core/json_str.h does it), and CSV fields defused for spreadsheets. */
 #include "report/escape.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/json_str.h"
 #include "core/utf8.h"
 
 static const char hexdig[] = "0123456789ABCDEF";
@@ -19,17 +20,6 @@ static void json_u16(struct sd_buf *out, unsigned v)
 		     hexdig[v >> 4 & 15],
 		     hexdig[v & 15]};
 	sd_buf_put(out, e, sizeof(e));
-}
-
-/* True when none of s[0..n) needs escaping in a JSON string: printable
- * ASCII other than " and \. Branch-free over the bytes, so the common
- * case (an address, a label) costs a few instructions a byte. */
-static bool json_plain_ascii(const unsigned char *s, size_t n)
-{
-	unsigned bad = 0;
-	for (size_t i = 0; i < n; i++)
-		bad |= (s[i] < 0x20) | (s[i] >= 0x7f) | (s[i] == '"') | (s[i] == '\\');
-	return !bad;
 }
 
 size_t report_json_step(const char *s, size_t n)
@@ -48,49 +38,16 @@ void report_json_string(struct sd_buf *out, const char *str, size_t n)
 void report_json_body(struct sd_buf *out, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str, *end = s + n;
-	if (json_plain_ascii(s, n)) {
-		sd_buf_put(out, s, n);
-		return;
-	}
 	while (s < end) {
-		const unsigned char *run = s;
-		while (s < end && *s >= 0x20 && *s < 0x80 && *s != '"' && *s != '\\')
-			s++;
-		sd_buf_put(out, run, (size_t)(s - run));
+		size_t run = sd_json_plain_len((const char *)s, (size_t)(end - s));
+		sd_buf_put(out, s, run);
+		s += run;
 		if (s == end)
 			break;
 		unsigned c = *s;
 		if (c < 0x80) {
-			const char *esc = NULL;
-			switch (c) {
-			case '"':
-				esc = "\\\"";
-				break;
-			case '\\':
-				esc = "\\\\";
-				break;
-			case '\b':
-				esc = "\\b";
-				break;
-			case '\f':
-				esc = "\\f";
-				break;
-			case '\n':
-				esc = "\\n";
-				break;
-			case '\r':
-				esc = "\\r";
-				break;
-			case '\t':
-				esc = "\\t";
-				break;
-			default:
-				break;
-			}
-			if (esc)
-				sd_buf_put(out, esc, 2);
-			else
-				json_u16(out, c);
+			char esc[6];
+			sd_buf_put(out, esc, sd_json_escape_ascii((unsigned char)c, esc));
 			s++;
 			continue;
 		}

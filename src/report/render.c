@@ -277,50 +277,11 @@ struct figures {
 	size_t first_len, last_len;
 };
 
-/* sd_time_format(t) for a sighting time (0: none, the empty string),
- * without gmtime_r and strftime (1,400 instructions a time): the date from
- * the day number by H. Hinnant's civil-from-days (the proleptic Gregorian
- * calendar, as gmtime counts), the numbers from a table of two-digit
- * numbers. Every time a uint32_t holds is in 1970..2106: four-digit
- * years. tests/report compares it with sd_time_format on every day. */
-size_t report_format_time(uint32_t t, char buf[SD_TIME_STRLEN])
-{
-	if (!t) {
-		buf[0] = '\0';
-		return 0;
-	}
-	uint32_t day = t / 86400, sec = t % 86400;
-	uint32_t z = day + 719468, era = z / 146097, doe = z - era * 146097;
-	uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	uint32_t mp = (5 * doy + 2) / 153;
-	uint32_t d = doy - (153 * mp + 2) / 5 + 1;
-	uint32_t m = mp < 10 ? mp + 3 : mp - 9;
-	uint32_t y = yoe + era * 400 + (m <= 2);
-	uint32_t hh = sec / 3600, mm = sec / 60 % 60, ss = sec % 60;
-	char *w = buf;
-	memcpy(w, two_digits + 2 * (y / 100), 2);
-	memcpy(w + 2, two_digits + 2 * (y % 100), 2);
-	w[4] = '-';
-	memcpy(w + 5, two_digits + 2 * m, 2);
-	w[7] = '-';
-	memcpy(w + 8, two_digits + 2 * d, 2);
-	w[10] = 'T';
-	memcpy(w + 11, two_digits + 2 * hh, 2);
-	w[13] = ':';
-	memcpy(w + 14, two_digits + 2 * mm, 2);
-	w[16] = ':';
-	memcpy(w + 17, two_digits + 2 * ss, 2);
-	w[19] = 'Z';
-	w[20] = '\0';
-	return SD_TIME_STRLEN - 1;
-}
-
 static inline void figures_of(const struct db_sighting *s, struct figures *f)
 {
 	f->s = *s;
-	f->first_len = report_format_time(s->first_seen, f->first);
-	f->last_len = report_format_time(s->last_seen, f->last);
+	f->first_len = sd_time_format(s->first_seen, f->first, sizeof(f->first));
+	f->last_len = sd_time_format(s->last_seen, f->last, sizeof(f->last));
 }
 
 static inline void get_figures(struct report_renderer *r, const struct db_entry *e,

@@ -62,10 +62,6 @@ void report_renderer_address(struct report_renderer *r, struct sd_buf *out,
 			     const struct db_entry *e);
 void report_renderer_fini(struct report_renderer *r);
 
-/* sd_time_format(t) for a sighting time, byte for byte, without gmtime_r
- * and strftime: "YYYY-MM-DDThh:mm:ssZ", or the empty string for 0 (none).
- * Returns the length. */
-size_t report_format_time(uint32_t t, char buf[SD_TIME_STRLEN]);
 /* The CSV header row, newline included. */
 void report_render_csv_header(struct sd_buf *out);
 /* One answer, without keeping anything for the next. */

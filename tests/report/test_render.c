@@ -287,33 +287,6 @@ static void test_renderer_reuse(void **state)
 		}
 }
 
-/* report_format_time (civil-from-days, no gmtime_r) is sd_time_format,
- * byte for byte, on every day a uint32_t time reaches, at several times
- * of day, and at both ends (0: the empty string). */
-static void test_format_time(void **state)
-{
-	(void)state;
-	static const uint32_t offs[] = {0, 1, 59, 60, 3599, 3600, 43261, 86399};
-	char got[SD_TIME_STRLEN], want[SD_TIME_STRLEN];
-	for (uint64_t day = 0; day <= UINT32_MAX / 86400; day++)
-		for (size_t k = 0; k < sizeof(offs) / sizeof(*offs); k++) {
-			uint64_t t = day * 86400 + offs[k];
-			if (t > UINT32_MAX)
-				break;
-			size_t n = report_format_time((uint32_t)t, got);
-			size_t m = sd_time_format((int64_t)t, want, sizeof(want));
-			if (n != m || strcmp(got, want))
-				fail_msg("time %llu: got '%s', want '%s'",
-					 (unsigned long long)t, got, want);
-		}
-	assert_int_equal(report_format_time(UINT32_MAX, got), SD_TIME_STRLEN - 1);
-	assert_int_equal(sd_time_format(UINT32_MAX, want, sizeof(want)),
-			 SD_TIME_STRLEN - 1);
-	assert_string_equal(got, want);
-	assert_int_equal(report_format_time(0, got), 0);
-	assert_string_equal(got, "");
-}
-
 /* report_renderer_address (a bulk check's address answered from a
  * batched lookup, no answer filled) writes what report_renderer_answer
  * writes for the same answer: unlisted, an entry of the address itself
@@ -607,7 +580,6 @@ int main(void)
 	    cmocka_unit_test(test_json_error_and_strings),
 	    cmocka_unit_test(test_buf_numbers),
 	    cmocka_unit_test(test_renderer_reuse),
-	    cmocka_unit_test(test_format_time),
 	    cmocka_unit_test(test_renderer_address),
 	    cmocka_unit_test(test_shared_sightings),
 	    cmocka_unit_test(test_times_and_canonical_text),
