@@ -925,7 +925,11 @@ static void split_buckets(struct sorter *q, struct rec *v, size_t n, uint64_t an
 			struct rec x = v[next[b]];
 			unsigned d = (unsigned)(key_hi(&x) >> shift) & 0xff;
 			while (d != b) {
-				__builtin_prefetch(&v[next[d] + SPLIT_AHEAD], 1);
+				/* an address, never a pointer past the array */
+				__builtin_prefetch(
+				    (const void *)((uintptr_t)v +
+						   (next[d] + SPLIT_AHEAD) * sizeof(*v)),
+				    1);
 				struct rec y = v[next[d]];
 				v[next[d]++] = x;
 				x = y;

@@ -402,6 +402,7 @@ static int assemble_v4(struct db_builder *b, struct assembly *as)
 
 struct writer {
 	FILE *fp;
+	int fd; /* the file under fp (a cookie stream has no fileno); -1: none */
 	XXH3_state_t *hash;
 	uint64_t pos;
 	uint64_t flushed; /* file bytes below this have been sent on to disk */
@@ -412,10 +413,14 @@ struct writer {
  * is WRITEBACK_CHUNK or more. A hint: the commit's fsync makes it sure. */
 static void w_writeback(struct writer *w)
 {
-	if (w->pos - w->flushed < WRITEBACK_CHUNK || fflush(w->fp) != 0)
+	if (w->fd < 0 || w->pos - w->flushed < WRITEBACK_CHUNK)
 		return;
-	(void)sync_file_range(fileno(w->fp), (off_t)w->flushed,
-			      (off_t)(w->pos - w->flushed), SYNC_FILE_RANGE_WRITE);
+	if (fflush(w->fp) != 0) {
+		w->failed = 1;
+		return;
+	}
+	(void)sync_file_range(w->fd, (off_t)w->flushed, (off_t)(w->pos - w->flushed),
+			      SYNC_FILE_RANGE_WRITE);
 	w->flushed = w->pos;
 }
 
@@ -758,7 +763,8 @@ int db_builder_write(struct db_builder *b, const char *path, uint64_t build_time
 		rc = sd_error_set(err, SD_ENOMEM, "out of memory building %s", path);
 		goto out;
 	}
-	struct writer w = {.fp = af.fp, .hash = XXH3_createState()};
+	struct writer w = {
+	    .fp = af.fp, .fd = af.is_stdout ? -1 : af.fd, .hash = XXH3_createState()};
 	if (!w.hash) {
 		rc = sd_error_set(err, SD_ENOMEM, "out of memory");
 		goto out;

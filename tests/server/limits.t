@@ -67,24 +67,19 @@ like "a slow client is cut off by the deadline" "$(cat "$T/slow")" '^cut after [
 get /metrics >/dev/null
 like "metrics count the slow client" "$(cat "$T/body")" 'sighted_slow_clients_cut_total [1-9]'
 
-# a connection that never sends a request is closed: the request deadline
-# (2 s from the accept) comes before the idle timeout (3 s). Deferred accept
-# holds a silent connection in the kernel for a second or so first, and under
-# load that second stretches, so the time is taken from when /metrics counts
-# the connection open (this poll's own connection is the other one).
-now_ms() { local t=$EPOCHREALTIME; echo $(( ${t%.*} * 1000 + 10#${t#*.} / 1000 )); }
+# a connection that never sends a request is closed by the request deadline
+# (2 s from the accept, before the idle timeout's 3 s). Deferred accept first
+# holds it in the kernel for a second or so, and load stretches both, so no
+# time is asserted beyond a generous bound: which limit closed it is read
+# from the counters instead.
+cut_count() { get /metrics >/dev/null; sed -n 's/^sighted_slow_clients_cut_total //p' "$T/body"; }
+cuts0=$(cut_count)
 (
 	exec 3<>"/dev/tcp/127.0.0.1/$PORT"
-	for _ in $(seq 200); do
-		get /metrics >/dev/null
-		[ "$(sed -n 's/^sighted_connections_open //p' "$T/body")" -ge 2 ] && break
-		sleep 0.05
-	done
-	start=$(now_ms)
-	if read_closed 3 8; then echo "closed $(( ($(now_ms) - start) / 1000 )) s after the accept"; else echo "open"; fi
+	if read_closed 3 20; then echo "closed"; else echo "open"; fi
 ) >"$T/idle" 2>/dev/null
-like "a connection that never sends a request is closed by the request deadline" "$(cat "$T/idle")" '^closed [1-4] s after the accept$'
-get /metrics >/dev/null
+is "a connection that never sends a request is closed" "$(cat "$T/idle")" closed
+is "by the request deadline (counted as a slow client cut)" "$(cut_count)" "$((cuts0 + 1))"
 is "the closed connection is no longer counted open" "$(sed -n 's/^sighted_connections_open //p' "$T/body")" 1
 
 stop_server
