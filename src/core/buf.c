@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 bool sd_buf_grow(struct sd_buf *b, size_t n)
 {
@@ -27,15 +28,22 @@ bool sd_buf_grow(struct sd_buf *b, size_t n)
 	return true;
 }
 
-void sd_buf_u64(struct sd_buf *b, uint64_t v)
+size_t sd_u64_format(uint64_t v, char *out)
 {
-	char tmp[20];
+	char tmp[SD_U64_DIGITS];
 	size_t i = sizeof(tmp);
 	do {
 		tmp[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	sd_buf_put(b, tmp + i, sizeof(tmp) - i);
+	memcpy(out, tmp + i, sizeof(tmp) - i);
+	return sizeof(tmp) - i;
+}
+
+void sd_buf_u64(struct sd_buf *b, uint64_t v)
+{
+	char d[SD_U64_DIGITS];
+	sd_buf_put(b, d, sd_u64_format(v, d));
 }
 
 void sd_buf_i64(struct sd_buf *b, int64_t v)

@@ -44,6 +44,9 @@ static inline void sd_buf_puts(struct sd_buf *b, const char *s)
 
 /* Decimal, as printf's %llu / %lld would write it. */
 void sd_buf_u64(struct sd_buf *b, uint64_t v);
+/* v in decimal at out (SD_U64_DIGITS bytes at most, no NUL); its length. */
+#define SD_U64_DIGITS 20
+size_t sd_u64_format(uint64_t v, char *out);
 void sd_buf_i64(struct sd_buf *b, int64_t v);
 
 /* Writes the contents to f and empties the buffer. Returns 0, or -1 if the

@@ -130,13 +130,7 @@ static inline char *put(char *w, const void *s, size_t n)
 
 static char *put_u64(char *w, uint64_t v)
 {
-	char tmp[20];
-	size_t i = sizeof(tmp);
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	return put(w, tmp + i, sizeof(tmp) - i);
+	return w + sd_u64_format(v, w);
 }
 
 /* key (with its comma and colon) and the time as a JSON string, or null */
