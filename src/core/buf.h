@@ -30,6 +30,22 @@ static inline void sd_buf_put(struct sd_buf *b, const void *s, size_t n)
 	b->len += n;
 }
 
+/* Writing in place, for a row whose pieces' lengths are known before it
+ * is written: sd_buf_room makes room for n more bytes once and gives where
+ * they go (NULL, failed set, if it cannot); the pieces are copied there and
+ * sd_buf_end_at takes the length from where the writing stopped. */
+static inline char *sd_buf_room(struct sd_buf *b, size_t n)
+{
+	if (n > b->cap - b->len && !sd_buf_grow(b, n))
+		return NULL;
+	return b->data + b->len;
+}
+
+static inline void sd_buf_end_at(struct sd_buf *b, const char *w)
+{
+	b->len = (size_t)(w - b->data);
+}
+
 static inline void sd_buf_putc(struct sd_buf *b, char c)
 {
 	if (b->len == b->cap && !sd_buf_grow(b, 1))

@@ -85,13 +85,13 @@ bool sd_json_string_utf8(struct sd_buf *b, const char *str, size_t n)
 {
 	size_t mark = b->len, i = sd_json_plain_len(str, n);
 	if (i == n) { /* the common case: one copy */
-		if (n + 2 > b->cap - b->len && !sd_buf_grow(b, n + 2))
+		char *w = sd_buf_room(b, n + 2);
+		if (!w)
 			return true; /* failed: sticky, reported at the flush */
-		char *w = b->data + b->len;
 		w[0] = '"';
 		memcpy(w + 1, str, n);
 		w[n + 1] = '"';
-		b->len += n + 2;
+		sd_buf_end_at(b, w + n + 2);
 		return true;
 	}
 	const unsigned char *s = (const unsigned char *)str;

@@ -173,10 +173,10 @@ void corr_jsonl_line(struct corr_jsonl *j, const struct corr_sighting *m,
 		b->failed = true;
 		return;
 	}
-	if (need > b->cap - b->len && !sd_buf_grow(b, need))
+	char *w = sd_buf_room(b, need);
+	if (!w)
 		return;
 	const char *a = j->arena.data;
-	char *w = b->data + b->len;
 	w = PUTW(w, "{\"client\":\"");
 	w += net_addr_format(&m->client, w, NET_ADDR_STRLEN);
 	*w++ = '"';
@@ -218,7 +218,7 @@ void corr_jsonl_line(struct corr_jsonl *j, const struct corr_sighting *m,
 		first = false;
 	}
 	w = PUTW(w, "]}\n");
-	b->len = (size_t)(w - b->data);
+	sd_buf_end_at(b, w);
 }
 
 void corr_line_render(const struct corr_line *l, struct sd_buf *b)

@@ -11,20 +11,8 @@
  * A listed row is a dozen or more pieces; appending each through
  * sd_buf_put costs a capacity check and a call to memcpy apiece. The
  * length of every piece of a row is known before it is written, so room
- * is made once (room) and the pieces are copied in place (cp, CP), the
- * short ones (addresses, times, names) without a call. */
-static inline char *room(struct sd_buf *out, size_t n)
-{
-	if (n > out->cap - out->len && !sd_buf_grow(out, n))
-		return NULL;
-	return out->data + out->len;
-}
-
-static inline void done(struct sd_buf *out, const char *w)
-{
-	out->len = (size_t)(w - out->data);
-}
-
+ * is made once (sd_buf_room) and the pieces are copied in place (cp, CP),
+ * the short ones (addresses, times, names) without a call. */
 /* n > 32 bytes, mostly the cached parts of a row (under 128 bytes):
  * 16-byte blocks, the last one overlapping, cheaper than a call to
  * memcpy for such lengths */
@@ -79,7 +67,6 @@ static const char two_digits[] = "0001020304050607080910111213141516171819202122
 				 "50515253545556575859606162636465666768697071727374"
 				 "75767778798081828384858687888990919293949596979899";
 
-#define U64_MAXLEN 20
 static inline char *put_u64(char *w, uint64_t v)
 {
 	if (v < 10) { /* most counts */
@@ -90,14 +77,7 @@ static inline char *put_u64(char *w, uint64_t v)
 		memcpy(w, two_digits + 2 * v, 2);
 		return w + 2;
 	}
-	char tmp[U64_MAXLEN];
-	size_t i = sizeof(tmp);
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	memcpy(w, tmp + i, sizeof(tmp) - i);
-	return w + sizeof(tmp) - i;
+	return w + sd_u64_format(v, w);
 }
 
 static void csv_str(struct sd_buf *out, const char *s)
@@ -362,17 +342,17 @@ static void json_entry(struct report_renderer *r, struct sd_buf *out,
 	if (single) {
 		db_entry_sighting(r->db, e, 0, &one);
 		if (t->len && t->prefix_len == plen && same_sighting(&t->s, &one)) {
-			char *w = room(out, 8 + klen + t->len);
+			char *w = sd_buf_room(out, 8 + klen + t->len);
 			if (!w)
 				return;
 			w = CP(w, "{\"key\":\"");
 			w = cp(w, key, klen);
 			w = cp(w, t->text, t->len);
-			done(out, w);
+			sd_buf_end_at(out, w);
 			return;
 		}
 	}
-	char *w = room(out, 48 + klen);
+	char *w = sd_buf_room(out, 48 + klen);
 	if (!w)
 		return;
 	w = CP(w, "{\"key\":\"");
@@ -381,7 +361,7 @@ static void json_entry(struct report_renderer *r, struct sd_buf *out,
 	w = CP(w, "\",\"prefix_length\":");
 	w = put_u64(w, plen);
 	w = CP(w, ",\"sightings\":[");
-	done(out, w);
+	sd_buf_end_at(out, w);
 	for (uint32_t i = 0; i < e->nsightings; i++) {
 		struct figures f;
 		struct parts pt;
@@ -391,7 +371,8 @@ static void json_entry(struct report_renderer *r, struct sd_buf *out,
 			get_figures(r, e, i, &f);
 		if (!get_parts(r, &f.s, &pt, out))
 			return;
-		w = room(out, 80 + pt.len[0] + pt.len[1] + f.first_len + f.last_len);
+		w = sd_buf_room(out,
+				80 + pt.len[0] + pt.len[1] + f.first_len + f.last_len);
 		if (!w)
 			return;
 		if (i)
@@ -419,7 +400,7 @@ static void json_entry(struct report_renderer *r, struct sd_buf *out,
 			w = cp(w, pt.p[1], pt.len[1]);
 		}
 		*w++ = '}';
-		done(out, w);
+		sd_buf_end_at(out, w);
 	}
 	PUT(out, "]}");
 	if (single && !out->failed && out->len - tail_at <= sizeof(t->text)) {
@@ -454,7 +435,7 @@ static void render_json(struct report_renderer *r, struct sd_buf *out,
 		report_json_string(out, a->given, a->given_len);
 	else
 		json_plain(out, q, qlen);
-	char *w = room(out, 48 + qlen);
+	char *w = sd_buf_room(out, 48 + qlen);
 	if (!w)
 		return;
 	w = CP(w, ",\"canonical\":\"");
@@ -463,7 +444,7 @@ static void render_json(struct report_renderer *r, struct sd_buf *out,
 		w = CP(w, "\",\"type\":\"address\",\"matches\":[");
 	else
 		w = CP(w, "\",\"type\":\"prefix\",\"matches\":[");
-	done(out, w);
+	sd_buf_end_at(out, w);
 	json_entries(r, out, &a->query, q, qlen, a->matches, a->nmatches);
 	sd_buf_putc(out, ']');
 	if (a->query.len < 128) {
@@ -522,8 +503,9 @@ static void csv_entry_rows(struct report_renderer *r, struct sd_buf *out,
 			report_csv_field(out, given, given_len);
 		/* addresses, prefixes and times as formatted here never hold a
 		 * byte that needs quoting nor start like a formula */
-		char *w = room(out, 16 + U64_MAXLEN + 2 * qlen + rlen + klen + pt.len[0] +
-					pt.len[1] + f.first_len + f.last_len);
+		char *w = sd_buf_room(out, 16 + SD_U64_DIGITS + 2 * qlen + rlen + klen +
+					       pt.len[0] + pt.len[1] + f.first_len +
+					       f.last_len);
 		if (!w)
 			return;
 		if (!given)
@@ -545,7 +527,7 @@ static void csv_entry_rows(struct report_renderer *r, struct sd_buf *out,
 		*w++ = ',';
 		w = cp(w, q, qlen);
 		*w++ = '\n';
-		done(out, w);
+		sd_buf_end_at(out, w);
 	}
 }
 
@@ -562,13 +544,13 @@ static void csv_rows(struct report_renderer *r, struct sd_buf *out,
 /* The row of a query nothing covers, the query column written already. */
 static void csv_unlisted_tail(struct sd_buf *out, const char *q, size_t qlen)
 {
-	char *w = room(out, sizeof(",false,,,,,,,,,,\n") + qlen);
+	char *w = sd_buf_room(out, sizeof(",false,,,,,,,,,,\n") + qlen);
 	if (!w)
 		return;
 	w = CP(w, ",false,,,,,,,,,,");
 	w = cp(w, q, qlen);
 	*w++ = '\n';
-	done(out, w);
+	sd_buf_end_at(out, w);
 }
 
 static void render_csv(struct report_renderer *r, struct sd_buf *out,
@@ -610,8 +592,9 @@ static void text_entry(struct report_renderer *r, struct sd_buf *out,
 		get_figures(r, e, i, &f);
 		if (!get_parts(r, &f.s, &pt, out))
 			return;
-		char *w = room(out, 64 + U64_MAXLEN + 3 * ilen + klen + pt.len[0] +
-					pt.len[1] + pt.len[2] + f.first_len + f.last_len);
+		char *w = sd_buf_room(out, 64 + SD_U64_DIGITS + 3 * ilen + klen +
+					       pt.len[0] + pt.len[1] + pt.len[2] +
+					       f.first_len + f.last_len);
 		if (!w)
 			return;
 		w = cp(w, indent, ilen);
@@ -641,7 +624,7 @@ static void text_entry(struct report_renderer *r, struct sd_buf *out,
 			w = cp(w, pt.p[2], pt.len[2]);
 			*w++ = '\n';
 		}
-		done(out, w);
+		sd_buf_end_at(out, w);
 	}
 }
 
@@ -666,7 +649,7 @@ static void render_text(struct report_renderer *r, struct sd_buf *out,
 		else
 			PUT(out, ": not listed\n");
 	} else {
-		char *w = room(out, qlen + sizeof(": not listed\n"));
+		char *w = sd_buf_room(out, qlen + sizeof(": not listed\n"));
 		if (!w)
 			return;
 		w = cp(w, q, qlen);
@@ -674,7 +657,7 @@ static void render_text(struct report_renderer *r, struct sd_buf *out,
 			w = CP(w, ": LISTED\n");
 		else
 			w = CP(w, ": not listed\n");
-		done(out, w);
+		sd_buf_end_at(out, w);
 	}
 	for (size_t i = 0; i < a->nmatches; i++)
 		text_entry(r, out, &a->query, q, qlen, &a->matches[i], "  ");
@@ -726,9 +709,10 @@ static void json_address(struct report_renderer *r, struct sd_buf *out,
 			 const struct net_prefix *qp, const char *q, size_t qlen,
 			 const struct db_entry *e)
 {
-	char *w = room(out, 2 * qlen + sizeof("{\"query\":\"\",\"canonical\":\"\","
-					      "\"type\":\"address\",\"matches\":[],"
-					      "\"listed\":false}\n"));
+	char *w =
+	    sd_buf_room(out, 2 * qlen + sizeof("{\"query\":\"\",\"canonical\":\"\","
+					       "\"type\":\"address\",\"matches\":[],"
+					       "\"listed\":false}\n"));
 	if (!w)
 		return;
 	w = CP(w, "{\"query\":\"");
@@ -737,11 +721,11 @@ static void json_address(struct report_renderer *r, struct sd_buf *out,
 	w = cp(w, q, qlen);
 	if (!e) {
 		w = CP(w, "\",\"type\":\"address\",\"matches\":[],\"listed\":false}\n");
-		done(out, w);
+		sd_buf_end_at(out, w);
 		return;
 	}
 	w = CP(w, "\",\"type\":\"address\",\"matches\":[");
-	done(out, w);
+	sd_buf_end_at(out, w);
 	json_entry(r, out, qp, q, qlen, e);
 	PUT(out, "],\"listed\":true}\n");
 }
@@ -752,17 +736,17 @@ void report_renderer_address(struct report_renderer *r, struct sd_buf *out,
 {
 	switch (r->fmt) {
 	case REPORT_TEXT: {
-		char *w = room(out, len + sizeof(": not listed\n"));
+		char *w = sd_buf_room(out, len + sizeof(": not listed\n"));
 		if (!w)
 			return;
 		w = cp(w, text, len);
 		if (!e) {
 			w = CP(w, ": not listed\n");
-			done(out, w);
+			sd_buf_end_at(out, w);
 			return;
 		}
 		w = CP(w, ": LISTED\n");
-		done(out, w);
+		sd_buf_end_at(out, w);
 		text_entry(r, out, q, text, len, e, "  ");
 		return;
 	}
