@@ -10,6 +10,7 @@
 
 #include "db/db.h"
 #include "db/format.h"
+#include "fuzz_db_image.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -30,15 +31,10 @@ static int visit(const struct db_entry *e, void *p)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (size < 1)
-		return 0;
-	size_t n = size - 1;
-	unsigned char *buf = malloc(n ? n : 1);
+	size_t n;
+	unsigned char *buf = fuzz_db_image(data, size, &n);
 	if (!buf)
 		return 0;
-	memcpy(buf, data + 1, n);
-	if ((data[0] & 1) && n >= sizeof(struct db_header))
-		((struct db_header *)buf)->checksum = db_checksum(buf, n);
 	struct db *db;
 	struct sd_error err = {0};
 	if (db_open_buffer(buf, n, &db, &err) == 0) {

@@ -12,56 +12,27 @@
 
 #include "db/db.h"
 #include "db/format.h"
+#include "fuzz_db_image.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAXPROBES 4096
 
-struct probes {
-	struct net_addr a[MAXPROBES];
-	size_t n;
-};
-
-static void add(struct probes *p, uint64_t hi, uint64_t lo)
-{
-	if (p->n < MAXPROBES)
-		net_addr_from_u64(&p->a[p->n++], hi, lo);
-}
-
-static int collect(const struct db_entry *e, void *ctx)
-{
-	struct probes *p = ctx;
-	uint64_t hi = net_addr_hi(&e->prefix.addr), lo = net_addr_lo(&e->prefix.addr);
-	add(p, hi, lo);
-	add(p, hi, lo + 1);
-	add(p, lo ? hi : hi - 1, lo - 1);
-	return p->n >= MAXPROBES;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (size < 1)
-		return 0;
-	size_t n = size - 1;
-	unsigned char *buf = malloc(n ? n : 1);
+	size_t n;
+	unsigned char *buf = fuzz_db_image(data, size, &n);
 	if (!buf)
 		return 0;
-	memcpy(buf, data + 1, n);
-	if ((data[0] & 1) && n >= sizeof(struct db_header))
-		((struct db_header *)buf)->checksum = db_checksum(buf, n);
 	struct db *db;
 	struct sd_error err = {0};
-	static struct probes p;
+	static struct net_addr addrs[MAXPROBES];
+	struct fuzz_probes p = {addrs, 0, MAXPROBES};
 	static bool got[MAXPROBES];
 	static struct db_entry entry[MAXPROBES];
 	static uint8_t found[MAXPROBES];
 	if (db_open_buffer(buf, n, &db, &err) == 0) {
-		p.n = 0;
-		add(&p, 0, 0);
-		add(&p, ~0ull, ~0ull);
-		add(&p, 0, 0xffffc0000207ull); /* 192.0.2.7 */
-		add(&p, 0x20010db800000000ull, 1);
-		db_foreach(db, collect, &p);
+		fuzz_probes_fill(&p, db);
 		db_contains_batch(db, p.a, p.n, got);
 		db_cover_batch(db, p.a, p.n, entry, found);
 		for (size_t i = 0; i < p.n; i++) {
