@@ -329,6 +329,26 @@ static void test_renderer_address(void **state)
 	}
 }
 
+/* got, a renderer's row, is want's bytes and, in JSON, jansson's compact
+ * ASCII dump of report_lookup's document for query q and a newline */
+static void assert_row(const struct sd_buf *got, const struct sd_buf *want, int fmt,
+		       struct db *tdb, const struct net_prefix *p, const char *q,
+		       size_t len)
+{
+	assert_false(got->failed);
+	assert_int_equal(got->len, want->len);
+	assert_memory_equal(got->data, want->data, got->len);
+	if (fmt != REPORT_JSON)
+		return;
+	json_t *doc = report_lookup_query(tdb, p, q, len, REPORT_FULL, 1000);
+	assert_non_null(doc);
+	char *j = json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(doc);
+	assert_int_equal(got->len, strlen(j) + 1);
+	assert_memory_equal(got->data, j, strlen(j));
+	free(j);
+}
+
 /* Entries with one sighting that share it (a list imported at once), in
  * runs, and then differ from the one before in one thing at a time: its
  * prefix length, first seen, last seen, count, campaign, evidence,
@@ -419,20 +439,7 @@ static void test_shared_sightings(void **state)
 					    a->nmatches ? &a->matches[0] : NULL);
 				else
 					report_renderer_answer(&r, &got, a);
-				assert_false(got.failed);
-				assert_int_equal(got.len, want.len);
-				assert_memory_equal(got.data, want.data, got.len);
-				if (fmt == REPORT_JSON) {
-					json_t *doc = report_lookup_query(
-					    tdb, &p, queries[i], len, REPORT_FULL, 1000);
-					assert_non_null(doc);
-					char *j = json_dumps(doc, JSON_COMPACT |
-								      JSON_ENSURE_ASCII);
-					json_decref(doc);
-					assert_int_equal(got.len, strlen(j) + 1);
-					assert_memory_equal(got.data, j, strlen(j));
-					free(j);
-				}
+				assert_row(&got, &want, fmt, tdb, &p, queries[i], len);
 				sd_buf_free(&got);
 				sd_buf_free(&want);
 			}
@@ -513,21 +520,8 @@ static void test_times_and_canonical_text(void **state)
 				report_answer_given_canonical(a, addr[i],
 							      strlen(addr[i]));
 				report_renderer_answer(&r, &got, a);
-				assert_false(got.failed);
-				assert_int_equal(got.len, want.len);
-				assert_memory_equal(got.data, want.data, got.len);
-				if (fmt == REPORT_JSON) {
-					json_t *doc = report_lookup_query(
-					    tdb, &p, addr[i], strlen(addr[i]),
-					    REPORT_FULL, 1000);
-					assert_non_null(doc);
-					char *j = json_dumps(doc, JSON_COMPACT |
-								      JSON_ENSURE_ASCII);
-					json_decref(doc);
-					assert_int_equal(got.len, strlen(j) + 1);
-					assert_memory_equal(got.data, j, strlen(j));
-					free(j);
-				}
+				assert_row(&got, &want, fmt, tdb, &p, addr[i],
+					   strlen(addr[i]));
 				sd_buf_free(&got);
 				sd_buf_free(&want);
 			}
