@@ -44,4 +44,17 @@ static inline const char *test_tmpfile(const char *name)
 	return buf[k];
 }
 
+/* Runs a shell command made from fmt; the test fails if it does not
+ * exit 0. */
+static inline __attribute__((format(printf, 1, 2))) void test_sh(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (system(cmd) != 0)
+		fail_msg("command failed: %s", cmd);
+}
+
 #endif

@@ -14,12 +14,6 @@ static void write_file(const char *path, const char *data, size_t n)
 	fclose(f);
 }
 
-static void run(const char *cmd)
-{
-	if (system(cmd) != 0)
-		fail_msg("command failed: %s", cmd);
-}
-
 static void expect_lines(const char *path, const char *const *want, size_t n)
 {
 	struct io_source *s;
@@ -66,7 +60,7 @@ static void test_gzip_and_zstd(void **state)
 	char cmd[1024];
 	snprintf(cmd, sizeof(cmd), "gzip -c %s > %s.gz && zstd -q -c %s > %s.zst", p, p,
 		 p, p);
-	run(cmd);
+	test_sh("%s", cmd);
 	char gz[512], zs[512];
 	snprintf(gz, sizeof(gz), "%s.gz", p);
 	snprintf(zs, sizeof(zs), "%s.zst", p);
@@ -74,7 +68,7 @@ static void test_gzip_and_zstd(void **state)
 	expect_lines(zs, lines, 4);
 	/* concatenated gzip members read as one stream */
 	snprintf(cmd, sizeof(cmd), "cat %s.gz %s.gz > %s.2.gz", p, p, p);
-	run(cmd);
+	test_sh("%s", cmd);
 	char two[512];
 	snprintf(two, sizeof(two), "%s.2.gz", p);
 	static const char *const twice[] = {"first",
@@ -98,7 +92,7 @@ static void test_big_and_truncated_gzip(void **state)
 	char cmd[1024];
 	snprintf(cmd, sizeof(cmd),
 		 "gzip -c %s > %s.gz && head -c 100000 %s.gz > %s.cut.gz", p, p, p, p);
-	run(cmd);
+	test_sh("%s", cmd);
 	char gz[512], cut[512];
 	snprintf(gz, sizeof(gz), "%s.gz", p);
 	snprintf(cut, sizeof(cut), "%s.cut.gz", p);
@@ -216,7 +210,7 @@ static void test_background_same_as_inline(void **state)
 		 "/ 2)) "
 		 "conv=notrunc 2>/dev/null; done",
 		 p, p, p, p, p, p, p, p, p, p, p, p, p, p, p);
-	run(cmd);
+	test_sh("%s", cmd);
 	static const char *const variants[] = {".gz",	    ".zst",	".2.gz",
 					       ".cut1.gz",  ".cut2.gz", ".cut1.zst",
 					       ".cut2.zst", ".bad.gz",	".bad.zst"};
@@ -522,7 +516,7 @@ static void test_peek_and_read(void **state)
 	write_file(p, "abcdef", 6);
 	char cmd[512];
 	snprintf(cmd, sizeof(cmd), "gzip -c %s > %s.gz", p, p);
-	run(cmd);
+	test_sh("%s", cmd);
 	char gz[512];
 	snprintf(gz, sizeof(gz), "%s.gz", p);
 	struct io_source *s;

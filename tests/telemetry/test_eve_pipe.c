@@ -150,17 +150,6 @@ static void same_every_way(const char *path, size_t min_records)
 	free(want.s);
 }
 
-static void sh(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fail_msg("command failed: %s", cmd);
-}
-
 /* The slips sample (alerts, DNS answers and queries, flows, HTTP, TLS)
  * with bad and odd lines among its own. */
 static const char *mixed_file(void)
@@ -223,7 +212,7 @@ static void pipe_truncated(void **state)
 {
 	(void)state;
 	const char *cut = test_tmpfile("mixed.eve.json.gz");
-	sh("gzip -c '%s' | head -c 60000 > '%s'", mixed_file(), cut);
+	test_sh("gzip -c '%s' | head -c 60000 > '%s'", mixed_file(), cut);
 	same_every_way(cut, 100);
 }
 

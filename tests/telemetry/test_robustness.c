@@ -15,17 +15,6 @@ static const char *write_file(const char *name, const char *text)
 	return p;
 }
 
-static void sh(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fail_msg("command failed: %s", cmd);
-}
-
 static void zeek_header_changes(void **state)
 {
 	(void)state;
@@ -235,8 +224,8 @@ static void compressed(void **state)
 	const char *src = test_data("samples/zeek/wrccdc-2018-03-24.dns.first3000.log");
 	const char *gz = test_tmpfile("dns.log.gz");
 	const char *zs = test_tmpfile("dns.log.zst");
-	sh("gzip -c '%s' > '%s'", src, gz);
-	sh("zstd -q -c '%s' > '%s'", src, zs);
+	test_sh("gzip -c '%s' > '%s'", src, gz);
+	test_sh("zstd -q -c '%s' > '%s'", src, zs);
 	struct tfile a, b, c;
 	assert_int_equal(tf_read(&a, src, NULL), 0);
 	assert_int_equal(tf_read(&b, gz, NULL), 0);
@@ -259,7 +248,7 @@ static void compressed(void **state)
 	src = test_data(
 	    "samples/suricata/slips-test6-malicious.eve.part1-lines1-2000.json");
 	const char *cut = test_tmpfile("eve.json.gz");
-	sh("gzip -c '%s' | head -c 30000 > '%s'", src, cut);
+	test_sh("gzip -c '%s' | head -c 30000 > '%s'", src, cut);
 	struct tfile t;
 	int rc = tf_read(&t, cut, NULL);
 	assert_int_equal(rc, SD_ETRUNC);
@@ -269,7 +258,7 @@ static void compressed(void **state)
 	assert_true(t.n > 100); /* what came before is kept */
 	tf_free(&t);
 	const char *zcut = test_tmpfile("eve.json.zst");
-	sh("zstd -q -c '%s' | head -c 20000 > '%s'", src, zcut);
+	test_sh("zstd -q -c '%s' | head -c 20000 > '%s'", src, zcut);
 	assert_int_equal(tf_read(&t, zcut, NULL), SD_ETRUNC);
 	assert_non_null(strstr(t.err.msg, "zstd"));
 	tf_free(&t);
