@@ -14,8 +14,10 @@
  *   notevil.com and evil.com.example do not), case-insensitively, with a
  *   trailing dot ignored;
  * - URLs: host equal (normalised as a domain) and path starting with the
- *   indicator's path; the scheme and a default port are not compared
- *   (telemetry rarely shows them);
+ *   indicator's path on a boundary (the request path ends there or goes on
+ *   with '/', '?', '#' or ';', unless the indicator's path ends in '/' or
+ *   '?': /a matches /a/b and /a?x, not /ab); the scheme and a default port
+ *   are not compared (telemetry rarely shows them);
  * - shared hosts (IND_SHARED: raw.githubusercontent.com, github.com, od.lk,
  *   ...): a URL indicator on such a host matches only through its path, and
  *   a domain or address indicator naming shared infrastructure is never
@@ -147,7 +149,8 @@ size_t ind_match_addr(const struct ind_set *set, const struct net_addr *a, int64
 size_t ind_match_name(const struct ind_set *set, const char *name, size_t len, int64_t ts,
 		      const struct ind_indicator **hits, size_t max);
 /* URL indicators whose host equals host and whose path is a prefix of path
- * (path may carry a query string; NULL/0 means "/"). */
+ * ending on a boundary (see the rules above; path may carry a query
+ * string; NULL/0 means "/"). */
 size_t ind_match_url(const struct ind_set *set, const char *host, size_t hostlen,
 		     const char *path, size_t pathlen, int64_t ts,
 		     const struct ind_indicator **hits, size_t max);

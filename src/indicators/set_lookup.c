@@ -190,6 +190,26 @@ static bool valid_at(const struct ind_indicator *d, int64_t ts)
 	return true;
 }
 
+/* Whether a request path (with its query) is the indicator's path or
+ * below it: a prefix that ends on a boundary, so that /a matches /a,
+ * /a/b, /a?x and /a;jsessionid=..., but not /ab (another file, or on a
+ * shared host another account's). An indicator path ending in '/' or '?'
+ * carries its own boundary. Inside a query '&' separates parameters: ?id=1
+ * matches ?id=1&x=2 but not ?id=12, and an indicator query ending in '&'
+ * or '=' (?id=) carries its own boundary too. */
+static bool url_path_matches(const char *ipath, const char *path, size_t pathlen)
+{
+	size_t il = strlen(ipath);
+	if (il > pathlen || memcmp(path, ipath, il) != 0)
+		return false;
+	char last = ipath[il - 1], next = il < pathlen ? path[il] : '\0';
+	if (il == pathlen || last == '/' || last == '?' || next == '/' || next == '?' ||
+	    next == '#' || next == ';')
+		return true;
+	bool query = memchr(ipath, '?', il) != NULL;
+	return query && (next == '&' || last == '&' || last == '=');
+}
+
 /* Appends the postings of key id that are valid at ts and pass the filter. */
 static size_t collect_id(const struct ind_set *set, uint32_t id, int64_t ts,
 			 enum ind_kind only, const char *path, size_t pathlen,
@@ -201,13 +221,9 @@ static size_t collect_id(const struct ind_set *set, uint32_t id, int64_t ts,
 			continue;
 		if (!valid_at(d, ts))
 			continue;
-		if (only == IND_URL) {
-			size_t il = strlen(d->path);
-			const char *pp = pathlen ? path : "/";
-			size_t pl = pathlen ? pathlen : 1;
-			if (il > pl || memcmp(pp, d->path, il) != 0)
-				continue;
-		}
+		if (only == IND_URL && !url_path_matches(d->path, pathlen ? path : "/",
+							 pathlen ? pathlen : 1))
+			continue;
 		if (found < max)
 			hits[found] = d;
 		found++;

@@ -239,6 +239,36 @@ static void test_shared_hosts(void **state)
 	ind_set_free(s);
 }
 
+/* The auditor's finding 1: /a matched /ab, and on a shared host another
+ * account (github.com/evil listed github.com/evilcorp-legit/tools). */
+static void test_url_path_boundary(void **state)
+{
+	(void)state;
+	const char *v[] = {"http://dl.example.net/a", "https://github.com/evil",
+			   "http://x.example/dir/", "http://y.example/gate.php?id=1",
+			   "http://z.example/q.php?id=", NULL};
+	struct ind_set *s = make(v);
+	assert_int_equal(url(s, "dl.example.net", "/ab/c"), 0);
+	assert_int_equal(url(s, "dl.example.net", "/a.exe"), 0);
+	assert_int_equal(url(s, "dl.example.net", "/a"), 1);
+	assert_int_equal(url(s, "dl.example.net", "/a/c"), 1);
+	assert_int_equal(url(s, "dl.example.net", "/a?x=1"), 1);
+	assert_int_equal(url(s, "dl.example.net", "/a;v=2"), 1);
+	assert_int_equal(url(s, "dl.example.net", "/a#f"), 1);
+	assert_int_equal(url(s, "github.com", "/evilcorp-legit/tools"), 0);
+	assert_int_equal(url(s, "github.com", "/evil"), 1);
+	assert_int_equal(url(s, "github.com", "/evil/tools"), 1);
+	/* an indicator path ending in '/' carries its own boundary */
+	assert_int_equal(url(s, "x.example", "/dir/file"), 1);
+	assert_int_equal(url(s, "x.example", "/dir"), 0);
+	/* inside a query, '&' is a boundary */
+	assert_int_equal(url(s, "y.example", "/gate.php?id=1"), 1);
+	assert_int_equal(url(s, "y.example", "/gate.php?id=1&k=2"), 1);
+	assert_int_equal(url(s, "y.example", "/gate.php?id=12"), 0);
+	assert_int_equal(url(s, "z.example", "/q.php?id=55"), 1);
+	ind_set_free(s);
+}
+
 static void test_validity_window(void **state)
 {
 	(void)state;
@@ -331,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_broad_refused),
 		cmocka_unit_test(test_url_normalisation),
 		cmocka_unit_test(test_shared_hosts),
+		cmocka_unit_test(test_url_path_boundary),
 		cmocka_unit_test(test_validity_window),
 		cmocka_unit_test(test_duplicates_and_hashes),
 		cmocka_unit_test(test_url_host_covered_by_domain),
