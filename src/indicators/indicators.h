@@ -21,7 +21,8 @@
  * - shared hosts (IND_SHARED: raw.githubusercontent.com, github.com, od.lk,
  *   ...): a URL indicator on such a host matches only through its path, and
  *   a domain or address indicator naming shared infrastructure is never
- *   matched; it is counted as unusable instead;
+ *   matched; it is counted as unusable instead; a shared name is never
+ *   matched by a domain indicator that is a parent of it;
  * - validity: an indicator with valid_from/valid_until matches only records
  *   with a timestamp inside [valid_from, valid_until] (0 = open end).
  */

@@ -299,6 +299,7 @@ size_t ind_match_name(const struct ind_set *set, const char *name, size_t len, i
 			found++;
 		}
 	/* the name and every parent suffix on a label boundary */
+	size_t exact = found;
 	for (long off = 0; off < n;) {
 		char save = k[off];
 		k[off] = 'D';
@@ -310,6 +311,12 @@ size_t ind_match_name(const struct ind_set *set, const char *name, size_t len, i
 			break;
 		off = dot - (k + 1) + 1;
 	}
+	/* A shared name is never matched as a domain, whichever indicator
+	 * covers it: githubusercontent.com must not list every fetch from
+	 * raw.githubusercontent.com. Asked only after a hit, so a name that
+	 * is no indicator costs nothing more. */
+	if (found > exact && ind_set_is_shared_name(set, k + 1, (size_t)n))
+		found = exact;
 	return found;
 }
 

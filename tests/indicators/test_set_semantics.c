@@ -269,6 +269,37 @@ static void test_url_path_boundary(void **state)
 	ind_set_free(s);
 }
 
+/* The auditor's finding 2: the domain githubusercontent.com (accepted: the
+ * built-in entry covers only the names below it) matched
+ * raw.githubusercontent.com. A shared name never matches a domain. */
+static void test_shared_name_below_domain(void **state)
+{
+	(void)state;
+	const char *v[] = {"githubusercontent.com", NULL};
+	struct ind_set *s = make(v);
+	assert_int_equal(ind_set_size(s), 1);
+	assert_int_equal(name(s, "raw.githubusercontent.com"), 0);
+	assert_int_equal(name(s, "objects.githubusercontent.com"), 0);
+	assert_int_equal(name(s, "user-images.githubusercontent.com"), 0);
+	assert_int_equal(name(s, "githubusercontent.com"), 1);
+	ind_set_free(s);
+	/* a campaign's own shared entry below its own domain */
+	s = ind_set_new();
+	assert_int_equal(ind_set_add_shared(s, ".cdn.evil.example", 17), 0);
+	assert_int_equal(ind_set_add_shared(s, "files.evil.example", 18), 0);
+	bool h;
+	struct sd_error e = {0};
+	assert_int_equal(ind_set_add_text(s, "evil.example", 12, NULL, NULL, 0, 0, &h,
+					  &e),
+			 0);
+	assert_int_equal(ind_set_compile(s, &e), 0);
+	assert_int_equal(name(s, "a.cdn.evil.example"), 0);
+	assert_int_equal(name(s, "files.evil.example"), 0);
+	assert_int_equal(name(s, "c2.evil.example"), 1);
+	assert_int_equal(name(s, "cdn.evil.example"), 1);
+	ind_set_free(s);
+}
+
 static void test_validity_window(void **state)
 {
 	(void)state;
@@ -362,6 +393,7 @@ int main(void)
 		cmocka_unit_test(test_url_normalisation),
 		cmocka_unit_test(test_shared_hosts),
 		cmocka_unit_test(test_url_path_boundary),
+		cmocka_unit_test(test_shared_name_below_domain),
 		cmocka_unit_test(test_validity_window),
 		cmocka_unit_test(test_duplicates_and_hashes),
 		cmocka_unit_test(test_url_host_covered_by_domain),
