@@ -5,6 +5,34 @@
 
 #include "core/plural.h"
 
+static int add_shared(struct ind_set *set, const struct campaign_def *def,
+		      const char *item, struct sd_error *err)
+{
+	int rc = ind_set_add_shared(set, item, strlen(item));
+	switch (rc) {
+	case 0:
+		return 0;
+	case SD_ENOMEM:
+		return sd_error_set(err, rc, "out of memory");
+	case SD_EHOSTBITS:
+		return sd_error_set(err, rc, "%s: shared '%s': prefix has host bits set",
+				    def->path, item);
+	case SD_ERANGE:
+		return sd_error_set(err, rc, "%s: shared '%s': bad prefix length",
+				    def->path, item);
+	case SD_ELIMIT:
+		return sd_error_set(err, rc,
+				    "%s: shared '%s': more than IND_MAX_SHARED_ADDRS "
+				    "(%d) shared addresses and prefixes",
+				    def->path, item, IND_MAX_SHARED_ADDRS);
+	default:
+		return sd_error_set(err, SD_EPARSE,
+				    "%s: shared '%s' is neither an address, a prefix "
+				    "nor a host name",
+				    def->path, item);
+	}
+}
+
 int corr_indset_load(const struct campaign_def *def, const char *const *files,
 		     size_t nfiles, const struct ind_load_opts *base,
 		     struct ind_set **out, struct sd_error *err)
@@ -17,12 +45,7 @@ int corr_indset_load(const struct campaign_def *def, const char *const *files,
 	int rc = 0;
 	if (def) {
 		for (size_t i = 0; i < def->nshared && !rc; i++)
-			if (ind_set_add_shared(set, def->shared[i],
-					       strlen(def->shared[i])))
-				rc = sd_error_set(err, SD_EPARSE,
-						  "%s: shared '%s' is neither an address "
-						  "nor a host name",
-						  def->path, def->shared[i]);
+			rc = add_shared(set, def, def->shared[i], err);
 		opt.ninclude = 0;
 		for (size_t i = 0; i < def->ninclude && i < IND_MAX_INCLUDE; i++)
 			opt.include[opt.ninclude++] = def->include[i];

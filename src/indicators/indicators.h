@@ -8,7 +8,9 @@
  *
  * Matching rules (docs/indicators.md):
  * - addresses and prefixes: an address matches every indicator address equal
- *   to it and every indicator prefix containing it;
+ *   to it and every indicator prefix containing it, unless it is shared (a
+ *   shared address or inside a shared prefix): a prefix indicator covering
+ *   a CDN address does not list that CDN's clients;
  * - domains: a name matches a domain indicator when it equals it or is a
  *   subdomain of it on a label boundary (x.evil.com matches evil.com;
  *   notevil.com and evil.com.example do not), case-insensitively, with a
@@ -115,8 +117,12 @@ int ind_set_add_text(struct ind_set *set, const char *text, size_t len,
 		     const char *campaign, const char *source, int64_t valid_from,
 		     int64_t valid_until, bool *is_hash, struct sd_error *err);
 
-/* Declares a host or address as shared infrastructure in addition to the
- * built-in list (ind_shared_builtin). Before ind_set_compile. */
+/* Declares a host name (".parent" for every name below parent), an address
+ * or a prefix (a CDN's range) as shared infrastructure in addition to the
+ * built-in list (ind_shared_builtin). Before ind_set_compile. Returns
+ * SD_EPARSE for text that is none of them, SD_EHOSTBITS or SD_ERANGE for a
+ * bad prefix, SD_ELIMIT past IND_MAX_SHARED_ADDRS addresses and prefixes. */
+#define IND_MAX_SHARED_ADDRS 256
 int ind_set_add_shared(struct ind_set *set, const char *host, size_t len);
 /* True when name (normalised or not) is shared infrastructure: itself or a
  * parent domain in the built-in list or added with ind_set_add_shared. */

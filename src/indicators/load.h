@@ -39,7 +39,8 @@ struct ind_load_opts {
 	 * kept (rows without a label are kept); the rest count as filtered */
 	const char *include[IND_MAX_INCLUDE];
 	size_t ninclude;
-	/* MISP: also take attributes with to_ids false */
+	/* MISP: also take attributes with to_ids false and the address half
+	 * of domain|ip (the domain's resolution: context by default) */
 	bool misp_all;
 	/* take prefixes broader than /8 (IPv4) or /16 (IPv6); refused and
 	 * reported as "broad" otherwise (--allow-broad) */

@@ -32,6 +32,25 @@ static bool truthy(json_t *v)
 	return s && (!strcmp(s, "1") || !strcasecmp(s, "true"));
 }
 
+/* domain|ip: the address is what the domain resolved to when it was
+ * seen, often a CDN or a parking host that serves many others (a
+ * Cloudflare address would list every client of Cloudflare), so it is
+ * context, counted as filtered, unless --misp-all asks for all of MISP's
+ * context. */
+static int domain_ip_address(struct misp_ctx *c, const char *obj, const char *value,
+			     const char *bar)
+{
+	if (c->opt && c->opt->misp_all)
+		return ind_add_value(c->set, c->opt, c->name, 0, obj, bar + 1,
+				     strlen(bar + 1), c->campaign, c->source, 0, 0);
+	ind_set_stats(c->set)->filtered++;
+	ind_report(c->opt, c->name, 0, obj, "filtered",
+		   "domain|ip %.80s: the address is the domain's resolution at the "
+		   "time, context not matched (--misp-all to include)",
+		   value);
+	return 0;
+}
+
 static int do_attr(struct misp_ctx *c, json_t *a, const char *objname)
 {
 	struct ind_stats *st = ind_set_stats(c->set);
@@ -77,14 +96,12 @@ static int do_attr(struct misp_ctx *c, json_t *a, const char *objname)
 	}
 	const char *bar = strchr(value, '|');
 	if (strchr(type, '|') && bar) {
-		/* ip-dst|port, hostname|port: the port is not kept;
-		 * domain|ip: both halves are indicators */
+		/* ip-dst|port, hostname|port: the port is not kept */
 		int rc =
 		    ind_add_value(c->set, c->opt, c->name, 0, obj, value,
 				  (size_t)(bar - value), c->campaign, c->source, 0, 0);
 		if (!rc && !strcasecmp(type, "domain|ip"))
-			rc = ind_add_value(c->set, c->opt, c->name, 0, obj, bar + 1,
-					   strlen(bar + 1), c->campaign, c->source, 0, 0);
+			rc = domain_ip_address(c, obj, value, bar);
 		return rc;
 	}
 	return ind_add_value(c->set, c->opt, c->name, 0, obj, value, strlen(value),

@@ -195,11 +195,18 @@ int ind_set_foreach(const struct ind_set *set,
 int ind_set_add_shared(struct ind_set *set, const char *host, size_t len)
 {
 	uint32_t id;
-	struct net_addr a;
+	struct net_prefix p;
 	const char *why;
-	if (net_addr_parse(host, len, &a, &why) == 0) {
-		unsigned char k[18];
-		return sd_intern_put(set->shared, k, addr_key(k, &a, 128), &id);
+	const char *slash = memchr(host, '/', len);
+	if (net_addr_parse(host, slash ? (size_t)(slash - host) : len, &p.addr, &why) ==
+	    0) {
+		int rc = net_prefix_parse(host, len, &p, 0, &why);
+		if (rc)
+			return rc;
+		if (set->nshared_pfx == IND_MAX_SHARED_ADDRS)
+			return SD_ELIMIT;
+		set->shared_pfx[set->nshared_pfx++] = p;
+		return 0;
 	}
 	/* ".example.com" stands for every name below example.com */
 	bool below = len > 1 && host[0] == '.';
@@ -227,13 +234,6 @@ bool ind_set_is_shared_name(const struct ind_set *set, const char *name, size_t 
 		    sd_intern_find(set->shared, norm + i, (size_t)(n - i + 1), &id) == 0)
 			return true;
 	return false;
-}
-
-static bool is_shared_addr(const struct ind_set *set, const struct net_addr *a)
-{
-	unsigned char k[18];
-	uint32_t id;
-	return sd_intern_find(set->shared, k, addr_key(k, a, 128), &id) == 0;
 }
 
 /* 1..65535, decimal, nothing else. */
@@ -423,13 +423,25 @@ int ind_set_add(struct ind_set *set, const struct ind_indicator *in, struct sd_e
 			net_addr_format(&d.prefix.addr, vbuf, sizeof(vbuf));
 		else
 			net_prefix_format(&d.prefix, vbuf, sizeof(vbuf));
-		if (d.kind == IND_ADDR && is_shared_addr(set, &d.prefix.addr)) {
+		if (d.kind == IND_ADDR && shared_addr(set, &d.prefix.addr)) {
 			set->stats.shared++;
 			return sd_error_set(
 			    err, SD_ERANGE,
 			    "%s is shared infrastructure: not matched as an address",
 			    vbuf);
 		}
+		/* a prefix that only covers a shared address is kept (the shared
+		 * address is left out when matching); one wholly inside a
+		 * shared prefix would never match anything */
+		for (size_t i = 0; d.kind == IND_PREFIX && i < set->nshared_pfx; i++)
+			if (net_prefix_contains_prefix(&set->shared_pfx[i], &d.prefix)) {
+				set->stats.shared++;
+				return sd_error_set(
+				    err, SD_ERANGE,
+				    "%s is shared infrastructure: not matched as a "
+				    "prefix",
+				    vbuf);
+			}
 		break;
 	}
 	case IND_DOMAIN: {
@@ -477,7 +489,7 @@ int ind_set_add(struct ind_set *set, const struct ind_indicator *in, struct sd_e
 		else {
 			struct net_addr a;
 			if (net_addr_parse(host, strlen(host), &a, &why) == 0 &&
-			    is_shared_addr(set, &a))
+			    shared_addr(set, &a))
 				d.flags |= IND_SHARED;
 		}
 		/* a shared host's root is the host itself: everybody fetches it */

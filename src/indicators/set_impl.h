@@ -65,7 +65,11 @@ struct ind_set {
 	struct ind_indicator *inds;
 	size_t n, cap;
 	struct sd_intern *dedup;  /* kind|value|campaign -> indicator index */
-	struct sd_intern *shared; /* normalised names and 'A' address keys */
+	struct sd_intern *shared; /* normalised shared names */
+	/* Shared addresses (/128) and prefixes: few, scanned only once an
+	 * address has matched an indicator, never for the common miss. */
+	struct net_prefix shared_pfx[IND_MAX_SHARED_ADDRS];
+	size_t nshared_pfx;
 	struct sd_intern *keys;	  /* lookup keys (see above) */
 	uint32_t *post_off;	  /* key id -> first posting; nkeys + 1 */
 	uint32_t *post;		  /* indicator ids */
@@ -88,6 +92,15 @@ struct ind_set {
 	bool allow_broad; /* ind_set_allow_broad */
 	struct ind_stats stats;
 };
+
+/* True when a is a shared address or inside a shared prefix. */
+static inline bool shared_addr(const struct ind_set *set, const struct net_addr *a)
+{
+	for (size_t i = 0; i < set->nshared_pfx; i++)
+		if (net_prefix_contains(&set->shared_pfx[i], a))
+			return true;
+	return false;
+}
 
 /* The 'A' key of a (masked) address: 18 bytes written to k. */
 static inline size_t addr_key(unsigned char *k, const struct net_addr *a, unsigned len)

@@ -268,6 +268,10 @@ size_t ind_match_addr(const struct ind_set *set, const struct net_addr *a, int64
 		     j = (j + 1) & mask) {
 			const struct addr_slot *sl = &set->aslots[j];
 			if (sl->hi == hi && sl->lo == lo && sl->len == len) {
+				/* a shared address matches no address or prefix
+				 * indicator; asked only once one matched */
+				if (set->nshared_pfx && shared_addr(set, a))
+					return 0;
 				found = collect_id(set, sl->id1 - 1, ts, 0, NULL, 0, hits,
 						   max, found);
 				break;

@@ -40,6 +40,35 @@ static void test_eset_all(void **state)
 	ind_set_free(s);
 }
 
+/* The auditor's finding 3: evil.com|104.21.45.67 made the Cloudflare
+ * address an indicator, listing every client of it. */
+static void test_domain_ip_context(void **state)
+{
+	(void)state;
+	const char *ev = "{\"Event\":{\"info\":\"x\",\"Attribute\":[{\"type\":"
+			 "\"domain|ip\",\"value\":\"evil.com|104.21.45.67\","
+			 "\"to_ids\":true}]}}";
+	struct ind_load_opts o = {0};
+	struct reports r = {0};
+	int rc;
+	struct ind_set *s = load_buf(ind_load_misp, ev, &o, &r, &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(ind_set_size(s), 1);
+	assert_true(has_value(s, IND_DOMAIN, "evil.com"));
+	assert_int_equal(ind_set_stats(s)->filtered, 1);
+	assert_int_equal(r.by_kind[4], 1);
+	assert_non_null(strstr(r.last, "evil.com|104.21.45.67"));
+	assert_non_null(strstr(r.last, "--misp-all"));
+	ind_set_free(s);
+	/* --misp-all asks for it */
+	struct ind_load_opts all = {.misp_all = true};
+	s = load_buf(ind_load_misp, ev, &all, &r, &rc);
+	assert_int_equal(rc, 0);
+	assert_true(has_value(s, IND_ADDR, "104.21.45.67"));
+	assert_int_equal(ind_set_stats(s)->filtered, 0);
+	ind_set_free(s);
+}
+
 static void test_shapes(void **state)
 {
 	(void)state;
@@ -61,12 +90,13 @@ static void test_shapes(void **state)
 	assert_int_equal(rc, 0);
 	assert_true(has_value(s, IND_ADDR, "192.0.2.1"));
 	assert_true(has_value(s, IND_DOMAIN, "evil.example"));
-	assert_true(has_value(s, IND_ADDR, "198.51.100.7"));
+	/* the address of domain|ip is the domain's resolution: context */
+	assert_false(has_value(s, IND_ADDR, "198.51.100.7"));
 	assert_true(has_value(s, IND_DOMAIN, "c2.evil.example"));
 	assert_false(has_value(s, IND_ADDR, "203.0.113.9"));
 	assert_int_equal(ind_set_stats(s)->malformed, 2);
 	assert_int_equal(ind_set_stats(s)->unsupported, 1);
-	assert_int_equal(ind_set_stats(s)->filtered, 2);
+	assert_int_equal(ind_set_stats(s)->filtered, 3);
 	ind_set_free(s);
 	s = load_buf(ind_load_misp, "[1,2]", &o, &r, &rc);
 	assert_int_equal(rc, 0);
@@ -82,6 +112,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_eset_to_ids),
 		cmocka_unit_test(test_eset_all),
+		cmocka_unit_test(test_domain_ip_context),
 		cmocka_unit_test(test_shapes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

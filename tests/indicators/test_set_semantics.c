@@ -300,6 +300,54 @@ static void test_shared_name_below_domain(void **state)
 	ind_set_free(s);
 }
 
+/* The auditor's finding 3: 192.0.2.0/24 listed the clients of the shared
+ * 192.0.2.80, and a shared range could not be declared. */
+static void test_shared_addresses_and_prefixes(void **state)
+{
+	(void)state;
+	struct ind_set *s = ind_set_new();
+	assert_int_equal(ind_set_add_shared(s, "192.0.2.80", 10), 0);
+	assert_int_equal(ind_set_add_shared(s, "198.51.100.0/25", 15), 0);
+	assert_int_equal(ind_set_add_shared(s, "2001:db8:cd::/48", 16), 0);
+	assert_int_equal(ind_set_add_shared(s, "203.0.113.1/24", 14), SD_EHOSTBITS);
+	assert_int_equal(ind_set_add_shared(s, "203.0.113.0/33", 14), SD_ERANGE);
+	assert_int_equal(ind_set_add_shared(s, "203.0.113.0/x", 13), SD_EPARSE);
+	const char *ok[] = {"192.0.2.0/24", "198.51.100.0/24", "2001:db8::/32",
+			    "198.51.100.200", NULL};
+	const char *refused[] = {"198.51.100.7", "198.51.100.0/26", "2001:db8:cd:1::/64",
+				 "192.0.2.80", NULL};
+	bool h;
+	struct sd_error e = {0};
+	for (size_t i = 0; ok[i]; i++)
+		assert_int_equal(ind_set_add_text(s, ok[i], strlen(ok[i]), NULL, NULL, 0,
+						  0, &h, &e),
+				 0);
+	for (size_t i = 0; refused[i]; i++)
+		assert_int_equal(ind_set_add_text(s, refused[i], strlen(refused[i]), NULL,
+						  NULL, 0, 0, &h, &e),
+				 SD_ERANGE);
+	assert_int_equal(ind_set_stats(s)->shared, 4);
+	assert_int_equal(ind_set_compile(s, &e), 0);
+	assert_int_equal(addr(s, "192.0.2.80"), 0);
+	assert_int_equal(addr(s, "192.0.2.81"), 1);
+	assert_int_equal(addr(s, "198.51.100.127"), 0);
+	assert_int_equal(addr(s, "198.51.100.128"), 1);
+	assert_int_equal(addr(s, "198.51.100.200"), 2);
+	assert_int_equal(addr(s, "2001:db8:cd::1"), 0);
+	assert_int_equal(addr(s, "2001:db8:ce::1"), 1);
+	/* a URL on a shared address is path-only */
+	ind_set_free(s);
+	s = ind_set_new();
+	assert_int_equal(ind_set_add_shared(s, "192.0.2.0/24", 12), 0);
+	const char *u = "http://192.0.2.9/gate";
+	assert_int_equal(ind_set_add_text(s, u, strlen(u), NULL, NULL, 0, 0, &h, &e), 0);
+	assert_true(ind_set_at(s, 0)->flags & IND_SHARED);
+	assert_int_equal(ind_set_compile(s, &e), 0);
+	assert_int_equal(addr(s, "192.0.2.9"), 0);
+	assert_int_equal(url(s, "192.0.2.9", "/gate"), 1);
+	ind_set_free(s);
+}
+
 static void test_validity_window(void **state)
 {
 	(void)state;
@@ -394,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_shared_hosts),
 		cmocka_unit_test(test_url_path_boundary),
 		cmocka_unit_test(test_shared_name_below_domain),
+		cmocka_unit_test(test_shared_addresses_and_prefixes),
 		cmocka_unit_test(test_validity_window),
 		cmocka_unit_test(test_duplicates_and_hashes),
 		cmocka_unit_test(test_url_host_covered_by_domain),
