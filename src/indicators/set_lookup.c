@@ -29,15 +29,34 @@ static bool key_maybe(const struct ind_set *set, const void *k, size_t kl)
 	return set->kbits[bit / 64] & (1ull << (bit % 64));
 }
 
-/* True when a domain indicator equals host or a parent of it. */
-static bool domain_covers(const struct ind_set *set, const char *host, size_t hl)
+/* True when outer is valid at every time inner is (0 is an open end). */
+static bool validity_covers(const struct ind_indicator *outer,
+			    const struct ind_indicator *inner)
 {
+	if (outer->valid_from && (!inner->valid_from || inner->valid_from < outer->valid_from))
+		return false;
+	return !outer->valid_until ||
+	       (inner->valid_until && inner->valid_until <= outer->valid_until);
+}
+
+/* True when a domain indicator equal to the URL's host or a parent of it
+ * is valid whenever the URL is: that domain then answers for every record
+ * the host key would, and the host key is left out (one hit, not two). A
+ * domain valid for less (an older list's evil.com, ended before the URL
+ * was seen) must not take the URL's host sightings away. */
+static bool domain_covers(const struct ind_set *set, const struct ind_indicator *url)
+{
+	const char *host = url->host;
+	size_t hl = strlen(host);
 	char k[IND_MAX_NAME + 2];
 	uint32_t id;
 	for (size_t off = 0; off < hl;) {
-		k[0] = 'D';
+		/* the dedup key of a domain indicator: its kind, its value */
+		k[0] = (char)IND_DOMAIN;
 		memcpy(k + 1, host + off, hl - off);
-		if (sd_intern_find(set->keys, k, hl - off + 1, &id) == 0)
+		if (sd_intern_find(set->dedup, k, hl - off + 1, &id) == 0 &&
+		    id < set->n && set->inds[id].kind == IND_DOMAIN &&
+		    validity_covers(&set->inds[id], url))
 			return true;
 		const char *dot = memchr(host + off, '.', hl - off);
 		if (!dot)
@@ -91,7 +110,7 @@ int ind_set_compile(struct ind_set *set, struct sd_error *err)
 					kl = addr_key(k, &a, 128);
 					lens[128] = true;
 				} else {
-					if (domain_covers(set, d->host, hl))
+					if (domain_covers(set, d))
 						continue;
 					k[0] = 'H';
 					kl = hl + 1;

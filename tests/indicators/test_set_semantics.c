@@ -409,6 +409,44 @@ static void test_url_host_covered_by_domain(void **state)
 	ind_set_free(s);
 }
 
+/* The auditor's finding 4: adding domain,evil.com valid until 2023-01-31
+ * removed the March sighting of url,http://evil.com/gate's host. */
+static void test_url_host_domain_validity(void **state)
+{
+	(void)state;
+	int64_t jan22, jan31, mar15;
+	const char *why;
+	assert_int_equal(sd_time_parse("2022-01-01", 10, &jan22, &why), 0);
+	assert_int_equal(sd_time_parse("2023-01-31T23:59:59Z", 20, &jan31, &why), 0);
+	assert_int_equal(sd_time_parse("2023-03-15", 10, &mar15, &why), 0);
+	struct ind_set *s = ind_set_new();
+	bool h;
+	struct sd_error e = {0};
+	const char *u = "http://evil.com/gate";
+	assert_int_equal(ind_set_add_text(s, u, strlen(u), NULL, NULL, 0, 0, &h, &e), 0);
+	assert_int_equal(ind_set_add_text(s, "evil.com", 8, NULL, NULL, jan22, jan31,
+					  &h, &e),
+			 0);
+	assert_int_equal(ind_set_compile(s, &e), 0);
+	const struct ind_indicator *hit[4];
+	assert_int_equal(ind_match_name(s, "evil.com", 8, mar15, hit, 4), 1);
+	assert_int_equal(hit[0]->kind, IND_URL);
+	assert_int_equal(ind_match_name(s, "evil.com", 8, jan31, hit, 4), 2);
+	ind_set_free(s);
+	/* a domain valid whenever the URL is still answers for its host */
+	s = ind_set_new();
+	assert_int_equal(ind_set_add_text(s, u, strlen(u), NULL, NULL, jan22, jan31, &h,
+					  &e),
+			 0);
+	assert_int_equal(ind_set_add_text(s, "evil.com", 8, NULL, NULL, jan22, 0, &h,
+					  &e),
+			 0);
+	assert_int_equal(ind_set_compile(s, &e), 0);
+	assert_int_equal(ind_match_name(s, "evil.com", 8, jan31, hit, 4), 1);
+	assert_int_equal(hit[0]->kind, IND_DOMAIN);
+	ind_set_free(s);
+}
+
 static int count_cb(const struct ind_indicator *d, void *ctx)
 {
 	(void)d;
@@ -446,6 +484,7 @@ int main(void)
 		cmocka_unit_test(test_validity_window),
 		cmocka_unit_test(test_duplicates_and_hashes),
 		cmocka_unit_test(test_url_host_covered_by_domain),
+		cmocka_unit_test(test_url_host_domain_validity),
 		cmocka_unit_test(test_foreach),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
