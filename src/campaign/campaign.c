@@ -178,8 +178,8 @@ int campaign_load(const char *path, struct campaign_def *out, struct sd_error *e
 				break;
 			}
 			/* a bare end date means the whole of that day */
-			if (!strcmp(key, "window_end") && strlen(val) == 10 &&
-			    t <= UINT32_MAX - 86399)
+			if (!strcmp(key, "window_end") &&
+			    sd_time_is_date(val, strlen(val)) && t <= UINT32_MAX - 86399)
 				t += 86399;
 			*(key[7] == 's' ? &out->window_start : &out->window_end) = t;
 			continue;

@@ -37,6 +37,13 @@ static bool digits(const char *s, size_t n, size_t at, size_t count, unsigned *o
 	return true;
 }
 
+bool sd_time_is_date(const char *s, size_t n)
+{
+	unsigned v;
+	return n == 10 && s[4] == '-' && s[7] == '-' && digits(s, n, 0, 4, &v) &&
+	       digits(s, n, 5, 2, &v) && digits(s, n, 8, 2, &v);
+}
+
 static int parse_epoch(const char *s, size_t n, int64_t *out, const char **why)
 {
 	int64_t v = 0;

@@ -14,6 +14,10 @@
  * "YYYY-MM-DD[T ]HH:MM[:SS[.frac]]" with an optional "Z", "+HH:MM", "+HHMM"
  * or "+HH" offset (no offset means UTC). Exactly n bytes are parsed. */
 int sd_time_parse(const char *s, size_t n, int64_t *out, const char **why);
+/* True when s[0..n) has the shape YYYY-MM-DD, a date without a time (an
+ * end time written so means the whole of that day), as opposed to an epoch
+ * value that happens to be ten characters long. */
+bool sd_time_is_date(const char *s, size_t n);
 /* Like sd_time_parse but also range-checks into the stored 32-bit form. */
 int sd_time_parse32(const char *s, size_t n, uint32_t *out, const char **why);
 /* ISO 8601 UTC ("YYYY-MM-DDThh:mm:ssZ", as strftime writes it); "" for 0

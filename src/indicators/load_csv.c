@@ -162,7 +162,7 @@ int ind_load_csv(struct ind_set *set, const char *buf, size_t len, const char *n
 			continue;
 		}
 		/* a bare end date means the whole of that day */
-		if (vu && c.until < nf && f[c.until].len == 10)
+		if (vu && c.until < nf && sd_time_is_date(f[c.until].s, f[c.until].len))
 			vu += 86399;
 		if (c.type >= 0 && c.type < nf) {
 			struct sd_field *ty = &f[c.type];

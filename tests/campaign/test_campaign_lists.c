@@ -68,6 +68,28 @@ static void test_nul_line(void **state)
 	assert_non_null(strstr(e.msg, "nul.conf:2: NUL byte"));
 }
 
+/* The auditor's finding 5: window_end = 1682899199 (ten digits) got a day
+ * added as if it were a date; only YYYY-MM-DD means the whole day. */
+static void test_window_end_epoch(void **state)
+{
+	(void)state;
+	struct campaign_def d;
+	struct sd_error e = {0};
+	const char *p = write_conf("we.conf", "name = b\nwindow_start = 1672531200\n"
+					      "window_end = 1682899199\n");
+	assert_int_equal(campaign_load(p, &d, &e), 0);
+	assert_int_equal(d.window_end, 1682899199);
+	campaign_free(&d);
+	p = write_conf("wd.conf", "name = b\nwindow_end = 2023-04-30\n");
+	assert_int_equal(campaign_load(p, &d, &e), 0);
+	assert_int_equal(d.window_end, 1682899199);
+	campaign_free(&d);
+	p = write_conf("wt.conf", "name = b\nwindow_end = 2023-04-30T00:00:00Z\n");
+	assert_int_equal(campaign_load(p, &d, &e), 0);
+	assert_int_equal(d.window_end, 1682812800);
+	campaign_free(&d);
+}
+
 static void test_list_limit(void **state)
 {
 	(void)state;
@@ -107,7 +129,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_lists),	  cmocka_unit_test(test_list_limit),
 	    cmocka_unit_test(test_duplicate_key), cmocka_unit_test(test_nul_line),
-	    cmocka_unit_test(test_bundled),
+	    cmocka_unit_test(test_bundled), cmocka_unit_test(test_window_end_epoch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -102,6 +102,32 @@ static void test_typed_with_validity(void **state)
 	ind_set_free(s);
 }
 
+/* The auditor's finding 5: an epoch valid_until is ten characters long
+ * too, and got a day added (1678881600 read as 2023-03-16T11:59:59Z). */
+static void test_epoch_until_exact(void **state)
+{
+	(void)state;
+	struct ind_load_opts o = {0};
+	struct reports r = {0};
+	int rc;
+	struct ind_set *s = load_buf(ind_load_csv,
+				     "type,value,valid_until
+"
+				     "domain,evil.com,1678881600
+"
+				     "domain,evil2.com,2023-03-15
+"
+				     "domain,evil3.com,2023-03-15T12:00:00Z
+",
+				     &o, &r, &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(ind_set_size(s), 3);
+	assert_int_equal(ind_set_at(s, 0)->valid_until, 1678881600);
+	assert_int_equal(ind_set_at(s, 1)->valid_until, 1678924799); /* end of day */
+	assert_int_equal(ind_set_at(s, 2)->valid_until, 1678881600);
+	ind_set_free(s);
+}
+
 static void test_no_value_column(void **state)
 {
 	(void)state;
@@ -121,6 +147,7 @@ int main(void)
 		cmocka_unit_test(test_volexity_github_summary),
 		cmocka_unit_test(test_normalised_include),
 		cmocka_unit_test(test_typed_with_validity),
+		cmocka_unit_test(test_epoch_until_exact),
 		cmocka_unit_test(test_no_value_column),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
