@@ -26,7 +26,8 @@
  *   matched; it is counted as unusable instead; a shared name is never
  *   matched by a domain indicator that is a parent of it;
  * - validity: an indicator with valid_from/valid_until matches only records
- *   with a timestamp inside [valid_from, valid_until] (0 = open end).
+ *   with a timestamp inside [valid_from, valid_until] (0 = open end); a
+ *   record without a time matches only indicators with neither bound.
  */
 #ifndef SD_INDICATORS_INDICATORS_H
 #define SD_INDICATORS_INDICATORS_H
@@ -149,7 +150,8 @@ int ind_set_foreach(const struct ind_set *set,
 /* Matching (after ind_set_compile; thread-safe). Each fills up to max
  * pointers into hits and returns how many indicators match (which may be
  * more than max). ts is the record's time: indicators whose validity does
- * not contain it are left out; ts 0 (unknown) passes every validity. */
+ * not contain it are left out; ts 0 (unknown) matches only indicators with
+ * no validity bound (it cannot be shown inside a bounded one). */
 size_t ind_match_addr(const struct ind_set *set, const struct net_addr *a, int64_t ts,
 		      const struct ind_indicator **hits, size_t max);
 /* Domain indicators and the hosts of non-shared URL indicators (exactly). */

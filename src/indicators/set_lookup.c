@@ -200,8 +200,10 @@ int ind_set_compile(struct ind_set *set, struct sd_error *err)
 
 static bool valid_at(const struct ind_indicator *d, int64_t ts)
 {
+	/* a record without a time cannot be shown inside a bounded validity:
+	 * it matches only indicators valid at every time */
 	if (ts == 0)
-		return true;
+		return !d->valid_from && !d->valid_until;
 	if (d->valid_from && ts < d->valid_from)
 		return false;
 	if (d->valid_until && ts > d->valid_until)

@@ -370,6 +370,46 @@ static void test_validity_window(void **state)
 	ind_set_free(s);
 }
 
+/* The auditor's finding 6: a record without a time (ts 0, an ad-hoc run
+ * with no window) matched indicators outside their validity. It cannot be
+ * shown inside a bounded validity, so it matches only unbounded ones. */
+static void test_no_time_bounded_validity(void **state)
+{
+	(void)state;
+	struct ind_set *s = ind_set_new();
+	bool h;
+	struct sd_error e = {0};
+	const char *u = "http://c2.example/gate";
+	assert_int_equal(ind_set_add_text(s, "evil.com", 8, NULL, NULL, 1677628800, 0, &h,
+					  &e),
+			 0);
+	assert_int_equal(ind_set_add_text(s, "192.0.2.7", 9, NULL, NULL, 0, 1680307199,
+					  &h, &e),
+			 0);
+	assert_int_equal(ind_set_add_text(s, u, strlen(u), NULL, NULL, 1677628800,
+					  1680307199, &h, &e),
+			 0);
+	assert_int_equal(ind_set_add_text(s, "open.example", 12, NULL, NULL, 0, 0, &h,
+					  &e),
+			 0);
+	assert_int_equal(ind_set_compile(s, &e), 0);
+	const struct ind_indicator *hit[2];
+	struct net_addr a;
+	const char *why;
+	assert_int_equal(net_addr_parse("192.0.2.7", 9, &a, &why), 0);
+	assert_int_equal(ind_match_name(s, "evil.com", 8, 0, hit, 2), 0);
+	assert_int_equal(ind_match_addr(s, &a, 0, hit, 2), 0);
+	assert_int_equal(ind_match_url(s, "c2.example", 10, "/gate", 5, 0, hit, 2), 0);
+	assert_int_equal(ind_match_name(s, "open.example", 12, 0, hit, 2), 1);
+	/* with a time inside the validity they do match */
+	assert_int_equal(ind_match_name(s, "evil.com", 8, 1680000000, hit, 2), 1);
+	assert_int_equal(ind_match_addr(s, &a, 1680000000, hit, 2), 1);
+	assert_int_equal(ind_match_url(s, "c2.example", 10, "/gate", 5, 1680000000, hit,
+				       2),
+			 1);
+	ind_set_free(s);
+}
+
 static void test_duplicates_and_hashes(void **state)
 {
 	(void)state;
@@ -482,6 +522,7 @@ int main(void)
 		cmocka_unit_test(test_shared_name_below_domain),
 		cmocka_unit_test(test_shared_addresses_and_prefixes),
 		cmocka_unit_test(test_validity_window),
+		cmocka_unit_test(test_no_time_bounded_validity),
 		cmocka_unit_test(test_duplicates_and_hashes),
 		cmocka_unit_test(test_url_host_covered_by_domain),
 		cmocka_unit_test(test_url_host_domain_validity),
