@@ -238,6 +238,23 @@ int campaign_load(const char *path, struct campaign_def *out, struct sd_error *e
 	return 0;
 }
 
+/* --campaigns FILE: the file must define the campaign asked for, or its
+ * indicators would be matched and its sightings labelled with another
+ * campaign's name. */
+static int load_named(const char *path, const char *name, struct campaign_def *out,
+		      struct sd_error *err)
+{
+	int rc = campaign_load(path, out, err);
+	if (rc || !name || !strcmp(out->name, name))
+		return rc;
+	sd_error_set(err, SD_EUSAGE,
+		     "%s defines campaign '%s', not '%s' (a --campaigns FILE must "
+		     "define the campaign named by -c)",
+		     path, out->name, name);
+	campaign_free(out);
+	return SD_EUSAGE;
+}
+
 int campaign_find(const char *dir, const char *name, struct campaign_def *out,
 		  struct sd_error *err)
 {
@@ -264,7 +281,7 @@ int campaign_find(const char *dir, const char *name, struct campaign_def *out,
 				    name, name, looked);
 	}
 	if (stat(dir, &st) == 0 && S_ISREG(st.st_mode))
-		return campaign_load(dir, out, err);
+		return load_named(dir, name, out, err);
 	if (!valid_name(name))
 		return sd_error_set(err, SD_EPARSE, "invalid campaign name '%s'", name);
 	char path[4096];

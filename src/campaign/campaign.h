@@ -38,8 +38,9 @@ struct campaign_def {
 int campaign_load(const char *path, struct campaign_def *out, struct sd_error *err);
 void campaign_free(struct campaign_def *c);
 
-/* Finds NAME.conf in dir (or dir itself if it names a file); with dir
- * NULL, in the first directory of the search path that has it. */
+/* Finds NAME.conf in dir; with dir NULL, in the first directory of the
+ * search path that has it. When dir names a file, that file is loaded and
+ * must define the campaign name: SD_EUSAGE otherwise. */
 int campaign_find(const char *dir, const char *name, struct campaign_def *out,
 		  struct sd_error *err);
 

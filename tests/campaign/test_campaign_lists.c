@@ -124,12 +124,33 @@ static void test_bundled(void **state)
 	campaign_free(&d);
 }
 
+/* The auditor's finding 7: --campaigns FILE was loaded whatever -c said,
+ * so 3cx-2023's indicators were matched and labelled gopuram-2023. */
+static void test_find_file_names_campaign(void **state)
+{
+	(void)state;
+	char path[8192];
+	snprintf(path, sizeof(path), "%s/../../data/campaigns/3cx-2023.conf",
+		 test_data(""));
+	struct campaign_def d;
+	struct sd_error e = {0};
+	assert_int_equal(campaign_find(path, "gopuram-2023", &d, &e), SD_EUSAGE);
+	assert_non_null(
+	    strstr(e.msg, "3cx-2023.conf defines campaign '3cx-2023', not 'gopuram-2023'"));
+	assert_null(d.name);
+	sd_error_clear(&e);
+	assert_int_equal(campaign_find(path, "3cx-2023", &d, &e), 0);
+	assert_string_equal(d.name, "3cx-2023");
+	campaign_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_lists),	  cmocka_unit_test(test_list_limit),
 	    cmocka_unit_test(test_duplicate_key), cmocka_unit_test(test_nul_line),
 	    cmocka_unit_test(test_bundled), cmocka_unit_test(test_window_end_epoch),
+	    cmocka_unit_test(test_find_file_names_campaign),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
