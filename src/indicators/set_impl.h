@@ -66,10 +66,6 @@ struct ind_set {
 	size_t n, cap;
 	struct sd_intern *dedup;  /* kind|value|campaign -> indicator index */
 	struct sd_intern *shared; /* normalised shared names */
-	/* Shared addresses (/128) and prefixes: few, scanned only once an
-	 * address has matched an indicator, never for the common miss. */
-	struct net_prefix shared_pfx[IND_MAX_SHARED_ADDRS];
-	size_t nshared_pfx;
 	struct sd_intern *keys;	  /* lookup keys (see above) */
 	uint32_t *post_off;	  /* key id -> first posting; nkeys + 1 */
 	uint32_t *post;		  /* indicator ids */
@@ -91,6 +87,11 @@ struct ind_set {
 	bool compiled;
 	bool allow_broad; /* ind_set_allow_broad */
 	struct ind_stats stats;
+	/* Shared addresses (/128) and prefixes: few, scanned only once an
+	 * address has matched an indicator, never for the common miss (last:
+	 * the hot fields above stay together). */
+	struct net_prefix shared_pfx[IND_MAX_SHARED_ADDRS];
+	size_t nshared_pfx;
 };
 
 /* True when a is a shared address or inside a shared prefix. */

@@ -33,7 +33,8 @@ static bool key_maybe(const struct ind_set *set, const void *k, size_t kl)
 static bool validity_covers(const struct ind_indicator *outer,
 			    const struct ind_indicator *inner)
 {
-	if (outer->valid_from && (!inner->valid_from || inner->valid_from < outer->valid_from))
+	if (outer->valid_from &&
+	    (!inner->valid_from || inner->valid_from < outer->valid_from))
 		return false;
 	return !outer->valid_until ||
 	       (inner->valid_until && inner->valid_until <= outer->valid_until);
