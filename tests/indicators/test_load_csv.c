@@ -111,14 +111,10 @@ static void test_epoch_until_exact(void **state)
 	struct reports r = {0};
 	int rc;
 	struct ind_set *s = load_buf(ind_load_csv,
-				     "type,value,valid_until
-"
-				     "domain,evil.com,1678881600
-"
-				     "domain,evil2.com,2023-03-15
-"
-				     "domain,evil3.com,2023-03-15T12:00:00Z
-",
+				     "type,value,valid_until\n"
+				     "domain,evil.com,1678881600\n"
+				     "domain,evil2.com,2023-03-15\n"
+				     "domain,evil3.com,2023-03-15T12:00:00Z\n",
 				     &o, &r, &rc);
 	assert_int_equal(rc, 0);
 	assert_int_equal(ind_set_size(s), 3);
