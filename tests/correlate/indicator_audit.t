@@ -30,19 +30,22 @@ z() { # ts client server port path-specific-fields
 }
 {
 	z 10.0.0.1 192.0.2.80 443 '"proto":"tcp","conn_state":"SF","orig_bytes":100,"resp_bytes":100,"history":"ShADadFf"'
-	z 10.0.0.2 192.0.2.161 443 '"server_name":"raw.githubusercontent.com","_path":"ssl"'
+	z 10.0.0.2 203.0.113.161 443 '"server_name":"raw.githubusercontent.com","_path":"ssl"'
 	z 10.0.0.3 10.0.0.53 53 '"query":"objects.githubusercontent.com","_path":"dns"'
-	z 10.0.0.4 192.0.2.161 80 '"method":"GET","host":"dl.example.net","uri":"/ab/c","status_code":200,"_path":"http"'
-	z 10.0.0.5 192.0.2.161 80 '"method":"GET","host":"github.com","uri":"/evilcorp-legit/tools","status_code":200,"_path":"http"'
+	z 10.0.0.4 203.0.113.161 80 '"method":"GET","host":"dl.example.net","uri":"/ab/c","status_code":200,"_path":"http"'
+	z 10.0.0.5 203.0.113.161 80 '"method":"GET","host":"github.com","uri":"/evilcorp-legit/tools","status_code":200,"_path":"http"'
 	# what must still be listed
 	z 10.0.0.11 192.0.2.81 443 '"proto":"tcp","conn_state":"SF","orig_bytes":100,"resp_bytes":100,"history":"ShADadFf"'
-	z 10.0.0.14 192.0.2.161 80 '"method":"GET","host":"dl.example.net","uri":"/a/c","status_code":200,"_path":"http"'
-	z 10.0.0.15 192.0.2.161 80 '"method":"GET","host":"github.com","uri":"/evil/tools","status_code":200,"_path":"http"'
+	z 10.0.0.14 203.0.113.161 80 '"method":"GET","host":"dl.example.net","uri":"/a/c","status_code":200,"_path":"http"'
+	z 10.0.0.15 203.0.113.161 80 '"method":"GET","host":"github.com","uri":"/evil/tools","status_code":200,"_path":"http"'
 	z 10.0.0.16 10.0.0.53 53 '"query":"githubusercontent.com","_path":"dns"'
 	z 10.0.0.17 10.0.0.53 53 '"query":"www.evil.com","_path":"dns"'
 } >"$T/t1.json"
 expect_status 0 "c.conf: correlate runs" "$SIGHTED" correlate --campaigns "$T/c.conf" -c t --sightings "$T/c.jsonl" "$T/t1.json"
-not_listed "1: /a does not match /ab/c" "$T/c.jsonl" 10.0.0.4
+# dl.example.net is a dedicated host: the host itself is an indicator (a DNS
+# query for it matches), so any request to it is listed through the host;
+# the path boundary decides where the path is the only evidence
+yes_listed "1: a dedicated URL host matches through the host, whatever the path" "$T/c.jsonl" 10.0.0.4
 not_listed "1: github.com/evil does not match another account's /evilcorp-legit/tools" "$T/c.jsonl" 10.0.0.5
 yes_listed "1: /a matches /a/c" "$T/c.jsonl" 10.0.0.14
 yes_listed "1: github.com/evil matches /evil/tools" "$T/c.jsonl" 10.0.0.15
