@@ -49,7 +49,9 @@ static void usage(FILE *out)
 	    "      --indicators         the arguments are indicator files, not a "
 	    "snapshot\n"
 	    "      --name NAME          nftables table, ipset and iprep name (default "
-	    "sighted)\n"
+	    "sighted):\n"
+	    "                           a letter, then letters, digits and '_', at "
+	    "most 28\n"
 	    "  -q, --quiet              no per-value reports on unusable indicators\n"
 	    "      --allow-broad        write prefixes broader than /8 (IPv4) or /16\n"
 	    "                           (IPv6), 0.0.0.0/0 included; left out with a\n"
@@ -263,6 +265,14 @@ static int run(int argc, char **argv)
 			  : indicators ? "give indicator files or --campaign"
 				       : "give exactly one SNAPSHOT");
 		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *why = name ? export_ind_name_check(name) : NULL;
+	if (why) { /* written into files nft, ipset and Suricata load as root */
+		cli_error("export",
+			  "--name '%s': %s (a letter, then up to %d letters, digits "
+			  "or '_')",
+			  name, why, EXPORT_IND_NAME_MAX - 1);
 		return EXIT_USAGE;
 	}
 	if (indicators) {

@@ -46,6 +46,10 @@ int export_ind_suricata(const struct ind_set *set, const struct export_ind_opts 
 	char fn[4096];
 	memset(st, 0, sizeof(*st));
 	memset(af, 0, sizeof(af));
+	const char *name = o->name ? o->name : "sighted";
+	const char *why = export_ind_name_check(name);
+	if (why) /* a ',' or a line break would make another category */
+		return sd_error_set(err, SD_EUSAGE, "name '%s': %s", name, why);
 	if (mkdir(path, 0755) && errno != EEXIST)
 		return sd_error_errno(err, errno, "creating directory %s", path);
 	for (; opened < S_N; opened++) {
@@ -54,7 +58,7 @@ int export_ind_suricata(const struct ind_set *set, const struct export_ind_opts 
 			goto fail;
 	}
 	fprintf(af[S_CATS].fp, "1,%s,Campaign infrastructure exported by sighted\n",
-		o->name ? o->name : "sighted");
+		name);
 	char buf[NET_PREFIX_STRLEN];
 	for (size_t i = 0; i < ind_set_size(set); i++) {
 		const struct ind_indicator *d = ind_set_at(set, i);
