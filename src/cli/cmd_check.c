@@ -683,9 +683,8 @@ static int run(int argc, char **argv)
 			c.listed_only = true;
 			break;
 		case 'M': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v < 0 || v > 1000000) {
+			uint64_t v;
+			if (cli_u64_why(optarg, &v) || v > 1000000) {
 				cli_error(CMD, "--max-inside '%s': a number 0..1000000",
 					  optarg);
 				return EXIT_USAGE;

@@ -221,9 +221,8 @@ static int run(int argc, char **argv)
 			break;
 		}
 		case 'y': {
-			char *e;
-			long y = strtol(optarg, &e, 10);
-			if (*e || y < 1970 || y > 2105) {
+			uint64_t y;
+			if (cli_u64_why(optarg, &y) || y < 1970 || y > 2105) {
 				cli_error("records",
 					  "--year wants a year between 1970 and 2105");
 				return EXIT_USAGE;
