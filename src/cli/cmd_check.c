@@ -705,6 +705,13 @@ static int run(int argc, char **argv)
 		help(stderr);
 		return EXIT_USAGE;
 	}
+	const char *ins[2] = {dbpath, "-"};
+	bool reads_stdin = false;
+	for (int i = optind; i < argc; i++)
+		reads_stdin |= !strcmp(argv[i], "-");
+	int fs = cli_check_stdout(CMD, ins, reads_stdin ? 2 : 1);
+	if (fs != EXIT_OK)
+		return fs;
 	struct sd_error err = {0};
 	struct db *db;
 	if (db_open(dbpath, &db, &err)) {

@@ -142,6 +142,20 @@ static void report_broad(void *ctx, const struct db_entry *e)
 	fprintf(stderr, "%s: %s: broad: %s; left out\n", b->snapshot, p, NET_BROAD_WHY);
 }
 
+/* Checks the output of --indicators: a file, or for suricata a directory
+ * whose files must not be inputs either. */
+static int check_indicators_output(const char *format, const char *out,
+				   const char *const *inputs, size_t nin)
+{
+	bool dir = !strcmp(format, "suricata");
+	const struct cli_output o = {
+	    "-o", out, dir ? "suricata writes a directory of files: give one" : NULL,
+	    dir};
+	return dir ? cli_check_dir_files("export", &o, export_ind_suricata_files, inputs,
+					 nin)
+		   : cli_check_files("export", &o, 1, inputs, nin);
+}
+
 static int run_indicators(const char *format, const char *out, const char *campaign,
 			  const char *dir, const char *name, bool quiet, bool allow_broad,
 			  char **files, size_t nfiles)
@@ -161,11 +175,13 @@ static int run_indicators(const char *format, const char *out, const char *campa
 		cli_error("export", "%s", err.msg);
 		return cli_exit_for(err.code);
 	}
-	if (campaign) { /* the campaign's own files are inputs too */
-		const struct cli_output o = {"-o", out, NULL, true};
-		int fs =
-		    cli_check_files("export", &o, 1, (const char *const *)def.indicators,
-				    def.nindicators);
+	if (campaign) { /* the campaign's definition and own files are inputs too */
+		const char *ins[CAMPAIGN_MAX_FILES + 1];
+		size_t nins = 0;
+		ins[nins++] = def.path;
+		for (size_t k = 0; k < def.nindicators; k++)
+			ins[nins++] = def.indicators[k];
+		int fs = check_indicators_output(format, out, ins, nins);
 		if (fs != EXIT_OK) {
 			campaign_free(&def);
 			return fs;
@@ -276,13 +292,9 @@ static int run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (indicators) {
-		bool dir = !strcmp(format, "suricata");
-		const struct cli_output o = {
-		    "-o", out,
-		    dir ? "suricata writes a directory of files: give one" : NULL, dir};
-		if ((fstatus = cli_check_files("export", &o, 1,
-					       (const char *const *)argv + optind,
-					       (size_t)(argc - optind))) != EXIT_OK)
+		if ((fstatus = check_indicators_output(
+			 format, out, (const char *const *)argv + optind,
+			 (size_t)(argc - optind))) != EXIT_OK)
 			return fstatus;
 		if (minconf) {
 			cli_error(

@@ -265,6 +265,10 @@ static int run(int argc, char **argv)
 				     "apply");
 		return EXIT_USAGE;
 	}
+	int fs = cli_check_stdout("records", (const char *const *)argv + optind,
+				  (size_t)(argc - optind));
+	if (fs != EXIT_OK)
+		return fs;
 	if (mode == OUT_CSV && !count)
 		printf(
 		    "file,position,ts,kind,client,client_port,server,server_port,proto,"

@@ -40,6 +40,9 @@ int export_ind_zeek(const struct ind_set *set, const struct export_ind_opts *o,
  * (prefixes), and sighted.rules using them. */
 int export_ind_suricata(const struct ind_set *set, const struct export_ind_opts *o,
 			const char *path, struct export_stats *st, struct sd_error *err);
+/* The names export_ind_suricata writes in its directory, NULL-terminated
+ * (so a caller can refuse an input it would overwrite). */
+extern const char *const export_ind_suricata_files[];
 /* nftables: a table inet with two interval sets (nft -f). */
 int export_ind_nft(const struct ind_set *set, const struct export_ind_opts *o,
 		   const char *path, struct export_stats *st, struct sd_error *err);
