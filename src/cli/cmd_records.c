@@ -274,7 +274,8 @@ static int run(int argc, char **argv)
 		    "file,position,ts,kind,client,client_port,server,server_port,proto,"
 		    "name,path,answers,bytes,packets,flags\n");
 	int status = EXIT_OK;
-	for (int i = optind; i < argc; i++) {
+	/* a reader gone (`| head`) ends the work: the rest would go nowhere */
+	for (int i = optind; i < argc && !ferror(stdout); i++) {
 		struct sd_error err = {0};
 		struct io_source *src;
 		struct tel_reader *r;
@@ -285,9 +286,9 @@ static int run(int argc, char **argv)
 		}
 		tel_set_report(r, report, NULL);
 		struct tel_record rec;
-		int rc;
+		int rc = 0;
 		const char *name = strcmp(argv[i], "-") ? argv[i] : "(stdin)";
-		while ((rc = tel_next(r, &rec, &err)) == 1)
+		while (!ferror(stdout) && (rc = tel_next(r, &rec, &err)) == 1)
 			if (!count)
 				print_record(stdout, mode, name, &rec);
 		if (rc < 0) {

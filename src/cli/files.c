@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/options.h"
+#include "core/atomic_file.h"
 #include "core/error.h"
 
 /* Identity of a path: the file's device and inode when it exists; for an
@@ -277,7 +278,7 @@ int cli_finish_stdout(const char *cmd)
 {
 	errno = 0;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		int e = errno ? errno : EIO;
+		int e = errno ? errno : sd_atomic_lost_errno(STDOUT_FILENO);
 		cli_error(cmd, "standard output: %s", strerror(e));
 		return EXIT_FAIL;
 	}

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -360,9 +361,17 @@ static int fsync_dir_of(const char *path)
 	return rc;
 }
 
+int sd_atomic_lost_errno(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLOUT};
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR) ? EPIPE : EIO;
+}
+
 static int write_failed(struct sd_atomic_file *af, struct sd_error *err)
 {
-	int e = af->werr ? af->werr : errno ? errno : EIO;
+	int e = af->werr ? af->werr
+		: errno	 ? errno
+			 : sd_atomic_lost_errno(af->is_stdout ? STDOUT_FILENO : af->fd);
 	int rc = sd_error_errno(err, e, "%s: write failed",
 				af->is_stdout ? "standard output" : af->path);
 	sd_atomic_abort(af);

@@ -48,6 +48,9 @@ void sd_atomic_abort(struct sd_atomic_file *af);
 /* errno of the first write that failed so far (0: none); for writers that
  * notice ferror() themselves and want to say why. */
 int sd_atomic_write_errno(const struct sd_atomic_file *af);
+/* The reason a write to fd failed when stdio kept only its error flag:
+ * EPIPE when fd is a pipe or socket nobody reads any more, else EIO. */
+int sd_atomic_lost_errno(int fd);
 /* Removes the unlocked leftovers of dead writers of path; returns how
  * many were removed. Called by sd_atomic_open. */
 int sd_atomic_sweep(const char *path);
