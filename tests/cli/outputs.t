@@ -43,6 +43,9 @@ expect_status 2 "correlate --learn-proxies onto the campaign's indicator file re
 	"$SIGHTED" correlate --campaigns camp -c mine --learn-proxies camp/mine.txt x.log
 expect_status 2 "export --indicators --campaign onto its definition refused" \
 	"$SIGHTED" export --format zeek --indicators --campaigns camp -c mine -o camp/mine.conf
+expect_status 2 "import -c C -o onto C's definition refused" \
+	"$SIGHTED" import --campaigns camp -c mine -o camp/mine.conf list.txt
+contains "... naming it" "$T/.out" "-o camp/mine.conf is the input camp/mine.conf"
 check "correlate --learn-proxies R --proxies P still works" cor -q --proxies p.txt --learn-proxies r.txt x.log
 contains "... R is a role file" r.txt "^# sighted roles 1"
 
