@@ -141,9 +141,8 @@ static int copy_owner_mode(int fd, const struct stat *old)
 {
 	/* another user's file: keep our own owner, try the group */
 	if (fchown(fd, old->st_uid, old->st_gid) != 0 &&
-	    fchown(fd, (uid_t)-1, old->st_gid) != 0) {
-		/* not a member of its group either: ours it stays */
-	}
+	    fchown(fd, (uid_t)-1, old->st_gid) != 0)
+		errno = 0; /* not in its group either: the file stays ours */
 	return fchmod(fd, old->st_mode & 0777) == 0 ? 0 : -errno;
 }
 
