@@ -683,9 +683,8 @@ static int run(int argc, char **argv)
 			c.listed_only = true;
 			break;
 		case 'M': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v < 0 || v > 1000000) {
+			uint64_t v;
+			if (cli_u64_why(optarg, &v) || v > 1000000) {
 				cli_error(CMD, "--max-inside '%s': a number 0..1000000",
 					  optarg);
 				return EXIT_USAGE;
@@ -706,6 +705,13 @@ static int run(int argc, char **argv)
 		help(stderr);
 		return EXIT_USAGE;
 	}
+	const char *ins[2] = {dbpath, "-"};
+	bool reads_stdin = false;
+	for (int i = optind; i < argc; i++)
+		reads_stdin |= !strcmp(argv[i], "-");
+	int fs = cli_check_stdout(CMD, ins, reads_stdin ? 2 : 1);
+	if (fs != EXIT_OK)
+		return fs;
 	struct sd_error err = {0};
 	struct db *db;
 	if (db_open(dbpath, &db, &err)) {

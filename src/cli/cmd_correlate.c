@@ -192,14 +192,6 @@ static int given_roles(struct corr_roles *roles, const char *const *addrs, size_
 	return 0;
 }
 
-/* Whether a and b name one existing file. */
-static bool same_file(const char *a, const char *b)
-{
-	struct stat x, y;
-	return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev &&
-	       x.st_ino == y.st_ino;
-}
-
 static unsigned long long file_size(const char *path)
 {
 	struct stat st;
@@ -406,16 +398,6 @@ static int run(int argc, char **argv)
 		cli_error(CMD, "no telemetry file given");
 		return EXIT_USAGE;
 	}
-	for (int k = optind; learn_out && k < argc + (int)nrole_files; k++) {
-		const char *in = k < argc ? argv[k] : role_files[k - argc];
-		if (same_file(learn_out, in)) {
-			cli_error(CMD,
-				  "--learn-proxies %s is also an input: it would be "
-				  "overwritten",
-				  learn_out);
-			return EXIT_USAGE;
-		}
-	}
 	if (ranged && argc - optind != 1) {
 		cli_error(CMD, "--range reads part of one file: give exactly one input");
 		return EXIT_USAGE;
@@ -436,9 +418,11 @@ static int run(int argc, char **argv)
 		memset(&def, 0, sizeof(def));
 		def.name = (char *)campaign;
 	}
-	/* every file read: the telemetry, --indicators and the campaign's own */
+	/* every file read: the telemetry, --indicators, --proxies, the
+	 * campaign's definition and its own indicator files */
 	size_t nlogs = (size_t)(argc - optind);
-	const char **ins = calloc(nlogs + nind + def.nindicators + 1, sizeof(*ins));
+	const char **ins =
+	    calloc(nlogs + nind + nrole_files + def.nindicators + 2, sizeof(*ins));
 	if (!ins) {
 		if (have_def)
 			campaign_free(&def);
@@ -450,13 +434,18 @@ static int run(int argc, char **argv)
 		ins[nins++] = argv[optind + k];
 	for (size_t k = 0; k < nind; k++)
 		ins[nins++] = indfiles[k];
+	for (size_t k = 0; k < nrole_files; k++)
+		ins[nins++] = role_files[k];
+	if (have_def && def.path)
+		ins[nins++] = def.path;
 	for (size_t k = 0; have_def && k < def.nindicators; k++)
 		ins[nins++] = def.indicators[k];
 	const struct cli_output outs[] = {
 	    {"-o", output, CLI_SNAPSHOT_NOT_STDOUT, false},
 	    {"--sightings", jsonl, NULL, false},
+	    {"--learn-proxies", learn_out, NULL, false},
 	};
-	int fstatus = cli_check_files(CMD, outs, 2, ins, nins);
+	int fstatus = cli_check_files(CMD, outs, 3, ins, nins);
 	free(ins);
 	if (fstatus != EXIT_OK) {
 		if (have_def)

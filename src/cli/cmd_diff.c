@@ -187,7 +187,7 @@ static int run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *oldp = argv[optind], *newp = argv[optind + 1];
-	const struct cli_output o = {"-o", output, NULL, false};
+	const struct cli_output o = {"-o", output ? output : "-", NULL, false};
 	int status = cli_check_files(CMD, &o, 1, (const char *const *)argv + optind, 2);
 	if (status != EXIT_OK)
 		return status;

@@ -49,7 +49,9 @@ static void usage(FILE *out)
 	    "      --indicators         the arguments are indicator files, not a "
 	    "snapshot\n"
 	    "      --name NAME          nftables table, ipset and iprep name (default "
-	    "sighted)\n"
+	    "sighted):\n"
+	    "                           a letter, then letters, digits and '_', at "
+	    "most 28\n"
 	    "  -q, --quiet              no per-value reports on unusable indicators\n"
 	    "      --allow-broad        write prefixes broader than /8 (IPv4) or /16\n"
 	    "                           (IPv6), 0.0.0.0/0 included; left out with a\n"
@@ -140,6 +142,20 @@ static void report_broad(void *ctx, const struct db_entry *e)
 	fprintf(stderr, "%s: %s: broad: %s; left out\n", b->snapshot, p, NET_BROAD_WHY);
 }
 
+/* Checks the output of --indicators: a file, or for suricata a directory
+ * whose files must not be inputs either. */
+static int check_indicators_output(const char *format, const char *out,
+				   const char *const *inputs, size_t nin)
+{
+	bool dir = !strcmp(format, "suricata");
+	const struct cli_output o = {
+	    "-o", out, dir ? "suricata writes a directory of files: give one" : NULL,
+	    dir};
+	return dir ? cli_check_dir_files("export", &o, export_ind_suricata_files, inputs,
+					 nin)
+		   : cli_check_files("export", &o, 1, inputs, nin);
+}
+
 static int run_indicators(const char *format, const char *out, const char *campaign,
 			  const char *dir, const char *name, bool quiet, bool allow_broad,
 			  char **files, size_t nfiles)
@@ -159,11 +175,13 @@ static int run_indicators(const char *format, const char *out, const char *campa
 		cli_error("export", "%s", err.msg);
 		return cli_exit_for(err.code);
 	}
-	if (campaign) { /* the campaign's own files are inputs too */
-		const struct cli_output o = {"-o", out, NULL, true};
-		int fs =
-		    cli_check_files("export", &o, 1, (const char *const *)def.indicators,
-				    def.nindicators);
+	if (campaign) { /* the campaign's definition and own files are inputs too */
+		const char *ins[CAMPAIGN_MAX_FILES + 1];
+		size_t nins = 0;
+		ins[nins++] = def.path;
+		for (size_t k = 0; k < def.nindicators; k++)
+			ins[nins++] = def.indicators[k];
+		int fs = check_indicators_output(format, out, ins, nins);
 		if (fs != EXIT_OK) {
 			campaign_free(&def);
 			return fs;
@@ -265,14 +283,18 @@ static int run(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	const char *why = name ? export_ind_name_check(name) : NULL;
+	if (why) { /* written into files nft, ipset and Suricata load as root */
+		cli_error("export",
+			  "--name '%s': %s (a letter, then up to %d letters, digits "
+			  "or '_')",
+			  name, why, EXPORT_IND_NAME_MAX - 1);
+		return EXIT_USAGE;
+	}
 	if (indicators) {
-		bool dir = !strcmp(format, "suricata");
-		const struct cli_output o = {
-		    "-o", out,
-		    dir ? "suricata writes a directory of files: give one" : NULL, dir};
-		if ((fstatus = cli_check_files("export", &o, 1,
-					       (const char *const *)argv + optind,
-					       (size_t)(argc - optind))) != EXIT_OK)
+		if ((fstatus = check_indicators_output(
+			 format, out, (const char *const *)argv + optind,
+			 (size_t)(argc - optind))) != EXIT_OK)
 			return fstatus;
 		if (minconf) {
 			cli_error(

@@ -218,9 +218,25 @@ static int run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	/* the lists, and -c's definition (read before the snapshot is written) */
+	size_t nlists = (size_t)(argc - optind);
+	const char **ins = calloc(nlists + 1, sizeof(*ins));
+	if (!ins) {
+		cli_error(CMD, "out of memory");
+		return EXIT_FAIL;
+	}
+	memcpy(ins, argv + optind, nlists * sizeof(*ins));
+	struct campaign_def def;
+	struct sd_error derr = {0};
+	bool have_def =
+	    o.campaign && campaign_find(o.campaign_dir, o.campaign, &def, &derr) == 0;
+	if (have_def && def.path)
+		ins[nlists] = def.path;
 	const struct cli_output out = {"-o", output, CLI_SNAPSHOT_NOT_STDOUT, false};
-	int status = cli_check_files(CMD, &out, 1, (const char *const *)argv + optind,
-				     (size_t)(argc - optind));
+	int status = cli_check_files(CMD, &out, 1, ins, nlists + (ins[nlists] != NULL));
+	if (have_def)
+		campaign_free(&def);
+	free(ins);
 	if (status != EXIT_OK)
 		return status;
 	struct sd_error err = {0};

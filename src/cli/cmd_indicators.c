@@ -179,6 +179,10 @@ static int run(int argc, char **argv)
 		cli_error(CMD, "no indicator file and no --campaign (try --help)");
 		return EXIT_USAGE;
 	}
+	int fs = cli_check_stdout(CMD, (const char *const *)argv + optind,
+				  (size_t)(argc - optind));
+	if (fs != EXIT_OK)
+		return fs;
 	struct campaign_def def;
 	struct sd_error err = {0};
 	bool have_def = false;

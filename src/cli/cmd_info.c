@@ -112,6 +112,9 @@ static int run(int argc, char **argv)
 		help(stderr);
 		return EXIT_USAGE;
 	}
+	int fs = cli_check_stdout(CMD, (const char *const *)argv + optind, 1);
+	if (fs != EXIT_OK)
+		return fs;
 	struct sd_error err = {0};
 	struct db *db;
 	if (db_open(argv[optind], &db, &err)) {

@@ -221,9 +221,8 @@ static int run(int argc, char **argv)
 			break;
 		}
 		case 'y': {
-			char *e;
-			long y = strtol(optarg, &e, 10);
-			if (*e || y < 1970 || y > 2105) {
+			uint64_t y;
+			if (cli_u64_why(optarg, &y) || y < 1970 || y > 2105) {
 				cli_error("records",
 					  "--year wants a year between 1970 and 2105");
 				return EXIT_USAGE;
@@ -266,12 +265,17 @@ static int run(int argc, char **argv)
 				     "apply");
 		return EXIT_USAGE;
 	}
+	int fs = cli_check_stdout("records", (const char *const *)argv + optind,
+				  (size_t)(argc - optind));
+	if (fs != EXIT_OK)
+		return fs;
 	if (mode == OUT_CSV && !count)
 		printf(
 		    "file,position,ts,kind,client,client_port,server,server_port,proto,"
 		    "name,path,answers,bytes,packets,flags\n");
 	int status = EXIT_OK;
-	for (int i = optind; i < argc; i++) {
+	/* a reader gone (`| head`) ends the work: the rest would go nowhere */
+	for (int i = optind; i < argc && !ferror(stdout); i++) {
 		struct sd_error err = {0};
 		struct io_source *src;
 		struct tel_reader *r;
@@ -282,9 +286,9 @@ static int run(int argc, char **argv)
 		}
 		tel_set_report(r, report, NULL);
 		struct tel_record rec;
-		int rc;
+		int rc = 0;
 		const char *name = strcmp(argv[i], "-") ? argv[i] : "(stdin)";
-		while ((rc = tel_next(r, &rec, &err)) == 1)
+		while (!ferror(stdout) && (rc = tel_next(r, &rec, &err)) == 1)
 			if (!count)
 				print_record(stdout, mode, name, &rec);
 		if (rc < 0) {

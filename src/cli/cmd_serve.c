@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "core/error.h"
 #include "server/listen.h"
 #include "server/server.h"
@@ -79,9 +80,8 @@ static void usage(FILE *out)
 
 static bool parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 {
-	char *end;
-	unsigned long v = strtoul(s, &end, 10);
-	if (!*s || *end || v < min || v > max)
+	uint64_t v;
+	if (cli_u64_why(s, &v) || v < min || v > max)
 		return false;
 	*out = (unsigned)v;
 	return true;
@@ -89,6 +89,11 @@ static bool parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 
 static bool parse_pos(const char *s, double *out)
 {
+	/* strtod would skip blanks and take a sign or a hexadecimal number */
+	if ((*s < '0' || *s > '9') && *s != '.')
+		return false;
+	if (strpbrk(s, "xX"))
+		return false;
 	char *end;
 	double v = strtod(s, &end);
 	if (!*s || *end || !(v >= 0) || v > 1e6)

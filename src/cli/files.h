@@ -16,8 +16,10 @@
 	"give a path"
 
 struct cli_output {
-	const char *option; /* "-o", "--sightings": named in messages */
-	const char *path;   /* NULL: not given; "-": standard output */
+	/* "-o", "--sightings": named in messages; NULL for standard output
+	 * written without an option (path "-") */
+	const char *option;
+	const char *path; /* NULL: not given; "-": standard output */
 	/* why this output cannot be standard output, NULL when it can */
 	const char *no_stdout;
 	bool directory; /* a directory of files, made if missing */
@@ -25,11 +27,23 @@ struct cli_output {
 
 /* Checks outputs against inputs ("-" is standard input) and each other by
  * device and inode, so another name for the same file (a hard link, a
- * symbolic link, "./x") is caught. Returns EXIT_OK, EXIT_USAGE (an output
+ * symbolic link, "./x") is caught; `-` is standard output, compared when
+ * it is a regular file (`>> input`), and a directory output is compared
+ * through the files it will hold. Returns EXIT_OK, EXIT_USAGE (an output
  * is an input or another output, or `-` where it cannot stream) or
- * EXIT_FAIL (an output's directory is missing). Prints the reason. */
+ * EXIT_FAIL (an output's directory is missing, not writable or on a
+ * read-only file system). Prints the reason. Nothing is read before. */
 int cli_check_files(const char *cmd, const struct cli_output *outs, size_t nout,
 		    const char *const *inputs, size_t nin);
+/* cli_check_files for one directory output written file by file (export
+ * suricata): each of names (NULL-terminated) in it is compared with the
+ * inputs, and the directory itself, when it exists, must be writable. */
+int cli_check_dir_files(const char *cmd, const struct cli_output *o,
+			const char *const *names, const char *const *inputs, size_t nin);
+
+/* For a command whose output is standard output: EXIT_USAGE when that is
+ * a regular file that is one of the inputs (`sighted info s.sdb >> s.sdb`). */
+int cli_check_stdout(const char *cmd, const char *const *inputs, size_t nin);
 
 /* Flushes standard output; on a write error (a full disk, a closed pipe,
  * /dev/full) prints "standard output: <reason>" and returns EXIT_FAIL. */

@@ -1,3 +1,4 @@
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -5,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/files.h"
 #include "cli/terminal.h"
 #include "core/error.h"
 
@@ -106,7 +108,7 @@ static void usage(FILE *out)
 		"3 bad or corrupt input, 4 failure (write error, out of memory).\n");
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
@@ -133,4 +135,18 @@ int main(int argc, char **argv)
 			return commands[i]->run(argc - 1, argv + 1);
 	cli_error(NULL, "unknown command '%s' (try 'sighted --help')", cmd);
 	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	/* A reader that went away (`| head`) is a write error like a full
+	 * disk: reported on stderr, exit status 4, instead of a silent death
+	 * by signal (status 141) that a script cannot tell from a crash. */
+	signal(SIGPIPE, SIG_IGN);
+	int status = dispatch(argc, argv);
+	/* what a command did not check (its --help, --version): status 4
+	 * already means the command reported its write error */
+	if (status != EXIT_FAIL && cli_finish_stdout(NULL) != EXIT_OK)
+		return EXIT_FAIL;
+	return status;
 }

@@ -1,5 +1,6 @@
 #include "cli/options.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,20 +20,29 @@ bool cli_parse_time(const char *cmd, const char *opt, const char *val, uint32_t 
 	return true;
 }
 
+const char *cli_u64_why(const char *val, uint64_t *out)
+{
+	/* digits only: strtoull alone skips blanks and takes a sign, so that
+	 * " -1" would become the largest number */
+	if (!*val)
+		return "not a whole number";
+	for (const char *p = val; *p; p++)
+		if (*p < '0' || *p > '9')
+			return "not a whole number (digits only)";
+	errno = 0;
+	unsigned long long v = strtoull(val, NULL, 10);
+	if (errno == ERANGE)
+		return "too large";
+	*out = v;
+	return NULL;
+}
+
 bool cli_parse_u64(const char *cmd, const char *opt, const char *val, uint64_t *out)
 {
-	char *end;
-	if (!*val || *val == '-') {
-		cli_error(cmd, "%s '%s': not a whole number", opt, val);
-		return false;
-	}
-	unsigned long long v = strtoull(val, &end, 10);
-	if (*end) {
-		cli_error(cmd, "%s '%s': not a whole number", opt, val);
-		return false;
-	}
-	*out = v;
-	return true;
+	const char *why = cli_u64_why(val, out);
+	if (why)
+		cli_error(cmd, "%s '%s': %s", opt, val, why);
+	return !why;
 }
 
 bool cli_set_mode(const char *cmd, struct cli_mode *m, int mode, const char *flag)

@@ -8,6 +8,10 @@
 /* Parses a time option value into epoch seconds; prints an error naming
  * the option on failure. */
 bool cli_parse_time(const char *cmd, const char *opt, const char *val, uint32_t *out);
+/* A decimal whole number: digits only (no blank, no sign), at most
+ * UINT64_MAX. NULL when it parses, else why not. */
+const char *cli_u64_why(const char *val, uint64_t *out);
+/* cli_u64_why, with an error naming the option. */
 bool cli_parse_u64(const char *cmd, const char *opt, const char *val, uint64_t *out);
 /* Build time for a new snapshot: --build-time, else SOURCE_DATE_EPOCH
  * (reproducible builds), else now. */

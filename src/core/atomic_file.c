@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -133,8 +134,22 @@ static int attach_stream(struct sd_atomic_file *af, const char *path,
 	return 0;
 }
 
-/* Creates and locks ".BASE.tmp.PID" (or "...PID-N" should that exist). */
-static int create_tmp(struct sd_atomic_file *af, const char *path, struct sd_error *err)
+/* The replacement keeps the owner and permission bits of the file it
+ * replaces: rewriting a 0600 list of victims must not publish it 0644.
+ * Set-user/group-ID bits are not carried over to new contents. */
+static int copy_owner_mode(int fd, const struct stat *old)
+{
+	/* another user's file: keep our own owner, try the group */
+	if (fchown(fd, old->st_uid, old->st_gid) != 0 &&
+	    fchown(fd, (uid_t)-1, old->st_gid) != 0)
+		errno = 0; /* not in its group either: the file stays ours */
+	return fchmod(fd, old->st_mode & 0777) == 0 ? 0 : -errno;
+}
+
+/* Creates and locks ".BASE.tmp.PID" (or "...PID-N" should that exist)
+ * beside path; old is the file it will replace, NULL if none. */
+static int create_tmp(struct sd_atomic_file *af, const char *path, const struct stat *old,
+		      struct sd_error *err)
 {
 	char *dir, *base;
 	if (split_path(path, &dir, &base))
@@ -153,10 +168,13 @@ static int create_tmp(struct sd_atomic_file *af, const char *path, struct sd_err
 			rc = sd_error_set(err, SD_ENOMEM, "out of memory");
 			break;
 		}
-		/* 0666 less the umask: a published file is readable like one
-		 * the user would have written with a shell redirect */
+		/* a new file: 0666 less the umask, readable like one the user
+		 * would have written with a shell redirect; a replacement: 0600
+		 * until it has the old file's owner and mode, so nobody opens
+		 * it in between to read what the old mode kept from them */
 		int fd = open(af->tmp_path,
-			      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+			      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			      old ? 0600 : 0666);
 		if (fd < 0 && errno == EEXIST)
 			continue;
 		if (fd < 0) {
@@ -176,6 +194,16 @@ static int create_tmp(struct sd_atomic_file *af, const char *path, struct sd_err
 			close(fd);
 			continue;
 		}
+		int e = old ? copy_owner_mode(fd, old) : 0;
+		if (e) {
+			unlink(af->tmp_path);
+			close(fd);
+			free(af->tmp_path);
+			af->tmp_path = NULL;
+			rc = sd_error_errno(err, -e, "%s: cannot set the permissions",
+					    path);
+			break;
+		}
 		af->fd = fd;
 		break;
 	}
@@ -190,6 +218,77 @@ static int create_tmp(struct sd_atomic_file *af, const char *path, struct sd_err
 	return rc;
 }
 
+/* The file a write to path replaces: path with every symbolic link on the
+ * way resolved (the directories' and a final link's, dangling or not), so
+ * the rename replaces the file a link leads to and never the link, and the
+ * temporary file is made beside that file, on its file system. */
+static int resolve_target(const char *path, char **out)
+{
+	char *cur = strdup(path);
+	for (int hops = 0; cur; hops++) {
+		char *dir, *base;
+		int rc = split_path(cur, &dir, &base);
+		free(cur);
+		cur = NULL;
+		if (rc)
+			return rc;
+		char *rdir = realpath(dir, NULL);
+		rc = rdir ? 0 : -errno;
+		free(dir);
+		char *full = NULL;
+		if (!rc && !*base)
+			rc = -EISDIR; /* "dir/" */
+		if (!rc &&
+		    asprintf(&full, "%s/%s", strcmp(rdir, "/") ? rdir : "", base) < 0) {
+			full = NULL;
+			rc = -ENOMEM;
+		}
+		free(base);
+		struct stat st;
+		if (!rc && (lstat(full, &st) != 0 || !S_ISLNK(st.st_mode))) {
+			free(rdir);
+			*out = full;
+			return 0;
+		}
+		char link[4096];
+		ssize_t n = rc ? 0 : readlink(full, link, sizeof(link) - 1);
+		if (!rc && (n < 0 || (size_t)n == sizeof(link) - 1))
+			rc = n < 0 ? -errno : -ENAMETOOLONG;
+		if (!rc && hops == SD_ATOMIC_MAX_LINKS)
+			rc = -ELOOP;
+		if (!rc) {
+			link[n] = 0;
+			if (link[0] == '/')
+				cur = strdup(link);
+			else if (asprintf(&cur, "%s/%s", rdir, link) < 0)
+				cur = NULL;
+			if (!cur)
+				rc = -ENOMEM;
+		}
+		free(rdir);
+		free(full);
+		if (rc)
+			return rc;
+	}
+	return -ENOMEM;
+}
+
+/* Writes in place through fd (a device, a FIFO, standard output). */
+static int open_in_place(struct sd_atomic_file *af, int fd, const char *path,
+			 struct sd_error *err)
+{
+	af->fd = fd;
+	if (af->fd < 0) {
+		int e = errno;
+		sd_atomic_abort(af);
+		return sd_error_errno(err, e, "%s: cannot open", path);
+	}
+	int fl = fcntl(af->fd, F_GETFL);
+	if (fl >= 0)
+		(void)fcntl(af->fd, F_SETFL, fl & ~O_NONBLOCK);
+	return attach_stream(af, path, err);
+}
+
 int sd_atomic_open(struct sd_atomic_file *af, const char *path, struct sd_error *err)
 {
 	memset(af, 0, sizeof(*af));
@@ -202,31 +301,38 @@ int sd_atomic_open(struct sd_atomic_file *af, const char *path, struct sd_error 
 		af->is_stdout = true;
 		return 0;
 	}
-	/* A device or a FIFO (-o /dev/null, /dev/stdout, a pipe) is written in
-	 * place: renaming a temporary file over it would replace the device
-	 * node with a regular file for everybody on the machine. O_NONBLOCK
-	 * so a FIFO without a reader fails instead of hanging. */
-	struct stat st;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-		af->fd = open(path, O_WRONLY | O_CLOEXEC | O_NONBLOCK);
-		if (af->fd < 0 && errno == ENXIO && S_ISFIFO(st.st_mode))
-			af->fd = open(path, O_WRONLY | O_CLOEXEC); /* wait for a reader */
-		if (af->fd < 0) {
-			int e = errno;
-			sd_atomic_abort(af);
-			return sd_error_errno(err, e, "%s: cannot open", path);
-		}
-		int fl = fcntl(af->fd, F_GETFL);
-		if (fl >= 0)
-			(void)fcntl(af->fd, F_SETFL, fl & ~O_NONBLOCK);
-		return attach_stream(af, path, err);
-	}
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+	struct stat st, out;
+	bool exists = stat(path, &st) == 0;
+	if (exists && S_ISDIR(st.st_mode)) {
 		sd_atomic_abort(af);
 		return sd_error_errno(err, EISDIR, "%s: cannot write", path);
 	}
-	(void)sd_atomic_sweep(path);
-	int rc = create_tmp(af, path, err);
+	/* The file standard output already writes (-o /dev/stdout, or the
+	 * name of the file it is redirected to) is written through it, as
+	 * for "-": replacing it would leave the output in a file nobody
+	 * reads, and renaming over /dev/stdout would break it for the whole
+	 * machine. */
+	if (exists && fstat(STDOUT_FILENO, &out) == 0 && out.st_dev == st.st_dev &&
+	    out.st_ino == st.st_ino)
+		return open_in_place(af, fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0), path,
+				     err);
+	/* A device or a FIFO (-o /dev/null, a pipe) is written in place:
+	 * renaming a temporary file over it would replace the device node
+	 * with a regular file for everybody on the machine. O_NONBLOCK so a
+	 * FIFO without a reader fails instead of hanging. */
+	if (exists && !S_ISREG(st.st_mode)) {
+		int fd = open(path, O_WRONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0 && errno == ENXIO && S_ISFIFO(st.st_mode))
+			fd = open(path, O_WRONLY | O_CLOEXEC); /* wait for a reader */
+		return open_in_place(af, fd, path, err);
+	}
+	int rc = resolve_target(path, &af->target);
+	if (rc) {
+		sd_atomic_abort(af);
+		return sd_error_errno(err, -rc, "%s: cannot write", path);
+	}
+	(void)sd_atomic_sweep(af->target);
+	rc = create_tmp(af, af->target, exists ? &st : NULL, err);
 	if (rc) {
 		sd_atomic_abort(af);
 		return rc;
@@ -254,9 +360,17 @@ static int fsync_dir_of(const char *path)
 	return rc;
 }
 
+int sd_atomic_lost_errno(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLOUT};
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR) ? EPIPE : EIO;
+}
+
 static int write_failed(struct sd_atomic_file *af, struct sd_error *err)
 {
-	int e = af->werr ? af->werr : errno ? errno : EIO;
+	int e = af->werr ? af->werr
+		: errno	 ? errno
+			 : sd_atomic_lost_errno(af->is_stdout ? STDOUT_FILENO : af->fd);
 	int rc = sd_error_errno(err, e, "%s: write failed",
 				af->is_stdout ? "standard output" : af->path);
 	sd_atomic_abort(af);
@@ -288,14 +402,14 @@ int sd_atomic_commit(struct sd_atomic_file *af, struct sd_error *err)
 		return rc;
 	}
 	/* renamed while the lock is held, so no sweeper takes it first */
-	if (rename(af->tmp_path, af->path) != 0) {
+	if (rename(af->tmp_path, af->target) != 0) {
 		rc = sd_error_errno(err, errno, "%s: rename failed", af->path);
 		sd_atomic_abort(af);
 		return rc;
 	}
 	free(af->tmp_path);
 	af->tmp_path = NULL;
-	(void)fsync_dir_of(af->path);
+	(void)fsync_dir_of(af->target);
 	if (fclose(af->fp) != 0) {
 		af->fp = NULL;
 		rc = sd_error_errno(err, errno, "%s: close failed", af->path);
@@ -326,4 +440,6 @@ void sd_atomic_abort(struct sd_atomic_file *af)
 	af->fd = -1;
 	free(af->path);
 	af->path = NULL;
+	free(af->target);
+	af->target = NULL;
 }

@@ -7,8 +7,13 @@
  * SIGKILL leaves it behind unlocked; the next writer of NAME removes every
  * such leftover it can lock, and never one a live writer still holds.
  *
- * The path "-" is standard output (written in place, left open); a device
- * or a FIFO is written in place too. */
+ * A symbolic link is never replaced: the file it leads to is (the
+ * temporary file is made beside that file). The replacement keeps the
+ * owner (when allowed) and permission bits of the file it replaces.
+ *
+ * The path "-" is standard output (written in place, left open); so is the
+ * file standard output already is (-o /dev/stdout, or `-o F > F`); a
+ * device or a FIFO is written in place too. */
 #ifndef SD_CORE_ATOMIC_FILE_H
 #define SD_CORE_ATOMIC_FILE_H
 
@@ -19,12 +24,17 @@
 
 struct sd_atomic_file {
 	FILE *fp;
-	char *path;
-	char *tmp_path;
-	int fd;	  /* the temporary file's descriptor (holds the lock) */
-	int werr; /* errno of the first failed write, 0 if none */
+	char *path;	/* as given, for messages */
+	char *target;	/* the file replaced: path with its links resolved */
+	char *tmp_path; /* beside target */
+	int fd;		/* the temporary file's descriptor (holds the lock) */
+	int werr;	/* errno of the first failed write, 0 if none */
 	bool is_stdout;
 };
+
+/* Symbolic links followed to find the file replaced, as the kernel's
+ * ELOOP limit. */
+#define SD_ATOMIC_MAX_LINKS 40
 
 /* Prefix of the temporary names of NAME's writers (".NAME.tmp."). */
 #define SD_ATOMIC_TMP_INFIX ".tmp."
@@ -38,6 +48,9 @@ void sd_atomic_abort(struct sd_atomic_file *af);
 /* errno of the first write that failed so far (0: none); for writers that
  * notice ferror() themselves and want to say why. */
 int sd_atomic_write_errno(const struct sd_atomic_file *af);
+/* The reason a write to fd failed when stdio kept only its error flag:
+ * EPIPE when fd is a pipe or socket nobody reads any more, else EIO. */
+int sd_atomic_lost_errno(int fd);
 /* Removes the unlocked leftovers of dead writers of path; returns how
  * many were removed. Called by sd_atomic_open. */
 int sd_atomic_sweep(const char *path);

@@ -16,6 +16,17 @@ struct export_ind_opts {
 	const char *name;     /* set/table/zone name; NULL: "sighted" */
 };
 
+/* Longest --name. The names derived from it must fit every target:
+ * ipset's "NAME-v4" and Suricata's iprep category name hold 31
+ * characters, nftables' "NAME_v4" set 31 on kernels before 4.13. */
+#define EXPORT_IND_NAME_MAX 28
+
+/* NULL when name can be written into nftables, ipset and Suricata files
+ * as it is: a letter, then letters, digits and '_', at most
+ * EXPORT_IND_NAME_MAX in all (nothing that could end a statement, start a
+ * comment or a new line, or be cut short by the loader). Else why not. */
+const char *export_ind_name_check(const char *name);
+
 typedef int (*export_ind_fn)(const struct ind_set *set, const struct export_ind_opts *o,
 			     const char *path, struct export_stats *st,
 			     struct sd_error *err);
@@ -29,6 +40,9 @@ int export_ind_zeek(const struct ind_set *set, const struct export_ind_opts *o,
  * (prefixes), and sighted.rules using them. */
 int export_ind_suricata(const struct ind_set *set, const struct export_ind_opts *o,
 			const char *path, struct export_stats *st, struct sd_error *err);
+/* The names export_ind_suricata writes in its directory, NULL-terminated
+ * (so a caller can refuse an input it would overwrite). */
+extern const char *const export_ind_suricata_files[];
 /* nftables: a table inet with two interval sets (nft -f). */
 int export_ind_nft(const struct ind_set *set, const struct export_ind_opts *o,
 		   const char *path, struct export_stats *st, struct sd_error *err);

@@ -21,6 +21,27 @@ const struct export_ind_format *export_ind_format_find(const char *name)
 	return NULL;
 }
 
+#define NAME_MAX_TEXT_(n) #n
+#define NAME_MAX_TEXT(n) NAME_MAX_TEXT_(n)
+
+const char *export_ind_name_check(const char *name)
+{
+	size_t n = strlen(name);
+	if (!n)
+		return "empty";
+	if (n > EXPORT_IND_NAME_MAX)
+		return "longer than " NAME_MAX_TEXT(EXPORT_IND_NAME_MAX) " characters";
+	if (!((name[0] >= 'A' && name[0] <= 'Z') || (name[0] >= 'a' && name[0] <= 'z')))
+		return "must start with a letter";
+	for (size_t i = 1; i < n; i++) {
+		char c = name[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '_'))
+			return "only letters, digits and '_' are allowed";
+	}
+	return NULL;
+}
+
 bool export_ind_selected(const struct export_ind_opts *o, const struct ind_indicator *d)
 {
 	return !o->campaign || (d->campaign && !strcmp(d->campaign, o->campaign));
@@ -90,6 +111,9 @@ int export_ind_netsets(const struct ind_set *set, const struct export_ind_opts *
 {
 	struct netsets_job j = {fn, o->name ? o->name : "sighted", {NULL, NULL}, {0, 0}};
 	memset(st, 0, sizeof(*st));
+	const char *why = export_ind_name_check(j.name);
+	if (why) /* the file is loaded as root: a name must not add statements */
+		return sd_error_set(err, SD_EUSAGE, "name '%s': %s", j.name, why);
 	int rc;
 	if ((rc = export_ind_netlist(set, o, true, &j.p[0], &j.n[0])) ||
 	    (rc = export_ind_netlist(set, o, false, &j.p[1], &j.n[1])))

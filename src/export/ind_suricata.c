@@ -34,8 +34,8 @@ static void base64(FILE *fp, const unsigned char *s, size_t n)
 }
 
 enum sfile { S_DOMAINS, S_V4, S_V6, S_CATS, S_IPREP, S_N };
-static const char *const sname[S_N] = {
-    "domains.lst", "ipv4.lst", "ipv6.lst", "iprep-categories.txt", "iprep.list",
+const char *const export_ind_suricata_files[S_N + 1] = {
+    "domains.lst", "ipv4.lst", "ipv6.lst", "iprep-categories.txt", "iprep.list", NULL,
 };
 
 int export_ind_suricata(const struct ind_set *set, const struct export_ind_opts *o,
@@ -46,15 +46,20 @@ int export_ind_suricata(const struct ind_set *set, const struct export_ind_opts 
 	char fn[4096];
 	memset(st, 0, sizeof(*st));
 	memset(af, 0, sizeof(af));
+	const char *name = o->name ? o->name : "sighted";
+	const char *why = export_ind_name_check(name);
+	if (why) /* a ',' or a line break would make another category */
+		return sd_error_set(err, SD_EUSAGE, "name '%s': %s", name, why);
 	if (mkdir(path, 0755) && errno != EEXIST)
 		return sd_error_errno(err, errno, "creating directory %s", path);
 	for (; opened < S_N; opened++) {
-		snprintf(fn, sizeof(fn), "%s/%s", path, sname[opened]);
+		snprintf(fn, sizeof(fn), "%s/%s", path,
+			 export_ind_suricata_files[opened]);
 		if ((rc = sd_atomic_open(&af[opened], fn, err)))
 			goto fail;
 	}
 	fprintf(af[S_CATS].fp, "1,%s,Campaign infrastructure exported by sighted\n",
-		o->name ? o->name : "sighted");
+		name);
 	char buf[NET_PREFIX_STRLEN];
 	for (size_t i = 0; i < ind_set_size(set); i++) {
 		const struct ind_indicator *d = ind_set_at(set, i);
@@ -94,7 +99,7 @@ int export_ind_suricata(const struct ind_set *set, const struct export_ind_opts 
 			return rc;
 		}
 	for (int k = 0; k < S_N; k++) {
-		snprintf(fn, sizeof(fn), "%s/%s", path, sname[k]);
+		snprintf(fn, sizeof(fn), "%s/%s", path, export_ind_suricata_files[k]);
 		st->bytes += (uint64_t)export_file_size(fn);
 	}
 	return 0;
