@@ -2,8 +2,8 @@
  * exchange. The snapshot's per-client sightings (whose count must be
  * records, not record x indicator pairs: one beacon that matches a domain
  * and a URL is one sighting) are not a second table: each record also
- * counts, in cdup, the records in which an earlier hit had already sighted
- * the client, so the per-client count is the sum of count - cdup.
+ * counts, in cdup, the records in which a later hit sighted the client
+ * too, so the per-client count is the sum of count - cdup.
  *
  * The records live in an anonymous mapping: it grows by mremap (no copy and
  * no second copy at peak, as a doubling realloc would make) and gives back
@@ -34,7 +34,7 @@ struct rec {
 	uint32_t client; /* IPv4 address, or the IPv6 address's id */
 	uint32_t ind;
 	uint32_t count;	 /* records, up to CORR_MAX_COUNT */
-	uint32_t cdup;	 /* of those, records that had sighted the client before */
+	uint32_t cdup;	 /* of those, records that sighted the client later */
 	uint32_t server; /* id + 1 of the lowest example server; 0 none */
 	uint16_t source;
 	uint8_t bits;
@@ -419,23 +419,40 @@ static void apply(const struct corr_agg *g, struct rec *s, const struct corr_hit
 	}
 }
 
-/* The pending form of hit i of a record: one record counts once per
- * indicator, whatever its evidence, and once per client. */
-static void pend(const struct corr_hit *h, size_t i, int64_t ts, uint32_t source,
-		 struct corr_agg_pending *out)
+/* Whether hits j and k of a record are of one client and class of
+ * exchange. */
+static bool same_client(const struct corr_hit *h, size_t j, size_t k)
 {
-	bool seen_ind = false, seen_client = false;
-	for (size_t k = 0; k < i && !seen_ind; k++)
-		if (h[k].exchange == h[i].exchange &&
-		    !memcmp(&h[k].client, &h[i].client, sizeof(h[i].client))) {
-			seen_client = true;
-			seen_ind = h[k].ind == h[i].ind;
-		}
+	return h[j].exchange == h[k].exchange &&
+	       !memcmp(&h[j].client, &h[k].client, sizeof(h[k].client));
+}
+
+/* Whether hit k is the first of its client, exchange and indicator. */
+static bool first_of_ind(const struct corr_hit *h, size_t k)
+{
+	for (size_t j = 0; j < k; j++)
+		if (h[j].ind == h[k].ind && same_client(h, j, k))
+			return false;
+	return true;
+}
+
+/* The pending form of hit i of the n of a record: one record counts once
+ * per indicator, whatever its evidence, and once per client: for the
+ * client, the last indicator of the record counts. The matcher gives an
+ * exchange's far address last, so that when a role's explanation leaves
+ * out what a proxy was asked for (a name), the record still counts with
+ * the address it reached (docs/correlate.md). */
+static void pend(const struct corr_hit *h, size_t n, size_t i, int64_t ts,
+		 uint32_t source, struct corr_agg_pending *out)
+{
+	bool first = first_of_ind(h, i), later = false;
+	for (size_t k = i + 1; first && k < n && !later; k++)
+		later = same_client(h, i, k) && first_of_ind(h, k);
 	out->h = h[i];
 	out->ts = ts;
 	out->source = (uint16_t)source;
-	out->count = !seen_ind;
-	out->cdup = !seen_ind && seen_client;
+	out->count = first;
+	out->cdup = first && later;
 }
 
 #define INSERT_CHUNK 64 /* keys hashed and their slots prefetched at once */
@@ -492,7 +509,7 @@ int corr_agg_add_record(struct corr_agg *g, const struct corr_hit *h, size_t n,
 	for (size_t at = 0; at < n && !rc; at += INSERT_CHUNK) {
 		size_t m = n - at < INSERT_CHUNK ? n - at : INSERT_CHUNK;
 		for (size_t i = 0; i < m; i++)
-			pend(h, at + i, ts, source, &p[i]);
+			pend(h, n, at + i, ts, source, &p[i]);
 		pthread_mutex_lock(&g->lock);
 		rc = insert(g, p, m);
 		pthread_mutex_unlock(&g->lock);
@@ -687,7 +704,7 @@ int corr_agg_batch_add(struct corr_agg *g, struct corr_agg_batch *b,
 			return corr_agg_add_record(g, h, n, ts, source);
 	}
 	for (size_t i = 0; i < n; i++)
-		pend(h, i, ts, source, &b->p[b->n++]);
+		pend(h, n, i, ts, source, &b->p[b->n++]);
 	return 0;
 }
 
@@ -1166,6 +1183,7 @@ size_t corr_agg_v4_singles(struct corr_agg *g, size_t i, size_t max,
 			break; /* the client has more than one sighting */
 		out[k] = (struct corr_v4_single){
 		    .addr = s->client,
+		    .ind = s->ind,
 		    .source = s->source,
 		    .first_seen = s->first,
 		    .last_seen = s->last,

@@ -34,9 +34,10 @@ struct corr_sighting {
 			   * that roles learnt later can drop forwarded ones */
 	int64_t first_seen, last_seen;
 	uint64_t count;	       /* records */
-	uint64_t client_count; /* of those, the records that had not already
-				* sighted the client through an earlier hit:
-				* summed over indicators, records per client */
+	uint64_t client_count; /* of those, the records that did not sight the
+				* client again through a later hit (of another
+				* indicator, same exchange): summed over
+				* indicators, records per client */
 	uint8_t evidence;      /* DB_EV_* bits */
 	uint8_t confidence;    /* highest DB_CONF_* of the evidence */
 	uint8_t dirs;	       /* 1 << enum corr_dir seen */
@@ -72,7 +73,7 @@ struct corr_agg_pending {
 	int64_t ts;
 	uint16_t source;
 	uint8_t count; /* the record counts for this indicator */
-	uint8_t cdup;  /* ... but had counted for the client already */
+	uint8_t cdup;  /* ... but counts for the client with a later hit */
 };
 struct corr_agg_block;
 struct corr_agg_batch {
@@ -103,6 +104,7 @@ void corr_agg_get(struct corr_agg *g, size_t i, struct corr_sighting *out);
  * where every record is a new client, nearly every sighting is one. */
 struct corr_v4_single {
 	uint32_t addr;	 /* as net_addr_from_v4 takes it */
+	uint32_t ind;	 /* as corr_sighting's */
 	uint32_t source; /* as corr_sighting's */
 	int64_t first_seen, last_seen;
 	uint32_t client_count; /* as corr_sighting's (= count: one sighting) */

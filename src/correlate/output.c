@@ -29,12 +29,14 @@ static size_t group_end(const struct corr_sighting *s, size_t n, size_t i)
 }
 
 /* An exchange the client forwarded for someone else (a proxy's or a
- * resolver's upstream leg): not the client's own sighting. */
-static bool forwarded(const struct corr_output *o, const struct corr_sighting *s)
+ * resolver's upstream leg): not the client's own sighting. s is one
+ * indicator's. */
+static bool forwarded(const struct corr_output *o, const struct ind_set *set,
+		      const struct corr_sighting *s)
 {
 	return !o->keep_proxies &&
-	       corr_roles_forwarded(corr_roles_of(o->roles, &s->client),
-				    (enum corr_exchange)s->exchange);
+	       corr_roles_left_out(o->roles, &s->client, (enum corr_exchange)s->exchange,
+				   ind_set_at(set, s->ind));
 }
 
 /* A source id with its label, to put a line's sources in label order. */
@@ -65,7 +67,7 @@ static bool sighting_line(const struct corr_sighting *s, size_t i, size_t j,
 			  struct sd_buf *out, bool *oom)
 {
 	size_t first = i;
-	while (first < j && forwarded(o, &s[first]))
+	while (first < j && forwarded(o, set, &s[first]))
 		first++;
 	if (first == j)
 		return false;
@@ -92,7 +94,7 @@ static bool sighting_line(const struct corr_sighting *s, size_t i, size_t j,
 	size_t nl = 0;
 	for (size_t k = first; k < j; k++) {
 		const struct corr_sighting *y = &s[k];
-		if (forwarded(o, y))
+		if (forwarded(o, set, y))
 			continue;
 		if (k > first)
 			corr_sighting_combine(&m, y);
@@ -147,7 +149,8 @@ struct writer {
 
 /* Counts one client's sightings s[0, n) in st. */
 static void count_client(const struct corr_sighting *s, size_t n,
-			 const struct corr_output *o, struct corr_output_stats *st)
+			 const struct ind_set *set, const struct corr_output *o,
+			 struct corr_output_stats *st)
 {
 	uint8_t best = 0;
 	bool counted = false;
@@ -155,7 +158,7 @@ static void count_client(const struct corr_sighting *s, size_t n,
 		size_t j = group_end(s, n, i);
 		bool any = false, dropped = false;
 		for (size_t k = i; k < j; k++) {
-			if (forwarded(o, &s[k])) {
+			if (forwarded(o, set, &s[k])) {
 				dropped = true;
 				continue;
 			}
@@ -227,14 +230,19 @@ static int add_sighting(struct writer *w, const struct corr_sighting *c, uint64_
 }
 
 /* One client's sightings to the builder: one per source and exchange,
- * counts are records. */
+ * counts are records, forwarded ones left out (per indicator: a learnt
+ * role leaves out only what the client was asked for). The kept ones are
+ * gathered at the end of w->s, past the n read (room for 2n). */
 static int add_client(struct writer *w, size_t n, struct sd_error *err)
 {
-	size_t nc = corr_sightings_per_client(w->s, n, w->per);
+	struct corr_sighting *kept = w->s + n;
+	size_t nk = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!forwarded(w->o, w->set, &w->s[i]))
+			kept[nk++] = w->s[i];
+	size_t nc = corr_sightings_per_client(kept, nk, w->per);
 	for (size_t i = 0; i < nc; i++) {
 		const struct corr_sighting *c = &w->per[i];
-		if (forwarded(w->o, c))
-			continue;
 		int rc = add_sighting(w, c, c->count, err);
 		if (rc)
 			return rc;
@@ -247,7 +255,7 @@ static int add_client(struct writer *w, size_t n, struct sd_error *err)
 static int add_single(struct writer *w, struct sd_error *err)
 {
 	const struct corr_sighting *c = &w->s[0];
-	if (forwarded(w->o, c)) {
+	if (forwarded(w->o, w->set, c)) {
 		w->st->proxy_dropped++;
 		return 0;
 	}
@@ -277,8 +285,9 @@ static size_t add_v4_singles(struct writer *w, struct corr_agg *agg, size_t ci, 
 		if (roles) {
 			struct net_addr a;
 			net_addr_from_v4(&a, c->addr);
-			if (corr_roles_forwarded(corr_roles_of(w->o->roles, &a),
-						 (enum corr_exchange)c->exchange)) {
+			if (corr_roles_left_out(w->o->roles, &a,
+						(enum corr_exchange)c->exchange,
+						ind_set_at(w->set, c->ind))) {
 				w->st->proxy_dropped++;
 				continue;
 			}
@@ -336,7 +345,8 @@ static int each_client(struct writer *w, struct corr_agg *agg, struct sd_error *
 		size_t cj = corr_agg_client_end(agg, ci), m = cj - ci;
 		if (m > w->cap) {
 			size_t nc = m > 2 * w->cap ? m : 2 * w->cap;
-			struct corr_sighting *ns = realloc(w->s, nc * sizeof(*ns));
+			/* w->s: the sightings read, then those add_client keeps */
+			struct corr_sighting *ns = realloc(w->s, 2 * nc * sizeof(*ns));
 			if (ns)
 				w->s = ns;
 			struct corr_sighting *np =
@@ -352,7 +362,7 @@ static int each_client(struct writer *w, struct corr_agg *agg, struct sd_error *
 		if (!rc && m == 1) {
 			rc = add_single(w, err);
 		} else if (!rc) {
-			count_client(w->s, m, w->o, w->st);
+			count_client(w->s, m, w->set, w->o, w->st);
 			if (w->b)
 				rc = add_client(w, m, err);
 		}

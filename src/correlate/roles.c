@@ -7,8 +7,13 @@
 #include <xxhash.h>
 
 #include "core/atomic_file.h"
+#include "core/intern.h"
 #include "core/limits.h"
 #include "io/source.h"
+
+/* slot.roles: the declared roles, and above them the learnt ones */
+#define LEARNT_SHIFT 2
+#define DECLARED_MASK ((1u << LEARNT_SHIFT) - 1)
 
 struct slot {
 	struct net_addr a;
@@ -19,7 +24,13 @@ struct corr_roles {
 	pthread_mutex_t lock;
 	struct slot *slots;
 	size_t nslots, n; /* power of two; used */
+	/* the requests learnt, each a key (see ask_key) */
+	struct sd_intern *asked;
 };
+
+/* A request's key: role, address, indicator kind, indicator value. */
+#define KEY_HEAD (1 + sizeof(struct net_addr) + 1)
+#define KEY_MAX (KEY_HEAD + IND_MAX_VALUE)
 
 static const struct {
 	unsigned role;
@@ -33,7 +44,10 @@ struct corr_roles *corr_roles_new(void)
 		return NULL;
 	r->nslots = 64;
 	r->slots = calloc(r->nslots, sizeof(*r->slots));
-	if (!r->slots) {
+	r->asked = sd_intern_new();
+	if (!r->slots || !r->asked) {
+		free(r->slots);
+		sd_intern_free(r->asked);
 		free(r);
 		return NULL;
 	}
@@ -47,6 +61,7 @@ void corr_roles_free(struct corr_roles *r)
 		return;
 	pthread_mutex_destroy(&r->lock);
 	free(r->slots);
+	sd_intern_free(r->asked);
 	free(r);
 }
 
@@ -73,24 +88,83 @@ static int grow(struct corr_roles *r)
 	return 0;
 }
 
-int corr_roles_add(struct corr_roles *r, const struct net_addr *a, unsigned roles)
+/* Adds role bits (declared or learnt, as slot.roles holds them) to a.
+ * Under r->lock. */
+static int add_locked(struct corr_roles *r, const struct net_addr *a, unsigned bits)
 {
-	if (!roles)
-		return 0;
-	int rc = 0;
-	pthread_mutex_lock(&r->lock);
 	size_t i = find(r->slots, r->nslots, a);
 	if (r->slots[i].roles) {
-		r->slots[i].roles |= roles;
-	} else if (r->n >= CORR_MAX_ROLES) {
+		r->slots[i].roles |= bits;
+		return 0;
+	}
+	if (r->n >= CORR_MAX_ROLES)
+		return SD_ELIMIT;
+	int rc;
+	if ((r->n + 1) * 2 > r->nslots && (rc = grow(r)))
+		return rc;
+	i = find(r->slots, r->nslots, a);
+	r->slots[i].a = *a;
+	r->slots[i].roles = bits;
+	r->n++;
+	return 0;
+}
+
+int corr_roles_add(struct corr_roles *r, const struct net_addr *a, unsigned roles)
+{
+	roles &= DECLARED_MASK;
+	if (!roles)
+		return 0;
+	pthread_mutex_lock(&r->lock);
+	int rc = add_locked(r, a, roles);
+	pthread_mutex_unlock(&r->lock);
+	return rc;
+}
+
+/* A value a role file line holds as its last field: not empty, no control
+ * byte (a line break would split the line), no blank at the end (readers
+ * trim it), not longer than an indicator may be. */
+static bool writable_value(const char *v, size_t len)
+{
+	if (!len || len > IND_MAX_VALUE || v[len - 1] == ' ' || v[len - 1] == '\t')
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			return false;
+	return true;
+}
+
+/* The key of (role, a, kind, value) into key (KEY_MAX bytes); its length,
+ * 0 when the value is not writable. */
+static size_t ask_key(unsigned role, const struct net_addr *a, enum ind_kind kind,
+		      const char *value, size_t len, uint8_t *key)
+{
+	if (!writable_value(value, len))
+		return 0;
+	key[0] = (uint8_t)role;
+	memcpy(key + 1, a->b, sizeof(a->b));
+	key[1 + sizeof(a->b)] = (uint8_t)kind;
+	memcpy(key + KEY_HEAD, value, len);
+	return KEY_HEAD + len;
+}
+
+int corr_roles_ask(struct corr_roles *r, unsigned role, const struct net_addr *a,
+		   enum ind_kind kind, const char *value)
+{
+	if (role != CORR_ROLE_PROXY && role != CORR_ROLE_RESOLVER)
+		return SD_EUSAGE;
+	uint8_t key[KEY_MAX];
+	size_t klen = ask_key(role, a, kind, value, strlen(value), key);
+	if (!klen)
+		return SD_EPARSE;
+	uint32_t id;
+	int rc = 0;
+	pthread_mutex_lock(&r->lock);
+	if (sd_intern_find(r->asked, key, klen, &id) == 0) {
+		/* learnt before */
+	} else if (sd_intern_count(r->asked) >= CORR_MAX_ASKED) {
 		rc = SD_ELIMIT;
-	} else if ((r->n + 1) * 2 > r->nslots && (rc = grow(r))) {
-		/* out of memory */
-	} else {
-		i = find(r->slots, r->nslots, a);
-		r->slots[i].a = *a;
-		r->slots[i].roles = roles;
-		r->n++;
+	} else if (!(rc = add_locked(r, a, role << LEARNT_SHIFT))) {
+		rc = sd_intern_put(r->asked, key, klen, &id);
 	}
 	pthread_mutex_unlock(&r->lock);
 	return rc;
@@ -100,7 +174,8 @@ unsigned corr_roles_of(const struct corr_roles *r, const struct net_addr *a)
 {
 	if (!r || !r->n)
 		return 0;
-	return r->slots[find(r->slots, r->nslots, a)].roles;
+	unsigned bits = r->slots[find(r->slots, r->nslots, a)].roles;
+	return (bits & DECLARED_MASK) | bits >> LEARNT_SHIFT;
 }
 
 bool corr_roles_none(const struct corr_roles *r)
@@ -112,7 +187,8 @@ size_t corr_roles_count(const struct corr_roles *r, unsigned role)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < r->nslots; i++)
-		n += (r->slots[i].roles & role) != 0;
+		n +=
+		    ((r->slots[i].roles | r->slots[i].roles >> LEARNT_SHIFT) & role) != 0;
 	return n;
 }
 
@@ -152,6 +228,131 @@ bool corr_roles_forwarded(unsigned roles, enum corr_exchange ex)
 	return false;
 }
 
+int corr_roles_learn(struct corr_roles *r, const struct tel_record *rec,
+		     enum tel_format fmt, const struct corr_hit *hits, size_t n)
+{
+	struct net_addr who;
+	unsigned role = n ? corr_roles_taught(rec, fmt, &who) : 0;
+	if (!role)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		/* what the record's own client asked for, not the far end of
+		 * an inbound exchange */
+		if (hits[i].dir != CORR_OUTBOUND ||
+		    memcmp(&hits[i].client, &rec->client, sizeof(rec->client)))
+			continue;
+		int rc =
+		    corr_roles_ask(r, role, &who, hits[i].ind->kind, hits[i].ind->value);
+		/* a value no role file could hold is not learnt, here as in
+		 * any shard: it explains nothing */
+		if (rc && rc != SD_EPARSE)
+			return rc;
+	}
+	return 0;
+}
+
+static bool was_asked(const struct corr_roles *r, unsigned role, const struct net_addr *a,
+		      const struct ind_indicator *ind)
+{
+	uint8_t key[KEY_MAX];
+	size_t klen = ask_key(role, a, ind->kind, ind->value, strlen(ind->value), key);
+	uint32_t id;
+	return klen && sd_intern_find(r->asked, key, klen, &id) == 0;
+}
+
+bool corr_roles_left_out(const struct corr_roles *r, const struct net_addr *a,
+			 enum corr_exchange ex, const struct ind_indicator *ind)
+{
+	if (ex == CORR_EX_OWN || !r || !r->n)
+		return false;
+	unsigned bits = r->slots[find(r->slots, r->nslots, a)].roles;
+	if (corr_roles_forwarded(bits & DECLARED_MASK, ex))
+		return true;
+	unsigned learnt = bits >> LEARNT_SHIFT;
+	if (!learnt || !ind)
+		return false;
+	/* a proxy forwards lookups and connections, a resolver lookups, and
+	 * only for what it was asked */
+	if ((learnt & CORR_ROLE_PROXY) && was_asked(r, CORR_ROLE_PROXY, a, ind))
+		return true;
+	return ex == CORR_EX_DNS && (learnt & CORR_ROLE_RESOLVER) &&
+	       was_asked(r, CORR_ROLE_RESOLVER, a, ind);
+}
+
+/* The role named by s[0, n) (0: none). */
+static unsigned role_named(const char *s, size_t n)
+{
+	for (size_t k = 0; k < sizeof(role_names) / sizeof(role_names[0]); k++)
+		if (n == strlen(role_names[k].name) && !memcmp(s, role_names[k].name, n))
+			return role_names[k].role;
+	return 0;
+}
+
+/* The indicator kind named by s[0, n) (0: none). */
+static enum ind_kind kind_named(const char *s, size_t n)
+{
+	for (int k = IND_ADDR; k < IND_NKINDS; k++) {
+		const char *name = ind_kind_name((enum ind_kind)k);
+		if (n == strlen(name) && !memcmp(s, name, n))
+			return (enum ind_kind)k;
+	}
+	return 0;
+}
+
+/* The next space-separated field of [*p, end) (to the end when last). */
+static bool field(const char **p, const char *end, bool last, const char **f, size_t *n)
+{
+	const char *sp = last ? end : memchr(*p, ' ', (size_t)(end - *p));
+	if (!sp || sp == *p)
+		return false;
+	*f = *p;
+	*n = (size_t)(sp - *p);
+	*p = sp < end ? sp + 1 : end;
+	return true;
+}
+
+#define ASKED_SYNTAX "\"asked proxy|resolver ADDR KIND VALUE\""
+
+/* One line that is not a comment: 0, or an error with why set. */
+static int load_line(struct corr_roles *r, const char *line, size_t len, const char **why)
+{
+	const char *p = line, *end = line + len, *f, *v;
+	size_t fl, vl;
+	bool asked = len > 6 && !memcmp(line, "asked ", 6);
+	if (asked)
+		p += 6;
+	unsigned role = field(&p, end, false, &f, &fl) ? role_named(f, fl) : 0;
+	if (!role) {
+		*why =
+		    asked ? "expected " ASKED_SYNTAX
+			  : "expected \"proxy ADDR\", \"resolver ADDR\" or " ASKED_SYNTAX;
+		return SD_EPARSE;
+	}
+	if (!field(&p, end, !asked, &f, &fl)) {
+		*why = asked ? "expected " ASKED_SYNTAX : "expected an address";
+		return SD_EPARSE;
+	}
+	struct net_addr a;
+	if (net_addr_parse(f, fl, &a, why))
+		return SD_EPARSE;
+	if (!asked)
+		return corr_roles_add(r, &a, role);
+	enum ind_kind kind = field(&p, end, false, &f, &fl) ? kind_named(f, fl) : 0;
+	if (!kind) {
+		*why = "expected an indicator kind (address, prefix, domain or url)";
+		return SD_EPARSE;
+	}
+	if (!field(&p, end, true, &v, &vl) || !writable_value(v, vl)) {
+		*why = "expected an indicator value (no control bytes, at most "
+		       "IND_MAX_VALUE bytes)";
+		return SD_EPARSE;
+	}
+	char value[IND_MAX_VALUE + 1];
+	memcpy(value, v, vl);
+	value[vl] = '\0';
+	return corr_roles_ask(r, role, &a, kind, value);
+}
+
 int corr_roles_load(struct corr_roles *r, const char *path, struct sd_error *err)
 {
 	struct io_source *src;
@@ -164,35 +365,31 @@ int corr_roles_load(struct corr_roles *r, const char *path, struct sd_error *err
 		unsigned long long ln = (unsigned long long)io_lineno(src);
 		while (len && (line[len - 1] == ' ' || line[len - 1] == '\t'))
 			len--;
+		/* format 1 files hold learnt roles as if declared, without the
+		 * requests that explain them (docs/correlate.md) */
+		static const char v1[] = "# sighted roles 1";
+		if (ln == 1 && len >= sizeof(v1) - 1 &&
+		    !memcmp(line, v1, sizeof(v1) - 1) &&
+		    (len == sizeof(v1) - 1 || line[sizeof(v1) - 1] == ':' ||
+		     line[sizeof(v1) - 1] == ' ')) {
+			rc = sd_error_set(err, SD_EVERSION,
+					  "%s:1: a role file of format 1: its learnt "
+					  "roles come without the requests that explain "
+					  "them; learn them again with --learn-proxies "
+					  "(or delete this line to declare them)",
+					  path);
+			break;
+		}
 		if (!len || line[0] == '#')
 			continue;
-		const char *sp = memchr(line, ' ', len);
-		unsigned role = 0;
-		for (size_t k = 0; sp && k < sizeof(role_names) / sizeof(role_names[0]);
-		     k++)
-			if ((size_t)(sp - line) == strlen(role_names[k].name) &&
-			    !memcmp(line, role_names[k].name, (size_t)(sp - line)))
-				role = role_names[k].role;
-		if (!role) {
-			rc = sd_error_set(err, SD_EPARSE,
-					  "%s:%llu: expected \"proxy ADDR\" or "
-					  "\"resolver ADDR\"",
-					  path, ln);
-			break;
-		}
-		struct net_addr a;
-		const char *why;
-		size_t off = (size_t)(sp - line) + 1;
-		if (net_addr_parse(line + off, len - off, &a, &why)) {
-			rc = sd_error_set(err, SD_EPARSE, "%s:%llu: %s", path, ln, why);
-			break;
-		}
-		if ((rc = corr_roles_add(r, &a, role))) {
-			rc = sd_error_set(
-			    err, rc, "%s:%llu: %s", path, ln,
-			    rc == SD_ELIMIT
-				? "more than CORR_MAX_ROLES addresses with a role"
-				: "out of memory");
+		const char *why = NULL;
+		if ((rc = load_line(r, line, len, &why))) {
+			rc = sd_error_set(err, rc, "%s:%llu: %s", path, ln,
+					  why		    ? why
+					  : rc == SD_ELIMIT ? "more than CORR_MAX_ROLES "
+							      "addresses with a role or "
+							      "CORR_MAX_ASKED requests"
+							    : "out of memory");
 			break;
 		}
 	}
@@ -205,40 +402,66 @@ static int cmp_line(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int corr_roles_write(const struct corr_roles *r, const char *path, struct sd_error *err)
+/* Appends the role file's lines to lines[*n...]: one per declared role,
+ * one per request learnt. False when out of memory. */
+static bool role_lines(const struct corr_roles *r, char **lines, size_t *n)
 {
 	size_t nroles = sizeof(role_names) / sizeof(role_names[0]);
-	size_t n = 0, cap = r->n * nroles + 1;
-	char **lines = calloc(cap, sizeof(*lines));
-	char *text = malloc(cap * (NET_ADDR_STRLEN + 16));
-	if (!lines || !text) {
-		free(lines);
-		free(text);
-		return sd_error_set(err, SD_ENOMEM, "out of memory");
-	}
 	for (size_t i = 0; i < r->nslots; i++) {
 		for (size_t k = 0; k < nroles; k++) {
-			if (!(r->slots[i].roles & role_names[k].role))
+			if (!(r->slots[i].roles & DECLARED_MASK & role_names[k].role))
 				continue;
 			char a[NET_ADDR_STRLEN];
 			net_addr_format(&r->slots[i].a, a, sizeof(a));
-			lines[n] = text + n * (NET_ADDR_STRLEN + 16);
-			snprintf(lines[n], NET_ADDR_STRLEN + 16, "%s %s",
-				 role_names[k].name, a);
-			n++;
+			size_t cap = NET_ADDR_STRLEN + 16;
+			if (!(lines[*n] = malloc(cap)))
+				return false;
+			snprintf(lines[*n], cap, "%s %s", role_names[k].name, a);
+			(*n)++;
 		}
 	}
-	qsort(lines, n, sizeof(*lines), cmp_line);
-	struct sd_atomic_file af;
-	int rc = sd_atomic_open(&af, path, err);
-	if (!rc) {
-		fputs("# sighted roles 1: proxy/resolver ADDR (docs/correlate.md)\n",
-		      af.fp);
-		for (size_t i = 0; i < n; i++)
-			fprintf(af.fp, "%s\n", lines[i]);
-		rc = sd_atomic_commit(&af, err);
+	for (uint32_t id = 0; id < sd_intern_count(r->asked); id++) {
+		size_t klen;
+		const uint8_t *key = sd_intern_get(r->asked, id, &klen);
+		struct net_addr a;
+		memcpy(a.b, key + 1, sizeof(a.b));
+		char as[NET_ADDR_STRLEN];
+		net_addr_format(&a, as, sizeof(as));
+		const char *role = key[0] == CORR_ROLE_PROXY ? "proxy" : "resolver";
+		const char *kind = ind_kind_name((enum ind_kind)key[1 + sizeof(a.b)]);
+		size_t cap = 32 + NET_ADDR_STRLEN + strlen(kind) + (klen - KEY_HEAD);
+		if (!(lines[*n] = malloc(cap)))
+			return false;
+		snprintf(lines[*n], cap, "asked %s %s %s %.*s", role, as, kind,
+			 (int)(klen - KEY_HEAD), (const char *)key + KEY_HEAD);
+		(*n)++;
 	}
+	return true;
+}
+
+int corr_roles_write(const struct corr_roles *r, const char *path, struct sd_error *err)
+{
+	size_t nroles = sizeof(role_names) / sizeof(role_names[0]);
+	size_t n = 0, cap = r->n * nroles + sd_intern_count(r->asked) + 1;
+	char **lines = calloc(cap, sizeof(*lines));
+	int rc = 0;
+	if (!lines || !role_lines(r, lines, &n)) {
+		rc = sd_error_set(err, SD_ENOMEM, "out of memory");
+	} else {
+		qsort(lines, n, sizeof(*lines), cmp_line);
+		struct sd_atomic_file af;
+		rc = sd_atomic_open(&af, path, err);
+		if (!rc) {
+			fputs("# sighted roles 2: proxy/resolver ADDR, asked "
+			      "proxy/resolver ADDR KIND VALUE (docs/correlate.md)\n",
+			      af.fp);
+			for (size_t i = 0; i < n; i++)
+				fprintf(af.fp, "%s\n", lines[i]);
+			rc = sd_atomic_commit(&af, err);
+		}
+	}
+	for (size_t i = 0; lines && i < cap; i++)
+		free(lines[i]);
 	free(lines);
-	free(text);
 	return rc;
 }

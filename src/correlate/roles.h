@@ -9,14 +9,22 @@
  *           is a proxy (it resolves what its clients ask for) or a resolver;
  *   DIRECT  a TLS/HTTP/flow exchange the client opened itself: forwarded
  *           when the client is a proxy.
- * Forwarded exchanges are left out of the client's sightings; nothing else
- * is, so adding records can only add sightings, and adding roles can only
- * take away forwarded exchanges.
  *
- * Roles are learnt record by record (the server of a proxied request seen on
- * the wire is a proxy; the server of a DNS query to port 53 from another host
- * is a resolver), so what all records teach is the union of what each teaches:
- * shards learn apart and their role files are joined by a plain union. */
+ * A role is declared (--proxy, a hand-written "proxy ADDR" line): then
+ * every forwarded-class exchange of the host is left out. Or it is learnt
+ * from the records, and then only as far as it is explained: a learnt
+ * role leaves out a host's forwarded-class sighting of indicator X only
+ * when a record shows another host asking it for X (a proxied request or
+ * CONNECT for X sent to it; a DNS query for X sent to its port 53). The
+ * asker carries that request as its own sighting. A scanner's requests
+ * (an absolute URI, a version.bind query) name no indicator and explain
+ * nothing; and a record can only add: an explanation takes a sighting of
+ * X from the host asked while giving one of X to the host asking.
+ *
+ * What the records teach ("ADDR was asked for X as a proxy") is learnt
+ * record by record, so what all records teach is the union of what each
+ * teaches: shards learn apart and their role files are joined by a plain
+ * union. */
 #ifndef SD_CORRELATE_ROLES_H
 #define SD_CORRELATE_ROLES_H
 
@@ -25,10 +33,13 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "correlate/match.h"
+#include "indicators/indicators.h"
 #include "net/addr.h"
 #include "telemetry/reader.h"
 
-#define CORR_MAX_ROLES 1000000u /* addresses with a role, learnt or given */
+#define CORR_MAX_ROLES 1000000u	 /* addresses with a role, learnt or given */
+#define CORR_MAX_ASKED 10000000u /* (role, address, indicator) requests learnt */
 
 enum corr_role {
 	CORR_ROLE_PROXY = 1,
@@ -47,30 +58,54 @@ struct corr_roles;
 struct corr_roles *corr_roles_new(void);
 void corr_roles_free(struct corr_roles *r);
 
-/* Adds roles (enum corr_role bits) to a. Thread-safe. SD_ELIMIT past
+/* Declares roles (enum corr_role bits) of a. Thread-safe. SD_ELIMIT past
  * CORR_MAX_ROLES addresses. */
 int corr_roles_add(struct corr_roles *r, const struct net_addr *a, unsigned roles);
-/* The roles of a (0: none). Not to be called while others add. */
+/* Learns that another host asked a, in role (one enum corr_role), for the
+ * indicator of kind and value. Thread-safe. SD_ELIMIT past CORR_MAX_ROLES
+ * addresses or CORR_MAX_ASKED requests; SD_EPARSE for a value that a role
+ * file could not hold (empty, a control byte, ending in a blank). */
+int corr_roles_ask(struct corr_roles *r, unsigned role, const struct net_addr *a,
+		   enum ind_kind kind, const char *value);
+/* The roles of a, declared or learnt (0: none). Not to be called while
+ * others add. */
 unsigned corr_roles_of(const struct corr_roles *r, const struct net_addr *a);
+/* Addresses with the role, declared or learnt. */
 size_t corr_roles_count(const struct corr_roles *r, unsigned role);
 /* True when no address has a role (r may be NULL): a caller with many
  * addresses to ask about can skip building them. */
 bool corr_roles_none(const struct corr_roles *r);
 
-/* What one record of a file in format fmt teaches: 0 or a role of *who. */
+/* Which role a record of a file in format fmt may teach: 0 or a role of
+ * *who (the record's server), who is asked for what the record's own
+ * client sighted in it. */
 unsigned corr_roles_taught(const struct tel_record *rec, enum tel_format fmt,
 			   struct net_addr *who);
+/* Learns what one record teaches, given its n hits (corr_match): each
+ * indicator its client asked the taught proxy or resolver for. Returns 0
+ * or corr_roles_ask's error. */
+int corr_roles_learn(struct corr_roles *r, const struct tel_record *rec,
+		     enum tel_format fmt, const struct corr_hit *hits, size_t n);
 
-/* True when an exchange of class ex by a client with these roles was
- * forwarded for someone else. */
+/* True when an exchange of class ex by a client with these declared roles
+ * was forwarded for someone else. */
 bool corr_roles_forwarded(unsigned roles, enum corr_exchange ex);
+/* True when client a's exchange of class ex in which it sighted ind was
+ * forwarded for someone else: a declared role, or a learnt one that a
+ * request for ind explains. r may be NULL. */
+bool corr_roles_left_out(const struct corr_roles *r, const struct net_addr *a,
+			 enum corr_exchange ex, const struct ind_indicator *ind);
 
-/* Role files: "# comment", blank lines, and "proxy ADDR" / "resolver ADDR"
- * lines. A malformed line stops the load with "file:line: why". */
+/* Role files: "# comment", blank lines, "proxy ADDR" / "resolver ADDR"
+ * (declared) and "asked proxy ADDR KIND VALUE" / "asked resolver ADDR KIND
+ * VALUE" (learnt) lines. A malformed line stops the load with
+ * "file:line: why"; so does a file of format 1 (learnt roles without their
+ * explanations, SD_EVERSION). */
 int corr_roles_load(struct corr_roles *r, const char *path, struct sd_error *err);
 /* Writes the role file atomically: a comment line, then one line per
- * address and role in byte order (as `LC_ALL=C sort`), so that the file of
- * a union is `LC_ALL=C sort -u` of the files' lines. */
+ * declared role and per request learnt, in byte order (as `LC_ALL=C
+ * sort`), so that the file of a union is `LC_ALL=C sort -u` of the files'
+ * lines. */
 int corr_roles_write(const struct corr_roles *r, const char *path, struct sd_error *err);
 
 #endif

@@ -140,30 +140,28 @@ static void run_file(struct shared *sh, size_t idx)
 	struct file_ctx fc = {sh};
 	tel_set_report(r, on_malformed, &fc);
 	struct corr_roles *learn = sh->opt->learn;
-	struct net_addr last_who;
-	unsigned last_role = 0;
 	struct tel_record rec;
 	struct corr_hit hits[CORR_MAX_HITS];
 	uint64_t last_bytes = 0, pending = 0;
 	while (!atomic_load(&sh->stop) && (rc = tel_next(r, &rec, &err)) == 1) {
 		res->records++;
 		struct net_addr who;
-		unsigned role = learn ? corr_roles_taught(&rec, fmt, &who) : 0;
-		/* the same server many times in a row: one lock, not many */
-		if (role && (role != last_role || memcmp(&who, &last_who, sizeof(who)))) {
-			int lrc = corr_roles_add(learn, &who, role);
+		bool teaches = learn && corr_roles_taught(&rec, fmt, &who);
+		/* a learn-only run matches only the records that may teach: what
+		 * their clients asked for is what they teach */
+		if (!sh->opt->learn_only || teaches) {
+			enum corr_outcome oc;
+			size_t nh = corr_match_memo(sh->rules, &memo, &rec, hits,
+						    CORR_MAX_HITS, &oc);
+			int lrc =
+			    teaches ? corr_roles_learn(learn, &rec, fmt, hits, nh) : 0;
 			if (lrc) {
 				atomic_store(&sh->fatal, lrc);
 				atomic_store(&sh->stop, true);
 			}
-			last_who = who;
-			last_role = role;
-		}
-		if (!sh->opt->learn_only) {
-			enum corr_outcome oc;
-			size_t nh = corr_match_memo(sh->rules, &memo, &rec, hits,
-						    CORR_MAX_HITS, &oc);
-			if (oc == CORR_OUTSIDE_WINDOW)
+			if (sh->opt->learn_only)
+				nh = 0;
+			if (oc == CORR_OUTSIDE_WINDOW && !sh->opt->learn_only)
 				res->outside++;
 			if (nh) {
 				res->matched++;
@@ -298,9 +296,10 @@ int corr_run(const struct corr_rules *rules, struct corr_agg *agg,
 		return sd_error_set(
 		    err, SD_ELIMIT,
 		    "more than CORR_MAX_SIGHTINGS (%u) distinct sightings, "
-		    "CORR_MAX_SOURCES (%u) source labels "
-		    "or CORR_MAX_ROLES (%u) addresses with a role",
-		    CORR_MAX_SIGHTINGS, CORR_MAX_SOURCES, CORR_MAX_ROLES);
+		    "CORR_MAX_SOURCES (%u) source labels, "
+		    "CORR_MAX_ROLES (%u) addresses with a role "
+		    "or CORR_MAX_ASKED (%u) requests to proxies and resolvers",
+		    CORR_MAX_SIGHTINGS, CORR_MAX_SOURCES, CORR_MAX_ROLES, CORR_MAX_ASKED);
 	if (fatal)
 		return sd_error_set(err, fatal, "out of memory");
 	if (atomic_load(&sh.malformed) > opt->error_limit)

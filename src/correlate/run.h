@@ -54,7 +54,8 @@ struct corr_run_opts {
 	uint64_t error_limit;
 	struct corr_roles *learn; /* roles the records teach are added here
 				   * (correlate/roles.h); NULL: none */
-	bool learn_only;	  /* only learn roles: match nothing */
+	bool learn_only;	  /* only learn roles: match only the records
+				   * that may teach one, aggregate nothing */
 	corr_report_fn report;	  /* each malformed record; may be NULL */
 	void *report_ctx;
 	corr_progress_fn progress; /* called a few times a second; may be NULL */

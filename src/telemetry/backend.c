@@ -99,6 +99,20 @@ void *tel_backend_new(size_t size, const struct tel_backend_ops *ops,
 	return b;
 }
 
+/* The authority form of a CONNECT request target (RFC 9112 3.2.3):
+ * host ":" port, nothing else. */
+static bool authority_form(const char *uri, size_t ulen, const char **h, size_t *hl)
+{
+	uint16_t port;
+	if (!ulen || uri[0] == '/' || uri[ulen - 1] == ':')
+		return false;
+	for (size_t i = 0; i < ulen; i++)
+		if (strchr("/?#@", uri[i]) || (unsigned char)uri[i] <= ' ')
+			return false;
+	tel_split_hostport(uri, ulen, h, hl, &port);
+	return *hl && port; /* 0: no port, or not a number */
+}
+
 bool tel_http_target(struct tel_record *rec, const char *host, size_t hlen,
 		     const char *uri, size_t ulen)
 {
@@ -121,6 +135,14 @@ bool tel_http_target(struct tel_record *rec, const char *host, size_t hlen,
 			rec->name = h;
 			rec->name_len = hl;
 		}
+		return true;
+	}
+	/* CONNECT host:port: the tunnel's far end is the target, whatever
+	 * the Host header says, and there is no path */
+	if (authority_form(uri, ulen, &h, &hl)) {
+		tel_strip_dot(h, &hl);
+		rec->name = h;
+		rec->name_len = hl;
 		return true;
 	}
 	rec->path = uri;

@@ -116,8 +116,10 @@ static inline void tel_record_start(struct tel_record *rec, uint64_t pos,
 
 /* HTTP request target: Host (port and one trailing dot dropped) and the
  * request URI; an absolute URI (a proxy request) gives the path, and the
- * host when there is no Host. Either may be NULL. Returns true for an
- * absolute URI. */
+ * host when there is no Host; an authority-form URI (CONNECT host:port,
+ * a tunnel through a proxy) gives the host, and no path. Either may be
+ * NULL. Returns true for an absolute or authority-form URI: a request to
+ * a proxy. */
 bool tel_http_target(struct tel_record *rec, const char *host, size_t hlen,
 		     const char *uri, size_t ulen);
 

@@ -1,9 +1,12 @@
 /* Proxy and resolver roles on random records (property tests):
  *   - learning is a union: what shards learn apart is what all records
- *     teach together;
- *   - adding evidence never removes a victim: with the same roles more
- *     records give a superset of victims, and a host's own exchanges (its
- *     requests to a proxy) stay its own whatever roles it is found to have;
+ *     teach together (their role files, joined);
+ *   - a learnt role leaves out a host's sighting of an indicator only when
+ *     another host asked it for that indicator; scanners' probes, naming
+ *     no indicator, change neither the roles nor the victims;
+ *   - with the same roles more records give a superset of victims, and a
+ *     host's own exchanges (its requests to a proxy) stay its own whatever
+ *     roles it is found to have;
  *   - composing: sightings of all records at once equal the sum of the
  *     shards' sightings under the shared role set;
  * plus the role file (sorted, a union of files is their role set) and the
@@ -116,12 +119,15 @@ static struct rrec random_record(void)
 	return x;
 }
 
+/* What the records teach, as the correlator learns it: each record's hits
+ * against the roles it may teach. */
 static void learn(struct corr_roles *roles, const struct rrec *e, size_t n)
 {
+	struct corr_hit h[CORR_MAX_HITS];
 	for (size_t i = 0; i < n; i++) {
-		struct net_addr who;
-		unsigned role = corr_roles_taught(&e[i].r, e[i].fmt, &who);
-		assert_int_equal(corr_roles_add(roles, &who, role), 0);
+		enum corr_outcome oc;
+		size_t nh = corr_match(&rules, &e[i].r, h, CORR_MAX_HITS, &oc);
+		assert_int_equal(corr_roles_learn(roles, &e[i].r, e[i].fmt, h, nh), 0);
 	}
 }
 
@@ -135,110 +141,207 @@ static void feed(struct corr_agg *g, const struct rrec *e, size_t n, uint32_t so
 	}
 }
 
-/* Per host: records that sighted it, not counting forwarded exchanges
- * (0: not a victim); own[] = it has an exchange of its own (OWN class). */
+#define NIND 2 /* indicators in the set */
+
+/* Per host and indicator: records that sighted it, not counting forwarded
+ * exchanges (0: not a victim of it); own = it has an exchange of its own
+ * (OWN class) with it. */
+struct tally {
+	uint64_t count[NHOSTS][NIND];
+	bool own[NHOSTS][NIND];
+};
+
+static int host_of(const struct net_addr *a)
+{
+	for (unsigned k = 0; k < NHOSTS; k++) {
+		struct net_addr x = host(k);
+		if (!memcmp(&x, a, sizeof(x)))
+			return (int)k;
+	}
+	return -1;
+}
+
 static void victims(const struct rrec *e, size_t n, const struct corr_roles *roles,
-		    uint64_t count[NHOSTS], bool own[NHOSTS])
+		    struct tally *t)
 {
 	struct corr_agg *g = corr_agg_new();
 	assert_non_null(g);
 	feed(g, e, n, 0);
-	memset(count, 0, NHOSTS * sizeof(count[0]));
-	if (own)
-		memset(own, 0, NHOSTS * sizeof(own[0]));
-	size_t nc;
-	struct corr_sighting *s = agg_clients(g, &nc);
-	for (size_t i = 0; i < nc; i++) {
-		for (unsigned k = 0; k < NHOSTS; k++) {
-			struct net_addr a = host(k);
-			if (memcmp(&a, &s[i].client, sizeof(a)))
-				continue;
-			if (own && s[i].exchange == CORR_EX_OWN)
-				own[k] = true;
-			if (!corr_roles_forwarded(corr_roles_of(roles, &a),
-						  (enum corr_exchange)s[i].exchange))
-				count[k] += s[i].count;
-		}
+	memset(t, 0, sizeof(*t));
+	size_t ns;
+	struct corr_sighting *s = agg_all(g, &ns);
+	for (size_t i = 0; i < ns; i++) {
+		int k = host_of(&s[i].client);
+		if (k < 0)
+			continue;
+		assert_true(s[i].ind < NIND);
+		if (s[i].exchange == CORR_EX_OWN)
+			t->own[k][s[i].ind] = true;
+		if (!corr_roles_left_out(roles, &s[i].client,
+					 (enum corr_exchange)s[i].exchange,
+					 ind_set_at(set, s[i].ind)))
+			t->count[k][s[i].ind] += s[i].count;
 	}
 	free(s);
 	corr_agg_free(g);
 }
 
-static bool same_roles(const struct corr_roles *a, const struct corr_roles *b)
+/* Straight from the records, not through corr_roles: asked[k][x] has
+ * the bit of each role in which another host asked host k for x. */
+static void asked_of(const struct rrec *e, size_t n, unsigned asked[NHOSTS][NIND])
 {
-	for (unsigned k = 0; k < NHOSTS; k++) {
-		struct net_addr x = host(k);
-		if (corr_roles_of(a, &x) != corr_roles_of(b, &x))
-			return false;
+	memset(asked, 0, sizeof(unsigned) * NHOSTS * NIND);
+	struct corr_hit h[CORR_MAX_HITS];
+	for (size_t i = 0; i < n; i++) {
+		struct net_addr who;
+		unsigned role = corr_roles_taught(&e[i].r, e[i].fmt, &who);
+		int k = host_of(&who);
+		if (!role || k < 0)
+			continue;
+		enum corr_outcome oc;
+		size_t nh = corr_match(&rules, &e[i].r, h, CORR_MAX_HITS, &oc);
+		for (size_t j = 0; j < nh; j++)
+			if (!memcmp(&h[j].client, &e[i].r.client, sizeof(who)) &&
+			    memcmp(&h[j].client, &who, sizeof(who)))
+				asked[k][h[j].ind->id] |= role;
 	}
-	return corr_roles_count(a, CORR_ROLE_PROXY) ==
-		   corr_roles_count(b, CORR_ROLE_PROXY) &&
-	       corr_roles_count(a, CORR_ROLE_RESOLVER) ==
-		   corr_roles_count(b, CORR_ROLE_RESOLVER);
+}
+
+/* The role file of r, without its comment line. */
+static char *role_text(const struct corr_roles *r)
+{
+	const char *p = test_tmpfile("roles-text");
+	struct sd_error err = {0};
+	assert_int_equal(corr_roles_write(r, p, &err), 0);
+	FILE *f = fopen(p, "r");
+	assert_non_null(f);
+	char *buf = calloc(1, 1 << 16);
+	assert_non_null(buf);
+	size_t got = fread(buf, 1, (1 << 16) - 1, f);
+	fclose(f);
+	buf[got] = '\0';
+	char *body = strchr(buf, '\n');
+	assert_non_null(body);
+	memmove(buf, body + 1, strlen(body + 1) + 1);
+	return buf;
+}
+
+/* An open-proxy or DNS scanner's probe of a host: names no indicator. */
+static struct rrec scan_record(void)
+{
+	struct rrec x;
+	memset(&x, 0, sizeof(x));
+	struct tel_record *r = &x.r;
+	r->ts = T0 + (int64_t)(rnd() % 1000);
+	r->flags = TEL_HAS_CLIENT | TEL_HAS_SERVER;
+	net_addr_from_v4(&r->client, 0xcb0071c8u); /* 203.0.113.200 */
+	r->server = host((unsigned)(rnd() % NHOSTS));
+	x.fmt = TEL_FMT_ZEEK_JSON;
+	if (rnd() % 2) {
+		r->kind = TEL_HTTP;
+		r->flags |= TEL_VIA_PROXY;
+		r->server_port = 80;
+		r->name = "www.google.com";
+		r->path = "/";
+	} else {
+		r->kind = TEL_DNS;
+		r->server_port = 53;
+		r->name = "version.bind";
+	}
+	r->name_len = strlen(r->name);
+	r->path_len = r->path ? strlen(r->path) : 0;
+	return x;
 }
 
 static void test_properties(void **state)
 {
 	(void)state;
-	struct rrec e[NREC];
+	static struct rrec e[2 * NREC];
 	size_t learnt_something = 0, forwarded_seen = 0, own_kept = 0;
 	for (int round = 0; round < 200; round++) {
 		size_t n = 1 + rnd() % NREC;
 		for (size_t i = 0; i < n; i++)
 			e[i] = random_record();
-		/* learning is a union over shards */
+		/* learning is a union over shards: the role file of all the
+		 * records is the union of the shards' files, loaded */
 		struct corr_roles *all = corr_roles_new(), *sharded = corr_roles_new();
 		assert_non_null(all);
 		assert_non_null(sharded);
 		learn(all, e, n);
 		size_t cut1 = rnd() % (n + 1), cut2 = cut1 + rnd() % (n - cut1 + 1);
-		struct corr_roles *part[3] = {corr_roles_new(), corr_roles_new(),
-					      corr_roles_new()};
-		learn(part[0], e, cut1);
-		learn(part[1], e + cut1, cut2 - cut1);
-		learn(part[2], e + cut2, n - cut2);
+		size_t from[3] = {0, cut1, cut2}, to[3] = {cut1, cut2, n};
 		for (int p = 0; p < 3; p++) {
-			for (unsigned k = 0; k < NHOSTS; k++) {
-				struct net_addr x = host(k);
-				corr_roles_add(sharded, &x, corr_roles_of(part[p], &x));
-			}
-			corr_roles_free(part[p]);
+			struct corr_roles *part = corr_roles_new();
+			assert_non_null(part);
+			learn(part, e + from[p], to[p] - from[p]);
+			const char *path = test_tmpfile("roles-part");
+			struct sd_error err = {0};
+			assert_int_equal(corr_roles_write(part, path, &err), 0);
+			assert_int_equal(corr_roles_load(sharded, path, &err), 0);
+			corr_roles_free(part);
 		}
-		assert_true(same_roles(all, sharded));
+		char *ta = role_text(all), *ts = role_text(sharded);
+		assert_string_equal(ta, ts);
+		free(ta);
+		free(ts);
 		learnt_something += corr_roles_count(all, CORR_ROLE_PROXY) > 0;
 
 		/* composing: shards under the shared roles add up to the whole */
-		uint64_t whole[NHOSTS], a[NHOSTS], b[NHOSTS];
-		bool own_whole[NHOSTS];
-		victims(e, n, all, whole, own_whole);
-		victims(e, cut1, all, a, NULL);
-		victims(e + cut1, n - cut1, all, b, NULL);
+		static struct tally whole, a, b, before, nolearn, scanned;
+		victims(e, n, all, &whole);
+		victims(e, cut1, all, &a);
+		victims(e + cut1, n - cut1, all, &b);
 		for (unsigned k = 0; k < NHOSTS; k++)
-			assert_int_equal(whole[k], a[k] + b[k]);
+			for (unsigned x = 0; x < NIND; x++)
+				assert_int_equal(whole.count[k][x],
+						 a.count[k][x] + b.count[k][x]);
 
-		/* adding evidence never removes a victim: the first cut1
-		 * records, learning only from them, against all records */
+		/* a sighting is left out only when another host asked for it */
+		unsigned asked[NHOSTS][NIND];
+		asked_of(e, n, asked);
+		struct corr_roles *none = corr_roles_new();
+		victims(e, n, none, &nolearn);
+		for (unsigned k = 0; k < NHOSTS; k++)
+			for (unsigned x = 0; x < NIND; x++) {
+				if (nolearn.count[k][x] > whole.count[k][x]) {
+					assert_true(asked[k][x] != 0);
+					forwarded_seen++;
+				}
+			}
+
+		/* records that only add: the first cut1, learning only from
+		 * them, against all records */
 		struct corr_roles *first = corr_roles_new();
 		learn(first, e, cut1);
-		uint64_t before[NHOSTS], nolearn[NHOSTS];
-		bool own_before[NHOSTS];
-		victims(e, cut1, first, before, own_before);
-		struct corr_roles *none = corr_roles_new();
-		victims(e, n, none, nolearn, NULL);
-		for (unsigned k = 0; k < NHOSTS; k++) {
-			/* same roles: more records, never fewer victims */
-			if (a[k])
-				assert_true(whole[k] > 0);
-			/* a host's own exchanges survive every role it gets */
-			if (own_before[k]) {
-				assert_true(before[k] > 0);
-				assert_true(whole[k] > 0);
-				own_kept++;
+		victims(e, cut1, first, &before);
+		for (unsigned k = 0; k < NHOSTS; k++)
+			for (unsigned x = 0; x < NIND; x++) {
+				/* same roles: more records, never fewer victims */
+				if (a.count[k][x])
+					assert_true(whole.count[k][x] > 0);
+				/* a host's own exchanges survive every role */
+				if (before.own[k][x]) {
+					assert_true(before.count[k][x] > 0);
+					assert_true(whole.count[k][x] > 0);
+					own_kept++;
+				}
+				if (whole.own[k][x])
+					assert_true(whole.count[k][x] > 0);
 			}
-			if (own_whole[k])
-				assert_true(whole[k] > 0);
-			forwarded_seen += nolearn[k] > whole[k];
-		}
+
+		/* scanners' probes change nothing: same victims, same roles */
+		size_t m = n;
+		for (size_t i = 0; i < n / 4 + 1; i++)
+			e[m++] = scan_record();
+		struct corr_roles *more = corr_roles_new();
+		learn(more, e, m);
+		victims(e, m, more, &scanned);
+		assert_memory_equal(scanned.count, whole.count, sizeof(whole.count));
+		char *tm = role_text(more), *tw = role_text(all);
+		assert_string_equal(tm, tw);
+		free(tm);
+		free(tw);
+		corr_roles_free(more);
 		corr_roles_free(first);
 		corr_roles_free(none);
 		corr_roles_free(all);
@@ -343,6 +446,119 @@ static void test_role_file(void **state)
 	fclose(f);
 	assert_int_equal(corr_roles_load(back, p, &err), SD_EPARSE);
 	assert_non_null(strstr(err.msg, ":1: "));
+	/* format 1 (learnt roles without explanations) is refused */
+	f = fopen(p, "w");
+	fputs("# sighted roles 1: proxy/resolver ADDR (docs/correlate.md)\nproxy "
+	      "10.0.0.9\n",
+	      f);
+	fclose(f);
+	assert_int_equal(corr_roles_load(back, p, &err), SD_EVERSION);
+	assert_non_null(strstr(err.msg, ":1: a role file of format 1"));
+	corr_roles_free(r);
+	corr_roles_free(back);
+}
+
+static void test_asked(void **state)
+{
+	(void)state;
+	struct corr_roles *r = corr_roles_new(), *back = corr_roles_new();
+	const struct ind_indicator *dom = ind_set_at(set, 0), *addr = ind_set_at(set, 1);
+	if (dom->kind != IND_DOMAIN) {
+		const struct ind_indicator *t = dom;
+		dom = addr;
+		addr = t;
+	}
+	assert_int_equal(dom->kind, IND_DOMAIN);
+	assert_int_equal(addr->kind, IND_ADDR);
+	struct net_addr p = host(1), q = host(2), d = host(3);
+	assert_int_equal(corr_roles_ask(r, CORR_ROLE_PROXY, &p, dom->kind, dom->value),
+			 0);
+	assert_int_equal(corr_roles_ask(r, CORR_ROLE_PROXY, &p, dom->kind, dom->value),
+			 0);
+	assert_int_equal(corr_roles_ask(r, CORR_ROLE_RESOLVER, &q, dom->kind, dom->value),
+			 0);
+	assert_int_equal(corr_roles_add(r, &d, CORR_ROLE_PROXY), 0);
+	/* a value no role file line could hold is not learnt */
+	assert_int_equal(corr_roles_ask(r, CORR_ROLE_PROXY, &p, IND_URL, "http://a/b\nc"),
+			 SD_EPARSE);
+	assert_int_equal(corr_roles_ask(r, CORR_ROLE_PROXY, &p, IND_URL, "http://a/ "),
+			 SD_EPARSE);
+	assert_int_equal(corr_roles_of(r, &p), CORR_ROLE_PROXY);
+	assert_int_equal(corr_roles_count(r, CORR_ROLE_PROXY), 2);
+	/* a learnt proxy: only what it was asked for, lookups and exchanges */
+	assert_true(corr_roles_left_out(r, &p, CORR_EX_DIRECT, dom));
+	assert_true(corr_roles_left_out(r, &p, CORR_EX_DNS, dom));
+	assert_false(corr_roles_left_out(r, &p, CORR_EX_OWN, dom));
+	assert_false(corr_roles_left_out(r, &p, CORR_EX_DIRECT, addr));
+	/* a learnt resolver: only the lookups it was asked for */
+	assert_true(corr_roles_left_out(r, &q, CORR_EX_DNS, dom));
+	assert_false(corr_roles_left_out(r, &q, CORR_EX_DIRECT, dom));
+	assert_false(corr_roles_left_out(r, &q, CORR_EX_DNS, addr));
+	/* declared: everything forwarded-class */
+	assert_true(corr_roles_left_out(r, &d, CORR_EX_DIRECT, addr));
+	assert_true(corr_roles_left_out(r, &d, CORR_EX_DNS, dom));
+	assert_false(corr_roles_left_out(r, &d, CORR_EX_OWN, dom));
+	assert_false(corr_roles_left_out(NULL, &d, CORR_EX_DIRECT, dom));
+	/* the file: sorted lines, read back to the same meaning */
+	const char *path = test_tmpfile("asked.txt");
+	struct sd_error err = {0};
+	assert_int_equal(corr_roles_write(r, path, &err), 0);
+	char *text = role_text(r);
+	assert_string_equal(text, "asked proxy 10.0.0.2 domain akamaicontainer.com\n"
+				  "asked resolver 10.0.0.3 domain akamaicontainer.com\n"
+				  "proxy 10.0.0.4\n");
+	free(text);
+	assert_int_equal(corr_roles_load(back, path, &err), 0);
+	assert_true(corr_roles_left_out(back, &p, CORR_EX_DIRECT, dom));
+	assert_false(corr_roles_left_out(back, &p, CORR_EX_DIRECT, addr));
+	assert_true(corr_roles_left_out(back, &q, CORR_EX_DNS, dom));
+	assert_false(corr_roles_left_out(back, &q, CORR_EX_DIRECT, dom));
+	assert_true(corr_roles_left_out(back, &d, CORR_EX_DIRECT, addr));
+	/* malformed asked lines */
+	static const char *const bad[] = {
+	    "asked proxy 10.0.0.2 domain\n",	 "asked proxy 10.0.0.2\n",
+	    "asked router 10.0.0.2 domain x\n",	 "asked proxy 10.0.0.2 hash x\n",
+	    "asked proxy 10.0.0.300 domain x\n", "asked\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		FILE *f = fopen(path, "w");
+		fputs(bad[i], f);
+		fclose(f);
+		assert_int_equal(corr_roles_load(back, path, &err), SD_EPARSE);
+		assert_non_null(strstr(err.msg, ":1: "));
+	}
+	/* learning from a record: what its own client asked for */
+	struct rrec x = random_record();
+	struct tel_record *rec = &x.r;
+	rec->kind = TEL_HTTP;
+	rec->flags = TEL_HAS_CLIENT | TEL_HAS_SERVER | TEL_VIA_PROXY;
+	rec->client = host(0);
+	rec->server = host(5);
+	rec->name = "akamaicontainer.com";
+	rec->name_len = strlen(rec->name);
+	struct corr_hit h[CORR_MAX_HITS];
+	enum corr_outcome oc;
+	size_t nh = corr_match(&rules, rec, h, CORR_MAX_HITS, &oc);
+	assert_int_equal(nh, 1);
+	struct corr_roles *l = corr_roles_new();
+	assert_int_equal(corr_roles_learn(l, rec, TEL_FMT_ZEEK_TSV, h, nh), 0);
+	struct net_addr px = host(5);
+	assert_true(corr_roles_left_out(l, &px, CORR_EX_DIRECT, dom));
+	/* a Squid log names no proxy: it teaches nothing */
+	struct corr_roles *sq = corr_roles_new();
+	assert_int_equal(corr_roles_learn(sq, rec, TEL_FMT_SQUID, h, nh), 0);
+	assert_true(corr_roles_none(sq));
+	/* a probe naming no indicator teaches nothing */
+	rec->name = "www.google.com";
+	rec->name_len = strlen(rec->name);
+	nh = corr_match(&rules, rec, h, CORR_MAX_HITS, &oc);
+	assert_int_equal(nh, 0);
+	struct corr_roles *sc = corr_roles_new();
+	assert_int_equal(corr_roles_learn(sc, rec, TEL_FMT_ZEEK_TSV, h, nh), 0);
+	assert_true(corr_roles_none(sc));
+	corr_roles_free(sc);
+	corr_roles_free(sq);
+	corr_roles_free(l);
 	corr_roles_free(r);
 	corr_roles_free(back);
 }
@@ -353,6 +569,7 @@ int main(void)
 	    cmocka_unit_test(test_properties),
 	    cmocka_unit_test(test_exchange_classes),
 	    cmocka_unit_test(test_role_file),
+	    cmocka_unit_test(test_asked),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

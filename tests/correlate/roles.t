@@ -1,0 +1,112 @@
+#!/bin/bash
+# Proxy and resolver roles must never remove a victim (docs/correlate.md,
+# "Proxies and resolvers"): a learnt role leaves out a host's forwarded
+# sighting of an indicator only when a record shows another host asking it
+# for that indicator, and the asker is then listed. Scanners' requests (an
+# absolute URI to any host, a version.bind query to any port 53) explain
+# nothing. Declared roles (--proxy, hand-written role files) keep their
+# unconditional meaning. HTTP CONNECT in Zeek and EVE logs is a proxied
+# request. Shards learning apart give the same answer.
+. "$(dirname "$0")/../lib.sh"
+export SIGHTED_CAMPAIGNS="$TESTS_DATA/../../data/campaigns"
+export SOURCE_DATE_EPOCH=1767225600 LC_ALL=C
+C="correlate -q -c t -i $T/ind.txt --build-time 2026-01-01T00:00:00Z"
+# "indicator client" per line of a --sightings file, sorted
+pairs() { jq -r '"\(.indicator) \(.client)"' "$1" | sort | tr '\n' ';'; }
+
+printf 'evil.com\n198.51.100.66\nhttp://dl.example.net/a\n' >"$T/ind.txt"
+# the victims: 10.0.0.9's TLS hello naming evil.com, 10.0.0.8's lookup of it
+cat >"$T/v.json" <<'J'
+{"ts":1678881660.0,"uid":"C1","id.orig_h":"10.0.0.9","id.orig_p":50001,"id.resp_h":"198.51.100.7","id.resp_p":443,"server_name":"evil.com","_path":"ssl"}
+{"ts":1678881661.0,"uid":"C2","id.orig_h":"10.0.0.8","id.orig_p":50002,"id.resp_h":"10.0.0.53","id.resp_p":53,"query":"evil.com","_path":"dns"}
+J
+# an open-proxy and DNS scanner probing both victims
+cat >"$T/scan.json" <<'J'
+{"ts":1678881700.0,"uid":"S1","id.orig_h":"203.0.113.200","id.orig_p":40001,"id.resp_h":"10.0.0.9","id.resp_p":80,"method":"GET","host":"www.google.com","uri":"http://www.google.com/","status_code":400,"_path":"http"}
+{"ts":1678881700.0,"uid":"S2","id.orig_h":"203.0.113.200","id.orig_p":40002,"id.resp_h":"10.0.0.8","id.resp_p":53,"query":"version.bind","_path":"dns"}
+J
+
+# --- finding 1: scanners do not remove victims ---------------------------------
+check "the victims alone" "$SIGHTED" $C -o "$T/v.sdb" --sightings "$T/v.jsonl" "$T/v.json"
+equals "…both listed" "$(pairs "$T/v.jsonl")" "evil.com 10.0.0.8;evil.com 10.0.0.9;"
+"$SIGHTED" $C -o "$T/vs.sdb" --sightings "$T/vs.jsonl" "$T/v.json" "$T/scan.json" 2>"$T/err"
+equals "with the scanner's probes: both still listed" "$(pairs "$T/vs.jsonl")" "evil.com 10.0.0.8;evil.com 10.0.0.9;"
+lacks "…and nothing is said to be left out" "$T/err" "left out"
+check "two phases: learn" "$SIGHTED" $C --learn-proxies "$T/vs.roles" "$T/v.json" "$T/scan.json"
+equals "…the probes teach nothing: only the victim's own resolver is there" "$(grep -v '^#' "$T/vs.roles")" "asked resolver 10.0.0.53 domain evil.com"
+check "two phases: match with the roles" "$SIGHTED" $C --proxies "$T/vs.roles" -o "$T/vs2.sdb" "$T/v.json" "$T/scan.json"
+check "…the snapshot is the one-run snapshot (cmp)" cmp "$T/vs.sdb" "$T/vs2.sdb"
+"$SIGHTED" check --db "$T/vs.sdb" -q 10.0.0.8 10.0.0.9
+equals "check: both victims are in the snapshot" "$?" 0
+
+# --- an explained forwarding is still left out, and the asker listed --------------
+cat >"$T/ask.json" <<'J'
+{"ts":1678881650.0,"uid":"A1","id.orig_h":"10.0.0.20","id.orig_p":40010,"id.resp_h":"10.0.0.9","id.resp_p":3128,"method":"GET","host":"evil.com","uri":"http://evil.com/x","status_code":200,"_path":"http"}
+{"ts":1678881650.0,"uid":"A2","id.orig_h":"10.0.0.21","id.orig_p":40011,"id.resp_h":"10.0.0.8","id.resp_p":53,"query":"evil.com","_path":"dns"}
+J
+"$SIGHTED" $C -o "$T/va.sdb" --sightings "$T/va.jsonl" "$T/v.json" "$T/scan.json" "$T/ask.json" 2>"$T/err"
+equals "asked for evil.com: the proxy and the resolver give way to their clients" "$(pairs "$T/va.jsonl")" "evil.com 10.0.0.20;evil.com 10.0.0.21;"
+contains "…and the summary says so" "$T/err" "2 sightings of proxies left out: exchanges that 1 proxy and 2 resolvers forwarded"
+"$SIGHTED" $C --learn-proxies "$T/va.roles" "$T/v.json" "$T/scan.json" "$T/ask.json" 2>/dev/null
+equals "the role file carries the requests that explain the roles" "$(grep -v '^#' "$T/va.roles" | tr '\n' ';')" "asked proxy 10.0.0.9 domain evil.com;asked resolver 10.0.0.53 domain evil.com;asked resolver 10.0.0.8 domain evil.com;"
+contains "…in format 2" "$T/va.roles" "^# sighted roles 2"
+# shards learn apart: one file each, joined by a union of lines
+for f in v scan ask; do "$SIGHTED" $C --learn-proxies "$T/$f.roles" "$T/$f.json" 2>/dev/null; done
+cat "$T"/v.roles "$T"/scan.roles "$T"/ask.roles | grep -v '^#' | sort -u >"$T/union.roles"
+equals "the union of the shards' role files is the file learnt from all" "$(cat "$T/union.roles")" "$(grep -v '^#' "$T/va.roles")"
+for f in v scan ask; do "$SIGHTED" $C --proxies "$T/union.roles" -o "$T/$f.sdb" "$T/$f.json" 2>/dev/null; done
+"$SIGHTED" merge -o "$T/merged.sdb" "$T/v.sdb" "$T/scan.sdb" "$T/ask.sdb" 2>/dev/null
+check "one by one with the union, merged: the one-run snapshot (cmp)" cmp "$T/va.sdb" "$T/merged.sdb"
+# another indicator is not explained by a request for evil.com
+printf '%s\n' '{"ts":1678881662.0,"uid":"C4","id.orig_h":"10.0.0.9","id.orig_p":50004,"id.resp_h":"192.0.2.1","id.resp_p":80,"method":"GET","host":"dl.example.net","uri":"/a","status_code":200,"_path":"http"}' >"$T/own.json"
+"$SIGHTED" $C --sightings "$T/vo.jsonl" "$T/v.json" "$T/ask.json" "$T/own.json" 2>/dev/null
+equals "the proxy's fetch of a URL nobody asked it for stays its own" "$(pairs "$T/vo.jsonl")" "evil.com 10.0.0.20;evil.com 10.0.0.21;http://dl.example.net/a 10.0.0.9;"
+
+# --- declared roles keep their meaning --------------------------------------------
+"$SIGHTED" $C --proxy 10.0.0.9 --sightings "$T/d.jsonl" "$T/v.json" 2>/dev/null
+equals "--proxy declares: the proxy's exchanges are left out" "$(pairs "$T/d.jsonl")" "evil.com 10.0.0.8;"
+printf '# by hand\nresolver 10.0.0.8\n' >"$T/hand.roles"
+"$SIGHTED" $C --proxies "$T/hand.roles" --sightings "$T/h.jsonl" "$T/v.json" 2>/dev/null
+equals "a hand-written resolver line declares" "$(pairs "$T/h.jsonl")" "evil.com 10.0.0.9;"
+printf '# sighted roles 1: proxy/resolver ADDR (docs/correlate.md)\nproxy 10.0.0.9\n' >"$T/old.roles"
+expect_status 3 "a format 1 role file: exit 3" "$SIGHTED" $C --proxies "$T/old.roles" --sightings "$T/x.jsonl" "$T/v.json"
+contains "…naming file:line and what to do" "$T/.out" "old.roles:1: a role file of format 1: .*learn them again with --learn-proxies"
+printf 'asked proxy 10.0.0.9 domain\n' >"$T/bad.roles"
+expect_status 3 "an asked line without a value: exit 3" "$SIGHTED" $C --proxies "$T/bad.roles" --sightings "$T/x.jsonl" "$T/v.json"
+contains "…with file:line" "$T/.out" "bad.roles:1: expected an indicator"
+printf 'asked router 10.0.0.9 domain evil.com\n' >"$T/bad.roles"
+expect_status 3 "an asked line with an unknown role: exit 3" "$SIGHTED" $C --proxies "$T/bad.roles" --sightings "$T/x.jsonl" "$T/v.json"
+contains "…with file:line" "$T/.out" 'bad.roles:1: expected "asked proxy.resolver ADDR KIND VALUE"'
+
+# --- finding 2: CONNECT in Zeek and EVE is a proxied request -----------------------
+cat >"$T/connect.json" <<'J'
+{"ts":1678881660.0,"uid":"P1","id.orig_h":"10.0.0.19","id.orig_p":50010,"id.resp_h":"10.0.0.3","id.resp_p":3128,"method":"CONNECT","host":"evil.com:443","uri":"evil.com:443","status_code":200,"_path":"http"}
+J
+cat >"$T/px.json" <<'J'
+{"ts":1678881661.0,"uid":"C3","id.orig_h":"10.0.0.3","id.orig_p":40001,"id.resp_h":"198.51.100.66","id.resp_p":443,"server_name":"evil.com","_path":"ssl"}
+J
+"$SIGHTED" records "$T/connect.json" >"$T/rec" 2>&1
+contains "records: a Zeek CONNECT is via_proxy with the host as its name" "$T/rec" "via_proxy"
+lacks "…and no path" "$T/rec" "evil.com:443"
+printf '#separator \\x09\n#path\thttp\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tmethod\thost\turi\tstatus_code\n1678881660.0\tP2\t10.0.0.17\t50012\t10.0.0.3\t3128\tCONNECT\t-\t[2001:db8::66]:443\t200\n' >"$T/connect.log"
+"$SIGHTED" records "$T/connect.log" >"$T/rec" 2>&1
+contains "records: a Zeek TSV CONNECT to an IPv6 literal is via_proxy, named by the address" "$T/rec" "2001:db8::66.*via_proxy"
+"$SIGHTED" $C --sightings "$T/px.jsonl" "$T/connect.json" "$T/px.json" 2>/dev/null
+equals "Zeek CONNECT: the client is sighted; the proxy's upstream leg of evil.com is not" "$(pairs "$T/px.jsonl")" "198.51.100.66 10.0.0.3;evil.com 10.0.0.19;"
+printf '%s\n' '{"timestamp":"2023-03-15T12:01:00.000+0000","event_type":"http","src_ip":"10.0.0.18","src_port":50011,"dest_ip":"10.0.0.3","dest_port":3128,"proto":"TCP","http":{"hostname":"198.51.100.66","url":"198.51.100.66:443","http_method":"CONNECT","status":200}}' >"$T/connect.eve"
+"$SIGHTED" $C --sightings "$T/pe.jsonl" "$T/connect.eve" "$T/connect.json" "$T/px.json" 2>/dev/null
+equals "EVE CONNECT to the address: that leg is explained too" "$(pairs "$T/pe.jsonl")" "198.51.100.66 10.0.0.18;evil.com 10.0.0.19;"
+jq -se 'map(select(.client == "10.0.0.18")) | .[0].evidence == ["http"]' "$T/pe.jsonl" >/dev/null
+equals "…the CONNECT is the client's own http sighting" "$?" 0
+
+# --- the lab: Squid on 127.0.0.1, learnt from the capture -------------------------
+L="correlate -q -c 3cx-2023 --year 2023 --build-time 2026-01-01T00:00:00Z"
+P=$TESTS_DATA/pcap/lab-3cx-loopback-2023-03-29.pcap S=$TESTS_DATA/samples
+"$SIGHTED" $L -o "$T/lab.sdb" --sightings "$T/lab.jsonl" "$P" "$S/dns/lab-dnsmasq-queries.log" "$S/proxy/lab-squid-access.native.log" 2>/dev/null
+lacks "lab: the proxy's forwarded lookups and fetches are not its sightings" "$T/lab.jsonl" '"client":"127\.0\.0\.1"'
+contains "lab: its clients are" "$T/lab.jsonl" '"client":"127\.0\.0\.12".*"pbxsources\.com"'
+"$SIGHTED" $L --learn-proxies "$T/lab.roles" "$P" 2>/dev/null
+contains "lab: the capture teaches what 127.0.0.1 was asked for" "$T/lab.roles" "^asked proxy 127\.0\.0\.1 domain msstorageazure\.com$"
+"$SIGHTED" $L --proxies "$T/lab.roles" -o "$T/lab2.sdb" "$P" "$S/dns/lab-dnsmasq-queries.log" "$S/proxy/lab-squid-access.native.log" 2>/dev/null
+check "lab: with the learnt file the snapshot is the same (cmp)" cmp "$T/lab.sdb" "$T/lab2.sdb"
+done_testing
