@@ -12,7 +12,7 @@ Z=$TESTS_DATA/samples/zeek/zeek-btest-opt.basic.dns.log
 cd "$T" || exit 1
 cp "$Z" x.log
 cp "$L/defanged.txt" list.txt
-printf '# sighted roles 1: proxy/resolver ADDR (docs/correlate.md)\nresolver 192.0.2.53\n' >p.txt
+printf '# roles declared by hand (docs/correlate.md)\nresolver 192.0.2.53\n' >p.txt
 printf '192.0.2.7\nevil.example\n' >ind.txt
 sum() { md5sum "$1" | cut -d' ' -f1; }
 cor() { "$SIGHTED" correlate --campaigns "$C" -c 3cx-2023 "$@"; }
@@ -47,7 +47,7 @@ expect_status 2 "import -c C -o onto C's definition refused" \
 	"$SIGHTED" import --campaigns camp -c mine -o camp/mine.conf list.txt
 contains "... naming it" "$T/.out" "-o camp/mine.conf is the input camp/mine.conf"
 check "correlate --learn-proxies R --proxies P still works" cor -q --proxies p.txt --learn-proxies r.txt x.log
-contains "... R is a role file" r.txt "^# sighted roles 1"
+contains "... R is a role file" r.txt "^# sighted roles 2"
 
 # --- standard output onto an input (audit #10)
 check "a snapshot" "$SIGHTED" import --campaigns "$C" -c 3cx-2023 -q -o g.sdb list.txt
