@@ -79,6 +79,9 @@ bool tel_dir_orient_ports(struct tel_record *rec)
 
 bool tel_dir_orient_history(struct tel_record *rec, const char *history, size_t n)
 {
+	int ports = tel_dir_ports(rec);
+	if (ports > 0)
+		return false;
 	if (history && n) {
 		if (memchr(history, '^', n) || history[0] == 'S')
 			return false;
@@ -87,7 +90,9 @@ bool tel_dir_orient_history(struct tel_record *rec, const char *history, size_t 
 			return true;
 		}
 	}
-	return tel_dir_orient_ports(rec);
+	if (ports < 0)
+		tel_record_swap(rec);
+	return ports < 0;
 }
 
 static size_t slot_of(uint64_t id)

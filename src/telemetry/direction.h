@@ -28,13 +28,15 @@ int tel_dir_ports(const struct tel_record *rec);
 /* Swaps rec when tel_dir_ports says it is backwards; true when it did. */
 bool tel_dir_orient_ports(struct tel_record *rec);
 
-/* A Zeek conn record: `history` (may be NULL or empty) is Zeek's
- * connection history. A '^' means Zeek has already turned the record
- * round (the first packet came from a likely server port); a leading 'S'
- * is the originator's SYN; a leading 'H' is a SYN-ACK sent by the
- * "originator", which is therefore the server (Zeek missed the SYN and
- * did not know the port). Without any of these the ports decide. Swaps
- * rec when it is backwards; true when it did. */
+/* A Zeek conn record (TSV and JSON alike): ports that say the record is
+ * written the right way round settle it. Otherwise `history` (may be NULL
+ * or empty), Zeek's connection history: a '^' means Zeek has already
+ * turned the record round (the first packet came from a likely server
+ * port); a leading 'S' is the originator's SYN; a leading 'H' is a
+ * SYN-ACK sent by the "originator", which is therefore the server (Zeek
+ * missed the SYN and did not know the port). Without any of these the
+ * ports decide. Swaps rec when it is backwards; true when it did. A
+ * reader may skip reading `history` when tel_dir_ports(rec) is 1. */
 bool tel_dir_orient_history(struct tel_record *rec, const char *history, size_t n);
 
 /* Pairing of events of one flow by the producer's flow id (Suricata

@@ -102,11 +102,13 @@ static int zj_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 		const char *s;
 		size_t n;
 		/* Zeek's originator is its guess from the first packet seen:
-		 * the history and the ports can correct it (direction.h) */
-		if (tj_str(o, "history", &s, &n))
-			tel_dir_orient_history(rec, s, n);
-		else
-			tel_dir_orient_ports(rec);
+		 * the ports and the history can correct it, by the rule the
+		 * TSV reader applies too (tel_dir_orient_history) */
+		if (!tj_str(o, "history", &s, &n)) {
+			s = NULL;
+			n = 0;
+		}
+		tel_dir_orient_history(rec, s, n);
 		if (tj_str(o, "proto", &s, &n))
 			rec->proto = tel_proto(s, n);
 		switch (kind) {

@@ -220,15 +220,18 @@ static void zeek_history(void **state)
 		  /* mid-stream, no SYN seen: the ports decide */
 		  "1680098109.0\tC4\t198.51.100.66\t443\t10.0.0.74\t50074\ttcp\tDd\n"
 		  /* UDP answer seen alone, no history */
-		  "1680098110.0\tC5\t10.0.0.53\t53\t10.0.0.75\t40075\tudp\t-\n",
+		  "1680098110.0\tC5\t10.0.0.53\t53\t10.0.0.75\t40075\tudp\t-\n"
+		  /* 'H' against ports that say it is forward: the ports win */
+		  "1678881660.0\tC6\t10.0.0.76\t50001\t198.51.100.66\t443\ttcp\tHaDd\n",
 		  NULL);
-	assert_int_equal(t.n, 5);
+	assert_int_equal(t.n, 6);
 	assert_string_equal(t.r[0].client, "10.0.0.71");
 	assert_string_equal(t.r[1].client, "10.0.0.72");
 	assert_int_equal(t.r[1].sport, 4444);
 	assert_string_equal(t.r[2].client, "10.0.0.73");
 	assert_string_equal(t.r[3].client, "10.0.0.74");
 	assert_string_equal(t.r[4].client, "10.0.0.75");
+	assert_string_equal(t.r[5].client, "10.0.0.76");
 	tf_free(&t);
 	/* history left of the other columns, and a conn.log without it */
 	read_text(&t, "conn2.log",
@@ -242,13 +245,27 @@ static void zeek_history(void **state)
 	assert_string_equal(t.r[0].client, "10.0.0.72");
 	assert_string_equal(t.r[1].client, "198.51.100.66");
 	tf_free(&t);
+	/* the same records in Zeek JSON: the same clients (one rule) */
 	read_text(&t, "conn.json",
 		  "{\"ts\":1680098107.0,\"uid\":\"C2\",\"id.orig_h\":\"198.51.100.66\","
 		  "\"id.orig_p\":4444,\"id.resp_h\":\"10.0.0.72\",\"id.resp_p\":50072,"
-		  "\"proto\":\"tcp\",\"conn_state\":\"OTH\",\"history\":\"HaDd\"}\n",
+		  "\"proto\":\"tcp\",\"conn_state\":\"OTH\",\"history\":\"HaDd\"}\n"
+		  "{\"ts\":1678881660.0,\"uid\":\"C6\",\"id.orig_h\":\"10.0.0.76\","
+		  "\"id.orig_p\":50001,\"id.resp_h\":\"198.51.100.66\",\"id.resp_p\":443,"
+		  "\"proto\":\"tcp\",\"history\":\"HaDd\"}\n"
+		  "{\"ts\":1680098108.0,\"uid\":\"C3\",\"id.orig_h\":\"10.0.0.73\","
+		  "\"id.orig_p\":80,\"id.resp_h\":\"198.51.100.66\",\"id.resp_p\":50073,"
+		  "\"proto\":\"tcp\",\"history\":\"ShAD\"}\n"
+		  "{\"ts\":1680098109.0,\"uid\":\"C4\",\"id.orig_h\":\"198.51.100.66\","
+		  "\"id.orig_p\":443,\"id.resp_h\":\"10.0.0.74\",\"id.resp_p\":50074,"
+		  "\"proto\":\"tcp\",\"conn_state\":\"OTH\"}\n",
 		  NULL);
-	assert_int_equal(t.n, 1);
+	assert_int_equal(t.n, 4);
 	assert_string_equal(t.r[0].client, "10.0.0.72");
+	assert_string_equal(t.r[1].client, "10.0.0.76");
+	assert_int_equal(t.r[1].sport, 443);
+	assert_string_equal(t.r[2].client, "10.0.0.73");
+	assert_string_equal(t.r[3].client, "10.0.0.74");
 	tf_free(&t);
 }
 
