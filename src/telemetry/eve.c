@@ -8,10 +8,16 @@
  * (docs/correlate.md): Suricata writes a DNS answer in the packet's
  * direction (the resolver in src_ip) and an alert on whichever packet
  * fired it. In order: an alert's "flow" object (src/dest in the flow's
- * direction); the ports (a service port on one side, an ephemeral one on
- * the other); an earlier event of the same flow_id that showed the
- * request; the alert's "direction"; for a DNS answer with none of these,
- * the packet direction current Suricata writes. */
+ * direction); the alert's "direction"; the ports (a service port on one
+ * side, an ephemeral one on the other); for a DNS answer or an alert with
+ * a tls/http/dns part (an exchange with a service), the lower port as the
+ * server's; for a DNS answer with none of these, the packet direction
+ * current Suricata writes. An alert with such a part that none of these
+ * settles names no client (it is counted, and matches nothing); an alert
+ * without one keeps the fired packet's order (the matcher never takes an
+ * indicator address for the victim of a flow). Only the event itself is
+ * evidence, never another line: a file read whole or as --range shards
+ * gives the same records. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,7 +46,6 @@ struct eve {
 	char tkey[48];
 	size_t tkey_pre, tkey_n;
 	int64_t tval;
-	struct tel_dir_pairs pairs;    /* flow_id -> client of the flow */
 	size_t used;		       /* bytes of scratch in use */
 	char scratch[SD_MAX_LINE + 1]; /* decoded escaped strings */
 };
@@ -81,36 +86,39 @@ static void add_answer(struct eve *e, struct tel_record *rec, json_t *v)
 enum eve_hint {
 	EH_REQUEST,   /* flow direction or a request: src began the exchange */
 	EH_ANSWER,    /* a DNS answer: packet direction in current Suricata */
-	EH_UNKNOWN,   /* an alert without "direction", a netflow half */
+	EH_HALF,      /* a netflow half: either end may have begun */
+	EH_UNKNOWN,   /* an alert without "direction": the fired packet's */
 	EH_TO_SERVER, /* an alert on a packet to the server ("direction") */
 	EH_TO_CLIENT, /* an alert on a packet from the server ("direction") */
 	EH_FLOW_OBJ,  /* src/dest from an alert's "flow" object: the flow's */
 };
 
 /* Turns rec so that its client began the exchange (see the top of the
- * file) and learns the flow's client from events that show it. */
-static void eve_orient(struct eve *e, struct tel_record *rec, enum eve_hint hint,
-		       uint64_t flow_id)
+ * file), from the event alone. */
+static void eve_orient(struct tel_record *rec, enum eve_hint hint)
 {
 	/* the producer's own statement of direction comes first */
-	bool sure = hint >= EH_TO_SERVER;
-	int ports = 0;
-	if (hint == EH_TO_CLIENT) {
-		tel_record_swap(rec);
-	} else if (!sure) {
-		ports = tel_dir_ports(rec);
-		int pair = ports ? 0 : tel_dir_pair_lookup(&e->pairs, flow_id, rec);
-		if (ports < 0 || pair < 0 || (!ports && !pair && hint == EH_ANSWER))
+	if (hint >= EH_TO_SERVER) {
+		if (hint == EH_TO_CLIENT)
 			tel_record_swap(rec);
-		sure = ports || pair;
+		return;
 	}
-	if (sure)
+	int ports = tel_dir_ports(rec);
+	/* an application-layer exchange was with a service, and services
+	 * listen on the lower port; a bare flow alert may be a scan, whose
+	 * ports say nothing */
+	bool service = hint == EH_ANSWER || (hint == EH_UNKNOWN && rec->kind != TEL_FLOW);
+	if (!ports && service)
+		ports = tel_dir_lower_port(rec);
+	if (ports < 0 || (!ports && hint == EH_ANSWER))
+		tel_record_swap(rec);
+	if (ports)
 		rec->flags &= ~(unsigned)TEL_DIR_UNKNOWN;
-	/* Only what the ports cannot settle is worth remembering (the
-	 * flow's later events have the same ports), and a flow event is the
-	 * last of its flow: the table is touched rarely, not per event. */
-	if (!ports && rec->kind != TEL_FLOW && (sure || hint == EH_REQUEST))
-		tel_dir_pair_learn(&e->pairs, flow_id, rec);
+	else if (service && hint == EH_UNKNOWN)
+		/* the fired packet may be the server's: naming its source
+		 * could name the C2 (known by name only) as its own victim */
+		rec->flags = (rec->flags & ~(unsigned)(TEL_HAS_CLIENT | TEL_HAS_SERVER)) |
+			     TEL_DIR_UNKNOWN;
 }
 
 /* 1 record, 0 skip; *answer: the event is a DNS answer */
@@ -283,7 +291,7 @@ static int json_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 		/* one event per direction: which end began is unknown */
 		rec->kind = TEL_FLOW;
 		rec->flags |= TEL_DIR_UNKNOWN;
-		hint = EH_UNKNOWN;
+		hint = EH_HALF;
 		json_t *nf = json_object_get(o, "netflow");
 		uint64_t by = 0, pk = 0;
 		tj_u64(nf, "bytes", &by);
@@ -323,9 +331,7 @@ static int json_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 	} else {
 		return 0; /* fileinfo, anomaly, ssh, ... */
 	}
-	uint64_t flow_id = 0;
-	tj_u64(o, "flow_id", &flow_id);
-	eve_orient(e, rec, hint, flow_id);
+	eve_orient(rec, hint);
 	return 1;
 }
 
@@ -457,9 +463,6 @@ static int fast_record(struct eve *e, const struct ef_keys *f, const char *end,
 		rec->proto = tel_proto(s, n);
 	else if (fnum(f, EK_PROTO, &v) == 1 && v < 256)
 		rec->proto = (uint8_t)v;
-	uint64_t flow_id = 0;
-	if (fnum(f, EK_FLOW_ID, &flow_id) < 0)
-		return FAST_FALLBACK;
 	enum eve_hint hint = EH_REQUEST;
 	if (streq(type, tl, "flow") || streq(type, tl, "netflow")) {
 		bool nf = tl == 7;
@@ -472,7 +475,7 @@ static int fast_record(struct eve *e, const struct ef_keys *f, const char *end,
 		rec->kind = TEL_FLOW;
 		if (nf) {
 			rec->flags |= TEL_DIR_UNKNOWN;
-			hint = EH_UNKNOWN;
+			hint = EH_HALF;
 			rec->bytes = c[0];
 			rec->packets = c[1];
 		} else {
@@ -518,7 +521,7 @@ static int fast_record(struct eve *e, const struct ef_keys *f, const char *end,
 	} else {
 		return 0;
 	}
-	eve_orient(e, rec, hint, flow_id);
+	eve_orient(rec, hint);
 	return 1;
 }
 
