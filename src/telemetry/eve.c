@@ -207,33 +207,33 @@ static void flow_part(json_t *flow, struct tel_record *rec)
 
 /* An alert fires on one packet and Suricata writes that packet's src and
  * dest. Since Suricata 7 the alert also says "direction" and, with flow
- * logging, repeats src/dest in the flow's own direction in "flow". */
-static enum eve_hint alert_direction(json_t *o, struct tel_record *rec)
+ * logging, repeats src/dest in the flow's own direction in "flow".
+ * false: the flow object's ports are not port numbers. */
+static bool alert_direction(json_t *o, struct tel_record *rec, enum eve_hint *hint)
 {
 	json_t *flow = json_object_get(o, "flow");
 	struct net_addr fs, fd;
+	*hint = EH_UNKNOWN;
 	if (tj_addr(flow, "src_ip", &fs) && tj_addr(flow, "dest_ip", &fd)) {
-		uint64_t v;
-		uint16_t sp = 0, dp = 0;
-		if (tj_u64(flow, "src_port", &v) && v < 65536)
-			sp = (uint16_t)v;
-		if (tj_u64(flow, "dest_port", &v) && v < 65536)
-			dp = (uint16_t)v;
+		uint16_t sp, dp;
+		if (!tj_port(flow, "src_port", &sp) || !tj_port(flow, "dest_port", &dp))
+			return false;
 		rec->client = fs;
 		rec->server = fd;
 		rec->client_port = sp;
 		rec->server_port = dp;
-		return EH_FLOW_OBJ;
+		*hint = EH_FLOW_OBJ;
+		return true;
 	}
 	const char *s;
 	size_t n;
 	if (tj_str(o, "direction", &s, &n)) {
 		if (streq(s, n, "to_client"))
-			return EH_TO_CLIENT;
+			*hint = EH_TO_CLIENT;
 		if (streq(s, n, "to_server"))
-			return EH_TO_SERVER;
+			*hint = EH_TO_SERVER;
 	}
-	return EH_UNKNOWN;
+	return true;
 }
 
 /* The full reader: jansson. 1 record, 0 skipped, SD_EPARSE malformed (reported). */
@@ -266,16 +266,25 @@ static int json_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 		return SD_EPARSE;
 	}
 	rec->flags = TEL_HAS_CLIENT | TEL_HAS_SERVER;
+	if (!tj_port(o, "src_port", &rec->client_port) ||
+	    !tj_port(o, "dest_port", &rec->server_port)) {
+		tel_backend_malformed(
+		    b, ln, "\"src_port\"/\"dest_port\" is not a port number 0-65535");
+		return SD_EPARSE;
+	}
 	uint64_t v;
-	if (tj_u64(o, "src_port", &v) && v < 65536)
-		rec->client_port = (uint16_t)v;
-	if (tj_u64(o, "dest_port", &v) && v < 65536)
-		rec->server_port = (uint16_t)v;
-	if (tj_str(o, "proto", &s, &n))
+	json_t *proto = json_object_get(o, "proto"), *part;
+	if (tj_str(o, "proto", &s, &n)) {
 		rec->proto = tel_proto(s, n);
-	else if (tj_u64(o, "proto", &v) && v < 256)
+	} else if (proto && !json_is_null(proto)) {
+		if (!tj_u64(o, "proto", &v) || v > 255) {
+			tel_backend_malformed(
+			    b, ln,
+			    "\"proto\" is neither a protocol name nor a number 0-255");
+			return SD_EPARSE;
+		}
 		rec->proto = (uint8_t)v;
-	json_t *part;
+	}
 	enum eve_hint hint = EH_REQUEST;
 	bool answer;
 	if (streq(type, tl, "flow")) {
@@ -313,7 +322,13 @@ static int json_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 	} else if (streq(type, tl, "http")) {
 		http_part(json_object_get(o, "http"), rec);
 	} else if (streq(type, tl, "alert")) {
-		hint = alert_direction(o, rec);
+		if (!alert_direction(o, rec, &hint)) {
+			tel_backend_malformed(
+			    b, ln,
+			    "\"flow\" \"src_port\"/\"dest_port\" is not a "
+			    "port number 0-65535");
+			return SD_EPARSE;
+		}
 		if ((part = json_object_get(o, "tls")) && tj_str(part, "sni", &s, &n)) {
 			rec->kind = TEL_TLS;
 			set_name(rec, s, n);
@@ -377,6 +392,21 @@ static inline __attribute__((always_inline)) int fnum(const struct ef_keys *f, i
 static inline bool fseen(const struct ef_keys *f, int k)
 {
 	return f->seen & (1ull << k);
+}
+
+/* A port key: true with *port set (left 0 when absent); false for a value
+ * that is not a plain number 0-65535, which the full reader takes (digits
+ * in a string, null) or reports -- never cut to 16 bits. */
+static inline __attribute__((always_inline)) bool fport(const struct ef_keys *f, int k,
+							uint16_t *port)
+{
+	if (!fseen(f, k))
+		return true;
+	const struct ef_item *it = &f->item[f->at[k]];
+	if (it->kind != EF_ITEM_NUM || it->v > 65535)
+		return false;
+	*port = (uint16_t)it->v;
+	return true;
 }
 
 /* tj_time on a key: 1 parsed, 0 absent, -1 anything else (a number, or a
@@ -450,19 +480,16 @@ static int fast_record(struct eve *e, const struct ef_keys *f, const char *end,
 		return FAST_FALLBACK;
 	rec->flags = TEL_HAS_CLIENT | TEL_HAS_SERVER;
 	uint64_t v;
-	int r;
-	if ((r = fnum(f, EK_SRC_PORT, &v)) < 0)
+	if (!fport(f, EK_SRC_PORT, &rec->client_port) ||
+	    !fport(f, EK_DEST_PORT, &rec->server_port))
 		return FAST_FALLBACK;
-	if (r && v < 65536)
-		rec->client_port = (uint16_t)v;
-	if ((r = fnum(f, EK_DEST_PORT, &v)) < 0)
-		return FAST_FALLBACK;
-	if (r && v < 65536)
-		rec->server_port = (uint16_t)v;
-	if (fstr(e, f, EK_PROTO, &s, &n))
+	if (fstr(e, f, EK_PROTO, &s, &n)) {
 		rec->proto = tel_proto(s, n);
-	else if (fnum(f, EK_PROTO, &v) == 1 && v < 256)
+	} else if (fseen(f, EK_PROTO)) {
+		if (fnum(f, EK_PROTO, &v) != 1 || v > 255)
+			return FAST_FALLBACK;
 		rec->proto = (uint8_t)v;
+	}
 	enum eve_hint hint = EH_REQUEST;
 	if (streq(type, tl, "flow") || streq(type, tl, "netflow")) {
 		bool nf = tl == 7;
