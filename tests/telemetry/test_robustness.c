@@ -430,6 +430,31 @@ static void ports_never_cut(void **state)
 	tf_free(&t);
 }
 
+/* A two-way nfdump row (reverse packets or bytes) is answered, as the
+ * other flow readers' flows with data both ways; a one-way row is not. */
+static void nfdump_two_way(void **state)
+{
+	(void)state;
+	struct tfile t;
+	const char *nf = write_file(
+	    "twoway.csv",
+	    "ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt\n"
+	    "2023-03-15 13:10:00,2023-03-15 13:10:01,1.0,10.0.0.81,198.51.100.66,"
+	    "50081,443,TCP,.AP.SF,0,0,5,500,5,6000\n"
+	    "2023-03-15 13:10:00,2023-03-15 13:10:01,1.0,10.0.0.82,198.51.100.66,"
+	    "50082,443,TCP,.AP.SF,0,0,5,500,0,0\n"
+	    "2023-03-15 13:10:00,2023-03-15 13:10:01,1.0,10.0.0.83,198.51.100.66,"
+	    "50083,443,TCP,.AP.SF,0,0,5,500,0,40\n");
+	assert_int_equal(tf_read(&t, nf, NULL), 0);
+	assert_int_equal(t.n, 3);
+	assert_true(t.r[0].flags & TEL_ANSWERED);
+	assert_int_equal(t.r[0].packets, 10);
+	assert_int_equal(t.r[0].bytes, 6500);
+	assert_false(t.r[1].flags & TEL_ANSWERED);
+	assert_true(t.r[2].flags & TEL_ANSWERED);
+	tf_free(&t);
+}
+
 /* The inline dotted-quad parser must agree with net_addr_parse on
  * everything: tricky forms, then random strings over digits and dots. */
 static void fast_ipv4_agrees(void **state)
@@ -498,6 +523,7 @@ int main(void)
 	    cmocka_unit_test(csv_tabs_and_flows),
 	    cmocka_unit_test(fast_ipv4_agrees),
 	    cmocka_unit_test(ports_never_cut),
+	    cmocka_unit_test(nfdump_two_way),
 	    cmocka_unit_test(eve_layouts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
