@@ -366,6 +366,15 @@ uint64_t io_file_size(const struct io_source *s)
 	return s->file_size;
 }
 
+bool io_file_mtime(const struct io_source *s, int64_t *out)
+{
+	struct stat st;
+	if (!s->own_fd || fstat(s->fd, &st) || !S_ISREG(st.st_mode))
+		return false;
+	*out = (int64_t)st.st_mtime;
+	return true;
+}
+
 static int truncated(struct io_source *s, struct sd_error *err, const char *kind)
 {
 	return sd_error_set(err, SD_ETRUNC,

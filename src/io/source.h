@@ -65,6 +65,9 @@ uint64_t io_bytes_out(const struct io_source *src);
 uint64_t io_bytes_in(const struct io_source *src);
 /* Size of the file on disk, 0 when unknown (a pipe). */
 uint64_t io_file_size(const struct io_source *src);
+/* The modification time (UTC epoch seconds) of the regular file read, a
+ * range's whole file included; false for stdin, a pipe or a device. */
+bool io_file_mtime(const struct io_source *src, int64_t *out);
 
 /* Reads part of a regular, uncompressed file (refused otherwise, with the
  * reason): its first header_len bytes (a header block every part needs,

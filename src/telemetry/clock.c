@@ -2,17 +2,20 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "telemetry/field.h"
 #include "telemetry/reader.h"
 
-void tel_clock_setup(struct tel_clock *c, const struct tel_options *opt, const char *path)
+void tel_clock_setup(struct tel_clock *c, const struct tel_options *opt,
+		     const int64_t *file_time)
 {
 	memset(c, 0, sizeof(*c));
 	sd_tz_init(&c->tz, opt ? opt->tz : NULL);
-	c->path = path;
+	if (file_time) {
+		c->have_ftime = true;
+		c->ftime = *file_time;
+	}
 	if (opt) {
 		c->opt_year = opt->year;
 		c->wstart = opt->window_start;
@@ -51,15 +54,12 @@ static void year_decide(struct tel_clock *c)
 	c->year_ready = true;
 	if (c->opt_year) {
 		c->year_src = TEL_YEAR_OPTION;
-		c->year = c->opt_year;
 		return;
 	}
-	struct stat st;
-	bool have = c->path && stat(c->path, &st) == 0 && S_ISREG(st.st_mode);
-	int64_t t = have ? (int64_t)st.st_mtime : (int64_t)time(NULL);
+	int64_t t = c->have_ftime ? c->ftime : (int64_t)time(NULL);
+	c->ref = t;
 	c->file_year = year_of(t);
-	c->year = c->file_year;
-	c->year_src = have ? TEL_YEAR_FILE : TEL_YEAR_NOW;
+	c->year_src = c->have_ftime ? TEL_YEAR_FILE : TEL_YEAR_NOW;
 	bool window = c->wstart || c->wend;
 	if (window && ((c->wstart && t < c->wstart) || (c->wend && t > c->wend)))
 		c->year_src = TEL_YEAR_WINDOW;
@@ -98,6 +98,21 @@ static int window_year(const struct tel_clock *c, int mon, int day, int hms)
 	return best;
 }
 
+/* The year of a line from the file's time: the latest that does not put
+ * the line more than a day after it (the line was written before the file
+ * was last modified; the day allows for the producer's zone and a skewed
+ * clock). A log spanning New Year, its time in January, gives December's
+ * lines the year before. */
+static int file_year(const struct tel_clock *c, int mon, int day, int hms)
+{
+	int y = c->file_year + 1;
+	while (y > c->file_year - 1 &&
+	       sd_days_from_civil(y, (unsigned)mon, (unsigned)day) * 86400 + hms >
+		   c->ref + 86400)
+		y--;
+	return y;
+}
+
 size_t tel_clock_syslog(struct tel_clock *c, const char *s, size_t n, int64_t *out)
 {
 	if (n < 15 || s[3] != ' ' || s[6] != ' ')
@@ -109,17 +124,9 @@ size_t tel_clock_syslog(struct tel_clock *c, const char *s, size_t n, int64_t *o
 		return 0;
 	if (!c->year_ready)
 		year_decide(c);
-	int y;
-	if (c->year_src == TEL_YEAR_WINDOW) {
-		y = window_year(c, mon, d, hms);
-	} else {
-		/* a month earlier than the last one (by more than clock skew
-		 * between syslog sources): the log went past New Year */
-		if (c->last_month && mon + 1 < c->last_month)
-			c->year++;
-		c->last_month = mon;
-		y = c->year;
-	}
+	int y = c->year_src == TEL_YEAR_OPTION	 ? c->opt_year
+		: c->year_src == TEL_YEAR_WINDOW ? window_year(c, mon, d, hms)
+						 : file_year(c, mon, d, hms);
 	if (!c->yearless || y < c->used_min)
 		c->used_min = y;
 	if (!c->yearless || y > c->used_max)

@@ -1,11 +1,15 @@
 /* The clock of a log: times written in the producer's local time (nfdump
  * CSV, BIND, syslog prefixes, CSV and Squid times without a zone) are read
  * in the zone given by --tz (tel_options.tz, UTC by default), and
- * syslog-style times that leave out the year get one: --year, else the
- * year of the file's modification time, else -- when that time is outside
- * the campaign window, as with a 2023 log copied in 2026 -- the year that
- * puts each line inside (or nearest to) the window. What was assumed is
- * counted so the per-file summary can say it (tel_assumptions). */
+ * syslog-style times that leave out the year get one: --year, else from
+ * the file's modification time (a log's lines were written before it: each
+ * line takes the latest year that does not put it more than a day after
+ * that time), else -- when that time is outside the campaign window, as
+ * with a 2023 log copied in 2026 -- the year that puts each line inside (or
+ * nearest to) the window. Each line's year follows from its month, day and
+ * time and from these alone, never from the lines before it, so a file read
+ * whole and read as --range shards agree. What was assumed is counted so
+ * the per-file summary can say it (tel_assumptions). */
 #ifndef SD_TELEMETRY_CLOCK_H
 #define SD_TELEMETRY_CLOCK_H
 
@@ -28,18 +32,22 @@ struct tel_clock {
 	struct sd_tz tz;
 	uint64_t local_times; /* times read as local times of tz */
 	/* year-less times */
-	const char *path;
+	bool have_ftime;
+	int64_t ftime; /* the file's modification time, UTC */
 	int opt_year;
 	int64_t wstart, wend;
 	bool year_ready;
 	enum tel_year_src year_src;
-	int year, last_month, file_year;
+	int file_year;
+	int64_t ref;	   /* the file's time, or now without one */
 	uint64_t yearless; /* times given a year */
 	int used_min, used_max;
 };
 
+/* file_time: the modification time of the file read (a range's whole
+ * file), NULL when there is none (stdin, a pipe). */
 void tel_clock_setup(struct tel_clock *c, const struct tel_options *opt,
-		     const char *path);
+		     const int64_t *file_time);
 /* A civil time of the producer's zone, counted as if UTC -> UTC epoch. */
 int64_t tel_clock_local(struct tel_clock *c, int64_t local);
 /* sd_time_parse, with a date-time without zone or offset taken as local. */

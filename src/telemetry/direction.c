@@ -77,8 +77,19 @@ bool tel_dir_orient_ports(struct tel_record *rec)
 	return true;
 }
 
+int tel_dir_lower_port(const struct tel_record *rec)
+{
+	if (!rec->client_port || !rec->server_port ||
+	    rec->client_port == rec->server_port)
+		return 0;
+	return rec->client_port < rec->server_port ? -1 : 1;
+}
+
 bool tel_dir_orient_history(struct tel_record *rec, const char *history, size_t n)
 {
+	int ports = tel_dir_ports(rec);
+	if (ports > 0)
+		return false;
 	if (history && n) {
 		if (memchr(history, '^', n) || history[0] == 'S')
 			return false;
@@ -87,46 +98,7 @@ bool tel_dir_orient_history(struct tel_record *rec, const char *history, size_t 
 			return true;
 		}
 	}
-	return tel_dir_orient_ports(rec);
-}
-
-static size_t slot_of(uint64_t id)
-{
-	/* Suricata's flow ids are hashes already; mix anyway so that ids
-	 * from other producers (counters) spread */
-	id ^= id >> 33;
-	id *= 0xff51afd7ed558ccdULL;
-	id ^= id >> 33;
-	return (size_t)(id % TEL_DIR_PAIRS);
-}
-
-void tel_dir_pair_learn(struct tel_dir_pairs *p, uint64_t flow_id,
-			const struct tel_record *rec)
-{
-	if (!flow_id)
-		return;
-	struct tel_dir_pair *s = &p->slot[slot_of(flow_id)];
-	s->flow_id = flow_id;
-	s->client = rec->client;
-	s->server = rec->server;
-	s->client_port = rec->client_port;
-}
-
-int tel_dir_pair_lookup(const struct tel_dir_pairs *p, uint64_t flow_id,
-			const struct tel_record *rec)
-{
-	if (!flow_id)
-		return 0;
-	const struct tel_dir_pair *s = &p->slot[slot_of(flow_id)];
-	if (s->flow_id != flow_id)
-		return 0;
-	bool same = !memcmp(&s->client, &rec->client, sizeof(s->client)) &&
-		    !memcmp(&s->server, &rec->server, sizeof(s->server));
-	bool back = !memcmp(&s->client, &rec->server, sizeof(s->client)) &&
-		    !memcmp(&s->server, &rec->client, sizeof(s->server));
-	if (same && back) /* a host talking to itself: ports decide */
-		return s->client_port == rec->client_port   ? 1
-		       : s->client_port == rec->server_port ? -1
-							    : 0;
-	return same ? 1 : back ? -1 : 0;
+	if (ports < 0)
+		tel_record_swap(rec);
+	return ports < 0;
 }

@@ -28,41 +28,25 @@ int tel_dir_ports(const struct tel_record *rec);
 /* Swaps rec when tel_dir_ports says it is backwards; true when it did. */
 bool tel_dir_orient_ports(struct tel_record *rec);
 
-/* A Zeek conn record: `history` (may be NULL or empty) is Zeek's
- * connection history. A '^' means Zeek has already turned the record
- * round (the first packet came from a likely server port); a leading 'S'
- * is the originator's SYN; a leading 'H' is a SYN-ACK sent by the
- * "originator", which is therefore the server (Zeek missed the SYN and
- * did not know the port). Without any of these the ports decide. Swaps
- * rec when it is backwards; true when it did. */
+/* What the port numbers alone say, for a record the service ports leave
+ * open (tel_dir_ports 0): the lower port is the server's (a service
+ * listens on a fixed port; a client sends from an ephemeral one, which
+ * systems pick high). -1 the record is written backwards (the client's
+ * port is the lower), 1 the right way round, 0 no evidence (a port is
+ * 0, or both are the same). Weaker evidence than tel_dir_ports: readers
+ * use it only where the record says a service was spoken to (EVE alerts
+ * with an application-layer part, DNS answers). */
+int tel_dir_lower_port(const struct tel_record *rec);
+
+/* A Zeek conn record (TSV and JSON alike): ports that say the record is
+ * written the right way round settle it. Otherwise `history` (may be NULL
+ * or empty), Zeek's connection history: a '^' means Zeek has already
+ * turned the record round (the first packet came from a likely server
+ * port); a leading 'S' is the originator's SYN; a leading 'H' is a
+ * SYN-ACK sent by the "originator", which is therefore the server (Zeek
+ * missed the SYN and did not know the port). Without any of these the
+ * ports decide. Swaps rec when it is backwards; true when it did. A
+ * reader may skip reading `history` when tel_dir_ports(rec) is 1. */
 bool tel_dir_orient_history(struct tel_record *rec, const char *history, size_t n);
-
-/* Pairing of events of one flow by the producer's flow id (Suricata
- * flow_id): the first event that shows the request direction (a DNS
- * query, an HTTP request, a TLS ClientHello, a flow) records its client;
- * later events of the flow (answers, alerts) are oriented by it. A small
- * direct-mapped table: constant memory whatever the input; an entry is
- * overwritten by a later flow with the same slot, and an entry is only
- * used when its two addresses are the record's two ends. */
-#define TEL_DIR_PAIRS 4096
-
-struct tel_dir_pair {
-	uint64_t flow_id; /* 0: empty */
-	struct net_addr client, server;
-	uint16_t client_port;
-};
-
-struct tel_dir_pairs {
-	struct tel_dir_pair slot[TEL_DIR_PAIRS];
-};
-
-/* Remembers rec's client as the client of flow_id (0 is ignored). */
-void tel_dir_pair_learn(struct tel_dir_pairs *p, uint64_t flow_id,
-			const struct tel_record *rec);
-
-/* 1: flow_id is known and rec is written the same way; -1: known and rec
- * is written backwards; 0: unknown. */
-int tel_dir_pair_lookup(const struct tel_dir_pairs *p, uint64_t flow_id,
-			const struct tel_record *rec);
 
 #endif

@@ -44,9 +44,9 @@ static const char *parse(struct dnsmasq *r, const char *line, size_t len,
 		if (sp && sp + 1 < q) {
 			const char *a = sp + 1, *ae = q - 1;
 			const char *slash = memchr(a, '/', (size_t)(ae - a));
-			if (slash)
-				tel_parse_port(slash + 1, (size_t)(ae - slash - 1),
-					       &rec->client_port);
+			if (slash && !tel_parse_port(slash + 1, (size_t)(ae - slash - 1),
+						     &rec->client_port))
+				return "port after ADDRESS/ is not a port number 0-65535";
 		}
 	}
 	const char *rb = memchr(q, ']', (size_t)(e - q));

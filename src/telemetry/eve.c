@@ -8,10 +8,16 @@
  * (docs/correlate.md): Suricata writes a DNS answer in the packet's
  * direction (the resolver in src_ip) and an alert on whichever packet
  * fired it. In order: an alert's "flow" object (src/dest in the flow's
- * direction); the ports (a service port on one side, an ephemeral one on
- * the other); an earlier event of the same flow_id that showed the
- * request; the alert's "direction"; for a DNS answer with none of these,
- * the packet direction current Suricata writes. */
+ * direction); the alert's "direction"; the ports (a service port on one
+ * side, an ephemeral one on the other); for a DNS answer or an alert with
+ * a tls/http/dns part (an exchange with a service), the lower port as the
+ * server's; for a DNS answer with none of these, the packet direction
+ * current Suricata writes. An alert with such a part that none of these
+ * settles names no client (it is counted, and matches nothing); an alert
+ * without one keeps the fired packet's order (the matcher never takes an
+ * indicator address for the victim of a flow). Only the event itself is
+ * evidence, never another line: a file read whole or as --range shards
+ * gives the same records. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,7 +46,6 @@ struct eve {
 	char tkey[48];
 	size_t tkey_pre, tkey_n;
 	int64_t tval;
-	struct tel_dir_pairs pairs;    /* flow_id -> client of the flow */
 	size_t used;		       /* bytes of scratch in use */
 	char scratch[SD_MAX_LINE + 1]; /* decoded escaped strings */
 };
@@ -81,36 +86,39 @@ static void add_answer(struct eve *e, struct tel_record *rec, json_t *v)
 enum eve_hint {
 	EH_REQUEST,   /* flow direction or a request: src began the exchange */
 	EH_ANSWER,    /* a DNS answer: packet direction in current Suricata */
-	EH_UNKNOWN,   /* an alert without "direction", a netflow half */
+	EH_HALF,      /* a netflow half: either end may have begun */
+	EH_UNKNOWN,   /* an alert without "direction": the fired packet's */
 	EH_TO_SERVER, /* an alert on a packet to the server ("direction") */
 	EH_TO_CLIENT, /* an alert on a packet from the server ("direction") */
 	EH_FLOW_OBJ,  /* src/dest from an alert's "flow" object: the flow's */
 };
 
 /* Turns rec so that its client began the exchange (see the top of the
- * file) and learns the flow's client from events that show it. */
-static void eve_orient(struct eve *e, struct tel_record *rec, enum eve_hint hint,
-		       uint64_t flow_id)
+ * file), from the event alone. */
+static void eve_orient(struct tel_record *rec, enum eve_hint hint)
 {
 	/* the producer's own statement of direction comes first */
-	bool sure = hint >= EH_TO_SERVER;
-	int ports = 0;
-	if (hint == EH_TO_CLIENT) {
-		tel_record_swap(rec);
-	} else if (!sure) {
-		ports = tel_dir_ports(rec);
-		int pair = ports ? 0 : tel_dir_pair_lookup(&e->pairs, flow_id, rec);
-		if (ports < 0 || pair < 0 || (!ports && !pair && hint == EH_ANSWER))
+	if (hint >= EH_TO_SERVER) {
+		if (hint == EH_TO_CLIENT)
 			tel_record_swap(rec);
-		sure = ports || pair;
+		return;
 	}
-	if (sure)
+	int ports = tel_dir_ports(rec);
+	/* an application-layer exchange was with a service, and services
+	 * listen on the lower port; a bare flow alert may be a scan, whose
+	 * ports say nothing */
+	bool service = hint == EH_ANSWER || (hint == EH_UNKNOWN && rec->kind != TEL_FLOW);
+	if (!ports && service)
+		ports = tel_dir_lower_port(rec);
+	if (ports < 0 || (!ports && hint == EH_ANSWER))
+		tel_record_swap(rec);
+	if (ports)
 		rec->flags &= ~(unsigned)TEL_DIR_UNKNOWN;
-	/* Only what the ports cannot settle is worth remembering (the
-	 * flow's later events have the same ports), and a flow event is the
-	 * last of its flow: the table is touched rarely, not per event. */
-	if (!ports && rec->kind != TEL_FLOW && (sure || hint == EH_REQUEST))
-		tel_dir_pair_learn(&e->pairs, flow_id, rec);
+	else if (service && hint == EH_UNKNOWN)
+		/* the fired packet may be the server's: naming its source
+		 * could name the C2 (known by name only) as its own victim */
+		rec->flags = (rec->flags & ~(unsigned)(TEL_HAS_CLIENT | TEL_HAS_SERVER)) |
+			     TEL_DIR_UNKNOWN;
 }
 
 /* 1 record, 0 skip; *answer: the event is a DNS answer */
@@ -199,33 +207,33 @@ static void flow_part(json_t *flow, struct tel_record *rec)
 
 /* An alert fires on one packet and Suricata writes that packet's src and
  * dest. Since Suricata 7 the alert also says "direction" and, with flow
- * logging, repeats src/dest in the flow's own direction in "flow". */
-static enum eve_hint alert_direction(json_t *o, struct tel_record *rec)
+ * logging, repeats src/dest in the flow's own direction in "flow".
+ * false: the flow object's ports are not port numbers. */
+static bool alert_direction(json_t *o, struct tel_record *rec, enum eve_hint *hint)
 {
 	json_t *flow = json_object_get(o, "flow");
 	struct net_addr fs, fd;
+	*hint = EH_UNKNOWN;
 	if (tj_addr(flow, "src_ip", &fs) && tj_addr(flow, "dest_ip", &fd)) {
-		uint64_t v;
-		uint16_t sp = 0, dp = 0;
-		if (tj_u64(flow, "src_port", &v) && v < 65536)
-			sp = (uint16_t)v;
-		if (tj_u64(flow, "dest_port", &v) && v < 65536)
-			dp = (uint16_t)v;
+		uint16_t sp, dp;
+		if (!tj_port(flow, "src_port", &sp) || !tj_port(flow, "dest_port", &dp))
+			return false;
 		rec->client = fs;
 		rec->server = fd;
 		rec->client_port = sp;
 		rec->server_port = dp;
-		return EH_FLOW_OBJ;
+		*hint = EH_FLOW_OBJ;
+		return true;
 	}
 	const char *s;
 	size_t n;
 	if (tj_str(o, "direction", &s, &n)) {
 		if (streq(s, n, "to_client"))
-			return EH_TO_CLIENT;
+			*hint = EH_TO_CLIENT;
 		if (streq(s, n, "to_server"))
-			return EH_TO_SERVER;
+			*hint = EH_TO_SERVER;
 	}
-	return EH_UNKNOWN;
+	return true;
 }
 
 /* The full reader: jansson. 1 record, 0 skipped, SD_EPARSE malformed (reported). */
@@ -258,16 +266,25 @@ static int json_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 		return SD_EPARSE;
 	}
 	rec->flags = TEL_HAS_CLIENT | TEL_HAS_SERVER;
+	if (!tj_port(o, "src_port", &rec->client_port) ||
+	    !tj_port(o, "dest_port", &rec->server_port)) {
+		tel_backend_malformed(
+		    b, ln, "\"src_port\"/\"dest_port\" is not a port number 0-65535");
+		return SD_EPARSE;
+	}
 	uint64_t v;
-	if (tj_u64(o, "src_port", &v) && v < 65536)
-		rec->client_port = (uint16_t)v;
-	if (tj_u64(o, "dest_port", &v) && v < 65536)
-		rec->server_port = (uint16_t)v;
-	if (tj_str(o, "proto", &s, &n))
+	json_t *proto = json_object_get(o, "proto"), *part;
+	if (tj_str(o, "proto", &s, &n)) {
 		rec->proto = tel_proto(s, n);
-	else if (tj_u64(o, "proto", &v) && v < 256)
+	} else if (proto && !json_is_null(proto)) {
+		if (!tj_u64(o, "proto", &v) || v > 255) {
+			tel_backend_malformed(
+			    b, ln,
+			    "\"proto\" is neither a protocol name nor a number 0-255");
+			return SD_EPARSE;
+		}
 		rec->proto = (uint8_t)v;
-	json_t *part;
+	}
 	enum eve_hint hint = EH_REQUEST;
 	bool answer;
 	if (streq(type, tl, "flow")) {
@@ -283,7 +300,7 @@ static int json_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 		/* one event per direction: which end began is unknown */
 		rec->kind = TEL_FLOW;
 		rec->flags |= TEL_DIR_UNKNOWN;
-		hint = EH_UNKNOWN;
+		hint = EH_HALF;
 		json_t *nf = json_object_get(o, "netflow");
 		uint64_t by = 0, pk = 0;
 		tj_u64(nf, "bytes", &by);
@@ -305,7 +322,13 @@ static int json_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 	} else if (streq(type, tl, "http")) {
 		http_part(json_object_get(o, "http"), rec);
 	} else if (streq(type, tl, "alert")) {
-		hint = alert_direction(o, rec);
+		if (!alert_direction(o, rec, &hint)) {
+			tel_backend_malformed(
+			    b, ln,
+			    "\"flow\" \"src_port\"/\"dest_port\" is not a "
+			    "port number 0-65535");
+			return SD_EPARSE;
+		}
 		if ((part = json_object_get(o, "tls")) && tj_str(part, "sni", &s, &n)) {
 			rec->kind = TEL_TLS;
 			set_name(rec, s, n);
@@ -323,9 +346,7 @@ static int json_line(struct eve *e, const char *line, size_t len, uint64_t ln,
 	} else {
 		return 0; /* fileinfo, anomaly, ssh, ... */
 	}
-	uint64_t flow_id = 0;
-	tj_u64(o, "flow_id", &flow_id);
-	eve_orient(e, rec, hint, flow_id);
+	eve_orient(rec, hint);
 	return 1;
 }
 
@@ -371,6 +392,21 @@ static inline __attribute__((always_inline)) int fnum(const struct ef_keys *f, i
 static inline bool fseen(const struct ef_keys *f, int k)
 {
 	return f->seen & (1ull << k);
+}
+
+/* A port key: true with *port set (left 0 when absent); false for a value
+ * that is not a plain number 0-65535, which the full reader takes (digits
+ * in a string, null) or reports -- never cut to 16 bits. */
+static inline __attribute__((always_inline)) bool fport(const struct ef_keys *f, int k,
+							uint16_t *port)
+{
+	if (!fseen(f, k))
+		return true;
+	const struct ef_item *it = &f->item[f->at[k]];
+	if (it->kind != EF_ITEM_NUM || it->v > 65535)
+		return false;
+	*port = (uint16_t)it->v;
+	return true;
 }
 
 /* tj_time on a key: 1 parsed, 0 absent, -1 anything else (a number, or a
@@ -444,22 +480,16 @@ static int fast_record(struct eve *e, const struct ef_keys *f, const char *end,
 		return FAST_FALLBACK;
 	rec->flags = TEL_HAS_CLIENT | TEL_HAS_SERVER;
 	uint64_t v;
-	int r;
-	if ((r = fnum(f, EK_SRC_PORT, &v)) < 0)
+	if (!fport(f, EK_SRC_PORT, &rec->client_port) ||
+	    !fport(f, EK_DEST_PORT, &rec->server_port))
 		return FAST_FALLBACK;
-	if (r && v < 65536)
-		rec->client_port = (uint16_t)v;
-	if ((r = fnum(f, EK_DEST_PORT, &v)) < 0)
-		return FAST_FALLBACK;
-	if (r && v < 65536)
-		rec->server_port = (uint16_t)v;
-	if (fstr(e, f, EK_PROTO, &s, &n))
+	if (fstr(e, f, EK_PROTO, &s, &n)) {
 		rec->proto = tel_proto(s, n);
-	else if (fnum(f, EK_PROTO, &v) == 1 && v < 256)
+	} else if (fseen(f, EK_PROTO)) {
+		if (fnum(f, EK_PROTO, &v) != 1 || v > 255)
+			return FAST_FALLBACK;
 		rec->proto = (uint8_t)v;
-	uint64_t flow_id = 0;
-	if (fnum(f, EK_FLOW_ID, &flow_id) < 0)
-		return FAST_FALLBACK;
+	}
 	enum eve_hint hint = EH_REQUEST;
 	if (streq(type, tl, "flow") || streq(type, tl, "netflow")) {
 		bool nf = tl == 7;
@@ -472,7 +502,7 @@ static int fast_record(struct eve *e, const struct ef_keys *f, const char *end,
 		rec->kind = TEL_FLOW;
 		if (nf) {
 			rec->flags |= TEL_DIR_UNKNOWN;
-			hint = EH_UNKNOWN;
+			hint = EH_HALF;
 			rec->bytes = c[0];
 			rec->packets = c[1];
 		} else {
@@ -518,7 +548,7 @@ static int fast_record(struct eve *e, const struct ef_keys *f, const char *end,
 	} else {
 		return 0;
 	}
-	eve_orient(e, rec, hint, flow_id);
+	eve_orient(rec, hint);
 	return 1;
 }
 

@@ -91,7 +91,7 @@ uint8_t tel_proto(const char *s, size_t n)
 	return 0;
 }
 
-void tel_split_hostport(const char *s, size_t n, const char **host, size_t *hlen,
+bool tel_split_hostport(const char *s, size_t n, const char **host, size_t *hlen,
 			uint16_t *port)
 {
 	*port = 0;
@@ -101,21 +101,28 @@ void tel_split_hostport(const char *s, size_t n, const char **host, size_t *hlen
 			*host = s + 1;
 			*hlen = (size_t)(close - s - 1);
 			size_t rest = n - (size_t)(close - s) - 1;
-			if (rest > 1 && close[1] == ':')
-				tel_parse_port(close + 2, rest - 1, port);
-			return;
+			if (rest > 1 && close[1] == ':' &&
+			    !tel_parse_port(close + 2, rest - 1, port)) {
+				*port = 0;
+				return false;
+			}
+			return true;
 		}
 	}
 	const char *colon = memchr(s, ':', n);
 	if (colon && !memchr(colon + 1, ':', n - (size_t)(colon - s) - 1)) {
 		*host = s;
 		*hlen = (size_t)(colon - s);
-		tel_parse_port(colon + 1, n - *hlen - 1, port);
-		return;
+		if (!tel_parse_port(colon + 1, n - *hlen - 1, port)) {
+			*port = 0;
+			return false;
+		}
+		return true;
 	}
 	/* no colon, or several (a bare IPv6 literal) */
 	*host = s;
 	*hlen = n;
+	return true;
 }
 
 bool tel_split_url(const char *s, size_t n, const char **host, size_t *hlen,

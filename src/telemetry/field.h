@@ -140,8 +140,9 @@ static inline uint8_t tel_proto_inline(const char *s, size_t n)
 	return tel_proto(s, n);
 }
 /* Splits "host", "host:port", "[v6]:port" or a bare IPv6 literal into host
- * and optional port (0 when absent). */
-void tel_split_hostport(const char *s, size_t n, const char **host, size_t *hlen,
+ * and optional port (0 when absent). false when a port follows and is not
+ * a number 0-65535 (the port is then 0; host is set all the same). */
+bool tel_split_hostport(const char *s, size_t n, const char **host, size_t *hlen,
 			uint16_t *port);
 /* "scheme://[user@]host[:port]/path?q" -> host and path ("/" when absent).
  * false if s is not an absolute URL. */

@@ -30,6 +30,19 @@ bool tj_u64(json_t *o, const char *key, uint64_t *out)
 	return tj_str(o, key, &s, &n) && tel_parse_u64(s, n, out);
 }
 
+bool tj_port(json_t *o, const char *key, uint16_t *port)
+{
+	json_t *v = json_object_get(o, key);
+	uint64_t u;
+	*port = 0;
+	if (!v || json_is_null(v))
+		return true;
+	if (!tj_u64(o, key, &u) || u > 65535)
+		return false;
+	*port = (uint16_t)u;
+	return true;
+}
+
 bool tj_time(json_t *o, const char *key, int64_t *t)
 {
 	json_t *v = json_object_get(o, key);

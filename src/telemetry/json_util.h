@@ -12,6 +12,10 @@
 bool tj_str(json_t *o, const char *key, const char **s, size_t *n);
 /* A non-negative integer member (a number, or digits in a string). */
 bool tj_u64(json_t *o, const char *key, uint64_t *v);
+/* A port member: true with *port 0 when absent or null, true with an
+ * integer 0-65535 (a number, or digits in a string), false for anything
+ * else -- a larger number is never cut to 16 bits. */
+bool tj_port(json_t *o, const char *key, uint16_t *port);
 /* A time member: epoch number, epoch string or ISO 8601 string. */
 bool tj_time(json_t *o, const char *key, int64_t *t);
 /* An address member; false when absent or not an address. */

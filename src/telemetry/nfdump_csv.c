@@ -94,10 +94,22 @@ static int nf_line(struct tel_backend *b, const char *line, size_t len, uint64_t
 	}
 	/* nfdump flows are one direction each */
 	rec->flags = TEL_HAS_CLIENT | TEL_HAS_SERVER | TEL_DIR_UNKNOWN;
-	if (r->col[N_SP] >= 0)
-		rec->client_port = (uint16_t)num(&r->f[r->col[N_SP]]);
-	if (r->col[N_DP] >= 0)
-		rec->server_port = (uint16_t)num(&r->f[r->col[N_DP]]);
+	static const char *const port_name[2] = {"sp", "dp"};
+	uint16_t *port[2] = {&rec->client_port, &rec->server_port};
+	for (int k = 0; k < 2; k++) {
+		int c = r->col[k ? N_DP : N_SP];
+		if (c < 0)
+			continue;
+		struct sd_field *p = &r->f[c];
+		sd_field_trim(p);
+		/* never cut to 16 bits: 65979 would read as 443 */
+		if (!tel_parse_port(p->s, p->len, port[k])) {
+			*why = tel_backend_why(
+			    b, "%s '%.*s' is not a port number 0-65535", port_name[k],
+			    (int)(p->len > 20 ? 20 : p->len), p->s);
+			return TEL_LINE_MALFORMED;
+		}
+	}
 	/* a reply flow (from a service port to an ephemeral one) is
 	 * turned round, so both halves of an exchange name the same
 	 * client; with the ports saying nothing the matcher tries both
@@ -117,6 +129,10 @@ static int nf_line(struct tel_backend *b, const char *line, size_t len, uint64_t
 	uint64_t obyt = r->col[N_OBYT] >= 0 ? num(&r->f[r->col[N_OBYT]]) : 0;
 	rec->packets = ipkt + opkt;
 	rec->bytes = ibyt + obyt;
+	/* a two-way row (nfdump -B, bidirectional IPFIX): packets came back,
+	 * as a Zeek responder's bytes or an EVE flow's bytes to the client */
+	if (opkt || obyt)
+		rec->flags |= TEL_ANSWERED;
 	return TEL_LINE_RECORD;
 }
 

@@ -234,7 +234,10 @@ int tel_open(struct io_source *src, const struct tel_options *opt,
 		free(r);
 		return rc;
 	}
-	tel_clock_setup(&r->b->clock, opt, io_name(src));
+	/* from the open file, not its name: a --range source is named
+	 * "path@OFFSET" */
+	int64_t mtime;
+	tel_clock_setup(&r->b->clock, opt, io_file_mtime(src, &mtime) ? &mtime : NULL);
 	*out = r;
 	return 0;
 }

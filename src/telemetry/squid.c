@@ -47,24 +47,26 @@ static int split_ws(const char *s, size_t len, struct tok *t, int max)
 	return n;
 }
 
-/* method + URL -> name/path/port; false if unusable */
-static bool request(const char *m, size_t ml, const char *u, size_t ul,
-		    struct tel_record *rec)
+/* method + URL -> name/path/port; NULL, or why it is unusable */
+static const char *request(const char *m, size_t ml, const char *u, size_t ul,
+			   struct tel_record *rec)
 {
 	if (ml == 7 && !memcmp(m, "CONNECT", 7)) {
-		tel_split_hostport(u, ul, &rec->name, &rec->name_len, &rec->server_port);
-		return rec->name_len > 0;
+		if (!tel_split_hostport(u, ul, &rec->name, &rec->name_len,
+					&rec->server_port))
+			return "CONNECT port is not a port number 0-65535";
+		return rec->name_len > 0 ? NULL : "URL names no host";
 	}
 	const char *h, *p;
 	size_t hl, pl;
-	if (tel_split_url(u, ul, &h, &hl, &p, &pl)) {
+	if (tel_split_url(u, ul, &h, &hl, &p, &pl) && hl > 0) {
 		rec->name = h;
 		rec->name_len = hl;
 		rec->path = p;
 		rec->path_len = pl;
-		return hl > 0;
+		return NULL;
 	}
-	return false;
+	return "URL names no host";
 }
 
 /* "HIER_DIRECT/127.0.0.161", "DIRECT/1.2.3.4", "HIER_NONE/-" */
@@ -95,8 +97,9 @@ static const char *native(const char *line, size_t len, struct tel_record *rec)
 	const char *slash = memchr(t[3].s, '/', t[3].n);
 	if (slash)
 		status(slash + 1, t[3].n - (size_t)(slash - t[3].s) - 1, rec);
-	if (!request(t[5].s, t[5].n, t[6].s, t[6].n, rec))
-		return "URL names no host";
+	const char *why = request(t[5].s, t[5].n, t[6].s, t[6].n, rec);
+	if (why)
+		return why;
 	if (n > 8)
 		upstream(&t[8], rec);
 	return NULL;
@@ -145,8 +148,9 @@ static const char *combined(struct tel_clock *c, const char *line, size_t len,
 	struct tok t[3];
 	if (split_ws(q1 + 1, (size_t)(q2 - q1 - 1), t, 3) < 2)
 		return "request is not \"METHOD URL ...\"";
-	if (!request(t[0].s, t[0].n, t[1].s, t[1].n, rec))
-		return "URL names no host";
+	const char *why = request(t[0].s, t[0].n, t[1].s, t[1].n, rec);
+	if (why)
+		return why;
 	struct tok st[1];
 	if (split_ws(q2 + 1, (size_t)(e - q2 - 1), st, 1) == 1)
 		status(st[0].s, st[0].n, rec);

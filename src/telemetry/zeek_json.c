@@ -94,19 +94,23 @@ static int zj_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 			continue;
 		}
 		rec->flags = TEL_HAS_CLIENT | TEL_HAS_SERVER;
-		uint64_t v;
-		if (tj_u64(o, "id.orig_p", &v) && v < 65536)
-			rec->client_port = (uint16_t)v;
-		if (tj_u64(o, "id.resp_p", &v) && v < 65536)
-			rec->server_port = (uint16_t)v;
+		if (!tj_port(o, "id.orig_p", &rec->client_port) ||
+		    !tj_port(o, "id.resp_p", &rec->server_port)) {
+			tel_backend_malformed(
+			    b, ln,
+			    "\"id.orig_p\"/\"id.resp_p\" is not a port number 0-65535");
+			continue;
+		}
 		const char *s;
 		size_t n;
 		/* Zeek's originator is its guess from the first packet seen:
-		 * the history and the ports can correct it (direction.h) */
-		if (tj_str(o, "history", &s, &n))
-			tel_dir_orient_history(rec, s, n);
-		else
-			tel_dir_orient_ports(rec);
+		 * the ports and the history can correct it, by the rule the
+		 * TSV reader applies too (tel_dir_orient_history) */
+		if (!tj_str(o, "history", &s, &n)) {
+			s = NULL;
+			n = 0;
+		}
+		tel_dir_orient_history(rec, s, n);
 		if (tj_str(o, "proto", &s, &n))
 			rec->proto = tel_proto(s, n);
 		switch (kind) {

@@ -330,15 +330,16 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 			continue;
 		rec->flags = TEL_HAS_CLIENT | TEL_HAS_SERVER;
 		/* the originator is Zeek's guess from the first packet seen:
-		 * the history and the ports can correct it (direction.h) */
+		 * the history and the ports can correct it, by the rule the
+		 * JSON reader applies too (tel_dir_orient_history) */
 		if (tel_dir_ports(rec) < 1) {
 			/* ports that say the record is forward settle it
-			 * (Zeek itself flips on a likely server port) */
+			 * (Zeek itself flips on a likely server port), so
+			 * the history column is found only when they do not */
 			struct slice hist = field_past(z, z->col[C_HISTORY]);
-			if (is_set(z, &hist))
-				tel_dir_orient_history(rec, hist.s, hist.n);
-			else
-				tel_dir_orient_ports(rec);
+			bool has = is_set(z, &hist);
+			tel_dir_orient_history(rec, has ? hist.s : NULL,
+					       has ? hist.n : 0);
 		}
 		if (filtered) {
 			z->last_passed = z->prefilter(z->prefilter_ctx, rec);

@@ -158,14 +158,81 @@ static void years(void **state)
 	assert_int_equal(t.r[1].ts, sd_days_from_civil(2023, 1, 3) * 86400 + 57300);
 	assert_non_null(strstr(why, "years 2022-2023 assumed (the campaign window"));
 	tf_free(&t);
-	/* the file's time inside the window: it decides, rolling at New Year */
+	/* the file's time inside the window: it decides; it is the time of
+	 * the last line, so a December line of a file written in January is
+	 * of the year before */
 	const char *in = write_file("in.log", DNSMASQ("Dec 30") DNSMASQ("Jan  3"),
-				    sd_days_from_civil(2022, 12, 31) * 86400);
+				    sd_days_from_civil(2023, 1, 5) * 86400);
 	read_with(&t, in, &o, why, sizeof(why));
 	assert_int_equal(t.r[0].ts, sd_days_from_civil(2022, 12, 30) * 86400 + 57300);
 	assert_int_equal(t.r[1].ts, sd_days_from_civil(2023, 1, 3) * 86400 + 57300);
-	assert_non_null(strstr(why, "(the file's time)"));
+	assert_non_null(strstr(why, "years 2022-2023 assumed (the file's time)"));
 	tf_free(&t);
+	/* a line more than a day after the file's time is of the year
+	 * before; up to a day after (the producer's zone, skew) is not */
+	const char *late = write_file("late.log", DNSMASQ("Jan  3") DNSMASQ("Dec 31"),
+				      sd_days_from_civil(2022, 12, 31) * 86400);
+	read_with(&t, late, &o, why, sizeof(why));
+	assert_int_equal(t.r[0].ts, sd_days_from_civil(2022, 1, 3) * 86400 + 57300);
+	assert_int_equal(t.r[1].ts, sd_days_from_civil(2022, 12, 31) * 86400 + 57300);
+	tf_free(&t);
+	const char *ny1 =
+	    write_file("ny1.log", DNSMASQ("Jan  1"),
+		       sd_days_from_civil(2022, 12, 31) * 86400 + 23 * 3600);
+	read_with(&t, ny1, &o, why, sizeof(why));
+	assert_int_equal(t.r[0].ts, sd_days_from_civil(2023, 1, 1) * 86400 + 57300);
+	tf_free(&t);
+}
+
+/* reads [start, end) of path as --range does; the records' times */
+static size_t range_times(const char *path, uint64_t start, uint64_t end,
+			  const struct tel_options *o, int64_t *ts, size_t max)
+{
+	struct sd_error err;
+	struct io_source *src;
+	struct tel_reader *r;
+	assert_int_equal(io_open_range(path, 0, start, end, &src, &err), 0);
+	assert_int_equal(tel_open(src, o, &r, &err), 0);
+	struct tel_record rec;
+	size_t n = 0;
+	while (tel_next(r, &rec, &err) == 1)
+		if (n < max)
+			ts[n++] = rec.ts;
+	tel_close(r);
+	return n;
+}
+
+/* The auditor's case: Dec 30 and Jan 2 in a file written 2023-01-05, a
+ * window from December to April: both inside, read whole or in shards. */
+static void years_in_shards(void **state)
+{
+	(void)state;
+	char why[200];
+	struct tfile t;
+	const char *dm = write_file("dm.log", DNSMASQ("Dec 30") DNSMASQ("Jan  2"),
+				    sd_days_from_civil(2023, 1, 5) * 86400);
+	struct tel_options o = {.window_start = sd_days_from_civil(2022, 12, 1) * 86400,
+				.window_end = sd_days_from_civil(2023, 4, 30) * 86400};
+	read_with(&t, dm, &o, why, sizeof(why));
+	assert_int_equal(t.n, 2);
+	int64_t dec30 = sd_days_from_civil(2022, 12, 30) * 86400 + 57300;
+	int64_t jan2 = sd_days_from_civil(2023, 1, 2) * 86400 + 57300;
+	assert_int_equal(t.r[0].ts, dec30);
+	assert_int_equal(t.r[1].ts, jan2);
+	assert_non_null(strstr(why, "years 2022-2023 assumed (the file's time)"));
+	tf_free(&t);
+	/* each line alone, as two shards: the file's time, not the current
+	 * year, and no state carried from the first line to the second */
+	size_t len = strlen(DNSMASQ("Dec 30"));
+	int64_t ts[2];
+	assert_int_equal(range_times(dm, 0, len, &o, ts, 2), 1);
+	assert_int_equal(ts[0], dec30);
+	assert_int_equal(range_times(dm, len, UINT64_MAX, &o, ts, 2), 1);
+	assert_int_equal(ts[0], jan2);
+	/* --year still decides alone */
+	o.year = 2021;
+	assert_int_equal(range_times(dm, len, UINT64_MAX, &o, ts, 2), 1);
+	assert_int_equal(ts[0], sd_days_from_civil(2021, 1, 2) * 86400 + 57300);
 }
 
 int main(void)
@@ -173,6 +240,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(local_formats),
 	    cmocka_unit_test(years),
+	    cmocka_unit_test(years_in_shards),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,8 @@
 /* Who is the client, whatever the producer's layout (direction.h): EVE
  * alerts on responses, DNS answers in packet and in flow direction,
- * flow_id pairing, Zeek conn history, nfdump reply flows, generic CSV. */
+ * alerts whose direction only the lower port tells or nothing tells,
+ * Zeek conn history (TSV and JSON alike), nfdump reply flows, generic
+ * CSV. */
 #include "telemetry/backend.h"
 #include "telemetry/direction.h"
 #include "telutil.h"
@@ -48,27 +50,21 @@ static void ports_rule(void **state)
 		    tel_dir_server_port(8080) && !tel_dir_server_port(123));
 }
 
-static void pairs(void **state)
+static void lower_port_rule(void **state)
 {
 	(void)state;
-	static struct tel_dir_pairs p;
 	struct tel_record r;
-	tel_record_start(&r, 1, TEL_DNS);
-	const char *why;
-	assert_int_equal(net_addr_parse("10.1.1.1", 8, &r.client, &why), 0);
-	assert_int_equal(net_addr_parse("10.1.1.53", 9, &r.server, &why), 0);
-	assert_int_equal(tel_dir_pair_lookup(&p, 77, &r), 0);
-	tel_dir_pair_learn(&p, 77, &r);
-	assert_int_equal(tel_dir_pair_lookup(&p, 77, &r), 1);
-	assert_int_equal(tel_dir_pair_lookup(&p, 78, &r), 0);
-	tel_record_swap(&r);
-	assert_int_equal(tel_dir_pair_lookup(&p, 77, &r), -1);
-	/* the same id between other hosts is not this flow */
-	assert_int_equal(net_addr_parse("10.9.9.9", 8, &r.client, &why), 0);
-	assert_int_equal(tel_dir_pair_lookup(&p, 77, &r), 0);
-	/* flow id 0 is "none" */
-	tel_dir_pair_learn(&p, 0, &r);
-	assert_int_equal(tel_dir_pair_lookup(&p, 0, &r), 0);
+	tel_record_start(&r, 1, TEL_TLS);
+	r.client_port = 4443, r.server_port = 50041;
+	assert_int_equal(tel_dir_ports(&r), 0);
+	assert_int_equal(tel_dir_lower_port(&r), -1);
+	r.client_port = 50042, r.server_port = 8081;
+	assert_int_equal(tel_dir_lower_port(&r), 1);
+	/* no evidence: a port unknown, or both the same */
+	r.client_port = 0;
+	assert_int_equal(tel_dir_lower_port(&r), 0);
+	r.client_port = 8081;
+	assert_int_equal(tel_dir_lower_port(&r), 0);
 }
 
 /* Layouts as Suricata writes them (src/output-json-alert.c,
@@ -135,8 +131,9 @@ static void eve_dns_answers(void **state)
 		  "\"dest_ip\":\"10.0.0.53\",\"dest_port\":53,\"proto\":\"UDP\","
 		  "\"dns\":{\"type\":\"answer\",\"id\":2,\"rrname\":\"evil.example\","
 		  "\"rrtype\":\"A\",\"rcode\":\"NOERROR\"}}\n"
-		  /* a resolver on port 5300: the query of the same flow_id says
-		   * which end asked, and the answer is in flow direction */
+		  /* a resolver on port 5300, the answer in flow direction: the
+		   * lower port is the resolver's (no pairing with the query of
+		   * the same flow_id: each line is read on its own) */
 		  "{\"timestamp\":\"2023-03-29T13:55:08.000000+0000\",\"flow_id\":13,"
 		  "\"event_type\":\"dns\",\"src_ip\":\"10.0.0.54\",\"src_port\":40054,"
 		  "\"dest_ip\":\"10.0.0.55\",\"dest_port\":5300,\"proto\":\"UDP\","
@@ -147,7 +144,7 @@ static void eve_dns_answers(void **state)
 		  "\"dest_ip\":\"10.0.0.55\",\"dest_port\":5300,\"proto\":\"UDP\","
 		  "\"dns\":{\"type\":\"answer\",\"id\":3,\"rrname\":\"evil.example\","
 		  "\"rrtype\":\"A\",\"rcode\":\"NOERROR\"}}\n"
-		  /* same ports, no query seen: Suricata's packet direction */
+		  /* the same ports, the answer in packet direction */
 		  "{\"timestamp\":\"2023-03-29T13:55:09.000000+0000\",\"flow_id\":14,"
 		  "\"event_type\":\"dns\",\"src_ip\":\"10.0.0.55\",\"src_port\":5300,"
 		  "\"dest_ip\":\"10.0.0.56\",\"dest_port\":40056,\"proto\":\"UDP\","
@@ -163,6 +160,73 @@ static void eve_dns_answers(void **state)
 	assert_string_equal(t.r[3].client, "10.0.0.54");
 	assert_true(t.r[3].flags & TEL_ANSWERED);
 	assert_string_equal(t.r[4].client, "10.0.0.56");
+	tf_free(&t);
+}
+
+/* Suricata 6 alerts (no "direction", no "flow" object) fired on the C2
+ * server's packet, the C2 on a port that is no service port: the lower
+ * port is the server's, so the clients are the victims, not the C2. */
+#define ALERT_TLS_4443                                                                   \
+	"{\"timestamp\":\"2023-03-15T13:10:00.000000+0000\",\"flow_id\":41,"             \
+	"\"event_type\":\"alert\",\"src_ip\":\"203.0.113.50\",\"src_port\":4443,"        \
+	"\"dest_ip\":\"10.0.0.41\",\"dest_port\":50041,\"proto\":\"TCP\","               \
+	"\"alert\":{\"action\":\"allowed\",\"signature_id\":2000001},"                   \
+	"\"tls\":{\"sni\":\"evil.com\",\"subject\":\"CN=evil.com\"}}\n"
+#define HTTP_8081                                                                        \
+	"{\"timestamp\":\"2023-03-15T13:09:59.000000+0000\",\"flow_id\":42,"             \
+	"\"event_type\":\"http\",\"src_ip\":\"10.0.0.42\",\"src_port\":50042,"           \
+	"\"dest_ip\":\"203.0.113.50\",\"dest_port\":8081,\"proto\":\"TCP\","             \
+	"\"http\":{\"hostname\":\"benign.example\",\"url\":\"/x\",\"status\":200}}\n"
+#define ALERT_HTTP_8081                                                                  \
+	"{\"timestamp\":\"2023-03-15T13:10:00.000000+0000\",\"flow_id\":42,"             \
+	"\"event_type\":\"alert\",\"src_ip\":\"203.0.113.50\",\"src_port\":8081,"        \
+	"\"dest_ip\":\"10.0.0.42\",\"dest_port\":50042,\"proto\":\"TCP\","               \
+	"\"alert\":{\"action\":\"allowed\",\"signature_id\":2000002},"                   \
+	"\"http\":{\"hostname\":\"evil.com\",\"url\":\"/gate.php\","                     \
+	"\"http_method\":\"GET\",\"status\":200}}\n"
+
+static void eve_alert_unknown_direction(void **state)
+{
+	(void)state;
+	struct tfile t;
+	read_text(&t, "c2alerts.json",
+		  ALERT_TLS_4443 ALERT_HTTP_8081
+		  /* equal ports: nothing in the record tells */
+		  "{\"timestamp\":\"2023-03-15T13:10:01.000000+0000\",\"event_type\":"
+		  "\"alert\",\"src_ip\":\"203.0.113.50\",\"src_port\":5000,\"dest_ip\":"
+		  "\"10.0.0.43\",\"dest_port\":5000,\"proto\":\"TCP\",\"alert\":"
+		  "{\"signature_id\":3},\"tls\":{\"sni\":\"evil.com\"}}\n"
+		  /* a bare flow alert (a scan's SYN): as the packet was written */
+		  "{\"timestamp\":\"2023-03-15T13:10:02.000000+0000\",\"event_type\":"
+		  "\"alert\",\"src_ip\":\"203.0.113.51\",\"src_port\":40648,"
+		  "\"dest_ip\":\"10.0.0.44\",\"dest_port\":50995,\"proto\":\"TCP\","
+		  "\"alert\":{\"signature_id\":4}}\n",
+		  NULL);
+	assert_int_equal(t.n, 4);
+	assert_int_equal(t.r[0].kind, TEL_TLS);
+	assert_string_equal(t.r[0].client, "10.0.0.41");
+	assert_string_equal(t.r[0].server, "203.0.113.50");
+	assert_int_equal(t.r[0].sport, 4443);
+	assert_int_equal(t.r[1].kind, TEL_HTTP);
+	assert_string_equal(t.r[1].client, "10.0.0.42");
+	assert_int_equal(t.r[1].sport, 8081);
+	/* counted, but naming no client and no server */
+	assert_int_equal(t.r[2].kind, TEL_TLS);
+	assert_false(t.r[2].flags & (TEL_HAS_CLIENT | TEL_HAS_SERVER));
+	assert_true(t.r[2].flags & TEL_DIR_UNKNOWN);
+	assert_string_equal(t.r[2].name, "evil.com");
+	assert_string_equal(t.r[3].client, "203.0.113.51");
+	assert_false(t.r[3].flags & TEL_DIR_UNKNOWN);
+	tf_free(&t);
+	/* the alert alone and after an http event of its flow_id: the same
+	 * record, so --range shards agree with the whole file */
+	read_text(&t, "paired.json", HTTP_8081 ALERT_HTTP_8081, NULL);
+	assert_int_equal(t.n, 2);
+	assert_string_equal(t.r[1].client, "10.0.0.42");
+	tf_free(&t);
+	read_text(&t, "alone.json", ALERT_HTTP_8081, NULL);
+	assert_int_equal(t.n, 1);
+	assert_string_equal(t.r[0].client, "10.0.0.42");
 	tf_free(&t);
 }
 
@@ -220,15 +284,18 @@ static void zeek_history(void **state)
 		  /* mid-stream, no SYN seen: the ports decide */
 		  "1680098109.0\tC4\t198.51.100.66\t443\t10.0.0.74\t50074\ttcp\tDd\n"
 		  /* UDP answer seen alone, no history */
-		  "1680098110.0\tC5\t10.0.0.53\t53\t10.0.0.75\t40075\tudp\t-\n",
+		  "1680098110.0\tC5\t10.0.0.53\t53\t10.0.0.75\t40075\tudp\t-\n"
+		  /* 'H' against ports that say it is forward: the ports win */
+		  "1678881660.0\tC6\t10.0.0.76\t50001\t198.51.100.66\t443\ttcp\tHaDd\n",
 		  NULL);
-	assert_int_equal(t.n, 5);
+	assert_int_equal(t.n, 6);
 	assert_string_equal(t.r[0].client, "10.0.0.71");
 	assert_string_equal(t.r[1].client, "10.0.0.72");
 	assert_int_equal(t.r[1].sport, 4444);
 	assert_string_equal(t.r[2].client, "10.0.0.73");
 	assert_string_equal(t.r[3].client, "10.0.0.74");
 	assert_string_equal(t.r[4].client, "10.0.0.75");
+	assert_string_equal(t.r[5].client, "10.0.0.76");
 	tf_free(&t);
 	/* history left of the other columns, and a conn.log without it */
 	read_text(&t, "conn2.log",
@@ -242,13 +309,27 @@ static void zeek_history(void **state)
 	assert_string_equal(t.r[0].client, "10.0.0.72");
 	assert_string_equal(t.r[1].client, "198.51.100.66");
 	tf_free(&t);
+	/* the same records in Zeek JSON: the same clients (one rule) */
 	read_text(&t, "conn.json",
 		  "{\"ts\":1680098107.0,\"uid\":\"C2\",\"id.orig_h\":\"198.51.100.66\","
 		  "\"id.orig_p\":4444,\"id.resp_h\":\"10.0.0.72\",\"id.resp_p\":50072,"
-		  "\"proto\":\"tcp\",\"conn_state\":\"OTH\",\"history\":\"HaDd\"}\n",
+		  "\"proto\":\"tcp\",\"conn_state\":\"OTH\",\"history\":\"HaDd\"}\n"
+		  "{\"ts\":1678881660.0,\"uid\":\"C6\",\"id.orig_h\":\"10.0.0.76\","
+		  "\"id.orig_p\":50001,\"id.resp_h\":\"198.51.100.66\",\"id.resp_p\":443,"
+		  "\"proto\":\"tcp\",\"history\":\"HaDd\"}\n"
+		  "{\"ts\":1680098108.0,\"uid\":\"C3\",\"id.orig_h\":\"10.0.0.73\","
+		  "\"id.orig_p\":80,\"id.resp_h\":\"198.51.100.66\",\"id.resp_p\":50073,"
+		  "\"proto\":\"tcp\",\"history\":\"ShAD\"}\n"
+		  "{\"ts\":1680098109.0,\"uid\":\"C4\",\"id.orig_h\":\"198.51.100.66\","
+		  "\"id.orig_p\":443,\"id.resp_h\":\"10.0.0.74\",\"id.resp_p\":50074,"
+		  "\"proto\":\"tcp\",\"conn_state\":\"OTH\"}\n",
 		  NULL);
-	assert_int_equal(t.n, 1);
+	assert_int_equal(t.n, 4);
 	assert_string_equal(t.r[0].client, "10.0.0.72");
+	assert_string_equal(t.r[1].client, "10.0.0.76");
+	assert_int_equal(t.r[1].sport, 443);
+	assert_string_equal(t.r[2].client, "10.0.0.73");
+	assert_string_equal(t.r[3].client, "10.0.0.74");
 	tf_free(&t);
 }
 
@@ -301,9 +382,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(ports_rule),
-	    cmocka_unit_test(pairs),
+	    cmocka_unit_test(lower_port_rule),
 	    cmocka_unit_test(eve_alert_on_response),
 	    cmocka_unit_test(eve_dns_answers),
+	    cmocka_unit_test(eve_alert_unknown_direction),
 	    cmocka_unit_test(eve_flows),
 	    cmocka_unit_test(zeek_history),
 	    cmocka_unit_test(nfdump_halves),

@@ -100,8 +100,9 @@ static void malformed_everywhere(void **state)
 	assert_int_equal(t.fmt, TEL_FMT_DNSMASQ);
 	assert_int_equal(t.n, 2);
 	assert_int_equal(t.st.malformed, 2);
-	/* the log passed New Year: January after March is the next year */
-	assert_int_equal(t.r[1].ts, 1672617601); /* 2023-01-02T00:00:01Z */
+	/* --year puts every line in that year, whatever the line before it
+	 * (each line's year is its own, so --range shards agree) */
+	assert_int_equal(t.r[1].ts, 1641081601); /* 2022-01-02T00:00:01Z */
 	tf_free(&t);
 
 	p = write_file("bad.squid", "1680098106.547 14 127.0.0.13 TCP_MISS/200 365 GET "
@@ -314,6 +315,146 @@ static void csv_tabs_and_flows(void **state)
 	tf_free(&t);
 }
 
+/* "file:N: " followed by why, among the reports */
+static bool reported(const struct tfile *t, const char *path, int line, const char *why)
+{
+	char want[700];
+	snprintf(want, sizeof(want), "%s:%d: %s", path, line, why);
+	for (size_t i = 0; i < t->nreports && i < 8; i++)
+		if (!strcmp(t->reports[i], want))
+			return true;
+	return false;
+}
+
+/* A port out of 0-65535 or not a number is a malformed line, reported with
+ * file:line and why, in every reader: never cut to 16 bits (65979 would
+ * read as 443 and turn the flow round) nor taken as 0. */
+static void ports_never_cut(void **state)
+{
+	(void)state;
+	struct tfile t;
+	const char *nf = write_file(
+	    "ports.csv",
+	    "ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt\n"
+	    "2023-03-15 13:10:00,2023-03-15 13:10:01,1.0,10.0.0.81,198.51.100.66,"
+	    "65979,50000,TCP,.AP.SF,0,0,5,500,0,0\n"
+	    "2023-03-15 13:10:00,2023-03-15 13:10:01,1.0,10.0.0.82,198.51.100.66,"
+	    "50082,4x3,TCP,.AP.SF,0,0,5,500,0,0\n"
+	    "2023-03-15 13:10:00,2023-03-15 13:10:01,1.0,10.0.0.83,198.51.100.66,"
+	    "   50083,  443,TCP,.AP.SF,0,0,5,500,0,0\n");
+	assert_int_equal(tf_read(&t, nf, NULL), 0);
+	assert_int_equal(t.n, 1);
+	assert_string_equal(t.r[0].client, "10.0.0.83");
+	assert_int_equal(t.r[0].cport, 50083);
+	assert_int_equal(t.st.malformed, 2);
+	assert_true(reported(&t, nf, 2, "sp '65979' is not a port number 0-65535"));
+	assert_true(reported(&t, nf, 3, "dp '4x3' is not a port number 0-65535"));
+	tf_free(&t);
+
+#define EVE_FLOW(sp, dp, proto)                                                          \
+	"{\"timestamp\":\"2023-03-15T13:10:00.000000+0000\",\"event_type\":\"flow\","    \
+	"\"src_ip\":\"10.0.0.91\",\"src_port\":" sp ",\"dest_ip\":\"198.51.100.66\","    \
+	"\"dest_port\":" dp ",\"proto\":" proto ",\"flow\":{\"pkts_toserver\":1}}\n"
+	const char *eve = write_file(
+	    "ports.json",
+	    EVE_FLOW("65979", "50000", "\"TCP\"")
+		EVE_FLOW("50000", "\"99999\"", "\"TCP\"")
+		    EVE_FLOW("50000", "443.5", "\"TCP\"") EVE_FLOW(
+			"50000", "443", "300") "{\"timestamp\":\"2023-03-15T13:10:00."
+					       "000000+0000\",\"event_type\":"
+					       "\"alert\",\"src_ip\":\"198.51.100.66\","
+					       "\"src_port\":443,\"dest_ip\":"
+					       "\"10.0.0.92\",\"dest_port\":50092,"
+					       "\"alert\":{\"signature_id\":1},"
+					       "\"flow\":{\"src_ip\":\"10.0.0.92\","
+					       "\"dest_ip\":\"198.51.100.66\","
+					       "\"src_port\":115628,\"dest_port\":443}}\n"
+	    /* digits in a string, a null port: as before */
+	    EVE_FLOW("\"50000\"", "443", "6") EVE_FLOW("null", "443", "null"));
+	assert_int_equal(tf_read(&t, eve, NULL), 0);
+	assert_int_equal(t.n, 2);
+	assert_int_equal(t.r[0].cport, 50000);
+	assert_int_equal(t.r[0].sport, 443);
+	assert_int_equal(t.r[0].proto, 6);
+	assert_int_equal(t.r[1].cport, 0);
+	assert_int_equal(t.r[1].sport, 443);
+	assert_int_equal(t.st.malformed, 5);
+	const char *bad_port = "\"src_port\"/\"dest_port\" is not a port number 0-65535";
+	assert_true(reported(&t, eve, 1, bad_port));
+	assert_true(reported(&t, eve, 2, bad_port));
+	assert_true(reported(&t, eve, 3, bad_port));
+	assert_true(reported(&t, eve, 4,
+			     "\"proto\" is neither a protocol name nor a number 0-255"));
+	assert_true(
+	    reported(&t, eve, 5,
+		     "\"flow\" \"src_port\"/\"dest_port\" is not a port number 0-65535"));
+	tf_free(&t);
+
+	const char *zj = write_file(
+	    "ports.zeek.json",
+	    "{\"_path\":\"conn\",\"ts\":1678881660.0,\"id.orig_h\":\"10.0.0.71\","
+	    "\"id.orig_p\":65979,\"id.resp_h\":\"198.51.100.66\",\"id.resp_p\":50000}\n"
+	    "{\"_path\":\"conn\",\"ts\":1678881660.0,\"id.orig_h\":\"10.0.0.72\","
+	    "\"id.orig_p\":50000,\"id.resp_h\":\"198.51.100.66\",\"id.resp_p\":443}\n");
+	assert_int_equal(tf_read(&t, zj, NULL), 0);
+	assert_int_equal(t.n, 1);
+	assert_string_equal(t.r[0].client, "10.0.0.72");
+	assert_true(reported(&t, zj, 1,
+			     "\"id.orig_p\"/\"id.resp_p\" is not a port number 0-65535"));
+	tf_free(&t);
+
+	const char *dm = write_file(
+	    "ports.dnsmasq.log",
+	    "Mar 15 10:00:00 gw dnsmasq[811]: 1 10.0.0.61/99999 query[A] evil.com from "
+	    "10.0.0.61\n"
+	    "Mar 15 10:00:01 gw dnsmasq[811]: 2 10.0.0.62/40062 query[A] evil.com from "
+	    "10.0.0.62\n");
+	struct tel_options y = {.year = 2023};
+	assert_int_equal(tf_read(&t, dm, &y), 0);
+	assert_int_equal(t.n, 1);
+	assert_int_equal(t.r[0].cport, 40062);
+	assert_true(
+	    reported(&t, dm, 1, "port after ADDRESS/ is not a port number 0-65535"));
+	tf_free(&t);
+
+	const char *sq = write_file(
+	    "ports.squid.log",
+	    "1678881660.000     14 10.0.0.3 TCP_TUNNEL/200 39 CONNECT evil.com:99999 - "
+	    "HIER_DIRECT/198.51.100.66 -\n"
+	    "1678881661.000     14 10.0.0.4 TCP_TUNNEL/200 39 CONNECT evil.com:443 - "
+	    "HIER_DIRECT/198.51.100.66 -\n");
+	assert_int_equal(tf_read(&t, sq, NULL), 0);
+	assert_int_equal(t.n, 1);
+	assert_int_equal(t.r[0].sport, 443);
+	assert_true(reported(&t, sq, 1, "CONNECT port is not a port number 0-65535"));
+	tf_free(&t);
+}
+
+/* A two-way nfdump row (reverse packets or bytes) is answered, as the
+ * other flow readers' flows with data both ways; a one-way row is not. */
+static void nfdump_two_way(void **state)
+{
+	(void)state;
+	struct tfile t;
+	const char *nf = write_file(
+	    "twoway.csv",
+	    "ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt\n"
+	    "2023-03-15 13:10:00,2023-03-15 13:10:01,1.0,10.0.0.81,198.51.100.66,"
+	    "50081,443,TCP,.AP.SF,0,0,5,500,5,6000\n"
+	    "2023-03-15 13:10:00,2023-03-15 13:10:01,1.0,10.0.0.82,198.51.100.66,"
+	    "50082,443,TCP,.AP.SF,0,0,5,500,0,0\n"
+	    "2023-03-15 13:10:00,2023-03-15 13:10:01,1.0,10.0.0.83,198.51.100.66,"
+	    "50083,443,TCP,.AP.SF,0,0,5,500,0,40\n");
+	assert_int_equal(tf_read(&t, nf, NULL), 0);
+	assert_int_equal(t.n, 3);
+	assert_true(t.r[0].flags & TEL_ANSWERED);
+	assert_int_equal(t.r[0].packets, 10);
+	assert_int_equal(t.r[0].bytes, 6500);
+	assert_false(t.r[1].flags & TEL_ANSWERED);
+	assert_true(t.r[2].flags & TEL_ANSWERED);
+	tf_free(&t);
+}
+
 /* The inline dotted-quad parser must agree with net_addr_parse on
  * everything: tricky forms, then random strings over digits and dots. */
 static void fast_ipv4_agrees(void **state)
@@ -381,6 +522,8 @@ int main(void)
 	    cmocka_unit_test(long_line),
 	    cmocka_unit_test(csv_tabs_and_flows),
 	    cmocka_unit_test(fast_ipv4_agrees),
+	    cmocka_unit_test(ports_never_cut),
+	    cmocka_unit_test(nfdump_two_way),
 	    cmocka_unit_test(eve_layouts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
