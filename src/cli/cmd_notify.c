@@ -75,6 +75,11 @@ struct notify {
 	uint64_t sent, skipped, failed, nocontact;
 };
 
+/* Everything --dry-run writes: an earlier directory holding anything else
+ * is not replaced. */
+static const char *const dry_run_files[] = {"summary.json", "*.eml", NULL};
+static const struct outdir_kind dry_run_kind = {"notify --dry-run", dry_run_files};
+
 static bool parse_num(const char *opt, const char *val, double max, double *out)
 {
 	char *end;
@@ -136,7 +141,7 @@ static int write_eml(struct notify *n, const struct owner *o, const char *msg, s
 
 static int finish_dry_run(struct notify *n, struct sd_error *err)
 {
-	FILE *fp = outdir_create(&n->out, NULL, OUTDIR_MARKER, err);
+	FILE *fp = outdir_create(&n->out, NULL, "summary.json", err);
 	if (!fp)
 		return err->code;
 	char id[DB_CONTENT_ID_STRLEN];
@@ -146,7 +151,7 @@ static int finish_dry_run(struct notify *n, struct sd_error *err)
 		"\"already_sent\": %llu,\n  \"without_contact\": %llu\n}\n",
 		id, (unsigned long long)n->sent, (unsigned long long)n->skipped,
 		(unsigned long long)n->nocontact);
-	int rc = outdir_close(&n->out, fp, OUTDIR_MARKER, err);
+	int rc = outdir_close(&n->out, fp, "summary.json", err);
 	return rc ? rc : outdir_commit(&n->out, err);
 }
 
@@ -357,9 +362,10 @@ static int run(int argc, char **argv)
 	if (fs != EXIT_OK)
 		return fs;
 	/* the directory is replaced as a whole: it must not hold an input */
-	if (n.dry_dir && owners_job_inside(&n.j, n.dry_dir))
+	const char *more[] = {n.state_path, n.smtp_opts.netrc};
+	if (n.dry_dir && owners_job_inside(&n.j, n.dry_dir, more, 2))
 		return EXIT_USAGE;
-	if (n.dry_dir && outdir_begin(&n.out, n.dry_dir, &err)) {
+	if (n.dry_dir && outdir_begin(&n.out, n.dry_dir, &dry_run_kind, &err)) {
 		cli_error(CMD, "%s", err.msg);
 		return cli_exit_for_write(err.code);
 	}

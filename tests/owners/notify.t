@@ -152,6 +152,27 @@ equals "summary counts the messages" "$(jq .messages "$T/dry/summary.json")" 3
 expect_status 0 "--dry-run again into the same directory replaces it" notify --dry-run "$T/dry" "$T/new.sdb"
 mkdir -p "$T/keep"; echo x > "$T/keep/x"
 expect_status 2 "--dry-run refuses a directory it did not write" notify --dry-run "$T/keep" "$T/new.sdb"
+# the audit's case: the state file inside the dry-run directory
+cp "$T/state1" "$T/dry/state.tsv"
+expect_status 2 "--dry-run refuses a directory holding the --state file" \
+	notify --dry-run "$T/dry" --state "$T/dry/state.tsv" "$T/new.sdb"
+contains "names the state file" "$T/.out" "holds .*dry/state.tsv"
+if cmp -s "$T/state1" "$T/dry/state.tsv"; then ok "the state file is untouched"; else not_ok "state file gone or changed"; fi
+expect_status 2 "a user's file in an earlier dry run: not replaced" notify --dry-run "$T/dry" "$T/new.sdb"
+contains "names the file" "$T/.out" "holds state.tsv, which sighted notify --dry-run does not write"
+rm "$T/dry/state.tsv"
+expect_status 2 "a --state that does not exist yet inside the directory" \
+	notify --dry-run "$T/dry" --state "$T/dry/new.state" "$T/new.sdb"
+printf 'machine 127.0.0.1 login a password b\n' > "$T/dry/netrc"
+expect_status 2 "--dry-run refuses a directory holding the --netrc file" \
+	notify --dry-run "$T/dry" --netrc "$T/dry/netrc" "$T/new.sdb"
+equals "the netrc file is kept" "$(cat "$T/dry/netrc")" "machine 127.0.0.1 login a password b"
+rm "$T/dry/netrc"
+expect_status 2 "a report directory is not a dry-run directory" notify --dry-run "$T/rep" "$T/new.sdb"
+if [ -f "$T/rep/index.csv" ]; then ok "the report is kept"; else not_ok "report gone"; fi
+cp -r "$T/dry" "$T/dry.tmp.AbC123"
+expect_status 0 "a dry run after a killed one" notify --dry-run "$T/dry" "$T/new.sdb"
+if [ ! -e "$T/dry.tmp.AbC123" ]; then ok "the killed run's temporary directory is swept"; else not_ok "left behind"; fi
 if cmp -s <(attachment "$T/dry/isp-b.eml") "$T/rep/owners/isp-b.csv"; then ok "dry-run attachment is the report's CSV"; else not_ok "differs"; fi
 m=$(find_owner "$T/m1" isp-b | head -1)
 if cmp -s "$T/dry/isp-b.eml" <(tr -d '\0' < "$m"); then ok "dry-run bytes equal what the server received"; else

@@ -124,6 +124,35 @@ equals "its file is still there" "$(cat "$T/notreport/file")" keep
 mkdir -p "$T/withinput"; cp "$T/new.sdb" "$T/withinput/"; echo '{}' > "$T/withinput/summary.json"
 expect_status 2 "an output directory holding an input is refused" \
 	"$SIGHTED" report --owners "$D/registry.csv" -o "$T/withinput" "$T/withinput/new.sdb"
+# the audit's reproducer: summary.json alone does not make a directory a report
+mkdir -p "$T/proj/src"; echo '{}' > "$T/proj/summary.json"; echo x > "$T/proj/notes.txt"
+echo 'int main(){}' > "$T/proj/src/main.c"
+expect_status 2 "a directory holding summary.json and other files is not replaced" \
+	"$SIGHTED" report --owners "$D/registry.csv" -o "$T/proj" "$T/new.sdb"
+contains "says to remove it or choose another directory" "$T/.out" "remove it or choose another directory"
+equals "every file is still there" "$(cd "$T/proj" && find . -type f | sort | tr '\n' ' ')" "./notes.txt ./src/main.c ./summary.json "
+equals "a report names its marker file" "$(cat "$T/r6/.sighted-output")" \
+	"sighted report directory: the next run replaces it as a whole; keep nothing else here"
+echo mine > "$T/r6/notes.txt"
+expect_status 2 "an earlier report a user added a file to is not replaced" \
+	"$SIGHTED" report --owners "$D/registry.csv" -o "$T/r6" "$T/new.sdb"
+contains "names the file" "$T/.out" "holds notes.txt, which sighted report does not write"
+equals "the user's file is kept" "$(cat "$T/r6/notes.txt")" mine
+mkdir "$T/r6/owners/sub"
+rm "$T/r6/notes.txt"
+expect_status 2 "nor one with a directory the report does not write" \
+	"$SIGHTED" report --owners "$D/registry.csv" -o "$T/r6" "$T/new.sdb"
+rmdir "$T/r6/owners/sub"
+cp -r "$T/r6" "$T/r6-old"; rm "$T/r6-old/.sighted-output"
+expect_status 2 "a report of an older sighted (no marker) is not replaced" \
+	"$SIGHTED" report --owners "$D/registry.csv" -o "$T/r6-old" "$T/new.sdb"
+contains "and the message says so" "$T/.out" "or of an older sighted, which wrote none.*remove it or choose another directory"
+cp -r "$T/r6" "$T/r6.tmp.AbC123"; mkdir "$T/r6.tmp.XyZ789"; echo mine > "$T/r6.tmp.XyZ789/f"
+expect_status 0 "a report after a killed one" \
+	"$SIGHTED" report --owners "$D/registry.csv" -o "$T/r6" "$T/new.sdb"
+if [ ! -e "$T/r6.tmp.AbC123" ]; then ok "the killed run's temporary directory is swept"; else not_ok "left behind"; fi
+equals "a directory that only looks like one is kept" "$(cat "$T/r6.tmp.XyZ789/f")" mine
+
 expect_status 2 "no registry is a usage error" "$SIGHTED" report -o "$T/x" "$T/new.sdb"
 expect_status 3 "unreadable snapshot" "$SIGHTED" report --owners "$D/registry.csv" -o "$T/x" "$T/none.sdb"
 done_testing
