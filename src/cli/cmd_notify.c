@@ -39,7 +39,11 @@ static void help(FILE *out)
 	    "      --since OLD.sdb    only sightings added or changed since OLD\n"
 	    "      --from ADDR        sender (From: and the SMTP envelope)\n"
 	    "      --smtp URL         smtp://HOST[:PORT] or smtps://HOST[:PORT] (TLS)\n"
-	    "      --starttls         require STARTTLS on smtp:// (fail without it)\n"
+	    "      --starttls         require STARTTLS on smtp:// (fail without it;\n"
+	    "                         without it, STARTTLS is used when offered and\n"
+	    "                         required when credentials are given)\n"
+	    "      --smtp-plaintext   allow credentials over smtp:// without TLS (a\n"
+	    "                         local relay or tests only)\n"
 	    "      --netrc FILE       credentials for the SMTP host (else the "
 	    "environment:\n"
 	    "                         SIGHTED_SMTP_USER, SIGHTED_SMTP_PASSWORD)\n"
@@ -59,7 +63,8 @@ static void help(FILE *out)
 	    "  -h, --help             this text\n"
 	    "Exit status: 0 every owner with something new was notified (or already\n"
 	    "had been), 2 usage, 3 bad input, 4 some delivery failed (each is named on\n"
-	    "stderr; rerun to retry them).\n");
+	    "stderr; rerun to retry them; also when TLS is required and the server\n"
+	    "has none: then nothing is sent).\n");
 }
 
 struct notify {
@@ -73,6 +78,7 @@ struct notify {
 	double backoff;
 	time_t date;
 	uint64_t sent, skipped, failed, nocontact;
+	bool no_tls; /* the server cannot give the TLS required: stop */
 };
 
 /* Everything --dry-run writes: an earlier directory holding anything else
@@ -106,9 +112,14 @@ static int deliver(struct notify *n, const struct owner *o, const char *msg, siz
 {
 	double wait = n->backoff;
 	for (unsigned long attempt = 0;; attempt++) {
-		bool permanent = false;
-		if (owners_smtp_send(n->smtp, o, msg, len, &permanent, err) == 0)
+		enum owners_smtp_failure why_failed;
+		if (owners_smtp_send(n->smtp, o, msg, len, &why_failed, err) == 0)
 			return 0;
+		if (why_failed == OWNERS_SMTP_NO_TLS) {
+			n->no_tls = true;
+			return err->code;
+		}
+		bool permanent = why_failed == OWNERS_SMTP_PERMANENT;
 		if (permanent || attempt >= n->retries) {
 			char why[sizeof(err->msg)];
 			snprintf(why, sizeof(why), "%s", err->msg);
@@ -224,6 +235,8 @@ static int one_owner(struct notify *n, uint32_t oi)
 	if (deliver(n, o, msg, msg_len, &err)) {
 		fprintf(stderr, "sighted notify: %s: FAILED: %s\n", o->id, err.msg);
 		n->failed++;
+		if (n->no_tls) /* every other owner would fail the same way */
+			status = EXIT_FAIL;
 		goto done;
 	}
 	n->sent++;
@@ -249,6 +262,7 @@ static int run(int argc, char **argv)
 	    {"from", required_argument, NULL, 'F'},
 	    {"smtp", required_argument, NULL, 'U'},
 	    {"starttls", no_argument, NULL, 'T'},
+	    {"smtp-plaintext", no_argument, NULL, 'P'},
 	    {"netrc", required_argument, NULL, 'N'},
 	    {"state", required_argument, NULL, 's'},
 	    {"dry-run", required_argument, NULL, 'D'},
@@ -285,6 +299,9 @@ static int run(int argc, char **argv)
 			break;
 		case 'T':
 			n.smtp_opts.starttls = true;
+			break;
+		case 'P':
+			n.smtp_opts.plaintext_auth = true;
 			break;
 		case 'N':
 			n.smtp_opts.netrc = optarg;
@@ -382,6 +399,8 @@ static int run(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	for (uint32_t o = 0; status == EXIT_OK && o < n.j.reg->count; o++)
 		status = one_owner(&n, o);
+	if (n.no_tls)
+		cli_error(CMD, "stopped: no message can be sent without TLS");
 	if (n.dry_dir && status == EXIT_OK && finish_dry_run(&n, &err)) {
 		cli_error(CMD, "%s", err.msg);
 		status = EXIT_FAIL;

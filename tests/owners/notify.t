@@ -50,6 +50,16 @@ start_smtp() {
 	wait_port "$PORT" || not_ok "SMTP server did not start"
 }
 stop_smtp() { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; }
+# start_fake MODE: tests/owners/fakesmtp.py on a free loopback port, logging
+# what it receives to $T/fake.log (emptied); sets PORT, SPID
+start_fake() {
+	rm -f "$T/fake.port"; : > "$T/fake.log"
+	timeout -k 2 120 $PY "$ROOT/tests/owners/fakesmtp.py" "$T/fake.port" "$T/fake.log" "$1" 2>"$T/fake.err" &
+	SPID=$!
+	_pids+=("$SPID")
+	for _ in $(seq 1 100); do [ -s "$T/fake.port" ] && break; sleep 0.1; done
+	PORT=$(cat "$T/fake.port" 2>/dev/null) || not_ok "fake SMTP server did not start"
+}
 notify() { "$SIGHTED" notify --owners "$D/registry.csv" --asn-db "$ASN" --from sighted@cert.example --backoff 0 "$@"; }
 # attachment FILE.eml: the decoded CSV attachment
 attachment() {
@@ -106,6 +116,36 @@ expect_status 4 "--starttls against a server without STARTTLS: nothing sent in t
 	notify --smtp "smtp://127.0.0.1:$PORT" --starttls --retries 0 --state "$T/state-tls" "$T/new.sdb"
 contains "the failure is named per owner" "$T/.out" "cert-xx: FAILED: .*(STARTTLS|SSL|TLS)"
 equals "the server received nothing more" "$(ls "$T/m1"/*.eml | wc -l)" 5
+contains "the run stops at the first owner: the others would fail alike" "$T/.out" "stopped: no message can be sent without TLS"
+expect_status 2 "--starttls and --smtp-plaintext exclude each other" \
+	notify --smtp "smtp://127.0.0.1:$PORT" --starttls --smtp-plaintext --state "$T/state-tls" "$T/new.sdb"
+stop_smtp
+
+# credentials never go out in the clear unless asked to (--smtp-plaintext)
+start_fake auth
+export SIGHTED_SMTP_USER=alice SIGHTED_SMTP_PASSWORD=s3cret
+expect_status 4 "credentials and a server without STARTTLS: refused, nothing sent" \
+	notify --smtp "smtp://127.0.0.1:$PORT" --retries 0 --state "$T/state-auth" "$T/new.sdb"
+contains "the refusal says why and what to do" "$T/.out" "TLS is required to send credentials.*--smtp-plaintext"
+lacks "the server never saw AUTH" "$T/fake.log" "^AUTH"
+lacks "nor a message" "$T/fake.log" "^(MAIL|DATA)"
+if [ ! -s "$T/state-auth" ] || [ "$(grep -vc '^#' "$T/state-auth")" = 0 ]; then ok "nothing recorded as sent"; else not_ok "state records a delivery"; fi
+expect_status 0 "--smtp-plaintext: credentials over plain SMTP to a local relay" \
+	notify --smtp "smtp://127.0.0.1:$PORT" --smtp-plaintext --state "$T/state-auth" "$T/new.sdb"
+contains "AUTH sent when asked to" "$T/fake.log" "^AUTH PLAIN"
+contains "all three delivered" "$T/.out" "3 sent, 0 already sent, 0 failed"
+stop_smtp
+start_fake starttls-auth
+expect_status 4 "credentials, STARTTLS offered but refused: no AUTH in the clear" \
+	notify --smtp "smtp://127.0.0.1:$PORT" --retries 0 --state "$T/state-auth2" "$T/new.sdb"
+contains "the upgrade was asked for" "$T/fake.log" "^STARTTLS"
+lacks "no AUTH after the refused upgrade" "$T/fake.log" "^AUTH"
+unset SIGHTED_SMTP_USER SIGHTED_SMTP_PASSWORD
+: > "$T/fake.log"
+expect_status 0 "no credentials: STARTTLS is tried when offered, plain SMTP otherwise" \
+	notify --smtp "smtp://127.0.0.1:$PORT" --retries 0 --state "$T/state-auth3" "$T/new.sdb"
+contains "STARTTLS tried by default" "$T/fake.log" "^STARTTLS"
+lacks "no AUTH without credentials" "$T/fake.log" "^AUTH"
 stop_smtp
 
 start_smtp "$T/m2" refuse-rcpt isp-b.example
