@@ -153,6 +153,28 @@ expect_status 0 "a report after a killed one" \
 if [ ! -e "$T/r6.tmp.AbC123" ]; then ok "the killed run's temporary directory is swept"; else not_ok "left behind"; fi
 equals "a directory that only looks like one is kept" "$(cat "$T/r6.tmp.XyZ789/f")" mine
 
+# an IPv6 scope wider than the IPv4-mapped space takes no IPv4 address
+cat > "$T/v6wide.csv" <<'CSV'
+owner,name,contacts,scope
+v6all,All IPv6,a@b.example,::/0
+v6half,Low IPv6,a@b.example,::/1
+v4x,X,b@c.example,192.0.2.0/24
+mapped,Mapped,b@c.example,::ffff:198.51.100.0/120
+CSV
+cat > "$T/v.csv" <<'CSV'
+ip,first_seen,last_seen,count,confidence
+192.0.2.99,2023-03-22T00:00:00Z,2023-03-22T00:00:00Z,1,medium
+198.51.100.42,2023-03-22T00:00:00Z,2023-03-22T00:00:00Z,1,medium
+203.0.113.7,2023-03-22T00:00:00Z,2023-03-22T00:00:00Z,1,medium
+2001:db8::abcd,2023-03-22T00:00:00Z,2023-03-22T00:00:00Z,1,medium
+CSV
+"$SIGHTED" import -q --campaigns "$C" -c 3cx-2023 -o "$T/v.sdb" "$T/v.csv" 2>/dev/null
+expect_status 0 "report with ::/0 and ::/1 owners" "$SIGHTED" report --owners "$T/v6wide.csv" -o "$T/rv" "$T/v.sdb"
+equals "::/0 gets only the IPv6 address" "$(tail -n +2 "$T/rv/owners/v6all.csv" | cut -d, -f1 | tr '\n' ' ')" "2001:db8::abcd "
+equals "::/1 the same" "$(tail -n +2 "$T/rv/owners/v6half.csv" | cut -d, -f1 | tr '\n' ' ')" "2001:db8::abcd "
+equals "the IPv4 owner its address" "$(tail -n +2 "$T/rv/owners/v4x.csv" | cut -d, -f1 | tr '\n' ' ')" "192.0.2.99 "
+equals "an IPv4-mapped scope is an IPv4 scope" "$(tail -n +2 "$T/rv/owners/mapped.csv" | cut -d, -f1 | tr '\n' ' ')" "198.51.100.42 "
+
 expect_status 2 "no registry is a usage error" "$SIGHTED" report -o "$T/x" "$T/new.sdb"
 expect_status 3 "unreadable snapshot" "$SIGHTED" report --owners "$D/registry.csv" -o "$T/x" "$T/none.sdb"
 done_testing
