@@ -175,6 +175,33 @@ equals "::/1 the same" "$(tail -n +2 "$T/rv/owners/v6half.csv" | cut -d, -f1 | t
 equals "the IPv4 owner its address" "$(tail -n +2 "$T/rv/owners/v4x.csv" | cut -d, -f1 | tr '\n' ' ')" "192.0.2.99 "
 equals "an IPv4-mapped scope is an IPv4 scope" "$(tail -n +2 "$T/rv/owners/mapped.csv" | cut -d, -f1 | tr '\n' ' ')" "198.51.100.42 "
 
+# an AS owns an entry only when all of it is that AS's
+printf '192.0.2.0\t192.0.2.127\t64500\tXX\tA\n192.0.2.128\t192.0.2.255\t64501\tXX\tB\n198.51.100.0\t198.51.100.127\t64502\tXX\tC\n198.51.100.128\t198.51.100.255\t64502\tXX\tC\n203.0.113.0\t203.0.113.127\t64503\tXX\tD\n' > "$T/split.tsv"
+cat > "$T/as.csv" <<'CSV'
+owner,name,contacts,scope
+asA,A,a@a.example,AS64500
+asB,B,b@b.example,AS64501
+asC,C,c@c.example,AS64502
+asD,D,d@d.example,AS64503
+CSV
+cat > "$T/w.csv" <<'CSV'
+ip,first_seen,last_seen,count,confidence
+192.0.2.0/24,2023-03-22T00:00:00Z,2023-03-22T00:00:00Z,1,medium
+192.0.2.0/25,2023-03-22T00:00:00Z,2023-03-22T00:00:00Z,1,medium
+192.0.2.5,2023-03-22T00:00:00Z,2023-03-22T00:00:00Z,1,medium
+192.0.2.130,2023-03-22T00:00:00Z,2023-03-22T00:00:00Z,1,medium
+198.51.100.0/24,2023-03-22T00:00:00Z,2023-03-22T00:00:00Z,1,medium
+203.0.113.0/24,2023-03-22T00:00:00Z,2023-03-22T00:00:00Z,1,medium
+CSV
+"$SIGHTED" import -q --campaigns "$C" -c 3cx-2023 -o "$T/w.sdb" "$T/w.csv" 2>/dev/null
+expect_status 0 "report of entries spanning two ASes" \
+	"$SIGHTED" report --owners "$T/as.csv" --asn-db "$T/split.tsv" -o "$T/rw" "$T/w.sdb"
+equals "AS64500 gets what lies in its range, not the /24 across two" \
+	"$(tail -n +2 "$T/rw/owners/asA.csv" | cut -d, -f1 | sort | tr '\n' ' ')" "192.0.2.0/25 192.0.2.5 "
+equals "AS64501 its address" "$(tail -n +2 "$T/rw/owners/asB.csv" | cut -d, -f1 | tr '\n' ' ')" "192.0.2.130 "
+equals "two ranges of one AS cover a /24" "$(tail -n +2 "$T/rw/owners/asC.csv" | cut -d, -f1 | tr '\n' ' ')" "198.51.100.0/24 "
+if [ ! -e "$T/rw/owners/asD.csv" ]; then ok "half a /24 announced: not the AS's"; else not_ok "asD got a partly unannounced /24"; fi
+
 expect_status 2 "no registry is a usage error" "$SIGHTED" report -o "$T/x" "$T/new.sdb"
 expect_status 3 "unreadable snapshot" "$SIGHTED" report --owners "$D/registry.csv" -o "$T/x" "$T/none.sdb"
 done_testing
