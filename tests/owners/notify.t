@@ -9,6 +9,7 @@ D=$TESTS_DATA/owners
 C=$ROOT/data/campaigns
 PY=/usr/bin/python3
 export SOURCE_DATE_EPOCH=1680000000
+umask 022
 cat > "$T/new.csv" <<'CSV'
 ip,first_seen,last_seen,count,confidence
 192.0.2.10,2023-03-22T00:00:00Z,2023-03-27T00:00:00Z,5,medium
@@ -177,12 +178,30 @@ rc=$?
 equals "notify was killed (SIGKILL)" "$rc" 137
 equals "one message arrived before the kill" "$(ls "$T/m5"/*.eml | wc -l)" 1
 equals "the state recorded it" "$(grep -vc '^#' "$T/state5")" 1
+equals "the state file is private (0600)" "$(stat -c %a "$T/state5")" 600
 stop_smtp
 start_smtp "$T/m5" accept
 expect_status 0 "rerun after the kill" \
 	notify --smtp "smtp://127.0.0.1:$PORT" --state "$T/state5" "$T/new.sdb"
 contains "only the missing two sent" "$T/.out" "2 sent, 1 already sent, 0 failed"
 equals "every owner has exactly one message" "$(grep -h '^X-Sighted-Owner' "$T/m5"/*.eml | sort | uniq -c | awk '{print $1}' | tr '\n' ' ')" "1 1 1 "
+equals "the rewritten state file stays private (0600)" "$(stat -c %a "$T/state5")" 600
+stop_smtp
+
+# a state whose last line was cut short, then a run killed after one
+# delivery: the record must not be glued to the partial bytes
+printf '# sighted notify state 1: owner, sha256 of the report CSV, snapshot\ncert-xx\t12ab' > "$T/state6"
+start_smtp "$T/m6" kill-at 2 "$T/notify.pid"
+{ ( echo $BASHPID > "$T/notify.pid"; exec "$SIGHTED" notify --owners "$D/registry.csv" --asn-db "$ASN" \
+	--from sighted@cert.example --backoff 0 --smtp "smtp://127.0.0.1:$PORT" --state "$T/state6" "$T/new.sdb" ) >"$T/kill6.out" 2>&1; } 2>/dev/null
+equals "notify was killed after one delivery" "$?" 137
+contains "the cut line is reported file:line and dropped" "$T/kill6.out" "state6:2: incomplete record \(an interrupted run\), dropped"
+equals "the recorded delivery is a line of its own" "$(grep -c '^cert-xx	[0-9a-f]\{64\}	' "$T/state6")" 1
+stop_smtp
+start_smtp "$T/m6" accept
+expect_status 0 "the next run reads the state and sends the rest" \
+	notify --smtp "smtp://127.0.0.1:$PORT" --state "$T/state6" "$T/new.sdb"
+contains "the missing two sent" "$T/.out" "2 sent, 1 already sent, 0 failed"
 stop_smtp
 
 expect_status 0 "--dry-run writes .eml files" \
