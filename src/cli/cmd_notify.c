@@ -50,11 +50,16 @@ static void help(FILE *out)
 	    "      --state FILE       what was sent (created if missing)\n"
 	    "      --dry-run DIR      write OWNER.eml files (and summary.json) to DIR\n"
 	    "                         instead of sending; DIR is replaced as a whole\n"
-	    "      --retries N        further attempts after a failed delivery (default "
-	    "3)\n"
+	    "      --retries N        further attempts after a failed delivery, 0 to "
+	    "100\n"
+	    "                         (default 3)\n"
 	    "      --backoff SECONDS  wait before the first retry, doubled each time\n"
-	    "                         (default 5, at most 300 between attempts)\n"
-	    "      --timeout SECONDS  for one SMTP attempt (default 60)\n"
+	    "                         (default 5, at most 300 between attempts; "
+	    "decimals\n"
+	    "                         allowed)\n"
+	    "      --timeout SECONDS  for one SMTP attempt, whole seconds from 1 to "
+	    "3600\n"
+	    "                         (default 60)\n"
 	    "      --date TIME        Date: of the messages (default "
 	    "$SOURCE_DATE_EPOCH,\n"
 	    "                         else now)\n"
@@ -86,13 +91,26 @@ struct notify {
 static const char *const dry_run_files[] = {"summary.json", "*.eml", NULL};
 static const struct outdir_kind dry_run_kind = {"notify --dry-run", dry_run_files};
 
-static bool parse_num(const char *opt, const char *val, double max, double *out)
+/* A number of seconds or attempts as the user writes it: digits, and
+ * when decimals are allowed a point and more digits; no sign, space,
+ * exponent or hex (strtod would take them). */
+static bool parse_num(const char *opt, const char *val, bool decimals, double min,
+		      double max, double *out)
 {
+	size_t digits = strspn(val, "0123456789");
+	bool ok = digits > 0 && digits <= 9;
+	if (ok && val[digits] == '.' && decimals) {
+		size_t frac = strspn(val + digits + 1, "0123456789");
+		ok = frac > 0 && frac <= 9 && !val[digits + 1 + frac];
+	} else {
+		ok = ok && !val[digits];
+	}
 	char *end;
 	errno = 0;
-	double v = strtod(val, &end);
-	if (errno || end == val || *end || !(v >= 0) || v > max) {
-		cli_error(CMD, "%s wants a number from 0 to %g, not '%s'", opt, max, val);
+	double v = ok ? strtod(val, &end) : 0;
+	if (!ok || errno || *end || v < min || v > max) {
+		cli_error(CMD, "%s wants %s from %g to %g, not '%s'", opt,
+			  decimals ? "a number" : "a whole number", min, max, val);
 		return false;
 	}
 	*out = v;
@@ -313,17 +331,17 @@ static int run(int argc, char **argv)
 			n.dry_dir = optarg;
 			break;
 		case 'r':
-			if (!parse_num("--retries", optarg, 100, &num))
+			if (!parse_num("--retries", optarg, false, 0, 100, &num))
 				return EXIT_USAGE;
 			n.retries = (unsigned long)num;
 			break;
 		case 'b':
-			if (!parse_num("--backoff", optarg, OWNERS_SMTP_MAX_BACKOFF,
-				       &n.backoff))
+			if (!parse_num("--backoff", optarg, true, 0,
+				       OWNERS_SMTP_MAX_BACKOFF, &n.backoff))
 				return EXIT_USAGE;
 			break;
 		case 't':
-			if (!parse_num("--timeout", optarg, 3600, &num))
+			if (!parse_num("--timeout", optarg, false, 1, 3600, &num))
 				return EXIT_USAGE;
 			n.smtp_opts.timeout = (long)num;
 			break;

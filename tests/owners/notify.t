@@ -250,6 +250,15 @@ contains "says where credentials go" "$T/.out" "SIGHTED_SMTP_USER"
 expect_status 2 "--smtp without --state" notify --smtp "smtp://127.0.0.1:1" "$T/new.sdb"
 expect_status 2 "another protocol refused" notify --smtp "http://127.0.0.1:1" --state "$T/s" "$T/new.sdb"
 expect_status 2 "bad --from" notify --from 'x <y>' --dry-run "$T/d3" "$T/new.sdb"
+for bad in "--timeout 0" "--timeout 0.5" "--timeout 3601" "--timeout 1e2" "--retries 2.7" \
+	"--retries +2" "--retries 101" "--backoff -1" "--backoff 1e3" "--backoff 0x10" \
+	"--backoff 301" "--timeout 99999999999999999999"; do
+	expect_status 2 "$bad is a usage error" notify $bad --dry-run "$T/d5" "$T/new.sdb"
+	contains "$bad: the message names the option" "$T/.out" "notify: ${bad%% *} wants"
+done
+expect_status 2 "a number with a space is a usage error" notify --retries " 2" --dry-run "$T/d5" "$T/new.sdb"
+expect_status 0 "--backoff 0.5 --timeout 5 --retries 0 are numbers" \
+	notify --backoff 0.5 --timeout 5 --retries 0 --dry-run "$T/d5" "$T/new.sdb"
 printf 'cert-xx\tnot-a-digest\n' > "$T/badstate"
 expect_status 3 "a malformed state file is refused, not guessed at" \
 	notify --smtp "smtp://127.0.0.1:1" --state "$T/badstate" "$T/new.sdb"
