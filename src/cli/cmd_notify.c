@@ -39,18 +39,27 @@ static void help(FILE *out)
 	    "      --since OLD.sdb    only sightings added or changed since OLD\n"
 	    "      --from ADDR        sender (From: and the SMTP envelope)\n"
 	    "      --smtp URL         smtp://HOST[:PORT] or smtps://HOST[:PORT] (TLS)\n"
-	    "      --starttls         require STARTTLS on smtp:// (fail without it)\n"
+	    "      --starttls         require STARTTLS on smtp:// (fail without it;\n"
+	    "                         without it, STARTTLS is used when offered and\n"
+	    "                         required when credentials are given)\n"
+	    "      --smtp-plaintext   allow credentials over smtp:// without TLS (a\n"
+	    "                         local relay or tests only)\n"
 	    "      --netrc FILE       credentials for the SMTP host (else the "
 	    "environment:\n"
 	    "                         SIGHTED_SMTP_USER, SIGHTED_SMTP_PASSWORD)\n"
 	    "      --state FILE       what was sent (created if missing)\n"
 	    "      --dry-run DIR      write OWNER.eml files (and summary.json) to DIR\n"
 	    "                         instead of sending; DIR is replaced as a whole\n"
-	    "      --retries N        further attempts after a failed delivery (default "
-	    "3)\n"
+	    "      --retries N        further attempts after a failed delivery, 0 to "
+	    "100\n"
+	    "                         (default 3)\n"
 	    "      --backoff SECONDS  wait before the first retry, doubled each time\n"
-	    "                         (default 5, at most 300 between attempts)\n"
-	    "      --timeout SECONDS  for one SMTP attempt (default 60)\n"
+	    "                         (default 5, at most 300 between attempts; "
+	    "decimals\n"
+	    "                         allowed)\n"
+	    "      --timeout SECONDS  for one SMTP attempt, whole seconds from 1 to "
+	    "3600\n"
+	    "                         (default 60)\n"
 	    "      --date TIME        Date: of the messages (default "
 	    "$SOURCE_DATE_EPOCH,\n"
 	    "                         else now)\n"
@@ -59,7 +68,8 @@ static void help(FILE *out)
 	    "  -h, --help             this text\n"
 	    "Exit status: 0 every owner with something new was notified (or already\n"
 	    "had been), 2 usage, 3 bad input, 4 some delivery failed (each is named on\n"
-	    "stderr; rerun to retry them).\n");
+	    "stderr; rerun to retry them; also when TLS is required and the server\n"
+	    "has none: then nothing is sent).\n");
 }
 
 struct notify {
@@ -73,15 +83,34 @@ struct notify {
 	double backoff;
 	time_t date;
 	uint64_t sent, skipped, failed, nocontact;
+	bool no_tls; /* the server cannot give the TLS required: stop */
 };
 
-static bool parse_num(const char *opt, const char *val, double max, double *out)
+/* Everything --dry-run writes: an earlier directory holding anything else
+ * is not replaced. */
+static const char *const dry_run_files[] = {"summary.json", "*.eml", NULL};
+static const struct outdir_kind dry_run_kind = {"notify --dry-run", dry_run_files};
+
+/* A number of seconds or attempts as the user writes it: digits, and
+ * when decimals are allowed a point and more digits; no sign, space,
+ * exponent or hex (strtod would take them). */
+static bool parse_num(const char *opt, const char *val, bool decimals, double min,
+		      double max, double *out)
 {
+	size_t digits = strspn(val, "0123456789");
+	bool ok = digits > 0 && digits <= 9;
+	if (ok && val[digits] == '.' && decimals) {
+		size_t frac = strspn(val + digits + 1, "0123456789");
+		ok = frac > 0 && frac <= 9 && !val[digits + 1 + frac];
+	} else {
+		ok = ok && !val[digits];
+	}
 	char *end;
 	errno = 0;
-	double v = strtod(val, &end);
-	if (errno || end == val || *end || !(v >= 0) || v > max) {
-		cli_error(CMD, "%s wants a number from 0 to %g, not '%s'", opt, max, val);
+	double v = ok ? strtod(val, &end) : 0;
+	if (!ok || errno || *end || v < min || v > max) {
+		cli_error(CMD, "%s wants %s from %g to %g, not '%s'", opt,
+			  decimals ? "a number" : "a whole number", min, max, val);
 		return false;
 	}
 	*out = v;
@@ -101,9 +130,14 @@ static int deliver(struct notify *n, const struct owner *o, const char *msg, siz
 {
 	double wait = n->backoff;
 	for (unsigned long attempt = 0;; attempt++) {
-		bool permanent = false;
-		if (owners_smtp_send(n->smtp, o, msg, len, &permanent, err) == 0)
+		enum owners_smtp_failure why_failed;
+		if (owners_smtp_send(n->smtp, o, msg, len, &why_failed, err) == 0)
 			return 0;
+		if (why_failed == OWNERS_SMTP_NO_TLS) {
+			n->no_tls = true;
+			return err->code;
+		}
+		bool permanent = why_failed == OWNERS_SMTP_PERMANENT;
 		if (permanent || attempt >= n->retries) {
 			char why[sizeof(err->msg)];
 			snprintf(why, sizeof(why), "%s", err->msg);
@@ -136,7 +170,7 @@ static int write_eml(struct notify *n, const struct owner *o, const char *msg, s
 
 static int finish_dry_run(struct notify *n, struct sd_error *err)
 {
-	FILE *fp = outdir_create(&n->out, NULL, OUTDIR_MARKER, err);
+	FILE *fp = outdir_create(&n->out, NULL, "summary.json", err);
 	if (!fp)
 		return err->code;
 	char id[DB_CONTENT_ID_STRLEN];
@@ -146,7 +180,7 @@ static int finish_dry_run(struct notify *n, struct sd_error *err)
 		"\"already_sent\": %llu,\n  \"without_contact\": %llu\n}\n",
 		id, (unsigned long long)n->sent, (unsigned long long)n->skipped,
 		(unsigned long long)n->nocontact);
-	int rc = outdir_close(&n->out, fp, OUTDIR_MARKER, err);
+	int rc = outdir_close(&n->out, fp, "summary.json", err);
 	return rc ? rc : outdir_commit(&n->out, err);
 }
 
@@ -219,6 +253,8 @@ static int one_owner(struct notify *n, uint32_t oi)
 	if (deliver(n, o, msg, msg_len, &err)) {
 		fprintf(stderr, "sighted notify: %s: FAILED: %s\n", o->id, err.msg);
 		n->failed++;
+		if (n->no_tls) /* every other owner would fail the same way */
+			status = EXIT_FAIL;
 		goto done;
 	}
 	n->sent++;
@@ -244,6 +280,7 @@ static int run(int argc, char **argv)
 	    {"from", required_argument, NULL, 'F'},
 	    {"smtp", required_argument, NULL, 'U'},
 	    {"starttls", no_argument, NULL, 'T'},
+	    {"smtp-plaintext", no_argument, NULL, 'P'},
 	    {"netrc", required_argument, NULL, 'N'},
 	    {"state", required_argument, NULL, 's'},
 	    {"dry-run", required_argument, NULL, 'D'},
@@ -281,6 +318,9 @@ static int run(int argc, char **argv)
 		case 'T':
 			n.smtp_opts.starttls = true;
 			break;
+		case 'P':
+			n.smtp_opts.plaintext_auth = true;
+			break;
 		case 'N':
 			n.smtp_opts.netrc = optarg;
 			break;
@@ -291,17 +331,17 @@ static int run(int argc, char **argv)
 			n.dry_dir = optarg;
 			break;
 		case 'r':
-			if (!parse_num("--retries", optarg, 100, &num))
+			if (!parse_num("--retries", optarg, false, 0, 100, &num))
 				return EXIT_USAGE;
 			n.retries = (unsigned long)num;
 			break;
 		case 'b':
-			if (!parse_num("--backoff", optarg, OWNERS_SMTP_MAX_BACKOFF,
-				       &n.backoff))
+			if (!parse_num("--backoff", optarg, true, 0,
+				       OWNERS_SMTP_MAX_BACKOFF, &n.backoff))
 				return EXIT_USAGE;
 			break;
 		case 't':
-			if (!parse_num("--timeout", optarg, 3600, &num))
+			if (!parse_num("--timeout", optarg, false, 1, 3600, &num))
 				return EXIT_USAGE;
 			n.smtp_opts.timeout = (long)num;
 			break;
@@ -357,9 +397,10 @@ static int run(int argc, char **argv)
 	if (fs != EXIT_OK)
 		return fs;
 	/* the directory is replaced as a whole: it must not hold an input */
-	if (n.dry_dir && owners_job_inside(&n.j, n.dry_dir))
+	const char *more[] = {n.state_path, n.smtp_opts.netrc};
+	if (n.dry_dir && owners_job_inside(&n.j, n.dry_dir, more, 2))
 		return EXIT_USAGE;
-	if (n.dry_dir && outdir_begin(&n.out, n.dry_dir, &err)) {
+	if (n.dry_dir && outdir_begin(&n.out, n.dry_dir, &dry_run_kind, &err)) {
 		cli_error(CMD, "%s", err.msg);
 		return cli_exit_for_write(err.code);
 	}
@@ -376,6 +417,8 @@ static int run(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	for (uint32_t o = 0; status == EXIT_OK && o < n.j.reg->count; o++)
 		status = one_owner(&n, o);
+	if (n.no_tls)
+		cli_error(CMD, "stopped: no message can be sent without TLS");
 	if (n.dry_dir && status == EXIT_OK && finish_dry_run(&n, &err)) {
 		cli_error(CMD, "%s", err.msg);
 		status = EXIT_FAIL;

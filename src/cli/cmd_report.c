@@ -92,7 +92,7 @@ static int run(int argc, char **argv)
 	if (fs != EXIT_OK)
 		return fs;
 	/* the directory is replaced as a whole: it must not hold an input */
-	if (owners_job_inside(&j, output))
+	if (owners_job_inside(&j, output, NULL, 0))
 		return EXIT_USAGE;
 	int status = owners_job_load(&j);
 	struct sd_error err = {0};

@@ -1,6 +1,8 @@
 /* Loading the inputs of `report` and `notify`. */
 #include "cli/owners_load.h"
 
+#include <errno.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,10 +44,19 @@ int owners_job_load(struct owners_job *j)
 	return EXIT_OK;
 }
 
-/* realpath of the directory holding path (path itself for a directory). */
+/* realpath of the directory holding path; for a path that does not
+ * exist (yet), of the directory it would be in. */
 static char *dir_of(const char *path)
 {
 	char *r = realpath(path, NULL);
+	if (!r && errno == ENOENT) {
+		char *copy = strdup(path);
+		if (!copy)
+			return NULL;
+		r = realpath(dirname(copy), NULL);
+		free(copy);
+		return r;
+	}
 	if (!r)
 		return NULL;
 	char *slash = strrchr(r, '/');
@@ -66,22 +77,26 @@ size_t owners_job_inputs(const struct owners_job *j,
 	return n;
 }
 
-bool owners_job_inside(const struct owners_job *j, const char *dir)
+bool owners_job_inside(const struct owners_job *j, const char *dir,
+		       const char *const *more, size_t nmore)
 {
 	char *d = realpath(dir, NULL);
 	if (!d)
 		return false; /* does not exist yet: holds nothing */
-	const char *inputs[OWNERS_JOB_MAX_INPUTS];
-	size_t nin = owners_job_inputs(j, inputs);
+	const char *files[OWNERS_JOB_MAX_INPUTS + 4];
+	size_t nfiles = owners_job_inputs(j, files);
+	for (size_t i = 0; i < nmore && nfiles < sizeof(files) / sizeof(*files); i++)
+		if (more[i])
+			files[nfiles++] = more[i];
 	bool inside = false;
-	for (size_t i = 0; i < nin && !inside; i++) {
-		char *p = dir_of(inputs[i]);
-		size_t n = strlen(d);
-		if (p && !strncmp(p, d, n) && (p[n] == 0 || p[n] == '/')) {
-			cli_error(
-			    j->cmd,
-			    "%s: holds the input %s, which replacing it would remove",
-			    dir, inputs[i]);
+	size_t n = strlen(d);
+	for (size_t i = 0; i < nfiles && !inside; i++) {
+		char *p = dir_of(files[i]);
+		if (p && !strncmp(p, d, n) && (p[n] == 0 || p[n] == '/' || n == 1)) {
+			cli_error(j->cmd,
+				  "%s: holds %s, which replacing the directory would "
+				  "remove: choose another directory",
+				  dir, files[i]);
 			inside = true;
 		}
 		free(p);

@@ -28,9 +28,12 @@ size_t owners_job_inputs(const struct owners_job *j,
 /* Opens and loads everything, prints what went wrong; returns an exit
  * status (EXIT_OK to go on). */
 int owners_job_load(struct owners_job *j);
-/* True (with a message) if path lies inside dir: an output directory that
- * is replaced must not take an input with it. */
-bool owners_job_inside(const struct owners_job *j, const char *dir);
+/* True (with a message) if an input of j, or one of the nmore other
+ * files the command reads or writes (notify's --state, --netrc), lies
+ * inside dir: an output directory that is replaced must not take one
+ * with it. A file that does not exist yet counts by its directory. */
+bool owners_job_inside(const struct owners_job *j, const char *dir,
+		       const char *const *more, size_t nmore);
 void owners_job_free(struct owners_job *j);
 
 #endif

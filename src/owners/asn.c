@@ -116,6 +116,25 @@ uint32_t asn_db_number(const struct asn_db *db, uint32_t id)
 	return v;
 }
 
+uint32_t asn_db_prefix_number(struct asn_db *db, const struct net_prefix *p)
+{
+	struct net_addr a = p->addr, last;
+	net_prefix_last(p, &last);
+	uint32_t number = 0;
+	/* range by range (the lookup leaves the range it found in the
+	 * cache): one step for an address, more only for a wide entry */
+	for (;;) {
+		uint32_t n = asn_db_number(db, asn_db_lookup(db, &a));
+		if (!n || (number && n != number))
+			return 0;
+		number = n;
+		if (net_addr_cmp(&db->cache_hi, &last) >= 0)
+			return number;
+		uint64_t hi = net_addr_hi(&db->cache_hi), lo = net_addr_lo(&db->cache_hi);
+		net_addr_from_u64(&a, lo == UINT64_MAX ? hi + 1 : hi, lo + 1);
+	}
+}
+
 const char *asn_db_name(const struct asn_db *db, uint32_t id)
 {
 	size_t len;

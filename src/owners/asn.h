@@ -27,6 +27,10 @@ void asn_db_close(struct asn_db *db);
 /* Dense id of the AS announcing a, 0 when none is known. */
 uint32_t asn_db_lookup(struct asn_db *db, const struct net_addr *a);
 uint32_t asn_db_number(const struct asn_db *db, uint32_t id);
+/* The AS number announcing the whole of p: every address of it inside
+ * ranges (networks) of that one AS. 0 when part of p is announced by
+ * another AS or by none: an AS is not known to own such an entry. */
+uint32_t asn_db_prefix_number(struct asn_db *db, const struct net_prefix *p);
 const char *asn_db_name(const struct asn_db *db, uint32_t id);
 /* "mmdb" or "ip2asn", and the ranges or networks read. */
 const char *asn_db_kind(const struct asn_db *db);

@@ -77,7 +77,12 @@ static int on_item(const struct db_diff_item *d, void *p)
 		G->table = e->table;
 		G->index = e->index;
 		G->asn_id = G->asn ? asn_db_lookup(G->asn, &e->prefix.addr) : 0;
-		uint32_t number = G->asn ? asn_db_number(G->asn, G->asn_id) : 0;
+		/* an AS owns the entry only if all of it is that AS's (an
+		 * address: the AS just looked up) */
+		uint32_t number = !G->asn ? 0
+				  : e->prefix.len == 128
+				      ? asn_db_number(G->asn, G->asn_id)
+				      : asn_db_prefix_number(G->asn, &e->prefix);
 		if (owners_index_match(G->ix, &e->prefix, number, &G->owners))
 			return SD_ENOMEM;
 	}

@@ -1,7 +1,9 @@
 /* The owner index. The trie holds one node per prefix bit; a lookup walks
  * the entry's bits from the root and collects the owners hung on the
- * nodes it passes. IPv4 lookups start at the node of ::ffff:0:0/96, with
- * the owners above it collected once at build time. */
+ * nodes it passes. IPv4 lookups start at the node of ::ffff:0:0/96
+ * (0.0.0.0/0): an IPv6 scope wider than that (::/0, ::/1) is about IPv6
+ * and does not take every IPv4 address; an IPv4 scope, or one written as
+ * IPv4-mapped (::ffff:a.b.c.d/n, n >= 96), is the same prefix and does. */
 #include "owners/match.h"
 
 #include <stdlib.h>
@@ -27,9 +29,7 @@ struct owners_index {
 	size_t nnodes, cap_nodes;
 	struct link *links;
 	size_t nlinks, cap_links;
-	uint32_t v4_node;   /* node of ::ffff:0:0/96, NONE if absent */
-	uint32_t *above_v4; /* owners on the path to it */
-	size_t nabove_v4;
+	uint32_t v4_node;	/* node of ::ffff:0:0/96, NONE if absent */
 	struct asn_owner *asns; /* sorted by asn, then owner */
 	size_t nasns;
 };
@@ -136,28 +136,15 @@ int owners_index_build(const struct owners_registry *r, struct owners_index **ou
 	}
 	if (ix->nasns)
 		qsort(ix->asns, ix->nasns, sizeof(*ix->asns), cmp_asn);
-	/* the IPv4 start node, and the owners of wider IPv6 prefixes above */
+	/* the IPv4 start node */
 	struct net_prefix v4 = {.len = 96};
 	v4.addr.b[10] = v4.addr.b[11] = 0xff;
-	struct owners_set above = {0};
 	uint32_t n = 0;
-	for (unsigned i = 0;; i++) {
-		for (uint32_t l = ix->nodes[n].owners; l != NONE; l = ix->links[l].next)
-			if (set_push(&above, ix->links[l].owner))
-				goto oom_above;
-		if (i == 96)
-			break;
+	for (unsigned i = 0; i < 96 && n != NONE; i++)
 		n = ix->nodes[n].child[bit_of(&v4.addr, i)];
-		if (n == NONE)
-			break;
-	}
 	ix->v4_node = n;
-	ix->above_v4 = above.v;
-	ix->nabove_v4 = above.n;
 	*out = ix;
 	return 0;
-oom_above:
-	owners_set_free(&above);
 oom:
 	owners_index_free(ix);
 	return SD_ENOMEM;
@@ -169,7 +156,6 @@ void owners_index_free(struct owners_index *ix)
 		return;
 	free(ix->nodes);
 	free(ix->links);
-	free(ix->above_v4);
 	free(ix->asns);
 	free(ix);
 }
@@ -192,14 +178,8 @@ int owners_index_match(const struct owners_index *ix, const struct net_prefix *p
 	uint32_t n = 0;
 	unsigned i = 0;
 	if (net_prefix_is_v4(p)) {
-		for (size_t k = 0; k < ix->nabove_v4; k++)
-			if (set_push(s, ix->above_v4[k]))
-				return SD_ENOMEM;
 		n = ix->v4_node;
 		i = 96;
-		/* the start node's own owners were collected above */
-		if (n != NONE)
-			n = i < p->len ? ix->nodes[n].child[bit_of(&p->addr, i++)] : NONE;
 	}
 	for (; n != NONE; i++) {
 		for (uint32_t l = ix->nodes[n].owners; l != NONE; l = ix->links[l].next)

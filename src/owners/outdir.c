@@ -3,76 +3,147 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static bool replaceable(const char *path, struct sd_error *err, int *rc)
+#include "owners/outdir_tree.h"
+
+#define OUTDIR_TMP_TRIES 100 /* temporary names tried before giving up */
+
+/* 0 when path may be replaced: absent, an empty directory (removed here,
+ * so the new one takes its place), or an earlier output of this kind. */
+static int replaceable(const char *path, const struct outdir_kind *kind,
+		       struct sd_error *err)
 {
 	struct stat st;
 	if (lstat(path, &st) != 0)
-		return errno == ENOENT
-			   ? true
-			   : (*rc = sd_error_errno(err, errno, "%s", path), false);
-	if (!S_ISDIR(st.st_mode)) {
-		*rc = sd_error_set(err, SD_EUSAGE, "%s: exists and is not a directory",
-				   path);
-		return false;
+		return errno == ENOENT ? 0 : sd_error_errno(err, errno, "%s", path);
+	if (!S_ISDIR(st.st_mode))
+		return sd_error_set(err, SD_EUSAGE, "%s: exists and is not a directory",
+				    path);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return sd_error_errno(err, errno, "%s: cannot open", path);
+	char what[PATH_MAX];
+	enum outdir_state s = outdir_classify(fd, kind, what, sizeof(what));
+	int e = errno;
+	/* what an older sighted wrote had no marker, but a summary.json */
+	bool older = faccessat(fd, "summary.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	close(fd);
+	switch (s) {
+	case OUTDIR_OURS:
+		return 0;
+	case OUTDIR_EMPTY:
+		if (rmdir(path) == 0 || errno == ENOENT)
+			return 0;
+		return sd_error_errno(err, errno, "%s: cannot replace", path);
+	case OUTDIR_NO_MARKER:
+		return sd_error_set(err, SD_EUSAGE,
+				    "%s: holds %s but no %s file: not the output of "
+				    "sighted %s%s; refusing to replace it: remove it or "
+				    "choose another directory",
+				    path, what, OUTDIR_MARKER, kind->name,
+				    older ? " (or of an older sighted, which wrote none)"
+					  : "");
+	case OUTDIR_OTHER_KIND:
+		return sd_error_set(err, SD_EUSAGE,
+				    "%s: its %s does not mark the output of sighted %s: "
+				    "refusing to replace it; remove it or choose another "
+				    "directory",
+				    path, OUTDIR_MARKER, kind->name);
+	case OUTDIR_FOREIGN:
+		return sd_error_set(
+		    err, SD_EUSAGE,
+		    "%s: holds %s, which sighted %s does not write: "
+		    "refusing to replace it (and delete that); move it away "
+		    "or choose another directory",
+		    path, what, kind->name);
+	case OUTDIR_UNREADABLE:
+	default:
+		return sd_error_errno(err, e, "%s: cannot read", path);
 	}
-	char *marker;
-	if (asprintf(&marker, "%s/%s", path, OUTDIR_MARKER) < 0) {
-		*rc = sd_error_set(err, SD_ENOMEM, "out of memory");
-		return false;
-	}
-	bool ours = access(marker, F_OK) == 0;
-	free(marker);
-	if (ours)
-		return true;
-	if (rmdir(path) == 0 || errno == ENOENT) /* empty: take its place */
-		return true;
-	*rc = sd_error_set(err, SD_EUSAGE,
-			   "%s: a directory that holds no earlier report (no %s): "
-			   "refusing to replace it",
-			   path, OUTDIR_MARKER);
-	return false;
 }
 
-int outdir_begin(struct outdir *d, const char *path, struct sd_error *err)
+/* Creates and locks PATH.tmp.XXXXXX, 0700 while it is written. */
+static int create_tmp(struct outdir *d, struct sd_error *err)
+{
+	for (int attempt = 0; attempt < OUTDIR_TMP_TRIES; attempt++) {
+		free(d->tmp);
+		if (asprintf(&d->tmp, "%s.tmp.XXXXXX", d->path) < 0) {
+			d->tmp = NULL;
+			return sd_error_set(err, SD_ENOMEM, "out of memory");
+		}
+		if (!mkdtemp(d->tmp)) {
+			int e = errno;
+			free(d->tmp);
+			d->tmp = NULL;
+			return sd_error_errno(
+			    err, e, "%s: cannot create a temporary directory", d->path);
+		}
+		int fd = open(d->tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			int e = errno;
+			rmdir(d->tmp);
+			free(d->tmp);
+			d->tmp = NULL;
+			return sd_error_errno(err, e, "%s: cannot open", d->path);
+		}
+		/* a sweeper may have taken the new directory for a dead
+		 * writer's before we locked it: keep it only if the name
+		 * still leads to it */
+		struct stat a, b;
+		if (flock(fd, LOCK_EX) == 0 && fstat(fd, &a) == 0 &&
+		    lstat(d->tmp, &b) == 0 && a.st_dev == b.st_dev &&
+		    a.st_ino == b.st_ino) {
+			d->tmpfd = fd;
+			return 0;
+		}
+		close(fd);
+	}
+	free(d->tmp);
+	d->tmp = NULL;
+	return sd_error_set(err, SD_ELIMIT,
+			    "%s: no usable temporary directory after %d tries", d->path,
+			    OUTDIR_TMP_TRIES);
+}
+
+/* The marker goes in first: a temporary directory left by a killed run
+ * is recognised as ours by the next one. */
+static int write_marker(struct outdir *d, struct sd_error *err)
+{
+	char text[OUTDIR_MAX_MARKER];
+	outdir_marker_text(d->kind, text, sizeof(text));
+	FILE *fp = outdir_create(d, NULL, OUTDIR_MARKER, err);
+	if (!fp)
+		return err->code;
+	fputs(text, fp);
+	return outdir_close(d, fp, OUTDIR_MARKER, err);
+}
+
+int outdir_begin(struct outdir *d, const char *path, const struct outdir_kind *kind,
+		 struct sd_error *err)
 {
 	memset(d, 0, sizeof(*d));
 	d->tmpfd = -1;
-	int rc = 0;
-	if (!replaceable(path, err, &rc))
+	d->kind = kind;
+	int rc = replaceable(path, kind, err);
+	if (rc)
 		return rc;
 	size_t n = strlen(path);
 	while (n > 1 && path[n - 1] == '/')
 		n--;
-	if (!(d->path = strndup(path, n)) ||
-	    asprintf(&d->tmp, "%s.tmp.XXXXXX", d->path) < 0) {
-		free(d->path);
-		d->path = d->tmp = NULL;
+	if (!(d->path = strndup(path, n)))
 		return sd_error_set(err, SD_ENOMEM, "out of memory");
-	}
-	if (!mkdtemp(d->tmp)) {
-		int e = errno;
-		free(d->tmp);
-		d->tmp = NULL;
-		return sd_error_errno(err, e, "%s: cannot create a temporary directory",
-				      path);
-	}
-	/* mkdtemp makes 0700; a report is as readable as mkdir(1) would make it */
-	mode_t um = umask(0);
-	umask(um);
-	chmod(d->tmp, 0777 & ~um);
-	d->tmpfd = open(d->tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (d->tmpfd < 0) {
-		int e = errno;
+	(void)outdir_sweep(d->path, kind);
+	if ((rc = create_tmp(d, err)) || (rc = write_marker(d, err))) {
 		outdir_abort(d);
-		return sd_error_errno(err, e, "%s: cannot open", path);
+		return rc;
 	}
 	return 0;
 }
@@ -114,18 +185,6 @@ int outdir_close(struct outdir *d, FILE *fp, const char *name, struct sd_error *
 	return 0;
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)f;
-	return flag == FTW_DP ? rmdir(p) : unlink(p);
-}
-
-static void rm_tree(const char *path)
-{
-	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static void fsync_parent(const char *path)
 {
 	char *copy = strdup(path);
@@ -143,16 +202,29 @@ static void fsync_parent(const char *path)
 
 int outdir_commit(struct outdir *d, struct sd_error *err)
 {
+	/* published as readable as mkdir(1) would make it */
+	mode_t um = umask(0);
+	umask(um);
+	if (fchmod(d->tmpfd, 0777 & ~um) != 0)
+		return sd_error_errno(err, errno, "%s: cannot set its mode", d->path);
 	/* one sync for every file written, instead of one fsync each */
 	if (syncfs(d->tmpfd) != 0 || fsync(d->tmpfd) != 0)
 		return sd_error_errno(err, errno, "%s: sync failed", d->path);
+	/* again, now: what was checked at the start may have changed since */
+	int rc = replaceable(d->path, d->kind, err);
+	if (rc)
+		return rc;
 	struct stat st;
 	if (lstat(d->path, &st) == 0) {
 		if (renameat2(AT_FDCWD, d->tmp, AT_FDCWD, d->path, RENAME_EXCHANGE) != 0)
 			return sd_error_errno(err, errno, "%s: cannot replace", d->path);
-		/* the previous report now sits at the temporary name */
+		/* the previous output now sits at the temporary name */
 		fsync_parent(d->path);
-		rm_tree(d->tmp);
+		if (!outdir_remove(d->tmp, d->kind))
+			fprintf(stderr,
+				"%s: the previous version is kept at %s: it now holds "
+				"files sighted %s does not write\n",
+				d->path, d->tmp, d->kind->name);
 	} else if (rename(d->tmp, d->path) != 0) {
 		return sd_error_errno(err, errno, "%s: cannot rename into place",
 				      d->path);
@@ -166,11 +238,11 @@ int outdir_commit(struct outdir *d, struct sd_error *err)
 
 void outdir_abort(struct outdir *d)
 {
-	if (d->tmpfd >= 0)
-		close(d->tmpfd);
-	d->tmpfd = -1;
 	if (d->tmp)
-		rm_tree(d->tmp);
+		outdir_remove(d->tmp, d->kind);
+	if (d->tmpfd >= 0)
+		close(d->tmpfd); /* the lock goes last */
+	d->tmpfd = -1;
 	free(d->tmp);
 	free(d->path);
 	d->tmp = d->path = NULL;

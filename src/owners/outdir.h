@@ -1,9 +1,15 @@
 /* A directory of files published at once: everything is written under a
- * temporary directory next to the target, synced with one syncfs(2), and
- * then renamed into place (or exchanged with the previous version, which
- * is removed). A reader sees the old directory or the new one, never a
- * mix. Only a directory this module wrote (it holds the marker file) or an
- * empty one is ever replaced. */
+ * temporary directory next to the target (0700 while it is written),
+ * synced with one syncfs(2), and then renamed into place (or exchanged
+ * with the previous version, which is removed). A reader sees the old
+ * directory or the new one, never a mix.
+ *
+ * Only an empty directory, or one this module wrote for the same kind of
+ * output, is ever replaced: it must hold the marker file OUTDIR_MARKER
+ * with the kind's text, and nothing that kind does not write (a file a
+ * user put there is never deleted). The temporary directory is locked
+ * (flock) while it is written; a writer killed with SIGKILL leaves it
+ * behind unlocked, and the next writer of the same target removes it. */
 #ifndef SD_OWNERS_OUTDIR_H
 #define SD_OWNERS_OUTDIR_H
 
@@ -11,14 +17,27 @@
 
 #include "core/error.h"
 
-#define OUTDIR_MARKER "summary.json"
+#define OUTDIR_MARKER ".sighted-output"
 
-struct outdir {
-	char *path, *tmp;
-	int tmpfd;
+/* What one kind of output directory holds: its name (in the marker and in
+ * messages) and the paths it writes, fnmatch(3) patterns relative to the
+ * directory ("owners/ *.csv" without the space), NULL-terminated. A
+ * pattern's directory part is literal. */
+struct outdir_kind {
+	const char *name;
+	const char *const *files;
 };
 
-int outdir_begin(struct outdir *d, const char *path, struct sd_error *err);
+struct outdir {
+	const struct outdir_kind *kind;
+	char *path, *tmp;
+	int tmpfd; /* holds the lock */
+};
+
+/* Refuses (SD_EUSAGE, saying why and what to do) a path that exists and
+ * is not replaceable; sweeps the leftovers of dead writers of path. */
+int outdir_begin(struct outdir *d, const char *path, const struct outdir_kind *kind,
+		 struct sd_error *err);
 /* A new file (and the subdirectory sub, if given) in the temporary
  * directory. */
 FILE *outdir_create(struct outdir *d, const char *sub, const char *name,

@@ -164,7 +164,7 @@ static int summary(struct outdir *d, const struct db *snap, const struct db *sin
 	json_object_set_new(c, "removed", json_integer((json_int_t)g->diff.removed));
 	json_object_set_new(c, "unchanged", json_integer((json_int_t)g->diff.same));
 	json_object_set_new(s, "changes", c);
-	FILE *fp = outdir_create(d, NULL, OUTDIR_MARKER, err);
+	FILE *fp = outdir_create(d, NULL, "summary.json", err);
 	if (!fp) {
 		json_decref(s);
 		return err->code;
@@ -172,15 +172,23 @@ static int summary(struct outdir *d, const struct db *snap, const struct db *sin
 	json_dumpf(s, fp, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	fputc('\n', fp);
 	json_decref(s);
-	return outdir_close(d, fp, OUTDIR_MARKER, err);
+	return outdir_close(d, fp, "summary.json", err);
 }
+
+/* Everything owners_publish writes: an earlier report holding anything
+ * else is not replaced. */
+static const char *const report_files[] = {
+    "summary.json", "index.csv",      "unowned-by-as.csv",
+    "owners/*.csv", "owners/*.jsonl", NULL,
+};
+static const struct outdir_kind report_kind = {"report", report_files};
 
 int owners_publish(const char *dir, const struct db *snap, const struct db *since,
 		   const struct owners_registry *r, const struct asn_db *asn,
 		   const struct owners_group *g, struct sd_error *err)
 {
 	struct outdir d;
-	int rc = outdir_begin(&d, dir, err);
+	int rc = outdir_begin(&d, dir, &report_kind, err);
 	if (rc)
 		return rc;
 	if ((rc = owner_files(&d, snap, asn, r, g, err)) ||

@@ -1,5 +1,6 @@
 /* The report directory of `sighted report` (docs/report.md):
- *   summary.json          snapshot content ids, counts (the marker file)
+ *   .sighted-output       the marker (owners/outdir.h): a sighted report
+ *   summary.json          snapshot content ids, counts
  *   index.csv             every owner with its counts and files
  *   unowned-by-as.csv     sightings no owner covers, per AS
  *   owners/ID.csv, .jsonl one pair per owner with sightings

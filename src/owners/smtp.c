@@ -9,6 +9,8 @@
 struct owners_smtp {
 	struct owners_smtp_opts o;
 	CURL *curl;
+	bool tls; /* smtps:// */
+	long ssl; /* CURLOPT_USE_SSL for smtp:// */
 	char *user, *password;
 	bool fresh; /* the last transfer failed: do not reuse its connection */
 };
@@ -44,6 +46,10 @@ int owners_smtp_new(const struct owners_smtp_opts *o, struct owners_smtp **out,
 		    err, SD_EUSAGE,
 		    "--smtp: credentials do not go on the command line; use "
 		    "--netrc FILE or SIGHTED_SMTP_USER/SIGHTED_SMTP_PASSWORD");
+	if (o->starttls && o->plaintext_auth)
+		return sd_error_set(err, SD_EUSAGE,
+				    "--starttls (require TLS) and --smtp-plaintext "
+				    "exclude each other");
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return sd_error_set(err, SD_ENOMEM, "libcurl initialisation failed");
 	struct owners_smtp *s = calloc(1, sizeof(*s));
@@ -61,6 +67,12 @@ int owners_smtp_new(const struct owners_smtp_opts *o, struct owners_smtp **out,
 			return sd_error_set(err, SD_ENOMEM, "out of memory");
 		}
 	}
+	s->tls = tls;
+	/* upgrade whenever the server offers it; credentials, and a message
+	 * that asked for it, never go out in the clear */
+	bool creds = o->netrc || s->user;
+	s->ssl = o->starttls || (creds && !o->plaintext_auth) ? (long)CURLUSESSL_ALL
+							      : (long)CURLUSESSL_TRY;
 	*out = s;
 	return 0;
 }
@@ -79,9 +91,9 @@ void owners_smtp_free(struct owners_smtp *s)
 }
 
 int owners_smtp_send(struct owners_smtp *s, const struct owner *to, const char *msg,
-		     size_t len, bool *permanent, struct sd_error *err)
+		     size_t len, enum owners_smtp_failure *why, struct sd_error *err)
 {
-	*permanent = false;
+	*why = OWNERS_SMTP_TRANSIENT;
 	CURL *c = s->curl;
 	curl_easy_reset(c);
 	struct curl_slist *rcpt = NULL;
@@ -116,8 +128,7 @@ int owners_smtp_send(struct owners_smtp *s, const struct owner *to, const char *
 	/* after a failure the session may be mid-transaction on the server's
 	 * side (curl would reuse it and get "nested MAIL"): start over */
 	curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, s->fresh ? 1L : 0L);
-	if (s->o.starttls)
-		curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	curl_easy_setopt(c, CURLOPT_USE_SSL, s->tls ? (long)CURLUSESSL_ALL : s->ssl);
 	if (s->o.netrc) {
 		curl_easy_setopt(c, CURLOPT_NETRC, (long)CURL_NETRC_REQUIRED);
 		curl_easy_setopt(c, CURLOPT_NETRC_FILE, s->o.netrc);
@@ -132,7 +143,19 @@ int owners_smtp_send(struct owners_smtp *s, const struct owner *to, const char *
 		return 0;
 	long code = 0;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	*permanent = code >= 500 && code < 600;
+	if (rc == CURLE_USE_SSL_FAILED && !s->tls) {
+		*why = OWNERS_SMTP_NO_TLS;
+		return sd_error_set(
+		    err, SD_EIO,
+		    "%s: no TLS through STARTTLS (%s), and TLS is required %s: "
+		    "nothing was sent; use smtps://, a server with STARTTLS, or "
+		    "--smtp-plaintext for a local relay",
+		    s->o.url, *errbuf ? errbuf : curl_easy_strerror(rc),
+		    s->o.starttls ? "(--starttls)"
+				  : "to send credentials (--netrc or SIGHTED_SMTP_USER)");
+	}
+	if (code >= 500 && code < 600)
+		*why = OWNERS_SMTP_PERMANENT;
 	if (code)
 		return sd_error_set(err, SD_EIO, "%s (server replied %ld)",
 				    *errbuf ? errbuf : curl_easy_strerror(rc), code);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/atomic_file.h"
@@ -39,6 +40,26 @@ static int add(struct owners_state *s, const char *line, size_t len)
 	return 0;
 }
 
+/* A last line without its newline: a record cut short by a crash. It is
+ * cut off the file, so the next record starts on a line of its own. */
+static int drop_partial(struct owners_state *s, off_t whole, unsigned lineno,
+			struct sd_error *err)
+{
+	if (s->read_only) {
+		fprintf(stderr,
+			"%s:%u: incomplete record (an interrupted run), ignored\n",
+			s->path, lineno);
+		return 0;
+	}
+	if (ftruncate(s->fd, whole) != 0)
+		return sd_error_errno(err, errno,
+				      "%s:%u: cannot drop an incomplete record", s->path,
+				      lineno);
+	fprintf(stderr, "%s:%u: incomplete record (an interrupted run), dropped\n",
+		s->path, lineno);
+	return 0;
+}
+
 static int load(struct owners_state *s, struct sd_error *err)
 {
 	FILE *fp = fdopen(dup(s->fd), "r");
@@ -46,16 +67,14 @@ static int load(struct owners_state *s, struct sd_error *err)
 		return sd_error_errno(err, errno, "%s: cannot read", s->path);
 	char line[STATE_MAX_LINE + 2];
 	unsigned lineno = 0;
+	off_t whole = 0; /* bytes of the complete lines read */
 	int rc = 0;
 	while (fgets(line, sizeof(line), fp)) {
 		lineno++;
 		size_t n = strlen(line);
 		if (!n || line[n - 1] != '\n') {
 			if (feof(fp)) { /* the last record, cut short by a crash */
-				fprintf(stderr,
-					"%s:%u: incomplete record (an interrupted run), "
-					"ignored\n",
-					s->path, lineno);
+				rc = drop_partial(s, whole, lineno, err);
 				break;
 			}
 			rc = sd_error_set(err, SD_EPARSE,
@@ -63,6 +82,7 @@ static int load(struct owners_state *s, struct sd_error *err)
 					  lineno, STATE_MAX_LINE);
 			break;
 		}
+		whole += (off_t)n;
 		line[--n] = 0;
 		if (!n || line[0] == '#')
 			continue;
@@ -183,6 +203,11 @@ int owners_state_close(struct owners_state *s, struct sd_error *err)
 	if (!rc && !s->read_only) {
 		qsort(v, n, sizeof(*v), cmp_str);
 		if (!(rc = sd_atomic_open(&af, s->path, err))) {
+			/* the rewrite keeps the file's mode (0600 when notify
+			 * created it): it tells who was warned of what */
+			struct stat st;
+			if (af.fd >= 0 && fstat(s->fd, &st) == 0)
+				(void)fchmod(af.fd, st.st_mode & 07777);
 			fputs(STATE_HEADER, af.fp);
 			for (uint32_t i = 0; i < n; i++)
 				fprintf(af.fp, "%s\n", v[i]);

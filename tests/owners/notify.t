@@ -9,6 +9,7 @@ D=$TESTS_DATA/owners
 C=$ROOT/data/campaigns
 PY=/usr/bin/python3
 export SOURCE_DATE_EPOCH=1680000000
+umask 022
 cat > "$T/new.csv" <<'CSV'
 ip,first_seen,last_seen,count,confidence
 192.0.2.10,2023-03-22T00:00:00Z,2023-03-27T00:00:00Z,5,medium
@@ -50,6 +51,16 @@ start_smtp() {
 	wait_port "$PORT" || not_ok "SMTP server did not start"
 }
 stop_smtp() { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; }
+# start_fake MODE: tests/owners/fakesmtp.py on a free loopback port, logging
+# what it receives to $T/fake.log (emptied); sets PORT, SPID
+start_fake() {
+	rm -f "$T/fake.port"; : > "$T/fake.log"
+	timeout -k 2 120 $PY "$ROOT/tests/owners/fakesmtp.py" "$T/fake.port" "$T/fake.log" "$1" 2>"$T/fake.err" &
+	SPID=$!
+	_pids+=("$SPID")
+	for _ in $(seq 1 100); do [ -s "$T/fake.port" ] && break; sleep 0.1; done
+	PORT=$(cat "$T/fake.port" 2>/dev/null) || not_ok "fake SMTP server did not start"
+}
 notify() { "$SIGHTED" notify --owners "$D/registry.csv" --asn-db "$ASN" --from sighted@cert.example --backoff 0 "$@"; }
 # attachment FILE.eml: the decoded CSV attachment
 attachment() {
@@ -106,6 +117,36 @@ expect_status 4 "--starttls against a server without STARTTLS: nothing sent in t
 	notify --smtp "smtp://127.0.0.1:$PORT" --starttls --retries 0 --state "$T/state-tls" "$T/new.sdb"
 contains "the failure is named per owner" "$T/.out" "cert-xx: FAILED: .*(STARTTLS|SSL|TLS)"
 equals "the server received nothing more" "$(ls "$T/m1"/*.eml | wc -l)" 5
+contains "the run stops at the first owner: the others would fail alike" "$T/.out" "stopped: no message can be sent without TLS"
+expect_status 2 "--starttls and --smtp-plaintext exclude each other" \
+	notify --smtp "smtp://127.0.0.1:$PORT" --starttls --smtp-plaintext --state "$T/state-tls" "$T/new.sdb"
+stop_smtp
+
+# credentials never go out in the clear unless asked to (--smtp-plaintext)
+start_fake auth
+export SIGHTED_SMTP_USER=alice SIGHTED_SMTP_PASSWORD=s3cret
+expect_status 4 "credentials and a server without STARTTLS: refused, nothing sent" \
+	notify --smtp "smtp://127.0.0.1:$PORT" --retries 0 --state "$T/state-auth" "$T/new.sdb"
+contains "the refusal says why and what to do" "$T/.out" "TLS is required to send credentials.*--smtp-plaintext"
+lacks "the server never saw AUTH" "$T/fake.log" "^AUTH"
+lacks "nor a message" "$T/fake.log" "^(MAIL|DATA)"
+if [ ! -s "$T/state-auth" ] || [ "$(grep -vc '^#' "$T/state-auth")" = 0 ]; then ok "nothing recorded as sent"; else not_ok "state records a delivery"; fi
+expect_status 0 "--smtp-plaintext: credentials over plain SMTP to a local relay" \
+	notify --smtp "smtp://127.0.0.1:$PORT" --smtp-plaintext --state "$T/state-auth" "$T/new.sdb"
+contains "AUTH sent when asked to" "$T/fake.log" "^AUTH PLAIN"
+contains "all three delivered" "$T/.out" "3 sent, 0 already sent, 0 failed"
+stop_smtp
+start_fake starttls-auth
+expect_status 4 "credentials, STARTTLS offered but refused: no AUTH in the clear" \
+	notify --smtp "smtp://127.0.0.1:$PORT" --retries 0 --state "$T/state-auth2" "$T/new.sdb"
+contains "the upgrade was asked for" "$T/fake.log" "^STARTTLS"
+lacks "no AUTH after the refused upgrade" "$T/fake.log" "^AUTH"
+unset SIGHTED_SMTP_USER SIGHTED_SMTP_PASSWORD
+: > "$T/fake.log"
+expect_status 0 "no credentials: STARTTLS is tried when offered, plain SMTP otherwise" \
+	notify --smtp "smtp://127.0.0.1:$PORT" --retries 0 --state "$T/state-auth3" "$T/new.sdb"
+contains "STARTTLS tried by default" "$T/fake.log" "^STARTTLS"
+lacks "no AUTH without credentials" "$T/fake.log" "^AUTH"
 stop_smtp
 
 start_smtp "$T/m2" refuse-rcpt isp-b.example
@@ -137,12 +178,30 @@ rc=$?
 equals "notify was killed (SIGKILL)" "$rc" 137
 equals "one message arrived before the kill" "$(ls "$T/m5"/*.eml | wc -l)" 1
 equals "the state recorded it" "$(grep -vc '^#' "$T/state5")" 1
+equals "the state file is private (0600)" "$(stat -c %a "$T/state5")" 600
 stop_smtp
 start_smtp "$T/m5" accept
 expect_status 0 "rerun after the kill" \
 	notify --smtp "smtp://127.0.0.1:$PORT" --state "$T/state5" "$T/new.sdb"
 contains "only the missing two sent" "$T/.out" "2 sent, 1 already sent, 0 failed"
 equals "every owner has exactly one message" "$(grep -h '^X-Sighted-Owner' "$T/m5"/*.eml | sort | uniq -c | awk '{print $1}' | tr '\n' ' ')" "1 1 1 "
+equals "the rewritten state file stays private (0600)" "$(stat -c %a "$T/state5")" 600
+stop_smtp
+
+# a state whose last line was cut short, then a run killed after one
+# delivery: the record must not be glued to the partial bytes
+printf '# sighted notify state 1: owner, sha256 of the report CSV, snapshot\ncert-xx\t12ab' > "$T/state6"
+start_smtp "$T/m6" kill-at 2 "$T/notify.pid"
+{ ( echo $BASHPID > "$T/notify.pid"; exec "$SIGHTED" notify --owners "$D/registry.csv" --asn-db "$ASN" \
+	--from sighted@cert.example --backoff 0 --smtp "smtp://127.0.0.1:$PORT" --state "$T/state6" "$T/new.sdb" ) >"$T/kill6.out" 2>&1; } 2>/dev/null
+equals "notify was killed after one delivery" "$?" 137
+contains "the cut line is reported file:line and dropped" "$T/kill6.out" "state6:2: incomplete record \(an interrupted run\), dropped"
+equals "the recorded delivery is a line of its own" "$(grep -c '^cert-xx	[0-9a-f]\{64\}	' "$T/state6")" 1
+stop_smtp
+start_smtp "$T/m6" accept
+expect_status 0 "the next run reads the state and sends the rest" \
+	notify --smtp "smtp://127.0.0.1:$PORT" --state "$T/state6" "$T/new.sdb"
+contains "the missing two sent" "$T/.out" "2 sent, 1 already sent, 0 failed"
 stop_smtp
 
 expect_status 0 "--dry-run writes .eml files" \
@@ -152,6 +211,27 @@ equals "summary counts the messages" "$(jq .messages "$T/dry/summary.json")" 3
 expect_status 0 "--dry-run again into the same directory replaces it" notify --dry-run "$T/dry" "$T/new.sdb"
 mkdir -p "$T/keep"; echo x > "$T/keep/x"
 expect_status 2 "--dry-run refuses a directory it did not write" notify --dry-run "$T/keep" "$T/new.sdb"
+# the audit's case: the state file inside the dry-run directory
+cp "$T/state1" "$T/dry/state.tsv"
+expect_status 2 "--dry-run refuses a directory holding the --state file" \
+	notify --dry-run "$T/dry" --state "$T/dry/state.tsv" "$T/new.sdb"
+contains "names the state file" "$T/.out" "holds .*dry/state.tsv"
+if cmp -s "$T/state1" "$T/dry/state.tsv"; then ok "the state file is untouched"; else not_ok "state file gone or changed"; fi
+expect_status 2 "a user's file in an earlier dry run: not replaced" notify --dry-run "$T/dry" "$T/new.sdb"
+contains "names the file" "$T/.out" "holds state.tsv, which sighted notify --dry-run does not write"
+rm "$T/dry/state.tsv"
+expect_status 2 "a --state that does not exist yet inside the directory" \
+	notify --dry-run "$T/dry" --state "$T/dry/new.state" "$T/new.sdb"
+printf 'machine 127.0.0.1 login a password b\n' > "$T/dry/netrc"
+expect_status 2 "--dry-run refuses a directory holding the --netrc file" \
+	notify --dry-run "$T/dry" --netrc "$T/dry/netrc" "$T/new.sdb"
+equals "the netrc file is kept" "$(cat "$T/dry/netrc")" "machine 127.0.0.1 login a password b"
+rm "$T/dry/netrc"
+expect_status 2 "a report directory is not a dry-run directory" notify --dry-run "$T/rep" "$T/new.sdb"
+if [ -f "$T/rep/index.csv" ]; then ok "the report is kept"; else not_ok "report gone"; fi
+cp -r "$T/dry" "$T/dry.tmp.AbC123"
+expect_status 0 "a dry run after a killed one" notify --dry-run "$T/dry" "$T/new.sdb"
+if [ ! -e "$T/dry.tmp.AbC123" ]; then ok "the killed run's temporary directory is swept"; else not_ok "left behind"; fi
 if cmp -s <(attachment "$T/dry/isp-b.eml") "$T/rep/owners/isp-b.csv"; then ok "dry-run attachment is the report's CSV"; else not_ok "differs"; fi
 m=$(find_owner "$T/m1" isp-b | head -1)
 if cmp -s "$T/dry/isp-b.eml" <(tr -d '\0' < "$m"); then ok "dry-run bytes equal what the server received"; else
@@ -170,6 +250,15 @@ contains "says where credentials go" "$T/.out" "SIGHTED_SMTP_USER"
 expect_status 2 "--smtp without --state" notify --smtp "smtp://127.0.0.1:1" "$T/new.sdb"
 expect_status 2 "another protocol refused" notify --smtp "http://127.0.0.1:1" --state "$T/s" "$T/new.sdb"
 expect_status 2 "bad --from" notify --from 'x <y>' --dry-run "$T/d3" "$T/new.sdb"
+for bad in "--timeout 0" "--timeout 0.5" "--timeout 3601" "--timeout 1e2" "--retries 2.7" \
+	"--retries +2" "--retries 101" "--backoff -1" "--backoff 1e3" "--backoff 0x10" \
+	"--backoff 301" "--timeout 99999999999999999999"; do
+	expect_status 2 "$bad is a usage error" notify $bad --dry-run "$T/d5" "$T/new.sdb"
+	contains "$bad: the message names the option" "$T/.out" "notify: ${bad%% *} wants"
+done
+expect_status 2 "a number with a space is a usage error" notify --retries " 2" --dry-run "$T/d5" "$T/new.sdb"
+expect_status 0 "--backoff 0.5 --timeout 5 --retries 0 are numbers" \
+	notify --backoff 0.5 --timeout 5 --retries 0 --dry-run "$T/d5" "$T/new.sdb"
 printf 'cert-xx\tnot-a-digest\n' > "$T/badstate"
 expect_status 3 "a malformed state file is refused, not guessed at" \
 	notify --smtp "smtp://127.0.0.1:1" --state "$T/badstate" "$T/new.sdb"

@@ -124,6 +124,84 @@ equals "its file is still there" "$(cat "$T/notreport/file")" keep
 mkdir -p "$T/withinput"; cp "$T/new.sdb" "$T/withinput/"; echo '{}' > "$T/withinput/summary.json"
 expect_status 2 "an output directory holding an input is refused" \
 	"$SIGHTED" report --owners "$D/registry.csv" -o "$T/withinput" "$T/withinput/new.sdb"
+# the audit's reproducer: summary.json alone does not make a directory a report
+mkdir -p "$T/proj/src"; echo '{}' > "$T/proj/summary.json"; echo x > "$T/proj/notes.txt"
+echo 'int main(){}' > "$T/proj/src/main.c"
+expect_status 2 "a directory holding summary.json and other files is not replaced" \
+	"$SIGHTED" report --owners "$D/registry.csv" -o "$T/proj" "$T/new.sdb"
+contains "says to remove it or choose another directory" "$T/.out" "remove it or choose another directory"
+equals "every file is still there" "$(cd "$T/proj" && find . -type f | sort | tr '\n' ' ')" "./notes.txt ./src/main.c ./summary.json "
+equals "a report names its marker file" "$(cat "$T/r6/.sighted-output")" \
+	"sighted report directory: the next run replaces it as a whole; keep nothing else here"
+echo mine > "$T/r6/notes.txt"
+expect_status 2 "an earlier report a user added a file to is not replaced" \
+	"$SIGHTED" report --owners "$D/registry.csv" -o "$T/r6" "$T/new.sdb"
+contains "names the file" "$T/.out" "holds notes.txt, which sighted report does not write"
+equals "the user's file is kept" "$(cat "$T/r6/notes.txt")" mine
+mkdir "$T/r6/owners/sub"
+rm "$T/r6/notes.txt"
+expect_status 2 "nor one with a directory the report does not write" \
+	"$SIGHTED" report --owners "$D/registry.csv" -o "$T/r6" "$T/new.sdb"
+rmdir "$T/r6/owners/sub"
+cp -r "$T/r6" "$T/r6-old"; rm "$T/r6-old/.sighted-output"
+expect_status 2 "a report of an older sighted (no marker) is not replaced" \
+	"$SIGHTED" report --owners "$D/registry.csv" -o "$T/r6-old" "$T/new.sdb"
+contains "and the message says so" "$T/.out" "or of an older sighted, which wrote none.*remove it or choose another directory"
+cp -r "$T/r6" "$T/r6.tmp.AbC123"; mkdir "$T/r6.tmp.XyZ789"; echo mine > "$T/r6.tmp.XyZ789/f"
+expect_status 0 "a report after a killed one" \
+	"$SIGHTED" report --owners "$D/registry.csv" -o "$T/r6" "$T/new.sdb"
+if [ ! -e "$T/r6.tmp.AbC123" ]; then ok "the killed run's temporary directory is swept"; else not_ok "left behind"; fi
+equals "a directory that only looks like one is kept" "$(cat "$T/r6.tmp.XyZ789/f")" mine
+
+# an IPv6 scope wider than the IPv4-mapped space takes no IPv4 address
+cat > "$T/v6wide.csv" <<'CSV'
+owner,name,contacts,scope
+v6all,All IPv6,a@b.example,::/0
+v6half,Low IPv6,a@b.example,::/1
+v4x,X,b@c.example,192.0.2.0/24
+mapped,Mapped,b@c.example,::ffff:198.51.100.0/120
+CSV
+cat > "$T/v.csv" <<'CSV'
+ip,first_seen,last_seen,count,confidence
+192.0.2.99,2023-03-22T00:00:00Z,2023-03-22T00:00:00Z,1,medium
+198.51.100.42,2023-03-22T00:00:00Z,2023-03-22T00:00:00Z,1,medium
+203.0.113.7,2023-03-22T00:00:00Z,2023-03-22T00:00:00Z,1,medium
+2001:db8::abcd,2023-03-22T00:00:00Z,2023-03-22T00:00:00Z,1,medium
+CSV
+"$SIGHTED" import -q --campaigns "$C" -c 3cx-2023 -o "$T/v.sdb" "$T/v.csv" 2>/dev/null
+expect_status 0 "report with ::/0 and ::/1 owners" "$SIGHTED" report --owners "$T/v6wide.csv" -o "$T/rv" "$T/v.sdb"
+equals "::/0 gets only the IPv6 address" "$(tail -n +2 "$T/rv/owners/v6all.csv" | cut -d, -f1 | tr '\n' ' ')" "2001:db8::abcd "
+equals "::/1 the same" "$(tail -n +2 "$T/rv/owners/v6half.csv" | cut -d, -f1 | tr '\n' ' ')" "2001:db8::abcd "
+equals "the IPv4 owner its address" "$(tail -n +2 "$T/rv/owners/v4x.csv" | cut -d, -f1 | tr '\n' ' ')" "192.0.2.99 "
+equals "an IPv4-mapped scope is an IPv4 scope" "$(tail -n +2 "$T/rv/owners/mapped.csv" | cut -d, -f1 | tr '\n' ' ')" "198.51.100.42 "
+
+# an AS owns an entry only when all of it is that AS's
+printf '192.0.2.0\t192.0.2.127\t64500\tXX\tA\n192.0.2.128\t192.0.2.255\t64501\tXX\tB\n198.51.100.0\t198.51.100.127\t64502\tXX\tC\n198.51.100.128\t198.51.100.255\t64502\tXX\tC\n203.0.113.0\t203.0.113.127\t64503\tXX\tD\n' > "$T/split.tsv"
+cat > "$T/as.csv" <<'CSV'
+owner,name,contacts,scope
+asA,A,a@a.example,AS64500
+asB,B,b@b.example,AS64501
+asC,C,c@c.example,AS64502
+asD,D,d@d.example,AS64503
+CSV
+cat > "$T/w.csv" <<'CSV'
+ip,first_seen,last_seen,count,confidence
+192.0.2.0/24,2023-03-22T00:00:00Z,2023-03-22T00:00:00Z,1,medium
+192.0.2.0/25,2023-03-22T00:00:00Z,2023-03-22T00:00:00Z,1,medium
+192.0.2.5,2023-03-22T00:00:00Z,2023-03-22T00:00:00Z,1,medium
+192.0.2.130,2023-03-22T00:00:00Z,2023-03-22T00:00:00Z,1,medium
+198.51.100.0/24,2023-03-22T00:00:00Z,2023-03-22T00:00:00Z,1,medium
+203.0.113.0/24,2023-03-22T00:00:00Z,2023-03-22T00:00:00Z,1,medium
+CSV
+"$SIGHTED" import -q --campaigns "$C" -c 3cx-2023 -o "$T/w.sdb" "$T/w.csv" 2>/dev/null
+expect_status 0 "report of entries spanning two ASes" \
+	"$SIGHTED" report --owners "$T/as.csv" --asn-db "$T/split.tsv" -o "$T/rw" "$T/w.sdb"
+equals "AS64500 gets what lies in its range, not the /24 across two" \
+	"$(tail -n +2 "$T/rw/owners/asA.csv" | cut -d, -f1 | sort | tr '\n' ' ')" "192.0.2.0/25 192.0.2.5 "
+equals "AS64501 its address" "$(tail -n +2 "$T/rw/owners/asB.csv" | cut -d, -f1 | tr '\n' ' ')" "192.0.2.130 "
+equals "two ranges of one AS cover a /24" "$(tail -n +2 "$T/rw/owners/asC.csv" | cut -d, -f1 | tr '\n' ' ')" "198.51.100.0/24 "
+if [ ! -e "$T/rw/owners/asD.csv" ]; then ok "half a /24 announced: not the AS's"; else not_ok "asD got a partly unannounced /24"; fi
+
 expect_status 2 "no registry is a usage error" "$SIGHTED" report -o "$T/x" "$T/new.sdb"
 expect_status 3 "unreadable snapshot" "$SIGHTED" report --owners "$D/registry.csv" -o "$T/x" "$T/none.sdb"
 done_testing

@@ -2,8 +2,9 @@
  * prefixes of every length, wide IPv6 prefixes that contain the IPv4-mapped
  * space, overlapping scopes, AS numbers) written as CSV and read by the real
  * parser, against a naive scan of every scope item. owners_index_match must
- * give exactly the owners whose prefix contains the entry or whose AS is
- * the entry's, ascending and without repeats. */
+ * give exactly the owners whose prefix contains the entry (for an IPv4
+ * entry, an IPv4 or IPv4-mapped prefix) or whose AS is the entry's,
+ * ascending and without repeats. */
 #include "testutil.h"
 
 #include "owners/match.h"
@@ -89,8 +90,11 @@ static void test_match_equals_naive_scan(void **state)
 			bool want[OWNERS] = {0};
 			for (size_t k = 0; k < r->nscope; k++) {
 				const struct owner_scope *s = &r->scope[k];
+				/* an IPv4 entry: IPv4 (or IPv4-mapped) scopes only */
 				if (s->asn ? s->asn == asn
-					   : net_prefix_contains_prefix(&s->prefix, &q))
+					   : net_prefix_contains_prefix(&s->prefix, &q) &&
+						 (!net_prefix_is_v4(&q) ||
+						  net_prefix_is_v4(&s->prefix)))
 					want[s->owner] = true;
 			}
 			size_t n = 0;
@@ -116,10 +120,66 @@ static void test_match_equals_naive_scan(void **state)
 	assert_true(hits > 1000); /* the probes did hit scopes */
 }
 
+/* The audit's case: ::/0 and ::/1 are IPv6 scopes and take no IPv4
+ * address; 0.0.0.0/0 written either way, and an explicit IPv4-mapped
+ * prefix, do. */
+static void test_wide_ipv6_scope_takes_no_ipv4(void **state)
+{
+	(void)state;
+	const char *path = test_tmpfile("v6wide.csv");
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("owner,name,contacts,scope\n"
+	      "v6all,,a@x.example,::/0\n"
+	      "v6half,,a@x.example,::/1\n"
+	      "v4x,,a@x.example,192.0.2.0/24\n"
+	      "mapped,,a@x.example,::ffff:192.0.2.0/120\n"
+	      "all4,,a@x.example,::ffff:0:0/96\n"
+	      "all4b,,a@x.example,0.0.0.0/0\n",
+	      fp);
+	fclose(fp);
+	struct owners_registry *r;
+	struct sd_error err = {0};
+	if (owners_registry_load(path, 0, &r, &err))
+		fail_msg("%s", err.msg);
+	struct owners_index *ix;
+	assert_int_equal(owners_index_build(r, &ix), 0);
+	static const struct {
+		const char *entry, *owners;
+	} cases[] = {
+	    {"192.0.2.99", "v4x mapped all4 all4b "},
+	    {"198.51.100.42", "all4 all4b "},
+	    {"203.0.113.0/24", "all4 all4b "},
+	    {"2001:db8::1", "v6all v6half "},
+	    {"::/64", "v6all v6half "},
+	};
+	struct owners_set got = {0};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct net_prefix q;
+		const char *why;
+		assert_int_equal(
+		    net_prefix_parse(cases[i].entry, strlen(cases[i].entry), &q, 0, &why),
+		    0);
+		assert_int_equal(owners_index_match(ix, &q, 0, &got), 0);
+		char names[256] = "";
+		for (size_t k = 0; k < got.n; k++) {
+			strcat(names, r->owners[got.v[k]].id);
+			strcat(names, " ");
+		}
+		if (strcmp(names, cases[i].owners))
+			fail_msg("%s: owners '%s', wanted '%s'", cases[i].entry, names,
+				 cases[i].owners);
+	}
+	owners_set_free(&got);
+	owners_index_free(ix);
+	owners_registry_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_match_equals_naive_scan),
+	    cmocka_unit_test(test_wide_ipv6_scope_takes_no_ipv4),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
