@@ -51,11 +51,11 @@ start_smtp() {
 	wait_port "$PORT" || not_ok "SMTP server did not start"
 }
 stop_smtp() { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; }
-# start_fake MODE: tests/owners/fakesmtp.py on a free loopback port, logging
+# start_fake MODE: tests/owners/fakesmtp.pl on a free loopback port, logging
 # what it receives to $T/fake.log (emptied); sets PORT, SPID
 start_fake() {
 	rm -f "$T/fake.port"; : > "$T/fake.log"
-	timeout -k 2 120 $PY "$ROOT/tests/owners/fakesmtp.py" "$T/fake.port" "$T/fake.log" "$1" 2>"$T/fake.err" &
+	timeout -k 2 120 perl "$ROOT/tests/owners/fakesmtp.pl" "$T/fake.port" "$T/fake.log" "$1" 2>"$T/fake.err" &
 	SPID=$!
 	_pids+=("$SPID")
 	for _ in $(seq 1 100); do [ -s "$T/fake.port" ] && break; sleep 0.1; done
