@@ -275,7 +275,7 @@ int srv_tokens_load(const char *path, struct srv_tokens **out, struct sd_error *
 	/* whoever may write the file may grant themselves any scope */
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
 		close(fd);
-		return sd_error_set(err, SD_EUSAGE,
+		return sd_error_set(err, SD_EFORMAT,
 				    "%s: writable by %s; refusing a tokens file others "
 				    "can change (chmod go-w)",
 				    path, st.st_mode & S_IWOTH ? "others" : "its group");

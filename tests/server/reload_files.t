@@ -70,7 +70,7 @@ mkfifo "$T/fifo"
 mkdir "$T/dir"
 start_refused() { # what want-pattern args...
 	local what=$1 want=$2; shift 2
-	timeout 20 "$SIGHTED" serve --listen 127.0.0.1:0 "$@" 2>"$T/start.err"
+	timeout -k 5 20 "$SIGHTED" serve --listen 127.0.0.1:0 "$@" 2>"$T/start.err"
 	is "$what: exit 3" "$?" 3
 	like "$what: why" "$(cat "$T/start.err")" "$want"
 }

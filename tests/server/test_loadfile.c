@@ -97,12 +97,29 @@ static void test_short_read_refused(void **state)
 	srv_ref_put(&t->ref);
 }
 
+/* A tokens file others can write is an unusable input (exit status 3),
+ * not a usage error (2). */
+static void test_group_writable_is_data_error(void **state)
+{
+	(void)state;
+	const char *p = test_tmpfile("tokens.gw");
+	write_file(p, "");
+	chmod(p, 0664);
+	struct srv_tokens *t = NULL;
+	struct sd_error err = {0};
+	int rc = srv_tokens_load(p, &t, &err);
+	assert_true(rc < 0);
+	assert_int_not_equal(rc, SD_EUSAGE);
+	assert_non_null(strstr(err.msg, "writable by its group"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_regular_file_read_whole),
 	    cmocka_unit_test(test_not_regular_refused),
 	    cmocka_unit_test(test_short_read_refused),
+	    cmocka_unit_test(test_group_writable_is_data_error),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	test_sh("rm -rf %s", test_tmpdir());
