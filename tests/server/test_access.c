@@ -65,11 +65,22 @@ static void test_forwarded_for(void **state)
 	big[SRV_MAX_XFF - 30] = 0;
 	memcpy(big, "203.0.113.9,", 12);
 	assert_string_equal(client("10.1.1.1", big + 12), "refused"); /* 111... not an address */
-	/* more trusted hops than are walked */
+	/* up to SRV_MAX_XFF_HOPS (32) trusted hops are walked past, more
+	 * are refused (the client's own entry is not a hop) */
 	char many[SRV_MAX_XFF];
+	for (int trusted = SRV_MAX_XFF_HOPS; trusted <= SRV_MAX_XFF_HOPS + 1; trusted++) {
+		size_t n = (size_t)snprintf(many, sizeof(many), "203.0.113.5");
+		for (int i = 0; i < trusted; i++)
+			n += (size_t)snprintf(many + n, sizeof(many) - n, ",10.0.0.%d", i + 1);
+		assert_string_equal(client("10.1.1.1", many),
+				    trusted == SRV_MAX_XFF_HOPS ? "203.0.113.5" : "refused");
+	}
+	/* all trusted: the leftmost is the client, after 32 hops walked past */
 	size_t n = 0;
 	for (int i = 0; i <= SRV_MAX_XFF_HOPS; i++)
 		n += (size_t)snprintf(many + n, sizeof(many) - n, "%s10.0.0.%d", i ? "," : "", i + 1);
+	assert_string_equal(client("10.1.1.1", many), "10.0.0.1");
+	n += (size_t)snprintf(many + n, sizeof(many) - n, ",10.0.0.99");
 	assert_string_equal(client("10.1.1.1", many), "refused");
 }
 
