@@ -196,6 +196,10 @@ static void test_ratelimit_bucket(void **state)
 		assert_true(srv_ratelimit_take(rl, &k, 0.5, 3, 1, t, &retry));
 	assert_false(srv_ratelimit_take(rl, &k, 0.5, 3, 1, t, &retry));
 	assert_int_equal(retry, 2); /* one token at 0.5/s */
+	/* refusals cost nothing (docs/server.md): Retry-After stays exact */
+	for (int i = 0; i < 100; i++)
+		assert_false(srv_ratelimit_take(rl, &k, 0.5, 3, 1, t, &retry));
+	assert_int_equal(retry, 2);
 	assert_true(srv_ratelimit_take(rl, &k2, 0.5, 3, 1, t, &retry));
 	assert_true(srv_ratelimit_take(rl, &k, 0.5, 3, 1, t + 2000, &retry));
 	/* an IPv6 /64 is one client */
