@@ -105,7 +105,15 @@ bool srv_call_authenticate(struct srv_call *c, const struct srv_token **tok)
 	size_t n = strnlen(h, SRV_MAX_TOKEN + 1);
 	while (n && h[n - 1] == ' ')
 		n--;
-	*tok = n <= SRV_MAX_TOKEN ? srv_tokens_find(c->tokens, h, n) : NULL;
+	if (n > SRV_MAX_TOKEN) {
+		char msg[64];
+		snprintf(msg, sizeof(msg), "a token is at most %d characters",
+			 SRV_MAX_TOKEN);
+		c->resp->www_authenticate = true;
+		srv_call_error(c, 401, "token_too_long", msg);
+		return false;
+	}
+	*tok = srv_tokens_find(c->tokens, h, n);
 	if (!*tok) {
 		c->resp->www_authenticate = true;
 		srv_call_error(c, 401, "bad_token",

@@ -252,11 +252,17 @@ void srv_changes_answer(const struct srv_snap *snap, const struct srv_token *tok
 			break;
 		}
 	bool current = !strcmp(since, cur);
-	bool chain = start < ngens && !strcmp(gens[ngens - 1]->to, cur);
-	for (size_t i = start; chain && i + 1 < ngens; i++)
-		chain = !strcmp(gens[i]->to, gens[i + 1]->from);
+	/* ... which may end before the newest generation: a reload records
+	 * the next one just before it swaps the snapshot, and requests in
+	 * flight finish on the one they started with */
+	size_t end = start;
+	bool chain = start < ngens;
+	while (chain && strcmp(gens[end]->to, cur)) {
+		chain = end + 1 < ngens && !strcmp(gens[end]->to, gens[end + 1]->from);
+		end++;
+	}
 	bool large = false;
-	for (size_t i = start; chain && i < ngens; i++)
+	for (size_t i = start; chain && i <= end; i++)
 		large = large || gens[i]->too_large;
 	if (!current && (!chain || large)) {
 		pthread_mutex_unlock(&mu);
@@ -271,11 +277,11 @@ void srv_changes_answer(const struct srv_snap *snap, const struct srv_token *tok
 	/* net change per key and campaign: the earliest record's old side,
 	 * the latest record's new side */
 	size_t total = 0;
-	for (size_t i = start; !current && i < ngens; i++)
+	for (size_t i = start; !current && i <= end; i++)
 		total += gens[i]->n;
 	struct net *nets = calloc(total ? total : 1, sizeof(*nets));
 	size_t n = 0;
-	for (size_t i = start; nets && !current && i < ngens; i++)
+	for (size_t i = start; nets && !current && i <= end; i++)
 		for (size_t k = 0; k < gens[i]->n; k++) {
 			const struct change *ch = &gens[i]->v[k];
 			if (in_scope(tok, &ch->prefix)) {

@@ -19,7 +19,7 @@
 #define SRV_MAX_TOKENS 100000	     /* entries in a tokens file */
 #define SRV_MAX_SCOPES 64	     /* scope prefixes of one token */
 #define SRV_MAX_XFF 2048	     /* bytes of X-Forwarded-For considered */
-#define SRV_MAX_XFF_HOPS 32	     /* X-Forwarded-For hops walked */
+#define SRV_MAX_XFF_HOPS 32	     /* trusted X-Forwarded-For hops walked past */
 #define SRV_RATE_SLOTS 65536	     /* clients the rate limiter remembers */
 #define SRV_MAX_INSIDE 1000	     /* entries listed for a prefix query */
 #define SRV_MAX_ANSWER_ENTRIES 50000 /* entries listed in one bulk answer */

@@ -16,7 +16,7 @@ static atomic_uint_fast64_t requests[SRV_ROUTE_COUNT][NSTATUS + 1];
 static atomic_uint_fast64_t latency[NBOUNDS + 1];
 static atomic_uint_fast64_t latency_sum_us;
 static atomic_uint_fast64_t events[SRV_EV_COUNT];
-static atomic_int tokens_stale;
+static atomic_int tokens_stale, snapshot_stale;
 static atomic_uint_fast64_t snap_bytes, snap_load_us;
 static atomic_int_fast64_t conns_open;
 
@@ -48,6 +48,16 @@ void srv_metrics_tokens_stale(int stale)
 int srv_metrics_tokens_is_stale(void)
 {
 	return atomic_load_explicit(&tokens_stale, memory_order_relaxed);
+}
+
+void srv_metrics_snapshot_stale(int stale)
+{
+	atomic_store_explicit(&snapshot_stale, stale, memory_order_relaxed);
+}
+
+int srv_metrics_snapshot_is_stale(void)
+{
+	return atomic_load_explicit(&snapshot_stale, memory_order_relaxed);
 }
 
 void srv_metrics_snapshot_bytes(uint64_t bytes, uint64_t load_us)
@@ -172,6 +182,10 @@ void srv_metrics_render(struct srv_buf *o, uint64_t build_time, uint64_t now,
 	    "failed (old tokens in force).\n"
 	    "# TYPE sighted_tokens_reload_failing gauge\n"
 	    "sighted_tokens_reload_failing %d\n"
+	    "# HELP sighted_snapshot_reload_failing 1 while the snapshot file could "
+	    "not be loaded (the old snapshot serves).\n"
+	    "# TYPE sighted_snapshot_reload_failing gauge\n"
+	    "sighted_snapshot_reload_failing %d\n"
 	    "# HELP sighted_snapshot_memory_bytes Bytes of the private in-memory copy "
 	    "of the served snapshot.\n"
 	    "# TYPE sighted_snapshot_memory_bytes gauge\n"
@@ -184,7 +198,7 @@ void srv_metrics_render(struct srv_buf *o, uint64_t build_time, uint64_t now,
 	    "(a silent one held by deferred accept is not counted until handed over).\n"
 	    "# TYPE sighted_connections_open gauge\n"
 	    "sighted_connections_open %lld\n",
-	    srv_metrics_tokens_is_stale(),
+	    srv_metrics_tokens_is_stale(), srv_metrics_snapshot_is_stale(),
 	    (unsigned long long)atomic_load_explicit(&snap_bytes, memory_order_relaxed),
 	    (double)atomic_load_explicit(&snap_load_us, memory_order_relaxed) / 1e6,
 	    (long long)atomic_load_explicit(&conns_open, memory_order_relaxed));

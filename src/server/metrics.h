@@ -47,6 +47,10 @@ uint64_t srv_metrics_event_count(enum srv_event e);
 /* Gauges set by the reload loop. */
 void srv_metrics_tokens_stale(int stale);
 int srv_metrics_tokens_is_stale(void);
+/* 1 while the snapshot file on disk could not be loaded (the old one
+ * serves). */
+void srv_metrics_snapshot_stale(int stale);
+int srv_metrics_snapshot_is_stale(void);
 void srv_metrics_snapshot_bytes(uint64_t bytes, uint64_t load_us);
 /* A connection handed over by the kernel (+1) or closed (-1). */
 void srv_metrics_connection(int delta);

@@ -47,8 +47,9 @@ int srv_client_addr(const struct net_addr *peer, const char *xff, size_t xff_len
 		end--;
 	if (end == 0) /* an empty header names nobody: the peer is the client */
 		return 0;
+	/* hops: trusted hops walked past so far; the client itself is not one */
 	for (int hops = 0;; hops++) {
-		if (hops == SRV_MAX_XFF_HOPS) {
+		if (hops > SRV_MAX_XFF_HOPS) {
 			*why = "the X-Forwarded-For header has more trusted hops than "
 			       "the server walks";
 			return -1;

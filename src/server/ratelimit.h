@@ -1,10 +1,19 @@
-/* Per-client token buckets in a fixed-size table (SRV_RATE_SLOTS), so the
- * memory used does not grow with the number of clients. A client is an
- * IPv4 address, an IPv6 /64 (one host usually holds a whole /64), or a
- * token. When the slots a key may use are all taken, the one idle longest
- * is reused: a bucket untouched for burst/rate seconds is full again, so
- * forgetting it changes nothing. Under a flood of distinct addresses some
- * buckets are forgotten early; the connection limits still hold. */
+/* Per-client token buckets in fixed-size tables, so the memory used does
+ * not grow with the number of clients. A client is an IPv4 address, an
+ * IPv6 /64 (one host usually holds a whole /64), or a token.
+ *
+ * Addresses share SRV_RATE_SLOTS slots, a key in one window of 8 chosen by
+ * a hash seeded at random at start (nobody can pick addresses that share a
+ * window). A new address takes a slot whose bucket is empty or would be
+ * full by now, so forgetting it changes nothing, and starts full; when the
+ * window holds only buckets still refilling, the one idle longest is
+ * reused and the new address starts empty. A bucket pushed out never
+ * comes back full: under a flood of addresses, newcomers wait for a token
+ * instead of being let through.
+ *
+ * Tokens have their own table, twice SRV_MAX_TOKENS, so a token's bucket
+ * (and a bulk request's debt) is never pushed out by addresses or by
+ * other tokens. */
 #ifndef SD_SERVER_RATELIMIT_H
 #define SD_SERVER_RATELIMIT_H
 
@@ -20,6 +29,7 @@ void srv_ratelimit_free(struct srv_ratelimit *rl);
 
 struct srv_rate_key {
 	uint64_t hi, lo;
+	bool token; /* in the token table */
 };
 void srv_rate_key_addr(const struct net_addr *a, struct srv_rate_key *k);
 void srv_rate_key_token(const uint8_t hash[32], struct srv_rate_key *k);

@@ -261,11 +261,14 @@ static void route(struct srv_call *c)
 		serve_asset(c, "openapi.json", JSON_TYPE);
 		break;
 	case SRV_ROUTE_HEALTH:
-		/* a failed tokens reload leaves revoked tokens working:
-		 * the replica still answers, but says so */
-		srv_call_answer(
-		    c, 200, "status",
-		    json_string(srv_metrics_tokens_is_stale() ? "degraded" : "ok"));
+		/* a failed tokens reload leaves revoked tokens working, a
+		 * failed snapshot reload old answers: the replica still
+		 * answers, but says so */
+		srv_call_answer(c, 200, "status",
+				json_string(srv_metrics_tokens_is_stale() ||
+						    srv_metrics_snapshot_is_stale()
+						? "degraded"
+						: "ok"));
 		break;
 	case SRV_ROUTE_METRICS:
 		metrics(c);

@@ -43,6 +43,7 @@ static void reload_snapshot(struct srv_ctx *ctx, struct watch *w)
 	char what[256];
 	if (srv_snap_open(w->path, &s, &err) != 0) {
 		srv_metrics_event(SRV_EV_RELOAD_FAILED);
+		srv_metrics_snapshot_stale(1); /* /healthz says "degraded" */
 		struct srv_snap *old = (struct srv_snap *)srv_slot_get(&ctx->snap);
 		char built[SD_TIME_STRLEN];
 		sd_time_format((int64_t)db_build_time(old->db), built, sizeof(built));
@@ -59,6 +60,7 @@ static void reload_snapshot(struct srv_ctx *ctx, struct watch *w)
 	if (prev)
 		srv_ref_put(&prev->ref);
 	srv_slot_swap(&ctx->snap, &s->ref);
+	srv_metrics_snapshot_stale(0);
 	srv_metrics_event(SRV_EV_RELOAD_OK);
 	srv_log("reloaded snapshot %s (%s)", w->path, what);
 }
@@ -82,19 +84,26 @@ static void reload_tokens(struct srv_ctx *ctx, struct watch *w)
 	srv_log("reloaded %zu tokens from %s", t->n, w->path);
 }
 
+/* True when the file needs a reload: it was replaced or changed, or it
+ * went missing (or cannot be looked at) since the last poll. A file gone
+ * is a failed reload like any other: the reload that follows fails to
+ * open it, which logs why, counts it and marks the server degraded, once
+ * until the file comes back (a rename in progress, or a deleted tokens
+ * file that must not go unnoticed while its tokens stay in force). */
 static bool changed(struct watch *w)
 {
 	struct srv_file_id now;
 	if (!w->path)
 		return false;
 	srv_file_id(w->path, &now);
-	/* a missing file is a rename in progress or a mistake: keep serving,
-	 * but say once why changes cannot be seen (after the privilege drop
-	 * the file or its directory may not be readable) */
-	if (!now.present && now.error != ENOENT && now.error != w->warned)
-		srv_log("warning: cannot watch %s: %s", w->path, strerror(now.error));
-	w->warned = now.present ? 0 : now.error;
-	return now.present && !srv_file_id_same(&now, &w->id);
+	if (now.present) {
+		w->warned = 0;
+		return !srv_file_id_same(&now, &w->id);
+	}
+	if (now.error == w->warned)
+		return false; /* already reported */
+	w->warned = now.error;
+	return true;
 }
 
 static void print_listening(const struct srv_config *cfg, struct srv_http *h)

@@ -1,7 +1,6 @@
 #include "server/snapshot.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "report/report.h"
+#include "server/loadfile.h"
 #include "server/stats.h"
 
 static void snap_destroy(struct srv_ref *r)
@@ -88,16 +88,11 @@ static uint64_t mono_us(void)
 /* The whole file in fresh anonymous memory, read-only once filled. */
 static int read_copy(const char *path, void **out, size_t *len, struct sd_error *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return sd_error_errno(err, errno, "%s: cannot open snapshot", path);
-	struct stat st, st2;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		int e = errno;
-		close(fd);
-		return e ? sd_error_errno(err, e, "%s: cannot stat snapshot", path)
-			 : sd_error_set(err, SD_ECORRUPT, "%s: not a regular file", path);
-	}
+	int fd;
+	struct stat st;
+	int rc = srv_loadfile_open(path, "snapshot", &fd, &st, err);
+	if (rc)
+		return rc;
 	size_t size = (size_t)st.st_size;
 	if (size == 0) {
 		close(fd);
@@ -124,29 +119,11 @@ static int read_copy(const char *path, void **out, size_t *len, struct sd_error 
 	if (raw + span + huge > m + span)
 		munmap(m + span, (size_t)(raw + span + huge - (m + span)));
 	madvise(m, span, MADV_HUGEPAGE);
-	size_t got = 0;
-	while (got < size) {
-		ssize_t k = pread(fd, (char *)m + got, size - got, (off_t)got);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		got += (size_t)k;
-	}
-	int e = errno;
-	bool same = fstat(fd, &st2) == 0 && st2.st_size == st.st_size &&
-		    st2.st_mtim.tv_sec == st.st_mtim.tv_sec &&
-		    st2.st_mtim.tv_nsec == st.st_mtim.tv_nsec;
+	rc = srv_loadfile_read(fd, &st, m, path, "snapshot", err);
 	close(fd);
-	if (got < size || !same) {
+	if (rc) {
 		munmap(m, size);
-		if (got < size && e && e != EINTR)
-			return sd_error_errno(err, e, "%s: cannot read snapshot", path);
-		return sd_error_set(
-		    err, SD_ETRUNC,
-		    "%s: the file changed while it was read (rewritten in "
-		    "place?)",
-		    path);
+		return rc;
 	}
 	mprotect(m, size, PROT_READ);
 	*out = m;

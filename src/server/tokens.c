@@ -2,7 +2,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <nettle/sha2.h>
 #include <stdio.h>
@@ -11,6 +10,8 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "server/loadfile.h"
 
 #define TOKENS_MAX_FILE (64u << 20) /* bytes of a tokens file */
 
@@ -266,19 +267,15 @@ fail:
 int srv_tokens_load(const char *path, struct srv_tokens **out, struct sd_error *err)
 {
 	*out = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return sd_error_errno(err, errno, "%s", path);
+	int fd;
 	struct stat st;
-	if (fstat(fd, &st) != 0) {
-		int e = errno;
-		close(fd);
-		return sd_error_errno(err, e, "%s", path);
-	}
+	int rc = srv_loadfile_open(path, "tokens file", &fd, &st, err);
+	if (rc)
+		return rc;
 	/* whoever may write the file may grant themselves any scope */
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
 		close(fd);
-		return sd_error_set(err, SD_EUSAGE,
+		return sd_error_set(err, SD_EFORMAT,
 				    "%s: writable by %s; refusing a tokens file others "
 				    "can change (chmod go-w)",
 				    path, st.st_mode & S_IWOTH ? "others" : "its group");
@@ -293,17 +290,10 @@ int srv_tokens_load(const char *path, struct srv_tokens **out, struct sd_error *
 		close(fd);
 		return sd_error_set(err, SD_ENOMEM, "%s: out of memory", path);
 	}
-	size_t got = 0;
-	while (got < size) {
-		ssize_t k = read(fd, buf + got, size - got);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		got += (size_t)k;
-	}
+	rc = srv_loadfile_read(fd, &st, buf, path, "tokens file", err);
 	close(fd);
-	int rc = srv_tokens_parse(buf, got, path, out, err);
+	if (rc == SD_OK)
+		rc = srv_tokens_parse(buf, size, path, out, err);
 	free(buf);
 	return rc;
 }

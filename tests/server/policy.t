@@ -54,6 +54,16 @@ is "token: IPv6 prefix in scope" "$(jqr '.result.inside.count')" 1
 get /api/v1/check/192.0.2.10 -H "Authorization: Bearer not-a-real-token-at-all" >/dev/null
 is "unknown token 401" "$(status)" 401
 is "unknown token code" "$(jqr .error.code)" bad_token
+# SRV_MAX_TOKEN (256): a longer token has its own error
+long=$(printf 'x%.0s' $(seq 257))
+get /api/v1/check/192.0.2.10 -H "Authorization: Bearer $long" >/dev/null
+is "a 257-character token: 401" "$(status)" 401
+is "a 257-character token: token_too_long" "$(jqr .error.code)" token_too_long
+is "a 257-character token: why" "$(jqr .error.message)" "a token is at most 256 characters"
+get /api/v1/check/192.0.2.10 -H "Authorization: Bearer ${long:1}" >/dev/null
+is "a 256-character unknown token: bad_token" "$(jqr .error.code)" bad_token
+curl -sS -o "$T/body" -H "Authorization: Bearer $long" -H 'Content-Type: text/plain' --data-binary '192.0.2.10' "$BASE/api/v1/check" >/dev/null
+is "a 257-character token on bulk: token_too_long" "$(jqr .error.code)" token_too_long
 h=$(curl -sS -D - -o /dev/null -H "Authorization: Basic Zm9vOmJhcg==" "$BASE/api/v1/check")
 like "non-Bearer authorization 401 with WWW-Authenticate" "$h" 'WWW-Authenticate: Bearer'
 get /api/v1/check/203.0.113.50 -H "authorization: bearer $OTHER" >/dev/null

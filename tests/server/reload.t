@@ -124,7 +124,7 @@ stop_server_checked
 sed -n 2p "$T/t1" >"$T/tokens.gw"
 chmod 664 "$T/tokens.gw"
 "$SIGHTED" serve --listen 127.0.0.1:0 --db "$T/live.sdb" --tokens "$T/tokens.gw" 2>"$T/gw.err"
-is "a group-writable tokens file is refused at start (exit 2)" "$?" 2
+is "a group-writable tokens file is refused at start (exit 3, an unusable tokens file)" "$?" 3
 like "a group-writable tokens file: why" "$(cat "$T/gw.err")" 'writable by its group'
 if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	# a root-only file: readable at start, never again after the drop
@@ -133,7 +133,7 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	timeout 20 "$SIGHTED" serve --listen 127.0.0.1:0 --db "$T/live.sdb" --tokens "$T/tokens.root" --user nobody 2>"$T/root.err"
 	rc=$?
 	like "a tokens file the dropped user cannot read is refused at start" "$rc" '^[23]$'
-	like "a root-only tokens file: why" "$(cat "$T/root.err")" 'must stay readable after the privilege drop.*tokens.root: Permission denied'
+	like "a root-only tokens file: why" "$(cat "$T/root.err")" 'must stay readable after the privilege drop.*tokens.root: cannot open tokens file: Permission denied'
 	# revocation as the dropped user: the file is re-read after the drop
 	{ sed -n 2p "$T/t1"; sed -n 2p "$T/t2"; } >"$T/tokens"
 	chmod 644 "$T/tokens"

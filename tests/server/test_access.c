@@ -65,11 +65,22 @@ static void test_forwarded_for(void **state)
 	big[SRV_MAX_XFF - 30] = 0;
 	memcpy(big, "203.0.113.9,", 12);
 	assert_string_equal(client("10.1.1.1", big + 12), "refused"); /* 111... not an address */
-	/* more trusted hops than are walked */
+	/* up to SRV_MAX_XFF_HOPS (32) trusted hops are walked past, more
+	 * are refused (the client's own entry is not a hop) */
 	char many[SRV_MAX_XFF];
+	for (int trusted = SRV_MAX_XFF_HOPS; trusted <= SRV_MAX_XFF_HOPS + 1; trusted++) {
+		size_t n = (size_t)snprintf(many, sizeof(many), "203.0.113.5");
+		for (int i = 0; i < trusted; i++)
+			n += (size_t)snprintf(many + n, sizeof(many) - n, ",10.0.0.%d", i + 1);
+		assert_string_equal(client("10.1.1.1", many),
+				    trusted == SRV_MAX_XFF_HOPS ? "203.0.113.5" : "refused");
+	}
+	/* all trusted: the leftmost is the client, after 32 hops walked past */
 	size_t n = 0;
 	for (int i = 0; i <= SRV_MAX_XFF_HOPS; i++)
 		n += (size_t)snprintf(many + n, sizeof(many) - n, "%s10.0.0.%d", i ? "," : "", i + 1);
+	assert_string_equal(client("10.1.1.1", many), "10.0.0.1");
+	n += (size_t)snprintf(many + n, sizeof(many) - n, ",10.0.0.99");
 	assert_string_equal(client("10.1.1.1", many), "refused");
 }
 
@@ -185,6 +196,10 @@ static void test_ratelimit_bucket(void **state)
 		assert_true(srv_ratelimit_take(rl, &k, 0.5, 3, 1, t, &retry));
 	assert_false(srv_ratelimit_take(rl, &k, 0.5, 3, 1, t, &retry));
 	assert_int_equal(retry, 2); /* one token at 0.5/s */
+	/* refusals cost nothing (docs/server.md): Retry-After stays exact */
+	for (int i = 0; i < 100; i++)
+		assert_false(srv_ratelimit_take(rl, &k, 0.5, 3, 1, t, &retry));
+	assert_int_equal(retry, 2);
 	assert_true(srv_ratelimit_take(rl, &k2, 0.5, 3, 1, t, &retry));
 	assert_true(srv_ratelimit_take(rl, &k, 0.5, 3, 1, t + 2000, &retry));
 	/* an IPv6 /64 is one client */
@@ -217,6 +232,77 @@ static void test_ratelimit_bounded(void **state)
 	srv_ratelimit_free(rl);
 }
 
+/* Keys pushed out of their window by others must not come back with a
+ * full bucket (audit stop 19: nine addresses sharing a window got 90 of
+ * 90 requests through at 1 per 100 s). Four times more addresses than
+ * slots, each allowed one request per 1000 s: a second round at the same
+ * instant lets none through, whichever windows the random seed makes them
+ * share. */
+static void test_ratelimit_evicted_not_refilled(void **state)
+{
+	(void)state;
+	struct srv_ratelimit *rl = srv_ratelimit_new();
+	unsigned retry;
+	struct srv_rate_key k;
+	const uint32_t n = 4 * SRV_RATE_SLOTS;
+	const uint64_t t = 5000;
+	size_t first = 0, second = 0;
+	for (int round = 0; round < 2; round++)
+		for (uint32_t i = 0; i < n; i++) {
+			struct net_addr a;
+			net_addr_from_v4(&a, 0x0a000000u + i);
+			srv_rate_key_addr(&a, &k);
+			if (srv_ratelimit_take(rl, &k, 0.001, 1, 1, t, &retry))
+				*(round ? &second : &first) += 1;
+		}
+	assert_true(first > 0);
+	assert_true(first <= SRV_RATE_SLOTS); /* newcomers start empty once full */
+	assert_int_equal(second, 0);
+	/* once every bucket would be full again, a new address gets a full one */
+	struct net_addr late;
+	net_addr_from_v4(&late, 0x0b000001u);
+	srv_rate_key_addr(&late, &k);
+	assert_true(srv_ratelimit_take(rl, &k, 0.001, 1, 1, t + 1000 * 1000, &retry));
+	srv_ratelimit_free(rl);
+}
+
+static void token_key(uint32_t i, struct srv_rate_key *k)
+{
+	uint8_t h[32];
+	srv_token_hash((const char *)&i, sizeof(i), h);
+	srv_rate_key_token(h, k);
+}
+
+/* A token's bucket, and the debt a bulk request left in it, stay whatever
+ * else comes: a flood of addresses and every other token of a full file. */
+static void test_ratelimit_tokens_never_evicted(void **state)
+{
+	(void)state;
+	struct srv_ratelimit *rl = srv_ratelimit_new();
+	unsigned retry;
+	struct srv_rate_key k;
+	const uint64_t t = 5000;
+	for (uint32_t i = 0; i < SRV_MAX_TOKENS; i++) {
+		token_key(i, &k);
+		assert_true(srv_ratelimit_take(rl, &k, 0.001, 10, 1, t, &retry));
+		srv_ratelimit_charge(rl, &k, 0.001, 10, 100, t); /* bulk debt */
+	}
+	for (uint32_t i = 0; i < 4 * SRV_RATE_SLOTS; i++) {
+		struct net_addr a;
+		net_addr_from_v4(&a, 0x0a000000u + i);
+		struct srv_rate_key ka;
+		srv_rate_key_addr(&a, &ka);
+		srv_ratelimit_take(rl, &ka, 1, 1, 1, t, &retry);
+	}
+	for (uint32_t i = 0; i < SRV_MAX_TOKENS; i++) {
+		token_key(i, &k);
+		if (srv_ratelimit_take(rl, &k, 0.001, 10, 1, t + 1, &retry))
+			fail_msg("token %u: its debt was forgotten", i);
+		assert_true(retry > 90000); /* 91 tokens owed at 0.001/s */
+	}
+	srv_ratelimit_free(rl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +312,8 @@ int main(void)
 		cmocka_unit_test(test_token_generate),
 		cmocka_unit_test(test_ratelimit_bucket),
 		cmocka_unit_test(test_ratelimit_bounded),
+		cmocka_unit_test(test_ratelimit_evicted_not_refilled),
+		cmocka_unit_test(test_ratelimit_tokens_never_evicted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
