@@ -51,6 +51,12 @@ static int replaceable(const char *path, const struct outdir_kind *kind,
 				    path, what, OUTDIR_MARKER, kind->name,
 				    older ? " (or of an older sighted, which wrote none)"
 					  : "");
+	case OUTDIR_WRITING:
+		return sd_error_set(err, SD_EUSAGE,
+				    "%s: its %s says a run of sighted %s was still "
+				    "writing it: refusing to replace it; remove it or "
+				    "choose another directory",
+				    path, OUTDIR_MARKER, kind->name);
 	case OUTDIR_OTHER_KIND:
 		return sd_error_set(err, SD_EUSAGE,
 				    "%s: its %s does not mark the output of sighted %s: "
@@ -113,15 +119,35 @@ static int create_tmp(struct outdir *d, struct sd_error *err)
 			    OUTDIR_TMP_TRIES);
 }
 
-/* The marker goes in first: a temporary directory left by a killed run
- * is recognised as ours by the next one. */
+/* The marker goes in first, saying the run is in progress: a temporary
+ * directory left by a killed run is recognised as such by the next one.
+ * It says so only until the directory is finished (finish_marker), so a
+ * copy of a finished directory is never taken for a dead writer's. */
 static int write_marker(struct outdir *d, struct sd_error *err)
 {
 	char text[OUTDIR_MAX_MARKER];
-	outdir_marker_text(d->kind, text, sizeof(text));
+	outdir_progress_text(d->kind, (long)getpid(), text, sizeof(text));
 	FILE *fp = outdir_create(d, NULL, OUTDIR_MARKER, err);
 	if (!fp)
 		return err->code;
+	fputs(text, fp);
+	return outdir_close(d, fp, OUTDIR_MARKER, err);
+}
+
+static int finish_marker(struct outdir *d, struct sd_error *err)
+{
+	char text[OUTDIR_MAX_MARKER];
+	outdir_marker_text(d->kind, text, sizeof(text));
+	int fd =
+	    openat(d->tmpfd, OUTDIR_MARKER, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+	FILE *fp = fd < 0 ? NULL : fdopen(fd, "wb");
+	if (!fp) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return sd_error_errno(err, e, "%s/%s: cannot rewrite", d->path,
+				      OUTDIR_MARKER);
+	}
 	fputs(text, fp);
 	return outdir_close(d, fp, OUTDIR_MARKER, err);
 }
@@ -202,6 +228,12 @@ static void fsync_parent(const char *path)
 
 int outdir_commit(struct outdir *d, struct sd_error *err)
 {
+	/* finished from here on; a run killed before the rename below
+	 * leaves a directory the next one keeps (it cannot be told from a
+	 * user's copy) */
+	int rc = finish_marker(d, err);
+	if (rc)
+		return rc;
 	/* published as readable as mkdir(1) would make it */
 	mode_t um = umask(0);
 	umask(um);
@@ -211,7 +243,7 @@ int outdir_commit(struct outdir *d, struct sd_error *err)
 	if (syncfs(d->tmpfd) != 0 || fsync(d->tmpfd) != 0)
 		return sd_error_errno(err, errno, "%s: sync failed", d->path);
 	/* again, now: what was checked at the start may have changed since */
-	int rc = replaceable(d->path, d->kind, err);
+	rc = replaceable(d->path, d->kind, err);
 	if (rc)
 		return rc;
 	struct stat st;

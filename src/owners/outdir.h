@@ -8,8 +8,11 @@
  * output, is ever replaced: it must hold the marker file OUTDIR_MARKER
  * with the kind's text, and nothing that kind does not write (a file a
  * user put there is never deleted). The temporary directory is locked
- * (flock) while it is written; a writer killed with SIGKILL leaves it
- * behind unlocked, and the next writer of the same target removes it. */
+ * (flock) while it is written, and its marker says "in progress" until
+ * just before it is published; a writer killed with SIGKILL leaves it
+ * behind unlocked, and the next writer of the same target removes it
+ * (only if it is still 0700, the caller's, and so marked: a user's copy
+ * of a finished directory, cp -a DIR DIR.tmp.backup, is never removed). */
 #ifndef SD_OWNERS_OUTDIR_H
 #define SD_OWNERS_OUTDIR_H
 

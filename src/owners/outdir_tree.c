@@ -21,6 +21,31 @@ void outdir_marker_text(const struct outdir_kind *kind, char *buf, size_t size)
 		 kind->name);
 }
 
+/* The in-progress text is PROGRESS_HEAD, the pid's digits, PROGRESS_TAIL. */
+#define PROGRESS_HEAD "sighted %s directory in progress (pid "
+#define PROGRESS_TAIL "): the next run removes it if this one died\n"
+
+void outdir_progress_text(const struct outdir_kind *kind, long pid, char *buf,
+			  size_t size)
+{
+	snprintf(buf, size, PROGRESS_HEAD "%ld" PROGRESS_TAIL, kind->name, pid);
+}
+
+/* got (n bytes) is kind's in-progress text, for any pid */
+static bool is_progress_text(const struct outdir_kind *kind, const char *got, size_t n)
+{
+	char head[OUTDIR_MAX_MARKER];
+	int hl = snprintf(head, sizeof(head), PROGRESS_HEAD, kind->name);
+	if (hl <= 0 || (size_t)hl >= sizeof(head) || n < (size_t)hl ||
+	    memcmp(got, head, (size_t)hl))
+		return false;
+	size_t i = (size_t)hl, digits = 0;
+	for (; i < n && got[i] >= '0' && got[i] <= '9'; i++)
+		digits++;
+	size_t tl = sizeof(PROGRESS_TAIL) - 1;
+	return digits > 0 && n - i == tl && !memcmp(got + i, PROGRESS_TAIL, tl);
+}
+
 static bool is_file_of(const struct outdir_kind *k, const char *rel)
 {
 	for (const char *const *p = k->files; *p; p++)
@@ -104,21 +129,28 @@ static bool walk(int dirfd, const char *rel, const struct outdir_kind *k, bool r
 	return ours;
 }
 
-/* 1: the marker holds kind's text; 0: it holds something else; -1: there
- * is none (errno ENOENT) or it cannot be read. */
-static int marker_of(int dirfd, const struct outdir_kind *kind)
+enum marker { MARKER_NONE = -1, MARKER_OTHER, MARKER_FINISHED, MARKER_PROGRESS };
+
+/* What the marker holds: kind's finished or in-progress text, something
+ * else; MARKER_NONE when there is none (errno ENOENT) or it cannot be
+ * read. */
+static enum marker marker_of(int dirfd, const struct outdir_kind *kind)
 {
 	int fd =
 	    openat(dirfd, OUTDIR_MARKER, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	/* a symlink is no marker of ours */
 	if (fd < 0)
-		return errno == ELOOP ? 0 : -1; /* a symlink is no marker of ours */
+		return errno == ELOOP ? MARKER_OTHER : MARKER_NONE;
 	char got[OUTDIR_MAX_MARKER + 1], want[OUTDIR_MAX_MARKER];
 	struct stat st;
 	ssize_t n =
 	    fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? read(fd, got, sizeof(got)) : -1;
 	close(fd);
 	outdir_marker_text(kind, want, sizeof(want));
-	return n == (ssize_t)strlen(want) && !memcmp(got, want, (size_t)n);
+	if (n == (ssize_t)strlen(want) && !memcmp(got, want, (size_t)n))
+		return MARKER_FINISHED;
+	return n > 0 && is_progress_text(kind, got, (size_t)n) ? MARKER_PROGRESS
+							       : MARKER_OTHER;
 }
 
 enum outdir_state outdir_classify(int dirfd, const struct outdir_kind *kind, char *what,
@@ -128,17 +160,18 @@ enum outdir_state outdir_classify(int dirfd, const struct outdir_kind *kind, cha
 	static const struct outdir_kind none = {"", nothing};
 	*what = 0;
 	size_t count = 0;
-	int m = marker_of(dirfd, kind);
-	if (m < 0 && errno != ENOENT)
+	enum marker m = marker_of(dirfd, kind);
+	if (m == MARKER_NONE && errno != ENOENT)
 		return OUTDIR_UNREADABLE;
-	if (m < 0) {
+	if (m == MARKER_NONE) {
 		walk(dirfd, "", &none, false, what, size, &count);
 		return count ? OUTDIR_NO_MARKER : OUTDIR_EMPTY;
 	}
-	if (m == 0)
+	if (m == MARKER_OTHER)
 		return OUTDIR_OTHER_KIND;
-	return walk(dirfd, "", kind, false, what, size, &count) ? OUTDIR_OURS
-								: OUTDIR_FOREIGN;
+	if (!walk(dirfd, "", kind, false, what, size, &count))
+		return OUTDIR_FOREIGN;
+	return m == MARKER_PROGRESS ? OUTDIR_WRITING : OUTDIR_OURS;
 }
 
 bool outdir_remove(const char *path, const struct outdir_kind *kind)
@@ -190,16 +223,20 @@ int outdir_sweep(const char *path, const struct outdir_kind *kind)
 		if (fd < 0)
 			continue;
 		/* a live writer holds its lock until it is done: only a dead
-		 * writer's directory can be locked here */
+		 * writer's directory can be locked here. Its writer made it
+		 * 0700 and marked it in progress; a user's copy of a finished
+		 * directory (cp -a rep rep.tmp.backup) has the finished text,
+		 * and is never taken for one. */
 		struct stat a, b;
 		char what[PATH_MAX], full[PATH_MAX];
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &a) == 0 &&
+		    (a.st_mode & 07777) == 0700 && a.st_uid == geteuid() &&
 		    fstatat(dfd, de->d_name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
 			enum outdir_state s =
 			    outdir_classify(fd, kind, what, sizeof(what));
 			int n = snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
-			if ((s == OUTDIR_OURS || s == OUTDIR_EMPTY) && n > 0 &&
+			if ((s == OUTDIR_WRITING || s == OUTDIR_EMPTY) && n > 0 &&
 			    (size_t)n < sizeof(full) && outdir_remove(full, kind))
 				removed++;
 		}

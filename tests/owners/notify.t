@@ -229,9 +229,15 @@ equals "the netrc file is kept" "$(cat "$T/dry/netrc")" "machine 127.0.0.1 login
 rm "$T/dry/netrc"
 expect_status 2 "a report directory is not a dry-run directory" notify --dry-run "$T/rep" "$T/new.sdb"
 if [ -f "$T/rep/index.csv" ]; then ok "the report is kept"; else not_ok "report gone"; fi
-cp -r "$T/dry" "$T/dry.tmp.AbC123"
+# a killed run's temporary directory: 0700, its marker says in progress
+mkdir -m 700 "$T/dry.tmp.AbC123"; cp "$T/dry/isp-a.eml" "$T/dry.tmp.AbC123/"
+printf 'sighted notify --dry-run directory in progress (pid 99999): the next run removes it if this one died\n' \
+	> "$T/dry.tmp.AbC123/.sighted-output"
+# a copy of a finished dry run under a name that looks temporary is the user's
+cp -r "$T/dry" "$T/dry.tmp.XyZ789"
 expect_status 0 "a dry run after a killed one" notify --dry-run "$T/dry" "$T/new.sdb"
 if [ ! -e "$T/dry.tmp.AbC123" ]; then ok "the killed run's temporary directory is swept"; else not_ok "left behind"; fi
+if diff -r "$T/dry" "$T/dry.tmp.XyZ789" >/dev/null; then ok "a copy of a finished dry run is kept"; else not_ok "the copy was deleted"; fi
 if cmp -s <(attachment "$T/dry/isp-b.eml") "$T/rep/owners/isp-b.csv"; then ok "dry-run attachment is the report's CSV"; else not_ok "differs"; fi
 m=$(find_owner "$T/m1" isp-b | head -1)
 if cmp -s "$T/dry/isp-b.eml" <(tr -d '\0' < "$m"); then ok "dry-run bytes equal what the server received"; else

@@ -147,11 +147,23 @@ cp -r "$T/r6" "$T/r6-old"; rm "$T/r6-old/.sighted-output"
 expect_status 2 "a report of an older sighted (no marker) is not replaced" \
 	"$SIGHTED" report --owners "$D/registry.csv" -o "$T/r6-old" "$T/new.sdb"
 contains "and the message says so" "$T/.out" "or of an older sighted, which wrote none.*remove it or choose another directory"
-cp -r "$T/r6" "$T/r6.tmp.AbC123"; mkdir "$T/r6.tmp.XyZ789"; echo mine > "$T/r6.tmp.XyZ789/f"
+# what a run killed while writing leaves: 0700, marked in progress
+mkdir -m 700 "$T/r6.tmp.AbC123" "$T/r6.tmp.AbC123/owners"
+printf 'sighted report directory in progress (pid 99999): the next run removes it if this one died\n' \
+	> "$T/r6.tmp.AbC123/.sighted-output"
+cp "$T/r6/owners/isp-a.csv" "$T/r6.tmp.AbC123/owners/"
+mkdir "$T/r6.tmp.XyZ789"; echo mine > "$T/r6.tmp.XyZ789/f"
+# the review's case: a user's copies under names that look temporary
+cp -a "$T/r6" "$T/r6-before"; cp -a "$T/r6" "$T/r6.tmp.backup"; cp -a "$T/r6" "$T/r6.tmp.march1"
+mkdir -m 700 "$T/r6.tmp.priv00"; cp -a "$T/r6/." "$T/r6.tmp.priv00/"
 expect_status 0 "a report after a killed one" \
 	"$SIGHTED" report --owners "$D/registry.csv" -o "$T/r6" "$T/new.sdb"
 if [ ! -e "$T/r6.tmp.AbC123" ]; then ok "the killed run's temporary directory is swept"; else not_ok "left behind"; fi
 equals "a directory that only looks like one is kept" "$(cat "$T/r6.tmp.XyZ789/f")" mine
+for c in backup march1 priv00; do
+	if diff -r "$T/r6-before" "$T/r6.tmp.$c" >/dev/null; then ok "the user's copy r6.tmp.$c is kept whole"
+	else not_ok "the user's copy r6.tmp.$c was deleted or changed"; fi
+done
 
 # an IPv6 scope wider than the IPv4-mapped space takes no IPv4 address
 cat > "$T/v6wide.csv" <<'CSV'

@@ -1,7 +1,8 @@
 /* The published directory of `report` and `notify --dry-run`: what it
  * replaces and what it refuses (a user's file is never deleted), the mode
  * of its temporary directory, and the sweep of dead writers' leftovers
- * (one a live writer holds stays). */
+ * (one a live writer holds stays, and so does a user's copy of a finished
+ * directory under a name that looks temporary). */
 #include "testutil.h"
 
 #include <errno.h>
@@ -141,19 +142,34 @@ static void test_checked_again_before_the_exchange(void **state)
 	assert_false(exists(tmp));
 }
 
+/* What a writer killed with SIGKILL leaves: its temporary directory for
+ * path, marked in progress, a file half written, no lock; its name into
+ * tmp. */
+static void abandon(const char *path, char *tmp, size_t size)
+{
+	struct sd_error err = {0};
+	struct outdir d;
+	assert_int_equal(outdir_begin(&d, path, &test_kind, &err), 0);
+	FILE *a = outdir_create(&d, "sub", "a.csv", &err);
+	assert_non_null(a);
+	fputs("x", a);
+	assert_int_equal(outdir_close(&d, a, "a.csv", &err), 0);
+	snprintf(tmp, size, "%s", d.tmp);
+	close(d.tmpfd); /* the lock dies with the writer */
+	free(d.tmp);
+	free(d.path);
+}
+
 static void test_sweeps_dead_writers_only(void **state)
 {
 	(void)state;
 	struct sd_error err = {0};
 	const char *out = test_tmpfile("sw");
 	char dead[600], foreign[600], live[600], other[600];
-	snprintf(dead, sizeof(dead), "%s.tmp.AbC123", out);
 	snprintf(foreign, sizeof(foreign), "%s.tmp.XyZ789", out);
-	snprintf(live, sizeof(live), "%s.tmp.LiVe42", out);
 	snprintf(other, sizeof(other), "%s.tmp.notours", out);
-	/* what a killed writer leaves: a marked directory, files half written */
-	assert_int_equal(publish(dead, &test_kind, &err), 0);
-	assert_int_equal(publish(live, &test_kind, &err), 0);
+	abandon(out, dead, sizeof(dead));
+	abandon(out, live, sizeof(live));
 	test_sh("mkdir -p %s %s && echo x > %s/data && echo x > %s/data", foreign, other,
 		foreign, other);
 	int held = open(live, O_RDONLY | O_DIRECTORY);
@@ -171,6 +187,70 @@ static void test_sweeps_dead_writers_only(void **state)
 	assert_true(exists(foreign));
 }
 
+static void test_marker_says_in_progress_until_published(void **state)
+{
+	(void)state;
+	struct sd_error err = {0};
+	const char *out = test_tmpfile("mk");
+	struct outdir d;
+	assert_int_equal(outdir_begin(&d, out, &test_kind, &err), 0);
+	char p[600], text[300], want[300];
+	snprintf(p, sizeof(p), "%s/%s", d.tmp, OUTDIR_MARKER);
+	FILE *fp = fopen(p, "r");
+	assert_non_null(fp);
+	assert_non_null(fgets(text, sizeof(text), fp));
+	fclose(fp);
+	snprintf(want, sizeof(want), "sighted test directory in progress (pid %ld)",
+		 (long)getpid());
+	assert_non_null(strstr(text, want));
+	assert_int_equal(outdir_commit(&d, &err), 0);
+	outdir_abort(&d);
+	snprintf(p, sizeof(p), "%s/%s", out, OUTDIR_MARKER);
+	fp = fopen(p, "r");
+	assert_non_null(fp);
+	assert_non_null(fgets(text, sizeof(text), fp));
+	fclose(fp);
+	assert_string_equal(text, "sighted test directory: the next run replaces it "
+				  "as a whole; keep nothing else here\n");
+}
+
+/* The review's case: a user's copies of a finished directory under names
+ * that look like temporary ones are not a dead writer's, whatever their
+ * mode; nor is one that is not 0700, or an empty one that is not. */
+static void test_user_copies_are_not_swept(void **state)
+{
+	(void)state;
+	struct sd_error err = {0};
+	const char *out = test_tmpfile("cp");
+	assert_int_equal(publish(out, &test_kind, &err), 0);
+	char backup[600], march[600], priv[600], opened[600], empty[600], gone[600];
+	snprintf(backup, sizeof(backup), "%s.tmp.backup", out);
+	snprintf(march, sizeof(march), "%s.tmp.march1", out);
+	snprintf(priv, sizeof(priv), "%s.tmp.priv00", out);
+	snprintf(empty, sizeof(empty), "%s.tmp.empty0", out);
+	snprintf(gone, sizeof(gone), "%s.tmp.gone00", out);
+	test_sh("cp -a %s %s && cp -a %s %s && cp -a %s %s && chmod 700 %s", out, backup,
+		out, march, out, priv, priv);
+	/* a dead writer's directory made readable by someone: not touched */
+	abandon(out, opened, sizeof(opened));
+	assert_int_equal(chmod(opened, 0755), 0);
+	assert_int_equal(mkdir(empty, 0755), 0);
+	assert_int_equal(mkdir(gone, 0700), 0);
+
+	assert_int_equal(publish(out, &test_kind, &err), 0);
+	char p[700];
+	snprintf(p, sizeof(p), "%s/sub/a.csv", backup);
+	assert_true(exists(p));
+	snprintf(p, sizeof(p), "%s/sub/a.csv", march);
+	assert_true(exists(p));
+	snprintf(p, sizeof(p), "%s/sub/a.csv", priv); /* 0700, but finished */
+	assert_true(exists(p));
+	snprintf(p, sizeof(p), "%s/sub/a.csv", opened);
+	assert_true(exists(p));
+	assert_true(exists(empty));
+	assert_false(exists(gone)); /* a writer killed before its marker */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +258,8 @@ int main(void)
 	    cmocka_unit_test(test_replaces_only_its_own),
 	    cmocka_unit_test(test_checked_again_before_the_exchange),
 	    cmocka_unit_test(test_sweeps_dead_writers_only),
+	    cmocka_unit_test(test_marker_says_in_progress_until_published),
+	    cmocka_unit_test(test_user_copies_are_not_swept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
