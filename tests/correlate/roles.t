@@ -135,6 +135,24 @@ equals "EVE CONNECT to the address: that leg is explained too" "$(pairs "$T/pe.j
 jq -se 'map(select(.client == "10.0.0.18")) | .[0].evidence == ["http"]' "$T/pe.jsonl" >/dev/null
 equals "…the CONNECT is the client's own http sighting" "$?" 0
 
+# --- stop 19 review finding 4: a written sighting never counts 0 records ----------
+# 10.0.0.3's TLS hello names evil.com and reaches 198.51.100.66; a client
+# asked it (CONNECT) for the address only. The record counted for 10.0.0.3
+# with the address, which is left out; the name's sighting stays and must
+# carry the record
+cat >"$T/c0.json" <<'J'
+{"ts":1678881660.0,"uid":"P1","id.orig_h":"10.0.0.20","id.orig_p":50010,"id.resp_h":"10.0.0.3","id.resp_p":3128,"method":"CONNECT","host":"198.51.100.66:443","uri":"198.51.100.66:443","status_code":200,"_path":"http"}
+{"ts":1678881661.0,"uid":"C3","id.orig_h":"10.0.0.3","id.orig_p":40001,"id.resp_h":"198.51.100.66","id.resp_p":443,"server_name":"evil.com","_path":"ssl"}
+J
+"$SIGHTED" $C -o "$T/c0.sdb" --sightings "$T/c0.jsonl" "$T/c0.json" 2>/dev/null
+equals "the proxy keeps evil.com, gives the address to its client" "$(pairs "$T/c0.jsonl")" "198.51.100.66 10.0.0.20;evil.com 10.0.0.3;"
+"$SIGHTED" check --db "$T/c0.sdb" 10.0.0.3 >"$T/c0.out" 2>&1
+contains "check: the proxy's kept sighting counts its record" "$T/c0.out" "seen 1 time from"
+lacks "…never 0" "$T/c0.out" "seen 0 times"
+"$SIGHTED" $C --keep-proxies -o "$T/c0k.sdb" "$T/c0.json" 2>/dev/null
+"$SIGHTED" check --db "$T/c0k.sdb" 10.0.0.3 >"$T/c0k.out" 2>&1
+contains "with --keep-proxies: the record counts once" "$T/c0k.out" "seen 1 time from"
+
 # --- the lab: Squid on 127.0.0.1, learnt from the capture -------------------------
 L="correlate -q -c 3cx-2023 --year 2023 --build-time 2026-01-01T00:00:00Z"
 P=$TESTS_DATA/pcap/lab-3cx-loopback-2023-03-29.pcap S=$TESTS_DATA/samples
