@@ -37,8 +37,9 @@ enum tel_flags {
 	/* The server answered but did not serve the request: an HTTP status
 	 * other than 2xx/3xx (a CONNECT: other than 2xx), a DNS rcode
 	 * SERVFAIL, NOTIMP or REFUSED. Set only by readers that see the
-	 * status (Zeek, and a capture's DNS answers); a role is never learnt from such an
-	 * exchange (docs/correlate.md, "Proxies and resolvers"). */
+	 * status (Zeek, EVE, a capture's DNS answers); a role is never
+	 * learnt from such an exchange (docs/correlate.md, "Proxies and
+	 * resolvers"). */
 	TEL_DECLINED = 1 << 6,
 };
 

@@ -74,6 +74,16 @@ printf '#separator \\x09\n#path\thttp\n#fields\tts\tuid\tid.orig_h\tid.orig_p\ti
 equals "Zeek TSV: a 400 probe and a CONNECT answered 302 teach nothing" "$(pairs "$T/pt.jsonl")" "evil.com 10.0.0.8;evil.com 10.0.0.9;evil.com 203.0.113.200;"
 "$SIGHTED" $C --learn-proxies "$T/pr.roles" "$T/probe.json" "$T/probe.log"
 equals "…they teach nothing" "$(grep -cv '^#' "$T/pr.roles")" 0
+# EVE: a 400 to a proxied request, a REFUSED answer; a NOERROR answer teaches
+cat >"$T/probe.eve" <<'J'
+{"timestamp":"2023-03-15T12:01:40.000+0000","event_type":"http","src_ip":"203.0.113.200","src_port":40008,"dest_ip":"10.0.0.9","dest_port":80,"proto":"TCP","http":{"hostname":"evil.com","url":"http://evil.com/","http_method":"GET","status":400}}
+{"timestamp":"2023-03-15T12:01:02.000+0000","event_type":"dns","src_ip":"10.0.0.53","src_port":40020,"dest_ip":"10.0.0.8","dest_port":53,"proto":"UDP","dns":{"version":2,"type":"answer","id":1,"rrname":"evil.com","rrtype":"A","rcode":"REFUSED"}}
+J
+"$SIGHTED" $C --sightings "$T/pv.jsonl" "$T/v.json" "$T/probe.eve" 2>/dev/null
+equals "EVE: a 400 probe and a REFUSED answer do not hide the victims" "$(pairs "$T/pv.jsonl")" "evil.com 10.0.0.8;evil.com 10.0.0.9;evil.com 203.0.113.200;"
+sed 's/"status":400/"status":200/; s/REFUSED/NOERROR/' "$T/probe.eve" >"$T/served.eve"
+"$SIGHTED" $C --learn-proxies "$T/pv.roles" "$T/probe.eve" "$T/served.eve"
+equals "…served, they teach" "$(grep -v '^#' "$T/pv.roles" | tr '\n' ';')" "asked proxy 10.0.0.9 domain evil.com;asked resolver 10.0.0.8 domain evil.com;"
 
 # --- an explained forwarding is still left out, and the asker listed --------------
 cat >"$T/ask.json" <<'J'
