@@ -232,7 +232,14 @@ static int add_sighting(struct writer *w, const struct corr_sighting *c, uint64_
 /* One client's sightings to the builder: one per source and exchange,
  * counts are records, forwarded ones left out (per indicator: a learnt
  * role leaves out only what the client was asked for). The kept ones are
- * gathered at the end of w->s, past the n read (room for 2n). */
+ * gathered at the end of w->s, past the n read (room for 2n).
+ *
+ * A record counts for the client with its last indicator only; when a
+ * role leaves that one out but keeps an earlier one, the kept sightings'
+ * record counts for the client fall short, down to 0. A written sighting
+ * counts at least the records of its most sighted kept indicator: still
+ * exact when nothing is left out (the sum is then every record), never 0
+ * for a sighting that has records (docs/correlate.md). */
 static int add_client(struct writer *w, size_t n, struct sd_error *err)
 {
 	struct corr_sighting *kept = w->s + n;
@@ -241,6 +248,12 @@ static int add_client(struct writer *w, size_t n, struct sd_error *err)
 		if (!forwarded(w->o, w->set, &w->s[i]))
 			kept[nk++] = w->s[i];
 	size_t nc = corr_sightings_per_client(kept, nk, w->per);
+	for (size_t k = 0; k < nk && nk < n; k++)
+		for (size_t i = 0; i < nc; i++)
+			if (w->per[i].source == kept[k].source &&
+			    w->per[i].exchange == kept[k].exchange &&
+			    w->per[i].count < kept[k].count)
+				w->per[i].count = kept[k].count;
 	for (size_t i = 0; i < nc; i++) {
 		const struct corr_sighting *c = &w->per[i];
 		int rc = add_sighting(w, c, c->count, err);

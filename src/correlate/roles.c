@@ -204,13 +204,23 @@ unsigned corr_roles_taught(const struct tel_record *rec, enum tel_format fmt,
 	/* a host asking itself forwards for nobody (::1 querying ::1) */
 	if (!memcmp(&rec->client, &rec->server, sizeof(rec->client)))
 		return 0;
+	/* only an exchange the asked host served: a forged query nobody
+	 * answered, or a scanner's request answered 400, must not make its
+	 * target a proxy or a resolver */
+	if (rec->flags & TEL_DECLINED)
+		return 0;
 	*who = rec->server;
-	if (rec->flags & TEL_VIA_PROXY)
+	/* a proxied request teaches once answered, where the reader can
+	 * tell; a capture or a packet export (generic CSV) holds a request
+	 * apart from its answer, so there the request alone still teaches
+	 * (docs/correlate.md says what remains) */
+	if ((rec->flags & TEL_VIA_PROXY) &&
+	    ((rec->flags & TEL_ANSWERED) || fmt == TEL_FMT_PCAP || fmt == TEL_FMT_CSV))
 		return CORR_ROLE_PROXY;
-	/* only a query to the DNS port: a record written the wrong way round
-	 * (an answer event with the resolver as "client") must not make the
-	 * querier a resolver */
-	if (rec->kind == TEL_DNS && rec->server_port == 53)
+	/* only an answered query to the DNS port: a record written the wrong
+	 * way round (an answer event with the resolver as "client") must not
+	 * make the querier a resolver */
+	if (rec->kind == TEL_DNS && rec->server_port == 53 && (rec->flags & TEL_ANSWERED))
 		return CORR_ROLE_RESOLVER;
 	return 0;
 }

@@ -14,8 +14,9 @@
  * every forwarded-class exchange of the host is left out. Or it is learnt
  * from the records, and then only as far as it is explained: a learnt
  * role leaves out a host's forwarded-class sighting of indicator X only
- * when a record shows another host asking it for X (a proxied request or
- * CONNECT for X sent to it; a DNS query for X sent to its port 53). The
+ * when a record shows another host asking it for X and it serving the
+ * request (a proxied request or CONNECT for X it answered 2xx/3xx; a DNS
+ * query for X to its port 53 it answered, not with a refusal). The
  * asker carries that request as its own sighting. A scanner's requests
  * (an absolute URI, a version.bind query) name no indicator and explain
  * nothing; and a record can only add: an explanation takes a sighting of
@@ -78,7 +79,10 @@ bool corr_roles_none(const struct corr_roles *r);
 
 /* Which role a record of a file in format fmt may teach: 0 or a role of
  * *who (the record's server), who is asked for what the record's own
- * client sighted in it. */
+ * client sighted in it. Only an exchange *who served teaches: never one
+ * TEL_DECLINED; a DNS query only TEL_ANSWERED; a proxied request only
+ * TEL_ANSWERED, except from a capture or generic CSV, whose readers never
+ * see a request's answer. */
 unsigned corr_roles_taught(const struct tel_record *rec, enum tel_format fmt,
 			   struct net_addr *who);
 /* Learns what one record teaches, given its n hits (corr_match): each

@@ -149,3 +149,16 @@ bool tel_http_target(struct tel_record *rec, const char *host, size_t hlen,
 	rec->path_len = ulen;
 	return false;
 }
+
+void tel_http_status(struct tel_record *rec, uint64_t status)
+{
+	bool connect = (rec->flags & TEL_VIA_PROXY) && !rec->path_len;
+	if (status < 200 || status >= (connect ? 300 : 400))
+		rec->flags |= TEL_DECLINED;
+}
+
+void tel_dns_rcode(struct tel_record *rec, uint64_t rcode)
+{
+	if (rcode == 2 || rcode == 4 || rcode == 5)
+		rec->flags |= TEL_DECLINED;
+}

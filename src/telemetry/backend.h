@@ -122,6 +122,13 @@ static inline void tel_record_start(struct tel_record *rec, uint64_t pos,
  * a proxy. */
 bool tel_http_target(struct tel_record *rec, const char *host, size_t hlen,
 		     const char *uri, size_t ulen);
+/* Sets TEL_DECLINED on an HTTP record whose status says the request was not
+ * served: not 2xx/3xx, or for a CONNECT (a proxied request without a path,
+ * after tel_http_target) not 2xx. */
+void tel_http_status(struct tel_record *rec, uint64_t status);
+/* Sets TEL_DECLINED on a DNS record answered with SERVFAIL (2), NOTIMP (4)
+ * or REFUSED (5). */
+void tel_dns_rcode(struct tel_record *rec, uint64_t rcode);
 
 /* One open function per format; on success *out is a heap object whose
  * first member is struct tel_backend. src is borrowed: do not close it. */

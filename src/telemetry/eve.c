@@ -149,6 +149,10 @@ static int dns_event(struct eve *e, json_t *dns, struct tel_record *rec, bool *a
 	rec->answers = e->answers;
 	if (*answer) {
 		rec->flags |= TEL_ANSWERED;
+		if (tj_str(dns, "rcode", &s, &n) &&
+		    (streq(s, n, "SERVFAIL") || streq(s, n, "NOTIMP") ||
+		     streq(s, n, "REFUSED")))
+			rec->flags |= TEL_DECLINED;
 		/* v1: one answer record per event, rdata at the top */
 		if (tj_str(dns, "rrtype", &s, &n) &&
 		    (streq(s, n, "A") || streq(s, n, "AAAA")))
@@ -185,8 +189,11 @@ static void http_part(json_t *http, struct tel_record *rec)
 	/* an absolute URI: the request went to a proxy */
 	if (tel_http_target(rec, h, hl, u, ul))
 		rec->flags |= TEL_VIA_PROXY;
+	uint64_t st;
 	if (json_object_get(http, "status"))
 		rec->flags |= TEL_ANSWERED;
+	if (tj_u64(http, "status", &st))
+		tel_http_status(rec, st);
 	rec->kind = TEL_HTTP;
 }
 
@@ -540,8 +547,14 @@ static int fast_record(struct eve *e, const struct ef_keys *f, const char *end,
 			u = NULL;
 		if (tel_http_target(rec, h, hl, u, ul))
 			rec->flags |= TEL_VIA_PROXY; /* an absolute URI: to a proxy */
+		uint64_t st;
+		int sr = fnum(f, EK_HTTP_STATUS, &st);
+		if (sr < 0)
+			return FAST_FALLBACK; /* digits in a string */
 		if (fseen(f, EK_HTTP_STATUS))
 			rec->flags |= TEL_ANSWERED;
+		if (sr)
+			tel_http_status(rec, st);
 		rec->kind = TEL_HTTP;
 	} else if (streq(type, tl, "alert")) {
 		return FAST_FALLBACK;

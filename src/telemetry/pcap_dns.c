@@ -27,6 +27,7 @@ static void dns_emit(struct pcapr *r, const struct dns_pending *q,
 	set_name(s, q->qname, q->qname_len);
 	if (resp) {
 		s->rec.flags |= TEL_ANSWERED;
+		tel_dns_rcode(&s->rec, resp->rcode);
 		memcpy(s->answers, resp->answers,
 		       resp->nanswers * sizeof(resp->answers[0]));
 		s->rec.answers = s->answers;

@@ -34,6 +34,13 @@ enum tel_flags {
 	/* The consumer's prefilter (tel_options.prefilter) rejected the
 	 * record, so the fields past the addresses and ports were not read. */
 	TEL_PARTIAL = 1 << 5,
+	/* The server answered but did not serve the request: an HTTP status
+	 * other than 2xx/3xx (a CONNECT: other than 2xx), a DNS rcode
+	 * SERVFAIL, NOTIMP or REFUSED. Set only by readers that see the
+	 * status (Zeek, EVE, a capture's DNS answers); a role is never
+	 * learnt from such an exchange (docs/correlate.md, "Proxies and
+	 * resolvers"). */
+	TEL_DECLINED = 1 << 6,
 };
 
 struct tel_record {

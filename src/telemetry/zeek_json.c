@@ -132,8 +132,11 @@ static int zj_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 				goto next;
 			}
 			set_name(rec, s, n);
+			uint64_t v;
 			if (json_object_get(o, "rcode"))
 				rec->flags |= TEL_ANSWERED;
+			if (tj_u64(o, "rcode", &v))
+				tel_dns_rcode(rec, v);
 			json_t *an = json_object_get(o, "answers");
 			size_t i, k = 0;
 			json_t *e;
@@ -162,8 +165,11 @@ static int zj_next(struct tel_backend *b, struct tel_record *rec, struct sd_erro
 			/* an absolute URI: the request went to a proxy */
 			if (tel_http_target(rec, s, n, u, ul))
 				rec->flags |= TEL_VIA_PROXY;
+			uint64_t v;
 			if (json_object_get(o, "status_code"))
 				rec->flags |= TEL_ANSWERED;
+			if (tj_u64(o, "status_code", &v))
+				tel_http_status(rec, v);
 			break;
 		}
 		}

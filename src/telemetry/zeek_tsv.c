@@ -383,8 +383,10 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 				continue;
 			}
 			struct slice an = col(z, C_ANSWERS), rcode = col(z, C_RCODE);
-			if (is_set(z, &rcode))
+			if (is_set(z, &rcode)) {
 				rec->flags |= TEL_ANSWERED;
+				tel_dns_rcode(rec, num_or0(z, rcode));
+			}
 			if (is_set(z, &an)) {
 				const char *p = an.s, *e = an.s + an.n;
 				size_t k = 0;
@@ -412,12 +414,14 @@ static int zeek_next(struct tel_backend *b, struct tel_record *rec, struct sd_er
 			rec->kind = TEL_HTTP;
 			struct slice host = col(z, C_HOST), uri = col(z, C_URI);
 			struct slice status = col(z, C_STATUS);
-			if (is_set(z, &status))
-				rec->flags |= TEL_ANSWERED;
 			/* an absolute URI: the request went to a proxy */
 			if (tel_http_target(rec, is_set(z, &host) ? host.s : NULL, host.n,
 					    is_set(z, &uri) ? uri.s : NULL, uri.n))
 				rec->flags |= TEL_VIA_PROXY;
+			if (is_set(z, &status)) {
+				rec->flags |= TEL_ANSWERED;
+				tel_http_status(rec, num_or0(z, status));
+			}
 			break;
 		}
 		default:

@@ -18,7 +18,7 @@ printf 'evil.com\n198.51.100.66\nhttp://dl.example.net/a\n' >"$T/ind.txt"
 # the victims: 10.0.0.9's TLS hello naming evil.com, 10.0.0.8's lookup of it
 cat >"$T/v.json" <<'J'
 {"ts":1678881660.0,"uid":"C1","id.orig_h":"10.0.0.9","id.orig_p":50001,"id.resp_h":"198.51.100.7","id.resp_p":443,"server_name":"evil.com","_path":"ssl"}
-{"ts":1678881661.0,"uid":"C2","id.orig_h":"10.0.0.8","id.orig_p":50002,"id.resp_h":"10.0.0.53","id.resp_p":53,"query":"evil.com","_path":"dns"}
+{"ts":1678881661.0,"uid":"C2","id.orig_h":"10.0.0.8","id.orig_p":50002,"id.resp_h":"10.0.0.53","id.resp_p":53,"query":"evil.com","rcode":0,"_path":"dns"}
 J
 # an open-proxy and DNS scanner probing both victims
 cat >"$T/scan.json" <<'J'
@@ -39,10 +39,56 @@ check "…the snapshot is the one-run snapshot (cmp)" cmp "$T/vs.sdb" "$T/vs2.sd
 "$SIGHTED" check --db "$T/vs.sdb" -q 10.0.0.8 10.0.0.9
 equals "check: both victims are in the snapshot" "$?" 0
 
+# --- stop 19 review finding 2: only an exchange the asked host served teaches ------
+# a forged query "from" the real resolver to the victim's port 53, never
+# answered: it made the victim a resolver asked for evil.com, and with the
+# victim asking the resolver, a loop listed nobody
+printf '%s\n' '{"ts":1678881662.0,"uid":"F1","id.orig_h":"10.0.0.53","id.orig_p":40020,"id.resp_h":"10.0.0.8","id.resp_p":53,"query":"evil.com","_path":"dns"}' >"$T/spoof.json"
+"$SIGHTED" $C --sightings "$T/sp.jsonl" "$T/v.json" "$T/spoof.json" 2>"$T/err"
+equals "a forged unanswered query does not hide the victim" "$(pairs "$T/sp.jsonl")" "evil.com 10.0.0.8;evil.com 10.0.0.9;"
+# the forged record is a lookup "by" 10.0.0.53, which the victim asked (and
+# which answered it) for evil.com: forwarding, rightly left out
+contains "…only the real resolver's forged lookup is left out" "$T/err" "1 sighting of proxies left out: exchanges that 0 proxies and 1 resolver forwarded"
+"$SIGHTED" $C --learn-proxies "$T/sp.roles" "$T/spoof.json"
+equals "…it teaches nothing" "$(grep -cv '^#' "$T/sp.roles")" 0
+for rc in 2 4 5; do
+	printf '%s\n' '{"ts":1678881662.0,"uid":"F2","id.orig_h":"10.0.0.53","id.orig_p":40020,"id.resp_h":"10.0.0.8","id.resp_p":53,"query":"evil.com","rcode":'$rc',"_path":"dns"}' >"$T/refused.json"
+	"$SIGHTED" $C --sightings "$T/rf.jsonl" "$T/v.json" "$T/refused.json" 2>/dev/null
+	equals "a query answered with rcode $rc (SERVFAIL/NOTIMP/REFUSED) teaches nothing" "$(pairs "$T/rf.jsonl")" "evil.com 10.0.0.8;evil.com 10.0.0.9;"
+done
+printf '#separator \\x09\n#path\tdns\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tquery\trcode\n1678881662.0\tF3\t10.0.0.53\t40020\t10.0.0.8\t53\tevil.com\t5\n1678881662.0\tF4\t10.0.0.53\t40021\t10.0.0.8\t53\tevil.com\t-\n' >"$T/spoof.log"
+"$SIGHTED" $C --sightings "$T/st.jsonl" "$T/v.json" "$T/spoof.log" 2>/dev/null
+equals "Zeek TSV: a REFUSED or unanswered query teaches nothing" "$(pairs "$T/st.jsonl")" "evil.com 10.0.0.8;evil.com 10.0.0.9;"
+# a scanner's proxied request naming the indicator, refused with a 400 (and
+# a CONNECT answered 407): the asked web server served nothing
+cat >"$T/probe.json" <<'J'
+{"ts":1678881700.0,"uid":"S3","id.orig_h":"203.0.113.200","id.orig_p":40003,"id.resp_h":"10.0.0.9","id.resp_p":80,"method":"GET","host":"evil.com","uri":"http://evil.com/","status_code":400,"_path":"http"}
+{"ts":1678881700.0,"uid":"S4","id.orig_h":"203.0.113.200","id.orig_p":40004,"id.resp_h":"10.0.0.9","id.resp_p":443,"method":"CONNECT","host":"evil.com:443","uri":"evil.com:443","status_code":407,"_path":"http"}
+{"ts":1678881700.0,"uid":"S5","id.orig_h":"203.0.113.200","id.orig_p":40005,"id.resp_h":"10.0.0.9","id.resp_p":8080,"method":"GET","host":"evil.com","uri":"http://evil.com/","_path":"http"}
+J
+"$SIGHTED" $C --sightings "$T/pr.jsonl" "$T/v.json" "$T/probe.json" 2>"$T/err"
+equals "an HTTP 400 / CONNECT 407 / unanswered probe does not hide the victim" "$(pairs "$T/pr.jsonl")" "evil.com 10.0.0.8;evil.com 10.0.0.9;evil.com 203.0.113.200;"
+lacks "…and nothing is said to be left out" "$T/err" "left out"
+printf '#separator \\x09\n#path\thttp\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tmethod\thost\turi\tstatus_code\n1678881700.0\tS6\t203.0.113.200\t40006\t10.0.0.9\t80\tGET\tevil.com\thttp://evil.com/\t400\n1678881700.0\tS7\t203.0.113.200\t40007\t10.0.0.9\t443\tCONNECT\t-\tevil.com:443\t302\n' >"$T/probe.log"
+"$SIGHTED" $C --sightings "$T/pt.jsonl" "$T/v.json" "$T/probe.log" 2>/dev/null
+equals "Zeek TSV: a 400 probe and a CONNECT answered 302 teach nothing" "$(pairs "$T/pt.jsonl")" "evil.com 10.0.0.8;evil.com 10.0.0.9;evil.com 203.0.113.200;"
+"$SIGHTED" $C --learn-proxies "$T/pr.roles" "$T/probe.json" "$T/probe.log"
+equals "…they teach nothing" "$(grep -cv '^#' "$T/pr.roles")" 0
+# EVE: a 400 to a proxied request, a REFUSED answer; a NOERROR answer teaches
+cat >"$T/probe.eve" <<'J'
+{"timestamp":"2023-03-15T12:01:40.000+0000","event_type":"http","src_ip":"203.0.113.200","src_port":40008,"dest_ip":"10.0.0.9","dest_port":80,"proto":"TCP","http":{"hostname":"evil.com","url":"http://evil.com/","http_method":"GET","status":400}}
+{"timestamp":"2023-03-15T12:01:02.000+0000","event_type":"dns","src_ip":"10.0.0.53","src_port":40020,"dest_ip":"10.0.0.8","dest_port":53,"proto":"UDP","dns":{"version":2,"type":"answer","id":1,"rrname":"evil.com","rrtype":"A","rcode":"REFUSED"}}
+J
+"$SIGHTED" $C --sightings "$T/pv.jsonl" "$T/v.json" "$T/probe.eve" 2>/dev/null
+equals "EVE: a 400 probe and a REFUSED answer do not hide the victims" "$(pairs "$T/pv.jsonl")" "evil.com 10.0.0.8;evil.com 10.0.0.9;evil.com 203.0.113.200;"
+sed 's/"status":400/"status":200/; s/REFUSED/NOERROR/' "$T/probe.eve" >"$T/served.eve"
+"$SIGHTED" $C --learn-proxies "$T/pv.roles" "$T/probe.eve" "$T/served.eve"
+equals "…served, they teach" "$(grep -v '^#' "$T/pv.roles" | tr '\n' ';')" "asked proxy 10.0.0.9 domain evil.com;asked resolver 10.0.0.8 domain evil.com;"
+
 # --- an explained forwarding is still left out, and the asker listed --------------
 cat >"$T/ask.json" <<'J'
 {"ts":1678881650.0,"uid":"A1","id.orig_h":"10.0.0.20","id.orig_p":40010,"id.resp_h":"10.0.0.9","id.resp_p":3128,"method":"GET","host":"evil.com","uri":"http://evil.com/x","status_code":200,"_path":"http"}
-{"ts":1678881650.0,"uid":"A2","id.orig_h":"10.0.0.21","id.orig_p":40011,"id.resp_h":"10.0.0.8","id.resp_p":53,"query":"evil.com","_path":"dns"}
+{"ts":1678881650.0,"uid":"A2","id.orig_h":"10.0.0.21","id.orig_p":40011,"id.resp_h":"10.0.0.8","id.resp_p":53,"query":"evil.com","rcode":0,"_path":"dns"}
 J
 "$SIGHTED" $C -o "$T/va.sdb" --sightings "$T/va.jsonl" "$T/v.json" "$T/scan.json" "$T/ask.json" 2>"$T/err"
 equals "asked for evil.com: the proxy and the resolver give way to their clients" "$(pairs "$T/va.jsonl")" "evil.com 10.0.0.20;evil.com 10.0.0.21;"
@@ -98,6 +144,24 @@ printf '%s\n' '{"timestamp":"2023-03-15T12:01:00.000+0000","event_type":"http","
 equals "EVE CONNECT to the address: that leg is explained too" "$(pairs "$T/pe.jsonl")" "198.51.100.66 10.0.0.18;evil.com 10.0.0.19;"
 jq -se 'map(select(.client == "10.0.0.18")) | .[0].evidence == ["http"]' "$T/pe.jsonl" >/dev/null
 equals "…the CONNECT is the client's own http sighting" "$?" 0
+
+# --- stop 19 review finding 4: a written sighting never counts 0 records ----------
+# 10.0.0.3's TLS hello names evil.com and reaches 198.51.100.66; a client
+# asked it (CONNECT) for the address only. The record counted for 10.0.0.3
+# with the address, which is left out; the name's sighting stays and must
+# carry the record
+cat >"$T/c0.json" <<'J'
+{"ts":1678881660.0,"uid":"P1","id.orig_h":"10.0.0.20","id.orig_p":50010,"id.resp_h":"10.0.0.3","id.resp_p":3128,"method":"CONNECT","host":"198.51.100.66:443","uri":"198.51.100.66:443","status_code":200,"_path":"http"}
+{"ts":1678881661.0,"uid":"C3","id.orig_h":"10.0.0.3","id.orig_p":40001,"id.resp_h":"198.51.100.66","id.resp_p":443,"server_name":"evil.com","_path":"ssl"}
+J
+"$SIGHTED" $C -o "$T/c0.sdb" --sightings "$T/c0.jsonl" "$T/c0.json" 2>/dev/null
+equals "the proxy keeps evil.com, gives the address to its client" "$(pairs "$T/c0.jsonl")" "198.51.100.66 10.0.0.20;evil.com 10.0.0.3;"
+"$SIGHTED" check --db "$T/c0.sdb" 10.0.0.3 >"$T/c0.out" 2>&1
+contains "check: the proxy's kept sighting counts its record" "$T/c0.out" "seen 1 time from"
+lacks "…never 0" "$T/c0.out" "seen 0 times"
+"$SIGHTED" $C --keep-proxies -o "$T/c0k.sdb" "$T/c0.json" 2>/dev/null
+"$SIGHTED" check --db "$T/c0k.sdb" 10.0.0.3 >"$T/c0k.out" 2>&1
+contains "with --keep-proxies: the record counts once" "$T/c0k.out" "seen 1 time from"
 
 # --- the lab: Squid on 127.0.0.1, learnt from the capture -------------------------
 L="correlate -q -c 3cx-2023 --year 2023 --build-time 2026-01-01T00:00:00Z"

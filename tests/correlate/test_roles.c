@@ -114,6 +114,13 @@ static struct rrec random_record(void)
 		r->server_port = 443;
 		break;
 	}
+	/* mostly served; some never answered, some answered with a refusal
+	 * (a 400, a REFUSED): those teach nothing */
+	unsigned served = (unsigned)(rnd() % 4);
+	if (served)
+		r->flags |= TEL_ANSWERED;
+	if (served == 1)
+		r->flags |= TEL_DECLINED;
 	r->name_len = r->name ? strlen(r->name) : 0;
 	r->path_len = r->path ? strlen(r->path) : 0;
 	return x;
@@ -392,6 +399,11 @@ static void test_exchange_classes(void **state)
 	r->client = host(0);
 	r->server = host(1);
 	r->server_port = 53;
+	/* only a query the server answered, and not with a refusal */
+	assert_int_equal(corr_roles_taught(r, TEL_FMT_PCAP, &who), 0);
+	r->flags |= TEL_ANSWERED | TEL_DECLINED;
+	assert_int_equal(corr_roles_taught(r, TEL_FMT_ZEEK_JSON, &who), 0);
+	r->flags &= ~(unsigned)TEL_DECLINED;
 	assert_int_equal(corr_roles_taught(r, TEL_FMT_PCAP, &who), CORR_ROLE_RESOLVER);
 	assert_int_equal(corr_roles_taught(r, TEL_FMT_DNSMASQ, &who), 0);
 	r->server_port = 40000; /* an answer written the wrong way round */
@@ -405,6 +417,16 @@ static void test_exchange_classes(void **state)
 	assert_int_equal(corr_roles_taught(r, TEL_FMT_ZEEK_TSV, &who), CORR_ROLE_PROXY);
 	assert_memory_equal(&who, &r->server, sizeof(who));
 	assert_int_equal(corr_roles_taught(r, TEL_FMT_SQUID, &who), 0);
+	/* a request refused (a 400 to a scanner) or never answered teaches
+	 * nothing, except where the reader never sees answers to requests */
+	r->flags |= TEL_DECLINED;
+	assert_int_equal(corr_roles_taught(r, TEL_FMT_ZEEK_TSV, &who), 0);
+	assert_int_equal(corr_roles_taught(r, TEL_FMT_PCAP, &who), 0);
+	r->flags &= ~(unsigned)(TEL_DECLINED | TEL_ANSWERED);
+	assert_int_equal(corr_roles_taught(r, TEL_FMT_ZEEK_JSON, &who), 0);
+	assert_int_equal(corr_roles_taught(r, TEL_FMT_EVE, &who), 0);
+	assert_int_equal(corr_roles_taught(r, TEL_FMT_PCAP, &who), CORR_ROLE_PROXY);
+	assert_int_equal(corr_roles_taught(r, TEL_FMT_CSV, &who), CORR_ROLE_PROXY);
 }
 
 static void test_role_file(void **state)
@@ -531,7 +553,7 @@ static void test_asked(void **state)
 	struct rrec x = random_record();
 	struct tel_record *rec = &x.r;
 	rec->kind = TEL_HTTP;
-	rec->flags = TEL_HAS_CLIENT | TEL_HAS_SERVER | TEL_VIA_PROXY;
+	rec->flags = TEL_HAS_CLIENT | TEL_HAS_SERVER | TEL_VIA_PROXY | TEL_ANSWERED;
 	rec->client = host(0);
 	rec->server = host(5);
 	rec->name = "akamaicontainer.com";
