@@ -71,7 +71,13 @@ expect_status 2 "a loop of links is refused, not a hang" "$SIGHTED" export -f cs
 ln -s /dev/null nulllink
 check "export -o LINK-TO-/dev/null writes the device in place" "$SIGHTED" export -f csv -o nulllink g.sdb
 if [ -L nulllink ]; then ok "... the link is still a link"; else not_ok "... the link is still a link"; fi
-ls -a . elsewhere pub | grep -q '\.tmp\.' && not_ok "no temporary file is left" || ok "no temporary file is left"
+printf '192.0.2.7\nevil.example\n' >ind.txt
+mkdir sur
+ln -s "$T/elsewhere/secret" sur/domains.lst
+expect_status 2 "export suricata -o DIR holding a link is refused" "$SIGHTED" export -q --format suricata --indicators -o sur ind.txt
+contains "... naming the link" "$T/.out" "-o sur: sur/domains.lst is a symbolic link"
+equals "... the file it names is untouched" "$(cat elsewhere/secret)" secret
+ls -a . elsewhere pub sur | grep -q '\.tmp\.' && not_ok "no temporary file is left" || ok "no temporary file is left"
 
 # permissions and owner of the replaced file
 "$SIGHTED" export -f csv -o victims.csv g.sdb 2>/dev/null
