@@ -141,8 +141,37 @@ static bool directory_holds_an_input(const char *cmd, const struct cli_output *o
 	return false;
 }
 
-/* Where the output's files will be created: beside a regular file (the one
- * a symbolic link leads to), in a directory output written file by file,
+/* A symbolic link as an output (or one file of a directory output): only
+ * the kernel follows links, so it is refused unless it leads to standard
+ * output's file, a device or a FIFO (written in place). Checked before the
+ * outputs are compared, so a link naming another output's future file is
+ * told as a link. */
+static bool is_refused_link(const char *cmd, const struct cli_output *o, const char *file)
+{
+	if (!sd_atomic_link_refused(file))
+		return false;
+	if (file != o->path)
+		cli_error(cmd, "%s %s: " SD_ATOMIC_LINK_REFUSED, o->option, o->path,
+			  file);
+	else
+		cli_error(cmd, "%s " SD_ATOMIC_LINK_REFUSED, o->option, file);
+	return true;
+}
+
+static bool directory_holds_a_link(const char *cmd, const struct cli_output *o,
+				   const char *const *names)
+{
+	for (size_t k = 0; names && names[k]; k++) {
+		char file[4096];
+		snprintf(file, sizeof(file), "%s/%s", o->path, names[k]);
+		if (is_refused_link(cmd, o, file))
+			return true;
+	}
+	return false;
+}
+
+/* Where the output's files will be created: beside a regular file, in a
+ * directory output written file by file,
  * else the directory of the name (a directory replaced as a whole is made
  * beside it); "" when nothing is created (a device, a FIFO, the file that
  * is already standard output: written in place). */
@@ -163,9 +192,7 @@ static void created_in(const struct cli_output *o, bool by_file, char *dir, size
 		dir[0] = 0;
 		return;
 	}
-	char *real = realpath(o->path, NULL);
-	dir_of(real ? real : o->path, dir, size);
-	free(real);
+	dir_of(o->path, dir, size);
 }
 
 /* Fails now, not after reading every input. */
@@ -226,6 +253,9 @@ static int check_files(const char *cmd, const struct cli_output *outs, size_t no
 					  outs[j].option, o->option);
 				return EXIT_USAGE;
 			}
+		if (!is_stdout && ((!o->directory && is_refused_link(cmd, o, o->path)) ||
+				   directory_holds_a_link(cmd, o, names)))
+			return EXIT_USAGE;
 		if (is_an_input(cmd, o, o->path, inputs, nin) ||
 		    directory_holds_an_input(cmd, o, names, inputs, nin))
 			return EXIT_USAGE;

@@ -29,8 +29,10 @@ struct cli_output {
  * device and inode, so another name for the same file (a hard link, a
  * symbolic link, "./x") is caught; `-` is standard output, compared when
  * it is a regular file (`>> input`), and a directory output is compared
- * through the files it will hold. Returns EXIT_OK, EXIT_USAGE (an output
- * is an input or another output, or `-` where it cannot stream) or
+ * through the files it will hold. An output that is a symbolic link the
+ * atomic writer would refuse (sd_atomic_link_refused) is refused first.
+ * Returns EXIT_OK, EXIT_USAGE (an output is such a link, an input or
+ * another output, or `-` where it cannot stream) or
  * EXIT_FAIL (an output's directory is missing, not writable or on a
  * read-only file system). Prints the reason. Nothing is read before. */
 int cli_check_files(const char *cmd, const struct cli_output *outs, size_t nout,

@@ -145,8 +145,10 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	int status = dispatch(argc, argv);
 	/* what a command did not check (its --help, --version): status 4
-	 * already means the command reported its write error */
-	if (status != EXIT_FAIL && cli_finish_stdout(NULL) != EXIT_OK)
+	 * already means the command reported its write error, and a usage
+	 * error keeps its 2 (the write error is still reported) */
+	if (status != EXIT_FAIL && cli_finish_stdout(NULL) != EXIT_OK &&
+	    status != EXIT_USAGE)
 		return EXIT_FAIL;
 	return status;
 }

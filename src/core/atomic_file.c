@@ -26,6 +26,13 @@ static int split_path(const char *path, char **dir, char **base)
 	return 0;
 }
 
+/* the last component of path ("" for "dir/") */
+static const char *base_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
 /* ".BASE.tmp." followed by a pid and optionally "-N": one of our names. */
 static bool is_tmp_of(const char *name, const char *base)
 {
@@ -218,61 +225,6 @@ static int create_tmp(struct sd_atomic_file *af, const char *path, const struct 
 	return rc;
 }
 
-/* The file a write to path replaces: path with every symbolic link on the
- * way resolved (the directories' and a final link's, dangling or not), so
- * the rename replaces the file a link leads to and never the link, and the
- * temporary file is made beside that file, on its file system. */
-static int resolve_target(const char *path, char **out)
-{
-	char *cur = strdup(path);
-	for (int hops = 0; cur; hops++) {
-		char *dir, *base;
-		int rc = split_path(cur, &dir, &base);
-		free(cur);
-		cur = NULL;
-		if (rc)
-			return rc;
-		char *rdir = realpath(dir, NULL);
-		rc = rdir ? 0 : -errno;
-		free(dir);
-		char *full = NULL;
-		if (!rc && !*base)
-			rc = -EISDIR; /* "dir/" */
-		if (!rc &&
-		    asprintf(&full, "%s/%s", strcmp(rdir, "/") ? rdir : "", base) < 0) {
-			full = NULL;
-			rc = -ENOMEM;
-		}
-		free(base);
-		struct stat st;
-		if (!rc && (lstat(full, &st) != 0 || !S_ISLNK(st.st_mode))) {
-			free(rdir);
-			*out = full;
-			return 0;
-		}
-		char link[4096];
-		ssize_t n = rc ? 0 : readlink(full, link, sizeof(link) - 1);
-		if (!rc && (n < 0 || (size_t)n == sizeof(link) - 1))
-			rc = n < 0 ? -errno : -ENAMETOOLONG;
-		if (!rc && hops == SD_ATOMIC_MAX_LINKS)
-			rc = -ELOOP;
-		if (!rc) {
-			link[n] = 0;
-			if (link[0] == '/')
-				cur = strdup(link);
-			else if (asprintf(&cur, "%s/%s", rdir, link) < 0)
-				cur = NULL;
-			if (!cur)
-				rc = -ENOMEM;
-		}
-		free(rdir);
-		free(full);
-		if (rc)
-			return rc;
-	}
-	return -ENOMEM;
-}
-
 /* Writes in place through fd (a device, a FIFO, standard output). */
 static int open_in_place(struct sd_atomic_file *af, int fd, const char *path,
 			 struct sd_error *err)
@@ -289,6 +241,24 @@ static int open_in_place(struct sd_atomic_file *af, int fd, const char *path,
 	return attach_stream(af, path, err);
 }
 
+/* st is the file standard output already writes */
+static bool is_stdout_file(const struct stat *st)
+{
+	struct stat out;
+	return fstat(STDOUT_FILENO, &out) == 0 && out.st_dev == st->st_dev &&
+	       out.st_ino == st->st_ino;
+}
+
+bool sd_atomic_link_refused(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0 || !S_ISLNK(st.st_mode))
+		return false;
+	if (stat(path, &st) != 0)
+		return true; /* dangling, or a loop */
+	return !is_stdout_file(&st) && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode));
+}
+
 int sd_atomic_open(struct sd_atomic_file *af, const char *path, struct sd_error *err)
 {
 	memset(af, 0, sizeof(*af));
@@ -301,9 +271,21 @@ int sd_atomic_open(struct sd_atomic_file *af, const char *path, struct sd_error 
 		af->is_stdout = true;
 		return 0;
 	}
-	struct stat st, out;
-	bool exists = stat(path, &st) == 0;
-	if (exists && S_ISDIR(st.st_mode)) {
+	struct stat st;
+	bool exists = lstat(path, &st) == 0;
+	bool is_link = exists && S_ISLNK(st.st_mode);
+	/* A link is followed by the kernel only (open, stat), never resolved
+	 * here: the kernel refuses another user's link in a sticky
+	 * world-writable directory (fs.protected_symlinks), a resolution in
+	 * user space would not, and a rename over the file a planted link
+	 * names lets anyone make a root run clobber any file. */
+	if (is_link)
+		exists = stat(path, &st) == 0;
+	if (exists && S_ISDIR(st.st_mode) && !is_link) {
+		sd_atomic_abort(af);
+		return sd_error_errno(err, EISDIR, "%s: cannot write", path);
+	}
+	if (!*base_of(path)) { /* "dir/" that does not exist */
 		sd_atomic_abort(af);
 		return sd_error_errno(err, EISDIR, "%s: cannot write", path);
 	}
@@ -312,27 +294,37 @@ int sd_atomic_open(struct sd_atomic_file *af, const char *path, struct sd_error 
 	 * for "-": replacing it would leave the output in a file nobody
 	 * reads, and renaming over /dev/stdout would break it for the whole
 	 * machine. */
-	if (exists && fstat(STDOUT_FILENO, &out) == 0 && out.st_dev == st.st_dev &&
-	    out.st_ino == st.st_ino)
+	if (exists && is_stdout_file(&st))
 		return open_in_place(af, fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0), path,
 				     err);
 	/* A device or a FIFO (-o /dev/null, a pipe) is written in place:
 	 * renaming a temporary file over it would replace the device node
 	 * with a regular file for everybody on the machine. O_NONBLOCK so a
 	 * FIFO without a reader fails instead of hanging. */
-	if (exists && !S_ISREG(st.st_mode)) {
-		int fd = open(path, O_WRONLY | O_CLOEXEC | O_NONBLOCK);
+	if (exists && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		int fl = O_WRONLY | O_CLOEXEC | (is_link ? 0 : O_NOFOLLOW);
+		int fd = open(path, fl | O_NONBLOCK);
 		if (fd < 0 && errno == ENXIO && S_ISFIFO(st.st_mode))
-			fd = open(path, O_WRONLY | O_CLOEXEC); /* wait for a reader */
+			fd = open(path, fl); /* wait for a reader */
+		/* the link may have been turned to a regular file meanwhile:
+		 * only the node seen above is written through it */
+		struct stat now;
+		if (fd >= 0 && (fstat(fd, &now) != 0 || now.st_dev != st.st_dev ||
+				now.st_ino != st.st_ino)) {
+			close(fd);
+			sd_atomic_abort(af);
+			return sd_error_set(err, SD_EUSAGE, SD_ATOMIC_LINK_REFUSED, path);
+		}
 		return open_in_place(af, fd, path, err);
 	}
-	int rc = resolve_target(path, &af->target);
-	if (rc) {
+	/* Any other link (to a regular file, a directory, nothing): never
+	 * renamed over, never written through. */
+	if (is_link) {
 		sd_atomic_abort(af);
-		return sd_error_errno(err, -rc, "%s: cannot write", path);
+		return sd_error_set(err, SD_EUSAGE, SD_ATOMIC_LINK_REFUSED, path);
 	}
-	(void)sd_atomic_sweep(af->target);
-	rc = create_tmp(af, af->target, exists ? &st : NULL, err);
+	(void)sd_atomic_sweep(path);
+	int rc = create_tmp(af, path, exists ? &st : NULL, err);
 	if (rc) {
 		sd_atomic_abort(af);
 		return rc;
@@ -402,14 +394,14 @@ int sd_atomic_commit(struct sd_atomic_file *af, struct sd_error *err)
 		return rc;
 	}
 	/* renamed while the lock is held, so no sweeper takes it first */
-	if (rename(af->tmp_path, af->target) != 0) {
+	if (rename(af->tmp_path, af->path) != 0) {
 		rc = sd_error_errno(err, errno, "%s: rename failed", af->path);
 		sd_atomic_abort(af);
 		return rc;
 	}
 	free(af->tmp_path);
 	af->tmp_path = NULL;
-	(void)fsync_dir_of(af->target);
+	(void)fsync_dir_of(af->path);
 	if (fclose(af->fp) != 0) {
 		af->fp = NULL;
 		rc = sd_error_errno(err, errno, "%s: close failed", af->path);
@@ -440,6 +432,4 @@ void sd_atomic_abort(struct sd_atomic_file *af)
 	af->fd = -1;
 	free(af->path);
 	af->path = NULL;
-	free(af->target);
-	af->target = NULL;
 }

@@ -7,13 +7,20 @@
  * SIGKILL leaves it behind unlocked; the next writer of NAME removes every
  * such leftover it can lock, and never one a live writer still holds.
  *
- * A symbolic link is never replaced: the file it leads to is (the
- * temporary file is made beside that file). The replacement keeps the
- * owner (when allowed) and permission bits of the file it replaces.
+ * The replacement keeps the owner (when allowed) and permission bits of
+ * the file it replaces.
  *
  * The path "-" is standard output (written in place, left open); so is the
  * file standard output already is (-o /dev/stdout, or `-o F > F`); a
- * device or a FIFO is written in place too. */
+ * device or a FIFO is written in place too.
+ *
+ * Links are followed by the kernel only, never resolved here, so its
+ * protections (fs.protected_symlinks in sticky world-writable directories)
+ * hold: the temporary file is made in the directory of the path as given.
+ * A final symbolic link is never renamed over nor written through to a
+ * regular file: one leading to standard output's file, a device or a FIFO
+ * is written in place as above; any other (to a regular file, a directory,
+ * or dangling) is refused with SD_EUSAGE. */
 #ifndef SD_CORE_ATOMIC_FILE_H
 #define SD_CORE_ATOMIC_FILE_H
 
@@ -24,22 +31,24 @@
 
 struct sd_atomic_file {
 	FILE *fp;
-	char *path;	/* as given, for messages */
-	char *target;	/* the file replaced: path with its links resolved */
-	char *tmp_path; /* beside target */
+	char *path;	/* as given: the name replaced, and for messages */
+	char *tmp_path; /* in path's directory */
 	int fd;		/* the temporary file's descriptor (holds the lock) */
 	int werr;	/* errno of the first failed write, 0 if none */
 	bool is_stdout;
 };
 
-/* Symbolic links followed to find the file replaced, as the kernel's
- * ELOOP limit. */
-#define SD_ATOMIC_MAX_LINKS 40
+/* The refusal of a final symbolic link (printf format, one %s: the path). */
+#define SD_ATOMIC_LINK_REFUSED                                                           \
+	"%s is a symbolic link; name the file it points to, or remove the link"
 
 /* Prefix of the temporary names of NAME's writers (".NAME.tmp."). */
 #define SD_ATOMIC_TMP_INFIX ".tmp."
 
 int sd_atomic_open(struct sd_atomic_file *af, const char *path, struct sd_error *err);
+/* Whether sd_atomic_open would refuse path as a symbolic link (for a
+ * check before any input is read). */
+bool sd_atomic_link_refused(const char *path);
 /* Flushes, fsyncs and renames. Reports a write error that fwrite hid,
  * with the system's reason (ENOSPC, EIO...). */
 int sd_atomic_commit(struct sd_atomic_file *af, struct sd_error *err);

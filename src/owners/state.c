@@ -202,12 +202,11 @@ int owners_state_close(struct owners_state *s, struct sd_error *err)
 	struct sd_atomic_file af = {0};
 	if (!rc && !s->read_only) {
 		qsort(v, n, sizeof(*v), cmp_str);
+		/* the rewrite keeps the file's mode (0600 as
+		 * owners_state_open created it: it tells who was warned of
+		 * what): sd_atomic_open copies the mode of the file it
+		 * replaces */
 		if (!(rc = sd_atomic_open(&af, s->path, err))) {
-			/* the rewrite keeps the file's mode (0600 when notify
-			 * created it): it tells who was warned of what */
-			struct stat st;
-			if (af.fd >= 0 && fstat(s->fd, &st) == 0)
-				(void)fchmod(af.fd, st.st_mode & 07777);
 			fputs(STATE_HEADER, af.fp);
 			for (uint32_t i = 0; i < n; i++)
 				fprintf(af.fp, "%s\n", v[i]);

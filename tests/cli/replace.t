@@ -1,9 +1,9 @@
 #!/bin/bash
-# Replacing an output never replaces a symbolic link (the file it leads to
-# is replaced, the temporary file made beside that file), writes the file
-# standard output already is through standard output (-o /dev/stdout with
-# stdout redirected to a file must not rename over /dev/stdout), and keeps
-# the replaced file's permission bits and owner (audit #5, #6).
+# Replacing an output never replaces a symbolic link nor writes through
+# one to a regular file (such a link is refused), writes the file standard
+# output already is through standard output (-o /dev/stdout with stdout
+# redirected to a file must not rename over /dev/stdout), and keeps the
+# replaced file's permission bits and owner (audit #5, #6, stop 19 #1).
 . "$(dirname "$0")/../lib.sh"
 C=$ROOT/data/campaigns
 L=$TESTS_DATA/lists
@@ -29,23 +29,55 @@ expect_status 2 "import -o S >> S: a snapshot cannot be standard output" sh -c '
 contains "... saying so" "$T/.out" "-o g3.sdb is standard output: a snapshot must be a file"
 equals "... and it is untouched" "$(md5sum <g3.sdb)" "$g3_sum"
 
-# a link to a file elsewhere: that file is replaced, the link stays
-mkdir elsewhere
-echo old >elsewhere/real.csv
-ln -s elsewhere/real.csv link.csv
-check "export -o LINK" "$SIGHTED" export -f csv -o link.csv g.sdb
-if [ -L link.csv ]; then ok "... the link is still a link"; else not_ok "... the link is still a link"; fi
-equals "... the file it leads to is replaced" "$(md5sum <elsewhere/real.csv)" "$(md5sum <want.csv)"
-ln -s elsewhere/new.csv dangling.csv
-check "export -o DANGLING-LINK" "$SIGHTED" export -f csv -o dangling.csv g.sdb
-if [ -L dangling.csv ] && [ -f elsewhere/new.csv ]; then ok "... the file it names is made, the link kept"; else not_ok "... the file it names is made, the link kept"; fi
+# A final symbolic link is refused before any input is read (exit 2),
+# never renamed over nor written through to a regular file: only the
+# kernel follows links, so fs.protected_symlinks holds in a sticky
+# directory (audit stop 19 #1: another user's link in a 1777 directory
+# made a root run overwrite the file it named, or create a dangling
+# link's file).
+mkdir elsewhere pub
+chmod 1777 pub
+echo secret >elsewhere/secret
+chmod 600 elsewhere/secret
+ln -s "$T/elsewhere/secret" pub/out.csv
+ln -s "$T/elsewhere/newfile" pub/dang.csv
+if [ "$(id -u)" = 0 ]; then
+	chown -h 65534:65534 pub/out.csv pub/dang.csv
+	ok "the links belong to another user (nobody)"
+else
+	ok "# SKIP not root: the links are our own"
+fi
+expect_status 2 "export -o LINK-TO-FILE is refused" "$SIGHTED" export -f csv -o pub/out.csv g.sdb
+contains "... saying so" "$T/.out" "-o pub/out.csv is a symbolic link; name the file it points to, or remove the link"
+equals "... the file it names is untouched" "$(cat elsewhere/secret)" secret
+if [ -L pub/out.csv ]; then ok "... the link is still a link"; else not_ok "... the link is still a link"; fi
+expect_status 2 "export -o DANGLING-LINK is refused" "$SIGHTED" export -f csv -o pub/dang.csv g.sdb
+contains "... saying so" "$T/.out" "-o pub/dang.csv is a symbolic link"
+if [ ! -e elsewhere/newfile ] && [ -L pub/dang.csv ]; then ok "... the file it names is not made"; else not_ok "... the file it names is not made"; fi
+expect_status 2 "import -o DANGLING-LINK is refused before reading" "$SIGHTED" import --campaigns "$C" -c 3cx-2023 -q -o pub/dang.csv /nonexistent
+contains "... the link, not the missing input" "$T/.out" "is a symbolic link"
+# two outputs naming one future file, one through a dangling link: told
+# as a link (audit stop 19 #4)
+ln -s twin.csv twinlink.csv
+expect_status 2 "correlate -o LINK --sightings ITS-TARGET: the link is refused" "$SIGHTED" correlate --campaigns "$C" -c 3cx-2023 -o twinlink.csv --sightings twin.csv list.txt
+contains "... saying so" "$T/.out" "-o twinlink.csv is a symbolic link"
 ln -s elsewhere dirlink
-check "export -o DIRLINK/F" "$SIGHTED" export -f csv -o dirlink/viadir.csv g.sdb
+check "export -o DIRLINK/F (a link on the way, followed by the kernel)" "$SIGHTED" export -f csv -o dirlink/viadir.csv g.sdb
 if [ -f elsewhere/viadir.csv ] && [ -L dirlink ]; then ok "... written in the directory the link leads to"; else not_ok "... written in the directory the link leads to"; fi
+expect_status 2 "export -o DIRLINK is refused" "$SIGHTED" export -f csv -o dirlink g.sdb
 ln -s loop1 loop2
 ln -s loop2 loop1
-expect_status 4 "a loop of links is an error, not a hang" "$SIGHTED" export -f csv -o loop1 g.sdb
-ls -a . elsewhere | grep -q '\.tmp\.' && not_ok "no temporary file is left" || ok "no temporary file is left"
+expect_status 2 "a loop of links is refused, not a hang" "$SIGHTED" export -f csv -o loop1 g.sdb
+ln -s /dev/null nulllink
+check "export -o LINK-TO-/dev/null writes the device in place" "$SIGHTED" export -f csv -o nulllink g.sdb
+if [ -L nulllink ]; then ok "... the link is still a link"; else not_ok "... the link is still a link"; fi
+printf '192.0.2.7\nevil.example\n' >ind.txt
+mkdir sur
+ln -s "$T/elsewhere/secret" sur/domains.lst
+expect_status 2 "export suricata -o DIR holding a link is refused" "$SIGHTED" export -q --format suricata --indicators -o sur ind.txt
+contains "... naming the link" "$T/.out" "-o sur: sur/domains.lst is a symbolic link"
+equals "... the file it names is untouched" "$(cat elsewhere/secret)" secret
+ls -a . elsewhere pub sur | grep -q '\.tmp\.' && not_ok "no temporary file is left" || ok "no temporary file is left"
 
 # permissions and owner of the replaced file
 "$SIGHTED" export -f csv -o victims.csv g.sdb 2>/dev/null

@@ -1,7 +1,7 @@
-/* Which file an atomic write replaces, and how (audit #5, #6): a symbolic
- * link is never replaced, the file it leads to is, with the temporary file
- * beside that file; the file standard output already is gets written
- * through standard output; a replaced file keeps its permission bits. */
+/* Which file an atomic write replaces, and how (audit #5, #6, stop 19 #1):
+ * a final symbolic link is never replaced nor written through to a regular
+ * file (refused); the file standard output already is gets written through
+ * standard output; a replaced file keeps its permission bits. */
 #include "testutil.h"
 
 #include <errno.h>
@@ -36,7 +36,21 @@ static bool is_link(const char *path)
 	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
 }
 
-static void test_link_kept_target_replaced(void **state)
+static void assert_link_refused(const char *link)
+{
+	struct sd_atomic_file af;
+	struct sd_error e = {0};
+	assert_int_equal(sd_atomic_open(&af, link, &e), SD_EUSAGE);
+	assert_non_null(strstr(e.msg, link));
+	assert_non_null(strstr(e.msg, "is a symbolic link"));
+	assert_true(is_link(link));
+}
+
+/* Audit stop 19 #1: a link planted by another user in a sticky directory
+ * made a root run replace the file it named (or create the file a
+ * dangling one named), past fs.protected_symlinks. A final link to a
+ * regular file, a directory or nothing is refused; nothing is written. */
+static void test_link_to_file_refused(void **state)
 {
 	(void)state;
 	char real[512], link[512];
@@ -45,47 +59,49 @@ static void test_link_kept_target_replaced(void **state)
 	snprintf(link, sizeof(link), "%s", test_tmpfile("link.txt"));
 	write_text(real, "old\n");
 	assert_int_equal(symlink("far/real.txt", link), 0);
-	write_text(link, "new\n");
-	assert_true(is_link(link));
-	assert_content(real, "new\n");
+	assert_link_refused(link);
+	assert_content(real, "old\n");
+	assert_int_equal(symlink("far", test_tmpfile("farlink")), 0);
+	assert_link_refused(test_tmpfile("farlink"));
 }
 
-static void test_dangling_link_creates_its_target(void **state)
+static void test_dangling_link_refused(void **state)
 {
 	(void)state;
 	char link[512];
 	snprintf(link, sizeof(link), "%s", test_tmpfile("dangling.txt"));
 	assert_int_equal(symlink("made.txt", link), 0);
-	write_text(link, "made\n");
-	assert_true(is_link(link));
-	assert_content(test_tmpfile("made.txt"), "made\n");
+	assert_link_refused(link);
+	assert_int_equal(access(test_tmpfile("made.txt"), F_OK), -1);
 }
 
-static void test_chain_and_directory_links(void **state)
+/* A link on the way (a directory's) is the kernel's to follow, with its
+ * protections: the file is made in the directory it leads to. */
+static void test_directory_link_on_the_way(void **state)
 {
 	(void)state;
-	char a[512], b[512];
 	test_sh("mkdir -p %s", test_tmpfile("d1"));
 	assert_int_equal(symlink("d1", test_tmpfile("dirlink")), 0);
-	snprintf(a, sizeof(a), "%s", test_tmpfile("a.txt"));
-	snprintf(b, sizeof(b), "%s", test_tmpfile("b.txt"));
-	/* a -> b -> dirlink/c.txt (dirlink -> d1) */
-	assert_int_equal(symlink("b.txt", a), 0);
-	assert_int_equal(symlink("dirlink/c.txt", b), 0);
-	write_text(a, "chain\n");
-	assert_true(is_link(a) && is_link(b) && is_link(test_tmpfile("dirlink")));
-	assert_content(test_tmpfile("d1/c.txt"), "chain\n");
+	write_text(test_tmpfile("dirlink/c.txt"), "via\n");
+	assert_true(is_link(test_tmpfile("dirlink")));
+	assert_content(test_tmpfile("d1/c.txt"), "via\n");
 }
 
-static void test_link_loop_is_an_error(void **state)
+static void test_link_loop_refused(void **state)
 {
 	(void)state;
 	assert_int_equal(symlink("loop2", test_tmpfile("loop1")), 0);
 	assert_int_equal(symlink("loop1", test_tmpfile("loop2")), 0);
-	struct sd_atomic_file af;
-	struct sd_error e = {0};
-	assert_int_equal(sd_atomic_open(&af, test_tmpfile("loop1"), &e), -ELOOP);
-	assert_non_null(strstr(e.msg, "loop1"));
+	assert_link_refused(test_tmpfile("loop1"));
+}
+
+/* A device reached through a link is written in place, as the device. */
+static void test_link_to_device_written_in_place(void **state)
+{
+	(void)state;
+	assert_int_equal(symlink("/dev/null", test_tmpfile("null")), 0);
+	write_text(test_tmpfile("null"), "gone\n");
+	assert_true(is_link(test_tmpfile("null")));
 }
 
 /* `-o F > F` and -o /dev/stdout: written through standard output, in
@@ -169,10 +185,11 @@ static void test_new_file_follows_umask(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_link_kept_target_replaced),
-	    cmocka_unit_test(test_dangling_link_creates_its_target),
-	    cmocka_unit_test(test_chain_and_directory_links),
-	    cmocka_unit_test(test_link_loop_is_an_error),
+	    cmocka_unit_test(test_link_to_file_refused),
+	    cmocka_unit_test(test_dangling_link_refused),
+	    cmocka_unit_test(test_directory_link_on_the_way),
+	    cmocka_unit_test(test_link_loop_refused),
+	    cmocka_unit_test(test_link_to_device_written_in_place),
 	    cmocka_unit_test(test_stdout_file_written_through_stdout),
 	    cmocka_unit_test(test_mode_kept),
 	    cmocka_unit_test(test_tmp_private_while_written),
