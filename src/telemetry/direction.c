@@ -77,12 +77,18 @@ bool tel_dir_orient_ports(struct tel_record *rec)
 	return true;
 }
 
+/* A privileged port against an unprivileged one, never two high ports:
+ * whoever runs the service picks its port, and a C2 listening above its
+ * client's ephemeral port (60443 against 50001) would otherwise be named
+ * the client of its own victim. */
 int tel_dir_lower_port(const struct tel_record *rec)
 {
-	if (!rec->client_port || !rec->server_port ||
-	    rec->client_port == rec->server_port)
-		return 0;
-	return rec->client_port < rec->server_port ? -1 : 1;
+	uint16_t c = rec->client_port, s = rec->server_port;
+	if (c && c < 1024 && s >= 1024)
+		return -1;
+	if (s && s < 1024 && c >= 1024)
+		return 1;
+	return 0;
 }
 
 bool tel_dir_orient_history(struct tel_record *rec, const char *history, size_t n)

@@ -29,13 +29,15 @@ int tel_dir_ports(const struct tel_record *rec);
 bool tel_dir_orient_ports(struct tel_record *rec);
 
 /* What the port numbers alone say, for a record the service ports leave
- * open (tel_dir_ports 0): the lower port is the server's (a service
- * listens on a fixed port; a client sends from an ephemeral one, which
- * systems pick high). -1 the record is written backwards (the client's
- * port is the lower), 1 the right way round, 0 no evidence (a port is
- * 0, or both are the same). Weaker evidence than tel_dir_ports: readers
- * use it only where the record says a service was spoken to (EVE alerts
- * with an application-layer part, DNS answers). */
+ * open (tel_dir_ports 0): a privileged port (1-1023) against an
+ * unprivileged one (1024 or more) is the server's (clients send from
+ * unprivileged ports). -1 the record is written backwards (the client's
+ * port is the privileged one), 1 the right way round, 0 no evidence (a
+ * port is 0, both are privileged, or both unprivileged: the lower of two
+ * high ports is no evidence, since the server's owner, a C2's operator,
+ * picks it). Weaker evidence than tel_dir_ports: readers use it only
+ * where the record says a service was spoken to (EVE alerts with an
+ * application-layer part, DNS answers). */
 int tel_dir_lower_port(const struct tel_record *rec);
 
 /* A Zeek conn record (TSV and JSON alike): ports that say the record is

@@ -10,14 +10,15 @@
  * fired it. In order: an alert's "flow" object (src/dest in the flow's
  * direction); the alert's "direction"; the ports (a service port on one
  * side, an ephemeral one on the other); for a DNS answer or an alert with
- * a tls/http/dns part (an exchange with a service), the lower port as the
- * server's; for a DNS answer with none of these, the packet direction
- * current Suricata writes. An alert with such a part that none of these
- * settles names no client (it is counted, and matches nothing); an alert
- * without one keeps the fired packet's order (the matcher never takes an
- * indicator address for the victim of a flow). Only the event itself is
- * evidence, never another line: a file read whole or as --range shards
- * gives the same records. */
+ * a tls/http/dns part (an exchange with a service), a privileged port
+ * against an unprivileged one as the server's (never the lower of two
+ * high ports: a C2's operator picks its port); for a DNS answer with none
+ * of these, the packet direction current Suricata writes. An alert with
+ * such a part that none of these settles names no client (it is counted,
+ * and matches nothing); an alert without one keeps the fired packet's
+ * order (the matcher never takes an indicator address for the victim of
+ * a flow). Only the event itself is evidence, never another line: a file
+ * read whole or as --range shards gives the same records. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,9 +105,9 @@ static void eve_orient(struct tel_record *rec, enum eve_hint hint)
 		return;
 	}
 	int ports = tel_dir_ports(rec);
-	/* an application-layer exchange was with a service, and services
-	 * listen on the lower port; a bare flow alert may be a scan, whose
-	 * ports say nothing */
+	/* an application-layer exchange was with a service, and a
+	 * privileged port is a service's (clients send from unprivileged
+	 * ones); a bare flow alert may be a scan, whose ports say nothing */
 	bool service = hint == EH_ANSWER || (hint == EH_UNKNOWN && rec->kind != TEL_FLOW);
 	if (!ports && service)
 		ports = tel_dir_lower_port(rec);

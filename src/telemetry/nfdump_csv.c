@@ -129,10 +129,10 @@ static int nf_line(struct tel_backend *b, const char *line, size_t len, uint64_t
 	uint64_t obyt = r->col[N_OBYT] >= 0 ? num(&r->f[r->col[N_OBYT]]) : 0;
 	rec->packets = ipkt + opkt;
 	rec->bytes = ibyt + obyt;
-	/* a two-way row (nfdump -B, bidirectional IPFIX): packets came back,
-	 * as a Zeek responder's bytes or an EVE flow's bytes to the client */
-	if (opkt || obyt)
-		rec->flags |= TEL_ANSWERED;
+	/* opkt/obyt are nfdump's "output" counters: a reverse direction
+	 * only for a bidirectional exporter, but a NetFlow v9 exporter's
+	 * egress counters of the same one-way flow for another, so they
+	 * never make a row answered (the reply row is the evidence) */
 	return TEL_LINE_RECORD;
 }
 

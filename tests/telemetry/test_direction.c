@@ -1,6 +1,6 @@
 /* Who is the client, whatever the producer's layout (direction.h): EVE
  * alerts on responses, DNS answers in packet and in flow direction,
- * alerts whose direction only the lower port tells or nothing tells,
+ * alerts whose direction only a privileged port tells or nothing tells,
  * Zeek conn history (TSV and JSON alike), nfdump reply flows, generic
  * CSV. */
 #include "telemetry/backend.h"
@@ -55,15 +55,27 @@ static void lower_port_rule(void **state)
 	(void)state;
 	struct tel_record r;
 	tel_record_start(&r, 1, TEL_TLS);
-	r.client_port = 4443, r.server_port = 50041;
+	/* a privileged port outside the service list against an
+	 * unprivileged one: the privileged port is the server's */
+	r.client_port = 990, r.server_port = 50041;
 	assert_int_equal(tel_dir_ports(&r), 0);
 	assert_int_equal(tel_dir_lower_port(&r), -1);
-	r.client_port = 50042, r.server_port = 8081;
+	r.client_port = 50042, r.server_port = 990;
 	assert_int_equal(tel_dir_lower_port(&r), 1);
-	/* no evidence: a port unknown, or both the same */
-	r.client_port = 0;
+	/* two unprivileged ports: the server's owner (a C2's operator)
+	 * picks its port, above or below the client's ephemeral one */
+	r.client_port = 4443, r.server_port = 50041;
 	assert_int_equal(tel_dir_lower_port(&r), 0);
-	r.client_port = 8081;
+	r.client_port = 50042, r.server_port = 8081;
+	assert_int_equal(tel_dir_lower_port(&r), 0);
+	r.client_port = 50001, r.server_port = 60443;
+	assert_int_equal(tel_dir_lower_port(&r), 0);
+	/* no evidence: a port unknown, both the same, both privileged */
+	r.client_port = 0, r.server_port = 990;
+	assert_int_equal(tel_dir_lower_port(&r), 0);
+	r.client_port = 8081, r.server_port = 8081;
+	assert_int_equal(tel_dir_lower_port(&r), 0);
+	r.client_port = 100, r.server_port = 990;
 	assert_int_equal(tel_dir_lower_port(&r), 0);
 }
 
@@ -131,9 +143,11 @@ static void eve_dns_answers(void **state)
 		  "\"dest_ip\":\"10.0.0.53\",\"dest_port\":53,\"proto\":\"UDP\","
 		  "\"dns\":{\"type\":\"answer\",\"id\":2,\"rrname\":\"evil.example\","
 		  "\"rrtype\":\"A\",\"rcode\":\"NOERROR\"}}\n"
-		  /* a resolver on port 5300, the answer in flow direction: the
-		   * lower port is the resolver's (no pairing with the query of
-		   * the same flow_id: each line is read on its own) */
+		  /* a resolver on port 5300, the answer in flow direction:
+		   * two unprivileged ports say nothing, so the answer is read
+		   * in packet direction as current Suricata writes it (no
+		   * pairing with the query of the same flow_id: each line is
+		   * read on its own) */
 		  "{\"timestamp\":\"2023-03-29T13:55:08.000000+0000\",\"flow_id\":13,"
 		  "\"event_type\":\"dns\",\"src_ip\":\"10.0.0.54\",\"src_port\":40054,"
 		  "\"dest_ip\":\"10.0.0.55\",\"dest_port\":5300,\"proto\":\"UDP\","
@@ -149,23 +163,49 @@ static void eve_dns_answers(void **state)
 		  "\"event_type\":\"dns\",\"src_ip\":\"10.0.0.55\",\"src_port\":5300,"
 		  "\"dest_ip\":\"10.0.0.56\",\"dest_port\":40056,\"proto\":\"UDP\","
 		  "\"dns\":{\"type\":\"answer\",\"id\":4,\"rrname\":\"evil.example\","
+		  "\"rrtype\":\"A\",\"rcode\":\"NOERROR\"}}\n"
+		  /* a C2's own name server on 60053, above the querier's
+		   * port, the answer in packet direction: the querier, not the
+		   * C2, is the client */
+		  "{\"timestamp\":\"2023-03-29T13:55:10.000000+0000\",\"flow_id\":15,"
+		  "\"event_type\":\"dns\",\"src_ip\":\"203.0.113.50\",\"src_port\":60053,"
+		  "\"dest_ip\":\"10.0.0.57\",\"dest_port\":50057,\"proto\":\"UDP\","
+		  "\"dns\":{\"type\":\"answer\",\"id\":5,\"rrname\":\"evil.example\","
+		  "\"rrtype\":\"A\",\"rcode\":\"NOERROR\"}}\n"
+		  /* a resolver on a privileged port outside the service list,
+		   * the answer in flow direction: the privileged port is the
+		   * resolver's */
+		  "{\"timestamp\":\"2023-03-29T13:55:11.000000+0000\",\"flow_id\":16,"
+		  "\"event_type\":\"dns\",\"src_ip\":\"10.0.0.58\",\"src_port\":40058,"
+		  "\"dest_ip\":\"10.0.0.55\",\"dest_port\":530,\"proto\":\"UDP\","
+		  "\"dns\":{\"type\":\"answer\",\"id\":6,\"rrname\":\"evil.example\","
 		  "\"rrtype\":\"A\",\"rcode\":\"NOERROR\"}}\n",
 		  NULL);
-	assert_int_equal(t.n, 5);
+	assert_int_equal(t.n, 7);
 	assert_string_equal(t.r[0].client, "10.0.0.51");
 	assert_int_equal(t.r[0].sport, 53);
 	assert_string_equal(t.r[0].answers, "198.51.100.66");
 	assert_string_equal(t.r[1].client, "10.0.0.52");
 	assert_string_equal(t.r[2].client, "10.0.0.54");
-	assert_string_equal(t.r[3].client, "10.0.0.54");
+	/* the cost of not trusting high ports: a flow-direction answer
+	 * (Suricata 6) from a resolver on 5300 names the resolver */
+	assert_string_equal(t.r[3].client, "10.0.0.55");
 	assert_true(t.r[3].flags & TEL_ANSWERED);
 	assert_string_equal(t.r[4].client, "10.0.0.56");
+	assert_string_equal(t.r[5].client, "10.0.0.57");
+	assert_string_equal(t.r[5].server, "203.0.113.50");
+	assert_int_equal(t.r[5].sport, 60053);
+	assert_string_equal(t.r[6].client, "10.0.0.58");
+	assert_int_equal(t.r[6].sport, 530);
 	tf_free(&t);
 }
 
-/* Suricata 6 alerts (no "direction", no "flow" object) fired on the C2
- * server's packet, the C2 on a port that is no service port: the lower
- * port is the server's, so the clients are the victims, not the C2. */
+/* Suricata 6 alerts (no "direction", no "flow" object) on a C2 whose
+ * port is no service port and unprivileged: fired on the C2's packet
+ * (4443, 8081) or on its client's ClientHello (60443, above the client's
+ * port). Two high ports do not say which is the server's (the C2's
+ * operator picks its port), so such an alert names nobody rather than
+ * the C2 as its own victim; a privileged port (990) is the server's. */
 #define ALERT_TLS_4443                                                                   \
 	"{\"timestamp\":\"2023-03-15T13:10:00.000000+0000\",\"flow_id\":41,"             \
 	"\"event_type\":\"alert\",\"src_ip\":\"203.0.113.50\",\"src_port\":4443,"        \
@@ -177,6 +217,18 @@ static void eve_dns_answers(void **state)
 	"\"event_type\":\"http\",\"src_ip\":\"10.0.0.42\",\"src_port\":50042,"           \
 	"\"dest_ip\":\"203.0.113.50\",\"dest_port\":8081,\"proto\":\"TCP\","             \
 	"\"http\":{\"hostname\":\"benign.example\",\"url\":\"/x\",\"status\":200}}\n"
+#define ALERT_TLS_60443                                                                  \
+	"{\"timestamp\":\"2023-03-15T13:10:00.000000+0000\",\"flow_id\":43,"             \
+	"\"event_type\":\"alert\",\"src_ip\":\"10.0.0.41\",\"src_port\":50001,"          \
+	"\"dest_ip\":\"203.0.113.50\",\"dest_port\":60443,\"proto\":\"TCP\","            \
+	"\"alert\":{\"action\":\"allowed\",\"signature_id\":2000003},"                   \
+	"\"tls\":{\"sni\":\"evil.com\"}}\n"
+#define ALERT_TLS_990                                                                    \
+	"{\"timestamp\":\"2023-03-15T13:10:00.000000+0000\",\"flow_id\":44,"             \
+	"\"event_type\":\"alert\",\"src_ip\":\"203.0.113.50\",\"src_port\":990,"         \
+	"\"dest_ip\":\"10.0.0.44\",\"dest_port\":50044,\"proto\":\"TCP\","               \
+	"\"alert\":{\"action\":\"allowed\",\"signature_id\":2000004},"                   \
+	"\"tls\":{\"sni\":\"evil.com\"}}\n"
 #define ALERT_HTTP_8081                                                                  \
 	"{\"timestamp\":\"2023-03-15T13:10:00.000000+0000\",\"flow_id\":42,"             \
 	"\"event_type\":\"alert\",\"src_ip\":\"203.0.113.50\",\"src_port\":8081,"        \
@@ -190,7 +242,7 @@ static void eve_alert_unknown_direction(void **state)
 	(void)state;
 	struct tfile t;
 	read_text(&t, "c2alerts.json",
-		  ALERT_TLS_4443 ALERT_HTTP_8081
+		  ALERT_TLS_4443 ALERT_HTTP_8081 ALERT_TLS_60443 ALERT_TLS_990
 		  /* equal ports: nothing in the record tells */
 		  "{\"timestamp\":\"2023-03-15T13:10:01.000000+0000\",\"event_type\":"
 		  "\"alert\",\"src_ip\":\"203.0.113.50\",\"src_port\":5000,\"dest_ip\":"
@@ -202,31 +254,38 @@ static void eve_alert_unknown_direction(void **state)
 		  "\"dest_ip\":\"10.0.0.44\",\"dest_port\":50995,\"proto\":\"TCP\","
 		  "\"alert\":{\"signature_id\":4}}\n",
 		  NULL);
-	assert_int_equal(t.n, 4);
+	assert_int_equal(t.n, 6);
+	/* two high ports, and equal ports: counted, but naming no client
+	 * and no server */
 	assert_int_equal(t.r[0].kind, TEL_TLS);
-	assert_string_equal(t.r[0].client, "10.0.0.41");
-	assert_string_equal(t.r[0].server, "203.0.113.50");
-	assert_int_equal(t.r[0].sport, 4443);
 	assert_int_equal(t.r[1].kind, TEL_HTTP);
-	assert_string_equal(t.r[1].client, "10.0.0.42");
-	assert_int_equal(t.r[1].sport, 8081);
-	/* counted, but naming no client and no server */
 	assert_int_equal(t.r[2].kind, TEL_TLS);
-	assert_false(t.r[2].flags & (TEL_HAS_CLIENT | TEL_HAS_SERVER));
-	assert_true(t.r[2].flags & TEL_DIR_UNKNOWN);
-	assert_string_equal(t.r[2].name, "evil.com");
-	assert_string_equal(t.r[3].client, "203.0.113.51");
+	assert_int_equal(t.r[4].kind, TEL_TLS);
+	for (size_t i = 0; i < 5; i++) {
+		if (i == 3)
+			continue;
+		assert_false(t.r[i].flags & (TEL_HAS_CLIENT | TEL_HAS_SERVER));
+		assert_true(t.r[i].flags & TEL_DIR_UNKNOWN);
+		assert_string_equal(t.r[i].name, "evil.com");
+	}
+	/* a privileged port against an unprivileged one: settled */
+	assert_string_equal(t.r[3].client, "10.0.0.44");
+	assert_string_equal(t.r[3].server, "203.0.113.50");
+	assert_int_equal(t.r[3].sport, 990);
 	assert_false(t.r[3].flags & TEL_DIR_UNKNOWN);
+	assert_string_equal(t.r[5].client, "203.0.113.51");
+	assert_false(t.r[5].flags & TEL_DIR_UNKNOWN);
 	tf_free(&t);
 	/* the alert alone and after an http event of its flow_id: the same
 	 * record, so --range shards agree with the whole file */
 	read_text(&t, "paired.json", HTTP_8081 ALERT_HTTP_8081, NULL);
 	assert_int_equal(t.n, 2);
-	assert_string_equal(t.r[1].client, "10.0.0.42");
+	assert_string_equal(t.r[0].client, "10.0.0.42");
+	assert_false(t.r[1].flags & (TEL_HAS_CLIENT | TEL_HAS_SERVER));
 	tf_free(&t);
 	read_text(&t, "alone.json", ALERT_HTTP_8081, NULL);
 	assert_int_equal(t.n, 1);
-	assert_string_equal(t.r[0].client, "10.0.0.42");
+	assert_false(t.r[0].flags & (TEL_HAS_CLIENT | TEL_HAS_SERVER));
 	tf_free(&t);
 }
 
