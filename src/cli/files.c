@@ -143,18 +143,20 @@ static bool directory_holds_an_input(const char *cmd, const struct cli_output *o
 
 /* A symbolic link as an output (or one file of a directory output): only
  * the kernel follows links, so it is refused unless it leads to standard
- * output's file, a device or a FIFO (written in place). Checked before the
+ * output's file, a device or a FIFO (written in place); and a link or FIFO
+ * another user may have planted is refused (sd_atomic_refusal). Checked before the
  * outputs are compared, so a link naming another output's future file is
  * told as a link. */
-static bool is_refused_link(const char *cmd, const struct cli_output *o, const char *file)
+static bool is_refused_output(const char *cmd, const struct cli_output *o,
+			      const char *file)
 {
-	if (!sd_atomic_link_refused(file))
+	const char *why = sd_atomic_refusal(file);
+	if (!why)
 		return false;
 	if (file != o->path)
-		cli_error(cmd, "%s %s: " SD_ATOMIC_LINK_REFUSED, o->option, o->path,
-			  file);
+		cli_error(cmd, "%s %s: %s %s", o->option, o->path, file, why);
 	else
-		cli_error(cmd, "%s " SD_ATOMIC_LINK_REFUSED, o->option, file);
+		cli_error(cmd, "%s %s %s", o->option, file, why);
 	return true;
 }
 
@@ -164,7 +166,7 @@ static bool directory_holds_a_link(const char *cmd, const struct cli_output *o,
 	for (size_t k = 0; names && names[k]; k++) {
 		char file[4096];
 		snprintf(file, sizeof(file), "%s/%s", o->path, names[k]);
-		if (is_refused_link(cmd, o, file))
+		if (is_refused_output(cmd, o, file))
 			return true;
 	}
 	return false;
@@ -253,8 +255,9 @@ static int check_files(const char *cmd, const struct cli_output *outs, size_t no
 					  outs[j].option, o->option);
 				return EXIT_USAGE;
 			}
-		if (!is_stdout && ((!o->directory && is_refused_link(cmd, o, o->path)) ||
-				   directory_holds_a_link(cmd, o, names)))
+		if (!is_stdout &&
+		    ((!o->directory && is_refused_output(cmd, o, o->path)) ||
+		     directory_holds_a_link(cmd, o, names)))
 			return EXIT_USAGE;
 		if (is_an_input(cmd, o, o->path, inputs, nin) ||
 		    directory_holds_an_input(cmd, o, names, inputs, nin))

@@ -30,7 +30,7 @@ struct cli_output {
  * symbolic link, "./x") is caught; `-` is standard output, compared when
  * it is a regular file (`>> input`), and a directory output is compared
  * through the files it will hold. An output that is a symbolic link the
- * atomic writer would refuse (sd_atomic_link_refused) is refused first.
+ * atomic writer would refuse (sd_atomic_refusal) is refused first.
  * Returns EXIT_OK, EXIT_USAGE (an output is such a link, an input or
  * another output, or `-` where it cannot stream) or
  * EXIT_FAIL (an output's directory is missing, not writable or on a

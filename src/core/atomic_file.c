@@ -249,14 +249,42 @@ static bool is_stdout_file(const struct stat *st)
 	       out.st_ino == st->st_ino;
 }
 
-bool sd_atomic_link_refused(const char *path)
+/* Whether the directory holding path is sticky and world-writable (/tmp):
+ * where another user can plant a name that a root run then writes. */
+static bool in_shared_dir(const char *path)
 {
-	struct stat st;
-	if (lstat(path, &st) != 0 || !S_ISLNK(st.st_mode))
-		return false;
+	size_t n = (size_t)(base_of(path) - path);
+	char *dir = n ? strndup(path, n) : strdup(".");
+	struct stat d;
+	bool shared =
+	    dir && stat(dir, &d) == 0 && (d.st_mode & S_ISVTX) && (d.st_mode & S_IWOTH);
+	free(dir);
+	return shared;
+}
+
+const char *sd_atomic_refusal(const char *path)
+{
+	struct stat lst, st;
+	if (!strcmp(path, "-") || lstat(path, &lst) != 0)
+		return NULL;
+	uid_t me = geteuid();
+	if (S_ISFIFO(lst.st_mode))
+		return lst.st_uid != me && lst.st_uid != 0 && in_shared_dir(path)
+			   ? SD_ATOMIC_FOREIGN_REFUSED
+			   : NULL;
+	if (!S_ISLNK(lst.st_mode))
+		return NULL;
 	if (stat(path, &st) != 0)
-		return true; /* dangling, or a loop */
-	return !is_stdout_file(&st) && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode));
+		return SD_ATOMIC_LINK_REFUSED; /* dangling, or a loop */
+	if (is_stdout_file(&st))
+		return NULL;
+	if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+		return SD_ATOMIC_LINK_REFUSED;
+	/* a device or a FIFO, written through the link: only a link of root's
+	 * (/dev/stdout, /dev/fd/N) or the caller's, and never to a disk */
+	if (S_ISBLK(st.st_mode) || (lst.st_uid != 0 && lst.st_uid != me))
+		return SD_ATOMIC_FOREIGN_REFUSED;
+	return NULL;
 }
 
 int sd_atomic_open(struct sd_atomic_file *af, const char *path, struct sd_error *err)
@@ -270,6 +298,11 @@ int sd_atomic_open(struct sd_atomic_file *af, const char *path, struct sd_error 
 		af->fp = stdout;
 		af->is_stdout = true;
 		return 0;
+	}
+	const char *why = sd_atomic_refusal(path);
+	if (why) {
+		sd_atomic_abort(af);
+		return sd_error_set(err, SD_EUSAGE, "%s %s", path, why);
 	}
 	struct stat st;
 	bool exists = lstat(path, &st) == 0;
@@ -313,7 +346,8 @@ int sd_atomic_open(struct sd_atomic_file *af, const char *path, struct sd_error 
 				now.st_ino != st.st_ino)) {
 			close(fd);
 			sd_atomic_abort(af);
-			return sd_error_set(err, SD_EUSAGE, SD_ATOMIC_LINK_REFUSED, path);
+			return sd_error_set(err, SD_EUSAGE, "%s " SD_ATOMIC_LINK_REFUSED,
+					    path);
 		}
 		return open_in_place(af, fd, path, err);
 	}
@@ -321,7 +355,7 @@ int sd_atomic_open(struct sd_atomic_file *af, const char *path, struct sd_error 
 	 * renamed over, never written through. */
 	if (is_link) {
 		sd_atomic_abort(af);
-		return sd_error_set(err, SD_EUSAGE, SD_ATOMIC_LINK_REFUSED, path);
+		return sd_error_set(err, SD_EUSAGE, "%s " SD_ATOMIC_LINK_REFUSED, path);
 	}
 	(void)sd_atomic_sweep(path);
 	int rc = create_tmp(af, path, exists ? &st : NULL, err);

@@ -38,17 +38,25 @@ struct sd_atomic_file {
 	bool is_stdout;
 };
 
-/* The refusal of a final symbolic link (printf format, one %s: the path). */
+/* Why an output path is refused (sd_atomic_refusal): a symbolic link
+ * that does not lead to a device, a FIFO or standard output's file; or a
+ * link or FIFO another user may have planted (a link to a block device, a
+ * link owned by neither root nor the caller, a FIFO of another user in a
+ * sticky world-writable directory, as fs.protected_fifos has it). */
 #define SD_ATOMIC_LINK_REFUSED                                                           \
-	"%s is a symbolic link; name the file it points to, or remove the link"
+	"is a symbolic link; name the file it points to, or remove the link"
+#define SD_ATOMIC_FOREIGN_REFUSED                                                        \
+	"is a link to a block device, or another user's link or FIFO; name a file of "   \
+	"your own"
 
 /* Prefix of the temporary names of NAME's writers (".NAME.tmp."). */
 #define SD_ATOMIC_TMP_INFIX ".tmp."
 
 int sd_atomic_open(struct sd_atomic_file *af, const char *path, struct sd_error *err);
-/* Whether sd_atomic_open would refuse path as a symbolic link (for a
- * check before any input is read). */
-bool sd_atomic_link_refused(const char *path);
+/* Why sd_atomic_open would refuse path (SD_ATOMIC_LINK_REFUSED or
+ * SD_ATOMIC_FOREIGN_REFUSED), or NULL: for a check before any input is
+ * read. */
+const char *sd_atomic_refusal(const char *path);
 /* Flushes, fsyncs and renames. Reports a write error that fwrite hid,
  * with the system's reason (ENOSPC, EIO...). */
 int sd_atomic_commit(struct sd_atomic_file *af, struct sd_error *err);

@@ -119,12 +119,20 @@ int owners_state_open(const char *path, bool read_only, struct owners_state **ou
 		return sd_error_set(err, SD_ENOMEM, "out of memory");
 	}
 	s->read_only = read_only;
-	s->fd = read_only ? open(path, O_RDONLY | O_CLOEXEC)
-			  : open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	/* never through a link: a link swapped in after the command line was
+	 * checked would have a root run append to the file it names */
+	s->fd =
+	    read_only
+		? open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+		: open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 	int rc;
 	if (s->fd < 0 && read_only && errno == ENOENT) {
 		*out = s; /* no state yet: nothing was sent */
 		return 0;
+	}
+	if (s->fd < 0 && errno == ELOOP) {
+		rc = sd_error_set(err, SD_EUSAGE, "%s " SD_ATOMIC_LINK_REFUSED, path);
+		goto fail;
 	}
 	if (s->fd < 0) {
 		rc = sd_error_errno(err, errno, "%s: cannot open the state file", path);

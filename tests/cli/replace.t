@@ -71,6 +71,30 @@ expect_status 2 "a loop of links is refused, not a hang" "$SIGHTED" export -f cs
 ln -s /dev/null nulllink
 check "export -o LINK-TO-/dev/null writes the device in place" "$SIGHTED" export -f csv -o nulllink g.sdb
 if [ -L nulllink ]; then ok "... the link is still a link"; else not_ok "... the link is still a link"; fi
+# a link or FIFO another user may have planted (review stop 19): a link to
+# a block device is never written through; another user's link to a
+# device, or another user's FIFO in a sticky world-writable directory, is
+# refused (as fs.protected_fifos has it), never opened nor waited on
+if mknod blk b 7 250 2>/dev/null; then
+	ln -s "$T/blk" blklink
+	expect_status 2 "export -o LINK-TO-BLOCK-DEVICE is refused" "$SIGHTED" export -f csv -o blklink g.sdb
+	contains "... saying so" "$T/.out" "-o blklink is a link to a block device"
+else
+	ok "# SKIP cannot make a block device node here"
+	ok "# SKIP cannot make a block device node here"
+fi
+if [ "$(id -u)" = 0 ]; then
+	ln -s /dev/null pub/null.csv
+	chown -h 65534:65534 pub/null.csv
+	expect_status 2 "export -o ANOTHER-USER'S-LINK-TO-A-DEVICE is refused" "$SIGHTED" export -f csv -o pub/null.csv g.sdb
+	contains "... saying so" "$T/.out" "another user's link or FIFO"
+	mkfifo pub/fifo.csv
+	chown 65534:65534 pub/fifo.csv
+	expect_status 2 "export -o ANOTHER-USER'S-FIFO in a 1777 directory is refused, not waited on" timeout -k 2 60 "$SIGHTED" export -f csv -o pub/fifo.csv g.sdb
+	contains "... saying so" "$T/.out" "-o pub/fifo.csv is a link to a block device, or another user's link or FIFO"
+else
+	for _ in 1 2 3 4; do ok "# SKIP not root: cannot make another user's link or FIFO"; done
+fi
 printf '192.0.2.7\nevil.example\n' >ind.txt
 mkdir sur
 ln -s "$T/elsewhere/secret" sur/domains.lst
