@@ -26,11 +26,22 @@ struct corr_roles {
 	size_t nslots, n; /* power of two; used */
 	/* the requests learnt, each a key (see ask_key) */
 	struct sd_intern *asked;
+	/* the requests that explain forwarding (corr_roles_settle), each an
+	 * explained key (see explained_key); NULL: not settled */
+	struct sd_intern *explained;
 };
 
-/* A request's key: role, address, indicator kind, indicator value. */
-#define KEY_HEAD (1 + sizeof(struct net_addr) + 1)
+#define ADDR_LEN sizeof(((struct net_addr *)0)->b)
+/* A request's key: role, address asked, address asking, indicator kind,
+ * indicator value. */
+#define KEY_ASKED 1
+#define KEY_ASKER (KEY_ASKED + ADDR_LEN)
+#define KEY_KIND (KEY_ASKER + ADDR_LEN)
+#define KEY_HEAD (KEY_KIND + 1)
 #define KEY_MAX (KEY_HEAD + IND_MAX_VALUE)
+/* An explained key: role, address asked, indicator kind, indicator value. */
+#define EX_HEAD (1 + ADDR_LEN + 1)
+#define EX_MAX (EX_HEAD + IND_MAX_VALUE)
 
 static const struct {
 	unsigned role;
@@ -62,6 +73,7 @@ void corr_roles_free(struct corr_roles *r)
 	pthread_mutex_destroy(&r->lock);
 	free(r->slots);
 	sd_intern_free(r->asked);
+	sd_intern_free(r->explained);
 	free(r);
 }
 
@@ -133,27 +145,43 @@ static bool writable_value(const char *v, size_t len)
 	return true;
 }
 
-/* The key of (role, a, kind, value) into key (KEY_MAX bytes); its length,
- * 0 when the value is not writable. */
-static size_t ask_key(unsigned role, const struct net_addr *a, enum ind_kind kind,
-		      const char *value, size_t len, uint8_t *key)
+/* The key of (role, a asked by asker, kind, value) into key (KEY_MAX
+ * bytes); its length, 0 when the value is not writable. */
+static size_t ask_key(unsigned role, const struct net_addr *a,
+		      const struct net_addr *asker, enum ind_kind kind, const char *value,
+		      size_t len, uint8_t *key)
 {
 	if (!writable_value(value, len))
 		return 0;
 	key[0] = (uint8_t)role;
-	memcpy(key + 1, a->b, sizeof(a->b));
-	key[1 + sizeof(a->b)] = (uint8_t)kind;
+	memcpy(key + KEY_ASKED, a->b, ADDR_LEN);
+	memcpy(key + KEY_ASKER, asker->b, ADDR_LEN);
+	key[KEY_KIND] = (uint8_t)kind;
 	memcpy(key + KEY_HEAD, value, len);
 	return KEY_HEAD + len;
 }
 
+/* The explained key of (role, a, kind, value) into key (EX_MAX bytes); its
+ * length, 0 when the value is not writable. */
+static size_t explained_key(unsigned role, const struct net_addr *a, enum ind_kind kind,
+			    const char *value, size_t len, uint8_t *key)
+{
+	if (!writable_value(value, len))
+		return 0;
+	key[0] = (uint8_t)role;
+	memcpy(key + 1, a->b, ADDR_LEN);
+	key[1 + ADDR_LEN] = (uint8_t)kind;
+	memcpy(key + EX_HEAD, value, len);
+	return EX_HEAD + len;
+}
+
 int corr_roles_ask(struct corr_roles *r, unsigned role, const struct net_addr *a,
-		   enum ind_kind kind, const char *value)
+		   const struct net_addr *asker, enum ind_kind kind, const char *value)
 {
 	if (role != CORR_ROLE_PROXY && role != CORR_ROLE_RESOLVER)
 		return SD_EUSAGE;
 	uint8_t key[KEY_MAX];
-	size_t klen = ask_key(role, a, kind, value, strlen(value), key);
+	size_t klen = ask_key(role, a, asker, kind, value, strlen(value), key);
 	if (!klen)
 		return SD_EPARSE;
 	uint32_t id;
@@ -165,8 +193,149 @@ int corr_roles_ask(struct corr_roles *r, unsigned role, const struct net_addr *a
 		rc = SD_ELIMIT;
 	} else if (!(rc = add_locked(r, a, role << LEARNT_SHIFT))) {
 		rc = sd_intern_put(r->asked, key, klen, &id);
+		/* what explains what is to be settled again */
+		sd_intern_free(r->explained);
+		r->explained = NULL;
 	}
 	pthread_mutex_unlock(&r->lock);
+	return rc;
+}
+
+/* A request learnt, as corr_roles_settle sorts them. */
+struct edge {
+	const uint8_t *key;
+	size_t len;
+};
+
+/* Byte order of the indicator (kind, value), then of the asker, the host
+ * asked and the role: a run of edges of one indicator, by asker. */
+static int cmp_edge(const void *pa, const void *pb)
+{
+	const struct edge *a = pa, *b = pb;
+	size_t la = a->len - KEY_KIND, lb = b->len - KEY_KIND;
+	int c = memcmp(a->key + KEY_KIND, b->key + KEY_KIND, la < lb ? la : lb);
+	if (!c && la != lb)
+		c = la < lb ? -1 : 1;
+	if (!c)
+		c = memcmp(a->key + KEY_ASKER, b->key + KEY_ASKER, ADDR_LEN);
+	if (!c)
+		c = memcmp(a->key + KEY_ASKED, b->key + KEY_ASKED, ADDR_LEN);
+	if (!c)
+		c = (int)a->key[0] - (int)b->key[0];
+	return c;
+}
+
+static bool same_indicator(const struct edge *a, const struct edge *b)
+{
+	return a->len == b->len &&
+	       !memcmp(a->key + KEY_KIND, b->key + KEY_KIND, a->len - KEY_KIND);
+}
+
+/* A node of indicator group g: the group's first edge, then the address. */
+static size_t node_key(uint32_t g, const uint8_t *addr, uint8_t *key)
+{
+	memcpy(key, &g, sizeof(g));
+	memcpy(key + sizeof(g), addr, ADDR_LEN);
+	return sizeof(g) + ADDR_LEN;
+}
+
+static bool has_node(const struct sd_intern *set, uint32_t g, const uint8_t *addr)
+{
+	uint8_t k[sizeof(g) + ADDR_LEN];
+	uint32_t id;
+	return sd_intern_find(set, k, node_key(g, addr, k), &id) == 0;
+}
+
+static int put_node(struct sd_intern *set, uint32_t g, const uint8_t *addr)
+{
+	uint8_t k[sizeof(g) + ADDR_LEN];
+	uint32_t id;
+	return sd_intern_put(set, k, node_key(g, addr, k), &id);
+}
+
+/* Explains the requests of the group e[g0, g1) (one indicator, by asker)
+ * made by hosts reached from its roots; queue has room for every host of
+ * the group. */
+static int settle_group(struct corr_roles *r, const struct edge *e, uint32_t g0,
+			uint32_t g1, struct sd_intern *asked, struct sd_intern *reached,
+			const uint8_t **queue)
+{
+	int rc;
+	size_t head = 0, tail = 0;
+	for (uint32_t i = g0; i < g1; i++)
+		if ((rc = put_node(asked, g0, e[i].key + KEY_ASKED)))
+			return rc;
+	/* the roots: askers nobody asked for the indicator */
+	for (uint32_t i = g0; i < g1; i++) {
+		const uint8_t *who = e[i].key + KEY_ASKER;
+		if (has_node(asked, g0, who) || has_node(reached, g0, who))
+			continue;
+		if ((rc = put_node(reached, g0, who)))
+			return rc;
+		queue[tail++] = who;
+	}
+	while (head < tail) {
+		const uint8_t *who = queue[head++];
+		/* the first of who's requests: the group is sorted by asker */
+		uint32_t lo = g0, hi = g1;
+		while (lo < hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+			if (memcmp(e[mid].key + KEY_ASKER, who, ADDR_LEN) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (uint32_t i = lo;
+		     i < g1 && !memcmp(e[i].key + KEY_ASKER, who, ADDR_LEN); i++) {
+			const uint8_t *k = e[i].key;
+			uint8_t x[EX_MAX];
+			x[0] = k[0];
+			memcpy(x + 1, k + KEY_ASKED, ADDR_LEN);
+			memcpy(x + 1 + ADDR_LEN, k + KEY_KIND, e[i].len - KEY_KIND);
+			uint32_t id;
+			if ((rc = sd_intern_put(r->explained, x,
+						1 + ADDR_LEN + (e[i].len - KEY_KIND), &id)))
+				return rc;
+			if (has_node(reached, g0, k + KEY_ASKED))
+				continue;
+			if ((rc = put_node(reached, g0, k + KEY_ASKED)))
+				return rc;
+			queue[tail++] = k + KEY_ASKED;
+		}
+	}
+	return 0;
+}
+
+int corr_roles_settle(struct corr_roles *r)
+{
+	uint32_t n = sd_intern_count(r->asked);
+	sd_intern_free(r->explained);
+	r->explained = sd_intern_new();
+	struct edge *e = calloc(n ? n : 1, sizeof(*e));
+	const uint8_t **queue = calloc(2 * (size_t)n + 1, sizeof(*queue));
+	struct sd_intern *asked = sd_intern_new(), *reached = sd_intern_new();
+	int rc = 0;
+	if (!r->explained || !e || !queue || !asked || !reached) {
+		rc = SD_ENOMEM;
+		goto out;
+	}
+	for (uint32_t id = 0; id < n; id++)
+		e[id].key = sd_intern_get(r->asked, id, &e[id].len);
+	qsort(e, n, sizeof(*e), cmp_edge);
+	for (uint32_t g0 = 0, g1; g0 < n && !rc; g0 = g1) {
+		for (g1 = g0 + 1; g1 < n && same_indicator(&e[g0], &e[g1]); g1++)
+			;
+		rc = settle_group(r, e, g0, g1, asked, reached, queue);
+	}
+out:
+	if (rc) {
+		sd_intern_free(r->explained);
+		r->explained = NULL;
+	}
+	sd_intern_free(asked);
+	sd_intern_free(reached);
+	free(queue);
+	free(e);
 	return rc;
 }
 
@@ -251,8 +420,8 @@ int corr_roles_learn(struct corr_roles *r, const struct tel_record *rec,
 		if (hits[i].dir != CORR_OUTBOUND ||
 		    memcmp(&hits[i].client, &rec->client, sizeof(rec->client)))
 			continue;
-		int rc =
-		    corr_roles_ask(r, role, &who, hits[i].ind->kind, hits[i].ind->value);
+		int rc = corr_roles_ask(r, role, &who, &rec->client, hits[i].ind->kind,
+					hits[i].ind->value);
 		/* a value no role file could hold is not learnt, here as in
 		 * any shard: it explains nothing */
 		if (rc && rc != SD_EPARSE)
@@ -264,10 +433,11 @@ int corr_roles_learn(struct corr_roles *r, const struct tel_record *rec,
 static bool was_asked(const struct corr_roles *r, unsigned role, const struct net_addr *a,
 		      const struct ind_indicator *ind)
 {
-	uint8_t key[KEY_MAX];
-	size_t klen = ask_key(role, a, ind->kind, ind->value, strlen(ind->value), key);
+	uint8_t key[EX_MAX];
+	size_t klen =
+	    explained_key(role, a, ind->kind, ind->value, strlen(ind->value), key);
 	uint32_t id;
-	return klen && sd_intern_find(r->asked, key, klen, &id) == 0;
+	return klen && r->explained && sd_intern_find(r->explained, key, klen, &id) == 0;
 }
 
 bool corr_roles_left_out(const struct corr_roles *r, const struct net_addr *a,
@@ -321,7 +491,7 @@ static bool field(const char **p, const char *end, bool last, const char **f, si
 	return true;
 }
 
-#define ASKED_SYNTAX "\"asked proxy|resolver ADDR KIND VALUE\""
+#define ASKED_SYNTAX "\"asked proxy|resolver ADDR by ASKER KIND VALUE\""
 
 /* One line that is not a comment: 0, or an error with why set. */
 static int load_line(struct corr_roles *r, const char *line, size_t len, const char **why)
@@ -342,11 +512,18 @@ static int load_line(struct corr_roles *r, const char *line, size_t len, const c
 		*why = asked ? "expected " ASKED_SYNTAX : "expected an address";
 		return SD_EPARSE;
 	}
-	struct net_addr a;
+	struct net_addr a, asker;
 	if (net_addr_parse(f, fl, &a, why))
 		return SD_EPARSE;
 	if (!asked)
 		return corr_roles_add(r, &a, role);
+	if (!field(&p, end, false, &f, &fl) || fl != 2 || memcmp(f, "by", 2) ||
+	    !field(&p, end, false, &f, &fl)) {
+		*why = "expected " ASKED_SYNTAX;
+		return SD_EPARSE;
+	}
+	if (net_addr_parse(f, fl, &asker, why))
+		return SD_EPARSE;
 	enum ind_kind kind = field(&p, end, false, &f, &fl) ? kind_named(f, fl) : 0;
 	if (!kind) {
 		*why = "expected an indicator kind (address, prefix, domain or url)";
@@ -360,7 +537,7 @@ static int load_line(struct corr_roles *r, const char *line, size_t len, const c
 	char value[IND_MAX_VALUE + 1];
 	memcpy(value, v, vl);
 	value[vl] = '\0';
-	return corr_roles_ask(r, role, &a, kind, value);
+	return corr_roles_ask(r, role, &a, &asker, kind, value);
 }
 
 int corr_roles_load(struct corr_roles *r, const char *path, struct sd_error *err)
@@ -433,16 +610,18 @@ static bool role_lines(const struct corr_roles *r, char **lines, size_t *n)
 	for (uint32_t id = 0; id < sd_intern_count(r->asked); id++) {
 		size_t klen;
 		const uint8_t *key = sd_intern_get(r->asked, id, &klen);
-		struct net_addr a;
-		memcpy(a.b, key + 1, sizeof(a.b));
-		char as[NET_ADDR_STRLEN];
+		struct net_addr a, asker;
+		memcpy(a.b, key + KEY_ASKED, ADDR_LEN);
+		memcpy(asker.b, key + KEY_ASKER, ADDR_LEN);
+		char as[NET_ADDR_STRLEN], bs[NET_ADDR_STRLEN];
 		net_addr_format(&a, as, sizeof(as));
+		net_addr_format(&asker, bs, sizeof(bs));
 		const char *role = key[0] == CORR_ROLE_PROXY ? "proxy" : "resolver";
-		const char *kind = ind_kind_name((enum ind_kind)key[1 + sizeof(a.b)]);
-		size_t cap = 32 + NET_ADDR_STRLEN + strlen(kind) + (klen - KEY_HEAD);
+		const char *kind = ind_kind_name((enum ind_kind)key[KEY_KIND]);
+		size_t cap = 32 + 2 * NET_ADDR_STRLEN + strlen(kind) + (klen - KEY_HEAD);
 		if (!(lines[*n] = malloc(cap)))
 			return false;
-		snprintf(lines[*n], cap, "asked %s %s %s %.*s", role, as, kind,
+		snprintf(lines[*n], cap, "asked %s %s by %s %s %.*s", role, as, bs, kind,
 			 (int)(klen - KEY_HEAD), (const char *)key + KEY_HEAD);
 		(*n)++;
 	}
@@ -463,7 +642,8 @@ int corr_roles_write(const struct corr_roles *r, const char *path, struct sd_err
 		rc = sd_atomic_open(&af, path, err);
 		if (!rc) {
 			fputs("# sighted roles 2: proxy/resolver ADDR, asked "
-			      "proxy/resolver ADDR KIND VALUE (docs/correlate.md)\n",
+			      "proxy/resolver ADDR by ASKER KIND VALUE "
+			      "(docs/correlate.md)\n",
 			      af.fp);
 			for (size_t i = 0; i < n; i++)
 				fprintf(af.fp, "%s\n", lines[i]);
