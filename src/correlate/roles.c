@@ -294,7 +294,8 @@ static int settle_group(struct corr_roles *r, const struct edge *e, uint32_t g0,
 			memcpy(x + 1 + ADDR_LEN, k + KEY_KIND, e[i].len - KEY_KIND);
 			uint32_t id;
 			if ((rc = sd_intern_put(r->explained, x,
-						1 + ADDR_LEN + (e[i].len - KEY_KIND), &id)))
+						1 + ADDR_LEN + (e[i].len - KEY_KIND),
+						&id)))
 				return rc;
 			if (has_node(reached, g0, k + KEY_ASKED))
 				continue;
