@@ -43,7 +43,7 @@
 #include "telemetry/reader.h"
 
 #define CORR_MAX_ROLES 1000000u	 /* addresses with a role, learnt or given */
-#define CORR_MAX_ASKED 10000000u /* (role, address, indicator) requests learnt */
+#define CORR_MAX_ASKED 10000000u /* (role, address, asker, indicator) requests learnt */
 
 enum corr_role {
 	CORR_ROLE_PROXY = 1,

@@ -618,6 +618,43 @@ static void test_asked(void **state)
 	corr_roles_free(back);
 }
 
+/* Random DNS queries among the hosts, mostly served: loops of askers
+ * abound, and whoever started asking for an indicator stays listed. */
+static void test_no_loop_hides_all(void **state)
+{
+	(void)state;
+	static struct rrec e[NREC];
+	size_t hid_some = 0;
+	for (int round = 0; round < 300; round++) {
+		size_t n = 1 + rnd() % 40;
+		for (size_t i = 0; i < n; i++) {
+			do
+				e[i] = random_record();
+			while (e[i].r.kind != TEL_DNS);
+			if (rnd() % 4)
+				e[i].fmt = TEL_FMT_ZEEK_JSON;
+		}
+		struct corr_roles *roles = corr_roles_new(), *none = corr_roles_new();
+		learn(roles, e, n);
+		static struct tally with, without;
+		victims(e, n, roles, &with);
+		victims(e, n, none, &without);
+		for (unsigned x = 0; x < NIND; x++) {
+			uint64_t before_roles = 0, after_roles = 0;
+			for (unsigned k = 0; k < NHOSTS; k++) {
+				before_roles += without.count[k][x];
+				after_roles += with.count[k][x];
+			}
+			if (before_roles)
+				assert_true(after_roles > 0);
+			hid_some += after_roles < before_roles;
+		}
+		corr_roles_free(roles);
+		corr_roles_free(none);
+	}
+	assert_true(hid_some > 50);
+}
+
 /* Per indicator, a learnt role leaves out only what is reached from a root
  * (an asker nobody asked) along "A asked B" requests. */
 static void test_loops(void **state)
@@ -693,7 +730,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_properties), cmocka_unit_test(test_exchange_classes),
 	    cmocka_unit_test(test_role_file),  cmocka_unit_test(test_asked),
-	    cmocka_unit_test(test_loops),
+	    cmocka_unit_test(test_loops),      cmocka_unit_test(test_no_loop_hides_all),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
