@@ -231,77 +231,91 @@ static bool same_indicator(const struct edge *a, const struct edge *b)
 	       !memcmp(a->key + KEY_KIND, b->key + KEY_KIND, a->len - KEY_KIND);
 }
 
-/* A node of indicator group g: the group's first edge, then the address. */
-static size_t node_key(uint32_t g, const uint8_t *addr, uint8_t *key)
+static int cmp_addr(const void *a, const void *b)
 {
-	memcpy(key, &g, sizeof(g));
-	memcpy(key + sizeof(g), addr, ADDR_LEN);
-	return sizeof(g) + ADDR_LEN;
+	return memcmp(*(const uint8_t *const *)a, *(const uint8_t *const *)b, ADDR_LEN);
 }
 
-static bool has_node(const struct sd_intern *set, uint32_t g, const uint8_t *addr)
+/* The index of addr among the n sorted addresses of nodes (it is there). */
+static uint32_t node_of(const uint8_t *const *nodes, uint32_t n, const uint8_t *addr)
 {
-	uint8_t k[sizeof(g) + ADDR_LEN];
-	uint32_t id;
-	return sd_intern_find(set, k, node_key(g, addr, k), &id) == 0;
-}
-
-static int put_node(struct sd_intern *set, uint32_t g, const uint8_t *addr)
-{
-	uint8_t k[sizeof(g) + ADDR_LEN];
-	uint32_t id;
-	return sd_intern_put(set, k, node_key(g, addr, k), &id);
-}
-
-/* Explains the requests of the group e[g0, g1) (one indicator, by asker)
- * made by hosts reached from its roots; queue has room for every host of
- * the group. */
-static int settle_group(struct corr_roles *r, const struct edge *e, uint32_t g0,
-			uint32_t g1, struct sd_intern *asked, struct sd_intern *reached,
-			const uint8_t **queue)
-{
-	int rc;
-	size_t head = 0, tail = 0;
-	for (uint32_t i = g0; i < g1; i++)
-		if ((rc = put_node(asked, g0, e[i].key + KEY_ASKED)))
-			return rc;
-	/* the roots: askers nobody asked for the indicator */
-	for (uint32_t i = g0; i < g1; i++) {
-		const uint8_t *who = e[i].key + KEY_ASKER;
-		if (has_node(asked, g0, who) || has_node(reached, g0, who))
-			continue;
-		if ((rc = put_node(reached, g0, who)))
-			return rc;
-		queue[tail++] = who;
+	uint32_t lo = 0, hi = n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (memcmp(nodes[mid], addr, ADDR_LEN) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	while (head < tail) {
-		const uint8_t *who = queue[head++];
-		/* the first of who's requests: the group is sorted by asker */
-		uint32_t lo = g0, hi = g1;
-		while (lo < hi) {
-			uint32_t mid = lo + (hi - lo) / 2;
-			if (memcmp(e[mid].key + KEY_ASKER, who, ADDR_LEN) < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
+	return lo;
+}
+
+#define NODE_ASKED 1u
+#define NODE_REACHED 2u
+
+/* Scratch room for settle_group, for up to 2 * (edges of a group) hosts. */
+struct settle_room {
+	const uint8_t **nodes; /* the group's hosts, sorted, distinct */
+	uint8_t *flags;	       /* NODE_* per host */
+	uint32_t *queue;       /* hosts reached, to visit */
+	uint32_t *first;       /* per host: its first request in the group */
+};
+
+/* Explains the requests of the group e[g0, g1) (one indicator, sorted by
+ * asker) made by a root or a host reached from one. */
+static int settle_group(struct corr_roles *r, const struct edge *e, uint32_t g0,
+			uint32_t g1, struct settle_room *m)
+{
+	uint32_t nn = 0;
+	for (uint32_t i = g0; i < g1; i++) {
+		m->nodes[nn++] = e[i].key + KEY_ASKER;
+		m->nodes[nn++] = e[i].key + KEY_ASKED;
+	}
+	qsort(m->nodes, nn, sizeof(*m->nodes), cmp_addr);
+	uint32_t u = 0;
+	for (uint32_t i = 0; i < nn; i++)
+		if (!u || memcmp(m->nodes[u - 1], m->nodes[i], ADDR_LEN))
+			m->nodes[u++] = m->nodes[i];
+	nn = u;
+	memset(m->flags, 0, nn);
+	for (uint32_t i = g0; i < g1; i++)
+		m->flags[node_of(m->nodes, nn, e[i].key + KEY_ASKED)] |= NODE_ASKED;
+	/* both sorted by address: each host's first request, g1 for none */
+	for (uint32_t k = 0, i = g0; k < nn; k++) {
+		while (i < g1 && memcmp(e[i].key + KEY_ASKER, m->nodes[k], ADDR_LEN) < 0)
+			i++;
+		m->first[k] =
+		    i < g1 && !memcmp(e[i].key + KEY_ASKER, m->nodes[k], ADDR_LEN) ? i
+										   : g1;
+	}
+	/* the roots: askers nobody asked for the indicator (every host of the
+	 * group asked or was asked) */
+	uint32_t head = 0, tail = 0;
+	for (uint32_t k = 0; k < nn; k++)
+		if (!(m->flags[k] & NODE_ASKED)) {
+			m->flags[k] |= NODE_REACHED;
+			m->queue[tail++] = k;
 		}
-		for (uint32_t i = lo;
-		     i < g1 && !memcmp(e[i].key + KEY_ASKER, who, ADDR_LEN); i++) {
-			const uint8_t *k = e[i].key;
+	while (head < tail) {
+		uint32_t k = m->queue[head++];
+		for (uint32_t i = m->first[k];
+		     i < g1 && !memcmp(e[i].key + KEY_ASKER, m->nodes[k], ADDR_LEN);
+		     i++) {
+			const uint8_t *key = e[i].key;
 			uint8_t x[EX_MAX];
-			x[0] = k[0];
-			memcpy(x + 1, k + KEY_ASKED, ADDR_LEN);
-			memcpy(x + 1 + ADDR_LEN, k + KEY_KIND, e[i].len - KEY_KIND);
+			x[0] = key[0];
+			memcpy(x + 1, key + KEY_ASKED, ADDR_LEN);
+			memcpy(x + 1 + ADDR_LEN, key + KEY_KIND, e[i].len - KEY_KIND);
 			uint32_t id;
-			if ((rc = sd_intern_put(r->explained, x,
-						1 + ADDR_LEN + (e[i].len - KEY_KIND),
-						&id)))
+			int rc = sd_intern_put(r->explained, x,
+					       1 + ADDR_LEN + (e[i].len - KEY_KIND), &id);
+			if (rc)
 				return rc;
-			if (has_node(reached, g0, k + KEY_ASKED))
-				continue;
-			if ((rc = put_node(reached, g0, k + KEY_ASKED)))
-				return rc;
-			queue[tail++] = k + KEY_ASKED;
+			uint32_t v = node_of(m->nodes, nn, key + KEY_ASKED);
+			if (!(m->flags[v] & NODE_REACHED)) {
+				m->flags[v] |= NODE_REACHED;
+				m->queue[tail++] = v;
+			}
 		}
 	}
 	return 0;
@@ -310,13 +324,18 @@ static int settle_group(struct corr_roles *r, const struct edge *e, uint32_t g0,
 int corr_roles_settle(struct corr_roles *r)
 {
 	uint32_t n = sd_intern_count(r->asked);
+	size_t room = 2 * (size_t)n + 1;
 	sd_intern_free(r->explained);
 	r->explained = sd_intern_new();
 	struct edge *e = calloc(n ? n : 1, sizeof(*e));
-	const uint8_t **queue = calloc(2 * (size_t)n + 1, sizeof(*queue));
-	struct sd_intern *asked = sd_intern_new(), *reached = sd_intern_new();
+	struct settle_room m = {
+	    .nodes = calloc(room, sizeof(*m.nodes)),
+	    .flags = calloc(room, sizeof(*m.flags)),
+	    .queue = calloc(room, sizeof(*m.queue)),
+	    .first = calloc(room, sizeof(*m.first)),
+	};
 	int rc = 0;
-	if (!r->explained || !e || !queue || !asked || !reached) {
+	if (!r->explained || !e || !m.nodes || !m.flags || !m.queue || !m.first) {
 		rc = SD_ENOMEM;
 		goto out;
 	}
@@ -326,16 +345,17 @@ int corr_roles_settle(struct corr_roles *r)
 	for (uint32_t g0 = 0, g1; g0 < n && !rc; g0 = g1) {
 		for (g1 = g0 + 1; g1 < n && same_indicator(&e[g0], &e[g1]); g1++)
 			;
-		rc = settle_group(r, e, g0, g1, asked, reached, queue);
+		rc = settle_group(r, e, g0, g1, &m);
 	}
 out:
 	if (rc) {
 		sd_intern_free(r->explained);
 		r->explained = NULL;
 	}
-	sd_intern_free(asked);
-	sd_intern_free(reached);
-	free(queue);
+	free(m.nodes);
+	free(m.flags);
+	free(m.queue);
+	free(m.first);
 	free(e);
 	return rc;
 }
