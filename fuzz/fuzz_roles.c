@@ -27,6 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sd_error err = {0};
 	if (r && back) {
 		if (corr_roles_load(r, path, &err) == 0) {
+			/* what the requests read explain: any graph of askers */
+			(void)corr_roles_settle(r);
 			char out[] = "/tmp/fuzz-roles-XXXXXX";
 			int ofd = mkstemp(out);
 			if (ofd >= 0) {

@@ -26,11 +26,22 @@ struct corr_roles {
 	size_t nslots, n; /* power of two; used */
 	/* the requests learnt, each a key (see ask_key) */
 	struct sd_intern *asked;
+	/* the requests that explain forwarding (corr_roles_settle), each an
+	 * explained key (see explained_key); NULL: not settled */
+	struct sd_intern *explained;
 };
 
-/* A request's key: role, address, indicator kind, indicator value. */
-#define KEY_HEAD (1 + sizeof(struct net_addr) + 1)
+#define ADDR_LEN sizeof(((struct net_addr *)0)->b)
+/* A request's key: role, address asked, address asking, indicator kind,
+ * indicator value. */
+#define KEY_ASKED 1
+#define KEY_ASKER (KEY_ASKED + ADDR_LEN)
+#define KEY_KIND (KEY_ASKER + ADDR_LEN)
+#define KEY_HEAD (KEY_KIND + 1)
 #define KEY_MAX (KEY_HEAD + IND_MAX_VALUE)
+/* An explained key: role, address asked, indicator kind, indicator value. */
+#define EX_HEAD (1 + ADDR_LEN + 1)
+#define EX_MAX (EX_HEAD + IND_MAX_VALUE)
 
 static const struct {
 	unsigned role;
@@ -62,6 +73,7 @@ void corr_roles_free(struct corr_roles *r)
 	pthread_mutex_destroy(&r->lock);
 	free(r->slots);
 	sd_intern_free(r->asked);
+	sd_intern_free(r->explained);
 	free(r);
 }
 
@@ -133,27 +145,43 @@ static bool writable_value(const char *v, size_t len)
 	return true;
 }
 
-/* The key of (role, a, kind, value) into key (KEY_MAX bytes); its length,
- * 0 when the value is not writable. */
-static size_t ask_key(unsigned role, const struct net_addr *a, enum ind_kind kind,
-		      const char *value, size_t len, uint8_t *key)
+/* The key of (role, a asked by asker, kind, value) into key (KEY_MAX
+ * bytes); its length, 0 when the value is not writable. */
+static size_t ask_key(unsigned role, const struct net_addr *a,
+		      const struct net_addr *asker, enum ind_kind kind, const char *value,
+		      size_t len, uint8_t *key)
 {
 	if (!writable_value(value, len))
 		return 0;
 	key[0] = (uint8_t)role;
-	memcpy(key + 1, a->b, sizeof(a->b));
-	key[1 + sizeof(a->b)] = (uint8_t)kind;
+	memcpy(key + KEY_ASKED, a->b, ADDR_LEN);
+	memcpy(key + KEY_ASKER, asker->b, ADDR_LEN);
+	key[KEY_KIND] = (uint8_t)kind;
 	memcpy(key + KEY_HEAD, value, len);
 	return KEY_HEAD + len;
 }
 
+/* The explained key of (role, a, kind, value) into key (EX_MAX bytes); its
+ * length, 0 when the value is not writable. */
+static size_t explained_key(unsigned role, const struct net_addr *a, enum ind_kind kind,
+			    const char *value, size_t len, uint8_t *key)
+{
+	if (!writable_value(value, len))
+		return 0;
+	key[0] = (uint8_t)role;
+	memcpy(key + 1, a->b, ADDR_LEN);
+	key[1 + ADDR_LEN] = (uint8_t)kind;
+	memcpy(key + EX_HEAD, value, len);
+	return EX_HEAD + len;
+}
+
 int corr_roles_ask(struct corr_roles *r, unsigned role, const struct net_addr *a,
-		   enum ind_kind kind, const char *value)
+		   const struct net_addr *asker, enum ind_kind kind, const char *value)
 {
 	if (role != CORR_ROLE_PROXY && role != CORR_ROLE_RESOLVER)
 		return SD_EUSAGE;
 	uint8_t key[KEY_MAX];
-	size_t klen = ask_key(role, a, kind, value, strlen(value), key);
+	size_t klen = ask_key(role, a, asker, kind, value, strlen(value), key);
 	if (!klen)
 		return SD_EPARSE;
 	uint32_t id;
@@ -165,8 +193,170 @@ int corr_roles_ask(struct corr_roles *r, unsigned role, const struct net_addr *a
 		rc = SD_ELIMIT;
 	} else if (!(rc = add_locked(r, a, role << LEARNT_SHIFT))) {
 		rc = sd_intern_put(r->asked, key, klen, &id);
+		/* what explains what is to be settled again */
+		sd_intern_free(r->explained);
+		r->explained = NULL;
 	}
 	pthread_mutex_unlock(&r->lock);
+	return rc;
+}
+
+/* A request learnt, as corr_roles_settle sorts them. */
+struct edge {
+	const uint8_t *key;
+	size_t len;
+};
+
+/* Byte order of the indicator (kind, value), then of the asker, the host
+ * asked and the role: a run of edges of one indicator, by asker. */
+static int cmp_edge(const void *pa, const void *pb)
+{
+	const struct edge *a = pa, *b = pb;
+	size_t la = a->len - KEY_KIND, lb = b->len - KEY_KIND;
+	int c = memcmp(a->key + KEY_KIND, b->key + KEY_KIND, la < lb ? la : lb);
+	if (!c && la != lb)
+		c = la < lb ? -1 : 1;
+	if (!c)
+		c = memcmp(a->key + KEY_ASKER, b->key + KEY_ASKER, ADDR_LEN);
+	if (!c)
+		c = memcmp(a->key + KEY_ASKED, b->key + KEY_ASKED, ADDR_LEN);
+	if (!c)
+		c = (int)a->key[0] - (int)b->key[0];
+	return c;
+}
+
+static bool same_indicator(const struct edge *a, const struct edge *b)
+{
+	return a->len == b->len &&
+	       !memcmp(a->key + KEY_KIND, b->key + KEY_KIND, a->len - KEY_KIND);
+}
+
+static int cmp_addr(const void *a, const void *b)
+{
+	return memcmp(*(const uint8_t *const *)a, *(const uint8_t *const *)b, ADDR_LEN);
+}
+
+/* The index of addr among the n sorted addresses of nodes (it is there). */
+static uint32_t node_of(const uint8_t *const *nodes, uint32_t n, const uint8_t *addr)
+{
+	uint32_t lo = 0, hi = n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (memcmp(nodes[mid], addr, ADDR_LEN) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+#define NODE_ASKED 1u
+#define NODE_REACHED 2u
+
+/* Scratch room for settle_group, for up to 2 * (edges of a group) hosts. */
+struct settle_room {
+	const uint8_t **nodes; /* the group's hosts, sorted, distinct */
+	uint8_t *flags;	       /* NODE_* per host */
+	uint32_t *queue;       /* hosts reached, to visit */
+	uint32_t *first;       /* per host: its first request in the group */
+};
+
+/* Explains the requests of the group e[g0, g1) (one indicator, sorted by
+ * asker) made by a root or a host reached from one. */
+static int settle_group(struct corr_roles *r, const struct edge *e, uint32_t g0,
+			uint32_t g1, struct settle_room *m)
+{
+	uint32_t nn = 0;
+	for (uint32_t i = g0; i < g1; i++) {
+		m->nodes[nn++] = e[i].key + KEY_ASKER;
+		m->nodes[nn++] = e[i].key + KEY_ASKED;
+	}
+	qsort(m->nodes, nn, sizeof(*m->nodes), cmp_addr);
+	uint32_t u = 0;
+	for (uint32_t i = 0; i < nn; i++)
+		if (!u || memcmp(m->nodes[u - 1], m->nodes[i], ADDR_LEN))
+			m->nodes[u++] = m->nodes[i];
+	nn = u;
+	memset(m->flags, 0, nn);
+	for (uint32_t i = g0; i < g1; i++)
+		m->flags[node_of(m->nodes, nn, e[i].key + KEY_ASKED)] |= NODE_ASKED;
+	/* both sorted by address: each host's first request, g1 for none */
+	for (uint32_t k = 0, i = g0; k < nn; k++) {
+		while (i < g1 && memcmp(e[i].key + KEY_ASKER, m->nodes[k], ADDR_LEN) < 0)
+			i++;
+		m->first[k] =
+		    i < g1 && !memcmp(e[i].key + KEY_ASKER, m->nodes[k], ADDR_LEN) ? i
+										   : g1;
+	}
+	/* the roots: askers nobody asked for the indicator (every host of the
+	 * group asked or was asked) */
+	uint32_t head = 0, tail = 0;
+	for (uint32_t k = 0; k < nn; k++)
+		if (!(m->flags[k] & NODE_ASKED)) {
+			m->flags[k] |= NODE_REACHED;
+			m->queue[tail++] = k;
+		}
+	while (head < tail) {
+		uint32_t k = m->queue[head++];
+		for (uint32_t i = m->first[k];
+		     i < g1 && !memcmp(e[i].key + KEY_ASKER, m->nodes[k], ADDR_LEN);
+		     i++) {
+			const uint8_t *key = e[i].key;
+			uint8_t x[EX_MAX];
+			x[0] = key[0];
+			memcpy(x + 1, key + KEY_ASKED, ADDR_LEN);
+			memcpy(x + 1 + ADDR_LEN, key + KEY_KIND, e[i].len - KEY_KIND);
+			uint32_t id;
+			int rc = sd_intern_put(r->explained, x,
+					       1 + ADDR_LEN + (e[i].len - KEY_KIND), &id);
+			if (rc)
+				return rc;
+			uint32_t v = node_of(m->nodes, nn, key + KEY_ASKED);
+			if (!(m->flags[v] & NODE_REACHED)) {
+				m->flags[v] |= NODE_REACHED;
+				m->queue[tail++] = v;
+			}
+		}
+	}
+	return 0;
+}
+
+int corr_roles_settle(struct corr_roles *r)
+{
+	uint32_t n = sd_intern_count(r->asked);
+	size_t room = 2 * (size_t)n + 1;
+	sd_intern_free(r->explained);
+	r->explained = sd_intern_new();
+	struct edge *e = calloc(n ? n : 1, sizeof(*e));
+	struct settle_room m = {
+	    .nodes = calloc(room, sizeof(*m.nodes)),
+	    .flags = calloc(room, sizeof(*m.flags)),
+	    .queue = calloc(room, sizeof(*m.queue)),
+	    .first = calloc(room, sizeof(*m.first)),
+	};
+	int rc = 0;
+	if (!r->explained || !e || !m.nodes || !m.flags || !m.queue || !m.first) {
+		rc = SD_ENOMEM;
+		goto out;
+	}
+	for (uint32_t id = 0; id < n; id++)
+		e[id].key = sd_intern_get(r->asked, id, &e[id].len);
+	qsort(e, n, sizeof(*e), cmp_edge);
+	for (uint32_t g0 = 0, g1; g0 < n && !rc; g0 = g1) {
+		for (g1 = g0 + 1; g1 < n && same_indicator(&e[g0], &e[g1]); g1++)
+			;
+		rc = settle_group(r, e, g0, g1, &m);
+	}
+out:
+	if (rc) {
+		sd_intern_free(r->explained);
+		r->explained = NULL;
+	}
+	free(m.nodes);
+	free(m.flags);
+	free(m.queue);
+	free(m.first);
+	free(e);
 	return rc;
 }
 
@@ -251,8 +441,8 @@ int corr_roles_learn(struct corr_roles *r, const struct tel_record *rec,
 		if (hits[i].dir != CORR_OUTBOUND ||
 		    memcmp(&hits[i].client, &rec->client, sizeof(rec->client)))
 			continue;
-		int rc =
-		    corr_roles_ask(r, role, &who, hits[i].ind->kind, hits[i].ind->value);
+		int rc = corr_roles_ask(r, role, &who, &rec->client, hits[i].ind->kind,
+					hits[i].ind->value);
 		/* a value no role file could hold is not learnt, here as in
 		 * any shard: it explains nothing */
 		if (rc && rc != SD_EPARSE)
@@ -264,10 +454,11 @@ int corr_roles_learn(struct corr_roles *r, const struct tel_record *rec,
 static bool was_asked(const struct corr_roles *r, unsigned role, const struct net_addr *a,
 		      const struct ind_indicator *ind)
 {
-	uint8_t key[KEY_MAX];
-	size_t klen = ask_key(role, a, ind->kind, ind->value, strlen(ind->value), key);
+	uint8_t key[EX_MAX];
+	size_t klen =
+	    explained_key(role, a, ind->kind, ind->value, strlen(ind->value), key);
 	uint32_t id;
-	return klen && sd_intern_find(r->asked, key, klen, &id) == 0;
+	return klen && r->explained && sd_intern_find(r->explained, key, klen, &id) == 0;
 }
 
 bool corr_roles_left_out(const struct corr_roles *r, const struct net_addr *a,
@@ -321,7 +512,7 @@ static bool field(const char **p, const char *end, bool last, const char **f, si
 	return true;
 }
 
-#define ASKED_SYNTAX "\"asked proxy|resolver ADDR KIND VALUE\""
+#define ASKED_SYNTAX "\"asked proxy|resolver ADDR by ASKER KIND VALUE\""
 
 /* One line that is not a comment: 0, or an error with why set. */
 static int load_line(struct corr_roles *r, const char *line, size_t len, const char **why)
@@ -342,11 +533,18 @@ static int load_line(struct corr_roles *r, const char *line, size_t len, const c
 		*why = asked ? "expected " ASKED_SYNTAX : "expected an address";
 		return SD_EPARSE;
 	}
-	struct net_addr a;
+	struct net_addr a, asker;
 	if (net_addr_parse(f, fl, &a, why))
 		return SD_EPARSE;
 	if (!asked)
 		return corr_roles_add(r, &a, role);
+	if (!field(&p, end, false, &f, &fl) || fl != 2 || memcmp(f, "by", 2) ||
+	    !field(&p, end, false, &f, &fl)) {
+		*why = "expected " ASKED_SYNTAX;
+		return SD_EPARSE;
+	}
+	if (net_addr_parse(f, fl, &asker, why))
+		return SD_EPARSE;
 	enum ind_kind kind = field(&p, end, false, &f, &fl) ? kind_named(f, fl) : 0;
 	if (!kind) {
 		*why = "expected an indicator kind (address, prefix, domain or url)";
@@ -360,7 +558,7 @@ static int load_line(struct corr_roles *r, const char *line, size_t len, const c
 	char value[IND_MAX_VALUE + 1];
 	memcpy(value, v, vl);
 	value[vl] = '\0';
-	return corr_roles_ask(r, role, &a, kind, value);
+	return corr_roles_ask(r, role, &a, &asker, kind, value);
 }
 
 int corr_roles_load(struct corr_roles *r, const char *path, struct sd_error *err)
@@ -433,16 +631,18 @@ static bool role_lines(const struct corr_roles *r, char **lines, size_t *n)
 	for (uint32_t id = 0; id < sd_intern_count(r->asked); id++) {
 		size_t klen;
 		const uint8_t *key = sd_intern_get(r->asked, id, &klen);
-		struct net_addr a;
-		memcpy(a.b, key + 1, sizeof(a.b));
-		char as[NET_ADDR_STRLEN];
+		struct net_addr a, asker;
+		memcpy(a.b, key + KEY_ASKED, ADDR_LEN);
+		memcpy(asker.b, key + KEY_ASKER, ADDR_LEN);
+		char as[NET_ADDR_STRLEN], bs[NET_ADDR_STRLEN];
 		net_addr_format(&a, as, sizeof(as));
+		net_addr_format(&asker, bs, sizeof(bs));
 		const char *role = key[0] == CORR_ROLE_PROXY ? "proxy" : "resolver";
-		const char *kind = ind_kind_name((enum ind_kind)key[1 + sizeof(a.b)]);
-		size_t cap = 32 + NET_ADDR_STRLEN + strlen(kind) + (klen - KEY_HEAD);
+		const char *kind = ind_kind_name((enum ind_kind)key[KEY_KIND]);
+		size_t cap = 32 + 2 * NET_ADDR_STRLEN + strlen(kind) + (klen - KEY_HEAD);
 		if (!(lines[*n] = malloc(cap)))
 			return false;
-		snprintf(lines[*n], cap, "asked %s %s %s %.*s", role, as, kind,
+		snprintf(lines[*n], cap, "asked %s %s by %s %s %.*s", role, as, bs, kind,
 			 (int)(klen - KEY_HEAD), (const char *)key + KEY_HEAD);
 		(*n)++;
 	}
@@ -463,7 +663,8 @@ int corr_roles_write(const struct corr_roles *r, const char *path, struct sd_err
 		rc = sd_atomic_open(&af, path, err);
 		if (!rc) {
 			fputs("# sighted roles 2: proxy/resolver ADDR, asked "
-			      "proxy/resolver ADDR KIND VALUE (docs/correlate.md)\n",
+			      "proxy/resolver ADDR by ASKER KIND VALUE "
+			      "(docs/correlate.md)\n",
 			      af.fp);
 			for (size_t i = 0; i < n; i++)
 				fprintf(af.fp, "%s\n", lines[i]);

@@ -16,16 +16,19 @@
  * role leaves out a host's forwarded-class sighting of indicator X only
  * when a record shows another host asking it for X and it serving the
  * request (a proxied request or CONNECT for X it answered 2xx/3xx; a DNS
- * query for X to its port 53 it answered, not with a refusal). The
- * asker carries that request as its own sighting. A scanner's requests
- * (an absolute URI, a version.bind query) name no indicator and explain
- * nothing; and a record can only add: an explanation takes a sighting of
- * X from the host asked while giving one of X to the host asking.
+ * query for X to its port 53 it answered, not with a refusal), and that
+ * asker is reached from a root: an asker of X nobody asked for X, along
+ * "A asked B for X" requests. Hosts that only ask one another for X in a
+ * loop are reached from no root, so a forged request back to one's
+ * asker hides nobody. The asker carries that request as its own
+ * sighting. A scanner's requests (an absolute URI, a version.bind query)
+ * name no indicator and explain nothing.
  *
- * What the records teach ("ADDR was asked for X as a proxy") is learnt
+ * What the records teach ("ASKER asked ADDR for X as a proxy") is learnt
  * record by record, so what all records teach is the union of what each
  * teaches: shards learn apart and their role files are joined by a plain
- * union. */
+ * union. Which requests explain is settled once, from that union
+ * (corr_roles_settle), so that every split gives the same answer. */
 #ifndef SD_CORRELATE_ROLES_H
 #define SD_CORRELATE_ROLES_H
 
@@ -40,7 +43,7 @@
 #include "telemetry/reader.h"
 
 #define CORR_MAX_ROLES 1000000u	 /* addresses with a role, learnt or given */
-#define CORR_MAX_ASKED 10000000u /* (role, address, indicator) requests learnt */
+#define CORR_MAX_ASKED 10000000u /* (role, address, asker, indicator) requests learnt */
 
 enum corr_role {
 	CORR_ROLE_PROXY = 1,
@@ -62,12 +65,20 @@ void corr_roles_free(struct corr_roles *r);
 /* Declares roles (enum corr_role bits) of a. Thread-safe. SD_ELIMIT past
  * CORR_MAX_ROLES addresses. */
 int corr_roles_add(struct corr_roles *r, const struct net_addr *a, unsigned roles);
-/* Learns that another host asked a, in role (one enum corr_role), for the
+/* Learns that asker asked a, in role (one enum corr_role), for the
  * indicator of kind and value. Thread-safe. SD_ELIMIT past CORR_MAX_ROLES
  * addresses or CORR_MAX_ASKED requests; SD_EPARSE for a value that a role
- * file could not hold (empty, a control byte, ending in a blank). */
+ * file could not hold (empty, a control byte, ending in a blank). What
+ * was settled is dropped: settle again. */
 int corr_roles_ask(struct corr_roles *r, unsigned role, const struct net_addr *a,
-		   enum ind_kind kind, const char *value);
+		   const struct net_addr *asker, enum ind_kind kind, const char *value);
+/* Settles which requests learnt explain forwarding: per indicator X, those
+ * made by a root (an asker of X nobody asked for X) or by a host reached
+ * from one along "A asked B for X" requests. Call it after the last
+ * corr_roles_ask or corr_roles_load and before corr_roles_left_out, which
+ * reads what it settled (nothing learnt explains before). 0 or SD_ENOMEM.
+ * Not to be called while others add. */
+int corr_roles_settle(struct corr_roles *r);
 /* The roles of a, declared or learnt (0: none). Not to be called while
  * others add. */
 unsigned corr_roles_of(const struct corr_roles *r, const struct net_addr *a);
@@ -96,13 +107,14 @@ int corr_roles_learn(struct corr_roles *r, const struct tel_record *rec,
 bool corr_roles_forwarded(unsigned roles, enum corr_exchange ex);
 /* True when client a's exchange of class ex in which it sighted ind was
  * forwarded for someone else: a declared role, or a learnt one that a
- * request for ind explains. r may be NULL. */
+ * request for ind explains (as last settled, corr_roles_settle). r may be
+ * NULL. */
 bool corr_roles_left_out(const struct corr_roles *r, const struct net_addr *a,
 			 enum corr_exchange ex, const struct ind_indicator *ind);
 
 /* Role files: "# comment", blank lines, "proxy ADDR" / "resolver ADDR"
- * (declared) and "asked proxy ADDR KIND VALUE" / "asked resolver ADDR KIND
- * VALUE" (learnt) lines. A malformed line stops the load with
+ * (declared) and "asked proxy ADDR by ASKER KIND VALUE" / "asked resolver
+ * ADDR by ASKER KIND VALUE" (learnt) lines. A malformed line stops the load with
  * "file:line: why"; so does a file of format 1 (learnt roles without their
  * explanations, SD_EVERSION). */
 int corr_roles_load(struct corr_roles *r, const char *path, struct sd_error *err);

@@ -292,6 +292,12 @@ int corr_run(const struct corr_rules *rules, struct corr_agg *agg,
 	pthread_mutex_destroy(&sh.done_lock);
 	pthread_mutex_destroy(&sh.report_lock);
 	int fatal = atomic_load(&sh.fatal);
+	/* which requests explain forwarding depends on all of them: settled
+	 * once, from everything learnt and loaded (correlate/roles.h) */
+	if (opt->learn && (!fatal || fatal == SD_ELIMIT)) {
+		int src = corr_roles_settle(opt->learn);
+		fatal = src ? src : fatal;
+	}
 	if (fatal == SD_ELIMIT)
 		return sd_error_set(
 		    err, SD_ELIMIT,

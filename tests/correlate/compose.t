@@ -34,7 +34,7 @@ ok "its clients keep the requests it forwarded" '[ "$(who "$T/both.jsonl" 127.0.
 # --- the roles file --------------------------------------------------------------
 "$SIGHTED" $C --learn-proxies "$T/roles" "$PCAP" "$S/dns/lab-dnsmasq-queries.log" "$S/proxy/lab-squid-access.native.log" 2>"$T/err"
 rc=$?
-ok "--learn-proxies alone: exit 0, the roles file (what the proxy and the resolver were asked for), nothing else" '[ $rc -eq 0 ] && [ "$(grep -v "^#" "$T/roles" | cut -d" " -f1-3 | sort -u | tr "\n" ";")" = "asked proxy 127.0.0.1;asked resolver 127.0.0.53;" ] && grep -qx "asked proxy 127.0.0.1 domain msstorageazure.com" "$T/roles" && [ "$(ls "$T" | grep -c sdb)" = 1 ]'
+ok "--learn-proxies alone: exit 0, the roles file (what the proxy and the resolver were asked for), nothing else" '[ $rc -eq 0 ] && [ "$(grep -v "^#" "$T/roles" | cut -d" " -f1-3 | sort -u | tr "\n" ";")" = "asked proxy 127.0.0.1;asked resolver 127.0.0.53;" ] && grep -qx "asked proxy 127.0.0.1 by 127.0.0.12 domain msstorageazure.com" "$T/roles" && [ "$(ls "$T" | grep -c sdb)" = 1 ]'
 ok "--learn-proxies says what it wrote" 'grep -q "1 proxy, 1 resolver written to" "$T/err"'
 ok "the roles file is sorted" '[ "$(grep -v "^#" "$T/roles")" = "$(grep -v "^#" "$T/roles" | sort)" ]'
 "$SIGHTED" $C --year 2023 --proxies "$T/roles" --sightings "$T/dm.jsonl" "$S/dns/lab-dnsmasq-queries.log" 2>/dev/null

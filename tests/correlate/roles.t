@@ -33,7 +33,7 @@ equals "…both listed" "$(pairs "$T/v.jsonl")" "evil.com 10.0.0.8;evil.com 10.0
 equals "with the scanner's probes: both still listed" "$(pairs "$T/vs.jsonl")" "evil.com 10.0.0.8;evil.com 10.0.0.9;"
 lacks "…and nothing is said to be left out" "$T/err" "left out"
 check "two phases: learn" "$SIGHTED" $C --learn-proxies "$T/vs.roles" "$T/v.json" "$T/scan.json"
-equals "…the probes teach nothing: only the victim's own resolver is there" "$(grep -v '^#' "$T/vs.roles")" "asked resolver 10.0.0.53 domain evil.com"
+equals "…the probes teach nothing: only the victim's own resolver is there" "$(grep -v '^#' "$T/vs.roles")" "asked resolver 10.0.0.53 by 10.0.0.8 domain evil.com"
 check "two phases: match with the roles" "$SIGHTED" $C --proxies "$T/vs.roles" -o "$T/vs2.sdb" "$T/v.json" "$T/scan.json"
 check "…the snapshot is the one-run snapshot (cmp)" cmp "$T/vs.sdb" "$T/vs2.sdb"
 "$SIGHTED" check --db "$T/vs.sdb" -q 10.0.0.8 10.0.0.9
@@ -59,6 +59,41 @@ done
 printf '#separator \\x09\n#path\tdns\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tquery\trcode\n1678881662.0\tF3\t10.0.0.53\t40020\t10.0.0.8\t53\tevil.com\t5\n1678881662.0\tF4\t10.0.0.53\t40021\t10.0.0.8\t53\tevil.com\t-\n' >"$T/spoof.log"
 "$SIGHTED" $C --sightings "$T/st.jsonl" "$T/v.json" "$T/spoof.log" 2>/dev/null
 equals "Zeek TSV: a REFUSED or unanswered query teaches nothing" "$(pairs "$T/st.jsonl")" "evil.com 10.0.0.8;evil.com 10.0.0.9;"
+# --- stop 19 loops: hosts that only ask one another hide nobody --------------------
+# the reviewer's repro: the forged record is *answered* (rcode 0), so it
+# teaches 10.0.0.8 "asked by 10.0.0.53"; with the victim asking 10.0.0.53,
+# each asked the other. Neither is asked by a root (an asker nobody asked),
+# so neither sighting is left out
+printf '%s\n' '{"ts":1678881662.0,"uid":"F5","id.orig_h":"10.0.0.53","id.orig_p":40020,"id.resp_h":"10.0.0.8","id.resp_p":53,"query":"evil.com","rcode":0,"_path":"dns"}' >"$T/loop.json"
+"$SIGHTED" $C -o "$T/lp.sdb" --sightings "$T/lp.jsonl" "$T/v.json" "$T/loop.json" 2>"$T/err"
+equals "an answered forged query back to the victim's resolver: both listed" "$(pairs "$T/lp.jsonl")" "evil.com 10.0.0.53;evil.com 10.0.0.8;evil.com 10.0.0.9;"
+lacks "…and nothing is said to be left out" "$T/err" "left out"
+"$SIGHTED" $C --learn-proxies "$T/lp.roles" "$T/v.json" "$T/loop.json" 2>/dev/null
+equals "…the role file names each asker" "$(grep -v '^#' "$T/lp.roles" | tr '\n' ';')" "asked resolver 10.0.0.53 by 10.0.0.8 domain evil.com;asked resolver 10.0.0.8 by 10.0.0.53 domain evil.com;"
+# shards: each file learns one side of the loop; the union settles the same
+"$SIGHTED" $C --learn-proxies "$T/lp1.roles" "$T/v.json" 2>/dev/null
+"$SIGHTED" $C --learn-proxies "$T/lp2.roles" "$T/loop.json" 2>/dev/null
+cat "$T/lp1.roles" "$T/lp2.roles" | grep -v '^#' | LC_ALL=C sort -u >"$T/lpu.roles"
+for f in v loop; do "$SIGHTED" $C --proxies "$T/lpu.roles" -o "$T/lp-$f.sdb" "$T/$f.json" 2>/dev/null; done
+"$SIGHTED" merge -o "$T/lpm.sdb" "$T/lp-v.sdb" "$T/lp-loop.sdb" 2>/dev/null
+check "…shards with the union of their role files, merged: the one-run snapshot (cmp)" cmp "$T/lp.sdb" "$T/lpm.sdb"
+# a host from outside the loop asking one of them is a root: from it both
+# are reached, left out, and it is listed (what a forger of a fake root
+# can still do: docs/correlate.md)
+printf '%s\n' '{"ts":1678881663.0,"uid":"R1","id.orig_h":"10.0.0.21","id.orig_p":40030,"id.resp_h":"10.0.0.8","id.resp_p":53,"query":"evil.com","rcode":0,"_path":"dns"}' >"$T/root.json"
+"$SIGHTED" $C --sightings "$T/lr.jsonl" "$T/v.json" "$T/loop.json" "$T/root.json" 2>/dev/null
+equals "a loop asked from outside: the outside asker is listed for it" "$(pairs "$T/lr.jsonl")" "evil.com 10.0.0.21;evil.com 10.0.0.9;"
+# a real chain: client 10.0.0.30, asked by nobody, asks resolver 10.0.0.31,
+# which asks upstream 10.0.0.32, which asks 192.0.2.53: the client is listed
+cat >"$T/chain.json" <<'J'
+{"ts":1678881670.0,"uid":"H1","id.orig_h":"10.0.0.30","id.orig_p":40040,"id.resp_h":"10.0.0.31","id.resp_p":53,"query":"evil.com","rcode":0,"_path":"dns"}
+{"ts":1678881670.1,"uid":"H2","id.orig_h":"10.0.0.31","id.orig_p":40041,"id.resp_h":"10.0.0.32","id.resp_p":53,"query":"evil.com","rcode":0,"_path":"dns"}
+{"ts":1678881670.2,"uid":"H3","id.orig_h":"10.0.0.32","id.orig_p":40042,"id.resp_h":"192.0.2.53","id.resp_p":53,"query":"evil.com","rcode":0,"_path":"dns"}
+J
+"$SIGHTED" $C --sightings "$T/ch.jsonl" "$T/chain.json" 2>"$T/err"
+equals "a chain of forwarders: only the first asker is listed" "$(pairs "$T/ch.jsonl")" "evil.com 10.0.0.30;"
+contains "…the resolver and the upstream are left out" "$T/err" "2 sightings of proxies left out"
+
 # a scanner's proxied request naming the indicator, refused with a 400 (and
 # a CONNECT answered 407): the asked web server served nothing
 cat >"$T/probe.json" <<'J'
@@ -83,7 +118,7 @@ J
 equals "EVE: a 400 probe and a REFUSED answer do not hide the victims" "$(pairs "$T/pv.jsonl")" "evil.com 10.0.0.8;evil.com 10.0.0.9;evil.com 203.0.113.200;"
 sed 's/"status":400/"status":200/; s/REFUSED/NOERROR/' "$T/probe.eve" >"$T/served.eve"
 "$SIGHTED" $C --learn-proxies "$T/pv.roles" "$T/probe.eve" "$T/served.eve"
-equals "…served, they teach" "$(grep -v '^#' "$T/pv.roles" | tr '\n' ';')" "asked proxy 10.0.0.9 domain evil.com;asked resolver 10.0.0.8 domain evil.com;"
+equals "…served, they teach" "$(grep -v '^#' "$T/pv.roles" | tr '\n' ';')" "asked proxy 10.0.0.9 by 203.0.113.200 domain evil.com;asked resolver 10.0.0.8 by 10.0.0.53 domain evil.com;"
 
 # --- an explained forwarding is still left out, and the asker listed --------------
 cat >"$T/ask.json" <<'J'
@@ -94,7 +129,7 @@ J
 equals "asked for evil.com: the proxy and the resolver give way to their clients" "$(pairs "$T/va.jsonl")" "evil.com 10.0.0.20;evil.com 10.0.0.21;"
 contains "…and the summary says so" "$T/err" "2 sightings of proxies left out: exchanges that 1 proxy and 2 resolvers forwarded"
 "$SIGHTED" $C --learn-proxies "$T/va.roles" "$T/v.json" "$T/scan.json" "$T/ask.json" 2>/dev/null
-equals "the role file carries the requests that explain the roles" "$(grep -v '^#' "$T/va.roles" | tr '\n' ';')" "asked proxy 10.0.0.9 domain evil.com;asked resolver 10.0.0.53 domain evil.com;asked resolver 10.0.0.8 domain evil.com;"
+equals "the role file carries the requests that explain the roles" "$(grep -v '^#' "$T/va.roles" | tr '\n' ';')" "asked proxy 10.0.0.9 by 10.0.0.20 domain evil.com;asked resolver 10.0.0.53 by 10.0.0.8 domain evil.com;asked resolver 10.0.0.8 by 10.0.0.21 domain evil.com;"
 contains "…in format 2" "$T/va.roles" "^# sighted roles 2"
 # shards learn apart: one file each, joined by a union of lines
 for f in v scan ask; do "$SIGHTED" $C --learn-proxies "$T/$f.roles" "$T/$f.json" 2>/dev/null; done
@@ -117,12 +152,15 @@ equals "a hand-written resolver line declares" "$(pairs "$T/h.jsonl")" "evil.com
 printf '# sighted roles 1: proxy/resolver ADDR (docs/correlate.md)\nproxy 10.0.0.9\n' >"$T/old.roles"
 expect_status 3 "a format 1 role file: exit 3" "$SIGHTED" $C --proxies "$T/old.roles" --sightings "$T/x.jsonl" "$T/v.json"
 contains "…naming file:line and what to do" "$T/.out" "old.roles:1: a role file of format 1: .*learn them again with --learn-proxies"
-printf 'asked proxy 10.0.0.9 domain\n' >"$T/bad.roles"
+printf 'asked proxy 10.0.0.9 by 10.0.0.20 domain\n' >"$T/bad.roles"
 expect_status 3 "an asked line without a value: exit 3" "$SIGHTED" $C --proxies "$T/bad.roles" --sightings "$T/x.jsonl" "$T/v.json"
 contains "…with file:line" "$T/.out" "bad.roles:1: expected an indicator"
-printf 'asked router 10.0.0.9 domain evil.com\n' >"$T/bad.roles"
+printf 'asked router 10.0.0.9 by 10.0.0.20 domain evil.com\n' >"$T/bad.roles"
 expect_status 3 "an asked line with an unknown role: exit 3" "$SIGHTED" $C --proxies "$T/bad.roles" --sightings "$T/x.jsonl" "$T/v.json"
-contains "…with file:line" "$T/.out" 'bad.roles:1: expected "asked proxy.resolver ADDR KIND VALUE"'
+contains "…with file:line" "$T/.out" 'bad.roles:1: expected "asked proxy.resolver ADDR by ASKER KIND VALUE"'
+printf 'asked proxy 10.0.0.9 domain evil.com\n' >"$T/bad.roles"
+expect_status 3 "an asked line without its asker (format 2 before stop 19's loops fix): exit 3" "$SIGHTED" $C --proxies "$T/bad.roles" --sightings "$T/x.jsonl" "$T/v.json"
+contains "…with file:line" "$T/.out" 'bad.roles:1: expected "asked proxy.resolver ADDR by ASKER KIND VALUE"'
 
 # --- finding 2: CONNECT in Zeek and EVE is a proxied request -----------------------
 cat >"$T/connect.json" <<'J'
@@ -170,7 +208,7 @@ P=$TESTS_DATA/pcap/lab-3cx-loopback-2023-03-29.pcap S=$TESTS_DATA/samples
 lacks "lab: the proxy's forwarded lookups and fetches are not its sightings" "$T/lab.jsonl" '"client":"127\.0\.0\.1"'
 contains "lab: its clients are" "$T/lab.jsonl" '"client":"127\.0\.0\.12".*"pbxsources\.com"'
 "$SIGHTED" $L --learn-proxies "$T/lab.roles" "$P" 2>/dev/null
-contains "lab: the capture teaches what 127.0.0.1 was asked for" "$T/lab.roles" "^asked proxy 127\.0\.0\.1 domain msstorageazure\.com$"
+contains "lab: the capture teaches what 127.0.0.1 was asked for" "$T/lab.roles" "^asked proxy 127\.0\.0\.1 by 127\.0\.0\.[0-9]* domain msstorageazure\.com$"
 "$SIGHTED" $L --proxies "$T/lab.roles" -o "$T/lab2.sdb" "$P" "$S/dns/lab-dnsmasq-queries.log" "$S/proxy/lab-squid-access.native.log" 2>/dev/null
 check "lab: with the learnt file the snapshot is the same (cmp)" cmp "$T/lab.sdb" "$T/lab2.sdb"
 done_testing

@@ -2,7 +2,8 @@
  *   - learning is a union: what shards learn apart is what all records
  *     teach together (their role files, joined);
  *   - a learnt role leaves out a host's sighting of an indicator only when
- *     another host asked it for that indicator; scanners' probes, naming
+ *     another host asked it for that indicator, and never every host's:
+ *     whoever started the asking is listed; scanners' probes, naming
  *     no indicator, change neither the roles nor the victims;
  *   - with the same roles more records give a superset of victims, and a
  *     host's own exchanges (its requests to a proxy) stay its own whatever
@@ -136,6 +137,7 @@ static void learn(struct corr_roles *roles, const struct rrec *e, size_t n)
 		size_t nh = corr_match(&rules, &e[i].r, h, CORR_MAX_HITS, &oc);
 		assert_int_equal(corr_roles_learn(roles, &e[i].r, e[i].fmt, h, nh), 0);
 	}
+	assert_int_equal(corr_roles_settle(roles), 0);
 }
 
 static void feed(struct corr_agg *g, const struct rrec *e, size_t n, uint32_t source)
@@ -287,6 +289,7 @@ static void test_properties(void **state)
 			assert_int_equal(corr_roles_load(sharded, path, &err), 0);
 			corr_roles_free(part);
 		}
+		assert_int_equal(corr_roles_settle(sharded), 0);
 		char *ta = role_text(all), *ts = role_text(sharded);
 		assert_string_equal(ta, ts);
 		free(ta);
@@ -308,6 +311,9 @@ static void test_properties(void **state)
 		asked_of(e, n, asked);
 		struct corr_roles *none = corr_roles_new();
 		victims(e, n, none, &nolearn);
+		static struct tally shards_roles;
+		victims(e, n, sharded, &shards_roles);
+		assert_memory_equal(shards_roles.count, whole.count, sizeof(whole.count));
 		for (unsigned k = 0; k < NHOSTS; k++)
 			for (unsigned x = 0; x < NIND; x++) {
 				if (nolearn.count[k][x] > whole.count[k][x]) {
@@ -315,6 +321,18 @@ static void test_properties(void **state)
 					forwarded_seen++;
 				}
 			}
+		/* roles never hide every host sighting an indicator: the host
+		 * that started the asking (nobody asked it) is listed, loops
+		 * of askers or not */
+		for (unsigned x = 0; x < NIND; x++) {
+			uint64_t before_roles = 0, after_roles = 0;
+			for (unsigned k = 0; k < NHOSTS; k++) {
+				before_roles += nolearn.count[k][x];
+				after_roles += whole.count[k][x];
+			}
+			if (before_roles)
+				assert_true(after_roles > 0);
+		}
 
 		/* records that only add: the first cut1, learning only from
 		 * them, against all records */
@@ -492,19 +510,23 @@ static void test_asked(void **state)
 	}
 	assert_int_equal(dom->kind, IND_DOMAIN);
 	assert_int_equal(addr->kind, IND_ADDR);
-	struct net_addr p = host(1), q = host(2), d = host(3);
-	assert_int_equal(corr_roles_ask(r, CORR_ROLE_PROXY, &p, dom->kind, dom->value),
-			 0);
-	assert_int_equal(corr_roles_ask(r, CORR_ROLE_PROXY, &p, dom->kind, dom->value),
-			 0);
-	assert_int_equal(corr_roles_ask(r, CORR_ROLE_RESOLVER, &q, dom->kind, dom->value),
-			 0);
+	struct net_addr p = host(1), q = host(2), d = host(3), c = host(0);
+	assert_int_equal(
+	    corr_roles_ask(r, CORR_ROLE_PROXY, &p, &c, dom->kind, dom->value), 0);
+	assert_int_equal(
+	    corr_roles_ask(r, CORR_ROLE_PROXY, &p, &c, dom->kind, dom->value), 0);
+	assert_int_equal(
+	    corr_roles_ask(r, CORR_ROLE_RESOLVER, &q, &c, dom->kind, dom->value), 0);
 	assert_int_equal(corr_roles_add(r, &d, CORR_ROLE_PROXY), 0);
 	/* a value no role file line could hold is not learnt */
-	assert_int_equal(corr_roles_ask(r, CORR_ROLE_PROXY, &p, IND_URL, "http://a/b\nc"),
-			 SD_EPARSE);
-	assert_int_equal(corr_roles_ask(r, CORR_ROLE_PROXY, &p, IND_URL, "http://a/ "),
-			 SD_EPARSE);
+	assert_int_equal(
+	    corr_roles_ask(r, CORR_ROLE_PROXY, &p, &c, IND_URL, "http://a/b\nc"),
+	    SD_EPARSE);
+	assert_int_equal(
+	    corr_roles_ask(r, CORR_ROLE_PROXY, &p, &c, IND_URL, "http://a/ "), SD_EPARSE);
+	/* nothing learnt explains before it is settled */
+	assert_false(corr_roles_left_out(r, &p, CORR_EX_DIRECT, dom));
+	assert_int_equal(corr_roles_settle(r), 0);
 	assert_int_equal(corr_roles_of(r, &p), CORR_ROLE_PROXY);
 	assert_int_equal(corr_roles_count(r, CORR_ROLE_PROXY), 2);
 	/* a learnt proxy: only what it was asked for, lookups and exchanges */
@@ -526,11 +548,14 @@ static void test_asked(void **state)
 	struct sd_error err = {0};
 	assert_int_equal(corr_roles_write(r, path, &err), 0);
 	char *text = role_text(r);
-	assert_string_equal(text, "asked proxy 10.0.0.2 domain akamaicontainer.com\n"
-				  "asked resolver 10.0.0.3 domain akamaicontainer.com\n"
-				  "proxy 10.0.0.4\n");
+	assert_string_equal(
+	    text, "asked proxy 10.0.0.2 by 10.0.0.1 domain akamaicontainer.com\n"
+		  "asked resolver 10.0.0.3 by 10.0.0.1 domain "
+		  "akamaicontainer.com\n"
+		  "proxy 10.0.0.4\n");
 	free(text);
 	assert_int_equal(corr_roles_load(back, path, &err), 0);
+	assert_int_equal(corr_roles_settle(back), 0);
 	assert_true(corr_roles_left_out(back, &p, CORR_EX_DIRECT, dom));
 	assert_false(corr_roles_left_out(back, &p, CORR_EX_DIRECT, addr));
 	assert_true(corr_roles_left_out(back, &q, CORR_EX_DNS, dom));
@@ -538,9 +563,16 @@ static void test_asked(void **state)
 	assert_true(corr_roles_left_out(back, &d, CORR_EX_DIRECT, addr));
 	/* malformed asked lines */
 	static const char *const bad[] = {
-	    "asked proxy 10.0.0.2 domain\n",	 "asked proxy 10.0.0.2\n",
-	    "asked router 10.0.0.2 domain x\n",	 "asked proxy 10.0.0.2 hash x\n",
-	    "asked proxy 10.0.0.300 domain x\n", "asked\n",
+	    "asked proxy 10.0.0.2 by 10.0.0.1 domain\n",
+	    "asked proxy 10.0.0.2\n",
+	    "asked router 10.0.0.2 by 10.0.0.1 domain x\n",
+	    "asked proxy 10.0.0.2 by 10.0.0.1 hash x\n",
+	    "asked proxy 10.0.0.300 by 10.0.0.1 domain x\n",
+	    "asked proxy 10.0.0.2 by 10.0.0.300 domain x\n",
+	    "asked proxy 10.0.0.2 domain x\n", /* no asker */
+	    "asked proxy 10.0.0.2 of 10.0.0.1 domain x\n",
+	    "asked proxy 10.0.0.2 by\n",
+	    "asked\n",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		FILE *f = fopen(path, "w");
@@ -564,6 +596,7 @@ static void test_asked(void **state)
 	assert_int_equal(nh, 1);
 	struct corr_roles *l = corr_roles_new();
 	assert_int_equal(corr_roles_learn(l, rec, TEL_FMT_ZEEK_TSV, h, nh), 0);
+	assert_int_equal(corr_roles_settle(l), 0);
 	struct net_addr px = host(5);
 	assert_true(corr_roles_left_out(l, &px, CORR_EX_DIRECT, dom));
 	/* a Squid log names no proxy: it teaches nothing */
@@ -585,13 +618,119 @@ static void test_asked(void **state)
 	corr_roles_free(back);
 }
 
+/* Random DNS queries among the hosts, mostly served: loops of askers
+ * abound, and whoever started asking for an indicator stays listed. */
+static void test_no_loop_hides_all(void **state)
+{
+	(void)state;
+	static struct rrec e[NREC];
+	size_t hid_some = 0;
+	for (int round = 0; round < 300; round++) {
+		size_t n = 1 + rnd() % 40;
+		for (size_t i = 0; i < n; i++) {
+			do
+				e[i] = random_record();
+			while (e[i].r.kind != TEL_DNS);
+			if (rnd() % 4)
+				e[i].fmt = TEL_FMT_ZEEK_JSON;
+		}
+		struct corr_roles *roles = corr_roles_new(), *none = corr_roles_new();
+		learn(roles, e, n);
+		static struct tally with, without;
+		victims(e, n, roles, &with);
+		victims(e, n, none, &without);
+		for (unsigned x = 0; x < NIND; x++) {
+			uint64_t before_roles = 0, after_roles = 0;
+			for (unsigned k = 0; k < NHOSTS; k++) {
+				before_roles += without.count[k][x];
+				after_roles += with.count[k][x];
+			}
+			if (before_roles)
+				assert_true(after_roles > 0);
+			hid_some += after_roles < before_roles;
+		}
+		corr_roles_free(roles);
+		corr_roles_free(none);
+	}
+	assert_true(hid_some > 50);
+}
+
+/* Per indicator, a learnt role leaves out only what is reached from a root
+ * (an asker nobody asked) along "A asked B" requests. */
+static void test_loops(void **state)
+{
+	(void)state;
+	const struct ind_indicator *dom = ind_set_at(set, 0), *addr = ind_set_at(set, 1);
+	if (dom->kind != IND_DOMAIN) {
+		const struct ind_indicator *t = dom;
+		dom = addr;
+		addr = t;
+	}
+	struct net_addr v = host(0), res = host(1), out = host(2), up = host(3),
+			p = host(4);
+	struct corr_roles *r = corr_roles_new();
+	/* the victim asks its resolver, a forged answered record has the
+	 * resolver ask the victim: a loop, nobody reached */
+	assert_int_equal(
+	    corr_roles_ask(r, CORR_ROLE_RESOLVER, &res, &v, dom->kind, dom->value), 0);
+	assert_int_equal(
+	    corr_roles_ask(r, CORR_ROLE_RESOLVER, &v, &res, dom->kind, dom->value), 0);
+	assert_int_equal(corr_roles_settle(r), 0);
+	assert_false(corr_roles_left_out(r, &v, CORR_EX_DNS, dom));
+	assert_false(corr_roles_left_out(r, &res, CORR_EX_DNS, dom));
+	/* a host from outside asks the resolver: from it the loop is reached */
+	assert_int_equal(
+	    corr_roles_ask(r, CORR_ROLE_RESOLVER, &res, &out, dom->kind, dom->value), 0);
+	assert_false(corr_roles_left_out(r, &res, CORR_EX_DNS, dom)); /* unsettled */
+	assert_int_equal(corr_roles_settle(r), 0);
+	assert_true(corr_roles_left_out(r, &res, CORR_EX_DNS, dom));
+	assert_true(corr_roles_left_out(r, &v, CORR_EX_DNS, dom));
+	assert_false(corr_roles_left_out(r, &out, CORR_EX_DNS, dom));
+	/* per indicator: the loop on the name says nothing of the address */
+	assert_int_equal(
+	    corr_roles_ask(r, CORR_ROLE_RESOLVER, &v, &res, addr->kind, addr->value), 0);
+	assert_int_equal(
+	    corr_roles_ask(r, CORR_ROLE_RESOLVER, &res, &v, addr->kind, addr->value), 0);
+	assert_int_equal(corr_roles_settle(r), 0);
+	assert_false(corr_roles_left_out(r, &v, CORR_EX_DNS, addr));
+	assert_true(corr_roles_left_out(r, &v, CORR_EX_DNS, dom));
+	corr_roles_free(r);
+
+	/* a chain: v asks res (resolver), res asks up (proxy), up asks p: v is
+	 * the root; each role as the request reaching the host has it */
+	r = corr_roles_new();
+	assert_int_equal(
+	    corr_roles_ask(r, CORR_ROLE_RESOLVER, &res, &v, dom->kind, dom->value), 0);
+	assert_int_equal(
+	    corr_roles_ask(r, CORR_ROLE_PROXY, &up, &res, dom->kind, dom->value), 0);
+	assert_int_equal(
+	    corr_roles_ask(r, CORR_ROLE_RESOLVER, &p, &up, dom->kind, dom->value), 0);
+	assert_int_equal(corr_roles_settle(r), 0);
+	assert_false(corr_roles_left_out(r, &v, CORR_EX_DNS, dom));
+	assert_true(corr_roles_left_out(r, &res, CORR_EX_DNS, dom));
+	assert_false(corr_roles_left_out(r, &res, CORR_EX_DIRECT, dom));
+	assert_true(corr_roles_left_out(r, &up, CORR_EX_DIRECT, dom));
+	assert_true(corr_roles_left_out(r, &p, CORR_EX_DNS, dom));
+	/* up asking v back closes a loop through the root: v is reached now,
+	 * and nobody is a root any more: nothing is left out */
+	assert_int_equal(
+	    corr_roles_ask(r, CORR_ROLE_RESOLVER, &v, &up, dom->kind, dom->value), 0);
+	assert_int_equal(corr_roles_settle(r), 0);
+	assert_false(corr_roles_left_out(r, &v, CORR_EX_DNS, dom));
+	assert_false(corr_roles_left_out(r, &res, CORR_EX_DNS, dom));
+	assert_false(corr_roles_left_out(r, &up, CORR_EX_DIRECT, dom));
+	/* declared roles need no settling and no asker */
+	assert_int_equal(corr_roles_add(r, &out, CORR_ROLE_PROXY), 0);
+	assert_true(corr_roles_left_out(r, &out, CORR_EX_DIRECT, addr));
+	corr_roles_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_properties),
-	    cmocka_unit_test(test_exchange_classes),
-	    cmocka_unit_test(test_role_file),
-	    cmocka_unit_test(test_asked),
+	    cmocka_unit_test(test_properties), cmocka_unit_test(test_exchange_classes),
+	    cmocka_unit_test(test_role_file),  cmocka_unit_test(test_asked),
+	    cmocka_unit_test(test_loops),      cmocka_unit_test(test_no_loop_hides_all),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
