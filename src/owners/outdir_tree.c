@@ -174,16 +174,27 @@ enum outdir_state outdir_classify(int dirfd, const struct outdir_kind *kind, cha
 	return m == MARKER_PROGRESS ? OUTDIR_WRITING : OUTDIR_OURS;
 }
 
+/* Removes what is kind's in the directory open as fd, the marker last:
+ * true when that was all it held (it is then empty). From the start of
+ * the directory, whatever an earlier walk of fd read. */
+static bool empty_ours(int fd, const struct outdir_kind *kind)
+{
+	char what[PATH_MAX] = "";
+	size_t count = 0;
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		return false;
+	bool ours = walk(fd, "", kind, true, what, sizeof(what), &count);
+	if (ours)
+		unlinkat(fd, OUTDIR_MARKER, 0);
+	return ours;
+}
+
 bool outdir_remove(const char *path, const struct outdir_kind *kind)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT;
-	char what[PATH_MAX] = "";
-	size_t count = 0;
-	bool ours = walk(fd, "", kind, true, what, sizeof(what), &count);
-	if (ours)
-		unlinkat(fd, OUTDIR_MARKER, 0);
+	bool ours = empty_ours(fd, kind);
 	close(fd);
 	return ours && rmdir(path) == 0;
 }
@@ -228,16 +239,19 @@ int outdir_sweep(const char *path, const struct outdir_kind *kind)
 		 * directory (cp -a rep rep.tmp.backup) has the finished text,
 		 * and is never taken for one. */
 		struct stat a, b;
-		char what[PATH_MAX], full[PATH_MAX];
+		char what[PATH_MAX];
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &a) == 0 &&
 		    (a.st_mode & 07777) == 0700 && a.st_uid == geteuid() &&
 		    fstatat(dfd, de->d_name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
 			enum outdir_state s =
 			    outdir_classify(fd, kind, what, sizeof(what));
-			int n = snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
-			if ((s == OUTDIR_WRITING || s == OUTDIR_EMPTY) && n > 0 &&
-			    (size_t)n < sizeof(full) && outdir_remove(full, kind))
+			/* emptied through the descriptor checked above, not by
+			 * name: a directory swapped in meanwhile loses nothing
+			 * (the name is then only removed if it is empty) */
+			if ((s == OUTDIR_WRITING || s == OUTDIR_EMPTY) &&
+			    empty_ours(fd, kind) &&
+			    unlinkat(dfd, de->d_name, AT_REMOVEDIR) == 0)
 				removed++;
 		}
 		close(fd);
