@@ -152,9 +152,7 @@ lookup(int container, const struct ef_str *k, int *child)
 		case 7:
 			if (IS("netflow"))
 				return *child = EK_NETFLOW;
-			return IS("dest_ip")   ? EK_DEST_IP
-			       : IS("flow_id") ? EK_FLOW_ID
-					       : -1;
+			return IS("dest_ip") ? EK_DEST_IP : -1;
 		case 8:
 			return IS("src_port") ? EK_SRC_PORT : -1;
 		case 9:

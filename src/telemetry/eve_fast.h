@@ -43,7 +43,6 @@ enum ef_key {
 	EK_TLS,
 	EK_HTTP,
 	EK_ALERT,
-	EK_FLOW_ID,
 	/* flow / netflow */
 	EK_F_BTS,
 	EK_F_BTC,
