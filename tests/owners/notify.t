@@ -58,7 +58,7 @@ start_fake() {
 	timeout -k 2 120 perl "$ROOT/tests/owners/fakesmtp.pl" "$T/fake.port" "$T/fake.log" "$1" 2>"$T/fake.err" &
 	SPID=$!
 	_pids+=("$SPID")
-	for _ in $(seq 1 100); do [ -s "$T/fake.port" ] && break; sleep 0.1; done
+	for _ in $(seq 1 300); do [ -s "$T/fake.port" ] && break; sleep 0.1; done
 	PORT=$(cat "$T/fake.port" 2>/dev/null) || not_ok "fake SMTP server did not start"
 }
 notify() { "$SIGHTED" notify --owners "$D/registry.csv" --asn-db "$ASN" --from sighted@cert.example --backoff 0 "$@"; }

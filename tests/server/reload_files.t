@@ -12,8 +12,8 @@ SECRET=$(sed -n 1p "$T/t1")
 put_tokens() { sed -n 2p "$T/t1" >"$T/tokens.new" && chmod 644 "$T/tokens.new" && mv "$T/tokens.new" "$T/tokens"; }
 put_tokens
 
-# wait_log PATTERN: up to 5 s for the server log to match (grep -E)
-wait_log() { for _ in $(seq 50); do grep -qE -- "$1" "$LOG" && return 0; sleep 0.1; done; return 1; }
+# wait_log PATTERN: up to 30 s (a loaded CI machine, ASan) for the server log to match (grep -E); returns as soon as it does
+wait_log() { for _ in $(seq 300); do grep -qE -- "$1" "$LOG" && return 0; sleep 0.1; done; return 1; }
 health() { get /healthz >/dev/null; jqr .status; }
 metric() { get /metrics >/dev/null; sed -n "s/^$1 //p" "$T/body"; }
 with_token() { get /api/v1/check/192.0.2.0/24 -H "Authorization: Bearer $SECRET" >/dev/null; status; }
