@@ -91,25 +91,37 @@ static inline bool outside_common_v6(const struct db_table_rec *t, db_u128 first
 /* Slots of an IPv4 key line equal to key, as a bit mask. The 16 slots are
  * compared at once, without a data-dependent branch: consecutive lookups
  * then overlap their cache misses in the CPU's out-of-order window
- * instead of waiting on a mispredicted branch each. */
-static inline __attribute__((always_inline)) unsigned eq_v4(const uint32_t *k,
-							    uint32_t key)
+ * instead of waiting on a mispredicted branch each. aligned: k is on a
+ * 16-byte boundary (always so in a mapped snapshot, whose lines are
+ * 64-aligned; not always in a buffer), so the compares read memory
+ * themselves. */
+static inline __attribute__((always_inline)) unsigned eq_v4_at(const uint32_t *k,
+							       uint32_t key, bool aligned)
 {
 #ifdef __SSE2__
+	/* four compares narrowed to one byte a slot by saturating packs, so
+	 * one movemask gives the 16 bits */
 	__m128i x = _mm_set1_epi32((int)key);
-#define EQ4(i)                                                                           \
-	((unsigned)_mm_movemask_ps(_mm_castsi128_ps(                                     \
-	     _mm_cmpeq_epi32(_mm_loadu_si128((const void *)(k + 4 * (i))), x)))          \
-	 << (4 * (i)))
+	const __m128i *v = (const void *)k;
+#define LD(i) (aligned ? _mm_load_si128(v + (i)) : _mm_loadu_si128(v + (i)))
+	__m128i a = _mm_packs_epi32(_mm_cmpeq_epi32(LD(0), x), _mm_cmpeq_epi32(LD(1), x));
+	__m128i b = _mm_packs_epi32(_mm_cmpeq_epi32(LD(2), x), _mm_cmpeq_epi32(LD(3), x));
+#undef LD
 	_Static_assert(DB_LINE_SLOTS_V4 == 16, "four 4-key compares a line");
-	return EQ4(0) | EQ4(1) | EQ4(2) | EQ4(3);
-#undef EQ4
+	return (unsigned)_mm_movemask_epi8(_mm_packs_epi16(a, b));
 #else
+	(void)aligned;
 	unsigned m = 0;
 	for (unsigned i = 0; i < DB_LINE_SLOTS_V4; i++)
 		m |= (unsigned)(k[i] == key) << i;
 	return m;
 #endif
+}
+
+static inline __attribute__((always_inline)) unsigned eq_v4(const uint32_t *k,
+							    uint32_t key)
+{
+	return eq_v4_at(k, key, false);
 }
 
 static inline unsigned eq_v6(const uint64_t *k, db_u128 key)
@@ -131,15 +143,14 @@ static inline unsigned eq_v6(const uint64_t *k, db_u128 key)
 	return m;
 }
 
-/* Whether a key not matched (m == 0) in its bucket's line k can only be in
- * a later line: the line is full (its last two slots differ, so the last is
- * no pad) and the key is past its last slot. Evaluated without branches:
- * whether a key is found is a coin toss the CPU cannot predict, and this is
- * nearly always false. */
-static inline unsigned past_line_v4(const uint32_t *k, uint32_t key, unsigned m)
+/* Whether a key can only be in a later line than its bucket's line k: the
+ * line is full (its last two slots differ, so the last is no pad) and the
+ * key is past its last slot, its greatest key (so the key matched none).
+ * Evaluated without branches: nearly always false, and whether a key is
+ * found is a coin toss the CPU cannot predict. */
+static inline unsigned past_line_v4(const uint32_t *k, uint32_t key)
 {
-	return (unsigned)(m == 0) &
-	       (unsigned)(k[DB_LINE_SLOTS_V4 - 1] != k[DB_LINE_SLOTS_V4 - 2]) &
+	return (unsigned)(k[DB_LINE_SLOTS_V4 - 1] != k[DB_LINE_SLOTS_V4 - 2]) &
 	       (unsigned)(key > k[DB_LINE_SLOTS_V4 - 1]);
 }
 
@@ -158,7 +169,7 @@ locate_v4(const struct db *db, const struct db_table_rec *t, uint32_t key, uint6
 	uint64_t l = db_bucket_v4(key, t->common, t->buckets);
 	const uint32_t *k = lines + (size_t)l * DB_LINE_SLOTS_V4;
 	unsigned m = eq_v4(k, key);
-	if (__builtin_expect(past_line_v4(k, key, m), 0)) {
+	if (__builtin_expect(past_line_v4(k, key), 0)) {
 		l = seek_line_near(db, t, l + 1, key);
 		if (l == t->lines)
 			return 0;
@@ -255,22 +266,43 @@ static __attribute__((noinline, cold)) bool contains_v4_past(const struct db *db
 	return l < t->lines && eq_v4(lines + (size_t)l * DB_LINE_SLOTS_V4, key) != 0;
 }
 
-/* locate_v4 for db_contains, which needs no line: with the rare case out
- * of line, the common one holds nothing across a call, so db_contains on
- * one IPv4 table is a leaf that saves no registers (93 -> 62 instructions
- * a call under callgrind). */
-static inline __attribute__((always_inline)) bool
-contains_v4(const struct db *db, const struct db_table_rec *t, uint32_t key)
+/* locate_v4 for db_contains, which needs no line, from the descriptor
+ * gathered at open: with the rare case out of line, the common one holds
+ * nothing across a call, so db_contains on one IPv4 table is a leaf that
+ * saves no registers. */
+static inline __attribute__((always_inline)) bool contains_v4(const struct db *db,
+							      uint32_t key)
 {
-	const uint32_t *lines = (const void *)(data(db) + t->keys);
-	if (outside_common_v4(t, lines[0], key))
+	const struct db_v4_probe *f = &db->v4;
+	if ((key & f->common_mask) != f->common_bits)
 		return false;
-	uint64_t l = db_bucket_v4(key, t->common, t->buckets);
-	const uint32_t *k = lines + (size_t)l * DB_LINE_SLOTS_V4;
-	unsigned m = eq_v4(k, key);
-	if (__builtin_expect(past_line_v4(k, key, m), 0))
-		return contains_v4_past(db, t, key, l);
+	uint32_t x = (key << f->bucket_shift) & f->bucket_mask;
+	uint64_t l = (uint64_t)x * f->buckets >> 32;
+	const uint32_t *k = f->lines + (size_t)l * DB_LINE_SLOTS_V4;
+	unsigned m = eq_v4_at(k, key, true);
+	if (__builtin_expect(past_line_v4(k, key), 0))
+		return contains_v4_past(db, db->tables, key, l);
 	return m != 0;
+}
+
+void db_v4_probe_init(struct db *db)
+{
+	struct db_v4_probe *f = &db->v4;
+	memset(f, 0, sizeof(*f));
+	const struct db_table_rec *t = db->tables;
+	if (db->ntables != 1 || t->kind != DB_KEY_V4)
+		return;
+	const uint32_t *lines = (const void *)(data(db) + t->keys);
+	if ((uintptr_t)lines % 16) /* a buffer: contains_tables reads it */
+		return;
+	f->lines = lines;
+	f->buckets = t->buckets;
+	f->plen_mask = v4_mask(t->plen - 96u);
+	/* outside_common_v4 and db_bucket_v4, with their shifts made masks */
+	f->common_mask = v4_mask(t->common < 32 ? t->common : 32);
+	f->common_bits = f->lines[0] & f->common_mask;
+	f->bucket_mask = t->common < 32 ? UINT32_MAX : 0;
+	f->bucket_shift = (uint8_t)(t->common < 32 ? t->common : 0);
 }
 
 static __attribute__((noinline)) bool contains_tables(const struct db *db,
@@ -278,13 +310,11 @@ static __attribute__((noinline)) bool contains_tables(const struct db *db,
 
 bool db_contains(const struct db *db, const struct net_addr *a)
 {
-	const struct db_table_rec *t = db->tables;
 	/* the usual IPv4 set: one table */
-	if (db->ntables == 1 && t->kind == DB_KEY_V4) {
-		uint64_t lo = net_addr_lo(a);
-		if (net_addr_hi(a) || lo >> 32 != 0xffff)
+	if (db->v4.lines) {
+		if (!net_addr_is_v4(a))
 			return false;
-		return contains_v4(db, t, (uint32_t)lo & v4_mask(t->plen - 96u));
+		return contains_v4(db, net_addr_v4(a) & db->v4.plen_mask);
 	}
 	return contains_tables(db, a);
 }

@@ -380,6 +380,7 @@ static int finish_open(struct db *db, struct db **out, struct sd_error *err)
 		db_close(db);
 		return rc;
 	}
+	db_v4_probe_init(db);
 	*out = db;
 	return 0;
 }

@@ -10,6 +10,21 @@
 #include "db/format.h"
 #include "db/index.h"
 
+/* What db_contains needs of a snapshot that is one IPv4 table (the usual
+ * set), gathered at open into one cache line so that a lookup reads the
+ * table's descriptor, the mapping and the section offsets from none of
+ * them: the fewer instructions surround a lookup's cache miss, the more
+ * lookups the CPU's out-of-order window overlaps. */
+struct db_v4_probe {
+	const uint32_t *lines; /* the key lines; NULL when not one IPv4 table */
+	uint64_t buckets;
+	uint32_t plen_mask;   /* the table's prefix length, as a mask */
+	uint32_t common_mask; /* the leading bits every key shares */
+	uint32_t common_bits; /* their value, taken from the first key */
+	uint32_t bucket_mask; /* 0 when every bit is common, else all ones */
+	uint8_t bucket_shift; /* common, when below 32 */
+};
+
 struct db {
 	const unsigned char *base;
 	size_t size;
@@ -36,7 +51,11 @@ struct db {
 	const struct db_input_rec *inputs;
 	uint64_t ninputs;
 	uint64_t content_hash; /* XXH3-64 of the body, see db_content_id() */
+	struct db_v4_probe v4;
 };
+
+/* Fills db->v4 from a validated snapshot. */
+void db_v4_probe_init(struct db *db);
 
 const char *db_string(const struct db *db, uint32_t id);
 

@@ -245,12 +245,100 @@ static void test_top_and_small(void **state)
 	}
 }
 
+/* Keys that share their leading 16 or 24 bits (the table's `common`):
+ * probes outside that prefix miss before any line is read, and those
+ * inside are spread over the remaining bits. */
+static void test_common_prefix(void **state)
+{
+	(void)state;
+	uint64_t s = 17;
+	static const uint32_t base[] = {0x0a010000u, 0xc0000200u};
+	static const uint32_t span[] = {0x10000u, 0x100u};
+	for (size_t b = 0; b < 2; b++) {
+		ks.n = 0;
+		ks.v6 = false;
+		for (size_t i = 0; i < 200; i++)
+			ks.k[ks.n++] = base[b] + (uint32_t)(rnd_next(&s) % span[b]);
+		ks.k[ks.n++] = base[b];
+		ks.k[ks.n++] = base[b] + span[b] - 1;
+		finish(&ks);
+		check(&ks);
+	}
+}
+
+/* One table of /24 prefixes: an address is listed when its /24 is, and
+ * the same answers come from a snapshot read from a buffer that is not
+ * 16-byte aligned (the lookup then takes its general path). */
+static void test_prefix_table_and_buffer(void **state)
+{
+	(void)state;
+	struct sd_error err = {0};
+	struct db_builder *b = db_builder_new();
+	assert_non_null(b);
+	uint16_t cid;
+	struct db_campaign_meta c = {.name = "lines"};
+	assert_int_equal(db_builder_campaign(b, &c, &cid, &err), 0);
+	uint64_t s = 19;
+	uint32_t nets[300];
+	for (size_t i = 0; i < 300; i++) {
+		nets[i] = (uint32_t)rnd_next(&s) & 0xffffff00u;
+		struct net_prefix p;
+		net_addr_from_v4(&p.addr, nets[i]);
+		p.len = 120;
+		struct db_sighting si = {.first_seen = 1680000000,
+					 .last_seen = 1680000000,
+					 .count = 1,
+					 .campaign = cid,
+					 .evidence = DB_EV_LIST};
+		if (db_builder_add(b, &p, &si, &err))
+			fail_msg("add: %s", err.msg);
+	}
+	const char *path = test_tmpfile("prefix.sdb");
+	if (db_builder_write(b, path, 1700000000, &err))
+		fail_msg("write: %s", err.msg);
+	db_builder_free(b);
+	struct db *db;
+	if (db_open(path, &db, &err))
+		fail_msg("open: %s", err.msg);
+	/* the same file in a buffer 4 bytes past an aligned one */
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	size_t size = db_file_size(db);
+	unsigned char *raw = aligned_alloc(64, size + 64);
+	assert_non_null(raw);
+	assert_int_equal(fread(raw + 4, 1, size, f), size);
+	fclose(f);
+	struct db *odd;
+	if (db_open_buffer(raw + 4, size, &odd, &err))
+		fail_msg("open buffer: %s", err.msg);
+	for (size_t i = 0; i < 300; i++) {
+		for (uint32_t d = 0; d < 3; d++) {
+			uint32_t x = d == 0   ? nets[i] + 77
+				     : d == 1 ? nets[i] + 255
+					      : nets[i] + 256;
+			bool want = d < 2;
+			if (d == 2) /* the next /24 may be listed too */
+				for (size_t j = 0; j < 300; j++)
+					want |= nets[j] == (x & 0xffffff00u);
+			struct net_addr a;
+			net_addr_from_v4(&a, x);
+			assert_int_equal(db_contains(db, &a), want);
+			assert_int_equal(db_contains(odd, &a), want);
+		}
+	}
+	db_close(odd);
+	free(raw);
+	db_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_uniform),
 	    cmocka_unit_test(test_clustered),
 	    cmocka_unit_test(test_top_and_small),
+	    cmocka_unit_test(test_common_prefix),
+	    cmocka_unit_test(test_prefix_table_and_buffer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
