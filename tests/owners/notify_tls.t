@@ -126,4 +126,10 @@ if ! cat "$T/garbage.pem" >/dev/null 2>&1; then # not root
 	contains "says why" "$T/.out" "Permission denied"
 fi
 stop_tls
+mkdir -p "$T/dry"; cp "$T/server.pem" "$T/dry/ca.pem"
+expect_status 2 "--dry-run refuses a directory holding the --smtp-cacert file" \
+	"$SIGHTED" notify --owners "$D/registry.csv" --from sighted@cert.example --dry-run "$T/dry" \
+	--smtp-cacert "$T/dry/ca.pem" "$T/new.sdb"
+contains "names the CA file" "$T/.out" "holds .*dry/ca.pem"
+if cmp -s "$T/server.pem" "$T/dry/ca.pem"; then ok "the CA file is kept"; else not_ok "CA file gone"; fi
 done_testing
