@@ -1,10 +1,12 @@
 /* sighted notify: tell each network owner what concerns them, by mail. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -47,6 +49,11 @@ static void help(FILE *out)
 	    "      --netrc FILE       credentials for the SMTP host (else the "
 	    "environment:\n"
 	    "                         SIGHTED_SMTP_USER, SIGHTED_SMTP_PASSWORD)\n"
+	    "      --smtp-cacert FILE verify the SMTP server's certificate with the CA\n"
+	    "                         certificates (PEM) in FILE instead of the "
+	    "system's\n"
+	    "                         (a relay with a private CA); verification is\n"
+	    "                         never turned off\n"
 	    "      --state FILE       what was sent (created if missing)\n"
 	    "      --dry-run DIR      write OWNER.eml files (and summary.json) to DIR\n"
 	    "                         instead of sending; DIR is replaced as a whole\n"
@@ -69,7 +76,7 @@ static void help(FILE *out)
 	    "Exit status: 0 every owner with something new was notified (or already\n"
 	    "had been), 2 usage, 3 bad input, 4 some delivery failed (each is named on\n"
 	    "stderr; rerun to retry them; also when TLS is required and the server\n"
-	    "has none: then nothing is sent).\n");
+	    "has none, or its certificate does not verify: then nothing is sent).\n");
 }
 
 struct notify {
@@ -83,7 +90,9 @@ struct notify {
 	double backoff;
 	time_t date;
 	uint64_t sent, skipped, failed, nocontact;
-	bool no_tls; /* the server cannot give the TLS required: stop */
+	/* why no message can be sent (no TLS, an untrusted certificate): the
+	 * run stops; NULL while it can */
+	const char *stop;
 };
 
 /* Everything --dry-run writes: an earlier directory holding anything else
@@ -117,6 +126,23 @@ static bool parse_num(const char *opt, const char *val, bool decimals, double mi
 	return true;
 }
 
+/* A file read later, by libcurl, mid-run: a wrong name is a usage error
+ * now, before any connection. O_NONBLOCK: a FIFO must not hang the check. */
+static bool readable_file(const char *opt, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		cli_error(CMD, "%s %s: %s", opt, path, strerror(errno));
+		return false;
+	}
+	struct stat st;
+	bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	close(fd);
+	if (!regular)
+		cli_error(CMD, "%s %s: not a regular file", opt, path);
+	return regular;
+}
+
 static void pause_for(double seconds)
 {
 	struct timespec ts = {(time_t)seconds,
@@ -134,7 +160,12 @@ static int deliver(struct notify *n, const struct owner *o, const char *msg, siz
 		if (owners_smtp_send(n->smtp, o, msg, len, &why_failed, err) == 0)
 			return 0;
 		if (why_failed == OWNERS_SMTP_NO_TLS) {
-			n->no_tls = true;
+			n->stop = "no message can be sent without TLS";
+			return err->code;
+		}
+		if (why_failed == OWNERS_SMTP_UNTRUSTED) {
+			n->stop = "no message can be sent to a server whose "
+				  "certificate does not verify";
 			return err->code;
 		}
 		bool permanent = why_failed == OWNERS_SMTP_PERMANENT;
@@ -253,7 +284,7 @@ static int one_owner(struct notify *n, uint32_t oi)
 	if (deliver(n, o, msg, msg_len, &err)) {
 		fprintf(stderr, "sighted notify: %s: FAILED: %s\n", o->id, err.msg);
 		n->failed++;
-		if (n->no_tls) /* every other owner would fail the same way */
+		if (n->stop) /* every other owner would fail the same way */
 			status = EXIT_FAIL;
 		goto done;
 	}
@@ -282,6 +313,7 @@ static int run(int argc, char **argv)
 	    {"starttls", no_argument, NULL, 'T'},
 	    {"smtp-plaintext", no_argument, NULL, 'P'},
 	    {"netrc", required_argument, NULL, 'N'},
+	    {"smtp-cacert", required_argument, NULL, 'C'},
 	    {"state", required_argument, NULL, 's'},
 	    {"dry-run", required_argument, NULL, 'D'},
 	    {"retries", required_argument, NULL, 'r'},
@@ -323,6 +355,9 @@ static int run(int argc, char **argv)
 			break;
 		case 'N':
 			n.smtp_opts.netrc = optarg;
+			break;
+		case 'C':
+			n.smtp_opts.cacert = optarg;
 			break;
 		case 's':
 			n.state_path = optarg;
@@ -382,6 +417,8 @@ static int run(int argc, char **argv)
 			  n.from);
 		return EXIT_USAGE;
 	}
+	if (n.smtp_opts.cacert && !readable_file("--smtp-cacert", n.smtp_opts.cacert))
+		return EXIT_USAGE;
 	n.j.snap_path = argv[optind];
 	n.smtp_opts.from = n.from;
 	n.date = (time_t)cli_build_time(date);
@@ -397,8 +434,8 @@ static int run(int argc, char **argv)
 	if (fs != EXIT_OK)
 		return fs;
 	/* the directory is replaced as a whole: it must not hold an input */
-	const char *more[] = {n.state_path, n.smtp_opts.netrc};
-	if (n.dry_dir && owners_job_inside(&n.j, n.dry_dir, more, 2))
+	const char *more[] = {n.state_path, n.smtp_opts.netrc, n.smtp_opts.cacert};
+	if (n.dry_dir && owners_job_inside(&n.j, n.dry_dir, more, 3))
 		return EXIT_USAGE;
 	if (n.dry_dir && outdir_begin(&n.out, n.dry_dir, &dry_run_kind, &err)) {
 		cli_error(CMD, "%s", err.msg);
@@ -417,8 +454,8 @@ static int run(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	for (uint32_t o = 0; status == EXIT_OK && o < n.j.reg->count; o++)
 		status = one_owner(&n, o);
-	if (n.no_tls)
-		cli_error(CMD, "stopped: no message can be sent without TLS");
+	if (n.stop)
+		cli_error(CMD, "stopped: %s", n.stop);
 	if (n.dry_dir && status == EXIT_OK && finish_dry_run(&n, &err)) {
 		cli_error(CMD, "%s", err.msg);
 		status = EXIT_FAIL;

@@ -129,6 +129,16 @@ int owners_smtp_send(struct owners_smtp *s, const struct owner *to, const char *
 	 * side (curl would reuse it and get "nested MAIL"): start over */
 	curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, s->fresh ? 1L : 0L);
 	curl_easy_setopt(c, CURLOPT_USE_SSL, s->tls ? (long)CURLUSESSL_ALL : s->ssl);
+	/* never relaxed: a relay whose certificate does not verify would get
+	 * the credentials and the reports */
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (s->o.cacert) {
+		/* only these CAs: the built-in directory of system CAs would
+		 * still be searched otherwise */
+		curl_easy_setopt(c, CURLOPT_CAINFO, s->o.cacert);
+		curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
+	}
 	if (s->o.netrc) {
 		curl_easy_setopt(c, CURLOPT_NETRC, (long)CURL_NETRC_REQUIRED);
 		curl_easy_setopt(c, CURLOPT_NETRC_FILE, s->o.netrc);
@@ -153,6 +163,18 @@ int owners_smtp_send(struct owners_smtp *s, const struct owner *to, const char *
 		    s->o.url, *errbuf ? errbuf : curl_easy_strerror(rc),
 		    s->o.starttls ? "(--starttls)"
 				  : "to send credentials (--netrc or SIGHTED_SMTP_USER)");
+	}
+	if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) {
+		*why = OWNERS_SMTP_UNTRUSTED;
+		return sd_error_set(
+		    err, SD_EIO,
+		    "%s: the server's TLS certificate %s (%s): nothing was sent; "
+		    "give the CA that signed it with --smtp-cacert FILE",
+		    s->o.url,
+		    rc == CURLE_SSL_CACERT_BADFILE ? "cannot be checked: no usable CA "
+						     "certificate"
+						   : "did not verify",
+		    *errbuf ? errbuf : curl_easy_strerror(rc));
 	}
 	if (code >= 500 && code < 600)
 		*why = OWNERS_SMTP_PERMANENT;

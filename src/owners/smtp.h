@@ -5,7 +5,9 @@
  * whenever credentials are given unless plaintext_auth opts out (a local
  * relay, tests). Credentials never come from the command line: a netrc
  * file (--netrc FILE) or the environment variables SIGHTED_SMTP_USER and
- * SIGHTED_SMTP_PASSWORD. */
+ * SIGHTED_SMTP_PASSWORD. The server's certificate and host name are always
+ * verified: against the system CA bundle, or only against the CA
+ * certificates of cacert (a private relay with an internal CA). */
 #ifndef SD_OWNERS_SMTP_H
 #define SD_OWNERS_SMTP_H
 
@@ -21,6 +23,7 @@ struct owners_smtp_opts {
 	const char *url;     /* smtp://host[:port] or smtps://host[:port] */
 	const char *from;    /* envelope sender */
 	const char *netrc;   /* NULL: environment or no authentication */
+	const char *cacert;  /* PEM CA certificates; NULL: the system's */
 	bool starttls;	     /* require TLS */
 	bool plaintext_auth; /* credentials may go out without TLS */
 	long timeout;	     /* seconds for one attempt */
@@ -38,6 +41,8 @@ enum owners_smtp_failure {
 	OWNERS_SMTP_TRANSIENT, /* worth retrying */
 	OWNERS_SMTP_PERMANENT, /* the server refused for good (a 5xx reply) */
 	OWNERS_SMTP_NO_TLS,    /* TLS is required and the server has none:
+				* no message can be sent */
+	OWNERS_SMTP_UNTRUSTED, /* the server's certificate did not verify:
 				* no message can be sent */
 };
 
