@@ -417,6 +417,10 @@ static int run(int argc, char **argv)
 			  n.from);
 		return EXIT_USAGE;
 	}
+	/* a mistyped credentials file is found now, not owner by owner as a
+	 * refused login, each retried with backoff */
+	if (n.smtp_opts.netrc && !readable_file("--netrc", n.smtp_opts.netrc))
+		return EXIT_USAGE;
 	if (n.smtp_opts.cacert && !readable_file("--smtp-cacert", n.smtp_opts.cacert))
 		return EXIT_USAGE;
 	n.j.snap_path = argv[optind];

@@ -117,6 +117,14 @@ for bad in missing.pem "" /dev/null; do
 	contains "--smtp-cacert $what: the message names the option and the file" "$T/.out" \
 		"notify: --smtp-cacert $bad: (No such file|not a regular file)"
 done
+for bad in missing.netrc ""; do
+	what=${bad:-a directory}
+	bad=$T/$bad && bad=${bad%/}
+	expect_status 2 "--netrc $what: usage error" notify --smtp-cacert "$T/server.pem" \
+		--netrc "$bad" --state "$T/st3" "$T/new.sdb"
+	contains "--netrc $what: the message names the option and the file" "$T/.out" \
+		"notify: --netrc $bad: (No such file|not a regular file)"
+done
 lacks "no connection was made" "$T/m3.log" "^CONNECT"
 if [ ! -e "$T/st3" ]; then ok "no state file created"; else not_ok "state file created"; fi
 chmod 000 "$T/garbage.pem"
