@@ -203,18 +203,18 @@ void corr_agg_free(struct corr_agg *g)
 	free(g);
 }
 
-/* The key's 84 bits mixed (multiply, xor-shift: the finaliser of
- * MurmurHash3) so that the low bits (the slot) and the top bits (the tag)
- * both depend on all of them. */
+/* The key's 84 bits mixed so that the low bits (the slot) and the top
+ * bits (the tag) both depend on all of them: the two words folded by
+ * multiplying by odd constants, then one multiply and xor-shift (as in the
+ * finaliser of MurmurHash3, one round of it: it runs for every record and
+ * again for every record at each growth of the index). */
 static uint64_t hash_rec(const struct rec *k)
 {
 	uint64_t h = ((uint64_t)k->client << 32 | k->ind) * 0x9e3779b97f4a7c15u;
 	h ^= ((uint64_t)k->source << 8 | (k->bits & B_KEY)) * 0xc2b2ae3d27d4eb4fu;
-	h ^= h >> 33;
+	h ^= h >> 32;
 	h *= 0xff51afd7ed558ccdu;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53u;
-	h ^= h >> 33;
+	h ^= h >> 29;
 	return h;
 }
 
@@ -472,7 +472,7 @@ static int insert(struct corr_agg *g, const struct corr_agg_pending *p, size_t n
 		for (size_t i = 0; i < m; i++) {
 			const struct corr_hit *h = &p[at + i].h;
 			struct rec *k = &keys[i];
-			memset(k, 0, sizeof(*k));
+			/* only the key's fields: upsert copies no other */
 			k->ind = h->ind->id;
 			k->source = p[at + i].source;
 			k->bits = (uint8_t)((h->exchange & 3u) << B_EX_SHIFT);
@@ -964,29 +964,33 @@ static void split_buckets(struct sorter *q, struct rec *v, size_t n, uint64_t an
  * one in place. Each sorting thread holds one buffer. */
 #define LSD_MAX 65536
 
-/* Sorts v[0..n), whose key_hi agree above bit shift + 8, through tmp
- * (room for n): stable passes over key_hi a byte at a time from the
- * lowest, then the records of one client by the rest of the key. */
+/* The byte of a client at bit p (p >= -7: the lowest digit may start
+ * below bit 0, and is then shifted up), without a branch on p. */
+static unsigned client_digit(const struct rec *s, int p)
+{
+	return (unsigned)(((uint64_t)s->client << 8) >> (p + 8)) & 0xff;
+}
+
+/* Sorts v[0..n), whose key_hi agree above bit shift + 8 (at most 32: so
+ * in their class too, and a digit of key_hi is one of the client),
+ * through tmp (room for n): stable passes over the client a byte at a
+ * time from the lowest, then the records of one client by the rest of the
+ * key. */
 static void lsd_sort(struct rec *v, size_t n, int shift, unsigned depth, struct rec *tmp)
 {
 	struct rec *from = v, *to = tmp;
 	for (int p = shift - (shift + 7) / 8 * 8; p <= shift; p += 8) {
-		/* the lowest digit may start below bit 0: it is shifted up */
 		size_t count[256] = {0};
 		for (size_t i = 0; i < n; i++)
-			count[p >= 0 ? (key_hi(&from[i]) >> p) & 0xff
-				     : (key_hi(&from[i]) << -p) & 0xff]++;
+			count[client_digit(&from[i], p)]++;
 		size_t at = 0;
 		for (unsigned d = 0; d < 256; d++) {
 			size_t c = count[d];
 			count[d] = at;
 			at += c;
 		}
-		for (size_t i = 0; i < n; i++) {
-			unsigned d = (unsigned)(p >= 0 ? (key_hi(&from[i]) >> p) & 0xff
-						       : (key_hi(&from[i]) << -p) & 0xff);
-			to[count[d]++] = from[i];
-		}
+		for (size_t i = 0; i < n; i++)
+			to[count[client_digit(&from[i], p)]++] = from[i];
 		struct rec *t = from;
 		from = to;
 		to = t;
@@ -995,7 +999,7 @@ static void lsd_sort(struct rec *v, size_t n, int shift, unsigned depth, struct 
 		memcpy(v, from, n * sizeof(*v));
 	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;
-		while (j < n && key_hi(&v[j]) == key_hi(&v[i]))
+		while (j < n && v[j].client == v[i].client)
 			j++;
 		if (j - i > 1)
 			sort_recs(v + i, j - i, depth);
@@ -1011,7 +1015,7 @@ static void sort_bucket(struct corr_agg *g, unsigned b, struct rec *tmp)
 	size_t from = q->start[b], n = q->start[b + 1] - from;
 	if (q->shift < 0)
 		sort_recs(g->r + from, n, q->depth);
-	else if (tmp && n <= q->tmp_len && n > 64)
+	else if (tmp && n <= q->tmp_len && n > 64 && q->shift + 8 <= 32)
 		lsd_sort(g->r + from, n, q->shift, q->depth, tmp);
 	else
 		radix_sort(g->r + from, n, q->shift, q->depth);
