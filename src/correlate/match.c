@@ -95,10 +95,47 @@ static bool outside_window(const struct corr_rules *r, int64_t ts)
 		(r->window_end && ts > r->window_end));
 }
 
+bool corr_rules_timeless(const struct corr_rules *r)
+{
+	size_t n = ind_set_size(r->set);
+	for (size_t i = 0; i < n; i++) {
+		const struct ind_indicator *d = ind_set_at(r->set, i);
+		if (d->valid_from || d->valid_until)
+			return false;
+	}
+	return true;
+}
+
+/* by_addr of a flow's server, remembered in m when the set is timeless
+ * (then neither ts nor anything but the address changes the answer). */
+static size_t server_by_addr(struct corr_memo *m, const struct net_addr *a, int64_t ts,
+			     const struct ind_indicator **ih)
+{
+	if (!m->timeless)
+		return by_addr(m->rules, a, ts, ih, CORR_MAX_HITS);
+	struct corr_server_seen *e =
+	    &m->seen[(a->b[15] ^ a->b[14] * 7u ^ a->b[13] * 31u) & (CORR_SERVER_CACHE - 1)];
+	if (e->set && !memcmp(&e->addr, a, sizeof(*a))) {
+		for (size_t i = 0; i < e->n; i++)
+			ih[i] = e->h[i];
+		return e->n;
+	}
+	size_t n = by_addr(m->rules, a, ts, ih, CORR_MAX_HITS);
+	e->set = n <= CORR_SERVER_CACHE_HITS;
+	if (e->set) {
+		e->addr = *a;
+		e->n = (uint8_t)n;
+		for (size_t i = 0; i < n; i++)
+			e->h[i] = ih[i];
+	}
+	return n;
+}
+
 bool corr_prefilter(void *ctx, const struct tel_record *rec)
 {
 	struct corr_memo m; /* filled only as far as read */
 	m.rules = ctx;
+	m.timeless = false;
 	return corr_prefilter_memo(&m, rec);
 }
 
@@ -114,7 +151,7 @@ bool corr_prefilter_memo(void *ctx, const struct tel_record *rec)
 	if (outside_window(r, rec->ts))
 		return false;
 	/* exactly the lookups corr_match makes for a flow */
-	m->ns = by_addr(r, &rec->server, rec->ts, m->ih, CORR_MAX_HITS);
+	m->ns = server_by_addr(m, &rec->server, rec->ts, m->ih);
 	m->nc = by_addr(r, &rec->client, rec->ts, m->ic, CORR_MAX_HITS);
 	m->ts = rec->ts;
 	m->server = rec->server;

@@ -72,14 +72,30 @@ size_t corr_match(const struct corr_rules *r, const struct tel_record *rec,
  * takes the two address lookups from here instead of making them again
  * when the record is the same (where every record matches they were half
  * of the matching). One per reader. */
+#define CORR_SERVER_CACHE 16     /* server lookups remembered (a power of two) */
+#define CORR_SERVER_CACHE_HITS 4 /* ... when they found at most this many */
+struct corr_server_seen {
+	struct net_addr addr;
+	uint8_t n; /* hits */
+	bool set;
+	const struct ind_indicator *h[CORR_SERVER_CACHE_HITS];
+};
 struct corr_memo {
 	const struct corr_rules *rules;
+	/* corr_rules_timeless: the lookup of a server is then remembered,
+	 * by address (where every record matches, the same few servers come
+	 * again and again); false (the zeroed memo) looks every one up */
+	bool timeless;
 	bool set;
 	int64_t ts;
 	struct net_addr server, client;
 	size_t ns, nc;
 	const struct ind_indicator *ih[CORR_MAX_HITS], *ic[CORR_MAX_HITS];
+	struct corr_server_seen seen[CORR_SERVER_CACHE];
 };
+/* Whether no indicator of r's set has a bounded validity, so that what an
+ * address matches does not depend on the time: one pass over the set. */
+bool corr_rules_timeless(const struct corr_rules *r);
 /* corr_prefilter with ctx a struct corr_memo whose rules are set */
 bool corr_prefilter_memo(void *ctx, const struct tel_record *rec);
 /* corr_match, with the lookups of m when they are for this record */
