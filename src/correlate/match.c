@@ -114,7 +114,8 @@ static size_t server_by_addr(struct corr_memo *m, const struct net_addr *a, int6
 	if (!m->timeless)
 		return by_addr(m->rules, a, ts, ih, CORR_MAX_HITS);
 	struct corr_server_seen *e =
-	    &m->seen[(a->b[15] ^ a->b[14] * 7u ^ a->b[13] * 31u) & (CORR_SERVER_CACHE - 1)];
+	    &m->seen[(a->b[15] ^ a->b[14] * 7u ^ a->b[13] * 31u) &
+		     (CORR_SERVER_CACHE - 1)];
 	if (e->set && !memcmp(&e->addr, a, sizeof(*a))) {
 		for (size_t i = 0; i < e->n; i++)
 			ih[i] = e->h[i];

@@ -72,7 +72,7 @@ size_t corr_match(const struct corr_rules *r, const struct tel_record *rec,
  * takes the two address lookups from here instead of making them again
  * when the record is the same (where every record matches they were half
  * of the matching). One per reader. */
-#define CORR_SERVER_CACHE 16     /* server lookups remembered (a power of two) */
+#define CORR_SERVER_CACHE 16	 /* server lookups remembered (a power of two) */
 #define CORR_SERVER_CACHE_HITS 4 /* ... when they found at most this many */
 struct corr_server_seen {
 	struct net_addr addr;
