@@ -106,43 +106,75 @@ bool corr_rules_timeless(const struct corr_rules *r)
 	return true;
 }
 
-/* by_addr of a flow's server, remembered in m when the set is timeless
- * (then neither ts nor anything but the address changes the answer). */
-static size_t server_by_addr(struct corr_memo *m, const struct net_addr *a, int64_t ts,
-			     const struct ind_indicator **ih)
+/* The slot of the address whose 8 last bytes are lo (an IPv4 address's
+ * last byte). */
+static size_t seen_slot(uint64_t lo)
 {
-	if (!m->timeless)
-		return by_addr(m->rules, a, ts, ih, CORR_MAX_HITS);
-	struct corr_server_seen *e =
-	    &m->seen[(a->b[15] ^ a->b[14] * 7u ^ a->b[13] * 31u) &
-		     (CORR_SERVER_CACHE - 1)];
-	if (e->set && !memcmp(&e->addr, a, sizeof(*a))) {
-		for (size_t i = 0; i < e->n; i++)
-			ih[i] = e->h[i];
-		return e->n;
+	return (size_t)(lo >> 56) & (CORR_SERVER_CACHE - 1);
+}
+
+/* Remembers the n hits of server a when the set is timeless (then nothing
+ * but the address changes the answer). A slot is filled only then, so that
+ * otherwise no probe finds one. */
+static __attribute__((noinline)) void remember_server(struct corr_memo *m,
+						      const struct net_addr *a,
+						      const struct ind_indicator **ih,
+						      size_t n)
+{
+	if (n > CORR_SERVER_CACHE_HITS || !m->timeless)
+		return;
+	struct corr_server_seen *c = &m->seen;
+	uint64_t hi, lo;
+	memcpy(&hi, a->b, 8);
+	memcpy(&lo, a->b + 8, 8);
+	size_t k = seen_slot(lo);
+	c->lo[k] = lo;
+	c->hi[k] = hi;
+	c->n[k] = (uint8_t)n;
+	for (size_t i = 0; i < n; i++)
+		c->h[k][i] = ih[i];
+}
+
+/* by_addr of server a, from m's slots when they hold it. */
+static __attribute__((noinline)) size_t seen_server(struct corr_memo *m,
+						    const struct net_addr *a, int64_t ts,
+						    const struct ind_indicator **ih)
+{
+	struct corr_server_seen *c = &m->seen;
+	uint64_t hi, lo;
+	memcpy(&hi, a->b, 8);
+	memcpy(&lo, a->b + 8, 8);
+	size_t k = seen_slot(lo);
+	if (c->lo[k] == lo && c->hi[k] == hi && c->n[k]) {
+		for (size_t i = 0; i < c->n[k]; i++)
+			ih[i] = c->h[k][i];
+		return c->n[k];
 	}
 	size_t n = by_addr(m->rules, a, ts, ih, CORR_MAX_HITS);
-	e->set = n <= CORR_SERVER_CACHE_HITS;
-	if (e->set) {
-		e->addr = *a;
-		e->n = (uint8_t)n;
-		for (size_t i = 0; i < n; i++)
-			e->h[i] = ih[i];
-	}
+	if (n)
+		remember_server(m, a, ih, n);
 	return n;
 }
 
-bool corr_prefilter(void *ctx, const struct tel_record *rec)
+/* by_addr of a flow's server, through m's slots only after a server that
+ * matched (m->ns is the last flow's): where nearly nothing matches, a
+ * probe would nearly always miss, and costs nearly nothing this way. */
+static inline __attribute__((always_inline)) size_t
+server_by_addr(struct corr_memo *m, const struct net_addr *a, int64_t ts,
+	       const struct ind_indicator **ih)
 {
-	struct corr_memo m; /* filled only as far as read */
-	m.rules = ctx;
-	m.timeless = false;
-	return corr_prefilter_memo(&m, rec);
+	if (m->ns)
+		return seen_server(m, a, ts, ih);
+	size_t n = by_addr(m->rules, a, ts, ih, CORR_MAX_HITS);
+	if (n)
+		remember_server(m, a, ih, n);
+	return n;
 }
 
-bool corr_prefilter_memo(void *ctx, const struct tel_record *rec)
+/* corr_prefilter_memo; remembering servers in m->seen only with `seen`
+ * (corr_prefilter's memo is not zeroed: its slots are never read). */
+static inline bool prefilter(struct corr_memo *m, const struct tel_record *rec, bool seen)
 {
-	struct corr_memo *m = ctx;
 	const struct corr_rules *r = m->rules;
 	m->set = false;
 	if (rec->kind != TEL_FLOW || (rec->flags & TEL_VIA_PROXY) ||
@@ -152,13 +184,26 @@ bool corr_prefilter_memo(void *ctx, const struct tel_record *rec)
 	if (outside_window(r, rec->ts))
 		return false;
 	/* exactly the lookups corr_match makes for a flow */
-	m->ns = server_by_addr(m, &rec->server, rec->ts, m->ih);
+	m->ns = seen ? server_by_addr(m, &rec->server, rec->ts, m->ih)
+		     : by_addr(r, &rec->server, rec->ts, m->ih, CORR_MAX_HITS);
 	m->nc = by_addr(r, &rec->client, rec->ts, m->ic, CORR_MAX_HITS);
 	m->ts = rec->ts;
 	m->server = rec->server;
 	m->client = rec->client;
 	m->set = true;
 	return m->ns || m->nc;
+}
+
+bool corr_prefilter(void *ctx, const struct tel_record *rec)
+{
+	struct corr_memo m; /* filled only as far as read */
+	m.rules = ctx;
+	return prefilter(&m, rec, false);
+}
+
+bool corr_prefilter_memo(void *ctx, const struct tel_record *rec)
+{
+	return prefilter(ctx, rec, true);
 }
 
 static bool memo_for(const struct corr_memo *m, const struct tel_record *rec)

@@ -73,25 +73,28 @@ size_t corr_match(const struct corr_rules *r, const struct tel_record *rec,
  * when the record is the same (where every record matches they were half
  * of the matching). One per reader. */
 #define CORR_SERVER_CACHE 16	 /* server lookups remembered (a power of two) */
-#define CORR_SERVER_CACHE_HITS 4 /* ... when they found at most this many */
+#define CORR_SERVER_CACHE_HITS 4 /* ... when they found 1 to this many */
+/* Lookups remembered: slot i holds the address whose bytes are lo[i] (the
+ * last 8) and hi[i] (the first 8) and its n[i] hits; n[i] 0 is empty. */
 struct corr_server_seen {
-	struct net_addr addr;
-	uint8_t n; /* hits */
-	bool set;
-	const struct ind_indicator *h[CORR_SERVER_CACHE_HITS];
+	uint64_t lo[CORR_SERVER_CACHE], hi[CORR_SERVER_CACHE];
+	uint8_t n[CORR_SERVER_CACHE];
+	const struct ind_indicator *h[CORR_SERVER_CACHE][CORR_SERVER_CACHE_HITS];
 };
 struct corr_memo {
 	const struct corr_rules *rules;
-	/* corr_rules_timeless: the lookup of a server is then remembered,
-	 * by address (where every record matches, the same few servers come
-	 * again and again); false (the zeroed memo) looks every one up */
+	/* corr_rules_timeless: a server's lookup that found indicators is
+	 * then remembered by address (where every record matches, the same
+	 * few servers come again and again; a lookup finding none is not, so
+	 * that where nothing matches a record pays only a probe); false (the
+	 * zeroed memo) looks every one up */
 	bool timeless;
 	bool set;
 	int64_t ts;
 	struct net_addr server, client;
 	size_t ns, nc;
 	const struct ind_indicator *ih[CORR_MAX_HITS], *ic[CORR_MAX_HITS];
-	struct corr_server_seen seen[CORR_SERVER_CACHE];
+	struct corr_server_seen seen;
 };
 /* Whether no indicator of r's set has a bounded validity, so that what an
  * address matches does not depend on the time: one pass over the set. */
