@@ -50,8 +50,8 @@ _Static_assert(CORR_MAX_SIGHTINGS < SLOT_INDEX_MASK, "index fits a slot");
 _Static_assert(CORR_MAX_SOURCES <= 65536, "source fits 16 bits");
 
 #define HUGE_PAGE (2u << 20)
-#define SERVER_LEN 18  /* address, port big-endian */
-#define SERVER_CACHE 8 /* servers remembered without a lookup */
+#define SERVER_LEN 18	/* address, port big-endian */
+#define SERVER_CACHE 16 /* servers remembered without a lookup (a power of 2) */
 
 /* Blocks of pending records waiting for the inserter. A reader fills a
  * block in place and hands it over whole (no copy); four queued ride out
@@ -130,7 +130,6 @@ struct corr_agg {
 	/* records come in runs: the same few servers or IPv6 client again */
 	uint8_t recent_server[SERVER_CACHE][SERVER_LEN];
 	uint32_t recent_server_id[SERVER_CACHE]; /* id + 1; 0 none */
-	unsigned recent_next;
 	struct net_addr last_v6;
 	uint32_t last_v6_id; /* id + 1; 0 none */
 };
@@ -338,17 +337,18 @@ static int server_id(struct corr_agg *g, const struct corr_hit *h, uint32_t *id)
 {
 	uint8_t k[SERVER_LEN];
 	server_bytes(&h->server, h->server_port, k);
-	for (unsigned i = 0; i < SERVER_CACHE; i++)
-		if (g->recent_server_id[i] &&
-		    !memcmp(k, g->recent_server[i], SERVER_LEN)) {
-			*id = g->recent_server_id[i];
-			return 0;
-		}
+	/* one place per server, from its last address byte and its port's:
+	 * one comparison, where a scan of them all cost more than the rest of
+	 * an insert's key */
+	unsigned slot = (k[15] ^ k[17] * 5u) & (SERVER_CACHE - 1);
+	if (g->recent_server_id[slot] && !memcmp(k, g->recent_server[slot], SERVER_LEN)) {
+		*id = g->recent_server_id[slot];
+		return 0;
+	}
 	uint32_t v;
 	int rc = sd_intern_put(g->servers, k, SERVER_LEN, &v);
 	if (rc)
 		return rc;
-	unsigned slot = g->recent_next++ % SERVER_CACHE;
 	memcpy(g->recent_server[slot], k, SERVER_LEN);
 	g->recent_server_id[slot] = *id = v + 1;
 	return 0;
@@ -442,8 +442,8 @@ static bool first_of_ind(const struct corr_hit *h, size_t k)
  * exchange's far address last, so that when a role's explanation leaves
  * out what a proxy was asked for (a name), the record still counts with
  * the address it reached (docs/correlate.md). */
-static void pend(const struct corr_hit *h, size_t n, size_t i, int64_t ts,
-		 uint32_t source, struct corr_agg_pending *out)
+static inline void pend(const struct corr_hit *h, size_t n, size_t i, int64_t ts,
+			uint32_t source, struct corr_agg_pending *out)
 {
 	bool first = first_of_ind(h, i), later = false;
 	for (size_t k = i + 1; first && k < n && !later; k++)
