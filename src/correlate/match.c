@@ -27,9 +27,9 @@ struct acc {
 	const struct tel_record *rec;
 };
 
-static void add(struct acc *a, const struct ind_indicator *ind,
-		const struct net_addr *client, const struct net_addr *server,
-		uint16_t port, unsigned evidence, enum corr_dir dir)
+static inline __attribute__((always_inline)) void
+add(struct acc *a, const struct ind_indicator *ind, const struct net_addr *client,
+    const struct net_addr *server, uint16_t port, unsigned evidence, enum corr_dir dir)
 {
 	/* one hit per indicator, client and kind of evidence */
 	for (size_t i = 0; i < a->n; i++)
