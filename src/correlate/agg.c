@@ -696,6 +696,17 @@ int corr_agg_batch_add(struct corr_agg *g, struct corr_agg_batch *b,
 {
 	if (source >= CORR_MAX_SOURCES)
 		return SD_ELIMIT;
+	if (n == 1 && b->n < b->cap) {
+		/* a record of one hit, nearly every one: as pend makes it, the
+		 * first of its indicator and the last of its client */
+		struct corr_agg_pending *out = &b->p[b->n++];
+		out->h = *h;
+		out->ts = ts;
+		out->source = (uint16_t)source;
+		out->count = 1;
+		out->cdup = 0;
+		return 0;
+	}
 	if (n > b->cap - b->n) {
 		int rc = hand_over(g, b, true);
 		if (rc)
