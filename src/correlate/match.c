@@ -171,39 +171,43 @@ server_by_addr(struct corr_memo *m, const struct net_addr *a, int64_t ts,
 	return n;
 }
 
-/* corr_prefilter_memo; remembering servers in m->seen only with `seen`
- * (corr_prefilter's memo is not zeroed: its slots are never read). */
-static inline bool prefilter(struct corr_memo *m, const struct tel_record *rec, bool seen)
+/* Whether a record is a flow the prefilter looks up (the others pass). */
+static bool flow_to_look_up(const struct tel_record *rec)
 {
+	return rec->kind == TEL_FLOW && !(rec->flags & TEL_VIA_PROXY) &&
+	       (rec->flags & (TEL_HAS_CLIENT | TEL_HAS_SERVER)) ==
+		   (TEL_HAS_CLIENT | TEL_HAS_SERVER);
+}
+
+bool corr_prefilter(void *ctx, const struct tel_record *rec)
+{
+	const struct corr_rules *r = ctx;
+	if (!flow_to_look_up(rec))
+		return true;
+	if (outside_window(r, rec->ts))
+		return false;
+	const struct ind_indicator *ih[CORR_MAX_HITS];
+	return by_addr(r, &rec->server, rec->ts, ih, CORR_MAX_HITS) ||
+	       by_addr(r, &rec->client, rec->ts, ih, CORR_MAX_HITS);
+}
+
+bool corr_prefilter_memo(void *ctx, const struct tel_record *rec)
+{
+	struct corr_memo *m = ctx;
 	const struct corr_rules *r = m->rules;
 	m->set = false;
-	if (rec->kind != TEL_FLOW || (rec->flags & TEL_VIA_PROXY) ||
-	    (rec->flags & (TEL_HAS_CLIENT | TEL_HAS_SERVER)) !=
-		(TEL_HAS_CLIENT | TEL_HAS_SERVER))
+	if (!flow_to_look_up(rec))
 		return true;
 	if (outside_window(r, rec->ts))
 		return false;
 	/* exactly the lookups corr_match makes for a flow */
-	m->ns = seen ? server_by_addr(m, &rec->server, rec->ts, m->ih)
-		     : by_addr(r, &rec->server, rec->ts, m->ih, CORR_MAX_HITS);
+	m->ns = server_by_addr(m, &rec->server, rec->ts, m->ih);
 	m->nc = by_addr(r, &rec->client, rec->ts, m->ic, CORR_MAX_HITS);
 	m->ts = rec->ts;
 	m->server = rec->server;
 	m->client = rec->client;
 	m->set = true;
 	return m->ns || m->nc;
-}
-
-bool corr_prefilter(void *ctx, const struct tel_record *rec)
-{
-	struct corr_memo m; /* filled only as far as read */
-	m.rules = ctx;
-	return prefilter(&m, rec, false);
-}
-
-bool corr_prefilter_memo(void *ctx, const struct tel_record *rec)
-{
-	return prefilter(ctx, rec, true);
 }
 
 static bool memo_for(const struct corr_memo *m, const struct tel_record *rec)
