@@ -88,13 +88,6 @@ static size_t by_addr(const struct corr_rules *r, const struct net_addr *a, int6
 	return n < max ? n : max;
 }
 
-static bool outside_window(const struct corr_rules *r, int64_t ts)
-{
-	return (r->window_start || r->window_end) &&
-	       (ts == 0 || (r->window_start && ts < r->window_start) ||
-		(r->window_end && ts > r->window_end));
-}
-
 bool corr_rules_timeless(const struct corr_rules *r)
 {
 	size_t n = ind_set_size(r->set);
@@ -184,7 +177,7 @@ bool corr_prefilter(void *ctx, const struct tel_record *rec)
 	const struct corr_rules *r = ctx;
 	if (!flow_to_look_up(rec))
 		return true;
-	if (outside_window(r, rec->ts))
+	if (corr_outside_window(r, rec->ts))
 		return false;
 	const struct ind_indicator *ih[CORR_MAX_HITS];
 	return by_addr(r, &rec->server, rec->ts, ih, CORR_MAX_HITS) ||
@@ -198,7 +191,7 @@ bool corr_prefilter_memo(void *ctx, const struct tel_record *rec)
 	m->set = false;
 	if (!flow_to_look_up(rec))
 		return true;
-	if (outside_window(r, rec->ts))
+	if (corr_outside_window(r, rec->ts))
 		return false;
 	/* exactly the lookups corr_match makes for a flow */
 	m->ns = server_by_addr(m, &rec->server, rec->ts, m->ih);
@@ -228,7 +221,7 @@ size_t corr_match_memo(const struct corr_rules *r, const struct corr_memo *m,
 		       enum corr_outcome *outcome)
 {
 	*outcome = CORR_NO_MATCH;
-	if (outside_window(r, rec->ts)) {
+	if (corr_outside_window(r, rec->ts)) {
 		*outcome = CORR_OUTSIDE_WINDOW;
 		return 0;
 	}

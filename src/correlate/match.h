@@ -106,6 +106,25 @@ size_t corr_match_memo(const struct corr_rules *r, const struct corr_memo *m,
 		       const struct tel_record *rec, struct corr_hit *hits, size_t max,
 		       enum corr_outcome *outcome);
 
+/* Whether time ts is outside r's window (no time is, when there is one). */
+static inline bool corr_outside_window(const struct corr_rules *r, int64_t ts)
+{
+	return (r->window_start || r->window_end) &&
+	       (ts == 0 || (r->window_start && ts < r->window_start) ||
+		(r->window_end && ts > r->window_end));
+}
+
+/* corr_match_memo's answer for a record the prefilter left partial
+ * (TEL_PARTIAL: a flow outside the window or matching nothing), without
+ * the call: where nearly nothing matches, nearly every record is one. */
+static inline size_t corr_match_partial(const struct corr_rules *r,
+					const struct tel_record *rec,
+					enum corr_outcome *outcome)
+{
+	*outcome = corr_outside_window(r, rec->ts) ? CORR_OUTSIDE_WINDOW : CORR_NO_MATCH;
+	return 0;
+}
+
 /* The confidence one piece of evidence gives (docs/correlate.md):
  * dns alone low; a flow to an indicator address medium, high when it is
  * known to have been answered; tls and http high (the client spoke the

@@ -152,8 +152,10 @@ static void run_file(struct shared *sh, size_t idx)
 		 * their clients asked for is what they teach */
 		if (!sh->opt->learn_only || teaches) {
 			enum corr_outcome oc;
-			size_t nh = corr_match_memo(sh->rules, &memo, &rec, hits,
-						    CORR_MAX_HITS, &oc);
+			size_t nh = (rec.flags & TEL_PARTIAL)
+					? corr_match_partial(sh->rules, &rec, &oc)
+					: corr_match_memo(sh->rules, &memo, &rec, hits,
+							  CORR_MAX_HITS, &oc);
 			int lrc =
 			    teaches ? corr_roles_learn(learn, &rec, fmt, hits, nh) : 0;
 			if (lrc) {
