@@ -50,8 +50,8 @@ _Static_assert(CORR_MAX_SIGHTINGS < SLOT_INDEX_MASK, "index fits a slot");
 _Static_assert(CORR_MAX_SOURCES <= 65536, "source fits 16 bits");
 
 #define HUGE_PAGE (2u << 20)
-#define SERVER_LEN 18  /* address, port big-endian */
-#define SERVER_CACHE 8 /* servers remembered without a lookup */
+#define SERVER_LEN 18	/* address, port big-endian */
+#define SERVER_CACHE 16 /* servers remembered without a lookup (a power of 2) */
 
 /* Blocks of pending records waiting for the inserter. A reader fills a
  * block in place and hands it over whole (no copy); four queued ride out
@@ -130,7 +130,6 @@ struct corr_agg {
 	/* records come in runs: the same few servers or IPv6 client again */
 	uint8_t recent_server[SERVER_CACHE][SERVER_LEN];
 	uint32_t recent_server_id[SERVER_CACHE]; /* id + 1; 0 none */
-	unsigned recent_next;
 	struct net_addr last_v6;
 	uint32_t last_v6_id; /* id + 1; 0 none */
 };
@@ -203,18 +202,18 @@ void corr_agg_free(struct corr_agg *g)
 	free(g);
 }
 
-/* The key's 84 bits mixed (multiply, xor-shift: the finaliser of
- * MurmurHash3) so that the low bits (the slot) and the top bits (the tag)
- * both depend on all of them. */
+/* The key's 84 bits mixed so that the low bits (the slot) and the top
+ * bits (the tag) both depend on all of them: the two words folded by
+ * multiplying by odd constants, then one multiply and xor-shift (as in the
+ * finaliser of MurmurHash3, one round of it: it runs for every record and
+ * again for every record at each growth of the index). */
 static uint64_t hash_rec(const struct rec *k)
 {
 	uint64_t h = ((uint64_t)k->client << 32 | k->ind) * 0x9e3779b97f4a7c15u;
 	h ^= ((uint64_t)k->source << 8 | (k->bits & B_KEY)) * 0xc2b2ae3d27d4eb4fu;
-	h ^= h >> 33;
+	h ^= h >> 32;
 	h *= 0xff51afd7ed558ccdu;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53u;
-	h ^= h >> 33;
+	h ^= h >> 29;
 	return h;
 }
 
@@ -338,17 +337,18 @@ static int server_id(struct corr_agg *g, const struct corr_hit *h, uint32_t *id)
 {
 	uint8_t k[SERVER_LEN];
 	server_bytes(&h->server, h->server_port, k);
-	for (unsigned i = 0; i < SERVER_CACHE; i++)
-		if (g->recent_server_id[i] &&
-		    !memcmp(k, g->recent_server[i], SERVER_LEN)) {
-			*id = g->recent_server_id[i];
-			return 0;
-		}
+	/* one place per server, from its last address byte and its port's:
+	 * one comparison, where a scan of them all cost more than the rest of
+	 * an insert's key */
+	unsigned slot = (k[15] ^ k[17] * 5u) & (SERVER_CACHE - 1);
+	if (g->recent_server_id[slot] && !memcmp(k, g->recent_server[slot], SERVER_LEN)) {
+		*id = g->recent_server_id[slot];
+		return 0;
+	}
 	uint32_t v;
 	int rc = sd_intern_put(g->servers, k, SERVER_LEN, &v);
 	if (rc)
 		return rc;
-	unsigned slot = g->recent_next++ % SERVER_CACHE;
 	memcpy(g->recent_server[slot], k, SERVER_LEN);
 	g->recent_server_id[slot] = *id = v + 1;
 	return 0;
@@ -442,8 +442,8 @@ static bool first_of_ind(const struct corr_hit *h, size_t k)
  * exchange's far address last, so that when a role's explanation leaves
  * out what a proxy was asked for (a name), the record still counts with
  * the address it reached (docs/correlate.md). */
-static void pend(const struct corr_hit *h, size_t n, size_t i, int64_t ts,
-		 uint32_t source, struct corr_agg_pending *out)
+static inline void pend(const struct corr_hit *h, size_t n, size_t i, int64_t ts,
+			uint32_t source, struct corr_agg_pending *out)
 {
 	bool first = first_of_ind(h, i), later = false;
 	for (size_t k = i + 1; first && k < n && !later; k++)
@@ -472,7 +472,7 @@ static int insert(struct corr_agg *g, const struct corr_agg_pending *p, size_t n
 		for (size_t i = 0; i < m; i++) {
 			const struct corr_hit *h = &p[at + i].h;
 			struct rec *k = &keys[i];
-			memset(k, 0, sizeof(*k));
+			/* only the key's fields: upsert copies no other */
 			k->ind = h->ind->id;
 			k->source = p[at + i].source;
 			k->bits = (uint8_t)((h->exchange & 3u) << B_EX_SHIFT);
@@ -696,6 +696,17 @@ int corr_agg_batch_add(struct corr_agg *g, struct corr_agg_batch *b,
 {
 	if (source >= CORR_MAX_SOURCES)
 		return SD_ELIMIT;
+	if (n == 1 && b->n < b->cap) {
+		/* a record of one hit, nearly every one: as pend makes it, the
+		 * first of its indicator and the last of its client */
+		struct corr_agg_pending *out = &b->p[b->n++];
+		out->h = *h;
+		out->ts = ts;
+		out->source = (uint16_t)source;
+		out->count = 1;
+		out->cdup = 0;
+		return 0;
+	}
 	if (n > b->cap - b->n) {
 		int rc = hand_over(g, b, true);
 		if (rc)
@@ -964,29 +975,33 @@ static void split_buckets(struct sorter *q, struct rec *v, size_t n, uint64_t an
  * one in place. Each sorting thread holds one buffer. */
 #define LSD_MAX 65536
 
-/* Sorts v[0..n), whose key_hi agree above bit shift + 8, through tmp
- * (room for n): stable passes over key_hi a byte at a time from the
- * lowest, then the records of one client by the rest of the key. */
+/* The byte of a client at bit p (p >= -7: the lowest digit may start
+ * below bit 0, and is then shifted up), without a branch on p. */
+static unsigned client_digit(const struct rec *s, int p)
+{
+	return (unsigned)(((uint64_t)s->client << 8) >> (p + 8)) & 0xff;
+}
+
+/* Sorts v[0..n), whose key_hi agree above bit shift + 8 (at most 32: so
+ * in their class too, and a digit of key_hi is one of the client),
+ * through tmp (room for n): stable passes over the client a byte at a
+ * time from the lowest, then the records of one client by the rest of the
+ * key. */
 static void lsd_sort(struct rec *v, size_t n, int shift, unsigned depth, struct rec *tmp)
 {
 	struct rec *from = v, *to = tmp;
 	for (int p = shift - (shift + 7) / 8 * 8; p <= shift; p += 8) {
-		/* the lowest digit may start below bit 0: it is shifted up */
 		size_t count[256] = {0};
 		for (size_t i = 0; i < n; i++)
-			count[p >= 0 ? (key_hi(&from[i]) >> p) & 0xff
-				     : (key_hi(&from[i]) << -p) & 0xff]++;
+			count[client_digit(&from[i], p)]++;
 		size_t at = 0;
 		for (unsigned d = 0; d < 256; d++) {
 			size_t c = count[d];
 			count[d] = at;
 			at += c;
 		}
-		for (size_t i = 0; i < n; i++) {
-			unsigned d = (unsigned)(p >= 0 ? (key_hi(&from[i]) >> p) & 0xff
-						       : (key_hi(&from[i]) << -p) & 0xff);
-			to[count[d]++] = from[i];
-		}
+		for (size_t i = 0; i < n; i++)
+			to[count[client_digit(&from[i], p)]++] = from[i];
 		struct rec *t = from;
 		from = to;
 		to = t;
@@ -995,7 +1010,7 @@ static void lsd_sort(struct rec *v, size_t n, int shift, unsigned depth, struct 
 		memcpy(v, from, n * sizeof(*v));
 	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;
-		while (j < n && key_hi(&v[j]) == key_hi(&v[i]))
+		while (j < n && v[j].client == v[i].client)
 			j++;
 		if (j - i > 1)
 			sort_recs(v + i, j - i, depth);
@@ -1011,7 +1026,7 @@ static void sort_bucket(struct corr_agg *g, unsigned b, struct rec *tmp)
 	size_t from = q->start[b], n = q->start[b + 1] - from;
 	if (q->shift < 0)
 		sort_recs(g->r + from, n, q->depth);
-	else if (tmp && n <= q->tmp_len && n > 64)
+	else if (tmp && n <= q->tmp_len && n > 64 && q->shift + 8 <= 32)
 		lsd_sort(g->r + from, n, q->shift, q->depth, tmp);
 	else
 		radix_sort(g->r + from, n, q->shift, q->depth);

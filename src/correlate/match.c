@@ -27,9 +27,9 @@ struct acc {
 	const struct tel_record *rec;
 };
 
-static void add(struct acc *a, const struct ind_indicator *ind,
-		const struct net_addr *client, const struct net_addr *server,
-		uint16_t port, unsigned evidence, enum corr_dir dir)
+static inline __attribute__((always_inline)) void
+add(struct acc *a, const struct ind_indicator *ind, const struct net_addr *client,
+    const struct net_addr *server, uint16_t port, unsigned evidence, enum corr_dir dir)
 {
 	/* one hit per indicator, client and kind of evidence */
 	for (size_t i = 0; i < a->n; i++)
@@ -88,18 +88,100 @@ static size_t by_addr(const struct corr_rules *r, const struct net_addr *a, int6
 	return n < max ? n : max;
 }
 
-static bool outside_window(const struct corr_rules *r, int64_t ts)
+bool corr_rules_timeless(const struct corr_rules *r)
 {
-	return (r->window_start || r->window_end) &&
-	       (ts == 0 || (r->window_start && ts < r->window_start) ||
-		(r->window_end && ts > r->window_end));
+	size_t n = ind_set_size(r->set);
+	for (size_t i = 0; i < n; i++) {
+		const struct ind_indicator *d = ind_set_at(r->set, i);
+		if (d->valid_from || d->valid_until)
+			return false;
+	}
+	return true;
+}
+
+/* The slot of the address whose 8 last bytes are lo (an IPv4 address's
+ * last byte). */
+static size_t seen_slot(uint64_t lo)
+{
+	return (size_t)(lo >> 56) & (CORR_SERVER_CACHE - 1);
+}
+
+/* Remembers the n hits of server a when the set is timeless (then nothing
+ * but the address changes the answer). A slot is filled only then, so that
+ * otherwise no probe finds one. */
+static __attribute__((noinline)) void remember_server(struct corr_memo *m,
+						      const struct net_addr *a,
+						      const struct ind_indicator **ih,
+						      size_t n)
+{
+	if (n > CORR_SERVER_CACHE_HITS || !m->timeless)
+		return;
+	struct corr_server_seen *c = &m->seen;
+	uint64_t hi, lo;
+	memcpy(&hi, a->b, 8);
+	memcpy(&lo, a->b + 8, 8);
+	size_t k = seen_slot(lo);
+	c->lo[k] = lo;
+	c->hi[k] = hi;
+	c->n[k] = (uint8_t)n;
+	for (size_t i = 0; i < n; i++)
+		c->h[k][i] = ih[i];
+}
+
+/* by_addr of server a, from m's slots when they hold it. */
+static __attribute__((noinline)) size_t seen_server(struct corr_memo *m,
+						    const struct net_addr *a, int64_t ts,
+						    const struct ind_indicator **ih)
+{
+	struct corr_server_seen *c = &m->seen;
+	uint64_t hi, lo;
+	memcpy(&hi, a->b, 8);
+	memcpy(&lo, a->b + 8, 8);
+	size_t k = seen_slot(lo);
+	if (c->lo[k] == lo && c->hi[k] == hi && c->n[k]) {
+		for (size_t i = 0; i < c->n[k]; i++)
+			ih[i] = c->h[k][i];
+		return c->n[k];
+	}
+	size_t n = by_addr(m->rules, a, ts, ih, CORR_MAX_HITS);
+	if (n)
+		remember_server(m, a, ih, n);
+	return n;
+}
+
+/* by_addr of a flow's server, through m's slots only after a server that
+ * matched (m->ns is the last flow's): where nearly nothing matches, a
+ * probe would nearly always miss, and costs nearly nothing this way. */
+static inline __attribute__((always_inline)) size_t
+server_by_addr(struct corr_memo *m, const struct net_addr *a, int64_t ts,
+	       const struct ind_indicator **ih)
+{
+	if (m->ns)
+		return seen_server(m, a, ts, ih);
+	size_t n = by_addr(m->rules, a, ts, ih, CORR_MAX_HITS);
+	if (n)
+		remember_server(m, a, ih, n);
+	return n;
+}
+
+/* Whether a record is a flow the prefilter looks up (the others pass). */
+static bool flow_to_look_up(const struct tel_record *rec)
+{
+	return rec->kind == TEL_FLOW && !(rec->flags & TEL_VIA_PROXY) &&
+	       (rec->flags & (TEL_HAS_CLIENT | TEL_HAS_SERVER)) ==
+		   (TEL_HAS_CLIENT | TEL_HAS_SERVER);
 }
 
 bool corr_prefilter(void *ctx, const struct tel_record *rec)
 {
-	struct corr_memo m; /* filled only as far as read */
-	m.rules = ctx;
-	return corr_prefilter_memo(&m, rec);
+	const struct corr_rules *r = ctx;
+	if (!flow_to_look_up(rec))
+		return true;
+	if (corr_outside_window(r, rec->ts))
+		return false;
+	const struct ind_indicator *ih[CORR_MAX_HITS];
+	return by_addr(r, &rec->server, rec->ts, ih, CORR_MAX_HITS) ||
+	       by_addr(r, &rec->client, rec->ts, ih, CORR_MAX_HITS);
 }
 
 bool corr_prefilter_memo(void *ctx, const struct tel_record *rec)
@@ -107,14 +189,12 @@ bool corr_prefilter_memo(void *ctx, const struct tel_record *rec)
 	struct corr_memo *m = ctx;
 	const struct corr_rules *r = m->rules;
 	m->set = false;
-	if (rec->kind != TEL_FLOW || (rec->flags & TEL_VIA_PROXY) ||
-	    (rec->flags & (TEL_HAS_CLIENT | TEL_HAS_SERVER)) !=
-		(TEL_HAS_CLIENT | TEL_HAS_SERVER))
+	if (!flow_to_look_up(rec))
 		return true;
-	if (outside_window(r, rec->ts))
+	if (corr_outside_window(r, rec->ts))
 		return false;
 	/* exactly the lookups corr_match makes for a flow */
-	m->ns = by_addr(r, &rec->server, rec->ts, m->ih, CORR_MAX_HITS);
+	m->ns = server_by_addr(m, &rec->server, rec->ts, m->ih);
 	m->nc = by_addr(r, &rec->client, rec->ts, m->ic, CORR_MAX_HITS);
 	m->ts = rec->ts;
 	m->server = rec->server;
@@ -141,7 +221,7 @@ size_t corr_match_memo(const struct corr_rules *r, const struct corr_memo *m,
 		       enum corr_outcome *outcome)
 {
 	*outcome = CORR_NO_MATCH;
-	if (outside_window(r, rec->ts)) {
+	if (corr_outside_window(r, rec->ts)) {
 		*outcome = CORR_OUTSIDE_WINDOW;
 		return 0;
 	}

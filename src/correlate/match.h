@@ -72,20 +72,58 @@ size_t corr_match(const struct corr_rules *r, const struct tel_record *rec,
  * takes the two address lookups from here instead of making them again
  * when the record is the same (where every record matches they were half
  * of the matching). One per reader. */
+#define CORR_SERVER_CACHE 16	 /* server lookups remembered (a power of two) */
+#define CORR_SERVER_CACHE_HITS 4 /* ... when they found 1 to this many */
+/* Lookups remembered: slot i holds the address whose bytes are lo[i] (the
+ * last 8) and hi[i] (the first 8) and its n[i] hits; n[i] 0 is empty. */
+struct corr_server_seen {
+	uint64_t lo[CORR_SERVER_CACHE], hi[CORR_SERVER_CACHE];
+	uint8_t n[CORR_SERVER_CACHE];
+	const struct ind_indicator *h[CORR_SERVER_CACHE][CORR_SERVER_CACHE_HITS];
+};
 struct corr_memo {
 	const struct corr_rules *rules;
+	/* corr_rules_timeless: a server's lookup that found indicators is
+	 * then remembered by address (where every record matches, the same
+	 * few servers come again and again; a lookup finding none is not, so
+	 * that where nothing matches a record pays only a probe); false (the
+	 * zeroed memo) looks every one up */
+	bool timeless;
 	bool set;
 	int64_t ts;
 	struct net_addr server, client;
 	size_t ns, nc;
 	const struct ind_indicator *ih[CORR_MAX_HITS], *ic[CORR_MAX_HITS];
+	struct corr_server_seen seen;
 };
+/* Whether no indicator of r's set has a bounded validity, so that what an
+ * address matches does not depend on the time: one pass over the set. */
+bool corr_rules_timeless(const struct corr_rules *r);
 /* corr_prefilter with ctx a struct corr_memo whose rules are set */
 bool corr_prefilter_memo(void *ctx, const struct tel_record *rec);
 /* corr_match, with the lookups of m when they are for this record */
 size_t corr_match_memo(const struct corr_rules *r, const struct corr_memo *m,
 		       const struct tel_record *rec, struct corr_hit *hits, size_t max,
 		       enum corr_outcome *outcome);
+
+/* Whether time ts is outside r's window (no time is, when there is one). */
+static inline bool corr_outside_window(const struct corr_rules *r, int64_t ts)
+{
+	return (r->window_start || r->window_end) &&
+	       (ts == 0 || (r->window_start && ts < r->window_start) ||
+		(r->window_end && ts > r->window_end));
+}
+
+/* corr_match_memo's answer for a record the prefilter left partial
+ * (TEL_PARTIAL: a flow outside the window or matching nothing), without
+ * the call: where nearly nothing matches, nearly every record is one. */
+static inline size_t corr_match_partial(const struct corr_rules *r,
+					const struct tel_record *rec,
+					enum corr_outcome *outcome)
+{
+	*outcome = corr_outside_window(r, rec->ts) ? CORR_OUTSIDE_WINDOW : CORR_NO_MATCH;
+	return 0;
+}
 
 /* The confidence one piece of evidence gives (docs/correlate.md):
  * dns alone low; a flow to an indicator address medium, high when it is

@@ -293,6 +293,11 @@ static size_t add_v4_singles(struct writer *w, struct corr_agg *agg, size_t ci, 
 	struct db_v4_host h[V4_SINGLES];
 	size_t m = corr_agg_v4_singles(agg, ci, V4_SINGLES, v), nh = 0;
 	bool roles = !w->o->keep_proxies && !corr_roles_none(w->o->roles);
+	/* counted here and added once: through w->st each store would reload
+	 * what the stores into h might have changed */
+	uint64_t dropped = 0, by_conf[4] = {0};
+	const size_t nsources = w->o->nsources;
+	const uint32_t *sets = w->sets;
 	for (size_t k = 0; k < m; k++) {
 		const struct corr_v4_single *c = &v[k];
 		if (roles) {
@@ -301,23 +306,26 @@ static size_t add_v4_singles(struct writer *w, struct corr_agg *agg, size_t ci, 
 			if (corr_roles_left_out(w->o->roles, &a,
 						(enum corr_exchange)c->exchange,
 						ind_set_at(w->set, c->ind))) {
-				w->st->proxy_dropped++;
+				dropped++;
 				continue;
 			}
 		}
-		w->st->sightings++;
-		w->st->clients++;
-		w->st->by_conf[c->confidence & 3]++;
+		by_conf[c->confidence & 3]++;
 		h[nh++] = (struct db_v4_host){
 		    .addr = c->addr,
 		    .first_seen = t32(c->first_seen),
 		    .last_seen = t32(c->last_seen),
 		    .count = c->client_count,
-		    .sources = c->source < w->o->nsources ? w->sets[c->source] : 0,
+		    .sources = c->source < nsources ? sets[c->source] : 0,
 		    .evidence = c->evidence,
 		    .confidence = c->confidence,
 		};
 	}
+	w->st->proxy_dropped += dropped;
+	w->st->sightings += nh;
+	w->st->clients += nh;
+	for (unsigned k = 0; k < 4; k++)
+		w->st->by_conf[k] += by_conf[k];
 	*rc = w->b && nh ? db_builder_add_v4_hosts(w->b, w->cid, h, nh, err) : 0;
 	return m;
 }

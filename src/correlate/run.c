@@ -12,6 +12,7 @@
 
 struct shared {
 	const struct corr_rules *rules;
+	bool timeless; /* corr_rules_timeless(rules), asked once */
 	struct corr_agg *agg;
 	const struct corr_input *inputs;
 	size_t n;
@@ -102,7 +103,7 @@ static void run_file(struct shared *sh, size_t idx)
 	struct io_source *src;
 	struct tel_options topt = sh->opt->tel;
 	/* the prefilter's lookups, reused by corr_match_memo */
-	struct corr_memo memo = {.rules = sh->rules};
+	struct corr_memo memo = {.rules = sh->rules, .timeless = sh->timeless};
 	topt.prefilter = corr_prefilter_memo;
 	topt.prefilter_ctx = &memo;
 	int rc = in->ranged ? open_range(in, &topt, &src, &err)
@@ -151,8 +152,10 @@ static void run_file(struct shared *sh, size_t idx)
 		 * their clients asked for is what they teach */
 		if (!sh->opt->learn_only || teaches) {
 			enum corr_outcome oc;
-			size_t nh = corr_match_memo(sh->rules, &memo, &rec, hits,
-						    CORR_MAX_HITS, &oc);
+			size_t nh = (rec.flags & TEL_PARTIAL)
+					? corr_match_partial(sh->rules, &rec, &oc)
+					: corr_match_memo(sh->rules, &memo, &rec, hits,
+							  CORR_MAX_HITS, &oc);
 			int lrc =
 			    teaches ? corr_roles_learn(learn, &rec, fmt, hits, nh) : 0;
 			if (lrc) {
@@ -229,6 +232,7 @@ int corr_run(const struct corr_rules *rules, struct corr_agg *agg,
 {
 	struct shared sh = {
 	    .rules = rules,
+	    .timeless = corr_rules_timeless(rules),
 	    .agg = agg,
 	    .inputs = inputs,
 	    .n = n,

@@ -340,6 +340,50 @@ static void test_prefilter(void **state)
 	assert_int_equal(b[2], 'a' + CORR_NO_MATCH * 4);
 }
 
+/* A timeless set's server lookups are remembered: the same answers as
+ * looking every one up, servers coming again, across slots shared by
+ * other addresses; a set with a bounded validity is not timeless. */
+static void test_server_memo(void **state)
+{
+	(void)state;
+	assert_true(corr_rules_timeless(&rules));
+	struct corr_memo memo = {.rules = &rules, .timeless = true};
+	const char *servers[] = {"198.51.100.7", "192.0.2.1",	 "198.51.100.7",
+				 "203.0.113.5",	 "2001:db8::c2", "203.0.113.5",
+				 "192.0.2.1",	 "198.51.100.7", "2001:db8::c2"};
+	for (size_t k = 0; k < 3 * sizeof(servers) / sizeof(*servers); k++) {
+		size_t i = k % (sizeof(servers) / sizeof(*servers));
+		bool v6 = strchr(servers[i], ':') != NULL;
+		char client[64];
+		snprintf(client, sizeof(client), v6 ? "2001:db8:1::%zx" : "192.0.2.%zu",
+			 k + 10);
+		struct tel_record r = rec(TEL_FLOW, client, servers[i], 443, NULL, NULL);
+		if (k % 5 == 4) /* from the indicator's side */
+			r = rec(TEL_FLOW, servers[i], client, 443, NULL, NULL);
+		struct corr_hit want[CORR_MAX_HITS], got[CORR_MAX_HITS];
+		enum corr_outcome ow, og;
+		memset(want, 0, sizeof(want));
+		memset(got, 0, sizeof(got));
+		assert_int_equal(corr_prefilter_memo(&memo, &r),
+				 corr_prefilter(&rules, &r));
+		size_t nw = run(&r, want, &ow);
+		size_t ng = corr_match_memo(&rules, &memo, &r, got, CORR_MAX_HITS, &og);
+		assert_int_equal(ng, nw);
+		assert_int_equal(og, ow);
+		assert_memory_equal(got, want, sizeof(want));
+	}
+	struct ind_set *bounded = ind_set_new();
+	bool h;
+	struct sd_error e = {0};
+	assert_int_equal(ind_set_add_text(bounded, "198.51.100.7", 12, "c", "t", T0 - 10,
+					  T0 + 10, &h, &e),
+			 0);
+	assert_int_equal(ind_set_compile(bounded, &e), 0);
+	struct corr_rules br = {.set = bounded};
+	assert_false(corr_rules_timeless(&br));
+	ind_set_free(bounded);
+}
+
 /* Three DNS lookups and three TLS handshakes of .11 (sources 0 and 1), one
  * lookup of .9. */
 static void feed_lookups(struct corr_agg *g)
@@ -444,6 +488,7 @@ int main(void)
 	    cmocka_unit_test(test_proxy_client),
 	    cmocka_unit_test(test_flows),
 	    cmocka_unit_test(test_prefilter),
+	    cmocka_unit_test(test_server_memo),
 	    cmocka_unit_test(test_aggregation),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
