@@ -132,9 +132,8 @@ void flowt_remove(struct flowt *t, struct flowt_flow *f)
 	t->count--;
 }
 
-struct flowt_flow *flowt_find(struct flowt *t, const struct net_addr *src,
-			      uint16_t sport, const struct net_addr *dst, uint16_t dport,
-			      uint8_t proto)
+struct flowt_flow *flowt_find(struct flowt *t, const struct net_addr *src, uint16_t sport,
+			      const struct net_addr *dst, uint16_t dport, uint8_t proto)
 {
 	size_t h = hash(t, src, sport, dst, dport, proto);
 	for (uint32_t i = t->bucket[h]; i; i = ENT(t, i)->hnext)

@@ -68,9 +68,8 @@ struct flowt_flow *flowt_get(struct flowt *t, const struct net_addr *src, uint16
 
 /* The flow of these endpoints (either direction), or NULL; unlike
  * flowt_get it neither creates nor moves it. */
-struct flowt_flow *flowt_find(struct flowt *t, const struct net_addr *src,
-			      uint16_t sport, const struct net_addr *dst, uint16_t dport,
-			      uint8_t proto);
+struct flowt_flow *flowt_find(struct flowt *t, const struct net_addr *src, uint16_t sport,
+			      const struct net_addr *dst, uint16_t dport, uint8_t proto);
 
 /* The least recently seen flow, or NULL when empty. */
 struct flowt_flow *flowt_oldest(struct flowt *t);

@@ -76,22 +76,24 @@ static struct http_held *held_oldest(struct pcapr *r, const struct flowt_flow *f
 }
 
 /* The answer of the oldest waiting request of f (or of any) is given up. */
-static void give_up(struct pcapr *r, struct flowt_flow *f, const char *limit)
+static void give_up(struct pcapr *r, struct flowt_flow *f, const char *limit, bool *said)
 {
 	struct http_held *h = held_oldest(r, f);
 	if (!h)
 		return;
-	if (!r->held_full_said) {
-		r->held_full_said = true;
+	if (!*said) {
+		*said = true;
 		if (r->base.report) {
 			char where[600], why[300];
 			snprintf(where, sizeof(where), "%s:%s%llu", io_name(r->base.src),
 				 r->base.unit, (unsigned long long)r->npkt);
-			snprintf(why, sizeof(why),
-				 "more proxied HTTP requests wait for their answer than "
-				 "%s allows: the oldest is emitted unanswered and teaches "
-				 "no proxy (each such is counted as skipped; said once)",
-				 limit);
+			snprintf(
+			    why, sizeof(why),
+			    "more proxied HTTP requests wait for their answer than "
+			    "%s allows: the oldest is emitted unanswered and teaches "
+			    "no proxy (each such is counted as skipped; said once a "
+			    "file)",
+			    limit);
 			r->base.report(r->base.report_ctx, where, why);
 		}
 	}
@@ -141,9 +143,9 @@ void pcapr_http_request(struct pcapr *r, struct flowt_flow *f, const struct pkt_
 		return;
 	}
 	if (f->http_held == PCAPR_HTTP_HELD_PER_FLOW)
-		give_up(r, f, "PCAPR_HTTP_HELD_PER_FLOW");
+		give_up(r, f, "PCAPR_HTTP_HELD_PER_FLOW", &r->held_flow_said);
 	if (r->held_count == PCAPR_HTTP_HELD)
-		give_up(r, NULL, "PCAPR_HTTP_HELD");
+		give_up(r, NULL, "PCAPR_HTTP_HELD", &r->held_all_said);
 	struct http_held *h = NULL;
 	for (size_t i = 0; i < PCAPR_HTTP_HELD && !h; i++)
 		if (!r->held[i].used)

@@ -107,8 +107,9 @@ struct pcapr {
 	struct http_held *held; /* PCAPR_HTTP_HELD, allocated on first use */
 	size_t held_count;
 	uint64_t held_order;
-	bool held_full_said; /* PCAPR_HTTP_HELD reported once per capture */
-	char *handed_path;   /* the path of the record last handed out */
+	/* PCAPR_HTTP_HELD_PER_FLOW, PCAPR_HTTP_HELD: each reported once */
+	bool held_flow_said, held_all_said;
+	char *handed_path; /* the path of the record last handed out */
 
 	struct out_slot out[PCAPR_OUT_QUEUE];
 	size_t out_head, out_count;
