@@ -11,7 +11,7 @@
 #include "net/addr.h"
 
 /* Open flows held at once; the least recently seen is emitted to make
- * room (about 130 bytes each with the hash buckets). */
+ * room (about 136 bytes each with the hash buckets). */
 #define FLOWT_MAX_FLOWS 65536
 /* A flow idle this long (capture time, seconds) is emitted. */
 #define FLOWT_IDLE_SECS 300

@@ -151,7 +151,7 @@ void pcapr_http_request(struct pcapr *r, struct flowt_flow *f, const struct pkt_
 		if (!r->held[i].used)
 			h = &r->held[i];
 	char *path = NULL;
-	if (q->path_len && !(path = malloc(q->path_len))) {
+	if (!h || (q->path_len && !(path = malloc(q->path_len)))) {
 		emit_now(r, p, q, ts);
 		return;
 	}
