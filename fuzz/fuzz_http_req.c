@@ -1,4 +1,5 @@
-/* HTTP request head parsing: every slice it returns lies inside the input. */
+/* HTTP request head parsing: every slice it returns lies inside the input;
+ * a response's status line, when read, is a three-digit code. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -20,5 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		inside(data, size, q.host, q.host_len);
 		inside(data, size, q.path, q.path_len);
 	}
+	unsigned status;
+	if (httpr_status(data, size, &status) && (status < 100 || status > 999))
+		abort();
 	return 0;
 }

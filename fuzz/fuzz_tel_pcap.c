@@ -1,5 +1,5 @@
 /* Covers src/telemetry/pcap_reader.c, pkt_decode.c, flow_table.c,
- * pcap_dns.c, dns_wire.c, tls_hello.c and http_req.c. */
+ * pcap_dns.c, pcap_http.c, dns_wire.c, tls_hello.c and http_req.c. */
 /* The whole pcap reader on one capture file image (pcap or pcapng, plain
  * or compressed), through a memfd so the real io_source and libpcap paths
  * run. Every record's strings are read in full so that a bad pointer or

@@ -400,12 +400,12 @@ unsigned corr_roles_taught(const struct tel_record *rec, enum tel_format fmt,
 	if (rec->flags & TEL_DECLINED)
 		return 0;
 	*who = rec->server;
-	/* a proxied request teaches once answered, where the reader can
-	 * tell; a capture or a packet export (generic CSV) holds a request
-	 * apart from its answer, so there the request alone still teaches
+	/* a proxied request teaches once answered (a capture waits for the
+	 * response's status line); a packet export (generic CSV) has no
+	 * answer column, so there the request alone still teaches
 	 * (docs/correlate.md says what remains) */
 	if ((rec->flags & TEL_VIA_PROXY) &&
-	    ((rec->flags & TEL_ANSWERED) || fmt == TEL_FMT_PCAP || fmt == TEL_FMT_CSV))
+	    ((rec->flags & TEL_ANSWERED) || fmt == TEL_FMT_CSV))
 		return CORR_ROLE_PROXY;
 	/* only an answered query to the DNS port: a record written the wrong
 	 * way round (an answer event with the resolver as "client") must not

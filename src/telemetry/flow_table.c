@@ -132,6 +132,16 @@ void flowt_remove(struct flowt *t, struct flowt_flow *f)
 	t->count--;
 }
 
+struct flowt_flow *flowt_find(struct flowt *t, const struct net_addr *src, uint16_t sport,
+			      const struct net_addr *dst, uint16_t dport, uint8_t proto)
+{
+	size_t h = hash(t, src, sport, dst, dport, proto);
+	for (uint32_t i = t->bucket[h]; i; i = ENT(t, i)->hnext)
+		if (same(ENT(t, i), src, sport, dst, dport, proto))
+			return ENT(t, i);
+	return NULL;
+}
+
 struct flowt_flow *flowt_get(struct flowt *t, const struct net_addr *src, uint16_t sport,
 			     const struct net_addr *dst, uint16_t dport, uint8_t proto,
 			     bool *created, struct flowt_flow *evicted, bool *did_evict)

@@ -11,7 +11,7 @@
 #include "net/addr.h"
 
 /* Open flows held at once; the least recently seen is emitted to make
- * room (about 110 bytes each with the hash buckets). */
+ * room (about 136 bytes each with the hash buckets). */
 #define FLOWT_MAX_FLOWS 65536
 /* A flow idle this long (capture time, seconds) is emitted. */
 #define FLOWT_IDLE_SECS 300
@@ -38,6 +38,15 @@ struct flowt_flow {
 	 * taken for one (or reported as a bad one). */
 	bool tls_seen;
 	int16_t reasm; /* TLS reassembly slot, -1 none */
+	/* A CONNECT through this flow was answered 2xx: the proxy served
+	 * the tunnel the hellos that follow go through. */
+	bool connect_served;
+	/* HTTP requests read (a retransmission, same sequence number as
+	 * the last, not counted again) and final responses read: the n-th
+	 * response answers the n-th request (RFC 9112 9.3.2, pipelining). */
+	uint32_t http_reqs, http_resps;
+	uint32_t http_req_seq; /* TCP sequence number of the last request */
+	uint8_t http_held;     /* proxied requests waiting for their answer */
 	int64_t first_ts, last_ts;
 	uint64_t bytes, packets;
 	uint64_t position; /* packet number of the first packet */
@@ -56,6 +65,11 @@ void flowt_free(struct flowt *t);
 struct flowt_flow *flowt_get(struct flowt *t, const struct net_addr *src, uint16_t sport,
 			     const struct net_addr *dst, uint16_t dport, uint8_t proto,
 			     bool *created, struct flowt_flow *evicted, bool *did_evict);
+
+/* The flow of these endpoints (either direction), or NULL; unlike
+ * flowt_get it neither creates nor moves it. */
+struct flowt_flow *flowt_find(struct flowt *t, const struct net_addr *src, uint16_t sport,
+			      const struct net_addr *dst, uint16_t dport, uint8_t proto);
 
 /* The least recently seen flow, or NULL when empty. */
 struct flowt_flow *flowt_oldest(struct flowt *t);

@@ -1,5 +1,6 @@
 /* HTTP/1.x request head (RFC 9112 section 3): method SP target SP version,
- * then header fields up to an empty line. */
+ * then header fields up to an empty line; a response's status line
+ * (section 4): version SP 3DIGIT SP reason. */
 #include "telemetry/http_req.h"
 
 #include <string.h>
@@ -136,4 +137,24 @@ enum httpr_result httpr_parse(const uint8_t *bytes, size_t len, struct httpr_req
 		h = e + 1;
 	}
 	return HTTPR_OK;
+}
+
+bool httpr_status(const uint8_t *p, size_t len, unsigned *status)
+{
+	/* "HTTP/1.x" SP 3DIGIT, then SP (the reason) or the end of the line */
+	if (len < 12 || memcmp(p, "HTTP/1.", 7) != 0 || p[7] < '0' || p[7] > '9' ||
+	    p[8] != ' ')
+		return false;
+	unsigned v = 0;
+	for (size_t i = 9; i < 12; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+		v = v * 10 + (unsigned)(p[i] - '0');
+	}
+	if (len > 12 && p[12] != ' ' && p[12] != '\r' && p[12] != '\n')
+		return false;
+	if (v < 100)
+		return false;
+	*status = v;
+	return true;
 }

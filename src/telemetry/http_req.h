@@ -1,5 +1,6 @@
 /* The request line and Host header of an HTTP/1.x request at the start of
- * a TCP payload. Zero-copy: the results point into the caller's bytes. */
+ * a TCP payload, and the status of a response. Zero-copy: the results
+ * point into the caller's bytes. */
 #ifndef SD_TELEMETRY_HTTP_REQ_H
 #define SD_TELEMETRY_HTTP_REQ_H
 
@@ -35,5 +36,10 @@ struct httpr_req {
 
 enum httpr_result httpr_parse(const uint8_t *p, size_t len, struct httpr_req *out,
 			      const char **why);
+
+/* The status code of an HTTP/1.x response whose status line starts the
+ * bytes ("HTTP/1.1 404 Not Found"): true with *status set, false when
+ * the bytes do not start with one (a body, a request, anything else). */
+bool httpr_status(const uint8_t *p, size_t len, unsigned *status);
 
 #endif

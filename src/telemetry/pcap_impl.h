@@ -15,6 +15,7 @@
 #include "telemetry/backend.h"
 #include "telemetry/dns_wire.h"
 #include "telemetry/flow_table.h"
+#include "telemetry/http_req.h"
 #include "telemetry/pcap_limits.h"
 #include "telemetry/pkt_decode.h"
 #include "telemetry/quic_reasm.h"
@@ -30,6 +31,29 @@ struct out_slot {
 	struct tel_record rec;
 	char name[DNSW_MAX_NAME_TEXT + 1];
 	struct net_addr answers[DNSW_MAX_ANSWERS];
+	/* A held request's copy of its path (rec.path), owned by the reader
+	 * from the moment the record is handed out until the next call. */
+	char *path;
+};
+
+_Static_assert(2 * (1 + PCAPR_HTTP_HELD_PER_FLOW) + PCAPR_MAX_DNS_PER_SEGMENT + 2 <=
+		   PCAPR_OUT_QUEUE,
+	       "one packet could fill the record queue");
+
+/* A proxied HTTP request waiting for its response (pcap_http.c). */
+struct http_held {
+	bool used;
+	uint32_t req_no; /* its flow's request count when it was read */
+	uint64_t order;	 /* when it was held, to find the oldest */
+	int64_t ts;
+	uint64_t position;
+	struct net_addr client, server;
+	uint16_t cport, sport;
+	bool connect;
+	char name[DNSW_MAX_NAME_TEXT + 1];
+	size_t name_len;
+	char *path; /* malloc'd copy: the packet buffer does not last */
+	size_t path_len;
 };
 
 enum dns_state { DNS_EMPTY = 0, DNS_PENDING, DNS_DONE };
@@ -80,6 +104,13 @@ struct pcapr {
 	struct reasm_slot *reasm; /* PCAPR_TLS_REASM_SLOTS, allocated on first use */
 	struct quicr *quic;	  /* QUIC hellos, allocated on first use */
 
+	struct http_held *held; /* PCAPR_HTTP_HELD, allocated on first use */
+	size_t held_count;
+	uint64_t held_order;
+	/* PCAPR_HTTP_HELD_PER_FLOW, PCAPR_HTTP_HELD: each reported once */
+	bool held_flow_said, held_all_said;
+	char *handed_path; /* the path of the record last handed out */
+
 	struct out_slot out[PCAPR_OUT_QUEUE];
 	size_t out_head, out_count;
 };
@@ -103,6 +134,7 @@ static inline struct out_slot *push(struct pcapr *r, enum tel_kind kind, int64_t
 	s->rec.ts = ts;
 	s->rec.position = pos;
 	s->rec.flags = TEL_HAS_CLIENT | TEL_HAS_SERVER;
+	s->path = NULL;
 	return s;
 }
 
@@ -138,6 +170,22 @@ static inline void skipped(struct pcapr *r)
 {
 	r->base.stats.skipped++;
 }
+
+/* ---- proxied HTTP requests and their answers (pcap_http.c) ---- */
+
+/* An HTTP request read from p on flow f: a proxied one (absolute URI or
+ * CONNECT) waits for its answer, any other is emitted at once. */
+void pcapr_http_request(struct pcapr *r, struct flowt_flow *f, const struct pkt_info *p,
+			const struct httpr_req *q, int64_t ts);
+/* A response's status line read from p on flow f: answers the request
+ * it belongs to. */
+void pcapr_http_response(struct pcapr *r, struct flowt_flow *f, const struct pkt_info *p,
+			 unsigned status);
+/* Flow f ends (closed, evicted, idle, end of capture; a copy will do):
+ * its requests still waiting are emitted without an answer. */
+void pcapr_http_flow_end(struct pcapr *r, struct flowt_flow *f);
+/* Frees the held requests and the paths still owned. */
+void pcapr_http_free(struct pcapr *r);
 
 /* ---- DNS (pcap_dns.c) ---- */
 

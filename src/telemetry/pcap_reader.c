@@ -12,7 +12,10 @@
  * time. A query never answered is emitted when it times out, is pushed out,
  * or at the end. A response whose query was not captured still says who
  * asked: the client is the response's destination, never its source (the
- * resolver). A second response to the same query is dropped (pcap_dns.c). */
+ * resolver). A second response to the same query is dropped (pcap_dns.c).
+ *
+ * HTTP: a request made to a proxy waits likewise for its response's
+ * status line, which says whether the proxy served it (pcap_http.c). */
 
 #include <errno.h>
 #include <stdio.h>
@@ -91,6 +94,7 @@ static void emit_flow(struct pcapr *r, const struct flowt_flow *f)
 /* Removes f; emits it unless it was already emitted on close. */
 static void flow_end(struct pcapr *r, struct flowt_flow *f)
 {
+	pcapr_http_flow_end(r, f);
 	if (f->state == FLOWT_OPEN)
 		emit_flow(r, f);
 	reasm_release(r, f->reasm);
@@ -121,6 +125,7 @@ static struct flowt_flow *flow_track(struct pcapr *r, const struct pkt_info *p,
 	struct flowt_flow *f = flowt_get(r->flows, &p->src, p->sport, &p->dst, p->dport,
 					 p->proto, &created, &old, &evicted);
 	if (evicted) {
+		pcapr_http_flow_end(r, &old);
 		if (old.state == FLOWT_OPEN)
 			emit_flow(r, &old);
 		reasm_release(r, old.reasm);
@@ -176,6 +181,7 @@ static void flow_maybe_close(struct pcapr *r, struct flowt_flow *f,
 	}
 	bool last_ack = f->fin_orig && f->fin_resp && !(p->tcp_flags & PKT_TCP_FIN);
 	if ((p->tcp_flags & PKT_TCP_RST) || last_ack) {
+		pcapr_http_flow_end(r, f);
 		emit_flow(r, f);
 		f->state = FLOWT_CLOSED;
 		reasm_release(r, f->reasm);
@@ -204,6 +210,9 @@ static void tls_result(struct pcapr *r, struct flowt_flow *f, const struct pkt_i
 	set_name(s, name, name_len);
 	if (f->connect_seen)
 		s->rec.flags |= TEL_VIA_PROXY;
+	/* the proxy answered the CONNECT 2xx: the tunnel was served */
+	if (f->connect_served)
+		s->rec.flags |= TEL_ANSWERED;
 }
 
 static struct reasm_slot *reasm_take(struct pcapr *r, struct flowt_flow *f)
@@ -287,24 +296,22 @@ static void http(struct pcapr *r, struct flowt_flow *f, const struct pkt_info *p
 		tel_backend_malformed(&r->base, r->npkt, "%s", why);
 		return;
 	}
-	struct out_slot *s = push(r, TEL_HTTP, ts, r->npkt);
-	if (!s)
-		return;
-	set_ends(s, p);
-	set_name(s, q.host, q.host_len);
-	/* the path points into libpcap's packet buffer, valid until the next
-	 * packet is read, which is after this record is handed out */
-	s->rec.path = q.path;
-	s->rec.path_len = q.path_len;
-	if (q.via_proxy)
-		s->rec.flags |= TEL_VIA_PROXY;
 	if (q.is_connect)
 		f->connect_seen = true;
+	pcapr_http_request(r, f, p, &q, ts);
 }
 
 static void tcp_payload(struct pcapr *r, struct flowt_flow *f, const struct pkt_info *p,
 			int64_t ts)
 {
+	/* only while a request waits for its response: a body is not
+	 * looked at */
+	unsigned status;
+	if (f->http_resps != f->http_reqs &&
+	    httpr_status(p->payload, p->payload_len, &status)) {
+		pcapr_http_response(r, f, p, status);
+		return;
+	}
 	if (tls_continue(r, f, p) || f->tls_seen)
 		return;
 	char name[TLSH_MAX_NAME + 1];
@@ -456,6 +463,10 @@ static int pcapr_next(struct tel_backend *b, struct tel_record *rec, struct sd_e
 	struct pcapr *r = (struct pcapr *)b;
 	for (;;) {
 		if (r->out_count) {
+			/* a held request's path lives until the next call */
+			free(r->handed_path);
+			r->handed_path = r->out[r->out_head].path;
+			r->out[r->out_head].path = NULL;
 			*rec = r->out[r->out_head].rec;
 			r->out_head = (r->out_head + 1) % PCAPR_OUT_QUEUE;
 			r->out_count--;
@@ -511,6 +522,7 @@ static void pcapr_close(struct tel_backend *b)
 	flowt_free(r->flows);
 	free(r->dns);
 	free(r->reasm);
+	pcapr_http_free(r);
 	quicr_free(r->quic);
 	free(r);
 }

@@ -23,8 +23,12 @@ OWN=$S/proxy/compose-proxy-own-fetch.log # 127.0.0.1, the lab's proxy, fetching 
 "$SIGHTED" $C --sightings "$T/own.jsonl" "$OWN" 2>/dev/null
 ok "Squid log alone: the proxy's own fetch of the C2 URL is listed, high" '[ "$(who "$T/own.jsonl" 127.0.0.1)" = "http high" ]'
 "$SIGHTED" $C -o "$T/both.sdb" --sightings "$T/both.jsonl" "$PCAP" "$OWN" 2>"$T/err"
-ok "with the capture where it proxied: still listed, high (its own request)" '[ "$(who "$T/both.jsonl" 127.0.0.1)" = "http high" ]'
-ok "its own sighting names only the Squid log" '[ "$(jq -r "select(.client == \"127.0.0.1\") | .sources[]" "$T/both.jsonl" | sort -u)" = compose-proxy-own-fetch.log ]'
+# the two names Squid answered 503 in the capture teach nothing: its lookups
+# of them stay its own (tests/correlate/lab.t); the rest is the issue's case
+X='select(.indicator != "officestoragebox.com" and .indicator != "pbxsources.com")'
+jq -c "$X" "$T/both.jsonl" >"$T/kept.jsonl"
+ok "with the capture where it proxied: still listed, high (its own request)" '[ "$(who "$T/kept.jsonl" 127.0.0.1)" = "http high" ]'
+ok "its own sighting names only the Squid log" '[ "$(jq -r "select(.client == \"127.0.0.1\") | .sources[]" "$T/kept.jsonl" | sort -u)" = compose-proxy-own-fetch.log ]'
 "$SIGHTED" check --db "$T/both.sdb" -q 127.0.0.1
 rc=$?
 ok "check: the proxy is listed" '[ $rc -eq 0 ]'
@@ -38,7 +42,7 @@ ok "--learn-proxies alone: exit 0, the roles file (what the proxy and the resolv
 ok "--learn-proxies says what it wrote" 'grep -q "1 proxy, 1 resolver written to" "$T/err"'
 ok "the roles file is sorted" '[ "$(grep -v "^#" "$T/roles")" = "$(grep -v "^#" "$T/roles" | sort)" ]'
 "$SIGHTED" $C --year 2023 --proxies "$T/roles" --sightings "$T/dm.jsonl" "$S/dns/lab-dnsmasq-queries.log" 2>/dev/null
-ok "dnsmasq alone with --proxies: the proxy's forwarded lookups are not its sightings" '[ "$(who "$T/dm.jsonl" 127.0.0.1)" = none ] && [ "$(who "$T/dm.jsonl" 127.0.0.15)" = "dns low" ]'
+ok "dnsmasq alone with --proxies: the proxy's forwarded lookups are not its sightings (but for the two answered 503)" '[ "$(jq -c "select(.client == \"127.0.0.1\") | $X" "$T/dm.jsonl")" = "" ] && [ "$(who "$T/dm.jsonl" 127.0.0.15)" = "dns low" ]'
 cp "$T/roles" "$T/in.roles"
 "$SIGHTED" $C --proxies "$T/in.roles" --learn-proxies "$T/in.roles" "$OWN" 2>/dev/null
 rc=$?

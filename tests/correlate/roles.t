@@ -201,11 +201,68 @@ lacks "…never 0" "$T/c0.out" "seen 0 times"
 "$SIGHTED" check --db "$T/c0k.sdb" 10.0.0.3 >"$T/c0k.out" 2>&1
 contains "with --keep-proxies: the record counts once" "$T/c0k.out" "seen 1 time from"
 
+# --- a capture teaches a proxy only from a request the proxy served ----------------
+# The pcap reader holds an absolute-URI request until the status line of its
+# response. Before (stop 20), a capture's request taught unanswered: anyone
+# knowing evil.com could send one `GET http://evil.com/` to a victim's web
+# server (answered 404) and move the victim's sighting of evil.com to himself.
+# pcap VICTIM_LAST_OCTET STATUS|none FILE: the victim 10.0.0.9 fetches
+# evil.com itself (origin form, Host: evil.com), then the scanner
+# 203.0.113.200 sends it `GET http://evil.com/`, answered STATUS or not at all
+pcap() {
+	python3 - "$1" "$2" <<'PY'
+import struct, sys
+status, out = sys.argv[1], sys.argv[2]
+def ip(a): return bytes(int(x) for x in a.split("."))
+def pkt(src, sport, dst, dport, flags, seq, data=b""):
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, 5 << 4, flags, 65535, 0, 0)
+    tot = 20 + len(tcp) + len(data)
+    iph = struct.pack("!BBHHHBBH4s4s", 0x45, 0, tot, 0, 0x4000, 64, 6, 0, ip(src), ip(dst))
+    return iph + tcp + data
+SYN, ACK, PSH = 0x02, 0x10, 0x08
+pk = []
+def conn(t, c, cp, s, sp, req, resp):
+    pk.append((t, pkt(c, cp, s, sp, SYN, 0)))
+    pk.append((t, pkt(s, sp, c, cp, SYN | ACK, 0)))
+    pk.append((t, pkt(c, cp, s, sp, PSH | ACK, 1, req)))
+    if resp:
+        pk.append((t + 1, pkt(s, sp, c, cp, PSH | ACK, 1, resp)))
+conn(1678881660, "10.0.0.9", 50001, "198.51.100.7", 80,
+     b"GET /x HTTP/1.1\r\nHost: evil.com\r\n\r\n", b"HTTP/1.1 200 OK\r\n\r\n")
+conn(1678881700, "203.0.113.200", 40001, "10.0.0.9", 80,
+     b"GET http://evil.com/ HTTP/1.1\r\nHost: evil.com\r\n\r\n",
+     None if status == "none" else b"HTTP/1.1 " + status.encode() + b" X\r\n\r\n")
+with open(out, "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 101))  # raw IP
+    for t, d in pk:
+        f.write(struct.pack("<IIII", t, 0, len(d), len(d)) + d)
+PY
+}
+pcap 404 "$T/probe404.pcap"
+pcap none "$T/probe0.pcap"
+pcap 200 "$T/probe200.pcap"
+"$SIGHTED" $C --sightings "$T/p404.jsonl" "$T/probe404.pcap" 2>"$T/err"
+equals "capture: a probe answered 404 leaves the victim listed" "$(pairs "$T/p404.jsonl")" "evil.com 10.0.0.9;evil.com 203.0.113.200;"
+lacks "…and nothing is said to be left out" "$T/err" "left out"
+"$SIGHTED" $C --learn-proxies "$T/p404.roles" "$T/probe404.pcap" 2>/dev/null
+equals "…it teaches nothing" "$(grep -vc '^#' "$T/p404.roles")" 0
+"$SIGHTED" $C --sightings "$T/p0.jsonl" "$T/probe0.pcap" 2>/dev/null
+equals "capture: a probe never answered leaves the victim listed" "$(pairs "$T/p0.jsonl")" "evil.com 10.0.0.9;evil.com 203.0.113.200;"
+"$SIGHTED" records --json "$T/probe404.pcap" 2>/dev/null | jq -c 'select(.client == "203.0.113.200" and .kind == "http") | [.flags, .position, .ts]' >"$T/p404.rec"
+equals "…the probe's record: answered, dated and placed by the request" "$(cat "$T/p404.rec")" '[["via_proxy","answered"],7,"2023-03-15T12:01:40Z"]'
+# a host that does serve it is a proxy: its fetch of evil.com is explained
+"$SIGHTED" $C --sightings "$T/p200.jsonl" "$T/probe200.pcap" 2>/dev/null
+equals "capture: a request the host served (200) still teaches it as a proxy" "$(pairs "$T/p200.jsonl")" "evil.com 203.0.113.200;"
+
 # --- the lab: Squid on 127.0.0.1, learnt from the capture -------------------------
 L="correlate -q -c 3cx-2023 --year 2023 --build-time 2026-01-01T00:00:00Z"
 P=$TESTS_DATA/pcap/lab-3cx-loopback-2023-03-29.pcap S=$TESTS_DATA/samples
 "$SIGHTED" $L -o "$T/lab.sdb" --sightings "$T/lab.jsonl" "$P" "$S/dns/lab-dnsmasq-queries.log" "$S/proxy/lab-squid-access.native.log" 2>/dev/null
-lacks "lab: the proxy's forwarded lookups and fetches are not its sightings" "$T/lab.jsonl" '"client":"127\.0\.0\.1"'
+# Squid served three of the five requests its clients made (200); it answered
+# CONNECT officestoragebox.com:443 and GET http://pbxsources.com/exchange 503
+# (packets 346, 361: the C2 did not answer it), so those two teach nothing, and
+# its own lookups of the two names stay its sightings (dns, low: the safe side)
+equals "lab: the proxy's forwarded lookups and fetches are not its sightings, but for the two it answered 503" "$(jq -r 'select(.client == "127.0.0.1") | "\(.indicator) \(.evidence | join(","))"' "$T/lab.jsonl" | sort | tr '\n' ';')" "officestoragebox.com dns;pbxsources.com dns;"
 contains "lab: its clients are" "$T/lab.jsonl" '"client":"127\.0\.0\.12".*"pbxsources\.com"'
 "$SIGHTED" $L --learn-proxies "$T/lab.roles" "$P" 2>/dev/null
 contains "lab: the capture teaches what 127.0.0.1 was asked for" "$T/lab.roles" "^asked proxy 127\.0\.0\.1 by 127\.0\.0\.[0-9]* domain msstorageazure\.com$"

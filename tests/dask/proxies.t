@@ -4,11 +4,16 @@
 # the lab's clients. A shard holding only dnsmasq lines cannot know that, so
 # without the roles phase the resolver itself becomes a "victim"; with the
 # roles learnt from every input and broadcast, it is not, and the result is
-# the one-machine snapshot.
+# the one-machine snapshot. (Squid answered two of its clients' requests 503:
+# those teach nothing, and its lookups of officestoragebox.com and
+# pbxsources.com stay its own, docs/correlate.md; the others are left out.)
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/cluster.sh"
 export LC_ALL=C
 BT=2026-01-01T00:00:00Z
+# the indicators 127.0.0.1 is listed for in a --sightings file
+mine() { jq -r 'select(.client == "127.0.0.1") | .indicator' "$1" | sort | tr '\n' ' '; }
+ANSWERED_503="officestoragebox.com pbxsources.com "
 
 mkdir -p "$T/in"
 cp "$TESTS_DATA"/pcap/lab-3cx-loopback-2023-03-29.pcap "$TESTS_DATA"/samples/dns/lab-dnsmasq-queries.log \
@@ -28,17 +33,16 @@ dask_correlate() {
 expect_status 0 "the dnsmasq log alone lists the resolver (why roles matter)" "$SIGHTED" check --db "$T/dnsmasq.sdb" 127.0.0.1
 check "one machine" "$SIGHTED" correlate -q -c 3cx-2023 --year 2023 --build-time $BT -o "$T/one.sdb" \
 	--sightings "$T/one.jsonl" "${files[@]}"
-expect_status 1 "one machine: the resolver is not a victim" "$SIGHTED" check --db "$T/one.sdb" 127.0.0.1
+equals "one machine: the resolver is not a victim of what it forwarded" "$(mine "$T/one.jsonl")" "$ANSWERED_503"
 
 expect_status 0 "dask, dnsmasq cut into 1 KiB ranges" dask_correlate -o "$T/d.sdb" --sightings "$T/d.jsonl"
 nshards=$(sed -n 's/.*: \([0-9]*\) shards (.*/\1/p' "$T/.out")
 if [ "${nshards:-0}" -gt 3 ]; then ok "the dnsmasq log is cut ($nshards shards of 3 files)"; else not_ok "not cut: ${nshards:-?} shards"; fi
-expect_status 1 "dask: the resolver is not a victim" "$SIGHTED" check --db "$T/d.sdb" 127.0.0.1
-lacks "dask: no sighting of the resolver" "$T/d.jsonl" '"client":"127\.0\.0\.1"'
+equals "dask: the resolver is not a victim of what it forwarded" "$(mine "$T/d.jsonl")" "$ANSWERED_503"
 expect_status 0 "dask: its clients are" "$SIGHTED" check --db "$T/d.sdb" 127.0.0.11
 check "snapshot identical to one machine's (cmp)" cmp "$T/one.sdb" "$T/d.sdb"
 check "sightings identical to one machine's (cmp)" cmp "$T/one.jsonl" "$T/d.jsonl"
 
-expect_status 0 "dask without the roles phase" dask_correlate --no-learn -o "$T/n.sdb"
-expect_status 0 "without it, the dnsmasq shards list the resolver" "$SIGHTED" check --db "$T/n.sdb" 127.0.0.1
+expect_status 0 "dask without the roles phase" dask_correlate --no-learn -o "$T/n.sdb" --sightings "$T/n.jsonl"
+contains "without it, the dnsmasq shards list the resolver for what it forwarded" "$T/n.jsonl" '"client":"127\.0\.0\.1".*"msstorageazure\.com"'
 done_testing

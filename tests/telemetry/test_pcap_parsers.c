@@ -234,13 +234,41 @@ static void flow_bound(void **state)
 	flowt_free(t);
 }
 
+static bool status_of(const char *s, unsigned *st)
+{
+	return httpr_status((const uint8_t *)s, strlen(s), st);
+}
+
+static void http_status_lines(void **state)
+{
+	(void)state;
+	unsigned st = 0;
+	assert_true(status_of("HTTP/1.1 200 OK\r\n", &st));
+	assert_int_equal(st, 200);
+	assert_true(status_of("HTTP/1.0 503 Service Unavailable\r\n", &st));
+	assert_int_equal(st, 503);
+	assert_true(status_of("HTTP/1.1 204\r\n", &st)); /* the reason is optional */
+	assert_int_equal(st, 204);
+	assert_true(status_of("HTTP/1.1 407", &st)); /* cut after the code */
+	assert_int_equal(st, 407);
+	st = 0;
+	assert_false(status_of("HTTP/1.1 20", &st)); /* cut inside it */
+	assert_false(status_of("HTTP/2 200 OK\r\n", &st));
+	assert_false(status_of("HTTP/1.1 2000 OK\r\n", &st));
+	assert_false(status_of("HTTP/1.1 099 x\r\n", &st));
+	assert_false(status_of("HTTP/1.1  200 OK\r\n", &st));
+	assert_false(status_of("http/1.1 200 OK\r\n", &st));
+	assert_false(status_of("GET / HTTP/1.1\r\n", &st));
+	assert_false(status_of("<html>HTTP/1.1 200 OK", &st));
+	assert_int_equal(st, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(dns_names),
-	    cmocka_unit_test(tls_prefixes),
-	    cmocka_unit_test(http_forms),
-	    cmocka_unit_test(flow_bound),
+	    cmocka_unit_test(dns_names),	 cmocka_unit_test(tls_prefixes),
+	    cmocka_unit_test(http_forms),	 cmocka_unit_test(flow_bound),
+	    cmocka_unit_test(http_status_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
