@@ -41,7 +41,7 @@ int db_open(const char *path, struct db **out, struct sd_error *err);
 enum { DB_OPEN_HUGE_PAGES = 1u };
 int db_open_flags(const char *path, unsigned flags, struct db **out,
 		  struct sd_error *err);
-/* Validates buf (which must stay alive and unchanged while the db is open)
+/* Validates buf (8-byte aligned, and alive and unchanged while the db is open)
  * exactly as db_open validates a file; for tests and fuzzing. */
 int db_open_buffer(const void *buf, size_t size, struct db **out, struct sd_error *err);
 void db_close(struct db *db);
