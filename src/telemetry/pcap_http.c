@@ -9,7 +9,8 @@
  * request of a connection is paired, and only when nothing is ambiguous:
  * the client's SYN was read and the request starts at its initial
  * sequence number + 1 (no client byte before it), and the answer is the
- * first final status line the server sends back. Until then the request
+ * final status line the server's first bytes carry (after its SYN-ACK's
+ * number + 1, past whole interim responses). Until then the request
  * waits, in a bounded table; a client segment over its bytes that differs
  * from them (another "retransmission") leaves it unanswered. The answer
  * sets TEL_ANSWERED, plus TEL_DECLINED when not served (tel_http_status:
@@ -138,8 +139,8 @@ static void emit_now(struct pcapr *r, const struct pkt_info *p, const struct htt
  * can have been answered before it. */
 static bool first_of_connection(const struct flowt_flow *f, const struct pkt_info *p)
 {
-	return f->orig_syn && !f->orig_data && !f->http_held && !f->http_paired &&
-	       from_orig(f, p) && p->tcp_seq == f->orig_isn + 1;
+	return f->orig_syn && f->resp_syn && !f->orig_data && !f->http_held &&
+	       !f->http_paired && from_orig(f, p) && p->tcp_seq == f->orig_isn + 1;
 }
 
 void pcapr_http_request(struct pcapr *r, struct flowt_flow *f, const struct pkt_info *p,
@@ -209,24 +210,41 @@ void pcapr_http_client_data(struct pcapr *r, struct flowt_flow *f,
 		let_go(r, f);
 }
 
+/* The server's first bytes cannot answer the first request. */
+static void unpaired(struct pcapr *r, struct flowt_flow *f)
+{
+	f->http_paired = true;
+	let_go(r, f);
+}
+
 bool pcapr_http_response(struct pcapr *r, struct flowt_flow *f, const struct pkt_info *p)
 {
-	unsigned status;
 	/* sent back by the server, while the first request may still be
 	 * answered */
 	if (from_orig(f, p) || f->http_paired || !f->orig_syn ||
-	    (f->orig_data && !f->http_held) ||
-	    !httpr_status(p->payload, p->payload_len, &status))
+	    (f->orig_data && !f->http_held))
 		return false;
+	if (!f->resp_syn) {
+		unpaired(r, f); /* where its bytes start is not known */
+		return false;
+	}
+	int32_t at = (int32_t)(p->tcp_seq - f->resp_next);
+	if (at < 0)
+		return false; /* a retransmission of an interim response */
+	unsigned status;
+	if (at > 0 || !httpr_status(p->payload, p->payload_len, &status)) {
+		unpaired(r, f); /* bytes not captured, or not a status line */
+		return false;
+	}
 	/* an interim response (100 Continue, 103 Early Hints) comes before the
 	 * final one; 101 Switching Protocols is final. A final one in the same
 	 * segment after an interim one is not looked for: unanswered. */
 	if (status < 200 && status != 101) {
 		const uint8_t *end = memmem(p->payload, p->payload_len, "\r\n\r\n", 4);
-		if (!end || end + 4 != p->payload + p->payload_len) {
-			f->http_paired = true;
-			let_go(r, f);
-		}
+		if (!end || end + 4 != p->payload + p->payload_len)
+			unpaired(r, f);
+		else
+			f->resp_next += (uint32_t)p->payload_len;
 		return true;
 	}
 	f->http_paired = true;

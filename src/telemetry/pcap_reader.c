@@ -162,6 +162,16 @@ static struct flowt_flow *flow_track(struct pcapr *r, const struct pkt_info *p,
 			f->orig_syn = false;
 		}
 	}
+	if (syn && ack && !sent_by_orig(f, p) && !f->resp_syn_bad) {
+		/* the server's first byte follows its SYN-ACK's number */
+		if (!f->resp_syn) {
+			f->resp_next = p->tcp_seq + 1;
+			f->resp_syn = true;
+		} else if (f->resp_next != p->tcp_seq + 1) {
+			f->resp_syn = false;
+			f->resp_syn_bad = true;
+		}
+	}
 	f->last_ts = ts;
 	if (f->state == FLOWT_CLOSED)
 		return f;

@@ -240,8 +240,8 @@ static unsigned abs_flags(const struct collect *c, unsigned who)
 
 /* A scanner hides behind the web server it probes if the server's answer
  * to another request is taken for the answer to its proxied one: only the
- * connection's first request is paired, with the first final status line
- * the server sends. Each case here would otherwise pair the absolute
+ * connection's first request is paired, with the final status line the
+ * server's first bytes carry. Each case here would otherwise pair the absolute
  * request with a 200. */
 static void scanner_cannot_borrow_an_answer(void **state)
 {
@@ -305,12 +305,22 @@ static void scanner_cannot_borrow_an_answer(void **state)
 	server(&cf, 9, 50009, 1,
 	       "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 404 Not Found\r\n\r\n");
 	server(&cf, 9, 50009, 100, OK);
+	/* (j) the server's first bytes were not captured: a status line past
+	 * them may be anything (a body echoing what the client asked) */
+	handshake(&cf, 10, 50010);
+	client(&cf, 10, 50010, 1, ABS);
+	server(&cf, 10, 50010, 50, OK);
+	/* (k) no SYN-ACK: where the server's bytes start is not known */
+	p = to_proxy(11, 50011, 1, PKT_SYN_, 0);
+	put(&cf, T0, &p, "");
+	client(&cf, 11, 50011, 1, ABS);
+	server(&cf, 11, 50011, 1, OK);
 	cf_close(&cf);
 
 	struct collect *c = collect(path);
 	assert_int_equal(c->rc, 0);
 	assert_int_equal(c->stats.malformed, 0);
-	for (unsigned i = 1; i <= 9; i++)
+	for (unsigned i = 1; i <= 11; i++)
 		assert_int_equal(abs_flags(c, i), 0);
 	collect_free(c);
 }
@@ -334,9 +344,12 @@ static void first_request_only(void **state)
 	client(&cf, 1, 50001, 1 + nabs, abs2);
 	client(&cf, 1, 50001, 1 + nabs + (uint32_t)strlen(abs2),
 	       "GET /index.html HTTP/1.1\r\nHost: www.example\r\n\r\n");
-	server(&cf, 1, 50001, 1, "HTTP/1.1 100 Continue\r\n\r\n");
-	server(&cf, 1, 50001, 30, NF);
-	server(&cf, 1, 50001, 80, OK);
+	const char *cont = "HTTP/1.1 100 Continue\r\n\r\n";
+	uint32_t ncont = (uint32_t)strlen(cont);
+	server(&cf, 1, 50001, 1, cont);
+	server(&cf, 1, 50001, 1, cont); /* retransmitted */
+	server(&cf, 1, 50001, 1 + ncont, NF);
+	server(&cf, 1, 50001, 1 + ncont + (uint32_t)strlen(NF), OK);
 	/* a keep-alive connection: the proxied request after a served one */
 	handshake(&cf, 2, 50002);
 	client(&cf, 2, 50002, 1, "GET / HTTP/1.1\r\nHost: www.example\r\n\r\n");
@@ -390,6 +403,9 @@ static void held_bounds(void **state)
 		struct craft_pkt p =
 		    to_proxy(1 + i % 200, (uint16_t)(40000 + i), 1, PKT_SYN_, 0);
 		put(&cf, T0, &p, "");
+		struct craft_pkt b = back(to_proxy(1 + i % 200, (uint16_t)(40000 + i), 1,
+						   PKT_SYN_ | PKT_ACK_, 0));
+		put(&cf, T0, &b, "");
 		p = to_proxy(1 + i % 200, (uint16_t)(40000 + i), 1, PKT_ACK_, 1);
 		put(&cf, T0 + 1, &p, "CONNECT evil.com:443 HTTP/1.1\r\n\r\n");
 	}
