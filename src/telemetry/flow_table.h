@@ -41,12 +41,21 @@ struct flowt_flow {
 	/* A CONNECT through this flow was answered 2xx: the proxy served
 	 * the tunnel the hellos that follow go through. */
 	bool connect_served;
-	/* HTTP requests read (a retransmission, same sequence number as
-	 * the last, not counted again) and final responses read: the n-th
-	 * response answers the n-th request (RFC 9112 9.3.2, pipelining). */
-	uint32_t http_reqs, http_resps;
-	uint32_t http_req_seq; /* TCP sequence number of the last request */
-	uint8_t http_held;     /* proxied requests waiting for their answer */
+	/* Only the connection's first request can be paired with an answer
+	 * (HTTP/1.x answers in order, and the client, who may be the one
+	 * lying, controls what comes after it): the client's SYN gave its
+	 * initial sequence number, no client payload came before the request,
+	 * and the server's first bytes (its SYN-ACK gave where they start)
+	 * are the final status line that answers it, after any interim ones. */
+	uint32_t orig_isn;
+	uint32_t resp_next; /* where the server's next unread bytes start */
+	bool orig_syn;	    /* the originator's SYN was read: orig_isn is known */
+	bool resp_syn;	    /* the responder's SYN-ACK was read: resp_next is known */
+	bool resp_syn_bad;  /* two SYN-ACKs with different sequence numbers */
+	bool orig_data;	    /* a payload segment from the originator was read */
+	bool http_held;	    /* the first request, proxied, waits for its answer */
+	bool http_paired;   /* the server's first final status line was read, or
+			     * its first bytes cannot be one */
 	int64_t first_ts, last_ts;
 	uint64_t bytes, packets;
 	uint64_t position; /* packet number of the first packet */

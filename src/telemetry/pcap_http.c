@@ -3,15 +3,23 @@
  * A request made to a proxy (an absolute URI, or CONNECT host:port) makes
  * its server a proxy asked for the target (docs/correlate.md, "roles") only
  * if the proxy served it, as Zeek and EVE records say with their status.
- * So such a request waits, in a bounded table, for the status line of its
- * response on the same connection: the n-th final response answers the
- * n-th request (pipelining), and its status sets TEL_ANSWERED, plus
- * TEL_DECLINED when not served (tel_http_status: 2xx/3xx, CONNECT 2xx). A
- * request whose answer never comes (the connection closed, evicted or
- * idle, the end of the capture, the table full) is emitted without either.
+ * The client may be a scanner lying about what it asked, and it controls
+ * everything it sends: how many requests, in which segments, with which
+ * sequence numbers, and status lines of its own. So only the first
+ * request of a connection is paired, and only when nothing is ambiguous:
+ * the client's SYN was read and the request starts at its initial
+ * sequence number + 1 (no client byte before it), and the answer is the
+ * final status line the server's first bytes carry (after its SYN-ACK's
+ * number + 1, past whole interim responses). Until then the request
+ * waits, in a bounded table; a client segment over its bytes that differs
+ * from them (another "retransmission") leaves it unanswered. The answer
+ * sets TEL_ANSWERED, plus TEL_DECLINED when not served (tel_http_status:
+ * 2xx/3xx, CONNECT 2xx). A request whose answer never comes (the
+ * connection closed, evicted or idle, the end of the capture, the table
+ * full) is emitted without either, and so is every other proxied request
+ * (the second on a keep-alive connection, ...): it is emitted at once.
  * The record keeps the request's time and packet number; only its place
- * in the output moves, to where the answer (or the end) was read. Any
- * other request is emitted at once. */
+ * in the output moves, to where the answer (or the end) was read. */
 
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +32,11 @@
 static bool same_addr(const struct net_addr *a, const struct net_addr *b)
 {
 	return !memcmp(a, b, sizeof(*a));
+}
+
+static bool from_orig(const struct flowt_flow *f, const struct pkt_info *p)
+{
+	return f->oport == p->sport && same_addr(&f->orig, &p->src);
 }
 
 /* Emits h, answered with status when answered, and frees its slot. */
@@ -46,67 +59,63 @@ static void held_emit(struct pcapr *r, struct http_held *h, bool answered,
 	}
 	free(h->path);
 	h->path = NULL;
+	free(h->bytes);
+	h->bytes = NULL;
 	h->used = false;
 	r->held_count--;
 }
 
-static bool held_on(const struct http_held *h, const struct net_addr *a, uint16_t pa,
-		    const struct net_addr *b, uint16_t pb)
+/* The request f holds (a flow holds one at most: its first), or NULL. */
+static struct http_held *held_of(struct pcapr *r, const struct flowt_flow *f)
 {
-	return h->used && h->cport == pa && h->sport == pb && same_addr(&h->client, a) &&
-	       same_addr(&h->server, b);
+	if (!f->http_held || !r->held)
+		return NULL;
+	for (size_t i = 0; i < PCAPR_HTTP_HELD; i++) {
+		struct http_held *h = &r->held[i];
+		if (h->used && h->cport == f->oport && h->sport == f->rport &&
+		    same_addr(&h->client, &f->orig) && same_addr(&h->server, &f->resp))
+			return h;
+	}
+	return NULL;
 }
 
-/* Of the flow's (either direction), or of all when f is NULL. */
-static bool held_of(const struct http_held *h, const struct flowt_flow *f)
+/* f's held request is emitted unanswered. */
+static void let_go(struct pcapr *r, struct flowt_flow *f)
 {
-	if (!f)
-		return h->used;
-	return held_on(h, &f->orig, f->oport, &f->resp, f->rport) ||
-	       held_on(h, &f->resp, f->rport, &f->orig, f->oport);
+	struct http_held *h = held_of(r, f);
+	if (h)
+		held_emit(r, h, false, 0);
+	f->http_held = false;
 }
 
-static struct http_held *held_oldest(struct pcapr *r, const struct flowt_flow *f)
+/* The table is full: the request waiting longest is given up. */
+static void give_up_oldest(struct pcapr *r)
 {
-	struct http_held *best = NULL;
+	struct http_held *h = NULL;
 	for (size_t i = 0; i < PCAPR_HTTP_HELD; i++)
-		if (held_of(&r->held[i], f) && (!best || r->held[i].order < best->order))
-			best = &r->held[i];
-	return best;
-}
-
-/* The answer of the oldest waiting request of f (or of any) is given up. */
-static void give_up(struct pcapr *r, struct flowt_flow *f, const char *limit, bool *said)
-{
-	struct http_held *h = held_oldest(r, f);
+		if (r->held[i].used && (!h || r->held[i].order < h->order))
+			h = &r->held[i];
 	if (!h)
 		return;
-	if (!*said) {
-		*said = true;
+	if (!r->held_all_said) {
+		r->held_all_said = true;
 		if (r->base.report) {
-			char where[600], why[300];
+			char where[600];
 			snprintf(where, sizeof(where), "%s:%s%llu", io_name(r->base.src),
 				 r->base.unit, (unsigned long long)r->npkt);
-			snprintf(
-			    why, sizeof(why),
-			    "more proxied HTTP requests wait for their answer than "
-			    "%s allows: the oldest is emitted unanswered and teaches "
-			    "no proxy (each such is counted as skipped; said once a "
-			    "file)",
-			    limit);
-			r->base.report(r->base.report_ctx, where, why);
+			r->base.report(
+			    r->base.report_ctx, where,
+			    "more proxied HTTP requests wait for their answer "
+			    "than PCAPR_HTTP_HELD allows: the oldest is emitted "
+			    "unanswered and teaches no proxy (each such is "
+			    "counted as skipped; said once a file)");
 		}
 	}
 	skipped(r);
-	/* the flow the request came on, when it is f, has one fewer */
-	if (f)
-		f->http_held--;
-	else {
-		struct flowt_flow *hf = flowt_find(r->flows, &h->client, h->cport,
-						   &h->server, h->sport, PROTO_TCP);
-		if (hf && hf->http_held)
-			hf->http_held--;
-	}
+	struct flowt_flow *hf =
+	    flowt_find(r->flows, &h->client, h->cport, &h->server, h->sport, PROTO_TCP);
+	if (hf)
+		hf->http_held = false;
 	held_emit(r, h, false, 0);
 }
 
@@ -126,15 +135,18 @@ static void emit_now(struct pcapr *r, const struct pkt_info *p, const struct htt
 		s->rec.flags |= TEL_VIA_PROXY;
 }
 
+/* The request starts the client's byte stream: nothing the client sent
+ * can have been answered before it. */
+static bool first_of_connection(const struct flowt_flow *f, const struct pkt_info *p)
+{
+	return f->orig_syn && f->resp_syn && !f->orig_data && !f->http_held &&
+	       !f->http_paired && from_orig(f, p) && p->tcp_seq == f->orig_isn + 1;
+}
+
 void pcapr_http_request(struct pcapr *r, struct flowt_flow *f, const struct pkt_info *p,
 			const struct httpr_req *q, int64_t ts)
 {
-	/* a retransmitted request is the same request: it waits for the same
-	 * answer */
-	if (!f->http_reqs || p->tcp_seq != f->http_req_seq)
-		f->http_reqs++;
-	f->http_req_seq = p->tcp_seq;
-	if (!q->via_proxy) {
+	if (!q->via_proxy || !first_of_connection(f, p)) {
 		emit_now(r, p, q, ts);
 		return;
 	}
@@ -142,23 +154,23 @@ void pcapr_http_request(struct pcapr *r, struct flowt_flow *f, const struct pkt_
 		emit_now(r, p, q, ts); /* out of memory: as before, unanswered */
 		return;
 	}
-	if (f->http_held == PCAPR_HTTP_HELD_PER_FLOW)
-		give_up(r, f, "PCAPR_HTTP_HELD_PER_FLOW", &r->held_flow_said);
 	if (r->held_count == PCAPR_HTTP_HELD)
-		give_up(r, NULL, "PCAPR_HTTP_HELD", &r->held_all_said);
+		give_up_oldest(r);
 	struct http_held *h = NULL;
 	for (size_t i = 0; i < PCAPR_HTTP_HELD && !h; i++)
 		if (!r->held[i].used)
 			h = &r->held[i];
 	char *path = NULL;
-	if (!h || (q->path_len && !(path = malloc(q->path_len)))) {
+	uint8_t *bytes = malloc(p->payload_len);
+	if (!h || !bytes || (q->path_len && !(path = malloc(q->path_len)))) {
+		free(bytes);
 		emit_now(r, p, q, ts);
 		return;
 	}
 	if (q->path_len)
 		memcpy(path, q->path, q->path_len);
+	memcpy(bytes, p->payload, p->payload_len);
 	h->used = true;
-	h->req_no = f->http_reqs;
 	h->order = r->held_order++;
 	h->ts = ts;
 	h->position = r->npkt;
@@ -172,49 +184,91 @@ void pcapr_http_request(struct pcapr *r, struct flowt_flow *f, const struct pkt_
 		memcpy(h->name, q->host, h->name_len);
 	h->path = path;
 	h->path_len = q->path_len;
+	h->seq = p->tcp_seq;
+	h->bytes = bytes;
+	h->len = p->payload_len;
 	r->held_count++;
-	f->http_held++;
+	f->http_held = true;
 }
 
-void pcapr_http_response(struct pcapr *r, struct flowt_flow *f, const struct pkt_info *p,
-			 unsigned status)
+void pcapr_http_client_data(struct pcapr *r, struct flowt_flow *f,
+			    const struct pkt_info *p)
 {
-	/* an interim response (100 Continue, 103 Early Hints) comes before the
-	 * final one; 101 Switching Protocols is final */
-	if (status < 200 && status != 101)
+	struct http_held *h = held_of(r, f);
+	if (!h || !from_orig(f, p))
 		return;
-	if (f->http_resps == f->http_reqs)
-		return; /* no request waits: a retransmission, or a body */
-	f->http_resps++;
-	if (!f->http_held)
-		return;
-	for (size_t i = 0; i < PCAPR_HTTP_HELD; i++) {
-		struct http_held *h = &r->held[i];
-		/* sent back by the request's server to its client */
-		if (!held_on(h, &p->dst, p->dport, &p->src, p->sport) ||
-		    h->req_no != f->http_resps)
-			continue;
-		if (h->connect && status >= 200 && status < 300)
-			f->connect_served = true;
-		f->http_held--;
-		held_emit(r, h, true, status);
+	/* offsets from the request's first byte, modulo 2^32 as TCP counts */
+	uint32_t start = p->tcp_seq - h->seq;
+	int64_t from = (int32_t)start, to = from + (int64_t)p->payload_len;
+	int64_t lo = from > 0 ? from : 0;
+	int64_t hi = to < (int64_t)h->len ? to : (int64_t)h->len;
+	if (lo >= hi)
+		return; /* before or past the request: a body, a next request */
+	/* the same bytes again are a retransmission; other bytes at the same
+	 * place are something only one of the two ends took */
+	if (memcmp(h->bytes + lo, p->payload + (lo - from), (size_t)(hi - lo)))
+		let_go(r, f);
+}
+
+/* The server's first bytes cannot answer the first request. */
+static void unpaired(struct pcapr *r, struct flowt_flow *f)
+{
+	f->http_paired = true;
+	let_go(r, f);
+}
+
+bool pcapr_http_response(struct pcapr *r, struct flowt_flow *f, const struct pkt_info *p)
+{
+	/* sent back by the server, while the first request may still be
+	 * answered */
+	if (from_orig(f, p) || f->http_paired || !f->orig_syn ||
+	    (f->orig_data && !f->http_held))
+		return false;
+	if (!f->resp_syn) {
+		unpaired(r, f); /* where its bytes start is not known */
+		return false;
 	}
+	int32_t at = (int32_t)(p->tcp_seq - f->resp_next);
+	if (at < 0)
+		return false; /* a retransmission of an interim response */
+	unsigned status;
+	if (at > 0 || !httpr_status(p->payload, p->payload_len, &status)) {
+		unpaired(r, f); /* bytes not captured, or not a status line */
+		return false;
+	}
+	/* an interim response (100 Continue, 103 Early Hints) comes before the
+	 * final one; 101 Switching Protocols is final. A final one in the same
+	 * segment after an interim one is not looked for: unanswered. */
+	if (status < 200 && status != 101) {
+		const uint8_t *end = memmem(p->payload, p->payload_len, "\r\n\r\n", 4);
+		if (!end || end + 4 != p->payload + p->payload_len)
+			unpaired(r, f);
+		else
+			f->resp_next += (uint32_t)p->payload_len;
+		return true;
+	}
+	f->http_paired = true;
+	struct http_held *h = held_of(r, f);
+	if (!h)
+		return true;
+	if (h->connect && status >= 200 && status < 300)
+		f->connect_served = true;
+	f->http_held = false;
+	held_emit(r, h, true, status);
+	return true;
 }
 
 void pcapr_http_flow_end(struct pcapr *r, struct flowt_flow *f)
 {
-	if (!f->http_held || !r->held)
-		return;
-	struct http_held *h;
-	while ((h = held_oldest(r, f)))
-		held_emit(r, h, false, 0);
-	f->http_held = 0;
+	let_go(r, f);
 }
 
 void pcapr_http_free(struct pcapr *r)
 {
-	for (size_t i = 0; r->held && i < PCAPR_HTTP_HELD; i++)
+	for (size_t i = 0; r->held && i < PCAPR_HTTP_HELD; i++) {
 		free(r->held[i].path);
+		free(r->held[i].bytes);
+	}
 	free(r->held);
 	for (size_t i = 0; i < r->out_count; i++)
 		free(r->out[(r->out_head + i) % PCAPR_OUT_QUEUE].path);

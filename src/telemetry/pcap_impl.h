@@ -36,15 +36,14 @@ struct out_slot {
 	char *path;
 };
 
-_Static_assert(2 * (1 + PCAPR_HTTP_HELD_PER_FLOW) + PCAPR_MAX_DNS_PER_SEGMENT + 2 <=
-		   PCAPR_OUT_QUEUE,
+_Static_assert(2 * (1 + 1) + 1 + PCAPR_MAX_DNS_PER_SEGMENT + 2 <= PCAPR_OUT_QUEUE,
 	       "one packet could fill the record queue");
 
-/* A proxied HTTP request waiting for its response (pcap_http.c). */
+/* A proxied HTTP request, the first of its connection, waiting for its
+ * response (pcap_http.c). */
 struct http_held {
 	bool used;
-	uint32_t req_no; /* its flow's request count when it was read */
-	uint64_t order;	 /* when it was held, to find the oldest */
+	uint64_t order; /* when it was held, to find the oldest */
 	int64_t ts;
 	uint64_t position;
 	struct net_addr client, server;
@@ -54,6 +53,11 @@ struct http_held {
 	size_t name_len;
 	char *path; /* malloc'd copy: the packet buffer does not last */
 	size_t path_len;
+	/* its segment: a later client segment over these bytes must carry
+	 * the same ones, else it is unclear which the server read */
+	uint32_t seq;
+	uint8_t *bytes;
+	size_t len;
 };
 
 enum dns_state { DNS_EMPTY = 0, DNS_PENDING, DNS_DONE };
@@ -107,9 +111,8 @@ struct pcapr {
 	struct http_held *held; /* PCAPR_HTTP_HELD, allocated on first use */
 	size_t held_count;
 	uint64_t held_order;
-	/* PCAPR_HTTP_HELD_PER_FLOW, PCAPR_HTTP_HELD: each reported once */
-	bool held_flow_said, held_all_said;
-	char *handed_path; /* the path of the record last handed out */
+	bool held_all_said; /* PCAPR_HTTP_HELD reported */
+	char *handed_path;  /* the path of the record last handed out */
 
 	struct out_slot out[PCAPR_OUT_QUEUE];
 	size_t out_head, out_count;
@@ -174,13 +177,19 @@ static inline void skipped(struct pcapr *r)
 /* ---- proxied HTTP requests and their answers (pcap_http.c) ---- */
 
 /* An HTTP request read from p on flow f: a proxied one (absolute URI or
- * CONNECT) waits for its answer, any other is emitted at once. */
+ * CONNECT) that is the first of its connection waits for its answer, any
+ * other is emitted at once (a proxied one unanswered). */
 void pcapr_http_request(struct pcapr *r, struct flowt_flow *f, const struct pkt_info *p,
 			const struct httpr_req *q, int64_t ts);
-/* A response's status line read from p on flow f: answers the request
- * it belongs to. */
-void pcapr_http_response(struct pcapr *r, struct flowt_flow *f, const struct pkt_info *p,
-			 unsigned status);
+/* Any payload segment p on flow f, before it is read for anything else:
+ * a client segment over the held request's bytes that differs from them
+ * leaves it unanswered. */
+void pcapr_http_client_data(struct pcapr *r, struct flowt_flow *f,
+			    const struct pkt_info *p);
+/* True when p is a status line the server sent while f's first request
+ * could still be answered (p is then read for nothing else): the first
+ * final one answers the held request, if any. */
+bool pcapr_http_response(struct pcapr *r, struct flowt_flow *f, const struct pkt_info *p);
 /* Flow f ends (closed, evicted, idle, end of capture; a copy will do):
  * its requests still waiting are emitted without an answer. */
 void pcapr_http_flow_end(struct pcapr *r, struct flowt_flow *f);

@@ -16,19 +16,16 @@
 /* TLS ClientHellos being reassembled across segments at once; each holds
  * up to TLSH_MAX_RECORD bytes. */
 #define PCAPR_TLS_REASM_SLOTS 16
-/* Proxied HTTP requests (absolute URI or CONNECT) waiting for the status
- * line of their response, which says whether the proxy served them; each
- * copies its path (at most HTTPR_MAX_HEAD bytes). When full, the one
+/* Proxied HTTP requests (absolute URI or CONNECT), each the first of its
+ * TCP connection, waiting for the status line of their response, which
+ * says whether the proxy served them; each copies its segment (at most a
+ * packet's captured length) and its path. When full, the one
  * waiting longest is emitted without an answer (it teaches no proxy),
  * counted as skipped and reported. */
 #define PCAPR_HTTP_HELD 256
-/* Of those, waiting on one TCP connection (pipelined requests); past it
- * the connection's oldest is given up the same way. Keeps what one packet
- * can release (a connection's end) within the record queue. */
-#define PCAPR_HTTP_HELD_PER_FLOW 8
 /* Records queued from one packet before they are handed out: at most two
- * flows ended (one evicted, the packet's own) with their held requests,
- * plus what the payload yields. */
+ * flows ended (one evicted, the packet's own) with their held request
+ * each, a request given up for room, plus what the payload yields. */
 #define PCAPR_OUT_QUEUE 32
 /* stdio buffer between libpcap and the (decompressing) source. */
 #define PCAPR_IO_BUFFER (256 * 1024)

@@ -151,6 +151,27 @@ static struct flowt_flow *flow_track(struct pcapr *r, const struct pkt_info *p,
 			flow_swap(f);
 		f->dir_known = true;
 	}
+	if (syn && !ack) {
+		/* the client's initial sequence number, known only from a
+		 * SYN that opened the flow; a second SYN with another one
+		 * leaves it unknown */
+		if (created) {
+			f->orig_isn = p->tcp_seq;
+			f->orig_syn = true;
+		} else if (f->orig_isn != p->tcp_seq) {
+			f->orig_syn = false;
+		}
+	}
+	if (syn && ack && !sent_by_orig(f, p) && !f->resp_syn_bad) {
+		/* the server's first byte follows its SYN-ACK's number */
+		if (!f->resp_syn) {
+			f->resp_next = p->tcp_seq + 1;
+			f->resp_syn = true;
+		} else if (f->resp_next != p->tcp_seq + 1) {
+			f->resp_syn = false;
+			f->resp_syn_bad = true;
+		}
+	}
 	f->last_ts = ts;
 	if (f->state == FLOWT_CLOSED)
 		return f;
@@ -301,17 +322,9 @@ static void http(struct pcapr *r, struct flowt_flow *f, const struct pkt_info *p
 	pcapr_http_request(r, f, p, &q, ts);
 }
 
-static void tcp_payload(struct pcapr *r, struct flowt_flow *f, const struct pkt_info *p,
-			int64_t ts)
+static void tcp_read(struct pcapr *r, struct flowt_flow *f, const struct pkt_info *p,
+		     int64_t ts)
 {
-	/* only while a request waits for its response: a body is not
-	 * looked at */
-	unsigned status;
-	if (f->http_resps != f->http_reqs &&
-	    httpr_status(p->payload, p->payload_len, &status)) {
-		pcapr_http_response(r, f, p, status);
-		return;
-	}
 	if (tls_continue(r, f, p) || f->tls_seen)
 		return;
 	char name[TLSH_MAX_NAME + 1];
@@ -341,6 +354,17 @@ static void tcp_payload(struct pcapr *r, struct flowt_flow *f, const struct pkt_
 		return;
 	}
 	tls_result(r, f, p, rc, name, name_len, why, ts, r->npkt);
+}
+
+static void tcp_payload(struct pcapr *r, struct flowt_flow *f, const struct pkt_info *p,
+			int64_t ts)
+{
+	pcapr_http_client_data(r, f, p);
+	if (!pcapr_http_response(r, f, p))
+		tcp_read(r, f, p, ts);
+	/* after the segment was read: a request in it may be the first */
+	if (sent_by_orig(f, p))
+		f->orig_data = true;
 }
 
 /* QUIC on any UDP port: a client's Initial packets carry its ClientHello

@@ -254,6 +254,62 @@ equals "…the probe's record: answered, dated and placed by the request" "$(cat
 "$SIGHTED" $C --sightings "$T/p200.jsonl" "$T/probe200.pcap" 2>/dev/null
 equals "capture: a request the host served (200) still teaches it as a proxy" "$(pairs "$T/p200.jsonl")" "evil.com 203.0.113.200;"
 
+# Only the first request of a connection is paired with an answer: the
+# server's first final status line. Before (stop 20, review), the n-th
+# status line answered the n-th request counted, so a scanner could still
+# borrow the 200 its probe's server gave another request: (clientstatus) it
+# sends `GET /`, the absolute request, then a status line of its own;
+# (pipe) `GET /` and `GET /a` in one segment, then the absolute request;
+# (sameseq) the absolute request at the sequence number of `GET /`, which
+# the server dropped as a duplicate. The server answers 200 to each
+# origin-form request and 404 to the absolute one, when it reads it.
+pcap_borrow() {
+	python3 - "$1" "$2" <<'PY'
+import struct, sys
+variant, out = sys.argv[1], sys.argv[2]
+def ip(a): return bytes(int(x) for x in a.split("."))
+def pkt(src, sport, dst, dport, flags, seq, data=b""):
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, 5 << 4, flags, 65535, 0, 0)
+    tot = 20 + len(tcp) + len(data)
+    iph = struct.pack("!BBHHHBBH4s4s", 0x45, 0, tot, 0, 0x4000, 64, 6, 0, ip(src), ip(dst))
+    return iph + tcp + data
+SYN, ACK, PSH = 0x02, 0x10, 0x08
+c, cp, s, sp, t = "10.0.0.9", 50001, "198.51.100.7", 80, 1678881660
+pk = [(t, pkt(c, cp, s, sp, SYN, 0)), (t, pkt(s, sp, c, cp, SYN | ACK, 0)),
+      (t, pkt(c, cp, s, sp, PSH | ACK, 1, b"GET /x HTTP/1.1\r\nHost: evil.com\r\n\r\n")),
+      (t + 1, pkt(s, sp, c, cp, PSH | ACK, 1, b"HTTP/1.1 200 OK\r\n\r\n"))]
+c, cp, s, sp, t = "203.0.113.200", 40001, "10.0.0.9", 80, 1678881700
+pk += [(t, pkt(c, cp, s, sp, SYN, 0)), (t, pkt(s, sp, c, cp, SYN | ACK, 0))]
+ok = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+nf = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+probe = b"GET http://evil.com/ HTTP/1.1\r\nHost: evil.com\r\n\r\n"
+r1 = b"GET / HTTP/1.1\r\nHost: v\r\n\r\n"
+cli = lambda seq, d: (t, pkt(c, cp, s, sp, PSH | ACK, seq, d))
+srv = lambda seq, d: (t + 1, pkt(s, sp, c, cp, PSH | ACK, seq, d))
+if variant == "clientstatus":
+    pk += [cli(1, r1), cli(1 + len(r1), probe),
+           cli(1 + len(r1) + len(probe), b"HTTP/1.1 200 X\r\n\r\n"),
+           srv(1, ok), srv(1 + len(ok), nf)]
+elif variant == "pipe":
+    r2 = r1 + b"GET /a HTTP/1.1\r\nHost: v\r\n\r\n"
+    pk += [cli(1, r2), cli(1 + len(r2), probe),
+           srv(1, ok), srv(1 + len(ok), ok), srv(1 + 2 * len(ok), nf)]
+elif variant == "sameseq":
+    pk += [cli(1, r1), cli(1, probe), srv(1, ok)]
+with open(out, "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 101))  # raw IP
+    for tt, d in pk:
+        f.write(struct.pack("<IIII", tt, 0, len(d), len(d)) + d)
+PY
+}
+for v in clientstatus pipe sameseq; do
+	pcap_borrow $v "$T/borrow-$v.pcap"
+	"$SIGHTED" $C --sightings "$T/b-$v.jsonl" "$T/borrow-$v.pcap" 2>/dev/null
+	equals "capture ($v): the probe borrows no answer, the victim stays listed" "$(pairs "$T/b-$v.jsonl")" "evil.com 10.0.0.9;evil.com 203.0.113.200;"
+	"$SIGHTED" $C --learn-proxies "$T/b-$v.roles" "$T/borrow-$v.pcap" 2>/dev/null
+	equals "…it teaches nothing" "$(grep -vc '^#' "$T/b-$v.roles")" 0
+done
+
 # --- the lab: Squid on 127.0.0.1, learnt from the capture -------------------------
 L="correlate -q -c 3cx-2023 --year 2023 --build-time 2026-01-01T00:00:00Z"
 P=$TESTS_DATA/pcap/lab-3cx-loopback-2023-03-29.pcap S=$TESTS_DATA/samples

@@ -2,8 +2,11 @@
  * line of the response on the same connection sets TEL_ANSWERED, and
  * TEL_DECLINED when the proxy did not serve it (not 2xx/3xx; a CONNECT:
  * not 2xx); a request never answered carries neither. The record keeps the
- * request's time and packet number. An origin-form request is emitted at
- * once, as before. The held requests are bounded, each bound counted. */
+ * request's time and packet number. Only the first request of a
+ * connection, read from its client's SYN on, is paired, with the first
+ * final status line its server sends; any other is emitted at once. An
+ * origin-form request is emitted at once, as before. The held requests are
+ * bounded, the bound counted. */
 #include "testutil.h"
 
 #include "pcap_collect.h"
@@ -197,75 +200,213 @@ static void unanswered(void **state)
 	collect_free(c);
 }
 
-/* An origin-form request is emitted as soon as it is read, answered or
- * not; on a connection carrying both, the n-th final response answers the
- * n-th request (an interim 100 is no answer), and a retransmitted request
- * waits for the same answer. */
-static void origin_and_pipelined(void **state)
+/* Handshake of 192.0.2.<c>:<cport> -> 10.0.0.1:3128, client ISN 0. */
+static void handshake(struct craft_file *cf, unsigned c, uint16_t cport)
+{
+	struct craft_pkt p = to_proxy(c, cport, 1, PKT_SYN_, 0);
+	put(cf, T0, &p, "");
+	struct craft_pkt b = back(to_proxy(c, cport, 1, PKT_SYN_ | PKT_ACK_, 0));
+	put(cf, T0, &b, "");
+}
+
+static void client(struct craft_file *cf, unsigned c, uint16_t cport, uint32_t seq,
+		   const char *payload)
+{
+	struct craft_pkt p = to_proxy(c, cport, 1, PKT_ACK_, seq);
+	put(cf, T0 + 1, &p, payload);
+}
+
+static void server(struct craft_file *cf, unsigned c, uint16_t cport, uint32_t seq,
+		   const char *payload)
+{
+	struct craft_pkt b = back(to_proxy(c, cport, 1, PKT_ACK_, seq));
+	put(cf, T0 + 2, &b, payload);
+}
+
+static const char ABS[] = "GET http://evil.com/p HTTP/1.1\r\nHost: evil.com\r\n\r\n";
+static const char OK[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+static const char NF[] = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+
+/* The flags of the one evil.com request of 192.0.2.<c>. */
+static unsigned abs_flags(const struct collect *c, unsigned who)
+{
+	char ip[32];
+	snprintf(ip, sizeof(ip), "192.0.2.%u", who);
+	assert_int_equal(count_rec(c, TEL_HTTP, ip, "evil.com"), 1);
+	const struct crec *r = find_rec(c, TEL_HTTP, ip, "evil.com");
+	assert_true(r->flags & TEL_VIA_PROXY);
+	return r->flags & ANSWER_FLAGS;
+}
+
+/* A scanner hides behind the web server it probes if the server's answer
+ * to another request is taken for the answer to its proxied one: only the
+ * connection's first request is paired, with the final status line the
+ * server's first bytes carry. Each case here would otherwise pair the absolute
+ * request with a 200. */
+static void scanner_cannot_borrow_an_answer(void **state)
 {
 	(void)state;
-	const char *path = test_tmpfile("pipelined.pcap");
+	const char *path = test_tmpfile("borrow.pcap");
+	const char *r1 = "GET / HTTP/1.1\r\nHost: v\r\n\r\n";
+	const char *r2 =
+	    "GET / HTTP/1.1\r\nHost: v\r\n\r\nGET /a HTTP/1.1\r\nHost: v\r\n\r\n";
+	uint32_t n1 = (uint32_t)strlen(r1), n2 = (uint32_t)strlen(r2);
+	uint32_t nabs = (uint32_t)strlen(ABS), nok = (uint32_t)strlen(OK);
 	struct craft_file cf;
 	cf_open(&cf, path, 1, 0);
-	exchange(&cf, 1, 50001, "GET /index.html HTTP/1.1\r\nHost: www.example\r\n\r\n",
-		 NULL);
-	struct craft_pkt p = to_proxy(1, 50001, 1, PKT_ACK_, 60);
-	put(&cf, T0 + 1, &p, "GET http://evil.com/p HTTP/1.1\r\n\r\n");
-	put(&cf, T0 + 1, &p, "GET http://evil.com/p HTTP/1.1\r\n\r\n"); /* again */
-	struct craft_pkt b = back(to_proxy(1, 50001, 1, PKT_ACK_, 1));
-	put(&cf, T0 + 2, &b, "HTTP/1.1 100 Continue\r\n\r\n");
-	b.seq = 30;
-	put(&cf, T0 + 2, &b, "HTTP/1.1 404 Not Found\r\n\r\n");
-	b.seq = 60;
-	put(&cf, T0 + 2, &b, "HTTP/1.1 200 OK\r\n\r\n");
+	/* (a) the client sends a status line of its own after the request */
+	handshake(&cf, 1, 50001);
+	client(&cf, 1, 50001, 1, r1);
+	client(&cf, 1, 50001, 1 + n1, ABS);
+	client(&cf, 1, 50001, 1 + n1 + nabs, "HTTP/1.1 200 X\r\n\r\n");
+	server(&cf, 1, 50001, 1, OK);
+	server(&cf, 1, 50001, 1 + nok, NF);
+	/* (b) two requests in one segment before it */
+	handshake(&cf, 2, 50002);
+	client(&cf, 2, 50002, 1, r2);
+	client(&cf, 2, 50002, 1 + n2, ABS);
+	server(&cf, 2, 50002, 1, OK);
+	server(&cf, 2, 50002, 1 + nok, OK);
+	server(&cf, 2, 50002, 1 + 2 * nok, NF);
+	/* (c) the same sequence number as the request before it: the
+	 * server's TCP took it for a duplicate */
+	handshake(&cf, 3, 50003);
+	client(&cf, 3, 50003, 1, r1);
+	client(&cf, 3, 50003, 1, ABS);
+	server(&cf, 3, 50003, 1, OK);
+	/* (d) the proxied request first, then other bytes at its place (one
+	 * of the two never reached the server: a short TTL, a bad checksum) */
+	handshake(&cf, 4, 50004);
+	client(&cf, 4, 50004, 1, ABS);
+	client(&cf, 4, 50004, 1, "GET / HTTP/1.1\r\nHost: v\r\n\r\n");
+	server(&cf, 4, 50004, 1, OK);
+	/* (e) the same, overlapping only its tail */
+	handshake(&cf, 5, 50005);
+	client(&cf, 5, 50005, 1, ABS);
+	client(&cf, 5, 50005, nabs - 2, "XXXXXXXX");
+	server(&cf, 5, 50005, 1, OK);
+	/* (f) no SYN captured: nothing says the request came first */
+	client(&cf, 6, 50006, 1, ABS);
+	server(&cf, 6, 50006, 1, OK);
+	/* (g) the SYN, but the request is not at its sequence number + 1 */
+	handshake(&cf, 7, 50007);
+	client(&cf, 7, 50007, 40, ABS);
+	server(&cf, 7, 50007, 1, OK);
+	/* (h) a second SYN with another initial sequence number */
+	handshake(&cf, 8, 50008);
+	struct craft_pkt p = to_proxy(8, 50008, 1, PKT_SYN_, 1000);
+	put(&cf, T0, &p, "");
+	client(&cf, 8, 50008, 1, ABS);
+	server(&cf, 8, 50008, 1, OK);
+	/* (i) an interim 100 followed by a final status in the same segment:
+	 * whatever comes later is not looked at */
+	handshake(&cf, 9, 50009);
+	client(&cf, 9, 50009, 1, ABS);
+	server(&cf, 9, 50009, 1,
+	       "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 404 Not Found\r\n\r\n");
+	server(&cf, 9, 50009, 100, OK);
+	/* (j) the server's first bytes were not captured: a status line past
+	 * them may be anything (a body echoing what the client asked) */
+	handshake(&cf, 10, 50010);
+	client(&cf, 10, 50010, 1, ABS);
+	server(&cf, 10, 50010, 50, OK);
+	/* (k) no SYN-ACK: where the server's bytes start is not known */
+	p = to_proxy(11, 50011, 1, PKT_SYN_, 0);
+	put(&cf, T0, &p, "");
+	client(&cf, 11, 50011, 1, ABS);
+	server(&cf, 11, 50011, 1, OK);
 	cf_close(&cf);
 
 	struct collect *c = collect(path);
 	assert_int_equal(c->rc, 0);
-	assert_int_equal(count_kind(c, TEL_HTTP), 3);
-	/* the origin-form request first, as before: nothing waits for it */
-	assert_int_equal(c->r[0].kind, TEL_HTTP);
-	assert_string_equal(c->r[0].name, "www.example");
-	assert_string_equal(c->r[0].path, "/index.html");
-	assert_int_equal(c->r[0].flags & (ANSWER_FLAGS | TEL_VIA_PROXY), 0);
-	assert_int_equal(count_rec(c, TEL_HTTP, "192.0.2.1", "evil.com"), 2);
-	for (size_t i = 0; i < c->n; i++)
-		if (c->r[i].kind == TEL_HTTP && !strcmp(c->r[i].name, "evil.com")) {
-			assert_int_equal(c->r[i].flags & ANSWER_FLAGS, TEL_ANSWERED);
-			assert_string_equal(c->r[i].path, "/p");
-		}
+	assert_int_equal(c->stats.malformed, 0);
+	for (unsigned i = 1; i <= 11; i++)
+		assert_int_equal(abs_flags(c, i), 0);
 	collect_free(c);
 }
 
-/* Past PCAPR_HTTP_HELD_PER_FLOW on one connection, and past PCAPR_HTTP_HELD
- * in all, the oldest waiting request is emitted unanswered: every request
- * is still emitted once, each given-up answer is counted as skipped, and
- * each bound is reported by name. */
+/* What stays paired: the first request answered after interim responses,
+ * in a later segment; its retransmission (same bytes); a body and
+ * pipelined requests after it. Every other proxied request of the
+ * connection is emitted at once, unanswered; an origin-form one at once,
+ * as before. */
+static void first_request_only(void **state)
+{
+	(void)state;
+	const char *path = test_tmpfile("first.pcap");
+	uint32_t nabs = (uint32_t)strlen(ABS);
+	const char *abs2 = "GET http://evil.org/q HTTP/1.1\r\n\r\n";
+	struct craft_file cf;
+	cf_open(&cf, path, 1, 0);
+	handshake(&cf, 1, 50001);
+	client(&cf, 1, 50001, 1, ABS);
+	client(&cf, 1, 50001, 1, ABS); /* retransmitted */
+	client(&cf, 1, 50001, 1 + nabs, abs2);
+	client(&cf, 1, 50001, 1 + nabs + (uint32_t)strlen(abs2),
+	       "GET /index.html HTTP/1.1\r\nHost: www.example\r\n\r\n");
+	const char *cont = "HTTP/1.1 100 Continue\r\n\r\n";
+	uint32_t ncont = (uint32_t)strlen(cont);
+	server(&cf, 1, 50001, 1, cont);
+	server(&cf, 1, 50001, 1, cont); /* retransmitted */
+	server(&cf, 1, 50001, 1 + ncont, NF);
+	server(&cf, 1, 50001, 1 + ncont + (uint32_t)strlen(NF), OK);
+	/* a keep-alive connection: the proxied request after a served one */
+	handshake(&cf, 2, 50002);
+	client(&cf, 2, 50002, 1, "GET / HTTP/1.1\r\nHost: www.example\r\n\r\n");
+	server(&cf, 2, 50002, 1, OK);
+	client(&cf, 2, 50002, 100, ABS);
+	server(&cf, 2, 50002, 100, OK);
+	cf_close(&cf);
+
+	struct collect *c = collect(path);
+	assert_int_equal(c->rc, 0);
+	assert_int_equal(c->stats.malformed, 0);
+	/* the first request and its retransmission: the second copy, not
+	 * first on the connection, is emitted at once, unanswered */
+	assert_int_equal(count_rec(c, TEL_HTTP, "192.0.2.1", "evil.com"), 2);
+	size_t answered = 0;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->r[i].kind == TEL_HTTP && !strcmp(c->r[i].client, "192.0.2.1") &&
+		    !strcmp(c->r[i].name, "evil.com")) {
+			assert_string_equal(c->r[i].path, "/p");
+			unsigned fl = c->r[i].flags & ANSWER_FLAGS;
+			assert_true(fl == 0 || fl == (TEL_ANSWERED | TEL_DECLINED));
+			answered += fl != 0;
+			if (fl)
+				assert_int_equal(c->r[i].position, 3);
+		}
+	assert_int_equal(answered, 1);
+	const struct crec *r = find_rec(c, TEL_HTTP, "192.0.2.1", "evil.org");
+	assert_non_null(r);
+	assert_int_equal(r->flags & (ANSWER_FLAGS | TEL_VIA_PROXY), TEL_VIA_PROXY);
+	r = find_rec(c, TEL_HTTP, "192.0.2.1", "www.example");
+	assert_non_null(r);
+	assert_int_equal(r->flags & (ANSWER_FLAGS | TEL_VIA_PROXY), 0);
+	assert_int_equal(abs_flags(c, 2), 0);
+	r = find_rec(c, TEL_HTTP, "192.0.2.2", "www.example");
+	assert_non_null(r);
+	assert_int_equal(r->flags & (ANSWER_FLAGS | TEL_VIA_PROXY), 0);
+	collect_free(c);
+}
+
+/* Past PCAPR_HTTP_HELD waiting requests the oldest is emitted unanswered:
+ * every request is still emitted once, each given-up answer is counted as
+ * skipped, and the bound is reported by name, once. */
 static void held_bounds(void **state)
 {
 	(void)state;
-	const char *path = test_tmpfile("perflow.pcap");
+	const char *path = test_tmpfile("held.pcap");
 	struct craft_file cf;
-	cf_open(&cf, path, 1, 0);
-	const unsigned n = PCAPR_HTTP_HELD_PER_FLOW + 3;
-	for (unsigned i = 0; i < n; i++) {
-		struct craft_pkt p = to_proxy(1, 50001, 1, PKT_ACK_, 1 + 100 * i);
-		put(&cf, T0 + 1, &p, "GET http://evil.com/x HTTP/1.1\r\n\r\n");
-	}
-	cf_close(&cf);
-	struct collect *c = collect(path);
-	assert_int_equal(c->rc, 0);
-	assert_int_equal(count_rec(c, TEL_HTTP, "192.0.2.1", "evil.com"), n);
-	assert_int_equal(c->stats.skipped, 3);
-	assert_true(reported(c, "PCAPR_HTTP_HELD_PER_FLOW"));
-	collect_free(c);
-
-	path = test_tmpfile("held.pcap");
 	cf_open(&cf, path, 1, 0);
 	const unsigned flows = PCAPR_HTTP_HELD + 5;
 	for (unsigned i = 0; i < flows; i++) {
 		struct craft_pkt p =
-		    to_proxy(1 + i % 200, (uint16_t)(40000 + i), 1, PKT_ACK_, 1);
+		    to_proxy(1 + i % 200, (uint16_t)(40000 + i), 1, PKT_SYN_, 0);
+		put(&cf, T0, &p, "");
+		struct craft_pkt b = back(to_proxy(1 + i % 200, (uint16_t)(40000 + i), 1,
+						   PKT_SYN_ | PKT_ACK_, 0));
+		put(&cf, T0, &b, "");
+		p = to_proxy(1 + i % 200, (uint16_t)(40000 + i), 1, PKT_ACK_, 1);
 		put(&cf, T0 + 1, &p, "CONNECT evil.com:443 HTTP/1.1\r\n\r\n");
 	}
 	/* the last one is answered: it was held to the end */
@@ -273,7 +414,7 @@ static void held_bounds(void **state)
 	    1 + (flows - 1) % 200, (uint16_t)(40000 + flows - 1), 1, PKT_ACK_, 1));
 	put(&cf, T0 + 2, &b, "HTTP/1.1 200 OK\r\n\r\n");
 	cf_close(&cf);
-	c = collect(path);
+	struct collect *c = collect(path);
 	assert_int_equal(c->rc, 0);
 	assert_int_equal(count_kind(c, TEL_HTTP), flows);
 	assert_int_equal(c->stats.skipped, 5);
@@ -310,8 +451,11 @@ static void deterministic(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(answered_or_declined), cmocka_unit_test(unanswered),
-	    cmocka_unit_test(origin_and_pipelined), cmocka_unit_test(held_bounds),
+	    cmocka_unit_test(answered_or_declined),
+	    cmocka_unit_test(unanswered),
+	    cmocka_unit_test(scanner_cannot_borrow_an_answer),
+	    cmocka_unit_test(first_request_only),
+	    cmocka_unit_test(held_bounds),
 	    cmocka_unit_test(deterministic),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
