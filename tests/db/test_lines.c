@@ -49,8 +49,9 @@ static void finish(struct keyset *ks)
 	ks->n = m;
 }
 
-/* The entry of key i has count i + 1 (keys are added in order). */
-static struct db *build(const struct keyset *ks)
+/* The entry of key i has count i + 1 (keys are added in order), each a
+ * prefix of len bits (128: hosts). */
+static struct db *build_len(const struct keyset *ks, unsigned len)
 {
 	struct sd_error err = {0};
 	struct db_builder *b = db_builder_new();
@@ -61,6 +62,7 @@ static struct db *build(const struct keyset *ks)
 	for (size_t i = 0; i < ks->n; i++) {
 		struct net_prefix p;
 		to_prefix(ks, i, &p);
+		p.len = (uint8_t)len;
 		struct db_sighting s = {.first_seen = 1680000000,
 					.last_seen = 1680000000,
 					.count = (uint32_t)i + 1,
@@ -77,6 +79,11 @@ static struct db *build(const struct keyset *ks)
 	if (db_open(path, &db, &err))
 		fail_msg("open: %s", err.msg);
 	return db;
+}
+
+static struct db *build(const struct keyset *ks)
+{
+	return build_len(ks, 128);
 }
 
 struct walk {
@@ -273,33 +280,14 @@ static void test_prefix_table_and_buffer(void **state)
 {
 	(void)state;
 	struct sd_error err = {0};
-	struct db_builder *b = db_builder_new();
-	assert_non_null(b);
-	uint16_t cid;
-	struct db_campaign_meta c = {.name = "lines"};
-	assert_int_equal(db_builder_campaign(b, &c, &cid, &err), 0);
 	uint64_t s = 19;
-	uint32_t nets[300];
-	for (size_t i = 0; i < 300; i++) {
-		nets[i] = (uint32_t)rnd_next(&s) & 0xffffff00u;
-		struct net_prefix p;
-		net_addr_from_v4(&p.addr, nets[i]);
-		p.len = 120;
-		struct db_sighting si = {.first_seen = 1680000000,
-					 .last_seen = 1680000000,
-					 .count = 1,
-					 .campaign = cid,
-					 .evidence = DB_EV_LIST};
-		if (db_builder_add(b, &p, &si, &err))
-			fail_msg("add: %s", err.msg);
-	}
-	const char *path = test_tmpfile("prefix.sdb");
-	if (db_builder_write(b, path, 1700000000, &err))
-		fail_msg("write: %s", err.msg);
-	db_builder_free(b);
-	struct db *db;
-	if (db_open(path, &db, &err))
-		fail_msg("open: %s", err.msg);
+	ks.n = 300;
+	ks.v6 = false;
+	for (size_t i = 0; i < ks.n; i++)
+		ks.k[i] = (uint32_t)rnd_next(&s) & 0xffffff00u;
+	finish(&ks);
+	struct db *db = build_len(&ks, 120);
+	const char *path = test_tmpfile("lines.sdb");
 	/* the same file in a buffer 8 bytes past a 64-aligned one (the reader wants 8) */
 	FILE *f = fopen(path, "rb");
 	assert_non_null(f);
@@ -311,15 +299,14 @@ static void test_prefix_table_and_buffer(void **state)
 	struct db *odd;
 	if (db_open_buffer(raw + 8, size, &odd, &err))
 		fail_msg("open buffer: %s", err.msg);
-	for (size_t i = 0; i < 300; i++) {
+	for (size_t i = 0; i < ks.n; i++) {
+		uint32_t net = (uint32_t)ks.k[i];
 		for (uint32_t d = 0; d < 3; d++) {
-			uint32_t x = d == 0   ? nets[i] + 77
-				     : d == 1 ? nets[i] + 255
-					      : nets[i] + 256;
+			uint32_t x = d == 0 ? net + 77 : d == 1 ? net + 255 : net + 256;
 			bool want = d < 2;
 			if (d == 2) /* the next /24 may be listed too */
-				for (size_t j = 0; j < 300; j++)
-					want |= nets[j] == (x & 0xffffff00u);
+				for (size_t j = 0; j < ks.n; j++)
+					want |= (uint32_t)ks.k[j] == (x & 0xffffff00u);
 			struct net_addr a;
 			net_addr_from_v4(&a, x);
 			assert_int_equal(db_contains(db, &a), want);
