@@ -53,9 +53,11 @@ struct flowt_flow {
 	bool resp_syn;	    /* the responder's SYN-ACK was read: resp_next is known */
 	bool resp_syn_bad;  /* two SYN-ACKs with different sequence numbers */
 	bool orig_data;	    /* a payload segment from the originator was read */
-	bool http_held;	    /* the first request, proxied, waits for its answer */
-	bool http_paired;   /* the server's first final status line was read, or
-			     * its first bytes cannot be one */
+	/* the first request, proxied, waits for its answer: 1 + its slot in
+	 * the reader's table of held requests (pcap_http.c), 0 none */
+	uint16_t http_held;
+	bool http_paired; /* the server's first final status line was read, or
+			   * its first bytes cannot be one */
 	int64_t first_ts, last_ts;
 	uint64_t bytes, packets;
 	uint64_t position; /* packet number of the first packet */

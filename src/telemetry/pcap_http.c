@@ -70,12 +70,12 @@ static struct http_held *held_of(struct pcapr *r, const struct flowt_flow *f)
 {
 	if (!f->http_held || !r->held)
 		return NULL;
-	for (size_t i = 0; i < PCAPR_HTTP_HELD; i++) {
-		struct http_held *h = &r->held[i];
-		if (h->used && h->cport == f->oport && h->sport == f->rport &&
-		    same_addr(&h->client, &f->orig) && same_addr(&h->server, &f->resp))
-			return h;
-	}
+	struct http_held *h = &r->held[f->http_held - 1];
+	/* the slot is freed only with the flow's mark cleared; checked anyway,
+	 * so that a stale mark could never hand over another flow's request */
+	if (h->used && h->cport == f->oport && h->sport == f->rport &&
+	    same_addr(&h->client, &f->orig) && same_addr(&h->server, &f->resp))
+		return h;
 	return NULL;
 }
 
@@ -85,7 +85,7 @@ static void let_go(struct pcapr *r, struct flowt_flow *f)
 	struct http_held *h = held_of(r, f);
 	if (h)
 		held_emit(r, h, false, 0);
-	f->http_held = false;
+	f->http_held = 0;
 }
 
 /* The table is full: the request waiting longest is given up. */
@@ -115,7 +115,7 @@ static void give_up_oldest(struct pcapr *r)
 	struct flowt_flow *hf =
 	    flowt_find(r->flows, &h->client, h->cport, &h->server, h->sport, PROTO_TCP);
 	if (hf)
-		hf->http_held = false;
+		hf->http_held = 0;
 	held_emit(r, h, false, 0);
 }
 
@@ -156,10 +156,10 @@ void pcapr_http_request(struct pcapr *r, struct flowt_flow *f, const struct pkt_
 	}
 	if (r->held_count == PCAPR_HTTP_HELD)
 		give_up_oldest(r);
-	struct http_held *h = NULL;
-	for (size_t i = 0; i < PCAPR_HTTP_HELD && !h; i++)
-		if (!r->held[i].used)
-			h = &r->held[i];
+	size_t slot = 0;
+	while (slot < PCAPR_HTTP_HELD && r->held[slot].used)
+		slot++;
+	struct http_held *h = slot < PCAPR_HTTP_HELD ? &r->held[slot] : NULL;
 	char *path = NULL;
 	uint8_t *bytes = malloc(p->payload_len);
 	if (!h || !bytes || (q->path_len && !(path = malloc(q->path_len)))) {
@@ -188,7 +188,8 @@ void pcapr_http_request(struct pcapr *r, struct flowt_flow *f, const struct pkt_
 	h->bytes = bytes;
 	h->len = p->payload_len;
 	r->held_count++;
-	f->http_held = true;
+	_Static_assert(PCAPR_HTTP_HELD < UINT16_MAX, "a flow marks its slot + 1");
+	f->http_held = (uint16_t)(slot + 1);
 }
 
 void pcapr_http_client_data(struct pcapr *r, struct flowt_flow *f,
@@ -253,7 +254,7 @@ bool pcapr_http_response(struct pcapr *r, struct flowt_flow *f, const struct pkt
 		return true;
 	if (h->connect && status >= 200 && status < 300)
 		f->connect_served = true;
-	f->http_held = false;
+	f->http_held = 0;
 	held_emit(r, h, true, status);
 	return true;
 }
