@@ -128,25 +128,22 @@ static __attribute__((noinline)) void remember_server(struct corr_memo *m,
 		c->h[k][i] = ih[i];
 }
 
-/* by_addr of server a, from m's slots when they hold it. */
-static __attribute__((noinline)) size_t seen_server(struct corr_memo *m,
-						    const struct net_addr *a, int64_t ts,
+/* The hits m's slots remember for server a, 0 when they hold none of it
+ * (a remembered lookup found at least one). */
+static __attribute__((noinline)) size_t seen_server(const struct corr_memo *m,
+						    const struct net_addr *a,
 						    const struct ind_indicator **ih)
 {
-	struct corr_server_seen *c = &m->seen;
+	const struct corr_server_seen *c = &m->seen;
 	uint64_t hi, lo;
 	memcpy(&hi, a->b, 8);
 	memcpy(&lo, a->b + 8, 8);
 	size_t k = seen_slot(lo);
-	if (c->lo[k] == lo && c->hi[k] == hi && c->n[k]) {
-		for (size_t i = 0; i < c->n[k]; i++)
-			ih[i] = c->h[k][i];
-		return c->n[k];
-	}
-	size_t n = by_addr(m->rules, a, ts, ih, CORR_MAX_HITS);
-	if (n)
-		remember_server(m, a, ih, n);
-	return n;
+	if (c->lo[k] != lo || c->hi[k] != hi)
+		return 0;
+	for (size_t i = 0; i < c->n[k]; i++)
+		ih[i] = c->h[k][i];
+	return c->n[k];
 }
 
 /* by_addr of a flow's server, through m's slots only after a server that
@@ -156,9 +153,10 @@ static inline __attribute__((always_inline)) size_t
 server_by_addr(struct corr_memo *m, const struct net_addr *a, int64_t ts,
 	       const struct ind_indicator **ih)
 {
-	if (m->ns)
-		return seen_server(m, a, ts, ih);
-	size_t n = by_addr(m->rules, a, ts, ih, CORR_MAX_HITS);
+	size_t n = m->ns ? seen_server(m, a, ih) : 0;
+	if (n)
+		return n;
+	n = by_addr(m->rules, a, ts, ih, CORR_MAX_HITS);
 	if (n)
 		remember_server(m, a, ih, n);
 	return n;
